@@ -1,0 +1,75 @@
+# apportion — the two commands a fresh machine needs are `make demo` and
+# `make test`; both install what is missing first.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CC ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags libcjson libffi 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs libcjson libffi 2>/dev/null)
+WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wno-missing-prototypes
+CORE_SRC := $(wildcard csrc/*.c)
+CTEST_SRC := $(wildcard tests/c/*.c)
+CTEST_FLAGS := $(WARN) -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+BUILD := build/ctest
+
+.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest clean
+
+all: venv
+
+# Debian packages: the C libraries we link, and pkg-config to find them.
+deps:
+	@missing=""; \
+	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	pkg-config --exists libcjson 2>/dev/null || missing="$$missing libcjson-dev"; \
+	pkg-config --exists libffi 2>/dev/null || missing="$$missing libffi-dev"; \
+	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y $$missing >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y $$missing; }; \
+	fi
+
+$(VENV)/.installed: deps pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(BUILD)/runner: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
+	mkdir -p $(BUILD)
+	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS)
+
+$(BUILD)/runner-asan: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
+	mkdir -p $(BUILD)
+	$(CC) $(CTEST_FLAGS) -O1 -g -fsanitize=address,undefined \
+	  -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	  $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS)
+
+ctest: $(BUILD)/runner
+	$(BUILD)/runner
+
+ctest-asan: $(BUILD)/runner-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/runner-asan
+
+ctest-valgrind: $(BUILD)/runner
+	valgrind --quiet --leak-check=full --show-leak-kinds=all \
+	  --errors-for-leak-kinds=all --error-exitcode=1 $(BUILD)/runner --inline
+
+pytest: venv
+	$(PY) -m pytest -q tests
+
+test: venv ctest ctest-asan ctest-valgrind pytest
+
+demo: venv
+	$(PY) -m apportion run examples/iass-2021-22.json
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf build $(VENV) python/apportion/*.so *.egg-info python/*.egg-info

@@ -1,0 +1,100 @@
+/* apportion: the public C API of the core.  Include this one header.
+ *
+ * Conventions: amounts are int64 pence; every fallible function returns an
+ * ap_status and fills the caller's ap_error (which may be NULL).  Output
+ * arrays are supplied and owned by the caller unless a function says
+ * otherwise. */
+#ifndef APPORTION_APPORTION_H
+#define APPORTION_APPORTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apportion/error.h"
+#include "apportion/money.h"
+#include "apportion/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How the pennies left after every party takes the floor of its exact
+ * share are handed out.  In every mode each share is the floor or the
+ * ceiling of its exact value, only parties whose exact share is not whole
+ * receive a penny, and the shares sum exactly to the total. */
+#define AP_APPORTION_MODE_MAP(X)                                              \
+    X(AP_LARGEST_REMAINDER, "largest_remainder") /* Hamilton: largest        \
+                                      fractional parts first, ties earlier */ \
+    X(AP_FIRST_COME, "first_come")   /* in party order */                     \
+    X(AP_LARGEST_RATIO, "largest_ratio") /* largest weights first, ties      \
+                                            earlier */
+
+typedef enum ap_apportion_mode {
+#define AP__ENUM(code, text) code,
+    AP_APPORTION_MODE_MAP(AP__ENUM)
+#undef AP__ENUM
+    AP_APPORTION_MODE_COUNT
+} ap_apportion_mode;
+
+/* Returns a static string such as "largest_remainder". */
+const char *ap_apportion_mode_name(ap_apportion_mode mode);
+ap_status ap_apportion_mode_parse(const char *name, ap_apportion_mode *out,
+                                  ap_error *err);
+
+/* ---- exact weights ------------------------------------------------------ */
+
+/* Reads a decimal weight such as "44.16", "0.5357", "53.57%", "1e-7" or
+ * "12,345" exactly, as the fraction *num / *den in lowest terms (den > 0).
+ * A trailing "%" is allowed and ignored: weights are relative.
+ * len may be (size_t)-1 for a NUL-terminated string. */
+ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
+                           int64_t *den, ap_error *err);
+
+/* Brings n exact weights num[i]/den[i] to a common denominator:
+ * scaled[i] = num[i] * (L / den[i]) with L the least common multiple of the
+ * den[i] (after reducing each fraction).  Negative weights are errors that
+ * name the weight; overflow of L or of a scaled weight is AP_E_OVERFLOW.
+ * scaled is the caller's array of n elements. */
+ap_status ap_weights_common(const int64_t *num, const int64_t *den, size_t n,
+                            int64_t *scaled, ap_error *err);
+
+/* ---- apportionment ----------------------------------------------------- */
+
+/* Splits total pence between n parties in proportion to the non-negative
+ * integer weights.  shares (n elements, the caller's) receives whole pence
+ * that sum exactly to total, each within one penny of its exact value
+ * total * w[i] / sum(w).  A negative total is the mirror image of the
+ * positive one.  Errors (AP_E_INPUT, naming the weight): no weights, a
+ * negative weight, all weights zero.  Needs no more than O(n) scratch,
+ * allocated internally (AP_E_NOMEM if that fails). */
+ap_status ap_apportion(int64_t total, const int64_t *weights, size_t n,
+                       ap_apportion_mode mode, int64_t *shares, ap_error *err);
+
+/* The same for many totals by one basis: shares is row-major, n_totals rows
+ * of n_parties.  Does not touch Python; safe to call without the GIL. */
+ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
+                            const int64_t *weights, size_t n_parties,
+                            ap_apportion_mode mode, int64_t *shares,
+                            ap_error *err);
+
+/* Two-way apportionment of a budget of many lines by one basis.  cells is
+ * row-major (n_lines rows of n_parties).  Every row sums exactly to its
+ * line total, and every party's column sums exactly to its apportionment of
+ * the grand total (so within a penny of its exact share).  Each cell is
+ * within one penny of its exact share for two parties, within two pennies
+ * for more.  Method: party shares of the running total, differenced line by
+ * line.  An overflow of the running total is AP_E_OVERFLOW naming the
+ * line. */
+ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
+                             const int64_t *weights, size_t n_parties,
+                             ap_apportion_mode mode, int64_t *cells,
+                             ap_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "apportion/schedule.h"
+#include "apportion/plan.h"
+
+#endif

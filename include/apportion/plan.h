@@ -1,0 +1,187 @@
+/* apportion: service plans — read from JSON, apportioned, scheduled and
+ * checked against the figures the paper itself states.
+ *
+ * Ownership: ap_plan_load / ap_plan_parse return a plan the caller frees
+ * with ap_plan_free; every string and array inside it belongs to the plan.
+ * ap_plan_compute returns a result the caller frees with
+ * ap_plan_result_free.  The structs are read-only views for callers. */
+#ifndef APPORTION_PLAN_H
+#define APPORTION_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apportion/error.h"
+#include "apportion/money.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The plan format this library reads (the "format" member of the file). */
+#define AP_PLAN_FORMAT "apportion.plan/1"
+
+typedef struct ap_authority {
+    char *code; /* "WNC" */
+    char *name; /* "West Northamptonshire Council"; "" when not given */
+} ap_authority;
+
+/* A printed amount with how precisely it was printed: `resolution` is the
+ * value in pence of one unit of its last digit (100 for "£211,654"). */
+typedef struct ap_amount {
+    int64_t pence;
+    int64_t resolution;
+} ap_amount;
+
+typedef struct ap_funding {
+    char *source; /* "DSG" */
+    ap_amount amount;
+} ap_funding;
+
+/* What the paper states as one authority's budget on one line. */
+typedef struct ap_stated_share {
+    int present;
+    ap_amount amount;
+    ap_funding *funding; /* its funding sources, if stated */
+    size_t n_funding;
+} ap_stated_share;
+
+typedef struct ap_budget_line {
+    char *id;
+    char *description;
+    ap_amount total;
+    ap_stated_share *stated; /* one per authority, in plan order */
+    int has_host_income;     /* the host's income budget for the line */
+    ap_amount host_income;
+} ap_budget_line;
+
+typedef enum ap_basis_kind {
+    AP_BASIS_METRIC = 0, /* values such as 0-18 population per authority */
+    AP_BASIS_PERCENT = 1 /* an agreed split that should sum to 100 */
+} ap_basis_kind;
+
+typedef struct ap_basis {
+    char *name;         /* "0-18 population" */
+    ap_basis_kind kind;
+    int mode;           /* an ap_apportion_mode */
+    char **value_text;  /* per authority, as written in the file */
+    int64_t *num;       /* per authority, exact value num/den */
+    int64_t *den;
+    int64_t *weights;   /* per authority, on a common denominator */
+} ap_basis;
+
+typedef enum ap_recharge_of {
+    AP_RECHARGE_OF_STATED = 0, /* the payer's approved (stated) budget */
+    AP_RECHARGE_OF_BASIS = 1   /* the payer's share by the basis */
+} ap_recharge_of;
+
+typedef struct ap_recharge_rule {
+    int present;
+    size_t payer; /* authority indexes */
+    size_t payee;
+    ap_recharge_of of;
+    size_t instalments;  /* 4 for quarterly */
+    int64_t granularity; /* 100: equal parts in whole pounds; 1: pence */
+    ap_rounding rounding;
+} ap_recharge_rule;
+
+typedef struct ap_carry_forward {
+    char *description;
+    char *kind;      /* "receipt in advance" */
+    char *from_year; /* "2020/21" */
+    ap_amount amount;
+    size_t payer;
+    size_t payee;
+} ap_carry_forward;
+
+typedef struct ap_agreement {
+    char *service_area;
+    char *function;
+    char *treatment; /* "host" */
+    int has_parties;
+    size_t host;      /* authority indexes, valid when has_parties */
+    size_t receiving;
+    int notice_months; /* -1 when not given */
+} ap_agreement;
+
+typedef struct ap_plan {
+    char *source; /* the file name, or the name given to ap_plan_parse */
+    char *title;
+    char *reference;
+    char *financial_year;
+    ap_unit unit;
+    ap_authority *authorities;
+    size_t n_authorities;
+    ap_agreement agreement;
+    ap_basis basis;
+    ap_budget_line *lines;
+    size_t n_lines;
+    ap_recharge_rule recharge;
+    int has_actual;
+    ap_amount actual_expenditure;
+    ap_carry_forward *carry_forwards;
+    size_t n_carry_forwards;
+    ap_amount *stated_instalments; /* the paper's own invoices, if any */
+    size_t n_stated_instalments;
+} ap_plan;
+
+/* Parses a plan from JSON text (len bytes, need not be NUL-terminated).
+ * `source` names the text in messages.  On error *out is NULL and err says
+ * what, with the JSON path in err->path and the line and column. */
+ap_status ap_plan_parse(const char *text, size_t len, const char *source,
+                        ap_plan **out, ap_error *err);
+/* Reads and parses a file. */
+ap_status ap_plan_load(const char *path, ap_plan **out, ap_error *err);
+void ap_plan_free(ap_plan *plan);
+
+/* ---- results ----------------------------------------------------------- */
+
+typedef enum ap_check_status {
+    AP_CHECK_OK = 0,       /* the stated figure is right */
+    AP_CHECK_ROUNDING = 1, /* off by no more than its printed precision */
+    AP_CHECK_MISMATCH = 2  /* wrong */
+} ap_check_status;
+
+typedef enum ap_check_kind {
+    AP_CHECK_MONEY = 0,  /* values in pence */
+    AP_CHECK_PERCENT = 1 /* values in units of 10^-scale percent */
+} ap_check_kind;
+
+typedef struct ap_check {
+    char *id;          /* stable, e.g. "recharge.instalments.sum" */
+    char *description; /* one sentence for a reader */
+    ap_check_kind kind;
+    int scale;
+    int64_t stated;
+    int64_t computed;
+    int64_t difference; /* stated - computed */
+    ap_check_status status;
+} ap_check;
+
+typedef struct ap_plan_result {
+    size_t n_lines;
+    size_t n_authorities;
+    int64_t *shares;           /* n_lines x n_authorities, by the basis */
+    int64_t *authority_totals; /* n_authorities */
+    int64_t grand_total;
+    int has_schedule;
+    int64_t recharge_share; /* the annual amount the schedule invoices */
+    size_t n_instalments;
+    int64_t *instalments; /* planned; the last is the balance */
+    int has_balancing;    /* actual expenditure was given */
+    int64_t actual_share; /* the payer's share of the actual spend */
+    int64_t balancing;    /* the last instalment: actual share - billed */
+    ap_check *checks;
+    size_t n_checks;
+} ap_plan_result;
+
+/* Apportions every line by the basis (two-way: lines and authorities both
+ * exact), builds the recharge schedule and checks each stated figure. */
+ap_status ap_plan_compute(const ap_plan *plan, ap_plan_result **out,
+                          ap_error *err);
+void ap_plan_result_free(ap_plan_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,51 @@
+/* A small C test harness: each test runs in its own process (so a crash
+ * fails one test, not the run) with a timeout. */
+#ifndef AP_TEST_RUNNER_H
+#define AP_TEST_RUNNER_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                  \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_EQ_I64(a, b)                                                   \
+    do {                                                                     \
+        long long a_ = (long long)(a), b_ = (long long)(b);                  \
+        if (a_ != b_) {                                                      \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",        \
+                    __FILE__, __LINE__, #a, #b, a_, b_);                     \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                      \
+    do {                                                                     \
+        const char *a_ = (a), *b_ = (b);                                     \
+        if (strcmp(a_, b_) != 0) {                                           \
+            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",    \
+                    __FILE__, __LINE__, #a, #b, a_, b_);                     \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_CONTAINS(haystack, needle)                                     \
+    do {                                                                     \
+        const char *h_ = (haystack), *n_ = (needle);                         \
+        if (strstr(h_, n_) == NULL) {                                        \
+            fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n",       \
+                    __FILE__, __LINE__, h_, n_);                             \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+#define TEST(name) void test_##name(void)
+
+#endif

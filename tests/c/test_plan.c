@@ -1,0 +1,120 @@
+#include <stdint.h>
+
+#include "apportion/apportion.h"
+#include "runner.h"
+
+#ifndef AP_SOURCE_DIR
+#define AP_SOURCE_DIR "."
+#endif
+
+static const ap_check *find_check(const ap_plan_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_checks; i++)
+        if (strcmp(r->checks[i].id, id) == 0)
+            return &r->checks[i];
+    fprintf(stderr, "no check %s\n", id);
+    exit(1);
+}
+
+TEST(plan_iass_example)
+{
+    ap_plan *plan;
+    ap_error err;
+    if (ap_plan_load(AP_SOURCE_DIR "/examples/iass-2021-22.json", &plan,
+                     &err) != AP_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        exit(1);
+    }
+    CHECK_EQ_I64(plan->n_authorities, 2);
+    CHECK_STR(plan->authorities[1].code, "WNC");
+    CHECK_EQ_I64(plan->lines[0].total.pence, 40704500);
+    CHECK_EQ_I64(plan->lines[0].stated[1].amount.pence, 21165400);
+    CHECK_EQ_I64(plan->lines[0].stated[1].n_funding, 2);
+    CHECK_EQ_I64(plan->carry_forwards[0].amount.pence, 12788235);
+    CHECK_EQ_I64(plan->agreement.notice_months, 9);
+
+    ap_plan_result *r;
+    CHECK(ap_plan_compute(plan, &r, &err) == AP_OK);
+    /* 46.43% / 53.57% of £407,045.00 = £188,990.9935 / £218,054.0065 */
+    CHECK_EQ_I64(r->shares[0], 18899099);
+    CHECK_EQ_I64(r->shares[1], 21805401);
+    CHECK_EQ_I64(r->recharge_share, 21165400);
+    CHECK_EQ_I64(r->instalments[0], 5291400);
+    CHECK_EQ_I64(r->instalments[3], 5291200);
+
+    const ap_check *sum = find_check(r, "recharge.instalments.sum");
+    CHECK_EQ_I64(sum->stated, 21165600);
+    CHECK_EQ_I64(sum->difference, 200); /* the paper's £2 */
+    CHECK(sum->status == AP_CHECK_MISMATCH);
+    const ap_check *share = find_check(r, "line[40000154].WNC.basis_share");
+    CHECK_EQ_I64(share->difference, 21165400 - 21805401);
+    CHECK(share->status == AP_CHECK_MISMATCH);
+    CHECK(find_check(r, "line[40000154].WNC.funding")->status == AP_CHECK_OK);
+    CHECK(find_check(r, "line[40000154].host_income")->status ==
+          AP_CHECK_OK);
+    CHECK(find_check(r, "basis.percent_sum")->status == AP_CHECK_OK);
+    CHECK(find_check(r, "recharge.instalment[1]")->status == AP_CHECK_OK);
+    CHECK(find_check(r, "recharge.instalment[4]")->status ==
+          AP_CHECK_MISMATCH);
+    ap_plan_result_free(r);
+    ap_plan_free(plan);
+}
+
+static void expect_error(const char *json, const char *path, int line,
+                         int column, const char *needle)
+{
+    ap_plan *plan = (ap_plan *)1;
+    ap_error err;
+    ap_status st = ap_plan_parse(json, strlen(json), "t.json", &plan, &err);
+    if (st != AP_E_PLAN || plan != NULL || strcmp(err.path, path) != 0 ||
+        (line && err.line != line) || (column && err.column != column) ||
+        strstr(err.message, needle) == NULL) {
+        fprintf(stderr, "for %s\n got status %d path %s at %d:%d: %s\n",
+                json, st, err.path, err.line, err.column, err.message);
+        exit(1);
+    }
+}
+
+#define HEAD "{\"format\": \"apportion.plan/1\", "
+#define AUTH "\"authorities\": [{\"code\": \"A\"}, {\"code\": \"B\"}], "
+#define BASIS "\"basis\": {\"kind\": \"metric\", \"values\": {\"A\": 1, \"B\": 3}}, "
+
+TEST(plan_errors_name_path)
+{
+    expect_error("{\"format\": ", "$", 1, 12, "invalid JSON");
+    expect_error("{}", "$.format", 1, 1, "missing required key");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"x\", "
+                 "\"total\": 5}]}",
+                 "$.budget_lines[0].total", 1, 0, "total_pence");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"x\",\n"
+                 "  \"total\": \"£12x\"}]}",
+                 "$.budget_lines[0].total", 2, 12, "character 4");
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": \"metric\", \"values\": "
+                 "{\"A\": 1, \"C\": 3}}, \"budget_lines\": []}",
+                 "$.basis.values.C", 0, 0, "unknown authority \"C\"");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [], \"totl\": 1}",
+                 "$.totl", 0, 0, "unknown key");
+    expect_error(HEAD AUTH AUTH BASIS "\"budget_lines\": []}",
+                 "$.authorities", 0, 0, "duplicate key");
+}
+
+TEST(plan_pence_keys_exact)
+{
+    /* 2^53 + 1 pence is not representable as a double: it must survive. */
+    const char *json = HEAD AUTH BASIS
+        "\"budget_lines\": [{\"id\": \"x\", \"total_pence\": "
+        "9007199254740993}]}";
+    ap_plan *plan;
+    ap_error err;
+    CHECK(ap_plan_parse(json, strlen(json), "t.json", &plan, &err) == AP_OK);
+    CHECK_EQ_I64(plan->lines[0].total.pence, 9007199254740993LL);
+    ap_plan_result *r;
+    CHECK(ap_plan_compute(plan, &r, &err) == AP_OK);
+    CHECK_EQ_I64(r->shares[0] + r->shares[1], 9007199254740993LL);
+    ap_plan_result_free(r);
+    ap_plan_free(plan);
+    const char *frac = HEAD AUTH BASIS
+        "\"budget_lines\": [{\"id\": \"x\", \"total_pence\": 1.5}]}";
+    expect_error(frac, "$.budget_lines[0].total_pence", 0, 0,
+                 "expected an integer");
+}
