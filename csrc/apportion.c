@@ -131,7 +131,7 @@ static void apportion_with(int64_t total, const int64_t *weights, size_t n,
 ap_status ap_apportion(int64_t total, const int64_t *weights, size_t n,
                        ap_apportion_mode mode, int64_t *shares, ap_error *err)
 {
-    ap__u128 weight_sum;
+    ap__u128 weight_sum = 0;
     ap_status st = check_weights(weights, n, &weight_sum, err);
     if (st != AP_OK)
         return st;
@@ -224,7 +224,7 @@ ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
                             ap_apportion_mode mode, int64_t *shares,
                             ap_error *err)
 {
-    ap__u128 weight_sum;
+    ap__u128 weight_sum = 0;
     ap_status st = check_weights(weights, n_parties, &weight_sum, err);
     if (st != AP_OK)
         return st;
@@ -252,7 +252,7 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
                              ap_apportion_mode mode, int64_t *cells,
                              ap_error *err)
 {
-    ap__u128 weight_sum;
+    ap__u128 weight_sum = 0;
     ap_status st = check_weights(weights, n_parties, &weight_sum, err);
     if (st != AP_OK)
         return st;

@@ -66,14 +66,22 @@ static ap_status refail(reader *rd, const cJSON *node, const char *path)
     return fail(rd, node, path, "%s", inner);
 }
 
+/* Paths longer than the error record's field end in "..." rather than
+ * being cut silently. */
+static void mark_if_cut(char *out, int written)
+{
+    if (written >= PATH_MAX_LEN)
+        memcpy(out + PATH_MAX_LEN - 4, "...", 4);
+}
+
 static void child_path(char *out, const char *path, const char *key)
 {
-    snprintf(out, PATH_MAX_LEN, "%s.%s", path, key);
+    mark_if_cut(out, snprintf(out, PATH_MAX_LEN, "%s.%s", path, key));
 }
 
 static void index_path(char *out, const char *path, size_t i)
 {
-    snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i);
+    mark_if_cut(out, snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i));
 }
 
 static const char *type_name(const cJSON *node)

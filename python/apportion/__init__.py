@@ -1,0 +1,167 @@
+"""apportion: exact apportionment, recharges and checks for councils that
+run services jointly.
+
+Money is int pence throughout.  The arithmetic runs in a C core; this
+package converts values, checks them and presents results.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, List, Sequence
+
+from . import _core
+from ._convert import integer_weights, pence as _pence
+from .errors import ApportionError, InputError, MoneyOverflowError, PlanError
+from .plan import Check, Plan, load_plan, parse_plan
+
+__version__ = _core.C_VERSION
+
+__all__ = [
+    "ApportionError",
+    "Check",
+    "InputError",
+    "MODES",
+    "MoneyOverflowError",
+    "Plan",
+    "PlanError",
+    "apportion",
+    "apportion_array",
+    "apportion_lines",
+    "balancing_payment",
+    "format_money",
+    "get_include",
+    "load_plan",
+    "parse_money",
+    "parse_plan",
+    "recharge_schedule",
+]
+
+#: The apportionment modes, the default first.
+MODES = ("largest_remainder", "first_come", "largest_ratio")
+
+
+def apportion(total, weights: Iterable, mode: str = "largest_remainder") -> List[int]:
+    """Split ``total`` between parties in proportion to ``weights``, in pence.
+
+    ``total`` is int pence, money text ("£407,045"), or a ``Decimal`` /
+    ``Fraction`` of pounds.  Weights are ints, decimal text ("44.16"),
+    ``Decimal`` or ``Fraction`` (a float is read as its shortest decimal
+    text).  The shares are whole pence that sum exactly to the total, each
+    within a penny of its exact value; ``mode`` decides who gets the pennies
+    left over (see :data:`MODES`).
+
+    >>> apportion(40704500, ["44.16", "55.84"])
+    [17975107, 22729393]
+    """
+    return _core.apportion(_pence(total), integer_weights(weights), mode)
+
+
+def _int64_vector(values, name: str):
+    import numpy as np
+
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "O" and arr.size and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in arr.ravel()):
+            arr = arr.astype(np.int64)
+        else:
+            raise TypeError(f"{name} must be integer pence, not an array of "
+                            f"{arr.dtype}; money is never a float")
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional, not of shape {arr.shape}")
+    if arr.dtype != np.int64:
+        if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise MoneyOverflowError(f"{name} holds values beyond 64-bit pence")
+        arr = arr.astype(np.int64)
+    return np.ascontiguousarray(arr)
+
+
+def apportion_array(totals, weights: Sequence, mode: str = "largest_remainder"):
+    """Apportion every total of a 1-D integer array by one basis.
+
+    Returns an int64 array of shape ``(len(totals), len(weights))`` whose
+    rows sum exactly to the totals.  A C-contiguous int64 array is read in
+    place through the buffer protocol; the GIL is released for large arrays.
+    """
+    import numpy as np
+
+    t = _int64_vector(totals, "totals")
+    w = integer_weights(weights)
+    out = np.empty((t.shape[0], len(w)), dtype=np.int64)
+    _core.apportion_into(t, w, mode, out)
+    return out
+
+
+def apportion_lines(line_totals, weights: Sequence, mode: str = "largest_remainder"):
+    """Two-way apportionment of a budget of many lines by one basis.
+
+    Returns an int64 array ``(lines, parties)`` in which every row sums to
+    its line total and every column to the party's apportionment of the
+    grand total, so both margins are exact at once.
+    """
+    import numpy as np
+
+    t = _int64_vector(line_totals, "line_totals")
+    w = integer_weights(weights)
+    out = np.empty((t.shape[0], len(w)), dtype=np.int64)
+    _core.apportion_lines_into(t, w, mode, out)
+    return out
+
+
+def parse_money(text: str, unit: str = "£") -> int:
+    """Read a figure as printed in a committee paper, in int pence.
+
+    ``unit`` is the table's unit ("£", "£000", "£m"); a suffix in the text
+    (k, m, bn, p) overrides it.  Brackets mean negative.
+
+    >>> parse_money("(3,540)", unit="£000")
+    -354000000
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    return _core.parse_money(text, unit)[0]
+
+
+def format_money(pence: int, unit: str = "£", decimals: int | None = None,
+                 negative: str = "minus", symbol: bool = True,
+                 grouping: bool = True) -> str:
+    """Format int pence: ``£211,654.00``, ``(£3,540,000)``, ``£0.85m``.
+
+    ``decimals`` defaults to 2 for £ and £m and 0 for £000; dropped digits
+    are rounded half away from zero.  ``negative`` is "minus" or "brackets".
+    """
+    return _core.format_money(pence, unit, -1 if decimals is None else decimals,
+                              negative, symbol, grouping)
+
+
+def recharge_schedule(share, instalments: int = 4, equal_part: str = "pence",
+                      rounding: str = "half_up") -> List[int]:
+    """Equal instalments with a balancing last one, summing exactly to share.
+
+    ``equal_part`` is "pence" or "pounds" (the first instalments in whole
+    pounds, as Schedule 3B2 prints them).
+    """
+    granularity = {"pence": 1, "pounds": 100}.get(equal_part)
+    if granularity is None:
+        raise InputError(f"equal_part must be 'pence' or 'pounds', not {equal_part!r}")
+    return _core.schedule_equal(_pence(share, "share"), instalments, granularity,
+                                rounding)
+
+
+def balancing_payment(billed: Iterable, actual_share) -> int:
+    """The final instalment once the year's actual share is known.
+
+    Positive: the receiving authority pays more; negative: a refund to it.
+    """
+    return _core.schedule_balancing([_pence(b, "billed") for b in billed],
+                                    _pence(actual_share, "actual_share"))
+
+
+def get_include() -> str:
+    """The folder holding apportion's public C headers (apportion/*.h)."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "include"
+    if shipped.is_dir():
+        return str(shipped)
+    return str(here.parent.parent / "include")  # a source checkout

@@ -1,0 +1,93 @@
+"""Conversions from the values users hold to what the C core takes.
+
+Nothing here computes a result: it only turns ints, text, ``Decimal``,
+``Fraction`` and numpy scalars into exact integers and ratios, and refuses
+what cannot be exact.
+"""
+
+from __future__ import annotations
+
+import numbers
+from decimal import Decimal
+from fractions import Fraction
+from typing import Iterable, List, Tuple
+
+from . import _core
+from .errors import InputError
+
+Ratio = Tuple[int, int]
+
+
+def exact_ratio(value, name: str) -> Ratio:
+    """A weight as (numerator, denominator), exactly."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, not bool")
+    if isinstance(value, numbers.Integral):
+        return int(value), 1
+    if isinstance(value, str):
+        try:
+            return _core.parse_decimal(value)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{name} is {value}; a weight must be finite")
+        return value.as_integer_ratio()
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    if isinstance(value, float):
+        # A float is read as its shortest decimal text: 0.5357 -> "0.5357".
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(f"{name} is {value}; a weight must be finite")
+        return _core.parse_decimal(repr(value))
+    if isinstance(value, numbers.Rational):
+        return int(value.numerator), int(value.denominator)
+    raise TypeError(f"{name} must be an int, decimal text, Decimal or "
+                    f"Fraction, not {type(value).__name__}")
+
+
+def weight_ratios(weights: Iterable) -> Tuple[List[int], List[int]]:
+    if isinstance(weights, (str, bytes)):
+        raise TypeError("weights must be a sequence of weights, not a string")
+    nums, dens = [], []
+    for i, w in enumerate(weights):
+        n, d = exact_ratio(w, f"weights[{i}]")
+        nums.append(n)
+        dens.append(d)
+    return nums, dens
+
+
+def integer_weights(weights: Iterable) -> List[int]:
+    """Weights on a common denominator, as the core's kernels take them."""
+    nums, dens = weight_ratios(weights)
+    return _core.weights_common(nums, dens)
+
+
+def pence(value, name: str = "total", unit: str = "£") -> int:
+    """An amount of money as int pence.
+
+    An int is already pence.  Text is a printed figure ("£407,045"); a
+    ``Decimal`` or ``Fraction`` is an amount in pounds that must come to a
+    whole number of pence.  Floats are refused: money is never a float.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be money, not bool")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, str):
+        return _core.parse_money(value, unit)[0]
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{name} is {value}; money must be finite")
+        return _core.parse_money(format(value, "f"), "£")[0]
+    if isinstance(value, Fraction):
+        scaled = value * 100
+        if scaled.denominator != 1:
+            raise InputError(f"{name} is {value} pounds, which is not a whole "
+                             f"number of pence")
+        return int(scaled)
+    if isinstance(value, float):
+        raise TypeError(f"{name} is a float; money is never a float: pass int "
+                        f"pence, text such as '£407,045' or a Decimal")
+    raise TypeError(f"{name} must be int pence, money text, Decimal or "
+                    f"Fraction, not {type(value).__name__}")

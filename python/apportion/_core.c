@@ -1,0 +1,815 @@
+/* apportion._core: the CPython glue over the C core.
+ *
+ * It converts Python values to the core's types and back, and maps the
+ * core's status codes to apportion.errors; every computation happens in
+ * csrc/.  Multi-phase initialisation with per-module state, so the module
+ * can be loaded in subinterpreters. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/apportion.h"
+
+/* Below this many totals the cost of releasing the GIL outweighs it. */
+#define RELEASE_GIL_THRESHOLD 4096
+
+typedef struct module_state {
+    PyObject *apportion_error;
+    PyObject *input_error;
+    PyObject *overflow_error;
+    PyObject *plan_error;
+} module_state;
+
+static module_state *get_state(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+
+/* Raises the exception matching err->status and returns NULL. */
+static PyObject *raise_error(PyObject *module, const ap_error *err)
+{
+    module_state *st = get_state(module);
+    switch (err->status) {
+    case AP_E_NOMEM:
+        return PyErr_NoMemory();
+    case AP_E_IO:
+        PyErr_SetString(PyExc_OSError, err->message);
+        return NULL;
+    case AP_E_OVERFLOW:
+        PyErr_SetString(st->overflow_error, err->message);
+        return NULL;
+    case AP_E_PLAN: {
+        PyObject *exc = PyObject_CallFunction(
+            st->plan_error, "ssii", err->message, err->path, err->line,
+            err->column);
+        if (exc != NULL) {
+            PyErr_SetObject(st->plan_error, exc);
+            Py_DECREF(exc);
+        }
+        return NULL;
+    }
+    case AP_E_INPUT:
+    default:
+        PyErr_SetString(st->input_error, err->message);
+        return NULL;
+    }
+}
+
+/* ---- conversions ------------------------------------------------------- */
+
+static int to_int64(PyObject *module, PyObject *obj, const char *what,
+                    int64_t *out)
+{
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow != 0) {
+        PyErr_Format(get_state(module)->overflow_error,
+                     "%s does not fit in a 64-bit integer", what);
+        return -1;
+    }
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* A sequence of ints as a new int64 array (caller frees). */
+static int64_t *int64_array(PyObject *module, PyObject *seq, const char *what,
+                            Py_ssize_t *n_out)
+{
+    PyObject *fast = PySequence_Fast(seq, "expected a sequence of ints");
+    if (fast == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    int64_t *values = PyMem_Calloc(n ? (size_t)n : 1, sizeof *values);
+    if (values == NULL) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s[%zd]", what, i);
+        if (to_int64(module, items[i], name, &values[i]) < 0) {
+            PyMem_Free(values);
+            Py_DECREF(fast);
+            return NULL;
+        }
+    }
+    Py_DECREF(fast);
+    *n_out = n;
+    return values;
+}
+
+static PyObject *int64_list(const int64_t *values, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLongLong(values[i]);
+        if (v == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, v);
+    }
+    return list;
+}
+
+static int parse_mode(PyObject *module, const char *name,
+                      ap_apportion_mode *mode)
+{
+    ap_error err;
+    if (ap_apportion_mode_parse(name, mode, &err) != AP_OK) {
+        raise_error(module, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- money -------------------------------------------------------------- */
+
+static PyObject *core_parse_money(PyObject *module, PyObject *args)
+{
+    const char *text, *unit_name;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_money", &text, &len, &unit_name))
+        return NULL;
+    ap_error err;
+    ap_unit unit;
+    int64_t pence, resolution;
+    if (ap_unit_parse(unit_name, &unit, &err) != AP_OK ||
+        ap_money_parse(text, (size_t)len, unit, &pence, &resolution, &err) !=
+            AP_OK)
+        return raise_error(module, &err);
+    return Py_BuildValue("LL", (long long)pence, (long long)resolution);
+}
+
+static PyObject *core_format_money(PyObject *module, PyObject *args)
+{
+    PyObject *amount;
+    const char *unit_name, *negative;
+    int decimals, symbol, grouping;
+    if (!PyArg_ParseTuple(args, "Osispp:format_money", &amount, &unit_name,
+                          &decimals, &negative, &symbol, &grouping))
+        return NULL;
+    int64_t pence;
+    if (to_int64(module, amount, "pence", &pence) < 0)
+        return NULL;
+    ap_error err;
+    ap_format_options o = ap_format_defaults();
+    if (ap_unit_parse(unit_name, &o.unit, &err) != AP_OK)
+        return raise_error(module, &err);
+    if (strcmp(negative, "minus") == 0)
+        o.negative = AP_NEGATIVE_MINUS;
+    else if (strcmp(negative, "brackets") == 0)
+        o.negative = AP_NEGATIVE_BRACKETS;
+    else {
+        PyErr_Format(get_state(module)->input_error,
+                     "negative must be \"minus\" or \"brackets\", not \"%s\"",
+                     negative);
+        return NULL;
+    }
+    o.decimals = decimals;
+    o.symbol = symbol;
+    o.grouping = grouping;
+    char buf[64];
+    if (ap_money_format(pence, &o, buf, sizeof buf, &err) != AP_OK)
+        return raise_error(module, &err);
+    return PyUnicode_FromString(buf);
+}
+
+static PyObject *core_parse_decimal(PyObject *module, PyObject *args)
+{
+    const char *text;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#:parse_decimal", &text, &len))
+        return NULL;
+    int64_t num, den;
+    ap_error err;
+    if (ap_decimal_parse(text, (size_t)len, &num, &den, &err) != AP_OK)
+        return raise_error(module, &err);
+    return Py_BuildValue("LL", (long long)num, (long long)den);
+}
+
+/* ---- apportionment ---------------------------------------------------- */
+
+/* Exact weights (numerators, denominators) to common-denominator ints. */
+static int64_t *common_weights(PyObject *module, PyObject *nums,
+                               PyObject *dens, Py_ssize_t *n_out)
+{
+    Py_ssize_t n, nd;
+    int64_t *num = int64_array(module, nums, "weights", &n);
+    if (num == NULL)
+        return NULL;
+    int64_t *den = int64_array(module, dens, "weights", &nd);
+    if (den == NULL) {
+        PyMem_Free(num);
+        return NULL;
+    }
+    int64_t *scaled = NULL;
+    if (n != nd) {
+        PyErr_SetString(PyExc_ValueError,
+                        "numerators and denominators differ in length");
+    } else if ((scaled = PyMem_Calloc(n ? (size_t)n : 1, sizeof *scaled)) ==
+               NULL) {
+        PyErr_NoMemory();
+    } else {
+        ap_error err;
+        if (ap_weights_common(num, den, (size_t)n, scaled, &err) != AP_OK) {
+            raise_error(module, &err);
+            PyMem_Free(scaled);
+            scaled = NULL;
+        }
+    }
+    PyMem_Free(num);
+    PyMem_Free(den);
+    *n_out = n;
+    return scaled;
+}
+
+static PyObject *core_weights_common(PyObject *module, PyObject *args)
+{
+    PyObject *nums, *dens;
+    if (!PyArg_ParseTuple(args, "OO:weights_common", &nums, &dens))
+        return NULL;
+    Py_ssize_t n;
+    int64_t *w = common_weights(module, nums, dens, &n);
+    if (w == NULL)
+        return NULL;
+    PyObject *list = int64_list(w, (size_t)n);
+    PyMem_Free(w);
+    return list;
+}
+
+static PyObject *core_apportion(PyObject *module, PyObject *args)
+{
+    PyObject *total_obj, *weights_obj;
+    const char *mode_name;
+    if (!PyArg_ParseTuple(args, "OOs:apportion", &total_obj, &weights_obj,
+                          &mode_name))
+        return NULL;
+    int64_t total;
+    ap_apportion_mode mode;
+    Py_ssize_t n;
+    if (to_int64(module, total_obj, "total", &total) < 0 ||
+        parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
+    int64_t *w = int64_array(module, weights_obj, "weights", &n);
+    if (w == NULL)
+        return NULL;
+    int64_t *shares = PyMem_Calloc(n ? (size_t)n : 1, sizeof *shares);
+    PyObject *result = NULL;
+    if (shares == NULL) {
+        PyErr_NoMemory();
+    } else {
+        ap_error err;
+        if (ap_apportion(total, w, (size_t)n, mode, shares, &err) != AP_OK)
+            raise_error(module, &err);
+        else
+            result = int64_list(shares, (size_t)n);
+    }
+    PyMem_Free(shares);
+    PyMem_Free(w);
+    return result;
+}
+
+/* Gets a C-contiguous buffer of int64 ("q" or "l" of 8 bytes). */
+static int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
+                            const char *what)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
+    if (writable)
+        flags |= PyBUF_WRITABLE;
+    if (PyObject_GetBuffer(obj, view, flags) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    if (view->itemsize != 8 || (strcmp(f, "q") != 0 && strcmp(f, "l") != 0)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s must hold int64 values, not items of format '%s' "
+                     "and size %zd",
+                     what, view->format ? view->format : "B",
+                     view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,
+                                 size_t, ap_apportion_mode, int64_t *,
+                                 ap_error *);
+
+/* apportion_into(totals, weights, mode, out) and the lines variant: out
+ * must hold len(totals) * len(weights) int64 values. */
+static PyObject *run_many(PyObject *module, PyObject *args, many_kernel fn,
+                          const char *name)
+{
+    PyObject *totals_obj, *weights_obj, *out_obj;
+    const char *mode_name;
+    if (!PyArg_ParseTuple(args, "OOsO", &totals_obj, &weights_obj,
+                          &mode_name, &out_obj))
+        return NULL;
+    ap_apportion_mode mode;
+    if (parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
+    Py_ssize_t n_parties;
+    int64_t *w = int64_array(module, weights_obj, "weights", &n_parties);
+    if (w == NULL)
+        return NULL;
+    Py_buffer totals, out;
+    if (get_int64_buffer(totals_obj, &totals, 0, "totals") < 0) {
+        PyMem_Free(w);
+        return NULL;
+    }
+    if (get_int64_buffer(out_obj, &out, 1, "out") < 0) {
+        PyBuffer_Release(&totals);
+        PyMem_Free(w);
+        return NULL;
+    }
+    size_t n = (size_t)(totals.len / 8);
+    PyObject *result = NULL;
+    if ((size_t)out.len / 8 != n * (size_t)n_parties) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: out holds %zd values; %zu x %zd are needed", name,
+                     out.len / 8, n, n_parties);
+    } else {
+        ap_error err;
+        ap_status st;
+        if (n >= RELEASE_GIL_THRESHOLD) {
+            Py_BEGIN_ALLOW_THREADS
+            st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
+            Py_END_ALLOW_THREADS
+        } else {
+            st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
+        }
+        if (st != AP_OK)
+            raise_error(module, &err);
+        else
+            result = Py_NewRef(Py_None);
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&totals);
+    PyMem_Free(w);
+    return result;
+}
+
+static PyObject *core_apportion_into(PyObject *module, PyObject *args)
+{
+    return run_many(module, args, ap_apportion_many, "apportion_into");
+}
+
+static PyObject *core_apportion_lines_into(PyObject *module, PyObject *args)
+{
+    return run_many(module, args, ap_apportion_lines, "apportion_lines_into");
+}
+
+/* ---- schedules -------------------------------------------------------- */
+
+static PyObject *core_schedule_equal(PyObject *module, PyObject *args)
+{
+    PyObject *share_obj;
+    Py_ssize_t n;
+    long long granularity;
+    const char *rounding_name;
+    if (!PyArg_ParseTuple(args, "OnLs:schedule_equal", &share_obj, &n,
+                          &granularity, &rounding_name))
+        return NULL;
+    int64_t share;
+    if (to_int64(module, share_obj, "share", &share) < 0)
+        return NULL;
+    ap_error err;
+    ap_rounding rounding;
+    if (ap_rounding_parse(rounding_name, &rounding, &err) != AP_OK)
+        return raise_error(module, &err);
+    if (n < 1 || n > 1000) {
+        PyErr_Format(get_state(module)->input_error,
+                     "instalments must be between 1 and 1000, not %zd", n);
+        return NULL;
+    }
+    int64_t parts[1000];
+    if (ap_schedule_equal(share, (size_t)n, granularity, rounding, parts,
+                          &err) != AP_OK)
+        return raise_error(module, &err);
+    return int64_list(parts, (size_t)n);
+}
+
+static PyObject *core_schedule_balancing(PyObject *module, PyObject *args)
+{
+    PyObject *billed_obj, *actual_obj;
+    if (!PyArg_ParseTuple(args, "OO:schedule_balancing", &billed_obj,
+                          &actual_obj))
+        return NULL;
+    int64_t actual, balance;
+    if (to_int64(module, actual_obj, "actual_share", &actual) < 0)
+        return NULL;
+    Py_ssize_t n;
+    int64_t *billed = int64_array(module, billed_obj, "billed", &n);
+    if (billed == NULL)
+        return NULL;
+    ap_error err;
+    ap_status st = ap_schedule_balancing(billed, (size_t)n, actual, &balance,
+                                         &err);
+    PyMem_Free(billed);
+    if (st != AP_OK)
+        return raise_error(module, &err);
+    return PyLong_FromLongLong(balance);
+}
+
+/* ---- plans ------------------------------------------------------------- */
+
+/* Small helpers that steal nothing and return 0 or -1. */
+static int set_item(PyObject *dict, const char *key, PyObject *value)
+{
+    if (value == NULL)
+        return -1;
+    int rc = PyDict_SetItemString(dict, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+static PyObject *str_or_none(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(s);
+}
+
+static PyObject *code_of(const ap_plan *plan, size_t index)
+{
+    return PyUnicode_FromString(plan->authorities[index].code);
+}
+
+static PyObject *amount_tuple(const ap_amount *a)
+{
+    return Py_BuildValue("LL", (long long)a->pence, (long long)a->resolution);
+}
+
+static PyObject *stated_share(const ap_stated_share *s)
+{
+    PyObject *funding = PyList_New((Py_ssize_t)s->n_funding);
+    if (funding == NULL)
+        return NULL;
+    for (size_t f = 0; f < s->n_funding; f++) {
+        PyObject *item = Py_BuildValue("(sN)", s->funding[f].source,
+                                       amount_tuple(&s->funding[f].amount));
+        if (item == NULL) {
+            Py_DECREF(funding);
+            return NULL;
+        }
+        PyList_SET_ITEM(funding, (Py_ssize_t)f, item);
+    }
+    return Py_BuildValue("{s:N,s:N}", "amount", amount_tuple(&s->amount),
+                         "funding", funding);
+}
+
+static PyObject *budget_line(const ap_plan *plan, const ap_budget_line *l)
+{
+    PyObject *stated = PyDict_New();
+    if (stated == NULL)
+        return NULL;
+    for (size_t a = 0; a < plan->n_authorities; a++) {
+        if (!l->stated[a].present)
+            continue;
+        if (set_item(stated, plan->authorities[a].code,
+                     stated_share(&l->stated[a])) < 0) {
+            Py_DECREF(stated);
+            return NULL;
+        }
+    }
+    return Py_BuildValue(
+        "{s:s,s:s,s:N,s:N,s:N}", "id", l->id, "description", l->description,
+        "total", amount_tuple(&l->total), "host_income",
+        l->has_host_income ? amount_tuple(&l->host_income)
+                           : Py_NewRef(Py_None),
+        "stated", stated);
+}
+
+static PyObject *plan_lines(const ap_plan *plan)
+{
+    PyObject *lines = PyList_New((Py_ssize_t)plan->n_lines);
+    if (lines == NULL)
+        return NULL;
+    for (size_t j = 0; j < plan->n_lines; j++) {
+        PyObject *line = budget_line(plan, &plan->lines[j]);
+        if (line == NULL) {
+            Py_DECREF(lines);
+            return NULL;
+        }
+        PyList_SET_ITEM(lines, (Py_ssize_t)j, line);
+    }
+    return lines;
+}
+
+static PyObject *plan_basis(const ap_plan *plan)
+{
+    const ap_basis *b = &plan->basis;
+    PyObject *values = PyList_New((Py_ssize_t)plan->n_authorities);
+    if (values == NULL)
+        return NULL;
+    for (size_t i = 0; i < plan->n_authorities; i++) {
+        PyObject *v = Py_BuildValue("(sLL)", b->value_text[i],
+                                    (long long)b->num[i],
+                                    (long long)b->den[i]);
+        if (v == NULL) {
+            Py_DECREF(values);
+            return NULL;
+        }
+        PyList_SET_ITEM(values, (Py_ssize_t)i, v);
+    }
+    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:N}", "name", b->name, "kind",
+                         b->kind == AP_BASIS_PERCENT ? "percent" : "metric",
+                         "mode",
+                         ap_apportion_mode_name((ap_apportion_mode)b->mode),
+                         "values", values, "weights",
+                         int64_list(b->weights, plan->n_authorities));
+}
+
+static PyObject *plan_result(const ap_plan *plan, const ap_plan_result *r)
+{
+    size_t na = r->n_authorities;
+    PyObject *shares = PyList_New((Py_ssize_t)r->n_lines);
+    if (shares == NULL)
+        return NULL;
+    for (size_t j = 0; j < r->n_lines; j++) {
+        PyObject *row = int64_list(r->shares + j * na, na);
+        if (row == NULL) {
+            Py_DECREF(shares);
+            return NULL;
+        }
+        PyList_SET_ITEM(shares, (Py_ssize_t)j, row);
+    }
+    PyObject *checks = PyList_New((Py_ssize_t)r->n_checks);
+    if (checks == NULL) {
+        Py_DECREF(shares);
+        return NULL;
+    }
+    static const char *const statuses[] = {"ok", "rounding", "mismatch"};
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const ap_check *c = &r->checks[i];
+        PyObject *item = Py_BuildValue(
+            "{s:s,s:s,s:s,s:i,s:L,s:L,s:L,s:s}", "id", c->id, "description",
+            c->description, "kind",
+            c->kind == AP_CHECK_MONEY ? "money" : "percent", "scale",
+            c->scale, "stated", (long long)c->stated, "computed",
+            (long long)c->computed, "difference", (long long)c->difference,
+            "status", statuses[c->status]);
+        if (item == NULL) {
+            Py_DECREF(shares);
+            Py_DECREF(checks);
+            return NULL;
+        }
+        PyList_SET_ITEM(checks, (Py_ssize_t)i, item);
+    }
+    PyObject *instalments =
+        r->has_schedule ? int64_list(r->instalments, r->n_instalments)
+                        : Py_NewRef(Py_None);
+    PyObject *balancing = r->has_balancing
+                              ? Py_BuildValue("LL", (long long)r->actual_share,
+                                              (long long)r->balancing)
+                              : Py_NewRef(Py_None);
+    (void)plan;
+    return Py_BuildValue("{s:N,s:N,s:L,s:L,s:N,s:N,s:N}", "shares", shares,
+                         "authority_totals",
+                         int64_list(r->authority_totals, na), "grand_total",
+                         (long long)r->grand_total, "recharge_share",
+                         (long long)r->recharge_share, "instalments",
+                         instalments, "balancing", balancing, "checks",
+                         checks);
+}
+
+static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    PyObject *auths = PyList_New((Py_ssize_t)plan->n_authorities);
+    for (size_t i = 0; auths != NULL && i < plan->n_authorities; i++) {
+        PyObject *t = Py_BuildValue("(ss)", plan->authorities[i].code,
+                                    plan->authorities[i].name);
+        if (t == NULL)
+            Py_CLEAR(auths);
+        else
+            PyList_SET_ITEM(auths, (Py_ssize_t)i, t);
+    }
+    const ap_agreement *ag = &plan->agreement;
+    PyObject *agreement = Py_BuildValue(
+        "{s:N,s:N,s:N,s:N,s:N,s:N}", "service_area",
+        str_or_none(ag->service_area), "function", str_or_none(ag->function),
+        "treatment", str_or_none(ag->treatment), "host",
+        ag->has_parties ? code_of(plan, ag->host) : Py_NewRef(Py_None),
+        "receiving",
+        ag->has_parties ? code_of(plan, ag->receiving) : Py_NewRef(Py_None),
+        "notice_months",
+        ag->notice_months >= 0 ? PyLong_FromLong(ag->notice_months)
+                               : Py_NewRef(Py_None));
+    const ap_recharge_rule *rr = &plan->recharge;
+    PyObject *recharge =
+        rr->present
+            ? Py_BuildValue("{s:N,s:N,s:s,s:n,s:L,s:s}", "payer",
+                            code_of(plan, rr->payer), "payee",
+                            code_of(plan, rr->payee), "of",
+                            rr->of == AP_RECHARGE_OF_STATED ? "stated"
+                                                            : "basis",
+                            "instalments", (Py_ssize_t)rr->instalments,
+                            "granularity", (long long)rr->granularity,
+                            "rounding", ap_rounding_name(rr->rounding))
+            : Py_NewRef(Py_None);
+    PyObject *cfs = PyList_New(0);
+    for (size_t i = 0; cfs != NULL && i < plan->n_carry_forwards; i++) {
+        const ap_carry_forward *c = &plan->carry_forwards[i];
+        PyObject *item = Py_BuildValue(
+            "{s:s,s:s,s:s,s:N,s:N,s:N}", "description", c->description,
+            "kind", c->kind, "from_year", c->from_year, "amount",
+            amount_tuple(&c->amount), "payer", code_of(plan, c->payer),
+            "payee", code_of(plan, c->payee));
+        if (item == NULL || PyList_Append(cfs, item) < 0)
+            Py_CLEAR(cfs);
+        Py_XDECREF(item);
+    }
+    PyObject *stated = PyList_New((Py_ssize_t)plan->n_stated_instalments);
+    for (size_t i = 0; stated != NULL && i < plan->n_stated_instalments;
+         i++) {
+        PyObject *t = amount_tuple(&plan->stated_instalments[i]);
+        if (t == NULL)
+            Py_CLEAR(stated);
+        else
+            PyList_SET_ITEM(stated, (Py_ssize_t)i, t);
+    }
+    if (set_item(d, "source", PyUnicode_FromString(plan->source)) ||
+        set_item(d, "title", str_or_none(plan->title)) ||
+        set_item(d, "reference", str_or_none(plan->reference)) ||
+        set_item(d, "financial_year", str_or_none(plan->financial_year)) ||
+        set_item(d, "unit", PyUnicode_FromString(ap_unit_name(plan->unit))) ||
+        set_item(d, "authorities", auths) ||
+        set_item(d, "agreement", agreement) ||
+        set_item(d, "basis", plan_basis(plan)) ||
+        set_item(d, "lines", plan_lines(plan)) ||
+        set_item(d, "recharge", recharge) ||
+        set_item(d, "actual_expenditure",
+                 plan->has_actual ? amount_tuple(&plan->actual_expenditure)
+                                  : Py_NewRef(Py_None)) ||
+        set_item(d, "carry_forwards", cfs) ||
+        set_item(d, "stated_instalments", stated) ||
+        set_item(d, "result", plan_result(plan, r))) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
+                             ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_plan_result *result = NULL;
+    PyObject *d = NULL;
+    if (ap_plan_compute(plan, &result, err) != AP_OK)
+        raise_error(module, err);
+    else
+        d = plan_to_dict(plan, result);
+    ap_plan_result_free(result);
+    ap_plan_free(plan);
+    return d;
+}
+
+static PyObject *core_load_plan(PyObject *module, PyObject *args)
+{
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&:load_plan", PyUnicode_FSConverter,
+                          &path_obj))
+        return NULL;
+    ap_plan *plan = NULL;
+    ap_error err;
+    ap_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_plan_load(PyBytes_AS_STRING(path_obj), &plan, &err);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path_obj);
+    return finish_plan(module, st, plan, &err);
+}
+
+static PyObject *core_parse_plan(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_plan", &text, &len, &source))
+        return NULL;
+    ap_plan *plan = NULL;
+    ap_error err;
+    ap_status st = ap_plan_parse(text, (size_t)len, source, &plan, &err);
+    return finish_plan(module, st, plan, &err);
+}
+
+/* ---- module ------------------------------------------------------------ */
+
+static PyMethodDef core_methods[] = {
+    {"parse_money", core_parse_money, METH_VARARGS,
+     "parse_money(text, unit) -> (pence, resolution)"},
+    {"format_money", core_format_money, METH_VARARGS,
+     "format_money(pence, unit, decimals, negative, symbol, grouping) -> str"},
+    {"parse_decimal", core_parse_decimal, METH_VARARGS,
+     "parse_decimal(text) -> (numerator, denominator)"},
+    {"weights_common", core_weights_common, METH_VARARGS,
+     "weights_common(numerators, denominators) -> list of int weights"},
+    {"apportion", core_apportion, METH_VARARGS,
+     "apportion(total, int_weights, mode) -> list of pence"},
+    {"apportion_into", core_apportion_into, METH_VARARGS,
+     "apportion_into(totals, int_weights, mode, out): fills out (n x k)"},
+    {"apportion_lines_into", core_apportion_lines_into, METH_VARARGS,
+     "apportion_lines_into(lines, int_weights, mode, out): two-way"},
+    {"schedule_equal", core_schedule_equal, METH_VARARGS,
+     "schedule_equal(share, n, granularity, rounding) -> list of pence"},
+    {"schedule_balancing", core_schedule_balancing, METH_VARARGS,
+     "schedule_balancing(billed, actual_share) -> pence"},
+    {"load_plan", core_load_plan, METH_VARARGS,
+     "load_plan(path) -> dict of the plan and its computed results"},
+    {"parse_plan", core_parse_plan, METH_VARARGS,
+     "parse_plan(text, source) -> dict of the plan and its results"},
+    {NULL, NULL, 0, NULL},
+};
+
+static int core_exec(PyObject *module)
+{
+    module_state *st = get_state(module);
+    PyObject *errors = PyImport_ImportModule("apportion.errors");
+    if (errors == NULL)
+        return -1;
+    st->apportion_error = PyObject_GetAttrString(errors, "ApportionError");
+    st->input_error = PyObject_GetAttrString(errors, "InputError");
+    st->overflow_error = PyObject_GetAttrString(errors, "MoneyOverflowError");
+    st->plan_error = PyObject_GetAttrString(errors, "PlanError");
+    Py_DECREF(errors);
+    if (!st->apportion_error || !st->input_error || !st->overflow_error ||
+        !st->plan_error)
+        return -1;
+    if (PyModule_AddStringConstant(module, "C_VERSION", AP_VERSION_STRING) <
+        0)
+        return -1;
+    return 0;
+}
+
+static int core_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *st = get_state(module);
+    Py_VISIT(st->apportion_error);
+    Py_VISIT(st->input_error);
+    Py_VISIT(st->overflow_error);
+    Py_VISIT(st->plan_error);
+    return 0;
+}
+
+static int core_clear(PyObject *module)
+{
+    module_state *st = get_state(module);
+    Py_CLEAR(st->apportion_error);
+    Py_CLEAR(st->input_error);
+    Py_CLEAR(st->overflow_error);
+    Py_CLEAR(st->plan_error);
+    return 0;
+}
+
+static void core_free(void *module)
+{
+    core_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot core_slots[] = {
+    {Py_mod_exec, core_exec},
+#ifdef Py_mod_multiple_interpreters
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "apportion._core",
+    .m_doc = "The C core of apportion, exposed for the Python package.",
+    .m_size = sizeof(module_state),
+    .m_methods = core_methods,
+    .m_slots = core_slots,
+    .m_traverse = core_traverse,
+    .m_clear = core_clear,
+    .m_free = core_free,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    return PyModuleDef_Init(&core_module);
+}

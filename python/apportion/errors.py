@@ -1,0 +1,48 @@
+"""The exceptions apportion raises.
+
+Every error is an :class:`ApportionError`; the subclasses also derive from the
+built-in exception a Python user would expect (``ValueError``,
+``OverflowError``), so existing ``except ValueError`` code keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApportionError",
+    "InputError",
+    "MoneyOverflowError",
+    "PlanError",
+]
+
+
+class ApportionError(Exception):
+    """Base class of every error apportion raises."""
+
+
+class InputError(ApportionError, ValueError):
+    """A value apportion cannot use: bad money text, a negative weight..."""
+
+
+class MoneyOverflowError(ApportionError, OverflowError):
+    """An amount or intermediate result does not fit in 64-bit pence."""
+
+
+class PlanError(ApportionError, ValueError):
+    """A plan file is invalid.
+
+    ``path`` is the JSON path of the offending value (``$.budget_lines[0].total``),
+    ``line`` and ``column`` its 1-based position in the file (0 when unknown),
+    and ``source`` the file name.
+    """
+
+    def __init__(self, message: str, path: str = "", line: int = 0,
+                 column: int = 0, source: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.source = source
+
+    def __reduce__(self):
+        return (type(self), (self.args[0] if self.args else "", self.path,
+                             self.line, self.column, self.source))

@@ -1,0 +1,342 @@
+"""Service plans: loaded and computed by the C core, presented here.
+
+:func:`load_plan` reads a plan file (JSON, see ``schema/plan.schema.json``);
+the core parses it, apportions every line, builds the recharge schedule and
+checks each figure the paper states.  :class:`Plan` holds the results and
+shows them as pandas DataFrames, as text and as HTML in Jupyter.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import List, Optional
+
+from . import _core
+
+__all__ = ["Check", "Plan", "load_plan", "parse_plan"]
+
+_QUARTER_MONTHS = ("Apr-Jun", "Jul-Sep", "Oct-Dec", "Jan-Mar")
+
+
+def _money(pence: int, signed: bool = False) -> str:
+    text = _core.format_money(pence, "£", -1, "minus", True, True)
+    return "+" + text if signed and pence > 0 else text
+
+
+@dataclass(frozen=True)
+class Check:
+    """One stated figure checked against what apportion computes.
+
+    ``difference`` is stated - computed.  ``status`` is "ok", "rounding"
+    (within the figure's printed precision) or "mismatch".  Money values are
+    int pence; percentages are ints in units of ``10**-scale`` percent.
+    """
+
+    id: str
+    description: str
+    kind: str
+    scale: int
+    stated: int
+    computed: int
+    difference: int
+    status: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "mismatch"
+
+    def _value(self, v: int, signed: bool = False) -> str:
+        if self.kind == "money":
+            return _money(v, signed)
+        text = f"{Decimal(v).scaleb(-self.scale):f}%"
+        return "+" + text if signed and v > 0 else text
+
+    @property
+    def finding(self) -> str:
+        """One sentence: what was stated, what it should be, by how much."""
+        stated, computed = self._value(self.stated), self._value(self.computed)
+        if self.status == "ok":
+            return f"{self.description}: yes, {stated}."
+        verdict = ("within its printed rounding" if self.status == "rounding"
+                   else "it does not")
+        more = "more" if self.difference > 0 else "less"
+        return (f"{self.description}: {verdict} — stated {stated}, computed "
+                f"{computed}; the stated figure is "
+                f"{self._value(abs(self.difference))} {more}.")
+
+
+class Plan:
+    """A service plan with its apportionment, schedule and checks."""
+
+    def __init__(self, data: dict) -> None:
+        self._data = data
+        self.source: str = data["source"]
+        self.title: Optional[str] = data["title"]
+        self.reference: Optional[str] = data["reference"]
+        self.financial_year: Optional[str] = data["financial_year"]
+        self.unit: str = data["unit"]
+        self.authorities = [code for code, _ in data["authorities"]]
+        self.authority_names = {code: name for code, name in data["authorities"]}
+        self.agreement: dict = data["agreement"]
+        self.basis: dict = data["basis"]
+        self.recharge: Optional[dict] = data["recharge"]
+        result = data["result"]
+        self.checks: List[Check] = [Check(**c) for c in result["checks"]]
+
+    # ---- figures ---------------------------------------------------------
+
+    @property
+    def shares(self) -> List[List[int]]:
+        """Each line's share per authority, in pence (lines x authorities)."""
+        return [list(row) for row in self._data["result"]["shares"]]
+
+    @property
+    def authority_totals(self) -> dict:
+        return dict(zip(self.authorities, self._data["result"]["authority_totals"]))
+
+    @property
+    def instalments(self) -> Optional[List[int]]:
+        """The planned recharge instalments in pence (the last balances)."""
+        inst = self._data["result"]["instalments"]
+        return None if inst is None else list(inst)
+
+    @property
+    def recharge_share(self) -> Optional[int]:
+        return self._data["result"]["recharge_share"] if self.recharge else None
+
+    @property
+    def balancing(self) -> Optional[dict]:
+        """With actual expenditure: the payer's actual share and the final
+        (balancing) instalment; positive is a payment, negative a refund."""
+        b = self._data["result"]["balancing"]
+        if b is None:
+            return None
+        return {"actual_share": b[0], "final_instalment": b[1]}
+
+    @property
+    def failed_checks(self) -> List[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    def _instalment_labels(self) -> List[str]:
+        n = self.recharge["instalments"]
+        fy = self.financial_year or ""
+        if n == 4 and len(fy) == 7 and fy[4] == "/" and fy[:4].isdigit():
+            start = int(fy[:4])
+            return [f"Q{q + 1} {_QUARTER_MONTHS[q]} {start + (q == 3)}"
+                    for q in range(4)]
+        return [f"{k + 1} of {n}" for k in range(n)]
+
+    # ---- DataFrames ------------------------------------------------------
+
+    def apportionment(self):
+        """DataFrame: one row per budget line, the total and each
+        authority's share by the basis, in int pence; a final "Total" row."""
+        import pandas as pd
+
+        rows, index = [], []
+        for line, shares in zip(self._data["lines"], self._data["result"]["shares"]):
+            rows.append([line["description"], line["total"][0], *shares])
+            index.append(line["id"])
+        result = self._data["result"]
+        rows.append(["", result["grand_total"], *result["authority_totals"]])
+        index.append("Total")
+        frame = pd.DataFrame(rows, index=pd.Index(index, name="line"),
+                             columns=["description", "total", *self.authorities])
+        for col in ["total", *self.authorities]:
+            frame[col] = frame[col].astype("int64")
+        return frame
+
+    def schedule(self):
+        """DataFrame of the recharge invoices in pence: the planned amount,
+        the paper's stated amount (if any) and the difference."""
+        import pandas as pd
+
+        if self.recharge is None:
+            raise ValueError(f"{self.source} has no recharge rule")
+        planned = self.instalments
+        stated = [s for s, _ in self._data["stated_instalments"]] or [None] * len(planned)
+        n = len(planned)
+        frame = pd.DataFrame({
+            "payer": self.recharge["payer"],
+            "payee": self.recharge["payee"],
+            "kind": ["equal part"] * (n - 1) + ["balance"],
+            "amount": pd.array(planned, dtype="Int64"),
+            "stated": pd.array(stated, dtype="Int64"),
+        }, index=pd.Index(self._instalment_labels(), name="instalment"))
+        frame["difference"] = frame["stated"] - frame["amount"]
+        bal = self.balancing
+        if bal is not None:
+            frame["after_actuals"] = pd.array(planned[:-1] + [bal["final_instalment"]],
+                                              dtype="Int64")
+        return frame
+
+    def carry_forwards(self):
+        """DataFrame of carry-forwards, invoiced apart from the recharge."""
+        import pandas as pd
+
+        rows = [{"payer": c["payer"], "payee": c["payee"], "amount": c["amount"][0],
+                 "kind": c["kind"], "from_year": c["from_year"],
+                 "description": c["description"]}
+                for c in self._data["carry_forwards"]]
+        return pd.DataFrame(rows, columns=["payer", "payee", "amount", "kind",
+                                           "from_year", "description"])
+
+    def checks_frame(self):
+        """DataFrame of every check: stated, computed, difference, status."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"check": c.id, "status": c.status, "stated": c._value(c.stated),
+              "computed": c._value(c.computed),
+              "difference": c._value(c.difference, signed=True),
+              "description": c.description} for c in self.checks]
+        ).set_index("check")
+
+    # ---- text and HTML ---------------------------------------------------
+
+    def _header_lines(self) -> List[str]:
+        out = [self.title or self.source]
+        if self.reference:
+            out.append(self.reference)
+        ag = self.agreement
+        if ag["host"]:
+            names = self.authority_names
+            out.append(f"Host {ag['host']} ({names[ag['host']] or ag['host']}) providing to "
+                       f"{ag['receiving']} ({names[ag['receiving']] or ag['receiving']})"
+                       + (f"; notice period {ag['notice_months']} months"
+                          if ag["notice_months"] is not None else ""))
+        values = ", ".join(f"{code} {text}" for code, (text, _, _) in
+                           zip(self.authorities, self.basis["values"]))
+        out.append(f"Basis: {self.basis['name'] or 'unnamed'} ({self.basis['kind']}): "
+                   f"{values}; pennies by {self.basis['mode'].replace('_', ' ')}")
+        return out
+
+    def report(self) -> str:
+        """The whole plan as text: apportionment, schedule, carry-forwards
+        and every check of the paper's own figures."""
+        out = self._header_lines()
+        out += ["", "Apportionment by the basis"]
+        frame = self.apportionment()
+        header = ["line", "description", "total", *self.authorities]
+        table = [header] + [[str(idx), row["description"], _money(row["total"]),
+                             *[_money(row[a]) for a in self.authorities]]
+                            for idx, row in frame.iterrows()]
+        out += _text_table(table, right=range(2, len(header)))
+        if self.recharge is not None:
+            r = self.recharge
+            part = "whole pounds" if r["granularity"] == 100 else "pence"
+            what = "stated budget" if r["of"] == "stated" else "share by the basis"
+            out += ["", f"Recharge: {r['payer']} pays {r['payee']} its {what} of "
+                        f"{_money(self.recharge_share)} in {r['instalments']} instalments "
+                        f"(equal parts in {part}, rounded {r['rounding'].replace('_', ' ')}; "
+                        f"the last balances)"]
+            sched = self.schedule()
+            table = [["instalment", "invoice", "stated", "stated - invoice"]]
+            for label, row in sched.iterrows():
+                stated = row["stated"]
+                has = stated is not None and stated is not _NA and not _isna(stated)
+                table.append([label, _money(int(row["amount"])),
+                              _money(int(stated)) if has else "",
+                              _money(int(row["difference"]), signed=True) if has else ""])
+            total_stated = sum(s for s, _ in self._data["stated_instalments"])
+            has_stated = bool(self._data["stated_instalments"])
+            table.append(["Total", _money(sum(self.instalments)),
+                          _money(total_stated) if has_stated else "",
+                          _money(total_stated - sum(self.instalments), signed=True)
+                          if has_stated else ""])
+            out += _text_table(table, right=(1, 2, 3))
+            bal = self.balancing
+            if bal is not None:
+                word = "a further payment" if bal["final_instalment"] >= 0 else "a refund"
+                out.append(f"With actual expenditure, {r['payer']}'s actual share is "
+                           f"{_money(bal['actual_share'])} and the final instalment is "
+                           f"{_money(bal['final_instalment'])} ({word}).")
+        cfs = self._data["carry_forwards"]
+        if cfs:
+            out += ["", "Carry-forwards, invoiced apart from the recharge"]
+            for c in cfs:
+                out.append(f"  {c['payer']} pays {c['payee']} {_money(c['amount'][0])}: "
+                           f"{c['kind']}"
+                           + (f" from {c['from_year']}" if c["from_year"] else "")
+                           + (f" — {c['description']}" if c["description"] else ""))
+        out += ["", "Checks of the paper's own figures"]
+        for c in self.checks:
+            mark = {"ok": "ok", "rounding": "rounding", "mismatch": "WRONG"}[c.status]
+            out.append(f"  [{mark:>8}] {c.finding}")
+        bad = self.failed_checks
+        out += ["", f"{len(bad)} of {len(self.checks)} stated figures do not agree "
+                    f"with the computation." if bad else
+                    f"All {len(self.checks)} stated figures agree."]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def __repr__(self) -> str:
+        bad = len(self.failed_checks)
+        return (f"<Plan {self.title or self.source!r}: {len(self._data['lines'])} "
+                f"line(s), {len(self.authorities)} authorities, "
+                f"{len(self.checks)} checks, {bad} failed>")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        parts = [f"<h4>{esc(self.title or self.source)}</h4>"]
+        parts += [f"<p>{esc(line)}</p>" for line in self._header_lines()[1:]]
+        money_cols = ["total", *self.authorities]
+        parts.append("<h5>Apportionment by the basis</h5>")
+        parts.append(self.apportionment().to_html(
+            formatters={c: _money for c in money_cols}))
+        if self.recharge is not None:
+            parts.append("<h5>Recharge schedule</h5>")
+            sched = self.schedule()
+            fmt = {c: (lambda v: "" if _isna(v) else _money(int(v)))
+                   for c in sched.columns if c not in ("payer", "payee", "kind")}
+            parts.append(sched.to_html(formatters=fmt))
+        if self._data["carry_forwards"]:
+            parts.append("<h5>Carry-forwards (invoiced apart)</h5>")
+            parts.append(self.carry_forwards().to_html(
+                formatters={"amount": _money}, index=False))
+        parts.append("<h5>Checks of the paper's own figures</h5><ul>")
+        for c in self.checks:
+            colour = {"ok": "green", "rounding": "darkorange", "mismatch": "red"}[c.status]
+            parts.append(f'<li><span style="color:{colour}">{esc(c.status)}</span>: '
+                         f"{esc(c.finding)}</li>")
+        parts.append("</ul>")
+        return "\n".join(parts)
+
+
+_NA = object()
+
+
+def _isna(value) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text_table(rows: List[List[str]], right=()) -> List[str]:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    right = set(right)
+    lines = []
+    for r in rows:
+        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
+                 for i, (v, w) in enumerate(zip(r, widths))]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def load_plan(path) -> Plan:
+    """Read a plan file; errors are :class:`~apportion.PlanError` naming the
+    JSON path, line and column."""
+    return Plan(_core.load_plan(os.fspath(path)))
+
+
+def parse_plan(text: str, source: str = "<plan>") -> Plan:
+    """Read a plan from JSON text."""
+    return Plan(_core.parse_plan(text, source))
