@@ -110,9 +110,9 @@ static ap_status check_percent_sum(const ap_plan *plan, checks *c,
     ap__i128 hundred = (ap__i128)100 * ap__pow10(scale);
     if (!ap__fits_i64(sum) || !ap__fits_i64(hundred))
         return AP_OK;
-    /* Each printed percentage may be off by half its last digit. */
-    int64_t tolerance = (int64_t)plan->n_authorities * 5 *
-                        (scale > 0 ? ap__pow10(scale - 1) : 0);
+    /* Each printed percentage may be off by half a unit of its last digit,
+     * which is the unit of `sum`. */
+    int64_t tolerance = (int64_t)plan->n_authorities / 2;
     return add_check(c, err, "basis.percent_sum", AP_CHECK_PERCENT, scale,
                      (int64_t)sum, (int64_t)hundred, tolerance,
                      "The %s split's percentages sum to 100%%",

@@ -59,16 +59,23 @@ static PyObject *raise_error(PyObject *module, const ap_error *err)
 
 /* ---- conversions ------------------------------------------------------- */
 
+/* Any integer (int, numpy integer: whatever has __index__) but not bool. */
 static int to_int64(PyObject *module, PyObject *obj, const char *what,
                     int64_t *out)
 {
-    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+    if (PyBool_Check(obj) || PyFloat_Check(obj) ||
+        Py_TYPE(obj)->tp_as_number == NULL ||
+        Py_TYPE(obj)->tp_as_number->nb_index == NULL) {
         PyErr_Format(PyExc_TypeError, "%s must be an int, not %.100s", what,
                      Py_TYPE(obj)->tp_name);
         return -1;
     }
+    PyObject *index = PyNumber_Index(obj);
+    if (index == NULL)
+        return -1;
     int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    Py_DECREF(index);
     if (overflow != 0) {
         PyErr_Format(get_state(module)->overflow_error,
                      "%s does not fit in a 64-bit integer", what);
