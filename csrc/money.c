@@ -340,6 +340,10 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
     }
     if (digits == 0)
         return parse_fail(&s, err, "expected a digit");
+    /* A stray character is reported as such, before any complaint about
+     * the digits that precede it. */
+    if (s.pos < s.len && strchr("mMkKbp)", text[s.pos]) == NULL)
+        return parse_fail(&s, err, "unexpected text");
     if (grouped && !seen_point && group != 3)
         return parse_fail(&s, err,
                           "a group of fewer than three digits after a comma");
