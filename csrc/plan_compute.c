@@ -154,15 +154,29 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
                                     code, line->id, s->n_funding)))
                     return st;
             }
+            /* What percentage of the line the stated budget really is,
+             * so a reader sees 52.00% beside the basis's 53.57%. */
+            char implied[48] = "";
+            int64_t hundredths;
+            if (line->total.pence != 0 &&
+                ap_money_mul_ratio(s->amount.pence, 10000, line->total.pence,
+                                   AP_ROUND_HALF_UP, &hundredths,
+                                   NULL) == AP_OK)
+                snprintf(implied, sizeof implied, " (%s%lld.%02lld%% of it)",
+                         hundredths < 0 ? "-" : "",
+                         (long long)(hundredths < 0 ? -(hundredths / 100)
+                                                    : hundredths / 100),
+                         (long long)(hundredths < 0 ? -(hundredths % 100)
+                                                    : hundredths % 100));
             snprintf(id, sizeof id, "line[%s].%s.basis_share", line->id,
                      code);
             if ((st = add_check(c, err, id, AP_CHECK_MONEY, 2,
                                 s->amount.pence,
                                 r->shares[j * plan->n_authorities + a],
                                 s->amount.resolution / 2,
-                                "%s's stated budget on line %s equals its "
+                                "%s's stated budget on line %s%s equals its "
                                 "share by the %s basis (%s%s)",
-                                code, line->id, basis,
+                                code, line->id, implied, basis,
                                 plan->basis.value_text[a],
                                 plan->basis.kind == AP_BASIS_PERCENT &&
                                         !strchr(plan->basis.value_text[a],

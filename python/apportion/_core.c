@@ -700,10 +700,9 @@ static PyObject *core_load_plan(PyObject *module, PyObject *args)
         return NULL;
     ap_plan *plan = NULL;
     ap_error err;
-    ap_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = ap_plan_load(PyBytes_AS_STRING(path_obj), &plan, &err);
-    Py_END_ALLOW_THREADS
+    /* The GIL stays held: cJSON records parse failures in a process-wide
+     * variable, so two parses must not run at once. */
+    ap_status st = ap_plan_load(PyBytes_AS_STRING(path_obj), &plan, &err);
     Py_DECREF(path_obj);
     return finish_plan(module, st, plan, &err);
 }
