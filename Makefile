@@ -7,8 +7,7 @@ PY := $(VENV)/bin/python
 CC ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags libcjson libffi 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs libcjson libffi 2>/dev/null)
-WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -Wno-missing-prototypes
+WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CORE_SRC := $(wildcard csrc/*.c)
 CTEST_SRC := $(wildcard tests/c/*.c)
 CTEST_FLAGS := $(WARN) -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)

@@ -101,12 +101,12 @@ bad:
     return ap_error_set(err, AP_E_INPUT,
                         "cannot read \"%.*s\" as a decimal number such as "
                         "\"44.16\" (character %zu)",
-                        (int)(len > 80 ? 80 : len), text, i + 1);
+                        ap__utf8_prefix(text, len, 80), text, i + 1);
 overflow:
     return ap_error_set(err, AP_E_OVERFLOW,
                         "\"%.*s\" has more digits than a 64-bit exact "
                         "weight can hold",
-                        (int)(len > 80 ? 80 : len), text);
+                        ap__utf8_prefix(text, len, 80), text);
 }
 
 ap_status ap_weights_common(const int64_t *num, const int64_t *den, size_t n,

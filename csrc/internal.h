@@ -22,6 +22,18 @@ static inline int ap__fits_i64(ap__i128 v)
 /* 10^k for 0 <= k <= 18. */
 int64_t ap__pow10(int k);
 
+/* The longest prefix of text[0..len) of at most max bytes that does not
+ * end inside a UTF-8 character, for quoting input in messages. */
+static inline int ap__utf8_prefix(const char *text, size_t len, size_t max)
+{
+    if (len <= max)
+        return (int)len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* strdup that reports AP_E_NOMEM; the caller frees the result. */
 char *ap__strdup(const char *s);
 

@@ -215,7 +215,7 @@ static int starts(const scan *s, const char *lit)
 static ap_status parse_fail(const scan *s, ap_error *err, const char *what)
 {
     /* Quote at most 80 bytes of the text, and name the character at fault. */
-    int shown = s->len > 80 ? 80 : (int)s->len;
+    int shown = ap__utf8_prefix(s->text, s->len, 80);
     if (s->pos >= s->len)
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read money \"%.*s%s\": %s at the end",
@@ -310,7 +310,7 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
                 return ap_error_set(err, AP_E_OVERFLOW,
                                     "money \"%.*s\" is too large for a "
                                     "64-bit amount of pence",
-                                    (int)len, text);
+                                    ap__utf8_prefix(text, len, 80), text);
             mantissa = mantissa * 10 + (unsigned)(c - '0');
             digits++;
             if (seen_point)
@@ -382,7 +382,7 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
             return ap_error_set(err, AP_E_INPUT,
                                 "cannot read money \"%.*s\": it is more "
                                 "precise than a penny",
-                                (int)len, text);
+                                ap__utf8_prefix(text, len, 80), text);
         value /= div;
     } else {
         for (int i = 0; i < shift; i++) {
@@ -397,7 +397,7 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
         return ap_error_set(err, AP_E_OVERFLOW,
                             "money \"%.*s\" is too large for a 64-bit amount "
                             "of pence",
-                            (int)len, text);
+                            ap__utf8_prefix(text, len, 80), text);
     *pence = negative ? (int64_t)(-(ap__i128)value) : (int64_t)value;
     if (resolution != NULL)
         *resolution = shift > 0 ? ap__pow10(shift) : 1;

@@ -941,8 +941,9 @@ ap_status ap_plan_parse(const char *text, size_t len, const char *source,
         int line, column;
         ap__json_line_column(buffer, at, &line, &column);
         ap_error_set(err, AP_E_PLAN,
-                     "%s:%d:%d: $: invalid JSON near \"%.20s\"", source, line,
-                     column, buffer + at);
+                     "%s:%d:%d: $: invalid JSON near \"%.*s\"", source, line,
+                     column, ap__utf8_prefix(buffer + at, len - at, 20),
+                     buffer + at);
         if (err) {
             snprintf(err->path, sizeof err->path, "$");
             err->line = line;

@@ -344,3 +344,26 @@ def test_syntax_errors_have_positions(text, fragment, line, column):
         apportion.parse_plan(text, "s.json")
     assert fragment in str(info.value)
     assert (info.value.line, info.value.column) == (line, column), str(info.value)
+
+
+def test_every_truncation_is_a_clean_error():
+    text = IASS.read_text()
+    for cut in range(0, len(text), 7):
+        with pytest.raises(PlanError) as info:
+            apportion.parse_plan(text[:cut], "cut.json")
+        assert info.value.line >= 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_byte_damage_never_crashes(seed):
+    import random
+    rng = random.Random(seed)
+    raw = IASS.read_text()
+    for _ in range(300):
+        chars = list(raw)
+        for _ in range(rng.randint(1, 4)):
+            chars[rng.randrange(len(chars))] = rng.choice('{}[]",:0-£\\ ax9.')
+        try:
+            apportion.parse_plan("".join(chars), "damaged.json")
+        except PlanError as exc:
+            assert exc.path.startswith("$")

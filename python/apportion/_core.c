@@ -27,34 +27,39 @@ static module_state *get_state(PyObject *module)
     return (module_state *)PyModule_GetState(module);
 }
 
+/* Text from the core as str; a message cut at its buffer's end may split
+ * a UTF-8 character, which becomes U+FFFD rather than a second error. */
+static PyObject *core_text(const char *text)
+{
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+}
+
 /* Raises the exception matching err->status and returns NULL. */
 static PyObject *raise_error(PyObject *module, const ap_error *err)
 {
     module_state *st = get_state(module);
+    PyObject *type;
     switch (err->status) {
     case AP_E_NOMEM:
         return PyErr_NoMemory();
-    case AP_E_IO:
-        PyErr_SetString(PyExc_OSError, err->message);
-        return NULL;
-    case AP_E_OVERFLOW:
-        PyErr_SetString(st->overflow_error, err->message);
-        return NULL;
-    case AP_E_PLAN: {
-        PyObject *exc = PyObject_CallFunction(
-            st->plan_error, "ssii", err->message, err->path, err->line,
-            err->column);
-        if (exc != NULL) {
-            PyErr_SetObject(st->plan_error, exc);
-            Py_DECREF(exc);
-        }
-        return NULL;
-    }
+    case AP_E_IO: type = PyExc_OSError; break;
+    case AP_E_OVERFLOW: type = st->overflow_error; break;
+    case AP_E_PLAN: type = st->plan_error; break;
     case AP_E_INPUT:
-    default:
-        PyErr_SetString(st->input_error, err->message);
-        return NULL;
+    default: type = st->input_error; break;
     }
+    PyObject *exc;
+    if (type == st->plan_error)
+        exc = PyObject_CallFunction(type, "NNii", core_text(err->message),
+                                    core_text(err->path), err->line,
+                                    err->column);
+    else
+        exc = PyObject_CallFunction(type, "N", core_text(err->message));
+    if (exc != NULL) {
+        PyErr_SetObject(type, exc);
+        Py_DECREF(exc);
+    }
+    return NULL;
 }
 
 /* ---- conversions ------------------------------------------------------- */
