@@ -41,13 +41,13 @@ venv: $(VENV)/.installed
 
 $(BUILD)/runner: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
 	mkdir -p $(BUILD)
-	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS)
+	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -pthread
 
 $(BUILD)/runner-asan: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
 	mkdir -p $(BUILD)
 	$(CC) $(CTEST_FLAGS) -O1 -g -fsanitize=address,undefined \
 	  -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	  $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS)
+	  $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -pthread
 
 ctest: $(BUILD)/runner
 	$(BUILD)/runner

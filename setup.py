@@ -70,7 +70,8 @@ extension = Extension(
     include_dirs=["include", "csrc", *include_dirs],
     library_dirs=library_dirs,
     libraries=libraries,
-    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2"],
+    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread"],
+    extra_link_args=["-pthread"],
 )
 
 setup(

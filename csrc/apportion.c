@@ -5,8 +5,10 @@
  * mode decides which of those parties receive one more.  All arithmetic is
  * on the magnitude of the total in 128 bits, so a negative total is the
  * exact mirror of the positive one and INT64_MIN needs no special case. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apportion/apportion.h"
 #include "internal.h"
@@ -183,17 +185,17 @@ static void apportion_pairs(const int64_t *totals, size_t n_totals,
             r = 0;
             w = 1;
         } else if (narrow && mag <= limit53) {
-            uint64_t p = mag * a;
+            /* Signed conversions: p < 2^53, and int64 <-> double is one
+             * instruction where uint64 is not. */
+            int64_t p = (int64_t)(mag * a);
+            int64_t s = (int64_t)sum;
             int64_t est = (int64_t)((double)p * inverse);
-            int64_t rem = (int64_t)(p - (uint64_t)est * sum);
-            while (rem < 0) {
-                est--;
-                rem += (int64_t)sum;
-            }
-            while (rem >= (int64_t)sum) {
-                est++;
-                rem -= (int64_t)sum;
-            }
+            int64_t rem = p - est * s;
+            /* The estimate is within one of the quotient either way. */
+            est -= rem < 0;
+            rem += rem < 0 ? s : 0;
+            est += rem >= s;
+            rem -= rem >= s ? s : 0;
             q = (uint64_t)est;
             r = (ap__u128)rem;
             w = sum;
@@ -219,6 +221,58 @@ static void apportion_pairs(const int64_t *totals, size_t n_totals,
     }
 }
 
+/* Rows are independent, so large arrays are split between threads; the
+ * result is the same whichever thread computes a row. */
+#define PARALLEL_MIN_ROWS ((size_t)1 << 18)
+#define MAX_THREADS 8
+
+typedef struct pairs_job {
+    const int64_t *totals;
+    size_t n;
+    const int64_t *weights;
+    ap_apportion_mode mode;
+    int64_t *shares;
+} pairs_job;
+
+static void *pairs_worker(void *arg)
+{
+    pairs_job *job = arg;
+    apportion_pairs(job->totals, job->n, job->weights, job->mode,
+                    job->shares);
+    return NULL;
+}
+
+static void apportion_pairs_parallel(const int64_t *totals, size_t n_totals,
+                                     const int64_t *weights,
+                                     ap_apportion_mode mode, int64_t *shares)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS
+                                                       : (size_t)cpus;
+    if (n_totals < PARALLEL_MIN_ROWS || threads == 1) {
+        apportion_pairs(totals, n_totals, weights, mode, shares);
+        return;
+    }
+    pthread_t ids[MAX_THREADS];
+    pairs_job jobs[MAX_THREADS];
+    size_t chunk = (n_totals + threads - 1) / threads, started = 0;
+    for (size_t t = 0; t < threads; t++) {
+        size_t from = t * chunk;
+        size_t to = from + chunk < n_totals ? from + chunk : n_totals;
+        jobs[t] = (pairs_job){totals + from, to - from, weights, mode,
+                              shares + 2 * from};
+        /* The calling thread takes the last chunk itself, and any chunk a
+         * thread could not be started for. */
+        if (t + 1 < threads && pthread_create(&ids[started], NULL,
+                                              pairs_worker, &jobs[t]) == 0)
+            started++;
+        else
+            pairs_worker(&jobs[t]);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(ids[t], NULL);
+}
+
 ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
                             const int64_t *weights, size_t n_parties,
                             ap_apportion_mode mode, int64_t *shares,
@@ -232,7 +286,7 @@ ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
         return ap_error_set(err, AP_E_INPUT, "unknown apportionment mode %d",
                             (int)mode);
     if (n_parties == 2) {
-        apportion_pairs(totals, n_totals, weights, mode, shares);
+        apportion_pairs_parallel(totals, n_totals, weights, mode, shares);
         return AP_OK;
     }
     slot *slots = malloc(n_parties * sizeof *slots);

@@ -21,7 +21,7 @@ def test_threads_give_the_same_answer():
 
 def test_large_array_conserves_pennies():
     rng = np.random.default_rng(11)
-    totals = rng.integers(-(2**62), 2**62, size=200_000)
+    totals = rng.integers(-(2**62), 2**62, size=300_000)  # above the threading threshold
     out = apportion.apportion_array(totals, ["46.43", "53.57"])
     assert np.array_equal(out.sum(axis=1), totals)
     # Spot-check against the scalar path, which uses a different kernel.

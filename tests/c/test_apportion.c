@@ -228,3 +228,29 @@ TEST(apportion_lines_exact)
                              &err) == AP_E_OVERFLOW);
     CHECK_CONTAINS(err.message, "line 1");
 }
+
+TEST(apportion_many_parallel)
+{
+    /* Above the threading threshold every row equals the scalar result. */
+    size_t n = 300000;
+    int64_t *totals = malloc(n * sizeof *totals);
+    int64_t *shares = malloc(2 * n * sizeof *shares);
+    CHECK(totals != NULL && shares != NULL);
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        totals[i] = (int64_t)x >> (i % 40);
+    }
+    int64_t w[] = {5357, 4643}, one[2];
+    CHECK(ap_apportion_many(totals, n, w, 2, AP_LARGEST_REMAINDER, shares,
+                            NULL) == AP_OK);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(ap_apportion(totals[i], w, 2, AP_LARGEST_REMAINDER, one,
+                           NULL) == AP_OK);
+        CHECK(one[0] == shares[2 * i] && one[1] == shares[2 * i + 1]);
+    }
+    free(totals);
+    free(shares);
+}

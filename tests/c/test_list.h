@@ -13,6 +13,7 @@
     X(apportion_errors)                  \
     X(apportion_extremes)                \
     X(apportion_many_matches_single)     \
+    X(apportion_many_parallel)           \
     X(apportion_lines_exact)             \
     X(schedule_equal)                    \
     X(schedule_balancing)                \
