@@ -5,12 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 CC ?= cc
-PKG_CFLAGS := $(shell pkg-config --cflags libcjson libffi 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs libcjson libffi 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags libcjson libffi 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs libcjson libffi 2>/dev/null)
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CORE_SRC := $(wildcard csrc/*.c)
 CTEST_SRC := $(wildcard tests/c/*.c)
-CTEST_FLAGS := $(WARN) -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+CTEST_FLAGS = $(WARN) -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
 BUILD := build/ctest
 
 .PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest clean
