@@ -466,11 +466,10 @@ ap_status ap_money_format(int64_t pence, const ap_format_options *options,
         out[k++] = '\xc2';
         out[k++] = '\xa3';
     }
-    int int_digits = nd - decimals;
     for (int i = nd - 1; i >= decimals; i--) {
         out[k++] = digits[i];
         int left = i - decimals; /* integer digits still to print */
-        if (o.grouping && left > 0 && left % 3 == 0 && int_digits > 3)
+        if (o.grouping && left > 0 && left % 3 == 0)
             out[k++] = ',';
     }
     if (decimals > 0) {

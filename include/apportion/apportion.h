@@ -81,8 +81,8 @@ ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
  * row-major (n_lines rows of n_parties).  Every row sums exactly to its
  * line total, and every party's column sums exactly to its apportionment of
  * the grand total (so within a penny of its exact share).  Each cell is
- * within one penny of its exact share for two parties in largest-remainder
- * mode, and within two pennies otherwise.  Method: party shares of the running total, differenced line by
+ * at most one penny from its exact share for two parties in
+ * largest-remainder mode, and less than two pennies from it otherwise.  Method: party shares of the running total, differenced line by
  * line.  An overflow of the running total is AP_E_OVERFLOW naming the
  * line. */
 ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,

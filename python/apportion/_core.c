@@ -548,7 +548,7 @@ static PyObject *plan_basis(const ap_plan *plan)
                          int64_list(b->weights, plan->n_authorities));
 }
 
-static PyObject *plan_result(const ap_plan *plan, const ap_plan_result *r)
+static PyObject *plan_result(const ap_plan_result *r)
 {
     size_t na = r->n_authorities;
     PyObject *shares = PyList_New((Py_ssize_t)r->n_lines);
@@ -591,7 +591,6 @@ static PyObject *plan_result(const ap_plan *plan, const ap_plan_result *r)
                               ? Py_BuildValue("LL", (long long)r->actual_share,
                                               (long long)r->balancing)
                               : Py_NewRef(Py_None);
-    (void)plan;
     return Py_BuildValue("{s:N,s:N,s:L,s:L,s:N,s:N,s:N}", "shares", shares,
                          "authority_totals",
                          int64_list(r->authority_totals, na), "grand_total",
@@ -674,7 +673,7 @@ static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
                                   : Py_NewRef(Py_None)) ||
         set_item(d, "carry_forwards", cfs) ||
         set_item(d, "stated_instalments", stated) ||
-        set_item(d, "result", plan_result(plan, r))) {
+        set_item(d, "result", plan_result(r))) {
         Py_DECREF(d);
         return NULL;
     }

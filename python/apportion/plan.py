@@ -166,7 +166,10 @@ class Plan:
             "amount": pd.array(planned, dtype="Int64"),
             "stated": pd.array(stated, dtype="Int64"),
         }, index=pd.Index(self._instalment_labels(), name="instalment"))
-        frame["difference"] = frame["stated"] - frame["amount"]
+        # stated - planned, as the core's checks computed it
+        diffs = {c.id: c.difference for c in self.checks}
+        frame["difference"] = pd.array(
+            [diffs.get(f"recharge.instalment[{k + 1}]") for k in range(n)], dtype="Int64")
         bal = self.balancing
         if bal is not None:
             frame["after_actuals"] = pd.array(planned[:-1] + [bal["final_instalment"]],
@@ -236,17 +239,14 @@ class Plan:
             sched = self.schedule()
             table = [["instalment", "invoice", "stated", "stated - invoice"]]
             for label, row in sched.iterrows():
-                stated = row["stated"]
-                has = stated is not None and stated is not _NA and not _isna(stated)
+                has = not _isna(row["stated"])
                 table.append([label, _money(int(row["amount"])),
-                              _money(int(stated)) if has else "",
+                              _money(int(row["stated"])) if has else "",
                               _money(int(row["difference"]), signed=True) if has else ""])
-            total_stated = sum(s for s, _ in self._data["stated_instalments"])
-            has_stated = bool(self._data["stated_instalments"])
-            table.append(["Total", _money(sum(self.instalments)),
-                          _money(total_stated) if has_stated else "",
-                          _money(total_stated - sum(self.instalments), signed=True)
-                          if has_stated else ""])
+            total = next((c for c in self.checks if c.id == "recharge.instalments.sum"), None)
+            table.append(["Total", _money(self.recharge_share),
+                          _money(total.stated) if total else "",
+                          _money(total.difference, signed=True) if total else ""])
             out += _text_table(table, right=(1, 2, 3))
             bal = self.balancing
             if bal is not None:
@@ -306,9 +306,6 @@ class Plan:
                          f"{esc(c.finding)}</li>")
         parts.append("</ul>")
         return "\n".join(parts)
-
-
-_NA = object()
 
 
 def _isna(value) -> bool:
