@@ -600,22 +600,24 @@ static PyObject *plan_result(const ap_plan_result *r)
                          checks);
 }
 
-static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
+static PyObject *plan_authorities(const ap_plan *plan)
 {
-    PyObject *d = PyDict_New();
-    if (d == NULL)
-        return NULL;
-    PyObject *auths = PyList_New((Py_ssize_t)plan->n_authorities);
-    for (size_t i = 0; auths != NULL && i < plan->n_authorities; i++) {
+    PyObject *list = PyList_New((Py_ssize_t)plan->n_authorities);
+    for (size_t i = 0; list != NULL && i < plan->n_authorities; i++) {
         PyObject *t = Py_BuildValue("(ss)", plan->authorities[i].code,
                                     plan->authorities[i].name);
         if (t == NULL)
-            Py_CLEAR(auths);
+            Py_CLEAR(list);
         else
-            PyList_SET_ITEM(auths, (Py_ssize_t)i, t);
+            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
     }
+    return list;
+}
+
+static PyObject *plan_agreement(const ap_plan *plan)
+{
     const ap_agreement *ag = &plan->agreement;
-    PyObject *agreement = Py_BuildValue(
+    return Py_BuildValue(
         "{s:N,s:N,s:N,s:N,s:N,s:N}", "service_area",
         str_or_none(ag->service_area), "function", str_or_none(ag->function),
         "treatment", str_or_none(ag->treatment), "host",
@@ -625,54 +627,75 @@ static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
         "notice_months",
         ag->notice_months >= 0 ? PyLong_FromLong(ag->notice_months)
                                : Py_NewRef(Py_None));
+}
+
+static PyObject *plan_recharge(const ap_plan *plan)
+{
     const ap_recharge_rule *rr = &plan->recharge;
-    PyObject *recharge =
-        rr->present
-            ? Py_BuildValue("{s:N,s:N,s:s,s:n,s:L,s:s}", "payer",
-                            code_of(plan, rr->payer), "payee",
-                            code_of(plan, rr->payee), "of",
-                            rr->of == AP_RECHARGE_OF_STATED ? "stated"
-                                                            : "basis",
-                            "instalments", (Py_ssize_t)rr->instalments,
-                            "granularity", (long long)rr->granularity,
-                            "rounding", ap_rounding_name(rr->rounding))
-            : Py_NewRef(Py_None);
-    PyObject *cfs = PyList_New(0);
-    for (size_t i = 0; cfs != NULL && i < plan->n_carry_forwards; i++) {
+    if (!rr->present)
+        Py_RETURN_NONE;
+    return Py_BuildValue(
+        "{s:N,s:N,s:s,s:n,s:L,s:s}", "payer", code_of(plan, rr->payer),
+        "payee", code_of(plan, rr->payee), "of",
+        rr->of == AP_RECHARGE_OF_STATED ? "stated" : "basis", "instalments",
+        (Py_ssize_t)rr->instalments, "granularity",
+        (long long)rr->granularity, "rounding",
+        ap_rounding_name(rr->rounding));
+}
+
+static PyObject *plan_carry_forwards(const ap_plan *plan)
+{
+    PyObject *list = PyList_New((Py_ssize_t)plan->n_carry_forwards);
+    for (size_t i = 0; list != NULL && i < plan->n_carry_forwards; i++) {
         const ap_carry_forward *c = &plan->carry_forwards[i];
         PyObject *item = Py_BuildValue(
             "{s:s,s:s,s:s,s:N,s:N,s:N}", "description", c->description,
             "kind", c->kind, "from_year", c->from_year, "amount",
             amount_tuple(&c->amount), "payer", code_of(plan, c->payer),
             "payee", code_of(plan, c->payee));
-        if (item == NULL || PyList_Append(cfs, item) < 0)
-            Py_CLEAR(cfs);
-        Py_XDECREF(item);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
     }
-    PyObject *stated = PyList_New((Py_ssize_t)plan->n_stated_instalments);
-    for (size_t i = 0; stated != NULL && i < plan->n_stated_instalments;
-         i++) {
+    return list;
+}
+
+static PyObject *plan_stated_instalments(const ap_plan *plan)
+{
+    PyObject *list = PyList_New((Py_ssize_t)plan->n_stated_instalments);
+    for (size_t i = 0; list != NULL && i < plan->n_stated_instalments; i++) {
         PyObject *t = amount_tuple(&plan->stated_instalments[i]);
         if (t == NULL)
-            Py_CLEAR(stated);
+            Py_CLEAR(list);
         else
-            PyList_SET_ITEM(stated, (Py_ssize_t)i, t);
+            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
     }
+    return list;
+}
+
+/* Each value is built only when its turn comes, so a failure part-way
+ * leaks nothing: set_item consumes what it is given. */
+static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
     if (set_item(d, "source", PyUnicode_FromString(plan->source)) ||
         set_item(d, "title", str_or_none(plan->title)) ||
         set_item(d, "reference", str_or_none(plan->reference)) ||
         set_item(d, "financial_year", str_or_none(plan->financial_year)) ||
         set_item(d, "unit", PyUnicode_FromString(ap_unit_name(plan->unit))) ||
-        set_item(d, "authorities", auths) ||
-        set_item(d, "agreement", agreement) ||
+        set_item(d, "authorities", plan_authorities(plan)) ||
+        set_item(d, "agreement", plan_agreement(plan)) ||
         set_item(d, "basis", plan_basis(plan)) ||
         set_item(d, "lines", plan_lines(plan)) ||
-        set_item(d, "recharge", recharge) ||
+        set_item(d, "recharge", plan_recharge(plan)) ||
         set_item(d, "actual_expenditure",
                  plan->has_actual ? amount_tuple(&plan->actual_expenditure)
                                   : Py_NewRef(Py_None)) ||
-        set_item(d, "carry_forwards", cfs) ||
-        set_item(d, "stated_instalments", stated) ||
+        set_item(d, "carry_forwards", plan_carry_forwards(plan)) ||
+        set_item(d, "stated_instalments", plan_stated_instalments(plan)) ||
         set_item(d, "result", plan_result(r))) {
         Py_DECREF(d);
         return NULL;
