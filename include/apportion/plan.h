@@ -127,7 +127,10 @@ typedef struct ap_plan {
 
 /* Parses a plan from JSON text (len bytes, need not be NUL-terminated).
  * `source` names the text in messages.  On error *out is NULL and err says
- * what, with the JSON path in err->path and the line and column. */
+ * what, with the JSON path in err->path and the line and column.
+ * Threads: cJSON also notes a failed parse in a process-wide variable that
+ * apportion never reads; callers that parse on several threads at once
+ * should serialise the calls (the Python module holds the GIL). */
 ap_status ap_plan_parse(const char *text, size_t len, const char *source,
                         ap_plan **out, ap_error *err);
 /* Reads and parses a file. */
