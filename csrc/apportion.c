@@ -5,10 +5,8 @@
  * mode decides which of those parties receive one more.  All arithmetic is
  * on the magnitude of the total in 128 bits, so a negative total is the
  * exact mirror of the positive one and INT64_MIN needs no special case. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "apportion/apportion.h"
 #include "internal.h"
@@ -224,53 +222,30 @@ static void apportion_pairs(const int64_t *totals, size_t n_totals,
 /* Rows are independent, so large arrays are split between threads; the
  * result is the same whichever thread computes a row. */
 #define PARALLEL_MIN_ROWS ((size_t)1 << 18)
-#define MAX_THREADS 8
 
 typedef struct pairs_job {
     const int64_t *totals;
-    size_t n;
     const int64_t *weights;
     ap_apportion_mode mode;
     int64_t *shares;
 } pairs_job;
 
-static void *pairs_worker(void *arg)
+static void pairs_chunk(void *ctx, size_t chunk, size_t from, size_t to)
 {
-    pairs_job *job = arg;
-    apportion_pairs(job->totals, job->n, job->weights, job->mode,
-                    job->shares);
-    return NULL;
+    (void)chunk;
+    pairs_job *job = ctx;
+    apportion_pairs(job->totals + from, to - from, job->weights, job->mode,
+                    job->shares + 2 * from);
 }
 
 static void apportion_pairs_parallel(const int64_t *totals, size_t n_totals,
                                      const int64_t *weights,
                                      ap_apportion_mode mode, int64_t *shares)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS
-                                                       : (size_t)cpus;
-    if (n_totals < PARALLEL_MIN_ROWS || threads == 1) {
-        apportion_pairs(totals, n_totals, weights, mode, shares);
-        return;
-    }
-    pthread_t ids[MAX_THREADS];
-    pairs_job jobs[MAX_THREADS];
-    size_t chunk = (n_totals + threads - 1) / threads, started = 0;
-    for (size_t t = 0; t < threads; t++) {
-        size_t from = t * chunk;
-        size_t to = from + chunk < n_totals ? from + chunk : n_totals;
-        jobs[t] = (pairs_job){totals + from, to - from, weights, mode,
-                              shares + 2 * from};
-        /* The calling thread takes the last chunk itself, and any chunk a
-         * thread could not be started for. */
-        if (t + 1 < threads && pthread_create(&ids[started], NULL,
-                                              pairs_worker, &jobs[t]) == 0)
-            started++;
-        else
-            pairs_worker(&jobs[t]);
-    }
-    for (size_t t = 0; t < started; t++)
-        pthread_join(ids[t], NULL);
+    pairs_job job = {totals, weights, mode, shares};
+    ap__parallel_run(n_totals,
+                     ap__parallel_chunks(n_totals, PARALLEL_MIN_ROWS),
+                     pairs_chunk, &job);
 }
 
 ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,

@@ -1,4 +1,5 @@
 #include "apportion/error.h"
+#include "internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,4 +39,21 @@ ap_status ap_error_set(ap_error *err, ap_status status, const char *fmt, ...)
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     return status;
+}
+
+ap_status ap__parse_name(const char *name, const char *const *names, int n,
+                         const char *what, int *out, ap_error *err)
+{
+    for (int i = 0; i < n; i++)
+        if (name != NULL && strcmp(name, names[i]) == 0) {
+            *out = i;
+            return AP_OK;
+        }
+    char list[256];
+    size_t used = 0;
+    for (int i = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i ? ", " : "", names[i]);
+    return ap_error_set(err, AP_E_INPUT, "%s must be one of %s; not \"%s\"",
+                        what, list, name ? name : "(null)");
 }

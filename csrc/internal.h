@@ -2,8 +2,10 @@
 #ifndef APPORTION_INTERNAL_H
 #define APPORTION_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "apportion/error.h"
 #include "apportion/money.h"
 
 typedef __int128 ap__i128;
@@ -33,6 +35,34 @@ static inline int ap__utf8_prefix(const char *text, size_t len, size_t max)
         n--;
     return (int)n;
 }
+
+/* ---- parallel loops (parallel.c) ---------------------------------------- */
+
+#define AP__MAX_THREADS 8
+
+/* Called once per chunk with the chunk's index and its rows [from, to). */
+typedef void (*ap__chunk_fn)(void *ctx, size_t chunk, size_t from, size_t to);
+
+/* How many chunks to split n rows into: one per CPU (at most
+ * AP__MAX_THREADS), but none smaller than min_rows_per_chunk; at least 1. */
+size_t ap__parallel_chunks(size_t n, size_t min_rows_per_chunk);
+
+/* Runs fn on `chunks` contiguous chunks of [0, n), on threads, and returns
+ * when all are done.  The calling thread runs one chunk itself. */
+void ap__parallel_run(size_t n, size_t chunks, ap__chunk_fn fn, void *ctx);
+
+/* ---- calendars (working_days.c) ---------------------------------------- */
+
+struct ap_calendar;
+/* The calendar's table of working days before each date (index date -
+ * *first, for dates *first..*last + 1), for the measures' inner loops. */
+const int32_t *ap__calendar_before(const struct ap_calendar *cal,
+                                   int64_t *first, int64_t *last);
+
+/* Finds name among n names and stores its index in *out; otherwise an
+ * AP_E_INPUT error that names `what` and lists every allowed name. */
+ap_status ap__parse_name(const char *name, const char *const *names, int n,
+                         const char *what, int *out, ap_error *err);
 
 /* strdup that reports AP_E_NOMEM; the caller frees the result. */
 char *ap__strdup(const char *s);

@@ -96,5 +96,8 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
 
 #include "apportion/schedule.h"
 #include "apportion/plan.h"
+#include "apportion/calendar.h"
+#include "apportion/kpi.h"
+#include "apportion/measures.h"
 
 #endif

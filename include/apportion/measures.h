@@ -1,0 +1,96 @@
+/* apportion: performance measures from case records, grouped by an integer
+ * key, in one pass.
+ *
+ * Every measure returns its numerators and denominators, not only a rate,
+ * so results computed on separate chunks of records add up exactly to the
+ * result on all of them (ap_sla_groups_merge).  Arrays are the caller's and
+ * are only read; nothing here touches global state, so the kernels run
+ * without the GIL and split large inputs across threads. */
+#ifndef APPORTION_MEASURES_H
+#define APPORTION_MEASURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apportion/calendar.h"
+#include "apportion/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What one group's records came to, for "within N working days". */
+typedef struct ap_sla_group {
+    int64_t key;
+    int64_t records;      /* every record of the group */
+    int64_t within;       /* closed within the limit */
+    int64_t total;        /* the denominator: closed, plus open ones late */
+    int64_t open_late;    /* open on the as-of date and already past the
+                             limit: in total, counted late */
+    int64_t open_pending; /* open and not yet past the limit (or no as-of
+                             date): in neither within nor total */
+    int64_t closed;       /* records with an end date */
+    int64_t elapsed_sum;  /* sum of elapsed working days of closed records */
+    int64_t elapsed_max;  /* largest elapsed of a closed record; -1 if none */
+} ap_sla_group;
+
+typedef struct ap_sla_options {
+    int64_t limit;          /* within means elapsed <= limit (>= 0) */
+    ap_elapsed convention;  /* how elapsed days are counted */
+    int64_t as_of;          /* AP_DATE_NAT: open records are all pending */
+} ap_sla_options;
+
+/* Results, one row per distinct key in ascending key order; owned by the
+ * caller after a successful call, released with ap_sla_result_free. */
+typedef struct ap_sla_result {
+    ap_sla_group *groups;
+    size_t n_groups;
+} ap_sla_result;
+
+/* Measures n records: start[i] (never NaT), end[i] (NaT when the record is
+ * still open) and, when keys is not NULL, the group key of each record
+ * (all records form the single group 0 otherwise).  An end before its
+ * start, a NaT start, a date outside the calendar or an as-of date before
+ * an open record's start is AP_E_INPUT naming the row and the dates.  On
+ * success *out is the caller's. */
+ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
+                         const int64_t *end, const int64_t *keys, size_t n,
+                         const ap_sla_options *options, ap_sla_result *out,
+                         ap_error *err);
+
+/* Adds b into a, group by group (keys present in either), exactly;
+ * overflow is AP_E_OVERFLOW.  a is replaced by the merged result; b is
+ * left as it was. */
+ap_status ap_sla_result_merge(ap_sla_result *a, const ap_sla_result *b,
+                              ap_error *err);
+
+void ap_sla_result_free(ap_sla_result *result);
+
+/* Re-referrals: record i is a re-referral when the same subject has an
+ * earlier record (by date, then by row order) dated on or after the same
+ * day `window_months` months before record i's date (the day clamped to
+ * a shorter month).  flags (n bytes, may be NULL) receives 1 for each
+ * re-referral.  Per group: records (the denominator) and re-referrals (the
+ * numerator).  NaT dates are errors naming the row.  Sorts a copy of the
+ * subjects and dates: O(n log n) time and O(n) scratch. */
+typedef struct ap_rereferral_group {
+    int64_t key;
+    int64_t records;
+    int64_t rereferrals;
+} ap_rereferral_group;
+
+typedef struct ap_rereferral_result {
+    ap_rereferral_group *groups;
+    size_t n_groups;
+} ap_rereferral_result;
+
+ap_status ap_rereferrals(const int64_t *subjects, const int64_t *dates,
+                         const int64_t *keys, size_t n, int64_t window_months,
+                         uint8_t *flags, ap_rereferral_result *out,
+                         ap_error *err);
+void ap_rereferral_result_free(ap_rereferral_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
