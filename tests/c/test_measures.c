@@ -1,0 +1,176 @@
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "apportion/apportion.h"
+#include "runner.h"
+
+static int64_t ymd(int y, int m, int d) { return ap_date_from_ymd(y, m, d); }
+
+static ap_calendar *england(void)
+{
+    ap_calendar *cal;
+    ap_error err;
+    CHECK(ap_calendar_new(AP_DIVISION_ENGLAND_AND_WALES, AP_WEEKMASK_MON_FRI,
+                          NULL, 0, &cal, &err) == AP_OK);
+    return cal;
+}
+
+TEST(sla_measure_grouped)
+{
+    ap_calendar *cal = england();
+    ap_error err;
+    /* Group 7: Fri -> Wed (3, within), Fri -> Thu (4, late), open since
+     * Mon 7 June (as of Fri 11 June: 4 days, late).  Group 3: Thu 1 April
+     * -> Wed 7 April over Easter (2, within), open since Thu 10 June
+     * (1 day as of the 11th, pending). */
+    int64_t start[] = {ymd(2021, 6, 4), ymd(2021, 6, 4), ymd(2021, 6, 7),
+                       ymd(2021, 4, 1), ymd(2021, 6, 10)};
+    int64_t end[] = {ymd(2021, 6, 9), ymd(2021, 6, 10), AP_DATE_NAT,
+                     ymd(2021, 4, 7), AP_DATE_NAT};
+    int64_t keys[] = {7, 7, 7, 3, 3};
+    ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, ymd(2021, 6, 11)};
+    ap_sla_result r;
+    CHECK(ap_sla_measure(cal, start, end, keys, 5, &opt, &r, &err) == AP_OK);
+    CHECK_EQ_I64(r.n_groups, 2);
+    const ap_sla_group *g3 = &r.groups[0], *g7 = &r.groups[1];
+    CHECK(g3->key == 3 && g7->key == 7);
+    CHECK(g7->records == 3 && g7->within == 1 && g7->total == 3 &&
+          g7->open_late == 1 && g7->open_pending == 0 && g7->closed == 2 &&
+          g7->elapsed_sum == 7 && g7->elapsed_max == 4);
+    CHECK(g3->records == 2 && g3->within == 1 && g3->total == 1 &&
+          g3->open_pending == 1 && g3->elapsed_sum == 2);
+    ap_sla_result_free(&r);
+
+    /* Without an as-of date every open record is pending; no keys: one
+     * group. */
+    opt.as_of = AP_DATE_NAT;
+    CHECK(ap_sla_measure(cal, start, end, NULL, 5, &opt, &r, &err) == AP_OK);
+    CHECK(r.n_groups == 1 && r.groups[0].key == 0 &&
+          r.groups[0].total == 3 && r.groups[0].open_pending == 2);
+    ap_sla_result_free(&r);
+
+    /* Keys far apart take the hash path and give the same counts. */
+    int64_t wide[] = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MIN, INT64_MIN};
+    opt.as_of = ymd(2021, 6, 11);
+    CHECK(ap_sla_measure(cal, start, end, wide, 5, &opt, &r, &err) == AP_OK);
+    CHECK(r.n_groups == 2 && r.groups[0].key == INT64_MIN &&
+          r.groups[1].within == 1 && r.groups[1].open_late == 1);
+    ap_sla_result_free(&r);
+
+    /* Bad rows are named; the earliest one is reported. */
+    int64_t bad_end[] = {ymd(2021, 6, 9), ymd(2021, 6, 3), ymd(2021, 6, 1),
+                         ymd(2021, 4, 7), AP_DATE_NAT};
+    CHECK(ap_sla_measure(cal, start, bad_end, keys, 5, &opt, &r, &err) ==
+          AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 1 ends (2021-06-03) before it starts "
+                                "(2021-06-04)");
+    CHECK(r.groups == NULL);
+    int64_t bad_start[] = {ymd(2021, 6, 4), AP_DATE_NAT};
+    CHECK(ap_sla_measure(cal, bad_start, end, NULL, 2, &opt, &r, &err) ==
+          AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 1: start is NaT");
+    opt.as_of = ymd(2021, 6, 8);
+    CHECK(ap_sla_measure(cal, start, end, keys, 5, &opt, &r, &err) ==
+          AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 4 is open and starts (2021-06-10) after "
+                                "the as-of date (2021-06-08)");
+    opt.limit = -1;
+    CHECK(ap_sla_measure(cal, start, end, keys, 5, &opt, &r, &err) ==
+          AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "limit");
+    ap_calendar_free(cal);
+}
+
+/* Many records across threads and chunks: the grouped counts equal a
+ * plain loop, and two halves merged equal the whole. */
+TEST(sla_merge)
+{
+    ap_calendar *cal = england();
+    ap_error err;
+    size_t n = (size_t)1 << 20;
+    int64_t *start = malloc(n * sizeof *start), *end = malloc(n * sizeof *end);
+    int64_t *keys = malloc(n * sizeof *keys);
+    int64_t *elapsed = malloc(n * sizeof *elapsed);
+    CHECK(start && end && keys && elapsed);
+    srand(11);
+    int64_t base = ymd(2021, 4, 1);
+    for (size_t i = 0; i < n; i++) {
+        start[i] = base + rand() % 365;
+        end[i] = rand() % 10 == 0 ? AP_DATE_NAT : start[i] + rand() % 9;
+        keys[i] = rand() % 150;
+    }
+    ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, AP_DATE_NAT};
+    ap_sla_result whole, half;
+    CHECK(ap_sla_measure(cal, start, end, keys, n, &opt, &whole, &err) ==
+          AP_OK);
+    CHECK_EQ_I64(whole.n_groups, 150);
+    CHECK(ap_elapsed_working_days_many(cal, start, end, n,
+                                       AP_ELAPSED_AFTER_START, -1, elapsed,
+                                       &err) == AP_OK);
+    int64_t within[150] = {0}, total[150] = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (elapsed[i] < 0)
+            continue;
+        total[keys[i]]++;
+        within[keys[i]] += elapsed[i] <= 3;
+    }
+    for (size_t g = 0; g < 150; g++) {
+        CHECK_EQ_I64(whole.groups[g].key, (int64_t)g);
+        CHECK_EQ_I64(whole.groups[g].within, within[g]);
+        CHECK_EQ_I64(whole.groups[g].total, total[g]);
+    }
+    CHECK(ap_sla_measure(cal, start, end, keys, n / 3, &opt, &half, &err) ==
+          AP_OK);
+    ap_sla_result rest;
+    CHECK(ap_sla_measure(cal, start + n / 3, end + n / 3, keys + n / 3,
+                         n - n / 3, &opt, &rest, &err) == AP_OK);
+    CHECK(ap_sla_result_merge(&half, &rest, &err) == AP_OK);
+    CHECK_EQ_I64(half.n_groups, whole.n_groups);
+    for (size_t g = 0; g < 150; g++) {
+        const ap_sla_group *a = &half.groups[g], *b = &whole.groups[g];
+        CHECK(a->key == b->key && a->records == b->records &&
+              a->within == b->within && a->total == b->total &&
+              a->open_pending == b->open_pending &&
+              a->elapsed_sum == b->elapsed_sum &&
+              a->elapsed_max == b->elapsed_max);
+    }
+    ap_sla_result_free(&half);
+    ap_sla_result_free(&rest);
+    ap_sla_result_free(&whole);
+    free(start);
+    free(end);
+    free(keys);
+    free(elapsed);
+    ap_calendar_free(cal);
+}
+
+TEST(rereferrals)
+{
+    ap_error err;
+    /* Subject 1: 1 Mar 2021, 28 Feb 2022 (within 12 months), 1 Mar 2023
+     * (a year and a day after: not).  Subject 2: two on the same day (the
+     * second is a re-referral).  Subject 3: 29 Feb 2024 after 28 Feb 2023
+     * (exactly 12 months, clamped: a re-referral). */
+    int64_t subjects[] = {1, 2, 1, 1, 2, 3, 3};
+    int64_t dates[] = {ymd(2021, 3, 1), ymd(2021, 5, 5), ymd(2022, 2, 28),
+                       ymd(2023, 3, 1), ymd(2021, 5, 5), ymd(2024, 2, 29),
+                       ymd(2023, 2, 28)};
+    int64_t keys[] = {10, 10, 10, 20, 20, 20, 10};
+    uint8_t flags[7];
+    ap_rereferral_result r;
+    CHECK(ap_rereferrals(subjects, dates, keys, 7, 12, flags, &r, &err) ==
+          AP_OK);
+    uint8_t expect[] = {0, 0, 1, 0, 1, 1, 0};
+    for (int i = 0; i < 7; i++)
+        CHECK_EQ_I64(flags[i], expect[i]);
+    CHECK(r.n_groups == 2 && r.groups[0].key == 10 &&
+          r.groups[0].records == 4 && r.groups[0].rereferrals == 1 &&
+          r.groups[1].records == 3 && r.groups[1].rereferrals == 2);
+    ap_rereferral_result_free(&r);
+    int64_t nat[] = {ymd(2021, 3, 1), AP_DATE_NAT};
+    CHECK(ap_rereferrals(subjects, nat, NULL, 2, 12, NULL, &r, &err) ==
+          AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 1");
+    CHECK(ap_rereferrals(subjects, dates, NULL, 7, 0, NULL, &r, &err) ==
+          AP_E_INPUT);
+}
