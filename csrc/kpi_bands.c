@@ -761,6 +761,11 @@ ap_status ap_bands_parse_text(const char *text, size_t len,
             continue;
         if (!a->upper.soft && !b->lower.soft)
             continue; /* both explicit: ap_bands_make judges them */
+        /* "8-12%" beside "over 12%": only the range claims 12, which is
+         * how it reads anyway; nothing is ambiguous. */
+        if ((!a->upper.soft && a->upper.bound.kind == AP_BOUND_EXCLUSIVE) ||
+            (!b->lower.soft && b->lower.bound.kind == AP_BOUND_EXCLUSIVE))
+            continue;
         char v[48];
         ap_number_format(b->lower.bound.value, v, sizeof v);
         int to_upper; /* does the shared value go to b, the upper band? */

@@ -119,6 +119,16 @@ TEST(kpi_bands_text)
           set.bands[1].lower.kind == INC && set.bands[1].upper.kind == EXC);
     CHECK(score(&set, "80") == AP_RAG_AMBER);
 
+    /* A range beside an explicitly exclusive end: no ambiguity. */
+    CHECK(ap_bands_parse_text("Green = 0-8%, Amber = 8-12%, Red = over 12%",
+                              (size_t)-1, AP_POLARITY_LOWER, &set,
+                              &err) == AP_OK);
+    CHECK(score(&set, "12") == AP_RAG_AMBER);
+    CHECK(score(&set, "12.01") == AP_RAG_RED);
+    CHECK(score(&set, "8") == AP_RAG_GREEN);
+    CHECK(strstr(set.warning, "12 is in both") == NULL);
+    CHECK_CONTAINS(set.warning, "8 is in both Green");
+
     /* Lower is better: re-referrals.  The shared 20 goes to Green. */
     CHECK(ap_bands_parse_text("Green = 0-20%, Amber = 20-25%, Red = 25% or "
                               "above",
