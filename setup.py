@@ -63,10 +63,13 @@ class build_py_with_headers(build_py):
 
 include_dirs, library_dirs, libraries = library_flags()
 core_sources = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.c"))
+# The glue: _core.c and one file per concern beside it.
+glue_sources = sorted(str(p.relative_to(HERE))
+                      for p in (HERE / "python" / "apportion").glob("_core*.c"))
 
 extension = Extension(
     "apportion._core",
-    sources=["python/apportion/_core.c", *core_sources],
+    sources=[*glue_sources, *core_sources],
     include_dirs=["include", "csrc", *include_dirs],
     library_dirs=library_dirs,
     libraries=libraries,

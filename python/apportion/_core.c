@@ -11,31 +11,22 @@
 #include <string.h>
 
 #include "apportion/apportion.h"
+#include "_core.h"
 
-/* Below this many totals the cost of releasing the GIL outweighs it. */
-#define RELEASE_GIL_THRESHOLD 4096
-
-typedef struct module_state {
-    PyObject *apportion_error;
-    PyObject *input_error;
-    PyObject *overflow_error;
-    PyObject *plan_error;
-} module_state;
-
-static module_state *get_state(PyObject *module)
+module_state *get_state(PyObject *module)
 {
     return (module_state *)PyModule_GetState(module);
 }
 
 /* Text from the core as str; a message cut at its buffer's end may split
  * a UTF-8 character, which becomes U+FFFD rather than a second error. */
-static PyObject *core_text(const char *text)
+PyObject *core_text(const char *text)
 {
     return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
 }
 
 /* Raises the exception matching err->status and returns NULL. */
-static PyObject *raise_error(PyObject *module, const ap_error *err)
+PyObject *raise_error(PyObject *module, const ap_error *err)
 {
     module_state *st = get_state(module);
     PyObject *type;
@@ -65,8 +56,8 @@ static PyObject *raise_error(PyObject *module, const ap_error *err)
 /* ---- conversions ------------------------------------------------------- */
 
 /* Any integer (int, numpy integer: whatever has __index__) but not bool. */
-static int to_int64(PyObject *module, PyObject *obj, const char *what,
-                    int64_t *out)
+int to_int64(PyObject *module, PyObject *obj, const char *what,
+             int64_t *out)
 {
     if (PyBool_Check(obj) || PyFloat_Check(obj) ||
         Py_TYPE(obj)->tp_as_number == NULL ||
@@ -121,7 +112,7 @@ static int64_t *int64_array(PyObject *module, PyObject *seq, const char *what,
     return values;
 }
 
-static PyObject *int64_list(const int64_t *values, size_t n)
+PyObject *int64_list(const int64_t *values, size_t n)
 {
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (list == NULL)
@@ -295,9 +286,11 @@ static PyObject *core_apportion(PyObject *module, PyObject *args)
     return result;
 }
 
-/* Gets a C-contiguous buffer of int64 ("q" or "l" of 8 bytes). */
-static int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
-                            const char *what)
+/* Gets a C-contiguous buffer whose items are itemsize bytes with a
+ * struct format among `formats` (each one character, e.g. "qlL" or "B?"). */
+int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
+                     Py_ssize_t itemsize, const char *formats,
+                     const char *what)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
     if (writable)
@@ -307,16 +300,23 @@ static int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
     const char *f = view->format ? view->format : "B";
     if (*f == '<' || *f == '=' || *f == '@')
         f++;
-    if (view->itemsize != 8 || (strcmp(f, "q") != 0 && strcmp(f, "l") != 0)) {
+    if (view->itemsize != itemsize || strlen(f) != 1 ||
+        strchr(formats, *f) == NULL) {
         PyErr_Format(PyExc_TypeError,
-                     "%s must hold int64 values, not items of format '%s' "
-                     "and size %zd",
-                     what, view->format ? view->format : "B",
-                     view->itemsize);
+                     "%s must hold %zd-byte items of format '%s', not items "
+                     "of format '%s' and size %zd",
+                     what, itemsize, formats,
+                     view->format ? view->format : "B", view->itemsize);
         PyBuffer_Release(view);
         return -1;
     }
     return 0;
+}
+
+int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
+                     const char *what)
+{
+    return get_typed_buffer(obj, view, writable, 8, "ql", what);
 }
 
 typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,
@@ -790,6 +790,10 @@ static int core_exec(PyObject *module)
         return -1;
     if (PyModule_AddStringConstant(module, "C_VERSION", AP_VERSION_STRING) <
         0)
+        return -1;
+    if (PyModule_AddFunctions(module, calendar_methods) < 0 ||
+        PyModule_AddFunctions(module, kpi_methods) < 0 ||
+        PyModule_AddFunctions(module, measure_methods) < 0)
         return -1;
     return 0;
 }

@@ -1,0 +1,43 @@
+/* What the glue's translation units share: the module state, error
+ * raising and buffer conversions.  Internal to apportion._core. */
+#ifndef APPORTION_CORE_GLUE_H
+#define APPORTION_CORE_GLUE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "apportion/apportion.h"
+
+/* Below this many items the cost of releasing the GIL outweighs it. */
+#define RELEASE_GIL_THRESHOLD 4096
+
+typedef struct module_state {
+    PyObject *apportion_error;
+    PyObject *input_error;
+    PyObject *overflow_error;
+    PyObject *plan_error;
+} module_state;
+
+module_state *get_state(PyObject *module);
+
+/* Text from the core as str, decoding leniently. */
+PyObject *core_text(const char *text);
+/* Raises the exception matching err->status; returns NULL. */
+PyObject *raise_error(PyObject *module, const ap_error *err);
+/* Any integer but bool into int64; -1 with an exception on failure. */
+int to_int64(PyObject *module, PyObject *obj, const char *what,
+             int64_t *out);
+PyObject *int64_list(const int64_t *values, size_t n);
+/* C-contiguous buffers of a given item size and struct format. */
+int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
+                     Py_ssize_t itemsize, const char *formats,
+                     const char *what);
+int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
+                     const char *what);
+
+/* The functions of each glue file, added to the module at exec. */
+extern PyMethodDef calendar_methods[];
+extern PyMethodDef kpi_methods[];
+extern PyMethodDef measure_methods[];
+
+#endif

@@ -1,0 +1,389 @@
+/* Glue for KPIs: band sets travel as lists of plain tuples
+ *   (rag, lower_kind, lower_num, lower_den, upper_kind, upper_num, upper_den)
+ * with kinds 0 open, 1 inclusive, 2 exclusive, and are checked again by
+ * the core (ap_bands_make) whenever they come back in. */
+#include <string.h>
+
+#include "_core.h"
+
+static PyObject *band_tuple(const ap_band *b)
+{
+    return Py_BuildValue("(siLLiLL)", ap_rag_name(b->rag), (int)b->lower.kind,
+                         (long long)b->lower.value.num,
+                         (long long)b->lower.value.den, (int)b->upper.kind,
+                         (long long)b->upper.value.num,
+                         (long long)b->upper.value.den);
+}
+
+static PyObject *band_set_result(const ap_band_set *set)
+{
+    PyObject *list = PyList_New((Py_ssize_t)set->n);
+    for (size_t i = 0; list != NULL && i < set->n; i++) {
+        PyObject *t = band_tuple(&set->bands[i]);
+        if (t == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    if (list == NULL)
+        return NULL;
+    return Py_BuildValue("(NN)", list, core_text(set->warning));
+}
+
+/* A list of band tuples into a checked band set. */
+static int band_set_from(PyObject *module, PyObject *obj, ap_band_set *set)
+{
+    PyObject *fast = PySequence_Fast(obj, "bands must be a sequence");
+    if (fast == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    ap_band bands[AP_BANDS_MAX];
+    ap_error err;
+    if (n > AP_BANDS_MAX) {
+        Py_DECREF(fast);
+        ap_error_set(&err, AP_E_INPUT,
+                     "%zd bands given; a band set holds at most %d", n,
+                     AP_BANDS_MAX);
+        raise_error(module, &err);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char *rag;
+        int lk, uk;
+        long long ln, ld, un, ud;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, i),
+                              "siLLiLL;a band is (rag, lower_kind, "
+                              "lower_num, lower_den, upper_kind, upper_num, "
+                              "upper_den)",
+                              &rag, &lk, &ln, &ld, &uk, &un, &ud)) {
+            Py_DECREF(fast);
+            return -1;
+        }
+        if (ap_rag_parse(rag, strlen(rag), &bands[i].rag, &err) != AP_OK) {
+            Py_DECREF(fast);
+            raise_error(module, &err);
+            return -1;
+        }
+        bands[i].lower = (ap_bound){(ap_bound_kind)lk, {ln, ld}};
+        bands[i].upper = (ap_bound){(ap_bound_kind)uk, {un, ud}};
+    }
+    Py_DECREF(fast);
+    if (ap_bands_make(bands, (size_t)n, set, &err) != AP_OK) {
+        raise_error(module, &err);
+        return -1;
+    }
+    return 0;
+}
+
+static int polarity_from(PyObject *module, const char *name,
+                         ap_polarity *out)
+{
+    ap_error err;
+    if (ap_polarity_parse(name, out, &err) != AP_OK) {
+        raise_error(module, &err);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *core_bands_make(PyObject *module, PyObject *arg)
+{
+    ap_band_set set;
+    if (band_set_from(module, arg, &set) < 0)
+        return NULL;
+    return band_set_result(&set);
+}
+
+static PyObject *core_bands_parse_text(PyObject *module, PyObject *args)
+{
+    const char *text, *polarity_name;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:bands_parse_text", &text, &len,
+                          &polarity_name))
+        return NULL;
+    ap_polarity polarity;
+    if (polarity_from(module, polarity_name, &polarity) < 0)
+        return NULL;
+    ap_band_set set;
+    ap_error err;
+    if (ap_bands_parse_text(text, (size_t)len, polarity, &set, &err) !=
+        AP_OK)
+        return raise_error(module, &err);
+    return band_set_result(&set);
+}
+
+static PyObject *core_bands_from_tolerance(PyObject *module, PyObject *args)
+{
+    const char *polarity_name, *kind_name;
+    long long tn, td, wn, wd;
+    if (!PyArg_ParseTuple(args, "s(LL)(LL)s:bands_from_tolerance",
+                          &polarity_name, &tn, &td, &wn, &wd, &kind_name))
+        return NULL;
+    ap_polarity polarity;
+    if (polarity_from(module, polarity_name, &polarity) < 0)
+        return NULL;
+    ap_error err;
+    ap_tolerance_kind kind;
+    if (strcmp(kind_name, "points") == 0)
+        kind = AP_TOLERANCE_POINTS;
+    else if (strcmp(kind_name, "percent") == 0)
+        kind = AP_TOLERANCE_PERCENT;
+    else {
+        ap_error_set(&err, AP_E_INPUT,
+                     "tolerance kind must be \"points\" or \"percent\", not "
+                     "\"%s\"",
+                     kind_name);
+        return raise_error(module, &err);
+    }
+    ap_band_set set;
+    if (ap_bands_from_tolerance(polarity, (ap_number){tn, td},
+                                (ap_number){wn, wd}, kind, &set,
+                                &err) != AP_OK)
+        return raise_error(module, &err);
+    return band_set_result(&set);
+}
+
+static PyObject *core_bands_score(PyObject *module, PyObject *args)
+{
+    PyObject *bands;
+    long long num, den;
+    if (!PyArg_ParseTuple(args, "OLL:bands_score", &bands, &num, &den))
+        return NULL;
+    ap_band_set set;
+    if (band_set_from(module, bands, &set) < 0)
+        return NULL;
+    ap_error err;
+    ap_rag rag;
+    if (ap_bands_score(&set, (ap_number){num, den}, &rag, &err) != AP_OK)
+        return raise_error(module, &err);
+    return PyUnicode_FromString(ap_rag_name(rag));
+}
+
+static PyObject *core_bands_score_rates(PyObject *module, PyObject *args)
+{
+    PyObject *bands, *num_obj, *den_obj, *out_obj;
+    long long scale;
+    int no_data;
+    if (!PyArg_ParseTuple(args, "OOOLiO:bands_score_rates", &bands, &num_obj,
+                          &den_obj, &scale, &no_data, &out_obj))
+        return NULL;
+    ap_band_set set;
+    if (band_set_from(module, bands, &set) < 0)
+        return NULL;
+    Py_buffer num, den, out;
+    if (get_int64_buffer(num_obj, &num, 0, "numerators") < 0)
+        return NULL;
+    if (get_int64_buffer(den_obj, &den, 0, "denominators") < 0) {
+        PyBuffer_Release(&num);
+        return NULL;
+    }
+    if (get_typed_buffer(out_obj, &out, 1, 1, "B", "out") < 0) {
+        PyBuffer_Release(&num);
+        PyBuffer_Release(&den);
+        return NULL;
+    }
+    size_t n = (size_t)out.len;
+    PyObject *result = NULL;
+    if ((size_t)(num.len / 8) != n || (size_t)(den.len / 8) != n) {
+        PyErr_SetString(PyExc_ValueError,
+                        "numerators, denominators and out must be the same "
+                        "length");
+    } else {
+        ap_error err;
+        if (ap_bands_score_rates(&set, num.buf, den.buf, n, scale,
+                                 (uint8_t)no_data, out.buf, &err) != AP_OK)
+            raise_error(module, &err);
+        else
+            result = Py_NewRef(Py_None);
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&den);
+    PyBuffer_Release(&num);
+    return result;
+}
+
+static PyObject *core_direction(PyObject *module, PyObject *args)
+{
+    const char *polarity_name;
+    long long cn, cd, pn, pd;
+    if (!PyArg_ParseTuple(args, "s(LL)(LL):direction", &polarity_name, &cn,
+                          &cd, &pn, &pd))
+        return NULL;
+    ap_polarity polarity;
+    if (polarity_from(module, polarity_name, &polarity) < 0)
+        return NULL;
+    if (cd <= 0 || pd <= 0) {
+        PyErr_SetString(PyExc_ValueError, "denominators must be positive");
+        return NULL;
+    }
+    return PyUnicode_FromString(ap_direction_name(ap_direction_of(
+        polarity, (ap_number){cn, cd}, (ap_number){pn, pd})));
+}
+
+static PyObject *core_escalation(PyObject *module, PyObject *args)
+{
+    PyObject *rags_obj, *out_obj;
+    int no_data;
+    long long failure_after, rectification_after;
+    if (!PyArg_ParseTuple(args, "OiLLO:escalation", &rags_obj, &no_data,
+                          &failure_after, &rectification_after, &out_obj))
+        return NULL;
+    Py_buffer rags, out;
+    if (get_typed_buffer(rags_obj, &rags, 0, 1, "B", "rags") < 0)
+        return NULL;
+    if (get_typed_buffer(out_obj, &out, 1, 1, "B", "out") < 0) {
+        PyBuffer_Release(&rags);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (rags.len != out.len) {
+        PyErr_SetString(PyExc_ValueError, "rags and out differ in length");
+    } else {
+        ap_error err;
+        ap_escalation_rule rule = {failure_after, rectification_after};
+        if (ap_escalation_run(rags.buf, (size_t)rags.len, (uint8_t)no_data,
+                              &rule, out.buf, &err) != AP_OK)
+            raise_error(module, &err);
+        else
+            result = Py_NewRef(Py_None);
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&rags);
+    return result;
+}
+
+static PyObject *core_escalation_names(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    PyObject *list = PyList_New(AP_ESCALATION_COUNT);
+    for (int i = 0; list != NULL && i < AP_ESCALATION_COUNT; i++) {
+        PyObject *s = PyUnicode_FromString(ap_escalation_name((ap_escalation)i));
+        if (s == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, i, s);
+    }
+    return list;
+}
+
+/* ---- KPI definition files ---------------------------------------------- */
+
+static PyObject *str_or_none(const char *s)
+{
+    if (s == NULL)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(s);
+}
+
+static PyObject *number_or_none(int present, ap_number x)
+{
+    if (!present)
+        Py_RETURN_NONE;
+    return Py_BuildValue("(LL)", (long long)x.num, (long long)x.den);
+}
+
+static PyObject *kpi_dict(const ap_kpi *k)
+{
+    PyObject *states = PyList_New((Py_ssize_t)k->n_states);
+    for (size_t i = 0; states != NULL && i < k->n_states; i++) {
+        PyObject *t = Py_BuildValue("(ss)", k->states[i].label,
+                                    ap_rag_name(k->states[i].rag));
+        if (t == NULL)
+            Py_CLEAR(states);
+        else
+            PyList_SET_ITEM(states, (Py_ssize_t)i, t);
+    }
+    if (states == NULL)
+        return NULL;
+    PyObject *bands = k->kind == AP_KPI_MEASURE ? band_set_result(&k->bands)
+                                                : Py_NewRef(Py_None);
+    if (bands == NULL) {
+        Py_DECREF(states);
+        return NULL;
+    }
+    PyObject *escalation =
+        k->has_escalation
+            ? Py_BuildValue("(LL)", (long long)k->escalation.failure_after,
+                            (long long)k->escalation.rectification_after)
+            : Py_NewRef(Py_None);
+    return Py_BuildValue(
+        "{s:N,s:N,s:N,s:N,s:N,s:s,s:s,s:N,s:N,s:s,s:N,s:N,s:N,s:N}", "ref",
+        str_or_none(k->ref), "description", str_or_none(k->description),
+        "unit", str_or_none(k->unit), "frequency", str_or_none(k->frequency),
+        "reported_to", str_or_none(k->reported_to), "kind",
+        k->kind == AP_KPI_STATUS ? "status" : "measure", "polarity",
+        k->polarity == AP_POLARITY_LOWER ? "lower" : "higher", "target",
+        number_or_none(k->has_target, k->target), "tolerance",
+        number_or_none(k->has_tolerance, k->tolerance), "tolerance_kind",
+        k->tolerance_kind == AP_TOLERANCE_PERCENT ? "percent" : "points",
+        "bands", bands, "bands_text", str_or_none(k->bands_text), "states",
+        states, "escalation", escalation);
+}
+
+static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
+                              ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    PyObject *list = PyList_New((Py_ssize_t)set->n);
+    for (size_t i = 0; list != NULL && i < set->n; i++) {
+        PyObject *d = kpi_dict(&set->kpis[i]);
+        if (d == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    }
+    ap_kpi_set_free(set);
+    return list;
+}
+
+static PyObject *core_load_kpis(PyObject *module, PyObject *args)
+{
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&:load_kpis", PyUnicode_FSConverter,
+                          &path_obj))
+        return NULL;
+    ap_kpi_set *set = NULL;
+    ap_error err;
+    /* The GIL stays held: cJSON's parse error is process-wide. */
+    ap_status st = ap_kpis_load(PyBytes_AS_STRING(path_obj), &set, &err);
+    Py_DECREF(path_obj);
+    return kpi_set_list(module, st, set, &err);
+}
+
+static PyObject *core_parse_kpis(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_kpis", &text, &len, &source))
+        return NULL;
+    ap_kpi_set *set = NULL;
+    ap_error err;
+    ap_status st = ap_kpis_parse(text, (size_t)len, source, &set, &err);
+    return kpi_set_list(module, st, set, &err);
+}
+
+PyMethodDef kpi_methods[] = {
+    {"bands_make", core_bands_make, METH_O,
+     "bands_make(bands) -> (checked bands, warning)"},
+    {"bands_parse_text", core_bands_parse_text, METH_VARARGS,
+     "bands_parse_text(text, polarity) -> (bands, warning)"},
+    {"bands_from_tolerance", core_bands_from_tolerance, METH_VARARGS,
+     "bands_from_tolerance(polarity, target, tolerance, kind) -> (bands, '')"},
+    {"bands_score", core_bands_score, METH_VARARGS,
+     "bands_score(bands, num, den) -> 'green' | 'amber' | 'red'"},
+    {"bands_score_rates", core_bands_score_rates, METH_VARARGS,
+     "bands_score_rates(bands, num, den, scale, no_data, out)"},
+    {"direction", core_direction, METH_VARARGS,
+     "direction(polarity, current, previous) -> str"},
+    {"escalation", core_escalation, METH_VARARGS,
+     "escalation(rags, no_data, failure_after, rectification_after, out)"},
+    {"escalation_names", core_escalation_names, METH_NOARGS,
+     "escalation_names() -> the escalation states, by code"},
+    {"load_kpis", core_load_kpis, METH_VARARGS,
+     "load_kpis(path) -> list of KPI definition dicts"},
+    {"parse_kpis", core_parse_kpis, METH_VARARGS,
+     "parse_kpis(text, source) -> list of KPI definition dicts"},
+    {NULL, NULL, 0, NULL},
+};

@@ -1,0 +1,158 @@
+/* Glue for the grouped measures: record arrays in through the buffer
+ * protocol, group results out as bytes of packed int64 rows that numpy
+ * reads without a Python object per group. */
+#include <string.h>
+
+#include "_core.h"
+
+#define CALENDAR_CAPSULE "apportion._core.calendar"
+
+/* An optional int64 array: None gives NULL. */
+static int optional_int64(PyObject *obj, Py_buffer *view, const char *what,
+                          size_t n, int *have)
+{
+    *have = 0;
+    if (obj == Py_None)
+        return 0;
+    if (get_int64_buffer(obj, view, 0, what) < 0)
+        return -1;
+    *have = 1;
+    if ((size_t)(view->len / 8) != n) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s holds %zd values for %zu records; one each is "
+                     "needed",
+                     what, view->len / 8, n);
+        PyBuffer_Release(view);
+        *have = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *core_sla_measure(PyObject *module, PyObject *args)
+{
+    PyObject *capsule, *start_obj, *end_obj, *keys_obj;
+    long long limit, as_of;
+    const char *convention_name;
+    if (!PyArg_ParseTuple(args, "OOOOLsL:sla_measure", &capsule, &start_obj,
+                          &end_obj, &keys_obj, &limit, &convention_name,
+                          &as_of))
+        return NULL;
+    const ap_calendar *cal = PyCapsule_GetPointer(capsule, CALENDAR_CAPSULE);
+    if (cal == NULL)
+        return NULL;
+    ap_error err;
+    ap_sla_options opt = {limit, AP_ELAPSED_AFTER_START, as_of};
+    if (ap_elapsed_parse(convention_name, &opt.convention, &err) != AP_OK)
+        return raise_error(module, &err);
+    Py_buffer start, end, keys;
+    if (get_int64_buffer(start_obj, &start, 0, "start") < 0)
+        return NULL;
+    if (get_int64_buffer(end_obj, &end, 0, "end") < 0) {
+        PyBuffer_Release(&start);
+        return NULL;
+    }
+    size_t n = (size_t)(start.len / 8);
+    int have_keys = 0;
+    PyObject *result = NULL;
+    if ((size_t)(end.len / 8) != n) {
+        PyErr_Format(PyExc_ValueError,
+                     "start holds %zu dates and end %zd; they must be the "
+                     "same length",
+                     n, end.len / 8);
+    } else if (optional_int64(keys_obj, &keys, "by", n, &have_keys) == 0) {
+        ap_sla_result r = {NULL, 0};
+        ap_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = ap_sla_measure(cal, start.buf, end.buf,
+                            have_keys ? keys.buf : NULL, n, &opt, &r, &err);
+        Py_END_ALLOW_THREADS
+        if (st != AP_OK) {
+            raise_error(module, &err);
+        } else {
+            /* ap_sla_group is nine int64 fields, key first. */
+            result = PyBytes_FromStringAndSize(
+                (const char *)r.groups,
+                (Py_ssize_t)(r.n_groups * sizeof(ap_sla_group)));
+            ap_sla_result_free(&r);
+        }
+    }
+    if (have_keys)
+        PyBuffer_Release(&keys);
+    PyBuffer_Release(&end);
+    PyBuffer_Release(&start);
+    return result;
+}
+
+static PyObject *core_rereferrals(PyObject *module, PyObject *args)
+{
+    PyObject *subjects_obj, *dates_obj, *keys_obj, *flags_obj;
+    long long window;
+    if (!PyArg_ParseTuple(args, "OOOLO:rereferrals", &subjects_obj,
+                          &dates_obj, &keys_obj, &window, &flags_obj))
+        return NULL;
+    Py_buffer subjects, dates, keys, flags;
+    if (get_int64_buffer(subjects_obj, &subjects, 0, "subjects") < 0)
+        return NULL;
+    if (get_int64_buffer(dates_obj, &dates, 0, "dates") < 0) {
+        PyBuffer_Release(&subjects);
+        return NULL;
+    }
+    size_t n = (size_t)(subjects.len / 8);
+    int have_keys = 0, have_flags = 0;
+    PyObject *result = NULL;
+    if ((size_t)(dates.len / 8) != n) {
+        PyErr_Format(PyExc_ValueError,
+                     "subjects holds %zu values and dates %zd; they must be "
+                     "the same length",
+                     n, dates.len / 8);
+        goto done;
+    }
+    if (optional_int64(keys_obj, &keys, "by", n, &have_keys) < 0)
+        goto done;
+    if (flags_obj != Py_None) {
+        if (get_typed_buffer(flags_obj, &flags, 1, 1, "B?", "flags") < 0)
+            goto done;
+        have_flags = 1;
+        if ((size_t)flags.len != n) {
+            PyErr_Format(PyExc_ValueError,
+                         "flags holds %zd values for %zu records",
+                         flags.len, n);
+            goto done;
+        }
+    }
+    ap_error err;
+    ap_rereferral_result r = {NULL, 0};
+    ap_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_rereferrals(subjects.buf, dates.buf, have_keys ? keys.buf : NULL,
+                        n, window, have_flags ? flags.buf : NULL, &r, &err);
+    Py_END_ALLOW_THREADS
+    if (st != AP_OK) {
+        raise_error(module, &err);
+    } else {
+        result = PyBytes_FromStringAndSize(
+            (const char *)r.groups,
+            (Py_ssize_t)(r.n_groups * sizeof(ap_rereferral_group)));
+        ap_rereferral_result_free(&r);
+    }
+done:
+    if (have_flags)
+        PyBuffer_Release(&flags);
+    if (have_keys)
+        PyBuffer_Release(&keys);
+    PyBuffer_Release(&dates);
+    PyBuffer_Release(&subjects);
+    return result;
+}
+
+PyMethodDef measure_methods[] = {
+    {"sla_measure", core_sla_measure, METH_VARARGS,
+     "sla_measure(calendar, start, end, keys, limit, convention, as_of) -> "
+     "bytes of int64 rows (key, records, within, total, open_late, "
+     "open_pending, closed, elapsed_sum, elapsed_max)"},
+    {"rereferrals", core_rereferrals, METH_VARARGS,
+     "rereferrals(subjects, dates, keys, window_months, flags) -> bytes of "
+     "int64 rows (key, records, rereferrals)"},
+    {NULL, NULL, 0, NULL},
+};
