@@ -14,12 +14,34 @@ from . import _core
 from ._convert import integer_weights, pence as _pence
 from .errors import ApportionError, InputError, MoneyOverflowError, PlanError
 from .plan import Check, Plan, load_plan, parse_plan
+from .calendar import Calendar, date_parts, financial_year, fy_label
+from .kpi import (AmbiguousBandsWarning, Band, KPI, RAG, load_kpis,
+                  parse_kpis)
+from .scorecard import Scorecard, scorecard
+from .measures import (combine, elapsed_working_days_summary, rereferrals,
+                       within_working_days)
 
 __version__ = _core.C_VERSION
 
 __all__ = [
+    "AmbiguousBandsWarning",
     "ApportionError",
+    "Band",
+    "Calendar",
     "Check",
+    "KPI",
+    "RAG",
+    "Scorecard",
+    "combine",
+    "date_parts",
+    "elapsed_working_days_summary",
+    "financial_year",
+    "fy_label",
+    "load_kpis",
+    "parse_kpis",
+    "rereferrals",
+    "scorecard",
+    "within_working_days",
     "InputError",
     "MODES",
     "MoneyOverflowError",

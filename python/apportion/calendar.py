@@ -1,0 +1,341 @@
+"""Working-day calendars for England and Wales, Scotland and Northern Ireland.
+
+Bank holidays come from each division's rules and proclamations (computed in
+C for 1970-2100); a calendar can add an organisation's own closure days and a
+weekmask.  Every method takes a ``datetime.date``, ISO text, a numpy array or
+a pandas Series, and answers in kind: a scalar for a scalar, an array for an
+array, a Series (same index) for a Series.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import lru_cache
+from typing import List, Sequence
+
+import numpy as np
+
+from . import _core
+from .errors import InputError
+
+__all__ = ["Calendar", "DIVISIONS", "ROLLS", "CONVENTIONS", "fy_label",
+           "financial_year", "date_parts"]
+
+#: The divisions with bank holidays ("none": weekends only).
+DIVISIONS = ("england-and-wales", "scotland", "northern-ireland", "none")
+#: numpy.busday_offset's roll conventions.
+ROLLS = ("raise", "nat", "forward", "following", "backward", "preceding",
+         "modifiedfollowing", "modifiedpreceding")
+#: How elapsed working days are counted (see Calendar.elapsed_working_days).
+CONVENTIONS = ("after_start", "busday_count", "inclusive")
+
+_NAT = np.iinfo(np.int64).min
+_EPOCH = _dt.date(1970, 1, 1)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Dates:
+    """Dates as an int64 array of days since 1970-01-01, and how to hand a
+    result back in the form the caller gave (scalar, array or Series)."""
+
+    __slots__ = ("days", "scalar", "index", "name")
+
+    def __init__(self, days, scalar, index=None, name=None):
+        self.days = days
+        self.scalar = scalar
+        self.index = index
+        self.name = name
+
+    def wrap(self, values, dates: bool = False):
+        if dates:
+            values = values.view("datetime64[D]")
+        if self.scalar:
+            v = values[0]
+            if dates:
+                return None if np.isnat(v) else v.astype(_dt.date)
+            return v.item()
+        if self.index is not None:
+            import pandas as pd
+            return pd.Series(values, index=self.index, name=self.name)
+        return values
+
+
+def _scalar_day(value, name: str) -> int:
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return (value - _EPOCH).days
+    if isinstance(value, str):
+        try:
+            return _core.parse_date(value.strip())
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+    if isinstance(value, np.datetime64):
+        return int(value.astype("datetime64[D]").view(np.int64))
+    raise TypeError(f"{name} must be a date, ISO text (YYYY-MM-DD), a numpy "
+                    f"array or a pandas Series, not {type(value).__name__}")
+
+
+def as_days(values, name: str) -> _Dates:
+    """Any supported date input as days since 1970-01-01 (NaT kept)."""
+    if values is None:
+        raise TypeError(f"{name} is None; a date is needed")
+    if isinstance(values, (str, _dt.date, np.datetime64)):
+        return _Dates(np.array([_scalar_day(values, name)], dtype=np.int64),
+                      scalar=True)
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pd = None
+    if pd is not None and isinstance(values, pd.Timestamp):
+        return _Dates(np.array([_scalar_day(values.to_pydatetime(), name)],
+                               dtype=np.int64), scalar=True)
+    index = series_name = None
+    if pd is not None and isinstance(values, (pd.Series, pd.Index)):
+        if isinstance(values, pd.Series):
+            index, series_name = values.index, values.name
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize(None) if isinstance(values, pd.Series) \
+                else values.tz_localize(None)
+        values = values.to_numpy()
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1) if arr.ndim == 0 else arr
+        if arr.ndim != 1:
+            raise InputError(f"{name} must be one-dimensional, not of shape "
+                             f"{arr.shape}")
+    if arr.dtype.kind == "M":
+        days = arr if arr.dtype == np.dtype("datetime64[D]") \
+            else arr.astype("datetime64[D]")
+    elif arr.dtype.kind in "OU":
+        days = np.empty(arr.shape[0], dtype=np.int64)
+        for i, v in enumerate(arr.tolist()):
+            if v is None or (isinstance(v, float) and v != v) or (
+                    pd is not None and v is pd.NaT):
+                days[i] = _NAT
+            else:
+                days[i] = _scalar_day(v, f"{name}[{i}]")
+        return _Dates(days, False, index, series_name)
+    else:
+        raise TypeError(f"{name} must hold dates (datetime64, date objects or "
+                        f"ISO text), not {arr.dtype}")
+    return _Dates(np.ascontiguousarray(days).view(np.int64), False, index,
+                  series_name)
+
+
+def _int_vector(values, n: int, name: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "b" or arr.dtype.kind == "f":
+            raise TypeError(f"{name} must be whole numbers of days, not {arr.dtype}")
+        raise TypeError(f"{name} must be integers, not {arr.dtype}")
+    if arr.ndim == 0:
+        arr = np.full(n, int(arr), dtype=np.int64)
+    if arr.shape != (n,):
+        raise InputError(f"{name} has shape {arr.shape}; {n} values are needed")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _weekmask_bits(weekmask) -> int:
+    """numpy's weekmask forms: "1111100", "Mon Tue Wed Thu Fri", or seven
+    booleans, Monday first."""
+    if isinstance(weekmask, str):
+        text = weekmask.strip()
+        if len(text) == 7 and set(text) <= {"0", "1"}:
+            flags = [c == "1" for c in text]
+        else:
+            words = [w.lower()[:3] for w in text.replace(",", " ").split()]
+            unknown = [w for w in words if w not in _WEEKDAYS]
+            if unknown or not words:
+                raise InputError(f"weekmask {weekmask!r}: expected seven 0/1 "
+                                 f"digits or day names such as 'Mon Tue Wed'")
+            flags = [d in words for d in _WEEKDAYS]
+    else:
+        flags = [bool(f) for f in weekmask]
+        if len(flags) != 7:
+            raise InputError(f"weekmask has {len(flags)} entries; 7 are needed, "
+                             f"Monday first")
+    return sum(1 << i for i, f in enumerate(flags) if f)
+
+
+@lru_cache(maxsize=32)
+def _make(division: str, weekmask: int, closures: tuple):
+    return _core.calendar_new(division, weekmask,
+                              np.array(closures, dtype=np.int64))
+
+
+class Calendar:
+    """A working-day calendar: a division's bank holidays, an organisation's
+    own closure days and a weekmask.
+
+    >>> cal = Calendar("england-and-wales")
+    >>> cal.working_days("2021-04-01", "2022-04-01")
+    253
+    """
+
+    def __init__(self, division: str = "england-and-wales", extra_closures=(),
+                 weekmask="1111100"):
+        if not isinstance(division, str):
+            raise TypeError(f"division must be a str such as "
+                            f"'england-and-wales', not {type(division).__name__}")
+        closures = as_days(extra_closures, "extra_closures") \
+            if not isinstance(extra_closures, (list, tuple)) or extra_closures \
+            else _Dates(np.zeros(0, dtype=np.int64), False)
+        days = closures.days
+        if (days == _NAT).any():
+            raise InputError("extra_closures holds NaT; every closure needs a date")
+        self.division = division
+        self._weekmask = _weekmask_bits(weekmask)
+        self._closures = tuple(sorted(set(days.tolist())))
+        self._cal = _make(division, self._weekmask, self._closures)
+        self.first, self.last = (np.datetime64(d, "D") for d in
+                                 _core.calendar_span(self._cal))
+
+    def __repr__(self) -> str:
+        extra = f", {len(self._closures)} closure days" if self._closures else ""
+        mask = "".join("1" if self._weekmask >> i & 1 else "0" for i in range(7))
+        return f"Calendar({self.division!r}, weekmask={mask!r}{extra})"
+
+    @property
+    def weekmask(self) -> str:
+        return "".join("1" if self._weekmask >> i & 1 else "0" for i in range(7))
+
+    @property
+    def extra_closures(self) -> List[_dt.date]:
+        return [_EPOCH + _dt.timedelta(days=d) for d in self._closures]
+
+    # ---- holidays ---------------------------------------------------------
+
+    def bank_holidays(self, year: int):
+        """The division's bank holidays in ``year`` as a DataFrame with
+        columns date, title and substitute (moved off a weekend)."""
+        import pandas as pd
+        rows = _core.bank_holidays(self.division, _year(year))
+        return pd.DataFrame({
+            "date": [_EPOCH + _dt.timedelta(days=d) for d, _, _ in rows],
+            "title": [t for _, t, _ in rows],
+            "substitute": [s for _, _, s in rows],
+        })
+
+    def holidays(self, year: int) -> List[_dt.date]:
+        """Every weekday this calendar closes in ``year``: the bank holidays
+        and the extra closure days, sorted."""
+        year = _year(year)
+        days = {d for d, _, _ in _core.bank_holidays(self.division, year)}
+        lo = (_dt.date(year, 1, 1) - _EPOCH).days
+        hi = (_dt.date(year, 12, 31) - _EPOCH).days
+        days.update(d for d in self._closures if lo <= d <= hi)
+        return [_EPOCH + _dt.timedelta(days=d) for d in sorted(days)]
+
+    # ---- working days -----------------------------------------------------
+
+    def is_working_day(self, dates):
+        """True where a date is a working day."""
+        d = as_days(dates, "dates")
+        out = np.empty(d.days.shape[0], dtype=np.bool_)
+        _core.is_working_day(self._cal, d.days, out)
+        return d.wrap(out)
+
+    def working_days(self, start, end):
+        """Working days in [start, end), as numpy.busday_count: negative
+        when end is before start."""
+        a, b = _pair(start, end, "start", "end")
+        out = np.empty(a.days.shape[0], dtype=np.int64)
+        _core.working_days(self._cal, a.days, b.days, out)
+        return _wrap_pair(a, b, out)
+
+    def add_working_days(self, dates, n, roll: str = "raise"):
+        """Move each date ``n`` working days (numpy.busday_offset), first
+        rolling a date that is not a working day by ``roll``."""
+        d = as_days(dates, "dates")
+        offsets = _int_vector(n, d.days.shape[0], "n")
+        out = np.empty(d.days.shape[0], dtype=np.int64)
+        _core.add_working_days(self._cal, d.days, offsets, roll, out)
+        return d.wrap(out, dates=True)
+
+    def elapsed_working_days(self, received, responded,
+                             convention: str = "after_start"):
+        """Working days taken from ``received`` to ``responded``.
+
+        The default counts the working days after the day of receipt up to
+        and including the day of response (received Friday, answered
+        Wednesday = 3), which is numpy.busday_count(received + 1, responded
+        + 1).  "busday_count" counts [received, responded); "inclusive"
+        counts both ends.  A missing date (NaT, None) gives -1 in an array
+        and None for a scalar; a response before its receipt is an error
+        that names the row.
+        """
+        a, b = _pair(received, responded, "received", "responded")
+        out = np.empty(a.days.shape[0], dtype=np.int64)
+        _core.elapsed_working_days(self._cal, a.days, b.days, convention, -1, out)
+        result = _wrap_pair(a, b, out)
+        if a.scalar and b.scalar and result == -1:
+            return None
+        return result
+
+    def financial_year_working_days(self, year) -> int:
+        """Working days in a financial year, given as 2021 or "2021/22"."""
+        start = _core.parse_fy(year) if isinstance(year, str) else _year(year)
+        return _core.fy_working_days(self._cal, start)
+
+
+def _year(year) -> int:
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+        raise TypeError(f"year must be an int, not {type(year).__name__}")
+    return int(year)
+
+
+def _pair(a, b, name_a: str, name_b: str):
+    da, db = as_days(a, name_a), as_days(b, name_b)
+    na, nb = da.days.shape[0], db.days.shape[0]
+    if na != nb:
+        if da.scalar:
+            da = _Dates(np.full(nb, da.days[0], dtype=np.int64), False,
+                        db.index, db.name)
+        elif db.scalar:
+            db = _Dates(np.full(na, db.days[0], dtype=np.int64), False,
+                        da.index, da.name)
+        else:
+            raise InputError(f"{name_a} has {na} dates and {name_b} {nb}; "
+                             f"they must be the same length")
+    return da, db
+
+
+def _wrap_pair(a: _Dates, b: _Dates, values):
+    if a.scalar and b.scalar:
+        return a.wrap(values)
+    return (a if a.index is not None or b.index is None else b).wrap(values)
+
+
+def fy_label(year) -> str:
+    """The label of the financial year starting in ``year``: "2021/22"."""
+    return _core.fy_label(_year(year))
+
+
+_PARTS = ("financial_year", "quarter", "period", "financial_quarter", "month")
+
+
+def date_parts(dates, part: str):
+    """Financial-year parts of dates, for grouping: "financial_year" (2021
+    for 2021/22), "quarter" (1-4, Q1 = April-June), "period" (1-12, P1 =
+    April), "financial_quarter" (20213 = 2021/22 Q3) or "month" (202112).
+    NaT gives -1."""
+    if part not in _PARTS:
+        raise InputError(f"part must be one of {', '.join(_PARTS)}; not {part!r}")
+    d = as_days(dates, "dates")
+    out = np.empty(d.days.shape[0], dtype=np.int64)
+    _core.date_parts(d.days, part, -1, out)
+    return d.wrap(out)
+
+
+def financial_year(dates):
+    """The financial year of each date as its label ("2021/22")."""
+    years = date_parts(dates, "financial_year")
+    if np.isscalar(years):
+        return fy_label(years)
+    labels = {y: fy_label(y) for y in np.unique(np.asarray(years)) if y != -1}
+    mapped = [labels.get(y) for y in np.asarray(years).tolist()]
+    if hasattr(years, "index"):
+        import pandas as pd
+        return pd.Series(mapped, index=years.index, name=years.name)
+    return np.array(mapped, dtype=object)

@@ -1,0 +1,237 @@
+"""Performance measures from case records, grouped, computed in C in one pass.
+
+Every result carries its numerators and denominators beside the rate, so
+results on separate chunks of records add up exactly (:func:`combine`).
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import numpy as np
+
+from . import _core
+from .calendar import Calendar, as_days
+from .errors import InputError
+
+__all__ = ["within_working_days", "elapsed_working_days_summary",
+           "rereferrals", "combine"]
+
+_NAT = np.iinfo(np.int64).min
+_SLA_FIELDS = ("key", "records", "within", "total", "open_late",
+               "open_pending", "closed", "elapsed_sum", "elapsed_max")
+_COUNT_COLUMNS = ("within", "total", "records", "open_late", "open_pending",
+                  "closed", "elapsed_sum")
+
+
+def _calendar(calendar) -> Calendar:
+    if isinstance(calendar, Calendar):
+        return calendar
+    if isinstance(calendar, str):
+        return Calendar(calendar)
+    raise TypeError(f"calendar must be an apportion.Calendar or a division "
+                    f"name, not {type(calendar).__name__}")
+
+
+def _as_key_array(values, n: int, name: str):
+    """One grouping column: (int64 keys, labels for the keys or None when
+    the keys are their own labels, the column's name)."""
+    import pandas as pd
+    label = getattr(values, "name", None)
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.to_numpy()
+    arr = np.asarray(values)
+    if arr.shape != (n,):
+        raise InputError(f"{name} has shape {arr.shape}; one key per record "
+                         f"({n}) is needed")
+    if arr.dtype.kind in "iu" and (arr.dtype.kind == "i" or
+                                   arr.size == 0 or arr.max() <= np.iinfo(np.int64).max):
+        return np.ascontiguousarray(arr, dtype=np.int64), None, label
+    # Anything else (authority codes, periods, dates) is numbered first; a
+    # missing key is a group of its own, never dropped.
+    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False), uniques, label
+
+
+def _group_keys(by, n: int):
+    """Grouping columns as one int64 key per record, and a function from
+    the distinct keys to the result's index."""
+    import pandas as pd
+    if by is None:
+        return None, lambda keys: pd.Index(["all"] * len(keys), name=None)
+    is_multi = isinstance(by, (list, tuple)) and len(by) > 0 and all(
+        isinstance(b, (np.ndarray, pd.Series, pd.Index, list, tuple)) and
+        np.ndim(b) == 1 and len(b) == n for b in by) and not (
+        len(by) == n and all(np.ndim(b) == 0 for b in by))
+    if not is_multi:
+        keys, labels, name = _as_key_array(by, n, "by")
+
+        def decode(k):
+            return pd.Index(k if labels is None else labels[k], name=name)
+        return keys, decode
+    columns = [_as_key_array(b, n, f"by[{i}]") for i, b in enumerate(by)]
+    # Renumber each column densely and combine them in mixed radix.
+    dense = []
+    for keys, labels, name in columns:
+        codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+        level = uniques if labels is None else labels[uniques]
+        dense.append((codes.astype(np.int64, copy=False), level, name))
+    sizes = [max(len(level), 1) for _, level, _ in dense]
+    if np.prod([float(s) for s in sizes]) >= 2.0 ** 62:
+        raise InputError("too many combinations of group keys to number")
+    combined = np.zeros(n, dtype=np.int64)
+    for (codes, _, _), size in zip(dense, sizes):
+        combined = combined * size + codes
+
+    def decode_multi(k):
+        k = np.asarray(k, dtype=np.int64)
+        parts = []
+        for size in reversed(sizes):
+            parts.append(k % size)
+            k = k // size
+        parts.reverse()
+        return pd.MultiIndex.from_arrays(
+            [level[p] for (_, level, _), p in zip(dense, parts)],
+            names=[name for _, _, name in dense])
+    return combined, decode_multi
+
+
+def _sla_frame(start, end, calendar, by, limit, as_of, convention):
+    import pandas as pd
+    cal = _calendar(calendar)
+    s = as_days(start, "start")
+    e = as_days(end, "end")
+    n = s.days.shape[0]
+    if e.days.shape[0] != n:
+        raise InputError(f"start has {n} dates and end {e.days.shape[0]}; "
+                         f"they must be the same length")
+    if s.scalar or e.scalar:
+        raise InputError("start and end must be arrays of record dates")
+    as_of_day = _NAT if as_of is None else int(as_days(as_of, "as_of").days[0])
+    keys, decode = _group_keys(by, n)
+    raw = _core.sla_measure(cal._cal, s.days, e.days, keys, int(limit),
+                            convention, as_of_day)
+    rows = np.frombuffer(raw, dtype=np.int64).reshape(-1, len(_SLA_FIELDS))
+    frame = pd.DataFrame(rows[:, 1:], columns=_SLA_FIELDS[1:])
+    frame.index = decode(rows[:, 0])
+    frame = _sorted(frame)
+    if by is None and len(frame) == 0:
+        frame = pd.DataFrame(np.zeros((1, len(_SLA_FIELDS) - 1), dtype=np.int64),
+                             columns=_SLA_FIELDS[1:], index=pd.Index(["all"]))
+        frame["elapsed_max"] = -1
+    return frame
+
+
+def _sorted(frame):
+    """Groups in label order where the labels can be ordered."""
+    try:
+        return frame.sort_index()
+    except TypeError:  # mixed label types: keep the kernel's key order
+        return frame
+
+
+def _rate(numerator, denominator):
+    num = np.asarray(numerator, dtype=np.float64)
+    den = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1), np.nan)
+
+
+def within_working_days(start, end, days: int, calendar="england-and-wales",
+                        by=None, as_of=None, convention: str = "after_start"):
+    """The share of records answered within ``days`` working days, by group.
+
+    ``start`` and ``end`` are record dates (numpy datetime64 arrays, pandas
+    Series, or sequences of dates or ISO text); an end of NaT/None is a
+    record still open.  Open records count as late once they are past the
+    limit on the ``as_of`` date, and are left out (``open_pending``) until
+    then, or always when no ``as_of`` is given.  ``by`` is one key per
+    record (authority, month...) or a list of such columns; integer keys go
+    to the C kernel as they are, other keys are numbered first.
+
+    Returns a DataFrame indexed by group with ``within``, ``total`` and
+    ``rate`` (a percentage; NaN with no records), then ``late``,
+    ``open_late``, ``open_pending`` and ``records``.  Elapsed days follow
+    ``convention`` (see :meth:`Calendar.elapsed_working_days`).
+    """
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 0:
+        raise InputError(f"days must be a whole number of working days, 0 or "
+                         f"more, not {days!r}")
+    f = _sla_frame(start, end, calendar, by, days, as_of, convention)
+    out = f[["within", "total"]].copy()
+    out["rate"] = _rate(f["within"], f["total"])
+    out["late"] = f["total"] - f["within"]
+    for column in ("open_late", "open_pending", "records"):
+        out[column] = f[column]
+    return out
+
+
+def elapsed_working_days_summary(start, end, calendar="england-and-wales",
+                                 by=None, convention: str = "after_start"):
+    """Counts and means of elapsed working days of closed records, by group:
+    ``closed``, ``open``, ``elapsed_sum``, ``mean`` and ``max``."""
+    f = _sla_frame(start, end, calendar, by, 0, None, convention)
+    out = f[["closed"]].copy()
+    out["open"] = f["open_pending"]
+    out["elapsed_sum"] = f["elapsed_sum"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean"] = np.where(f["closed"] > 0,
+                               f["elapsed_sum"] / f["closed"].where(f["closed"] > 0, 1),
+                               np.nan)
+    out["max"] = f["elapsed_max"].where(f["closed"] > 0)
+    return out
+
+
+def rereferrals(subjects, dates, by=None, window_months: int = 12,
+                return_flags: bool = False):
+    """Records whose subject had an earlier record within ``window_months``
+    months (on or after the same day that many months before), by group.
+
+    ``subjects`` identifies the child or family (integers, or anything
+    pandas can factorize).  Returns a DataFrame with ``rereferrals``,
+    ``records`` and ``rate`` (a percentage); with ``return_flags`` also a
+    boolean array marking each re-referral.  Records on the same day for
+    the same subject: each after the first counts as a re-referral.
+    """
+    import pandas as pd
+    d = as_days(dates, "dates")
+    n = d.days.shape[0]
+    subj, _, _ = _as_key_array(subjects, n, "subjects")
+    keys, decode = _group_keys(by, n)
+    flags = np.zeros(n, dtype=np.bool_) if return_flags else None
+    raw = _core.rereferrals(subj, d.days, keys, int(window_months), flags)
+    rows = np.frombuffer(raw, dtype=np.int64).reshape(-1, 3)
+    frame = pd.DataFrame({"rereferrals": rows[:, 2], "records": rows[:, 1]},
+                         index=decode(rows[:, 0]))
+    frame = _sorted(frame)
+    frame["rate"] = _rate(frame["rereferrals"], frame["records"])
+    return (frame, flags) if return_flags else frame
+
+
+def combine(*frames):
+    """Adds results computed on separate chunks of records: counts add
+    exactly, the maximum is the largest, and each rate is worked out again
+    from the summed counts."""
+    import pandas as pd
+    if not frames:
+        raise InputError("combine needs at least one result")
+    columns = list(frames[0].columns)
+    counts = [c for c in columns if c in _COUNT_COLUMNS or c in
+              ("late", "rereferrals", "open", "records")]
+    total = frames[0][counts]
+    for f in frames[1:]:
+        if list(f.columns) != columns:
+            raise InputError("results to combine must have the same columns")
+        total = total.add(f[counts], fill_value=0)
+    total = total.astype(np.int64)
+    out = total.copy()
+    if "rate" in columns:
+        if "within" in columns:
+            out["rate"] = _rate(total["within"], total["total"])
+        else:
+            out["rate"] = _rate(total["rereferrals"], total["records"])
+    if "max" in columns:
+        out["max"] = pd.concat([f["max"] for f in frames], axis=1).max(axis=1)
+    if "mean" in columns:
+        out["mean"] = _rate(total["elapsed_sum"], total["closed"]) / 100.0
+    return out[columns]
