@@ -31,7 +31,12 @@ deps:
 	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y $$missing; }; \
 	fi
 
-$(VENV)/.installed: deps pyproject.toml setup.py
+GLUE_SRC := $(wildcard python/apportion/_core*.c python/apportion/_core*.h)
+
+# Rebuilt when the C it compiles changes, so the tests never run a stale
+# extension.
+$(VENV)/.installed: deps pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
+		$(wildcard include/apportion/*.h csrc/*.h)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -66,8 +71,13 @@ test: venv ctest ctest-asan ctest-valgrind pytest
 
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
+	@echo
+	$(PY) -m apportion scorecard examples/iass-kpis.json --kpi IASS2 \
+	  --records examples/iass-referrals-2021-22.csv --by authority \
+	  --as-of 2022-03-31
 
 bench: venv
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run.py
 
 clean:

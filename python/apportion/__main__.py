@@ -1,18 +1,90 @@
-"""Command line: ``python -m apportion run PLAN.json``."""
+"""Command line: ``python -m apportion run PLAN.json`` and
+``python -m apportion scorecard KPIS.json --kpi REF --records FILE.csv``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import warnings
 
 from .errors import ApportionError
+
+
+def _run(args) -> int:
+    from .plan import load_plan
+
+    plan = load_plan(args.plan)
+    if args.json:
+        json.dump({"plan": plan.source, "checks": [c.__dict__ for c in plan.checks]},
+                  sys.stdout, indent=2)
+        print()
+    else:
+        print(plan.report())
+    return 1 if args.strict and plan.failed_checks else 0
+
+
+_PERIOD_LABELS = {
+    "quarter": lambda k: f"Q{k}",
+    "period": lambda k: f"P{k}",
+    "month": lambda k: f"{k // 100}-{k % 100:02d}",
+    "financial_year": lambda k: f"{k}/{(k + 1) % 100:02d}",
+    "financial_quarter": lambda k: f"{k // 10}/{(k // 10 + 1) % 100:02d} Q{k % 10}",
+}
+
+
+def _scorecard(args) -> int:
+    import pandas as pd
+
+    from .calendar import Calendar, date_parts
+    from .kpi import load_kpis
+    from .measures import within_working_days
+    from .scorecard import Scorecard
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kpis = load_kpis(args.kpis)
+    if args.kpi not in kpis:
+        raise ApportionError(f"{args.kpis} has no KPI {args.kpi!r}; it has "
+                             f"{', '.join(kpis)}")
+    kpi = kpis[args.kpi]
+    records = pd.read_csv(args.records, dtype=str, keep_default_na=False)
+    for column in (args.start, args.end, *([args.by] if args.by else [])):
+        if column not in records.columns:
+            raise ApportionError(f"{args.records} has no column {column!r}; it "
+                                 f"has {', '.join(records.columns)}")
+    start = records[args.start].replace("", None)
+    end = records[args.end].replace("", None)
+    cal = Calendar(args.division)
+    period = date_parts(start, args.period).map(_PERIOD_LABELS[args.period])
+    by = [records[args.by], period] if args.by else period
+    measure = within_working_days(start, end, args.days, cal, by=by,
+                                  as_of=args.as_of)
+    card = Scorecard.from_measure(
+        kpi, measure, title=f"{kpi.ref}: {kpi.description or ''}".strip(": "))
+    print(card.to_text())
+    if kpi.warning:
+        print(f"\nNote on the bands: {kpi.warning}")
+    open_late = int(measure["open_late"].sum())
+    pending = int(measure["open_pending"].sum())
+    print(f"\n{len(records):,} records; {open_late} open and already late"
+          f"{' on ' + args.as_of if args.as_of else ''}, {pending} open and "
+          f"not yet due (left out).")
+    if args.html:
+        with open(args.html, "w") as f:
+            f.write(card.to_html())
+        print(f"HTML written to {args.html}")
+    if args.png:
+        card.plot(args.png)
+        print(f"PNG written to {args.png}")
+    return 0
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m apportion",
-        description="Apportion, recharge and check a service plan exactly.")
+        description="Apportion, recharge and check a service plan exactly; "
+                    "score KPIs from case records.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="print a plan's apportionment, recharge "
                          "schedule and the checks of its stated figures")
@@ -21,22 +93,37 @@ def main(argv=None) -> int:
                      help="print the checks as JSON instead of the report")
     run.add_argument("--strict", action="store_true",
                      help="exit with status 1 when a stated figure is wrong")
+
+    card = sub.add_parser("scorecard", help="score a 'within N working days' "
+                          "KPI from a CSV of case records, by period")
+    card.add_argument("kpis", help="a KPI definition file (JSON)")
+    card.add_argument("--kpi", required=True, help="the KPI's ref, e.g. IASS2")
+    card.add_argument("--records", required=True, help="a CSV of records")
+    card.add_argument("--start", default="received",
+                      help="the column of start dates (default received)")
+    card.add_argument("--end", default="responded",
+                      help="the column of end dates, blank while open "
+                           "(default responded)")
+    card.add_argument("--by", help="a column to group by, e.g. authority")
+    card.add_argument("--days", type=int, default=3,
+                      help="the limit in working days (default 3)")
+    card.add_argument("--period", default="quarter",
+                      choices=sorted(_PERIOD_LABELS),
+                      help="the reporting period (default quarter)")
+    card.add_argument("--division", default="england-and-wales",
+                      help="the bank-holiday calendar (default "
+                           "england-and-wales)")
+    card.add_argument("--as-of", dest="as_of",
+                      help="the date the records were taken (YYYY-MM-DD): "
+                           "open records past the limit on it count as late")
+    card.add_argument("--html", help="also write the scorecard as HTML here")
+    card.add_argument("--png", help="also draw it as a PNG here (matplotlib)")
     args = parser.parse_args(argv)
-
-    from .plan import load_plan
-
     try:
-        plan = load_plan(args.plan)
+        return _run(args) if args.command == "run" else _scorecard(args)
     except (ApportionError, OSError) as exc:
         print(f"apportion: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump({"plan": plan.source, "checks": [c.__dict__ for c in plan.checks]},
-                  sys.stdout, indent=2)
-        print()
-    else:
-        print(plan.report())
-    return 1 if args.strict and plan.failed_checks else 0
 
 
 if __name__ == "__main__":

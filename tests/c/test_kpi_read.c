@@ -74,7 +74,7 @@ static void check_iass(void)
     CHECK_STR(k1->unit, "status");
     CHECK_STR(k1->frequency, "annual");
     CHECK_CONTAINS(k1->reported_to, "Council for Disabled Children");
-    CHECK_CONTAINS(k1->description, "Children and Families Act 2014");
+    CHECK_CONTAINS(k1->description, "in accordance with the CFA 2014");
     CHECK(!k1->has_target && !k1->has_tolerance && !k1->has_escalation);
     CHECK(k1->bands_text == NULL);
     CHECK_EQ_I64(k1->bands.n, 0);
