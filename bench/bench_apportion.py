@@ -12,26 +12,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from fractions import Fraction
 
 import numpy as np
 
 import apportion
+from timing import best_of
 
 WEIGHTS = ["44.16", "55.84"]
 FLOAT_SHARE = 0.4416  # the first party's share as a float, as an analyst types it
 INT64_MAX = 2**63 - 1
 
-
-def best_of(repeat, fn):
-    """Best wall time of ``repeat`` calls of ``fn`` (time.perf_counter)."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def numpy_float(totals, share=FLOAT_SHARE):

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
 
 import apportion
+from timing import best_of
 
 LIMIT = 3  # working days
 GROUPS = 150
@@ -34,15 +34,6 @@ FIRST_DAY = np.datetime64("2019-04-01")
 LAST_DAY = np.datetime64("2024-03-31")
 MAX_DELAY = 10  # calendar days from start to end
 
-
-def best_of(repeat, fn):
-    """Best wall time of ``repeat`` calls of ``fn`` (time.perf_counter)."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def make_records(n, seed):
