@@ -21,6 +21,13 @@ static inline int ap__fits_i64(ap__i128 v)
     return v >= (ap__i128)INT64_MIN && v <= (ap__i128)INT64_MAX;
 }
 
+/* Nonzero when lo <= d <= hi (lo <= hi): one unsigned compare, which also
+ * turns away NaT (INT64_MIN) without a separate test. */
+static inline int ap__in_range(int64_t d, int64_t lo, int64_t hi)
+{
+    return (uint64_t)d - (uint64_t)lo <= (uint64_t)hi - (uint64_t)lo;
+}
+
 /* 10^k for 0 <= k <= 18. */
 int64_t ap__pow10(int k);
 

@@ -48,11 +48,6 @@ typedef struct sla_job {
     size_t bad_row[AP__MAX_THREADS];
 } sla_job;
 
-static inline int in_range(int64_t d, int64_t lo, int64_t hi)
-{
-    return (uint64_t)d - (uint64_t)lo <= (uint64_t)hi - (uint64_t)lo;
-}
-
 static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
 {
     sla_job *job = ctx;
@@ -66,7 +61,7 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
     size_t i;
     for (i = from; i < to; i++) {
         int64_t s = job->start[i], e = job->end[i];
-        if (!in_range(s, first, last)) {
+        if (!ap__in_range(s, first, last)) {
             bad = BAD_START;
             break;
         }
@@ -95,8 +90,8 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
             }
             continue;
         }
-        if (!in_range(e, s, last)) {
-            bad = in_range(e, first, last) ? BAD_ORDER : BAD_END;
+        if (!ap__in_range(e, s, last)) {
+            bad = ap__in_range(e, first, last) ? BAD_ORDER : BAD_END;
             break;
         }
         int64_t elapsed = before[e + e_off - first] - from_start;
@@ -211,7 +206,7 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
     memset(&job, 0, sizeof job);
     job.before = ap__calendar_before(cal, &job.first, &job.last);
     if (options->as_of != AP_DATE_NAT &&
-        !in_range(options->as_of, job.first, job.last)) {
+        !ap__in_range(options->as_of, job.first, job.last)) {
         char a[32];
         ap_date_format(options->as_of, a, sizeof a);
         return ap_error_set(err, AP_E_INPUT,

@@ -170,12 +170,6 @@ ap_division ap_calendar_division(const ap_calendar *cal)
 
 /* ---- lookups ---------------------------------------------------------- */
 
-/* Nonzero when lo <= d <= hi; one unsigned compare, NaT included. */
-static inline int in_range(int64_t d, int64_t lo, int64_t hi)
-{
-    return (uint64_t)d - (uint64_t)lo <= (uint64_t)hi - (uint64_t)lo;
-}
-
 static inline int64_t before(const ap_calendar *cal, int64_t d)
 {
     return cal->before[d - cal->first];
@@ -183,7 +177,7 @@ static inline int64_t before(const ap_calendar *cal, int64_t d)
 
 int ap_calendar_is_working_day(const ap_calendar *cal, int64_t date)
 {
-    if (!in_range(date, cal->first, cal->last))
+    if (!ap__in_range(date, cal->first, cal->last))
         return 0;
     return before(cal, date + 1) != before(cal, date);
 }
@@ -207,7 +201,7 @@ ap_status ap_is_working_day_many(const ap_calendar *cal, const int64_t *dates,
                                  size_t n, uint8_t *out, ap_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!in_range(dates[i], cal->first, cal->last))
+        if (!ap__in_range(dates[i], cal->first, cal->last))
             return out_of_span(cal, "dates", i, dates[i], err);
         out[i] = before(cal, dates[i] + 1) != before(cal, dates[i]);
     }
@@ -221,9 +215,9 @@ ap_status ap_working_days_many(const ap_calendar *cal, const int64_t *begin,
     /* The end is exclusive, so it may be the day after the last date. */
     int64_t lo = cal->first, hi = cal->last + 1;
     for (size_t i = 0; i < n; i++) {
-        if (!in_range(begin[i], lo, hi))
+        if (!ap__in_range(begin[i], lo, hi))
             return out_of_span(cal, "begin", i, begin[i], err);
-        if (!in_range(end[i], lo, hi))
+        if (!ap__in_range(end[i], lo, hi))
             return out_of_span(cal, "end", i, end[i], err);
         /* For end < begin this is minus the count of [end, begin), as in
          * numpy.busday_count. */
@@ -284,7 +278,7 @@ ap_status ap_add_working_days_many(const ap_calendar *cal,
             out[i] = AP_DATE_NAT;
             continue;
         }
-        if (!in_range(d, cal->first, cal->last))
+        if (!ap__in_range(d, cal->first, cal->last))
             return out_of_span(cal, "dates", i, d, err);
         int64_t j;
         if (before(cal, d + 1) != before(cal, d)) {
@@ -362,9 +356,9 @@ ap_status ap_elapsed_working_days_many(const ap_calendar *cal,
             out[i] = missing;
             continue;
         }
-        if (!in_range(s, cal->first, cal->last))
+        if (!ap__in_range(s, cal->first, cal->last))
             return out_of_span(cal, "start", i, s, err);
-        if (!in_range(e, cal->first, cal->last))
+        if (!ap__in_range(e, cal->first, cal->last))
             return out_of_span(cal, "end", i, e, err);
         if (e < s) {
             char a[32], b[32];
