@@ -287,10 +287,11 @@ static PyObject *core_apportion(PyObject *module, PyObject *args)
 }
 
 /* Gets a C-contiguous buffer whose items are itemsize bytes with a
- * struct format among `formats` (each one character, e.g. "qlL" or "B?"). */
+ * struct format among `formats` (each one character, e.g. "ql" or "B?");
+ * type names the item type in the error ("int64"). */
 int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
                      Py_ssize_t itemsize, const char *formats,
-                     const char *what)
+                     const char *type, const char *what)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
     if (writable)
@@ -303,10 +304,10 @@ int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
     if (view->itemsize != itemsize || strlen(f) != 1 ||
         strchr(formats, *f) == NULL) {
         PyErr_Format(PyExc_TypeError,
-                     "%s must hold %zd-byte items of format '%s', not items "
-                     "of format '%s' and size %zd",
-                     what, itemsize, formats,
-                     view->format ? view->format : "B", view->itemsize);
+                     "%s must hold %s values, not items of format '%s' and "
+                     "size %zd",
+                     what, type, view->format ? view->format : "B",
+                     view->itemsize);
         PyBuffer_Release(view);
         return -1;
     }
@@ -316,7 +317,7 @@ int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
 int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *what)
 {
-    return get_typed_buffer(obj, view, writable, 8, "ql", what);
+    return get_typed_buffer(obj, view, writable, 8, "ql", "int64", what);
 }
 
 typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,

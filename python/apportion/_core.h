@@ -31,7 +31,7 @@ PyObject *int64_list(const int64_t *values, size_t n);
 /* C-contiguous buffers of a given item size and struct format. */
 int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
                      Py_ssize_t itemsize, const char *formats,
-                     const char *what);
+                     const char *type, const char *what);
 int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *what);
 

@@ -113,7 +113,8 @@ static int vec_get(vec_call *v, PyObject **inputs, const char **names,
         }
         v->n_in++;
     }
-    if (get_typed_buffer(out, &v->out, 1, out_itemsize, out_formats, "out") <
+    if (get_typed_buffer(out, &v->out, 1, out_itemsize, out_formats,
+                         out_itemsize == 8 ? "int64" : "uint8 or bool", "out") <
         0) {
         vec_release(v);
         return -1;

@@ -177,7 +177,7 @@ static PyObject *core_bands_score_rates(PyObject *module, PyObject *args)
         PyBuffer_Release(&num);
         return NULL;
     }
-    if (get_typed_buffer(out_obj, &out, 1, 1, "B", "out") < 0) {
+    if (get_typed_buffer(out_obj, &out, 1, 1, "B", "uint8", "out") < 0) {
         PyBuffer_Release(&num);
         PyBuffer_Release(&den);
         return NULL;
@@ -229,9 +229,9 @@ static PyObject *core_escalation(PyObject *module, PyObject *args)
                           &failure_after, &rectification_after, &out_obj))
         return NULL;
     Py_buffer rags, out;
-    if (get_typed_buffer(rags_obj, &rags, 0, 1, "B", "rags") < 0)
+    if (get_typed_buffer(rags_obj, &rags, 0, 1, "B", "uint8", "rags") < 0)
         return NULL;
-    if (get_typed_buffer(out_obj, &out, 1, 1, "B", "out") < 0) {
+    if (get_typed_buffer(out_obj, &out, 1, 1, "B", "uint8", "out") < 0) {
         PyBuffer_Release(&rags);
         return NULL;
     }

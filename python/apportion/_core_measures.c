@@ -111,7 +111,8 @@ static PyObject *core_rereferrals(PyObject *module, PyObject *args)
     if (optional_int64(keys_obj, &keys, "by", n, &have_keys) < 0)
         goto done;
     if (flags_obj != Py_None) {
-        if (get_typed_buffer(flags_obj, &flags, 1, 1, "B?", "flags") < 0)
+        if (get_typed_buffer(flags_obj, &flags, 1, 1, "B?", "uint8 or bool",
+                             "flags") < 0)
             goto done;
         have_flags = 1;
         if ((size_t)flags.len != n) {
