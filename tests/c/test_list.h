@@ -19,4 +19,22 @@
     X(schedule_balancing)                \
     X(plan_iass_example)                 \
     X(plan_errors_name_path)             \
-    X(plan_pence_keys_exact)
+    X(plan_pence_keys_exact)             \
+    X(dates_civil)                       \
+    X(dates_financial_year)              \
+    X(bank_holidays_published_2015_2030) \
+    X(bank_holidays_rules_1970_2100)     \
+    X(bank_holidays_errors)              \
+    X(working_days_against_brute_force)  \
+    X(add_working_days_rolls)            \
+    X(elapsed_conventions)               \
+    X(kpi_bands_make)                    \
+    X(kpi_bands_text)                    \
+    X(kpi_score_exact)                   \
+    X(kpi_tolerance_direction)           \
+    X(kpi_escalation)                    \
+    X(kpi_read_examples)                 \
+    X(kpi_read_errors_name_path)         \
+    X(sla_measure_grouped)               \
+    X(sla_merge)                         \
+    X(rereferrals)
