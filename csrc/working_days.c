@@ -215,13 +215,16 @@ ap_status ap_working_days_many(const ap_calendar *cal, const int64_t *begin,
     /* The end is exclusive, so it may be the day after the last date. */
     int64_t lo = cal->first, hi = cal->last + 1;
     for (size_t i = 0; i < n; i++) {
-        if (!ap__in_range(begin[i], lo, hi))
-            return out_of_span(cal, "begin", i, begin[i], err);
-        if (!ap__in_range(end[i], lo, hi))
-            return out_of_span(cal, "end", i, end[i], err);
-        /* For end < begin this is minus the count of [end, begin), as in
-         * numpy.busday_count. */
-        out[i] = before(cal, end[i]) - before(cal, begin[i]);
+        int64_t b = begin[i], e = end[i];
+        if (!ap__in_range(b, lo, e < b ? cal->last : hi))
+            return out_of_span(cal, "begin", i, b, err);
+        if (!ap__in_range(e, lo, hi))
+            return out_of_span(cal, "end", i, e, err);
+        /* numpy >= 1.25: for end < begin, minus the working days in
+         * (end, begin], so reversing a pair only flips the sign when
+         * both ends are working days. */
+        out[i] = e >= b ? before(cal, e) - before(cal, b)
+                        : before(cal, e + 1) - before(cal, b + 1);
     }
     return AP_OK;
 }
@@ -275,6 +278,10 @@ ap_status ap_add_working_days_many(const ap_calendar *cal,
     for (size_t i = 0; i < n; i++) {
         int64_t d = dates[i];
         if (d == AP_DATE_NAT) {
+            /* As numpy: NaT passes through, except where roll="raise"
+             * asks for every date to be checked. */
+            if (roll == AP_ROLL_RAISE)
+                return out_of_span(cal, "dates", i, d, err);
             out[i] = AP_DATE_NAT;
             continue;
         }

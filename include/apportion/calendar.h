@@ -178,9 +178,9 @@ ap_status ap_elapsed_parse(const char *name, ap_elapsed *out, ap_error *err);
 ap_status ap_is_working_day_many(const ap_calendar *cal, const int64_t *dates,
                                  size_t n, uint8_t *out, ap_error *err);
 
-/* numpy busday_count semantics: working days in [begin, end), negative
- * (the count of [end, begin)) when end < begin.  end may be the day after
- * the last covered date. */
+/* numpy busday_count semantics (numpy 1.25 and later): working days in
+ * [begin, end); when end < begin, minus the working days in (end, begin].
+ * end may be the day after the last covered date. */
 ap_status ap_working_days_many(const ap_calendar *cal, const int64_t *begin,
                                const int64_t *end, size_t n, int64_t *out,
                                ap_error *err);
@@ -188,8 +188,9 @@ ap_status ap_working_days_many(const ap_calendar *cal, const int64_t *begin,
 /* numpy busday_offset semantics: roll each date by roll, then move
  * offsets[i] working days (negative goes back).  AP_ROLL_NAT writes
  * AP_DATE_NAT for a date that is not a working day; AP_ROLL_RAISE makes
- * it an error.  A NaT date gives NaT.  A result beyond the span is an
- * error naming the element. */
+ * it an error.  A NaT date gives NaT, except under AP_ROLL_RAISE, where
+ * it is an error.  A result beyond the span is an error naming the
+ * element. */
 ap_status ap_add_working_days_many(const ap_calendar *cal,
                                    const int64_t *dates,
                                    const int64_t *offsets, size_t n,
