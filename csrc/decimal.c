@@ -34,10 +34,14 @@ ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
         negative = text[i++] == '-';
     ap__u128 mantissa = 0;
     int exponent = 0, digits = 0, point = 0, too_long = 0;
+    /* Grouping commas must make groups of three ("12,345"): "1,23" is
+     * 1.23 in much of Europe, so it is refused rather than read as 123. */
+    int commas = 0, group = 0;
     for (; i < end; i++) {
         char c = text[i];
         if (c >= '0' && c <= '9') {
             digits++;
+            group += !point;
             if (mantissa < ((ap__u128)1 << 100))
                 mantissa = mantissa * 10 + (unsigned)(c - '0');
             else if (c != '0' || !point)
@@ -47,14 +51,19 @@ ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
             if (point)
                 exponent--;
         } else if (c == '.' && !point) {
+            if (commas && group != 3)
+                goto bad;
             point = 1;
         } else if (c == ',' && !point && digits > 0) {
-            continue;
+            if (group == 0 || group > 3 || (commas && group != 3))
+                goto bad;
+            commas++;
+            group = 0;
         } else {
             break;
         }
     }
-    if (digits == 0)
+    if (digits == 0 || (commas && !point && group != 3))
         goto bad;
     if (i < end && (text[i] == 'e' || text[i] == 'E')) {
         i++;

@@ -9,6 +9,14 @@ TEST(decimal_parse)
     ap_error err;
     CHECK(ap_decimal_parse("44.16", (size_t)-1, &n, &d, &err) == AP_OK);
     CHECK(n == 1104 && d == 25);
+    CHECK(ap_decimal_parse("12,345.5", (size_t)-1, &n, &d, &err) == AP_OK);
+    CHECK(n == 24691 && d == 2);
+    CHECK(ap_decimal_parse("1,234,567", (size_t)-1, &n, &d, &err) == AP_OK);
+    CHECK(n == 1234567 && d == 1);
+    CHECK(ap_decimal_parse("1,23", (size_t)-1, &n, &d, &err) == AP_E_INPUT);
+    CHECK(ap_decimal_parse("12,34,567", (size_t)-1, &n, &d, &err) ==
+          AP_E_INPUT);
+    CHECK(ap_decimal_parse("1,2345", (size_t)-1, &n, &d, &err) == AP_E_INPUT);
     CHECK(ap_decimal_parse("53.57%", (size_t)-1, &n, &d, &err) == AP_OK);
     CHECK(n == 5357 && d == 100);
     CHECK(ap_decimal_parse("0.5357", (size_t)-1, &n, &d, &err) == AP_OK);
