@@ -491,8 +491,8 @@ static int accept(cursor *c, const char *word)
     if (c->i + n > c->n)
         return 0;
     for (size_t k = 0; k < n; k++)
-        if (tolower((unsigned char)c->s[c->i + k]) != word[k])
-            return 0;
+        if (tolower((unsigned char)c->s[c->i + k]) != (unsigned char)word[k])
+            return 0; /* unsigned on both sides, so ≤, ≥ and dashes match */
     if (isalpha((unsigned char)word[n - 1]) && c->i + n < c->n &&
         isalpha((unsigned char)c->s[c->i + n]))
         return 0;
