@@ -10,6 +10,7 @@ array, a Series (same index) for a Series.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from functools import lru_cache
 from typing import List, Sequence
 
@@ -60,7 +61,22 @@ class _Dates:
         return values
 
 
+def _is_missing(value) -> bool:
+    """None, NaN, numpy NaT and pandas NaT: a date not yet known."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return False
+    return value is pd.NaT
+
+
 def _scalar_day(value, name: str) -> int:
+    if _is_missing(value):
+        return _NAT
     if isinstance(value, _dt.datetime):
         value = value.date()
     if isinstance(value, _dt.date):
@@ -78,9 +94,7 @@ def _scalar_day(value, name: str) -> int:
 
 def as_days(values, name: str) -> _Dates:
     """Any supported date input as days since 1970-01-01 (NaT kept)."""
-    if values is None:
-        raise TypeError(f"{name} is None; a date is needed")
-    if isinstance(values, (str, _dt.date, np.datetime64)):
+    if _is_missing(values) or isinstance(values, (str, _dt.date, np.datetime64)):
         return _Dates(np.array([_scalar_day(values, name)], dtype=np.int64),
                       scalar=True)
     try:
@@ -110,12 +124,10 @@ def as_days(values, name: str) -> _Dates:
     elif arr.dtype.kind in "OU":
         days = np.empty(arr.shape[0], dtype=np.int64)
         for i, v in enumerate(arr.tolist()):
-            if v is None or (isinstance(v, float) and v != v) or (
-                    pd is not None and v is pd.NaT):
-                days[i] = _NAT
-            else:
-                days[i] = _scalar_day(v, f"{name}[{i}]")
+            days[i] = _scalar_day(v, f"{name}[{i}]")
         return _Dates(days, False, index, series_name)
+    elif arr.size == 0:  # [] reads as float64; it holds no dates at all
+        return _Dates(np.zeros(0, dtype=np.int64), False, index, series_name)
     else:
         raise TypeError(f"{name} must hold dates (datetime64, date objects or "
                         f"ISO text), not {arr.dtype}")
@@ -237,16 +249,20 @@ class Calendar:
         return d.wrap(out)
 
     def working_days(self, start, end):
-        """Working days in [start, end), as numpy.busday_count: negative
-        when end is before start."""
+        """Working days in [start, end), as numpy.busday_count (1.25 and
+        later): when end is before start, minus the working days in
+        (end, start]."""
         a, b = _pair(start, end, "start", "end")
         out = np.empty(a.days.shape[0], dtype=np.int64)
-        _core.working_days(self._cal, a.days, b.days, out)
+        _call(_core.working_days, {"begin": "start"}, self._cal, a.days,
+              b.days, out)
         return _wrap_pair(a, b, out)
 
     def add_working_days(self, dates, n, roll: str = "raise"):
         """Move each date ``n`` working days (numpy.busday_offset), first
-        rolling a date that is not a working day by ``roll``."""
+        rolling a date that is not a working day by ``roll``.  A missing
+        date stays missing, except with roll="raise", where it is an
+        error."""
         d = as_days(dates, "dates")
         offsets = _int_vector(n, d.days.shape[0], "n")
         out = np.empty(d.days.shape[0], dtype=np.int64)
@@ -267,7 +283,9 @@ class Calendar:
         """
         a, b = _pair(received, responded, "received", "responded")
         out = np.empty(a.days.shape[0], dtype=np.int64)
-        _core.elapsed_working_days(self._cal, a.days, b.days, convention, -1, out)
+        _call(_core.elapsed_working_days,
+              {"start": "received", "end": "responded"},
+              self._cal, a.days, b.days, convention, -1, out)
         result = _wrap_pair(a, b, out)
         if a.scalar and b.scalar and result == -1:
             return None
@@ -283,6 +301,18 @@ def _year(year) -> int:
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise TypeError(f"year must be an int, not {type(year).__name__}")
     return int(year)
+
+
+def _call(fn, names: dict, *args):
+    """Calls a core kernel; its messages name arrays by the core's names
+    (begin[3], start[3]), which are put back as the caller's."""
+    try:
+        return fn(*args)
+    except InputError as exc:
+        message = str(exc)
+        for core_name, user_name in names.items():
+            message = re.sub(rf"\b{core_name}\[", f"{user_name}[", message)
+        raise InputError(message) from None
 
 
 def _pair(a, b, name_a: str, name_b: str):
