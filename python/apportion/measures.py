@@ -59,10 +59,10 @@ def _group_keys(by, n: int):
     import pandas as pd
     if by is None:
         return None, lambda keys: pd.Index(["all"] * len(keys), name=None)
+    # A list of columns (each one key per record), not a list of keys.
     is_multi = isinstance(by, (list, tuple)) and len(by) > 0 and all(
         isinstance(b, (np.ndarray, pd.Series, pd.Index, list, tuple)) and
-        np.ndim(b) == 1 and len(b) == n for b in by) and not (
-        len(by) == n and all(np.ndim(b) == 0 for b in by))
+        np.ndim(b) == 1 and len(b) == n for b in by)
     if not is_multi:
         keys, labels, name = _as_key_array(by, n, "by")
 
