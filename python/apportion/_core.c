@@ -452,7 +452,7 @@ static int set_item(PyObject *dict, const char *key, PyObject *value)
     return rc;
 }
 
-static PyObject *str_or_none(const char *s)
+PyObject *str_or_none(const char *s)
 {
     if (s == NULL || *s == '\0')
         Py_RETURN_NONE;

@@ -28,6 +28,11 @@ PyObject *raise_error(PyObject *module, const ap_error *err);
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out);
 PyObject *int64_list(const int64_t *values, size_t n);
+/* A C string as str; NULL and "" as None. */
+PyObject *str_or_none(const char *s);
+/* The ap_calendar inside a calendar capsule (NULL with an exception when
+ * the object is not one). */
+const ap_calendar *calendar_of(PyObject *capsule);
 /* C-contiguous buffers of a given item size and struct format. */
 int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
                      Py_ssize_t itemsize, const char *formats,

@@ -10,7 +10,7 @@ static void calendar_capsule_free(PyObject *capsule)
     ap_calendar_free(PyCapsule_GetPointer(capsule, CALENDAR_CAPSULE));
 }
 
-static const ap_calendar *calendar_of(PyObject *capsule)
+const ap_calendar *calendar_of(PyObject *capsule)
 {
     return PyCapsule_GetPointer(capsule, CALENDAR_CAPSULE);
 }

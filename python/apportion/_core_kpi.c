@@ -269,13 +269,6 @@ static PyObject *core_escalation_names(PyObject *module, PyObject *unused)
 
 /* ---- KPI definition files ---------------------------------------------- */
 
-static PyObject *str_or_none(const char *s)
-{
-    if (s == NULL)
-        Py_RETURN_NONE;
-    return PyUnicode_FromString(s);
-}
-
 static PyObject *number_or_none(int present, ap_number x)
 {
     if (!present)

@@ -5,8 +5,6 @@
 
 #include "_core.h"
 
-#define CALENDAR_CAPSULE "apportion._core.calendar"
-
 /* An optional int64 array: None gives NULL. */
 static int optional_int64(PyObject *obj, Py_buffer *view, const char *what,
                           size_t n, int *have)
@@ -38,7 +36,7 @@ static PyObject *core_sla_measure(PyObject *module, PyObject *args)
                           &end_obj, &keys_obj, &limit, &convention_name,
                           &as_of))
         return NULL;
-    const ap_calendar *cal = PyCapsule_GetPointer(capsule, CALENDAR_CAPSULE);
+    const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
         return NULL;
     ap_error err;
