@@ -130,11 +130,17 @@ def _sorted(frame):
         return frame
 
 
-def _rate(numerator, denominator):
+def _ratio(numerator, denominator, scale: float):
+    """scale * numerator / denominator, NaN where the denominator is 0."""
     num = np.asarray(numerator, dtype=np.float64)
     den = np.asarray(denominator, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1), np.nan)
+        return np.where(den > 0, scale * num / np.where(den > 0, den, 1), np.nan)
+
+
+def _rate(numerator, denominator):
+    """A percentage."""
+    return _ratio(numerator, denominator, 100.0)
 
 
 def within_working_days(start, end, days: int, calendar="england-and-wales",
@@ -174,10 +180,7 @@ def elapsed_working_days_summary(start, end, calendar="england-and-wales",
     out = f[["closed"]].copy()
     out["open"] = f["open_pending"]
     out["elapsed_sum"] = f["elapsed_sum"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean"] = np.where(f["closed"] > 0,
-                               f["elapsed_sum"] / f["closed"].where(f["closed"] > 0, 1),
-                               np.nan)
+    out["mean"] = _ratio(f["elapsed_sum"], f["closed"], 1.0)
     out["max"] = f["elapsed_max"].where(f["closed"] > 0)
     return out
 
@@ -233,5 +236,5 @@ def combine(*frames):
     if "max" in columns:
         out["max"] = pd.concat([f["max"] for f in frames], axis=1).max(axis=1)
     if "mean" in columns:
-        out["mean"] = _rate(total["elapsed_sum"], total["closed"]) / 100.0
+        out["mean"] = _ratio(total["elapsed_sum"], total["closed"], 1.0)
     return out[columns]

@@ -284,7 +284,7 @@ def scorecard(kpis, values, compare: str = "previous", title: str = "") -> Score
                 rag = kpi.score_rates([num], [den])[0]
             else:
                 missing = _missing(value)
-                x = None if kpi.is_status or missing else _exact_value(value)
+                x = None if kpi.is_status or missing else _exact(value, "value")
                 rag = kpi.score(value)
             exact.append(x)
             rags.append(rag)
@@ -312,7 +312,3 @@ def scorecard(kpis, values, compare: str = "previous", title: str = "") -> Score
     for column in ("numerator", "denominator"):
         frame[column] = frame[column].astype("Int64")
     return Scorecard(frame, by_ref, title)
-
-
-def _exact_value(value):
-    return _exact(value, "value")
