@@ -21,7 +21,8 @@ extern "C" {
     X(AP_E_OVERFLOW, "arithmetic overflow")                            \
     X(AP_E_PLAN, "invalid plan")                                       \
     X(AP_E_IO, "input/output error")                                   \
-    X(AP_E_NOMEM, "out of memory")
+    X(AP_E_NOMEM, "out of memory")                                     \
+    X(AP_E_PLUGIN, "plugin error")
 
 typedef enum ap_status {
 #define AP__ENUM(code, text) code,

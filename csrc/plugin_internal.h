@@ -1,0 +1,167 @@
+/* The registry's structures, shared by the plugin files of the core:
+ *   plugin_registry.c  the process-wide registry, its lock and lookups
+ *   plugin_loader.c    path checks, dlopen, info checks, init and commit
+ *   plugin_host.c      the host table and the registration functions
+ *   plugin_call.c      calculator signatures and calls through libffi
+ *   plugin_run.c       running measures, rules, checks and sections
+ *   plugin_data.c      fields, findings and text sinks
+ * Internal to the core. */
+#ifndef APPORTION_PLUGIN_INTERNAL_H
+#define APPORTION_PLUGIN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ffi.h>
+
+#include "apportion/registry.h"
+
+/* ---- registered items (each allocated on its own, so pointers to it stay
+ * valid while the arrays holding them grow) ---------------------------- */
+
+typedef struct ap__measure {
+    char *name, *description, *columns;
+    char **column_names; /* columns split at commas, trimmed */
+    size_t n_column_names;
+    int64_t scale;
+    unsigned flags;
+    ap_measure_fn fn;
+    void *user;
+} ap__measure;
+
+typedef struct ap__rule {
+    char *name, *description;
+    ap_rule_fn fn;
+    void *user;
+} ap__rule;
+
+typedef struct ap__check {
+    char *name, *description;
+    ap_check_fn fn;
+    void *user;
+} ap__check;
+
+typedef struct ap__section {
+    char *name, *title;
+    ap_section_fn fn;
+    void *user;
+} ap__section;
+
+typedef struct ap__calculator {
+    char *name, *description, *signature;
+    ap_value_type result;
+    size_t n_args;
+    ap_value_type args[AP_CALCULATOR_MAX_ARGS];
+    ap_generic_fn fn;
+    /* Prepared once at registration; the call adds the trailing
+     * ap_error * argument, so ffi_args has n_args + 1 entries. */
+    ffi_cif cif;
+    ffi_type *ffi_args[AP_CALCULATOR_MAX_ARGS + 1];
+} ap__calculator;
+
+/* A growable array of item pointers. */
+typedef struct ap__items {
+    void **items;
+    size_t n, cap;
+} ap__items;
+
+struct ap_area {
+    char *code;
+    const ap_plugin *plugin;
+    ap_kpi_set kpis;                 /* source is the plugin's path */
+    ap__items kinds[AP_ITEM_KIND_COUNT]; /* ap__measure *, ap__rule *, ... */
+};
+
+struct ap_plugin {
+    char *name, *version, *service_area, *description, *licence, *url;
+    char *path;                      /* the real path, or a static label */
+    uint32_t abi_major, abi_minor;
+    void *handle;                    /* dlopen's; NULL when static */
+    int has_inode;
+    dev_t dev;
+    ino_t ino;
+    ap_area *area;
+    char **warnings;
+    size_t n_warnings;
+};
+
+/* What one init registers, staged until it succeeds. */
+struct ap_registrar {
+    ap_plugin *plugin;     /* being loaded; plugin->area is the staged area */
+    ap_status failed;      /* the first registration error, sticky */
+    ap_error first_error;
+    int closed;            /* set after init returns: later calls refused */
+};
+
+/* ---- the registry (plugin_registry.c) --------------------------------- */
+
+void ap__registry_lock(void);
+void ap__registry_unlock(void);
+
+/* Appends a staged plugin, under the lock, after checking that its name,
+ * service area, file and KPI refs are new.  On error nothing changes. */
+ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err);
+/* The loaded plugin with this device and inode, or NULL (lock held). */
+const ap_plugin *ap__registry_find_inode(dev_t dev, ino_t ino);
+
+/* An item of an area by name, or NULL; takes the lock. */
+void *ap__area_item(const ap_area *a, ap_item_kind kind, const char *name);
+/* The same with an error naming the area and listing what it has. */
+void *ap__area_item_or_error(const ap_area *a, ap_item_kind kind,
+                             const char *name, ap_error *err);
+
+ap_status ap__items_push(ap__items *items, void *item, ap_error *err);
+/* Frees a staged or registered plugin and everything it owns (not the
+ * library). */
+void ap__plugin_free(ap_plugin *p);
+void ap__item_free(ap_item_kind kind, void *item);
+
+/* Checks an item definition and copies it into a new item (the checks
+ * shared by init registration and ap_area_add_*).  what names the
+ * plugin or caller in messages. */
+ap_status ap__measure_make(const ap_measure_def *def, const char *what,
+                           ap__measure **out, ap_error *err);
+ap_status ap__rule_make(const ap_rule_def *def, const char *what,
+                        ap__rule **out, ap_error *err);
+
+/* ---- calculators (plugin_call.c) --------------------------------------- */
+
+/* Reads a signature ("money(money, int64)") into c->result, c->args and
+ * c->n_args and prepares c->cif.  Errors name the signature and the
+ * unknown type or the syntax fault. */
+ap_status ap__calculator_prepare(ap__calculator *c, const char *signature,
+                                 ap_error *err);
+
+/* ---- data passed to and from plugins (plugin_data.c) ------------------- */
+
+struct ap_findings {
+    ap_finding_list list;
+    ap_status failed;      /* AP_E_NOMEM once an append failed */
+};
+
+struct ap_text {
+    char *buf;
+    size_t len, cap;
+    ap_status failed;
+};
+
+const int64_t *ap__records_column(const ap_measure_input *in,
+                                  const char *name, ap_error *err);
+const ap_value *ap__field_find(const ap_fields *fields, const char *path);
+ap_status ap__field_money(const ap_fields *fields, const char *path,
+                          ap_unit unit, int64_t *out, ap_error *err);
+size_t ap__field_count(const ap_fields *fields, const char *prefix);
+ap_status ap__finding(ap_findings *out, ap_severity severity,
+                      const char *field, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+ap_status ap__text_append(ap_text *out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

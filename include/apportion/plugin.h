@@ -1,0 +1,454 @@
+/* apportion: the plugin ABI.
+ *
+ * A plugin is a shared library for one service area (IASS, NCT, ...).  The
+ * host finds it, dlopen()s it with RTLD_NOW | RTLD_LOCAL and looks up two
+ * exported functions:
+ *
+ *   const ap_plugin_info *apportion_plugin_info(void);
+ *   ap_status apportion_plugin_init(const ap_host *host, ap_registrar *reg,
+ *                                   char **error_message);
+ *
+ * The info block says who the plugin is and which ABI it was built for.
+ * init receives the host table: every function of the core a plugin may use
+ * (money, apportionment, calendars, KPIs, allocation, errors) and the
+ * registration functions through which it adds KPIs, measures, recharge
+ * rules, checks, report sections and calculators to its service area.  A
+ * plugin never links against the core: the host is itself a dlopen-ed Python
+ * extension whose symbols are not visible to other libraries, so everything
+ * goes through the table.
+ *
+ * Versioning.  AP_PLUGIN_ABI_MAJOR changes only when something is removed or
+ * changes meaning; the host refuses a plugin of another major.  The minor
+ * grows when something is appended: a field at the end of ap_plugin_info or
+ * of a *_def struct, or a function at the end of ap_host.  Nothing is ever
+ * reordered or removed within a major.  So a plugin built for an older
+ * minor loads in a newer host, and the host refuses a plugin that declares
+ * a newer minor than its own.  Every struct that crosses the boundary
+ * starts with its size, so each side reads only the fields the other knew.
+ * A plugin that wants a function newer than its declared minor tests for it
+ * with AP_HOST_HAS(host, member).
+ *
+ *   1.0  the info block up to licence; ap_host up to text_append.
+ *   1.1  ap_plugin_info.url; ap_host.warn.
+ *
+ * Registration is all or nothing.  Everything registered during init is
+ * staged and joins the registry only when init returns AP_OK and every
+ * registration checked out; otherwise nothing of the plugin stays and the
+ * library is closed again.  Once init has succeeded the library is never
+ * unloaded, so pointers into it (functions, static strings) stay valid for
+ * the life of the process.  The host copies every string it is given.
+ *
+ * Threads.  init runs once, on one thread.  Measures flagged
+ * AP_MEASURE_THREAD_SAFE may be called on several threads at once with
+ * disjoint row ranges; everything else is called on one thread at a time
+ * per call, though different calls may run on different threads.
+ *
+ * This header compiles as C99 and C11 (and as C++), and includes only
+ * headers that do. */
+#ifndef APPORTION_PLUGIN_H
+#define APPORTION_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apportion/apportion.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AP_PLUGIN_ABI_MAJOR 1
+#define AP_PLUGIN_ABI_MINOR 1
+
+#define AP_PLUGIN_INFO_SYMBOL "apportion_plugin_info"
+#define AP_PLUGIN_INIT_SYMBOL "apportion_plugin_init"
+
+/* Marks the two entry points as exported when the plugin is built with
+ * -fvisibility=hidden (as `python -m apportion plugin build` does). */
+#if defined(__GNUC__)
+#define AP_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define AP_PLUGIN_EXPORT
+#endif
+
+/* ---- who the plugin is ------------------------------------------------- */
+
+/* Returned by apportion_plugin_info(); static, owned by the plugin.  The
+ * host checks, before init, that size covers at least the 1.0 fields, that
+ * abi_major is the host's and abi_minor not newer, and that name, version,
+ * service_area, description and licence are present and well formed. */
+typedef struct ap_plugin_info {
+    /* ABI 1.0 */
+    size_t size;            /* sizeof(ap_plugin_info) as the plugin saw it */
+    uint32_t abi_major;     /* AP_PLUGIN_ABI_MAJOR */
+    uint32_t abi_minor;     /* AP_PLUGIN_ABI_MINOR */
+    const char *name;       /* "iass": lower-case letters, digits, '_', '-';
+                               unique among loaded plugins */
+    const char *version;    /* the plugin's own version, "1.0.0" */
+    const char *service_area; /* "IASS": upper-case letters, digits, '_';
+                                 one plugin, one service area */
+    const char *description;  /* one line */
+    const char *licence;      /* an SPDX identifier such as "MIT" */
+    /* ABI 1.1 */
+    const char *url;        /* where to read more; may be NULL */
+} ap_plugin_info;
+
+/* The first three fields, for a static initialiser:
+ *   static const ap_plugin_info info = {AP_PLUGIN_INFO_HEADER, "iass", ...}; */
+#define AP_PLUGIN_INFO_HEADER \
+    sizeof(ap_plugin_info), AP_PLUGIN_ABI_MAJOR, AP_PLUGIN_ABI_MINOR
+
+/* How large an info block of ABI 1.0 is: the host needs at least this. */
+#define AP_PLUGIN_INFO_SIZE_1_0 \
+    (offsetof(ap_plugin_info, licence) + sizeof(const char *))
+
+/* ---- values ------------------------------------------------------------ */
+
+/* The types a calculator's arguments and result, and a data field, may
+ * have.  money is int64 pence and date int64 days since 1970-01-01 (NaT is
+ * AP_DATE_NAT); they differ from int64 only in how Python converts them. */
+#define AP_VALUE_TYPE_MAP(X)            \
+    X(AP_TYPE_INT64, "int64")           \
+    X(AP_TYPE_DOUBLE, "double")         \
+    X(AP_TYPE_MONEY, "money")           \
+    X(AP_TYPE_DATE, "date")             \
+    X(AP_TYPE_STRING, "string")
+
+typedef enum ap_value_type {
+#define AP__ENUM(code, text) code,
+    AP_VALUE_TYPE_MAP(AP__ENUM)
+#undef AP__ENUM
+    AP_VALUE_TYPE_COUNT
+} ap_value_type;
+
+typedef struct ap_value {
+    ap_value_type type;
+    union {
+        int64_t i;      /* int64, money, date */
+        double d;       /* double */
+        const char *s;  /* string (UTF-8, NUL-terminated) */
+    } as;
+} ap_value;
+
+/* "No amount": an actual share not yet known. */
+#define AP_MONEY_NONE INT64_MIN
+
+/* Named values handed to checks, report sections and as parameters:
+ * nested data flattened to paths such as "contract_sum",
+ * "business_cases[2].funding".  The host's, read only, valid for the call. */
+typedef struct ap_field {
+    const char *path;
+    ap_value value;
+} ap_field;
+
+typedef struct ap_fields {
+    size_t n;
+    const ap_field *items;
+} ap_fields;
+
+/* Opaque sinks the host hands to a call; write through ap_host. */
+typedef struct ap_registrar ap_registrar; /* registrations during init */
+typedef struct ap_findings ap_findings;   /* a check's findings */
+typedef struct ap_text ap_text;           /* a report section's text */
+
+/* ---- measures on case records ------------------------------------------ */
+
+/* Case records as int64 columns: dates as days since 1970-01-01 (NaT for
+ * none), flags as 0/1, categories as codes.  The host's, read only. */
+typedef struct ap_measure_input {
+    size_t size;                    /* sizeof(ap_measure_input) */
+    size_t n_rows;
+    size_t n_columns;
+    const char *const *names;       /* column names */
+    const int64_t *const *columns;  /* n_columns arrays of n_rows */
+    const ap_calendar *calendar;    /* never NULL */
+    int64_t as_of;                  /* the reporting date, or AP_DATE_NAT */
+    const ap_fields *params;        /* never NULL; may be empty */
+} ap_measure_input;
+
+/* Computes rows [from, to): for each row r, numerator[r - from] and
+ * denominator[r - from] (both the host's arrays of to - from).  The host
+ * sums them by group, exactly, so a rate is sum(numerator) /
+ * sum(denominator) * scale.  A row outside the measure writes 0 and 0.
+ * Denominators must not be negative.  Return AP_OK, or a status with err
+ * set (a message naming the row and column, as the host does). */
+typedef ap_status (*ap_measure_fn)(void *user, const ap_measure_input *in,
+                                   size_t from, size_t to,
+                                   int64_t *numerator, int64_t *denominator,
+                                   ap_error *err);
+
+/* Rows are independent: the host may call fn on row ranges. */
+#define AP_MEASURE_ROWWISE 0x1u
+/* With AP_MEASURE_ROWWISE: ranges may run on several threads at once. */
+#define AP_MEASURE_THREAD_SAFE 0x2u
+
+typedef struct ap_measure_def {
+    size_t size;             /* sizeof(ap_measure_def) */
+    const char *name;        /* "responded_within_3_working_days" */
+    const char *description;
+    const char *columns;     /* the columns fn reads, comma-separated:
+                                "received,responded"; checked by the host */
+    int64_t scale;           /* value = scale * numerator / denominator:
+                                100 for a percentage, 1 for a mean */
+    unsigned flags;          /* AP_MEASURE_* */
+    ap_measure_fn fn;
+    void *user;              /* passed to fn */
+} ap_measure_def;
+
+/* ---- recharge rules ---------------------------------------------------- */
+
+typedef struct ap_recharge_input {
+    size_t size;              /* sizeof(ap_recharge_input) */
+    int64_t budget_share;     /* the authority's budgeted share, pence */
+    int64_t actual_share;     /* the year's actual share, or AP_MONEY_NONE */
+    size_t n_instalments;     /* instalments to write, >= 1 */
+    const int64_t *billed;    /* instalments already invoiced (n_billed) */
+    size_t n_billed;
+    const ap_fields *params;  /* never NULL; may be empty */
+} ap_recharge_input;
+
+/* Writes in->n_instalments instalments.  The host then checks that they sum
+ * exactly to the actual share when it is known, else to the budget share,
+ * and refuses the result otherwise: pennies are conserved. */
+typedef ap_status (*ap_rule_fn)(void *user, const ap_recharge_input *in,
+                                int64_t *instalments, ap_error *err);
+
+typedef struct ap_rule_def {
+    size_t size;            /* sizeof(ap_rule_def) */
+    const char *name;       /* "quarterly" */
+    const char *description;
+    ap_rule_fn fn;
+    void *user;
+} ap_rule_def;
+
+/* ---- checks and report sections ---------------------------------------- */
+
+#define AP_SEVERITY_MAP(X)               \
+    X(AP_SEVERITY_INFO, "info")          \
+    X(AP_SEVERITY_WARNING, "warning")    \
+    X(AP_SEVERITY_ERROR, "error")
+
+typedef enum ap_severity {
+#define AP__ENUM(code, text) code,
+    AP_SEVERITY_MAP(AP__ENUM)
+#undef AP__ENUM
+    AP_SEVERITY_COUNT
+} ap_severity;
+
+/* Reports what it finds through host->finding.  A status other than AP_OK
+ * means the check itself could not run (err says why), not that the data
+ * failed it. */
+typedef ap_status (*ap_check_fn)(void *user, const ap_fields *data,
+                                 ap_findings *out, ap_error *err);
+
+typedef struct ap_check_def {
+    size_t size;            /* sizeof(ap_check_def) */
+    const char *name;       /* "contract_sum" */
+    const char *description;
+    ap_check_fn fn;
+    void *user;
+} ap_check_def;
+
+/* Writes Markdown through host->text_append. */
+typedef ap_status (*ap_section_fn)(void *user, const ap_fields *data,
+                                   ap_text *out, ap_error *err);
+
+typedef struct ap_section_def {
+    size_t size;            /* sizeof(ap_section_def) */
+    const char *name;       /* "block_summary" */
+    const char *title;      /* "Transformation funding by block" */
+    ap_section_fn fn;
+    void *user;
+} ap_section_def;
+
+/* ---- calculators -------------------------------------------------------- */
+
+/* A plain C function with a declared signature, called through libffi:
+ *
+ *   RET fn(ARG1, ..., ARGn, ap_error *err)
+ *
+ * where the C types are int64_t (int64, money, date), double and const
+ * char * (string arguments, the host's, valid for the call).  A string
+ * result is a char * from host->alloc or host->strdup, which the host
+ * frees; NULL with err set is an error.  Any result is an error when the
+ * function set err->status.  signature names the types:
+ * "money(money, int64)" returns money and takes money and an int64;
+ * "date(date)"; "string()" takes nothing.  At most AP_CALCULATOR_MAX_ARGS
+ * arguments. */
+#define AP_CALCULATOR_MAX_ARGS 16
+
+typedef void (*ap_generic_fn)(void);
+#define AP_CALCULATOR_FN(f) ((ap_generic_fn)(f))
+
+typedef struct ap_calculator_def {
+    size_t size;            /* sizeof(ap_calculator_def) */
+    const char *name;       /* "notice_end" */
+    const char *signature;  /* "date(date, int64)" */
+    const char *description;
+    ap_generic_fn fn;
+} ap_calculator_def;
+
+/* ---- the host table ------------------------------------------------------ */
+
+/* Every function the core offers a plugin.  Members are appended, never
+ * reordered, within an ABI major; a member past host->size, or NULL, is a
+ * function this host does not have.  Functions that return pointers say
+ * who owns the result, as their core counterparts do in the other
+ * headers. */
+typedef struct ap_host {
+    size_t size;            /* sizeof(ap_host) in the host */
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    const char *library_version;    /* "0.1.0" */
+
+    /* ---- ABI 1.0 ---- */
+
+    /* Memory.  Strings and blocks handed to the host (an init error
+     * message, a string result) must come from these. */
+    void *(*alloc)(size_t size);
+    void (*free)(void *p);
+    char *(*strdup)(const char *s);   /* NULL when out of memory */
+
+    /* Errors: ap_error_set and ap_status_name. */
+    ap_status (*error_set)(ap_error *err, ap_status status, const char *fmt,
+                           ...);
+    const char *(*status_name)(ap_status status);
+
+    /* Money (money.h). */
+    ap_status (*money_add)(int64_t a, int64_t b, int64_t *out, ap_error *err);
+    ap_status (*money_sub)(int64_t a, int64_t b, int64_t *out, ap_error *err);
+    ap_status (*money_mul)(int64_t a, int64_t factor, int64_t *out,
+                           ap_error *err);
+    ap_status (*money_mul_ratio)(int64_t a, int64_t num, int64_t den,
+                                 ap_rounding rounding, int64_t *out,
+                                 ap_error *err);
+    ap_status (*money_sum)(const int64_t *values, size_t n, int64_t *out,
+                           ap_error *err);
+    ap_status (*money_parse)(const char *text, size_t len, ap_unit unit,
+                             int64_t *pence, int64_t *resolution,
+                             ap_error *err);
+    ap_status (*money_format)(int64_t pence, const ap_format_options *options,
+                              char *buf, size_t size, ap_error *err);
+    ap_format_options (*format_defaults)(void);
+
+    /* Apportionment and schedules (apportion.h, schedule.h). */
+    ap_status (*decimal_parse)(const char *text, size_t len, int64_t *num,
+                               int64_t *den, ap_error *err);
+    ap_status (*apportion)(int64_t total, const int64_t *weights, size_t n,
+                           ap_apportion_mode mode, int64_t *shares, ap_error *err);
+    ap_status (*schedule_equal)(int64_t share, size_t n, int64_t granularity,
+                                ap_rounding rounding, int64_t *instalments,
+                                ap_error *err);
+    ap_status (*schedule_balancing)(const int64_t *billed, size_t n_billed,
+                                    int64_t actual_share, int64_t *balance,
+                                    ap_error *err);
+
+    /* Dates and financial years (calendar.h). */
+    int64_t (*date_from_ymd)(int64_t year, int month, int day);
+    void (*date_to_ymd)(int64_t date, int64_t *year, int *month, int *day);
+    ap_status (*date_parse)(const char *text, size_t len, int64_t *out,
+                            ap_error *err);
+    void (*date_format)(int64_t date, char *buf, size_t size);
+    int64_t (*date_add_months)(int64_t date, int64_t months);
+    int (*date_weekday)(int64_t date);
+    int64_t (*fy_start_year)(int64_t date);
+    int (*fy_quarter)(int64_t date);
+
+    /* Calendars and working days (calendar.h).  A calendar from
+     * calendar_new is the plugin's, released with calendar_free. */
+    ap_status (*calendar_new)(ap_division division, unsigned weekmask,
+                              const int64_t *closures, size_t n_closures,
+                              ap_calendar **out, ap_error *err);
+    void (*calendar_free)(ap_calendar *cal);
+    int (*is_working_day)(const ap_calendar *cal, int64_t date);
+    ap_status (*working_days)(const ap_calendar *cal, int64_t begin,
+                              int64_t end, int64_t *out, ap_error *err);
+    ap_status (*add_working_days)(const ap_calendar *cal, int64_t date,
+                                  int64_t offset, ap_roll roll, int64_t *out,
+                                  ap_error *err);
+    ap_status (*elapsed_working_days_many)(const ap_calendar *cal,
+                                           const int64_t *start,
+                                           const int64_t *end, size_t n,
+                                           ap_elapsed convention,
+                                           int64_t missing, int64_t *out,
+                                           ap_error *err);
+
+    /* KPI arithmetic (kpi.h). */
+    ap_status (*number_parse)(const char *text, size_t len, ap_number *out,
+                              ap_error *err);
+    int (*number_cmp)(ap_number a, ap_number b);
+    ap_status (*bands_parse_text)(const char *text, size_t len,
+                                  ap_polarity polarity, ap_band_set *out,
+                                  ap_error *err);
+    ap_status (*bands_score)(const ap_band_set *set, ap_number value,
+                             ap_rag *out, ap_error *err);
+
+    /* Registration, during init only.  Each copies what it is given and
+     * checks it; a bad definition is an error naming the field, and makes
+     * the whole load fail.  KPIs are given as JSON text in the KPI file
+     * format (README.md, kpis.schema.json); a KPI's "measure" names a
+     * measure of the same plugin. */
+    ap_status (*register_kpis)(ap_registrar *reg, const char *json,
+                               ap_error *err);
+    ap_status (*register_measure)(ap_registrar *reg,
+                                  const ap_measure_def *def, ap_error *err);
+    ap_status (*register_rule)(ap_registrar *reg, const ap_rule_def *def,
+                               ap_error *err);
+    ap_status (*register_check)(ap_registrar *reg, const ap_check_def *def,
+                                ap_error *err);
+    ap_status (*register_section)(ap_registrar *reg,
+                                  const ap_section_def *def, ap_error *err);
+    ap_status (*register_calculator)(ap_registrar *reg,
+                                     const ap_calculator_def *def,
+                                     ap_error *err);
+
+    /* Reading a call's input.  records_column returns the host's column,
+     * or NULL with err naming the missing column and the ones present. */
+    const int64_t *(*records_column)(const ap_measure_input *in,
+                                     const char *name, ap_error *err);
+    /* The field at path, or NULL when there is none. */
+    const ap_value *(*field_find)(const ap_fields *fields, const char *path);
+    /* A money field: money as it is, a string read as a printed figure in
+     * `unit` (ap_money_parse).  Missing, of another type or unreadable is
+     * an error naming the path. */
+    ap_status (*field_money)(const ap_fields *fields, const char *path,
+                             ap_unit unit, int64_t *out, ap_error *err);
+    /* How many items the list at prefix has: 3 when "cases[0]...",
+     * "cases[1]..." and "cases[2]..." are present. */
+    size_t (*field_count)(const ap_fields *fields, const char *prefix);
+
+    /* Writing a call's output.  Each returns AP_E_NOMEM when out of
+     * memory, which the plugin should pass on. */
+    ap_status (*finding)(ap_findings *out, ap_severity severity,
+                         const char *field, const char *fmt, ...);
+    ap_status (*text_append)(ap_text *out, const char *fmt, ...);
+
+    /* ---- ABI 1.1 ---- */
+
+    /* A warning about the plugin's own data, shown to the user when the
+     * load completes (a Python warning naming the plugin). */
+    ap_status (*warn)(ap_registrar *reg, const char *fmt, ...);
+} ap_host;
+
+/* Nonzero when the host has `member` (it lies within host->size and is not
+ * NULL): feature detection for functions newer than the declared minor. */
+#define AP_HOST_HAS(host, member)                                          \
+    ((host)->size >= offsetof(ap_host, member) + sizeof((host)->member) && \
+     (host)->member != NULL)
+
+/* ---- the entry points -------------------------------------------------- */
+
+typedef const ap_plugin_info *(*ap_plugin_info_fn)(void);
+
+/* Registers the plugin's service area content through host.  On failure
+ * returns a status other than AP_OK and may set *error_message to a
+ * string from host->alloc or host->strdup, which the host shows (naming
+ * the plugin file) and frees. */
+typedef ap_status (*ap_plugin_init_fn)(const ap_host *host, ap_registrar *reg,
+                                       char **error_message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
