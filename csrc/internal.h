@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "apportion/error.h"
+#include "apportion/kpi.h"
 #include "apportion/money.h"
 
 typedef __int128 ap__i128;
@@ -73,5 +74,12 @@ ap_status ap__parse_name(const char *name, const char *const *names, int n,
 
 /* strdup that reports AP_E_NOMEM; the caller frees the result. */
 char *ap__strdup(const char *s);
+
+/* ---- KPIs (kpi_read.c) -------------------------------------------------- */
+
+/* Frees every pointer one KPI owns (not the KPI itself), as
+ * ap_kpi_set_free does for each of a set's: for KPIs held outside a
+ * heap-allocated set, such as a plugin area's. */
+void ap__kpi_release(ap_kpi *kpi);
 
 #endif

@@ -371,7 +371,8 @@ static ap_status read_kpi(ap__jr *jr, const cJSON *obj, const char *path,
     static const char *const keys[] = {
         "ref",      "description", "unit",  "polarity",
         "target",   "frequency",   "reported_to", "bands",
-        "tolerance", "states",     "escalation",  NULL};
+        "tolerance", "states",     "escalation",  "measure",
+        NULL};
     static const char *const units[] = {"%",      "count",  "days",
                                         "\xc2\xa3", "yes/no", "status",
                                         NULL};
@@ -436,6 +437,21 @@ static ap_status read_kpi(ap__jr *jr, const cJSON *obj, const char *path,
         ap__jr_key_path(p, path, "escalation");
         if ((st = read_escalation(jr, node, p, kpi)))
             return st;
+    }
+
+    /* Optional, and NULL when absent rather than "": a KPI without a
+     * measure is one whose value is supplied, not computed. */
+    if ((node = ap__jr_member(obj, "measure")) != NULL) {
+        ap__jr_key_path(p, path, "measure");
+        if (!cJSON_IsString(node))
+            return ap__jr_fail(jr, node, p, "expected the name of a measure "
+                               "as a string, found %s",
+                               ap__jr_type_name(node));
+        if (node->valuestring[0] == '\0')
+            return ap__jr_fail(jr, node, p, "a measure name cannot be empty; "
+                               "leave \"measure\" out when the KPI has none");
+        if ((kpi->measure = ap__strdup(node->valuestring)) == NULL)
+            return ap__jr_nomem(jr);
     }
     return AP_OK;
 }
@@ -532,7 +548,7 @@ ap_status ap_kpis_load(const char *path, ap_kpi_set **out, ap_error *err)
     return st;
 }
 
-static void kpi_release(ap_kpi *kpi)
+void ap__kpi_release(ap_kpi *kpi)
 {
     free(kpi->ref);
     free(kpi->description);
@@ -540,6 +556,7 @@ static void kpi_release(ap_kpi *kpi)
     free(kpi->frequency);
     free(kpi->reported_to);
     free(kpi->bands_text);
+    free(kpi->measure);
     for (size_t i = 0; i < kpi->n_states; i++)
         free(kpi->states[i].label);
     free(kpi->states);
@@ -550,7 +567,7 @@ void ap_kpi_set_free(ap_kpi_set *set)
     if (set == NULL)
         return;
     for (size_t i = 0; i < set->n; i++)
-        kpi_release(&set->kpis[i]);
+        ap__kpi_release(&set->kpis[i]);
     free(set->kpis);
     free(set->source);
     free(set);

@@ -1,7 +1,7 @@
 /* The registry's structures, shared by the plugin files of the core:
  *   plugin_registry.c  the process-wide registry, its lock and lookups
  *   plugin_loader.c    path checks, dlopen, info checks, init and commit
- *   plugin_host.c      the host table and the registration functions
+ *   plugin_host.c      the host table, item definitions and registration
  *   plugin_call.c      calculator signatures and calls through libffi
  *   plugin_run.c       running measures, rules, checks and sections
  *   plugin_data.c      fields, findings and text sinks
@@ -9,6 +9,7 @@
 #ifndef APPORTION_PLUGIN_INTERNAL_H
 #define APPORTION_PLUGIN_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -112,39 +113,70 @@ void *ap__area_item_or_error(const ap_area *a, ap_item_kind kind,
                              const char *name, ap_error *err);
 
 ap_status ap__items_push(ap__items *items, void *item, ap_error *err);
+/* An item's name (the name member of the struct its kind stands for). */
+const char *ap__item_name(ap_item_kind kind, const void *item);
+/* How many bytes of s a message quotes, for "%.*s": at most 80, not
+ * cutting a UTF-8 character. */
+int ap__quoted(const char *s);
 /* Frees a staged or registered plugin and everything it owns (not the
  * library). */
 void ap__plugin_free(ap_plugin *p);
 void ap__item_free(ap_item_kind kind, void *item);
 
-/* Checks an item definition and copies it into a new item (the checks
- * shared by init registration and ap_area_add_*).  what names the
- * plugin or caller in messages. */
-ap_status ap__measure_make(const ap_measure_def *def, const char *what,
-                           ap__measure **out, ap_error *err);
-ap_status ap__rule_make(const ap_rule_def *def, const char *what,
-                        ap__rule **out, ap_error *err);
+/* ---- making items (plugin_host.c) -------------------------------------- */
+
+/* Checks def, the definition of an item of kind (an ap_measure_def for
+ * AP_ITEM_MEASURE, and so on), and copies it into a new item in *out (an
+ * ap__measure *, ...; NULL on error): the checks shared by registration
+ * during init and ap_area_add_*.  what names the plugin or caller in
+ * messages. */
+ap_status ap__item_make(ap_item_kind kind, const void *def, const char *what,
+                        void **out, ap_error *err);
 
 /* ---- calculators (plugin_call.c) --------------------------------------- */
 
 /* Reads a signature ("money(money, int64)") into c->result, c->args and
- * c->n_args and prepares c->cif.  Errors name the signature and the
- * unknown type or the syntax fault. */
+ * c->n_args and prepares c->cif.  Any fault is AP_E_PLUGIN, with a
+ * message that starts `signature "..."` and names the unknown type or the
+ * syntax fault; the caller adds which calculator it is. */
 ap_status ap__calculator_prepare(ap__calculator *c, const char *signature,
                                  ap_error *err);
 
+/* ---- running items (plugin_run.c) --------------------------------------- */
+
+/* A plugin function's own failure with status st, reported under the
+ * area and item as "AREA.name: message".  fallback says what went wrong
+ * when inner has no message (NULL: "failed (status) without saying why");
+ * a status that is not one of ours becomes AP_E_PLUGIN. */
+ap_status ap__item_failed(const ap_area *a, const char *item, ap_status st,
+                          const ap_error *inner, const char *fallback,
+                          ap_error *err);
+
 /* ---- data passed to and from plugins (plugin_data.c) ------------------- */
 
+/* A check's findings as it gives them.  The first failed append is
+ * sticky: failed is then AP_E_NOMEM (out of memory), or AP_E_INPUT (an
+ * unknown severity or a NULL format), and every later append returns it,
+ * since host->finding has no error argument to say more.  cap is the
+ * allocated length of list.items. */
 struct ap_findings {
     ap_finding_list list;
-    ap_status failed;      /* AP_E_NOMEM once an append failed */
+    size_t cap;
+    ap_status failed;
 };
 
+/* A report section's text; failed is sticky as for ap_findings
+ * (AP_E_NOMEM, or AP_E_INPUT for a NULL or unformattable format). */
 struct ap_text {
     char *buf;
     size_t len, cap;
     ap_status failed;
 };
+
+/* Formats into a new malloc'd string in *out: AP_OK, else AP_E_INPUT
+ * when vsnprintf cannot expand the format or AP_E_NOMEM, with *out NULL.
+ * ap is used up, as by vsnprintf. */
+ap_status ap__vformat(char **out, const char *fmt, va_list ap);
 
 const int64_t *ap__records_column(const ap_measure_input *in,
                                   const char *name, ap_error *err);

@@ -483,6 +483,23 @@ def test_parse_kpis_equals_load_kpis():
         assert parsed[ref].escalation == loaded[ref].escalation
 
 
+def test_kpi_measure_is_read(tmp_path):
+    doc = json.loads(_doc())
+    doc["kpis"].append({"ref": "B", "polarity": "higher", "bands": IASS2_TEXT,
+                        "measure": "responded_within_3_working_days"})
+    path = tmp_path / "kpis.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AmbiguousBandsWarning)
+        kpis = apportion.load_kpis(path)
+    assert kpis["A"].measure is None
+    assert kpis["B"].measure == "responded_within_3_working_days"
+    assert quiet("C", bands=IASS2_TEXT, measure="m").measure == "m"
+    assert quiet("C", bands=IASS2_TEXT).measure is None
+    with pytest.raises(InputError, match="measure"):
+        quiet("C", bands=IASS2_TEXT, measure="")
+
+
 def _location(text, needle):
     """1-based line and column of the first character of needle."""
     at = text.index(needle)
@@ -507,6 +524,8 @@ def _doc(**kpi):
      "$.kpis[0].escalation.failure_after", '"failure_after": 0', len('"failure_after": ')),
     (_doc(bands="Green = 90-100%, Amber = 70-80%, Red = below 70"), "$.kpis[0].bands",
      '"Green', 0),
+    (_doc(measure=""), "$.kpis[0].measure", '"measure": ""', len('"measure": ')),
+    (_doc(measure=3), "$.kpis[0].measure", '"measure": 3', len('"measure": ')),
 ])
 def test_parse_kpis_errors_locate_the_value(text, path, needle, skip):
     with pytest.raises(PlanError) as info:

@@ -38,6 +38,15 @@ def test_schema_ships_with_the_package():
     assert json.loads(shipped.read_text(encoding="utf-8")) == SCHEMA
 
 
+def test_schema_and_reader_accept_a_measure():
+    data = copy.deepcopy(EXAMPLES["iass"])
+    next(k for k in data["kpis"] if k["ref"] == "IASS2")["measure"] = "within_3"
+    VALIDATOR.validate(data)
+    kpis = apportion.parse_kpis(json.dumps(data))
+    assert kpis["IASS2"].measure == "within_3"
+    assert kpis["IASS1"].measure is None
+
+
 def kpi(data, ref):
     return next(k for k in data["kpis"] if k["ref"] == ref)
 
@@ -89,6 +98,8 @@ BAD = {
         "nct", lambda d: kpi(d, "NCT-REF-DECISION")["escalation"].update(failure_after=0)),
     "escalation after 1.5": (
         "nct", lambda d: kpi(d, "NCT-REF-DECISION")["escalation"].update(failure_after=1.5)),
+    "empty measure": ("iass", lambda d: kpi(d, "IASS2").update(measure="")),
+    "measure a number": ("iass", lambda d: kpi(d, "IASS2").update(measure=3)),
     "escalation incomplete": (
         "nct", lambda d: kpi(d, "NCT-REF-DECISION")["escalation"].pop("rectification_after")),
 }

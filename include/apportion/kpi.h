@@ -214,6 +214,9 @@ typedef struct ap_kpi {
     size_t n_states;
     int has_escalation;
     ap_escalation_rule escalation;
+    /* The name of a measure of the same service area that computes the
+     * KPI's value (a plugin's KPIs), or NULL when the file gives none. */
+    char *measure;
 } ap_kpi;
 
 typedef struct ap_kpi_set {

@@ -82,11 +82,11 @@ typedef struct ap_plugin_info {
     size_t size;            /* sizeof(ap_plugin_info) as the plugin saw it */
     uint32_t abi_major;     /* AP_PLUGIN_ABI_MAJOR */
     uint32_t abi_minor;     /* AP_PLUGIN_ABI_MINOR */
-    const char *name;       /* "iass": lower-case letters, digits, '_', '-';
-                               unique among loaded plugins */
+    const char *name;       /* "iass": 1 to 64 lower-case letters, digits,
+                               '_' or '-'; unique among loaded plugins */
     const char *version;    /* the plugin's own version, "1.0.0" */
-    const char *service_area; /* "IASS": upper-case letters, digits, '_';
-                                 one plugin, one service area */
+    const char *service_area; /* "IASS": 1 to 32 upper-case letters, digits
+                                 or '_'; one plugin, one service area */
     const char *description;  /* one line */
     const char *licence;      /* an SPDX identifier such as "MIT" */
     /* ABI 1.1 */
@@ -385,9 +385,10 @@ typedef struct ap_host {
 
     /* Registration, during init only.  Each copies what it is given and
      * checks it; a bad definition is an error naming the field, and makes
-     * the whole load fail.  KPIs are given as JSON text in the KPI file
-     * format (README.md, kpis.schema.json); a KPI's "measure" names a
-     * measure of the same plugin. */
+     * the whole load fail.  Item names are 1 to 64 letters, digits or '_',
+     * unique within their kind.  KPIs are given as JSON text in the KPI
+     * file format (README.md, kpis.schema.json); a KPI's "measure" names
+     * a measure of the same plugin. */
     ap_status (*register_kpis)(ap_registrar *reg, const char *json,
                                ap_error *err);
     ap_status (*register_measure)(ap_registrar *reg,
@@ -440,7 +441,8 @@ typedef struct ap_host {
 
 typedef const ap_plugin_info *(*ap_plugin_info_fn)(void);
 
-/* Registers the plugin's service area content through host.  On failure
+/* Registers the plugin's service area content through host.  reg is
+ * valid only until init returns: do not keep it.  On failure
  * returns a status other than AP_OK and may set *error_message to a
  * string from host->alloc or host->strdup, which the host shows (naming
  * the plugin file) and frees. */

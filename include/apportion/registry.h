@@ -192,7 +192,9 @@ ap_status ap_area_section(const ap_area *a, const char *name,
 /* Calls a calculator through libffi.  args must match the declared types
  * in number and type (an argument of the wrong type is AP_E_INPUT naming
  * its position, the expected and the given type).  A string result is the
- * caller's, released with free(). */
+ * caller's, released with free(): ap_value holds it as const char *, so
+ * cast it back, free((char *)result.as.s).  On error there is no string
+ * to free. */
 ap_status ap_area_call(const ap_area *a, const char *name,
                        const ap_value *args, size_t n_args, ap_value *result,
                        ap_error *err);
@@ -201,7 +203,8 @@ ap_status ap_area_call(const ap_area *a, const char *name,
 
 /* Adds a measure or rule to a loaded area from outside a plugin (the
  * Python glue registers Python callables this way).  The same checks as
- * registration during init; a name the area has already is an error.
+ * registration during init, and AP_E_PLUGIN for an area not loaded or a
+ * name the area has already.
  * def->fn and def->user must stay valid until ap_plugins_shutdown. */
 ap_status ap_area_add_measure(const char *area_code, const ap_measure_def *def,
                               ap_error *err);

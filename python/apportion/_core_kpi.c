@@ -276,7 +276,7 @@ static PyObject *number_or_none(int present, ap_number x)
     return Py_BuildValue("(LL)", (long long)x.num, (long long)x.den);
 }
 
-static PyObject *kpi_dict(const ap_kpi *k)
+PyObject *kpi_dict(const ap_kpi *k)
 {
     PyObject *states = PyList_New((Py_ssize_t)k->n_states);
     for (size_t i = 0; states != NULL && i < k->n_states; i++) {
@@ -301,7 +301,8 @@ static PyObject *kpi_dict(const ap_kpi *k)
                             (long long)k->escalation.rectification_after)
             : Py_NewRef(Py_None);
     return Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:s,s:s,s:N,s:N,s:s,s:N,s:N,s:N,s:N}", "ref",
+        "{s:N,s:N,s:N,s:N,s:N,s:s,s:s,s:N,s:N,s:s,s:N,s:N,s:N,s:N,s:N}",
+        "ref",
         str_or_none(k->ref), "description", str_or_none(k->description),
         "unit", str_or_none(k->unit), "frequency", str_or_none(k->frequency),
         "reported_to", str_or_none(k->reported_to), "kind",
@@ -311,7 +312,8 @@ static PyObject *kpi_dict(const ap_kpi *k)
         number_or_none(k->has_tolerance, k->tolerance), "tolerance_kind",
         k->tolerance_kind == AP_TOLERANCE_PERCENT ? "percent" : "points",
         "bands", bands, "bands_text", str_or_none(k->bands_text), "states",
-        states, "escalation", escalation);
+        states, "escalation", escalation, "measure",
+        str_or_none(k->measure));
 }
 
 static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,

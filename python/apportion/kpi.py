@@ -150,6 +150,9 @@ class KPI:
     to its rating.  ``escalation`` is (failure_after, rectification_after):
     Red in that many consecutive periods is a Performance Failure, and one
     still Red that many periods later needs a Rectification Plan.
+    ``measure`` names a measure of the same service area (one a plugin
+    registers) that computes the KPI's value; None when the value is
+    supplied.
 
     >>> iass2 = KPI("IASS2", target=90,
     ...             bands="Green = 90-100%, Amber = 80-90%, Red = 80% or below")
@@ -164,7 +167,7 @@ class KPI:
                  reported_to: Optional[str] = None,
                  states: Optional[Mapping[str, str]] = None,
                  escalation: Optional[Tuple[int, int]] = None,
-                 warn: bool = True):
+                 warn: bool = True, measure: Optional[str] = None):
         if not isinstance(ref, str) or not ref.strip():
             raise InputError("a KPI needs a ref such as 'IASS2'")
         if polarity not in ("higher", "lower"):
@@ -176,6 +179,10 @@ class KPI:
         self.polarity = polarity
         self.frequency = frequency
         self.reported_to = reported_to
+        if measure is not None and (not isinstance(measure, str) or not measure):
+            raise InputError(f"{ref}: measure must be the name of a measure, "
+                             f"not {measure!r}")
+        self.measure = measure
         self.target = None if target is None else _exact(target, f"{ref}.target")
         self.tolerance = None if tolerance is None else \
             _exact(tolerance, f"{ref}.tolerance")
@@ -316,6 +323,7 @@ class KPI:
         kpi.polarity = d["polarity"]
         kpi.frequency = d["frequency"] or None
         kpi.reported_to = d["reported_to"] or None
+        kpi.measure = d["measure"]
         kpi.target = None if d["target"] is None else Fraction(*d["target"])
         kpi.tolerance = None if d["tolerance"] is None else Fraction(*d["tolerance"])
         kpi.tolerance_kind = d["tolerance_kind"]

@@ -37,4 +37,21 @@
     X(kpi_read_errors_name_path)         \
     X(sla_measure_grouped)               \
     X(sla_merge)                         \
-    X(rereferrals)
+    X(rereferrals)                       \
+    X(plugin_registry_good)              \
+    X(plugin_registry_duplicates)        \
+    X(plugin_registry_init_failure)      \
+    X(plugin_registry_bad_registrations) \
+    X(plugin_registry_metadata)          \
+    X(plugin_registry_abi_versions)      \
+    X(plugin_registry_area_add)          \
+    X(plugin_registry_threads)           \
+    X(plugin_registry_paths)             \
+    X(plugin_signatures)                 \
+    X(plugin_calculators)                \
+    X(plugin_measure_rowwise_threads)    \
+    X(plugin_measure_whole_and_errors)   \
+    X(plugin_recharge_rules)             \
+    X(plugin_checks_and_sections)        \
+    X(plugin_fields)                     \
+    X(plugin_kpi_measure_field)
