@@ -12,7 +12,8 @@ from typing import Iterable, List, Sequence
 
 from . import _core
 from ._convert import integer_weights, pence as _pence
-from .errors import ApportionError, InputError, MoneyOverflowError, PlanError
+from .errors import (ApportionError, InputError, MoneyOverflowError, PlanError,
+                     PluginError, PluginWarning)
 from .plan import Check, Plan, load_plan, parse_plan
 from .calendar import Calendar, date_parts, financial_year, fy_label
 from .kpi import (AmbiguousBandsWarning, Band, KPI, RAG, load_kpis,
@@ -20,6 +21,8 @@ from .kpi import (AmbiguousBandsWarning, Band, KPI, RAG, load_kpis,
 from .scorecard import Scorecard, scorecard
 from .measures import (combine, elapsed_working_days_summary, rereferrals,
                        within_working_days)
+from .plugin import (PluginInfo, ServiceArea, load_plugin, plugins,
+                     service_area, service_areas)
 
 __version__ = _core.C_VERSION
 
@@ -47,6 +50,10 @@ __all__ = [
     "MoneyOverflowError",
     "Plan",
     "PlanError",
+    "PluginError",
+    "PluginInfo",
+    "PluginWarning",
+    "ServiceArea",
     "apportion",
     "apportion_array",
     "apportion_lines",
@@ -54,6 +61,10 @@ __all__ = [
     "format_money",
     "get_include",
     "load_plan",
+    "load_plugin",
+    "plugins",
+    "service_area",
+    "service_areas",
     "parse_money",
     "parse_plan",
     "recharge_schedule",

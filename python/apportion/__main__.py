@@ -1,5 +1,7 @@
-"""Command line: ``python -m apportion run PLAN.json`` and
-``python -m apportion scorecard KPIS.json --kpi REF --records FILE.csv``."""
+"""Command line: ``python -m apportion run PLAN.json``,
+``python -m apportion scorecard KPIS.json --kpi REF --records FILE.csv``,
+``python -m apportion service AREA ...`` (a plugin's service area) and
+``python -m apportion plugin new|build|list``."""
 
 from __future__ import annotations
 
@@ -80,7 +82,82 @@ def _scorecard(args) -> int:
     return 0
 
 
+def _service(args) -> int:
+    import pandas as pd
+
+    from .calendar import date_parts
+    from .plugin import service_area
+
+    area = service_area(args.area)
+    p = area.plugin
+    print(f"{area.code}: {p.description}\n  plugin {p.name} {p.version} "
+          f"(ABI {p.abi[0]}.{p.abi[1]}, {p.licence}) from {p.path}")
+    for kind in ("kpis", "measures", "rules", "checks", "sections", "calculators"):
+        names = list(getattr(area, kind))
+        if names:
+            print(f"  {kind}: {', '.join(names)}")
+    status = 0
+    if args.records:
+        records = pd.read_csv(args.records, dtype=str, keep_default_na=False)
+        records = records.replace("", None)
+        measures = area.measures
+        scored = 0
+        for ref, kpi in area.kpis.items():
+            if kpi.measure is None or kpi.measure not in measures:
+                continue
+            columns = measures[kpi.measure].columns
+            if not all(c in records.columns for c in columns):
+                continue
+            period = date_parts(records[columns[0]], args.period)
+            period = period.map(_PERIOD_LABELS[args.period])
+            by = [records[args.by], period] if args.by else period
+            card = area.score(ref, records, by=by, as_of=args.as_of,
+                              title=f"{ref}: {kpi.description or ''}".strip(": "))
+            print()
+            print(card.to_text())
+            scored += 1
+        if not scored:
+            raise ApportionError(f"no KPI of {area.code} has a measure whose "
+                                 f"columns {args.records} holds")
+    if args.recharge:
+        instalments = area.recharge(args.rule, args.recharge,
+                                    actual_share=args.actual)
+        print(f"\nRecharge of {args.recharge} by rule {args.rule}: "
+              + ", ".join(_money(v) for v in instalments)
+              + f" (sum {_money(sum(instalments))})")
+    if args.check:
+        with open(args.check, encoding="utf-8") as f:
+            data = json.load(f, parse_float=_decimal)
+        findings = area.check(None, data)
+        print(f"\nChecks of {args.check}:")
+        for finding in findings:
+            print(f"  {finding.check}: {finding}")
+        if not findings:
+            print("  nothing found")
+        if any(f.severity == "error" for f in findings):
+            status = 1 if args.strict else 0
+        if args.section:
+            print()
+            print(area.report(args.section, data))
+    return status
+
+
+def _decimal(text: str):
+    """JSON numbers with a point are read as Decimal pounds (money), exactly."""
+    from decimal import Decimal
+    return Decimal(text)
+
+
+def _money(pence: int) -> str:
+    from . import format_money
+    return format_money(pence)
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["plugin"]:
+        from .plugin_tool import main as plugin_main
+        return plugin_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m apportion",
         description="Apportion, recharge and check a service plan exactly; "
@@ -118,9 +195,36 @@ def main(argv=None) -> int:
                            "open records past the limit on it count as late")
     card.add_argument("--html", help="also write the scorecard as HTML here")
     card.add_argument("--png", help="also draw it as a PNG here (matplotlib)")
+    service = sub.add_parser("service", help="show a plugin's service area; "
+                             "score its KPIs from records, run a recharge "
+                             "rule, or check a table")
+    service.add_argument("area", help="the service area code, e.g. IASS")
+    service.add_argument("--records", help="a CSV of case records to score "
+                         "every KPI whose measure's columns it holds")
+    service.add_argument("--by", help="a column to group by, e.g. authority")
+    service.add_argument("--period", default="quarter",
+                         choices=sorted(_PERIOD_LABELS),
+                         help="the reporting period (default quarter)")
+    service.add_argument("--as-of", dest="as_of",
+                         help="the date the records were taken (YYYY-MM-DD)")
+    service.add_argument("--recharge", help="a budget share to invoice, "
+                         "e.g. '£211,654'")
+    service.add_argument("--actual", help="the year's actual share, for the "
+                         "balancing instalment")
+    service.add_argument("--rule", default="quarterly",
+                         help="the recharge rule (default quarterly)")
+    service.add_argument("--check", help="a JSON file of data to run every "
+                         "check of the area on")
+    service.add_argument("--section", help="also print this report section "
+                         "of the --check data")
+    service.add_argument("--strict", action="store_true",
+                         help="exit with status 1 when a check finds an error")
+    sub.add_parser("plugin", help="new, build or list plugins "
+                   "(python -m apportion plugin --help)")
     args = parser.parse_args(argv)
+    commands = {"run": _run, "scorecard": _scorecard, "service": _service}
     try:
-        return _run(args) if args.command == "run" else _scorecard(args)
+        return commands[args.command](args)
     except (ApportionError, OSError) as exc:
         print(f"apportion: {exc}", file=sys.stderr)
         return 2

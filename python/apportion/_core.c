@@ -36,6 +36,7 @@ PyObject *raise_error(PyObject *module, const ap_error *err)
     case AP_E_IO: type = PyExc_OSError; break;
     case AP_E_OVERFLOW: type = st->overflow_error; break;
     case AP_E_PLAN: type = st->plan_error; break;
+    case AP_E_PLUGIN: type = st->plugin_error; break;
     case AP_E_INPUT:
     default: type = st->input_error; break;
     }
@@ -785,16 +786,18 @@ static int core_exec(PyObject *module)
     st->input_error = PyObject_GetAttrString(errors, "InputError");
     st->overflow_error = PyObject_GetAttrString(errors, "MoneyOverflowError");
     st->plan_error = PyObject_GetAttrString(errors, "PlanError");
+    st->plugin_error = PyObject_GetAttrString(errors, "PluginError");
     Py_DECREF(errors);
     if (!st->apportion_error || !st->input_error || !st->overflow_error ||
-        !st->plan_error)
+        !st->plan_error || !st->plugin_error)
         return -1;
     if (PyModule_AddStringConstant(module, "C_VERSION", AP_VERSION_STRING) <
         0)
         return -1;
     if (PyModule_AddFunctions(module, calendar_methods) < 0 ||
         PyModule_AddFunctions(module, kpi_methods) < 0 ||
-        PyModule_AddFunctions(module, measure_methods) < 0)
+        PyModule_AddFunctions(module, measure_methods) < 0 ||
+        PyModule_AddFunctions(module, plugin_methods) < 0)
         return -1;
     return 0;
 }
@@ -806,6 +809,7 @@ static int core_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->input_error);
     Py_VISIT(st->overflow_error);
     Py_VISIT(st->plan_error);
+    Py_VISIT(st->plugin_error);
     return 0;
 }
 
@@ -816,6 +820,7 @@ static int core_clear(PyObject *module)
     Py_CLEAR(st->input_error);
     Py_CLEAR(st->overflow_error);
     Py_CLEAR(st->plan_error);
+    Py_CLEAR(st->plugin_error);
     return 0;
 }
 

@@ -16,6 +16,7 @@ typedef struct module_state {
     PyObject *input_error;
     PyObject *overflow_error;
     PyObject *plan_error;
+    PyObject *plugin_error;
 } module_state;
 
 module_state *get_state(PyObject *module);
@@ -40,9 +41,13 @@ int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
 int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *what);
 
+/* A KPI definition as the dict apportion.kpi reads. */
+PyObject *kpi_dict(const ap_kpi *k);
+
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef calendar_methods[];
 extern PyMethodDef kpi_methods[];
 extern PyMethodDef measure_methods[];
+extern PyMethodDef plugin_methods[];
 
 #endif

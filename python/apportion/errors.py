@@ -12,6 +12,8 @@ __all__ = [
     "InputError",
     "MoneyOverflowError",
     "PlanError",
+    "PluginError",
+    "PluginWarning",
 ]
 
 
@@ -46,3 +48,16 @@ class PlanError(ApportionError, ValueError):
     def __reduce__(self):
         return (type(self), (self.args[0] if self.args else "", self.path,
                              self.line, self.column, self.source))
+
+
+class PluginError(ApportionError):
+    """A plugin could not be loaded or one of its items failed.
+
+    The message names the plugin file (or the service area and item) and
+    what was wrong, in the loader's or the plugin's own words.
+    """
+
+
+class PluginWarning(UserWarning):
+    """A plugin found on the search path could not be loaded, or a loaded
+    plugin warned about its own data."""

@@ -90,19 +90,25 @@ class Scorecard:
 
     @classmethod
     def from_measure(cls, kpi: KPI, measure, period_level: int = -1,
-                     compare: str = "previous", title: str = ""):
+                     compare: str = "previous", title: str = "",
+                     scale: int = 100):
         """A scorecard of one KPI from a grouped measure such as
         :func:`~apportion.within_working_days` (columns within and total,
-        or rereferrals and records), indexed by period or by (group,
-        period); the rates are scored exactly from their counts."""
+        rereferrals and records, or a service area measure's numerator and
+        denominator), indexed by period or by (group, period); the values,
+        ``scale * numerator / denominator``, are scored exactly from their
+        counts."""
         import pandas as pd
         if {"within", "total"} <= set(measure.columns):
             num, den = measure["within"], measure["total"]
         elif {"rereferrals", "records"} <= set(measure.columns):
             num, den = measure["rereferrals"], measure["records"]
+        elif {"numerator", "denominator"} <= set(measure.columns):
+            num, den = measure["numerator"], measure["denominator"]
         else:
             raise InputError("measure needs within and total (or rereferrals "
-                             "and records) columns")
+                             "and records, or numerator and denominator) "
+                             "columns")
         index = measure.index
         if isinstance(index, pd.MultiIndex):
             if index.nlevels != 2:
@@ -113,10 +119,15 @@ class Scorecard:
             groups = index.get_level_values(1 - level)
         else:
             periods, groups = index, [None] * len(index)
+        num = np.asarray(num, dtype=np.int64)
+        den = np.asarray(den, dtype=np.int64)
         long = pd.DataFrame({"kpi": kpi.ref, "group": list(groups),
-                             "period": list(periods),
-                             "numerator": np.asarray(num, dtype=np.int64),
-                             "denominator": np.asarray(den, dtype=np.int64)})
+                             "period": list(periods)})
+        if scale == 100:  # a percentage: scored from its counts
+            long["numerator"], long["denominator"] = num, den
+        else:
+            long["value"] = [None if d == 0 else Fraction(scale * int(n), int(d))
+                             for n, d in zip(num, den)]
         return scorecard({kpi.ref: kpi}, long, compare=compare, title=title)
 
     # ---- views --------------------------------------------------------------

@@ -1,0 +1,746 @@
+"""Service areas from plugins.
+
+Each service area (IASS, NCT, transformation blocks, or one a council or
+supplier writes) is a shared library built against
+``include/apportion/plugin.h`` and loaded at run time.  The plugins shipped
+with apportion, and those in the folders of ``APPORTION_PLUGIN_PATH``
+(separated by ``os.pathsep``), load on first use; :func:`load_plugin` loads
+one by path.  A plugin is never unloaded.
+
+>>> area = service_area("IASS")
+>>> area.recharge("quarterly", 21165400)
+[5291400, 5291400, 5291400, 5291200]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+import threading
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _core
+from ._convert import pence as _pence
+from .calendar import as_days
+from .errors import InputError, PluginError, PluginWarning
+from .kpi import KPI
+from .measures import _calendar, _group_keys, _sorted
+
+__all__ = [
+    "Calculator",
+    "Finding",
+    "Item",
+    "Measure",
+    "MeasureContext",
+    "PLUGIN_PATH_ENV",
+    "PluginInfo",
+    "RuleContext",
+    "ServiceArea",
+    "load_plugin",
+    "plugin_abi",
+    "plugins",
+    "service_area",
+    "service_areas",
+]
+
+#: The environment variable naming extra plugin folders.
+PLUGIN_PATH_ENV = "APPORTION_PLUGIN_PATH"
+
+_NAT = np.iinfo(np.int64).min
+_EPOCH = _dt.date(1970, 1, 1)
+
+_lock = threading.RLock()
+_discovered = False
+_failures: List[Tuple[str, str]] = []
+_generation = 0  # bumped whenever the registry grows
+
+
+def plugin_abi() -> Tuple[int, int]:
+    """The (major, minor) plugin ABI this apportion provides."""
+    return _core.plugin_abi()
+
+
+# ---- what is loaded -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """A loaded plugin, as its info block declared it."""
+
+    name: str
+    version: str
+    service_area: str
+    description: str
+    licence: str
+    url: Optional[str]
+    path: str
+    abi: Tuple[int, int]
+    warnings: Tuple[str, ...] = ()
+
+    @classmethod
+    def _from_core(cls, d: dict) -> "PluginInfo":
+        return cls(d["name"], d["version"], d["service_area"], d["description"],
+                   d["licence"], d["url"], d["path"], tuple(d["abi"]),
+                   tuple(d["warnings"]))
+
+
+@dataclass(frozen=True)
+class Item:
+    """Something a service area offers: a rule, check or report section."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Measure(Item):
+    """A measure on case records: ``value = scale * numerator / denominator``
+    per group, from the ``columns`` it reads."""
+
+    columns: Tuple[str, ...] = ()
+    scale: int = 100
+
+
+@dataclass(frozen=True)
+class Calculator(Item):
+    """A C function with a declared signature, such as ``date(date, int64)``."""
+
+    signature: str = ""
+    result: str = ""
+    args: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check found: ``severity`` is "info", "warning" or "error";
+    ``field`` the path of the data it is about ("" for the whole)."""
+
+    severity: str
+    field: str
+    message: str
+    check: str = ""
+
+    def __str__(self) -> str:
+        where = f" [{self.field}]" if self.field else ""
+        return f"{self.severity}{where}: {self.message}"
+
+
+@dataclass
+class MeasureContext:
+    """What a Python measure is given beside the records."""
+
+    calendar: Any
+    as_of: Optional[np.datetime64]
+    params: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RuleContext:
+    """What a Python recharge rule is given beside the budget share."""
+
+    actual_share: Optional[int]
+    instalments: int
+    billed: List[int]
+    params: Dict[str, Any] = field(default_factory=dict)
+
+
+# ---- finding and loading ----------------------------------------------------
+
+
+def _package_folder() -> Path:
+    return Path(__file__).resolve().parent / "_plugins"
+
+
+def _candidates() -> List[Path]:
+    """Plugin files in search order: the package's own, then each entry of
+    APPORTION_PLUGIN_PATH (a folder's *.so files in name order, or a file)."""
+    found: List[Path] = []
+    own = _package_folder()
+    if own.is_dir():
+        found += sorted(own.glob("*.so"))
+    for entry in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep):
+        if not entry:
+            continue
+        p = Path(entry)
+        if p.is_dir():
+            found += sorted(p.glob("*.so"))
+        elif p.is_file():
+            found.append(p)
+        else:
+            message = (f"{PLUGIN_PATH_ENV} names {entry!r}, which is neither "
+                       f"a folder nor a file")
+            _failures.append((entry, message))
+            warnings.warn(message, PluginWarning, stacklevel=3)
+    return found
+
+
+def _discover() -> None:
+    global _discovered
+    with _lock:
+        if _discovered:
+            return
+        _discovered = True
+        for path in _candidates():
+            try:
+                _load(path)
+            except PluginError as e:
+                _failures.append((str(path), str(e)))
+                warnings.warn(str(e), PluginWarning, stacklevel=3)
+
+
+def _load(path) -> PluginInfo:
+    global _generation
+    d, already = _core.plugin_load(os.path.abspath(os.fspath(path)))
+    info = PluginInfo._from_core(d)
+    if not already:
+        _generation += 1
+        for w in info.warnings:
+            warnings.warn(f"plugin {info.name} ({info.path}): {w}",
+                          PluginWarning, stacklevel=3)
+    return info
+
+
+def load_plugin(path) -> PluginInfo:
+    """Loads the plugin at ``path`` (a ``.so`` file) and returns what it
+    declared.  Loading a file already loaded returns the first load.
+
+    Raises :class:`~apportion.PluginError` naming the file and what was
+    wrong; the registry is then as it was."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or path, not {type(path).__name__}")
+    with _lock:
+        _discover()
+        return _load(path)
+
+
+def plugins() -> List[PluginInfo]:
+    """Every loaded plugin, in load order (the package's own and those of
+    APPORTION_PLUGIN_PATH are loaded first)."""
+    _discover()
+    return [PluginInfo._from_core(d) for d in _core.plugin_list()]
+
+
+def load_failures() -> List[Tuple[str, str]]:
+    """(path, message) of each plugin found on the search path that did not
+    load."""
+    _discover()
+    return list(_failures)
+
+
+def service_area(code: str) -> "ServiceArea":
+    """The loaded service area with this code, such as "IASS"."""
+    if not isinstance(code, str):
+        raise TypeError(f"code must be a str, not {type(code).__name__}")
+    _discover()
+    if _core.area_info(code) is None:
+        loaded = ", ".join(p.service_area for p in plugins()) or "none"
+        message = f"no service area {code!r} is loaded (loaded: {loaded})"
+        if _failures:
+            message += "; these plugins failed to load: " + "; ".join(
+                m for _, m in _failures)
+        raise PluginError(message)
+    return ServiceArea(code)
+
+
+def service_areas() -> Dict[str, "ServiceArea"]:
+    """Every loaded service area, by code."""
+    return {p.service_area: ServiceArea(p.service_area) for p in plugins()}
+
+
+# ---- converting values ------------------------------------------------------
+
+
+def _day(value, what: str) -> int:
+    d = as_days(value, what)
+    if not d.scalar:
+        raise InputError(f"{what} must be one date, not {d.days.shape[0]}")
+    return int(d.days[0])
+
+
+def _date_value(days: int) -> Optional[_dt.date]:
+    return None if days == _NAT else _EPOCH + _dt.timedelta(days=days)
+
+
+def _typed(value, kind: str, what: str):
+    """A Python value as the C type a calculator declared."""
+    if kind == "int64":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+        return int(value)
+    if kind == "double":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating, Decimal, Fraction)):
+            raise TypeError(f"{what} must be a number, not {type(value).__name__}")
+        return float(value)
+    if kind == "money":
+        return _pence(value, what)
+    if kind == "date":
+        return _day(value, what)
+    if kind == "string":
+        if not isinstance(value, str):
+            raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+        if "\0" in value:
+            raise InputError(f"{what} holds a NUL character")
+        return value
+    raise InputError(f"{what} has an unknown type {kind!r}")
+
+
+def _from_typed(kind: str, value):
+    if kind == "date":
+        return _date_value(value)
+    return value
+
+
+def _fields(data, prefix: str = "") -> List[Tuple[str, str, Any]]:
+    """Nested data flattened to (path, type, value): Decimal and Fraction
+    are money (pounds), int int64, float double, str string and dates date;
+    None is left out."""
+    out: List[Tuple[str, str, Any]] = []
+
+    def walk(value, path: str) -> None:
+        if value is None:
+            return
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                if not isinstance(k, str) or not k or any(c in k for c in ".[]\0"):
+                    raise InputError(f"data key {k!r} at {path or 'the top'} "
+                                     f"must be a non-empty str without '.', "
+                                     f"'[', ']'")
+                walk(v, f"{path}.{k}" if path else k)
+            return
+        if isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+            return
+        if not path:
+            raise TypeError("data must be a mapping of names to values")
+        if isinstance(value, (bool, np.bool_)):
+            out.append((path, "int64", int(value)))
+        elif isinstance(value, (int, np.integer)):
+            out.append((path, "int64", int(value)))
+        elif isinstance(value, (float, np.floating)):
+            out.append((path, "double", float(value)))
+        elif isinstance(value, (Decimal, Fraction)):
+            out.append((path, "money", _pence(value, path)))
+        elif isinstance(value, str):
+            if "\0" in value:
+                raise InputError(f"{path} holds a NUL character")
+            out.append((path, "string", value))
+        elif isinstance(value, (_dt.date, np.datetime64)) or \
+                type(value).__name__ == "Timestamp":
+            out.append((path, "date", _day(value, path)))
+        else:
+            raise TypeError(f"{path}: a {type(value).__name__} cannot be "
+                            f"passed to a plugin (money is a Decimal or text, "
+                            f"counts are int, dates are dates)")
+
+    walk({} if data is None else data, prefix)
+    return out
+
+
+def _column(values, name: str, n: Optional[int]) -> np.ndarray:
+    """A records column as int64: dates as days since 1970-01-01 (NaT
+    kept), integers and flags as they are, other values numbered (missing
+    values as -1)."""
+    import pandas as pd
+    if isinstance(values, (pd.Series, pd.Index)):
+        if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
+            arr = as_days(values, name).days
+        elif values.dtype.kind in "biu":
+            arr = values.to_numpy()
+        else:
+            arr = values.to_numpy()
+    else:
+        arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise InputError(f"column {name!r} must be one-dimensional, not of "
+                         f"shape {arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise InputError(f"column {name!r} has {arr.shape[0]} rows; the "
+                         f"records have {n}")
+    kind = arr.dtype.kind
+    if kind == "M":
+        return as_days(arr, name).days
+    if kind == "b":
+        return arr.astype(np.int64)
+    if kind in "iu":
+        if kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+            raise InputError(f"column {name!r} holds values beyond 64 bits")
+        return np.ascontiguousarray(arr, dtype=np.int64)
+    if kind == "f":
+        if np.isnan(arr).any() or (arr != np.floor(arr)).any():
+            raise InputError(f"column {name!r} holds numbers that are not "
+                             f"whole; measures read whole numbers, dates and "
+                             f"codes")
+        return arr.astype(np.int64)
+    # Dates given as objects or ISO text, else categories to number.
+    present = [v for v in arr if not (v is None or (isinstance(v, float) and v != v)
+                                      or v is pd.NaT)]
+    if present and all(isinstance(v, (_dt.date, np.datetime64, pd.Timestamp))
+                       for v in present):
+        return as_days(arr, name).days
+    if present and all(isinstance(v, str) for v in present):
+        try:
+            return as_days(arr, name).days
+        except (InputError, ValueError):
+            pass
+    codes, _ = pd.factorize(arr, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False)
+
+
+def _records_length(records) -> int:
+    import pandas as pd
+    if isinstance(records, pd.DataFrame):
+        return len(records)
+    if isinstance(records, Mapping):
+        lengths = {len(v) for v in records.values()}
+        if len(lengths) > 1:
+            raise InputError(f"the record columns differ in length: "
+                             f"{sorted(lengths)}")
+        return lengths.pop() if lengths else 0
+    raise TypeError(f"records must be a DataFrame or a mapping of columns, "
+                    f"not {type(records).__name__}")
+
+
+# ---- Python callables behind the closures ------------------------------------
+
+
+def _integer_result(values, n: int, what: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.shape != (n,):
+        raise InputError(f"{what} must have one value per record ({n}), not "
+                         f"shape {arr.shape}")
+    if arr.dtype.kind == "b":
+        return arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise InputError(f"{what} must be whole numbers (counts), not "
+                         f"{arr.dtype}")
+    return arr.astype(np.int64, copy=False)
+
+
+def _run_python_measure(func, names, columns, start, stop, num_view, den_view,
+                        calendar, as_of, params):
+    """Called by the measure closure: the records as read-only int64 views,
+    the results written into the host's arrays."""
+    records = {}
+    try:
+        for name, view in zip(names, columns):
+            records[name] = np.frombuffer(view, dtype=np.int64)
+        n = records[names[0]].shape[0] if names else stop
+        ctx = MeasureContext(calendar, None if as_of is None
+                             else np.datetime64(int(as_of), "D"), params)
+        before = _references(records)
+        result = func(records, ctx)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise InputError(f"a measure returns (numerator, denominator), "
+                             f"not {type(result).__name__}")
+        num = _integer_result(result[0], n, "the numerator")[start:stop]
+        den = _integer_result(result[1], n, "the denominator")[start:stop]
+        del result
+        out = np.frombuffer(num_view, dtype=np.int64)
+        out[:] = num
+        out = np.frombuffer(den_view, dtype=np.int64)
+        out[:] = den
+        del out, num, den
+        # The arrays view memory the host frees after the call; a measure
+        # that kept one (or a slice of one) would read freed memory later.
+        if _references(records) != before:
+            raise PluginError(f"a Python measure kept a view of its "
+                              f"records after it returned ({func!r}); copy "
+                              f"what it keeps, e.g. np.array(records[name])")
+    except BaseException as e:
+        # The traceback's frames hold views of host memory; let them go.
+        traceback.clear_frames(e.__traceback__)
+        raise
+    finally:
+        records.clear()
+
+
+def _references(records: dict) -> tuple:
+    """How many references there are to the records dict and each array."""
+    return (sys.getrefcount(records),
+            tuple(sys.getrefcount(records[k]) for k in records))
+
+
+def _run_python_rule(func, budget, actual, n, billed, params, out_view):
+    """Called by the rule closure."""
+    try:
+        ctx = RuleContext(actual, n, list(billed), params)
+        result = [int(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                  else _not_int(v) for v in func(budget, ctx)]
+        if len(result) != n:
+            raise InputError(f"a recharge rule returns {n} instalments, not "
+                             f"{len(result)}")
+        out = np.frombuffer(out_view, dtype=np.int64)
+        out[:] = result
+        del out
+    except BaseException as e:
+        traceback.clear_frames(e.__traceback__)
+        raise
+
+
+def _not_int(v):
+    raise InputError(f"instalments are int pence, not {type(v).__name__}")
+
+
+# ---- a service area ------------------------------------------------------------
+
+
+class ServiceArea:
+    """A service area a plugin brought: its KPIs and what it can compute."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self._cache: Optional[Tuple[int, dict]] = None
+
+    def __repr__(self) -> str:
+        info = self._info()
+        items = ", ".join(f"{len(v)} {k}s" for k, v in info["items"].items() if v)
+        return (f"<ServiceArea {self.code} from {info['plugin']['name']} "
+                f"{info['plugin']['version']}: {len(info['kpis'])} KPIs"
+                f"{', ' + items if items else ''}>")
+
+    def __reduce__(self):
+        return (service_area, (self.code,))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ServiceArea) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(("ServiceArea", self.code))
+
+    def _info(self) -> dict:
+        cached = self._cache
+        if cached is None or cached[0] != _generation:
+            info = _core.area_info(self.code)
+            if info is None:  # pragma: no cover - areas are never unloaded
+                raise PluginError(f"no service area {self.code!r} is loaded")
+            cached = (_generation, info)
+            self._cache = cached
+        return cached[1]
+
+    @property
+    def plugin(self) -> PluginInfo:
+        return PluginInfo._from_core(self._info()["plugin"])
+
+    @property
+    def description(self) -> str:
+        return self._info()["plugin"]["description"]
+
+    @property
+    def kpis(self) -> Dict[str, KPI]:
+        """The area's KPIs by ref (each with ``measure``, the name of the
+        measure that computes it, or None)."""
+        return {d["ref"]: KPI._from_definition(d) for d in self._info()["kpis"]}
+
+    def _items(self, kind: str) -> List[dict]:
+        return self._info()["items"][kind]
+
+    @property
+    def measures(self) -> Dict[str, Measure]:
+        return {d["name"]: Measure(d["name"], d["description"],
+                                   tuple(c.strip() for c in d["detail"].split(",")),
+                                   d["scale"])
+                for d in self._items("measure")}
+
+    @property
+    def rules(self) -> Dict[str, Item]:
+        return {d["name"]: Item(d["name"], d["description"])
+                for d in self._items("rule")}
+
+    @property
+    def checks(self) -> Dict[str, Item]:
+        return {d["name"]: Item(d["name"], d["description"])
+                for d in self._items("check")}
+
+    @property
+    def sections(self) -> Dict[str, Item]:
+        return {d["name"]: Item(d["name"], d["description"])
+                for d in self._items("section")}
+
+    @property
+    def calculators(self) -> Dict[str, Calculator]:
+        return {d["name"]: Calculator(d["name"], d["description"], d["signature"],
+                                      d["result"], tuple(d["args"]))
+                for d in self._items("calculator")}
+
+    def _named(self, kind: str, name: str) -> dict:
+        if not isinstance(name, str):
+            raise TypeError(f"the {kind} name must be a str, not "
+                            f"{type(name).__name__}")
+        for d in self._items(kind):
+            if d["name"] == name:
+                return d
+        have = ", ".join(d["name"] for d in self._items(kind)) or "none"
+        raise InputError(f"service area {self.code} has no {kind} {name!r} "
+                         f"(it has: {have})")
+
+    # ---- calculators ----
+
+    def call(self, name: str, *args):
+        """Calls a calculator by name through libffi, converting each
+        argument to its declared type: money from int pence, Decimal pounds
+        or text ("£1,234"); dates from a date, ISO text or datetime64."""
+        calc = self._named("calculator", name)
+        if len(args) != len(calc["args"]):
+            raise InputError(f"{self.code}.{name} takes {len(calc['args'])} "
+                             f"argument(s) ({calc['signature']}), not {len(args)}")
+        values = [_typed(v, kind, f"argument {i + 1} of {self.code}.{name}")
+                  for i, (v, kind) in enumerate(zip(args, calc["args"]))]
+        kind, value = _core.area_call(self.code, name, values)
+        return _from_typed(kind, value)
+
+    # ---- measures and scoring ----
+
+    def measure(self, name: str, records, by=None, calendar="england-and-wales",
+                as_of=None, params: Optional[Mapping] = None):
+        """Runs a measure on case records, grouped by ``by``.
+
+        ``records`` is a DataFrame or a mapping of columns; the measure's
+        columns are read from it (dates become days, other text is
+        numbered).  ``by`` is a column name, one key per record, or a list
+        of either.  Returns a DataFrame indexed by group with rows,
+        numerator, denominator and value (``scale * numerator /
+        denominator``; NaN with no denominator).
+        """
+        import pandas as pd
+        m = self._named("measure", name)
+        n = _records_length(records)
+        columns = tuple(c.strip() for c in m["detail"].split(","))
+        arrays = []
+        for c in columns:
+            if c not in records:
+                have = ", ".join(map(str, records.keys())) if hasattr(records, "keys") \
+                    else ""
+                raise InputError(f"{self.code}.{name} reads column {c!r}, which "
+                                 f"the records do not have (they have: {have})")
+            arrays.append(_column(records[c], c, n))
+        keys, decode = _group_keys(self._by(records, by), n)
+        cal = _calendar(calendar)
+        as_of_day = _NAT if as_of is None else _day(as_of, "as_of")
+        raw, scale = _core.area_measure(self.code, name, columns, arrays, keys,
+                                        cal._cal, as_of_day,
+                                        _fields(params), cal)
+        rows = np.frombuffer(raw, dtype=np.int64).reshape(-1, 4)
+        frame = pd.DataFrame({"rows": rows[:, 1], "numerator": rows[:, 2],
+                              "denominator": rows[:, 3]})
+        frame.index = decode(rows[:, 0])
+        frame = _sorted(frame)
+        if by is None and len(frame) == 0:
+            frame = pd.DataFrame({"rows": [0], "numerator": [0], "denominator": [0]},
+                                 index=pd.Index(["all"]))
+        num = frame["numerator"].to_numpy(dtype=np.float64)
+        den = frame["denominator"].to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["value"] = np.where(den > 0, scale * num / np.where(den > 0, den, 1),
+                                      np.nan)
+        frame.attrs["scale"] = int(scale)
+        frame.attrs["measure"] = f"{self.code}.{name}"
+        return frame
+
+    @staticmethod
+    def _by(records, by):
+        if by is None:
+            return None
+        if isinstance(by, str):
+            return records[by]
+        if isinstance(by, (list, tuple)) and all(isinstance(b, str) for b in by):
+            return [records[b] for b in by]
+        return by
+
+    def score(self, ref: str, records, by=None, calendar="england-and-wales",
+              as_of=None, params: Optional[Mapping] = None,
+              compare: str = "previous", title: str = ""):
+        """Scores a KPI of the area from case records: runs the measure the
+        KPI names and rates each group exactly against its bands.  ``by`` is
+        a period column, or (group, period) columns.  Returns a
+        :class:`~apportion.Scorecard`."""
+        from .scorecard import Scorecard
+        kpis = self.kpis
+        if ref not in kpis:
+            raise InputError(f"service area {self.code} has no KPI {ref!r} "
+                             f"(it has: {', '.join(kpis) or 'none'})")
+        kpi = kpis[ref]
+        if kpi.measure is None:
+            raise InputError(f"KPI {ref} names no measure; score it from "
+                             f"values with apportion.scorecard")
+        frame = self.measure(kpi.measure, records, by=by, calendar=calendar,
+                             as_of=as_of, params=params)
+        return Scorecard.from_measure(kpi, frame, compare=compare,
+                                      title=title or f"{self.code} {ref}",
+                                      scale=frame.attrs["scale"])
+
+    # ---- recharges, checks and reports ----
+
+    def recharge(self, rule: str, budget_share, instalments: int = 4,
+                 actual_share=None, billed: Sequence = (),
+                 params: Optional[Mapping] = None) -> List[int]:
+        """Instalments (int pence) of a recharge by one of the area's rules;
+        they always sum to the actual share when given, else the budget
+        share.  Amounts are int pence, Decimal pounds or money text."""
+        self._named("rule", rule)
+        if isinstance(instalments, bool) or not isinstance(instalments, (int, np.integer)):
+            raise TypeError("instalments must be an int")
+        return _core.area_recharge(
+            self.code, rule, _pence(budget_share, "budget_share"),
+            None if actual_share is None else _pence(actual_share, "actual_share"),
+            int(instalments), [_pence(b, "billed") for b in billed],
+            _fields(params))
+
+    def check(self, name: Optional[str] = None, data=None) -> List[Finding]:
+        """Runs one check (or, with ``name`` None, every check) on data: a
+        mapping of names to values, lists and mappings, flattened to paths
+        such as ``business_cases[2].funding``.  Money is given as text
+        ("£1,234", "(3,540)") or Decimal pounds."""
+        names = [name] if name is not None else [d["name"] for d in self._items("check")]
+        flat = _fields(data)
+        found: List[Finding] = []
+        for n in names:
+            self._named("check", n)
+            found += [Finding(sev, fld, msg, n)
+                      for sev, fld, msg in _core.area_check(self.code, n, flat)]
+        return found
+
+    def report(self, section: str, data=None) -> str:
+        """A report section as Markdown."""
+        self._named("section", section)
+        return _core.area_section(self.code, section, _fields(data))
+
+    # ---- Python items ----
+
+    def register_measure(self, name: str, func: Callable, columns: Sequence[str],
+                         scale: int = 100, description: str = "") -> None:
+        """Registers a Python function as a measure of this area.
+
+        ``func(records, ctx)`` receives the records as a dict of read-only
+        int64 arrays (dates as days since 1970-01-01: view them as
+        ``datetime64[D]``) and a :class:`MeasureContext`, and returns
+        (numerator, denominator), one whole number each per record.  It
+        runs through the same C path as a plugin's measure, by way of a
+        libffi closure; an exception it raises reaches the caller.  The
+        arrays are valid only during the call."""
+        global _generation
+        if isinstance(columns, str):
+            columns = [columns]
+        cols = [str(c) for c in columns]
+        _core.add_measure(self.code, name, description, ",".join(cols),
+                          int(scale), func, _run_python_measure)
+        _generation += 1
+
+    def register_rule(self, name: str, func: Callable, description: str = "") -> None:
+        """Registers a Python function as a recharge rule of this area:
+        ``func(budget_share, ctx)`` returns the instalments (int pence);
+        ``ctx`` is a :class:`RuleContext`.  The host checks that they sum
+        to the share."""
+        global _generation
+        _core.add_rule(self.code, name, description, func, _run_python_rule)
+        _generation += 1
