@@ -1,0 +1,1381 @@
+/* apportion plugin: NCT, Northamptonshire Children's Trust.
+ *
+ * The Trust is owned by North and West Northamptonshire Councils (NNC and
+ * WNC) and paid a contract sum under the Service Delivery Contract (SDC):
+ * Schedule 6 holds its 21 KPIs with targets, tolerances and the escalation
+ * to Performance Failure and Rectification Plan; Schedule 5 the financial
+ * mechanism.  The source is the SDC annual report 2021/22
+ * (seeds/004_a88a86b9f9c71d81.txt), which names 16 of the 21 KPIs but
+ * does not print Schedule 6's figures: the targets, tolerances and
+ * escalation periods below are illustrative and say so.
+ *
+ * Registers
+ *   KPIs         16 contractual KPIs the report names, each with polarity,
+ *                unit and escalation; five are scored from the measures.
+ *   measures     referral_decision_within_2_working_days (received,
+ *                decided); rereferrals_within_12_months (subject,
+ *                referred); assessments_within_45_working_days (started,
+ *                completed); cp_plans_second_or_subsequent (plan_start,
+ *                previous_plans); cic_three_or_more_placements
+ *                (placements).
+ *   check        outturn: each line's variance against outturn - budget,
+ *                and the stated totals against their lines.
+ *   section      outturn_by_service_area.
+ *   calculator   contract_split money(money, int64): an authority's part
+ *                of a pressure in the contract split (NNC 44.16%, WNC
+ *                55.84%).
+ *
+ * The 2021/22 outturn table (section 4 of the report, £000):
+ *   Service area                         Budget   Gross  Covid  Outturn  Var
+ *   Corporate Parent Service             43,998  45,026  (856)  44,170   172
+ *   Children, Young People and Family     5,692   5,076      -   5,076 (616)
+ *     Support Services
+ *   Prevention & Safeguarding            14,314  15,784 (1,656) 14,128 (186)
+ *   Quality Assurance and Commissioning  57,579  59,399  (120)  59,279 1,700
+ *   NCT Central                           1,765   1,765      -   1,765     0
+ *   Northamptonshire Children's Trust  (123,348) (123,348)   - (123,348)  0
+ *   Total                                     -   3,701 (2,631)  1,070 1,070
+ * Every line adds up; the gross outturn and covid funding columns sum to
+ * 3,702 and (2,632), one more than the stated totals: the rounding of the
+ * printed figures, which the check reports as a warning, not an error. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/plugin.h"
+
+static const ap_host *host;
+
+/* The span of dates the calendars cover, set in init. */
+static int64_t span_first, span_last;
+
+static const ap_plugin_info info = {
+    AP_PLUGIN_INFO_HEADER,
+    "nct",
+    "1.0.0",
+    "NCT",
+    "Northamptonshire Children's Trust: Service Delivery Contract KPIs, "
+    "case-record measures, outturn checks and the NNC/WNC contract split",
+    "MIT",
+    NULL,
+};
+
+/* ---- small helpers -------------------------------------------------- */
+
+static ap_status out_failed(ap_error *err, ap_status st)
+{
+    return host->error_set(err, st, "out of memory writing the result");
+}
+
+static int64_t pow10_i64(int e)
+{
+    int64_t p = 1;
+    while (e-- > 0)
+        p *= 10;
+    return p;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x += 'a' - 'A';
+        if (y >= 'A' && y <= 'Z')
+            y += 'a' - 'A';
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+static void trimmed(const char *text, char *buf, size_t size)
+{
+    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+        text++;
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' ||
+                     text[n - 1] == '\n' || text[n - 1] == '\r'))
+        n--;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+}
+
+static const char *type_name(ap_value_type t)
+{
+    switch (t) {
+    case AP_TYPE_INT64:
+        return "int64";
+    case AP_TYPE_DOUBLE:
+        return "double";
+    case AP_TYPE_MONEY:
+        return "money";
+    case AP_TYPE_DATE:
+        return "date";
+    case AP_TYPE_STRING:
+        return "string";
+    default:
+        return "value";
+    }
+}
+
+/* "£", "£000", "£'000", "£k", "£m", "£bn" or "p" (the "£" optional). */
+static int unit_read(const char *text, ap_unit *out)
+{
+    char buf[32];
+    trimmed(text, buf, sizeof buf);
+    const char *s = buf;
+    int pound = 0;
+    if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA3) {
+        s += 2;
+        pound = 1;
+    }
+    if (*s == '\'')
+        s++;
+    if (*s == '\0' && pound)
+        *out = AP_UNIT_POUNDS;
+    else if (strcmp(s, "000") == 0 || same_text(s, "k"))
+        *out = AP_UNIT_THOUSANDS;
+    else if (same_text(s, "m"))
+        *out = AP_UNIT_MILLIONS;
+    else if (same_text(s, "bn"))
+        *out = AP_UNIT_BILLIONS;
+    else if (!pound && same_text(s, "p"))
+        *out = AP_UNIT_PENCE;
+    else
+        return -1;
+    return 0;
+}
+
+static const char *unit_label(ap_unit unit)
+{
+    switch (unit) {
+    case AP_UNIT_PENCE:
+        return "p";
+    case AP_UNIT_THOUSANDS:
+        return "£000";
+    case AP_UNIT_MILLIONS:
+        return "£m";
+    case AP_UNIT_BILLIONS:
+        return "£bn";
+    case AP_UNIT_POUNDS:
+    default:
+        return "£";
+    }
+}
+
+/* "-", an en or em dash, "nil" or nothing: a table's way of printing 0. */
+static int is_nil(const char *text)
+{
+    char buf[16];
+    trimmed(text, buf, sizeof buf);
+    return buf[0] == '\0' || strcmp(buf, "-") == 0 ||
+           strcmp(buf, "\xe2\x80\x93") == 0 ||
+           strcmp(buf, "\xe2\x80\x94") == 0 || same_text(buf, "nil");
+}
+
+typedef enum money_read { MONEY_OK, MONEY_MISSING, MONEY_BAD } money_read;
+
+/* A money field: money as it is (exact), text read as a printed figure in
+ * `unit` (its resolution is the value of its last digit).  Why it could
+ * not be read goes into why. */
+static money_read read_money(const ap_fields *data, const char *path,
+                             ap_unit unit, int64_t *pence, int64_t *res,
+                             char *why, size_t why_size)
+{
+    const ap_value *v = host->field_find(data, path);
+    if (v == NULL)
+        return MONEY_MISSING;
+    switch (v->type) {
+    case AP_TYPE_MONEY:
+        *pence = v->as.i;
+        *res = 1;
+        return MONEY_OK;
+    case AP_TYPE_STRING: {
+        ap_error e;
+        memset(&e, 0, sizeof e);
+        if (is_nil(v->as.s)) {
+            *pence = 0;
+            *res = pow10_i64((int)unit);
+            return MONEY_OK;
+        }
+        if (host->money_parse(v->as.s, (size_t)-1, unit, pence, res, &e) !=
+            AP_OK) {
+            snprintf(why, why_size, "is not a figure of money (%.400s)",
+                     e.message);
+            return MONEY_BAD;
+        }
+        return MONEY_OK;
+    }
+    case AP_TYPE_INT64:
+        if (v->as.i == 0) {
+            *pence = 0;
+            *res = 1;
+            return MONEY_OK;
+        }
+        snprintf(why, why_size,
+                 "is the integer %lld; give money as a Decimal (pounds) or "
+                 "as printed text such as \"1,070\" with the table's unit",
+                 (long long)v->as.i);
+        return MONEY_BAD;
+    default:
+        snprintf(why, why_size, "is a %s, not an amount of money",
+                 type_name(v->type));
+        return MONEY_BAD;
+    }
+}
+
+/* Digits after the point that print pence exactly in unit. */
+static int exact_decimals(int64_t pence, ap_unit unit)
+{
+    int e = (int)unit;
+    for (int d = 0; d < e; d++)
+        if (pence % pow10_i64(e - d) == 0)
+            return d;
+    return e;
+}
+
+/* A figure in the table's unit, exactly, with its symbol: "£1,070k",
+ * "-£616k", "£0.410m", "£52,914". */
+static void fmt_unit(int64_t pence, ap_unit unit, char *buf, size_t size)
+{
+    ap_format_options o = host->format_defaults();
+    o.unit = unit;
+    o.decimals = exact_decimals(pence, unit);
+    if (host->money_format(pence, &o, buf, size, NULL) != AP_OK)
+        snprintf(buf, size, "%lldp", (long long)pence);
+}
+
+/* A figure as a table cell: no symbol, brackets for negatives, `decimals`
+ * digits after the point. */
+static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
+                     size_t size)
+{
+    ap_format_options o = host->format_defaults();
+    o.unit = unit;
+    o.decimals = decimals;
+    o.symbol = 0;
+    o.negative = AP_NEGATIVE_BRACKETS;
+    if (host->money_format(pence, &o, buf, size, NULL) != AP_OK)
+        snprintf(buf, size, "%lldp", (long long)pence);
+}
+
+#define FIND(sev, field, ...)                                            \
+    do {                                                                 \
+        ap_status st_ = host->finding(out, (sev), (field), __VA_ARGS__); \
+        if (st_ != AP_OK)                                                \
+            return out_failed(err, st_);                                 \
+    } while (0)
+
+#define TEXT(...)                                            \
+    do {                                                     \
+        ap_status st_ = host->text_append(out, __VA_ARGS__); \
+        if (st_ != AP_OK)                                    \
+            return out_failed(err, st_);                     \
+    } while (0)
+
+/* A stated figure against the one its parts give.  Equal: nothing.  Apart
+ * by no more than the printed figures' rounding (half the resolution of
+ * each figure involved): a warning.  Otherwise an error.  Both name the
+ * path, the two figures and the difference. */
+static ap_status compare(ap_findings *out, const char *path,
+                         const char *subject, int64_t stated,
+                         int64_t computed, int64_t res_sum, const char *how,
+                         ap_unit unit, ap_error *err)
+{
+    int64_t diff;
+    ap_error e;
+    memset(&e, 0, sizeof e);
+    if (host->money_sub(stated, computed, &diff, &e) != AP_OK) {
+        FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
+        return AP_OK;
+    }
+    if (diff == 0)
+        return AP_OK;
+    char s[64], c[64], d[64];
+    fmt_unit(stated, unit, s, sizeof s);
+    fmt_unit(computed, unit, c, sizeof c);
+    fmt_unit(diff < 0 ? -diff : diff, unit, d, sizeof d);
+    int64_t twice = diff < 0 ? -diff : diff;
+    int rounding = twice <= INT64_MAX / 2 && 2 * twice <= res_sum;
+    FIND(rounding ? AP_SEVERITY_WARNING : AP_SEVERITY_ERROR, path,
+         "%s is stated as %s but %s is %s: the stated figure is %s %s%s",
+         subject, s, how, c, d, diff > 0 ? "more" : "less",
+         rounding ? ", within the rounding of the printed figures" : "");
+    return AP_OK;
+}
+
+static ap_status column_missing(ap_error *err)
+{
+    return err->status != AP_OK ? err->status : AP_E_INPUT;
+}
+
+static ap_status no_params(const ap_fields *params, const char *measure,
+                           ap_error *err)
+{
+    if (params->n == 0)
+        return AP_OK;
+    return host->error_set(err, AP_E_INPUT,
+                           "unknown parameter \"%s\"; %s takes none",
+                           params->items[0].path, measure);
+}
+
+/* ---- measures: within N working days -------------------------------- */
+
+typedef struct sla_spec {
+    int64_t limit;           /* working days */
+    const char *start;       /* column of the start date */
+    const char *end;         /* column of the end date (NaT: open) */
+} sla_spec;
+
+static sla_spec referral_spec = {2, "received", "decided"};
+static sla_spec assessment_spec = {45, "started", "completed"};
+
+static ap_status sla_convention(const ap_fields *params, ap_elapsed *out,
+                                ap_error *err)
+{
+    static const char *const names[] = {"after_start", "busday_count",
+                                        "inclusive"};
+    static const ap_elapsed codes[] = {AP_ELAPSED_AFTER_START,
+                                       AP_ELAPSED_BUSDAY_COUNT,
+                                       AP_ELAPSED_INCLUSIVE};
+    *out = AP_ELAPSED_AFTER_START;
+    for (size_t i = 0; i < params->n; i++) {
+        const ap_field *f = &params->items[i];
+        if (strcmp(f->path, "convention") != 0)
+            return host->error_set(err, AP_E_INPUT,
+                                   "unknown parameter \"%s\"; this measure "
+                                   "takes \"convention\" (after_start, "
+                                   "busday_count or inclusive)",
+                                   f->path);
+        if (f->value.type != AP_TYPE_STRING)
+            return host->error_set(err, AP_E_INPUT,
+                                   "the parameter convention is a %s; it "
+                                   "must be text: after_start, busday_count "
+                                   "or inclusive",
+                                   type_name(f->value.type));
+        size_t k;
+        for (k = 0; k < 3; k++)
+            if (strcmp(f->value.as.s, names[k]) == 0)
+                break;
+        if (k == 3)
+            return host->error_set(err, AP_E_INPUT,
+                                   "unknown convention \"%s\"; it must be "
+                                   "after_start, busday_count or inclusive",
+                                   f->value.as.s);
+        *out = codes[k];
+    }
+    return AP_OK;
+}
+
+#define SLA_BATCH 256
+
+/* As apportion.within_working_days (csrc/sla_measure.c): a closed record
+ * is in the denominator, and in the numerator when its elapsed working
+ * days are within the limit; an open one counts as late only when as_of
+ * is given and it is already past the limit then, and is left out
+ * otherwise. */
+static ap_status sla_measure(void *user, const ap_measure_input *in,
+                             size_t from, size_t to, int64_t *numerator,
+                             int64_t *denominator, ap_error *err)
+{
+    const sla_spec *spec = user;
+    ap_elapsed convention;
+    ap_status st = sla_convention(in->params, &convention, err);
+    if (st != AP_OK)
+        return st;
+    const int64_t *start = host->records_column(in, spec->start, err);
+    if (start == NULL)
+        return column_missing(err);
+    const int64_t *end = host->records_column(in, spec->end, err);
+    if (end == NULL)
+        return column_missing(err);
+    const int64_t as_of = in->as_of;
+    char a[32], b[32];
+    if (as_of != AP_DATE_NAT && (as_of < span_first || as_of > span_last)) {
+        host->date_format(as_of, a, sizeof a);
+        return host->error_set(err, AP_E_INPUT,
+                               "as_of is %s, outside the calendar's dates "
+                               "(1970-01-01 to 2100-12-31)",
+                               a);
+    }
+    int64_t ends[SLA_BATCH], elapsed[SLA_BATCH];
+    for (size_t first = from; first < to; first += SLA_BATCH) {
+        size_t n = to - first < SLA_BATCH ? to - first : SLA_BATCH;
+        for (size_t k = 0; k < n; k++) {
+            size_t row = first + k;
+            int64_t s = start[row], e = end[row];
+            if (s == AP_DATE_NAT || s < span_first || s > span_last) {
+                host->date_format(s, a, sizeof a);
+                return host->error_set(err, AP_E_INPUT,
+                                       "row %zu: %s is %s; every record "
+                                       "needs a %s date from 1970-01-01 to "
+                                       "2100-12-31",
+                                       row, spec->start, a, spec->start);
+            }
+            if (e == AP_DATE_NAT) {
+                if (as_of != AP_DATE_NAT && as_of < s) {
+                    host->date_format(s, a, sizeof a);
+                    host->date_format(as_of, b, sizeof b);
+                    return host->error_set(err, AP_E_INPUT,
+                                           "row %zu is open and its %s date "
+                                           "(%s) is after the as-of date "
+                                           "(%s)",
+                                           row, spec->start, a, b);
+                }
+                ends[k] = as_of; /* NaT: open and pending */
+                continue;
+            }
+            if (e < s || e > span_last) {
+                host->date_format(s, a, sizeof a);
+                host->date_format(e, b, sizeof b);
+                if (e > span_last || e < span_first)
+                    return host->error_set(err, AP_E_INPUT,
+                                           "row %zu: %s is %s, outside the "
+                                           "calendar's dates (1970-01-01 to "
+                                           "2100-12-31)",
+                                           row, spec->end, b);
+                return host->error_set(err, AP_E_INPUT,
+                                       "row %zu: %s (%s) is before %s (%s)",
+                                       row, spec->end, b, spec->start, a);
+            }
+            ends[k] = e;
+        }
+        st = host->elapsed_working_days_many(in->calendar, start + first,
+                                             ends, n, convention, -1,
+                                             elapsed, err);
+        if (st != AP_OK)
+            return st;
+        for (size_t k = 0; k < n; k++) {
+            size_t row = first + k, at = row - from;
+            if (ends[k] == AP_DATE_NAT) {
+                numerator[at] = 0;
+                denominator[at] = 0;
+            } else if (end[row] == AP_DATE_NAT) {
+                numerator[at] = 0;
+                denominator[at] = elapsed[k] > spec->limit;
+            } else {
+                numerator[at] = elapsed[k] <= spec->limit;
+                denominator[at] = 1;
+            }
+        }
+    }
+    return AP_OK;
+}
+
+/* ---- measure: re-referrals within 12 months -------------------------- */
+
+typedef struct referral {
+    int64_t subject, date;
+    size_t row;
+} referral;
+
+static int referral_cmp(const void *pa, const void *pb)
+{
+    const referral *a = pa, *b = pb;
+    if (a->subject != b->subject)
+        return a->subject < b->subject ? -1 : 1;
+    if (a->date != b->date)
+        return a->date < b->date ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+/* Dates limited to where month arithmetic is plainly safe, as the core's
+ * re-referral measure does. */
+#define REFERRAL_DATE_LIMIT 3000000
+
+/* As apportion.rereferrals (csrc/rereferrals.c): sorted by subject, date
+ * and row, a referral is a re-referral when the one just before it (the
+ * subject's latest earlier referral) is of the same subject and dated on
+ * or after the same day 12 months before.  Every referral is in the
+ * denominator.  Not rowwise: each row needs the whole subject history, so
+ * the flags are worked out on all rows and rows [from, to) written. */
+static ap_status rereferrals(void *user, const ap_measure_input *in,
+                             size_t from, size_t to, int64_t *numerator,
+                             int64_t *denominator, ap_error *err)
+{
+    (void)user;
+    ap_status st = no_params(in->params, "rereferrals_within_12_months", err);
+    if (st != AP_OK)
+        return st;
+    const int64_t *subject = host->records_column(in, "subject", err);
+    if (subject == NULL)
+        return column_missing(err);
+    const int64_t *date = host->records_column(in, "referred", err);
+    if (date == NULL)
+        return column_missing(err);
+    size_t n = in->n_rows;
+    for (size_t i = 0; i < n; i++)
+        if (date[i] < -REFERRAL_DATE_LIMIT || date[i] > REFERRAL_DATE_LIMIT) {
+            char text[32];
+            host->date_format(date[i], text, sizeof text);
+            return host->error_set(err, AP_E_INPUT,
+                                   "row %zu: referred is %s; every referral "
+                                   "needs a date",
+                                   i, text);
+        }
+    referral *order = malloc((n ? n : 1) * sizeof *order);
+    unsigned char *flag = calloc(n ? n : 1, 1);
+    if (order == NULL || flag == NULL) {
+        free(order);
+        free(flag);
+        return host->error_set(err, AP_E_NOMEM,
+                               "out of memory sorting %zu referrals", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        order[i].subject = subject[i];
+        order[i].date = date[i];
+        order[i].row = i;
+    }
+    qsort(order, n, sizeof *order, referral_cmp);
+    for (size_t k = 1; k < n; k++)
+        if (order[k - 1].subject == order[k].subject &&
+            order[k - 1].date >= host->date_add_months(order[k].date, -12))
+            flag[order[k].row] = 1;
+    for (size_t r = from; r < to; r++) {
+        numerator[r - from] = flag[r];
+        denominator[r - from] = 1;
+    }
+    free(order);
+    free(flag);
+    return AP_OK;
+}
+
+/* ---- measures: child protection plans and placements ----------------- */
+
+/* Child protection plans started for the second or subsequent time: each
+ * plan is in the denominator, and in the numerator when the child had a
+ * plan before (previous_plans > 0). */
+static ap_status cp_repeat(void *user, const ap_measure_input *in,
+                           size_t from, size_t to, int64_t *numerator,
+                           int64_t *denominator, ap_error *err)
+{
+    (void)user;
+    ap_status st = no_params(in->params, "cp_plans_second_or_subsequent", err);
+    if (st != AP_OK)
+        return st;
+    const int64_t *start = host->records_column(in, "plan_start", err);
+    if (start == NULL)
+        return column_missing(err);
+    const int64_t *previous = host->records_column(in, "previous_plans", err);
+    if (previous == NULL)
+        return column_missing(err);
+    for (size_t r = from; r < to; r++) {
+        if (start[r] == AP_DATE_NAT || start[r] < span_first ||
+            start[r] > span_last) {
+            char d[32];
+            host->date_format(start[r], d, sizeof d);
+            return host->error_set(err, AP_E_INPUT,
+                                   "row %zu: plan_start is %s; every plan "
+                                   "needs a start date from 1970-01-01 to "
+                                   "2100-12-31",
+                                   r, d);
+        }
+        if (previous[r] < 0)
+            return host->error_set(err, AP_E_INPUT,
+                                   "row %zu: previous_plans is %lld; it "
+                                   "must be a count, 0 or more",
+                                   r, (long long)previous[r]);
+        numerator[r - from] = previous[r] > 0;
+        denominator[r - from] = 1;
+    }
+    return AP_OK;
+}
+
+/* Children in care with three or more placements in the year: each child
+ * in the denominator, in the numerator when placements >= 3. */
+static ap_status cic_placements(void *user, const ap_measure_input *in,
+                                size_t from, size_t to, int64_t *numerator,
+                                int64_t *denominator, ap_error *err)
+{
+    (void)user;
+    ap_status st = no_params(in->params, "cic_three_or_more_placements", err);
+    if (st != AP_OK)
+        return st;
+    const int64_t *placements = host->records_column(in, "placements", err);
+    if (placements == NULL)
+        return column_missing(err);
+    for (size_t r = from; r < to; r++) {
+        if (placements[r] < 0)
+            return host->error_set(err, AP_E_INPUT,
+                                   "row %zu: placements is %lld; it must be "
+                                   "a count, 0 or more",
+                                   r, (long long)placements[r]);
+        numerator[r - from] = placements[r] >= 3;
+        denominator[r - from] = 1;
+    }
+    return AP_OK;
+}
+
+/* ---- the outturn table ------------------------------------------------- */
+
+enum {
+    COL_BUDGET,
+    COL_GROSS,
+    COL_FUNDING,
+    COL_OUTTURN,
+    COL_VARIANCE,
+    N_COLS
+};
+static const char *const col_key[N_COLS] = {"budget", "gross_outturn",
+                                            "funding", "outturn", "variance"};
+static const char *const col_title[N_COLS] = {
+    "Budget", "Gross outturn", "Funding", "Outturn", "Variance"};
+static const int col_required[N_COLS] = {1, 0, 0, 1, 1};
+
+typedef struct row {
+    const char *service;
+    int64_t v[N_COLS], res[N_COLS];
+    int has[N_COLS]; /* read */
+    int bad[N_COLS]; /* present but unreadable (reported) */
+} row;
+
+typedef struct table {
+    ap_unit unit;
+    int budget_minus_outturn; /* the variance's sign convention */
+    size_t n;
+    row *lines;               /* n, malloc'd */
+    row total;
+    int has_gross;            /* some line has gross_outturn or funding */
+} table;
+
+/* Where a table field could not be read: the caller reports it. */
+typedef struct problem {
+    ap_severity severity;
+    char path[96];
+    char message[AP_ERROR_MESSAGE_SIZE];
+} problem;
+
+typedef ap_status (*problem_fn)(void *ctx, const problem *p);
+
+static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
+                        const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
+                        const char *path, const char *fmt, ...)
+{
+    problem p;
+    va_list ap;
+    p.severity = sev;
+    snprintf(p.path, sizeof p.path, "%s", path);
+    va_start(ap, fmt);
+    vsnprintf(p.message, sizeof p.message, fmt, ap);
+    va_end(ap);
+    return fn(ctx, &p);
+}
+
+static ap_status read_cell(const ap_fields *data, const char *path,
+                           ap_unit unit, int required, int64_t *v,
+                           int64_t *res, int *has, int *bad, problem_fn fn,
+                           void *ctx)
+{
+    char why[AP_ERROR_MESSAGE_SIZE];
+    *has = 0;
+    *bad = 0;
+    switch (read_money(data, path, unit, v, res, why, sizeof why)) {
+    case MONEY_OK:
+        *has = 1;
+        return AP_OK;
+    case MONEY_MISSING:
+        return required ? report(fn, ctx, AP_SEVERITY_ERROR, path,
+                                 "%s is missing", path)
+                        : AP_OK;
+    case MONEY_BAD:
+    default:
+        *bad = 1;
+        return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s %s", path, why);
+    }
+}
+
+/* Reads "unit", "variance_sign", "lines[i].{service, budget,
+ * gross_outturn, funding, outturn, variance}" and "total.{...}".  Returns
+ * nonzero in *usable when the table can be checked at all. */
+static ap_status table_read(const ap_fields *data, table *t, int *usable,
+                            problem_fn fn, void *ctx, ap_error *err)
+{
+    ap_status st;
+    memset(t, 0, sizeof *t);
+    t->unit = AP_UNIT_POUNDS;
+    *usable = 0;
+    const ap_value *u = host->field_find(data, "unit");
+    if (u == NULL) {
+        if ((st = report(fn, ctx, AP_SEVERITY_WARNING, "unit",
+                         "unit is missing, so text figures are read as "
+                         "pounds; give \"£\", \"£000\" or \"£m\" as the "
+                         "table's heading does")) != AP_OK)
+            return st;
+    } else if (u->type != AP_TYPE_STRING || unit_read(u->as.s, &t->unit)) {
+        return report(fn, ctx, AP_SEVERITY_ERROR, "unit",
+                      "unit is %s; it must be \"£\", \"£000\", \"£m\", "
+                      "\"£bn\" or \"p\"",
+                      u->type == AP_TYPE_STRING ? u->as.s : "not text");
+    }
+    const ap_value *sign = host->field_find(data, "variance_sign");
+    if (sign != NULL) {
+        if (sign->type == AP_TYPE_STRING &&
+            same_text(sign->as.s, "budget_minus_outturn"))
+            t->budget_minus_outturn = 1;
+        else if (sign->type != AP_TYPE_STRING ||
+                 !same_text(sign->as.s, "outturn_minus_budget"))
+            return report(fn, ctx, AP_SEVERITY_ERROR, "variance_sign",
+                          "variance_sign is %s; it must be "
+                          "\"outturn_minus_budget\" (positive is an "
+                          "overspend) or \"budget_minus_outturn\"",
+                          sign->type == AP_TYPE_STRING ? sign->as.s
+                                                       : "not text");
+    }
+    t->n = host->field_count(data, "lines");
+    if (t->n == 0)
+        return report(fn, ctx, AP_SEVERITY_ERROR, "lines",
+                      "no lines: the table is lines[i].service, "
+                      "lines[i].budget, lines[i].outturn and "
+                      "lines[i].variance");
+    t->lines = calloc(t->n, sizeof *t->lines);
+    if (t->lines == NULL)
+        return host->error_set(err, AP_E_NOMEM,
+                               "out of memory reading %zu lines", t->n);
+    char path[96];
+    for (size_t i = 0; i < t->n; i++) {
+        row *r = &t->lines[i];
+        snprintf(path, sizeof path, "lines[%zu].service", i);
+        const ap_value *s = host->field_find(data, path);
+        r->service = s != NULL && s->type == AP_TYPE_STRING ? s->as.s : NULL;
+        if (r->service == NULL &&
+            (st = report(fn, ctx, AP_SEVERITY_WARNING, path,
+                         "%s is missing or not text", path)) != AP_OK)
+            return st;
+        for (int c = 0; c < N_COLS; c++) {
+            snprintf(path, sizeof path, "lines[%zu].%s", i, col_key[c]);
+            if ((st = read_cell(data, path, t->unit, col_required[c], &r->v[c],
+                                &r->res[c], &r->has[c], &r->bad[c], fn,
+                                ctx)) != AP_OK)
+                return st;
+        }
+        if (r->has[COL_GROSS] || r->has[COL_FUNDING] || r->bad[COL_GROSS] ||
+            r->bad[COL_FUNDING])
+            t->has_gross = 1;
+    }
+    t->total.service = "Total";
+    for (int c = 0; c < N_COLS; c++) {
+        snprintf(path, sizeof path, "total.%s", col_key[c]);
+        if ((st = read_cell(data, path, t->unit, 0, &t->total.v[c],
+                            &t->total.res[c], &t->total.has[c],
+                            &t->total.bad[c], fn, ctx)) != AP_OK)
+            return st;
+    }
+    *usable = 1;
+    return AP_OK;
+}
+
+/* Findings as the check writes them. */
+typedef struct check_ctx {
+    ap_findings *out;
+} check_ctx;
+
+static ap_status to_finding(void *ctx, const problem *p)
+{
+    check_ctx *c = ctx;
+    return host->finding(c->out, p->severity, p->path, "%s", p->message);
+}
+
+static const char *line_name(const table *t, size_t i, char *buf, size_t size)
+{
+    if (t->lines[i].service != NULL)
+        snprintf(buf, size, "%s (lines[%zu])", t->lines[i].service, i);
+    else
+        snprintf(buf, size, "lines[%zu]", i);
+    return buf;
+}
+
+/* Checks one row's identities: variance = outturn - budget (or the
+ * reverse under budget_minus_outturn), and outturn = gross outturn +
+ * funding when both are given. */
+static ap_status check_row(const table *t, const row *r, const char *prefix,
+                           const char *name, ap_findings *out, ap_error *err)
+{
+    char path[128], subject[256];
+    ap_status st;
+    ap_error e;
+    memset(&e, 0, sizeof e);
+    if (r->has[COL_BUDGET] && r->has[COL_OUTTURN] && r->has[COL_VARIANCE]) {
+        int64_t expect;
+        st = t->budget_minus_outturn
+                 ? host->money_sub(r->v[COL_BUDGET], r->v[COL_OUTTURN],
+                                   &expect, &e)
+                 : host->money_sub(r->v[COL_OUTTURN], r->v[COL_BUDGET],
+                                   &expect, &e);
+        snprintf(path, sizeof path, "%s.variance", prefix);
+        snprintf(subject, sizeof subject, "%s: the variance", name);
+        if (st != AP_OK)
+            FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
+        else if ((st = compare(out, path, subject, r->v[COL_VARIANCE], expect,
+                               r->res[COL_BUDGET] + r->res[COL_OUTTURN] +
+                                   r->res[COL_VARIANCE],
+                               t->budget_minus_outturn ? "budget - outturn"
+                                                       : "outturn - budget",
+                               t->unit, err)) != AP_OK)
+            return st;
+    }
+    if (r->has[COL_GROSS] && r->has[COL_FUNDING] && r->has[COL_OUTTURN]) {
+        int64_t expect;
+        snprintf(path, sizeof path, "%s.outturn", prefix);
+        snprintf(subject, sizeof subject, "%s: the outturn", name);
+        if (host->money_add(r->v[COL_GROSS], r->v[COL_FUNDING], &expect, &e) !=
+            AP_OK)
+            FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
+        else if ((st = compare(out, path, subject, r->v[COL_OUTTURN], expect,
+                               r->res[COL_GROSS] + r->res[COL_FUNDING] +
+                                   r->res[COL_OUTTURN],
+                               "gross outturn + funding", t->unit, err)) !=
+                 AP_OK)
+            return st;
+    } else if (r->has[COL_GROSS] != r->has[COL_FUNDING] &&
+               !r->bad[COL_GROSS] && !r->bad[COL_FUNDING]) {
+        snprintf(path, sizeof path, "%s.%s", prefix,
+                 r->has[COL_GROSS] ? "funding" : "gross_outturn");
+        FIND(AP_SEVERITY_WARNING, path,
+             "%s: %s is missing, so the outturn cannot be checked against "
+             "gross outturn + funding",
+             name, path);
+    }
+    return AP_OK;
+}
+
+static ap_status outturn_check(void *user, const ap_fields *data,
+                               ap_findings *out, ap_error *err)
+{
+    (void)user;
+    table t;
+    int usable;
+    check_ctx ctx = {out};
+    ap_status st = table_read(data, &t, &usable, to_finding, &ctx, err);
+    if (st != AP_OK || !usable) {
+        free(t.lines);
+        return st == AP_OK || err->status != AP_OK ? st : out_failed(err, st);
+    }
+    char name[256], path[64], subject[256];
+    for (size_t i = 0; i < t.n && st == AP_OK; i++) {
+        snprintf(path, sizeof path, "lines[%zu]", i);
+        st = check_row(&t, &t.lines[i], path, line_name(&t, i, name, sizeof name),
+                       out, err);
+    }
+    /* Each stated total against the sum of its lines. */
+    for (int c = 0; c < N_COLS && st == AP_OK; c++) {
+        snprintf(path, sizeof path, "total.%s", col_key[c]);
+        if (!t.total.has[c]) {
+            if (col_required[c] && !t.total.bad[c])
+                st = host->finding(out, AP_SEVERITY_INFO, path,
+                                   "%s is not given, so the %s column's "
+                                   "total is not checked",
+                                   path, col_key[c]);
+            if (st != AP_OK)
+                st = out_failed(err, st);
+            continue;
+        }
+        int64_t sum = 0, res = t.total.res[c];
+        int complete = 1;
+        ap_error e;
+        memset(&e, 0, sizeof e);
+        for (size_t i = 0; i < t.n; i++) {
+            if (!t.lines[i].has[c]) {
+                complete = 0;
+                break;
+            }
+            if (host->money_add(sum, t.lines[i].v[c], &sum, &e) != AP_OK)
+                break;
+            res += t.lines[i].res[c];
+        }
+        if (e.status != AP_OK) {
+            st = host->finding(out, AP_SEVERITY_ERROR, path, "%s: %s", path,
+                               e.message);
+            if (st != AP_OK)
+                st = out_failed(err, st);
+            continue;
+        }
+        if (!complete)
+            continue; /* a line without the figure is reported already */
+        snprintf(subject, sizeof subject, "the total %s (%s)",
+                 c == COL_GROSS ? "gross outturn" : col_key[c], path);
+        st = compare(out, path, subject, t.total.v[c], sum, res,
+                     "the sum of the lines", t.unit, err);
+    }
+    if (st == AP_OK)
+        st = check_row(&t, &t.total, "total", "Total", out, err);
+    free(t.lines);
+    return st;
+}
+
+/* ---- the section: outturn by service area ----------------------------- */
+
+typedef struct section_ctx {
+    ap_error *err;
+    int failed;
+} section_ctx;
+
+/* A section refuses data it cannot read (errors); warnings do not stop
+ * it. */
+static ap_status to_error(void *ctx, const problem *p)
+{
+    section_ctx *c = ctx;
+    if (p->severity != AP_SEVERITY_ERROR || c->failed)
+        return AP_OK;
+    c->failed = 1;
+    host->error_set(c->err, AP_E_INPUT, "%s", p->message);
+    return AP_OK;
+}
+
+static ap_status outturn_section(void *user, const ap_fields *data,
+                                 ap_text *out, ap_error *err)
+{
+    (void)user;
+    table t;
+    int usable;
+    section_ctx ctx = {err, 0};
+    ap_status st = table_read(data, &t, &usable, to_error, &ctx, err);
+    if (st == AP_OK && (ctx.failed || !usable))
+        st = AP_E_INPUT;
+    if (st != AP_OK) {
+        free(t.lines);
+        if (st == AP_E_INPUT && !ctx.failed)
+            host->error_set(err, st, "the outturn table cannot be read");
+        return st;
+    }
+    /* The totals row: the stated totals, else the sums of the lines. */
+    row total = t.total;
+    for (int c = 0; c < N_COLS; c++) {
+        if (total.has[c])
+            continue;
+        int64_t sum = 0;
+        int complete = 1;
+        for (size_t i = 0; i < t.n && complete; i++)
+            if (!t.lines[i].has[c] ||
+                host->money_add(sum, t.lines[i].v[c], &sum, NULL) != AP_OK)
+                complete = 0;
+        total.v[c] = sum;
+        total.has[c] = complete;
+    }
+    int decimals = 0;
+    for (size_t i = 0; i <= t.n; i++) {
+        const row *r = i < t.n ? &t.lines[i] : &total;
+        for (int c = 0; c < N_COLS; c++)
+            if (r->has[c] && exact_decimals(r->v[c], t.unit) > decimals)
+                decimals = exact_decimals(r->v[c], t.unit);
+    }
+    int cols[N_COLS], n_cols = 0;
+    for (int c = 0; c < N_COLS; c++)
+        if (col_required[c] || t.has_gross)
+            cols[n_cols++] = c;
+    const char *unit = unit_label(t.unit);
+    st = host->text_append(out,
+                           "Figures in %s; brackets are negative.  Variance "
+                           "= %s, so a positive variance is %s.\n\n"
+                           "| Service area |",
+                           unit,
+                           t.budget_minus_outturn ? "budget - outturn"
+                                                  : "outturn - budget",
+                           t.budget_minus_outturn ? "an underspend"
+                                                  : "an overspend (adverse)");
+    for (int k = 0; k < n_cols && st == AP_OK; k++)
+        st = host->text_append(out, " %s |", col_title[cols[k]]);
+    if (st == AP_OK)
+        st = host->text_append(out, " |\n|:--|");
+    for (int k = 0; k < n_cols && st == AP_OK; k++)
+        st = host->text_append(out, "--:|");
+    if (st == AP_OK)
+        st = host->text_append(out, ":--|\n");
+    for (size_t i = 0; i <= t.n && st == AP_OK; i++) {
+        const row *r = i < t.n ? &t.lines[i] : &total;
+        const int bold = i == t.n;
+        char label[64];
+        if (r->service == NULL)
+            snprintf(label, sizeof label, "line %zu", i + 1);
+        st = host->text_append(out, bold ? "| **%s** |" : "| %s |",
+                               r->service != NULL ? r->service : label);
+        for (int k = 0; k < n_cols && st == AP_OK; k++) {
+            char cell[64] = "";
+            if (r->has[cols[k]])
+                fmt_cell(r->v[cols[k]], t.unit, decimals, cell, sizeof cell);
+            st = host->text_append(out, bold && cell[0] ? " **%s** |" : " %s |",
+                                   cell);
+        }
+        const char *note = "";
+        if (st == AP_OK && r->has[COL_VARIANCE] && r->v[COL_VARIANCE] != 0)
+            note = (r->v[COL_VARIANCE] > 0) != t.budget_minus_outturn
+                       ? "overspend"
+                       : "underspend";
+        if (st == AP_OK)
+            st = host->text_append(out, " %s |\n", note);
+    }
+    free(t.lines);
+    if (st != AP_OK)
+        return out_failed(err, st);
+    return AP_OK;
+}
+
+/* ---- calculator: the contract split ----------------------------------- */
+
+/* The contract split of the councils' funding of NCT, in hundredths of a
+ * percent: NNC 44.16%, WNC 55.84% (the T&E Board report of 6 March 2024,
+ * 7.1.1; the savings report of the same meeting prints WNC as 56.84%, which
+ * with 44.16% makes 101%, and rounds it to 56% / 44% in its 7.1.1). */
+static const int64_t contract_weights[2] = {4416, 5584};
+
+/* The part of a pressure (or any sum) that authority 0 (NNC) or 1 (WNC)
+ * funds: the pressure split 44.16 : 55.84 to the penny by the largest
+ * remainder, so the two parts always add up to it.  £29.670m (the 2023/24
+ * period 9 forecast pressure) gives NNC £13,102,272 and WNC
+ * £16,567,728. */
+static int64_t contract_split(int64_t amount, int64_t authority,
+                              ap_error *err)
+{
+    if (authority != 0 && authority != 1) {
+        host->error_set(err, AP_E_INPUT,
+                        "authority is %lld; it must be 0 for NNC (44.16%%) "
+                        "or 1 for WNC (55.84%%)",
+                        (long long)authority);
+        return 0;
+    }
+    int64_t shares[2] = {0, 0};
+    if (host->apportion(amount, contract_weights, 2, AP_LARGEST_REMAINDER,
+                        shares, err) != AP_OK)
+        return 0;
+    return shares[authority];
+}
+
+/* ---- KPIs -------------------------------------------------------------- */
+
+/* SDC Schedule 6 KPIs named in the 2021/22 annual report.  Each literal
+ * stays under the 4095 characters C requires compilers to take; they are
+ * joined in init. */
+static const char *const kpis_json[] = {
+    "{\"format\": \"apportion.kpis/1\",\n"
+    " \"title\": \"Northamptonshire Children's Trust: the Service Delivery "
+    "Contract KPIs (Schedule 6) named in the SDC annual report 2021/22. "
+    "Schedule 6 holds 21 KPIs; the report names these 16 (its Appendix 1, "
+    "the full list with performance, is an attachment not reproduced). The "
+    "report does not print Schedule 6's targets, tolerances or escalation "
+    "periods: every target, tolerance, band and escalation figure here is "
+    "illustrative. Escalation: out of tolerance (Red) for failure_after "
+    "consecutive periods is a Performance Failure; one not resolved "
+    "rectification_after periods later needs a Rectification Plan. The "
+    "report records no Performance Failures and so no Rectification Plans "
+    "in 2021/22.\",\n"
+    " \"kpis\": [\n",
+    "  {\"ref\": \"NCT-REF-DECISION\",\n"
+    "   \"description\": \"Percentage of all referrals with a decision "
+    "within 2 working days (above target 11 months of 12 in 2021/22). The "
+    "contract words it as 24 working hours; the report proposes 2 working "
+    "days, as measured. Target and tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"higher\", \"target\": 90,\n"
+    "   \"tolerance\": {\"value\": \"5\", \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2},\n"
+    "   \"measure\": \"referral_decision_within_2_working_days\"},\n"
+    "  {\"ref\": \"NCT-REREFERRAL-12M\",\n"
+    "   \"description\": \"Percentage of referrals with a previous referral "
+    "within 12 months (lower is better; above target but within tolerance "
+    "all of 2021/22). Target and bands illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 22,\n"
+    "   \"bands\": [\n"
+    "    {\"rag\": \"green\", \"upper\": 22, \"upper_inclusive\": true},\n"
+    "    {\"rag\": \"amber\", \"lower\": 22, \"lower_inclusive\": false, "
+    "\"upper\": \"27.5\", \"upper_inclusive\": true},\n"
+    "    {\"rag\": \"red\", \"lower\": \"27.5\", \"lower_inclusive\": false}"
+    "],\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2},\n"
+    "   \"measure\": \"rereferrals_within_12_months\"},\n"
+    "  {\"ref\": \"NCT-ASSESS-45WD\",\n"
+    "   \"description\": \"Percentage of Single Assessments authorised "
+    "within 45 working days (never below 97% in 2021/22). Target and "
+    "tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"higher\", \"target\": \"85\",\n"
+    "   \"tolerance\": {\"value\": 10, \"kind\": \"percent\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2},\n"
+    "   \"measure\": \"assessments_within_45_working_days\"},\n",
+    "  {\"ref\": \"NCT-CPP-REPEAT\",\n"
+    "   \"description\": \"Percentage of children who became the subject of "
+    "a Child Protection Plan for the second or subsequent time (lower is "
+    "better; fluctuated through 2021/22). Target and tolerance "
+    "illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": \"20%\",\n"
+    "   \"tolerance\": {\"value\": \"10\", \"kind\": \"percent\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2},\n"
+    "   \"measure\": \"cp_plans_second_or_subsequent\"},\n"
+    "  {\"ref\": \"NCT-CIC-3PLACEMENTS\",\n"
+    "   \"description\": \"Percentage of Children in Care with three or "
+    "more placements in the previous 12 months (short term placement "
+    "stability; lower is better; a gradual decline through 2021/22). "
+    "Target and band wording illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 10,\n"
+    "   \"bands\": \"Green = 10% or below, Amber = 10-12%, Red = over "
+    "12%\",\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2},\n"
+    "   \"measure\": \"cic_three_or_more_placements\"},\n"
+    "  {\"ref\": \"NCT-CIC-LONG-TERM-STABILITY\",\n"
+    "   \"description\": \"Percentage of children in care 2.5 years or more "
+    "who have been in the same placement for 2+ years or placed for "
+    "adoption (long term placement stability; finished 2021/22 above "
+    "target). Target and tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"higher\", \"target\": 70,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n",
+    "  {\"ref\": \"NCT-CARE-LEAVERS-ACCOMMODATION\",\n"
+    "   \"description\": \"Percentage of young people now aged 17-21 and "
+    "living in suitable accommodation who were looked after when aged 16 "
+    "(above target and the national average in 2021/22; the report "
+    "proposes year-to-date monthly figures). Target and tolerance "
+    "illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"higher\", \"target\": 85,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n"
+    "  {\"ref\": \"NCT-CARE-LEAVERS-EET\",\n"
+    "   \"description\": \"Percentage of young people now aged 17-21 and in "
+    "employment, education or training who were looked after when aged 16 "
+    "(above target and the national average in 2021/22). Target and "
+    "tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"higher\", \"target\": 55,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n"
+    "  {\"ref\": \"NCT-SW-VACANCIES\",\n"
+    "   \"description\": \"Percentage of social worker posts vacant (lower "
+    "is better; finished 2021/22 better than target). Target and tolerance "
+    "illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 15,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n",
+    "  {\"ref\": \"NCT-SW-AGENCY\",\n"
+    "   \"description\": \"Percentage of social worker posts filled with "
+    "agency staff (lower is better; hovered around target in 2021/22). "
+    "Target and tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 15,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n"
+    "  {\"ref\": \"NCT-SW-CASELOADS\",\n"
+    "   \"description\": \"Percentage of qualified social workers with "
+    "caseloads above target (lower is better; just above target in "
+    "2021/22). Target and tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 10,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n"
+    "  {\"ref\": \"NCT-COMPLAINTS-10WD\",\n"
+    "   \"description\": \"Percentage of complaints responded to within 10 "
+    "working days (below target on 4 occasions in 2021/22). Target and "
+    "bands illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"higher\", \"target\": 80,\n"
+    "   \"bands\": [\n"
+    "    {\"rag\": \"red\", \"lower\": 0, \"lower_inclusive\": true, "
+    "\"upper\": 70, \"upper_inclusive\": false},\n"
+    "    {\"rag\": \"amber\", \"lower\": 70, \"lower_inclusive\": true, "
+    "\"upper\": 80, \"upper_inclusive\": false},\n"
+    "    {\"rag\": \"green\", \"lower\": 80, \"lower_inclusive\": true, "
+    "\"upper\": 100, \"upper_inclusive\": true}],\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 2, \"rectification_after\": 1}},\n",
+    "  {\"ref\": \"NCT-COMPLAINTS-STAGE2\",\n"
+    "   \"description\": \"Stage 2 investigations as a % of stage 1 "
+    "complaints received within the year (lower is better; often missed "
+    "target in 2021/22, and NCT and the Councils propose removing it). "
+    "Target and tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 10,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n"
+    "  {\"ref\": \"NCT-PLACED-20-MILES\",\n"
+    "   \"description\": \"Percentage of children placed more than 20 miles "
+    "from their homes, outside the LA boundary (lower is better; the LA "
+    "boundary is Northamptonshire as was, and the report questions the "
+    "KPI's benefit). Target and tolerance illustrative.\",\n"
+    "   \"unit\": \"%\", \"polarity\": \"lower\", \"target\": 15,\n"
+    "   \"tolerance\": {\"value\": 5, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"monthly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 3, \"rectification_after\": 2}},\n",
+    "  {\"ref\": \"NCT-ADOPTION-A10\",\n"
+    "   \"description\": \"Average days between a child entering care and "
+    "moving in with its adoptive family (adoption scorecard A10; lower is "
+    "better; improved in quarters 3 and 4 of 2021/22). The national "
+    "threshold of 426 days is the target; the tolerance is "
+    "illustrative.\",\n"
+    "   \"unit\": \"days\", \"polarity\": \"lower\", \"target\": 426,\n"
+    "   \"tolerance\": {\"value\": 60, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"quarterly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 2, \"rectification_after\": 2}},\n"
+    "  {\"ref\": \"NCT-ADOPTION-A2\",\n"
+    "   \"description\": \"Average days between the court authority to "
+    "place a child and the decision on a match to an adoptive family "
+    "(adoption scorecard A2; lower is better; improved in quarters 3 and 4 "
+    "of 2021/22). The national threshold of 121 days is the target; the "
+    "tolerance is illustrative.\",\n"
+    "   \"unit\": \"days\", \"polarity\": \"lower\", \"target\": 121,\n"
+    "   \"tolerance\": {\"value\": 30, \"kind\": \"points\"},\n"
+    "   \"frequency\": \"quarterly\",\n"
+    "   \"reported_to\": \"Operational Group (monthly performance report to "
+    "NNC and WNC)\",\n"
+    "   \"escalation\": {\"failure_after\": 2, \"rectification_after\": 2}}\n"
+    " ]}\n",
+};
+
+static ap_status register_kpis(ap_registrar *reg, ap_error *err)
+{
+    size_t n = sizeof kpis_json / sizeof kpis_json[0], len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(kpis_json[i]);
+    char *json = malloc(len + 1);
+    if (json == NULL)
+        return host->error_set(err, AP_E_NOMEM,
+                               "out of memory joining the KPI definitions");
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(kpis_json[i]);
+        memcpy(json + at, kpis_json[i], k);
+        at += k;
+    }
+    json[at] = '\0';
+    ap_status st = host->register_kpis(reg, json, err);
+    free(json);
+    return st;
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+static ap_status register_all(ap_registrar *reg, ap_error *err)
+{
+    ap_status st;
+    const unsigned rowwise = AP_MEASURE_ROWWISE | AP_MEASURE_THREAD_SAFE;
+    const ap_measure_def measures[] = {
+        {sizeof(ap_measure_def), "referral_decision_within_2_working_days",
+         "Referrals with a decision within 2 working days after the day of "
+         "receipt; open ones count as late once past the limit on the as-of "
+         "date",
+         "received,decided", 100, rowwise, sla_measure,
+         &referral_spec},
+        {sizeof(ap_measure_def), "rereferrals_within_12_months",
+         "Referrals whose subject had an earlier referral on or after the "
+         "same day 12 months before, of all referrals (lower is better)",
+         "subject,referred", 100, 0, rereferrals, NULL},
+        {sizeof(ap_measure_def), "assessments_within_45_working_days",
+         "Single Assessments authorised within 45 working days after the "
+         "day they started; open ones count as late once past the limit on "
+         "the as-of date",
+         "started,completed", 100, rowwise, sla_measure,
+         &assessment_spec},
+        {sizeof(ap_measure_def), "cp_plans_second_or_subsequent",
+         "Child protection plans started for the second or subsequent time "
+         "(previous_plans > 0), of all plans started (lower is better)",
+         "plan_start,previous_plans", 100, rowwise, cp_repeat, NULL},
+        {sizeof(ap_measure_def), "cic_three_or_more_placements",
+         "Children in care with three or more placements in the year, of "
+         "all children in care (lower is better)",
+         "placements", 100, rowwise, cic_placements, NULL},
+    };
+    for (size_t i = 0; i < sizeof measures / sizeof measures[0]; i++)
+        if ((st = host->register_measure(reg, &measures[i], err)) != AP_OK)
+            return st;
+    if ((st = register_kpis(reg, err)) != AP_OK)
+        return st;
+
+    const ap_check_def check = {
+        sizeof(ap_check_def),
+        "outturn",
+        "The outturn table: each line's variance against outturn - budget "
+        "(and outturn against gross outturn + funding when given), and each "
+        "stated total against its lines.  Reads unit, variance_sign, "
+        "lines[i].service, .budget, .gross_outturn, .funding, .outturn, "
+        ".variance and total.*",
+        outturn_check,
+        NULL,
+    };
+    if ((st = host->register_check(reg, &check, err)) != AP_OK)
+        return st;
+
+    const ap_section_def section = {
+        sizeof(ap_section_def),
+        "outturn_by_service_area",
+        "NCT outturn by service area",
+        outturn_section,
+        NULL,
+    };
+    if ((st = host->register_section(reg, &section, err)) != AP_OK)
+        return st;
+
+    const ap_calculator_def calculator = {
+        sizeof(ap_calculator_def),
+        "contract_split",
+        "money(money, int64)",
+        "The part of a pressure funded by an authority in the contract split "
+        "(0: NNC 44.16%, 1: WNC 55.84%), exact to the penny",
+        AP_CALCULATOR_FN(contract_split),
+    };
+    return host->register_calculator(reg, &calculator, err);
+}
+
+AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info(void)
+{
+    return &info;
+}
+
+AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
+                                                 ap_registrar *reg,
+                                                 char **error_message)
+{
+    if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
+        !AP_HOST_HAS(h, text_append))
+        return AP_E_PLUGIN;
+    host = h;
+    span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);
+    span_last = host->date_from_ymd(AP_CALENDAR_LAST_YEAR, 12, 31);
+    ap_error err;
+    memset(&err, 0, sizeof err);
+    ap_status st = register_all(reg, &err);
+    if (st != AP_OK && error_message != NULL)
+        *error_message = host->strdup(err.message[0] ? err.message
+                                                     : host->status_name(st));
+    return st;
+}
