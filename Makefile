@@ -33,10 +33,13 @@ deps:
 
 GLUE_SRC := $(wildcard python/apportion/_core*.c python/apportion/_core*.h)
 
+# The plugins setup.py builds (plugins/<area>/) and the template it ships.
+PLUGIN_SRC := $(wildcard plugins/*/*.c plugins/*/*.h)
+
 # Rebuilt when the C it compiles changes, so the tests never run a stale
-# extension.
+# extension or plugin.
 $(VENV)/.installed: deps pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
-		$(wildcard include/apportion/*.h csrc/*.h)
+		$(PLUGIN_SRC) $(wildcard include/apportion/*.h csrc/*.h)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -81,4 +84,5 @@ bench: venv
 	$(PY) bench/run.py
 
 clean:
-	rm -rf build $(VENV) python/apportion/*.so *.egg-info python/*.egg-info
+	rm -rf build $(VENV) python/apportion/*.so python/apportion/_plugins \
+	  *.egg-info python/*.egg-info
