@@ -72,12 +72,22 @@ pytest: venv
 
 test: venv ctest ctest-asan ctest-valgrind pytest
 
+# The plan, then the three service areas as the plugins apportion loads at
+# run time: IASS2 scored by council and quarter with the quarterly recharge,
+# and the checks of the transformation-block and NCT outturn tables.
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
 	@echo
-	$(PY) -m apportion scorecard examples/iass-kpis.json --kpi IASS2 \
-	  --records examples/iass-referrals-2021-22.csv --by authority \
-	  --as-of 2022-03-31
+	$(PY) -m apportion plugin list
+	@echo
+	$(PY) -m apportion service IASS --records examples/iass-referrals-2021-22.csv \
+	  --by authority --as-of 2022-03-31 --recharge '£211,654'
+	@echo
+	$(PY) -m apportion service TRANSFORMATION \
+	  --check examples/transformation-2024-25.json
+	@echo
+	$(PY) -m apportion service NCT --check examples/nct-outturn-2021-22.json \
+	  --section outturn_by_service_area
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[bench]'
