@@ -272,6 +272,8 @@ def _date_value(days: int) -> Optional[_dt.date]:
 
 def _typed(value, kind: str, what: str):
     """A Python value as the C type a calculator declared."""
+    if type(value) is int and kind in ("int64", "money"):
+        return value  # the common case, without the general conversions
     if kind == "int64":
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{what} must be an int, not {type(value).__name__}")
