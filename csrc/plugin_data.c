@@ -67,41 +67,132 @@ const ap_value *ap__field_find(const ap_fields *fields, const char *path)
     return NULL;
 }
 
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A lone nil as tables print it: "-", an en or em dash, or "nil" in any
+ * case, with blanks around. */
+static int is_nil(const char *text)
+{
+    size_t len = strlen(text);
+    while (len > 0 && is_blank(text[len - 1]))
+        len--;
+    while (len > 0 && is_blank(*text)) {
+        text++;
+        len--;
+    }
+    return (len == 1 && text[0] == '-') ||
+           (len == 3 && (memcmp(text, "\xe2\x80\x93", 3) == 0 ||  /* – */
+                         memcmp(text, "\xe2\x80\x94", 3) == 0 ||  /* — */
+                         ((text[0] | 0x20) == 'n' && (text[1] | 0x20) == 'i' &&
+                          (text[2] | 0x20) == 'l')));
+}
+
+/* The reader behind field_money and field_figure: money as it is, text
+ * read as a printed figure in unit.  A figure (field_figure) also reads a
+ * lone nil as 0 and the integer 0 as 0 (zero is zero in any unit), each
+ * exact; resolution (may be NULL) receives the value of the figure's last
+ * printed digit in pence, 1 for exact money. */
+static ap_status read_money_field(const ap_fields *fields, const char *path,
+                                  ap_unit unit, int figure, int64_t *pence,
+                                  int64_t *resolution, ap_error *err)
+{
+    const char *fn = figure ? "field_figure" : "field_money";
+    if (path == NULL || pence == NULL)
+        return ap_error_set(err, AP_E_INPUT, "%s: no path or no output", fn);
+    int shown = ap__utf8_prefix(path, strlen(path), 120);
+    const char *hint = figure ? "money is given as text such as "
+                                "\"\xc2\xa3" "1,234\" (\"-\" for nil) or as "
+                                "a money value"
+                              : "money is given as text such as "
+                                "\"\xc2\xa3" "1,234\" or as a money value";
+    const ap_value *v = ap__field_find(fields, path);
+    if (v == NULL)
+        return ap_error_set(err, AP_E_INPUT, "field '%.*s' is missing; %s",
+                            shown, path, hint);
+    int64_t value = 0, res = 1;
+    if (v->type == AP_TYPE_MONEY) {
+        value = v->as.i;
+    } else if (figure && ((v->type == AP_TYPE_INT64 && v->as.i == 0) ||
+                          (v->type == AP_TYPE_STRING && v->as.s != NULL &&
+                           is_nil(v->as.s)))) {
+        value = 0;
+    } else if (v->type == AP_TYPE_STRING && v->as.s != NULL) {
+        ap_error inner;
+        ap_status st = ap_money_parse(v->as.s, (size_t)-1, unit, &value, &res,
+                                      &inner);
+        if (st != AP_OK)
+            return ap_error_set(err, st, "field '%.*s': %s", shown, path,
+                                inner.message);
+    } else {
+        return ap_error_set(err, AP_E_INPUT,
+                            "field '%.*s' is %s %s, not money; %s", shown,
+                            path, v->type == AP_TYPE_INT64 ? "an" : "a",
+                            v->type == AP_TYPE_STRING
+                                ? "NULL string"
+                                : ap_value_type_name(v->type),
+                            hint);
+    }
+    *pence = value;
+    if (resolution != NULL)
+        *resolution = res;
+    return AP_OK;
+}
+
 ap_status ap__field_money(const ap_fields *fields, const char *path,
                           ap_unit unit, int64_t *out, ap_error *err)
 {
-    if (path == NULL || out == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "field_money: no path or no output");
-    int shown = ap__utf8_prefix(path, strlen(path), 120);
-    const ap_value *v = ap__field_find(fields, path);
-    if (v == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "field '%.*s' is missing; money is given as text "
-                            "such as \"\xc2\xa3" "1,234\" or as a money value",
-                            shown, path);
-    if (v->type == AP_TYPE_MONEY) {
-        *out = v->as.i;
-        return AP_OK;
+    return read_money_field(fields, path, unit, 0, out, NULL, err);
+}
+
+ap_status ap__field_figure(const ap_fields *fields, const char *path,
+                           ap_unit unit, int64_t *pence, int64_t *resolution,
+                           ap_error *err)
+{
+    return read_money_field(fields, path, unit, 1, pence, resolution, err);
+}
+
+/* ---- units ----------------------------------------------------------------- */
+
+ap_status ap__unit_parse(const char *name, ap_unit *out, ap_error *err)
+{
+    if (name == NULL || out == NULL)
+        return ap_error_set(err, AP_E_INPUT, "unit_parse: no name or no "
+                            "output");
+    /* Trimmed and in lower case, without the apostrophe of "£'000"; then
+     * ap_unit_parse decides. */
+    size_t len = strlen(name);
+    while (len > 0 && is_blank(name[len - 1]))
+        len--;
+    const char *s = name;
+    while (len > 0 && is_blank(*s)) {
+        s++;
+        len--;
     }
-    if (v->type != AP_TYPE_STRING || v->as.s == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "field '%.*s' is %s %s, not money; money is given "
-                            "as text such as \"\xc2\xa3" "1,234\" or as a "
-                            "money value",
-                            shown, path,
-                            v->type == AP_TYPE_INT64 ? "an" : "a",
-                            v->type == AP_TYPE_STRING
-                                ? "NULL string"
-                                : ap_value_type_name(v->type));
+    char buf[16];
+    size_t n = 0, i = 0;
+    if (len >= 2 && memcmp(s, "\xc2\xa3", 2) == 0) {
+        memcpy(buf, s, 2);
+        n = i = 2;
+    }
+    if (i < len && s[i] == '\'')
+        i++;
     ap_error inner;
-    int64_t pence;
-    ap_status st = ap_money_parse(v->as.s, (size_t)-1, unit, &pence, NULL,
-                                  &inner);
+    ap_status st = len - i < sizeof buf - n ? AP_OK : AP_E_INPUT;
+    for (; st == AP_OK && i < len; i++)
+        buf[n++] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
+                                               : s[i];
+    buf[n] = '\0';
+    if (st == AP_OK)
+        st = ap_unit_parse(buf, out, &inner);
     if (st != AP_OK)
-        return ap_error_set(err, st, "field '%.*s': %s", shown, path,
-                            inner.message);
-    *out = pence;
+        return ap_error_set(err, AP_E_INPUT,
+                            "unknown unit \"%.*s\"; expected \xc2\xa3, "
+                            "\xc2\xa3" "000 (or \xc2\xa3'000, \xc2\xa3k), "
+                            "\xc2\xa3m, \xc2\xa3" "bn or p",
+                            ap__utf8_prefix(name, strlen(name), 40), name);
     return AP_OK;
 }
 

@@ -613,6 +613,12 @@ static const ap_host host_table = {
     .text_append = ap__text_append,
 
     .warn = host_warn,
+    .sla_rows = ap_sla_rows,
+    .elapsed_parse = ap_elapsed_parse,
+    .unit_parse = ap__unit_parse,
+    .unit_name = ap_unit_name,
+    .field_figure = ap__field_figure,
+    .value_type_name = ap_value_type_name,
 };
 
 const ap_host *ap_host_table(void)

@@ -183,6 +183,15 @@ const int64_t *ap__records_column(const ap_measure_input *in,
 const ap_value *ap__field_find(const ap_fields *fields, const char *path);
 ap_status ap__field_money(const ap_fields *fields, const char *path,
                           ap_unit unit, int64_t *out, ap_error *err);
+/* field_money for printed tables (host->field_figure): also the figure's
+ * resolution, a lone "-", en or em dash or "nil" as an exact 0, and the
+ * integer 0 as 0.  Shares its reader with ap__field_money. */
+ap_status ap__field_figure(const ap_fields *fields, const char *path,
+                           ap_unit unit, int64_t *pence, int64_t *resolution,
+                           ap_error *err);
+/* ap_unit_parse for a unit as a table's heading prints it
+ * (host->unit_parse): blanks around, "£'000" and capitals allowed. */
+ap_status ap__unit_parse(const char *name, ap_unit *out, ap_error *err);
 size_t ap__field_count(const ap_fields *fields, const char *prefix);
 ap_status ap__finding(ap_findings *out, ap_severity severity,
                       const char *field, const char *fmt, ...)

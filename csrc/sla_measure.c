@@ -1,4 +1,6 @@
-/* "% of records within N working days", grouped, in one pass.
+/* "% of records within N working days", grouped, in one pass
+ * (ap_sla_measure), or row by row (ap_sla_rows, for plugins' measures).
+ * Both apply one rule, sla_row, so they cannot drift apart.
  *
  * Each record costs two loads from the calendar's table of working days
  * before each date, a subtraction and a few counter updates into its
@@ -27,24 +29,155 @@ enum {
 
 #define SLA_CHUNK_MIN ((size_t)1 << 18)
 
-/* Why a chunk stopped, kept to report the earliest bad row of all. */
-typedef enum bad_kind {
-    BAD_NONE,
-    BAD_START,   /* start NaT or outside the calendar */
-    BAD_END,     /* end outside the calendar */
-    BAD_ORDER,   /* end before start */
-    BAD_AS_OF,   /* open record started after the as-of date */
-    BAD_NOMEM
-} bad_kind;
+/* What the rule makes of one record, and the faults that stop a call. */
+typedef enum sla_kind {
+    SLA_CLOSED,       /* has an end: in total; in within if elapsed <= limit */
+    SLA_OPEN_LATE,    /* open and past the limit on as_of: in total, late */
+    SLA_OPEN_PENDING, /* open, not yet past the limit or no as_of: in
+                         neither */
+    SLA_BAD_START,    /* start NaT or outside the calendar */
+    SLA_BAD_END,      /* end outside the calendar */
+    SLA_BAD_ORDER,    /* end before start */
+    SLA_BAD_AS_OF,    /* open record started after the as-of date */
+    SLA_BAD_NOMEM
+} sla_kind;
+
+#define SLA_FAILED(kind) ((kind) >= SLA_BAD_START)
+
+/* The rule's settings, checked once per call by sla_rule_make. */
+typedef struct sla_rule {
+    const int32_t *before; /* working days before each date of the span */
+    int64_t first, last;   /* the calendar's span */
+    int64_t limit, as_of;
+    int64_t s_off, e_off;  /* the convention, as offsets into before */
+} sla_rule;
+
+static ap_status sla_rule_make(const ap_calendar *cal, int64_t limit,
+                               ap_elapsed convention, int64_t as_of,
+                               sla_rule *rule, ap_error *err)
+{
+    if (cal == NULL)
+        return ap_error_set(err, AP_E_INPUT, "no calendar given");
+    if (limit < 0)
+        return ap_error_set(err, AP_E_INPUT,
+                            "the limit is %lld working days; it must be 0 "
+                            "or more",
+                            (long long)limit);
+    if ((int)convention < 0 || convention >= AP_ELAPSED_COUNT)
+        return ap_error_set(err, AP_E_INPUT, "unknown convention %d",
+                            (int)convention);
+    rule->before = ap__calendar_before(cal, &rule->first, &rule->last);
+    if (as_of != AP_DATE_NAT && !ap__in_range(as_of, rule->first, rule->last)) {
+        char a[32];
+        ap_date_format(as_of, a, sizeof a);
+        return ap_error_set(err, AP_E_INPUT,
+                            "as_of is %s, outside the calendar's dates "
+                            "(1970-01-01 to 2100-12-31)",
+                            a);
+    }
+    rule->limit = limit;
+    rule->as_of = as_of;
+    rule->s_off = convention == AP_ELAPSED_AFTER_START ? 1 : 0;
+    rule->e_off = convention == AP_ELAPSED_BUSDAY_COUNT ? 0 : 1;
+    return AP_OK;
+}
+
+/* The rule for one record, the only place it is written: start s (never
+ * NaT), end e (NaT while open).  Elapsed working days are two loads from
+ * the calendar's table; *elapsed is set for a closed record and for an
+ * open one measured to as_of. */
+static inline sla_kind sla_row(const sla_rule *r, int64_t s, int64_t e,
+                               int64_t *elapsed)
+{
+    if (!ap__in_range(s, r->first, r->last))
+        return SLA_BAD_START;
+    const int64_t from_start = r->before[s + r->s_off - r->first];
+    if (e == AP_DATE_NAT) {
+        if (r->as_of == AP_DATE_NAT)
+            return SLA_OPEN_PENDING;
+        if (r->as_of < s)
+            return SLA_BAD_AS_OF;
+        /* Open and already past the limit: late, whenever it closes. */
+        *elapsed = r->before[r->as_of + r->e_off - r->first] - from_start;
+        return *elapsed > r->limit ? SLA_OPEN_LATE : SLA_OPEN_PENDING;
+    }
+    if (!ap__in_range(e, s, r->last))
+        return ap__in_range(e, r->first, r->last) ? SLA_BAD_ORDER
+                                                   : SLA_BAD_END;
+    *elapsed = r->before[e + r->e_off - r->first] - from_start;
+    return SLA_CLOSED;
+}
+
+/* The message for a fault of the rule at row (the caller's numbering). */
+static ap_status sla_fault(sla_kind bad, size_t row, int64_t start,
+                           int64_t end, int64_t as_of, ap_error *err)
+{
+    char s[32], e[32], a[32];
+    ap_date_format(start, s, sizeof s);
+    ap_date_format(end, e, sizeof e);
+    ap_date_format(as_of, a, sizeof a);
+    switch (bad) {
+    case SLA_BAD_START:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu: start is %s; every record needs a "
+                            "start date from 1970-01-01 to 2100-12-31",
+                            row, s);
+    case SLA_BAD_END:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu: end is %s, outside the calendar's "
+                            "dates (1970-01-01 to 2100-12-31)",
+                            row, e);
+    case SLA_BAD_ORDER:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu ends (%s) before it starts (%s)", row, e,
+                            s);
+    case SLA_BAD_AS_OF:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu is open and starts (%s) after the as-of "
+                            "date (%s)",
+                            row, s, a);
+    default:
+        return ap_error_set(err, AP_E_NOMEM,
+                            "out of memory grouping the records");
+    }
+}
+
+/* ---- per row ---------------------------------------------------------- */
+
+ap_status ap_sla_rows(const ap_calendar *cal, const int64_t *start,
+                      const int64_t *end, size_t n, int64_t limit,
+                      ap_elapsed convention, int64_t as_of, size_t first_row,
+                      int64_t *within, int64_t *counted, ap_error *err)
+{
+    if (n > 0 && (start == NULL || end == NULL || within == NULL ||
+                  counted == NULL))
+        return ap_error_set(err, AP_E_INPUT,
+                            "sla_rows: %zu rows but no start, end, within or "
+                            "counted array",
+                            n);
+    sla_rule rule;
+    ap_status st = sla_rule_make(cal, limit, convention, as_of, &rule, err);
+    if (st != AP_OK)
+        return st;
+    for (size_t i = 0; i < n; i++) {
+        int64_t elapsed = 0;
+        sla_kind kind = sla_row(&rule, start[i], end[i], &elapsed);
+        if (SLA_FAILED(kind))
+            return sla_fault(kind, first_row + i, start[i], end[i], as_of,
+                             err);
+        within[i] = kind == SLA_CLOSED && elapsed <= limit;
+        counted[i] = kind != SLA_OPEN_PENDING;
+    }
+    return AP_OK;
+}
+
+/* ---- grouped ---------------------------------------------------------- */
 
 typedef struct sla_job {
-    const int32_t *before;
-    int64_t first, last;
+    sla_rule rule;
     const int64_t *start, *end, *keys;
-    ap_sla_options opt;
-    int64_t s_off, e_off;
     ap__group_map maps[AP__MAX_THREADS];
-    bad_kind bad[AP__MAX_THREADS];
+    sla_kind bad[AP__MAX_THREADS]; /* SLA_FAILED, or no fault */
     size_t bad_row[AP__MAX_THREADS];
 } sla_job;
 
@@ -52,92 +185,37 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
 {
     sla_job *job = ctx;
     ap__group_map *map = &job->maps[chunk];
-    const int32_t *before = job->before;
-    const int64_t first = job->first, last = job->last;
-    const int64_t limit = job->opt.limit, as_of = job->opt.as_of;
-    const int64_t s_off = job->s_off, e_off = job->e_off;
+    const sla_rule *rule = &job->rule;
     const int64_t *keys = job->keys;
-    bad_kind bad = BAD_NONE;
+    sla_kind kind = SLA_CLOSED;
     size_t i;
     for (i = from; i < to; i++) {
-        int64_t s = job->start[i], e = job->end[i];
-        if (!ap__in_range(s, first, last)) {
-            bad = BAD_START;
+        int64_t elapsed = 0;
+        kind = sla_row(rule, job->start[i], job->end[i], &elapsed);
+        if (SLA_FAILED(kind))
             break;
-        }
         int64_t *acc = keys ? ap__group_acc(map, keys[i]) : map->acc;
         if (acc == NULL) {
-            bad = BAD_NOMEM;
+            kind = SLA_BAD_NOMEM;
             break;
         }
         acc[F_RECORDS]++;
-        int64_t from_start = before[s + s_off - first];
-        if (e == AP_DATE_NAT) {
-            if (as_of == AP_DATE_NAT) {
-                acc[F_OPEN_PENDING]++;
-                continue;
-            }
-            if (as_of < s) {
-                bad = BAD_AS_OF;
-                break;
-            }
-            /* Open and already past the limit: late, whenever it closes. */
-            if (before[as_of + e_off - first] - from_start > limit) {
-                acc[F_OPEN_LATE]++;
-                acc[F_TOTAL]++;
-            } else {
-                acc[F_OPEN_PENDING]++;
-            }
-            continue;
+        if (kind == SLA_OPEN_PENDING) {
+            acc[F_OPEN_PENDING]++;
+        } else if (kind == SLA_OPEN_LATE) {
+            acc[F_OPEN_LATE]++;
+            acc[F_TOTAL]++;
+        } else {
+            acc[F_CLOSED]++;
+            acc[F_TOTAL]++;
+            acc[F_WITHIN] += elapsed <= rule->limit;
+            acc[F_ELAPSED_SUM] += elapsed;
+            if (elapsed > acc[F_ELAPSED_MAX])
+                acc[F_ELAPSED_MAX] = elapsed;
         }
-        if (!ap__in_range(e, s, last)) {
-            bad = ap__in_range(e, first, last) ? BAD_ORDER : BAD_END;
-            break;
-        }
-        int64_t elapsed = before[e + e_off - first] - from_start;
-        acc[F_CLOSED]++;
-        acc[F_TOTAL]++;
-        acc[F_WITHIN] += elapsed <= limit;
-        acc[F_ELAPSED_SUM] += elapsed;
-        if (elapsed > acc[F_ELAPSED_MAX])
-            acc[F_ELAPSED_MAX] = elapsed;
     }
-    job->bad[chunk] = bad;
+    job->bad[chunk] = kind;
     job->bad_row[chunk] = i;
-}
-
-static ap_status report_bad(const sla_job *job, bad_kind bad, size_t row,
-                            ap_error *err)
-{
-    char s[32], e[32], a[32];
-    ap_date_format(job->start[row], s, sizeof s);
-    ap_date_format(job->end[row], e, sizeof e);
-    ap_date_format(job->opt.as_of, a, sizeof a);
-    switch (bad) {
-    case BAD_START:
-        return ap_error_set(err, AP_E_INPUT,
-                            "row %zu: start is %s; every record needs a "
-                            "start date from 1970-01-01 to 2100-12-31",
-                            row, s);
-    case BAD_END:
-        return ap_error_set(err, AP_E_INPUT,
-                            "row %zu: end is %s, outside the calendar's "
-                            "dates (1970-01-01 to 2100-12-31)",
-                            row, e);
-    case BAD_ORDER:
-        return ap_error_set(err, AP_E_INPUT,
-                            "row %zu ends (%s) before it starts (%s)", row, e,
-                            s);
-    case BAD_AS_OF:
-        return ap_error_set(err, AP_E_INPUT,
-                            "row %zu is open and starts (%s) after the as-of "
-                            "date (%s)",
-                            row, s, a);
-    case BAD_NOMEM:
-    default:
-        return ap_error_set(err, AP_E_NOMEM,
-                            "out of memory grouping the records");
-    }
 }
 
 typedef struct collect {
@@ -193,39 +271,20 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
 {
     out->groups = NULL;
     out->n_groups = 0;
-    if (options->limit < 0)
-        return ap_error_set(err, AP_E_INPUT,
-                            "the limit is %lld working days; it must be 0 "
-                            "or more",
-                            (long long)options->limit);
-    if ((int)options->convention < 0 ||
-        options->convention >= AP_ELAPSED_COUNT)
-        return ap_error_set(err, AP_E_INPUT, "unknown convention %d",
-                            (int)options->convention);
     sla_job job;
     memset(&job, 0, sizeof job);
-    job.before = ap__calendar_before(cal, &job.first, &job.last);
-    if (options->as_of != AP_DATE_NAT &&
-        !ap__in_range(options->as_of, job.first, job.last)) {
-        char a[32];
-        ap_date_format(options->as_of, a, sizeof a);
-        return ap_error_set(err, AP_E_INPUT,
-                            "as_of is %s, outside the calendar's dates "
-                            "(1970-01-01 to 2100-12-31)",
-                            a);
-    }
+    ap_status st = sla_rule_make(cal, options->limit, options->convention,
+                                 options->as_of, &job.rule, err);
+    if (st != AP_OK)
+        return st;
     job.start = start;
     job.end = end;
     job.keys = keys;
-    job.opt = *options;
-    job.s_off = options->convention == AP_ELAPSED_AFTER_START ? 1 : 0;
-    job.e_off = options->convention == AP_ELAPSED_BUSDAY_COUNT ? 0 : 1;
 
     int64_t kmin = 0, kmax = 0;
     if (keys != NULL && n > 0)
         ap__keys_range(keys, n, &kmin, &kmax);
     size_t chunks = ap__parallel_chunks(n, SLA_CHUNK_MIN);
-    ap_status st = AP_OK;
     size_t made = 0;
     for (; made < chunks; made++)
         if (ap__group_map_init(&job.maps[made], F_COUNT, kmin, kmax) < 0) {
@@ -238,8 +297,10 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
         ap__parallel_run(n, chunks, sla_chunk, &job);
         /* The earliest bad row of all, whichever chunk met it. */
         for (size_t t = 0; t < chunks; t++)
-            if (job.bad[t] != BAD_NONE) {
-                st = report_bad(&job, job.bad[t], job.bad_row[t], err);
+            if (SLA_FAILED(job.bad[t])) {
+                size_t row = job.bad_row[t];
+                st = sla_fault(job.bad[t], row, start[row], end[row],
+                               options->as_of, err);
                 break;
             }
     }

@@ -58,6 +58,30 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
                          const ap_sla_options *options, ap_sla_result *out,
                          ap_error *err);
 
+/* The same rule as ap_sla_measure, row by row, for callers that sum the
+ * rows themselves (a plugin's measure, through host->sla_rows).  For each
+ * of the n records, start[i] and end[i] as for ap_sla_measure:
+ *
+ *   closed (end given)                  within[i] = elapsed <= limit,
+ *                                       counted[i] = 1
+ *   open and past the limit on as_of    within[i] = 0, counted[i] = 1
+ *   open and not yet past it, or        within[i] = 0, counted[i] = 0
+ *     no as_of (AP_DATE_NAT)
+ *
+ * so the sums of within and counted are a group's within and total.
+ * limit >= 0 working days; convention counts elapsed days as in
+ * ap_elapsed_working_days_many.  The faults are ap_sla_measure's, with the
+ * same AP_E_INPUT messages, and a message names row first_row + i: a
+ * caller handed rows [from, to) of a larger table passes from, so the row
+ * named is the table's.  The first faulty row stops the call; within and
+ * counted are then written only for the rows before it.  Every array is
+ * the caller's, of n; nothing is kept, and the function touches no global
+ * state, so calls on disjoint rows may run on several threads at once. */
+ap_status ap_sla_rows(const ap_calendar *cal, const int64_t *start,
+                      const int64_t *end, size_t n, int64_t limit,
+                      ap_elapsed convention, int64_t as_of, size_t first_row,
+                      int64_t *within, int64_t *counted, ap_error *err);
+
 /* Adds b into a, group by group (keys present in either), exactly;
  * overflow is AP_E_OVERFLOW.  a is replaced by the merged result; b is
  * left as it was. */

@@ -29,7 +29,8 @@
  * with AP_HOST_HAS(host, member).
  *
  *   1.0  the info block up to licence; ap_host up to text_append.
- *   1.1  ap_plugin_info.url; ap_host.warn.
+ *   1.1  ap_plugin_info.url; ap_host.warn, sla_rows, elapsed_parse,
+ *        unit_parse, unit_name, field_figure and value_type_name.
  *
  * Registration is all or nothing.  Everything registered during init is
  * staged and joins the registry only when init returns AP_OK and every
@@ -69,6 +70,14 @@ extern "C" {
 #define AP_PLUGIN_EXPORT __attribute__((visibility("default")))
 #else
 #define AP_PLUGIN_EXPORT
+#endif
+
+/* Marks the host's printf-like functions, so that the compiler checks a
+ * plugin's format strings against their arguments. */
+#if defined(__GNUC__)
+#define AP_HOST_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define AP_HOST_PRINTF(fmt, first)
 #endif
 
 /* ---- who the plugin is ------------------------------------------------- */
@@ -311,7 +320,7 @@ typedef struct ap_host {
 
     /* Errors: ap_error_set and ap_status_name. */
     ap_status (*error_set)(ap_error *err, ap_status status, const char *fmt,
-                           ...);
+                           ...) AP_HOST_PRINTF(3, 4);
     const char *(*status_name)(ap_status status);
 
     /* Money (money.h). */
@@ -421,14 +430,57 @@ typedef struct ap_host {
     /* Writing a call's output.  Each returns AP_E_NOMEM when out of
      * memory, which the plugin should pass on. */
     ap_status (*finding)(ap_findings *out, ap_severity severity,
-                         const char *field, const char *fmt, ...);
-    ap_status (*text_append)(ap_text *out, const char *fmt, ...);
+                         const char *field, const char *fmt, ...)
+        AP_HOST_PRINTF(4, 5);
+    ap_status (*text_append)(ap_text *out, const char *fmt, ...)
+        AP_HOST_PRINTF(2, 3);
 
     /* ---- ABI 1.1 ---- */
 
     /* A warning about the plugin's own data, shown to the user when the
      * load completes (a Python warning naming the plugin). */
-    ap_status (*warn)(ap_registrar *reg, const char *fmt, ...);
+    ap_status (*warn)(ap_registrar *reg, const char *fmt, ...)
+        AP_HOST_PRINTF(2, 3);
+
+    /* "Within N working days" row by row (ap_sla_rows, measures.h): the
+     * rule of apportion.within_working_days, for a measure's rows.  Per
+     * row, within[i] is 1 when the record closed within the limit and
+     * counted[i] is 1 when it is in the denominator (closed, or open and
+     * already past the limit on as_of), so a measure passes its numerator
+     * and denominator.  Pass the measure's `from` as first_row, so that an
+     * error names the caller's row:
+     *   host->sla_rows(in->calendar, start + from, end + from, to - from,
+     *                  3, AP_ELAPSED_AFTER_START, in->as_of, from,
+     *                  numerator, denominator, err); */
+    ap_status (*sla_rows)(const ap_calendar *cal, const int64_t *start,
+                          const int64_t *end, size_t n, int64_t limit,
+                          ap_elapsed convention, int64_t as_of,
+                          size_t first_row, int64_t *within, int64_t *counted,
+                          ap_error *err);
+    /* A convention's name ("after_start", "busday_count", "inclusive"),
+     * as ap_elapsed_parse; an unknown one is AP_E_INPUT listing them. */
+    ap_status (*elapsed_parse)(const char *name, ap_elapsed *out,
+                               ap_error *err);
+
+    /* Units of printed money (money.h).  unit_parse reads a table's
+     * heading: ap_unit_parse's names ("£", "£000", "£k", "£m", "£bn",
+     * "p"), also with blanks around, "£'000" and capitals ("£M").
+     * unit_name returns a static string: "£", "£000", "£m", "£bn" or "p". */
+    ap_status (*unit_parse)(const char *name, ap_unit *out, ap_error *err);
+    const char *(*unit_name)(ap_unit unit);
+    /* A printed figure: field_money, and also *resolution (may be NULL),
+     * the value in pence of the figure's last printed digit (100000 for
+     * "3,540" in "£000"; 1 for money, which is exact), so a check can
+     * tell a difference of rounding from an error.  A lone "-", "–", "—"
+     * or "nil" (any case) reads as 0, and so does the integer 0, both
+     * with resolution 1.  Missing, of another type or unreadable is
+     * AP_E_INPUT naming the path; *pence is then untouched. */
+    ap_status (*field_figure)(const ap_fields *fields, const char *path,
+                              ap_unit unit, int64_t *pence,
+                              int64_t *resolution, ap_error *err);
+    /* A static name for a value type: "int64", "double", "money", "date"
+     * or "string" (AP_VALUE_TYPE_MAP), for messages. */
+    const char *(*value_type_name)(ap_value_type type);
 } ap_host;
 
 /* Nonzero when the host has `member` (it lies within host->size and is not

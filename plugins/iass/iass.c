@@ -24,8 +24,11 @@
  * £200,825), invoiced £52,914 in each of Q1-Q3 and £52,912 in Q4.
  *
  * Everything the core offers is reached through the host table; nothing
- * here links against the core.  Measures read only their input and the
- * host pointer, which is set once in init, so they are thread-safe. */
+ * here links against the core.  The measure's rule, printed figures and
+ * units are the host's (ABI 1.1: sla_rows, field_figure, unit_parse), so
+ * they are the same as everywhere else in apportion.  Measures read only
+ * their input and the host pointer, which is set once in init, so they
+ * are thread-safe. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,14 +64,6 @@ static ap_status out_failed(ap_error *err, ap_status st)
     return host->error_set(err, st, "out of memory writing the result");
 }
 
-static int64_t pow10_i64(int e)
-{
-    int64_t p = 1;
-    while (e-- > 0)
-        p *= 10;
-    return p;
-}
-
 /* Case-insensitive ASCII comparison of a whole string. */
 static int same_text(const char *a, const char *b)
 {
@@ -99,113 +94,6 @@ static void trimmed(const char *text, char *buf, size_t size)
     buf[n] = '\0';
 }
 
-static const char *type_name(ap_value_type t)
-{
-    switch (t) {
-    case AP_TYPE_INT64:
-        return "int64";
-    case AP_TYPE_DOUBLE:
-        return "double";
-    case AP_TYPE_MONEY:
-        return "money";
-    case AP_TYPE_DATE:
-        return "date";
-    case AP_TYPE_STRING:
-        return "string";
-    default:
-        return "value";
-    }
-}
-
-/* "£", "£000", "£'000", "£k", "£m", "£bn" or "p" (the "£" optional). */
-static int unit_read(const char *text, ap_unit *out)
-{
-    char buf[32];
-    trimmed(text, buf, sizeof buf);
-    const char *s = buf;
-    int pound = 0;
-    if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA3) {
-        s += 2;
-        pound = 1;
-    }
-    if (*s == '\'')
-        s++;
-    if (*s == '\0' && pound)
-        *out = AP_UNIT_POUNDS;
-    else if (strcmp(s, "000") == 0 || same_text(s, "k"))
-        *out = AP_UNIT_THOUSANDS;
-    else if (same_text(s, "m"))
-        *out = AP_UNIT_MILLIONS;
-    else if (same_text(s, "bn"))
-        *out = AP_UNIT_BILLIONS;
-    else if (!pound && same_text(s, "p"))
-        *out = AP_UNIT_PENCE;
-    else
-        return -1;
-    return 0;
-}
-
-/* "-", an en or em dash, "nil" or nothing: a table's way of printing 0. */
-static int is_nil(const char *text)
-{
-    char buf[16];
-    trimmed(text, buf, sizeof buf);
-    return buf[0] == '\0' || strcmp(buf, "-") == 0 ||
-           strcmp(buf, "\xe2\x80\x93") == 0 ||
-           strcmp(buf, "\xe2\x80\x94") == 0 || same_text(buf, "nil");
-}
-
-typedef enum money_read { MONEY_OK, MONEY_MISSING, MONEY_BAD } money_read;
-
-/* A money field: money as it is (exact), text read as a printed figure in
- * `unit` (its resolution is the value of its last digit).  Why it could
- * not be read goes into why. */
-static money_read read_money(const ap_fields *data, const char *path,
-                             ap_unit unit, int64_t *pence, int64_t *res,
-                             char *why, size_t why_size)
-{
-    const ap_value *v = host->field_find(data, path);
-    if (v == NULL)
-        return MONEY_MISSING;
-    switch (v->type) {
-    case AP_TYPE_MONEY:
-        *pence = v->as.i;
-        *res = 1;
-        return MONEY_OK;
-    case AP_TYPE_STRING: {
-        ap_error e;
-        memset(&e, 0, sizeof e);
-        if (is_nil(v->as.s)) {
-            *pence = 0;
-            *res = pow10_i64((int)unit);
-            return MONEY_OK;
-        }
-        if (host->money_parse(v->as.s, (size_t)-1, unit, pence, res, &e) !=
-            AP_OK) {
-            snprintf(why, why_size, "is not a figure of money (%.400s)",
-                     e.message);
-            return MONEY_BAD;
-        }
-        return MONEY_OK;
-    }
-    case AP_TYPE_INT64:
-        if (v->as.i == 0) {
-            *pence = 0;
-            *res = 1;
-            return MONEY_OK;
-        }
-        snprintf(why, why_size,
-                 "is the integer %lld; give money as a Decimal (pounds) or "
-                 "as printed text such as \"£211,654\"",
-                 (long long)v->as.i);
-        return MONEY_BAD;
-    default:
-        snprintf(why, why_size, "is a %s, not an amount of money",
-                 type_name(v->type));
-        return MONEY_BAD;
-    }
-}
-
 /* A money figure in pounds: "£52,914" when whole, "£52,913.50" when not. */
 static void fmt_pounds(int64_t pence, char *buf, size_t size)
 {
@@ -231,54 +119,31 @@ static sla_spec iass2_spec = {3, "received", "responded"};
 static ap_status sla_convention(const ap_fields *params, ap_elapsed *out,
                                 ap_error *err)
 {
-    static const char *const names[] = {"after_start", "busday_count",
-                                        "inclusive"};
-    static const ap_elapsed codes[] = {AP_ELAPSED_AFTER_START,
-                                       AP_ELAPSED_BUSDAY_COUNT,
-                                       AP_ELAPSED_INCLUSIVE};
     *out = AP_ELAPSED_AFTER_START;
     for (size_t i = 0; i < params->n; i++) {
         const ap_field *f = &params->items[i];
         if (strcmp(f->path, "convention") != 0)
             return host->error_set(err, AP_E_INPUT,
                                    "unknown parameter \"%s\"; this measure "
-                                   "takes \"convention\" (after_start, "
-                                   "busday_count or inclusive)",
+                                   "takes only \"convention\"",
                                    f->path);
         if (f->value.type != AP_TYPE_STRING)
             return host->error_set(err, AP_E_INPUT,
                                    "the parameter convention is a %s; it "
-                                   "must be text: after_start, busday_count "
-                                   "or inclusive",
-                                   type_name(f->value.type));
-        size_t k;
-        for (k = 0; k < 3; k++)
-            if (strcmp(f->value.as.s, names[k]) == 0)
-                break;
-        if (k == 3)
-            return host->error_set(err, AP_E_INPUT,
-                                   "unknown convention \"%s\"; it must be "
-                                   "after_start, busday_count or inclusive",
-                                   f->value.as.s);
-        *out = codes[k];
+                                   "must be text such as \"after_start\"",
+                                   host->value_type_name(f->value.type));
+        ap_status st = host->elapsed_parse(f->value.as.s, out, err);
+        if (st != AP_OK)
+            return st;
     }
     return AP_OK;
 }
 
-static ap_status column_missing(ap_error *err)
-{
-    return err->status != AP_OK ? err->status : AP_E_INPUT;
-}
-
-#define SLA_BATCH 256
-
-/* Per row: elapsed working days from start to end under the convention.
- * A closed record is in the denominator, and in the numerator when within
- * the limit.  An open record (end NaT) counts in the denominator, as
- * late, only when in->as_of is given and it is already past the limit on
- * that date; otherwise it is left out (0 and 0).  The rules and the
- * errors are those of the core's SLA measure (csrc/sla_measure.c), with
- * the columns named. */
+/* Responded within 3 working days after the day of receipt, by the core's
+ * rule (host->sla_rows, as apportion.within_working_days): a closed
+ * record is in the denominator, and in the numerator when within the
+ * limit; an open one (responded NaT) counts as late once it is past the
+ * limit on in->as_of, and is left out until then.  Errors name the row. */
 static ap_status sla_measure(void *user, const ap_measure_input *in,
                              size_t from, size_t to, int64_t *numerator,
                              int64_t *denominator, ap_error *err)
@@ -289,83 +154,12 @@ static ap_status sla_measure(void *user, const ap_measure_input *in,
     if (st != AP_OK)
         return st;
     const int64_t *start = host->records_column(in, spec->start, err);
-    if (start == NULL)
-        return column_missing(err);
     const int64_t *end = host->records_column(in, spec->end, err);
-    if (end == NULL)
-        return column_missing(err);
-    const int64_t as_of = in->as_of;
-    char a[32], b[32];
-    if (as_of != AP_DATE_NAT && (as_of < span_first || as_of > span_last)) {
-        host->date_format(as_of, a, sizeof a);
-        return host->error_set(err, AP_E_INPUT,
-                               "as_of is %s, outside the calendar's dates "
-                               "(1970-01-01 to 2100-12-31)",
-                               a);
-    }
-    int64_t ends[SLA_BATCH], elapsed[SLA_BATCH];
-    for (size_t first = from; first < to; first += SLA_BATCH) {
-        size_t n = to - first < SLA_BATCH ? to - first : SLA_BATCH;
-        for (size_t k = 0; k < n; k++) {
-            size_t row = first + k;
-            int64_t s = start[row], e = end[row];
-            if (s == AP_DATE_NAT || s < span_first || s > span_last) {
-                host->date_format(s, a, sizeof a);
-                return host->error_set(err, AP_E_INPUT,
-                                       "row %zu: %s is %s; every record "
-                                       "needs a %s date from 1970-01-01 to "
-                                       "2100-12-31",
-                                       row, spec->start, a, spec->start);
-            }
-            if (e == AP_DATE_NAT) {
-                if (as_of != AP_DATE_NAT && as_of < s) {
-                    host->date_format(s, a, sizeof a);
-                    host->date_format(as_of, b, sizeof b);
-                    return host->error_set(err, AP_E_INPUT,
-                                           "row %zu is open and its %s date "
-                                           "(%s) is after the as-of date "
-                                           "(%s)",
-                                           row, spec->start, a, b);
-                }
-                ends[k] = as_of; /* NaT: open and pending */
-                continue;
-            }
-            if (e < s || e > span_last) {
-                host->date_format(s, a, sizeof a);
-                host->date_format(e, b, sizeof b);
-                if (e > span_last || e < span_first)
-                    return host->error_set(err, AP_E_INPUT,
-                                           "row %zu: %s is %s, outside the "
-                                           "calendar's dates (1970-01-01 to "
-                                           "2100-12-31)",
-                                           row, spec->end, b);
-                return host->error_set(err, AP_E_INPUT,
-                                       "row %zu: %s (%s) is before %s (%s)",
-                                       row, spec->end, b, spec->start, a);
-            }
-            ends[k] = e;
-        }
-        st = host->elapsed_working_days_many(in->calendar, start + first,
-                                             ends, n, convention, -1,
-                                             elapsed, err);
-        if (st != AP_OK)
-            return st;
-        for (size_t k = 0; k < n; k++) {
-            size_t row = first + k, at = row - from;
-            if (ends[k] == AP_DATE_NAT) {
-                numerator[at] = 0;
-                denominator[at] = 0;
-            } else if (end[row] == AP_DATE_NAT) {
-                /* Open on the as-of date: late once past the limit. */
-                numerator[at] = 0;
-                denominator[at] = elapsed[k] > spec->limit;
-            } else {
-                numerator[at] = elapsed[k] <= spec->limit;
-                denominator[at] = 1;
-            }
-        }
-    }
-    return AP_OK;
+    if (start == NULL || end == NULL)
+        return AP_E_INPUT; /* err names the column */
+    return host->sla_rows(in->calendar, start + from, end + from, to - from,
+                          spec->limit, convention, in->as_of, from, numerator,
+                          denominator, err);
 }
 
 /* ---- the recharge rule: quarterly ------------------------------------ */
@@ -389,7 +183,7 @@ static ap_status quarterly_granularity(const ap_fields *params, int64_t *out,
             return host->error_set(err, AP_E_INPUT,
                                    "the parameter granularity is a %s; it "
                                    "must be a whole number of pence",
-                                   type_name(f->value.type));
+                                   host->value_type_name(f->value.type));
         if (f->value.as.i <= 0)
             return host->error_set(err, AP_E_INPUT,
                                    "granularity is %lld; it must be 1 penny "
@@ -543,7 +337,7 @@ static ap_status check_agreement(const ap_fields *data, ap_findings *out,
         FIND(AP_SEVERITY_ERROR, "iass1.status",
              "iass1.status is a %s; it must be the IASS1 state: \"in "
              "place\" or \"not in place\"",
-             type_name(v->type));
+             host->value_type_name(v->type));
         return AP_OK;
     }
     char state[64];
@@ -601,8 +395,9 @@ static ap_status check_service_level(const ap_fields *data, ap_findings *out,
         }
         if (w->type != AP_TYPE_INT64 || t->type != AP_TYPE_INT64) {
             const char *bad = w->type != AP_TYPE_INT64 ? pw : pt;
+            ap_value_type type = w->type != AP_TYPE_INT64 ? w->type : t->type;
             FIND(AP_SEVERITY_ERROR, bad, "%s is a %s; it must be a count",
-                 bad, type_name(w->type != AP_TYPE_INT64 ? w->type : t->type));
+                 bad, host->value_type_name(type));
             continue;
         }
         int64_t within = w->as.i, total = t->as.i;
@@ -698,7 +493,7 @@ static ap_status check_recorded(const ap_fields *data, ap_findings *out,
                 FIND(AP_SEVERITY_ERROR, pd, "%s: %s", pd, e.message);
         } else {
             FIND(AP_SEVERITY_ERROR, pd, "%s is a %s, not a date", pd,
-                 type_name(date->type));
+                 host->value_type_name(date->type));
         }
         const char *detail = text != NULL && text->type == AP_TYPE_STRING
                                  ? text->as.s
@@ -739,27 +534,17 @@ static ap_status critical_service_failures(void *user, const ap_fields *data,
             return out_failed(err, st_);                       \
     } while (0)
 
-/* A required money field of a section: missing or unreadable is an error
- * of the call, naming the path. */
+/* A money field of the section, a printed figure in unit ("-" is nil):
+ * unreadable, or missing when required, is an error of the call naming
+ * the path. */
 static ap_status section_money(const ap_fields *data, const char *path,
                                ap_unit unit, int required, int64_t *pence,
                                int *present, ap_error *err)
 {
-    int64_t res;
-    char why[AP_ERROR_MESSAGE_SIZE];
-    *present = 0;
-    switch (read_money(data, path, unit, pence, &res, why, sizeof why)) {
-    case MONEY_OK:
-        *present = 1;
+    *present = host->field_find(data, path) != NULL;
+    if (!*present && !required)
         return AP_OK;
-    case MONEY_MISSING:
-        if (!required)
-            return AP_OK;
-        return host->error_set(err, AP_E_INPUT, "%s is missing", path);
-    case MONEY_BAD:
-    default:
-        return host->error_set(err, AP_E_INPUT, "%s %s", path, why);
-    }
+    return host->field_figure(data, path, unit, pence, NULL, err);
 }
 
 /* "budget_share" and optional "actual_share", "billed[i]" (Q1-Q3 as
@@ -773,16 +558,19 @@ static ap_status recharge_summary(void *user, const ap_fields *data,
         "April - June", "July - September", "October - December",
         "January - March"};
     ap_unit unit = AP_UNIT_POUNDS;
+    ap_status st;
     const ap_value *v = host->field_find(data, "unit");
-    if (v != NULL && (v->type != AP_TYPE_STRING || unit_read(v->as.s, &unit)))
+    if (v != NULL && v->type != AP_TYPE_STRING)
         return host->error_set(err, AP_E_INPUT,
-                               "unit must be \"£\", \"£000\", \"£m\" or "
-                               "\"p\"");
+                               "unit is a %s; it must be text such as "
+                               "\"£\" or \"£000\"",
+                               host->value_type_name(v->type));
+    if (v != NULL && (st = host->unit_parse(v->as.s, &unit, err)) != AP_OK)
+        return st;
     int64_t budget, actual = AP_MONEY_NONE, billed[4];
     int present;
-    ap_status st = section_money(data, "budget_share", unit, 1, &budget,
-                                 &present, err);
-    if (st != AP_OK)
+    if ((st = section_money(data, "budget_share", unit, 1, &budget, &present,
+                            err)) != AP_OK)
         return st;
     if ((st = section_money(data, "actual_share", unit, 0, &actual, &present,
                             err)) != AP_OK)
@@ -989,8 +777,9 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
                                                  ap_registrar *reg,
                                                  char **error_message)
 {
+    /* The last member used: the host has every one before it too. */
     if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, text_append))
+        !AP_HOST_HAS(h, value_type_name))
         return AP_E_PLUGIN;
     host = h;
     span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);

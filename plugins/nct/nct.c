@@ -37,7 +37,11 @@
  *   Total                                     -   3,701 (2,631)  1,070 1,070
  * Every line adds up; the gross outturn and covid funding columns sum to
  * 3,702 and (2,632), one more than the stated totals: the rounding of the
- * printed figures, which the check reports as a warning, not an error. */
+ * printed figures, which the check reports as a warning, not an error.
+ *
+ * The working-day rule, printed figures ("-" an exact nil) and units are
+ * the host's (ABI 1.1: sla_rows, field_figure, unit_parse), so they are
+ * the same as everywhere else in apportion. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,14 +73,6 @@ static ap_status out_failed(ap_error *err, ap_status st)
     return host->error_set(err, st, "out of memory writing the result");
 }
 
-static int64_t pow10_i64(int e)
-{
-    int64_t p = 1;
-    while (e-- > 0)
-        p *= 10;
-    return p;
-}
-
 static int same_text(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++) {
@@ -91,152 +87,14 @@ static int same_text(const char *a, const char *b)
     return *a == *b;
 }
 
-static void trimmed(const char *text, char *buf, size_t size)
-{
-    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
-        text++;
-    size_t n = strlen(text);
-    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' ||
-                     text[n - 1] == '\n' || text[n - 1] == '\r'))
-        n--;
-    if (n >= size)
-        n = size - 1;
-    memcpy(buf, text, n);
-    buf[n] = '\0';
-}
-
-static const char *type_name(ap_value_type t)
-{
-    switch (t) {
-    case AP_TYPE_INT64:
-        return "int64";
-    case AP_TYPE_DOUBLE:
-        return "double";
-    case AP_TYPE_MONEY:
-        return "money";
-    case AP_TYPE_DATE:
-        return "date";
-    case AP_TYPE_STRING:
-        return "string";
-    default:
-        return "value";
-    }
-}
-
-/* "£", "£000", "£'000", "£k", "£m", "£bn" or "p" (the "£" optional). */
-static int unit_read(const char *text, ap_unit *out)
-{
-    char buf[32];
-    trimmed(text, buf, sizeof buf);
-    const char *s = buf;
-    int pound = 0;
-    if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA3) {
-        s += 2;
-        pound = 1;
-    }
-    if (*s == '\'')
-        s++;
-    if (*s == '\0' && pound)
-        *out = AP_UNIT_POUNDS;
-    else if (strcmp(s, "000") == 0 || same_text(s, "k"))
-        *out = AP_UNIT_THOUSANDS;
-    else if (same_text(s, "m"))
-        *out = AP_UNIT_MILLIONS;
-    else if (same_text(s, "bn"))
-        *out = AP_UNIT_BILLIONS;
-    else if (!pound && same_text(s, "p"))
-        *out = AP_UNIT_PENCE;
-    else
-        return -1;
-    return 0;
-}
-
-static const char *unit_label(ap_unit unit)
-{
-    switch (unit) {
-    case AP_UNIT_PENCE:
-        return "p";
-    case AP_UNIT_THOUSANDS:
-        return "£000";
-    case AP_UNIT_MILLIONS:
-        return "£m";
-    case AP_UNIT_BILLIONS:
-        return "£bn";
-    case AP_UNIT_POUNDS:
-    default:
-        return "£";
-    }
-}
-
-/* "-", an en or em dash, "nil" or nothing: a table's way of printing 0. */
-static int is_nil(const char *text)
-{
-    char buf[16];
-    trimmed(text, buf, sizeof buf);
-    return buf[0] == '\0' || strcmp(buf, "-") == 0 ||
-           strcmp(buf, "\xe2\x80\x93") == 0 ||
-           strcmp(buf, "\xe2\x80\x94") == 0 || same_text(buf, "nil");
-}
-
-typedef enum money_read { MONEY_OK, MONEY_MISSING, MONEY_BAD } money_read;
-
-/* A money field: money as it is (exact), text read as a printed figure in
- * `unit` (its resolution is the value of its last digit).  Why it could
- * not be read goes into why. */
-static money_read read_money(const ap_fields *data, const char *path,
-                             ap_unit unit, int64_t *pence, int64_t *res,
-                             char *why, size_t why_size)
-{
-    const ap_value *v = host->field_find(data, path);
-    if (v == NULL)
-        return MONEY_MISSING;
-    switch (v->type) {
-    case AP_TYPE_MONEY:
-        *pence = v->as.i;
-        *res = 1;
-        return MONEY_OK;
-    case AP_TYPE_STRING: {
-        ap_error e;
-        memset(&e, 0, sizeof e);
-        if (is_nil(v->as.s)) {
-            *pence = 0;
-            *res = pow10_i64((int)unit);
-            return MONEY_OK;
-        }
-        if (host->money_parse(v->as.s, (size_t)-1, unit, pence, res, &e) !=
-            AP_OK) {
-            snprintf(why, why_size, "is not a figure of money (%.400s)",
-                     e.message);
-            return MONEY_BAD;
-        }
-        return MONEY_OK;
-    }
-    case AP_TYPE_INT64:
-        if (v->as.i == 0) {
-            *pence = 0;
-            *res = 1;
-            return MONEY_OK;
-        }
-        snprintf(why, why_size,
-                 "is the integer %lld; give money as a Decimal (pounds) or "
-                 "as printed text such as \"1,070\" with the table's unit",
-                 (long long)v->as.i);
-        return MONEY_BAD;
-    default:
-        snprintf(why, why_size, "is a %s, not an amount of money",
-                 type_name(v->type));
-        return MONEY_BAD;
-    }
-}
-
-/* Digits after the point that print pence exactly in unit. */
+/* Digits after the point that print pence exactly in unit (a unit is a
+ * power of ten of pence: ap_unit's value is the exponent). */
 static int exact_decimals(int64_t pence, ap_unit unit)
 {
-    int e = (int)unit;
-    for (int d = 0; d < e; d++)
-        if (pence % pow10_i64(e - d) == 0)
-            return d;
-    return e;
+    int d = (int)unit;
+    for (; d > 0 && pence % 10 == 0; d--)
+        pence /= 10;
+    return d;
 }
 
 /* A figure in the table's unit, exactly, with its symbol: "£1,070k",
@@ -335,50 +193,36 @@ typedef struct sla_spec {
 static sla_spec referral_spec = {2, "received", "decided"};
 static sla_spec assessment_spec = {45, "started", "completed"};
 
+/* The elapsed-days convention, from the parameter "convention" (default
+ * "after_start", as apportion.within_working_days). */
 static ap_status sla_convention(const ap_fields *params, ap_elapsed *out,
                                 ap_error *err)
 {
-    static const char *const names[] = {"after_start", "busday_count",
-                                        "inclusive"};
-    static const ap_elapsed codes[] = {AP_ELAPSED_AFTER_START,
-                                       AP_ELAPSED_BUSDAY_COUNT,
-                                       AP_ELAPSED_INCLUSIVE};
     *out = AP_ELAPSED_AFTER_START;
     for (size_t i = 0; i < params->n; i++) {
         const ap_field *f = &params->items[i];
         if (strcmp(f->path, "convention") != 0)
             return host->error_set(err, AP_E_INPUT,
                                    "unknown parameter \"%s\"; this measure "
-                                   "takes \"convention\" (after_start, "
-                                   "busday_count or inclusive)",
+                                   "takes only \"convention\"",
                                    f->path);
         if (f->value.type != AP_TYPE_STRING)
             return host->error_set(err, AP_E_INPUT,
                                    "the parameter convention is a %s; it "
-                                   "must be text: after_start, busday_count "
-                                   "or inclusive",
-                                   type_name(f->value.type));
-        size_t k;
-        for (k = 0; k < 3; k++)
-            if (strcmp(f->value.as.s, names[k]) == 0)
-                break;
-        if (k == 3)
-            return host->error_set(err, AP_E_INPUT,
-                                   "unknown convention \"%s\"; it must be "
-                                   "after_start, busday_count or inclusive",
-                                   f->value.as.s);
-        *out = codes[k];
+                                   "must be text such as \"after_start\"",
+                                   host->value_type_name(f->value.type));
+        ap_status st = host->elapsed_parse(f->value.as.s, out, err);
+        if (st != AP_OK)
+            return st;
     }
     return AP_OK;
 }
 
-#define SLA_BATCH 256
-
-/* As apportion.within_working_days (csrc/sla_measure.c): a closed record
- * is in the denominator, and in the numerator when its elapsed working
- * days are within the limit; an open one counts as late only when as_of
- * is given and it is already past the limit then, and is left out
- * otherwise. */
+/* As apportion.within_working_days, by the core's own rule
+ * (host->sla_rows): a closed record is in the denominator, and in the
+ * numerator when its elapsed working days are within the limit; an open
+ * one counts as late only when as_of is given and it is already past the
+ * limit then, and is left out otherwise.  Errors name the row. */
 static ap_status sla_measure(void *user, const ap_measure_input *in,
                              size_t from, size_t to, int64_t *numerator,
                              int64_t *denominator, ap_error *err)
@@ -389,82 +233,12 @@ static ap_status sla_measure(void *user, const ap_measure_input *in,
     if (st != AP_OK)
         return st;
     const int64_t *start = host->records_column(in, spec->start, err);
-    if (start == NULL)
-        return column_missing(err);
     const int64_t *end = host->records_column(in, spec->end, err);
-    if (end == NULL)
-        return column_missing(err);
-    const int64_t as_of = in->as_of;
-    char a[32], b[32];
-    if (as_of != AP_DATE_NAT && (as_of < span_first || as_of > span_last)) {
-        host->date_format(as_of, a, sizeof a);
-        return host->error_set(err, AP_E_INPUT,
-                               "as_of is %s, outside the calendar's dates "
-                               "(1970-01-01 to 2100-12-31)",
-                               a);
-    }
-    int64_t ends[SLA_BATCH], elapsed[SLA_BATCH];
-    for (size_t first = from; first < to; first += SLA_BATCH) {
-        size_t n = to - first < SLA_BATCH ? to - first : SLA_BATCH;
-        for (size_t k = 0; k < n; k++) {
-            size_t row = first + k;
-            int64_t s = start[row], e = end[row];
-            if (s == AP_DATE_NAT || s < span_first || s > span_last) {
-                host->date_format(s, a, sizeof a);
-                return host->error_set(err, AP_E_INPUT,
-                                       "row %zu: %s is %s; every record "
-                                       "needs a %s date from 1970-01-01 to "
-                                       "2100-12-31",
-                                       row, spec->start, a, spec->start);
-            }
-            if (e == AP_DATE_NAT) {
-                if (as_of != AP_DATE_NAT && as_of < s) {
-                    host->date_format(s, a, sizeof a);
-                    host->date_format(as_of, b, sizeof b);
-                    return host->error_set(err, AP_E_INPUT,
-                                           "row %zu is open and its %s date "
-                                           "(%s) is after the as-of date "
-                                           "(%s)",
-                                           row, spec->start, a, b);
-                }
-                ends[k] = as_of; /* NaT: open and pending */
-                continue;
-            }
-            if (e < s || e > span_last) {
-                host->date_format(s, a, sizeof a);
-                host->date_format(e, b, sizeof b);
-                if (e > span_last || e < span_first)
-                    return host->error_set(err, AP_E_INPUT,
-                                           "row %zu: %s is %s, outside the "
-                                           "calendar's dates (1970-01-01 to "
-                                           "2100-12-31)",
-                                           row, spec->end, b);
-                return host->error_set(err, AP_E_INPUT,
-                                       "row %zu: %s (%s) is before %s (%s)",
-                                       row, spec->end, b, spec->start, a);
-            }
-            ends[k] = e;
-        }
-        st = host->elapsed_working_days_many(in->calendar, start + first,
-                                             ends, n, convention, -1,
-                                             elapsed, err);
-        if (st != AP_OK)
-            return st;
-        for (size_t k = 0; k < n; k++) {
-            size_t row = first + k, at = row - from;
-            if (ends[k] == AP_DATE_NAT) {
-                numerator[at] = 0;
-                denominator[at] = 0;
-            } else if (end[row] == AP_DATE_NAT) {
-                numerator[at] = 0;
-                denominator[at] = elapsed[k] > spec->limit;
-            } else {
-                numerator[at] = elapsed[k] <= spec->limit;
-                denominator[at] = 1;
-            }
-        }
-    }
-    return AP_OK;
+    if (start == NULL || end == NULL)
+        return AP_E_INPUT; /* err names the column */
+    return host->sla_rows(in->calendar, start + from, end + from, to - from,
+                          spec->limit, convention, in->as_of, from, numerator,
+                          denominator, err);
 }
 
 /* ---- measure: re-referrals within 12 months -------------------------- */
@@ -672,27 +446,28 @@ static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
     return fn(ctx, &p);
 }
 
+/* A figure of the table (host->field_figure: a printed figure in unit
+ * with its resolution, "-" for nil).  Missing is a problem only when
+ * required; unreadable always is. */
 static ap_status read_cell(const ap_fields *data, const char *path,
                            ap_unit unit, int required, int64_t *v,
                            int64_t *res, int *has, int *bad, problem_fn fn,
                            void *ctx)
 {
-    char why[AP_ERROR_MESSAGE_SIZE];
+    ap_error e;
+    memset(&e, 0, sizeof e);
     *has = 0;
     *bad = 0;
-    switch (read_money(data, path, unit, v, res, why, sizeof why)) {
-    case MONEY_OK:
-        *has = 1;
-        return AP_OK;
-    case MONEY_MISSING:
+    if (host->field_find(data, path) == NULL)
         return required ? report(fn, ctx, AP_SEVERITY_ERROR, path,
                                  "%s is missing", path)
                         : AP_OK;
-    case MONEY_BAD:
-    default:
+    if (host->field_figure(data, path, unit, v, res, &e) != AP_OK) {
         *bad = 1;
-        return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s %s", path, why);
+        return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s", e.message);
     }
+    *has = 1;
+    return AP_OK;
 }
 
 /* Reads "unit", "variance_sign", "lines[i].{service, budget,
@@ -712,11 +487,16 @@ static ap_status table_read(const ap_fields *data, table *t, int *usable,
                          "pounds; give \"£\", \"£000\" or \"£m\" as the "
                          "table's heading does")) != AP_OK)
             return st;
-    } else if (u->type != AP_TYPE_STRING || unit_read(u->as.s, &t->unit)) {
+    } else if (u->type != AP_TYPE_STRING) {
         return report(fn, ctx, AP_SEVERITY_ERROR, "unit",
-                      "unit is %s; it must be \"£\", \"£000\", \"£m\", "
-                      "\"£bn\" or \"p\"",
-                      u->type == AP_TYPE_STRING ? u->as.s : "not text");
+                      "unit is a %s; it must be text such as \"£000\"",
+                      host->value_type_name(u->type));
+    } else {
+        ap_error e;
+        memset(&e, 0, sizeof e);
+        if (host->unit_parse(u->as.s, &t->unit, &e) != AP_OK)
+            return report(fn, ctx, AP_SEVERITY_ERROR, "unit", "unit: %s",
+                          e.message);
     }
     const ap_value *sign = host->field_find(data, "variance_sign");
     if (sign != NULL) {
@@ -973,7 +753,7 @@ static ap_status outturn_section(void *user, const ap_fields *data,
     for (int c = 0; c < N_COLS; c++)
         if (col_required[c] || t.has_gross)
             cols[n_cols++] = c;
-    const char *unit = unit_label(t.unit);
+    const char *unit = host->unit_name(t.unit);
     st = host->text_append(out,
                            "Figures in %s; brackets are negative.  Variance "
                            "= %s, so a positive variance is %s.\n\n"
@@ -1365,8 +1145,9 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
                                                  ap_registrar *reg,
                                                  char **error_message)
 {
+    /* The last member used: the host has every one before it too. */
     if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, text_append))
+        !AP_HOST_HAS(h, value_type_name))
         return AP_E_PLUGIN;
     host = h;
     span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);

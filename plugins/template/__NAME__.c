@@ -110,24 +110,13 @@ static ap_status read_days(const ap_fields *params, int64_t *days,
     return AP_OK;
 }
 
-/* Prefixes the host's message in err with the row it was about.  The
- * message is copied first: error_set must not read the buffer it writes. */
-static ap_status row_error(ap_error *err, ap_status status, size_t row)
-{
-    char reason[AP_ERROR_MESSAGE_SIZE];
-    memcpy(reason, err->message, sizeof reason);
-    reason[sizeof reason - 1] = '\0';
-    return host->error_set(err, status, "row %zu: %s", row, reason);
-}
-
 /* One request per row.  For rows [from, to) it writes, at r - from:
  *
  *   answered within the limit            numerator 1, denominator 1
  *   answered late                        0, 1
  *   open and already past the limit      0, 1   (late whatever happens)
  *     on the reporting date (as_of)
- *   open and not yet due, no as_of,      0, 0   (left out)
- *     or no received date
+ *   open and not yet due, or no as_of    0, 0   (left out)
  *
  * and the host sums each group exactly, so the value is
  * 100 * sum(numerator) / sum(denominator), scored as an exact rational.
@@ -135,6 +124,13 @@ static ap_status row_error(ap_error *err, ap_status status, size_t row)
  * holidays of England and Wales unless told otherwise) and count the days
  * after the day received, up to and including the day answered: received
  * Friday, answered Wednesday is 3.
+ *
+ * That is the rule of apportion.within_working_days, and the host applies
+ * it for us: host->sla_rows writes each row's numerator and denominator,
+ * and refuses a request with no received date, one answered before it was
+ * received, one still open on an as_of before it was received, or a date
+ * outside the calendar (1970-2100), naming the row.  Passing `from` as the
+ * first row makes that row number the caller's, not the block's.
  *
  * The columns are the host's int64 arrays: dates as days since 1970-01-01,
  * AP_DATE_NAT for none.  The host has already checked that every column
@@ -153,41 +149,9 @@ static ap_status answered_within(void *user, const ap_measure_input *in,
         return AP_E_INPUT; /* err names the column and those present */
     if ((st = read_days(in->params, &days, err)) != AP_OK)
         return st;
-
-    for (size_t r = from; r < to; r++) {
-        int64_t start = received[r], end = answered[r], elapsed = 0;
-        int open = end == AP_DATE_NAT;
-
-        numerator[r - from] = 0;
-        denominator[r - from] = 0;
-        if (start == AP_DATE_NAT)
-            continue;
-        if (open) {
-            if (in->as_of == AP_DATE_NAT || in->as_of < start)
-                continue;
-            end = in->as_of;
-        } else if (end < start) {
-            char a[32], b[32];
-            host->date_format(end, a, sizeof a);
-            host->date_format(start, b, sizeof b);
-            return host->error_set(err, AP_E_INPUT,
-                                   "row %zu: answered (%s) is before "
-                                   "received (%s)", r, a, b);
-        }
-        /* The core counts arrays at once; one element at a time keeps the
-         * row at hand for the message.  A date outside the calendar's
-         * span (1970-2100) is its error. */
-        st = host->elapsed_working_days_many(in->calendar, &start, &end, 1,
-                                             AP_ELAPSED_AFTER_START, 0,
-                                             &elapsed, err);
-        if (st != AP_OK)
-            return row_error(err, st, r);
-        if (open && elapsed <= days)
-            continue; /* still within the limit: not yet due */
-        denominator[r - from] = 1;
-        numerator[r - from] = open ? 0 : elapsed <= days;
-    }
-    return AP_OK;
+    return host->sla_rows(in->calendar, received + from, answered + from,
+                          to - from, days, AP_ELAPSED_AFTER_START, in->as_of,
+                          from, numerator, denominator, err);
 }
 
 /* A definition is copied by the host when registered, so it may live on
@@ -446,11 +410,17 @@ static const ap_calculator_def due_date_def = {
  * reg is valid only until init returns: keep the host table, never reg.
  * Item names are 1 to 64 letters, digits or '_', unique within their kind.
  *
- * Newer hosts may have more functions than this file's header knew (a
- * host of a newer minor).  A plugin that declares an older minor but would
- * use a newer function when present tests for it first:
+ * Which functions a host has: the table starts with its size, and
+ * AP_HOST_HAS(host, member) is true when the member lies within it and is
+ * set.  This file uses host->sla_rows, which ABI 1.1 added, and declares
+ * 1.1, so a released host that loads it has sla_rows.  Testing for it
+ * anyway costs nothing and turns a host built before sla_rows existed
+ * into a clear message rather than a crash.  A plugin that means to load
+ * on older hosts too declares the older minor and, rather than refusing,
+ * does without a newer function when it is absent:
  *     if (AP_HOST_HAS(host, warn)) host->warn(reg, "...");
- * Everything up to this file's own minor is always there. */
+ * New functions only ever go at the end of the table, so a host that has
+ * one has every function before it. */
 AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
                                                  ap_registrar *reg,
                                                  char **error_message)
@@ -458,6 +428,11 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
     ap_error err = {0};
 
     host = h;
+    if (!AP_HOST_HAS(host, sla_rows)) {
+        *error_message = host->strdup("this plugin needs host->sla_rows "
+                                      "(plugin ABI 1.1): update apportion");
+        return AP_E_PLUGIN;
+    }
     if (host->register_measure(reg, &answered_within_def, &err) != AP_OK ||
         host->register_kpis(reg, kpis_json, &err) != AP_OK ||
         host->register_rule(reg, &monthly_def, &err) != AP_OK ||

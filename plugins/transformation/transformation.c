@@ -27,7 +27,8 @@
  *   section      block_summary
  *   calculator   balance_outstanding money(money, money)
  *
- * Data fields (money as Decimal pounds, or as printed text in "unit"):
+ * Data fields (money as Decimal pounds, or as printed text in "unit", read
+ * by the host's field_figure and unit_parse: "-" is an exact nil):
  *   unit, year, as_of (date), contract_sum, blockN.amount (N = 1, 2, 3;
  *   Block 3's is the provision), blockN.total (stated total agreed),
  *   blockN.balance_outstanding, business_cases[i].{theme, project,
@@ -66,170 +67,14 @@ static ap_status out_failed(ap_error *err, ap_status st)
     return host->error_set(err, st, "out of memory writing the result");
 }
 
-static int64_t pow10_i64(int e)
-{
-    int64_t p = 1;
-    while (e-- > 0)
-        p *= 10;
-    return p;
-}
-
-static int same_text(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 'a' - 'A';
-        if (y >= 'A' && y <= 'Z')
-            y += 'a' - 'A';
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
-static void trimmed(const char *text, char *buf, size_t size)
-{
-    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
-        text++;
-    size_t n = strlen(text);
-    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' ||
-                     text[n - 1] == '\n' || text[n - 1] == '\r'))
-        n--;
-    if (n >= size)
-        n = size - 1;
-    memcpy(buf, text, n);
-    buf[n] = '\0';
-}
-
-static const char *type_name(ap_value_type t)
-{
-    switch (t) {
-    case AP_TYPE_INT64:
-        return "int64";
-    case AP_TYPE_DOUBLE:
-        return "double";
-    case AP_TYPE_MONEY:
-        return "money";
-    case AP_TYPE_DATE:
-        return "date";
-    case AP_TYPE_STRING:
-        return "string";
-    default:
-        return "value";
-    }
-}
-
-/* "£", "£000", "£'000", "£k", "£m", "£bn" or "p" (the "£" optional). */
-static int unit_read(const char *text, ap_unit *out)
-{
-    char buf[32];
-    trimmed(text, buf, sizeof buf);
-    const char *s = buf;
-    int pound = 0;
-    if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA3) {
-        s += 2;
-        pound = 1;
-    }
-    if (*s == '\'')
-        s++;
-    if (*s == '\0' && pound)
-        *out = AP_UNIT_POUNDS;
-    else if (strcmp(s, "000") == 0 || same_text(s, "k"))
-        *out = AP_UNIT_THOUSANDS;
-    else if (same_text(s, "m"))
-        *out = AP_UNIT_MILLIONS;
-    else if (same_text(s, "bn"))
-        *out = AP_UNIT_BILLIONS;
-    else if (!pound && same_text(s, "p"))
-        *out = AP_UNIT_PENCE;
-    else
-        return -1;
-    return 0;
-}
-
-static const char *unit_label(ap_unit unit)
-{
-    switch (unit) {
-    case AP_UNIT_PENCE:
-        return "p";
-    case AP_UNIT_THOUSANDS:
-        return "£000";
-    case AP_UNIT_MILLIONS:
-        return "£m";
-    case AP_UNIT_BILLIONS:
-        return "£bn";
-    case AP_UNIT_POUNDS:
-    default:
-        return "£";
-    }
-}
-
-/* "-", an en or em dash, "nil" or nothing: a table's way of printing 0. */
-static int is_nil(const char *text)
-{
-    char buf[16];
-    trimmed(text, buf, sizeof buf);
-    return buf[0] == '\0' || strcmp(buf, "-") == 0 ||
-           strcmp(buf, "\xe2\x80\x93") == 0 ||
-           strcmp(buf, "\xe2\x80\x94") == 0 || same_text(buf, "nil");
-}
-
-typedef enum money_read { MONEY_OK, MONEY_MISSING, MONEY_BAD } money_read;
-
-static money_read read_money(const ap_fields *data, const char *path,
-                             ap_unit unit, int64_t *pence, int64_t *res,
-                             char *why, size_t why_size)
-{
-    const ap_value *v = host->field_find(data, path);
-    if (v == NULL)
-        return MONEY_MISSING;
-    switch (v->type) {
-    case AP_TYPE_MONEY:
-        *pence = v->as.i;
-        *res = 1;
-        return MONEY_OK;
-    case AP_TYPE_STRING: {
-        ap_error e;
-        memset(&e, 0, sizeof e);
-        if (is_nil(v->as.s)) {
-            *pence = 0;
-            *res = pow10_i64((int)unit);
-            return MONEY_OK;
-        }
-        if (host->money_parse(v->as.s, (size_t)-1, unit, pence, res, &e) !=
-            AP_OK) {
-            snprintf(why, why_size, "is not a figure of money (%.400s)",
-                     e.message);
-            return MONEY_BAD;
-        }
-        return MONEY_OK;
-    }
-    case AP_TYPE_INT64:
-        if (v->as.i == 0) {
-            *pence = 0;
-            *res = 1;
-            return MONEY_OK;
-        }
-        snprintf(why, why_size,
-                 "is the integer %lld; give money as a Decimal (pounds) or "
-                 "as printed text such as \"£0.410m\"",
-                 (long long)v->as.i);
-        return MONEY_BAD;
-    default:
-        snprintf(why, why_size, "is a %s, not an amount of money",
-                 type_name(v->type));
-        return MONEY_BAD;
-    }
-}
-
+/* Digits after the point that print pence exactly in unit (a unit is a
+ * power of ten of pence: ap_unit's value is the exponent). */
 static int exact_decimals(int64_t pence, ap_unit unit)
 {
-    int e = (int)unit;
-    for (int d = 0; d < e; d++)
-        if (pence % pow10_i64(e - d) == 0)
-            return d;
-    return e;
+    int d = (int)unit;
+    for (; d > 0 && pence % 10 == 0; d--)
+        pence /= 10;
+    return d;
 }
 
 /* A figure in the unit, exactly, with its symbol: "£1.659m". */
@@ -335,26 +180,50 @@ typedef struct figure {
     int has, bad;
 } figure;
 
+/* A printed figure in unit with its resolution ("-" is nil), through
+ * host->field_figure.  Missing is a problem only when required;
+ * unreadable always is. */
 static ap_status read_figure(const ap_fields *data, const char *path,
                              ap_unit unit, ap_severity if_missing,
                              int required, figure *f, problem_fn fn,
                              void *ctx)
 {
-    char why[AP_ERROR_MESSAGE_SIZE];
+    ap_error e;
+    memset(&e, 0, sizeof e);
     memset(f, 0, sizeof *f);
-    switch (read_money(data, path, unit, &f->v, &f->res, why, sizeof why)) {
-    case MONEY_OK:
-        f->has = 1;
-        return AP_OK;
-    case MONEY_MISSING:
+    if (host->field_find(data, path) == NULL)
         return required ? report(fn, ctx, if_missing, path, "%s is missing",
                                  path)
                         : AP_OK;
-    case MONEY_BAD:
-    default:
+    if (host->field_figure(data, path, unit, &f->v, &f->res, &e) != AP_OK) {
         f->bad = 1;
-        return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s %s", path, why);
+        return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s", e.message);
     }
+    f->has = 1;
+    return AP_OK;
+}
+
+/* The unit of a table at path ("£m", "£000"), when given: its text read
+ * by host->unit_parse.  Not text or unreadable is a problem. */
+static ap_status read_unit(const ap_fields *data, const char *path,
+                           ap_unit *unit, int *ok, problem_fn fn, void *ctx)
+{
+    const ap_value *u = host->field_find(data, path);
+    ap_error e;
+    memset(&e, 0, sizeof e);
+    *ok = 1;
+    if (u == NULL)
+        return AP_OK;
+    *ok = 0;
+    if (u->type != AP_TYPE_STRING)
+        return report(fn, ctx, AP_SEVERITY_ERROR, path,
+                      "%s is a %s; it must be text such as \"£m\"", path,
+                      host->value_type_name(u->type));
+    if (host->unit_parse(u->as.s, unit, &e) != AP_OK)
+        return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s: %s", path,
+                      e.message);
+    *ok = 1;
+    return AP_OK;
 }
 
 typedef struct business_case {
@@ -406,7 +275,7 @@ static ap_status read_date(const ap_fields *data, const char *path,
                       "%s is not a date (%.400s)", path, e.message);
     }
     return report(fn, ctx, AP_SEVERITY_ERROR, path, "%s is a %s, not a date",
-                  path, type_name(v->type));
+                  path, host->value_type_name(v->type));
 }
 
 /* The block a business case draws on: 1-3, 0 for none ("-"), -1 when it
@@ -433,18 +302,20 @@ static ap_status read_block(const ap_fields *data, const char *path,
         return report(fn, ctx, AP_SEVERITY_ERROR, path,
                       "%s is a %s; give the block as 1, 2, 3 or text such as "
                       "\"Block 3\"",
-                      path, type_name(v->type));
+                      path, host->value_type_name(v->type));
     }
-    if (is_nil(v->as.s))
-        return AP_OK;
-    int found = 0, digits = 0;
-    for (const char *s = v->as.s; *s; s++)
+    int found = 0, digits = 0, letters = 0;
+    for (const char *s = v->as.s; *s; s++) {
+        letters += (*s | 0x20) >= 'a' && (*s | 0x20) <= 'z';
         if (*s >= '0' && *s <= '9') {
             digits++;
             found = *s - '0';
             if (s[1] >= '0' && s[1] <= '9')
                 found = -1; /* 10 or more */
         }
+    }
+    if (digits == 0 && letters == 0)
+        return AP_OK; /* "-", a dash or blank: no block */
     if (digits == 1 && found >= 1 && found <= N_BLOCKS) {
         *block = found;
         return AP_OK;
@@ -473,14 +344,12 @@ static ap_status blocks_read(const ap_fields *data, blocks *b, int *usable,
     b->unit = AP_UNIT_POUNDS;
     b->as_of = AP_DATE_NAT;
     *usable = 0;
-    const ap_value *u = host->field_find(data, "unit");
-    if (u != NULL && (u->type != AP_TYPE_STRING || unit_read(u->as.s, &b->unit)))
-        return report(fn, ctx, AP_SEVERITY_ERROR, "unit",
-                      "unit is %s; it must be \"£\", \"£000\", \"£m\", "
-                      "\"£bn\" or \"p\"",
-                      u->type == AP_TYPE_STRING ? u->as.s : "not text");
+    int readable, present;
+    if ((st = read_unit(data, "unit", &b->unit, &readable, fn, ctx)) !=
+            AP_OK ||
+        !readable)
+        return st; /* an unreadable unit is reported; nothing is usable */
     b->year = text_field(data, "year");
-    int present;
     if ((st = read_date(data, "as_of", &b->as_of, &present, fn, ctx)) != AP_OK)
         return st;
     if ((st = read_figure(data, "contract_sum", b->unit, AP_SEVERITY_ERROR, 0,
@@ -778,16 +647,13 @@ static ap_status generic_totals(const ap_fields *data, const blocks *b,
         const char *label = text_field(data, path);
         /* A table of its own may be in a unit of its own. */
         ap_unit unit = b->unit;
+        int readable;
         snprintf(path, sizeof path, "totals[%zu].unit", i);
-        const ap_value *u = host->field_find(data, path);
-        if (u != NULL &&
-            (u->type != AP_TYPE_STRING || unit_read(u->as.s, &unit))) {
-            FIND(AP_SEVERITY_ERROR, path,
-                 "%s is %s; it must be \"£\", \"£000\", \"£m\", \"£bn\" "
-                 "or \"p\"",
-                 path, u->type == AP_TYPE_STRING ? u->as.s : "not text");
+        if ((st = read_unit(data, path, &unit, &readable, to_finding,
+                            &ctx)) != AP_OK)
+            return out_failed(err, st);
+        if (!readable)
             continue;
-        }
         snprintf(path, sizeof path, "totals[%zu].stated", i);
         figure stated;
         if ((st = read_figure(data, path, unit, AP_SEVERITY_ERROR, 1,
@@ -999,7 +865,7 @@ static ap_status block_summary(void *user, const ap_fields *data,
                            "| Block | Amount | Agreed | Balance outstanding "
                            "|\n|:--|--:|--:|--:|\n",
                            b.year ? " " : "", b.year ? b.year : "",
-                           unit_label(b.unit));
+                           host->unit_name(b.unit));
     for (int k = 1; k <= N_BLOCKS && st == AP_OK; k++) {
         if (!b.amount[k].has && !agreed_f[k].has)
             continue;
@@ -1143,8 +1009,9 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
                                                  ap_registrar *reg,
                                                  char **error_message)
 {
+    /* The last member used: the host has every one before it too. */
     if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, text_append))
+        !AP_HOST_HAS(h, value_type_name))
         return AP_E_PLUGIN;
     host = h;
     ap_error err;

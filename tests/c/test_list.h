@@ -54,4 +54,8 @@
     X(plugin_recharge_rules)             \
     X(plugin_checks_and_sections)        \
     X(plugin_fields)                     \
-    X(plugin_kpi_measure_field)
+    X(plugin_kpi_measure_field)          \
+    X(plugin_host_sla_rows_matches_measure) \
+    X(plugin_host_sla_rows_faults)       \
+    X(plugin_host_field_figure)          \
+    X(plugin_host_units_and_names)
