@@ -27,3 +27,35 @@ def test_large_array_conserves_pennies():
     # Spot-check against the scalar path, which uses a different kernel.
     for i in rng.integers(0, totals.size, size=200):
         assert out[i].tolist() == apportion.apportion(int(totals[i]), ["46.43", "53.57"])
+
+
+def test_plugin_measures_from_many_threads():
+    """The registry and its measures, C and Python (through a libffi
+    closure that takes the GIL back on its calling thread), used from
+    several threads at once give what they give on one."""
+    area = apportion.service_area("IASS")
+    rng = np.random.default_rng(5)
+    n = 20_000
+    received = np.datetime64("2021-04-01") + rng.integers(0, 360, n)
+    responded = received + rng.integers(0, 9, n)
+    records = {"received": received.astype("datetime64[D]"),
+               "responded": responded.astype("datetime64[D]")}
+    keys = rng.integers(0, 5, n)
+    cal = apportion.Calendar()
+
+    def python_within(recs, ctx):
+        r = recs["received"].view("datetime64[D]")
+        s = recs["responded"].view("datetime64[D]")
+        elapsed = ctx.calendar.elapsed_working_days(r, s)
+        return (np.asarray(elapsed) <= 3).astype(np.int64), np.ones(len(r), np.int64)
+
+    area.register_measure("threads_python_within", python_within,
+                          ["received", "responded"])
+    names = ["responded_within_3_working_days", "threads_python_within"] * 4
+    serial = area.measure(names[0], records, by=keys, calendar=cal)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(
+            lambda name: area.measure(name, records, by=keys, calendar=cal), names))
+    for got in results:
+        assert got[["numerator", "denominator"]].equals(
+            serial[["numerator", "denominator"]])
