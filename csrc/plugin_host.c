@@ -619,6 +619,10 @@ static const ap_host host_table = {
     .unit_name = ap_unit_name,
     .field_figure = ap__field_figure,
     .value_type_name = ap_value_type_name,
+    .measure_within = ap__measure_within,
+    .rereferral_flags = ap__rereferral_flags,
+    .money_text = ap__money_text,
+    .compare_figure = ap__compare_figure,
 };
 
 const ap_host *ap_host_table(void)

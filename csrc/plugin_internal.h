@@ -5,6 +5,10 @@
  *   plugin_call.c      calculator signatures and calls through libffi
  *   plugin_run.c       running measures, rules, checks and sections
  *   plugin_data.c      fields, findings and text sinks
+ *   plugin_measures.c  whole measures for plugins (measure_within,
+ *                      rereferral_flags)
+ *   figure_compare.c   printed figures for checks (money_text,
+ *                      compare_figure)
  * Internal to the core. */
 #ifndef APPORTION_PLUGIN_INTERNAL_H
 #define APPORTION_PLUGIN_INTERNAL_H
@@ -204,5 +208,31 @@ ap_status ap__text_append(ap_text *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* ---- whole measures for plugins (plugin_measures.c) -------------------- */
+
+/* host->measure_within: the parameter "convention" and two date columns
+ * of in, then ap_sla_rows over rows [from, to). */
+ap_status ap__measure_within(const ap_measure_input *in,
+                             const char *start_column, const char *end_column,
+                             int64_t limit, size_t from, size_t to,
+                             int64_t *numerator, int64_t *denominator,
+                             ap_error *err);
+/* host->rereferral_flags: ap_rereferrals' flags for all n records. */
+ap_status ap__rereferral_flags(const int64_t *subjects, const int64_t *dates,
+                               size_t n, int64_t window_months,
+                               uint8_t *flags, ap_error *err);
+
+/* ---- printed figures for checks (figure_compare.c) --------------------- */
+
+/* host->money_text: pence in unit with the fewest exact decimals. */
+void ap__money_text(int64_t pence, ap_unit unit, char *buf, size_t size);
+/* host->compare_figure: nothing, a warning within the rounding, or an
+ * error, written to out. */
+ap_status ap__compare_figure(ap_findings *out, const char *path,
+                             const char *what_stated, int64_t stated,
+                             int64_t stated_resolution,
+                             const char *what_computed, int64_t computed,
+                             int64_t computed_resolution, ap_unit unit);
 
 #endif

@@ -30,7 +30,8 @@
  *
  *   1.0  the info block up to licence; ap_host up to text_append.
  *   1.1  ap_plugin_info.url; ap_host.warn, sla_rows, elapsed_parse,
- *        unit_parse, unit_name, field_figure and value_type_name.
+ *        unit_parse, unit_name, field_figure, value_type_name,
+ *        measure_within, rereferral_flags, money_text and compare_figure.
  *
  * Registration is all or nothing.  Everything registered during init is
  * staged and joins the registry only when init returns AP_OK and every
@@ -481,6 +482,49 @@ typedef struct ap_host {
     /* A static name for a value type: "int64", "double", "money", "date"
      * or "string" (AP_VALUE_TYPE_MAP), for messages. */
     const char *(*value_type_name)(ap_value_type type);
+
+    /* A whole "within N working days" measure: reads the columns
+     * start_column and end_column (dates; NaT end: open) and the optional
+     * parameter "convention" (text, elapsed_parse's names; default
+     * "after_start", as apportion.within_working_days; any other
+     * parameter is AP_E_INPUT), then fills numerator and denominator for
+     * rows [from, to) by sla_rows, so a measure function is one call:
+     *   return host->measure_within(in, "received", "responded", 3, from,
+     *                               to, numerator, denominator, err);
+     * A missing column is AP_E_INPUT naming it; errors name the table's
+     * row.  Touches no global state: may be called on several threads. */
+    ap_status (*measure_within)(const ap_measure_input *in,
+                                const char *start_column,
+                                const char *end_column, int64_t limit,
+                                size_t from, size_t to, int64_t *numerator,
+                                int64_t *denominator, ap_error *err);
+    /* Re-referrals as apportion.rereferrals (ap_rereferrals, measures.h):
+     * flags[i] (the caller's, n bytes) is 1 when record i's subject had a
+     * record on or after the same day window_months (1 to 1200) months
+     * before record i's date, else 0.  Every date must be given: a NaT is
+     * AP_E_INPUT naming the row; out of memory is AP_E_NOMEM. */
+    ap_status (*rereferral_flags)(const int64_t *subjects,
+                                  const int64_t *dates, size_t n,
+                                  int64_t window_months, uint8_t *flags,
+                                  ap_error *err);
+    /* A figure in `unit` with its symbol and the fewest decimals that
+     * print it exactly: "£1.862m", "£3,701k", "-£616k", "£52,913.50".
+     * Always NUL-terminates a buffer of size >= 1 (64 bytes suffice). */
+    void (*money_text)(int64_t pence, ap_unit unit, char *buf, size_t size);
+    /* A stated figure against the one worked out from others, as a
+     * check's finding at path.  Equal: nothing.  Apart by no more than
+     * half of stated_resolution + computed_resolution (the printed
+     * figures' rounding; field_figure's resolutions, summed over the
+     * figures each side comes from): a warning, else an error, both
+     * reading "WHAT_STATED is stated as £a but WHAT_COMPUTED is £b: the
+     * stated figure is £c more" (or "less"), the warning adding ", within
+     * the rounding of the printed figures".  Figures print as money_text
+     * in unit.  Returns AP_OK, or finding's AP_E_NOMEM to pass on. */
+    ap_status (*compare_figure)(ap_findings *out, const char *path,
+                                const char *what_stated, int64_t stated,
+                                int64_t stated_resolution,
+                                const char *what_computed, int64_t computed,
+                                int64_t computed_resolution, ap_unit unit);
 } ap_host;
 
 /* Nonzero when the host has `member` (it lies within host->size and is not

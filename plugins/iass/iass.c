@@ -25,8 +25,8 @@
  *
  * Everything the core offers is reached through the host table; nothing
  * here links against the core.  The measure's rule, printed figures and
- * units are the host's (ABI 1.1: sla_rows, field_figure, unit_parse), so
- * they are the same as everywhere else in apportion.  Measures read only
+ * units are the host's (ABI 1.1: measure_within, field_figure,
+ * unit_parse), so they are the same as everywhere else in apportion.  Measures read only
  * their input and the host pointer, which is set once in init, so they
  * are thread-safe. */
 #include <stdint.h>
@@ -106,60 +106,19 @@ static void fmt_pounds(int64_t pence, char *buf, size_t size)
 
 /* ---- the measure: responded within 3 working days ------------------- */
 
-typedef struct sla_spec {
-    int64_t limit;           /* working days */
-    const char *start;       /* "received" */
-    const char *end;         /* "responded" */
-} sla_spec;
-
-static sla_spec iass2_spec = {3, "received", "responded"};
-
-/* The elapsed-days convention, from the parameter "convention" (default
- * "after_start", as apportion.within_working_days). */
-static ap_status sla_convention(const ap_fields *params, ap_elapsed *out,
-                                ap_error *err)
-{
-    *out = AP_ELAPSED_AFTER_START;
-    for (size_t i = 0; i < params->n; i++) {
-        const ap_field *f = &params->items[i];
-        if (strcmp(f->path, "convention") != 0)
-            return host->error_set(err, AP_E_INPUT,
-                                   "unknown parameter \"%s\"; this measure "
-                                   "takes only \"convention\"",
-                                   f->path);
-        if (f->value.type != AP_TYPE_STRING)
-            return host->error_set(err, AP_E_INPUT,
-                                   "the parameter convention is a %s; it "
-                                   "must be text such as \"after_start\"",
-                                   host->value_type_name(f->value.type));
-        ap_status st = host->elapsed_parse(f->value.as.s, out, err);
-        if (st != AP_OK)
-            return st;
-    }
-    return AP_OK;
-}
-
 /* Responded within 3 working days after the day of receipt, by the core's
- * rule (host->sla_rows, as apportion.within_working_days): a closed
+ * rule (host->measure_within, as apportion.within_working_days): a closed
  * record is in the denominator, and in the numerator when within the
  * limit; an open one (responded NaT) counts as late once it is past the
- * limit on in->as_of, and is left out until then.  Errors name the row. */
-static ap_status sla_measure(void *user, const ap_measure_input *in,
-                             size_t from, size_t to, int64_t *numerator,
-                             int64_t *denominator, ap_error *err)
+ * limit on in->as_of, and is left out until then.  The optional parameter
+ * "convention" chooses how elapsed days are counted.  Errors name the row. */
+static ap_status iass2_measure(void *user, const ap_measure_input *in,
+                               size_t from, size_t to, int64_t *numerator,
+                               int64_t *denominator, ap_error *err)
 {
-    const sla_spec *spec = user;
-    ap_elapsed convention;
-    ap_status st = sla_convention(in->params, &convention, err);
-    if (st != AP_OK)
-        return st;
-    const int64_t *start = host->records_column(in, spec->start, err);
-    const int64_t *end = host->records_column(in, spec->end, err);
-    if (start == NULL || end == NULL)
-        return AP_E_INPUT; /* err names the column */
-    return host->sla_rows(in->calendar, start + from, end + from, to - from,
-                          spec->limit, convention, in->as_of, from, numerator,
-                          denominator, err);
+    (void)user;
+    return host->measure_within(in, "received", "responded", 3, from, to,
+                                numerator, denominator, err);
 }
 
 /* ---- the recharge rule: quarterly ------------------------------------ */
@@ -707,8 +666,8 @@ static ap_status register_all(ap_registrar *reg, ap_error *err)
         "received,responded",
         100,
         AP_MEASURE_ROWWISE | AP_MEASURE_THREAD_SAFE,
-        sla_measure,
-        &iass2_spec,
+        iass2_measure,
+        NULL,
     };
     if ((st = host->register_measure(reg, &measure, err)) != AP_OK)
         return st;
@@ -779,7 +738,7 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
 {
     /* The last member used: the host has every one before it too. */
     if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, value_type_name))
+        !AP_HOST_HAS(h, measure_within))
         return AP_E_PLUGIN;
     host = h;
     span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);

@@ -39,9 +39,11 @@
  * 3,702 and (2,632), one more than the stated totals: the rounding of the
  * printed figures, which the check reports as a warning, not an error.
  *
- * The working-day rule, printed figures ("-" an exact nil) and units are
- * the host's (ABI 1.1: sla_rows, field_figure, unit_parse), so they are
- * the same as everywhere else in apportion. */
+ * The working-day and re-referral rules, printed figures ("-" an exact
+ * nil), the stated-versus-computed findings and units are the host's
+ * (ABI 1.1: measure_within, rereferral_flags, field_figure,
+ * compare_figure, unit_parse), so they are the same as everywhere else in
+ * apportion. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,17 +99,6 @@ static int exact_decimals(int64_t pence, ap_unit unit)
     return d;
 }
 
-/* A figure in the table's unit, exactly, with its symbol: "£1,070k",
- * "-£616k", "£0.410m", "£52,914". */
-static void fmt_unit(int64_t pence, ap_unit unit, char *buf, size_t size)
-{
-    ap_format_options o = host->format_defaults();
-    o.unit = unit;
-    o.decimals = exact_decimals(pence, unit);
-    if (host->money_format(pence, &o, buf, size, NULL) != AP_OK)
-        snprintf(buf, size, "%lldp", (long long)pence);
-}
-
 /* A figure as a table cell: no symbol, brackets for negatives, `decimals`
  * digits after the point. */
 static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
@@ -136,37 +127,6 @@ static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
             return out_failed(err, st_);                     \
     } while (0)
 
-/* A stated figure against the one its parts give.  Equal: nothing.  Apart
- * by no more than the printed figures' rounding (half the resolution of
- * each figure involved): a warning.  Otherwise an error.  Both name the
- * path, the two figures and the difference. */
-static ap_status compare(ap_findings *out, const char *path,
-                         const char *subject, int64_t stated,
-                         int64_t computed, int64_t res_sum, const char *how,
-                         ap_unit unit, ap_error *err)
-{
-    int64_t diff;
-    ap_error e;
-    memset(&e, 0, sizeof e);
-    if (host->money_sub(stated, computed, &diff, &e) != AP_OK) {
-        FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
-        return AP_OK;
-    }
-    if (diff == 0)
-        return AP_OK;
-    char s[64], c[64], d[64];
-    fmt_unit(stated, unit, s, sizeof s);
-    fmt_unit(computed, unit, c, sizeof c);
-    fmt_unit(diff < 0 ? -diff : diff, unit, d, sizeof d);
-    int64_t twice = diff < 0 ? -diff : diff;
-    int rounding = twice <= INT64_MAX / 2 && 2 * twice <= res_sum;
-    FIND(rounding ? AP_SEVERITY_WARNING : AP_SEVERITY_ERROR, path,
-         "%s is stated as %s but %s is %s: the stated figure is %s %s%s",
-         subject, s, how, c, d, diff > 0 ? "more" : "less",
-         rounding ? ", within the rounding of the printed figures" : "");
-    return AP_OK;
-}
-
 static ap_status column_missing(ap_error *err)
 {
     return err->status != AP_OK ? err->status : AP_E_INPUT;
@@ -193,79 +153,27 @@ typedef struct sla_spec {
 static sla_spec referral_spec = {2, "received", "decided"};
 static sla_spec assessment_spec = {45, "started", "completed"};
 
-/* The elapsed-days convention, from the parameter "convention" (default
- * "after_start", as apportion.within_working_days). */
-static ap_status sla_convention(const ap_fields *params, ap_elapsed *out,
-                                ap_error *err)
-{
-    *out = AP_ELAPSED_AFTER_START;
-    for (size_t i = 0; i < params->n; i++) {
-        const ap_field *f = &params->items[i];
-        if (strcmp(f->path, "convention") != 0)
-            return host->error_set(err, AP_E_INPUT,
-                                   "unknown parameter \"%s\"; this measure "
-                                   "takes only \"convention\"",
-                                   f->path);
-        if (f->value.type != AP_TYPE_STRING)
-            return host->error_set(err, AP_E_INPUT,
-                                   "the parameter convention is a %s; it "
-                                   "must be text such as \"after_start\"",
-                                   host->value_type_name(f->value.type));
-        ap_status st = host->elapsed_parse(f->value.as.s, out, err);
-        if (st != AP_OK)
-            return st;
-    }
-    return AP_OK;
-}
-
 /* As apportion.within_working_days, by the core's own rule
- * (host->sla_rows): a closed record is in the denominator, and in the
- * numerator when its elapsed working days are within the limit; an open
- * one counts as late only when as_of is given and it is already past the
- * limit then, and is left out otherwise.  Errors name the row. */
+ * (host->measure_within): a closed record is in the denominator, and in
+ * the numerator when its elapsed working days are within the limit; an
+ * open one counts as late only when as_of is given and it is already past
+ * the limit then, and is left out otherwise.  The optional parameter
+ * "convention" chooses how elapsed days are counted.  Errors name the
+ * row. */
 static ap_status sla_measure(void *user, const ap_measure_input *in,
                              size_t from, size_t to, int64_t *numerator,
                              int64_t *denominator, ap_error *err)
 {
     const sla_spec *spec = user;
-    ap_elapsed convention;
-    ap_status st = sla_convention(in->params, &convention, err);
-    if (st != AP_OK)
-        return st;
-    const int64_t *start = host->records_column(in, spec->start, err);
-    const int64_t *end = host->records_column(in, spec->end, err);
-    if (start == NULL || end == NULL)
-        return AP_E_INPUT; /* err names the column */
-    return host->sla_rows(in->calendar, start + from, end + from, to - from,
-                          spec->limit, convention, in->as_of, from, numerator,
-                          denominator, err);
+    return host->measure_within(in, spec->start, spec->end, spec->limit, from,
+                                to, numerator, denominator, err);
 }
 
 /* ---- measure: re-referrals within 12 months -------------------------- */
 
-typedef struct referral {
-    int64_t subject, date;
-    size_t row;
-} referral;
-
-static int referral_cmp(const void *pa, const void *pb)
-{
-    const referral *a = pa, *b = pb;
-    if (a->subject != b->subject)
-        return a->subject < b->subject ? -1 : 1;
-    if (a->date != b->date)
-        return a->date < b->date ? -1 : 1;
-    return (a->row > b->row) - (a->row < b->row);
-}
-
-/* Dates limited to where month arithmetic is plainly safe, as the core's
- * re-referral measure does. */
-#define REFERRAL_DATE_LIMIT 3000000
-
-/* As apportion.rereferrals (csrc/rereferrals.c): sorted by subject, date
- * and row, a referral is a re-referral when the one just before it (the
- * subject's latest earlier referral) is of the same subject and dated on
- * or after the same day 12 months before.  Every referral is in the
+/* As apportion.rereferrals (host->rereferral_flags): a referral is a
+ * re-referral when the subject's latest earlier referral is dated on or
+ * after the same day 12 months before.  Every referral is in the
  * denominator.  Not rowwise: each row needs the whole subject history, so
  * the flags are worked out on all rows and rows [from, to) written. */
 static ap_status rereferrals(void *user, const ap_measure_input *in,
@@ -282,41 +190,18 @@ static ap_status rereferrals(void *user, const ap_measure_input *in,
     const int64_t *date = host->records_column(in, "referred", err);
     if (date == NULL)
         return column_missing(err);
-    size_t n = in->n_rows;
-    for (size_t i = 0; i < n; i++)
-        if (date[i] < -REFERRAL_DATE_LIMIT || date[i] > REFERRAL_DATE_LIMIT) {
-            char text[32];
-            host->date_format(date[i], text, sizeof text);
-            return host->error_set(err, AP_E_INPUT,
-                                   "row %zu: referred is %s; every referral "
-                                   "needs a date",
-                                   i, text);
-        }
-    referral *order = malloc((n ? n : 1) * sizeof *order);
-    unsigned char *flag = calloc(n ? n : 1, 1);
-    if (order == NULL || flag == NULL) {
-        free(order);
-        free(flag);
+    uint8_t *flag = malloc(in->n_rows ? in->n_rows : 1);
+    if (flag == NULL)
         return host->error_set(err, AP_E_NOMEM,
-                               "out of memory sorting %zu referrals", n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        order[i].subject = subject[i];
-        order[i].date = date[i];
-        order[i].row = i;
-    }
-    qsort(order, n, sizeof *order, referral_cmp);
-    for (size_t k = 1; k < n; k++)
-        if (order[k - 1].subject == order[k].subject &&
-            order[k - 1].date >= host->date_add_months(order[k].date, -12))
-            flag[order[k].row] = 1;
-    for (size_t r = from; r < to; r++) {
+                               "out of memory flagging %zu referrals",
+                               in->n_rows);
+    st = host->rereferral_flags(subject, date, in->n_rows, 12, flag, err);
+    for (size_t r = from; r < to && st == AP_OK; r++) {
         numerator[r - from] = flag[r];
         denominator[r - from] = 1;
     }
-    free(order);
     free(flag);
-    return AP_OK;
+    return st;
 }
 
 /* ---- measures: child protection plans and placements ----------------- */
@@ -596,13 +481,14 @@ static ap_status check_row(const table *t, const row *r, const char *prefix,
         snprintf(subject, sizeof subject, "%s: the variance", name);
         if (st != AP_OK)
             FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
-        else if ((st = compare(out, path, subject, r->v[COL_VARIANCE], expect,
-                               r->res[COL_BUDGET] + r->res[COL_OUTTURN] +
-                                   r->res[COL_VARIANCE],
-                               t->budget_minus_outturn ? "budget - outturn"
-                                                       : "outturn - budget",
-                               t->unit, err)) != AP_OK)
-            return st;
+        else if ((st = host->compare_figure(
+                      out, path, subject, r->v[COL_VARIANCE],
+                      r->res[COL_VARIANCE],
+                      t->budget_minus_outturn ? "budget - outturn"
+                                              : "outturn - budget",
+                      expect, r->res[COL_BUDGET] + r->res[COL_OUTTURN],
+                      t->unit)) != AP_OK)
+            return out_failed(err, st);
     }
     if (r->has[COL_GROSS] && r->has[COL_FUNDING] && r->has[COL_OUTTURN]) {
         int64_t expect;
@@ -611,12 +497,12 @@ static ap_status check_row(const table *t, const row *r, const char *prefix,
         if (host->money_add(r->v[COL_GROSS], r->v[COL_FUNDING], &expect, &e) !=
             AP_OK)
             FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
-        else if ((st = compare(out, path, subject, r->v[COL_OUTTURN], expect,
-                               r->res[COL_GROSS] + r->res[COL_FUNDING] +
-                                   r->res[COL_OUTTURN],
-                               "gross outturn + funding", t->unit, err)) !=
+        else if ((st = host->compare_figure(
+                      out, path, subject, r->v[COL_OUTTURN],
+                      r->res[COL_OUTTURN], "gross outturn + funding", expect,
+                      r->res[COL_GROSS] + r->res[COL_FUNDING], t->unit)) !=
                  AP_OK)
-            return st;
+            return out_failed(err, st);
     } else if (r->has[COL_GROSS] != r->has[COL_FUNDING] &&
                !r->bad[COL_GROSS] && !r->bad[COL_FUNDING]) {
         snprintf(path, sizeof path, "%s.%s", prefix,
@@ -660,7 +546,7 @@ static ap_status outturn_check(void *user, const ap_fields *data,
                 st = out_failed(err, st);
             continue;
         }
-        int64_t sum = 0, res = t.total.res[c];
+        int64_t sum = 0, res = 0;
         int complete = 1;
         ap_error e;
         memset(&e, 0, sizeof e);
@@ -684,8 +570,11 @@ static ap_status outturn_check(void *user, const ap_fields *data,
             continue; /* a line without the figure is reported already */
         snprintf(subject, sizeof subject, "the total %s (%s)",
                  c == COL_GROSS ? "gross outturn" : col_key[c], path);
-        st = compare(out, path, subject, t.total.v[c], sum, res,
-                     "the sum of the lines", t.unit, err);
+        st = host->compare_figure(out, path, subject, t.total.v[c],
+                                  t.total.res[c], "the sum of the lines", sum,
+                                  res, t.unit);
+        if (st != AP_OK)
+            st = out_failed(err, st);
     }
     if (st == AP_OK)
         st = check_row(&t, &t.total, "total", "Total", out, err);
@@ -1147,7 +1036,7 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
 {
     /* The last member used: the host has every one before it too. */
     if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, value_type_name))
+        !AP_HOST_HAS(h, compare_figure))
         return AP_E_PLUGIN;
     host = h;
     span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);

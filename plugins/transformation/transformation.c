@@ -77,16 +77,6 @@ static int exact_decimals(int64_t pence, ap_unit unit)
     return d;
 }
 
-/* A figure in the unit, exactly, with its symbol: "£1.659m". */
-static void fmt_unit(int64_t pence, ap_unit unit, char *buf, size_t size)
-{
-    ap_format_options o = host->format_defaults();
-    o.unit = unit;
-    o.decimals = exact_decimals(pence, unit);
-    if (host->money_format(pence, &o, buf, size, NULL) != AP_OK)
-        snprintf(buf, size, "%lldp", (long long)pence);
-}
-
 static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
                      size_t size)
 {
@@ -113,35 +103,16 @@ static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
             return out_failed(err, st_);                     \
     } while (0)
 
-/* A stated figure against the one its parts give: nothing when equal, a
- * warning when apart by no more than the rounding of the printed figures,
- * an error otherwise; both name the path and the difference. */
-static ap_status compare(ap_findings *out, const char *path,
-                         const char *subject, int64_t stated,
-                         int64_t computed, int64_t res_sum, const char *how,
-                         ap_unit unit, ap_error *err)
-{
-    int64_t diff;
-    ap_error e;
-    memset(&e, 0, sizeof e);
-    if (host->money_sub(stated, computed, &diff, &e) != AP_OK) {
-        FIND(AP_SEVERITY_ERROR, path, "%s: %s", subject, e.message);
-        return AP_OK;
-    }
-    if (diff == 0)
-        return AP_OK;
-    char s[64], c[64], d[64];
-    fmt_unit(stated, unit, s, sizeof s);
-    fmt_unit(computed, unit, c, sizeof c);
-    fmt_unit(diff < 0 ? -diff : diff, unit, d, sizeof d);
-    int64_t size = diff < 0 ? -diff : diff;
-    int rounding = size <= INT64_MAX / 2 && 2 * size <= res_sum;
-    FIND(rounding ? AP_SEVERITY_WARNING : AP_SEVERITY_ERROR, path,
-         "%s is stated as %s but %s is %s: the stated figure is %s %s%s",
-         subject, s, how, c, d, diff > 0 ? "more" : "less",
-         rounding ? ", within the rounding of the printed figures" : "");
-    return AP_OK;
-}
+/* A stated figure against the one its parts give, by the host's rule
+ * (host->compare_figure): nothing when equal, a warning within the
+ * rounding of the printed figures, an error otherwise. */
+#define COMPARE(path, what_stated, stated, stated_res, what_computed,      \
+                computed, computed_res, unit)                               \
+    ((st = host->compare_figure(out, (path), (what_stated), (stated),      \
+                                (stated_res), (what_computed), (computed), \
+                                (computed_res), (unit))) == AP_OK          \
+         ? AP_OK                                                            \
+         : out_failed(err, st))
 
 /* ---- reading the data --------------------------------------------------- */
 
@@ -490,11 +461,10 @@ static ap_status contract_sum_check(void *user, const ap_fields *data,
                 if (st != AP_OK)
                     st = out_failed(err, st);
             } else {
-                st = compare(out, "contract_sum", "the contract sum",
-                             b.contract_sum.v, sum,
-                             b.contract_sum.res + b.amount[1].res +
-                                 b.amount[2].res,
-                             "Block 1 + Block 2", b.unit, err);
+                st = COMPARE("contract_sum", "the contract sum",
+                             b.contract_sum.v, b.contract_sum.res,
+                             "Block 1 + Block 2", sum,
+                             b.amount[1].res + b.amount[2].res, b.unit);
             }
         }
     }
@@ -592,10 +562,10 @@ static ap_status block3_check(void *user, const ap_fields *data,
             return out_failed(err, st);
         }
     }
-    fmt_unit(b.amount[3].v, b.unit, p, sizeof p);
-    fmt_unit(approved, b.unit, a, sizeof a);
+    host->money_text(b.amount[3].v, b.unit, p, sizeof p);
+    host->money_text(approved, b.unit, a, sizeof a);
     if (approved > b.amount[3].v) {
-        fmt_unit(approved - b.amount[3].v, b.unit, d, sizeof d);
+        host->money_text(approved - b.amount[3].v, b.unit, d, sizeof d);
         st = host->finding(out, AP_SEVERITY_ERROR, "block3.amount",
                            "funding approved from Block 3 (%s, %s) exceeds "
                            "the provision of %s by %s",
@@ -612,13 +582,12 @@ static ap_status block3_check(void *user, const ap_fields *data,
             char how[192];
             snprintf(how, sizeof how, "the provision less %s (%s - %s)",
                      source, p, a);
-            st = compare(out, "block3.balance_outstanding",
+            st = COMPARE("block3.balance_outstanding",
                          "Block 3's balance outstanding", b.balance[3].v,
-                         balance,
-                         b.balance[3].res + b.amount[3].res + approved_res,
-                         how, b.unit, err);
+                         b.balance[3].res, how, balance,
+                         b.amount[3].res + approved_res, b.unit);
         } else if (!b.balance[3].bad) {
-            fmt_unit(balance, b.unit, d, sizeof d);
+            host->money_text(balance, b.unit, d, sizeof d);
             st = host->finding(out, AP_SEVERITY_INFO,
                                "block3.balance_outstanding",
                                "block3.balance_outstanding is not stated; "
@@ -667,7 +636,7 @@ static ap_status generic_totals(const ap_fields *data, const blocks *b,
                  prefix);
             continue;
         }
-        int64_t sum = 0, res = stated.res;
+        int64_t sum = 0, res = 0;
         int complete = stated.has, overflow = 0;
         for (size_t j = 0; j < m; j++) {
             figure item;
@@ -694,8 +663,8 @@ static ap_status generic_totals(const ap_fields *data, const blocks *b,
                      label, path);
         else
             snprintf(subject, sizeof subject, "the total (%s)", path);
-        if ((st = compare(out, path, subject, stated.v, sum, res,
-                          "the sum of its items", unit, err)) != AP_OK)
+        if (COMPARE(path, subject, stated.v, stated.res,
+                    "the sum of its items", sum, res, unit) != AP_OK)
             return st;
     }
     return AP_OK;
@@ -738,8 +707,8 @@ static ap_status stated_totals_check(void *user, const ap_fields *data,
                 snprintf(how, sizeof how,
                          "the sum of its %zu business case%s' funding", g.n,
                          g.n == 1 ? "" : "s");
-                st = compare(out, path, subject, b.total[k].v, g.sum,
-                             b.total[k].res + g.res, how, b.unit, err);
+                st = COMPARE(path, subject, b.total[k].v, b.total[k].res,
+                             how, g.sum, g.res, b.unit);
             }
         }
         if (k != 2 || st != AP_OK || !b.balance[2].has || !b.amount[2].has)
@@ -757,10 +726,10 @@ static ap_status stated_totals_check(void *user, const ap_fields *data,
         }
         if (host->money_sub(b.amount[2].v, used, &balance, NULL) != AP_OK)
             continue;
-        st = compare(out, "block2.balance_outstanding",
-                     "Block 2's balance outstanding", b.balance[2].v, balance,
-                     b.balance[2].res + b.amount[2].res + res, how, b.unit,
-                     err);
+        st = COMPARE("block2.balance_outstanding",
+                     "Block 2's balance outstanding", b.balance[2].v,
+                     b.balance[2].res, how, balance, b.amount[2].res + res,
+                     b.unit);
     }
     size_t n_generic = host->field_count(data, "totals");
     if (st == AP_OK)
@@ -1011,7 +980,7 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
 {
     /* The last member used: the host has every one before it too. */
     if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, value_type_name))
+        !AP_HOST_HAS(h, compare_figure))
         return AP_E_PLUGIN;
     host = h;
     ap_error err;

@@ -58,4 +58,8 @@
     X(plugin_host_sla_rows_matches_measure) \
     X(plugin_host_sla_rows_faults)       \
     X(plugin_host_field_figure)          \
-    X(plugin_host_units_and_names)
+    X(plugin_host_units_and_names)       \
+    X(plugin_host_measure_within)        \
+    X(plugin_host_rereferral_flags)      \
+    X(plugin_host_money_text)            \
+    X(plugin_host_compare_figure)

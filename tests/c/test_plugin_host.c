@@ -391,3 +391,238 @@ TEST(plugin_host_units_and_names)
     CHECK_STR(h->value_type_name(AP_TYPE_INT64), "int64");
     CHECK_STR(h->value_type_name(AP_VALUE_TYPE_COUNT), "unknown type");
 }
+
+/* ---- measure_within, rereferral_flags, money_text, compare_figure ------ */
+
+/* measure_within over row ranges gives sla_rows' rows exactly, for each
+ * convention given as the parameter; bad parameters and missing columns
+ * are errors naming them. */
+TEST(plugin_host_measure_within)
+{
+    const ap_host *h = ap_host_table();
+    CHECK(AP_HOST_HAS(h, measure_within));
+    ap_calendar *cal = england();
+    ap_error err;
+    random_records(77, 3);
+    const char *names[] = {"received", "other", "responded"};
+    static int64_t zeros[N_RECORDS];
+    const int64_t *cols[] = {starts, zeros, ends};
+    ap_fields none = {0, NULL};
+    ap_measure_input in = {sizeof in, N_RECORDS, 3, names, cols, cal,
+                           ap_date_from_ymd(2022, 6, 10), &none};
+    static int64_t num[N_RECORDS], den[N_RECORDS], w[N_RECORDS],
+        c[N_RECORDS];
+    const char *conv_names[] = {NULL, "after_start", "busday_count",
+                                "inclusive"};
+    for (size_t k = 0; k < sizeof conv_names / sizeof *conv_names; k++) {
+        ap_field param = {"convention", {AP_TYPE_STRING, {0}}};
+        param.value.as.s = conv_names[k];
+        ap_fields params = {1, &param};
+        in.params = conv_names[k] ? &params : &none;
+        ap_elapsed conv = AP_ELAPSED_AFTER_START;
+        if (conv_names[k])
+            CHECK(h->elapsed_parse(conv_names[k], &conv, &err) == AP_OK);
+        CHECK(h->sla_rows(cal, starts, ends, N_RECORDS, 3, conv, in.as_of, 0,
+                          w, c, &err) == AP_OK);
+        for (size_t from = 0; from < N_RECORDS; from += 1234) {
+            size_t to = from + 1234 > N_RECORDS ? N_RECORDS : from + 1234;
+            CHECK(h->measure_within(&in, "received", "responded", 3, from, to,
+                                    num, den, &err) == AP_OK);
+            for (size_t i = from; i < to; i++) {
+                CHECK_EQ_I64(num[i - from], w[i]);
+                CHECK_EQ_I64(den[i - from], c[i]);
+            }
+        }
+    }
+
+    ap_field bad_name = {"limit", {AP_TYPE_INT64, {0}}};
+    ap_fields p1 = {1, &bad_name};
+    in.params = &p1;
+    CHECK(h->measure_within(&in, "received", "responded", 3, 0, 10, num, den,
+                            &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "unknown parameter \"limit\"");
+    ap_field bad_type = {"convention", {AP_TYPE_INT64, {0}}};
+    ap_fields p2 = {1, &bad_type};
+    in.params = &p2;
+    CHECK(h->measure_within(&in, "received", "responded", 3, 0, 10, num, den,
+                            &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "the parameter convention is a int64");
+    ap_field bad_conv = {"convention", {AP_TYPE_STRING, {0}}};
+    bad_conv.value.as.s = "calendar_days";
+    ap_fields p3 = {1, &bad_conv};
+    in.params = &p3;
+    CHECK(h->measure_within(&in, "received", "responded", 3, 0, 10, num, den,
+                            &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "after_start, busday_count, inclusive");
+    in.params = &none;
+    CHECK(h->measure_within(&in, "received", "closed", 3, 0, 10, num, den,
+                            &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "closed");
+    CHECK(h->measure_within(&in, "opened", "responded", 3, 0, 10, num, den,
+                            &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "opened");
+    CHECK(h->measure_within(&in, "received", "responded", 3, 10, 5, num, den,
+                            &err) == AP_E_INPUT);
+    CHECK(h->measure_within(&in, "received", "responded", 3, 0,
+                            N_RECORDS + 1, num, den, &err) == AP_E_INPUT);
+    CHECK(h->measure_within(NULL, "received", "responded", 3, 0, 0, num, den,
+                            &err) == AP_E_INPUT);
+
+    /* A fault names the table's row, not the range's. */
+    int64_t saved = ends[2500];
+    ends[2500] = starts[2500] - 1;
+    CHECK(h->measure_within(&in, "received", "responded", 3, 2000, 3000, num,
+                            den, &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 2500");
+    ends[2500] = saved;
+    ap_calendar_free(cal);
+}
+
+/* rereferral_flags gives ap_rereferrals' flags, and its errors. */
+TEST(plugin_host_rereferral_flags)
+{
+    const ap_host *h = ap_host_table();
+    CHECK(AP_HOST_HAS(h, rereferral_flags));
+    ap_error err;
+    rng_state = 12345;
+    static int64_t subjects[N_RECORDS], dates[N_RECORDS];
+    static uint8_t got[N_RECORDS], want[N_RECORDS];
+    int64_t first = ap_date_from_ymd(2020, 1, 1);
+    for (size_t i = 0; i < N_RECORDS; i++) {
+        subjects[i] = below(900);
+        dates[i] = first + below(4 * 365);
+    }
+    size_t flagged = 0;
+    for (int64_t window = 1; window <= 24; window += 11) {
+        ap_rereferral_result r;
+        CHECK(ap_rereferrals(subjects, dates, NULL, N_RECORDS, window, want,
+                             &r, &err) == AP_OK);
+        ap_rereferral_result_free(&r);
+        memset(got, 7, sizeof got);
+        CHECK(h->rereferral_flags(subjects, dates, N_RECORDS, window, got,
+                                  &err) == AP_OK);
+        for (size_t i = 0; i < N_RECORDS; i++) {
+            CHECK_EQ_I64(got[i], want[i]);
+            flagged += got[i];
+        }
+    }
+    CHECK(flagged > 0);
+
+    /* Within 12 months: on or after the same day a year before. */
+    int64_t s2[] = {1, 1, 1, 2};
+    int64_t d2[] = {ap_date_from_ymd(2023, 3, 1), ap_date_from_ymd(2022, 3, 1),
+                    ap_date_from_ymd(2021, 2, 28),
+                    ap_date_from_ymd(2022, 3, 1)};
+    uint8_t f2[4];
+    CHECK(h->rereferral_flags(s2, d2, 4, 12, f2, &err) == AP_OK);
+    CHECK_EQ_I64(f2[0], 1);
+    CHECK_EQ_I64(f2[1], 0);
+    CHECK_EQ_I64(f2[2], 0);
+    CHECK_EQ_I64(f2[3], 0);
+
+    CHECK(h->rereferral_flags(NULL, NULL, 0, 12, NULL, &err) == AP_OK);
+    d2[2] = AP_DATE_NAT;
+    CHECK(h->rereferral_flags(s2, d2, 4, 12, f2, &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 2");
+    CHECK_CONTAINS(err.message, "every referral needs a date");
+    d2[2] = ap_date_from_ymd(2021, 2, 28);
+    CHECK(h->rereferral_flags(s2, d2, 4, 0, f2, &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "window_months");
+    CHECK(h->rereferral_flags(s2, NULL, 4, 12, f2, &err) == AP_E_INPUT);
+}
+
+TEST(plugin_host_money_text)
+{
+    const ap_host *h = ap_host_table();
+    CHECK(AP_HOST_HAS(h, money_text));
+    struct {
+        int64_t pence;
+        ap_unit unit;
+        const char *text;
+    } cases[] = {
+        {186200000, AP_UNIT_MILLIONS, "\xc2\xa3" "1.862m"},
+        {41000000, AP_UNIT_MILLIONS, "\xc2\xa3" "0.41m"},
+        {100000000, AP_UNIT_MILLIONS, "\xc2\xa3" "1m"},
+        {370100000, AP_UNIT_THOUSANDS, "\xc2\xa3" "3,701k"},
+        {-61600000, AP_UNIT_THOUSANDS, "-\xc2\xa3" "616k"},
+        {5291400, AP_UNIT_POUNDS, "\xc2\xa3" "52,914"},
+        {5291350, AP_UNIT_POUNDS, "\xc2\xa3" "52,913.5"},
+        {5291351, AP_UNIT_POUNDS, "\xc2\xa3" "52,913.51"},
+        {0, AP_UNIT_THOUSANDS, "\xc2\xa3" "0k"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        h->money_text(cases[i].pence, cases[i].unit, buf, sizeof buf);
+        CHECK_STR(buf, cases[i].text);
+    }
+    /* Truncated, never overrun; a zero size writes nothing. */
+    char small[4] = "xyz";
+    h->money_text(186200000, AP_UNIT_MILLIONS, small, sizeof small);
+    CHECK(strlen(small) < sizeof small);
+    h->money_text(1, AP_UNIT_POUNDS, small, 0);
+    h->money_text(1, AP_UNIT_POUNDS, NULL, 10);
+}
+
+TEST(plugin_host_compare_figure)
+{
+    const ap_host *h = ap_host_table();
+    CHECK(AP_HOST_HAS(h, compare_figure));
+    ap_findings f;
+    memset(&f, 0, sizeof f);
+    const int64_t k = 100000; /* one printed £000 digit */
+    /* Equal: nothing. */
+    CHECK(h->compare_figure(&f, "total", "the total", 370100000, k,
+                            "the sum of the lines", 370100000, 3 * k,
+                            AP_UNIT_THOUSANDS) == AP_OK);
+    CHECK_EQ_I64(f.list.n, 0);
+    /* One digit apart, four figures' rounding: a warning. */
+    CHECK(h->compare_figure(&f, "total.gross", "the total", 370100000, k,
+                            "the sum of the lines", 370200000, 3 * k,
+                            AP_UNIT_THOUSANDS) == AP_OK);
+    CHECK_EQ_I64(f.list.n, 1);
+    CHECK_EQ_I64(f.list.items[0].severity, AP_SEVERITY_WARNING);
+    CHECK_STR(f.list.items[0].field, "total.gross");
+    CHECK_STR(f.list.items[0].message,
+              "the total is stated as \xc2\xa3" "3,701k but the sum of the "
+              "lines is \xc2\xa3" "3,702k: the stated figure is \xc2\xa3"
+              "1k less, within the rounding of the printed figures");
+    /* Exactly half the summed resolutions is still rounding. */
+    CHECK(h->compare_figure(&f, "a", "A", k, k, "B", 0, k,
+                            AP_UNIT_THOUSANDS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[1].severity, AP_SEVERITY_WARNING);
+    CHECK_CONTAINS(f.list.items[1].message, "is \xc2\xa3" "1k more, within");
+    /* One penny more than that: an error, without the rounding clause. */
+    CHECK(h->compare_figure(&f, "a", "A", k + 1, k, "B", 0, k,
+                            AP_UNIT_THOUSANDS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[2].severity, AP_SEVERITY_ERROR);
+    CHECK_STR(f.list.items[2].message,
+              "A is stated as \xc2\xa3" "1.00001k but B is \xc2\xa3"
+              "0k: the stated figure is \xc2\xa3" "1.00001k more");
+    /* Exact figures (resolution 1): any difference above a penny... */
+    CHECK(h->compare_figure(&f, "m", "The sum", 186200000, 1, "its parts",
+                            186100000, 1, AP_UNIT_MILLIONS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[3].severity, AP_SEVERITY_ERROR);
+    CHECK_STR(f.list.items[3].message,
+              "The sum is stated as \xc2\xa3" "1.862m but its parts is "
+              "\xc2\xa3" "1.861m: the stated figure is \xc2\xa3" "0.001m more");
+    /* ...and a penny with two exact figures is rounding. */
+    CHECK(h->compare_figure(&f, "p", "X", 1, 1, "Y", 0, 1,
+                            AP_UNIT_POUNDS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[4].severity, AP_SEVERITY_WARNING);
+    /* A difference past 64 bits is an error naming the stated figure. */
+    CHECK(h->compare_figure(&f, "big", "the big one", INT64_MAX, 1, "Y",
+                            -1, 1, AP_UNIT_POUNDS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[5].severity, AP_SEVERITY_ERROR);
+    CHECK_CONTAINS(f.list.items[5].message, "the big one: ");
+    CHECK_CONTAINS(f.list.items[5].message, "overflows");
+    CHECK(h->compare_figure(&f, "big", "the big one", -1, 1, "Y", INT64_MAX,
+                            1, AP_UNIT_POUNDS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[6].severity, AP_SEVERITY_ERROR);
+    CHECK_CONTAINS(f.list.items[6].message, "the big one: ");
+    /* Huge resolutions saturate rather than overflow. */
+    CHECK(h->compare_figure(&f, "r", "X", 10, INT64_MAX, "Y", 0, INT64_MAX,
+                            AP_UNIT_POUNDS) == AP_OK);
+    CHECK_EQ_I64(f.list.items[7].severity, AP_SEVERITY_WARNING);
+    CHECK_EQ_I64(f.list.n, 8);
+    ap_finding_list_free(&f.list);
+}
