@@ -38,8 +38,10 @@ PLUGIN_SRC := $(wildcard plugins/*/*.c plugins/*/*.h)
 
 # Rebuilt when the C it compiles changes, so the tests never run a stale
 # extension or plugin.
-$(VENV)/.installed: deps pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
-		$(PLUGIN_SRC) $(wildcard include/apportion/*.h csrc/*.h)
+# deps is order-only: the Debian packages must be there first, but their
+# check (a phony target) must not make the venv out of date on every run.
+$(VENV)/.installed: pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
+		$(PLUGIN_SRC) $(wildcard include/apportion/*.h csrc/*.h) | deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
