@@ -23,13 +23,15 @@ from apportion.plugin import plugin_abi
 INCLUDE = Path(apportion.get_include())
 HEADERS = ("plugin.h", "registry.h")
 
-GCC = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("gcc") or shutil.which("cc")
+GCC = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("gcc") or shutil.which("cc") \
+    or "cc"
 GXX = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("g++")
 
 C_DIALECTS = ("c99", "c11")
 STRICT = ("-Wall", "-Wextra", "-pedantic", "-Werror")
 
-needs_cc = pytest.mark.skipif(GCC is None, reason="no C compiler (gcc/cc) found")
+# A C compiler is needed to install apportion at all, so its absence is a
+# failure here; g++ is not among apportion's dependencies.
 needs_cxx = pytest.mark.skipif(GXX is None, reason="no C++ compiler (g++) found")
 
 
@@ -55,7 +57,6 @@ def test_headers_are_where_get_include_says():
 # ---- each header alone ------------------------------------------------------
 
 
-@needs_cc
 @pytest.mark.parametrize("std", C_DIALECTS)
 @pytest.mark.parametrize("header", HEADERS)
 def test_header_compiles_as_c(header, std, tmp_path):
@@ -63,7 +64,6 @@ def test_header_compiles_as_c(header, std, tmp_path):
     compile_only(GCC, std, f'#include "apportion/{header}"\n', tmp_path)
 
 
-@needs_cc
 @pytest.mark.parametrize("std", C_DIALECTS)
 @pytest.mark.parametrize("header", HEADERS)
 def test_header_compiles_twice_as_c(header, std, tmp_path):
@@ -178,13 +178,11 @@ static_assert(AP_PLUGIN_INFO_SIZE_1_0 ==
 """
 
 
-@needs_cc
 @pytest.mark.parametrize("std", C_DIALECTS)
 def test_macros_in_a_plugin_compile_as_c(std, tmp_path):
     compile_only(GCC, std, PLUGIN_TU, tmp_path)
 
 
-@needs_cc
 def test_macros_in_a_plugin_compile_under_c11_with_hidden_visibility(tmp_path):
     # As `python -m apportion plugin build` compiles plugins.
     compile_only(GCC, "c11", PLUGIN_TU, tmp_path,
@@ -214,7 +212,6 @@ def test_header_abi_matches_extension():
     assert major >= 1 and minor >= 0
 
 
-@needs_cc
 def test_header_abi_matches_extension_as_the_preprocessor_sees_it(tmp_path):
     major, minor = plugin_abi()
     compile_only(GCC, "c11",

@@ -16,11 +16,7 @@ unique); the IASS comparison uses the IASS plugin shipped in the package.
 
 import itertools
 import json
-import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,9 +24,8 @@ import pytest
 
 import apportion
 from apportion import ApportionError, Calendar, InputError, PluginError
+from apportion.plugin_tool import build_plugin
 
-CC = shutil.which(os.environ.get("CC", "cc")) or shutil.which("cc") or shutil.which("gcc")
-IASS_SO = Path(apportion.__file__).resolve().parent / "_plugins" / "iass.so"
 NAT = np.datetime64("NaT", "D")
 LIMIT = 3
 
@@ -68,22 +63,13 @@ AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *host,
 
 @pytest.fixture(scope="module")
 def area(tmp_path_factory):
-    """An empty service area, from a plugin built and loaded for this
-    module."""
-    if CC is None:
-        pytest.skip("no C compiler (cc) to build the test plugin")
+    """An empty service area, from a plugin built (by `plugin build`) and
+    loaded for this module."""
     folder = tmp_path_factory.mktemp("closure_area")
     name, code = "closure_tests", "CLOSURE_TESTS"
-    src = folder / "area.c"
-    out = folder / "area.so"
-    src.write_text(AREA_SOURCE.replace("NAME", json.dumps(name))
-                   .replace("AREA", json.dumps(code)))
-    r = subprocess.run([CC, "-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC",
-                        "-shared", f"-I{apportion.get_include()}", str(src),
-                        "-o", str(out)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    out.chmod(0o755)
-    info = apportion.load_plugin(out)
+    (folder / "area.c").write_text(AREA_SOURCE.replace("NAME", json.dumps(name))
+                                   .replace("AREA", json.dumps(code)))
+    info = apportion.load_plugin(build_plugin(folder))
     assert info.service_area == code
     return apportion.service_area(code)
 
@@ -179,8 +165,6 @@ def test_python_measure_matches_within_working_days(area, within_3, as_of, cal):
         assert want["open_late"].sum() > 0  # open and already late
 
 
-@pytest.mark.skipif(not IASS_SO.exists(),
-                    reason=f"the IASS plugin is not built ({IASS_SO} missing)")
 @pytest.mark.parametrize("as_of", list(AS_OF_VALUES))
 @pytest.mark.parametrize("cal", list(CALENDARS))
 def test_python_measure_matches_iass_c_measure(area, within_3, as_of, cal):

@@ -17,8 +17,6 @@ import json
 import os
 import random
 import re
-import shutil
-import stat
 import subprocess
 import sys
 import textwrap
@@ -29,10 +27,6 @@ import pytest
 import apportion
 from apportion import PluginError, PluginWarning
 from apportion.plugin import plugin_abi
-
-CC = shutil.which(os.environ.get("CC", "cc")) or shutil.which("cc") or shutil.which("gcc")
-
-pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler (cc) to build plugins")
 
 _serial = itertools.count()
 
@@ -148,29 +142,6 @@ def kpi_json(ref, measure=None):
     if measure is not None:
         doc["kpis"][0]["measure"] = measure
     return json.dumps(json.dumps(doc))
-
-
-@pytest.fixture
-def build(tmp_path):
-    """build(source, stem="plugin", folder=None) -> Path of the .so, compiled
-    with cc -std=c11 -Wall -Wextra -Werror -fPIC -shared."""
-    assert stat.S_IMODE(tmp_path.stat().st_mode) & 0o022 == 0, \
-        "tmp_path must not be writable by others"
-
-    def build_(source, stem="plugin", folder=None):
-        folder = Path(folder) if folder is not None else tmp_path
-        folder.mkdir(parents=True, exist_ok=True)
-        src = folder / f"{stem}.c"
-        out = folder / f"{stem}.so"
-        src.write_text(source)
-        cmd = [CC, "-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared",
-               f"-I{apportion.get_include()}", str(src), "-o", str(out)]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        assert r.returncode == 0, f"{' '.join(cmd)}\n{r.stderr}\n{source}"
-        out.chmod(0o755)  # whatever the umask: not writable by others
-        return out
-
-    return build_
 
 
 def names_file(message, path):

@@ -23,12 +23,7 @@ import pandas as pd
 import pytest
 
 import apportion
-
-if not hasattr(apportion, "service_area"):  # pragma: no cover
-    pytest.skip("apportion.service_area (the plugin API) is not built",
-                allow_module_level=True)
-
-from apportion.errors import ApportionError  # noqa: E402
+from apportion.errors import ApportionError
 
 D = dt.date
 

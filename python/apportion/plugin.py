@@ -33,7 +33,7 @@ from ._convert import pence as _pence
 from .calendar import as_days
 from .errors import InputError, PluginError, PluginWarning
 from .kpi import KPI
-from .measures import _calendar, _group_keys, _sorted
+from .measures import _calendar, _group_keys, _ratio, _sorted
 
 __all__ = [
     "Calculator",
@@ -357,8 +357,6 @@ def _column(values, name: str, n: Optional[int]) -> np.ndarray:
     if isinstance(values, (pd.Series, pd.Index)):
         if isinstance(values.dtype, pd.DatetimeTZDtype) or values.dtype.kind == "M":
             arr = as_days(values, name).days
-        elif values.dtype.kind in "biu":
-            arr = values.to_numpy()
         else:
             arr = values.to_numpy()
     else:
@@ -640,11 +638,7 @@ class ServiceArea:
         if by is None and len(frame) == 0:
             frame = pd.DataFrame({"rows": [0], "numerator": [0], "denominator": [0]},
                                  index=pd.Index(["all"]))
-        num = frame["numerator"].to_numpy(dtype=np.float64)
-        den = frame["denominator"].to_numpy(dtype=np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame["value"] = np.where(den > 0, scale * num / np.where(den > 0, den, 1),
-                                      np.nan)
+        frame["value"] = _ratio(frame["numerator"], frame["denominator"], scale)
         frame.attrs["scale"] = int(scale)
         frame.attrs["measure"] = f"{self.code}.{name}"
         return frame
@@ -689,7 +683,6 @@ class ServiceArea:
         """Instalments (int pence) of a recharge by one of the area's rules;
         they always sum to the actual share when given, else the budget
         share.  Amounts are int pence, Decimal pounds or money text."""
-        self._named("rule", rule)
         if isinstance(instalments, bool) or not isinstance(instalments, (int, np.integer)):
             raise TypeError("instalments must be an int")
         return _core.area_recharge(
@@ -707,14 +700,12 @@ class ServiceArea:
         flat = _fields(data)
         found: List[Finding] = []
         for n in names:
-            self._named("check", n)
             found += [Finding(sev, fld, msg, n)
                       for sev, fld, msg in _core.area_check(self.code, n, flat)]
         return found
 
     def report(self, section: str, data=None) -> str:
         """A report section as Markdown."""
-        self._named("section", section)
         return _core.area_section(self.code, section, _fields(data))
 
     # ---- Python items ----

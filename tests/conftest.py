@@ -1,0 +1,32 @@
+"""What several test files share: building a test plugin from C source."""
+
+import itertools
+import stat
+from pathlib import Path
+
+import pytest
+
+from apportion.plugin_tool import build_plugin
+
+_serial = itertools.count()
+
+
+@pytest.fixture
+def build(tmp_path):
+    """build(source, stem="plugin", folder=None) -> Path of folder/stem.so,
+    compiled by apportion's own `plugin build` (its compiler, flags and
+    headers) from a private copy of the source."""
+    assert stat.S_IMODE(tmp_path.stat().st_mode) & 0o022 == 0, \
+        "tmp_path must not be writable by others"
+
+    def build_(source, stem="plugin", folder=None):
+        folder = Path(folder) if folder is not None else tmp_path
+        folder.mkdir(parents=True, exist_ok=True)
+        # Each build its own source folder: `plugin build` compiles every .c
+        # in the folder it is given.
+        src = tmp_path / "_sources" / f"{stem}_{next(_serial)}"
+        src.mkdir(parents=True)
+        (src / f"{stem}.c").write_text(source)
+        return build_plugin(src, output=folder / f"{stem}.so")
+
+    return build_
