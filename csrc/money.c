@@ -151,27 +151,64 @@ ap_status ap_money_sum(const int64_t *values, size_t n, int64_t *out,
 
 /* ---- units ----------------------------------------------------------- */
 
+static int unit_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* s[0..len) equals word, ignoring ASCII case. */
+static int unit_is(const char *s, size_t len, const char *word)
+{
+    if (strlen(word) != len)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        if (c != word[i])
+            return 0;
+    }
+    return 1;
+}
+
 ap_status ap_unit_parse(const char *name, ap_unit *out, ap_error *err)
 {
+    if (name == NULL || out == NULL)
+        return ap_error_set(err, AP_E_INPUT, "no unit name or no output");
+    /* As tables head their columns: blanks around, any case, and "£'000"
+     * as well as "£000". */
     const char *s = name;
-    if (strncmp(s, "\xc2\xa3", 2) == 0) /* the pound sign in UTF-8 */
+    size_t len = strlen(name);
+    while (len > 0 && unit_blank(s[len - 1]))
+        len--;
+    while (len > 0 && unit_blank(*s)) {
+        s++;
+        len--;
+    }
+    int pound = len >= 2 && memcmp(s, "\xc2\xa3", 2) == 0;
+    if (pound) {
         s += 2;
-    if (strcmp(s, "") == 0 || strcmp(s, "1") == 0)
+        len -= 2;
+    }
+    if (len > 1 && s[0] == '\'' && s[1] == '0') {
+        s++;
+        len--;
+    }
+    if (unit_is(s, len, "") || unit_is(s, len, "1"))
         *out = AP_UNIT_POUNDS;
-    else if (strcmp(s, "000") == 0 || strcmp(s, "k") == 0 ||
-             strcmp(s, "000s") == 0)
+    else if (unit_is(s, len, "000") || unit_is(s, len, "k") ||
+             unit_is(s, len, "000s"))
         *out = AP_UNIT_THOUSANDS;
-    else if (strcmp(s, "m") == 0)
+    else if (unit_is(s, len, "m"))
         *out = AP_UNIT_MILLIONS;
-    else if (strcmp(s, "bn") == 0)
+    else if (unit_is(s, len, "bn"))
         *out = AP_UNIT_BILLIONS;
-    else if (strcmp(s, "p") == 0 && s == name)
+    else if (unit_is(s, len, "p") && !pound)
         *out = AP_UNIT_PENCE;
     else
         return ap_error_set(err, AP_E_INPUT,
-                            "unknown unit \"%s\"; expected \xc2\xa3, "
-                            "\xc2\xa3" "000, \xc2\xa3m, \xc2\xa3" "bn or p",
-                            name);
+                            "unknown unit \"%.*s\"; expected \xc2\xa3, "
+                            "\xc2\xa3" "000 (or \xc2\xa3'000, \xc2\xa3k), "
+                            "\xc2\xa3m, \xc2\xa3" "bn or p",
+                            ap__utf8_prefix(name, strlen(name), 40), name);
     return AP_OK;
 }
 

@@ -154,48 +154,6 @@ ap_status ap__field_figure(const ap_fields *fields, const char *path,
     return read_money_field(fields, path, unit, 1, pence, resolution, err);
 }
 
-/* ---- units ----------------------------------------------------------------- */
-
-ap_status ap__unit_parse(const char *name, ap_unit *out, ap_error *err)
-{
-    if (name == NULL || out == NULL)
-        return ap_error_set(err, AP_E_INPUT, "unit_parse: no name or no "
-                            "output");
-    /* Trimmed and in lower case, without the apostrophe of "£'000"; then
-     * ap_unit_parse decides. */
-    size_t len = strlen(name);
-    while (len > 0 && is_blank(name[len - 1]))
-        len--;
-    const char *s = name;
-    while (len > 0 && is_blank(*s)) {
-        s++;
-        len--;
-    }
-    char buf[16];
-    size_t n = 0, i = 0;
-    if (len >= 2 && memcmp(s, "\xc2\xa3", 2) == 0) {
-        memcpy(buf, s, 2);
-        n = i = 2;
-    }
-    if (i < len && s[i] == '\'')
-        i++;
-    ap_error inner;
-    ap_status st = len - i < sizeof buf - n ? AP_OK : AP_E_INPUT;
-    for (; st == AP_OK && i < len; i++)
-        buf[n++] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
-                                               : s[i];
-    buf[n] = '\0';
-    if (st == AP_OK)
-        st = ap_unit_parse(buf, out, &inner);
-    if (st != AP_OK)
-        return ap_error_set(err, AP_E_INPUT,
-                            "unknown unit \"%.*s\"; expected \xc2\xa3, "
-                            "\xc2\xa3" "000 (or \xc2\xa3'000, \xc2\xa3k), "
-                            "\xc2\xa3m, \xc2\xa3" "bn or p",
-                            ap__utf8_prefix(name, strlen(name), 40), name);
-    return AP_OK;
-}
-
 /* The index i when path is "prefix[i]", "prefix[i].…" or "prefix[i][…",
  * else -1 (also for an index too large to be a list's). */
 static long long item_index(const char *path, const char *prefix, size_t plen)

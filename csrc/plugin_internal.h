@@ -193,9 +193,6 @@ ap_status ap__field_money(const ap_fields *fields, const char *path,
 ap_status ap__field_figure(const ap_fields *fields, const char *path,
                            ap_unit unit, int64_t *pence, int64_t *resolution,
                            ap_error *err);
-/* ap_unit_parse for a unit as a table's heading prints it
- * (host->unit_parse): blanks around, "£'000" and capitals allowed. */
-ap_status ap__unit_parse(const char *name, ap_unit *out, ap_error *err);
 size_t ap__field_count(const ap_fields *fields, const char *prefix);
 ap_status ap__finding(ap_findings *out, ap_severity severity,
                       const char *field, const char *fmt, ...)

@@ -58,7 +58,8 @@ typedef enum ap_unit {
     AP_UNIT_BILLIONS = 11  /* "£bn"  */
 } ap_unit;
 
-/* Reads "£", "£000", "£k", "£m", "£bn" or "p" (the "£" may be omitted). */
+/* Reads "£", "£000", "£k", "£m", "£bn" or "p" (the "£" may be omitted), as
+ * tables head their columns: blanks around, any case, "£'000". */
 ap_status ap_unit_parse(const char *name, ap_unit *out, ap_error *err);
 /* Returns a static string: "£", "£000", "£m", "£bn" or "p". */
 const char *ap_unit_name(ap_unit unit);

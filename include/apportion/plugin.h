@@ -463,9 +463,9 @@ typedef struct ap_host {
     ap_status (*elapsed_parse)(const char *name, ap_elapsed *out,
                                ap_error *err);
 
-    /* Units of printed money (money.h).  unit_parse reads a table's
-     * heading: ap_unit_parse's names ("£", "£000", "£k", "£m", "£bn",
-     * "p"), also with blanks around, "£'000" and capitals ("£M").
+    /* Units of printed money (money.h).  unit_parse is ap_unit_parse,
+     * which reads a table's heading ("£", "£000", "£'000", "£k", "£m",
+     * "£bn", "p"; blanks around and capitals allowed).
      * unit_name returns a static string: "£", "£000", "£m", "£bn" or "p". */
     ap_status (*unit_parse)(const char *name, ap_unit *out, ap_error *err);
     const char *(*unit_name)(ap_unit unit);

@@ -41,8 +41,9 @@ int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
 int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *what);
 
-/* A KPI definition as the dict apportion.kpi reads. */
-PyObject *kpi_dict(const ap_kpi *k);
+/* KPI definitions as the dicts apportion.kpi reads (the set is only
+ * read). */
+PyObject *kpi_list(const ap_kpi_set *set);
 
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef calendar_methods[];

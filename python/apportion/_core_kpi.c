@@ -276,7 +276,7 @@ static PyObject *number_or_none(int present, ap_number x)
     return Py_BuildValue("(LL)", (long long)x.num, (long long)x.den);
 }
 
-PyObject *kpi_dict(const ap_kpi *k)
+static PyObject *kpi_dict(const ap_kpi *k)
 {
     PyObject *states = PyList_New((Py_ssize_t)k->n_states);
     for (size_t i = 0; states != NULL && i < k->n_states; i++) {
@@ -316,11 +316,8 @@ PyObject *kpi_dict(const ap_kpi *k)
         str_or_none(k->measure));
 }
 
-static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
-                              ap_error *err)
+PyObject *kpi_list(const ap_kpi_set *set)
 {
-    if (st != AP_OK)
-        return raise_error(module, err);
     PyObject *list = PyList_New((Py_ssize_t)set->n);
     for (size_t i = 0; list != NULL && i < set->n; i++) {
         PyObject *d = kpi_dict(&set->kpis[i]);
@@ -329,6 +326,16 @@ static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
         else
             PyList_SET_ITEM(list, (Py_ssize_t)i, d);
     }
+    return list;
+}
+
+/* A freshly read set as that list; the set is released. */
+static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
+                              ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    PyObject *list = kpi_list(set);
     ap_kpi_set_free(set);
     return list;
 }

@@ -177,16 +177,8 @@ static PyObject *core_area_info(PyObject *module, PyObject *args)
     const ap_area *a = ap_area_find(code);
     if (a == NULL)
         Py_RETURN_NONE;
-    const ap_kpi_set *kpis = ap_area_kpis(a);
-    PyObject *kpi_list = PyList_New((Py_ssize_t)kpis->n);
-    for (size_t i = 0; kpi_list != NULL && i < kpis->n; i++) {
-        PyObject *d = kpi_dict(&kpis->kpis[i]);
-        if (d == NULL)
-            Py_CLEAR(kpi_list);
-        else
-            PyList_SET_ITEM(kpi_list, (Py_ssize_t)i, d);
-    }
-    PyObject *items = kpi_list ? PyDict_New() : NULL;
+    PyObject *kpis = kpi_list(ap_area_kpis(a));
+    PyObject *items = kpis ? PyDict_New() : NULL;
     for (int k = 0; items != NULL && k < AP_ITEM_KIND_COUNT; k++) {
         PyObject *list = PyList_New(0);
         size_t n = ap_area_item_count(a, (ap_item_kind)k);
@@ -207,12 +199,12 @@ static PyObject *core_area_info(PyObject *module, PyObject *args)
         Py_XDECREF(list);
     }
     if (items == NULL) {
-        Py_XDECREF(kpi_list);
+        Py_XDECREF(kpis);
         return NULL;
     }
     return Py_BuildValue("{s:N,s:N,s:N,s:N}", "code",
                          core_text(ap_area_code(a)), "plugin",
-                         plugin_dict(ap_area_plugin(a)), "kpis", kpi_list,
+                         plugin_dict(ap_area_plugin(a)), "kpis", kpis,
                          "items", items);
 }
 
