@@ -337,8 +337,7 @@ def _fields(data, prefix: str = "") -> List[Tuple[str, str, Any]]:
             if "\0" in value:
                 raise InputError(f"{path} holds a NUL character")
             out.append((path, "string", value))
-        elif isinstance(value, (_dt.date, np.datetime64)) or \
-                type(value).__name__ == "Timestamp":
+        elif isinstance(value, (_dt.date, np.datetime64)):  # pandas Timestamps too
             out.append((path, "date", _day(value, path)))
         else:
             raise TypeError(f"{path}: a {type(value).__name__} cannot be "
