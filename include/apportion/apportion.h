@@ -99,5 +99,11 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
 #include "apportion/calendar.h"
 #include "apportion/kpi.h"
 #include "apportion/measures.h"
+#include "apportion/audit.h"
+#include "apportion/ledger.h"
+#include "apportion/outturn.h"
+#include "apportion/contract_sum.h"
+#include "apportion/savings.h"
+#include "apportion/mtfp.h"
 
 #endif

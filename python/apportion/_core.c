@@ -797,7 +797,11 @@ static int core_exec(PyObject *module)
     if (PyModule_AddFunctions(module, calendar_methods) < 0 ||
         PyModule_AddFunctions(module, kpi_methods) < 0 ||
         PyModule_AddFunctions(module, measure_methods) < 0 ||
-        PyModule_AddFunctions(module, plugin_methods) < 0)
+        PyModule_AddFunctions(module, plugin_methods) < 0 ||
+        PyModule_AddFunctions(module, audit_methods) < 0 ||
+        PyModule_AddFunctions(module, ledger_methods) < 0 ||
+        PyModule_AddFunctions(module, budget_methods) < 0 ||
+        PyModule_AddFunctions(module, outturn_methods) < 0)
         return -1;
     return 0;
 }

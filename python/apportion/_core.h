@@ -50,5 +50,9 @@ extern PyMethodDef calendar_methods[];
 extern PyMethodDef kpi_methods[];
 extern PyMethodDef measure_methods[];
 extern PyMethodDef plugin_methods[];
+extern PyMethodDef audit_methods[];
+extern PyMethodDef ledger_methods[];
+extern PyMethodDef budget_methods[];
+extern PyMethodDef outturn_methods[];
 
 #endif

@@ -1,4 +1,12 @@
-/* Every C test, once: the runner and the declarations come from here. */
+/* Every C test, once: the runner and the declarations come from here.
+ * Each later area keeps its own list in test_list_<area>.h, so that work
+ * on one area never edits another's list. */
+#include "test_list_audit.h"
+#include "test_list_audit_table.h"
+#include "test_list_ledger.h"
+#include "test_list_budget.h"
+#include "test_list_outturn.h"
+
 #define AP_TEST_LIST(X)                  \
     X(money_arithmetic)                  \
     X(money_mul_ratio)                   \
@@ -62,4 +70,9 @@
     X(plugin_host_measure_within)        \
     X(plugin_host_rereferral_flags)      \
     X(plugin_host_money_text)            \
-    X(plugin_host_compare_figure)
+    X(plugin_host_compare_figure)        \
+    AP_TEST_LIST_AUDIT(X)                \
+    AP_TEST_LIST_AUDIT_TABLE(X)          \
+    AP_TEST_LIST_LEDGER(X)               \
+    AP_TEST_LIST_BUDGET(X)               \
+    AP_TEST_LIST_OUTTURN(X)

@@ -1,0 +1,204 @@
+/* apportion: the audit of reported tables — do the printed figures add up,
+ * and when they do not, the most likely reason.
+ *
+ * A figure is kept as printed: its digits as an integer and how many of
+ * them follow the point ("0.85" is 85 at 2 decimals, "(3,540)" is -3540 at
+ * 0).  Each printed figure is within half a unit of its last digit of the
+ * true value, so a stated total may differ from the sum of its printed
+ * items by up to half the sum of their resolutions without anyone having
+ * made a mistake: that is "rounding", not an error.
+ *
+ * Ownership: an ap_audit_finding owns its suggestion, its labels and its
+ * candidates; ap_audit_finding_clear frees them.  ap_audit_table_* return
+ * objects the caller frees with the matching _free. */
+#ifndef APPORTION_AUDIT_H
+#define APPORTION_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apportion/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The most digits after the point a figure may have. */
+#define AP_FIGURE_MAX_DECIMALS 15
+
+typedef struct ap_figure {
+    int64_t value; /* the printed digits: "(3,540)" -> -3540 */
+    int decimals;  /* digits after the point: 0..AP_FIGURE_MAX_DECIMALS */
+} ap_figure;
+
+/* Reads one figure as committee papers print it: "0.410", "(3,540)",
+ * "-3,540", "−5" (U+2212), "£1,070", "£0.85", "44.16%", "+12".  A lone
+ * "-", "–" (U+2013) or "—" (U+2014) is a nil: zero at 0 decimals.  Comma
+ * groups must be threes.  Blanks around are ignored.  Anything else (an
+ * empty text, letters, two signs, more than AP_FIGURE_MAX_DECIMALS
+ * decimals, more digits than int64 holds) is AP_E_INPUT quoting the text.
+ * len may be (size_t)-1 for a NUL-terminated string. */
+ap_status ap_figure_parse(const char *text, size_t len, ap_figure *out,
+                          ap_error *err);
+
+/* Writes value at `decimals` as text with grouping commas and a leading
+ * "-" when negative: (-354000, 2) -> "-3,540.00".  The caller owns buf; 48
+ * bytes always suffice (a shorter buffer gets a truncated, terminated
+ * text). */
+void ap_figure_format(int64_t value, int decimals, char *buf, size_t size);
+
+/* ---- findings ------------------------------------------------------------ */
+
+typedef enum ap_audit_status {
+    AP_AUDIT_OK = 0,       /* the figures agree exactly */
+    AP_AUDIT_ROUNDING = 1, /* they differ by no more than rounding allows */
+    AP_AUDIT_ERROR = 2     /* they disagree */
+} ap_audit_status;
+
+#define AP_AUDIT_CAUSE_MAP(X)                                                \
+    X(AP_CAUSE_NONE, "none")             /* the figures agree */            \
+    X(AP_CAUSE_ROUNDING, "rounding")     /* within printed rounding */      \
+    X(AP_CAUSE_TRANSPOSITION, "transposition") /* two digits swapped */     \
+    X(AP_CAUSE_DECIMAL_SHIFT, "decimal_shift") /* x or / 10, 100, 1000 */   \
+    X(AP_CAUSE_DUPLICATED_ITEM, "duplicated_item") /* counted twice */      \
+    X(AP_CAUSE_OMITTED_ITEM, "omitted_item")       /* left out */           \
+    X(AP_CAUSE_SIGN_ERROR, "sign_error")   /* taken with the wrong sign */  \
+    X(AP_CAUSE_RECLASSIFICATION, "reclassification") /* moved between    \
+                              columns: row totals agree, columns do not */  \
+    X(AP_CAUSE_UNEXPLAINED, "unexplained") /* none of the above fits */
+
+typedef enum ap_audit_cause {
+#define AP__ENUM(code, text) code,
+    AP_AUDIT_CAUSE_MAP(AP__ENUM)
+#undef AP__ENUM
+    AP_AUDIT_CAUSE_COUNT
+} ap_audit_cause;
+
+/* Static names: "ok", "rounding", "error"; "transposition", ... */
+const char *ap_audit_status_name(ap_audit_status status);
+const char *ap_audit_cause_name(ap_audit_cause cause);
+
+/* An item index meaning "the stated total itself", and "no one figure". */
+#define AP_AUDIT_TOTAL ((size_t)-1)
+#define AP_AUDIT_NO_ITEM ((size_t)-2)
+
+/* One explanation that fits: the figure at fault and the value that would
+ * make the figures agree (for an omitted or duplicated item, the item
+ * itself; the fix is then to the total). */
+typedef struct ap_audit_candidate {
+    ap_audit_cause cause;
+    size_t item;         /* an item index, or AP_AUDIT_TOTAL */
+    char *label;         /* that figure's label (owned) */
+    ap_figure corrected; /* what the figure should have been */
+    int exact;           /* nonzero: the correction leaves no difference */
+} ap_audit_candidate;
+
+typedef struct ap_audit_finding {
+    ap_audit_status status;
+    ap_audit_cause cause;
+    /* The one figure at fault: an item index, AP_AUDIT_TOTAL, or
+     * AP_AUDIT_NO_ITEM when the figures agree, nothing fits, or several
+     * explanations fit equally well (then all of them are candidates). */
+    size_t item;
+    char *item_label;     /* its label (owned), NULL when item is not one */
+    int scale;            /* decimals of the four figures below */
+    int64_t stated;
+    int64_t computed;     /* the sum of the items, each with its sign */
+    int64_t difference;   /* stated - computed */
+    int64_t tolerance;    /* the largest |difference| rounding allows */
+    ap_audit_candidate *candidates; /* the explanations that fit best */
+    size_t n_candidates;
+    char *suggestion;     /* one or two sentences for the reader (owned) */
+} ap_audit_finding;
+
+typedef struct ap_audit_options {
+    /* The precision the paper printed every figure to; -1 (the default)
+     * takes each figure's own from its text. */
+    int decimals;
+    /* Nonzero: the stated figure is exact, not a rounded print (the 100
+     * that percentage shares must make). */
+    int stated_exact;
+    /* Labels of the n items for findings and suggestions; NULL for
+     * "item 1", "item 2", ... */
+    const char *const *labels;
+    /* What the stated figure is called: NULL for "the stated total". */
+    const char *stated_label;
+    /* Appended to figures in suggestions: "%" or NULL. */
+    const char *suffix;
+} ap_audit_options;
+
+/* The defaults: decimals -1, nothing exact, no labels, no suffix. */
+ap_audit_options ap_audit_defaults(void);
+
+/* Checks that stated = sum of signs[i] * items[i] (signs NULL: all +1;
+ * otherwise each +1 or -1), allowing for the printed rounding, and when
+ * not, looks for the causes of AP_AUDIT_CAUSE_MAP other than
+ * reclassification, claiming one only when the arithmetic supports it.
+ * options may be NULL for the defaults.  *out is the caller's; on AP_OK it
+ * holds a finding to clear with ap_audit_finding_clear, on an error it is
+ * zeroed.  Errors: n == 0 (AP_E_INPUT), a figure or sum too large for
+ * int64 at the common scale (AP_E_OVERFLOW naming the item), AP_E_NOMEM. */
+ap_status ap_audit_sum(const ap_figure *items, const int *signs, size_t n,
+                       const ap_figure *stated,
+                       const ap_audit_options *options, ap_audit_finding *out,
+                       ap_error *err);
+
+/* Frees what the finding owns and zeroes it; NULL is fine. */
+void ap_audit_finding_clear(ap_audit_finding *finding);
+
+/* ---- whole tables ---------------------------------------------------------
+ * A table as a paper prints it: columns of figures, rows with labels,
+ * stated total rows, and rules between columns such as
+ * "Variance = Outturn - Budget".  Read from JSON of the format
+ * "apportion.table/1" (README, "Auditing a table", documents it). */
+
+#define AP_TABLE_FORMAT "apportion.table/1"
+
+typedef struct ap_audit_table ap_audit_table;
+
+/* Parses a table from JSON text (len bytes); source names it in messages.
+ * Errors are AP_E_PLAN with the JSON path, line and column.  The caller
+ * frees *out with ap_audit_table_free. */
+ap_status ap_audit_table_parse(const char *text, size_t len,
+                               const char *source, ap_audit_table **out,
+                               ap_error *err);
+ap_status ap_audit_table_load(const char *path, ap_audit_table **out,
+                              ap_error *err);
+void ap_audit_table_free(ap_audit_table *table);
+
+/* What a table check looked at. */
+typedef enum ap_table_check_kind {
+    AP_TABLE_CHECK_TOTAL = 0, /* a stated total row, in one column */
+    AP_TABLE_CHECK_RULE = 1   /* a column rule, in one row */
+} ap_table_check_kind;
+
+typedef struct ap_table_finding {
+    ap_table_check_kind kind;
+    size_t row;          /* the row of the stated figure */
+    size_t column;       /* the column of the stated figure */
+    char *row_label;     /* owned */
+    char *column_label;  /* owned */
+    char *check;         /* "Total = sum of rows 1-6" or the rule (owned) */
+    ap_audit_finding finding;
+} ap_table_finding;
+
+typedef struct ap_audit_report {
+    char *title;   /* the table's title, "" when none (owned) */
+    char *source;  /* where the figures come from, "" when none (owned) */
+    char *unit;    /* the table's unit as written, "" when none (owned) */
+    ap_table_finding *findings; /* every check, in table order (owned) */
+    size_t n_findings;
+    size_t n_ok, n_rounding, n_error;
+} ap_audit_report;
+
+/* Checks every stated total and every rule of the table, then looks across
+ * each total row for reclassification.  The caller frees *out with
+ * ap_audit_report_free. */
+ap_status ap_audit_table_check(const ap_audit_table *table,
+                               ap_audit_report **out, ap_error *err);
+void ap_audit_report_free(ap_audit_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,4 @@
+/* apportion: mtfp (being written). */
+#ifndef APPORTION_MTFP_H
+#define APPORTION_MTFP_H
+#endif
