@@ -1,0 +1,23 @@
+/* Building an ap_audit_report: shared by the table audit and by every
+ * model whose stated figures are audited (outturn, contract sums, savings,
+ * MTFP), so that all of them report the same way.  Internal. */
+#ifndef APPORTION_AUDIT_REPORT_H
+#define APPORTION_AUDIT_REPORT_H
+
+#include "apportion/audit.h"
+
+/* A new, empty report with copies of title, source and unit (NULL reads as
+ * ""); NULL when memory runs out. */
+ap_audit_report *ap__report_new(const char *title, const char *source,
+                                const char *unit);
+
+/* Appends one finding, copying the three strings and taking over what
+ * *finding owns (which is zeroed, so the caller's clear is harmless).
+ * Counts it under its status.  On AP_E_NOMEM the finding is cleared and
+ * the report is unchanged. */
+ap_status ap__report_add(ap_audit_report *report, ap_table_check_kind kind,
+                         size_t row, size_t column, const char *row_label,
+                         const char *column_label, const char *check,
+                         ap_audit_finding *finding, ap_error *err);
+
+#endif
