@@ -1,6 +1,7 @@
 """Command line: ``python -m apportion run PLAN.json``,
 ``python -m apportion scorecard KPIS.json --kpi REF --records FILE.csv``,
-``python -m apportion service AREA ...`` (a plugin's service area) and
+``python -m apportion service AREA ...`` (a plugin's service area),
+``python -m apportion audit TABLE`` (do a table's figures add up) and
 ``python -m apportion plugin new|build|list``."""
 
 from __future__ import annotations
@@ -142,6 +143,32 @@ def _service(args) -> int:
     return status
 
 
+def _audit(args) -> int:
+    from .audit import check_table
+
+    status = 0
+    reports = []
+    for path in args.tables:
+        report = check_table(path)
+        reports.append(report)
+        if args.json != "-":
+            if len(reports) > 1:
+                print()
+            print(report.report(everything=args.all))
+        if report.errors and args.strict:
+            status = 1
+    if args.json:
+        data = [r.to_dict() for r in reports]
+        text = json.dumps(data[0] if len(data) == 1 else data, indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            print(f"findings written to {args.json}")
+    return status
+
+
 def _decimal(text: str):
     """JSON numbers with a point are read as Decimal pounds (money), exactly."""
     from decimal import Decimal
@@ -219,10 +246,22 @@ def main(argv=None) -> int:
                          "of the --check data")
     service.add_argument("--strict", action="store_true",
                          help="exit with status 1 when a check finds an error")
+    audit = sub.add_parser("audit", help="check that a table's stated "
+                           "totals and column rules add up, and say why not")
+    audit.add_argument("tables", nargs="+", metavar="TABLE",
+                       help="a table file: JSON (apportion.table/1) or CSV")
+    audit.add_argument("--all", action="store_true",
+                       help="list every check, not only the differences")
+    audit.add_argument("--json", metavar="FILE",
+                       help="also write the findings as JSON to FILE ('-': "
+                            "print the JSON instead of the text)")
+    audit.add_argument("--strict", action="store_true",
+                       help="exit with status 1 when a figure is wrong")
     sub.add_parser("plugin", help="new, build or list plugins "
                    "(python -m apportion plugin --help)")
     args = parser.parse_args(argv)
-    commands = {"run": _run, "scorecard": _scorecard, "service": _service}
+    commands = {"run": _run, "scorecard": _scorecard, "service": _service,
+                "audit": _audit}
     try:
         return commands[args.command](args)
     except (ApportionError, OSError) as exc:

@@ -443,8 +443,7 @@ static PyObject *core_schedule_balancing(PyObject *module, PyObject *args)
 
 /* ---- plans ------------------------------------------------------------- */
 
-/* Small helpers that steal nothing and return 0 or -1. */
-static int set_item(PyObject *dict, const char *key, PyObject *value)
+int set_item(PyObject *dict, const char *key, PyObject *value)
 {
     if (value == NULL)
         return -1;

@@ -29,6 +29,9 @@ PyObject *raise_error(PyObject *module, const ap_error *err);
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out);
 PyObject *int64_list(const int64_t *values, size_t n);
+/* dict[key] = value, taking over the new reference value (NULL: an error
+ * already set); 0 or -1. */
+int set_item(PyObject *dict, const char *key, PyObject *value);
 /* A C string as str; NULL and "" as None. */
 PyObject *str_or_none(const char *s);
 /* The ap_calendar inside a calendar capsule (NULL with an exception when
@@ -44,6 +47,12 @@ int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
 /* KPI definitions as the dicts apportion.kpi reads (the set is only
  * read). */
 PyObject *kpi_list(const ap_kpi_set *set);
+
+/* An audit finding or a whole audit report as the dicts apportion.audit
+ * reads (_core_audit.c): every model whose stated figures are audited
+ * hands its report to Python through these. */
+PyObject *audit_finding_dict(const ap_audit_finding *f);
+PyObject *audit_report_dict(const ap_audit_report *r);
 
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef calendar_methods[];

@@ -1,6 +1,318 @@
-/* Glue for the audit of stated totals and tables (audit.h). */
+/* Glue for the audit of stated totals and tables (audit.h): figures in as
+ * text, findings out as dicts.  apportion.audit turns the scaled integers
+ * into Decimals. */
+#include <string.h>
+
 #include "_core.h"
 
+/* An item index as Python sees it: an int, "total", or None. */
+static PyObject *item_object(size_t item)
+{
+    if (item == AP_AUDIT_TOTAL)
+        return PyUnicode_FromString("total");
+    if (item == AP_AUDIT_NO_ITEM)
+        Py_RETURN_NONE;
+    return PyLong_FromSize_t(item);
+}
+
+static PyObject *candidate_dict(const ap_audit_candidate *c)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    if (set_item(d, "cause",
+                 PyUnicode_FromString(ap_audit_cause_name(c->cause))) < 0 ||
+        set_item(d, "item", item_object(c->item)) < 0 ||
+        set_item(d, "label", str_or_none(c->label)) < 0 ||
+        set_item(d, "corrected",
+                 Py_BuildValue("Li", (long long)c->corrected.value,
+                               c->corrected.decimals)) < 0 ||
+        set_item(d, "exact", PyBool_FromLong(c->exact)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+PyObject *audit_finding_dict(const ap_audit_finding *f)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    PyObject *candidates = PyList_New((Py_ssize_t)f->n_candidates);
+    if (candidates == NULL) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    for (size_t i = 0; i < f->n_candidates; i++) {
+        PyObject *c = candidate_dict(&f->candidates[i]);
+        if (c == NULL) {
+            Py_DECREF(candidates);
+            Py_DECREF(d);
+            return NULL;
+        }
+        PyList_SET_ITEM(candidates, (Py_ssize_t)i, c);
+    }
+    if (set_item(d, "status",
+                 PyUnicode_FromString(ap_audit_status_name(f->status))) < 0 ||
+        set_item(d, "cause",
+                 PyUnicode_FromString(ap_audit_cause_name(f->cause))) < 0 ||
+        set_item(d, "item", item_object(f->item)) < 0 ||
+        set_item(d, "item_label", str_or_none(f->item_label)) < 0 ||
+        set_item(d, "scale", PyLong_FromLong(f->scale)) < 0 ||
+        set_item(d, "stated", PyLong_FromLongLong(f->stated)) < 0 ||
+        set_item(d, "computed", PyLong_FromLongLong(f->computed)) < 0 ||
+        set_item(d, "difference", PyLong_FromLongLong(f->difference)) < 0 ||
+        set_item(d, "tolerance", PyLong_FromLongLong(f->tolerance)) < 0 ||
+        set_item(d, "candidates", candidates) < 0 ||
+        set_item(d, "suggestion", core_text(f->suggestion ? f->suggestion
+                                                           : "")) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *table_finding_dict(const ap_table_finding *t)
+{
+    PyObject *d = audit_finding_dict(&t->finding);
+    if (d == NULL)
+        return NULL;
+    if (set_item(d, "kind",
+                 PyUnicode_FromString(t->kind == AP_TABLE_CHECK_TOTAL
+                                          ? "total"
+                                          : "rule")) < 0 ||
+        set_item(d, "row", PyLong_FromSize_t(t->row)) < 0 ||
+        set_item(d, "column", PyLong_FromSize_t(t->column)) < 0 ||
+        set_item(d, "row_label", core_text(t->row_label)) < 0 ||
+        set_item(d, "column_label", core_text(t->column_label)) < 0 ||
+        set_item(d, "check", core_text(t->check)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+PyObject *audit_report_dict(const ap_audit_report *r)
+{
+    PyObject *findings = PyList_New((Py_ssize_t)r->n_findings);
+    if (findings == NULL)
+        return NULL;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        PyObject *f = table_finding_dict(&r->findings[i]);
+        if (f == NULL) {
+            Py_DECREF(findings);
+            return NULL;
+        }
+        PyList_SET_ITEM(findings, (Py_ssize_t)i, f);
+    }
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(findings);
+        return NULL;
+    }
+    if (set_item(d, "title", core_text(r->title)) < 0 ||
+        set_item(d, "source", core_text(r->source)) < 0 ||
+        set_item(d, "unit", core_text(r->unit)) < 0 ||
+        set_item(d, "findings", findings) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- one stated total ----------------------------------------------------- */
+
+/* Strings of a sequence (NULL when obj is None), borrowed from the fast
+ * sequence kept in *keep; -1 with an exception on a non-string. */
+static int string_items(PyObject *obj, Py_ssize_t n, const char *what,
+                        PyObject **keep, const char ***out)
+{
+    *keep = NULL;
+    *out = NULL;
+    if (obj == Py_None)
+        return 0;
+    PyObject *fast = PySequence_Fast(obj, "expected a sequence of str");
+    if (fast == NULL)
+        return -1;
+    if (PySequence_Fast_GET_SIZE(fast) != n) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd, found %zd", what, n,
+                     PySequence_Fast_GET_SIZE(fast));
+        Py_DECREF(fast);
+        return -1;
+    }
+    const char **texts = PyMem_Calloc(n ? (size_t)n : 1, sizeof *texts);
+    if (texts == NULL) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *s = PySequence_Fast_GET_ITEM(fast, i);
+        texts[i] = PyUnicode_Check(s) ? PyUnicode_AsUTF8(s) : NULL;
+        if (texts[i] == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "%s[%zd]: expected str, found %s",
+                             what, i, Py_TYPE(s)->tp_name);
+            PyMem_Free(texts);
+            Py_DECREF(fast);
+            return -1;
+        }
+    }
+    *keep = fast;
+    *out = texts;
+    return 0;
+}
+
+/* Reads one figure; the error names it by its label. */
+static int parse_figure(PyObject *module, const char *text, const char *label,
+                        ap_figure *out)
+{
+    ap_error err;
+    if (ap_figure_parse(text, (size_t)-1, out, &err) == AP_OK)
+        return 0;
+    ap_error named = err;
+    snprintf(named.message, sizeof named.message, "%.200s: %.300s", label,
+             err.message);
+    raise_error(module, &named);
+    return -1;
+}
+
+static PyObject *core_audit_sum(PyObject *module, PyObject *args)
+{
+    PyObject *items_obj, *signs_obj, *labels_obj;
+    const char *stated_text, *stated_label, *suffix;
+    int decimals, stated_exact;
+    if (!PyArg_ParseTuple(args, "OOsipOzz:audit_sum", &items_obj, &signs_obj,
+                          &stated_text, &decimals, &stated_exact, &labels_obj,
+                          &stated_label, &suffix))
+        return NULL;
+    Py_ssize_t n = PySequence_Size(items_obj);
+    if (n < 0)
+        return NULL;
+    PyObject *keep_items = NULL, *keep_labels = NULL, *result = NULL;
+    const char **texts = NULL, **labels = NULL;
+    ap_figure *figures = NULL;
+    int *signs = NULL;
+    if (string_items(items_obj, n, "items", &keep_items, &texts) < 0 ||
+        string_items(labels_obj, n, "labels", &keep_labels, &labels) < 0)
+        goto done;
+    figures = PyMem_Calloc(n ? (size_t)n : 1, sizeof *figures);
+    if (figures == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char fallback[32];
+        snprintf(fallback, sizeof fallback, "item %zd", i + 1);
+        if (parse_figure(module, texts[i], labels ? labels[i] : fallback,
+                         &figures[i]) < 0)
+            goto done;
+    }
+    if (signs_obj != Py_None) {
+        PyObject *fast = PySequence_Fast(signs_obj, "signs: expected ints");
+        if (fast == NULL)
+            goto done;
+        signs = PyMem_Calloc(n ? (size_t)n : 1, sizeof *signs);
+        int ok = signs != NULL && PySequence_Fast_GET_SIZE(fast) == n;
+        for (Py_ssize_t i = 0; ok && i < n; i++) {
+            long s = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, i));
+            ok = s == 1 || s == -1;
+            signs[i] = (int)s;
+        }
+        Py_DECREF(fast);
+        if (!ok) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError,
+                                "signs: one +1 or -1 for each item");
+            goto done;
+        }
+    }
+    ap_figure stated;
+    if (parse_figure(module, stated_text,
+                     stated_label ? stated_label : "the stated total",
+                     &stated) < 0)
+        goto done;
+    ap_audit_options o = ap_audit_defaults();
+    o.decimals = decimals;
+    o.stated_exact = stated_exact;
+    o.labels = labels;
+    o.stated_label = stated_label;
+    o.suffix = suffix;
+    ap_audit_finding f;
+    ap_error err;
+    ap_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_audit_sum(figures, signs, (size_t)n, &stated, &o, &f, &err);
+    Py_END_ALLOW_THREADS
+    if (st != AP_OK) {
+        raise_error(module, &err);
+        goto done;
+    }
+    result = audit_finding_dict(&f);
+    ap_audit_finding_clear(&f);
+done:
+    PyMem_Free(signs);
+    PyMem_Free(figures);
+    PyMem_Free(texts);
+    PyMem_Free(labels);
+    Py_XDECREF(keep_items);
+    Py_XDECREF(keep_labels);
+    return result;
+}
+
+/* ---- whole tables --------------------------------------------------------- */
+
+static PyObject *check_table(PyObject *module, ap_status st,
+                             ap_audit_table *table, ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_audit_report *report = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_audit_table_check(table, &report, err);
+    Py_END_ALLOW_THREADS
+    ap_audit_table_free(table);
+    if (st != AP_OK)
+        return raise_error(module, err);
+    PyObject *d = audit_report_dict(report);
+    ap_audit_report_free(report);
+    return d;
+}
+
+static PyObject *core_audit_table_text(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:audit_table_text", &text, &len, &source))
+        return NULL;
+    ap_audit_table *table = NULL;
+    ap_error err;
+    ap_status st = ap_audit_table_parse(text, (size_t)len, source, &table, &err);
+    return check_table(module, st, table, &err);
+}
+
+static PyObject *core_audit_table_file(PyObject *module, PyObject *args)
+{
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&:audit_table_file", PyUnicode_FSConverter,
+                          &path_obj))
+        return NULL;
+    ap_audit_table *table = NULL;
+    ap_error err;
+    ap_status st =
+        ap_audit_table_load(PyBytes_AS_STRING(path_obj), &table, &err);
+    Py_DECREF(path_obj);
+    return check_table(module, st, table, &err);
+}
+
 PyMethodDef audit_methods[] = {
+    {"audit_sum", core_audit_sum, METH_VARARGS,
+     "audit_sum(items, signs, stated, decimals, stated_exact, labels, "
+     "stated_label, suffix) -> finding dict"},
+    {"audit_table_text", core_audit_table_text, METH_VARARGS,
+     "audit_table_text(json_text, source) -> report dict"},
+    {"audit_table_file", core_audit_table_file, METH_VARARGS,
+     "audit_table_file(path) -> report dict"},
     {NULL, NULL, 0, NULL},
 };

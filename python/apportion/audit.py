@@ -1,0 +1,423 @@
+"""The audit of reported tables: do the printed figures add up, and if not,
+the most likely reason.
+
+``check_total`` checks one stated total against its items, ``check_split``
+percentages that must make a whole, and ``check_table`` a whole table
+(JSON of the format ``apportion.table/1``, or CSV).  The arithmetic and the
+search for causes run in the C core (``ap_audit_sum``,
+``ap_audit_table_check``); this module converts figures to the text the
+core reads and its scaled integers back to ``Decimal``.
+
+Causes, each claimed only when the arithmetic supports it: ``rounding``
+(within what the printed precision allows: status "rounding", not an
+error), ``transposition``, ``decimal_shift``, ``duplicated_item``,
+``omitted_item``, ``sign_error``, ``reclassification`` (tables only) and
+otherwise ``unexplained``.  When several explanations fit equally well the
+finding names no item and its suggestion says so; every one of them is in
+``candidates``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from numbers import Integral
+from pathlib import Path
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _core
+from .errors import InputError
+
+__all__ = ["Candidate", "Finding", "Report", "check_split", "check_table",
+           "check_total", "load_table"]
+
+STATUSES = ("ok", "rounding", "error")
+
+
+def _scaled(value: int, scale: int) -> Decimal:
+    """value * 10**-scale, exactly, keeping the scale's trailing zeros."""
+    return Decimal(value).scaleb(-scale)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One explanation that fits: ``label`` is the figure at fault ("the
+    stated total" for the total itself) and ``corrected`` the value that
+    makes the figures agree (for an omitted or duplicated item, the item)."""
+
+    cause: str
+    label: Optional[str]
+    corrected: Decimal
+    exact: bool
+
+    @classmethod
+    def _from_core(cls, d: dict) -> "Candidate":
+        value, decimals = d["corrected"]
+        return cls(d["cause"], d["label"], _scaled(value, decimals), d["exact"])
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of checking one stated figure against its parts.
+
+    ``difference`` is stated − computed.  ``item`` is the label of the one
+    figure at fault, or None (the figures agree, nothing fits, or several
+    explanations fit equally).  For a table, ``row_label``,
+    ``column_label`` and ``check`` say which figure and which check."""
+
+    status: str
+    cause: str
+    item: Optional[str]
+    stated: Decimal
+    computed: Decimal
+    difference: Decimal
+    tolerance: Decimal
+    suggestion: str
+    candidates: Tuple[Candidate, ...] = ()
+    kind: Optional[str] = None
+    row: Optional[int] = None
+    column: Optional[int] = None
+    row_label: Optional[str] = None
+    column_label: Optional[str] = None
+    check: Optional[str] = None
+
+    @classmethod
+    def _from_core(cls, d: dict) -> "Finding":
+        scale = d["scale"]
+        return cls(
+            status=d["status"], cause=d["cause"], item=d["item_label"],
+            stated=_scaled(d["stated"], scale),
+            computed=_scaled(d["computed"], scale),
+            difference=_scaled(d["difference"], scale),
+            tolerance=_scaled(d["tolerance"], scale),
+            suggestion=d["suggestion"],
+            candidates=tuple(Candidate._from_core(c) for c in d["candidates"]),
+            kind=d.get("kind"), row=d.get("row"), column=d.get("column"),
+            row_label=d.get("row_label"), column_label=d.get("column_label"),
+            check=d.get("check"))
+
+    @property
+    def ok(self) -> bool:
+        """True unless the figures disagree beyond rounding."""
+        return self.status != "error"
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready values; Decimals as their exact text."""
+        out = {}
+        for name, value in self.__dict__.items():
+            if name == "candidates":
+                value = [{"cause": c.cause, "label": c.label,
+                          "corrected": str(c.corrected), "exact": c.exact}
+                         for c in value]
+            elif isinstance(value, Decimal):
+                value = str(value)
+            if value is not None or name in ("item",):
+                out[name] = value
+        return out
+
+    def __str__(self) -> str:
+        where = ""
+        if self.row_label is not None:
+            where = f"{self.row_label}, {self.column_label}: "
+        return f"{where}{self.status} ({self.cause}). {self.suggestion}"
+
+
+# ---- one stated total ------------------------------------------------------
+
+Figure = Union[str, int, Decimal]
+
+
+def _figure_text(value: Any, what: str) -> str:
+    """The text the core reads for one figure, exactly."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise InputError(f"{what}: expected a figure, found a bool")
+    if isinstance(value, Integral):
+        return str(int(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{what}: expected a finite figure, found {value}")
+        return format(value, "f")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(f"{what}: expected a finite figure, found {value}")
+        # A float is read as its shortest decimal text, as weights are.
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, Fraction):
+        raise InputError(f"{what}: a Fraction has no printed precision; give "
+                         "the figure as printed (text or Decimal)")
+    raise InputError(f"{what}: expected a figure (text, int or Decimal), "
+                     f"found {type(value).__name__}")
+
+
+def _items(items) -> Tuple[List[str], List[str]]:
+    if isinstance(items, Mapping):
+        labels = [str(k) for k in items]
+        values = list(items.values())
+    else:
+        values = list(items)
+        labels = [f"item {i + 1}" for i in range(len(values))]
+    if not values:
+        raise InputError("no items to check the total against")
+    texts = [_figure_text(v, label) for v, label in zip(values, labels)]
+    return texts, labels
+
+
+def _decimals(decimals) -> int:
+    if decimals is None:
+        return -1
+    if isinstance(decimals, bool) or not isinstance(decimals, Integral) \
+            or not 0 <= decimals <= 15:
+        raise InputError(f"decimals: expected an integer from 0 to 15 (the "
+                         f"precision the paper printed), found {decimals!r}")
+    return int(decimals)
+
+
+def check_total(items, stated_total: Figure, decimals: Optional[int] = None,
+                *, label: str = "the stated total") -> Finding:
+    """Check a stated total against its items.
+
+    ``items`` maps labels to figures as printed ("0.410", "(3,540)", a
+    ``Decimal`` or an int), or is a sequence of them (labelled "item 1",
+    ...).  ``decimals`` is the precision the paper printed every figure to;
+    by default each figure's own is read from its text, so "0.85" beside
+    "1.280" is taken at face value.
+
+    >>> f = check_total({"a": "1.280", "b": "0.85", "c": "0.132",
+    ...                  "d": "1.083"}, "2.580")
+    >>> f.status, f.cause, f.item, f.difference
+    ('error', 'decimal_shift', 'b', Decimal('-0.765'))
+    """
+    texts, labels = _items(items)
+    d = _core.audit_sum(texts, None, _figure_text(stated_total, label),
+                        _decimals(decimals), False, labels, label, None)
+    return Finding._from_core(d)
+
+
+def check_split(shares, expected: Figure = 100,
+                decimals: Optional[int] = None) -> Finding:
+    """Check that percentage shares make ``expected`` (100 by default),
+    which is exact: only the shares carry printed rounding.
+
+    >>> f = check_split({"NNC": "44.16", "WNC": "56.84"})
+    >>> f.status, f.difference
+    ('error', Decimal('-1.00'))
+    """
+    texts, labels = _items(shares)
+    texts = [t.strip().rstrip("%").rstrip() for t in texts]
+    d = _core.audit_sum(texts, None, _figure_text(expected, "expected"),
+                        _decimals(decimals), True, labels, "the whole", "%")
+    return Finding._from_core(d)
+
+
+# ---- whole tables ------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Every check of one table, in table order."""
+
+    title: str
+    source: str
+    unit: str
+    findings: List[Finding] = field(default_factory=list)
+    file: Optional[str] = None
+
+    @classmethod
+    def _from_core(cls, d: dict, file: Optional[str] = None) -> "Report":
+        return cls(d["title"], d["source"], d["unit"],
+                   [Finding._from_core(f) for f in d["findings"]], file)
+
+    @property
+    def errors(self) -> List[Finding]:
+        return [f for f in self.findings if f.status == "error"]
+
+    @property
+    def rounding(self) -> List[Finding]:
+        return [f for f in self.findings if f.status == "rounding"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no figure disagrees beyond rounding."""
+        return not self.errors
+
+    def counts(self) -> dict:
+        return {s: sum(f.status == s for f in self.findings) for s in STATUSES}
+
+    def to_frame(self):
+        """One row per check: where, what, status, cause, figures."""
+        import pandas as pd
+
+        columns = ["row_label", "column_label", "check", "status", "cause",
+                   "item", "stated", "computed", "difference", "tolerance",
+                   "suggestion"]
+        return pd.DataFrame([{c: getattr(f, c) for c in columns}
+                             for f in self.findings], columns=columns)
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "source": self.source, "unit": self.unit,
+                "file": self.file, "counts": self.counts(),
+                "findings": [f.to_dict() for f in self.findings]}
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def report(self, everything: bool = False) -> str:
+        """Text for a terminal: a heading, the counts, then each error and
+        rounding difference (every check when ``everything``)."""
+        c = self.counts()
+        head = self.title or self.file or "table"
+        lines = [head]
+        if self.source:
+            lines.append(f"Source: {self.source}")
+        if self.unit:
+            lines.append(f"Figures in {self.unit}")
+        lines.append(f"{len(self.findings)} checks: {c['ok']} agree, "
+                     f"{c['rounding']} within rounding, {c['error']} "
+                     f"{'error' if c['error'] == 1 else 'errors'}.")
+        shown = [f for f in self.findings if everything or f.status != "ok"]
+        for f in shown:
+            mark = {"ok": "ok      ", "rounding": "rounding",
+                    "error": "ERROR   "}[f.status]
+            lines.append(f"  {mark} {f.row_label} / {f.column_label} "
+                         f"[{f.check}]")
+            lines.append(f"           {f.suggestion}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def _repr_html_(self) -> str:
+        c = self.counts()
+        colour = {"ok": "#2e7d32", "rounding": "#b26a00", "error": "#c62828"}
+        rows = "".join(
+            f"<tr><td>{html.escape(f.row_label or '')}</td>"
+            f"<td>{html.escape(f.column_label or '')}</td>"
+            f"<td>{html.escape(f.check or '')}</td>"
+            f"<td style='color:{colour[f.status]}'>{f.status}</td>"
+            f"<td>{html.escape(f.cause)}</td>"
+            f"<td style='text-align:right'>{f.difference}</td>"
+            f"<td>{html.escape(f.suggestion)}</td></tr>"
+            for f in self.findings if f.status != "ok")
+        head = html.escape(self.title or self.file or "table")
+        return (f"<div><strong>{head}</strong>"
+                f"{' (' + html.escape(self.unit) + ')' if self.unit else ''}"
+                f"<p>{len(self.findings)} checks: {c['ok']} agree, "
+                f"{c['rounding']} within rounding, {c['error']} errors.</p>"
+                + (f"<table><thead><tr><th>Row</th><th>Column</th>"
+                   f"<th>Check</th><th>Status</th><th>Cause</th>"
+                   f"<th>Difference</th><th>Suggestion</th></tr></thead>"
+                   f"<tbody>{rows}</tbody></table>" if rows else "")
+                + "</div>")
+
+
+_CSV_DIRECTIVES = ("title", "source", "unit", "decimals", "rule", "note")
+
+
+def _table_from_csv(text: str, source: str) -> dict:
+    """A CSV table as the JSON form: ``#key: value`` lines first (title,
+    source, unit, decimals, and any number of rule lines), then a header
+    row whose first cell names the label column and whose other cells are
+    the columns; a column headed ``total`` says which rows a total row
+    states the sum of ("above", "all", or row labels separated by ``;``)."""
+    table: dict = {"format": "apportion.table/1", "rules": []}
+    body = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("#") and not body:
+            key, sep, value = stripped[1:].partition(":")
+            key = key.strip().lower()
+            if not sep or key not in _CSV_DIRECTIVES:
+                raise InputError(
+                    f"{source}:{number}: a directive line reads '#key: value' "
+                    f"with key one of {', '.join(_CSV_DIRECTIVES)}; found "
+                    f"{stripped[:60]!r}")
+            value = value.strip()
+            if key == "rule":
+                table["rules"].append(value)
+            elif key == "decimals":
+                try:
+                    table["decimals"] = int(value)
+                except ValueError:
+                    raise InputError(f"{source}:{number}: decimals must be an "
+                                     f"integer, found {value!r}") from None
+            else:
+                table[key] = value
+        elif stripped or body:
+            body.append((number, line))
+    if not table["rules"]:
+        del table["rules"]
+    rows = list(csv.reader(io.StringIO("\n".join(l for _, l in body))))
+    if not rows:
+        raise InputError(f"{source}: no header row")
+    header = [h.strip() for h in rows[0]]
+    total_col = header.index("total") if "total" in header[1:] else None
+    table["columns"] = [h for i, h in enumerate(header)
+                        if i > 0 and i != total_col]
+    table["rows"] = []
+    for (number, _), cells in zip(body[1:], rows[1:]):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise InputError(f"{source}:{number}: expected {len(header)} "
+                             f"cells as in the header, found {len(cells)}")
+        row: dict = {"label": cells[0].strip()}
+        values = []
+        for i, cell in enumerate(cells):
+            if i == 0:
+                continue
+            if i == total_col:
+                spec = cell.strip()
+                if spec:
+                    row["total"] = (spec if spec in ("above", "all") else
+                                    [s.strip() for s in spec.split(";")])
+                continue
+            values.append(cell.strip() or None)
+        row["values"] = values
+        table["rows"].append(row)
+    return table
+
+
+def load_table(path) -> dict:
+    """A table file (``.json`` or ``.csv``) as the JSON form's dict."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        return _table_from_csv(text, str(path))
+    return json.loads(text)
+
+
+def check_table(table) -> Report:
+    """Audit a whole table: every stated total and every column rule, then
+    reclassification across each total row.
+
+    ``table`` is a path to a JSON (``apportion.table/1``) or CSV file, or
+    the JSON form as a dict.  Errors in the table itself raise PlanError
+    with the JSON path."""
+    if isinstance(table, (str, Path)):
+        path = Path(table)
+        if path.suffix.lower() == ".csv":
+            data = _table_from_csv(path.read_text(encoding="utf-8"), str(path))
+            return Report._from_core(
+                _core.audit_table_text(json.dumps(data), str(path)), str(path))
+        return Report._from_core(_core.audit_table_file(str(path)), str(path))
+    if isinstance(table, Mapping):
+        return Report._from_core(
+            _core.audit_table_text(json.dumps(table, default=_json_default),
+                                   "<table>"))
+    raise InputError("check_table expects a file path or the table as a dict, "
+                     f"not {type(table).__name__}")
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Integral):
+        return int(value)
+    raise TypeError(f"{type(value).__name__} is not a table figure")
