@@ -1,6 +1,605 @@
-/* Glue for outturn against budget and contract sums (outturn.h, contract_sum.h). */
+/* Glue for outturn against budget, the Q4 balancing payment of a recharge,
+ * and contract sums (outturn.h, contract_sum.h): files in, dicts of the
+ * model and its computed results out, for apportion.outturn and
+ * apportion.contract.  Money is int pence; a printed figure is (pence,
+ * resolution) with resolution 0 for a nil printed "-", or None when the
+ * paper does not print it. */
 #include "_core.h"
 
+static PyObject *amount_obj(const ap_amount *a)
+{
+    return Py_BuildValue("LL", (long long)a->pence, (long long)a->resolution);
+}
+
+static PyObject *printed_obj(const ap_printed *p)
+{
+    if (!p->present)
+        Py_RETURN_NONE;
+    return amount_obj(&p->amount);
+}
+
+static PyObject *code_or_none(const ap_authority *authorities, int has,
+                              size_t index)
+{
+    if (!has)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(authorities[index].code);
+}
+
+/* A new list of n items made by make(i); NULL with an exception. */
+typedef PyObject *(*item_fn)(const void *ctx, size_t i);
+
+static PyObject *list_of(const void *ctx, size_t n, item_fn make)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *item = make(ctx, i);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+static PyObject *authorities_list(const ap_authority *a, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *t = Py_BuildValue("(ss)", a[i].code, a[i].name);
+        if (t == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+
+static PyObject *split_dict(int has, const ap_basis *b, size_t n)
+{
+    if (!has)
+        Py_RETURN_NONE;
+    PyObject *values = PyList_New((Py_ssize_t)n);
+    if (values == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = Py_BuildValue("(sLL)", b->value_text[i],
+                                    (long long)b->num[i],
+                                    (long long)b->den[i]);
+        if (v == NULL) {
+            Py_DECREF(values);
+            return NULL;
+        }
+        PyList_SET_ITEM(values, (Py_ssize_t)i, v);
+    }
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    if (set_item(d, "name", PyUnicode_FromString(b->name)) < 0 ||
+        set_item(d, "kind", PyUnicode_FromString(b->kind == AP_BASIS_PERCENT
+                                                     ? "percent"
+                                                     : "metric")) < 0 ||
+        set_item(d, "mode", PyUnicode_FromString(ap_apportion_mode_name(
+                                (ap_apportion_mode)b->mode))) < 0 ||
+        set_item(d, "values", values) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* An n_rows x n_cols int64 matrix as a list of lists. */
+static PyObject *matrix(const int64_t *cells, size_t rows, size_t cols)
+{
+    PyObject *list = PyList_New((Py_ssize_t)rows);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < rows; i++) {
+        PyObject *row = int64_list(cells + i * cols, cols);
+        if (row == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, row);
+    }
+    return list;
+}
+
+/* ---- outturn ------------------------------------------------------------ */
+
+static PyObject *variance_dict(const ap_variance *v)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    PyObject *ratio, *bp;
+    if (v->has_ratio) {
+        ratio = Py_BuildValue("LL", (long long)v->ratio_num,
+                              (long long)v->ratio_den);
+        bp = PyLong_FromLongLong(v->basis_points);
+    } else {
+        ratio = Py_NewRef(Py_None);
+        bp = Py_NewRef(Py_None);
+    }
+    if (set_item(d, "budget", PyLong_FromLongLong(v->budget)) < 0 ||
+        set_item(d, "gross_outturn", PyLong_FromLongLong(v->gross_outturn)) <
+            0 ||
+        set_item(d, "funding", PyLong_FromLongLong(v->funding)) < 0 ||
+        set_item(d, "outturn", PyLong_FromLongLong(v->outturn)) < 0 ||
+        set_item(d, "variance", PyLong_FromLongLong(v->variance)) < 0 ||
+        set_item(d, "ratio", ratio) < 0 ||
+        set_item(d, "basis_points", bp) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *funding_item(const void *ctx, size_t i)
+{
+    const ap_outturn_funding *f = (const ap_outturn_funding *)ctx + i;
+    return Py_BuildValue("(sN)", f->source, amount_obj(&f->amount));
+}
+
+static PyObject *outturn_line(const void *ctx, size_t i)
+{
+    const ap_outturn *o = ctx;
+    const ap_outturn_line *l = &o->lines[i];
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    if (set_item(d, "id", PyUnicode_FromString(l->id)) < 0 ||
+        set_item(d, "service", PyUnicode_FromString(l->service)) < 0 ||
+        set_item(d, "service_area", str_or_none(l->service_area)) < 0 ||
+        set_item(d, "kind", PyUnicode_FromString(
+                                l->kind == AP_LINE_INCOME ? "income"
+                                                          : "service")) < 0 ||
+        set_item(d, "authority", code_or_none(o->authorities,
+                                              l->has_authority,
+                                              l->authority)) < 0 ||
+        set_item(d, "budget", printed_obj(&l->budget)) < 0 ||
+        set_item(d, "gross_outturn", printed_obj(&l->gross_outturn)) < 0 ||
+        set_item(d, "funding", list_of(l->funding, l->n_funding,
+                                       funding_item)) < 0 ||
+        set_item(d, "outturn", printed_obj(&l->outturn)) < 0 ||
+        set_item(d, "variance", printed_obj(&l->variance)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *reserve_item(const void *ctx, size_t i)
+{
+    const ap_outturn_reserve *r = (const ap_outturn_reserve *)ctx + i;
+    return Py_BuildValue("{s:s,s:s,s:N}", "name", r->name, "description",
+                         r->description, "amount", amount_obj(&r->amount));
+}
+
+static PyObject *grant_item(const void *ctx, size_t i)
+{
+    const ap_outturn_grant *g = (const ap_outturn_grant *)ctx + i;
+    return Py_BuildValue("(sN)", g->name, amount_obj(&g->amount));
+}
+
+static PyObject *variance_item(const void *ctx, size_t i)
+{
+    return variance_dict((const ap_variance *)ctx + i);
+}
+
+static PyObject *area_item(const void *ctx, size_t i)
+{
+    const ap_service_area *a = (const ap_service_area *)ctx + i;
+    PyObject *d = variance_dict(&a->v);
+    if (d == NULL)
+        return NULL;
+    if (set_item(d, "name", PyUnicode_FromString(a->name)) < 0 ||
+        set_item(d, "n_lines", PyLong_FromSize_t(a->n_lines)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *outturn_result(const ap_outturn_result *r)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    PyObject *by_authority;
+    if (r->n_authorities == 0)
+        by_authority = Py_NewRef(Py_None);
+    else
+        by_authority = Py_BuildValue(
+            "{s:N,s:N,s:N,s:N}", "variance_shares",
+            matrix(r->variance_shares, r->n_lines, r->n_authorities),
+            "variance", int64_list(r->authority_variance, r->n_authorities),
+            "reserves", int64_list(r->authority_reserves, r->n_authorities),
+            "net_variance", int64_list(r->authority_net, r->n_authorities));
+    if (set_item(d, "sign", PyUnicode_FromString(
+                                ap_variance_sign_name(r->sign))) < 0 ||
+        set_item(d, "lines", list_of(r->lines, r->n_lines, variance_item)) <
+            0 ||
+        set_item(d, "areas", list_of(r->areas, r->n_areas, area_item)) < 0 ||
+        set_item(d, "total", variance_dict(&r->total)) < 0 ||
+        set_item(d, "service_budget",
+                 PyLong_FromLongLong(r->service_budget)) < 0 ||
+        set_item(d, "income_budget", PyLong_FromLongLong(r->income_budget)) <
+            0 ||
+        set_item(d, "reserves", PyLong_FromLongLong(r->reserves)) < 0 ||
+        set_item(d, "net_variance", PyLong_FromLongLong(r->net_variance)) <
+            0 ||
+        set_item(d, "by_authority", by_authority) < 0 ||
+        set_item(d, "sign_reversed", PyBool_FromLong(r->sign_reversed)) < 0 ||
+        set_item(d, "audit", audit_report_dict(r->audit)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
+{
+    static const char *const total_keys[5] = {
+        "budget", "gross_outturn", "funding", "outturn", "variance"};
+    PyObject *total = PyDict_New();
+    if (total == NULL)
+        return NULL;
+    for (int c = 0; c < 5; c++)
+        if (set_item(total, total_keys[c], printed_obj(&o->total[c])) < 0) {
+            Py_DECREF(total);
+            return NULL;
+        }
+    const ap_outturn_stated *s = &o->stated;
+    PyObject *stated = Py_BuildValue(
+        "{s:N,s:N,s:N,s:N,s:N}", "budget", printed_obj(&s->budget),
+        "variance", printed_obj(&s->variance), "funding",
+        printed_obj(&s->funding), "reserves", printed_obj(&s->reserves),
+        "net_variance", printed_obj(&s->net_variance));
+    PyObject *grants;
+    if (!o->grants.present)
+        grants = Py_NewRef(Py_None);
+    else
+        grants = Py_BuildValue(
+            "{s:s,s:s,s:N,s:N}", "title", o->grants.title, "unit",
+            ap_unit_name(o->grants.unit), "items",
+            list_of(o->grants.items, o->grants.n_items, grant_item), "total",
+            printed_obj(&o->grants.total));
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(total);
+        Py_XDECREF(stated);
+        Py_XDECREF(grants);
+        return NULL;
+    }
+    if (set_item(d, "source", core_text(o->source)) < 0 ||
+        set_item(d, "title", str_or_none(o->title)) < 0 ||
+        set_item(d, "financial_year", str_or_none(o->financial_year)) < 0 ||
+        set_item(d, "period", str_or_none(o->period)) < 0 ||
+        set_item(d, "funding_label", PyUnicode_FromString(o->funding_label)) <
+            0 ||
+        set_item(d, "unit", PyUnicode_FromString(ap_unit_name(o->unit))) < 0 ||
+        set_item(d, "outturn_kind",
+                 PyUnicode_FromString(o->kind == AP_OUTTURN_FORECAST
+                                          ? "forecast"
+                                          : "actual")) < 0 ||
+        set_item(d, "variance_sign", PyUnicode_FromString(
+                                         ap_variance_sign_name(
+                                             o->variance_sign))) < 0 ||
+        set_item(d, "variance_sign_rule",
+                 PyUnicode_FromString(ap_variance_sign_rule(
+                     o->variance_sign))) < 0 ||
+        set_item(d, "sign_rule", PyUnicode_FromString(ap_variance_sign_rule(
+                                     r->sign))) < 0 ||
+        set_item(d, "authorities",
+                 authorities_list(o->authorities, o->n_authorities)) < 0 ||
+        set_item(d, "split", split_dict(o->has_split, &o->split,
+                                        o->n_authorities)) < 0 ||
+        set_item(d, "lines", list_of(o, o->n_lines, outturn_line)) < 0 ||
+        set_item(d, "total", total) < 0 || set_item(d, "stated", stated) < 0 ||
+        set_item(d, "reserves", list_of(o->reserves, o->n_reserves,
+                                        reserve_item)) < 0 ||
+        set_item(d, "grants", grants) < 0 ||
+        set_item(d, "result", outturn_result(r)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *finish_outturn(PyObject *module, ap_status st,
+                                ap_outturn *o, ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_outturn_result *r = NULL;
+    PyObject *d = NULL;
+    if (ap_outturn_compute(o, &r, err) != AP_OK)
+        raise_error(module, err);
+    else
+        d = outturn_dict(o, r);
+    ap_outturn_result_free(r);
+    ap_outturn_free(o);
+    return d;
+}
+
+static PyObject *core_load_outturn(PyObject *module, PyObject *args)
+{
+    PyObject *path;
+    if (!PyArg_ParseTuple(args, "O&:load_outturn", PyUnicode_FSConverter,
+                          &path))
+        return NULL;
+    ap_outturn *o = NULL;
+    ap_error err;
+    /* The GIL stays held while cJSON parses (see core_load_plan). */
+    ap_status st = ap_outturn_load(PyBytes_AS_STRING(path), &o, &err);
+    Py_DECREF(path);
+    return finish_outturn(module, st, o, &err);
+}
+
+static PyObject *core_parse_outturn(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_outturn", &text, &len, &source))
+        return NULL;
+    ap_outturn *o = NULL;
+    ap_error err;
+    ap_status st = ap_outturn_parse(text, (size_t)len, source, &o, &err);
+    return finish_outturn(module, st, o, &err);
+}
+
+/* ---- the Q4 balancing payment ------------------------------------------- */
+
+static PyObject *carry_forward_item(const void *ctx, size_t i)
+{
+    const ap_plan *plan = ctx;
+    const ap_carry_forward *c = &plan->carry_forwards[i];
+    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:s,s:s}", "description",
+                         c->description, "kind", c->kind, "from_year",
+                         c->from_year, "amount", amount_obj(&c->amount),
+                         "payer", plan->authorities[c->payer].code, "payee",
+                         plan->authorities[c->payee].code);
+}
+
+static PyObject *balance_dict(const ap_plan *plan,
+                              const ap_recharge_balance *b)
+{
+    return Py_BuildValue(
+        "{s:N,s:s,s:s,s:L,s:L,s:L,s:L,s:L,s:N,s:L,s:L,s:L,s:N,s:L,s:L}",
+        "source", core_text(plan->source), "payer",
+        plan->authorities[b->payer].code, "payee",
+        plan->authorities[b->payee].code, "budget", (long long)b->budget,
+        "actual_expenditure", (long long)b->actual_expenditure, "variance",
+        (long long)b->variance, "budget_share", (long long)b->budget_share,
+        "actual_share", (long long)b->actual_share, "billed",
+        int64_list(b->billed, b->n_billed), "billed_total",
+        (long long)b->billed_total, "planned_final",
+        (long long)b->planned_final, "balance", (long long)b->balance,
+        "carry_forwards",
+        list_of(plan, plan->n_carry_forwards, carry_forward_item),
+        "carry_forwards_to_payee", (long long)b->carry_forwards_to_payee,
+        "carry_forwards_to_payer", (long long)b->carry_forwards_to_payer);
+}
+
+static PyObject *finish_balance(PyObject *module, ap_status st,
+                                ap_plan *plan, int64_t actual, ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_recharge_balance *b = NULL;
+    PyObject *d = NULL;
+    if (ap_recharge_balance_compute(plan, actual, &b, err) != AP_OK)
+        raise_error(module, err);
+    else
+        d = balance_dict(plan, b);
+    ap_recharge_balance_free(b);
+    ap_plan_free(plan);
+    return d;
+}
+
+static PyObject *core_load_plan_balance(PyObject *module, PyObject *args)
+{
+    PyObject *path, *actual_obj;
+    if (!PyArg_ParseTuple(args, "O&O:load_plan_balance",
+                          PyUnicode_FSConverter, &path, &actual_obj))
+        return NULL;
+    int64_t actual;
+    if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    ap_plan *plan = NULL;
+    ap_error err;
+    ap_status st = ap_plan_load(PyBytes_AS_STRING(path), &plan, &err);
+    Py_DECREF(path);
+    return finish_balance(module, st, plan, actual, &err);
+}
+
+static PyObject *core_parse_plan_balance(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    PyObject *actual_obj;
+    if (!PyArg_ParseTuple(args, "s#sO:parse_plan_balance", &text, &len,
+                          &source, &actual_obj))
+        return NULL;
+    int64_t actual;
+    if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0)
+        return NULL;
+    ap_plan *plan = NULL;
+    ap_error err;
+    ap_status st = ap_plan_parse(text, (size_t)len, source, &plan, &err);
+    return finish_balance(module, st, plan, actual, &err);
+}
+
+/* ---- contract sums ------------------------------------------------------ */
+
+static PyObject *block_item(const void *ctx, size_t i)
+{
+    const ap_contract_sum *c = ctx;
+    const ap_contract_block *b = &c->blocks[i];
+    return Py_BuildValue("{s:s,s:s,s:s,s:O,s:N,s:N}", "id", b->id, "name",
+                         b->name, "kind", ap_block_kind_name(b->kind),
+                         "in_contract_sum",
+                         b->in_contract_sum ? Py_True : Py_False, "amount",
+                         amount_obj(&b->amount), "non_recurring",
+                         printed_obj(&b->non_recurring));
+}
+
+static PyObject *case_item(const void *ctx, size_t i)
+{
+    const ap_contract_sum *c = ctx;
+    const ap_business_case *bc = &c->cases[i];
+    PyObject *approved;
+    if (bc->approved == AP_DATE_NAT) {
+        approved = Py_NewRef(Py_None);
+    } else {
+        char buf[24];
+        ap_date_format(bc->approved, buf, sizeof buf);
+        approved = PyUnicode_FromString(buf);
+    }
+    PyObject *block = bc->has_block
+                          ? PyUnicode_FromString(c->blocks[bc->block].id)
+                          : Py_NewRef(Py_None);
+    PyObject *recurring = bc->recurring < 0 ? Py_NewRef(Py_None)
+                                            : PyBool_FromLong(bc->recurring);
+    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:N,s:N,s:N}", "theme", bc->theme,
+                         "project", bc->project, "duration", bc->duration,
+                         "approved", approved, "block", block, "funding",
+                         amount_obj(&bc->amount), "recurring", recurring);
+}
+
+static PyObject *table_item_item(const void *ctx, size_t i)
+{
+    const ap_block_table_item *it = (const ap_block_table_item *)ctx + i;
+    return Py_BuildValue("{s:s,s:n,s:N}", "project", it->project,
+                         "business_case", (Py_ssize_t)it->business_case,
+                         "funding", amount_obj(&it->amount));
+}
+
+static PyObject *table_item(const void *ctx, size_t i)
+{
+    const ap_contract_sum *c = ctx;
+    const ap_block_table *t = &c->tables[i];
+    return Py_BuildValue("{s:s,s:s,s:N,s:N,s:N,s:N}", "title", t->title,
+                         "block", c->blocks[t->block].id, "amount",
+                         printed_obj(&t->amount), "items",
+                         list_of(t->items, t->n_items, table_item_item),
+                         "total", printed_obj(&t->total),
+                         "balance_outstanding", printed_obj(&t->balance));
+}
+
+static PyObject *block_result_item(const void *ctx, size_t i)
+{
+    const ap_block_result *b = (const ap_block_result *)ctx + i;
+    PyObject *nr = b->has_non_recurring ? PyLong_FromLongLong(b->non_recurring)
+                                        : Py_NewRef(Py_None);
+    return Py_BuildValue("{s:L,s:L,s:L,s:n,s:N}", "amount",
+                         (long long)b->amount, "agreed", (long long)b->agreed,
+                         "balance", (long long)b->balance, "n_cases",
+                         (Py_ssize_t)b->n_cases, "non_recurring", nr);
+}
+
+static PyObject *contract_result(const ap_contract_sum_result *r)
+{
+    PyObject *by_authority;
+    if (r->n_authorities == 0)
+        by_authority = Py_NewRef(Py_None);
+    else
+        by_authority = Py_BuildValue(
+            "{s:N,s:N,s:N}", "block_shares",
+            matrix(r->block_shares, r->n_blocks, r->n_authorities),
+            "contract_sum", int64_list(r->contract_sum_shares,
+                                       r->n_authorities),
+            "provisions", int64_list(r->provision_shares, r->n_authorities));
+    return Py_BuildValue(
+        "{s:N,s:L,s:L,s:L,s:L,s:N,s:N}", "blocks",
+        list_of(r->blocks, r->n_blocks, block_result_item), "contract_sum",
+        (long long)r->contract_sum, "provisions", (long long)r->provisions,
+        "agreed", (long long)r->agreed, "unallocated",
+        (long long)r->unallocated, "by_authority", by_authority, "audit",
+        audit_report_dict(r->audit));
+}
+
+static PyObject *contract_dict(const ap_contract_sum *c,
+                               const ap_contract_sum_result *r)
+{
+    return Py_BuildValue(
+        "{s:N,s:N,s:N,s:N,s:s,s:N,s:N,s:N,s:N,s:N,s:N,s:N}", "source",
+        core_text(c->source), "title", str_or_none(c->title),
+        "financial_year", str_or_none(c->financial_year), "as_of",
+        str_or_none(c->as_of), "unit", ap_unit_name(c->unit), "authorities",
+        authorities_list(c->authorities, c->n_authorities), "split",
+        split_dict(c->has_split, &c->split, c->n_authorities),
+        "contract_sum", printed_obj(&c->stated_contract_sum), "blocks",
+        list_of(c, c->n_blocks, block_item), "business_cases",
+        list_of(c, c->n_cases, case_item), "tables",
+        list_of(c, c->n_tables, table_item), "result", contract_result(r));
+}
+
+static PyObject *finish_contract(PyObject *module, ap_status st,
+                                 ap_contract_sum *c, ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_contract_sum_result *r = NULL;
+    PyObject *d = NULL;
+    if (ap_contract_sum_compute(c, &r, err) != AP_OK)
+        raise_error(module, err);
+    else
+        d = contract_dict(c, r);
+    ap_contract_sum_result_free(r);
+    ap_contract_sum_free(c);
+    return d;
+}
+
+static PyObject *core_load_contract_sum(PyObject *module, PyObject *args)
+{
+    PyObject *path;
+    if (!PyArg_ParseTuple(args, "O&:load_contract_sum", PyUnicode_FSConverter,
+                          &path))
+        return NULL;
+    ap_contract_sum *c = NULL;
+    ap_error err;
+    ap_status st = ap_contract_sum_load(PyBytes_AS_STRING(path), &c, &err);
+    Py_DECREF(path);
+    return finish_contract(module, st, c, &err);
+}
+
+static PyObject *core_parse_contract_sum(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_contract_sum", &text, &len,
+                          &source))
+        return NULL;
+    ap_contract_sum *c = NULL;
+    ap_error err;
+    ap_status st = ap_contract_sum_parse(text, (size_t)len, source, &c, &err);
+    return finish_contract(module, st, c, &err);
+}
+
 PyMethodDef outturn_methods[] = {
+    {"load_outturn", core_load_outturn, METH_VARARGS,
+     "load_outturn(path) -> dict of the outturn and its computed results"},
+    {"parse_outturn", core_parse_outturn, METH_VARARGS,
+     "parse_outturn(text, source) -> dict of the outturn and its results"},
+    {"load_plan_balance", core_load_plan_balance, METH_VARARGS,
+     "load_plan_balance(path, actual_pence) -> dict of the Q4 balance"},
+    {"parse_plan_balance", core_parse_plan_balance, METH_VARARGS,
+     "parse_plan_balance(text, source, actual_pence) -> dict"},
+    {"load_contract_sum", core_load_contract_sum, METH_VARARGS,
+     "load_contract_sum(path) -> dict of the contract sum and its results"},
+    {"parse_contract_sum", core_parse_contract_sum, METH_VARARGS,
+     "parse_contract_sum(text, source) -> dict"},
     {NULL, NULL, 0, NULL},
 };

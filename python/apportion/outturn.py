@@ -1,0 +1,607 @@
+"""Outturn against budget, and the Q4 balancing payment of a recharge.
+
+:func:`load_outturn` reads an outturn file (JSON of the format
+``apportion.outturn/1``, see ``schema/outturn.schema.json``).  The C core
+computes each line's variance, the totals, the position after reserves and
+the split between authorities, and audits every figure the paper states;
+:class:`Outturn` shows them as pandas DataFrames (money in int pence), as
+text and as HTML in Jupyter.
+
+Sign: variance = outturn - budget, so a positive variance is an overspend
+(adverse).  A file that prints its variances the other way round says so
+(``"variance_sign": "budget_minus_outturn"``); that changes only how its
+stated figures are read.
+
+:func:`q4_balance` re-runs a plan's own compute (``apportion.plan``) with the
+year's actual expenditure and returns the payer's actual share and the
+balancing payment (positive) or refund (negative), with the plan's
+carry-forwards and receipts in advance listed apart, never netted in.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, List, Optional, Sequence, Tuple
+
+from . import _core
+from .audit import Report
+
+__all__ = ["Outturn", "Q4Balance", "load_outturn", "parse_outturn",
+           "parse_q4_balance", "q4_balance"]
+
+_SIGN_NAMES = {"outturn_minus_budget": "outturn - budget",
+               "budget_minus_outturn": "budget - outturn"}
+
+
+# ---- formatting shared with apportion.contract ------------------------------
+
+_UNIT_DIGITS = {"p": 0, "£": 2, "£000": 5, "£m": 8, "£bn": 11}
+
+
+def _decimals(unit: str, printed) -> int:
+    """Digits after the point that show the finest of the printed figures
+    (``(pence, resolution)`` pairs; a nil's resolution is 0) in ``unit``:
+    3 for "£1.280m" in £m, 0 for "43,998" in £000."""
+    digits = _UNIT_DIGITS[unit]
+    finest = [digits - (len(str(res)) - 1) for _, res in printed if res > 0]
+    return max([0, *finest])
+
+
+def _fmt(pence: Optional[int], unit: str = "£", decimals: int = -1,
+         brackets: bool = True) -> str:
+    """A figure as a table prints it in ``unit``: "(616)" in £000."""
+    if pence is None:
+        return ""
+    return _core.format_money(int(pence), unit, decimals,
+                              "brackets" if brackets else "minus", False, True)
+
+
+def _pounds(pence: Optional[int], signed: bool = False) -> str:
+    """Exact pounds and pence: "£472,512.00"."""
+    if pence is None:
+        return ""
+    text = _core.format_money(int(pence), "£", 2, "minus", True, True)
+    return "+" + text if signed and pence > 0 else text
+
+
+def _bp_text(bp: Optional[int]) -> str:
+    """Basis points as a percentage to two places: 87 -> "0.87%"."""
+    if bp is None:
+        return ""
+    return f"{Decimal(bp).scaleb(-2):.2f}%"
+
+
+def _text_table(rows: Sequence[Sequence[str]], right=()) -> List[str]:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    right = set(right)
+    out = []
+    for r in rows:
+        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
+                 for i, (v, w) in enumerate(zip(r, widths))]
+        out.append("  " + "  ".join(cells).rstrip())
+    return out
+
+
+def _audit_lines(report: Report) -> List[str]:
+    """The audit's counts, then each finding that is not plainly ok."""
+    c = report.counts()
+    out = [f"Audit of the stated figures (in {report.unit}): "
+           f"{len(report.findings)} checks, {c['ok']} agree, "
+           f"{c['rounding']} within rounding, {c['error']} "
+           f"{'error' if c['error'] == 1 else 'errors'}."]
+    for f in report.findings:
+        if f.status == "ok":
+            continue
+        mark = "rounding" if f.status == "rounding" else "ERROR"
+        cause = "" if f.cause in ("rounding", "none") else f" ({f.cause})"
+        out.append(f"  [{mark}] {f.row_label} / {f.column_label}: "
+                   f"{f.check}{cause}")
+        out.append(f"      {f.suggestion}")
+    return out
+
+
+def _audit_html(report: Report) -> str:
+    colour = {"ok": "green", "rounding": "darkorange", "error": "red"}
+    c = report.counts()
+    parts = [f"<p>{len(report.findings)} checks (figures in "
+             f"{html.escape(report.unit)}): {c['ok']} agree, {c['rounding']} "
+             f"within rounding, {c['error']} errors.</p>"]
+    bad = [f for f in report.findings if f.status != "ok"]
+    if bad:
+        parts.append("<ul>")
+        for f in bad:
+            parts.append(
+                f'<li><span style="color:{colour[f.status]}">{f.status}'
+                f"{'' if f.cause in ('rounding', 'none') else ' (' + html.escape(f.cause) + ')'}"
+                f"</span> {html.escape(f.row_label or '')} / "
+                f"{html.escape(f.column_label or '')}: "
+                f"{html.escape(f.check or '')}. {html.escape(f.suggestion)}</li>")
+        parts.append("</ul>")
+    return "\n".join(parts)
+
+
+def _int64(frame, columns):
+    for col in columns:
+        frame[col] = frame[col].astype("int64")
+    return frame
+
+
+# ---- outturn ------------------------------------------------------------------
+
+_MONEY_COLUMNS = ["budget", "gross_outturn", "funding", "outturn", "variance"]
+
+
+def _direction(variance: int) -> str:
+    return ("overspend" if variance > 0 else "underspend" if variance < 0
+            else "on budget")
+
+
+def _ratio(v: dict) -> Optional[Fraction]:
+    return None if v["ratio"] is None else Fraction(*v["ratio"])
+
+
+class Outturn:
+    """Budget against outturn by line, service area and authority, with the
+    use of reserves and the audit of the paper's own figures."""
+
+    def __init__(self, data: dict) -> None:
+        self._data = data
+        r = data["result"]
+        self._r = r
+        self.source: str = data["source"]
+        self.title: Optional[str] = data["title"]
+        self.financial_year: Optional[str] = data["financial_year"]
+        self.period: Optional[str] = data["period"]
+        self.unit: str = data["unit"]
+        self.outturn_kind: str = data["outturn_kind"]
+        self.funding_label: str = data["funding_label"]
+        #: How the file prints its variances ("outturn_minus_budget" or
+        #: "budget_minus_outturn").
+        self.variance_sign: str = data["variance_sign"]
+        #: The convention of every computed variance: always
+        #: "outturn_minus_budget" (positive is an overspend).
+        self.sign: str = r["sign"]
+        self.sign_rule: str = data["sign_rule"]
+        self.authorities: List[str] = [c for c, _ in data["authorities"]]
+        self.authority_names = {c: n for c, n in data["authorities"]}
+        self.split: Optional[dict] = data["split"]
+        self.audit_report: Report = Report._from_core(r["audit"], self.source)
+        printed = [line[k] for line in data["lines"] for k in _MONEY_COLUMNS
+                   if k != "funding" and line[k] is not None]
+        printed += [a for line in data["lines"] for _, a in line["funding"]]
+        printed += [v for v in data["total"].values() if v is not None]
+        self._dec = _decimals(self.unit, printed)
+
+    # ---- figures (int pence; variances overspend-positive) ----------------
+
+    @property
+    def total(self) -> dict:
+        """Budget, gross outturn, funding, outturn and variance over every
+        line, and the variance in basis points of the service budget."""
+        t = self._r["total"]
+        return {**{k: t[k] for k in _MONEY_COLUMNS},
+                "variance_ratio": _ratio(t), "variance_bp": t["basis_points"]}
+
+    @property
+    def service_budget(self) -> int:
+        """The budget of the service lines, before income lines (such as
+        the contract sum) net it down: NCT 2021/22's £123.348m."""
+        return self._r["service_budget"]
+
+    @property
+    def income_budget(self) -> int:
+        return self._r["income_budget"]
+
+    @property
+    def reserves(self) -> int:
+        """The reserves used to meet the variance."""
+        return self._r["reserves"]
+
+    @property
+    def net_variance(self) -> int:
+        """The variance after reserves: negative is a net underspend."""
+        return self._r["net_variance"]
+
+    @property
+    def sign_reversed(self) -> bool:
+        """True when every stated line variance is the computed one negated:
+        the file's ``variance_sign`` is probably the other convention."""
+        return self._r["sign_reversed"]
+
+    @property
+    def audit(self):
+        """DataFrame of every check of a stated figure (``Report.to_frame``:
+        where, the check, status, cause, stated, computed, difference in
+        the report's unit, and a suggestion)."""
+        return self.audit_report.to_frame()
+
+    # ---- DataFrames -------------------------------------------------------
+
+    def lines(self):
+        """DataFrame, one row per line: the service, its area, kind and
+        authority; budget, gross outturn, funding, outturn and variance in
+        int pence (variance = outturn - budget, positive an overspend);
+        ``variance_ratio`` the exact Fraction of |budget| (None for a nil
+        budget), ``variance_bp`` in basis points rounded half away from
+        zero, ``direction``, and the paper's own variance as printed
+        (``stated_variance``, pence, in the file's convention)."""
+        import pandas as pd
+
+        rows, index = [], []
+        for line, v in zip(self._data["lines"], self._r["lines"]):
+            stated = line["variance"]
+            rows.append({
+                "service": line["service"],
+                "service_area": line["service_area"] or line["service"],
+                "kind": line["kind"], "authority": line["authority"],
+                **{k: v[k] for k in _MONEY_COLUMNS},
+                "variance_ratio": _ratio(v), "variance_bp": v["basis_points"],
+                "direction": _direction(v["variance"]),
+                "stated_variance": None if stated is None else stated[0],
+            })
+            index.append(line["id"])
+        frame = pd.DataFrame(rows, index=pd.Index(index, name="line"))
+        _int64(frame, _MONEY_COLUMNS)
+        frame["variance_bp"] = pd.array(frame["variance_bp"].tolist(),
+                                        dtype="Int64")
+        frame["stated_variance"] = pd.array(frame["stated_variance"].tolist(),
+                                            dtype="Int64")
+        return frame
+
+    def areas(self):
+        """DataFrame by service area (a line without one is its own area):
+        the same money columns summed, with the variance ratio of the
+        area's budget."""
+        import pandas as pd
+
+        rows = [{"service_area": a["name"], "lines": a["n_lines"],
+                 **{k: a[k] for k in _MONEY_COLUMNS},
+                 "variance_ratio": _ratio(a), "variance_bp": a["basis_points"]}
+                for a in self._r["areas"]]
+        frame = pd.DataFrame(rows).set_index("service_area")
+        _int64(frame, _MONEY_COLUMNS)
+        frame["variance_bp"] = pd.array(frame["variance_bp"].tolist(),
+                                        dtype="Int64")
+        return frame
+
+    def by_authority(self):
+        """DataFrame of each line's variance split between the authorities
+        (int pence, exact by line and by authority), a "Total" row, the
+        reserves split the same way, and the net variance."""
+        import pandas as pd
+
+        ba = self._r["by_authority"]
+        if ba is None:
+            raise ValueError(f"{self.source} has no authorities and split")
+        index = [line["id"] for line in self._data["lines"]]
+        services = [line["service"] for line in self._data["lines"]]
+        rows = [list(r) for r in ba["variance_shares"]]
+        rows += [ba["variance"], ba["reserves"], ba["net_variance"]]
+        index += ["Total", "Reserves used", "Net variance"]
+        services += ["", "", ""]
+        frame = pd.DataFrame(rows, columns=self.authorities,
+                             index=pd.Index(index, name="line"))
+        frame.insert(0, "service", services)
+        frame["total"] = frame[self.authorities].sum(axis=1)
+        return _int64(frame, [*self.authorities, "total"])
+
+    def reserves_frame(self):
+        """DataFrame of the reserves used, in pence."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"name": r["name"], "description": r["description"],
+              "amount": r["amount"][0]} for r in self._data["reserves"]],
+            columns=["name", "description", "amount"])
+
+    def grants(self):
+        """DataFrame of the grants table the paper prints beside the
+        outturn (in pence), or None."""
+        import pandas as pd
+
+        g = self._data["grants"]
+        if g is None:
+            return None
+        frame = pd.DataFrame([{"grant": n, "amount": a[0]} for n, a in g["items"]])
+        return _int64(frame, ["amount"])
+
+    def formatted(self):
+        """The lines as the paper prints them (figures in the file's unit,
+        brackets for negatives) with the variance % and whether it is an
+        over- or underspend; then the computed "Total" and, when the paper
+        prints one, its own total row."""
+        import pandas as pd
+
+        frame = self.lines()
+        total = self.total
+        names = ["Budget", "Gross outturn", self.funding_label, "Outturn",
+                 "Variance"]
+        rows = []
+        for idx, row in frame.iterrows():
+            bp = row["variance_bp"]
+            rows.append([idx, row["service"],
+                         *[_fmt(row[k], self.unit, self._dec) for k in _MONEY_COLUMNS],
+                         _bp_text(None if pd.isna(bp) else int(bp)),
+                         row["direction"]])
+        rows.append(["Total", "Total", *[_fmt(total[k], self.unit, self._dec)
+                                         for k in _MONEY_COLUMNS],
+                     _bp_text(total["variance_bp"]),
+                     _direction(total["variance"])])
+        printed = self._data["total"]
+        if any(v is not None for v in printed.values()):
+            rows.append(["Total as printed", "Total as printed",
+                         *[("-" if printed[k][1] == 0 else _fmt(printed[k][0], self.unit, self._dec))
+                           if printed[k] is not None else ""
+                           for k in _MONEY_COLUMNS], "", ""])
+        out = pd.DataFrame([r[1:] for r in rows],
+                           columns=["Service", *names, "Variance %", ""],
+                           index=pd.Index([r[0] for r in rows], name="line"))
+        return out
+
+    # ---- text and HTML ----------------------------------------------------
+
+    def _header(self) -> List[str]:
+        out = [self.title or self.source]
+        if self._data["title"] and self.source:
+            out.append(f"Source: {self.source}")
+        kind = "Forecast outturn" if self.outturn_kind == "forecast" else "Outturn"
+        when = " ".join(x for x in (self.financial_year,
+                                    f"({self.period})" if self.period else None)
+                        if x)
+        out.append(f"{kind}{' ' + when if when else ''}; figures in {self.unit}, "
+                   f"brackets are negative.")
+        out.append(self.sign_rule)
+        if self.variance_sign != self.sign:
+            out.append(f"The paper prints its variances as "
+                       f"{_SIGN_NAMES[self.variance_sign]}; they are shown here "
+                       f"as {_SIGN_NAMES[self.sign]}.")
+        if self.sign_reversed:
+            out.append("WARNING: every stated variance is the computed one "
+                       "negated: the file's variance_sign is probably the "
+                       "other convention.")
+        return out
+
+    def _position_lines(self) -> List[str]:
+        def fig(v):
+            return _fmt(v, self.unit, self._dec)
+
+        t = self.total
+        out = []
+        if self.income_budget:
+            out.append(f"The service budget is {fig(self.service_budget)} "
+                       f"before income of {fig(self.income_budget)}, so the "
+                       f"budget totals {fig(t['budget']) or '-'}.")
+        word = _direction(t["variance"])
+        pct = (f", {_bp_text(t['variance_bp'])} of the "
+               f"{'service ' if self.income_budget else ''}budget"
+               if t["variance_bp"] is not None else "")
+        out.append(f"Total variance {fig(t['variance'])}: "
+                   f"{'an ' if word[0] in 'ou' else 'a '}{word}{pct}."
+                   if word != "on budget" else "The total is on budget.")
+        for r in self._data["reserves"]:
+            out.append(f"Reserve used: {r['name']} {fig(r['amount'][0])}"
+                       + (f" ({r['description']})" if r["description"] else ""))
+        if self._data["reserves"]:
+            net = self.net_variance
+            out.append(f"Net variance after reserves {fig(net)}: "
+                       + ("a net overspend" if net > 0 else
+                          "a net underspend" if net < 0 else "break-even")
+                       + f" of {_pounds(abs(net))}.")
+        return out
+
+    def _split_text(self) -> str:
+        s = self.split
+        values = ", ".join(f"{code} {text}{'%' if s['kind'] == 'percent' else ''}"
+                           for code, (text, _, _) in zip(self.authorities,
+                                                          s["values"]))
+        return (f"{s['name'] or 'split'} ({values}; pennies by "
+                f"{s['mode'].replace('_', ' ')})")
+
+    def report(self) -> str:
+        """The outturn as text: the table with variance %, the position
+        after reserves, the split by authority and the audit."""
+        out = self._header() + [""]
+        f = self.formatted()
+        table = [list(f.columns)] + [[str(v) for v in row]
+                                     for row in f.itertuples(index=False)]
+        out += _text_table(table, right=range(1, 7))
+        out += [""] + self._position_lines()
+        if self._r["by_authority"] is not None:
+            ba = self._r["by_authority"]
+            out += ["", f"By authority, by the {self._split_text()}:"]
+            table = [["authority", "variance", "reserves used", "net variance"]]
+            for k, code in enumerate(self.authorities):
+                table.append([code, _pounds(ba["variance"][k]),
+                              _pounds(ba["reserves"][k]),
+                              _pounds(ba["net_variance"][k])])
+            out += _text_table(table, right=(1, 2, 3))
+        out += [""] + _audit_lines(self.audit_report)
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def __repr__(self) -> str:
+        c = self.audit_report.counts()
+        return (f"<Outturn {self.title or self.source!r}: "
+                f"{len(self._data['lines'])} line(s), variance "
+                f"{_pounds(self.total['variance'], signed=True)}, "
+                f"{c['error']} audit error(s)>")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = self._header()
+        parts = [f"<h4>{esc(head[0])}</h4>"]
+        parts += [f"<p>{esc(line)}</p>" for line in head[1:]]
+        parts.append(self.formatted().to_html())
+        parts += [f"<p>{esc(line)}</p>" for line in self._position_lines()]
+        if self._r["by_authority"] is not None:
+            parts.append(f"<h5>By authority ({esc(self._split_text())})</h5>")
+            frame = self.by_authority()
+            parts.append(frame.to_html(formatters={
+                c: _pounds for c in [*self.authorities, "total"]}))
+        parts.append("<h5>Audit of the stated figures</h5>")
+        parts.append(_audit_html(self.audit_report))
+        return "\n".join(parts)
+
+
+def load_outturn(path) -> Outturn:
+    """Read an outturn file; errors are :class:`~apportion.PlanError` naming
+    the JSON path, line and column."""
+    return Outturn(_core.load_outturn(os.fspath(path)))
+
+
+def parse_outturn(text: str, source: str = "<outturn>") -> Outturn:
+    """Read an outturn from JSON text."""
+    return Outturn(_core.parse_outturn(text, source))
+
+
+# ---- the Q4 balancing payment --------------------------------------------------
+
+@dataclass(frozen=True)
+class Q4Balance:
+    """A recharge settled against the year's actual expenditure.
+
+    Money is int pence.  ``balance`` = ``actual_share`` - ``billed_total``:
+    positive is a further payment by the payer, negative a refund to it.
+    ``carry_forwards`` (the plan's carry-forwards and receipts in advance)
+    are invoiced apart and never part of the balance."""
+
+    source: str
+    payer: str
+    payee: str
+    budget: int
+    actual_expenditure: int
+    variance: int
+    budget_share: int
+    actual_share: int
+    billed: Tuple[int, ...]
+    billed_total: int
+    planned_final: int
+    balance: int
+    carry_forwards: Tuple[dict, ...]
+
+    @classmethod
+    def _from_core(cls, d: dict) -> "Q4Balance":
+        cfs = tuple({"description": c["description"], "kind": c["kind"],
+                     "from_year": c["from_year"], "amount": c["amount"][0],
+                     "payer": c["payer"], "payee": c["payee"]}
+                    for c in d["carry_forwards"])
+        return cls(d["source"], d["payer"], d["payee"], d["budget"],
+                   d["actual_expenditure"], d["variance"], d["budget_share"],
+                   d["actual_share"], tuple(d["billed"]), d["billed_total"],
+                   d["planned_final"], d["balance"], cfs)
+
+    @property
+    def kind(self) -> str:
+        """"payment", "refund" or "nil"."""
+        return ("payment" if self.balance > 0 else "refund" if self.balance < 0
+                else "nil")
+
+    def frame(self):
+        """DataFrame of the invoices: those billed, then the balance."""
+        import pandas as pd
+
+        n = len(self.billed) + 1
+        labels = ([f"Q{k + 1}" for k in range(n)] if n == 4
+                  else [f"{k + 1} of {n}" for k in range(n)])
+        frame = pd.DataFrame({
+            "payer": self.payer, "payee": self.payee,
+            "kind": ["billed"] * (n - 1) + [f"balance ({self.kind})"],
+            "amount": [*self.billed, self.balance],
+            "planned": [*self.billed, self.planned_final],
+        }, index=pd.Index(labels, name="instalment"))
+        return _int64(frame, ["amount", "planned"])
+
+    def carry_forwards_frame(self):
+        """DataFrame of the carry-forwards and receipts in advance, apart."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.carry_forwards),
+                            columns=["payer", "payee", "amount", "kind",
+                                     "from_year", "description"])
+
+    def report(self) -> str:
+        word = {"payment": f"a further payment by {self.payer}",
+                "refund": f"a refund to {self.payer}",
+                "nil": "nothing further"}[self.kind]
+        out = [f"Q4 balancing of {self.payer}'s recharge to {self.payee} "
+               f"({self.source})",
+               f"Budget {_pounds(self.budget)}; actual expenditure "
+               f"{_pounds(self.actual_expenditure)} (variance "
+               f"{_pounds(self.variance, signed=True)}, positive an overspend).",
+               f"{self.payer}'s share: {_pounds(self.budget_share)} of the "
+               f"budget, {_pounds(self.actual_share)} of the actual spend.",
+               f"Billed {' + '.join(_pounds(b) for b in self.billed) or 'nothing'}"
+               f" = {_pounds(self.billed_total)}; the final instalment was "
+               f"planned at {_pounds(self.planned_final)}.",
+               f"Balance: {_pounds(self.balance)}, {word}."]
+        if self.carry_forwards:
+            out.append("Invoiced apart, not in the balance:")
+            for c in self.carry_forwards:
+                out.append(f"  {c['payer']} pays {c['payee']} {_pounds(c['amount'])}: "
+                           f"{c['kind']}"
+                           + (f" from {c['from_year']}" if c["from_year"] else "")
+                           + (f" — {c['description']}" if c["description"] else ""))
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p>{html.escape(line)}</p>" for line in self.report().split("\n")
+                 if not line.startswith("  ")]
+        parts.append(self.frame().to_html(formatters={"amount": _pounds,
+                                                      "planned": _pounds}))
+        if self.carry_forwards:
+            parts.append(self.carry_forwards_frame().to_html(
+                index=False, formatters={"amount": _pounds}))
+        return "\n".join(parts)
+
+
+def _actual_pence(actual: Any) -> int:
+    """Int pence, money text ("£420,000", "£0.42m") or Decimal pounds."""
+    if isinstance(actual, bool):
+        raise TypeError("actual_expenditure must be int pence, money text or "
+                        "Decimal pounds, not bool")
+    if isinstance(actual, str):
+        pence, _ = _core.parse_money(actual, "£")
+        return pence
+    if isinstance(actual, Decimal):
+        pence = actual * 100
+        if pence != pence.to_integral_value():
+            raise ValueError(f"actual_expenditure {actual} is finer than a penny")
+        return int(pence)
+    if isinstance(actual, float):
+        raise TypeError("actual_expenditure must not be a float: give int "
+                        "pence, money text such as '£420,000' or a Decimal")
+    return actual  # ints (and numpy integers) are checked by the core
+
+
+def q4_balance(plan, actual_expenditure) -> Q4Balance:
+    """The Q4 balancing payment or refund of ``plan``'s recharge when the
+    year's actual expenditure is ``actual_expenditure`` (int pence, money
+    text such as ``"£420,000"``, or Decimal pounds; a ledger's total works).
+
+    ``plan`` is a plan file's path or a :class:`~apportion.plan.Plan`
+    loaded from a file; the plan is read again and computed by the core
+    with the actual set, so shares, rounding and the instalments billed are
+    the plan's own.  For a plan held as text use :func:`parse_q4_balance`."""
+    path = getattr(plan, "source", plan)
+    if not isinstance(path, (str, bytes, os.PathLike)) or not os.path.isfile(path):
+        raise ValueError(
+            f"q4_balance needs a plan file: {path!r} is not one (a Plan "
+            f"parsed from text: pass its text to parse_q4_balance)")
+    return Q4Balance._from_core(
+        _core.load_plan_balance(os.fspath(path), _actual_pence(actual_expenditure)))
+
+
+def parse_q4_balance(text: str, actual_expenditure,
+                     source: str = "<plan>") -> Q4Balance:
+    """:func:`q4_balance` for a plan given as JSON text."""
+    return Q4Balance._from_core(
+        _core.parse_plan_balance(text, source, _actual_pence(actual_expenditure)))
