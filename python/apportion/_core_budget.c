@@ -1,6 +1,481 @@
-/* Glue for MTFP roll-forward and savings by RAG (mtfp.h, savings.h). */
+/* Glue for MTFP roll-forward and savings by RAG (mtfp.h, savings.h): a
+ * file or text in, the model and its computed results out as the dicts
+ * apportion.mtfp and apportion.savings read.  Money stays int pence, each
+ * printed figure as (pence, resolution); the audit report goes through
+ * audit_report_dict like every other audited model's. */
 #include "_core.h"
 
+/* dict[key] = value for a run of keys; value NULL (an error already set)
+ * stops it.  Each value is built only when its turn comes, so a failure
+ * part-way leaks nothing: set_item consumes what it is given. */
+#define SET(d, key, value)                                                   \
+    do {                                                                     \
+        if (set_item((d), (key), (value)) < 0)                               \
+            goto fail;                                                       \
+    } while (0)
+
+static PyObject *amount_pair(const ap_amount *a)
+{
+    return Py_BuildValue("LL", (long long)a->pence,
+                         (long long)a->resolution);
+}
+
+static PyObject *amount_or_none(int present, const ap_amount *a)
+{
+    if (!present)
+        Py_RETURN_NONE;
+    return amount_pair(a);
+}
+
+/* n printed amounts; has (may be NULL: all present) marks which were
+ * printed, the rest are None. */
+static PyObject *amount_list(const ap_amount *a, const int *has, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *item = amount_or_none(has ? has[i] : 1, &a[i]);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+static PyObject *text_list(char *const *texts, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *item = core_text(texts[i]);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+/* Rows of a row-major n_rows x n_cols array as a list of lists. */
+static PyObject *int64_rows(const int64_t *v, size_t n_rows, size_t n_cols)
+{
+    PyObject *rows = PyList_New((Py_ssize_t)n_rows);
+    for (size_t i = 0; rows != NULL && i < n_rows; i++) {
+        PyObject *row = int64_list(v + i * n_cols, n_cols);
+        if (row == NULL)
+            Py_CLEAR(rows);
+        else
+            PyList_SET_ITEM(rows, (Py_ssize_t)i, row);
+    }
+    return rows;
+}
+
+static PyObject *split_dict(const ap_authority_split *s)
+{
+    if (!s->present)
+        Py_RETURN_NONE;
+    PyObject *values = PyList_New((Py_ssize_t)s->n);
+    for (size_t i = 0; values != NULL && i < s->n; i++) {
+        PyObject *v = Py_BuildValue("(NLL)", core_text(s->value_text[i]),
+                                    (long long)s->num[i],
+                                    (long long)s->den[i]);
+        if (v == NULL)
+            Py_CLEAR(values);
+        else
+            PyList_SET_ITEM(values, (Py_ssize_t)i, v);
+    }
+    if (values == NULL)
+        return NULL;
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    SET(d, "values", values);
+    SET(d, "name", core_text(s->name));
+    SET(d, "source", core_text(s->source));
+    SET(d, "note", core_text(s->note));
+    SET(d, "kind", PyUnicode_FromString(s->kind == AP_BASIS_PERCENT
+                                            ? "percent"
+                                            : "metric"));
+    SET(d, "mode", PyUnicode_FromString(
+                       ap_apportion_mode_name((ap_apportion_mode)s->mode)));
+    SET(d, "codes", text_list(s->codes, s->n));
+    SET(d, "weights", int64_list(s->weights, s->n));
+    SET(d, "stated", s->has_stated ? text_list(s->stated_text, s->n)
+                                   : Py_NewRef(Py_None));
+    SET(d, "stated_source", core_text(s->stated_source));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+/* ---- MTFP ------------------------------------------------------------------ */
+
+static PyObject *mtfp_categories(void)
+{
+    PyObject *list = PyList_New(AP_MTFP_CATEGORY_COUNT);
+    for (int c = 0; list != NULL && c < AP_MTFP_CATEGORY_COUNT; c++) {
+        ap_mtfp_category cat = (ap_mtfp_category)c;
+        PyObject *t = Py_BuildValue("(ssN)", ap_mtfp_category_name(cat),
+                                    ap_mtfp_category_title(cat),
+                                    PyBool_FromLong(
+                                        ap_mtfp_category_is_saving(cat)));
+        if (t == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, c, t);
+    }
+    return list;
+}
+
+static PyObject *mtfp_proposal(const ap_mtfp *m, const ap_mtfp_proposal *p)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    SET(d, "reference", core_text(p->reference));
+    SET(d, "name", core_text(p->name));
+    SET(d, "description", core_text(p->description));
+    SET(d, "category",
+        PyUnicode_FromString(ap_mtfp_category_name(p->category)));
+    SET(d, "allow_positive", PyBool_FromLong(p->allow_positive));
+    SET(d, "amounts", amount_list(p->amounts, NULL, m->n_years));
+    SET(d, "total", amount_or_none(p->has_total, &p->total));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *mtfp_stated_row(const ap_mtfp *m,
+                                 const ap_mtfp_stated_row *row)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    SET(d, "label", core_text(row->label));
+    SET(d, "table", core_text(row->table));
+    SET(d, "of", PyUnicode_FromString(ap_mtfp_of_name(row->of)));
+    SET(d, "amounts", amount_list(row->amounts, row->has_amount, m->n_years));
+    SET(d, "total", amount_or_none(row->has_total, &row->total));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *mtfp_result(const ap_mtfp_result *r)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    size_t ny = r->n_years;
+    SET(d, "base", int64_list(r->base, ny));
+    SET(d, "by_category",
+        int64_rows(r->by_category, ny, AP_MTFP_CATEGORY_COUNT));
+    SET(d, "growth", int64_list(r->growth, ny));
+    SET(d, "savings", int64_list(r->savings, ny));
+    SET(d, "requirement", int64_list(r->requirement, ny));
+    SET(d, "proposal_totals", int64_list(r->proposal_totals, r->n_proposals));
+    SET(d, "category_totals",
+        int64_list(r->category_totals, AP_MTFP_CATEGORY_COUNT));
+    SET(d, "growth_total", PyLong_FromLongLong(r->growth_total));
+    SET(d, "savings_total", PyLong_FromLongLong(r->savings_total));
+    SET(d, "split", r->split ? int64_rows(r->split, ny, r->n_parties)
+                             : Py_NewRef(Py_None));
+    SET(d, "audit", audit_report_dict(r->audit));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *mtfp_to_dict(const ap_mtfp *m, const ap_mtfp_result *r)
+{
+    PyObject *proposals = PyList_New((Py_ssize_t)m->n_proposals);
+    for (size_t i = 0; proposals != NULL && i < m->n_proposals; i++) {
+        PyObject *p = mtfp_proposal(m, &m->proposals[i]);
+        if (p == NULL)
+            Py_CLEAR(proposals);
+        else
+            PyList_SET_ITEM(proposals, (Py_ssize_t)i, p);
+    }
+    if (proposals == NULL)
+        return NULL;
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(proposals);
+        return NULL;
+    }
+    SET(d, "proposals", proposals);
+    PyObject *stated = PyList_New((Py_ssize_t)m->n_stated);
+    for (size_t k = 0; stated != NULL && k < m->n_stated; k++) {
+        PyObject *row = mtfp_stated_row(m, &m->stated[k]);
+        if (row == NULL)
+            Py_CLEAR(stated);
+        else
+            PyList_SET_ITEM(stated, (Py_ssize_t)k, row);
+    }
+    SET(d, "stated", stated);
+    SET(d, "source", core_text(m->source));
+    SET(d, "title", core_text(m->title));
+    SET(d, "reference", core_text(m->reference));
+    SET(d, "location", core_text(m->location));
+    SET(d, "unit", PyUnicode_FromString(ap_unit_name(m->unit)));
+    SET(d, "years", text_list(m->years, m->n_years));
+    SET(d, "base", amount_pair(&m->base));
+    SET(d, "categories", mtfp_categories());
+    SET(d, "split", split_dict(&m->split));
+    SET(d, "result", mtfp_result(r));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *finish_mtfp(PyObject *module, ap_status st, ap_mtfp *m,
+                             ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_mtfp_result *r = NULL;
+    PyObject *d = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_mtfp_compute(m, &r, err);
+    Py_END_ALLOW_THREADS
+    if (st != AP_OK)
+        raise_error(module, err);
+    else
+        d = mtfp_to_dict(m, r);
+    ap_mtfp_result_free(r);
+    ap_mtfp_free(m);
+    return d;
+}
+
+static PyObject *core_load_mtfp(PyObject *module, PyObject *args)
+{
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&:load_mtfp", PyUnicode_FSConverter,
+                          &path_obj))
+        return NULL;
+    ap_mtfp *m = NULL;
+    ap_error err;
+    /* The GIL stays held while parsing: cJSON notes parse failures in a
+     * process-wide variable. */
+    ap_status st = ap_mtfp_load(PyBytes_AS_STRING(path_obj), &m, &err);
+    Py_DECREF(path_obj);
+    return finish_mtfp(module, st, m, &err);
+}
+
+static PyObject *core_parse_mtfp(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_mtfp", &text, &len, &source))
+        return NULL;
+    ap_mtfp *m = NULL;
+    ap_error err;
+    ap_status st = ap_mtfp_parse(text, (size_t)len, source, &m, &err);
+    return finish_mtfp(module, st, m, &err);
+}
+
+/* ---- savings ----------------------------------------------------------- */
+
+static PyObject *savings_columns(void)
+{
+    PyObject *list = PyList_New(AP_SAVINGS_COLUMN_COUNT);
+    for (int c = 0; list != NULL && c < AP_SAVINGS_COLUMN_COUNT; c++) {
+        PyObject *t = Py_BuildValue(
+            "(ss)", ap_savings_column_name((ap_savings_column)c),
+            ap_savings_column_title((ap_savings_column)c));
+        if (t == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, c, t);
+    }
+    return list;
+}
+
+static PyObject *column_names(unsigned mask)
+{
+    PyObject *list = PyList_New(0);
+    for (int c = 0; list != NULL && c < AP_SAVINGS_COLUMN_COUNT; c++) {
+        if (!(mask & (1u << c)))
+            continue;
+        PyObject *name = PyUnicode_FromString(
+            ap_savings_column_name((ap_savings_column)c));
+        if (name == NULL || PyList_Append(list, name) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(name);
+    }
+    return list;
+}
+
+static PyObject *saving_dict(const ap_saving *s)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    SET(d, "reference", core_text(s->reference));
+    SET(d, "name", core_text(s->name));
+    SET(d, "sro", core_text(s->sro));
+    SET(d, "comments", core_text(s->comments));
+    SET(d, "amount", amount_pair(&s->amount));
+    SET(d, "rated", amount_list(s->rated, NULL, AP_SAVINGS_COLUMN_COUNT));
+    SET(d, "total", amount_or_none(s->has_total, &s->total));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *savings_total_dict(const ap_savings_total *t)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    SET(d, "label", core_text(t->label));
+    SET(d, "from", PyLong_FromSize_t(t->from));
+    SET(d, "to", PyLong_FromSize_t(t->to));
+    SET(d, "amount", amount_or_none(t->has_amount, &t->amount));
+    SET(d, "rated",
+        amount_list(t->rated, t->has_rated, AP_SAVINGS_COLUMN_COUNT));
+    SET(d, "total", amount_or_none(t->has_total, &t->total));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *savings_result(const ap_savings_result *r)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    SET(d, "row_rated", int64_list(r->row_rated, r->n_proposals));
+    SET(d, "target", PyLong_FromLongLong(r->target));
+    SET(d, "by_column", int64_list(r->by_column, AP_SAVINGS_COLUMN_COUNT));
+    SET(d, "rated", PyLong_FromLongLong(r->rated));
+    SET(d, "secured", PyLong_FromLongLong(r->secured));
+    SET(d, "forecast", PyLong_FromLongLong(r->forecast));
+    SET(d, "pressure", PyLong_FromLongLong(r->pressure));
+    SET(d, "secured_basis_points",
+        r->has_percentages ? PyLong_FromLongLong(r->secured_basis_points)
+                           : Py_NewRef(Py_None));
+    SET(d, "forecast_basis_points",
+        r->has_percentages ? PyLong_FromLongLong(r->forecast_basis_points)
+                           : Py_NewRef(Py_None));
+    SET(d, "pressure_split",
+        r->pressure_split ? int64_list(r->pressure_split, r->n_parties)
+                          : Py_NewRef(Py_None));
+    SET(d, "audit", audit_report_dict(r->audit));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *savings_to_dict(const ap_savings *sv,
+                                 const ap_savings_result *r)
+{
+    PyObject *proposals = PyList_New((Py_ssize_t)sv->n_proposals);
+    for (size_t i = 0; proposals != NULL && i < sv->n_proposals; i++) {
+        PyObject *p = saving_dict(&sv->proposals[i]);
+        if (p == NULL)
+            Py_CLEAR(proposals);
+        else
+            PyList_SET_ITEM(proposals, (Py_ssize_t)i, p);
+    }
+    if (proposals == NULL)
+        return NULL;
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(proposals);
+        return NULL;
+    }
+    SET(d, "proposals", proposals);
+    PyObject *totals = PyList_New((Py_ssize_t)sv->n_totals);
+    for (size_t k = 0; totals != NULL && k < sv->n_totals; k++) {
+        PyObject *t = savings_total_dict(&sv->totals[k]);
+        if (t == NULL)
+            Py_CLEAR(totals);
+        else
+            PyList_SET_ITEM(totals, (Py_ssize_t)k, t);
+    }
+    SET(d, "totals", totals);
+    SET(d, "source", core_text(sv->source));
+    SET(d, "title", core_text(sv->title));
+    SET(d, "reference", core_text(sv->reference));
+    SET(d, "location", core_text(sv->location));
+    SET(d, "year", core_text(sv->year));
+    SET(d, "as_at", core_text(sv->as_at));
+    SET(d, "unit", PyUnicode_FromString(ap_unit_name(sv->unit)));
+    SET(d, "columns", savings_columns());
+    SET(d, "total_label", core_text(sv->total_label));
+    SET(d, "total_columns", column_names(sv->total_columns));
+    SET(d, "at_risk", PyUnicode_FromString(sv->amber_at_risk ? "red_and_amber"
+                                                             : "red"));
+    SET(d, "split", split_dict(&sv->split));
+    SET(d, "result", savings_result(r));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *finish_savings(PyObject *module, ap_status st,
+                                ap_savings *sv, ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    ap_savings_result *r = NULL;
+    PyObject *d = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_savings_compute(sv, &r, err);
+    Py_END_ALLOW_THREADS
+    if (st != AP_OK)
+        raise_error(module, err);
+    else
+        d = savings_to_dict(sv, r);
+    ap_savings_result_free(r);
+    ap_savings_free(sv);
+    return d;
+}
+
+static PyObject *core_load_savings(PyObject *module, PyObject *args)
+{
+    PyObject *path_obj;
+    if (!PyArg_ParseTuple(args, "O&:load_savings", PyUnicode_FSConverter,
+                          &path_obj))
+        return NULL;
+    ap_savings *sv = NULL;
+    ap_error err;
+    ap_status st = ap_savings_load(PyBytes_AS_STRING(path_obj), &sv, &err);
+    Py_DECREF(path_obj);
+    return finish_savings(module, st, sv, &err);
+}
+
+static PyObject *core_parse_savings(PyObject *module, PyObject *args)
+{
+    const char *text, *source;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "s#s:parse_savings", &text, &len, &source))
+        return NULL;
+    ap_savings *sv = NULL;
+    ap_error err;
+    ap_status st = ap_savings_parse(text, (size_t)len, source, &sv, &err);
+    return finish_savings(module, st, sv, &err);
+}
+
 PyMethodDef budget_methods[] = {
+    {"load_mtfp", core_load_mtfp, METH_VARARGS,
+     "load_mtfp(path) -> dict of the MTFP, its roll-forward and audit"},
+    {"parse_mtfp", core_parse_mtfp, METH_VARARGS,
+     "parse_mtfp(text, source) -> dict of the MTFP and its results"},
+    {"load_savings", core_load_savings, METH_VARARGS,
+     "load_savings(path) -> dict of the savings, totals by RAG and audit"},
+    {"parse_savings", core_parse_savings, METH_VARARGS,
+     "parse_savings(text, source) -> dict of the savings and results"},
     {NULL, NULL, 0, NULL},
 };

@@ -1,0 +1,344 @@
+"""RAG-rated savings: totals by rating, delivery against the target, and the
+savings that will not be delivered as a pressure the authorities fund.
+
+What counts as delivered.  Green is confirmed; Amber is likely but not yet
+confirmed; Red will not be delivered; Mitigations are other savings found
+to make up for red.  Two measures of delivery, both exact fractions of the
+year's target (the sum of the proposals' amounts):
+
+* **secured** = green + mitigations (confirmed only);
+* **forecast** = green + amber + mitigations (if every amber item lands).
+
+The **pressure** is the red total; with ``"at_risk": "red_and_amber"`` in
+the file, amber counts towards it too.  It is split between the
+authorities by the file's split (the NCT contract split, NNC 44.16 / WNC
+55.84), to the penny by the largest remainder.
+
+Figures are typed as the paper prints them (``schema/savings.schema.json``,
+format ``apportion.savings/1``), as positive savings; a plan file may carry
+the same object under ``"savings"``.  Every figure the paper states is
+checked with ``ap_audit_sum``: :attr:`Savings.audit` is an
+:class:`apportion.audit.Report`.  Money is int pence; percentages are
+exact ``Fraction`` objects, with basis points rounded half up from the C
+core for display.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Dict, List, Mapping, Optional
+
+from . import _core
+from .audit import Report
+from .mtfp import _audit_lines, _figure, _in_unit, _pounds, _short
+from .plan import _isna, _text_table
+
+__all__ = ["Saving", "Savings", "load_savings", "parse_savings"]
+
+COLUMNS = ("red", "amber", "green", "mitigations")
+
+
+def _percent_text(fraction: Optional[Fraction]) -> str:
+    """A percentage to 2 decimals, rounded half up, for display."""
+    if fraction is None:
+        return "n/a"
+    value = (Decimal(fraction.numerator) / Decimal(fraction.denominator))
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+@dataclass(frozen=True)
+class Saving:
+    """One proposal, in pence: the target amount, its four RAG columns as
+    printed, their sum (``rated``), and the paper's own row total if
+    printed."""
+
+    reference: str
+    name: str
+    sro: str
+    comments: str
+    amount: int
+    red: int
+    amber: int
+    green: int
+    mitigations: int
+    rated: int
+    stated_total: Optional[int]
+
+    @property
+    def unrated(self) -> int:
+        """amount - (red + amber + green + mitigations): nonzero when the
+        row's columns do not make its amount."""
+        return self.amount - self.rated
+
+
+class Savings:
+    """A year's RAG-rated savings, totalled, measured and audited."""
+
+    def __init__(self, data: dict) -> None:
+        self._data = data
+        self.source: str = data["source"]
+        self.title: str = data["title"]
+        self.reference: str = data["reference"]
+        self.location: str = data["location"]
+        self.year: str = data["year"]
+        self.as_at: str = data["as_at"]
+        self.unit: str = data["unit"]
+        #: "red", or "red_and_amber" when amber counts towards the pressure.
+        self.at_risk: str = data["at_risk"]
+        self.total_label: str = data["total_label"]
+        self.split: Optional[dict] = data["split"]
+        result = data["result"]
+        self.audit: Report = Report._from_core(result["audit"], self.source)
+        self.proposals: List[Saving] = [
+            Saving(p["reference"], p["name"], p["sro"], p["comments"],
+                   p["amount"][0], *[a for a, _ in p["rated"]], rated,
+                   None if p["total"] is None else p["total"][0])
+            for p, rated in zip(data["proposals"], result["row_rated"])]
+
+    @classmethod
+    def from_dict(cls, data: Mapping, source: str = "<savings>") -> "Savings":
+        """From the file's JSON form as a dict (savings, or a plan with a
+        ``"savings"`` member).  Errors are :class:`~apportion.PlanError`
+        naming the JSON path."""
+        return cls(_core.parse_savings(json.dumps(data), source))
+
+    # ---- figures ---------------------------------------------------------
+
+    @property
+    def _result(self) -> dict:
+        return self._data["result"]
+
+    @property
+    def target(self) -> int:
+        """The sum of the proposals' amounts, pence."""
+        return self._result["target"]
+
+    @property
+    def by_rag(self) -> Dict[str, int]:
+        """Totals by rating, pence: red, amber, green, mitigations."""
+        return dict(zip(COLUMNS, self._result["by_column"]))
+
+    @property
+    def rated(self) -> int:
+        """The four columns together (differs from the target when rows
+        do not add up)."""
+        return self._result["rated"]
+
+    @property
+    def secured(self) -> int:
+        """green + mitigations, pence."""
+        return self._result["secured"]
+
+    @property
+    def forecast(self) -> int:
+        """green + amber + mitigations, pence."""
+        return self._result["forecast"]
+
+    @property
+    def pressure(self) -> int:
+        """The savings not delivered, funded as a pressure: red (plus
+        amber when at risk), pence."""
+        return self._result["pressure"]
+
+    def _percent(self, part: int) -> Optional[Fraction]:
+        return None if self.target == 0 else Fraction(100 * part, self.target)
+
+    @property
+    def secured_percent(self) -> Optional[Fraction]:
+        """Secured as an exact percentage of the target (None when the
+        target is zero)."""
+        return self._percent(self.secured)
+
+    @property
+    def forecast_percent(self) -> Optional[Fraction]:
+        return self._percent(self.forecast)
+
+    @property
+    def secured_basis_points(self) -> Optional[int]:
+        """Secured in hundredths of a percent, rounded half up (C core)."""
+        return self._result["secured_basis_points"]
+
+    @property
+    def forecast_basis_points(self) -> Optional[int]:
+        return self._result["forecast_basis_points"]
+
+    @property
+    def pressure_split(self) -> Optional[Dict[str, int]]:
+        """The pressure by the split, pence, summing exactly to it; None
+        without a split."""
+        shares = self._result["pressure_split"]
+        if shares is None:
+            return None
+        return dict(zip(self.split["codes"], shares))
+
+    @property
+    def ok(self) -> bool:
+        return self.audit.ok
+
+    # ---- DataFrames ------------------------------------------------------
+
+    def proposals_frame(self, unit: Optional[str] = None):
+        """DataFrame, one row per proposal: SRO, amount, red, amber, green,
+        mitigations, rated (their sum), unrated (amount - rated), the
+        paper's row total, comments.  Int pence or Decimals in ``unit``."""
+        import pandas as pd
+
+        money = ["amount", *COLUMNS, "rated", "unrated"]
+        rows = []
+        for s in self.proposals:
+            row = {"proposal": s.name, "sro": s.sro}
+            for c in money:
+                row[c] = _in_unit(getattr(s, c), unit)
+            row["stated_total"] = (None if s.stated_total is None
+                                   else _in_unit(s.stated_total, unit))
+            row["comments"] = s.comments
+            rows.append(row)
+        frame = pd.DataFrame(rows, columns=["proposal", "sro", *money,
+                                            "stated_total", "comments"])
+        frame = frame.set_index("proposal")
+        if unit is None:
+            for c in money:
+                frame[c] = frame[c].astype("int64")
+            frame["stated_total"] = frame["stated_total"].astype("Int64")
+        return frame
+
+    def by_rag_frame(self, unit: Optional[str] = None):
+        """DataFrame of the totals by rating and the delivery measures:
+        amount and percent of the target (exact Fractions)."""
+        import pandas as pd
+
+        rows = [(c.capitalize(), v) for c, v in self.by_rag.items()]
+        rows += [("Rated (all four)", self.rated), ("Target", self.target),
+                 ("Secured (green + mitigations)", self.secured),
+                 ("Forecast (green + amber + mitigations)", self.forecast),
+                 (f"Pressure ({self.at_risk.replace('_', ' ')})",
+                  self.pressure)]
+        frame = pd.DataFrame(
+            {"amount": [_in_unit(v, unit) for _, v in rows],
+             "percent_of_target": [self._percent(v) for _, v in rows]},
+            index=pd.Index([label for label, _ in rows], name="rating"))
+        if unit is None:
+            frame["amount"] = frame["amount"].astype("int64")
+        return frame
+
+    def pressure_split_frame(self, unit: Optional[str] = None):
+        """DataFrame of the pressure by the split: each authority's value
+        and share (summing exactly to the pressure)."""
+        import pandas as pd
+
+        split = self.pressure_split
+        if split is None:
+            raise ValueError(f"{self.source} has no split between authorities")
+        codes = self.split["codes"]
+        frame = pd.DataFrame(
+            {"value": [text for text, _, _ in self.split["values"]],
+             "share": [_in_unit(split[c], unit) for c in codes]},
+            index=pd.Index(codes, name="authority"))
+        if unit is None:
+            frame["share"] = frame["share"].astype("int64")
+        return frame
+
+    def findings(self):
+        """DataFrame of every check of the paper's figures (the audit)."""
+        return self.audit.to_frame()
+
+    # ---- text and HTML ---------------------------------------------------
+
+    def _heading(self) -> List[str]:
+        out = [self.title or self.source]
+        where = ", ".join(t for t in (self.reference, self.location) if t)
+        if where:
+            out.append(where)
+        when = " ".join(t for t in (self.year, f"({self.as_at})"
+                                    if self.as_at else "") if t)
+        out.append((f"{when}: " if when else "") + f"figures in {self.unit}.")
+        return out
+
+    def _delivery_lines(self) -> List[str]:
+        u = self.unit
+        return [
+            f"Target {_figure(self.target, u)}; rated "
+            f"{_figure(self.rated, u)} (red {_figure(self.by_rag['red'], u)}, "
+            f"amber {_figure(self.by_rag['amber'], u)}, green "
+            f"{_figure(self.by_rag['green'], u)}, mitigations "
+            f"{_figure(self.by_rag['mitigations'], u)}).",
+            f"Secured (green + mitigations, confirmed): "
+            f"{_figure(self.secured, u)} = "
+            f"{_percent_text(self.secured_percent)} of the target.",
+            f"Forecast (green + amber + mitigations, if amber lands): "
+            f"{_figure(self.forecast, u)} = "
+            f"{_percent_text(self.forecast_percent)} of the target.",
+            f"Not delivered ({self.at_risk.replace('_', ' ')}), a pressure: "
+            f"{_pounds(self.pressure)}."]
+
+    def _split_lines(self) -> List[str]:
+        if self.split is None:
+            return []
+        s = self.split
+        shares = ", ".join(f"{c} {_pounds(v)} ({text}"
+                           f"{'%' if s['kind'] == 'percent' else ''})"
+                           for (c, v), (text, _, _)
+                           in zip(self.pressure_split.items(), s["values"]))
+        return [f"Funded by the {s['name'] or 'split'}: {shares}."]
+
+    def report(self) -> str:
+        """The savings as text: each proposal by rating, the delivery
+        measures, the pressure and its split, and the audit."""
+        u = self.unit
+        out = self._heading()
+        table = [["proposal", "SRO", "amount", "red", "amber", "green",
+                  "mitigations", "rated"]]
+        for s in self.proposals:
+            table.append([_short(s.name, 48), _short(s.sro, 24),
+                          *[_figure(getattr(s, c), u)
+                            for c in ("amount", *COLUMNS, "rated")]])
+        table.append(["Total", "", _figure(self.target, u),
+                      *[_figure(v, u) for v in self.by_rag.values()],
+                      _figure(self.rated, u)])
+        out += [""] + _text_table(table, right=range(2, len(table[0])))
+        out += [""] + self._delivery_lines() + self._split_lines()
+        out += ["", "Audit of the paper's figures"] + _audit_lines(self.audit)
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def __repr__(self) -> str:
+        c = self.audit.counts()
+        return (f"<Savings {self.title or self.source!r}: "
+                f"{len(self.proposals)} proposals, secured "
+                f"{_percent_text(self.secured_percent)}, "
+                f"{len(self.audit.findings)} checks, {c['error']} errors>")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = self._heading()
+        parts = [f"<h4>{esc(head[0])}</h4>"]
+        parts += [f"<p>{esc(line)}</p>" for line in head[1:]]
+        frame = self.proposals_frame().drop(columns=["comments"])
+        fmt = {c: (lambda v: "" if _isna(v) else _figure(int(v), self.unit))
+               for c in frame.columns if c != "sro"}
+        parts.append(frame.to_html(formatters=fmt))
+        parts.append("<h5>Delivery</h5><ul>")
+        parts += [f"<li>{esc(line)}</li>"
+                  for line in self._delivery_lines() + self._split_lines()]
+        parts.append("</ul><h5>Audit of the paper's figures</h5>")
+        parts.append(self.audit._repr_html_())
+        return "\n".join(parts)
+
+
+def load_savings(path) -> Savings:
+    """Read a savings file (``apportion.savings/1``, or a plan file with a
+    ``"savings"`` member); errors are :class:`~apportion.PlanError` naming
+    the JSON path, line and column."""
+    return Savings(_core.load_savings(os.fspath(path)))
+
+
+def parse_savings(text: str, source: str = "<savings>") -> Savings:
+    """Read savings from JSON text."""
+    return Savings(_core.parse_savings(text, source))
