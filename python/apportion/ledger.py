@@ -1,0 +1,865 @@
+"""Ledgers: lines of (cost centre, date or period, amount) summed by cost
+centre and period, and apportioned to authorities by each centre's basis,
+keeping every penny.
+
+A :class:`Ledger` is built from numpy arrays, a pandas DataFrame or a CSV
+file.  The C core sums the lines by centre and period in one pass over them
+(:meth:`Ledger.totals`), and :meth:`Ledger.apportion` splits each centre's
+periods between the authorities by the centre's basis, two ways exact: each
+cell's shares sum to the cell, each authority's year for a centre is its
+apportionment of the centre's year, and so everything sums to the ledger.
+
+>>> ledger = Ledger(["A", "A", "B"], [1000, 250, 99], period=["Q1", "Q2", "Q1"])
+>>> ledger.totals().loc["A"].tolist()
+[1000, 250, 0, 0]
+>>> result = ledger.apportion({"NNC": "44.16", "WNC": "55.84"})
+>>> result.total
+1349
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import warnings
+from collections.abc import Mapping
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from . import _core
+from ._convert import exact_ratio, pence as _pence
+from .calendar import as_days
+from .errors import ApportionError, InputError, MoneyOverflowError
+from .plan import _money, _text_table
+
+__all__ = ["Ledger", "LedgerApportionment", "UnusedBasisWarning"]
+
+_NAT = np.iinfo(np.int64).min
+_KINDS = {"quarter": 4, "month": 12}
+_PREFIX = {"quarter": "Q", "month": "P"}
+_WORD = {"quarter": "quarters", "month": "months"}
+_INT64_MAX = 2**63 - 1
+
+# How many names an error or warning lists before "and N more".
+_LIST_AT_MOST = 8
+
+
+class UnusedBasisWarning(UserWarning):
+    """The basis names cost centres (or services) that have no lines in the
+    ledger.  Not an error: a basis is often a master list for every centre
+    while a ledger is one extract, and a misspelt centre in the ledger
+    still fails, as a centre with no basis."""
+
+
+def _listing(names, quote=True) -> str:
+    names = list(names)
+    shown = ", ".join(repr(n) if quote else str(n) for n in names[:_LIST_AT_MOST])
+    more = len(names) - _LIST_AT_MOST
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _column(values, name: str) -> np.ndarray:
+    """A 1-D numpy array of a column, without a copy where possible."""
+    import pandas as pd
+
+    if isinstance(values, pd.Categorical):
+        return values
+    if isinstance(values, (pd.Series, pd.Index)):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            return values
+        values = values.to_numpy()
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional, not of shape {arr.shape}")
+    return arr
+
+
+def _smallest_signed(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes 0..count-1 in the narrowest signed type: fewer bytes to scan."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if count <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
+def _period_label(kind: str, code: int) -> str:
+    return f"{_PREFIX[kind]}{code + 1}"
+
+
+_LABEL = re.compile(r"^\s*([QqPpMm]?)\s*0*(\d{1,2})\s*$")
+
+
+def _read_period_label(label, kind: Optional[str]):
+    """("quarter" or "month" or None when the label does not say, 0-based
+    code) for one distinct label: "Q1".."Q4", "P1".."P12" ("P01"), or
+    1..12 as an int or digits."""
+    if isinstance(label, (bool, np.bool_)):
+        return None
+    if isinstance(label, (int, np.integer)):
+        number, said = int(label), None
+    elif isinstance(label, str):
+        match = _LABEL.match(label)
+        if not match:
+            return None
+        prefix, number = match.group(1).upper(), int(match.group(2))
+        said = {"Q": "quarter", "P": "month", "M": "month", "": None}[prefix]
+    else:
+        return None
+    if said is not None and kind is not None and said != kind:
+        return None
+    effective = said or kind or "quarter"
+    if not 1 <= number <= _KINDS[effective]:
+        return None
+    return said, number - 1
+
+
+class Ledger:
+    """Ledger lines: a cost centre, a period (or a date) and an amount each.
+
+    ``centre`` holds each line's cost centre (names of any kind, or a pandas
+    Categorical); ``amount`` its amount in int pence, or money text read
+    exactly in ``unit`` (``"£1,234.56"``, ``"(3,540)"``); never floats.
+    Give either ``period`` — "Q1".."Q4", "P1".."P12", or integers 1..4
+    (quarters; pass ``periods="month"`` for 1..12) — or ``date`` with the
+    ``financial_year`` it belongs to ("2021/22", starting 1 April 2021; by
+    default the year of the earliest date), grouped by ``periods``
+    ("quarter", the default, or "month").
+
+    For millions of lines already coded, :meth:`from_codes` takes integer
+    codes as they are, without a copy.  :meth:`from_frame` and
+    :meth:`read_csv` take columns by name.
+    """
+
+    def __init__(self, centre, amount, *, period=None, date=None,
+                 financial_year: Optional[str] = None,
+                 periods: Optional[str] = None, unit: str = "£") -> None:
+        self._init_from(centre, amount, period, date, financial_year, periods,
+                        unit, source=None, where=lambda i: f"line {i}")
+
+    # ---- construction ----------------------------------------------------
+
+    def _init_from(self, centre, amount, period, date, financial_year, periods,
+                   unit, source, where, texts=False, date_format=None):
+        self.source: Optional[str] = source
+        self._where = where
+        if (period is None) == (date is None):
+            raise InputError("give a ledger either period= or date=, not "
+                             f"{'both' if period is not None else 'neither'}")
+        if periods is not None and periods not in _KINDS:
+            raise InputError(f"periods must be 'quarter' or 'month', not {periods!r}")
+        centre = _column(centre, "centre")
+        n = len(centre)
+        amounts = self._amounts(amount, n, unit, texts)
+        self._centre_codes, self.centres = self._centres(centre, texts)
+        if period is not None:
+            if financial_year is not None:
+                self.financial_year = self._fy_label(financial_year)
+            else:
+                self.financial_year = None
+            self._period_codes, self.kind = self._periods(_column(period, "period"),
+                                                          n, periods)
+        else:
+            self._period_codes, self.kind, self.financial_year = self._dates(
+                date, n, financial_year, periods or "quarter", texts, date_format)
+        self._amount = amounts
+        self.period_labels: List[str] = [_period_label(self.kind, p)
+                                         for p in range(_KINDS[self.kind])]
+        self._totals: Optional[np.ndarray] = None
+
+    @classmethod
+    def from_codes(cls, centre_codes, period_codes, amount, *, centres: Sequence,
+                   periods: str = "quarter",
+                   financial_year: Optional[str] = None) -> "Ledger":
+        """Lines already coded: ``centre_codes[i]`` indexes ``centres`` and
+        ``period_codes[i]`` is the 0-based period (0 = Q1 or P1).  Signed
+        integer codes of any width and int64 pence are read in place, never
+        copied; a code out of range is an error naming the line."""
+        import pandas as pd
+
+        if periods not in _KINDS:
+            raise InputError(f"periods must be 'quarter' or 'month', not {periods!r}")
+        self = cls.__new__(cls)
+        self.source = None
+        self._where = lambda i: f"line {i}"
+        self._centre_codes = np.ascontiguousarray(_column(centre_codes, "centre_codes"))
+        self._period_codes = np.ascontiguousarray(_column(period_codes, "period_codes"))
+        for name, codes in (("centre_codes", self._centre_codes),
+                            ("period_codes", self._period_codes)):
+            if codes.dtype.kind != "i":
+                raise TypeError(f"{name} must be signed integers, not {codes.dtype}")
+        self._amount = self._amounts(amount, len(self._centre_codes), "£", False)
+        if len(self._period_codes) != len(self._centre_codes):
+            raise InputError(f"period_codes holds {len(self._period_codes)} codes "
+                             f"for {len(self._centre_codes)} lines")
+        self.centres = pd.Index(list(centres), name="centre")
+        if self.centres.has_duplicates:
+            raise InputError("centres holds duplicate names: " + _listing(
+                self.centres[self.centres.duplicated()].unique()))
+        self.kind = periods
+        self.financial_year = (None if financial_year is None
+                               else self._fy_label(financial_year))
+        self.period_labels = [_period_label(periods, p) for p in range(_KINDS[periods])]
+        self._totals = None
+        return self
+
+    @classmethod
+    def from_frame(cls, frame, *, centre: str, amount: str,
+                   period: Optional[str] = None, date: Optional[str] = None,
+                   financial_year: Optional[str] = None,
+                   periods: Optional[str] = None, unit: str = "£") -> "Ledger":
+        """A ledger from a DataFrame's columns, named.  Errors name the
+        row by the frame's index."""
+        names = {"centre": centre, "amount": amount, "period": period, "date": date}
+        for role, col in names.items():
+            if col is not None and col not in frame.columns:
+                raise InputError(f"the frame has no column {col!r} for the {role}; "
+                                 f"its columns are {_listing(frame.columns)}")
+        self = cls.__new__(cls)
+        index = frame.index
+        self._init_from(frame[centre], frame[amount],
+                        None if period is None else frame[period],
+                        None if date is None else frame[date],
+                        financial_year, periods, unit, source=None,
+                        where=lambda i: f"row {_plain(index[i])!r}")
+        return self
+
+    @classmethod
+    def read_csv(cls, path, *, centre: str, amount: str,
+                 period: Optional[str] = None, date: Optional[str] = None,
+                 financial_year: Optional[str] = None,
+                 periods: Optional[str] = None, unit: str = "£",
+                 date_format: str = "%Y-%m-%d", **read_csv_options) -> "Ledger":
+        """A ledger from a CSV file's columns, named.
+
+        Amounts are money text read exactly in ``unit`` ("£", "£000", or
+        "p" for a file of whole pence); dates are read by ``date_format``
+        (``"%d/%m/%Y"`` for 31/03/2022).  Every field is read as text, so
+        nothing passes through a float.  Errors name the file, its line
+        (the header is line 1) and the text.  Other keyword arguments go to
+        :func:`pandas.read_csv` (``sep``, ``encoding``...).
+        """
+        import pandas as pd
+
+        path = os.fspath(path)
+        wanted = [c for c in (centre, period, date, amount) if c is not None]
+        header = pd.read_csv(path, nrows=0, dtype=str, **read_csv_options).columns
+        missing = [c for c in wanted if c not in header]
+        if missing:
+            raise InputError(f"{path}: no column {_listing(missing)}; its columns "
+                             f"are {_listing(header)}")
+        frame = pd.read_csv(path, usecols=wanted, dtype=str, keep_default_na=False,
+                            na_filter=False, **read_csv_options)
+        self = cls.__new__(cls)
+        # Line numbers assume no quoted field spans lines, as in ledgers.
+        self._init_from(frame[centre], frame[amount],
+                        None if period is None else frame[period],
+                        None if date is None else frame[date],
+                        financial_year, periods, unit, source=path,
+                        where=lambda i: f"{path} line {i + 2}", texts=True,
+                        date_format=date_format)
+        return self
+
+    def _missing(self, mask: np.ndarray, what: str):
+        bad = np.flatnonzero(mask)
+        if bad.size:
+            raise InputError(f"{self._where(int(bad[0]))} has no {what}")
+
+    def _amounts(self, amount, n: int, unit: str, texts: bool) -> np.ndarray:
+        import pandas as pd
+
+        if isinstance(amount, (pd.Series, pd.Index)):
+            if amount.hasnans:
+                self._missing(amount.isna().to_numpy(), "amount")
+            if pd.api.types.is_extension_array_dtype(amount.dtype):
+                kind = amount.dtype.kind
+                amount = amount.to_numpy(dtype=np.int64 if kind in "iu" else object)
+            else:
+                amount = amount.to_numpy()
+        arr = np.asarray(amount)
+        if arr.ndim != 1 or arr.shape[0] != n:
+            raise InputError(f"amount has shape {arr.shape}; one amount per line "
+                             f"({n}) is needed")
+        if arr.dtype.kind == "i":
+            return np.ascontiguousarray(arr, dtype=np.int64)
+        if arr.dtype.kind == "u":
+            if arr.size and arr.max() > _INT64_MAX:
+                line = int(np.argmax(arr > _INT64_MAX))
+                raise MoneyOverflowError(f"{self._where(line)}: the amount "
+                                         f"{int(arr[line])} is beyond 64-bit pence")
+            return arr.astype(np.int64)
+        if arr.dtype.kind == "f":
+            raise TypeError("amount holds floats; money is never a float: give int "
+                            "pence, money text or Decimal")
+        if arr.dtype.kind == "U":
+            arr = arr.astype(object)
+        if arr.dtype.kind != "O":
+            raise TypeError(f"amount must be int pence or money text, not {arr.dtype}")
+        out = np.empty(n, dtype=np.int64)
+        if all(isinstance(v, str) for v in arr[: min(n, 64)]):
+            failure = _core.parse_money_array(arr, unit, out)
+            if failure is None:
+                return out
+            i, message = failure
+            if message == "is not text":  # a mixed column: one value at a time
+                return self._amounts_one_by_one(arr, unit, out)
+            text = arr[i]
+            if texts and not text.strip():
+                raise InputError(f"{self._where(i)} has no amount")
+            raise InputError(f"{self._where(i)}: amount {text!r}: {message}")
+        return self._amounts_one_by_one(arr, unit, out)
+
+    def _amounts_one_by_one(self, arr, unit, out):
+        for i, v in enumerate(arr.tolist()):
+            if v is None or (isinstance(v, float) and v != v):
+                raise InputError(f"{self._where(i)} has no amount")
+            try:
+                value = _pence(v, "amount", unit)
+                if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
+                    raise MoneyOverflowError("it is beyond 64-bit pence")
+                out[i] = value
+            except (InputError, MoneyOverflowError) as exc:
+                raise type(exc)(f"{self._where(i)}: amount {v!r}: {exc}") from None
+            except TypeError as exc:
+                raise TypeError(f"{self._where(i)}: {exc}") from None
+        return out
+
+    def _centres(self, centre, texts: bool):
+        import pandas as pd
+
+        if isinstance(getattr(centre, "dtype", None), pd.CategoricalDtype):
+            cat = centre.array if isinstance(centre, (pd.Series, pd.Index)) else centre
+            codes = np.ascontiguousarray(cat.codes)
+            self._missing(codes < 0, "cost centre")
+            return codes, pd.Index(cat.categories, name="centre")
+        if texts:
+            self._missing(centre == "", "cost centre")
+        codes, names = pd.factorize(centre, sort=True)
+        self._missing(codes < 0, "cost centre")
+        return _smallest_signed(codes, len(names)), pd.Index(names, name="centre")
+
+    def _periods(self, values, n: int, periods: Optional[str]):
+        import pandas as pd
+
+        if len(values) != n:
+            raise InputError(f"period holds {len(values)} values for {n} lines")
+        if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+            values = np.asarray(values)
+        if values.dtype.kind in "iu":
+            kind = periods or "quarter"
+            count = _KINDS[kind]
+            bad = np.flatnonzero((values < 1) | (values > count))
+            if bad.size:
+                i = int(bad[0])
+                hint = (" (for months, pass periods='month')"
+                        if kind == "quarter" and 1 <= values[i] <= 12 else "")
+                raise InputError(f"{self._where(i)}: period {_plain(values[i])} is "
+                                 f"not a {kind} 1 to {count}{hint}")
+            return (values - 1).astype(np.int8), kind
+        if values.dtype.kind not in "OU":
+            raise TypeError(f"period must hold labels such as 'Q1' or 'P1', or "
+                            f"integers; not {values.dtype} (for dates, use date=)")
+        codes, uniques = pd.factorize(values)
+        self._missing(codes < 0, "period")
+        read = [_read_period_label(u, periods) for u in uniques]
+        for j, r in enumerate(read):
+            if r is None:
+                line = int(np.argmax(codes == j))
+                allowed = {"quarter": "Q1 to Q4", "month": "P1 to P12"}.get(
+                    periods, "Q1 to Q4, P1 to P12 or 1 to 4")
+                raise InputError(f"{self._where(line)}: period {_plain(uniques[j])!r} "
+                                 f"is not one of {allowed}")
+        said = {k for k, _ in read if k is not None}
+        if len(said) > 1:
+            first = {k: int(np.argmax(codes == j)) for j, (k, _) in enumerate(read)
+                     if k is not None}
+            raise InputError(f"the periods mix quarters ({self._where(first['quarter'])}) "
+                             f"and months ({self._where(first['month'])})")
+        kind = periods or (said.pop() if said else "quarter")
+        lookup = np.array([c for _, c in read], dtype=np.int8)
+        if kind == "quarter" and lookup.size and lookup.max() >= 4:
+            line = int(np.argmax(codes == int(np.argmax(lookup >= 4))))
+            raise InputError(f"{self._where(line)}: period "
+                             f"{_plain(uniques[int(np.argmax(lookup >= 4))])!r} is not "
+                             f"a quarter 1 to 4 (for months, pass periods='month')")
+        return lookup[codes], kind
+
+    @staticmethod
+    def _fy_label(financial_year) -> str:
+        if not isinstance(financial_year, str):
+            raise TypeError(f"financial_year must be text such as '2021/22', not "
+                            f"{type(financial_year).__name__}")
+        return _core.fy_label(_core.parse_fy(financial_year.strip()))
+
+    def _dates(self, values, n, financial_year, kind, texts, date_format):
+        if texts:
+            days = self._text_dates(values, date_format)
+        else:
+            days = as_days(values, "date").days
+        if days.shape[0] != n:
+            raise InputError(f"date holds {days.shape[0]} values for {n} lines")
+        if financial_year is not None:
+            start_year = _core.parse_fy(str(financial_year).strip())
+        else:
+            known = days[days != _NAT]
+            if known.size == 0:
+                if n == 0:
+                    raise InputError("a ledger of no lines needs financial_year=")
+                self._missing(days == _NAT, "date")
+            first = np.datetime64(int(known.min()), "D").astype(object)
+            start_year = first.year if first.month >= 4 else first.year - 1
+        year_start = int(np.datetime64(f"{start_year:04d}-04-01", "D").view(np.int64))
+        codes = np.empty(n, dtype=np.int8)
+        try:
+            _core.ledger_periods(np.ascontiguousarray(days), year_start,
+                                 _KINDS[kind], codes)
+        except InputError as exc:
+            raise InputError(self._locate(str(exc))) from None
+        return codes, kind, _core.fy_label(start_year)
+
+    def _text_dates(self, values, date_format):
+        import pandas as pd
+
+        text = pd.Series(np.asarray(values, dtype=object))
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        bad = parsed.isna().to_numpy()
+        if bad.any():
+            i = int(np.argmax(bad))
+            if not str(text[i]).strip():
+                raise InputError(f"{self._where(i)} has no date")
+            raise InputError(f"{self._where(i)}: date {text[i]!r} does not read as "
+                             f"{date_format}")
+        return parsed.to_numpy().astype("datetime64[D]").view(np.int64)
+
+    def _locate(self, message: str) -> str:
+        """The core's "line 12" as the caller knows the line, and centre
+        and period indexes as their names."""
+        message = re.sub(r"^line (\d+)", lambda m: self._where(int(m.group(1))),
+                         message)
+        message = re.sub(r"cost centre (\d+)",
+                         lambda m: f"cost centre {_plain(self.centres[int(m.group(1))])!r}"
+                         if int(m.group(1)) < len(self.centres) else m.group(0),
+                         message)
+        return re.sub(r"in period (\d+)",
+                      lambda m: f"in {self.period_labels[int(m.group(1))]}"
+                      if int(m.group(1)) < len(self.period_labels) else m.group(0),
+                      message)
+
+    # ---- figures ---------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self._amount.shape[0])
+
+    @property
+    def periods(self) -> List[str]:
+        """The period labels: Q1..Q4 or P1..P12."""
+        return list(self.period_labels)
+
+    def _sum(self, threads: int = 0) -> np.ndarray:
+        if self._totals is None:
+            nc, np_ = len(self.centres), len(self.period_labels)
+            out = np.empty(nc * np_, dtype=np.int64)
+            try:
+                _core.ledger_sum(self._centre_codes, self._period_codes, self._amount,
+                                 nc, np_, threads, out)
+            except (InputError, MoneyOverflowError) as exc:
+                raise type(exc)(self._locate(str(exc))) from None
+            out.flags.writeable = False
+            self._totals = out.reshape(nc, np_)
+        return self._totals
+
+    def totals(self, threads: int = 0):
+        """DataFrame of int64 pence: a row per cost centre, a column per
+        period; each cell the sum of the centre's lines in the period
+        (summed in C, overflow checked).  ``threads`` 0 uses every core."""
+        import pandas as pd
+
+        return pd.DataFrame(self._sum(threads), index=self.centres,
+                            columns=pd.Index(self.period_labels, name="period"))
+
+    @property
+    def total(self) -> int:
+        """Every line's amount added up, in pence (exact, a Python int)."""
+        return _exact_total(self._sum())
+
+    def apportion(self, basis, authorities: Optional[Sequence] = None,
+                  mode: str = "largest_remainder", services=None,
+                  threads: int = 0) -> "LedgerApportionment":
+        """Apportion each cost centre's periods to the authorities by the
+        centre's basis.
+
+        ``basis`` maps each cost centre — or, with ``services`` (a mapping
+        or Series from centre to service), each service — to weights per
+        authority: a DataFrame (a row per centre or service, a column per
+        authority) or a dict of dicts; a single dict of weights (or a
+        Series) is one basis for every centre.  Weights are exact: ints,
+        decimal text ("44.16"), Decimal or Fraction (a float is read as its
+        shortest text).  An authority a dict leaves out has weight 0.
+
+        A centre with lines and no basis, or whose weights are all zero, is
+        an error naming it; a basis for a centre (or service) with no lines
+        here is only a warning (:class:`UnusedBasisWarning`).
+        """
+        import pandas as pd
+
+        # The sum first, so that a bad code is reported before the basis.
+        totals = self._sum(threads)
+        keys, rows, authorities = _basis_rows(basis, authorities)
+        centre_names = self.centres.tolist()
+        if services is not None:
+            mapping = services.to_dict() if isinstance(services, pd.Series) else services
+            if not isinstance(mapping, Mapping):
+                raise TypeError("services must map each cost centre to its service "
+                                "(a dict or a Series)")
+            unmapped = [c for c in centre_names if c not in mapping]
+            unmapped = self._with_lines(unmapped)
+            if unmapped:
+                raise InputError(f"no service for cost centre {_listing(unmapped)}; "
+                                 "services must name each centre's service")
+            centre_keys = [mapping.get(c) for c in centre_names]
+            what = "service"
+        else:
+            centre_keys = centre_names
+            what = "cost centre"
+        used = np.zeros(len(keys), dtype=bool)
+        if keys == [None]:  # one basis for every centre
+            key_of = np.zeros(len(centre_names), dtype=np.intp)
+            used[0] = True
+        else:
+            key_of = pd.Index(keys, dtype=object).get_indexer(
+                pd.Index(centre_keys, dtype=object))
+            lacking = [centre_names[i] for i in np.flatnonzero(key_of < 0)]
+            lacking = self._with_lines(lacking)
+            if lacking:
+                detail = ("" if services is None else " (services " + _listing(
+                    sorted({mapping[c] for c in lacking}, key=str)) + ")")
+                raise InputError(f"no basis for cost centre {_listing(lacking)}"
+                                 f"{detail}, which has lines in the ledger")
+            used[key_of[key_of >= 0]] = True
+            unused = [keys[j] for j in np.flatnonzero(~used)]
+            if unused:
+                warnings.warn(f"the basis names {len(unused)} {what}(s) with no lines "
+                              f"in this ledger: {_listing(unused)}",
+                              UnusedBasisWarning, stacklevel=2)
+        table = np.array(rows, dtype=np.int64).reshape(len(rows), len(authorities))
+        for j in np.flatnonzero(~table.any(axis=1) & used).tolist():
+            label = "the basis" if keys == [None] else f"the basis for {what} {keys[j]!r}"
+            raise InputError(f"{label} gives every authority a zero weight")
+        weights = np.zeros((len(centre_names), len(authorities)), dtype=np.int64)
+        have = key_of >= 0
+        weights[have] = table[key_of[have]]
+        # A centre with no lines and no basis takes nothing; any weight will do.
+        weights[~have, 0] = 1
+        nc, np_ = totals.shape
+        shares = np.empty((nc, np_, len(authorities)), dtype=np.int64)
+        if nc:
+            try:
+                _core.ledger_apportion(totals.reshape(-1), nc, np_, weights.reshape(-1),
+                                       mode, shares.reshape(-1))
+            except (InputError, MoneyOverflowError) as exc:
+                raise type(exc)(self._locate(str(exc))) from None
+        return LedgerApportionment(self, authorities, shares, weights, mode,
+                                   centre_keys if services is not None else None)
+
+    def _with_lines(self, names: list) -> list:
+        """Those of the named centres that have lines (a Categorical or a
+        coded ledger may name centres that have none)."""
+        if not names:
+            return names
+        counts = np.bincount(self._centre_codes.astype(np.intp, copy=False),
+                             minlength=len(self.centres))
+        position = {c: i for i, c in enumerate(self.centres)}
+        return [c for c in names if counts[position[c]] > 0]
+
+    # ---- text ------------------------------------------------------------
+
+    def _describe(self) -> str:
+        fy = f" {self.financial_year}" if self.financial_year else ""
+        where = f" ({self.source})" if self.source else ""
+        return (f"Ledger{fy}{where}: {len(self):,} lines, {len(self.centres):,} cost "
+                f"centres, {_WORD[self.kind]} {self.period_labels[0]}-"
+                f"{self.period_labels[-1]}")
+
+    def __repr__(self) -> str:
+        return f"<{self._describe()}>"
+
+
+def _exact_total(values: np.ndarray) -> int:
+    """The exact sum of int64 values as a Python int (no wrap-around)."""
+    flat = values.reshape(-1)
+    if flat.size == 0:
+        return 0
+    bound = max(int(flat.max()), -int(flat.min()))
+    if bound * flat.size <= _INT64_MAX:
+        return int(flat.sum())
+    return sum(flat.tolist())
+
+
+def _exact_sum(values: np.ndarray, axis: int) -> np.ndarray:
+    """Sum along an axis, exact: int64 when it cannot wrap, else Python
+    ints (an object array)."""
+    if values.size == 0:
+        return values.sum(axis=axis)
+    bound = max(int(values.max()), -int(values.min()))
+    if bound * values.shape[axis] <= _INT64_MAX:
+        return values.sum(axis=axis)
+    return values.astype(object).sum(axis=axis)
+
+
+def _basis_rows(basis, authorities):
+    """(keys, integer weight rows, authorities) from a basis: a DataFrame, a
+    dict of dicts, or one mapping of weights (keys [None]).  Each row's
+    exact weights are brought to integers on their own common
+    denominator."""
+    import pandas as pd
+
+    if isinstance(basis, pd.DataFrame):
+        columns = basis.columns.tolist()
+        if authorities is None:
+            authorities = columns
+        unknown = [c for c in columns if c not in authorities]
+        missing = [a for a in authorities if a not in columns]
+        if unknown or missing:
+            raise InputError("the basis columns must be the authorities "
+                             f"{_listing(authorities)}; "
+                             + (f"unknown {_listing(unknown)}" if unknown else
+                                f"missing {_listing(missing)}"))
+        if basis.index.has_duplicates:
+            raise InputError("the basis names a row twice: " + _listing(
+                basis.index[basis.index.duplicated()].unique()))
+        keys = basis.index.tolist()
+        ints = basis[list(authorities)]
+        if len(keys) and all(dt.kind in "iu" for dt in ints.dtypes):
+            # Whole weights are exact already: no conversion one by one.
+            values = ints.to_numpy()
+            if values.dtype.kind == "u" and values.max() > _INT64_MAX:
+                raise MoneyOverflowError("a basis weight is beyond 64 bits")
+            values = values.astype(np.int64)
+            if values.min() < 0:
+                j, k = (int(x[0]) for x in np.nonzero(values < 0))
+                raise InputError(f"basis[{keys[j]!r}][{authorities[k]!r}] is "
+                                 f"negative ({values[j, k]}); weights must be "
+                                 "zero or more")
+            table = None
+        else:
+            cells = basis.astype(object)
+            table = [[cells.iat[j, columns.index(a)] for a in authorities]
+                     for j in range(len(keys))]
+    elif isinstance(basis, pd.Series) or (isinstance(basis, Mapping) and not any(
+            isinstance(v, (Mapping, pd.Series)) for v in basis.values())):
+        row = basis.to_dict() if isinstance(basis, pd.Series) else dict(basis)
+        if authorities is None:
+            authorities = list(row)
+        keys, table = [None], [[row.get(a, 0) for a in authorities]]
+        _refuse_unknown(row, authorities, "the basis")
+    elif isinstance(basis, Mapping):
+        keys = list(basis)
+        if authorities is None:
+            authorities = []
+            for row in basis.values():
+                for a in row:
+                    if a not in authorities:
+                        authorities.append(a)
+        table = []
+        for k in keys:
+            row = basis[k]
+            row = row.to_dict() if isinstance(row, pd.Series) else row
+            if not isinstance(row, Mapping):
+                raise TypeError(f"basis[{k!r}] must map authorities to weights, not "
+                                f"{type(row).__name__}")
+            _refuse_unknown(row, authorities, f"basis[{k!r}]")
+            table.append([row.get(a, 0) for a in authorities])
+    else:
+        raise TypeError("basis must be a DataFrame, a dict of dicts (centre -> "
+                        "authority -> weight) or one dict of weights, not "
+                        f"{type(basis).__name__}")
+    authorities = list(authorities)
+    if not authorities:
+        raise InputError("the basis names no authorities")
+    if len(set(authorities)) != len(authorities):
+        raise InputError(f"authorities repeats a name: {_listing(authorities)}")
+    if table is None:
+        return keys, list(values), authorities
+    rows = []
+    for k, values in zip(keys, table):
+        name = "basis" if k is None else f"basis[{k!r}]"
+        nums, dens = [], []
+        for a, v in zip(authorities, values):
+            num, den = exact_ratio(_plain(v), f"{name}[{a!r}]")
+            if num < 0:
+                raise InputError(f"{name}[{a!r}] is negative ({v}); weights must "
+                                 "be zero or more")
+            nums.append(num)
+            dens.append(den)
+        rows.append(_core.weights_common(nums, dens))
+    return keys, rows, authorities
+
+
+def _refuse_unknown(row: Mapping, authorities, name: str):
+    unknown = [a for a in row if a not in authorities]
+    if unknown:
+        raise InputError(f"{name} names {_listing(unknown)}, not among the "
+                         f"authorities {_listing(authorities)}")
+
+
+class LedgerApportionment:
+    """A ledger apportioned to authorities, every penny kept.
+
+    ``shares[c, p, a]`` is authority ``a``'s share of centre ``c`` in period
+    ``p``, in int64 pence.  On construction it is checked that every cell's
+    shares sum to the cell and that all shares sum to the ledger's
+    ``total``; a failure would be a bug and raises
+    :class:`~apportion.ApportionError`.
+    """
+
+    def __init__(self, ledger: Ledger, authorities: List, shares: np.ndarray,
+                 weights: np.ndarray, mode: str, services: Optional[list]) -> None:
+        self.ledger = ledger
+        self.authorities = list(authorities)
+        self.centres = ledger.centres
+        self.periods = list(ledger.period_labels)
+        self.mode = mode
+        self.weights = weights
+        self._services = services
+        shares.flags.writeable = False
+        self.shares = shares
+        totals = ledger._sum()
+        if not np.array_equal(shares.sum(axis=2), totals):
+            raise ApportionError("internal error: a cell's shares do not sum to "
+                                 "the cell's total")
+        self.total: int = _exact_total(totals)
+        self.authority_totals: Dict = {
+            a: _exact_total(shares[:, :, k]) for k, a in enumerate(self.authorities)}
+        if sum(self.authority_totals.values()) != self.total:
+            raise ApportionError("internal error: the authorities' shares do not "
+                                 "sum to the ledger total")
+
+    # ---- DataFrames ------------------------------------------------------
+
+    def long(self):
+        """DataFrame, one row per centre, period and authority: columns
+        centre, period, authority, pence (int64)."""
+        import pandas as pd
+
+        nc, np_, na = self.shares.shape
+        cells = nc * np_ * na
+        return pd.DataFrame({
+            "centre": pd.Categorical.from_codes(
+                np.repeat(np.arange(nc), np_ * na), categories=self.centres),
+            "period": pd.Categorical.from_codes(
+                np.tile(np.repeat(np.arange(np_), na), nc), categories=self.periods),
+            "authority": pd.Categorical.from_codes(
+                np.tile(np.arange(na), nc * np_),
+                categories=pd.Index(self.authorities)),
+            "pence": self.shares.reshape(cells),
+        })
+
+    def by_authority(self):
+        """DataFrame in pence: a row per authority, a column per period,
+        each the authority's share of every centre in the period."""
+        import pandas as pd
+
+        values = _exact_sum(self.shares, axis=0).T
+        return pd.DataFrame(values, index=pd.Index(self.authorities, name="authority"),
+                            columns=pd.Index(self.periods, name="period"))
+
+    def by_centre(self):
+        """DataFrame in pence: a row per cost centre, a column per
+        authority, each the authority's share of the centre's year."""
+        import pandas as pd
+
+        return pd.DataFrame(self.shares.sum(axis=1), index=self.centres,
+                            columns=pd.Index(self.authorities, name="authority"))
+
+    def by_service(self):
+        """DataFrame in pence: a row per service, a column per authority
+        (only when the basis was given by service)."""
+        import pandas as pd
+
+        if self._services is None:
+            raise ValueError("the basis was given by cost centre; there are no "
+                             "services to group by")
+        frame = self.by_centre()
+        frame.index = pd.Index(self._services, name="service")
+        return frame.groupby(level=0, sort=False).sum()
+
+    # ---- text and HTML ---------------------------------------------------
+
+    def _headline(self) -> List[str]:
+        names = " and ".join(map(str, self.authorities)) if len(self.authorities) < 3 \
+            else ", ".join(map(str, self.authorities))
+        by = "service" if self._services is not None else "cost centre"
+        return [self.ledger._describe(),
+                f"Apportioned to {names} by each {by}'s basis; pennies by "
+                f"{self.mode.replace('_', ' ')}.",
+                f"Every penny kept: the shares sum to the ledger total, "
+                f"{_money(self.total)}."]
+
+    def _authority_table(self) -> List[List[str]]:
+        frame = self.by_authority()
+        header = ["authority", *self.periods, "year"]
+        rows = [header]
+        for a in self.authorities:
+            rows.append([str(a), *[_money(int(v)) for v in frame.loc[a]],
+                         _money(self.authority_totals[a])])
+        period_totals = [_exact_total(self.ledger._sum()[:, p])
+                         for p in range(len(self.periods))]
+        rows.append(["Total", *[_money(v) for v in period_totals], _money(self.total)])
+        return rows
+
+    def _detail(self):
+        """The second table: by service, or by centre when there are few."""
+        if self._services is not None:
+            return "service", self.by_service()
+        if len(self.centres) <= 40:
+            return "cost centre", self.by_centre()
+        return None, None
+
+    def report(self) -> str:
+        """The apportionment as text, money in £: by authority and period,
+        then by service (or cost centre, when there are at most 40)."""
+        out = self._headline()
+        out += ["", "By authority and period"]
+        out += _text_table(self._authority_table(), right=range(1, len(self.periods) + 2))
+        label, frame = self._detail()
+        if frame is not None:
+            out += ["", f"By {label} and authority (the year)"]
+            rows = [[label, "total", *map(str, self.authorities)]]
+            for name, row in frame.iterrows():
+                values = [int(v) for v in row]
+                rows.append([str(name), _money(sum(values)), *map(_money, values)])
+            out += _text_table(rows, right=range(1, len(self.authorities) + 2))
+        else:
+            out += ["", f"{len(self.centres):,} cost centres: see by_centre()."]
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def __repr__(self) -> str:
+        return (f"<LedgerApportionment of {len(self.ledger):,} lines to "
+                f"{', '.join(map(str, self.authorities))}: total {_money(self.total)}>")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        parts = [f"<p>{esc(line)}</p>" for line in self._headline()]
+        parts.append("<h5>By authority and period</h5>")
+        rows = self._authority_table()
+        parts.append("<table><thead><tr>" + "".join(
+            f"<th>{esc(h)}</th>" for h in rows[0]) + "</tr></thead><tbody>")
+        for r in rows[1:]:
+            parts.append("<tr>" + f"<th>{esc(r[0])}</th>" + "".join(
+                f'<td style="text-align:right">{esc(v)}</td>' for v in r[1:]) + "</tr>")
+        parts.append("</tbody></table>")
+        label, frame = self._detail()
+        if frame is not None:
+            parts.append(f"<h5>By {esc(label)} and authority (the year)</h5>")
+            parts.append(frame.to_html(formatters={c: (lambda v: _money(int(v)))
+                                                   for c in frame.columns}))
+        return "\n".join(parts)
