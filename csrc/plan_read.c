@@ -695,7 +695,11 @@ static ap_status read_root(ap__jr *jr, ap_plan *plan, const cJSON *root)
         "financial_year",      "source",        "notes",
         "unit",    "authorities", "agreement",  "basis",
         "budget_lines",        "recharge",      "actuals",
-        "carry_forwards",      "stated",        NULL};
+        "carry_forwards",      "stated",
+        /* The service's other papers, each read by its own loader
+         * (ap_mtfp_load, ap_savings_load, ...) from the same file. */
+        "mtfp",    "savings",  "outturn",       "contract_sum",
+        NULL};
     ap_status st = ap__jr_check_object(jr, root, "$", keys);
     if (st != AP_OK)
         return st;

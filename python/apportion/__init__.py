@@ -23,10 +23,42 @@ from .measures import (combine, elapsed_working_days_summary, rereferrals,
                        within_working_days)
 from .plugin import (PluginInfo, ServiceArea, load_plugin, plugins,
                      service_area, service_areas)
+from . import audit
+from .audit import check_split, check_table, check_total
+from .outturn import (Outturn, Q4Balance, load_outturn, parse_outturn,
+                      parse_q4_balance, q4_balance)
+from .contract import ContractSum, load_contract_sum, parse_contract_sum
+from .mtfp import MTFP, MTFPProposal, load_mtfp, parse_mtfp
+from .savings import Saving, Savings, load_savings, parse_savings
+from .ledger import Ledger, LedgerApportionment, UnusedBasisWarning
 
 __version__ = _core.C_VERSION
 
 __all__ = [
+    "ContractSum",
+    "Ledger",
+    "LedgerApportionment",
+    "UnusedBasisWarning",
+    "MTFP",
+    "MTFPProposal",
+    "Outturn",
+    "Q4Balance",
+    "Saving",
+    "Savings",
+    "audit",
+    "check_split",
+    "check_table",
+    "check_total",
+    "load_contract_sum",
+    "load_mtfp",
+    "load_outturn",
+    "load_savings",
+    "parse_contract_sum",
+    "parse_mtfp",
+    "parse_outturn",
+    "parse_q4_balance",
+    "parse_savings",
+    "q4_balance",
     "AmbiguousBandsWarning",
     "ApportionError",
     "Band",

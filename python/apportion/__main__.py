@@ -14,7 +14,46 @@ import warnings
 from .errors import ApportionError
 
 
+# The loader of each file format `run` reads, by the file's "format".
+_PAPERS = {
+    "apportion.mtfp/1": ("mtfp", "load_mtfp"),
+    "apportion.savings/1": ("savings", "load_savings"),
+    "apportion.outturn/1": ("outturn", "load_outturn"),
+    "apportion.contract_sum/1": ("contract", "load_contract_sum"),
+}
+
+
+def _file_format(path) -> str:
+    """The "format" member of a JSON file, or "" when it has none (the
+    loaders themselves report a file that is not JSON)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except ValueError:
+        return ""
+    return data.get("format", "") if isinstance(data, dict) else ""
+
+
 def _run(args) -> int:
+    import importlib
+
+    kind = _file_format(args.plan)
+    if kind in _PAPERS:
+        module, loader = _PAPERS[kind]
+        paper = getattr(importlib.import_module(f".{module}", __package__),
+                        loader)(args.plan)
+        if args.json:
+            print(paper.audit.to_json(indent=2))
+        else:
+            print(paper.report())
+        return 1 if args.strict and not paper.audit.ok else 0
+    if kind == "apportion.table/1":
+        from .audit import check_table
+
+        report = check_table(args.plan)
+        print(report.to_json(indent=2) if args.json else report.report())
+        return 1 if args.strict and not report.ok else 0
+
     from .plan import load_plan
 
     plan = load_plan(args.plan)
@@ -191,8 +230,12 @@ def main(argv=None) -> int:
                     "score KPIs from case records.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="print a plan's apportionment, recharge "
-                         "schedule and the checks of its stated figures")
-    run.add_argument("plan", help="a plan file (JSON)")
+                         "schedule and the checks of its stated figures; or "
+                         "an MTFP, savings, outturn or contract-sum file's "
+                         "figures and their audit")
+    run.add_argument("plan", help="a plan file (JSON), or a file of the "
+                     "formats apportion.mtfp/1, savings/1, outturn/1, "
+                     "contract_sum/1 or table/1")
     run.add_argument("--json", action="store_true",
                      help="print the checks as JSON instead of the report")
     run.add_argument("--strict", action="store_true",
