@@ -76,7 +76,9 @@ test: venv ctest ctest-asan ctest-valgrind pytest
 
 # The plan, then the three service areas as the plugins apportion loads at
 # run time: IASS2 scored by council and quarter with the quarterly recharge,
-# and the checks of the transformation-block and NCT outturn tables.
+# and the checks of the transformation-block and NCT outturn tables; then
+# the audit of the seed papers' tables, the NCT 2021/22 outturn with its
+# reserve and split, and a year's ledger apportioned by cost centre.
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
 	@echo
@@ -90,6 +92,14 @@ demo: venv
 	@echo
 	$(PY) -m apportion service NCT --check examples/nct-outturn-2021-22.json \
 	  --section outturn_by_service_area
+	@echo
+	$(PY) -m apportion audit examples/tables/nct-savings-2023-24.json \
+	  examples/tables/mtfp-2017-21.json examples/tables/nct-outturn-2021-22.json
+	@echo
+	$(PY) -m apportion run examples/nct-outturn-2021-22.json
+	@echo
+	$(PY) -m apportion ledger examples/nct-ledger-2021-22.csv --date date \
+	  --year 2021/22 --split NNC=44.16,WNC=55.84
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[bench]'

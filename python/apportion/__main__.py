@@ -208,6 +208,25 @@ def _audit(args) -> int:
     return status
 
 
+def _ledger(args) -> int:
+    from .ledger import Ledger
+
+    split = {}
+    for part in args.split.split(","):
+        code, sep, weight = part.partition("=")
+        if not sep or not code.strip() or not weight.strip():
+            raise ApportionError(f"--split: expected CODE=WEIGHT pairs separated "
+                                 f"by commas, e.g. NNC=44.16,WNC=55.84; found "
+                                 f"{part!r}")
+        split[code.strip()] = weight.strip()
+    when = {"date": args.date} if args.date else {"period": args.period}
+    ledger = Ledger.read_csv(args.ledger, centre=args.centre, amount=args.amount,
+                             financial_year=args.year, unit=args.unit, **when)
+    basis = {centre: split for centre in ledger.totals().index}
+    print(ledger.apportion(basis).report())
+    return 0
+
+
 def _decimal(text: str):
     """JSON numbers with a point are read as Decimal pounds (money), exactly."""
     from decimal import Decimal
@@ -300,11 +319,30 @@ def main(argv=None) -> int:
                             "print the JSON instead of the text)")
     audit.add_argument("--strict", action="store_true",
                        help="exit with status 1 when a figure is wrong")
+    ledger = sub.add_parser("ledger", help="sum a ledger CSV by cost centre "
+                            "and quarter and apportion it by a split")
+    ledger.add_argument("ledger", help="a CSV of ledger lines")
+    ledger.add_argument("--split", required=True,
+                        help="the basis for every cost centre, e.g. "
+                             "NNC=44.16,WNC=55.84")
+    ledger.add_argument("--centre", default="cost_centre",
+                        help="the cost-centre column (default cost_centre)")
+    ledger.add_argument("--amount", default="amount",
+                        help="the amount column (default amount)")
+    ledger.add_argument("--date", help="the date column, if periods come "
+                        "from dates")
+    ledger.add_argument("--period", default="period",
+                        help="the period column (Q1..Q4, P1..P12) when there "
+                             "is no --date (default period)")
+    ledger.add_argument("--year", help="the financial year, e.g. 2021/22 "
+                        "(needed with --date)")
+    ledger.add_argument("--unit", default="£",
+                        help="the unit amounts are in (default £)")
     sub.add_parser("plugin", help="new, build or list plugins "
                    "(python -m apportion plugin --help)")
     args = parser.parse_args(argv)
     commands = {"run": _run, "scorecard": _scorecard, "service": _service,
-                "audit": _audit}
+                "audit": _audit, "ledger": _ledger}
     try:
         return commands[args.command](args)
     except (ApportionError, OSError) as exc:
