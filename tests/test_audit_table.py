@@ -136,6 +136,29 @@ def test_report_views():
     assert d["counts"]["error"] == 5
 
 
+def test_report_text_names_each_cause_and_can_leave_out_its_heading():
+    r = check_table(TABLES / "nct-savings-2023-24.json")
+    text = r.report().splitlines()
+    assert text[0] == r.title and f"Figures in {r.unit}" in text
+    body = r.report(heading=False).splitlines()
+    assert body == text[text.index(body[0]):]
+    assert body[0] == "46 checks: 41 agree, 0 within rounding, 5 errors."
+    errors = [line for line in body if line.startswith("  ERROR")]
+    assert len(errors) == 5
+    for line, f in zip(errors, r.errors):
+        assert line.endswith(f"[{f.check}] ({f.cause})")
+    assert r.to_html() == r._repr_html_()
+    page = r.to_html(heading=False)
+    assert "<strong>" not in page and r.to_html().count("<tr>") == page.count("<tr>")
+
+
+def test_one_check_is_not_plural():
+    r = check_table({"format": "apportion.table/1", "columns": ["A"],
+                     "rows": [{"label": "x", "values": ["1.00"]},
+                              {"label": "T", "total": "all", "values": ["2.00"]}]})
+    assert "1 check: 0 agree, 0 within rounding, 1 error." in r.report()
+
+
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "apportion", *args],
                           capture_output=True, text=True, cwd=ROOT)

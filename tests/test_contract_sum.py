@@ -14,6 +14,7 @@ import pytest
 
 import apportion
 from apportion.__main__ import main
+from apportion.audit import Report
 from apportion.contract import ContractSum, load_contract_sum, parse_contract_sum
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,7 @@ def test_business_cases_and_printed_items(nct):
 
 
 def finding(nct, table_word, column, check_word):
-    audit = nct.audit
+    audit = nct.findings()
     rows = audit[audit["row_label"].str.contains(table_word, regex=False)
                  & (audit["column_label"] == column)
                  & audit["check"].str.contains(check_word, regex=False)]
@@ -98,7 +99,9 @@ def finding(nct, table_word, column, check_word):
 
 
 def test_the_audit_finds_the_papers_slips_and_their_causes(nct):
-    report = nct.audit_report
+    report = nct.audit
+    assert isinstance(report, Report) and not nct.ok
+    assert nct.findings().equals(report.to_frame())
     assert report.unit == "£m"
     assert report.counts() == {"ok": 25, "rounding": 0, "error": 9}
     assert finding(nct, "Contract sum", "amount", "blocks")["status"] == "ok"
@@ -157,14 +160,26 @@ def test_report_and_html(nct):
     assert "Contract sum (Blocks 1 + 2): 180.009 (stated 180.009)" in text
     assert "Balance outstanding = amount - funding agreed" in text
     assert "£79,491,974.40" in text and "£100,517,025.60" in text
-    assert "34 checks, 25 agree, 0 within rounding, 9 errors" in text
+    audit = text[text.index("Audit of the paper's figures"):].splitlines()
+    assert audit[1:] == nct.audit.report(heading=False).splitlines()
+    assert audit[1] == "34 checks: 25 agree, 0 within rounding, 9 errors."
     assert "(decimal_shift)" in text and "(duplicated_item)" in text
-    assert "ContractSum" in repr(nct) and "9 audit error(s)" in repr(nct)
+    assert "ContractSum" in repr(nct) and "34 checks, 9 errors" in repr(nct)
     page = nct._repr_html_()
     assert "<table" in page and "Business cases" in page
+    assert nct.audit.to_html(heading=False) in page and "decimal_shift" in page
     formatted = nct.formatted()
     assert formatted.loc["3", "balance"] == "1.835"
     assert formatted.loc["1", "agreed"] == ""
+
+
+def test_run_prints_the_audit_as_json_and_strict_fails(nct, capsys):
+    # the paper's nine slips make `run --strict` exit 1
+    assert main(["run", "--json", "--strict", str(EXAMPLE_PATH)]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["counts"] == {"ok": 25, "rounding": 0, "error": 9}
+    assert main(["run", str(EXAMPLE_PATH)]) == 0
+    assert "(duplicated_item)" in capsys.readouterr().out
 
 
 HEAD = {"format": "apportion.contract_sum/1", "unit": "£m"}
@@ -182,7 +197,8 @@ def test_a_table_that_leaves_a_case_out():
         {"project": "q", "block": "3", "funding": "0.25"}],
         tables=[{"title": "t", "block": "3", "items": [
             {"project": "p", "funding": "0.5"}], "total": "0.5"}])
-    audit = c.audit
+    assert not c.ok and len(c.audit.errors) == 1
+    audit = c.findings()
     left_out = audit[audit["check"].str.contains("leaves some out")].iloc[0]
     assert left_out["cause"] == "omitted_item" and left_out["item"] == "q"
     assert c.blocks().loc["3", "balance"] == 125_000_000

@@ -61,6 +61,8 @@ def test_seed_stated_figures_all_agree(mtfp):
     assert len(mtfp.audit.findings) == 18 + 8 * 5 + 10 * 4 + 1
     assert mtfp.audit.counts() == {"ok": 99, "rounding": 0, "error": 0}
     assert mtfp.ok
+    frame = mtfp.findings()
+    assert frame.equals(mtfp.audit.to_frame()) and len(frame) == 99
 
 
 def test_split_of_each_requirement_to_the_penny(mtfp):
@@ -103,9 +105,28 @@ def test_text_and_html(mtfp):
     assert "(18,021)" in text  # savings as the paper prints them
     assert "£57,848,275.20" in text
     assert "99 checks: 99 agree" in text
+    assert "contract split (NNC 44.16%, WNC 55.84%; pennies by largest remainder)" in text
     page = mtfp._repr_html_()
     assert "<table" in page and "Proposals by year" in page
-    assert "0 errors" in repr(mtfp)
+    assert mtfp.audit.to_html(heading=False) in page
+    assert "99 checks, 0 errors" in repr(mtfp)
+
+
+def test_figures_are_shown_without_rounding_anything_away():
+    from apportion._present import figure, finest_decimals
+
+    # as many digits as the figure needs (the MTFP and savings reports) ...
+    assert figure(-354_000_000, "£000") == "(3,540)"
+    assert figure(12_345_678, "£000") == "123.45678"
+    assert figure(128_000_000, "£m") == "1.28"
+    assert figure(0, "£m") == "0"
+    assert figure(None, "£m") == ""
+    # ... or a table's finest printed precision, so its columns align
+    # (outturn, contract sums): "1.280" and "0.85" in £m show 3 digits
+    printed = [(128_000_000, 100_000), (85_000_000, 1_000_000), (0, 0)]
+    assert finest_decimals("£m", printed) == 3
+    assert figure(85_000_000, "£m", 3) == "0.850"
+    assert finest_decimals("£000", [(4_399_800_000, 100_000)]) == 0
 
 
 def broken(fn):

@@ -12,6 +12,7 @@ import pytest
 
 import apportion
 from apportion.__main__ import main
+from apportion.audit import Report
 from apportion.outturn import Outturn, load_outturn, parse_outturn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +85,9 @@ def test_split_between_authorities_is_exact(nct):
 
 
 def test_audit_agrees_but_for_the_two_rounded_totals(nct):
-    audit = nct.audit
+    assert isinstance(nct.audit, Report) and nct.ok
+    audit = nct.findings()
+    assert audit.equals(nct.audit.to_frame())
     assert len(audit) == 25
     assert list(audit["status"]).count("error") == 0
     rounding = audit[audit["status"] == "rounding"]
@@ -98,7 +101,7 @@ def test_audit_agrees_but_for_the_two_rounded_totals(nct):
     assert net["status"] == "ok" and str(net["stated"]) == "-19"
     grants = audit[audit["row_label"] == "Other Government Revenue Grants"].iloc[0]
     assert grants["status"] == "ok" and str(grants["stated"]) == "-12076.323"
-    assert nct.audit_report.unit == "£000"
+    assert nct.audit.unit == "£000"
 
 
 def test_the_nct_plugin_reads_the_same_file_and_agrees(nct, capsys):
@@ -108,7 +111,7 @@ def test_the_nct_plugin_reads_the_same_file_and_agrees(nct, capsys):
     assert status == 0
     assert "warning [total.gross_outturn]" in out and "warning [total.funding]" in out
     assert "| **Total** | **0** | **3,701** | **(2,631)** | **1,070** |" in out
-    flagged = {f.column_label for f in nct.audit_report.rounding
+    flagged = {f.column_label for f in nct.audit.rounding
                if f.row_label == "Total"}
     assert flagged == {"gross_outturn", "funding"}
 
@@ -121,11 +124,17 @@ def test_report_and_html(nct):
     assert "Net variance after reserves (19): a net underspend of £19,000.00." in text
     assert "NNC 44.16%, WNC 55.84%" in text
     assert "Total as printed" in text and "3,701" in text
-    assert "25 checks, 22 agree, 3 within rounding, 0 errors" in text
+    # the audit section is the Report's own text, without its heading
+    audit = text[text.index("Audit of the paper's figures"):].splitlines()
+    assert audit[1:] == nct.audit.report(heading=False).splitlines()
+    assert audit[1] == "25 checks: 22 agree, 3 within rounding, 0 errors."
+    assert "rounding Total / gross_outturn [Total = sum of the 6 lines]" in text
     assert str(nct) == text
     assert "Outturn" in repr(nct) and "+£1,070,000.00" in repr(nct)
+    assert "25 checks, 0 errors" in repr(nct)
     page = nct._repr_html_()
     assert "<table" in page and "Covid funding" in page and "£472,512.00" in page
+    assert nct.audit.to_html(heading=False) in page
     formatted = nct.formatted()
     assert formatted.loc["2", "Variance"] == "(616)"
     assert formatted.loc["2", "Variance %"] == "-10.82%"
@@ -135,6 +144,16 @@ def test_report_and_html(nct):
     grants = nct.grants()
     assert grants["amount"].sum() == -1_207_632_300
     assert list(nct.reserves_frame()["amount"]) == [1_089 * K]
+
+
+def test_run_prints_the_audit_as_json_and_strict_passes(nct, capsys):
+    # `run` reads .audit as a Report (to_json, ok), as for MTFP and savings
+    assert main(["run", "--json", "--strict", str(EXAMPLE_PATH)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == nct.audit.to_dict()
+    assert printed["counts"] == {"ok": 22, "rounding": 3, "error": 0}
+    assert main(["run", str(EXAMPLE_PATH)]) == 0
+    assert capsys.readouterr().out == nct.report() + "\n"
 
 
 HEAD = {"format": "apportion.outturn/1", "unit": "£"}
@@ -151,14 +170,16 @@ def test_underspend_positive_flips_only_the_reading_of_stated_figures():
         stated={"variance": {"underspend": "5"}})
     assert list(o.lines()["variance"]) == [-1000, 500]  # outturn - budget
     assert o.total["variance"] == -500
-    assert o.audit_report.ok and len(o.audit_report.findings) == 3
+    assert o.ok and len(o.audit.findings) == 3
     assert o.sign == "outturn_minus_budget" and o.variance_sign == "budget_minus_outturn"
     assert "prints its variances as budget - outturn" in o.report()
     # The same table read the other way: every variance is wrong.
     wrong = outturn(lines=[
         {"service": "A", "budget": "100", "outturn": "90", "variance": "10"}])
-    assert wrong.sign_reversed and not wrong.audit_report.ok
+    assert wrong.sign_reversed and not wrong.ok
     assert "WARNING" in wrong.report()
+    cause = wrong.audit.errors[0].cause
+    assert f"A / variance [Variance = Outturn - Budget] ({cause})" in wrong.report()
 
 
 def test_a_nil_budget_has_no_percentage():

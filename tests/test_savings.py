@@ -59,6 +59,18 @@ def test_red_savings_are_a_pressure_split_by_the_contract(savings):
     assert frame.loc["WNC", "share"] == Decimal("696324.8")
 
 
+def test_percentages_shown_are_the_cores_basis_points(savings):
+    # 5,125 / 7,672 = 66.8013...%: the text shows the core's 6680 bp
+    assert "= 66.80% of the target" in savings.report()
+    data = copy.deepcopy(EXAMPLE)
+    data["proposals"] = [dict(data["proposals"][0], amount="0", red="0",
+                              amber="0", green="0", mitigations="0")]
+    del data["totals"], data["split"]
+    nil = Savings.from_dict(data)
+    assert nil.target == 0 and nil.secured_basis_points is None
+    assert "0 = n/a of the target" in nil.report() and "secured n/a" in repr(nil)
+
+
 def test_amber_at_risk():
     data = copy.deepcopy(EXAMPLE)
     data["at_risk"] = "red_and_amber"
@@ -70,6 +82,10 @@ def test_amber_at_risk():
 def test_the_papers_errors_are_found(savings):
     a = savings.audit
     assert a.counts() == {"ok": 39, "rounding": 0, "error": 7}
+    assert not savings.ok
+    frame = savings.findings()
+    assert frame.equals(a.to_frame())
+    assert list(frame["status"]).count("error") == 7
     f = find(savings, VALUING_CARE, "2023/24")
     assert (f.status, f.stated, f.computed) == ("error", 3200, 3270)
     assert find(savings, VALUING_CARE, "Total (A,G,M)").status == "error"
@@ -117,7 +133,8 @@ def test_text_and_html(savings):
     assert "7 errors" in text
     page = savings._repr_html_()
     assert "<table" in page and "Delivery" in page
-    assert "66.80%" in repr(savings)
+    assert savings.audit.to_html(heading=False) in page
+    assert "66.80%" in repr(savings) and "46 checks, 7 errors" in repr(savings)
 
 
 @pytest.mark.parametrize("fn, path, words", [

@@ -125,6 +125,7 @@ def _scorecard(args) -> int:
 def _service(args) -> int:
     import pandas as pd
 
+    from ._present import pounds
     from .calendar import date_parts
     from .plugin import service_area
 
@@ -163,8 +164,8 @@ def _service(args) -> int:
         instalments = area.recharge(args.rule, args.recharge,
                                     actual_share=args.actual)
         print(f"\nRecharge of {args.recharge} by rule {args.rule}: "
-              + ", ".join(_money(v) for v in instalments)
-              + f" (sum {_money(sum(instalments))})")
+              + ", ".join(pounds(v) for v in instalments)
+              + f" (sum {pounds(sum(instalments))})")
     if args.check:
         with open(args.check, encoding="utf-8") as f:
             data = json.load(f, parse_float=_decimal)
@@ -231,11 +232,6 @@ def _decimal(text: str):
     """JSON numbers with a point are read as Decimal pounds (money), exactly."""
     from decimal import Decimal
     return Decimal(text)
-
-
-def _money(pence: int) -> str:
-    from . import format_money
-    return format_money(pence)
 
 
 def main(argv=None) -> int:

@@ -260,6 +260,13 @@ class Report:
         return pd.DataFrame([{c: getattr(f, c) for c in columns}
                              for f in self.findings], columns=columns)
 
+    def _counts_text(self) -> str:
+        c = self.counts()
+        n = len(self.findings)
+        return (f"{n} {'check' if n == 1 else 'checks'}: {c['ok']} agree, "
+                f"{c['rounding']} within rounding, {c['error']} "
+                f"{'error' if c['error'] == 1 else 'errors'}.")
+
     def to_dict(self) -> dict:
         return {"title": self.title, "source": self.source, "unit": self.unit,
                 "file": self.file, "counts": self.counts(),
@@ -268,33 +275,36 @@ class Report:
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), **kwargs)
 
-    def report(self, everything: bool = False) -> str:
-        """Text for a terminal: a heading, the counts, then each error and
-        rounding difference (every check when ``everything``)."""
-        c = self.counts()
-        head = self.title or self.file or "table"
-        lines = [head]
-        if self.source:
-            lines.append(f"Source: {self.source}")
-        if self.unit:
-            lines.append(f"Figures in {self.unit}")
-        lines.append(f"{len(self.findings)} checks: {c['ok']} agree, "
-                     f"{c['rounding']} within rounding, {c['error']} "
-                     f"{'error' if c['error'] == 1 else 'errors'}.")
+    def report(self, everything: bool = False, heading: bool = True) -> str:
+        """Text for a terminal: a heading (title, source, unit), the counts,
+        then each error and rounding difference with its cause (every check
+        when ``everything``).  ``heading=False`` leaves the heading out, for
+        a paper's report that has given its title and unit already."""
+        lines = []
+        if heading:
+            lines.append(self.title or self.file or "table")
+            if self.source:
+                lines.append(f"Source: {self.source}")
+            if self.unit:
+                lines.append(f"Figures in {self.unit}")
+        lines.append(self._counts_text())
         shown = [f for f in self.findings if everything or f.status != "ok"]
         for f in shown:
             mark = {"ok": "ok      ", "rounding": "rounding",
                     "error": "ERROR   "}[f.status]
+            # "rounding" is said by the mark, "none" needs no saying.
+            cause = "" if f.cause in ("none", "rounding") else f" ({f.cause})"
             lines.append(f"  {mark} {f.row_label} / {f.column_label} "
-                         f"[{f.check}]")
+                         f"[{f.check}]{cause}")
             lines.append(f"           {f.suggestion}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.report()
 
-    def _repr_html_(self) -> str:
-        c = self.counts()
+    def to_html(self, heading: bool = True) -> str:
+        """HTML: the counts and a table of every finding that is not ok;
+        ``heading`` as for :meth:`report`."""
         colour = {"ok": "#2e7d32", "rounding": "#b26a00", "error": "#c62828"}
         rows = "".join(
             f"<tr><td>{html.escape(f.row_label or '')}</td>"
@@ -305,16 +315,21 @@ class Report:
             f"<td style='text-align:right'>{f.difference}</td>"
             f"<td>{html.escape(f.suggestion)}</td></tr>"
             for f in self.findings if f.status != "ok")
-        head = html.escape(self.title or self.file or "table")
-        return (f"<div><strong>{head}</strong>"
-                f"{' (' + html.escape(self.unit) + ')' if self.unit else ''}"
-                f"<p>{len(self.findings)} checks: {c['ok']} agree, "
-                f"{c['rounding']} within rounding, {c['error']} errors.</p>"
+        head = ""
+        if heading:
+            head = (f"<strong>{html.escape(self.title or self.file or 'table')}"
+                    f"</strong>"
+                    f"{' (' + html.escape(self.unit) + ')' if self.unit else ''}")
+        return (f"<div>{head}"
+                f"<p>{html.escape(self._counts_text())}</p>"
                 + (f"<table><thead><tr><th>Row</th><th>Column</th>"
                    f"<th>Check</th><th>Status</th><th>Cause</th>"
                    f"<th>Difference</th><th>Suggestion</th></tr></thead>"
                    f"<tbody>{rows}</tbody></table>" if rows else "")
                 + "</div>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 _CSV_DIRECTIVES = ("title", "source", "unit", "decimals", "rule", "note")

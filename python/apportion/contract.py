@@ -17,9 +17,10 @@ import os
 from typing import List, Optional
 
 from . import _core
+from ._present import (audit_html, audit_lines, audit_summary, figure,
+                       finest_decimals, heading_html, int64_columns, isna,
+                       pounds, split_text, text_table)
 from .audit import Report
-from .outturn import (_audit_html, _audit_lines, _decimals, _fmt, _int64,
-                      _pounds, _text_table)
 
 __all__ = ["ContractSum", "load_contract_sum", "parse_contract_sum"]
 
@@ -39,15 +40,17 @@ class ContractSum:
         self.authorities: List[str] = [c for c, _ in data["authorities"]]
         self.authority_names = {c: n for c, n in data["authorities"]}
         self.split: Optional[dict] = data["split"]
-        self.audit_report: Report = Report._from_core(self._r["audit"],
-                                                      self.source)
+        #: The audit of every figure the paper prints.
+        self.audit: Report = Report._from_core(self._r["audit"], self.source)
         printed = [b["amount"] for b in data["blocks"]]
         printed += [c["funding"] for c in data["business_cases"]]
         printed += [it["funding"] for t in data["tables"] for it in t["items"]]
-        self._dec = _decimals(self.unit, printed)
+        self._dec = finest_decimals(self.unit, printed)
 
     def _fig(self, pence: Optional[int]) -> str:
-        return _fmt(pence, self.unit, self._dec)
+        """A figure as the paper's tables print it, to their finest
+        precision."""
+        return figure(pence, self.unit, self._dec)
 
     # ---- figures (int pence) ------------------------------------------------
 
@@ -73,9 +76,9 @@ class ContractSum:
         return self._r["agreed"]
 
     @property
-    def audit(self):
-        """DataFrame of every check of a printed figure."""
-        return self.audit_report.to_frame()
+    def ok(self) -> bool:
+        """True when every printed figure agrees (within rounding)."""
+        return self.audit.ok
 
     # ---- DataFrames -----------------------------------------------------------
 
@@ -98,10 +101,9 @@ class ContractSum:
                 row.update(zip(self.authorities, ba["block_shares"][k]))
             rows.append(row)
         frame = pd.DataFrame(rows).set_index("block")
-        frame["non_recurring"] = pd.array(frame["non_recurring"].tolist(),
-                                          dtype="Int64")
-        return _int64(frame, ["amount", "agreed", "balance",
-                              *(self.authorities if ba is not None else [])])
+        int64_columns(frame, ["non_recurring"], nullable=True)
+        return int64_columns(frame, ["amount", "agreed", "balance",
+                                     *(self.authorities if ba is not None else [])])
 
     def business_cases(self):
         """DataFrame of the business cases: theme, project, date approved,
@@ -120,7 +122,7 @@ class ContractSum:
         # A case from no block has <NA>, not NaN, in a column of text.
         frame["block"] = frame["block"].astype("string")
         frame["recurring"] = frame["recurring"].astype("boolean")
-        return _int64(frame, ["funding"])
+        return int64_columns(frame, ["funding"])
 
     def items(self):
         """DataFrame of every item of the tables the paper prints for its
@@ -139,7 +141,7 @@ class ContractSum:
                              "difference": it["funding"][0] - case})
         frame = pd.DataFrame(rows, columns=["table", "block", "project", "printed",
                                             "business_case", "difference"])
-        return _int64(frame, ["printed", "business_case", "difference"])
+        return int64_columns(frame, ["printed", "business_case", "difference"])
 
     def tables(self):
         """DataFrame, one row per printed table: its block, the sum of its
@@ -161,9 +163,8 @@ class ContractSum:
         frame = pd.DataFrame(rows, columns=["table", "block", "items",
                                             "stated_total", "balance",
                                             "stated_balance"])
-        for col in ("items", "stated_total", "balance", "stated_balance"):
-            frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-        return frame
+        return int64_columns(frame, ["items", "stated_total", "balance",
+                                     "stated_balance"], nullable=True)
 
     def by_authority(self):
         """DataFrame of each block's split between the authorities (int
@@ -181,7 +182,11 @@ class ContractSum:
         frame = pd.DataFrame(rows, columns=self.authorities,
                              index=pd.Index(index, name="block"))
         frame["total"] = frame[self.authorities].sum(axis=1)
-        return _int64(frame, [*self.authorities, "total"])
+        return int64_columns(frame, [*self.authorities, "total"])
+
+    def findings(self):
+        """DataFrame of every check of a printed figure (``Report.to_frame``)."""
+        return self.audit.to_frame()
 
     def formatted(self):
         """The blocks as the paper prints them, in its unit."""
@@ -194,7 +199,7 @@ class ContractSum:
 
     # ---- text and HTML -----------------------------------------------------------
 
-    def _header(self) -> List[str]:
+    def _heading(self) -> List[str]:
         out = [self.title or self.source]
         if self.title and self.source:
             out.append(f"Source: {self.source}")
@@ -217,23 +222,15 @@ class ContractSum:
             out.append(f"Provisions outside it: {fig(self.provisions)}")
         return out
 
-    def _split_text(self) -> str:
-        s = self.split
-        values = ", ".join(f"{code} {text}{'%' if s['kind'] == 'percent' else ''}"
-                           for code, (text, _, _) in zip(self.authorities,
-                                                          s["values"]))
-        return (f"{s['name'] or 'split'} ({values}; pennies by "
-                f"{s['mode'].replace('_', ' ')})")
-
     def report(self) -> str:
         """The contract sum as text: blocks, business cases, the split and
         the audit."""
-        out = self._header() + [""]
+        out = self._heading() + [""]
         f = self.formatted()
         table = [["block", "name", "amount", "agreed", "balance"]]
         table += [[idx, row["name"], row["amount"], row["agreed"], row["balance"]]
                   for idx, row in f.iterrows()]
-        out += _text_table(table, right=(2, 3, 4))
+        out += text_table(table, right=(2, 3, 4))
         out += [""] + self._summary_lines()
         cases = self.business_cases()
         if len(cases):
@@ -241,36 +238,34 @@ class ContractSum:
             table = [["approved", "block", "funding", "project"]]
             for _, c in cases.iterrows():
                 table.append([c["approved"].date().isoformat()
-                              if not _isna(c["approved"]) else "",
-                              "-" if _isna(c["block"]) else c["block"],
+                              if not isna(c["approved"]) else "",
+                              "-" if isna(c["block"]) else c["block"],
                               self._fig(c["funding"]),
                               c["project"]])
-            out += _text_table(table, right=(2,))
+            out += text_table(table, right=(2,))
         if self._r["by_authority"] is not None:
-            out += ["", f"By authority, by the {self._split_text()}:"]
+            out += ["", f"By authority, by the "
+                        f"{split_text(self.split, self.authorities)}:"]
             frame = self.by_authority()
             table = [["", *self.authorities, "total"]]
             for idx, row in frame.iterrows():
-                table.append([idx, *[_pounds(row[a]) for a in self.authorities],
-                              _pounds(row["total"])])
-            out += _text_table(table, right=range(1, len(self.authorities) + 2))
-        out += [""] + _audit_lines(self.audit_report)
+                table.append([idx, *[pounds(row[a]) for a in self.authorities],
+                              pounds(row["total"])])
+            out += text_table(table, right=range(1, len(self.authorities) + 2))
+        out += [""] + audit_lines(self.audit)
         return "\n".join(out)
 
     def __str__(self) -> str:
         return self.report()
 
     def __repr__(self) -> str:
-        c = self.audit_report.counts()
         return (f"<ContractSum {self.title or self.source!r}: "
                 f"{len(self._data['blocks'])} block(s), contract sum "
-                f"{_pounds(self.contract_sum)}, {c['error']} audit error(s)>")
+                f"{pounds(self.contract_sum)}, {audit_summary(self.audit)}>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = self._header()
-        parts = [f"<h4>{esc(head[0])}</h4>"]
-        parts += [f"<p>{esc(line)}</p>" for line in head[1:]]
+        parts = heading_html(self._heading())
         parts.append(self.formatted().to_html())
         parts += [f"<p>{esc(line)}</p>" for line in self._summary_lines()]
         if len(self._data["business_cases"]):
@@ -278,18 +273,12 @@ class ContractSum:
             parts.append(self.business_cases().to_html(
                 index=False, formatters={"funding": self._fig}))
         if self._r["by_authority"] is not None:
-            parts.append(f"<h5>By authority ({esc(self._split_text())})</h5>")
+            parts.append(f"<h5>By authority "
+                         f"({esc(split_text(self.split, self.authorities))})</h5>")
             parts.append(self.by_authority().to_html(formatters={
-                c: _pounds for c in [*self.authorities, "total"]}))
-        parts.append("<h5>Audit of the stated figures</h5>")
-        parts.append(_audit_html(self.audit_report))
+                c: pounds for c in [*self.authorities, "total"]}))
+        parts.append(audit_html(self.audit))
         return "\n".join(parts)
-
-
-def _isna(value) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(value))
 
 
 def load_contract_sum(path) -> ContractSum:

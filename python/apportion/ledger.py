@@ -32,7 +32,7 @@ from . import _core
 from ._convert import exact_ratio, pence as _pence
 from .calendar import as_days
 from .errors import ApportionError, InputError, MoneyOverflowError
-from .plan import _money, _text_table
+from ._present import pounds, text_table
 
 __all__ = ["Ledger", "LedgerApportionment", "UnusedBasisWarning"]
 
@@ -799,18 +799,18 @@ class LedgerApportionment:
                 f"Apportioned to {names} by each {by}'s basis; pennies by "
                 f"{self.mode.replace('_', ' ')}.",
                 f"Every penny kept: the shares sum to the ledger total, "
-                f"{_money(self.total)}."]
+                f"{pounds(self.total)}."]
 
     def _authority_table(self) -> List[List[str]]:
         frame = self.by_authority()
         header = ["authority", *self.periods, "year"]
         rows = [header]
         for a in self.authorities:
-            rows.append([str(a), *[_money(int(v)) for v in frame.loc[a]],
-                         _money(self.authority_totals[a])])
+            rows.append([str(a), *[pounds(int(v)) for v in frame.loc[a]],
+                         pounds(self.authority_totals[a])])
         period_totals = [_exact_total(self.ledger._sum()[:, p])
                          for p in range(len(self.periods))]
-        rows.append(["Total", *[_money(v) for v in period_totals], _money(self.total)])
+        rows.append(["Total", *[pounds(v) for v in period_totals], pounds(self.total)])
         return rows
 
     def _detail(self):
@@ -826,15 +826,15 @@ class LedgerApportionment:
         then by service (or cost centre, when there are at most 40)."""
         out = self._headline()
         out += ["", "By authority and period"]
-        out += _text_table(self._authority_table(), right=range(1, len(self.periods) + 2))
+        out += text_table(self._authority_table(), right=range(1, len(self.periods) + 2))
         label, frame = self._detail()
         if frame is not None:
             out += ["", f"By {label} and authority (the year)"]
             rows = [[label, "total", *map(str, self.authorities)]]
             for name, row in frame.iterrows():
                 values = [int(v) for v in row]
-                rows.append([str(name), _money(sum(values)), *map(_money, values)])
-            out += _text_table(rows, right=range(1, len(self.authorities) + 2))
+                rows.append([str(name), pounds(sum(values)), *map(pounds, values)])
+            out += text_table(rows, right=range(1, len(self.authorities) + 2))
         else:
             out += ["", f"{len(self.centres):,} cost centres: see by_centre()."]
         return "\n".join(out)
@@ -844,7 +844,7 @@ class LedgerApportionment:
 
     def __repr__(self) -> str:
         return (f"<LedgerApportionment of {len(self.ledger):,} lines to "
-                f"{', '.join(map(str, self.authorities))}: total {_money(self.total)}>")
+                f"{', '.join(map(str, self.authorities))}: total {pounds(self.total)}>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -860,6 +860,6 @@ class LedgerApportionment:
         label, frame = self._detail()
         if frame is not None:
             parts.append(f"<h5>By {esc(label)} and authority (the year)</h5>")
-            parts.append(frame.to_html(formatters={c: (lambda v: _money(int(v)))
+            parts.append(frame.to_html(formatters={c: (lambda v: pounds(int(v)))
                                                    for c in frame.columns}))
         return "\n".join(parts)

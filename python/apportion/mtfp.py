@@ -26,42 +26,15 @@ import html
 import json
 import os
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from . import _core
+from ._present import (audit_html, audit_lines, audit_summary, figure,
+                       heading_html, in_unit, int64_columns, isna, pounds,
+                       shorten, split_text, text_table)
 from .audit import Report
-from .plan import _isna, _text_table
 
 __all__ = ["MTFP", "MTFPProposal", "load_mtfp", "parse_mtfp"]
-
-
-def _per_unit(unit: str) -> int:
-    """Pence in one `unit` ("£000" -> 100000)."""
-    return _core.parse_money("1", unit)[0]
-
-
-def _in_unit(pence: int, unit: Optional[str]):
-    """pence as int (unit None) or as an exact Decimal in `unit`."""
-    if unit is None:
-        return pence
-    per = _per_unit(unit)
-    return Decimal(pence) / Decimal(per)
-
-
-def _figure(pence: int, unit: str) -> str:
-    """As a paper prints it in `unit`: "(3,540)", "0"; as many decimals as
-    the figure needs, so nothing is rounded away."""
-    per = _per_unit(unit)
-    decimals = 0
-    while pence % per and per > 1:
-        per //= 10
-        decimals += 1
-    return _core.format_money(pence, unit, decimals, "brackets", False, True)
-
-
-def _pounds(pence: int) -> str:
-    return _core.format_money(pence, "£", 2, "minus", True, True)
 
 
 @dataclass(frozen=True)
@@ -103,6 +76,7 @@ class MTFP:
         self.categories: List[Tuple[str, str, bool]] = [
             tuple(c) for c in data["categories"]]
         result = data["result"]
+        #: The audit of every figure the paper states.
         self.audit: Report = Report._from_core(result["audit"], self.source)
         kinds = {name: saving for name, _, saving in self.categories}
         self.proposals: List[MTFPProposal] = [
@@ -199,8 +173,8 @@ class MTFP:
 
         def add(label, values, total):
             index.append(label)
-            rows.append([_in_unit(v, unit) for v in values]
-                        + [None if total is None else _in_unit(total, unit)])
+            rows.append([in_unit(v, unit) for v in values]
+                        + [None if total is None else in_unit(total, unit)])
 
         add("Base brought forward", r["base"], None)
         totals = r["category_totals"]
@@ -215,9 +189,8 @@ class MTFP:
         frame = pd.DataFrame(rows, index=pd.Index(index, name="line"),
                              columns=[*self.years, "Total"])
         if unit is None:
-            for y in self.years:
-                frame[y] = frame[y].astype("int64")
-            frame["Total"] = frame["Total"].astype("Int64")
+            int64_columns(frame, self.years)
+            int64_columns(frame, ["Total"], nullable=True)
         return frame
 
     def proposals_frame(self, unit: Optional[str] = None):
@@ -231,19 +204,18 @@ class MTFP:
             row = {"reference": p.reference, "name": p.name,
                    "category": p.category}
             for y, v in zip(self.years, p.amounts):
-                row[y] = _in_unit(v, unit)
-            row["total"] = _in_unit(p.total, unit)
+                row[y] = in_unit(v, unit)
+            row["total"] = in_unit(p.total, unit)
             row["stated_total"] = (None if p.stated_total is None
-                                   else _in_unit(p.stated_total, unit))
+                                   else in_unit(p.stated_total, unit))
             rows.append(row)
         frame = pd.DataFrame(rows, columns=["reference", "name", "category",
                                             *self.years, "total",
                                             "stated_total"])
         frame = frame.set_index("reference")
         if unit is None:
-            for y in [*self.years, "total"]:
-                frame[y] = frame[y].astype("int64")
-            frame["stated_total"] = frame["stated_total"].astype("Int64")
+            int64_columns(frame, [*self.years, "total"])
+            int64_columns(frame, ["stated_total"], nullable=True)
         return frame
 
     def split_frame(self, unit: Optional[str] = None):
@@ -255,8 +227,8 @@ class MTFP:
         if split is None:
             raise ValueError(f"{self.source} has no split between authorities")
         codes = self.split["codes"]
-        rows = [[_in_unit(self.requirement[y], unit),
-                 *[_in_unit(split[y][c], unit) for c in codes]]
+        rows = [[in_unit(self.requirement[y], unit),
+                 *[in_unit(split[y][c], unit) for c in codes]]
                 for y in self.years]
         frame = pd.DataFrame(rows, index=pd.Index(self.years, name="year"),
                              columns=["requirement", *codes])
@@ -280,10 +252,7 @@ class MTFP:
 
     def _split_words(self) -> str:
         s = self.split
-        values = " : ".join(f"{code} {text}" for code, (text, _, _)
-                            in zip(s["codes"], s["values"]))
-        words = (f"{s['name'] or 'split'} ({values}; pennies by "
-                 f"{s['mode'].replace('_', ' ')})")
+        words = split_text(s, s["codes"])
         return words + (f". {s['note']}" if s["note"] else "")
 
     def report(self) -> str:
@@ -293,52 +262,49 @@ class MTFP:
         frame = self.by_year()
         table = [["", *self.years, "Total"]]
         for label, row in frame.iterrows():
-            table.append([label] + [_figure(int(row[y]), self.unit)
+            table.append([label] + [figure(row[y], self.unit)
                                     for y in self.years]
-                         + ["" if _isna(row["Total"])
-                            else _figure(int(row["Total"]), self.unit)])
-        out += ["", "Roll-forward"] + _text_table(table, right=range(1, len(table[0])))
+                         + ["" if isna(row["Total"])
+                            else figure(row["Total"], self.unit)])
+        out += ["", "Roll-forward"] + text_table(table, right=range(1, len(table[0])))
         table = [["reference", "proposal", "category", *self.years, "Total",
                   "stated"]]
         for p in self.proposals:
-            table.append([p.reference, _short(p.name, 44), p.category,
-                          *[_figure(v, self.unit) for v in p.amounts],
-                          _figure(p.total, self.unit),
-                          "" if p.stated_total is None
-                          else _figure(p.stated_total, self.unit)])
-        out += ["", "Proposals by year"] + _text_table(
+            table.append([p.reference, shorten(p.name, 44), p.category,
+                          *[figure(v, self.unit) for v in p.amounts],
+                          figure(p.total, self.unit),
+                          figure(p.stated_total, self.unit)])
+        out += ["", "Proposals by year"] + text_table(
             table, right=range(3, len(table[0])))
         if self.split is not None:
             codes = self.split["codes"]
             table = [["year", "requirement", *codes]]
             for y, shares in self.requirement_split.items():
-                table.append([y, _pounds(self.requirement[y]),
-                              *[_pounds(shares[c]) for c in codes]])
+                table.append([y, pounds(self.requirement[y]),
+                              *[pounds(shares[c]) for c in codes]])
             out += ["", f"Each requirement by the {self._split_words()}"]
-            out += _text_table(table, right=range(1, len(table[0])))
-        out += ["", "Audit of the paper's figures"] + _audit_lines(self.audit)
+            out += text_table(table, right=range(1, len(table[0])))
+        out += [""] + audit_lines(self.audit)
         return "\n".join(out)
 
     def __str__(self) -> str:
         return self.report()
 
     def __repr__(self) -> str:
-        c = self.audit.counts()
         return (f"<MTFP {self.title or self.source!r}: {len(self.years)} years, "
-                f"{len(self.proposals)} proposals, {len(self.audit.findings)} "
-                f"checks, {c['error']} errors>")
+                f"{len(self.proposals)} proposals, {audit_summary(self.audit)}>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = self._heading()
-        parts = [f"<h4>{esc(head[0])}</h4>"]
-        parts += [f"<p>{esc(line)}</p>" for line in head[1:]]
-        fmt = {c: (lambda v: "" if _isna(v) else _figure(int(v), self.unit))
-               for c in [*self.years, "Total"]}
+        parts = heading_html(self._heading())
+
+        def fig(v):
+            return "" if isna(v) else figure(v, self.unit)
+
+        fmt = {c: fig for c in [*self.years, "Total"]}
         parts.append("<h5>Roll-forward</h5>")
         parts.append(self.by_year().to_html(formatters=fmt))
-        fmt = {c: (lambda v: "" if _isna(v) else _figure(int(v), self.unit))
-               for c in [*self.years, "total", "stated_total"]}
+        fmt = {c: fig for c in [*self.years, "total", "stated_total"]}
         parts.append("<h5>Proposals by year</h5>")
         parts.append(self.proposals_frame().to_html(formatters=fmt))
         if self.split is not None:
@@ -346,22 +312,9 @@ class MTFP:
                          f"{esc(self._split_words())}</h5>")
             frame = self.split_frame()
             parts.append(frame.to_html(
-                formatters={c: _pounds for c in frame.columns}))
-        parts.append("<h5>Audit of the paper's figures</h5>")
-        parts.append(self.audit._repr_html_())
+                formatters={c: pounds for c in frame.columns}))
+        parts.append(audit_html(self.audit))
         return "\n".join(parts)
-
-
-def _audit_lines(report: Report) -> List[str]:
-    """The audit's counts and findings, without the heading the model's
-    own report has already given."""
-    lines = report.report().splitlines()
-    at = next(i for i, line in enumerate(lines) if " checks: " in line)
-    return lines[at:]
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def load_mtfp(path) -> MTFP:

@@ -25,9 +25,12 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Tuple
 
 from . import _core
+from ._present import (audit_html, audit_lines, audit_summary, figure,
+                       finest_decimals, heading_html, int64_columns,
+                       percent_text, pounds, split_text, text_table)
 from .audit import Report
 
 __all__ = ["Outturn", "Q4Balance", "load_outturn", "parse_outturn",
@@ -35,99 +38,6 @@ __all__ = ["Outturn", "Q4Balance", "load_outturn", "parse_outturn",
 
 _SIGN_NAMES = {"outturn_minus_budget": "outturn - budget",
                "budget_minus_outturn": "budget - outturn"}
-
-
-# ---- formatting shared with apportion.contract ------------------------------
-
-_UNIT_DIGITS = {"p": 0, "£": 2, "£000": 5, "£m": 8, "£bn": 11}
-
-
-def _decimals(unit: str, printed) -> int:
-    """Digits after the point that show the finest of the printed figures
-    (``(pence, resolution)`` pairs; a nil's resolution is 0) in ``unit``:
-    3 for "£1.280m" in £m, 0 for "43,998" in £000."""
-    digits = _UNIT_DIGITS[unit]
-    finest = [digits - (len(str(res)) - 1) for _, res in printed if res > 0]
-    return max([0, *finest])
-
-
-def _fmt(pence: Optional[int], unit: str = "£", decimals: int = -1,
-         brackets: bool = True) -> str:
-    """A figure as a table prints it in ``unit``: "(616)" in £000."""
-    if pence is None:
-        return ""
-    return _core.format_money(int(pence), unit, decimals,
-                              "brackets" if brackets else "minus", False, True)
-
-
-def _pounds(pence: Optional[int], signed: bool = False) -> str:
-    """Exact pounds and pence: "£472,512.00"."""
-    if pence is None:
-        return ""
-    text = _core.format_money(int(pence), "£", 2, "minus", True, True)
-    return "+" + text if signed and pence > 0 else text
-
-
-def _bp_text(bp: Optional[int]) -> str:
-    """Basis points as a percentage to two places: 87 -> "0.87%"."""
-    if bp is None:
-        return ""
-    return f"{Decimal(bp).scaleb(-2):.2f}%"
-
-
-def _text_table(rows: Sequence[Sequence[str]], right=()) -> List[str]:
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    right = set(right)
-    out = []
-    for r in rows:
-        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
-                 for i, (v, w) in enumerate(zip(r, widths))]
-        out.append("  " + "  ".join(cells).rstrip())
-    return out
-
-
-def _audit_lines(report: Report) -> List[str]:
-    """The audit's counts, then each finding that is not plainly ok."""
-    c = report.counts()
-    out = [f"Audit of the stated figures (in {report.unit}): "
-           f"{len(report.findings)} checks, {c['ok']} agree, "
-           f"{c['rounding']} within rounding, {c['error']} "
-           f"{'error' if c['error'] == 1 else 'errors'}."]
-    for f in report.findings:
-        if f.status == "ok":
-            continue
-        mark = "rounding" if f.status == "rounding" else "ERROR"
-        cause = "" if f.cause in ("rounding", "none") else f" ({f.cause})"
-        out.append(f"  [{mark}] {f.row_label} / {f.column_label}: "
-                   f"{f.check}{cause}")
-        out.append(f"      {f.suggestion}")
-    return out
-
-
-def _audit_html(report: Report) -> str:
-    colour = {"ok": "green", "rounding": "darkorange", "error": "red"}
-    c = report.counts()
-    parts = [f"<p>{len(report.findings)} checks (figures in "
-             f"{html.escape(report.unit)}): {c['ok']} agree, {c['rounding']} "
-             f"within rounding, {c['error']} errors.</p>"]
-    bad = [f for f in report.findings if f.status != "ok"]
-    if bad:
-        parts.append("<ul>")
-        for f in bad:
-            parts.append(
-                f'<li><span style="color:{colour[f.status]}">{f.status}'
-                f"{'' if f.cause in ('rounding', 'none') else ' (' + html.escape(f.cause) + ')'}"
-                f"</span> {html.escape(f.row_label or '')} / "
-                f"{html.escape(f.column_label or '')}: "
-                f"{html.escape(f.check or '')}. {html.escape(f.suggestion)}</li>")
-        parts.append("</ul>")
-    return "\n".join(parts)
-
-
-def _int64(frame, columns):
-    for col in columns:
-        frame[col] = frame[col].astype("int64")
-    return frame
 
 
 # ---- outturn ------------------------------------------------------------------
@@ -169,12 +79,17 @@ class Outturn:
         self.authorities: List[str] = [c for c, _ in data["authorities"]]
         self.authority_names = {c: n for c, n in data["authorities"]}
         self.split: Optional[dict] = data["split"]
-        self.audit_report: Report = Report._from_core(r["audit"], self.source)
+        #: The audit of every figure the paper states.
+        self.audit: Report = Report._from_core(r["audit"], self.source)
         printed = [line[k] for line in data["lines"] for k in _MONEY_COLUMNS
                    if k != "funding" and line[k] is not None]
         printed += [a for line in data["lines"] for _, a in line["funding"]]
         printed += [v for v in data["total"].values() if v is not None]
-        self._dec = _decimals(self.unit, printed)
+        self._dec = finest_decimals(self.unit, printed)
+
+    def _fig(self, pence: Optional[int]) -> str:
+        """A figure as the paper's table prints it, to its finest precision."""
+        return figure(pence, self.unit, self._dec)
 
     # ---- figures (int pence; variances overspend-positive) ----------------
 
@@ -213,11 +128,9 @@ class Outturn:
         return self._r["sign_reversed"]
 
     @property
-    def audit(self):
-        """DataFrame of every check of a stated figure (``Report.to_frame``:
-        where, the check, status, cause, stated, computed, difference in
-        the report's unit, and a suggestion)."""
-        return self.audit_report.to_frame()
+    def ok(self) -> bool:
+        """True when every stated figure agrees (within rounding)."""
+        return self.audit.ok
 
     # ---- DataFrames -------------------------------------------------------
 
@@ -245,12 +158,9 @@ class Outturn:
             })
             index.append(line["id"])
         frame = pd.DataFrame(rows, index=pd.Index(index, name="line"))
-        _int64(frame, _MONEY_COLUMNS)
-        frame["variance_bp"] = pd.array(frame["variance_bp"].tolist(),
-                                        dtype="Int64")
-        frame["stated_variance"] = pd.array(frame["stated_variance"].tolist(),
-                                            dtype="Int64")
-        return frame
+        int64_columns(frame, _MONEY_COLUMNS)
+        return int64_columns(frame, ["variance_bp", "stated_variance"],
+                             nullable=True)
 
     def areas(self):
         """DataFrame by service area (a line without one is its own area):
@@ -263,10 +173,8 @@ class Outturn:
                  "variance_ratio": _ratio(a), "variance_bp": a["basis_points"]}
                 for a in self._r["areas"]]
         frame = pd.DataFrame(rows).set_index("service_area")
-        _int64(frame, _MONEY_COLUMNS)
-        frame["variance_bp"] = pd.array(frame["variance_bp"].tolist(),
-                                        dtype="Int64")
-        return frame
+        int64_columns(frame, _MONEY_COLUMNS)
+        return int64_columns(frame, ["variance_bp"], nullable=True)
 
     def by_authority(self):
         """DataFrame of each line's variance split between the authorities
@@ -287,7 +195,7 @@ class Outturn:
                              index=pd.Index(index, name="line"))
         frame.insert(0, "service", services)
         frame["total"] = frame[self.authorities].sum(axis=1)
-        return _int64(frame, [*self.authorities, "total"])
+        return int64_columns(frame, [*self.authorities, "total"])
 
     def reserves_frame(self):
         """DataFrame of the reserves used, in pence."""
@@ -307,7 +215,13 @@ class Outturn:
         if g is None:
             return None
         frame = pd.DataFrame([{"grant": n, "amount": a[0]} for n, a in g["items"]])
-        return _int64(frame, ["amount"])
+        return int64_columns(frame, ["amount"])
+
+    def findings(self):
+        """DataFrame of every check of a stated figure (``Report.to_frame``:
+        where, the check, status, cause, stated, computed, difference in
+        the report's unit, and a suggestion)."""
+        return self.audit.to_frame()
 
     def formatted(self):
         """The lines as the paper prints them (figures in the file's unit,
@@ -324,17 +238,17 @@ class Outturn:
         for idx, row in frame.iterrows():
             bp = row["variance_bp"]
             rows.append([idx, row["service"],
-                         *[_fmt(row[k], self.unit, self._dec) for k in _MONEY_COLUMNS],
-                         _bp_text(None if pd.isna(bp) else int(bp)),
+                         *[self._fig(row[k]) for k in _MONEY_COLUMNS],
+                         percent_text(None if pd.isna(bp) else int(bp)),
                          row["direction"]])
-        rows.append(["Total", "Total", *[_fmt(total[k], self.unit, self._dec)
+        rows.append(["Total", "Total", *[self._fig(total[k])
                                          for k in _MONEY_COLUMNS],
-                     _bp_text(total["variance_bp"]),
+                     percent_text(total["variance_bp"]),
                      _direction(total["variance"])])
         printed = self._data["total"]
         if any(v is not None for v in printed.values()):
             rows.append(["Total as printed", "Total as printed",
-                         *[("-" if printed[k][1] == 0 else _fmt(printed[k][0], self.unit, self._dec))
+                         *[("-" if printed[k][1] == 0 else self._fig(printed[k][0]))
                            if printed[k] is not None else ""
                            for k in _MONEY_COLUMNS], "", ""])
         out = pd.DataFrame([r[1:] for r in rows],
@@ -344,7 +258,7 @@ class Outturn:
 
     # ---- text and HTML ----------------------------------------------------
 
-    def _header(self) -> List[str]:
+    def _heading(self) -> List[str]:
         out = [self.title or self.source]
         if self._data["title"] and self.source:
             out.append(f"Source: {self.source}")
@@ -366,9 +280,7 @@ class Outturn:
         return out
 
     def _position_lines(self) -> List[str]:
-        def fig(v):
-            return _fmt(v, self.unit, self._dec)
-
+        fig = self._fig
         t = self.total
         out = []
         if self.income_budget:
@@ -376,7 +288,7 @@ class Outturn:
                        f"before income of {fig(self.income_budget)}, so the "
                        f"budget totals {fig(t['budget']) or '-'}.")
         word = _direction(t["variance"])
-        pct = (f", {_bp_text(t['variance_bp'])} of the "
+        pct = (f", {percent_text(t['variance_bp'])} of the "
                f"{'service ' if self.income_budget else ''}budget"
                if t["variance_bp"] is not None else "")
         out.append(f"Total variance {fig(t['variance'])}: "
@@ -390,62 +302,52 @@ class Outturn:
             out.append(f"Net variance after reserves {fig(net)}: "
                        + ("a net overspend" if net > 0 else
                           "a net underspend" if net < 0 else "break-even")
-                       + f" of {_pounds(abs(net))}.")
+                       + f" of {pounds(abs(net))}.")
         return out
-
-    def _split_text(self) -> str:
-        s = self.split
-        values = ", ".join(f"{code} {text}{'%' if s['kind'] == 'percent' else ''}"
-                           for code, (text, _, _) in zip(self.authorities,
-                                                          s["values"]))
-        return (f"{s['name'] or 'split'} ({values}; pennies by "
-                f"{s['mode'].replace('_', ' ')})")
 
     def report(self) -> str:
         """The outturn as text: the table with variance %, the position
         after reserves, the split by authority and the audit."""
-        out = self._header() + [""]
+        out = self._heading() + [""]
         f = self.formatted()
         table = [list(f.columns)] + [[str(v) for v in row]
                                      for row in f.itertuples(index=False)]
-        out += _text_table(table, right=range(1, 7))
+        out += text_table(table, right=range(1, 7))
         out += [""] + self._position_lines()
         if self._r["by_authority"] is not None:
             ba = self._r["by_authority"]
-            out += ["", f"By authority, by the {self._split_text()}:"]
+            out += ["", f"By authority, by the "
+                        f"{split_text(self.split, self.authorities)}:"]
             table = [["authority", "variance", "reserves used", "net variance"]]
             for k, code in enumerate(self.authorities):
-                table.append([code, _pounds(ba["variance"][k]),
-                              _pounds(ba["reserves"][k]),
-                              _pounds(ba["net_variance"][k])])
-            out += _text_table(table, right=(1, 2, 3))
-        out += [""] + _audit_lines(self.audit_report)
+                table.append([code, pounds(ba["variance"][k]),
+                              pounds(ba["reserves"][k]),
+                              pounds(ba["net_variance"][k])])
+            out += text_table(table, right=(1, 2, 3))
+        out += [""] + audit_lines(self.audit)
         return "\n".join(out)
 
     def __str__(self) -> str:
         return self.report()
 
     def __repr__(self) -> str:
-        c = self.audit_report.counts()
         return (f"<Outturn {self.title or self.source!r}: "
                 f"{len(self._data['lines'])} line(s), variance "
-                f"{_pounds(self.total['variance'], signed=True)}, "
-                f"{c['error']} audit error(s)>")
+                f"{pounds(self.total['variance'], signed=True)}, "
+                f"{audit_summary(self.audit)}>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = self._header()
-        parts = [f"<h4>{esc(head[0])}</h4>"]
-        parts += [f"<p>{esc(line)}</p>" for line in head[1:]]
+        parts = heading_html(self._heading())
         parts.append(self.formatted().to_html())
         parts += [f"<p>{esc(line)}</p>" for line in self._position_lines()]
         if self._r["by_authority"] is not None:
-            parts.append(f"<h5>By authority ({esc(self._split_text())})</h5>")
+            parts.append(f"<h5>By authority "
+                         f"({esc(split_text(self.split, self.authorities))})</h5>")
             frame = self.by_authority()
             parts.append(frame.to_html(formatters={
-                c: _pounds for c in [*self.authorities, "total"]}))
-        parts.append("<h5>Audit of the stated figures</h5>")
-        parts.append(_audit_html(self.audit_report))
+                c: pounds for c in [*self.authorities, "total"]}))
+        parts.append(audit_html(self.audit))
         return "\n".join(parts)
 
 
@@ -515,7 +417,7 @@ class Q4Balance:
             "amount": [*self.billed, self.balance],
             "planned": [*self.billed, self.planned_final],
         }, index=pd.Index(labels, name="instalment"))
-        return _int64(frame, ["amount", "planned"])
+        return int64_columns(frame, ["amount", "planned"])
 
     def carry_forwards_frame(self):
         """DataFrame of the carry-forwards and receipts in advance, apart."""
@@ -531,19 +433,19 @@ class Q4Balance:
                 "nil": "nothing further"}[self.kind]
         out = [f"Q4 balancing of {self.payer}'s recharge to {self.payee} "
                f"({self.source})",
-               f"Budget {_pounds(self.budget)}; actual expenditure "
-               f"{_pounds(self.actual_expenditure)} (variance "
-               f"{_pounds(self.variance, signed=True)}, positive an overspend).",
-               f"{self.payer}'s share: {_pounds(self.budget_share)} of the "
-               f"budget, {_pounds(self.actual_share)} of the actual spend.",
-               f"Billed {' + '.join(_pounds(b) for b in self.billed) or 'nothing'}"
-               f" = {_pounds(self.billed_total)}; the final instalment was "
-               f"planned at {_pounds(self.planned_final)}.",
-               f"Balance: {_pounds(self.balance)}, {word}."]
+               f"Budget {pounds(self.budget)}; actual expenditure "
+               f"{pounds(self.actual_expenditure)} (variance "
+               f"{pounds(self.variance, signed=True)}, positive an overspend).",
+               f"{self.payer}'s share: {pounds(self.budget_share)} of the "
+               f"budget, {pounds(self.actual_share)} of the actual spend.",
+               f"Billed {' + '.join(pounds(b) for b in self.billed) or 'nothing'}"
+               f" = {pounds(self.billed_total)}; the final instalment was "
+               f"planned at {pounds(self.planned_final)}.",
+               f"Balance: {pounds(self.balance)}, {word}."]
         if self.carry_forwards:
             out.append("Invoiced apart, not in the balance:")
             for c in self.carry_forwards:
-                out.append(f"  {c['payer']} pays {c['payee']} {_pounds(c['amount'])}: "
+                out.append(f"  {c['payer']} pays {c['payee']} {pounds(c['amount'])}: "
                            f"{c['kind']}"
                            + (f" from {c['from_year']}" if c["from_year"] else "")
                            + (f" — {c['description']}" if c["description"] else ""))
@@ -555,11 +457,11 @@ class Q4Balance:
     def _repr_html_(self) -> str:
         parts = [f"<p>{html.escape(line)}</p>" for line in self.report().split("\n")
                  if not line.startswith("  ")]
-        parts.append(self.frame().to_html(formatters={"amount": _pounds,
-                                                      "planned": _pounds}))
+        parts.append(self.frame().to_html(formatters={"amount": pounds,
+                                                      "planned": pounds}))
         if self.carry_forwards:
             parts.append(self.carry_forwards_frame().to_html(
-                index=False, formatters={"amount": _pounds}))
+                index=False, formatters={"amount": pounds}))
         return "\n".join(parts)
 
 

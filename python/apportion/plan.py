@@ -15,15 +15,11 @@ from decimal import Decimal
 from typing import List, Optional
 
 from . import _core
+from ._present import isna, pounds, text_table
 
 __all__ = ["Check", "Plan", "load_plan", "parse_plan"]
 
 _QUARTER_MONTHS = ("Apr-Jun", "Jul-Sep", "Oct-Dec", "Jan-Mar")
-
-
-def _money(pence: int, signed: bool = False) -> str:
-    text = _core.format_money(pence, "£", -1, "minus", True, True)
-    return "+" + text if signed and pence > 0 else text
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class Check:
 
     def _value(self, v: int, signed: bool = False) -> str:
         if self.kind == "money":
-            return _money(v, signed)
+            return pounds(v, signed)
         text = f"{Decimal(v).scaleb(-self.scale):f}%"
         return "+" + text if signed and v > 0 else text
 
@@ -224,41 +220,41 @@ class Plan:
         out += ["", "Apportionment by the basis"]
         frame = self.apportionment()
         header = ["line", "description", "total", *self.authorities]
-        table = [header] + [[str(idx), row["description"], _money(row["total"]),
-                             *[_money(row[a]) for a in self.authorities]]
+        table = [header] + [[str(idx), row["description"], pounds(row["total"]),
+                             *[pounds(row[a]) for a in self.authorities]]
                             for idx, row in frame.iterrows()]
-        out += _text_table(table, right=range(2, len(header)))
+        out += text_table(table, right=range(2, len(header)))
         if self.recharge is not None:
             r = self.recharge
             part = "whole pounds" if r["granularity"] == 100 else "pence"
             what = "stated budget" if r["of"] == "stated" else "share by the basis"
             out += ["", f"Recharge: {r['payer']} pays {r['payee']} its {what} of "
-                        f"{_money(self.recharge_share)} in {r['instalments']} instalments "
+                        f"{pounds(self.recharge_share)} in {r['instalments']} instalments "
                         f"(equal parts in {part}, rounded {r['rounding'].replace('_', ' ')}; "
                         f"the last balances)"]
             sched = self.schedule()
             table = [["instalment", "invoice", "stated", "stated - invoice"]]
             for label, row in sched.iterrows():
-                has = not _isna(row["stated"])
-                table.append([label, _money(int(row["amount"])),
-                              _money(int(row["stated"])) if has else "",
-                              _money(int(row["difference"]), signed=True) if has else ""])
+                has = not isna(row["stated"])
+                table.append([label, pounds(int(row["amount"])),
+                              pounds(int(row["stated"])) if has else "",
+                              pounds(int(row["difference"]), signed=True) if has else ""])
             total = next((c for c in self.checks if c.id == "recharge.instalments.sum"), None)
-            table.append(["Total", _money(self.recharge_share),
-                          _money(total.stated) if total else "",
-                          _money(total.difference, signed=True) if total else ""])
-            out += _text_table(table, right=(1, 2, 3))
+            table.append(["Total", pounds(self.recharge_share),
+                          pounds(total.stated) if total else "",
+                          pounds(total.difference, signed=True) if total else ""])
+            out += text_table(table, right=(1, 2, 3))
             bal = self.balancing
             if bal is not None:
                 word = "a further payment" if bal["final_instalment"] >= 0 else "a refund"
                 out.append(f"With actual expenditure, {r['payer']}'s actual share is "
-                           f"{_money(bal['actual_share'])} and the final instalment is "
-                           f"{_money(bal['final_instalment'])} ({word}).")
+                           f"{pounds(bal['actual_share'])} and the final instalment is "
+                           f"{pounds(bal['final_instalment'])} ({word}).")
         cfs = self._data["carry_forwards"]
         if cfs:
             out += ["", "Carry-forwards, invoiced apart from the recharge"]
             for c in cfs:
-                out.append(f"  {c['payer']} pays {c['payee']} {_money(c['amount'][0])}: "
+                out.append(f"  {c['payer']} pays {c['payee']} {pounds(c['amount'][0])}: "
                            f"{c['kind']}"
                            + (f" from {c['from_year']}" if c["from_year"] else "")
                            + (f" — {c['description']}" if c["description"] else ""))
@@ -288,17 +284,17 @@ class Plan:
         money_cols = ["total", *self.authorities]
         parts.append("<h5>Apportionment by the basis</h5>")
         parts.append(self.apportionment().to_html(
-            formatters={c: _money for c in money_cols}))
+            formatters={c: pounds for c in money_cols}))
         if self.recharge is not None:
             parts.append("<h5>Recharge schedule</h5>")
             sched = self.schedule()
-            fmt = {c: (lambda v: "" if _isna(v) else _money(int(v)))
+            fmt = {c: (lambda v: "" if isna(v) else pounds(int(v)))
                    for c in sched.columns if c not in ("payer", "payee", "kind")}
             parts.append(sched.to_html(formatters=fmt))
         if self._data["carry_forwards"]:
             parts.append("<h5>Carry-forwards (invoiced apart)</h5>")
             parts.append(self.carry_forwards().to_html(
-                formatters={"amount": _money}, index=False))
+                formatters={"amount": pounds}, index=False))
         parts.append("<h5>Checks of the paper's own figures</h5><ul>")
         for c in self.checks:
             colour = {"ok": "green", "rounding": "darkorange", "mismatch": "red"}[c.status]
@@ -306,26 +302,6 @@ class Plan:
                          f"{esc(c.finding)}</li>")
         parts.append("</ul>")
         return "\n".join(parts)
-
-
-def _isna(value) -> bool:
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _text_table(rows: List[List[str]], right=()) -> List[str]:
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    right = set(right)
-    lines = []
-    for r in rows:
-        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
-                 for i, (v, w) in enumerate(zip(r, widths))]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return lines
 
 
 def load_plan(path) -> Plan:

@@ -29,26 +29,18 @@ import html
 import json
 import os
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Dict, List, Mapping, Optional
 
 from . import _core
+from ._present import (audit_html, audit_lines, audit_summary, figure,
+                       heading_html, in_unit, int64_columns, isna,
+                       percent_text, pounds, shorten, text_table)
 from .audit import Report
-from .mtfp import _audit_lines, _figure, _in_unit, _pounds, _short
-from .plan import _isna, _text_table
 
 __all__ = ["Saving", "Savings", "load_savings", "parse_savings"]
 
 COLUMNS = ("red", "amber", "green", "mitigations")
-
-
-def _percent_text(fraction: Optional[Fraction]) -> str:
-    """A percentage to 2 decimals, rounded half up, for display."""
-    if fraction is None:
-        return "n/a"
-    value = (Decimal(fraction.numerator) / Decimal(fraction.denominator))
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
 @dataclass(frozen=True)
@@ -93,6 +85,7 @@ class Savings:
         self.total_label: str = data["total_label"]
         self.split: Optional[dict] = data["split"]
         result = data["result"]
+        #: The audit of every figure the paper states.
         self.audit: Report = Report._from_core(result["audit"], self.source)
         self.proposals: List[Saving] = [
             Saving(p["reference"], p["name"], p["sro"], p["comments"],
@@ -178,6 +171,7 @@ class Savings:
 
     @property
     def ok(self) -> bool:
+        """True when every stated figure agrees (within rounding)."""
         return self.audit.ok
 
     # ---- DataFrames ------------------------------------------------------
@@ -193,18 +187,17 @@ class Savings:
         for s in self.proposals:
             row = {"proposal": s.name, "sro": s.sro}
             for c in money:
-                row[c] = _in_unit(getattr(s, c), unit)
+                row[c] = in_unit(getattr(s, c), unit)
             row["stated_total"] = (None if s.stated_total is None
-                                   else _in_unit(s.stated_total, unit))
+                                   else in_unit(s.stated_total, unit))
             row["comments"] = s.comments
             rows.append(row)
         frame = pd.DataFrame(rows, columns=["proposal", "sro", *money,
                                             "stated_total", "comments"])
         frame = frame.set_index("proposal")
         if unit is None:
-            for c in money:
-                frame[c] = frame[c].astype("int64")
-            frame["stated_total"] = frame["stated_total"].astype("Int64")
+            int64_columns(frame, money)
+            int64_columns(frame, ["stated_total"], nullable=True)
         return frame
 
     def by_rag_frame(self, unit: Optional[str] = None):
@@ -219,11 +212,11 @@ class Savings:
                  (f"Pressure ({self.at_risk.replace('_', ' ')})",
                   self.pressure)]
         frame = pd.DataFrame(
-            {"amount": [_in_unit(v, unit) for _, v in rows],
+            {"amount": [in_unit(v, unit) for _, v in rows],
              "percent_of_target": [self._percent(v) for _, v in rows]},
             index=pd.Index([label for label, _ in rows], name="rating"))
         if unit is None:
-            frame["amount"] = frame["amount"].astype("int64")
+            int64_columns(frame, ["amount"])
         return frame
 
     def pressure_split_frame(self, unit: Optional[str] = None):
@@ -237,10 +230,10 @@ class Savings:
         codes = self.split["codes"]
         frame = pd.DataFrame(
             {"value": [text for text, _, _ in self.split["values"]],
-             "share": [_in_unit(split[c], unit) for c in codes]},
+             "share": [in_unit(split[c], unit) for c in codes]},
             index=pd.Index(codes, name="authority"))
         if unit is None:
-            frame["share"] = frame["share"].astype("int64")
+            int64_columns(frame, ["share"])
         return frame
 
     def findings(self):
@@ -261,26 +254,26 @@ class Savings:
 
     def _delivery_lines(self) -> List[str]:
         u = self.unit
+        secured = percent_text(self.secured_basis_points) or "n/a"
+        forecast = percent_text(self.forecast_basis_points) or "n/a"
         return [
-            f"Target {_figure(self.target, u)}; rated "
-            f"{_figure(self.rated, u)} (red {_figure(self.by_rag['red'], u)}, "
-            f"amber {_figure(self.by_rag['amber'], u)}, green "
-            f"{_figure(self.by_rag['green'], u)}, mitigations "
-            f"{_figure(self.by_rag['mitigations'], u)}).",
+            f"Target {figure(self.target, u)}; rated "
+            f"{figure(self.rated, u)} (red {figure(self.by_rag['red'], u)}, "
+            f"amber {figure(self.by_rag['amber'], u)}, green "
+            f"{figure(self.by_rag['green'], u)}, mitigations "
+            f"{figure(self.by_rag['mitigations'], u)}).",
             f"Secured (green + mitigations, confirmed): "
-            f"{_figure(self.secured, u)} = "
-            f"{_percent_text(self.secured_percent)} of the target.",
+            f"{figure(self.secured, u)} = {secured} of the target.",
             f"Forecast (green + amber + mitigations, if amber lands): "
-            f"{_figure(self.forecast, u)} = "
-            f"{_percent_text(self.forecast_percent)} of the target.",
+            f"{figure(self.forecast, u)} = {forecast} of the target.",
             f"Not delivered ({self.at_risk.replace('_', ' ')}), a pressure: "
-            f"{_pounds(self.pressure)}."]
+            f"{pounds(self.pressure)}."]
 
     def _split_lines(self) -> List[str]:
         if self.split is None:
             return []
         s = self.split
-        shares = ", ".join(f"{c} {_pounds(v)} ({text}"
+        shares = ", ".join(f"{c} {pounds(v)} ({text}"
                            f"{'%' if s['kind'] == 'percent' else ''})"
                            for (c, v), (text, _, _)
                            in zip(self.pressure_split.items(), s["values"]))
@@ -294,41 +287,38 @@ class Savings:
         table = [["proposal", "SRO", "amount", "red", "amber", "green",
                   "mitigations", "rated"]]
         for s in self.proposals:
-            table.append([_short(s.name, 48), _short(s.sro, 24),
-                          *[_figure(getattr(s, c), u)
+            table.append([shorten(s.name, 48), shorten(s.sro, 24),
+                          *[figure(getattr(s, c), u)
                             for c in ("amount", *COLUMNS, "rated")]])
-        table.append(["Total", "", _figure(self.target, u),
-                      *[_figure(v, u) for v in self.by_rag.values()],
-                      _figure(self.rated, u)])
-        out += [""] + _text_table(table, right=range(2, len(table[0])))
+        table.append(["Total", "", figure(self.target, u),
+                      *[figure(v, u) for v in self.by_rag.values()],
+                      figure(self.rated, u)])
+        out += [""] + text_table(table, right=range(2, len(table[0])))
         out += [""] + self._delivery_lines() + self._split_lines()
-        out += ["", "Audit of the paper's figures"] + _audit_lines(self.audit)
+        out += [""] + audit_lines(self.audit)
         return "\n".join(out)
 
     def __str__(self) -> str:
         return self.report()
 
     def __repr__(self) -> str:
-        c = self.audit.counts()
         return (f"<Savings {self.title or self.source!r}: "
                 f"{len(self.proposals)} proposals, secured "
-                f"{_percent_text(self.secured_percent)}, "
-                f"{len(self.audit.findings)} checks, {c['error']} errors>")
+                f"{percent_text(self.secured_basis_points) or 'n/a'}, "
+                f"{audit_summary(self.audit)}>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = self._heading()
-        parts = [f"<h4>{esc(head[0])}</h4>"]
-        parts += [f"<p>{esc(line)}</p>" for line in head[1:]]
+        parts = heading_html(self._heading())
         frame = self.proposals_frame().drop(columns=["comments"])
-        fmt = {c: (lambda v: "" if _isna(v) else _figure(int(v), self.unit))
+        fmt = {c: (lambda v: "" if isna(v) else figure(v, self.unit))
                for c in frame.columns if c != "sro"}
         parts.append(frame.to_html(formatters=fmt))
         parts.append("<h5>Delivery</h5><ul>")
         parts += [f"<li>{esc(line)}</li>"
                   for line in self._delivery_lines() + self._split_lines()]
-        parts.append("</ul><h5>Audit of the paper's figures</h5>")
-        parts.append(self.audit._repr_html_())
+        parts.append("</ul>")
+        parts.append(audit_html(self.audit))
         return "\n".join(parts)
 
 

@@ -1,0 +1,156 @@
+"""Presentation shared by the papers' objects (plans, outturn, contract sums,
+MTFP, savings): money as text or as a DataFrame value in a unit, plain-text
+tables, the split's description, and the audit section of a report.
+
+Money text always comes from the C core (``_core.format_money``); nothing
+here rounds, groups digits or knows a unit's scale itself.
+"""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+from functools import lru_cache
+from typing import List, Optional, Sequence
+
+from . import _core
+
+# ---- money ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def per_unit(unit: str) -> int:
+    """Pence in one ``unit``, as the core reads it: "£000" -> 100000."""
+    return _core.parse_money("1", unit)[0]
+
+
+def in_unit(pence: int, unit: Optional[str]):
+    """``pence`` as int (``unit`` None), or as an exact Decimal in ``unit``:
+    the value of a DataFrame view's money column."""
+    if unit is None:
+        return pence
+    return Decimal(pence) / Decimal(per_unit(unit))
+
+
+def finest_decimals(unit: str, printed) -> int:
+    """Digits after the point that show the finest of the printed figures
+    (``(pence, resolution)`` pairs as the core read them; a nil's resolution
+    is 0) in ``unit``: 3 for "£1.280m" in £m, 0 for "43,998" in £000."""
+    digits = len(str(per_unit(unit))) - 1
+    finest = [digits - (len(str(res)) - 1) for _, res in printed if res > 0]
+    return max([0, *finest])
+
+
+def figure(pence: Optional[int], unit: str, decimals: Optional[int] = None) -> str:
+    """A figure as a table prints it in ``unit``, brackets for negatives:
+    "(3,540)" in £000.  ``decimals`` None shows as many digits after the
+    point as the figure needs, so nothing is rounded away; a table whose
+    columns should align passes its :func:`finest_decimals`.  None is ""."""
+    if pence is None:
+        return ""
+    pence = int(pence)
+    if decimals is None:
+        per, decimals = per_unit(unit), 0
+        while pence % per and per > 1:
+            per //= 10
+            decimals += 1
+    return _core.format_money(pence, unit, decimals, "brackets", False, True)
+
+
+def pounds(pence: Optional[int], signed: bool = False) -> str:
+    """Exact pounds and pence: "£472,512.00", "-£19,000.00"; with ``signed``
+    a positive amount has "+".  None is ""."""
+    if pence is None:
+        return ""
+    text = _core.format_money(int(pence), "£", 2, "minus", True, True)
+    return "+" + text if signed and pence > 0 else text
+
+
+def percent_text(basis_points: Optional[int]) -> str:
+    """Basis points (the core's rounding) as a percentage to two places:
+    87 -> "0.87%".  None (no percentage: a nil denominator) is ""."""
+    if basis_points is None:
+        return ""
+    return f"{Decimal(basis_points).scaleb(-2):.2f}%"
+
+
+def split_text(split: dict, codes: Sequence[str]) -> str:
+    """A split between authorities in words: "contract split (NNC 44.16%,
+    WNC 55.84%; pennies by largest remainder)"."""
+    percent = "%" if split.get("kind") == "percent" else ""
+    values = ", ".join(f"{code} {text}{percent}"
+                       for code, (text, _, _) in zip(codes, split["values"]))
+    return (f"{split['name'] or 'split'} ({values}; pennies by "
+            f"{split['mode'].replace('_', ' ')})")
+
+
+# ---- text and DataFrames ----------------------------------------------------
+
+
+def isna(value) -> bool:
+    """True for a missing DataFrame cell (None, NaN, NaT, <NA>)."""
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def text_table(rows: Sequence[Sequence], right=()) -> List[str]:
+    """Rows of cells as aligned text lines, indented two spaces; the
+    columns numbered in ``right`` are right-aligned (figures)."""
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    right = set(right)
+    out = []
+    for r in rows:
+        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
+                 for i, (v, w) in enumerate(zip(r, widths))]
+        out.append("  " + "  ".join(cells).rstrip())
+    return out
+
+
+def int64_columns(frame, columns, nullable: bool = False):
+    """Money columns as int64 (``nullable``: Int64, <NA> where missing);
+    returns the frame, changed in place."""
+    import pandas as pd
+
+    for col in columns:
+        frame[col] = (pd.array(frame[col].tolist(), dtype="Int64") if nullable
+                      else frame[col].astype("int64"))
+    return frame
+
+
+def heading_html(lines: Sequence[str]) -> List[str]:
+    """A report's heading lines as HTML: the first a title, the rest
+    paragraphs."""
+    return ([f"<h4>{html.escape(lines[0])}</h4>"]
+            + [f"<p>{html.escape(line)}</p>" for line in lines[1:]])
+
+
+# ---- the audit of a paper's own figures -------------------------------------
+
+AUDIT_HEADING = "Audit of the paper's figures"
+
+
+def audit_lines(report) -> List[str]:
+    """The audit section of a paper's text report: a heading, then the
+    :class:`~apportion.audit.Report`'s counts and findings (its own heading
+    left out: the paper's report has given the title and unit)."""
+    return [AUDIT_HEADING, *report.report(heading=False).splitlines()]
+
+
+def audit_html(report) -> str:
+    """The audit section of a paper's HTML view."""
+    return f"<h5>{AUDIT_HEADING}</h5>\n{report.to_html(heading=False)}"
+
+
+def audit_summary(report) -> str:
+    """For a paper's repr: "34 checks, 9 errors"."""
+    checks, errors = len(report.findings), len(report.errors)
+    return (f"{checks} {'check' if checks == 1 else 'checks'}, {errors} "
+            f"{'error' if errors == 1 else 'errors'}")
