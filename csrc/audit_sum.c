@@ -334,6 +334,17 @@ static void try_item_slips(search *s, size_t item, ap_figure fig, int sign)
     }
 }
 
+/* The stated total printed with the wrong sign (a variance table in the
+ * other convention): turning it leaves diff - 2 * stated. */
+static void try_total_sign(search *s, ap_figure fig)
+{
+    if (fig.value == 0 || fig.value == INT64_MIN)
+        return;
+    ap_figure turned = {-fig.value, fig.decimals};
+    consider(s, AP_CAUSE_SIGN_ERROR, AP_AUDIT_TOTAL, turned,
+             s->diff - 2 * at_fine(s, fig.value, fig.decimals));
+}
+
 /* ---- text -------------------------------------------------------------- */
 
 typedef struct text {
@@ -533,6 +544,15 @@ static void put_single(text *t, const context *c, const found *best,
     case AP_CAUSE_OMITTED_ITEM:
     case AP_CAUSE_SIGN_ERROR: {
         char tbuf[32];
+        if (f->cause == AP_CAUSE_SIGN_ERROR && f->item == AP_AUDIT_TOTAL) {
+            put(t, "%s is printed as ", subject_of(c, AP_AUDIT_TOTAL, tbuf));
+            put_figure(t, was.value, was.decimals, suffix);
+            put(t, "; ");
+            put_figure(t, f->corrected.value, f->corrected.decimals, suffix);
+            put(t, " would agree with the items%s: %s.", within,
+                cause_phrase(f->cause));
+            return;
+        }
         if (f->cause == AP_CAUSE_SIGN_ERROR)
             put(t, "The difference is %stwice %s (", f->exact ? "exactly " : "",
                 name);
@@ -821,6 +841,7 @@ ap_status ap_audit_sum(const ap_figure *items, const int *signs, size_t n,
         if (!s.nomem) {
             try_transpositions(&s, AP_AUDIT_TOTAL, *stated, 1);
             try_decimal_shifts(&s, AP_AUDIT_TOTAL, *stated, 1);
+            try_total_sign(&s, *stated);
         }
         if (!s.nomem && settle(&c, &f, s.v, s.n) != AP_OK)
             s.nomem = 1;

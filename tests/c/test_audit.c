@@ -946,7 +946,27 @@ static void oracle_figure(oracle *o, size_t item, ap_figure f, int effect,
         oracle_add(o, AP_CAUSE_OMITTED_ITEM, item, was, o->diff + sign * was);
         oracle_add(o, AP_CAUSE_SIGN_ERROR, item, -was,
                    o->diff + 2 * sign * was);
+    } else {
+        /* The stated total itself printed with the wrong sign. */
+        oracle_add(o, AP_CAUSE_SIGN_ERROR, item, -was, o->diff - 2 * was);
     }
+}
+
+/* A variance printed in the other convention: the total's sign is wrong,
+ * and the audit says so rather than "unexplained". */
+TEST(audit_total_sign_error)
+{
+    const char *items[] = {"172", "(616)", "(186)", "1,700"};
+    ap_audit_finding f;
+    audit(items, NULL, 4, "(1,070)", NULL, &f);
+    CHECK(f.status == AP_AUDIT_ERROR);
+    CHECK(f.cause == AP_CAUSE_SIGN_ERROR && f.item == AP_AUDIT_TOTAL);
+    CHECK(has_candidate(&f, AP_CAUSE_SIGN_ERROR, AP_AUDIT_TOTAL, 1070, 0, 1));
+    CHECK_STR(f.suggestion, "The items sum to 1,070, not the stated -1,070 "
+                            "(difference -2,140). The stated total is printed "
+                            "as -1,070; 1,070 would agree with the items: a "
+                            "sign error.");
+    ap_audit_finding_clear(&f);
 }
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;

@@ -12,6 +12,7 @@
     X(audit_transposition)                  \
     X(audit_decimal_shift_total)            \
     X(audit_item_slips)                     \
+    X(audit_total_sign_error)               \
     X(audit_ties)                           \
     X(audit_options_decimals)               \
     X(audit_errors)                         \
