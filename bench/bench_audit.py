@@ -14,7 +14,8 @@ The same checks two ways:
 1. apportion.audit.check_table(dict): the table as the JSON form's dict,
    encoded, read by the C reader, every total and rule checked by
    ap_audit_table_check (rounding allowed for, a cause looked for where the
-   figures disagree), and each finding returned as a Python object.  Also
+   figures disagree), the counts and a Finding object for each difference
+   (the agreeing checks stay as the core's dicts until read).  Also
    the core call alone on JSON text encoded before timing
    (apportion._core.audit_table_text), which leaves out the encoding and
    the Python finding objects.
@@ -113,9 +114,14 @@ def as_dict(items, signs, block, subtotals, grand):
 
 
 def by_apportion(table):
+    """What a user asks first: the table's checks and its differences (a
+    Finding object for each difference; the agreeing checks stay as the
+    core's dicts until report.findings is read)."""
     from apportion.audit import check_table
 
-    return check_table(table)
+    report = check_table(table)
+    report.errors, report.counts()
+    return report
 
 
 def by_core(text):
@@ -262,7 +268,7 @@ def main(argv=None):
     print()
     print("  check_table's time runs from the dict to the Python findings: "
           "JSON encoding, the strict reader, every check with its rounding "
-          "allowance and cause search, and one object per finding.")
+          "allowance and cause search, and a Finding object per difference.")
     print("  The core call starts from JSON text encoded before timing and "
           "ends with the findings as dicts.")
     print("  pandas starts from int64 DataFrames built before timing and "

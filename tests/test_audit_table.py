@@ -192,3 +192,12 @@ def test_schema_accepts_every_example_and_ships():
     shipped = Path(apportion.__file__).resolve().parent / "schema" / \
         "table.schema.json"
     assert json.loads(shipped.read_text(encoding="utf-8")) == SCHEMA
+
+
+def test_differences_without_building_every_finding():
+    lazy = check_table(TABLES / "nct-savings-2023-24.json")
+    errors = lazy.errors
+    assert lazy.counts()["error"] == len(errors) == 5 and len(lazy) == 46
+    assert "5 errors" in lazy.report()
+    assert [f for f in lazy.findings if f.status == "error"] == errors
+    assert lazy.errors == errors and not lazy.ok

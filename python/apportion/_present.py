@@ -151,6 +151,6 @@ def audit_html(report) -> str:
 
 def audit_summary(report) -> str:
     """For a paper's repr: "34 checks, 9 errors"."""
-    checks, errors = len(report.findings), len(report.errors)
+    checks, errors = len(report), report.counts()["error"]
     return (f"{checks} {'check' if checks == 1 else 'checks'}, {errors} "
             f"{'error' if errors == 1 else 'errors'}")

@@ -23,7 +23,7 @@ import csv
 import html
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
@@ -219,36 +219,73 @@ def check_split(shares, expected: Figure = 100,
 # ---- whole tables ------------------------------------------------------------
 
 
-@dataclass
 class Report:
-    """Every check of one table, in table order."""
+    """Every check of one table, in table order.
 
-    title: str
-    source: str
-    unit: str
-    findings: List[Finding] = field(default_factory=list)
-    file: Optional[str] = None
+    A large table has hundreds of thousands of checks, nearly all of them
+    agreeing; a Finding object is made for each only when ``findings`` is
+    first read, while ``errors``, ``rounding``, ``ok`` and ``counts()``
+    make objects only for the differences."""
+
+    def __init__(self, title: str, source: str, unit: str,
+                 findings: Optional[List[Finding]] = None,
+                 file: Optional[str] = None) -> None:
+        self.title, self.source, self.unit, self.file = title, source, unit, file
+        self._findings = findings
+        self._raw: List[dict] = []
 
     @classmethod
     def _from_core(cls, d: dict, file: Optional[str] = None) -> "Report":
-        return cls(d["title"], d["source"], d["unit"],
-                   [Finding._from_core(f) for f in d["findings"]], file)
+        report = cls(d["title"], d["source"], d["unit"], None, file)
+        report._raw = d["findings"]
+        return report
+
+    @property
+    def findings(self) -> List[Finding]:
+        if self._findings is None:
+            self._findings = [Finding._from_core(f) for f in self._raw]
+            self._raw = []
+        return self._findings
+
+    def _differences(self) -> List[Finding]:
+        """The findings that are not ok, in table order."""
+        if self._findings is not None:
+            return [f for f in self._findings if f.status != "ok"]
+        return [Finding._from_core(f) for f in self._raw if f["status"] != "ok"]
+
+    def _with_status(self, status: str) -> List[Finding]:
+        if self._findings is not None:
+            return [f for f in self._findings if f.status == status]
+        return [Finding._from_core(f) for f in self._raw
+                if f["status"] == status]
 
     @property
     def errors(self) -> List[Finding]:
-        return [f for f in self.findings if f.status == "error"]
+        return self._with_status("error")
 
     @property
     def rounding(self) -> List[Finding]:
-        return [f for f in self.findings if f.status == "rounding"]
+        return self._with_status("rounding")
 
     @property
     def ok(self) -> bool:
         """True when no figure disagrees beyond rounding."""
-        return not self.errors
+        return self.counts()["error"] == 0
 
     def counts(self) -> dict:
-        return {s: sum(f.status == s for f in self.findings) for s in STATUSES}
+        statuses = ([f.status for f in self._findings]
+                    if self._findings is not None
+                    else [f["status"] for f in self._raw])
+        return {s: statuses.count(s) for s in STATUSES}
+
+    def __len__(self) -> int:
+        return len(self._findings if self._findings is not None else self._raw)
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        return (f"<Report {self.title or self.file or 'table'}: {len(self)} "
+                f"checks, {c['rounding']} within rounding, {c['error']} "
+                f"errors>")
 
     def to_frame(self):
         """One row per check: where, what, status, cause, figures."""
@@ -262,7 +299,7 @@ class Report:
 
     def _counts_text(self) -> str:
         c = self.counts()
-        n = len(self.findings)
+        n = len(self)
         return (f"{n} {'check' if n == 1 else 'checks'}: {c['ok']} agree, "
                 f"{c['rounding']} within rounding, {c['error']} "
                 f"{'error' if c['error'] == 1 else 'errors'}.")
@@ -288,7 +325,7 @@ class Report:
             if self.unit:
                 lines.append(f"Figures in {self.unit}")
         lines.append(self._counts_text())
-        shown = [f for f in self.findings if everything or f.status != "ok"]
+        shown = self.findings if everything else self._differences()
         for f in shown:
             mark = {"ok": "ok      ", "rounding": "rounding",
                     "error": "ERROR   "}[f.status]
@@ -314,7 +351,7 @@ class Report:
             f"<td>{html.escape(f.cause)}</td>"
             f"<td style='text-align:right'>{f.difference}</td>"
             f"<td>{html.escape(f.suggestion)}</td></tr>"
-            for f in self.findings if f.status != "ok")
+            for f in self._differences())
         head = ""
         if heading:
             head = (f"<strong>{html.escape(self.title or self.file or 'table')}"
