@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_report.h"
 #include "finance_audit.h"
 #include "internal.h"
 
@@ -139,10 +138,7 @@ static ap_status check(const audit_ctx *x, ap__audit_terms *ts,
         column_label = column < 4 ? column_labels[column] : "";
     ap__audit_at at = {kind,         row,        column,      row_label,
                        column_label, check_text, stated_label};
-    ap_status st = ap__audit_amounts(x->report, x->unit, ts->t, ts->n, stated,
-                                     &at, x->err);
-    ap__audit_terms_free(ts);
-    return st;
+    return ap__audit_check(x->report, x->unit, ts, stated, &at, x->err);
 }
 
 static void block_label(const ap_contract_block *b, char *buf, size_t size)
@@ -323,7 +319,7 @@ static ap_status audit(const ap_contract_sum *c, ap_contract_sum_result *r,
                        ap_error *err)
 {
     ap_unit unit = audit_unit(c);
-    r->audit = ap__report_new(c->title, c->source, ap_unit_name(unit));
+    r->audit = ap__audit_report_new(c->title, c->source, "", unit);
     if (r->audit == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory");
     audit_ctx x = {c, r, r->audit, unit, err};
@@ -332,10 +328,13 @@ static ap_status audit(const ap_contract_sum *c, ap_contract_sum_result *r,
     for (size_t t = 0; t < c->n_tables && st == AP_OK; t++)
         st = audit_table(&x, t, &ts);
     ap__audit_terms_free(&ts);
-    if (st == AP_OK && c->has_split)
+    if (st == AP_OK && c->has_split) {
+        ap__audit_at at = {AP_TABLE_CHECK_TOTAL, c->n_blocks + 1 + c->n_tables,
+                           0, NULL, "percent",
+                           "The split's percentages sum to 100", "100%"};
         st = ap__audit_split(r->audit, &c->split, c->authorities,
-                             c->n_authorities, c->n_blocks + 1 + c->n_tables,
-                             err);
+                             c->n_authorities, NULL, &at, err);
+    }
     return st;
 }
 

@@ -63,7 +63,8 @@ static ap_status read_blocks(ap__jr *jr, ap_contract_sum *c,
         ap_printed amount;
         if ((st = ap__jr_string(jr, b, p, "id", 1, NULL, &blk->id)) ||
             (st = ap__jr_string(jr, b, p, "name", 0, "", &blk->name)) ||
-            (st = ap__fr_money(jr, b, p, "amount", c->unit, 1, &amount)) ||
+            (st = ap__fr_money(jr, b, p, "amount", c->unit, AP__FR_REQUIRED,
+                               &amount)) ||
             (st = ap__fr_money(jr, b, p, "non_recurring", c->unit, 0,
                                &blk->non_recurring)))
             return st;
@@ -181,7 +182,8 @@ static ap_status read_cases(ap__jr *jr, ap_contract_sum *c, const cJSON *root)
                                 &bc->duration)) ||
             (st = read_block_ref(jr, c, b, p, 1, &bc->has_block,
                                  &bc->block)) ||
-            (st = ap__fr_money(jr, b, p, "funding", c->unit, 1, &funding)))
+            (st = ap__fr_money(jr, b, p, "funding", c->unit,
+                               AP__FR_REQUIRED, &funding)))
             return st;
         bc->amount = funding.amount;
         const cJSON *date = ap__jr_member(b, "approved");
@@ -309,8 +311,8 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
             ap_printed funding;
             if ((st = ap__jr_string(jr, it, ip, "project", 1, NULL,
                                     &item->project)) ||
-                (st = ap__fr_money(jr, it, ip, "funding", c->unit, 1,
-                                   &funding)))
+                (st = ap__fr_money(jr, it, ip, "funding", c->unit,
+                                   AP__FR_REQUIRED, &funding)))
                 return st;
             item->amount = funding.amount;
             ap__jr_key_path(pp, ip, "project");
@@ -341,8 +343,8 @@ static ap_status read_root(ap__jr *jr, ap_contract_sum *c, const cJSON *root)
     if (st != AP_OK)
         return st;
     if ((st = ap__jr_check_tag(jr, root)) ||
-        (st = ap__fr_notes(jr, root)) ||
-        (st = ap__fr_unit(jr, root, "$", &c->unit)) ||
+        (st = ap__fr_notes(jr, root, "$")) ||
+        (st = ap__fr_model_unit(jr, root, "$", &c->unit)) ||
         (st = ap__jr_string(jr, root, "$", "title", 0, "", &c->title)) ||
         (st = ap__jr_string(jr, root, "$", "financial_year", 0, "",
                             &c->financial_year)) ||

@@ -1,27 +1,14 @@
 /* Rolling an MTFP forward: each year's totals by category, growth,
  * savings and net budget requirement, which is the next year's base; each
  * requirement split between authorities; and the audit of every figure
- * the paper states against the proposals' own printed figures. */
+ * the paper states against the proposals' own printed figures (with
+ * finance_audit.h, as the other finance models audit theirs). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apportion/apportion.h"
-#include "audit_report.h"
+#include "finance_audit.h"
 #include "internal.h"
-
-/* Defined in savings.c (see there). */
-ap_figure ap__budget_figure(ap_amount amount, ap_unit unit);
-ap_status ap__budget_check(ap_audit_report *report, const ap_figure *items,
-                           const char *const *labels, size_t n,
-                           const ap_figure *stated, const char *stated_label,
-                           size_t row, size_t column, const char *row_label,
-                           const char *column_label, const char *check,
-                           ap_error *err);
-ap_status ap__budget_split_audit(const ap_authority_split *split,
-                                 ap_audit_report *report, size_t row,
-                                 ap_error *err);
-char *ap__budget_source(const char *reference, const char *location);
 
 void ap_mtfp_result_free(ap_mtfp_result *r)
 {
@@ -89,67 +76,57 @@ static ap_status roll_forward(const ap_mtfp *m, ap_mtfp_result *r,
         if (y + 1 < m->n_years)
             r->base[y + 1] = r->requirement[y];
     }
-    if (!m->split.present)
+    if (!m->has_split)
         return AP_OK;
-    r->n_parties = m->split.n;
-    r->split = calloc(m->n_years * m->split.n, sizeof *r->split);
+    size_t na = m->n_authorities;
+    r->n_parties = na;
+    r->split = calloc(m->n_years * na, sizeof *r->split);
     if (r->split == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory");
     for (size_t y = 0; y < m->n_years; y++)
-        if ((st = ap_authority_split_apportion(&m->split, r->requirement[y],
-                                               r->split + y * m->split.n,
-                                               err)))
+        if ((st = ap_apportion(r->requirement[y], m->split.weights, na,
+                               (ap_apportion_mode)m->split.mode,
+                               r->split + y * na, err)))
             return st;
     return AP_OK;
 }
 
-/* ---- the items of one check ---------------------------------------------- */
+/* ---- the audit ------------------------------------------------------------ */
 
-typedef struct item_list {
-    ap_figure *figures;
-    const char **labels;
-    char **owned; /* labels made for this check */
-    size_t n;
-} item_list;
+typedef struct audit_ctx {
+    const ap_mtfp *m;
+    ap_audit_report *report;
+    ap_unit unit;
+    ap__audit_terms terms;
+    ap_error *err;
+} audit_ctx;
 
-static ap_status items_init(item_list *l, size_t cap, ap_error *err)
+/* The one unit every figure of the audit fits in: the plan's, or wider
+ * where a figure is printed more coarsely. */
+static ap_unit audit_unit(const ap_mtfp *m)
 {
-    l->n = 0;
-    l->figures = calloc(cap ? cap : 1, sizeof *l->figures);
-    l->labels = calloc(cap ? cap : 1, sizeof *l->labels);
-    l->owned = calloc(cap ? cap : 1, sizeof *l->owned);
-    if (!l->figures || !l->labels || !l->owned)
-        return ap_error_set(err, AP_E_NOMEM, "out of memory");
-    return AP_OK;
-}
-
-static void items_free(item_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->owned[i]);
-    free(l->figures);
-    free(l->labels);
-    free(l->owned);
+    ap_unit u = m->unit;
+    ap__audit_unit_widen(&u, &m->base);
+    for (size_t i = 0; i < m->n_proposals; i++) {
+        ap__audit_unit_widen(&u, &m->proposals[i].total);
+        for (size_t y = 0; y < m->n_years; y++)
+            ap__audit_unit_widen(&u, &m->proposals[i].amounts[y]);
+    }
+    for (size_t k = 0; k < m->n_stated; k++) {
+        ap__audit_unit_widen(&u, &m->stated[k].total);
+        for (size_t y = 0; y < m->n_years; y++)
+            ap__audit_unit_widen(&u, &m->stated[k].amounts[y]);
+    }
+    return u;
 }
 
 /* Appends a figure labelled by `label`, or by "label suffix". */
-static ap_status items_push(item_list *l, ap_figure f, const char *label,
-                            const char *suffix, ap_error *err)
+static ap_status push(audit_ctx *x, const ap_amount *amount,
+                      const char *label, const char *suffix)
 {
-    l->figures[l->n] = f;
-    l->owned[l->n] = NULL;
-    if (suffix != NULL) {
-        size_t len = strlen(label) + strlen(suffix) + 2;
-        if ((l->owned[l->n] = malloc(len)) == NULL)
-            return ap_error_set(err, AP_E_NOMEM, "out of memory");
-        snprintf(l->owned[l->n], len, "%s %s", label, suffix);
-        label = l->owned[l->n];
-    }
-    l->labels[l->n++] = label;
-    return AP_OK;
+    return ap__audit_push(&x->terms, x->err, amount, 1, "%s%s%s", label,
+                          suffix ? " " : "", suffix ? suffix : "");
 }
-
-/* ---- the audit ------------------------------------------------------------ */
 
 static const char *proposal_label(const ap_mtfp_proposal *p)
 {
@@ -180,34 +157,29 @@ static void row_words(int of, char *buf, size_t size)
         snprintf(buf, size, "the savings proposals");
 }
 
-static ap_status audit_proposal_totals(const ap_mtfp *m,
-                                       ap_audit_report *rep, ap_error *err)
+static ap_status audit_proposal_totals(audit_ctx *x)
 {
+    const ap_mtfp *m = x->m;
     char check[200], row[400];
     snprintf(check, sizeof check, "Total = the sum of %s to %s", m->years[0],
              m->years[m->n_years - 1]);
-    for (size_t i = 0; i < m->n_proposals; i++) {
+    ap_status st = AP_OK;
+    for (size_t i = 0; i < m->n_proposals && st == AP_OK; i++) {
         const ap_mtfp_proposal *p = &m->proposals[i];
         if (!p->has_total)
             continue;
-        item_list l;
-        ap_status st = items_init(&l, m->n_years, err);
         for (size_t y = 0; st == AP_OK && y < m->n_years; y++)
-            st = items_push(&l, ap__budget_figure(p->amounts[y], m->unit),
-                            m->years[y], NULL, err);
-        if (st == AP_OK) {
-            snprintf(row, sizeof row, "%s%s%s", p->reference,
-                     p->reference[0] ? " " : "", p->name);
-            ap_figure stated = ap__budget_figure(p->total, m->unit);
-            st = ap__budget_check(rep, l.figures, l.labels, l.n, &stated,
-                                  "the proposal's total", i, m->n_years, row,
-                                  "Total", check, err);
-        }
-        items_free(&l);
-        if (st != AP_OK)
-            return st;
+            st = push(x, &p->amounts[y], m->years[y], NULL);
+        snprintf(row, sizeof row, "%s%s%s", p->reference,
+                 p->reference[0] ? " " : "", p->name);
+        ap__audit_at at = {AP_TABLE_CHECK_TOTAL, i,     m->n_years,
+                           row,                  "Total", check,
+                           "the proposal's total"};
+        if (st == AP_OK)
+            st = ap__audit_check(x->report, x->unit, &x->terms, &p->total,
+                                 &at, x->err);
     }
-    return AP_OK;
+    return st;
 }
 
 /* The first stated row of kind `of` that prints year y's figure. */
@@ -220,19 +192,17 @@ static const ap_mtfp_stated_row *stated_figure(const ap_mtfp *m, int of,
     return NULL;
 }
 
-static ap_status push_proposals(const ap_mtfp *m, size_t y, item_list *l,
-                                ap_error *err)
+static ap_status push_proposals(audit_ctx *x, size_t y)
 {
+    const ap_mtfp *m = x->m;
     ap_status st = AP_OK;
     for (size_t i = 0; st == AP_OK && i < m->n_proposals; i++)
-        st = items_push(l, ap__budget_figure(m->proposals[i].amounts[y],
-                                             m->unit),
-                        proposal_label(&m->proposals[i]), m->years[y], err);
+        st = push(x, &m->proposals[i].amounts[y],
+                  proposal_label(&m->proposals[i]), m->years[y]);
     return st;
 }
 
-static ap_status push_requirement(const ap_mtfp *m, size_t y, item_list *l,
-                                  ap_error *err);
+static ap_status push_requirement(audit_ctx *x, size_t y);
 
 /* The items that make year y's base brought forward as the paper prints
  * it: the file's first base; a printed base row; last year's printed
@@ -240,73 +210,62 @@ static ap_status push_requirement(const ap_mtfp *m, size_t y, item_list *l,
  * proposals.  Checking each year against the paper's own figures for the
  * year before finds a wrong figure once, in its year, rather than in every
  * year after it. */
-static ap_status push_base(const ap_mtfp *m, size_t y, item_list *l,
-                           ap_error *err)
+static ap_status push_base(audit_ctx *x, size_t y)
 {
+    const ap_mtfp *m = x->m;
     if (y == 0)
-        return items_push(l, ap__budget_figure(m->base, m->unit),
-                          "base brought forward", m->years[0], err);
+        return push(x, &m->base, "base brought forward", m->years[0]);
     const ap_mtfp_stated_row *row = stated_figure(m, AP_MTFP_OF_BASE, y);
     if (row != NULL)
-        return items_push(l, ap__budget_figure(row->amounts[y], m->unit),
-                          row->label, m->years[y], err);
-    return push_requirement(m, y - 1, l, err);
+        return push(x, &row->amounts[y], row->label, m->years[y]);
+    return push_requirement(x, y - 1);
 }
 
 /* The items that make year y's requirement as printed: a printed
  * requirement, or the base and the year's proposals. */
-static ap_status push_requirement(const ap_mtfp *m, size_t y, item_list *l,
-                                  ap_error *err)
+static ap_status push_requirement(audit_ctx *x, size_t y)
 {
+    const ap_mtfp *m = x->m;
     const ap_mtfp_stated_row *row =
         stated_figure(m, AP_MTFP_OF_REQUIREMENT, y);
     if (row != NULL)
-        return items_push(l, ap__budget_figure(row->amounts[y], m->unit),
-                          row->label, m->years[y], err);
-    ap_status st = push_base(m, y, l, err);
-    return st != AP_OK ? st : push_proposals(m, y, l, err);
+        return push(x, &row->amounts[y], row->label, m->years[y]);
+    ap_status st = push_base(x, y);
+    return st != AP_OK ? st : push_proposals(x, y);
 }
 
 /* One year's figure of a stated row (y < n_years), or its total across
  * the years (y == n_years). */
-static ap_status audit_stated_cell(const ap_mtfp *m, size_t k, size_t y,
-                                   ap_audit_report *rep, ap_error *err)
+static ap_status audit_stated_cell(audit_ctx *x, size_t k, size_t y)
 {
+    const ap_mtfp *m = x->m;
     const ap_mtfp_stated_row *row = &m->stated[k];
     const size_t ny = m->n_years;
-    item_list l;
-    ap_status st = items_init(&l, 1 + m->n_proposals * ny, err);
-    if (st != AP_OK) {
-        items_free(&l);
-        return st;
-    }
+    /* No proposal of the kind: the row should be nil, printed to the
+     * plan's unit. */
+    const ap_amount nil = {0, ap__pow10((int)m->unit)};
+    ap_status st = AP_OK;
     if (row->of == AP_MTFP_OF_BASE) {
-        st = y == 0 ? push_base(m, 0, &l, err)
-                    : push_requirement(m, y - 1, &l, err);
+        st = y == 0 ? push_base(x, 0) : push_requirement(x, y - 1);
     } else if (row->of == AP_MTFP_OF_REQUIREMENT) {
-        st = push_base(m, y, &l, err);
+        st = push_base(x, y);
         if (st == AP_OK)
-            st = push_proposals(m, y, &l, err);
+            st = push_proposals(x, y);
     } else {
         for (size_t i = 0; st == AP_OK && i < m->n_proposals; i++) {
             const ap_mtfp_proposal *p = &m->proposals[i];
             if (!row_takes(row->of, p))
                 continue;
             if (y < ny)
-                st = items_push(&l, ap__budget_figure(p->amounts[y], m->unit),
-                                proposal_label(p), NULL, err);
+                st = push(x, &p->amounts[y], proposal_label(p), NULL);
             for (size_t t = 0; st == AP_OK && y == ny && t < ny; t++)
-                st = items_push(&l, ap__budget_figure(p->amounts[t], m->unit),
-                                proposal_label(p), m->years[t], err);
+                st = push(x, &p->amounts[t], proposal_label(p), m->years[t]);
         }
-        /* No proposal of the kind: the row should be nil. */
-        if (st == AP_OK && l.n == 0)
-            st = items_push(&l, (ap_figure){0, 0}, "no proposals", NULL, err);
+        if (st == AP_OK && x->terms.n == 0)
+            st = push(x, &nil, "no proposals", NULL);
     }
-    if (st != AP_OK) {
-        items_free(&l);
+    if (st != AP_OK)
         return st;
-    }
     char words[120], check[400], label[300];
     const char *year = y < ny ? m->years[y] : "Total";
     if (row->of == AP_MTFP_OF_BASE && y == 0)
@@ -331,35 +290,42 @@ static ap_status audit_stated_cell(const ap_mtfp *m, size_t k, size_t y,
         snprintf(label, sizeof label, "%s (%s)", row->label, row->table);
     else
         snprintf(label, sizeof label, "%s", row->label);
-    ap_figure stated = ap__budget_figure(y < ny ? row->amounts[y] : row->total,
-                                         m->unit);
-    st = ap__budget_check(rep, l.figures, l.labels, l.n, &stated, row->label,
-                          m->n_proposals + k, y, label, year, check, err);
-    items_free(&l);
-    return st;
+    ap__audit_at at = {AP_TABLE_CHECK_TOTAL, m->n_proposals + k, y, label,
+                       year, check, row->label};
+    return ap__audit_check(x->report, x->unit, &x->terms,
+                           y < ny ? &row->amounts[y] : &row->total, &at,
+                           x->err);
 }
 
 static ap_status audit_mtfp(const ap_mtfp *m, ap_mtfp_result *r,
                             ap_error *err)
 {
-    char *source = ap__budget_source(m->reference, m->location);
-    if (source == NULL)
-        return ap_error_set(err, AP_E_NOMEM, "out of memory");
-    r->audit = ap__report_new(m->title, source, ap_unit_name(m->unit));
-    free(source);
+    ap_unit unit = audit_unit(m);
+    r->audit = ap__audit_report_new(m->title, m->reference,
+                                    m->location, unit);
     if (r->audit == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory");
-    ap_status st = audit_proposal_totals(m, r->audit, err);
+    audit_ctx x = {m, r->audit, unit, {0}, err};
+    ap_status st = audit_proposal_totals(&x);
     for (size_t k = 0; st == AP_OK && k < m->n_stated; k++) {
         for (size_t y = 0; st == AP_OK && y < m->n_years; y++)
             if (m->stated[k].has_amount[y])
-                st = audit_stated_cell(m, k, y, r->audit, err);
+                st = audit_stated_cell(&x, k, y);
         if (st == AP_OK && m->stated[k].has_total)
-            st = audit_stated_cell(m, k, m->n_years, r->audit, err);
+            st = audit_stated_cell(&x, k, m->n_years);
     }
-    if (st == AP_OK)
-        st = ap__budget_split_audit(&m->split, r->audit,
-                                    m->n_proposals + m->n_stated, err);
+    ap__audit_terms_free(&x.terms);
+    if (st == AP_OK && m->has_split) {
+        ap__audit_at at = {AP_TABLE_CHECK_TOTAL,
+                           m->n_proposals + m->n_stated,
+                           m->n_authorities,
+                           NULL,
+                           "Total",
+                           "the percentages make 100%",
+                           "100%"};
+        st = ap__audit_split(r->audit, &m->split, m->authorities,
+                             m->n_authorities, &m->split_paper, &at, err);
+    }
     return st;
 }
 

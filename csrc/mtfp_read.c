@@ -5,31 +5,16 @@
  * unknown year is named in the error.  A savings proposal with a positive
  * amount is refused unless it says "allow_positive": savings are printed
  * negative, and a positive one is far more often a lost bracket than a
- * saving that adds to the budget. */
+ * saving that adds to the budget.  Where the model sits in the file,
+ * money, the unit and the split are read as the other finance models read
+ * them (finance_read.h). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
-#include "apportion/apportion.h"
+#include "finance_read.h"
 #include "internal.h"
-#include "json_reader.h"
-
-/* Defined in savings_read.c (see there). */
-ap_status ap__budget_root(ap__jr *jr, const char *tag, const char *member,
-                          const cJSON **obj, char *path);
-ap_status ap__budget_unit(ap__jr *jr, const cJSON *obj, const char *path,
-                          ap_unit *out);
-ap_status ap__budget_money(ap__jr *jr, ap_unit unit, const cJSON *obj,
-                           const char *path, const char *key, int required,
-                           int *present, ap_amount *out);
-ap_status ap__budget_texts(ap__jr *jr, const cJSON *obj, const char *path);
-ap_status ap__budget_money_text(const char *text, ap_unit unit,
-                                ap_amount *out, ap_error *err);
-ap_status ap__budget_split_read(ap__jr *jr, const cJSON *obj,
-                                const char *path, ap_authority_split *out);
 
 static const ap__jr_format mtfp_format = {
     .name = "MTFP",
@@ -171,14 +156,8 @@ static ap_status read_by_year(ap__jr *jr, const ap_mtfp *m, const cJSON *obj,
         } else if (seen[y]) {
             st = ap__jr_fail(jr, v, q, "duplicate key \"%s\"", v->string);
         } else if (text != NULL) {
-            if (!cJSON_IsString(v))
-                st = ap__jr_fail(jr, v, q, "expected money as printed, such "
-                                 "as \"(3,540)\", found %s; write integer "
-                                 "pence under \"amounts_pence\" instead",
-                                 ap__jr_type_name(v));
-            else if (ap__budget_money_text(v->valuestring, m->unit, &out[y],
-                                           jr->err) != AP_OK)
-                st = ap__jr_refail(jr, v, q);
+            st = ap__fr_money_text(jr, v, q, m->unit, AP__FR_NIL_TO_UNIT,
+                                   "amounts_pence", &out[y]);
         } else {
             st = ap__jr_integer(jr, v, q, &out[y].pence);
             out[y].resolution = 1;
@@ -251,10 +230,13 @@ static ap_status read_proposals(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
         }
         if ((pr->amounts = calloc(m->n_years, sizeof *pr->amounts)) == NULL)
             return ap__jr_nomem(jr);
+        ap_printed total;
         if ((st = read_by_year(jr, m, o, p, 1, NULL, pr->amounts)) ||
-            (st = ap__budget_money(jr, m->unit, o, p, "total", 0,
-                                   &pr->has_total, &pr->total)))
+            (st = ap__fr_money(jr, o, p, "total", m->unit,
+                               AP__FR_NIL_TO_UNIT, &total)))
             return st;
+        pr->has_total = total.present;
+        pr->total = total.amount;
         if (!ap_mtfp_category_is_saving(pr->category) || pr->allow_positive)
             continue;
         for (size_t y = 0; y < m->n_years; y++) {
@@ -323,11 +305,14 @@ static ap_status read_stated(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
         if (!(row->has_amount = calloc(m->n_years, sizeof *row->has_amount)) ||
             !(row->amounts = calloc(m->n_years, sizeof *row->amounts)))
             return ap__jr_nomem(jr);
+        ap_printed total;
         if ((st = read_by_year(jr, m, o, p, 0, row->has_amount,
                                row->amounts)) ||
-            (st = ap__budget_money(jr, m->unit, o, p, "total", 0,
-                                   &row->has_total, &row->total)))
+            (st = ap__fr_money(jr, o, p, "total", m->unit,
+                               AP__FR_NIL_TO_UNIT, &total)))
             return st;
+        row->has_total = total.present;
+        row->total = total.amount;
         if (row->has_total && (row->of == AP_MTFP_OF_BASE ||
                                row->of == AP_MTFP_OF_REQUIREMENT)) {
             const cJSON *t = ap__jr_member(o, "total");
@@ -357,20 +342,25 @@ static ap_status read_mtfp(ap__jr *jr, ap_mtfp *m)
         "proposals", "stated", "split", NULL};
     const cJSON *obj;
     char path[AP__JR_PATH_SIZE];
-    ap_status st = ap__budget_root(jr, AP_MTFP_FORMAT, "mtfp", &obj, path);
+    ap_printed base;
+    ap_status st = ap__fr_model_root(jr, AP_MTFP_FORMAT, "mtfp", &obj, path);
     if (st != AP_OK || (st = ap__jr_check_object(jr, obj, path, keys)) ||
-        (st = ap__budget_texts(jr, obj, path)) ||
-        (st = ap__budget_unit(jr, obj, path, &m->unit)) ||
+        (st = ap__fr_notes(jr, obj, path)) ||
+        (st = ap__fr_model_unit(jr, obj, path, &m->unit)) ||
         (st = ap__jr_string(jr, obj, path, "title", 0, "", &m->title)) ||
         (st = ap__jr_string(jr, obj, path, "reference", 0, "",
                             &m->reference)) ||
         (st = ap__jr_string(jr, obj, path, "source", 0, "", &m->location)) ||
         (st = read_years(jr, m, obj, path)) ||
-        (st = ap__budget_money(jr, m->unit, obj, path,
-                               "base_brought_forward", 1, NULL, &m->base)) ||
-        (st = read_proposals(jr, m, obj, path)) ||
+        (st = ap__fr_money(jr, obj, path, "base_brought_forward", m->unit,
+                           AP__FR_REQUIRED | AP__FR_NIL_TO_UNIT, &base)))
+        return st;
+    m->base = base.amount;
+    if ((st = read_proposals(jr, m, obj, path)) ||
         (st = read_stated(jr, m, obj, path)) ||
-        (st = ap__budget_split_read(jr, obj, path, &m->split)))
+        (st = ap__fr_split_paper(jr, obj, path, &m->has_split,
+                                 &m->authorities, &m->n_authorities,
+                                 &m->split, &m->split_paper)))
         return st;
     return AP_OK;
 }
@@ -437,6 +427,7 @@ void ap_mtfp_free(ap_mtfp *m)
         free(m->stated[i].amounts);
     }
     free(m->stated);
-    ap_authority_split_clear(&m->split);
+    ap__fr_split_paper_free(m->authorities, m->n_authorities, &m->split,
+                            &m->split_paper);
     free(m);
 }

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_report.h"
 #include "finance_audit.h"
 #include "finance_read.h"
 #include "internal.h"
@@ -262,10 +261,7 @@ static ap_status check(const audit_ctx *c, ap__audit_terms *ts,
                                         (ap_outturn_column)column),
                        check_text,
                        stated_label};
-    st = ap__audit_amounts(c->report, c->unit, ts->t, ts->n, stated, &at,
-                           c->err);
-    ap__audit_terms_free(ts);
-    return st;
+    return ap__audit_check(c->report, c->unit, ts, stated, &at, c->err);
 }
 
 static const char *variance_rule(int s)
@@ -505,7 +501,7 @@ static ap_status audit(const ap_outturn *o, ap_outturn_result *r,
                        ap_error *err)
 {
     ap_unit unit = audit_unit(o);
-    r->audit = ap__report_new(o->title, o->source, ap_unit_name(unit));
+    r->audit = ap__audit_report_new(o->title, o->source, "", unit);
     if (r->audit == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory");
     audit_ctx c = {o, r->audit, unit,
@@ -517,10 +513,14 @@ static ap_status audit(const ap_outturn *o, ap_outturn_result *r,
     r->sign_reversed = variance_sign_reversed(o, r->audit);
     if ((st = audit_total_row(&c)) || (st = audit_stated(&c)))
         return st;
-    if (o->has_split &&
-        (st = ap__audit_split(r->audit, &o->split, o->authorities,
-                              o->n_authorities, o->n_lines + 2, err)))
-        return st;
+    if (o->has_split) {
+        ap__audit_at at = {AP_TABLE_CHECK_TOTAL, o->n_lines + 2, 0, NULL,
+                           "percent", "The split's percentages sum to 100",
+                           "100%"};
+        if ((st = ap__audit_split(r->audit, &o->split, o->authorities,
+                                  o->n_authorities, NULL, &at, err)))
+            return st;
+    }
     return audit_grants(&c);
 }
 

@@ -89,8 +89,8 @@ static ap_status read_variance(ap__jr *jr, const ap_outturn *o,
         return ap__jr_fail(jr, node, p, "give one of \"overspend\" or "
                            "\"underspend\"");
     ap__jr_key_path(q, p, over ? "overspend" : "underspend");
-    if ((st = ap__fr_money_text(jr, over ? over : under, q, o->unit,
-                                &out->amount)))
+    if ((st = ap__fr_money_text(jr, over ? over : under, q, o->unit, 0,
+                                NULL, &out->amount)))
         return st;
     if (out->amount.pence < 0)
         return ap__jr_fail(jr, over ? over : under, q,
@@ -158,7 +158,8 @@ static ap_status read_funding(ap__jr *jr, const ap_outturn *o,
         ap_printed amount;
         if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL,
                                 &l->funding[i].source)) ||
-            (st = ap__fr_money(jr, f, fp, "amount", o->unit, 1, &amount)))
+            (st = ap__fr_money(jr, f, fp, "amount", o->unit, AP__FR_REQUIRED,
+                               &amount)))
             return st;
         l->funding[i].amount = amount.amount;
     }
@@ -266,8 +267,8 @@ static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root)
                 return st;
             line->has_authority = 1;
         }
-        if ((st = ap__fr_money(jr, l, p, "budget", o->unit, 1,
-                               &line->budget)) ||
+        if ((st = ap__fr_money(jr, l, p, "budget", o->unit,
+                               AP__FR_REQUIRED, &line->budget)) ||
             (st = ap__fr_money(jr, l, p, "gross_outturn", o->unit, 0,
                                &line->gross_outturn)) ||
             (st = read_funding(jr, o, l, p, line)) ||
@@ -331,7 +332,8 @@ static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root)
         if ((st = ap__jr_string(jr, r, p, "name", 1, NULL, &res->name)) ||
             (st = ap__jr_string(jr, r, p, "description", 0, "",
                                 &res->description)) ||
-            (st = ap__fr_money(jr, r, p, "amount", o->unit, 1, &amount)))
+            (st = ap__fr_money(jr, r, p, "amount", o->unit, AP__FR_REQUIRED,
+                               &amount)))
             return st;
         res->amount = amount.amount;
     }
@@ -378,11 +380,9 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root)
     ap_status st = ap__jr_check_object(jr, obj, path, keys);
     if (st != AP_OK)
         return st;
-    g->unit = o->unit;
-    if (ap__jr_member(obj, "unit") != NULL &&
-        (st = ap__fr_unit(jr, obj, path, &g->unit)))
-        return st;
-    if ((st = ap__jr_string(jr, obj, path, "title", 0, "", &g->title)) ||
+    g->unit = o->unit; /* unless the grants table says otherwise */
+    if ((st = ap__fr_unit(jr, obj, path, &g->unit)) ||
+        (st = ap__jr_string(jr, obj, path, "title", 0, "", &g->title)) ||
         (st = ap__fr_money(jr, obj, path, "total", g->unit, 0, &g->total)))
         return st;
     char p[AP__JR_PATH_SIZE];
@@ -410,7 +410,8 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root)
         ap_printed amount;
         if ((st = ap__jr_string(jr, it, q, "name", 1, NULL,
                                 &g->items[i].name)) ||
-            (st = ap__fr_money(jr, it, q, "amount", g->unit, 1, &amount)))
+            (st = ap__fr_money(jr, it, q, "amount", g->unit,
+                               AP__FR_REQUIRED, &amount)))
             return st;
         g->items[i].amount = amount.amount;
     }
@@ -430,8 +431,8 @@ static ap_status read_root(ap__jr *jr, ap_outturn *o, const cJSON *root)
     if (st != AP_OK)
         return st;
     if ((st = ap__jr_check_tag(jr, root)) ||
-        (st = ap__fr_notes(jr, root)) ||
-        (st = ap__fr_unit(jr, root, "$", &o->unit)) ||
+        (st = ap__fr_notes(jr, root, "$")) ||
+        (st = ap__fr_model_unit(jr, root, "$", &o->unit)) ||
         (st = ap__jr_string(jr, root, "$", "title", 0, "", &o->title)) ||
         (st = ap__jr_string(jr, root, "$", "financial_year", 0, "",
                             &o->financial_year)) ||

@@ -17,8 +17,8 @@
  * rows of each category, growth and savings, the summary's base brought
  * forward and net budget requirement) is checked with ap_audit_sum against
  * the proposals' own printed figures and collected in an ap_audit_report.
- * Each year's requirement may be split between authorities (an
- * ap_authority_split, savings.h).
+ * Each year's requirement may be split between authorities by an agreed
+ * split (an ap_basis, plan.h, with an ap_split_paper, savings.h).
  *
  * The file format is "apportion.mtfp/1" (schema/mtfp.schema.json); a
  * plan file ("apportion.plan/1") may carry the same object under its
@@ -114,7 +114,13 @@ typedef struct ap_mtfp {
     size_t n_proposals;
     ap_mtfp_stated_row *stated;
     size_t n_stated;
-    ap_authority_split split; /* how each requirement is split, if given */
+    /* How each requirement is split, if the file gives a split: as in
+     * ap_savings (savings.h). */
+    ap_authority *authorities;
+    size_t n_authorities;
+    int has_split;
+    ap_basis split;
+    ap_split_paper split_paper;
 } ap_mtfp;
 
 /* Parses an MTFP from JSON text (len bytes): an "apportion.mtfp/1" file,
@@ -158,8 +164,8 @@ typedef struct ap_mtfp_result {
  * the years; `row` is the proposal's index for its own total,
  * n_proposals + k for stated row k, n_proposals + n_stated for the
  * agreed split and one more for the split as printed (then `column` is
- * the authority's index, split.n for the percentages' sum).  An overflow
- * is AP_E_OVERFLOW naming the year. */
+ * the authority's index, n_authorities for the percentages' sum).  An
+ * overflow is AP_E_OVERFLOW naming the year. */
 ap_status ap_mtfp_compute(const ap_mtfp *mtfp, ap_mtfp_result **out,
                           ap_error *err);
 void ap_mtfp_result_free(ap_mtfp_result *result);

@@ -44,39 +44,21 @@ extern "C" {
 
 #define AP_SAVINGS_FORMAT "apportion.savings/1"
 
-/* ---- a split between authorities ------------------------------------------
- * Used by savings (the pressure) and by the MTFP (each year's requirement):
- * an agreed percentage split (the NCT contract split, NNC 44.16 / WNC
- * 55.84) or a metric, and optionally the split as the paper printed it,
- * which is checked (the seed's "44.16% for NNC and 56.84% for WNC" makes
- * 101%). */
-typedef struct ap_authority_split {
-    int present;
-    char *name;      /* "contract split"; "" when not named */
-    char *source;    /* where the split is agreed; "" when not given */
-    char *note;      /* e.g. "an illustration"; "" when none */
-    ap_basis_kind kind; /* AP_BASIS_PERCENT (should make 100) or METRIC */
-    int mode;           /* an ap_apportion_mode (apportion.h) */
-    size_t n;           /* authorities, in file order */
-    char **codes;       /* "NNC" */
-    char **value_text;  /* "44.16", as written */
-    int64_t *num;       /* each value exactly, num/den */
-    int64_t *den;
-    int64_t *weights;   /* on a common denominator */
-    int has_stated;     /* the split as the paper printed it */
-    char **stated_text; /* per authority, "56.84%" */
+/* ---- what the paper says of a split -------------------------------------
+ * Savings (the pressure) and the MTFP (each year's requirement) are split
+ * between authorities by an agreed split: an ap_basis (plan.h), the same
+ * type as a plan's basis and the outturn's and contract sum's split, over
+ * the model's authorities (the keys of the split's values, in file order).
+ * Besides its values the paper may say where the split is agreed and print
+ * it again, which is checked: the seed's "44.16% for NNC and 56.84% for
+ * WNC" makes 101%. */
+typedef struct ap_split_paper {
+    char *source;        /* where the split is agreed; "" when not given */
+    char *note;          /* e.g. "an illustration"; "" when none */
+    char **stated_text;  /* per authority, "56.84%" as the paper printed
+                            it; NULL when the paper's print is not given */
     char *stated_source; /* "paragraph 2.8"; "" when not given */
-} ap_authority_split;
-
-/* Splits total pence by the split's weights (its mode; shares exact to
- * the penny, summing to total).  shares is the caller's array of split->n.
- * AP_E_INPUT when the split is not present. */
-ap_status ap_authority_split_apportion(const ap_authority_split *split,
-                                       int64_t total, int64_t *shares,
-                                       ap_error *err);
-
-/* Frees what the split owns and zeroes it (the models' _free call this). */
-void ap_authority_split_clear(ap_authority_split *split);
+} ap_split_paper;
 
 /* ---- the model ------------------------------------------------------------ */
 
@@ -141,7 +123,15 @@ typedef struct ap_savings {
     size_t n_proposals;
     ap_savings_total *totals;
     size_t n_totals;
-    ap_authority_split split; /* how the pressure is funded, if given */
+    /* How the pressure is funded, if the file gives a split: its
+     * authorities (none without one; each name ""), the agreed split
+     * between them (apportioned with ap_apportion: its weights and mode)
+     * and what the paper says of it. */
+    ap_authority *authorities;
+    size_t n_authorities;
+    int has_split;
+    ap_basis split;
+    ap_split_paper split_paper;
 } ap_savings;
 
 /* Parses a savings model from JSON text (len bytes): an
@@ -185,7 +175,8 @@ typedef struct ap_savings_result {
  * for total row k, n_proposals + n_totals for the agreed split and one
  * more for the split as printed; `column` is 0 for the amount, 1..4 for
  * red..mitigations, 5 for the row-total column; for the split, the
- * authority's index (as printed against agreed), or split.n for the sum. */
+ * authority's index (as printed against agreed), or n_authorities for the
+ * sum. */
 ap_status ap_savings_compute(const ap_savings *savings,
                              ap_savings_result **out, ap_error *err);
 void ap_savings_result_free(ap_savings_result *result);

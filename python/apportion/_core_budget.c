@@ -69,12 +69,29 @@ static PyObject *int64_rows(const int64_t *v, size_t n_rows, size_t n_cols)
     return rows;
 }
 
-static PyObject *split_dict(const ap_authority_split *s)
+static PyObject *authority_codes(const ap_authority *a, size_t n)
 {
-    if (!s->present)
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *item = core_text(a[i].code);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+/* The split of a savings or MTFP model: an ap_basis over its authorities
+ * with what the paper says of it. */
+static PyObject *split_dict(int has_split, const ap_authority *authorities,
+                            size_t n, const ap_basis *s,
+                            const ap_split_paper *paper)
+{
+    if (!has_split)
         Py_RETURN_NONE;
-    PyObject *values = PyList_New((Py_ssize_t)s->n);
-    for (size_t i = 0; values != NULL && i < s->n; i++) {
+    PyObject *values = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; values != NULL && i < n; i++) {
         PyObject *v = Py_BuildValue("(NLL)", core_text(s->value_text[i]),
                                     (long long)s->num[i],
                                     (long long)s->den[i]);
@@ -92,18 +109,18 @@ static PyObject *split_dict(const ap_authority_split *s)
     }
     SET(d, "values", values);
     SET(d, "name", core_text(s->name));
-    SET(d, "source", core_text(s->source));
-    SET(d, "note", core_text(s->note));
+    SET(d, "source", core_text(paper->source));
+    SET(d, "note", core_text(paper->note));
     SET(d, "kind", PyUnicode_FromString(s->kind == AP_BASIS_PERCENT
                                             ? "percent"
                                             : "metric"));
     SET(d, "mode", PyUnicode_FromString(
                        ap_apportion_mode_name((ap_apportion_mode)s->mode)));
-    SET(d, "codes", text_list(s->codes, s->n));
-    SET(d, "weights", int64_list(s->weights, s->n));
-    SET(d, "stated", s->has_stated ? text_list(s->stated_text, s->n)
-                                   : Py_NewRef(Py_None));
-    SET(d, "stated_source", core_text(s->stated_source));
+    SET(d, "codes", authority_codes(authorities, n));
+    SET(d, "weights", int64_list(s->weights, n));
+    SET(d, "stated", paper->stated_text ? text_list(paper->stated_text, n)
+                                        : Py_NewRef(Py_None));
+    SET(d, "stated_source", core_text(paper->stated_source));
     return d;
 fail:
     Py_DECREF(d);
@@ -226,7 +243,8 @@ static PyObject *mtfp_to_dict(const ap_mtfp *m, const ap_mtfp_result *r)
     SET(d, "years", text_list(m->years, m->n_years));
     SET(d, "base", amount_pair(&m->base));
     SET(d, "categories", mtfp_categories());
-    SET(d, "split", split_dict(&m->split));
+    SET(d, "split", split_dict(m->has_split, m->authorities, m->n_authorities,
+                               &m->split, &m->split_paper));
     SET(d, "result", mtfp_result(r));
     return d;
 fail:
@@ -416,7 +434,9 @@ static PyObject *savings_to_dict(const ap_savings *sv,
     SET(d, "total_columns", column_names(sv->total_columns));
     SET(d, "at_risk", PyUnicode_FromString(sv->amber_at_risk ? "red_and_amber"
                                                              : "red"));
-    SET(d, "split", split_dict(&sv->split));
+    SET(d, "split", split_dict(sv->has_split, sv->authorities,
+                               sv->n_authorities, &sv->split,
+                               &sv->split_paper));
     SET(d, "result", savings_result(r));
     return d;
 fail:

@@ -368,6 +368,9 @@ TEST(mtfp_in_plan_file)
     CHECK(ap_mtfp_parse(json, strlen(json), "p.json", &m, &err) == AP_OK);
     CHECK(m->unit == AP_UNIT_THOUSANDS);
     CHECK_EQ_I64(m->proposals[0].amounts[1].pence, 0);
+    /* The MTFP's "-" is a nil printed to the unit (the outturn's is an
+     * exact nil, resolution 0). */
+    CHECK_EQ_I64(m->proposals[0].amounts[1].resolution, K(1));
     ap_mtfp_result *r = mtfp_compute(m);
     CHECK_EQ_I64(r->requirement[0], K(1030) - 1234567);
     CHECK_EQ_I64(r->requirement[1], r->requirement[0]);
@@ -514,8 +517,11 @@ TEST(savings_amber_at_risk_and_options)
     cJSON_Delete(root);
     int64_t shares[2];
     ap_error err;
-    CHECK(ap_authority_split_apportion(&s->split, 40704500, shares, &err) ==
-          AP_OK);
+    CHECK(s->has_split && s->n_authorities == 2);
+    CHECK_STR(s->authorities[0].code, "NNC");
+    CHECK(ap_apportion(40704500, s->split.weights, s->n_authorities,
+                       (ap_apportion_mode)s->split.mode, shares,
+                       &err) == AP_OK);
     CHECK_EQ_I64(shares[0], 17975107);
     CHECK_EQ_I64(shares[1], 22729393);
     ap_savings_free(s);
@@ -601,4 +607,27 @@ TEST(savings_in_plan_file)
     CHECK_EQ_I64(r->audit->n_ok, 3);
     ap_savings_result_free(r);
     ap_savings_free(s);
+
+    /* A figure printed more coarsely than the table ("£1.3m" in £000):
+     * the audit is in £m, each figure keeping its own precision, so
+     * 1,268 against £1.3m is rounding and 1,200 an error. */
+    const char *coarse[2] = {"1,268", "1,200"};
+    for (int k = 0; k < 2; k++) {
+        char text[600];
+        snprintf(text, sizeof text,
+                 SHEAD "\"proposals\": [{\"name\": \"a\", \"amount\": "
+                 "\"\xc2\xa3" "1.3m\", \"red\": \"%s\", \"amber\": \"-\", "
+                 "\"green\": \"0\", \"mitigations\": \"0\"}]}",
+                 coarse[k]);
+        CHECK(ap_savings_parse(text, strlen(text), "c.json", &s, &err) ==
+              AP_OK);
+        r = savings_compute(s);
+        CHECK_STR(r->audit->unit, "\xc2\xa3" "m");
+        CHECK_EQ_I64(r->audit->n_findings, 1);
+        CHECK_EQ_I64(r->audit->findings[0].finding.scale, 3);
+        CHECK(r->audit->findings[0].finding.status ==
+              (k == 0 ? AP_AUDIT_ROUNDING : AP_AUDIT_ERROR));
+        ap_savings_result_free(r);
+        ap_savings_free(s);
+    }
 }

@@ -420,6 +420,28 @@ TEST(outturn_errors_name_path)
                             "[{\"name\": \"g\", \"amount\": \"1\"}], "
                             "\"unit\": \"furlongs\"}}",
                          "$.grants.unit", "furlongs");
+    /* Read as every finance model reads them (finance_read.h). */
+    expect_outturn_error("{\"format\": \"apportion.outturn/1\", \"unit\": "
+                         "1000, \"lines\": [" LINE "]}",
+                         "$.unit", "expected a unit such as");
+    expect_outturn_error(OT "\"$schema\": 1, \"lines\": [" LINE "]}",
+                         "$.$schema", "expected a string");
+    expect_outturn_error(
+        OT "\"authorities\": [{\"code\": \"N\"}], \"split\": {}, "
+           "\"lines\": [" LINE "]}",
+        "$.split.values", "authority code to its share");
+    expect_outturn_error(
+        OT "\"authorities\": [{\"code\": \"N\"}], \"split\": {\"values\": "
+           "{\"N\": \"1e2\"}}, \"lines\": [" LINE "]}",
+        "$.split.values.N", "1e2");
+    /* A nil dash with blanks (tabs too) around it is an exact nil. */
+    ap_outturn *o = parse_outturn(
+        OT "\"lines\": [{\"service\": \"A\", \"budget\": \" \t- \", "
+           "\"outturn\": \"\t\xe2\x80\x93\"}]}");
+    CHECK_EQ_I64(o->lines[0].budget.amount.pence, 0);
+    CHECK_EQ_I64(o->lines[0].budget.amount.resolution, 0);
+    CHECK_EQ_I64(o->lines[0].outturn.amount.resolution, 0);
+    ap_outturn_free(o);
 }
 
 /* ---- the Q4 balancing payment ------------------------------------------- */
