@@ -347,52 +347,13 @@ static void try_total_sign(search *s, ap_figure fig)
 
 /* ---- text -------------------------------------------------------------- */
 
-typedef struct text {
-    char *s;
-    size_t n, cap;
-    int nomem;
-} text;
-
-static void put(text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void put(text *t, const char *fmt, ...)
-{
-    if (t->nomem)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) {
-        t->nomem = 1;
-        return;
-    }
-    if (t->n + (size_t)need + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 128;
-        while (cap < t->n + (size_t)need + 1)
-            cap *= 2;
-        char *s = realloc(t->s, cap);
-        if (s == NULL) {
-            t->nomem = 1;
-            return;
-        }
-        t->s = s;
-        t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
-    va_end(ap);
-    t->n += (size_t)need;
-}
-
 /* A figure as printed, with the options' suffix. */
-static void put_figure(text *t, int64_t value, int decimals,
+static void put_figure(struct ap_text *t, int64_t value, int decimals,
                        const char *suffix)
 {
     char buf[48];
     ap_figure_format(value, decimals, buf, sizeof buf);
-    put(t, "%s%s", buf, suffix ? suffix : "");
+    ap__text_append(t, "%s%s", buf, suffix ? suffix : "");
 }
 
 typedef struct context {
@@ -467,24 +428,24 @@ static const char *cause_phrase(ap_audit_cause cause)
 
 /* One possibility, for a list of them: "b, printed as 0.85, should be
  * 0.085" or "c (200) counted twice in the total". */
-static void put_possibility(text *t, const context *c, const found *f)
+static void put_possibility(struct ap_text *t, const context *c, const found *f)
 {
     char buf[32];
     const char *suffix = c->o->suffix;
     ap_figure was = figure_of(c, f->item);
-    put(t, "%s", label_of(c, f->item, buf));
+    ap__text_append(t, "%s", label_of(c, f->item, buf));
     switch (f->cause) {
     case AP_CAUSE_TRANSPOSITION:
     case AP_CAUSE_DECIMAL_SHIFT:
-        put(t, ", printed as ");
+        ap__text_append(t, ", printed as ");
         put_figure(t, was.value, was.decimals, suffix);
-        put(t, ", should be ");
+        ap__text_append(t, ", should be ");
         put_figure(t, f->corrected.value, f->corrected.decimals, suffix);
         break;
     default:
-        put(t, " (");
+        ap__text_append(t, " (");
         put_figure(t, was.value, was.decimals, suffix);
-        put(t, ") %s",
+        ap__text_append(t, ") %s",
             f->cause == AP_CAUSE_DUPLICATED_ITEM ? "counted twice in the total"
             : f->cause == AP_CAUSE_OMITTED_ITEM  ? "left out of the total"
                                                  : "taken with the wrong sign");
@@ -493,28 +454,28 @@ static void put_possibility(text *t, const context *c, const found *f)
 }
 
 /* "either A, or B (and 3 more)" for the best candidates. */
-static void put_either(text *t, const context *c, const found *best,
+static void put_either(struct ap_text *t, const context *c, const found *best,
                        size_t n, int with_causes)
 {
     size_t shown = n > LIST_MAX ? LIST_MAX : n;
-    put(t, "either ");
+    ap__text_append(t, "either ");
     for (size_t k = 0; k < shown; k++) {
         if (k > 0)
-            put(t, ", or ");
+            ap__text_append(t, ", or ");
         put_possibility(t, c, &best[k]);
         if (with_causes) {
             const char *brief = cause_short(best[k].cause);
-            put(t, " (%s)", brief ? brief : cause_phrase(best[k].cause));
+            ap__text_append(t, " (%s)", brief ? brief : cause_phrase(best[k].cause));
         }
     }
     if (n > shown)
-        put(t, " (or one of %zu more like them)", n - shown);
+        ap__text_append(t, " (or one of %zu more like them)", n - shown);
 }
 
 /* The second sentence when the evidence points at one figure: best[0..n)
  * all name the same cause and figure (several only when several
  * corrections of it fit equally well). */
-static void put_single(text *t, const context *c, const found *best,
+static void put_single(struct ap_text *t, const context *c, const found *best,
                        size_t n)
 {
     char buf[32], sbuf[32];
@@ -526,16 +487,16 @@ static void put_single(text *t, const context *c, const found *best,
     switch (f->cause) {
     case AP_CAUSE_TRANSPOSITION:
     case AP_CAUSE_DECIMAL_SHIFT:
-        put(t, "%s is printed as ", subject_of(c, f->item, sbuf));
+        ap__text_append(t, "%s is printed as ", subject_of(c, f->item, sbuf));
         put_figure(t, was.value, was.decimals, suffix);
-        put(t, "; %s", n > 1 ? "either " : "");
+        ap__text_append(t, "; %s", n > 1 ? "either " : "");
         for (size_t k = 0; k < n; k++) {
             if (k > 0)
-                put(t, k + 1 == n ? " or " : ", ");
+                ap__text_append(t, k + 1 == n ? " or " : ", ");
             put_figure(t, best[k].corrected.value, best[k].corrected.decimals,
                        suffix);
         }
-        put(t, " would %s%s: %s.",
+        ap__text_append(t, " would %s%s: %s.",
             f->item == AP_AUDIT_TOTAL ? "agree with the items"
                                       : "make the total agree",
             within, cause_phrase(f->cause));
@@ -545,31 +506,31 @@ static void put_single(text *t, const context *c, const found *best,
     case AP_CAUSE_SIGN_ERROR: {
         char tbuf[32];
         if (f->cause == AP_CAUSE_SIGN_ERROR && f->item == AP_AUDIT_TOTAL) {
-            put(t, "%s is printed as ", subject_of(c, AP_AUDIT_TOTAL, tbuf));
+            ap__text_append(t, "%s is printed as ", subject_of(c, AP_AUDIT_TOTAL, tbuf));
             put_figure(t, was.value, was.decimals, suffix);
-            put(t, "; ");
+            ap__text_append(t, "; ");
             put_figure(t, f->corrected.value, f->corrected.decimals, suffix);
-            put(t, " would agree with the items%s: %s.", within,
+            ap__text_append(t, " would agree with the items%s: %s.", within,
                 cause_phrase(f->cause));
             return;
         }
         if (f->cause == AP_CAUSE_SIGN_ERROR)
-            put(t, "The difference is %stwice %s (", f->exact ? "exactly " : "",
+            ap__text_append(t, "The difference is %stwice %s (", f->exact ? "exactly " : "",
                 name);
         else
-            put(t, "%s differs from the items by %s%s (",
+            ap__text_append(t, "%s differs from the items by %s%s (",
                 subject_of(c, AP_AUDIT_TOTAL, tbuf), f->exact ? "exactly " : "",
                 name);
         put_figure(t, was.value, was.decimals, suffix);
-        put(t, ")%s, as if ", within);
+        ap__text_append(t, ")%s, as if ", within);
         if (f->cause == AP_CAUSE_DUPLICATED_ITEM)
-            put(t, "it counted %s twice", name);
+            ap__text_append(t, "it counted %s twice", name);
         else if (f->cause == AP_CAUSE_OMITTED_ITEM)
-            put(t, "it left %s out", name);
+            ap__text_append(t, "it left %s out", name);
         else
-            put(t, "%s took %s with the wrong sign",
+            ap__text_append(t, "%s took %s with the wrong sign",
                 label_of(c, AP_AUDIT_TOTAL, tbuf), name);
-        put(t, ": %s.", cause_phrase(f->cause));
+        ap__text_append(t, ": %s.", cause_phrase(f->cause));
         return;
     }
     default:
@@ -582,48 +543,44 @@ static void put_single(text *t, const context *c, const found *best,
 static char *suggestion_for(const context *c, const ap_audit_finding *f,
                             const found *best, size_t n_best)
 {
-    text t = {NULL, 0, 0, 0};
+    struct ap_text t = {0};
     const char *suffix = c->o->suffix;
     if (f->status == AP_AUDIT_OK) {
-        put(&t, "The items sum to the stated total.");
-        return t.nomem ? (free(t.s), NULL) : t.s;
+        ap__text_append(&t, "The items sum to the stated total.");
+        return ap__text_take(&t);
     }
-    put(&t, "The items sum to ");
+    ap__text_append(&t, "The items sum to ");
     put_figure(&t, f->computed, f->scale, suffix);
-    put(&t, ", not the stated ");
+    ap__text_append(&t, ", not the stated ");
     put_figure(&t, c->stated->value, c->stated->decimals, suffix);
-    put(&t, " (difference ");
+    ap__text_append(&t, " (difference ");
     put_figure(&t, f->difference, f->scale, suffix);
-    put(&t, ")");
+    ap__text_append(&t, ")");
     if (f->status == AP_AUDIT_ROUNDING) {
-        put(&t, ", which is within the rounding of the printed figures (up "
+        ap__text_append(&t, ", which is within the rounding of the printed figures (up "
                 "to ");
         put_figure(&t, f->tolerance, f->scale, suffix);
-        put(&t, " either way).");
-        return t.nomem ? (free(t.s), NULL) : t.s;
+        ap__text_append(&t, " either way).");
+        return ap__text_take(&t);
     }
-    put(&t, ". ");
+    ap__text_append(&t, ". ");
     if (n_best == 0) {
-        put(&t, "No single transposition, decimal shift, duplicated, "
+        ap__text_append(&t, "No single transposition, decimal shift, duplicated, "
                 "omitted or sign-reversed item explains it.");
     } else if (f->item != AP_AUDIT_NO_ITEM) {
         put_single(&t, c, best, n_best);
     } else if (f->cause != AP_CAUSE_UNEXPLAINED) {
         const char *phrase = cause_phrase(f->cause);
-        put(&t, "%c%s would explain it in more than one figure: ",
+        ap__text_append(&t, "%c%s would explain it in more than one figure: ",
             phrase[0] - 'a' + 'A', phrase + 1);
         put_either(&t, c, best, n_best, 0);
-        put(&t, "; the figures alone cannot tell which.");
+        ap__text_append(&t, "; the figures alone cannot tell which.");
     } else {
-        put(&t, "More than one explanation fits equally well: ");
+        ap__text_append(&t, "More than one explanation fits equally well: ");
         put_either(&t, c, best, n_best, 1);
-        put(&t, "; the figures alone cannot tell which.");
+        ap__text_append(&t, "; the figures alone cannot tell which.");
     }
-    if (t.nomem) {
-        free(t.s);
-        return NULL;
-    }
-    return t.s;
+    return ap__text_take(&t);
 }
 
 /* ---- the audit ------------------------------------------------------------- */

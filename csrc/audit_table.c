@@ -21,67 +21,13 @@
 
 /* ---- text ------------------------------------------------------------- */
 
-/* A growing string; `failed` once memory ran out, and then text is NULL
- * at the end. */
-typedef struct text_buf {
-    char *s;
-    size_t len, cap;
-    int failed;
-} text_buf;
-
-static void tb_printf(text_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void tb_printf(text_buf *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) {
-        b->failed = 1;
-        return;
-    }
-    if (b->len + (size_t)need + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + (size_t)need + 1)
-            cap *= 2;
-        char *grown = realloc(b->s, cap);
-        if (grown == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)need;
-}
-
-/* The finished text (the caller frees it), or NULL when memory ran out. */
-static char *tb_take(text_buf *b)
-{
-    if (b->failed || b->s == NULL) {
-        free(b->s);
-        return b->failed ? NULL : ap__strdup("");
-    }
-    return b->s;
-}
-
 /* "rows 3-8" or "row 3", 1-based as a reader counts the printed rows. */
-static void tb_rows(text_buf *b, size_t first, size_t last, int plural_word)
+static void tb_rows(struct ap_text *b, size_t first, size_t last, int plural_word)
 {
     if (first == last)
-        tb_printf(b, "%s%zu", plural_word ? "row " : "", first + 1);
+        ap__text_append(b, "%s%zu", plural_word ? "row " : "", first + 1);
     else
-        tb_printf(b, "%s%zu-%zu", plural_word ? "rows " : "", first + 1,
+        ap__text_append(b, "%s%zu-%zu", plural_word ? "rows " : "", first + 1,
                   last + 1);
 }
 
@@ -92,16 +38,16 @@ static char *total_check_text(const ap_audit_table *t, size_t r,
                               const size_t *cover, size_t n)
 {
     const ap__table_row *row = &t->rows[r];
-    text_buf b = {0};
-    tb_printf(&b, "%s = ", row->label);
+    struct ap_text b = {0};
+    ap__text_append(&b, "%s = ", row->label);
     if (row->kind == AP__ROW_LIST) {
         for (size_t k = 0; k < n; k++) {
             int sign = t->rows[cover[k]].sign;
-            tb_printf(&b, "%s%s", k == 0 ? (sign < 0 ? "-" : "")
+            ap__text_append(&b, "%s%s", k == 0 ? (sign < 0 ? "-" : "")
                                          : (sign < 0 ? " - " : " + "),
                       t->rows[cover[k]].label);
         }
-        return tb_take(&b);
+        return ap__text_take(&b);
     }
     /* Runs of consecutive rows with one sign. */
     size_t segments = 0, negatives = 0;
@@ -113,16 +59,16 @@ static char *total_check_text(const ap_audit_table *t, size_t r,
     }
     if (segments > 6) {
         if (row->kind == AP__ROW_ABOVE)
-            tb_printf(&b, "sum of the %zu item rows %zu-%zu", n, row->from + 1,
+            ap__text_append(&b, "sum of the %zu item rows %zu-%zu", n, row->from + 1,
                       row->to);
         else
-            tb_printf(&b, "sum of every item row above (%zu rows)", n);
+            ap__text_append(&b, "sum of every item row above (%zu rows)", n);
         if (negatives)
-            tb_printf(&b, ", %zu of them subtracted", negatives);
-        return tb_take(&b);
+            ap__text_append(&b, ", %zu of them subtracted", negatives);
+        return ap__text_take(&b);
     }
     if (negatives == 0)
-        tb_printf(&b, "sum of ");
+        ap__text_append(&b, "sum of ");
     int words = 1;
     for (size_t k = 0; k < n;) {
         size_t end = k;
@@ -131,15 +77,15 @@ static char *total_check_text(const ap_audit_table *t, size_t r,
                t->rows[cover[end + 1]].sign == sign)
             end++;
         if (negatives == 0)
-            tb_printf(&b, "%s", k == 0 ? "" : ", ");
+            ap__text_append(&b, "%s", k == 0 ? "" : ", ");
         else
-            tb_printf(&b, "%s", k == 0 ? (sign < 0 ? "-" : "")
+            ap__text_append(&b, "%s", k == 0 ? (sign < 0 ? "-" : "")
                                        : (sign < 0 ? " - " : " + "));
         tb_rows(&b, cover[k], cover[end], words || negatives);
         words = 0;
         k = end + 1;
     }
-    return tb_take(&b);
+    return ap__text_take(&b);
 }
 
 /* ---- one check ----------------------------------------------------------- */
@@ -176,9 +122,9 @@ static void place_zeros(ap_figure *items, const unsigned char *kinds,
 
 static char *pair_label(const char *a, const char *b)
 {
-    text_buf t = {0};
-    tb_printf(&t, "%s, %s", a, b);
-    return tb_take(&t);
+    struct ap_text t = {0};
+    ap__text_append(&t, "%s, %s", a, b);
+    return ap__text_take(&t);
 }
 
 /* Runs ap_audit_sum on the scratch's n parts against the stated cell at
@@ -345,7 +291,7 @@ static char *reclass_text(const ap_audit_table *t, const ap_audit_report *rep,
                           const ap__table_rule *rule, const size_t *members,
                           const int *signs, size_t m, size_t r)
 {
-    text_buf b = {0};
+    struct ap_text b = {0};
     const ap_table_finding *f0 = &rep->findings[members[0]];
     if (m == 2 && signs[0] > 0 && signs[1] > 0 &&
         f0->finding.scale == rep->findings[members[1]].finding.scale &&
@@ -359,31 +305,31 @@ static char *reclass_text(const ap_audit_table *t, const ap_audit_report *rep,
         char amount[48];
         ap_figure_format(more->finding.difference, more->finding.scale,
                          amount, sizeof amount);
-        tb_printf(&b, "%s appears in %s's total that the items put in %s: "
+        ap__text_append(&b, "%s appears in %s's total that the items put in %s: "
                   "the row's own figures agree (%s) but the %s and %s "
                   "columns do not, a reclassification between them rather "
                   "than an arithmetic error.",
                   amount, more->column_label, less->column_label, rule->text,
                   more->column_label, less->column_label);
-        return tb_take(&b);
+        return ap__text_take(&b);
     }
-    tb_printf(&b, "The totals of ");
+    ap__text_append(&b, "The totals of ");
     for (size_t i = 0; i < m; i++)
-        tb_printf(&b, "%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
+        ap__text_append(&b, "%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
                   rep->findings[members[i]].column_label);
-    tb_printf(&b, " differ from their items by ");
+    ap__text_append(&b, " differ from their items by ");
     for (size_t i = 0; i < m; i++) {
         const ap_audit_finding *f = &rep->findings[members[i]].finding;
         char amount[48];
         ap_figure_format(f->difference, f->scale, amount, sizeof amount);
-        tb_printf(&b, "%s%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
+        ap__text_append(&b, "%s%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
                   f->difference > 0 ? "+" : "", amount);
     }
-    tb_printf(&b, ", which cancel, while the row's own figures agree "
+    ap__text_append(&b, ", which cancel, while the row's own figures agree "
               "(%s on %s): figures look reclassified between these columns "
               "rather than mis-added.",
               rule->text, t->rows[r].label);
-    return tb_take(&b);
+    return ap__text_take(&b);
 }
 
 /* Turns the column findings of total row r into reclassifications where

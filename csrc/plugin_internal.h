@@ -21,6 +21,7 @@
 #include <ffi.h>
 
 #include "apportion/registry.h"
+#include "internal.h"
 
 /* ---- registered items (each allocated on its own, so pointers to it stay
  * valid while the arrays holding them grow) ---------------------------- */
@@ -169,14 +170,6 @@ struct ap_findings {
     ap_status failed;
 };
 
-/* A report section's text; failed is sticky as for ap_findings
- * (AP_E_NOMEM, or AP_E_INPUT for a NULL or unformattable format). */
-struct ap_text {
-    char *buf;
-    size_t len, cap;
-    ap_status failed;
-};
-
 /* Formats into a new malloc'd string in *out: AP_OK, else AP_E_INPUT
  * when vsnprintf cannot expand the format or AP_E_NOMEM, with *out NULL.
  * ap is used up, as by vsnprintf. */
@@ -198,11 +191,6 @@ ap_status ap__finding(ap_findings *out, ap_severity severity,
                       const char *field, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-ap_status ap__text_append(ap_text *out, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
