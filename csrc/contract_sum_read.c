@@ -3,7 +3,9 @@
  * Strict like the plan reader: unknown and duplicate keys, numbers where
  * money text is expected, a business case naming a block nobody declared,
  * a table item naming no business case: each is an error that names the
- * JSON path, line and column. */
+ * JSON path, line and column.  The contract sum may also be the
+ * "contract_sum" member of a plan file (ap__fr_model_root), every error
+ * path then starting "$.contract_sum". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +33,15 @@ const char *ap_block_kind_name(ap_block_kind kind)
 }
 
 static ap_status read_blocks(ap__jr *jr, ap_contract_sum *c,
-                             const cJSON *root)
+                             const cJSON *root, const char *root_path)
 {
     static const char *const keys[] = {
         "id",     "name",          "kind",          "amount",
         "amount_pence", "in_contract_sum", "non_recurring",
         "non_recurring_pence", NULL};
     static const char *const kinds[] = {"core", "items", "provision", NULL};
-    const char *path = "$.blocks";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "blocks");
     const cJSON *arr = ap__jr_member(root, "blocks");
     if (arr == NULL)
         return ap__jr_fail(jr, root, path, "missing required key \"blocks\"");
@@ -147,12 +150,14 @@ static ap_status read_block_ref(ap__jr *jr, const ap_contract_sum *c,
                        node->valuestring, list);
 }
 
-static ap_status read_cases(ap__jr *jr, ap_contract_sum *c, const cJSON *root)
+static ap_status read_cases(ap__jr *jr, ap_contract_sum *c, const cJSON *root,
+                            const char *root_path)
 {
     static const char *const keys[] = {
         "theme",    "project",       "approved", "block", "funding",
         "funding_pence", "duration", "recurring", NULL};
-    const char *path = "$.business_cases";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "business_cases");
     const cJSON *arr = ap__jr_member(root, "business_cases");
     if (arr == NULL)
         return AP_OK;
@@ -249,7 +254,7 @@ static int find_case(const ap_contract_sum *c, const char *project,
 }
 
 static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
-                             const cJSON *root)
+                             const cJSON *root, const char *root_path)
 {
     static const char *const keys[] = {
         "title",         "block",          "amount",  "amount_pence",
@@ -257,7 +262,8 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
         "balance_outstanding", "balance_outstanding_pence", NULL};
     static const char *const item_keys[] = {"project", "funding",
                                             "funding_pence", NULL};
-    const char *path = "$.tables";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "tables");
     const cJSON *arr = ap__jr_member(root, "tables");
     if (arr == NULL)
         return AP_OK;
@@ -332,47 +338,55 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
     return AP_OK;
 }
 
-static ap_status read_root(ap__jr *jr, ap_contract_sum *c, const cJSON *root)
+/* The contract sum at the root of its own file or under "contract_sum" in
+ * a plan file (ap__fr_model_root): every path below starts from where it
+ * is. */
+static ap_status read_contract_sum(ap__jr *jr, ap_contract_sum *c)
 {
     static const char *const keys[] = {
         "$schema",     "format",       "title",  "source",  "notes",
         "financial_year", "as_of",     "unit",   "authorities", "split",
         "contract_sum", "contract_sum_pence", "blocks", "business_cases",
         "tables",      NULL};
-    ap_status st = ap__jr_check_object(jr, root, "$", keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_check_tag(jr, root)) ||
-        (st = ap__fr_notes(jr, root, "$")) ||
-        (st = ap__fr_model_unit(jr, root, "$", &c->unit)) ||
-        (st = ap__jr_string(jr, root, "$", "title", 0, "", &c->title)) ||
-        (st = ap__jr_string(jr, root, "$", "financial_year", 0, "",
+    const cJSON *root;
+    char path[AP__JR_PATH_SIZE], p[AP__JR_PATH_SIZE];
+    ap_status st = ap__fr_model_root(jr, AP_CONTRACT_SUM_FORMAT,
+                                     "contract_sum", &root, path);
+    if (st != AP_OK || (st = ap__jr_check_object(jr, root, path, keys)) ||
+        (st = ap__fr_notes(jr, root, path)) ||
+        (st = ap__fr_model_unit(jr, root, path, &c->unit)) ||
+        (st = ap__jr_string(jr, root, path, "title", 0, "", &c->title)) ||
+        (st = ap__jr_string(jr, root, path, "financial_year", 0, "",
                             &c->financial_year)) ||
-        (st = ap__jr_string(jr, root, "$", "as_of", 0, "", &c->as_of)))
+        (st = ap__jr_string(jr, root, path, "as_of", 0, "", &c->as_of)))
         return st;
     if (c->as_of[0] != '\0') {
         int64_t day;
-        if (ap_date_parse(c->as_of, (size_t)-1, &day, jr->err) != AP_OK)
-            return ap__jr_refail(jr, ap__jr_member(root, "as_of"), "$.as_of");
+        if (ap_date_parse(c->as_of, (size_t)-1, &day, jr->err) != AP_OK) {
+            ap__jr_key_path(p, path, "as_of");
+            return ap__jr_refail(jr, ap__jr_member(root, "as_of"), p);
+        }
     }
-    if ((st = ap__fr_authorities(jr, root, 0, &c->authorities,
+    if ((st = ap__fr_authorities(jr, root, path, 0, &c->authorities,
                                  &c->n_authorities)))
         return st;
     const cJSON *split = ap__jr_member(root, "split");
+    ap__jr_key_path(p, path, "split");
     if (split != NULL) {
-        if ((st = ap__fr_split(jr, split, "$.split", c->authorities,
+        if ((st = ap__fr_split(jr, split, p, c->authorities,
                                c->n_authorities, &c->split)))
             return st;
         c->has_split = 1;
     } else if (c->n_authorities > 0) {
-        return ap__jr_fail(jr, root, "$.split", "authorities are declared "
-                           "but no \"split\" says how they share the "
-                           "contract sum");
+        return ap__jr_fail(jr, root, p, "authorities are declared but no "
+                           "\"split\" says how they share the contract "
+                           "sum");
     }
-    if ((st = ap__fr_money(jr, root, "$", "contract_sum", c->unit, 0,
+    if ((st = ap__fr_money(jr, root, path, "contract_sum", c->unit, 0,
                            &c->stated_contract_sum)) ||
-        (st = read_blocks(jr, c, root)) || (st = read_cases(jr, c, root)) ||
-        (st = read_tables(jr, c, root)))
+        (st = read_blocks(jr, c, root, path)) ||
+        (st = read_cases(jr, c, root, path)) ||
+        (st = read_tables(jr, c, root, path)))
         return st;
     return AP_OK;
 }
@@ -391,7 +405,7 @@ ap_status ap_contract_sum_parse(const char *text, size_t len,
     if (c == NULL || (c->source = ap__strdup(jr.source)) == NULL)
         st = ap__jr_nomem(&jr);
     else
-        st = read_root(&jr, c, jr.root);
+        st = read_contract_sum(&jr, c);
     ap__jr_close(&jr);
     if (st != AP_OK) {
         ap_contract_sum_free(c);

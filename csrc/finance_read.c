@@ -211,11 +211,13 @@ void ap__fr_authorities_free(ap_authority *authorities, size_t n)
     free(authorities);
 }
 
-ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root, int required,
+ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
+                             const char *root_path, int required,
                              ap_authority **out, size_t *n_out)
 {
     static const char *const keys[] = {"code", "name", NULL};
-    const char *path = "$.authorities";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "authorities");
     *out = NULL;
     *n_out = 0;
     const cJSON *arr = ap__jr_member(root, "authorities");

@@ -65,11 +65,12 @@ ap_status ap__fr_money(ap__jr *jr, const cJSON *obj, const char *path,
 
 /* ---- authorities and the split between them ----------------------------- */
 
-/* "authorities": [{"code", "name"}...]: codes unique and not empty.
- * Absent: *n is 0 unless required.  The caller frees with
- * ap__fr_authorities_free (also after an error: *out and *n are always
- * consistent). */
-ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root, int required,
+/* "authorities": [{"code", "name"}...] of the model at root (whose path
+ * is root_path): codes unique and not empty.  Absent: *n is 0 unless
+ * required.  The caller frees with ap__fr_authorities_free (also after an
+ * error: *out and *n are always consistent). */
+ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
+                             const char *root_path, int required,
                              ap_authority **out, size_t *n);
 void ap__fr_authorities_free(ap_authority *authorities, size_t n);
 

@@ -5,7 +5,9 @@
  * names the JSON path, line and column.  The file is also the data of the
  * NCT plugin's outturn check, which reads lines[i].{service, budget,
  * gross_outturn, funding, outturn, variance}, total.{...}, unit and
- * variance_sign by path: those members mean the same here. */
+ * variance_sign by path: those members mean the same here.  The outturn
+ * may also be the "outturn" member of a plan file (ap__fr_model_root),
+ * every error path then starting "$.outturn". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +169,8 @@ static ap_status read_funding(ap__jr *jr, const ap_outturn *o,
 }
 
 /* Line ids are unique: the first repeat, in file order, is the error. */
-static ap_status check_ids(ap__jr *jr, const ap_outturn *o, const cJSON *arr)
+static ap_status check_ids(ap__jr *jr, const ap_outturn *o, const cJSON *arr,
+                           const char *lines_path)
 {
     size_t n = o->n_lines;
     const char **ids = malloc(n * sizeof *ids);
@@ -196,14 +199,15 @@ static ap_status check_ids(ap__jr *jr, const ap_outturn *o, const cJSON *arr)
     free(first);
     const cJSON *l = cJSON_GetArrayItem(arr, (int)i);
     char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-    ap__jr_index_path(p, "$.lines", i);
+    ap__jr_index_path(p, lines_path, i);
     ap__jr_key_path(q, p, "id");
     return ap__jr_fail(jr, ap__jr_member(l, "id"), q,
                        "line id \"%s\" is used twice (also by line %zu)",
                        o->lines[i].id, j + 1);
 }
 
-static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root)
+static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root,
+                            const char *root_path)
 {
     static const char *const keys[] = {
         "id",           "service",       "service_area",
@@ -213,7 +217,8 @@ static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root)
         "outturn_pence", "variance",     "variance_pence",
         NULL};
     static const char *const kinds[] = {"service", "income", NULL};
-    const char *path = "$.lines";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "lines");
     const cJSON *arr = ap__jr_member(root, "lines");
     if (arr == NULL)
         return ap__jr_fail(jr, root, path, "missing required key \"lines\"");
@@ -284,10 +289,11 @@ static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root)
                                "\"funding\") to make it");
         }
     }
-    return check_ids(jr, o, arr);
+    return check_ids(jr, o, arr, path);
 }
 
-static ap_status read_total(ap__jr *jr, ap_outturn *o, const cJSON *root)
+static ap_status read_total(ap__jr *jr, ap_outturn *o, const cJSON *root,
+                            const char *root_path)
 {
     static const char *const keys[] = {
         "budget",        "budget_pence",  "gross_outturn",
@@ -297,18 +303,22 @@ static ap_status read_total(ap__jr *jr, ap_outturn *o, const cJSON *root)
     const cJSON *obj = ap__jr_member(root, "total");
     if (obj == NULL)
         return AP_OK;
-    ap_status st = ap__jr_check_object(jr, obj, "$.total", keys);
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "total");
+    ap_status st = ap__jr_check_object(jr, obj, path, keys);
     for (int c = 0; c < 5 && st == AP_OK; c++)
-        st = ap__fr_money(jr, obj, "$.total", column_keys[c], o->unit, 0,
+        st = ap__fr_money(jr, obj, path, column_keys[c], o->unit, 0,
                           &o->total[c]);
     return st;
 }
 
-static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root)
+static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root,
+                               const char *root_path)
 {
     static const char *const keys[] = {"name", "description", "amount",
                                        "amount_pence", NULL};
-    const char *path = "$.reserves";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "reserves");
     const cJSON *arr = ap__jr_member(root, "reserves");
     if (arr == NULL)
         return AP_OK;
@@ -340,13 +350,15 @@ static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root)
     return AP_OK;
 }
 
-static ap_status read_stated(ap__jr *jr, ap_outturn *o, const cJSON *root)
+static ap_status read_stated(ap__jr *jr, ap_outturn *o, const cJSON *root,
+                             const char *root_path)
 {
     static const char *const keys[] = {
         "budget",   "budget_pence",  "variance",     "variance_pence",
         "funding",  "funding_pence", "reserves",     "reserves_pence",
         "net_variance", "net_variance_pence", NULL};
-    const char *path = "$.stated";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "stated");
     const cJSON *obj = ap__jr_member(root, "stated");
     if (obj == NULL)
         return AP_OK;
@@ -366,13 +378,15 @@ static ap_status read_stated(ap__jr *jr, ap_outturn *o, const cJSON *root)
     return AP_OK;
 }
 
-static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root)
+static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
+                             const char *root_path)
 {
     static const char *const keys[] = {"title", "unit", "items", "total",
                                        "total_pence", NULL};
     static const char *const item_keys[] = {"name", "amount", "amount_pence",
                                             NULL};
-    const char *path = "$.grants";
+    char path[AP__JR_PATH_SIZE];
+    ap__jr_key_path(path, root_path, "grants");
     const cJSON *obj = ap__jr_member(root, "grants");
     ap_outturn_grants *g = &o->grants;
     if (obj == NULL)
@@ -418,7 +432,9 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root)
     return AP_OK;
 }
 
-static ap_status read_root(ap__jr *jr, ap_outturn *o, const cJSON *root)
+/* The outturn at the root of its own file or under "outturn" in a plan
+ * file (ap__fr_model_root): every path below starts from where it is. */
+static ap_status read_outturn(ap__jr *jr, ap_outturn *o)
 {
     static const char *const keys[] = {
         "$schema",      "format",        "title",      "source",
@@ -427,53 +443,59 @@ static ap_status read_root(ap__jr *jr, ap_outturn *o, const cJSON *root)
         "split",        "lines",         "total",      "reserves",
         "stated",       "grants",        NULL};
     static const char *const kinds[] = {"actual", "forecast", NULL};
-    ap_status st = ap__jr_check_object(jr, root, "$", keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_check_tag(jr, root)) ||
-        (st = ap__fr_notes(jr, root, "$")) ||
-        (st = ap__fr_model_unit(jr, root, "$", &o->unit)) ||
-        (st = ap__jr_string(jr, root, "$", "title", 0, "", &o->title)) ||
-        (st = ap__jr_string(jr, root, "$", "financial_year", 0, "",
+    const cJSON *root;
+    char path[AP__JR_PATH_SIZE], p[AP__JR_PATH_SIZE];
+    ap_status st = ap__fr_model_root(jr, AP_OUTTURN_FORMAT, "outturn", &root,
+                                     path);
+    if (st != AP_OK || (st = ap__jr_check_object(jr, root, path, keys)) ||
+        (st = ap__fr_notes(jr, root, path)) ||
+        (st = ap__fr_model_unit(jr, root, path, &o->unit)) ||
+        (st = ap__jr_string(jr, root, path, "title", 0, "", &o->title)) ||
+        (st = ap__jr_string(jr, root, path, "financial_year", 0, "",
                             &o->financial_year)) ||
-        (st = ap__jr_string(jr, root, "$", "period", 0, "", &o->period)) ||
-        (st = ap__jr_string(jr, root, "$", "funding_label", 0, "Funding",
+        (st = ap__jr_string(jr, root, path, "period", 0, "", &o->period)) ||
+        (st = ap__jr_string(jr, root, path, "funding_label", 0, "Funding",
                             &o->funding_label)))
         return st;
     const cJSON *kind = ap__jr_member(root, "outturn_kind");
     if (kind != NULL) {
         size_t k;
-        if ((st = ap__jr_choice(jr, kind, "$.outturn_kind", kinds, &k)))
+        ap__jr_key_path(p, path, "outturn_kind");
+        if ((st = ap__jr_choice(jr, kind, p, kinds, &k)))
             return st;
         o->kind = (ap_outturn_kind)k;
     }
     const cJSON *sign = ap__jr_member(root, "variance_sign");
     if (sign != NULL) {
+        ap__jr_key_path(p, path, "variance_sign");
         if (!cJSON_IsString(sign))
-            return ap__jr_fail(jr, sign, "$.variance_sign", "expected text "
-                               "such as \"outturn_minus_budget\", found %s",
+            return ap__jr_fail(jr, sign, p, "expected text such as "
+                               "\"outturn_minus_budget\", found %s",
                                ap__jr_type_name(sign));
         if (ap_variance_sign_parse(sign->valuestring, &o->variance_sign,
                                    jr->err) != AP_OK)
-            return ap__jr_refail(jr, sign, "$.variance_sign");
+            return ap__jr_refail(jr, sign, p);
     }
-    if ((st = ap__fr_authorities(jr, root, 0, &o->authorities,
+    if ((st = ap__fr_authorities(jr, root, path, 0, &o->authorities,
                                  &o->n_authorities)))
         return st;
     const cJSON *split = ap__jr_member(root, "split");
+    ap__jr_key_path(p, path, "split");
     if (split != NULL) {
-        if ((st = ap__fr_split(jr, split, "$.split", o->authorities,
+        if ((st = ap__fr_split(jr, split, p, o->authorities,
                                o->n_authorities, &o->split)))
             return st;
         o->has_split = 1;
     } else if (o->n_authorities > 0) {
-        return ap__jr_fail(jr, root, "$.split", "authorities are declared "
-                           "but no \"split\" says how to share the "
-                           "variance between them");
+        return ap__jr_fail(jr, root, p, "authorities are declared but no "
+                           "\"split\" says how to share the variance "
+                           "between them");
     }
-    if ((st = read_lines(jr, o, root)) || (st = read_total(jr, o, root)) ||
-        (st = read_reserves(jr, o, root)) ||
-        (st = read_stated(jr, o, root)) || (st = read_grants(jr, o, root)))
+    if ((st = read_lines(jr, o, root, path)) ||
+        (st = read_total(jr, o, root, path)) ||
+        (st = read_reserves(jr, o, root, path)) ||
+        (st = read_stated(jr, o, root, path)) ||
+        (st = read_grants(jr, o, root, path)))
         return st;
     return AP_OK;
 }
@@ -491,7 +513,7 @@ ap_status ap_outturn_parse(const char *text, size_t len, const char *source,
     if (o == NULL || (o->source = ap__strdup(jr.source)) == NULL)
         st = ap__jr_nomem(&jr);
     else
-        st = read_root(&jr, o, jr.root);
+        st = read_outturn(&jr, o);
     ap__jr_close(&jr);
     if (st != AP_OK) {
         ap_outturn_free(o);

@@ -263,3 +263,65 @@ def test_schema_and_reader_both_refuse(fn):
     assert list(VALIDATOR.iter_errors(data))
     with pytest.raises(apportion.PlanError):
         parse_contract_sum(json.dumps(data))
+
+
+# ---- as a member of a plan file ----------------------------------------------
+
+IASS_PLAN = json.loads((ROOT / "examples" / "iass-2021-22.json").read_text(encoding="utf-8"))
+
+
+def plan_with_contract_sum(tmp_path, member: dict):
+    """The IASS plan with `member` as its "contract_sum", written indented
+    so that each key has its own line."""
+    plan = {**copy.deepcopy(IASS_PLAN), "contract_sum": member}
+    text = json.dumps(plan, indent=1, ensure_ascii=False)
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def without_source(data: dict) -> dict:
+    """The loaded model less the file name (top level and the audit's)."""
+    out = {k: v for k, v in data.items() if k != "source"}
+    out["result"] = {**data["result"],
+                     "audit": {k: v for k, v in data["result"]["audit"].items()
+                               if k != "source"}}
+    return out
+
+
+def test_a_plan_file_holds_the_contract_sum(tmp_path, nct):
+    member = {k: copy.deepcopy(v) for k, v in EXAMPLE.items() if k != "$schema"}
+    path, _ = plan_with_contract_sum(tmp_path, member)
+    c = load_contract_sum(path)
+    assert c.source == str(path)
+    assert without_source(c._data) == without_source(nct._data)
+    assert c.contract_sum == 180_009 * M
+    assert c.report().replace(str(path), "X") == nct.report().replace(
+        str(EXAMPLE_PATH), "X")
+    # Inside a plan the member's own "format" may be left out.
+    member.pop("format")
+    path, _ = plan_with_contract_sum(tmp_path, member)
+    assert without_source(load_contract_sum(path)._data) == without_source(nct._data)
+    # The plan itself still loads.
+    plan = apportion.load_plan(path)
+    assert plan.unit == apportion.load_plan(ROOT / "examples" / "iass-2021-22.json").unit
+
+
+def test_an_error_inside_the_member_names_its_path_line_and_column(tmp_path):
+    member = {k: copy.deepcopy(v) for k, v in EXAMPLE.items()
+              if k not in ("$schema", "format")}
+    member["business_cases"][4]["block"] = "9"
+    path, text = plan_with_contract_sum(tmp_path, member)
+    with pytest.raises(apportion.PlanError, match='unknown block "9"') as info:
+        load_contract_sum(path)
+    err = info.value
+    assert err.path == "$.contract_sum.business_cases[4].block"
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if '"block": "9"' in line)
+    assert err.line == row + 1
+    assert 1 <= err.column <= len(lines[row]) + 1
+    path = tmp_path / "bare.json"
+    path.write_text(json.dumps(IASS_PLAN), encoding="utf-8")
+    with pytest.raises(apportion.PlanError, match='no "contract_sum" member') as info:
+        load_contract_sum(path)
+    assert info.value.path == "$.contract_sum"

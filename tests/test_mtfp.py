@@ -247,3 +247,29 @@ def test_schema_and_reader_both_refuse(fn):
 def test_schema_ships_with_the_package():
     shipped = Path(apportion.__file__).resolve().parent / "schema" / "mtfp.schema.json"
     assert json.loads(shipped.read_text(encoding="utf-8")) == SCHEMA
+
+
+def test_a_member_of_a_real_plan_file(tmp_path, mtfp):
+    """The MTFP beside the IASS plan's own members: the plan still loads,
+    the MTFP reads as its own file does, and an error inside it gives the
+    line and column as well as the path."""
+    iass = ROOT / "examples" / "iass-2021-22.json"
+    member = {k: copy.deepcopy(v) for k, v in EXAMPLE.items() if k != "$schema"}
+    plan_file = {**json.loads(iass.read_text(encoding="utf-8")), "mtfp": member}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_file, indent=1), encoding="utf-8")
+    assert apportion.load_plan(path).unit == apportion.load_plan(iass).unit
+    m = load_mtfp(path)
+    assert m.unit == "£000" and m.years == YEARS
+    assert m.report().replace(str(path), "X") == mtfp.report().replace(
+        str(EXAMPLE_PATH), "X")
+    member["proposals"][1]["amounts"]["2018-19"] = 843  # a number, not text
+    text = json.dumps(plan_file, indent=1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(apportion.PlanError) as info:
+        load_mtfp(path)
+    assert info.value.path == '$.mtfp.proposals[1].amounts["2018-19"]'
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if '"2018-19": 843' in line)
+    assert info.value.line == row + 1
+    assert 1 <= info.value.column <= len(lines[row]) + 1

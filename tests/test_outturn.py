@@ -272,3 +272,76 @@ def test_schema_and_reader_both_refuse(fn):
     assert list(VALIDATOR.iter_errors(data))
     with pytest.raises(apportion.PlanError):
         parse_outturn(json.dumps(data))
+
+
+# ---- as a member of a plan file ----------------------------------------------
+
+IASS_PLAN = json.loads((ROOT / "examples" / "iass-2021-22.json").read_text(encoding="utf-8"))
+
+
+def plan_with_outturn(tmp_path, member: dict):
+    """The IASS plan with `member` as its "outturn", written indented so
+    that each key has its own line."""
+    plan = {**copy.deepcopy(IASS_PLAN), "outturn": member}
+    text = json.dumps(plan, indent=1, ensure_ascii=False)
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def without_source(data: dict) -> dict:
+    """The loaded model less the file name (top level and the audit's)."""
+    out = {k: v for k, v in data.items() if k != "source"}
+    out["result"] = {**data["result"],
+                     "audit": {k: v for k, v in data["result"]["audit"].items()
+                               if k != "source"}}
+    return out
+
+
+def test_a_plan_file_holds_the_outturn(tmp_path, nct):
+    member = {k: copy.deepcopy(v) for k, v in EXAMPLE.items() if k != "$schema"}
+    path, _ = plan_with_outturn(tmp_path, member)
+    o = load_outturn(path)
+    assert o.source == str(path)
+    assert without_source(o._data) == without_source(nct._data)
+    assert o.total["variance"] == 1_070 * K  # "an overspend of £1.070m"
+    assert o.report().replace(str(path), "X") == nct.report().replace(
+        str(EXAMPLE_PATH), "X")
+    # Inside a plan the member's own "format" may be left out.
+    member.pop("format")
+    path, _ = plan_with_outturn(tmp_path, member)
+    assert without_source(load_outturn(path)._data) == without_source(nct._data)
+    # The plan itself still loads, its own figures untouched.
+    plan = apportion.load_plan(path)
+    assert plan.unit == apportion.load_plan(ROOT / "examples" / "iass-2021-22.json").unit
+
+
+def test_an_error_inside_the_member_names_its_path_line_and_column(tmp_path):
+    member = {k: copy.deepcopy(v) for k, v in EXAMPLE.items()
+              if k not in ("$schema", "format")}
+    member["lines"][2]["budget"] = 12345  # a number where money text goes
+    path, text = plan_with_outturn(tmp_path, member)
+    with pytest.raises(apportion.PlanError) as info:
+        load_outturn(path)
+    err = info.value
+    assert err.path == "$.outturn.lines[2].budget"
+    assert "budget_pence" in str(err)
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if '"budget": 12345' in line)
+    assert err.line == row + 1
+    assert 1 <= err.column <= len(lines[row]) + 1
+    # An own "format" inside the member must still be the outturn's.
+    member["lines"][2]["budget"] = EXAMPLE["lines"][2]["budget"]
+    member["format"] = "apportion.savings/1"
+    path, _ = plan_with_outturn(tmp_path, member)
+    with pytest.raises(apportion.PlanError) as info:
+        load_outturn(path)
+    assert info.value.path == "$.outturn.format" and info.value.line > 1
+
+
+def test_a_plan_file_without_the_member_says_so(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(IASS_PLAN), encoding="utf-8")
+    with pytest.raises(apportion.PlanError, match='no "outturn" member') as info:
+        load_outturn(path)
+    assert info.value.path == "$.outturn"

@@ -191,3 +191,29 @@ def test_schema_and_reader_both_refuse(fn):
 def test_schema_ships_with_the_package():
     shipped = Path(apportion.__file__).resolve().parent / "schema" / "savings.schema.json"
     assert json.loads(shipped.read_text(encoding="utf-8")) == SCHEMA
+
+
+def test_a_member_of_a_real_plan_file(tmp_path, savings):
+    """The savings beside the IASS plan's own members: the plan still
+    loads, the savings read as their own file does, and an error inside
+    them names "$.savings..." with its line and column."""
+    iass = ROOT / "examples" / "iass-2021-22.json"
+    member = {k: copy.deepcopy(v) for k, v in EXAMPLE.items() if k != "$schema"}
+    plan_file = {**json.loads(iass.read_text(encoding="utf-8")), "savings": member}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_file, indent=1), encoding="utf-8")
+    assert apportion.load_plan(path).unit == apportion.load_plan(iass).unit
+    s = load_savings(path)
+    assert s.by_rag == savings.by_rag and s.by_rag["red"] == 1247 * K
+    assert s.report().replace(str(path), "X") == savings.report().replace(
+        str(EXAMPLE_PATH), "X")
+    member["proposals"][1]["green"] = 600  # a number, not text
+    text = json.dumps(plan_file, indent=1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(apportion.PlanError) as info:
+        load_savings(path)
+    assert info.value.path == "$.savings.proposals[1].green"
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if '"green": 600' in line)
+    assert info.value.line == row + 1
+    assert 1 <= info.value.column <= len(lines[row]) + 1

@@ -464,9 +464,61 @@ static PyObject *code_of(const ap_plan *plan, size_t index)
     return PyUnicode_FromString(plan->authorities[index].code);
 }
 
-static PyObject *amount_tuple(const ap_amount *a)
+PyObject *amount_tuple(const ap_amount *a)
 {
     return Py_BuildValue("LL", (long long)a->pence, (long long)a->resolution);
+}
+
+PyObject *amount_or_none(int present, const ap_amount *a)
+{
+    if (!present)
+        Py_RETURN_NONE;
+    return amount_tuple(a);
+}
+
+PyObject *int64_rows(const int64_t *cells, size_t n_rows, size_t n_cols)
+{
+    PyObject *rows = PyList_New((Py_ssize_t)n_rows);
+    for (size_t i = 0; rows != NULL && i < n_rows; i++) {
+        PyObject *row = int64_list(cells + i * n_cols, n_cols);
+        if (row == NULL)
+            Py_CLEAR(rows);
+        else
+            PyList_SET_ITEM(rows, (Py_ssize_t)i, row);
+    }
+    return rows;
+}
+
+PyObject *basis_dict(const ap_basis *b, size_t n)
+{
+    PyObject *values = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; values != NULL && i < n; i++) {
+        PyObject *v = Py_BuildValue("(NLL)", core_text(b->value_text[i]),
+                                    (long long)b->num[i],
+                                    (long long)b->den[i]);
+        if (v == NULL)
+            Py_CLEAR(values);
+        else
+            PyList_SET_ITEM(values, (Py_ssize_t)i, v);
+    }
+    if (values == NULL)
+        return NULL;
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    if (set_item(d, "name", core_text(b->name)) < 0 ||
+        set_item(d, "kind", PyUnicode_FromString(b->kind == AP_BASIS_PERCENT
+                                                     ? "percent"
+                                                     : "metric")) < 0 ||
+        set_item(d, "mode", PyUnicode_FromString(ap_apportion_mode_name(
+                                (ap_apportion_mode)b->mode))) < 0 ||
+        set_item(d, "values", values) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
 }
 
 static PyObject *stated_share(const ap_stated_share *s)
@@ -525,44 +577,26 @@ static PyObject *plan_lines(const ap_plan *plan)
     return lines;
 }
 
+/* The plan's basis: the split as every model gives it, with the
+ * weights it apportions by. */
 static PyObject *plan_basis(const ap_plan *plan)
 {
-    const ap_basis *b = &plan->basis;
-    PyObject *values = PyList_New((Py_ssize_t)plan->n_authorities);
-    if (values == NULL)
+    PyObject *d = basis_dict(&plan->basis, plan->n_authorities);
+    if (d == NULL ||
+        set_item(d, "weights", int64_list(plan->basis.weights,
+                                          plan->n_authorities)) < 0) {
+        Py_XDECREF(d);
         return NULL;
-    for (size_t i = 0; i < plan->n_authorities; i++) {
-        PyObject *v = Py_BuildValue("(sLL)", b->value_text[i],
-                                    (long long)b->num[i],
-                                    (long long)b->den[i]);
-        if (v == NULL) {
-            Py_DECREF(values);
-            return NULL;
-        }
-        PyList_SET_ITEM(values, (Py_ssize_t)i, v);
     }
-    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:N}", "name", b->name, "kind",
-                         b->kind == AP_BASIS_PERCENT ? "percent" : "metric",
-                         "mode",
-                         ap_apportion_mode_name((ap_apportion_mode)b->mode),
-                         "values", values, "weights",
-                         int64_list(b->weights, plan->n_authorities));
+    return d;
 }
 
 static PyObject *plan_result(const ap_plan_result *r)
 {
     size_t na = r->n_authorities;
-    PyObject *shares = PyList_New((Py_ssize_t)r->n_lines);
+    PyObject *shares = int64_rows(r->shares, r->n_lines, na);
     if (shares == NULL)
         return NULL;
-    for (size_t j = 0; j < r->n_lines; j++) {
-        PyObject *row = int64_list(r->shares + j * na, na);
-        if (row == NULL) {
-            Py_DECREF(shares);
-            return NULL;
-        }
-        PyList_SET_ITEM(shares, (Py_ssize_t)j, row);
-    }
     PyObject *checks = PyList_New((Py_ssize_t)r->n_checks);
     if (checks == NULL) {
         Py_DECREF(shares);

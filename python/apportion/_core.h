@@ -44,6 +44,19 @@ int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
 int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *what);
 
+/* A printed amount as (pence, resolution); amount_or_none gives None
+ * when the paper does not print it (present 0). */
+PyObject *amount_tuple(const ap_amount *a);
+PyObject *amount_or_none(int present, const ap_amount *a);
+/* The rows of a row-major n_rows x n_cols int64 array as a list of
+ * lists (shares by line and authority, by year and category...). */
+PyObject *int64_rows(const int64_t *cells, size_t n_rows, size_t n_cols);
+/* An agreed split between n authorities (the plan's basis, or a paper's
+ * split) as {"name", "kind": "percent" | "metric", "mode", "values":
+ * [(text, num, den)...]}: what every model's split dict holds; callers
+ * add their own members (the plan's "weights", a paper's "source"...). */
+PyObject *basis_dict(const ap_basis *b, size_t n);
+
 /* KPI definitions as the dicts apportion.kpi reads (the set is only
  * read). */
 PyObject *kpi_list(const ap_kpi_set *set);

@@ -14,19 +14,6 @@
             goto fail;                                                       \
     } while (0)
 
-static PyObject *amount_pair(const ap_amount *a)
-{
-    return Py_BuildValue("LL", (long long)a->pence,
-                         (long long)a->resolution);
-}
-
-static PyObject *amount_or_none(int present, const ap_amount *a)
-{
-    if (!present)
-        Py_RETURN_NONE;
-    return amount_pair(a);
-}
-
 /* n printed amounts; has (may be NULL: all present) marks which were
  * printed, the rest are None. */
 static PyObject *amount_list(const ap_amount *a, const int *has, size_t n)
@@ -55,20 +42,6 @@ static PyObject *text_list(char *const *texts, size_t n)
     return list;
 }
 
-/* Rows of a row-major n_rows x n_cols array as a list of lists. */
-static PyObject *int64_rows(const int64_t *v, size_t n_rows, size_t n_cols)
-{
-    PyObject *rows = PyList_New((Py_ssize_t)n_rows);
-    for (size_t i = 0; rows != NULL && i < n_rows; i++) {
-        PyObject *row = int64_list(v + i * n_cols, n_cols);
-        if (row == NULL)
-            Py_CLEAR(rows);
-        else
-            PyList_SET_ITEM(rows, (Py_ssize_t)i, row);
-    }
-    return rows;
-}
-
 static PyObject *authority_codes(const ap_authority *a, size_t n)
 {
     PyObject *list = PyList_New((Py_ssize_t)n);
@@ -82,40 +55,20 @@ static PyObject *authority_codes(const ap_authority *a, size_t n)
     return list;
 }
 
-/* The split of a savings or MTFP model: an ap_basis over its authorities
- * with what the paper says of it. */
+/* The split of a savings or MTFP model: the split every model gives
+ * (basis_dict), its authorities' codes and weights, and what the paper
+ * says of it. */
 static PyObject *split_dict(int has_split, const ap_authority *authorities,
                             size_t n, const ap_basis *s,
                             const ap_split_paper *paper)
 {
     if (!has_split)
         Py_RETURN_NONE;
-    PyObject *values = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; values != NULL && i < n; i++) {
-        PyObject *v = Py_BuildValue("(NLL)", core_text(s->value_text[i]),
-                                    (long long)s->num[i],
-                                    (long long)s->den[i]);
-        if (v == NULL)
-            Py_CLEAR(values);
-        else
-            PyList_SET_ITEM(values, (Py_ssize_t)i, v);
-    }
-    if (values == NULL)
+    PyObject *d = basis_dict(s, n);
+    if (d == NULL)
         return NULL;
-    PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(values);
-        return NULL;
-    }
-    SET(d, "values", values);
-    SET(d, "name", core_text(s->name));
     SET(d, "source", core_text(paper->source));
     SET(d, "note", core_text(paper->note));
-    SET(d, "kind", PyUnicode_FromString(s->kind == AP_BASIS_PERCENT
-                                            ? "percent"
-                                            : "metric"));
-    SET(d, "mode", PyUnicode_FromString(
-                       ap_apportion_mode_name((ap_apportion_mode)s->mode)));
     SET(d, "codes", authority_codes(authorities, n));
     SET(d, "weights", int64_list(s->weights, n));
     SET(d, "stated", paper->stated_text ? text_list(paper->stated_text, n)
@@ -241,7 +194,7 @@ static PyObject *mtfp_to_dict(const ap_mtfp *m, const ap_mtfp_result *r)
     SET(d, "location", core_text(m->location));
     SET(d, "unit", PyUnicode_FromString(ap_unit_name(m->unit)));
     SET(d, "years", text_list(m->years, m->n_years));
-    SET(d, "base", amount_pair(&m->base));
+    SET(d, "base", amount_tuple(&m->base));
     SET(d, "categories", mtfp_categories());
     SET(d, "split", split_dict(m->has_split, m->authorities, m->n_authorities,
                                &m->split, &m->split_paper));
@@ -339,7 +292,7 @@ static PyObject *saving_dict(const ap_saving *s)
     SET(d, "name", core_text(s->name));
     SET(d, "sro", core_text(s->sro));
     SET(d, "comments", core_text(s->comments));
-    SET(d, "amount", amount_pair(&s->amount));
+    SET(d, "amount", amount_tuple(&s->amount));
     SET(d, "rated", amount_list(s->rated, NULL, AP_SAVINGS_COLUMN_COUNT));
     SET(d, "total", amount_or_none(s->has_total, &s->total));
     return d;

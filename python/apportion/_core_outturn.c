@@ -6,16 +6,9 @@
  * paper does not print it. */
 #include "_core.h"
 
-static PyObject *amount_obj(const ap_amount *a)
-{
-    return Py_BuildValue("LL", (long long)a->pence, (long long)a->resolution);
-}
-
 static PyObject *printed_obj(const ap_printed *p)
 {
-    if (!p->present)
-        Py_RETURN_NONE;
-    return amount_obj(&p->amount);
+    return amount_or_none(p->present, &p->amount);
 }
 
 static PyObject *code_or_none(const ap_authority *authorities, int has,
@@ -61,56 +54,12 @@ static PyObject *authorities_list(const ap_authority *a, size_t n)
     return list;
 }
 
+/* The outturn's or contract sum's split (basis_dict), None without one. */
 static PyObject *split_dict(int has, const ap_basis *b, size_t n)
 {
     if (!has)
         Py_RETURN_NONE;
-    PyObject *values = PyList_New((Py_ssize_t)n);
-    if (values == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        PyObject *v = Py_BuildValue("(sLL)", b->value_text[i],
-                                    (long long)b->num[i],
-                                    (long long)b->den[i]);
-        if (v == NULL) {
-            Py_DECREF(values);
-            return NULL;
-        }
-        PyList_SET_ITEM(values, (Py_ssize_t)i, v);
-    }
-    PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(values);
-        return NULL;
-    }
-    if (set_item(d, "name", PyUnicode_FromString(b->name)) < 0 ||
-        set_item(d, "kind", PyUnicode_FromString(b->kind == AP_BASIS_PERCENT
-                                                     ? "percent"
-                                                     : "metric")) < 0 ||
-        set_item(d, "mode", PyUnicode_FromString(ap_apportion_mode_name(
-                                (ap_apportion_mode)b->mode))) < 0 ||
-        set_item(d, "values", values) < 0) {
-        Py_DECREF(d);
-        return NULL;
-    }
-    return d;
-}
-
-/* An n_rows x n_cols int64 matrix as a list of lists. */
-static PyObject *matrix(const int64_t *cells, size_t rows, size_t cols)
-{
-    PyObject *list = PyList_New((Py_ssize_t)rows);
-    if (list == NULL)
-        return NULL;
-    for (size_t i = 0; i < rows; i++) {
-        PyObject *row = int64_list(cells + i * cols, cols);
-        if (row == NULL) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, row);
-    }
-    return list;
+    return basis_dict(b, n);
 }
 
 /* ---- outturn ------------------------------------------------------------ */
@@ -146,7 +95,7 @@ static PyObject *variance_dict(const ap_variance *v)
 static PyObject *funding_item(const void *ctx, size_t i)
 {
     const ap_outturn_funding *f = (const ap_outturn_funding *)ctx + i;
-    return Py_BuildValue("(sN)", f->source, amount_obj(&f->amount));
+    return Py_BuildValue("(sN)", f->source, amount_tuple(&f->amount));
 }
 
 static PyObject *outturn_line(const void *ctx, size_t i)
@@ -181,13 +130,13 @@ static PyObject *reserve_item(const void *ctx, size_t i)
 {
     const ap_outturn_reserve *r = (const ap_outturn_reserve *)ctx + i;
     return Py_BuildValue("{s:s,s:s,s:N}", "name", r->name, "description",
-                         r->description, "amount", amount_obj(&r->amount));
+                         r->description, "amount", amount_tuple(&r->amount));
 }
 
 static PyObject *grant_item(const void *ctx, size_t i)
 {
     const ap_outturn_grant *g = (const ap_outturn_grant *)ctx + i;
-    return Py_BuildValue("(sN)", g->name, amount_obj(&g->amount));
+    return Py_BuildValue("(sN)", g->name, amount_tuple(&g->amount));
 }
 
 static PyObject *variance_item(const void *ctx, size_t i)
@@ -220,7 +169,7 @@ static PyObject *outturn_result(const ap_outturn_result *r)
     else
         by_authority = Py_BuildValue(
             "{s:N,s:N,s:N,s:N}", "variance_shares",
-            matrix(r->variance_shares, r->n_lines, r->n_authorities),
+            int64_rows(r->variance_shares, r->n_lines, r->n_authorities),
             "variance", int64_list(r->authority_variance, r->n_authorities),
             "reserves", int64_list(r->authority_reserves, r->n_authorities),
             "net_variance", int64_list(r->authority_net, r->n_authorities));
@@ -365,7 +314,7 @@ static PyObject *carry_forward_item(const void *ctx, size_t i)
     const ap_carry_forward *c = &plan->carry_forwards[i];
     return Py_BuildValue("{s:s,s:s,s:s,s:N,s:s,s:s}", "description",
                          c->description, "kind", c->kind, "from_year",
-                         c->from_year, "amount", amount_obj(&c->amount),
+                         c->from_year, "amount", amount_tuple(&c->amount),
                          "payer", plan->authorities[c->payer].code, "payee",
                          plan->authorities[c->payee].code);
 }
@@ -451,7 +400,7 @@ static PyObject *block_item(const void *ctx, size_t i)
                          b->name, "kind", ap_block_kind_name(b->kind),
                          "in_contract_sum",
                          b->in_contract_sum ? Py_True : Py_False, "amount",
-                         amount_obj(&b->amount), "non_recurring",
+                         amount_tuple(&b->amount), "non_recurring",
                          printed_obj(&b->non_recurring));
 }
 
@@ -475,7 +424,7 @@ static PyObject *case_item(const void *ctx, size_t i)
     return Py_BuildValue("{s:s,s:s,s:s,s:N,s:N,s:N,s:N}", "theme", bc->theme,
                          "project", bc->project, "duration", bc->duration,
                          "approved", approved, "block", block, "funding",
-                         amount_obj(&bc->amount), "recurring", recurring);
+                         amount_tuple(&bc->amount), "recurring", recurring);
 }
 
 static PyObject *table_item_item(const void *ctx, size_t i)
@@ -483,7 +432,7 @@ static PyObject *table_item_item(const void *ctx, size_t i)
     const ap_block_table_item *it = (const ap_block_table_item *)ctx + i;
     return Py_BuildValue("{s:s,s:n,s:N}", "project", it->project,
                          "business_case", (Py_ssize_t)it->business_case,
-                         "funding", amount_obj(&it->amount));
+                         "funding", amount_tuple(&it->amount));
 }
 
 static PyObject *table_item(const void *ctx, size_t i)
@@ -517,7 +466,7 @@ static PyObject *contract_result(const ap_contract_sum_result *r)
     else
         by_authority = Py_BuildValue(
             "{s:N,s:N,s:N}", "block_shares",
-            matrix(r->block_shares, r->n_blocks, r->n_authorities),
+            int64_rows(r->block_shares, r->n_blocks, r->n_authorities),
             "contract_sum", int64_list(r->contract_sum_shares,
                                        r->n_authorities),
             "provisions", int64_list(r->provision_shares, r->n_authorities));

@@ -369,8 +369,10 @@ static void expect_outturn_error(const char *json, const char *path,
 
 TEST(outturn_errors_name_path)
 {
-    expect_outturn_error("{\"format\": \"apportion.plan/1\"}", "$.format",
+    expect_outturn_error("{\"format\": \"apportion.ledger/1\"}", "$.format",
                          "apportion.outturn/1");
+    expect_outturn_error("{\"format\": \"apportion.plan/1\"}", "$.outturn",
+                         "no \"outturn\" member");
     expect_outturn_error(OT "\"lines\": []}", "$.lines", "at least one");
     expect_outturn_error(OT "\"lines\": [" LINE "], \"colour\": 1}",
                          "$.colour", "colour");
@@ -442,6 +444,80 @@ TEST(outturn_errors_name_path)
     CHECK_EQ_I64(o->lines[0].budget.amount.resolution, 0);
     CHECK_EQ_I64(o->lines[0].outturn.amount.resolution, 0);
     ap_outturn_free(o);
+}
+
+/* The outturn as the "outturn" member of a plan file: read as its own
+ * file is, in the plan's unit unless it gives one, every error path
+ * starting "$.outturn". */
+TEST(outturn_in_plan_file)
+{
+    const char *json =
+        "{\"format\": \"apportion.plan/1\", \"unit\": \"\xc2\xa3" "000\", "
+        "\"outturn\": {\"authorities\": [{\"code\": \"N\"}, {\"code\": "
+        "\"W\"}], \"split\": {\"values\": {\"N\": \"44.16\", \"W\": "
+        "\"55.84\"}}, \"lines\": [{\"service\": \"A\", \"budget\": "
+        "\"43,998\", \"outturn\": \"44,170\"}], \"total\": {\"variance\": "
+        "\"172\"}, \"stated\": {\"variance\": {\"overspend\": \"172\"}}}}";
+    ap_outturn *o = parse_outturn(json);
+    CHECK_STR(ap_unit_name(o->unit), "\xc2\xa3" "000");
+    CHECK_EQ_I64(o->lines[0].budget.amount.pence, K(43998));
+    CHECK_EQ_I64(o->n_authorities, 2);
+    ap_outturn_result *r = compute_outturn(o);
+    CHECK_EQ_I64(r->total.variance, K(172));
+    /* £172,000 at 44.16 : 55.84, exactly. */
+    CHECK_EQ_I64(r->authority_variance[0], 7595520);
+    CHECK_EQ_I64(r->authority_variance[1], 9604480);
+    ap_outturn_result_free(r);
+    ap_outturn_free(o);
+
+#define PO "{\"format\": \"apportion.plan/1\", \"outturn\": "
+    expect_outturn_error(PO "[]}", "$.outturn", "expected an object");
+    expect_outturn_error(PO "{\"format\": \"apportion.plan/1\", \"lines\": "
+                            "[" LINE "]}}",
+                         "$.outturn.format", "apportion.outturn/1");
+    expect_outturn_error(PO "{\"lines\": []}}", "$.outturn.lines",
+                         "at least one");
+    expect_outturn_error(
+        PO "{\"lines\": [{\"service\": \"A\", \"budget\": 1, "
+           "\"outturn\": \"2\"}]}}",
+        "$.outturn.lines[0].budget", "budget_pence");
+    expect_outturn_error(
+        PO "{\"lines\": [{\"id\": \"x\", \"service\": \"A\", \"budget\": "
+           "\"1\", \"outturn\": \"2\"}, {\"id\": \"x\", \"service\": "
+           "\"B\", \"budget\": \"1\", \"outturn\": \"2\"}]}}",
+        "$.outturn.lines[1].id", "twice");
+    expect_outturn_error(PO "{\"outturn_kind\": \"guess\", \"lines\": "
+                            "[" LINE "]}}",
+                         "$.outturn.outturn_kind", "forecast");
+    expect_outturn_error(PO "{\"variance_sign\": 1, \"lines\": [" LINE
+                            "]}}",
+                         "$.outturn.variance_sign", "outturn_minus_budget");
+    expect_outturn_error(PO "{\"variance_sign\": \"up\", \"lines\": ["
+                            LINE "]}}",
+                         "$.outturn.variance_sign", "underspend_positive");
+    expect_outturn_error(PO "{\"authorities\": [{\"code\": \"N\"}, "
+                            "{\"code\": \"N\"}], \"lines\": [" LINE "]}}",
+                         "$.outturn.authorities[1].code", "twice");
+    expect_outturn_error(PO "{\"authorities\": [{\"code\": \"N\"}], "
+                            "\"lines\": [" LINE "]}}",
+                         "$.outturn.split", "split");
+    expect_outturn_error(
+        PO "{\"authorities\": [{\"code\": \"N\"}], \"split\": "
+           "{\"values\": {\"N\": \"-1\"}}, \"lines\": [" LINE "]}}",
+        "$.outturn.split.values.N", "negative");
+    expect_outturn_error(PO "{\"lines\": [" LINE "], \"total\": "
+                            "{\"outturn\": 2}}}",
+                         "$.outturn.total.outturn", "outturn_pence");
+    expect_outturn_error(PO "{\"lines\": [" LINE "], \"reserves\": "
+                            "[{\"amount\": \"1\"}]}}",
+                         "$.outturn.reserves[0].name", "name");
+    expect_outturn_error(PO "{\"lines\": [" LINE "], \"stated\": "
+                            "{\"variance\": {\"underspend\": \"(1)\"}}}}",
+                         "$.outturn.stated.variance.underspend", "positive");
+    expect_outturn_error(PO "{\"lines\": [" LINE "], \"grants\": "
+                            "{\"items\": [{\"amount\": \"1\"}]}}}",
+                         "$.outturn.grants.items[0].name", "name");
+#undef PO
 }
 
 /* ---- the Q4 balancing payment ------------------------------------------- */
@@ -671,6 +747,63 @@ TEST(contract_sum_errors_name_path)
         "$.business_cases[0].funding", "funding_pence");
     expect_contract_error(CS BLOCKS ", \"as_of\": \"23/02/2024\"}", "$.as_of",
                           "23/02/2024");
+}
+
+/* The contract sum as the "contract_sum" member of a plan file: read as
+ * its own file is, every error path starting "$.contract_sum". */
+TEST(contract_sum_in_plan_file)
+{
+#define PC "{\"format\": \"apportion.plan/1\", \"unit\": \"\xc2\xa3m\", " \
+           "\"contract_sum\": {"
+    const char *json =
+        PC "\"authorities\": [{\"code\": \"A\"}, {\"code\": \"B\"}], "
+           "\"split\": {\"kind\": \"metric\", \"values\": {\"A\": 1, "
+           "\"B\": 3}}, \"contract_sum\": \"1\", " BLOCKS "}}";
+    ap_contract_sum *c;
+    ap_error err;
+    CHECK(ap_contract_sum_parse(json, strlen(json), "p.json", &c, &err) ==
+          AP_OK);
+    CHECK_STR(ap_unit_name(c->unit), "\xc2\xa3m"); /* the plan's */
+    CHECK_EQ_I64(c->n_blocks, 2);
+    ap_contract_sum_result *r;
+    CHECK(ap_contract_sum_compute(c, &r, &err) == AP_OK);
+    CHECK_EQ_I64(r->contract_sum, 100000000);
+    CHECK_EQ_I64(r->contract_sum_shares[0], 25000000);
+    CHECK_EQ_I64(r->contract_sum_shares[1], 75000000);
+    ap_contract_sum_result_free(r);
+    ap_contract_sum_free(c);
+
+    expect_contract_error("{\"format\": \"apportion.plan/1\"}",
+                          "$.contract_sum", "no \"contract_sum\" member");
+    expect_contract_error("{\"format\": \"apportion.outturn/1\"}",
+                          "$.format", "apportion.contract_sum/1");
+    expect_contract_error(PC "\"blocks\": []}}", "$.contract_sum.blocks",
+                          "non-empty");
+    expect_contract_error(PC "\"colour\": 1, " BLOCKS "}}",
+                          "$.contract_sum.colour", "colour");
+    expect_contract_error(PC "\"contract_sum\": 1, " BLOCKS "}}",
+                          "$.contract_sum.contract_sum",
+                          "contract_sum_pence");
+    expect_contract_error(
+        PC BLOCKS ", \"business_cases\": [{\"project\": \"p\", \"block\": "
+                  "\"9\", \"funding\": \"1\"}]}}",
+        "$.contract_sum.business_cases[0].block", "unknown block \"9\"");
+    expect_contract_error(
+        PC BLOCKS ", \"business_cases\": [{\"project\": \"p\", \"block\": "
+                  "\"3\", \"funding\": \"1\"}], \"tables\": [{\"title\": "
+                  "\"t\", \"block\": \"3\", \"items\": [{\"project\": \"q\", "
+                  "\"funding\": \"1\"}]}]}}",
+        "$.contract_sum.tables[0].items[0].project",
+        "no business case \"q\"");
+    expect_contract_error(PC BLOCKS ", \"as_of\": \"23/02/2024\"}}",
+                          "$.contract_sum.as_of", "23/02/2024");
+    expect_contract_error(PC "\"authorities\": [{\"code\": \"\"}], " BLOCKS
+                             "}}",
+                          "$.contract_sum.authorities[0].code", "empty");
+    expect_contract_error(PC "\"authorities\": [{\"code\": \"A\"}], " BLOCKS
+                             "}}",
+                          "$.contract_sum.split", "contract sum");
+#undef PC
 }
 
 TEST(contract_sum_tables_leave_cases_out)
