@@ -35,8 +35,7 @@
 #include <string.h>
 
 #include "apportion/plugin.h"
-
-static const ap_host *host;
+#include "../common/first_party.h"
 
 /* The span of dates the calendars cover, set in init. */
 static int64_t span_first, span_last;
@@ -58,26 +57,6 @@ static const ap_plugin_info info = {
 };
 
 /* ---- small helpers -------------------------------------------------- */
-
-static ap_status out_failed(ap_error *err, ap_status st)
-{
-    return host->error_set(err, st, "out of memory writing the result");
-}
-
-/* Case-insensitive ASCII comparison of a whole string. */
-static int same_text(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 'a' - 'A';
-        if (y >= 'A' && y <= 'Z')
-            y += 'a' - 'A';
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
 
 /* Copies text without leading and trailing blanks into buf. */
 static void trimmed(const char *text, char *buf, size_t size)
@@ -271,13 +250,6 @@ static int failure_clause(const char *type)
         return 2;
     return 0;
 }
-
-#define FIND(sev, field, ...)                                       \
-    do {                                                            \
-        ap_status st_ = host->finding(out, (sev), (field), __VA_ARGS__); \
-        if (st_ != AP_OK)                                           \
-            return out_failed(err, st_);                            \
-    } while (0)
 
 /* IASS1: the formal agreement (2.1.1).  Reads "iass1.status" ("in place"
  * or "not in place"). */
@@ -485,13 +457,6 @@ static ap_status critical_service_failures(void *user, const ap_fields *data,
 }
 
 /* ---- the section: recharge summary ------------------------------------ */
-
-#define TEXT(...)                                              \
-    do {                                                       \
-        ap_status st_ = host->text_append(out, __VA_ARGS__);   \
-        if (st_ != AP_OK)                                      \
-            return out_failed(err, st_);                       \
-    } while (0)
 
 /* A money field of the section, a printed figure in unit ("-" is nil):
  * unreadable, or missing when required, is an error of the call naming

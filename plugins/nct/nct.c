@@ -51,8 +51,7 @@
 #include <string.h>
 
 #include "apportion/plugin.h"
-
-static const ap_host *host;
+#include "../common/first_party.h"
 
 /* The span of dates the calendars cover, set in init. */
 static int64_t span_first, span_last;
@@ -69,63 +68,6 @@ static const ap_plugin_info info = {
 };
 
 /* ---- small helpers -------------------------------------------------- */
-
-static ap_status out_failed(ap_error *err, ap_status st)
-{
-    return host->error_set(err, st, "out of memory writing the result");
-}
-
-static int same_text(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 'a' - 'A';
-        if (y >= 'A' && y <= 'Z')
-            y += 'a' - 'A';
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
-/* Digits after the point that print pence exactly in unit (a unit is a
- * power of ten of pence: ap_unit's value is the exponent). */
-static int exact_decimals(int64_t pence, ap_unit unit)
-{
-    int d = (int)unit;
-    for (; d > 0 && pence % 10 == 0; d--)
-        pence /= 10;
-    return d;
-}
-
-/* A figure as a table cell: no symbol, brackets for negatives, `decimals`
- * digits after the point. */
-static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
-                     size_t size)
-{
-    ap_format_options o = host->format_defaults();
-    o.unit = unit;
-    o.decimals = decimals;
-    o.symbol = 0;
-    o.negative = AP_NEGATIVE_BRACKETS;
-    if (host->money_format(pence, &o, buf, size, NULL) != AP_OK)
-        snprintf(buf, size, "%lldp", (long long)pence);
-}
-
-#define FIND(sev, field, ...)                                            \
-    do {                                                                 \
-        ap_status st_ = host->finding(out, (sev), (field), __VA_ARGS__); \
-        if (st_ != AP_OK)                                                \
-            return out_failed(err, st_);                                 \
-    } while (0)
-
-#define TEXT(...)                                            \
-    do {                                                     \
-        ap_status st_ = host->text_append(out, __VA_ARGS__); \
-        if (st_ != AP_OK)                                    \
-            return out_failed(err, st_);                     \
-    } while (0)
 
 static ap_status column_missing(ap_error *err)
 {
@@ -302,35 +244,6 @@ typedef struct table {
     int has_gross;            /* some line has gross_outturn or funding */
 } table;
 
-/* Where a table field could not be read: the caller reports it. */
-typedef struct problem {
-    ap_severity severity;
-    char path[96];
-    char message[AP_ERROR_MESSAGE_SIZE];
-} problem;
-
-typedef ap_status (*problem_fn)(void *ctx, const problem *p);
-
-static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
-                        const char *path, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-
-static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
-                        const char *path, const char *fmt, ...)
-{
-    problem p;
-    va_list ap;
-    p.severity = sev;
-    snprintf(p.path, sizeof p.path, "%s", path);
-    va_start(ap, fmt);
-    vsnprintf(p.message, sizeof p.message, fmt, ap);
-    va_end(ap);
-    return fn(ctx, &p);
-}
-
 /* A figure of the table (host->field_figure: a printed figure in unit
  * with its resolution, "-" for nil).  Missing is a problem only when
  * required; unreadable always is. */
@@ -438,17 +351,6 @@ static ap_status table_read(const ap_fields *data, table *t, int *usable,
     }
     *usable = 1;
     return AP_OK;
-}
-
-/* Findings as the check writes them. */
-typedef struct check_ctx {
-    ap_findings *out;
-} check_ctx;
-
-static ap_status to_finding(void *ctx, const problem *p)
-{
-    check_ctx *c = ctx;
-    return host->finding(c->out, p->severity, p->path, "%s", p->message);
 }
 
 static const char *line_name(const table *t, size_t i, char *buf, size_t size)
@@ -583,23 +485,6 @@ static ap_status outturn_check(void *user, const ap_fields *data,
 }
 
 /* ---- the section: outturn by service area ----------------------------- */
-
-typedef struct section_ctx {
-    ap_error *err;
-    int failed;
-} section_ctx;
-
-/* A section refuses data it cannot read (errors); warnings do not stop
- * it. */
-static ap_status to_error(void *ctx, const problem *p)
-{
-    section_ctx *c = ctx;
-    if (p->severity != AP_SEVERITY_ERROR || c->failed)
-        return AP_OK;
-    c->failed = 1;
-    host->error_set(c->err, AP_E_INPUT, "%s", p->message);
-    return AP_OK;
-}
 
 static ap_status outturn_section(void *user, const ap_fields *data,
                                  ap_text *out, ap_error *err)

@@ -43,8 +43,7 @@
 #include <string.h>
 
 #include "apportion/plugin.h"
-
-static const ap_host *host;
+#include "../common/first_party.h"
 
 static const ap_plugin_info info = {
     AP_PLUGIN_INFO_HEADER,
@@ -62,47 +61,6 @@ static const ap_plugin_info info = {
 
 /* ---- small helpers -------------------------------------------------- */
 
-static ap_status out_failed(ap_error *err, ap_status st)
-{
-    return host->error_set(err, st, "out of memory writing the result");
-}
-
-/* Digits after the point that print pence exactly in unit (a unit is a
- * power of ten of pence: ap_unit's value is the exponent). */
-static int exact_decimals(int64_t pence, ap_unit unit)
-{
-    int d = (int)unit;
-    for (; d > 0 && pence % 10 == 0; d--)
-        pence /= 10;
-    return d;
-}
-
-static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
-                     size_t size)
-{
-    ap_format_options o = host->format_defaults();
-    o.unit = unit;
-    o.decimals = decimals;
-    o.symbol = 0;
-    o.negative = AP_NEGATIVE_BRACKETS;
-    if (host->money_format(pence, &o, buf, size, NULL) != AP_OK)
-        snprintf(buf, size, "%lldp", (long long)pence);
-}
-
-#define FIND(sev, field, ...)                                            \
-    do {                                                                 \
-        ap_status st_ = host->finding(out, (sev), (field), __VA_ARGS__); \
-        if (st_ != AP_OK)                                                \
-            return out_failed(err, st_);                                 \
-    } while (0)
-
-#define TEXT(...)                                            \
-    do {                                                     \
-        ap_status st_ = host->text_append(out, __VA_ARGS__); \
-        if (st_ != AP_OK)                                    \
-            return out_failed(err, st_);                     \
-    } while (0)
-
 /* A stated figure against the one its parts give, by the host's rule
  * (host->compare_figure): nothing when equal, a warning within the
  * rounding of the printed figures, an error otherwise. */
@@ -115,36 +73,6 @@ static void fmt_cell(int64_t pence, ap_unit unit, int decimals, char *buf,
          : out_failed(err, st))
 
 /* ---- reading the data --------------------------------------------------- */
-
-/* A problem with the data: a check reports it as a finding, a section
- * refuses the data. */
-typedef struct problem {
-    ap_severity severity;
-    char path[96];
-    char message[AP_ERROR_MESSAGE_SIZE];
-} problem;
-
-typedef ap_status (*problem_fn)(void *ctx, const problem *p);
-
-static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
-                        const char *path, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-
-static ap_status report(problem_fn fn, void *ctx, ap_severity sev,
-                        const char *path, const char *fmt, ...)
-{
-    problem p;
-    va_list ap;
-    p.severity = sev;
-    snprintf(p.path, sizeof p.path, "%s", path);
-    va_start(ap, fmt);
-    vsnprintf(p.message, sizeof p.message, fmt, ap);
-    va_end(ap);
-    return fn(ctx, &p);
-}
 
 typedef struct figure {
     int64_t v, res;
@@ -400,16 +328,6 @@ static agreed block_agreed(const blocks *b, int k)
         a.res += c->funding.res;
     }
     return a;
-}
-
-typedef struct check_ctx {
-    ap_findings *out;
-} check_ctx;
-
-static ap_status to_finding(void *ctx, const problem *p)
-{
-    check_ctx *c = ctx;
-    return host->finding(c->out, p->severity, p->path, "%s", p->message);
 }
 
 /* Reads the data for a check; problems become findings. */
@@ -748,21 +666,6 @@ static ap_status stated_totals_check(void *user, const ap_fields *data,
 }
 
 /* ---- section: block_summary --------------------------------------------- */
-
-typedef struct section_ctx {
-    ap_error *err;
-    int failed;
-} section_ctx;
-
-static ap_status to_error(void *ctx, const problem *p)
-{
-    section_ctx *c = ctx;
-    if (p->severity != AP_SEVERITY_ERROR || c->failed)
-        return AP_OK;
-    c->failed = 1;
-    host->error_set(c->err, AP_E_INPUT, "%s", p->message);
-    return AP_OK;
-}
 
 static void widen(int *decimals, const figure *f, ap_unit unit)
 {
