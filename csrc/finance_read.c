@@ -312,20 +312,88 @@ static char *copy_text(const char *raw, size_t len)
     return s;
 }
 
-/* The split's "values" object at obj, or an error at vp. */
-static ap_status split_values(ap__jr *jr, const cJSON *obj, const char *vp,
-                              const cJSON **out)
+/* What a split's "values" holds, for its missing-key message. */
+#define SPLIT_VALUES_HOLD                                                  \
+    "authority code to its share, such as {\"NNC\": \"44.16\", "          \
+    "\"WNC\": \"55.84\"}"
+
+/* The "values" object of a basis or split at obj, or an error at vp
+ * whose missing-key message says what it holds. */
+static ap_status values_object(ap__jr *jr, const cJSON *obj, const char *vp,
+                               const char *holds, const cJSON **out)
 {
     const cJSON *values = ap__jr_member(obj, "values");
     if (values == NULL)
         return ap__jr_fail(jr, obj, vp, "missing required key \"values\" "
-                           "(authority code to its share, such as {\"NNC\": "
-                           "\"44.16\", \"WNC\": \"55.84\"})");
+                           "(%s)", holds);
     if (!cJSON_IsObject(values))
         return ap__jr_fail(jr, values, vp, "expected an object of authority "
                            "code to value, found %s",
                            ap__jr_type_name(values));
     *out = values;
+    return AP_OK;
+}
+
+ap_status ap__fr_weights(ap__jr *jr, const cJSON *obj, const char *path,
+                         const ap_authority *authorities, size_t n,
+                         const ap__fr_weight_words *words, ap_basis *b)
+{
+    b->value_text = calloc(n ? n : 1, sizeof *b->value_text);
+    b->num = calloc(n ? n : 1, sizeof *b->num);
+    b->den = calloc(n ? n : 1, sizeof *b->den);
+    b->weights = calloc(n ? n : 1, sizeof *b->weights);
+    if (!b->value_text || !b->num || !b->den || !b->weights)
+        return ap__jr_nomem(jr);
+    char vp[AP__JR_PATH_SIZE], p[AP__JR_PATH_SIZE];
+    ap__jr_key_path(vp, path, "values");
+    const cJSON *values;
+    ap_status st = values_object(jr, obj, vp, words->missing, &values);
+    if (st != AP_OK)
+        return st;
+    for (const cJSON *v = values->child; v != NULL; v = v->next) {
+        ap__jr_key_path(p, vp, v->string);
+        size_t who;
+        if ((st = ap__fr_find_authority(jr, authorities, n, v, p, v->string,
+                                        &who)))
+            return st;
+        if (b->value_text[who] != NULL)
+            return ap__jr_fail(jr, v, p, "duplicate key \"%s\"", v->string);
+        /* The number's own text: 44.16 stays 44.16, not a double. */
+        const char *raw;
+        size_t raw_len;
+        if (!ap__jr_number_text(jr, v, &raw, &raw_len))
+            return ap__jr_fail(jr, v, p, "expected a number or decimal text "
+                               "such as \"%s\", found %s",
+                               words->example, ap__jr_type_name(v));
+        if (ap_decimal_parse(raw, raw_len, &b->num[who], &b->den[who],
+                             jr->err) != AP_OK)
+            return ap__jr_refail(jr, v, p);
+        if (b->num[who] < 0)
+            return ap__jr_fail(jr, v, p, "a %s value cannot be negative "
+                               "(%.*s)",
+                               words->word, (int)raw_len, raw);
+        ap_figure f; /* audited against 100 as a printed figure */
+        if (words->percent_figures && b->kind == AP_BASIS_PERCENT &&
+            ap_figure_parse(raw, raw_len, &f, jr->err) != AP_OK)
+            return ap__jr_refail(jr, v, p);
+        if ((b->value_text[who] = copy_text(raw, raw_len)) == NULL)
+            return ap__jr_nomem(jr);
+    }
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (b->value_text[i] == NULL) {
+            ap__jr_key_path(p, vp, authorities[i].code);
+            return ap__jr_fail(jr, values, p,
+                               "no %s value for authority \"%s\"",
+                               words->word, authorities[i].code);
+        }
+        any |= b->num[i] != 0;
+    }
+    if (!any)
+        return ap__jr_fail(jr, values, vp, "every %s value is zero; at "
+                           "least one must be positive", words->word);
+    if (ap_weights_common(b->num, b->den, n, b->weights, jr->err) != AP_OK)
+        return ap__jr_refail(jr, values, vp);
     return AP_OK;
 }
 
@@ -366,59 +434,10 @@ static ap_status read_split(ap__jr *jr, const cJSON *obj, const char *path,
     if (n == 0)
         return ap__jr_fail(jr, obj, vp, "a split needs $.authorities to "
                            "name whom it splits between");
-    b->value_text = calloc(n, sizeof *b->value_text);
-    b->num = calloc(n, sizeof *b->num);
-    b->den = calloc(n, sizeof *b->den);
-    b->weights = calloc(n, sizeof *b->weights);
-    if (!b->value_text || !b->num || !b->den || !b->weights)
-        return ap__jr_nomem(jr);
-    const cJSON *values;
-    if ((st = split_values(jr, obj, vp, &values)))
+    static const ap__fr_weight_words words = {"split", "44.16",
+                                              SPLIT_VALUES_HOLD, 1};
+    if ((st = ap__fr_weights(jr, obj, path, authorities, n, &words, b)))
         return st;
-    for (const cJSON *v = values->child; v != NULL; v = v->next) {
-        ap__jr_key_path(p, vp, v->string);
-        size_t who;
-        if ((st = ap__fr_find_authority(jr, authorities, n, v, p, v->string,
-                                        &who)))
-            return st;
-        if (b->value_text[who] != NULL)
-            return ap__jr_fail(jr, v, p, "duplicate key \"%s\"", v->string);
-        /* The number's own text: 44.16 stays 44.16, not a double. */
-        const char *raw;
-        size_t raw_len;
-        if (!ap__jr_number_text(jr, v, &raw, &raw_len))
-            return ap__jr_fail(jr, v, p, "expected a number or decimal text "
-                               "such as \"44.16\", found %s",
-                               ap__jr_type_name(v));
-        if (ap_decimal_parse(raw, raw_len, &b->num[who], &b->den[who],
-                             jr->err) != AP_OK)
-            return ap__jr_refail(jr, v, p);
-        if (b->num[who] < 0)
-            return ap__jr_fail(jr, v, p, "a split value cannot be negative "
-                               "(%.*s)",
-                               (int)raw_len, raw);
-        ap_figure f; /* audited against 100 as a printed figure */
-        if (b->kind == AP_BASIS_PERCENT &&
-            ap_figure_parse(raw, raw_len, &f, jr->err) != AP_OK)
-            return ap__jr_refail(jr, v, p);
-        if ((b->value_text[who] = copy_text(raw, raw_len)) == NULL)
-            return ap__jr_nomem(jr);
-    }
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (b->value_text[i] == NULL) {
-            ap__jr_key_path(p, vp, authorities[i].code);
-            return ap__jr_fail(jr, values, p,
-                               "no split value for authority \"%s\"",
-                               authorities[i].code);
-        }
-        any |= b->num[i] != 0;
-    }
-    if (!any)
-        return ap__jr_fail(jr, values, vp, "every split value is zero; at "
-                           "least one must be positive");
-    if (ap_weights_common(b->num, b->den, n, b->weights, jr->err) != AP_OK)
-        return ap__jr_refail(jr, values, vp);
     return AP_OK;
 }
 
@@ -443,7 +462,7 @@ static ap_status split_authorities(ap__jr *jr, const cJSON *split,
     char vp[AP__JR_PATH_SIZE], p[AP__JR_PATH_SIZE];
     ap__jr_key_path(vp, path, "values");
     const cJSON *values;
-    ap_status st = split_values(jr, split, vp, &values);
+    ap_status st = values_object(jr, split, vp, SPLIT_VALUES_HOLD, &values);
     if (st != AP_OK)
         return st;
     size_t n = (size_t)cJSON_GetArraySize(values);

@@ -74,6 +74,24 @@ ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
                              ap_authority **out, size_t *n);
 void ap__fr_authorities_free(ap_authority *authorities, size_t n);
 
+/* How a reader of weights names them in messages. */
+typedef struct ap__fr_weight_words {
+    const char *word;    /* "basis" or "split": "no split value for ..." */
+    const char *example; /* a value such as "44.16" */
+    const char *missing; /* what "values" holds, for its missing-key error */
+    int percent_figures; /* nonzero: a percent value must also read as a
+                            printed figure (it is audited against 100) */
+} ap__fr_weight_words;
+
+/* The "values" of a basis or split at obj (path): each authority's exact
+ * weight from its own digits, every authority given once, none negative,
+ * not all zero, then on a common denominator.  Allocates b->value_text,
+ * num, den and weights (n each); b->kind must be set first.  Shared by
+ * the plan's basis and the papers' splits. */
+ap_status ap__fr_weights(ap__jr *jr, const cJSON *obj, const char *path,
+                         const ap_authority *authorities, size_t n,
+                         const ap__fr_weight_words *words, ap_basis *b);
+
 /* The index of the authority whose code is `code`, or an error at node
  * listing the codes there are. */
 ap_status ap__fr_find_authority(ap__jr *jr, const ap_authority *authorities,

@@ -12,6 +12,7 @@
 
 #include "apportion/apportion.h"
 #include "internal.h"
+#include "finance_read.h"
 #include "json_reader.h"
 
 /* How plan files differ in wording from the other JSON files we read. */
@@ -80,24 +81,8 @@ static ap_status find_authority(ap__jr *jr, const ap_plan *plan,
                                 const cJSON *node, const char *path,
                                 const char *code, size_t *out)
 {
-    for (size_t i = 0; i < plan->n_authorities; i++) {
-        if (strcmp(plan->authorities[i].code, code) == 0) {
-            *out = i;
-            return AP_OK;
-        }
-    }
-    char list[200] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < plan->n_authorities; i++) {
-        int w = snprintf(list + used, sizeof list - used, "%s%s",
-                         i ? ", " : "", plan->authorities[i].code);
-        if (w < 0 || (size_t)w >= sizeof list - used)
-            break;
-        used += (size_t)w;
-    }
-    return ap__jr_fail(jr, node, path, "unknown authority \"%s\"; the plan's "
-                       "authorities are: %s",
-                       code, list);
+    return ap__fr_find_authority(jr, plan->authorities, plan->n_authorities,
+                                 node, path, code, out);
 }
 
 /* An authority code held in a string member. */
@@ -281,67 +266,10 @@ static ap_status read_basis(ap__jr *jr, ap_plan *plan, const cJSON *root)
     }
     b->mode = (int)mode;
 
-    size_t n = plan->n_authorities;
-    b->value_text = calloc(n, sizeof *b->value_text);
-    b->num = calloc(n, sizeof *b->num);
-    b->den = calloc(n, sizeof *b->den);
-    b->weights = calloc(n, sizeof *b->weights);
-    if (!b->value_text || !b->num || !b->den || !b->weights)
-        return ap__jr_nomem(jr);
-
-    char vp[AP__JR_PATH_SIZE];
-    ap__jr_key_path(vp, path, "values");
-    const cJSON *values = ap__jr_member(obj, "values");
-    if (values == NULL)
-        return ap__jr_fail(jr, obj, vp, "missing required key \"values\" (one "
-                           "value per authority)");
-    if (!cJSON_IsObject(values))
-        return ap__jr_fail(jr, values, vp, "expected an object of authority "
-                           "code to value, found %s",
-                           ap__jr_type_name(values));
-    for (const cJSON *v = values->child; v != NULL; v = v->next) {
-        ap__jr_key_path(p, vp, v->string);
-        size_t who;
-        if ((st = find_authority(jr, plan, v, p, v->string, &who)))
-            return st;
-        if (b->value_text[who] != NULL)
-            return ap__jr_fail(jr, v, p, "duplicate key \"%s\"", v->string);
-        /* The number's own text: 53.57 stays 53.57, not a double. */
-        const char *raw;
-        size_t raw_len;
-        if (!ap__jr_number_text(jr, v, &raw, &raw_len))
-            return ap__jr_fail(jr, v, p, "expected a number or decimal text "
-                               "such as \"53.57\", found %s",
-                               ap__jr_type_name(v));
-        if (ap_decimal_parse(raw, raw_len, &b->num[who], &b->den[who],
-                             jr->err) != AP_OK)
-            return ap__jr_refail(jr, v, p);
-        if (b->num[who] < 0)
-            return ap__jr_fail(jr, v, p,
-                               "a basis value cannot be negative (%.*s)",
-                               (int)raw_len, raw);
-        b->value_text[who] = malloc(raw_len + 1);
-        if (b->value_text[who] == NULL)
-            return ap__jr_nomem(jr);
-        memcpy(b->value_text[who], raw, raw_len);
-        b->value_text[who][raw_len] = '\0';
-    }
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (b->value_text[i] == NULL) {
-            ap__jr_key_path(p, vp, plan->authorities[i].code);
-            return ap__jr_fail(jr, values, p,
-                               "no basis value for authority \"%s\"",
-                               plan->authorities[i].code);
-        }
-        any |= b->num[i] != 0;
-    }
-    if (!any)
-        return ap__jr_fail(jr, values, vp, "every basis value is zero; at "
-                           "least one must be positive");
-    if (ap_weights_common(b->num, b->den, n, b->weights, jr->err) != AP_OK)
-        return ap__jr_refail(jr, values, vp);
-    return AP_OK;
+    static const ap__fr_weight_words words = {
+        "basis", "53.57", "one value per authority", 0};
+    return ap__fr_weights(jr, obj, path, plan->authorities,
+                          plan->n_authorities, &words, b);
 }
 
 static ap_status read_funding(ap__jr *jr, const ap_plan *plan,
