@@ -151,7 +151,10 @@ extension = Extension(
     include_dirs=["include", "csrc", *include_dirs],
     library_dirs=library_dirs,
     libraries=libraries,
-    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread"],
+    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread",
+                        # Scenario draws must be bit-identical however they are
+                        # computed: no fused multiply-adds where one build has FMA.
+                        "-ffp-contract=off"],
     extra_link_args=["-pthread"],
 )
 

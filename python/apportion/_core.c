@@ -834,7 +834,9 @@ static int core_exec(PyObject *module)
         PyModule_AddFunctions(module, audit_methods) < 0 ||
         PyModule_AddFunctions(module, ledger_methods) < 0 ||
         PyModule_AddFunctions(module, budget_methods) < 0 ||
-        PyModule_AddFunctions(module, outturn_methods) < 0)
+        PyModule_AddFunctions(module, outturn_methods) < 0 ||
+        PyModule_AddFunctions(module, forecast_methods) < 0 ||
+        PyModule_AddFunctions(module, scenario_methods) < 0)
         return -1;
     return 0;
 }

@@ -76,5 +76,7 @@ extern PyMethodDef audit_methods[];
 extern PyMethodDef ledger_methods[];
 extern PyMethodDef budget_methods[];
 extern PyMethodDef outturn_methods[];
+extern PyMethodDef forecast_methods[];
+extern PyMethodDef scenario_methods[];
 
 #endif

@@ -6,6 +6,8 @@
 #include "test_list_ledger.h"
 #include "test_list_budget.h"
 #include "test_list_outturn.h"
+#include "test_list_forecast.h"
+#include "test_list_scenario.h"
 
 #define AP_TEST_LIST(X)                  \
     X(money_arithmetic)                  \
@@ -75,4 +77,6 @@
     AP_TEST_LIST_AUDIT_TABLE(X)          \
     AP_TEST_LIST_LEDGER(X)               \
     AP_TEST_LIST_BUDGET(X)               \
-    AP_TEST_LIST_OUTTURN(X)
+    AP_TEST_LIST_OUTTURN(X)              \
+    AP_TEST_LIST_FORECAST(X)             \
+    AP_TEST_LIST_SCENARIO(X)

@@ -1,0 +1,120 @@
+/* apportion: cost scenarios — demand x unit cost x inflation over a
+ * multi-year horizon, each year's cost apportioned to the authorities by
+ * that year's basis in pence, and Monte Carlo runs of it whose draws come
+ * from a counter-based generator.
+ *
+ * Scenario k's draws are a function of (seed, k, year, variable) only, so
+ * scenario k gives the same pence whichever thread, chunk or machine
+ * computes it, and a run split into pieces is bit-identical to the run in
+ * one piece.  The arithmetic is IEEE double with no contraction into fused
+ * multiply-adds (the files are built with -ffp-contract=off) and the
+ * normal draws use only log, sqrt and cos from the C library; two builds
+ * with different C libraries could differ in the last bit of a draw.
+ * Nothing here touches Python; every function is safe without the GIL.
+ * Output arrays are the caller's. */
+#ifndef APPORTION_SCENARIO_H
+#define APPORTION_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apportion/apportion.h"
+#include "apportion/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- counter-based random numbers ------------------------------------ */
+
+/* Philox4x32-10 (Salmon et al., SC11): out = the 10-round bijection of
+ * counter under key.  Pure: the same inputs give the same outputs
+ * everywhere. */
+void ap_philox4x32(const uint32_t counter[4], const uint32_t key[2],
+                   uint32_t out[4]);
+
+/* The variables a scenario draws, one normal per (variable, year). */
+typedef enum ap_scenario_variable {
+    AP_DRAW_DEMAND = 0,        /* the year's own demand shock */
+    AP_DRAW_DEMAND_COMMON = 1, /* the scenario's shock shared by all years
+                                  (drawn once, at year 0) */
+    AP_DRAW_INFLATION = 2      /* the year's inflation shock */
+} ap_scenario_variable;
+
+/* A uniform in (0, 1), never 0 or 1, with 53 random bits: the draw
+ * (seed, scenario, variable, year, which) where which picks one of the
+ * two uniforms a normal needs. */
+double ap_scenario_uniform(uint64_t seed, uint64_t scenario,
+                           uint32_t variable, uint32_t year, uint32_t which);
+
+/* A standard normal (Box-Muller on the two uniforms of the same
+ * coordinates). */
+double ap_scenario_normal(uint64_t seed, uint64_t scenario,
+                          uint32_t variable, uint32_t year);
+
+/* ---- the cost model ------------------------------------------------- */
+
+/* What a service will cost over n_years and who pays.  Year y's cost is
+ *   demand_y * unit_cost_pence * index_y,  index_y = prod_{i<=y} (1 + inflation_i)
+ * rounded half to even to a penny, then apportioned to the n_authorities
+ * by weights[y * n_authorities + a] (largest remainder, exact).  Put
+ * inflation[0] = 0 for costs in year 0's prices.
+ *
+ * In a Monte Carlo scenario the demand and the inflation are drawn:
+ *   demand_y    = max(0, demand[y] + demand_sd[y] * z_y),
+ *   z_y         = sqrt(rho) * c + sqrt(1 - rho) * e_y   (rho = demand_correlation)
+ *   inflation_y = inflation[y] + inflation_sd[y] * u_y
+ * with c, e_y and u_y independent standard normals of the scenario.  NULL
+ * sd arrays mean no uncertainty in that variable. */
+typedef struct ap_cost_model {
+    size_t n_years;
+    size_t n_authorities;
+    const double *demand;        /* [n_years], expected units each year */
+    const double *demand_sd;     /* [n_years] or NULL */
+    double demand_correlation;   /* rho in [0, 1] */
+    int64_t unit_cost_pence;     /* cost of one unit in year-0 prices, >= 0 */
+    const double *inflation;     /* [n_years], 0.035 is 3.5% */
+    const double *inflation_sd;  /* [n_years] or NULL */
+    const int64_t *weights;      /* [n_years * n_authorities], >= 0, each
+                                    year's weights summing to more than 0 */
+} ap_cost_model;
+
+/* Checks a model: sizes above 0, finite demands and rates, sds >= 0,
+ * rho in [0, 1], inflation above -100%, weights >= 0 with a positive sum
+ * each year.  AP_E_INPUT naming the field and year. */
+ap_status ap_cost_model_check(const ap_cost_model *model, ap_error *err);
+
+/* The expected path, with no draws: totals[y] and
+ * shares[y * n_authorities + a], pence.  A cost beyond int64 is
+ * AP_E_OVERFLOW naming the year. */
+ap_status ap_cost_project(const ap_cost_model *model, int64_t *totals,
+                          int64_t *shares, ap_error *err);
+
+/* Scenarios first .. first + count - 1 of the run with this seed:
+ * totals[i * n_years + y] and shares[(i * n_years + y) * n_authorities + a]
+ * for scenario first + i (either may be NULL).  `threads` 0 uses every
+ * core (at most 8), 1 the calling thread; the results depend only on
+ * (model, seed, scenario number).  A cost beyond int64 is AP_E_OVERFLOW
+ * naming the scenario and year (the lowest such scenario). */
+ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
+                           uint64_t first, size_t count, int threads,
+                           int64_t *totals, int64_t *shares, ap_error *err);
+
+/* ---- percentiles of money ------------------------------------------- */
+
+/* For each column c of a (rows x columns) int64 array (row-major,
+ * values[r * n_columns + c]) and each percent q[k] in [0, 100]:
+ * out[k * n_columns + c] = numpy's "linear" percentile, the value at rank
+ * h = (rows - 1) * q / 100 between the sorted values at floor(h) and
+ * ceil(h), rounded half to even to a whole penny.  Needs rows * 8 bytes of
+ * scratch (AP_E_NOMEM without it); rows of 0 or a q outside [0, 100] is
+ * AP_E_INPUT. */
+ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
+                             size_t n_columns, const double *q, size_t n_q,
+                             int64_t *out, ap_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,6 @@
+/* placeholder: filled in by the forecast glue */
+#include "_core.h"
+
+PyMethodDef forecast_methods[] = {
+    {NULL, NULL, 0, NULL}
+};
