@@ -836,6 +836,7 @@ static int core_exec(PyObject *module)
         PyModule_AddFunctions(module, budget_methods) < 0 ||
         PyModule_AddFunctions(module, outturn_methods) < 0 ||
         PyModule_AddFunctions(module, forecast_methods) < 0 ||
+        PyModule_AddFunctions(module, holt_methods) < 0 ||
         PyModule_AddFunctions(module, scenario_methods) < 0)
         return -1;
     return 0;

@@ -77,6 +77,7 @@ extern PyMethodDef ledger_methods[];
 extern PyMethodDef budget_methods[];
 extern PyMethodDef outturn_methods[];
 extern PyMethodDef forecast_methods[];
+extern PyMethodDef holt_methods[];
 extern PyMethodDef scenario_methods[];
 
 #endif

@@ -7,6 +7,7 @@
 #include "test_list_budget.h"
 #include "test_list_outturn.h"
 #include "test_list_forecast.h"
+#include "test_list_holt.h"
 #include "test_list_scenario.h"
 
 #define AP_TEST_LIST(X)                  \
@@ -79,4 +80,5 @@
     AP_TEST_LIST_BUDGET(X)               \
     AP_TEST_LIST_OUTTURN(X)              \
     AP_TEST_LIST_FORECAST(X)             \
+    AP_TEST_LIST_HOLT(X)                 \
     AP_TEST_LIST_SCENARIO(X)

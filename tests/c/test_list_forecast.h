@@ -1,2 +1,2 @@
-/* C tests of the forecasts (student_t.c, trend.c, holt.c): X(name) for each TEST(name). */
+/* C tests of the forecasts (student_t.c, trend.c): X(name) for each TEST(name). */
 #define AP_TEST_LIST_FORECAST(X)
