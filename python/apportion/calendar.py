@@ -203,6 +203,11 @@ class Calendar:
         self.first, self.last = (np.datetime64(d, "D") for d in
                                  _core.calendar_span(self._cal))
 
+    def __reduce__(self):
+        # The C calendar (a capsule) cannot be pickled: a calendar travels
+        # as what made it and is built again where it is unpickled.
+        return (type(self), (self.division, self.extra_closures, self.weekmask))
+
     def __repr__(self) -> str:
         extra = f", {len(self._closures)} closure days" if self._closures else ""
         mask = "".join("1" if self._weekmask >> i & 1 else "0" for i in range(7))

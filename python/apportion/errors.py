@@ -46,8 +46,11 @@ class PlanError(ApportionError, ValueError):
         self.source = source
 
     def __reduce__(self):
+        # The constructor's arguments, and as state any attribute set since
+        # (notes added with add_note) so that those travel too.
         return (type(self), (self.args[0] if self.args else "", self.path,
-                             self.line, self.column, self.source))
+                             self.line, self.column, self.source),
+                self.__dict__)
 
 
 class PluginError(ApportionError):

@@ -24,6 +24,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping
+from functools import partial
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -63,6 +64,20 @@ def _listing(names, quote=True) -> str:
 def _plain(value):
     """A numpy scalar as the Python value it holds (for messages)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+# How an error names line i: functions (bound with functools.partial), not
+# lambdas, so that a Ledger pickles.
+def _line_where(i: int) -> str:
+    return f"line {i}"
+
+
+def _row_where(index, i: int) -> str:
+    return f"row {_plain(index[i])!r}"
+
+
+def _file_line_where(path: str, i: int) -> str:
+    return f"{path} line {i + 2}"
 
 
 def _column(values, name: str) -> np.ndarray:
@@ -141,7 +156,7 @@ class Ledger:
                  financial_year: Optional[str] = None,
                  periods: Optional[str] = None, unit: str = "£") -> None:
         self._init_from(centre, amount, period, date, financial_year, periods,
-                        unit, source=None, where=lambda i: f"line {i}")
+                        unit, source=None, where=_line_where)
 
     # ---- construction ----------------------------------------------------
 
@@ -187,7 +202,7 @@ class Ledger:
             raise InputError(f"periods must be 'quarter' or 'month', not {periods!r}")
         self = cls.__new__(cls)
         self.source = None
-        self._where = lambda i: f"line {i}"
+        self._where = _line_where
         self._centre_codes = np.ascontiguousarray(_column(centre_codes, "centre_codes"))
         self._period_codes = np.ascontiguousarray(_column(period_codes, "period_codes"))
         for name, codes in (("centre_codes", self._centre_codes),
@@ -227,7 +242,7 @@ class Ledger:
                         None if period is None else frame[period],
                         None if date is None else frame[date],
                         financial_year, periods, unit, source=None,
-                        where=lambda i: f"row {_plain(index[i])!r}")
+                        where=partial(_row_where, index))
         return self
 
     @classmethod
@@ -262,9 +277,16 @@ class Ledger:
                         None if period is None else frame[period],
                         None if date is None else frame[date],
                         financial_year, periods, unit, source=path,
-                        where=lambda i: f"{path} line {i + 2}", texts=True,
+                        where=partial(_file_line_where, path), texts=True,
                         date_format=date_format)
         return self
+
+    def __setstate__(self, state: dict) -> None:
+        # numpy arrays come back from a pickle writeable; the cached sums
+        # are read-only, as _sum made them.
+        self.__dict__.update(state)
+        if self._totals is not None:
+            self._totals.flags.writeable = False
 
     def _missing(self, mask: np.ndarray, what: str):
         bad = np.flatnonzero(mask)
@@ -739,6 +761,12 @@ class LedgerApportionment:
         if sum(self.authority_totals.values()) != self.total:
             raise ApportionError("internal error: the authorities' shares do not "
                                  "sum to the ledger total")
+
+    def __reduce__(self):
+        # Made again from its parts: the shares come back read-only and
+        # their pennies are checked again where they are unpickled.
+        return (type(self), (self.ledger, self.authorities, self.shares,
+                             self.weights, self.mode, self._services))
 
     # ---- DataFrames ------------------------------------------------------
 

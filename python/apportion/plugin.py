@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import pickle
 import sys
 import threading
 import traceback
@@ -62,6 +63,9 @@ _lock = threading.RLock()
 _discovered = False
 _failures: List[Tuple[str, str]] = []
 _generation = 0  # bumped whenever the registry grows
+# What register_measure and register_rule added to each area, by code and
+# (kind, name), so that a pickled ServiceArea can take them with it.
+_python_items: Dict[str, Dict[Tuple[str, str], tuple]] = {}
 
 
 def plugin_abi() -> Tuple[int, int]:
@@ -495,7 +499,19 @@ def _not_int(v):
 
 
 class ServiceArea:
-    """A service area a plugin brought: its KPIs and what it can compute."""
+    """A service area a plugin brought: its KPIs and what it can compute.
+
+    A service area pickles by reference, for workers such as Dask's: it is
+    looked up again by its code where it is unpickled, so its plugin must
+    be installed there too (shipped with apportion, in a folder of
+    ``APPORTION_PLUGIN_PATH``, or at the same path it was loaded from with
+    :func:`load_plugin`, which is then loaded).  The measures and rules
+    registered on it from Python travel with it and are registered there
+    unless the area has them already: a module-level function by its name
+    (so its module must be importable there too), any other (a lambda, a
+    closure) by value with cloudpickle, which must then be installed on
+    both sides.
+    """
 
     def __init__(self, code: str):
         self.code = code
@@ -509,7 +525,13 @@ class ServiceArea:
                 f"{', ' + items if items else ''}>")
 
     def __reduce__(self):
-        return (service_area, (self.code,))
+        registered = list(_python_items.get(self.code, {}).items())  # a snapshot
+        items = tuple(
+            ((kind, name), (_portable(spec[0], f"the Python {kind} {name!r} of "
+                                                f"service area {self.code}"),
+                            *spec[1:]))
+            for (kind, name), spec in registered)
+        return (_unpickle_area, (self.code, self.plugin.path, items))
 
     def __eq__(self, other) -> bool:
         return isinstance(other, ServiceArea) and other.code == self.code
@@ -726,6 +748,8 @@ class ServiceArea:
         cols = [str(c) for c in columns]
         _core.add_measure(self.code, name, description, ",".join(cols),
                           int(scale), func, _run_python_measure)
+        _python_items.setdefault(self.code, {})[("measure", name)] = (
+            func, tuple(cols), int(scale), description)
         _generation += 1
 
     def register_rule(self, name: str, func: Callable, description: str = "") -> None:
@@ -735,4 +759,68 @@ class ServiceArea:
         to the share."""
         global _generation
         _core.add_rule(self.code, name, description, func, _run_python_rule)
+        _python_items.setdefault(self.code, {})[("rule", name)] = (func, description)
         _generation += 1
+
+
+class _ByValue:
+    """A function that pickle cannot send by name (a lambda, a closure), as
+    cloudpickle's bytes of it; loaded only where it is registered."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __reduce__(self):
+        return (_ByValue, (self.data,))
+
+
+def _importable(func) -> bool:
+    """True when pickle can send func by its module and name."""
+    obj = sys.modules.get(getattr(func, "__module__", None) or "")
+    for part in (getattr(func, "__qualname__", None) or "<>").split("."):
+        obj = getattr(obj, part, None)
+    return obj is func
+
+
+def _portable(func, what: str):
+    """func itself when pickle can send it by name, else by value."""
+    if _importable(func):
+        return func
+    try:
+        import cloudpickle
+    except ImportError:
+        raise TypeError(f"{what} is {func!r}, which pickle can send only by "
+                        f"name; register a module-level function, or install "
+                        f"cloudpickle to send it by value") from None
+    return _ByValue(cloudpickle.dumps(func))
+
+
+def _unpickle_area(code: str, path: str, python_items=()) -> ServiceArea:
+    """A pickled ServiceArea where it is unpickled: the area of that code,
+    its plugin loaded from ``path`` when nothing here has brought it, and
+    the Python measures and rules registered on it that it lacks here."""
+    with _lock:  # a worker's threads may unpickle the same area at once
+        _discover()
+        if _core.area_info(code) is None and os.path.isfile(path):
+            load_plugin(path)
+        try:
+            area = service_area(code)
+        except PluginError as e:
+            raise PluginError(
+                f"a pickled ServiceArea {code!r} cannot be restored: {e}. Its "
+                f"plugin was loaded from {path} where it was pickled; install "
+                f"that plugin here (in a folder of {PLUGIN_PATH_ENV}, or at "
+                f"the same path)") from None
+        for (kind, name), spec in python_items:
+            if any(d["name"] == name for d in area._items(kind)):
+                continue  # registered here already
+            func, *rest = spec
+            if isinstance(func, _ByValue):
+                func = pickle.loads(func.data)
+            if kind == "measure":
+                area.register_measure(name, func, *rest)
+            else:
+                area.register_rule(name, func, *rest)
+    return area
