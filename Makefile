@@ -52,13 +52,13 @@ venv: $(VENV)/.installed
 
 $(BUILD)/runner: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
 	mkdir -p $(BUILD)
-	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -pthread
+	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -lm -pthread
 
 $(BUILD)/runner-asan: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
 	mkdir -p $(BUILD)
 	$(CC) $(CTEST_FLAGS) -O1 -g -fsanitize=address,undefined \
 	  -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	  $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -pthread
+	  $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -lm -pthread
 
 ctest: $(BUILD)/runner
 	$(BUILD)/runner
@@ -79,7 +79,8 @@ test: venv ctest ctest-asan ctest-valgrind pytest
 # run time: IASS2 scored by council and quarter with the quarterly recharge,
 # and the checks of the transformation-block and NCT outturn tables; then
 # the audit of the seed papers' tables, the NCT 2021/22 outturn with its
-# reserve and split, and a year's ledger apportioned by cost centre.
+# reserve and split, a year's ledger apportioned by cost centre, and the
+# children-in-care forecast to 2026 with its fan chart and cost scenarios.
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
 	@echo
@@ -101,6 +102,8 @@ demo: venv
 	@echo
 	$(PY) -m apportion ledger examples/nct-ledger-2021-22.csv --date date \
 	  --year 2021/22 --split NNC=44.16,WNC=55.84
+	@echo
+	$(PY) examples/forecast_children_in_care.py --out build/examples
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -150,7 +150,8 @@ extension = Extension(
     sources=[*glue_sources, *core_sources],
     include_dirs=["include", "csrc", *include_dirs],
     library_dirs=library_dirs,
-    libraries=libraries,
+    # libm: the forecasts' and scenarios' log, exp, sqrt and cos.
+    libraries=[*libraries, "m"],
     extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread",
                         # Scenario draws must be bit-identical however they are
                         # computed: no fused multiply-adds where one build has FMA.

@@ -42,8 +42,8 @@ typedef enum ap_scenario_variable {
 } ap_scenario_variable;
 
 /* A uniform in (0, 1), never 0 or 1, with 53 random bits: the draw
- * (seed, scenario, variable, year, which) where which picks one of the
- * two uniforms a normal needs. */
+ * (seed, scenario, variable, year, which) where which (0 or 1; only its
+ * lowest bit is read) picks one of the two uniforms a normal needs. */
 double ap_scenario_uniform(uint64_t seed, uint64_t scenario,
                            uint32_t variable, uint32_t year, uint32_t which);
 
@@ -79,7 +79,7 @@ typedef struct ap_cost_model {
                                     year's weights summing to more than 0 */
 } ap_cost_model;
 
-/* Checks a model: sizes above 0, finite demands and rates, sds >= 0,
+/* Checks a model: sizes above 0, finite demands >= 0 and rates, sds >= 0,
  * rho in [0, 1], inflation above -100%, weights >= 0 with a positive sum
  * each year.  AP_E_INPUT naming the field and year. */
 ap_status ap_cost_model_check(const ap_cost_model *model, ap_error *err);
@@ -105,10 +105,12 @@ ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
 /* For each column c of a (rows x columns) int64 array (row-major,
  * values[r * n_columns + c]) and each percent q[k] in [0, 100]:
  * out[k * n_columns + c] = numpy's "linear" percentile, the value at rank
- * h = (rows - 1) * q / 100 between the sorted values at floor(h) and
- * ceil(h), rounded half to even to a whole penny.  Needs rows * 8 bytes of
- * scratch (AP_E_NOMEM without it); rows of 0 or a q outside [0, 100] is
- * AP_E_INPUT. */
+ * h = (rows - 1) * (q / 100) (in double, as numpy) between the sorted
+ * values at floor(h) and ceil(h), rounded half to even to a whole penny:
+ * numpy's figure exactly while both values are within +-2^53, the exact
+ * interpolation beyond (where numpy's doubles lose pennies).  Needs
+ * rows * 8 bytes of scratch (AP_E_NOMEM without it); rows of 0 or a q
+ * outside [0, 100] is AP_E_INPUT. */
 ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
                              size_t n_columns, const double *q, size_t n_q,
                              int64_t *out, ap_error *err);
