@@ -31,11 +31,15 @@ from .contract import ContractSum, load_contract_sum, parse_contract_sum
 from .mtfp import MTFP, MTFPProposal, load_mtfp, parse_mtfp
 from .savings import Saving, Savings, load_savings, parse_savings
 from .ledger import Ledger, LedgerApportionment, UnusedBasisWarning
+from . import forecast, scenario
+from .scenario import CostScenario, ScenarioRun
 
 __version__ = _core.C_VERSION
 
 __all__ = [
     "ContractSum",
+    "CostScenario",
+    "ScenarioRun",
     "Ledger",
     "LedgerApportionment",
     "UnusedBasisWarning",
@@ -46,6 +50,8 @@ __all__ = [
     "Saving",
     "Savings",
     "audit",
+    "forecast",
+    "scenario",
     "check_split",
     "check_table",
     "check_total",

@@ -1,0 +1,499 @@
+"""Demand forecasts: a linear trend fitted by ordinary least squares, with
+the confidence interval of the mean and the prediction interval of a new
+observation, and Holt's linear exponential smoothing; each for one series
+or for thousands at once.
+
+The fitting runs in the C core (forecast.h); this module converts the
+caller's values and lays the results out as statsmodels users expect:
+``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``,
+``obs_ci_lower``, ``obs_ci_upper``.  Missing values (NaN, None, pandas NA)
+are skipped.  Demand is a count of children or referrals, not money, so it
+is a float here; what it costs is worked out in pence by
+:mod:`apportion.scenario`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from . import _core
+from .errors import InputError
+
+__all__ = [
+    "BatchForecast",
+    "HoltFit",
+    "TrendFit",
+    "fit_holt",
+    "fit_linear_trend",
+    "holt",
+    "holt_batch",
+    "linear_trend",
+    "linear_trend_batch",
+]
+
+#: The columns of a forecast frame, in statsmodels' order.
+TREND_COLUMNS = ("mean", "mean_se", "mean_ci_lower", "mean_ci_upper",
+                 "obs_ci_lower", "obs_ci_upper")
+BATCH_COLUMNS = ("mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower",
+                 "obs_ci_upper")
+HOLT_COLUMNS = ("mean", "obs_ci_lower", "obs_ci_upper")
+
+# trend_predict writes these seven columns per predicted time.
+_PREDICT_COLUMNS = TREND_COLUMNS + ("obs_se",)
+
+
+# ---- converting what callers hold -------------------------------------
+
+def _level(level) -> float:
+    if isinstance(level, bool) or not isinstance(level, numbers.Real):
+        raise TypeError(f"level must be a number such as 0.95, not "
+                        f"{type(level).__name__}")
+    level = float(level)
+    if not 0.0 < level < 1.0:
+        raise InputError(f"level must be between 0 and 1 (0.95 for a 95% "
+                         f"interval), not {level!r}")
+    return level
+
+
+def _float_vector(values, name: str) -> np.ndarray:
+    """A 1-D float64 array; None and pandas NA become NaN."""
+    try:
+        import pandas as pd
+        if isinstance(values, (pd.Series, pd.Index)):
+            values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numbers: {exc}") from None
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = np.array([np.nan if v is None else v for v in values],
+                         dtype=object)
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{name} must be numbers: {exc}") from None
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise InputError(f"{name} must be one series (1-D), not an array of "
+                         f"shape {array.shape}")
+    return np.ascontiguousarray(array)
+
+
+def _index_times(values) -> Optional[np.ndarray]:
+    """The times a pandas Series carries in a numeric index (years, say);
+    None for a default RangeIndex or a non-numeric index."""
+    import pandas as pd
+    if not isinstance(values, pd.Series):
+        return None
+    index = values.index
+    if isinstance(index, pd.RangeIndex) or not pd.api.types.is_numeric_dtype(index):
+        return None
+    return np.asarray(index, dtype=np.float64)
+
+
+def _series_and_times(values, times):
+    y = _float_vector(values, "values")
+    if times is None:
+        t = _index_times(values)
+        if t is None:
+            t = np.arange(y.shape[0], dtype=np.float64)
+    else:
+        t = _float_vector(times, "times")
+    if t.shape[0] != y.shape[0]:
+        raise InputError(f"times has {t.shape[0]} values and values "
+                         f"{y.shape[0]}; they must be the same length")
+    return y, t
+
+
+def _times_to_predict(predict_at, default: np.ndarray) -> np.ndarray:
+    if predict_at is None:
+        return default
+    return _float_vector(predict_at, "predict_at")
+
+
+def _time_index(at: np.ndarray, name: str = "time"):
+    """Whole-number times (years) as an integer index, others as floats."""
+    import pandas as pd
+    if at.size and np.all(np.isfinite(at)) and np.all(at == np.round(at)):
+        return pd.Index(at.astype(np.int64), name=name)
+    return pd.Index(at, name=name)
+
+
+def _threads(threads) -> int:
+    if threads is None:
+        return 0
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) \
+            or threads < 0:
+        raise InputError(f"threads must be None (every core) or a whole "
+                         f"number, 1 or more, not {threads!r}")
+    return int(threads)
+
+
+def _matrix(values):
+    """A 2-D float64 array of series x time, read in place when it is one
+    already (any strides); with the times a DataFrame's numeric columns
+    carry, and the series labels of its index."""
+    import pandas as pd
+    times = labels = None
+    if isinstance(values, pd.DataFrame):
+        if pd.api.types.is_numeric_dtype(values.columns) and \
+                not isinstance(values.columns, pd.RangeIndex):
+            times = np.asarray(values.columns, dtype=np.float64)
+        labels = values.index
+        values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    array = np.asarray(values)
+    if array.dtype != np.float64:
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"values must be numbers: {exc}") from None
+    if array.ndim != 2:
+        raise InputError(f"values must be a 2-D array of series x time, not "
+                         f"shape {array.shape}")
+    if array.strides[0] % 8 or array.strides[1] % 8:
+        array = np.ascontiguousarray(array)
+    return array, times, labels
+
+
+def _out(shape, dtype=np.float64) -> np.ndarray:
+    return np.empty(shape, dtype=dtype)
+
+
+# ---- linear trend -------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendFit:
+    """An ordinary least squares line, ``value = intercept + slope * time``,
+    fitted to the pairs where both are present."""
+
+    nobs: int
+    intercept: float
+    slope: float
+    intercept_se: float
+    slope_se: float
+    sigma2: float
+    ssr: float
+    r_squared: float
+    time_mean: float
+    sxx: float
+
+    @property
+    def params(self) -> np.ndarray:
+        """[intercept, slope], as statsmodels' ``results.params``."""
+        return np.array([self.intercept, self.slope])
+
+    @property
+    def bse(self) -> np.ndarray:
+        """The standard errors of :attr:`params`."""
+        return np.array([self.intercept_se, self.slope_se])
+
+    @property
+    def df_resid(self) -> int:
+        return self.nobs - 2
+
+    def predict(self, at=None, level: float = 0.95):
+        """The fitted mean at the times ``at`` (a time or a sequence of
+        them; the mean time fitted when None), with both intervals at
+        ``level``: a DataFrame indexed by time."""
+        import pandas as pd
+        at_times = _times_to_predict(
+            at, np.array([self.time_mean], dtype=np.float64))
+        out = _out((at_times.shape[0], len(_PREDICT_COLUMNS)))
+        _core.trend_predict(self._as_dict(), at_times, _level(level), out)
+        frame = pd.DataFrame(out[:, :len(TREND_COLUMNS)],
+                             columns=list(TREND_COLUMNS),
+                             index=_time_index(at_times))
+        frame.attrs.update(fit=self, level=float(level),
+                           quantile=_core.t_quantile(0.5 + level / 2,
+                                                     float(self.df_resid)))
+        return frame
+
+    def _as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in
+                self.__dataclass_fields__}
+
+
+def fit_linear_trend(values, times=None) -> TrendFit:
+    """Fits ``value = intercept + slope * time`` by ordinary least squares.
+
+    ``values`` is one series: a sequence, numpy array or pandas Series
+    (whose numeric index, years say, gives the times when ``times`` is
+    None; otherwise the times are 0, 1, 2...).  Missing values are left
+    out; at least 3 pairs are needed, so that the intervals have a degree
+    of freedom.
+    """
+    y, t = _series_and_times(values, times)
+    return TrendFit(**_core.trend_fit(t, y))
+
+
+def linear_trend(values, times=None, predict_at=None, level: float = 0.95):
+    """A linear trend's forecast: a DataFrame with one row per time in
+    ``predict_at`` (the fitted times when None) and the columns
+    ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``,
+    ``obs_ci_lower`` and ``obs_ci_upper`` — statsmodels'
+    ``get_prediction(...).summary_frame(alpha=1 - level)``.
+
+    ``mean_ci_*`` bound the line itself; ``obs_ci_*`` bound a new year's
+    figure, which also varies about the line.  The fit is in
+    ``frame.attrs["fit"]`` (a :class:`TrendFit`).
+
+    >>> cla = pd.Series([834, 936, 993, 1004, 1092, 1123, 1157, 1144],
+    ...                 index=range(2014, 2022))
+    >>> linear_trend(cla, predict_at=[2022, 2023, 2024])   # doctest: +SKIP
+    """
+    y, t = _series_and_times(values, times)
+    fit = TrendFit(**_core.trend_fit(t, y))
+    return fit.predict(_times_to_predict(predict_at, t), level)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchForecast:
+    """Forecasts of many series as arrays: each prediction array is
+    (series x predicted time), each fit array has one value per series.
+    A series with too few values has NaN throughout and its ``nobs``.
+    Holt's method has no interval of the mean: ``mean_ci_*`` are None."""
+
+    predict_at: np.ndarray
+    mean: np.ndarray
+    mean_ci_lower: Optional[np.ndarray]
+    mean_ci_upper: Optional[np.ndarray]
+    obs_ci_lower: np.ndarray
+    obs_ci_upper: np.ndarray
+    nobs: np.ndarray
+    params: dict
+    labels: Optional[object] = None
+    method: str = "linear_trend"
+
+    def to_frame(self):
+        """A long DataFrame indexed by (series, time), a column per
+        output as in :func:`linear_trend` (no ``mean_se``)."""
+        import pandas as pd
+        n_series, n_pred = self.mean.shape
+        series = (pd.Index(self.labels) if self.labels is not None
+                  else pd.RangeIndex(n_series))
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(series, n_pred),
+             np.tile(_time_index(self.predict_at), n_series)],
+            names=[series.name or "series", "time"])
+        columns = {"mean": self.mean.ravel()}
+        if self.mean_ci_lower is not None:
+            columns["mean_ci_lower"] = self.mean_ci_lower.ravel()
+            columns["mean_ci_upper"] = self.mean_ci_upper.ravel()
+        columns["obs_ci_lower"] = self.obs_ci_lower.ravel()
+        columns["obs_ci_upper"] = self.obs_ci_upper.ravel()
+        return pd.DataFrame(columns, index=index)
+
+    @classmethod
+    def concat(cls, parts):
+        """Joins the forecasts of consecutive blocks of series."""
+        parts = list(parts)
+        if not parts:
+            raise InputError("concat needs at least one BatchForecast")
+        first = parts[0]
+        for p in parts[1:]:
+            if p.method != first.method or not np.array_equal(
+                    p.predict_at, first.predict_at, equal_nan=True):
+                raise InputError("forecasts to join must come from the same "
+                                 "method and predict the same times")
+
+        def cat(name):
+            arrays = [getattr(p, name) for p in parts]
+            return None if arrays[0] is None else np.concatenate(arrays)
+
+        labels = None
+        if all(p.labels is not None for p in parts):
+            labels = np.concatenate([np.asarray(p.labels) for p in parts])
+        return cls(first.predict_at, cat("mean"), cat("mean_ci_lower"),
+                   cat("mean_ci_upper"),
+                   cat("obs_ci_lower"), cat("obs_ci_upper"), cat("nobs"),
+                   {k: np.concatenate([p.params[k] for p in parts])
+                    for k in first.params},
+                   labels, first.method)
+
+
+def linear_trend_batch(values, times=None, predict_at=None,
+                       level: float = 0.95, threads: Optional[int] = None,
+                       as_frame: bool = True):
+    """Fits a linear trend to every row of a (series x time) array at once
+    and predicts each at the same times.
+
+    ``values`` is a 2-D numpy array (read in place whatever its strides) or
+    a DataFrame with a row per series (numeric column labels are the
+    times).  Missing values are skipped row by row.  The fitting runs in C
+    over ``threads`` threads (None: every core) without the GIL, and the
+    results do not depend on the thread count.
+
+    Returns the long DataFrame of :meth:`BatchForecast.to_frame`, or with
+    ``as_frame=False`` the :class:`BatchForecast` of arrays (the fast path
+    for a million series).
+    """
+    array, frame_times, labels = _matrix(values)
+    n_series, n_times = array.shape
+    if times is None:
+        t = (frame_times if frame_times is not None
+             else np.arange(n_times, dtype=np.float64))
+    else:
+        t = _float_vector(times, "times")
+    if t.shape[0] != n_times:
+        raise InputError(f"times has {t.shape[0]} values and each series "
+                         f"{n_times}; they must be the same length")
+    at = _times_to_predict(predict_at, t)
+    shape = (n_series, at.shape[0])
+    outs = [_out(shape) for _ in BATCH_COLUMNS]
+    intercept, slope, sigma2 = (_out(n_series) for _ in range(3))
+    nobs = _out(n_series, np.int64)
+    _core.trend_batch(array, t, at, _level(level), _threads(threads), *outs,
+                      intercept, slope, sigma2, nobs)
+    batch = BatchForecast(at, outs[0], outs[1], outs[2], outs[3], outs[4],
+                          nobs, {"intercept": intercept, "slope": slope,
+                                 "sigma2": sigma2}, labels)
+    return batch.to_frame() if as_frame else batch
+
+
+# ---- Holt's linear exponential smoothing -------------------------------
+
+@dataclass(frozen=True, eq=False)
+class HoltFit:
+    """Holt's linear method as fitted (or fixed): the smoothing parameters,
+    the initial state, the state after the last observation and the one-
+    step errors' sum of squares.  ``fittedvalues`` are the one-step
+    forecasts of the observations."""
+
+    alpha: float
+    beta: float
+    initial_level: float
+    initial_trend: float
+    nobs: int
+    sse: float
+    sigma2: float
+    level: float
+    trend: float
+    fittedvalues: Optional[np.ndarray] = None
+    last_time: Optional[float] = None
+    step: float = 1.0
+
+    def forecast(self, horizon: int, level: float = 0.95):
+        """The next ``horizon`` values, with the ETS(A,A,N) prediction
+        interval at ``level``: a DataFrame with ``mean``, ``obs_ci_lower``
+        and ``obs_ci_upper``."""
+        import pandas as pd
+        h = _horizon(horizon)
+        mean, lower, upper = _out(h), _out(h), _out(h)
+        _core.holt_forecast(self._core_dict(), h, _level(level), mean,
+                            lower, upper)
+        start = self.last_time if self.last_time is not None else \
+            float(self.nobs_span - 1)
+        at = start + self.step * np.arange(1, h + 1, dtype=np.float64)
+        frame = pd.DataFrame({"mean": mean, "obs_ci_lower": lower,
+                              "obs_ci_upper": upper}, index=_time_index(at))
+        frame.attrs.update(fit=self, level=float(level),
+                           quantile=_core.t_quantile(0.5 + level / 2,
+                                                     float("inf")))
+        return frame
+
+    @property
+    def nobs_span(self) -> int:
+        return (self.fittedvalues.shape[0] if self.fittedvalues is not None
+                else self.nobs)
+
+    def _core_dict(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ("alpha", "beta", "initial_level", "initial_trend", "nobs",
+                 "sse", "sigma2", "level", "trend")}
+
+
+def _horizon(horizon) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) \
+            or horizon < 1:
+        raise InputError(f"horizon must be a whole number of steps, 1 or "
+                         f"more, not {horizon!r}")
+    return int(horizon)
+
+
+def _param(value, name: str) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number or None (to fit it), not "
+                        f"{type(value).__name__}")
+    return float(value)
+
+
+def _regular_step(times: np.ndarray) -> float:
+    if times.shape[0] < 2:
+        return 1.0
+    steps = np.diff(times)
+    if not np.all(steps == steps[0]) or steps[0] <= 0:
+        raise InputError("Holt's method needs equally spaced times (one a "
+                         "year, say); these are not")
+    return float(steps[0])
+
+
+def fit_holt(values, alpha=None, beta=None, initial_level=None,
+             initial_trend=None) -> HoltFit:
+    """Fits Holt's linear exponential smoothing (statsmodels' ``Holt``).
+
+    Each parameter given is kept; those left None are fitted by least
+    squares of the one-step errors: the initial level and trend exactly,
+    ``alpha`` and ``beta`` by a bounded search over [0, 1].  A Series with
+    a numeric index (years) dates the forecasts; its times must be evenly
+    spaced.  Missing values update nothing: the level moves on by its
+    trend.
+    """
+    y = _float_vector(values, "values")
+    times = _index_times(values)
+    step, last = 1.0, None
+    if times is not None:
+        step = _regular_step(times)
+        last = float(times[-1])
+    fitted = _out(y.shape[0])
+    d = _core.holt_fit(y, _param(alpha, "alpha"), _param(beta, "beta"),
+                       _param(initial_level, "initial_level"),
+                       _param(initial_trend, "initial_trend"), fitted)
+    return HoltFit(fittedvalues=fitted, last_time=last, step=step, **d)
+
+
+def holt(values, horizon: int, alpha=None, beta=None, initial_level=None,
+         initial_trend=None, level: float = 0.95):
+    """Holt's forecast ``horizon`` steps past the last value: a DataFrame
+    with ``mean`` then ``obs_ci_lower`` and ``obs_ci_upper`` (the
+    ETS(A,A,N) prediction interval at ``level``), indexed by time (after a
+    Series' numeric index, else after 0..n-1).  The fit is in
+    ``frame.attrs["fit"]`` (a :class:`HoltFit`); see :func:`fit_holt`."""
+    return fit_holt(values, alpha, beta, initial_level,
+                    initial_trend).forecast(horizon, level)
+
+
+def holt_batch(values, horizon: int, alpha=None, beta=None,
+               initial_level=None, initial_trend=None, level: float = 0.95,
+               threads: Optional[int] = None, as_frame: bool = True):
+    """Holt's method on every row of a (series x time) array, with the same
+    fixed parameters for all (None: fitted per series), forecast
+    ``horizon`` steps: the long DataFrame of
+    :meth:`BatchForecast.to_frame` or, with ``as_frame=False``, the
+    :class:`BatchForecast` (``params`` holds each series' alpha, beta,
+    initial level and trend and sse)."""
+    array, frame_times, labels = _matrix(values)
+    n_series, n_times = array.shape
+    h = _horizon(horizon)
+    last = float(frame_times[-1]) if frame_times is not None else n_times - 1.0
+    step = _regular_step(frame_times) if frame_times is not None else 1.0
+    at = last + step * np.arange(1, h + 1, dtype=np.float64)
+    mean, lower, upper = (_out((n_series, h)) for _ in range(3))
+    params = {k: _out(n_series) for k in
+              ("alpha", "beta", "initial_level", "initial_trend", "sse")}
+    nobs = _out(n_series, np.int64)
+    _core.holt_batch(array, _param(alpha, "alpha"), _param(beta, "beta"),
+                     _param(initial_level, "initial_level"),
+                     _param(initial_trend, "initial_trend"), h, _level(level),
+                     _threads(threads), mean, lower, upper, params["alpha"],
+                     params["beta"], params["initial_level"],
+                     params["initial_trend"], params["sse"], nobs)
+    batch = BatchForecast(at, mean, None, None, lower, upper, nobs, params,
+                          labels, "holt")
+    return batch.to_frame() if as_frame else batch

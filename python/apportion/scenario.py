@@ -1,0 +1,373 @@
+"""Cost scenarios: what a service's demand will cost each authority, year
+by year, in pence.
+
+Year y costs ``demand_y x unit cost x inflation index_y``, rounded to a
+penny, and is apportioned to the authorities by that year's basis exactly,
+so every year's shares sum to its cost.  :meth:`CostScenario.project` is
+the expected path; :meth:`CostScenario.simulate` runs Monte Carlo
+scenarios whose draws come from a counter-based generator (Philox4x32-10):
+scenario k has the same draws whichever thread, chunk or machine computes
+it, so runs split any way join into the same numbers.  The arithmetic is in
+the C core (scenario.h).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Iterable, List, Optional, Sequence
+
+import numpy as np
+
+from . import _core
+from ._convert import integer_weights, pence
+from ._present import pounds, text_table
+from .errors import InputError
+
+__all__ = ["CostScenario", "ScenarioRun"]
+
+_MAX_SEED = 2 ** 64
+
+
+def _year_vector(value, n: int, name: str, default=None) -> Optional[np.ndarray]:
+    """A float per year from a number (the same every year) or a sequence
+    of n."""
+    if value is None:
+        return default
+    import pandas as pd
+    if isinstance(value, pd.Series):
+        value = value.to_numpy(dtype=np.float64, na_value=np.nan)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        array = np.full(n, float(value))
+    else:
+        try:
+            array = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{name} must be numbers: {exc}") from None
+        if array.ndim != 1 or array.shape[0] != n:
+            raise InputError(f"{name} must be one number or {n} (one a year), "
+                             f"not shape {array.shape}")
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        raise InputError(f"{name}[{bad[0]}] is {array[bad[0]]}; it must be a "
+                         f"finite number")
+    return np.ascontiguousarray(array)
+
+
+def _forecast_sd(frame) -> Optional[np.ndarray]:
+    """A forecast frame's standard deviation of a new observation, from its
+    prediction interval and the quantile it was drawn with."""
+    q = frame.attrs.get("quantile")
+    if q is None or "obs_ci_upper" not in frame.columns:
+        return None
+    return ((frame["obs_ci_upper"] - frame["mean"]) / q).to_numpy(
+        dtype=np.float64)
+
+
+def _basis_matrix(basis, years: list, authorities):
+    """Integer weights (years x authorities), each year's row exact."""
+    import pandas as pd
+    n = len(years)
+    if isinstance(basis, pd.DataFrame):
+        if len(basis.index) != n:
+            raise InputError(f"basis has {len(basis.index)} rows and there "
+                             f"are {n} years; give a row a year")
+        names = [str(c) for c in basis.columns]
+        rows = [list(basis.iloc[i]) for i in range(n)]
+    elif isinstance(basis, dict):
+        names = [str(k) for k in basis]
+        columns = []
+        for name, w in basis.items():
+            if isinstance(w, (list, tuple, np.ndarray, pd.Series)):
+                w = list(w)
+                if len(w) != n:
+                    raise InputError(f"basis[{name!r}] has {len(w)} weights "
+                                     f"and there are {n} years")
+                columns.append(w)
+            else:
+                columns.append([w] * n)
+        rows = [[col[y] for col in columns] for y in range(n)]
+    else:
+        raise TypeError("basis must be a dict of authority -> weight (or a "
+                        "weight a year), or a DataFrame of years x "
+                        "authorities")
+    if authorities is not None:
+        names = [str(a) for a in authorities]
+        if len(names) != len(rows[0]):
+            raise InputError(f"{len(names)} authorities named for a basis of "
+                             f"{len(rows[0])}")
+    if not names:
+        raise InputError("the basis names no authority")
+    weights = np.empty((n, len(names)), dtype=np.int64)
+    for y, row in enumerate(rows):
+        try:
+            weights[y] = integer_weights(row)
+        except (InputError, TypeError) as exc:
+            raise type(exc)(f"basis for {years[y]}: {exc}") from None
+    return names, weights
+
+
+class CostScenario:
+    """Demand x unit cost x inflation over a run of years, apportioned to
+    authorities by a basis each year.
+
+    ``demand`` is the expected units each year (children in care,
+    placements): a sequence, a Series indexed by year, or a forecast frame
+    from :mod:`apportion.forecast`, whose ``mean`` is the demand and whose
+    prediction interval gives ``demand_sd`` unless it is given.
+    ``unit_cost`` is money in year-0 prices (int pence, "£52,000" or a
+    Decimal).  ``inflation`` is each year's rate over the year before
+    (0.035 is 3.5%; year 0's is applied too, so give 0 there for costs in
+    year-0 prices), one number for every year or one a year.  ``basis`` is
+    a dict of authority -> weight (the same every year), authority -> a
+    weight a year, or a DataFrame of years x authorities; weights are exact
+    (ints, decimal text, Decimal, Fraction).
+
+    In a simulation year y's demand is ``max(0, demand + demand_sd * z)``
+    where z shares ``demand_correlation`` of its variance across the
+    scenario's years (1: one shock for the whole path; 0: independent
+    years), and inflation is ``inflation + inflation_sd * u`` with u a fresh
+    normal each year.  Objects pickle, so they travel to Dask workers.
+    """
+
+    def __init__(self, demand, unit_cost, basis, inflation=0.0, years=None,
+                 demand_sd=None, demand_correlation: float = 1.0,
+                 inflation_sd=None, authorities: Optional[Sequence[str]] = None):
+        import pandas as pd
+        sd_from_forecast = None
+        if isinstance(demand, pd.DataFrame):
+            if "mean" not in demand.columns:
+                raise InputError("a demand frame needs a 'mean' column (a "
+                                 "forecast from apportion.forecast)")
+            sd_from_forecast = _forecast_sd(demand)
+            index = demand.index
+            demand = demand["mean"]
+        else:
+            index = demand.index if isinstance(demand, pd.Series) else None
+        if years is None:
+            years = list(index) if index is not None else list(
+                range(len(demand)))
+        self.years: List = list(years)
+        n = len(self.years)
+        if n == 0:
+            raise InputError("a scenario needs at least one year")
+        self.demand = _year_vector(demand, n, "demand")
+        self.demand_sd = _year_vector(demand_sd, n, "demand_sd",
+                                      sd_from_forecast)
+        if isinstance(demand_correlation, bool) or not isinstance(
+                demand_correlation, numbers.Real) or \
+                not 0.0 <= float(demand_correlation) <= 1.0:
+            raise InputError(f"demand_correlation must be between 0 and 1, "
+                             f"not {demand_correlation!r}")
+        self.demand_correlation = float(demand_correlation)
+        self.unit_cost_pence = pence(unit_cost, "unit_cost")
+        self.inflation = _year_vector(inflation, n, "inflation")
+        self.inflation_sd = _year_vector(inflation_sd, n, "inflation_sd")
+        self.authorities, self.weights = _basis_matrix(basis, self.years,
+                                                       authorities)
+        # The core checks the rest (signs, ranges) and names the field.
+        self._project()
+
+    # -- the model as the core takes it
+    def _model_args(self):
+        return (self.demand, self.demand_sd, self.demand_correlation,
+                self.unit_cost_pence, self.inflation, self.inflation_sd,
+                self.weights)
+
+    def _project(self):
+        totals = np.empty(len(self.years), dtype=np.int64)
+        shares = np.empty(self.weights.shape, dtype=np.int64)
+        _core.cost_project(*self._model_args(), totals, shares)
+        return totals, shares
+
+    def _frame(self, totals, shares):
+        import pandas as pd
+        frame = pd.DataFrame(shares, columns=self.authorities,
+                             index=pd.Index(self.years, name="year"))
+        frame["total"] = totals
+        return frame
+
+    def project(self):
+        """The expected path: a DataFrame of int pence indexed by year, a
+        column per authority and ``total``; each row's shares sum exactly
+        to its total."""
+        return self._frame(*self._project())
+
+    def simulate(self, n: int, seed: int, start: int = 0,
+                 threads: Optional[int] = None) -> "ScenarioRun":
+        """Scenarios ``start`` .. ``start + n - 1`` of the run with this
+        ``seed``.  The numbers depend only on (model, seed, scenario
+        number), not on ``threads`` (None: every core) nor on how a run is
+        split: ``ScenarioRun.concat`` of pieces equals the run in one."""
+        n = _count(n, "n")
+        start = _count(start, "start", allow_zero=True)
+        seed = _seed(seed)
+        if start + n > _MAX_SEED:
+            raise InputError("start + n must stay below 2**64")
+        n_years, n_auth = self.weights.shape
+        totals = np.empty((n, n_years), dtype=np.int64)
+        shares = np.empty((n, n_years, n_auth), dtype=np.int64)
+        from .forecast import _threads
+        _core.cost_simulate(*self._model_args(), seed, start, n,
+                            _threads(threads), totals, shares)
+        return ScenarioRun(self, seed, start, totals, shares)
+
+    def report(self) -> str:
+        """The expected path as a text table in pounds."""
+        frame = self.project()
+        header = ["Year"] + self.authorities + ["Total"]
+        rows = [[str(y)] + [pounds(v) for v in frame.loc[y]]
+                for y in frame.index]
+        right = range(1, len(header))
+        return "\n".join(["Expected cost by year (shares apportioned "
+                          "exactly)"] + text_table([header] + rows, right))
+
+    def same_model(self, other) -> bool:
+        """Whether two scenarios would compute the same numbers."""
+        if not isinstance(other, CostScenario):
+            return False
+
+        def same(a, b):
+            if a is None or b is None:
+                return a is None and b is None
+            return np.array_equal(a, b)
+
+        return (self.years == other.years and
+                self.authorities == other.authorities and
+                self.unit_cost_pence == other.unit_cost_pence and
+                self.demand_correlation == other.demand_correlation and
+                all(same(getattr(self, k), getattr(other, k)) for k in
+                    ("demand", "demand_sd", "inflation", "inflation_sd",
+                     "weights")))
+
+    def __repr__(self) -> str:
+        return (f"CostScenario({len(self.years)} years {self.years[0]}.."
+                f"{self.years[-1]}, authorities {self.authorities}, unit cost "
+                f"{pounds(self.unit_cost_pence)})")
+
+
+def _count(value, name: str, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or \
+            value < (0 if allow_zero else 1):
+        least = 0 if allow_zero else 1
+        raise InputError(f"{name} must be a whole number, {least} or more, "
+                         f"not {value!r}")
+    return int(value)
+
+
+def _seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
+            not 0 <= seed < _MAX_SEED:
+        raise InputError(f"seed must be a whole number from 0 to 2**64 - 1, "
+                         f"not {seed!r}")
+    return int(seed)
+
+
+class ScenarioRun:
+    """Monte Carlo scenarios of a :class:`CostScenario`: ``totals`` (n x
+    years) and ``shares`` (n x years x authorities), int pence, for
+    scenarios ``start`` .. ``start + n - 1`` of the run with ``seed``."""
+
+    def __init__(self, scenario: CostScenario, seed: int, start: int,
+                 totals: np.ndarray, shares: np.ndarray):
+        self.scenario = scenario
+        self.seed = seed
+        self.start = start
+        self.totals = totals
+        self.shares = shares
+
+    @property
+    def n(self) -> int:
+        return self.totals.shape[0]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __repr__(self) -> str:
+        return (f"ScenarioRun(scenarios {self.start}..{self.start + self.n - 1}"
+                f", seed {self.seed}, {self.scenario!r})")
+
+    def identical(self, other: "ScenarioRun") -> bool:
+        """Bit for bit the same scenarios of the same model."""
+        return (isinstance(other, ScenarioRun) and self.seed == other.seed
+                and self.start == other.start and
+                self.scenario.same_model(other.scenario) and
+                np.array_equal(self.totals, other.totals) and
+                np.array_equal(self.shares, other.shares))
+
+    @classmethod
+    def concat(cls, runs: Iterable["ScenarioRun"]) -> "ScenarioRun":
+        """Joins runs of consecutive scenarios of one model and seed (in
+        any order) into one run."""
+        runs = sorted(runs, key=lambda r: r.start)
+        if not runs:
+            raise InputError("concat needs at least one run")
+        first = runs[0]
+        expected = first.start
+        for r in runs:
+            if r.seed != first.seed or not r.scenario.same_model(
+                    first.scenario):
+                raise InputError("runs to join must share their model and "
+                                 "seed")
+            if r.start != expected:
+                raise InputError(f"runs to join must be consecutive: "
+                                 f"scenario {expected} is missing, the next "
+                                 f"run starts at {r.start}")
+            expected = r.start + r.n
+        return cls(first.scenario, first.seed, first.start,
+                   np.concatenate([r.totals for r in runs]),
+                   np.concatenate([r.shares for r in runs]))
+
+    def _columns(self) -> np.ndarray:
+        """(n x (years * (authorities + 1))): each year's shares then its
+        total."""
+        return np.ascontiguousarray(np.concatenate(
+            [self.shares, self.totals[:, :, None]], axis=2).reshape(
+                self.n, -1))
+
+    def percentiles(self, q: Sequence[float] = (5, 50, 95)):
+        """Percentiles of each authority's cost and of the total, by year:
+        a DataFrame of int pence indexed by (year, percentile).  numpy's
+        "linear" percentile, rounded half to even to a penny, so runs
+        joined from any split give the same figures."""
+        import pandas as pd
+        qs = np.array(q if not isinstance(q, numbers.Real) else [q],
+                      dtype=np.float64).ravel()
+        values = self._columns()
+        out = np.empty((qs.shape[0], values.shape[1]), dtype=np.int64)
+        _core.percentiles_i64(values, qs, out)
+        n_years = len(self.scenario.years)
+        names = self.scenario.authorities + ["total"]
+        cube = out.reshape(qs.shape[0], n_years, len(names))
+        index = pd.MultiIndex.from_product(
+            [self.scenario.years, [_q_label(x) for x in qs]],
+            names=["year", "percentile"])
+        return pd.DataFrame(cube.transpose(1, 0, 2).reshape(-1, len(names)),
+                            index=index, columns=names)
+
+    def to_frame(self):
+        """Every scenario as rows (scenario, year) with a column per
+        authority and ``total``, int pence."""
+        import pandas as pd
+        n_years = len(self.scenario.years)
+        index = pd.MultiIndex.from_product(
+            [np.arange(self.start, self.start + self.n),
+             self.scenario.years], names=["scenario", "year"])
+        frame = pd.DataFrame(self.shares.reshape(-1, self.shares.shape[2]),
+                             index=index, columns=self.scenario.authorities)
+        frame["total"] = self.totals.reshape(self.n * n_years)
+        return frame
+
+    def report(self, q: Sequence[float] = (5, 50, 95)) -> str:
+        """The percentiles as a text table in pounds."""
+        frame = self.percentiles(q)
+        header = ["Year", "Percentile"] + list(frame.columns)
+        rows = [[str(y), str(p)] + [pounds(v) for v in frame.loc[(y, p)]]
+                for y, p in frame.index]
+        right = range(1, len(header))
+        return "\n".join([f"{self.n:,} scenarios (seed {self.seed}): cost "
+                          f"percentiles by year"] +
+                         text_table([header] + rows, right))
+
+
+def _q_label(q: float):
+    return int(q) if float(q).is_integer() else float(q)
