@@ -60,15 +60,16 @@ typedef struct ap_trend_prediction {
 /* Fits one series: times[i * time_stride], values[i * value_stride] for i
  * < n (strides in elements; times NULL means 0, 1, ..., n-1).  Fewer than 3
  * usable pairs (no residual degree of freedom) is AP_E_INPUT giving the
- * count; times that are all the same is AP_E_INPUT; an infinite value is
- * AP_E_INPUT naming its position. */
+ * count; times that are all the same is AP_E_INPUT; an infinite value or
+ * time is AP_E_INPUT naming its position. */
 ap_status ap_trend_fit_series(const double *times, ptrdiff_t time_stride,
                               const double *values, ptrdiff_t value_stride,
                               size_t n, ap_trend_fit *fit, ap_error *err);
 
 /* The prediction at time `at`, with intervals at `level` (0 < level < 1,
- * say 0.95): mean +- t(df = nobs - 2) * se.  A level outside (0, 1) is
- * AP_E_INPUT. */
+ * say 0.95): mean +- t(df = nobs - 2) * se.  A level outside (0, 1), an
+ * infinite `at`, or a fit that ap_trend_fit_series could not have made
+ * (nobs < 3, sxx not positive, sigma2 negative) is AP_E_INPUT. */
 ap_status ap_trend_predict(const ap_trend_fit *fit, double at, double level,
                            ap_trend_prediction *out, ap_error *err);
 
@@ -88,9 +89,10 @@ typedef struct ap_trend_batch_out {
  * times[j] (NULL: j).  A series with fewer than 3 usable values, or whose
  * usable times are all the same, is not an error: its outputs are NaN and
  * its nobs says how many it had.  An infinite value is AP_E_INPUT naming
- * the series and the position.  The t quantile is worked out once per
- * degrees of freedom, not once per series.  `threads` 0 uses every core
- * (at most 8), 1 the calling thread; the results do not depend on it. */
+ * the series and the position, as is an infinite time or predict_at.  The
+ * t quantile is worked out once per degrees of freedom, not once per
+ * series.  `threads` 0 uses every core (at most 8), 1 the calling thread;
+ * the results do not depend on it. */
 ap_status ap_trend_fit_batch(const double *values, size_t n_series,
                              size_t n_times, ptrdiff_t series_stride,
                              ptrdiff_t time_stride, const double *times,
@@ -129,6 +131,9 @@ typedef struct ap_holt_fit {
     double sse;            /* sum of squared one-step errors */
     double sigma2;         /* sse / nobs, the ETS(A,A,N) estimate */
     double level, trend;   /* the state after the last observation */
+    int64_t trailing;      /* missing values after the last observation:
+                              the forecasts start after them, at the end
+                              of the series */
 } ap_holt_fit;
 
 /* Fits Holt's method to values[i * stride], i < n (leading and trailing
@@ -139,17 +144,20 @@ typedef struct ap_holt_fit {
  * [0, 1] (a grid, then a bounded refinement; deterministic).  Fewer than
  * 2 observations is AP_E_INPUT; a fixed alpha or beta outside [0, 1], or a
  * value that is infinite, is AP_E_INPUT naming it.  `fitted`, if not NULL,
- * receives the n one-step forecasts (NaN before the first observation). */
+ * receives the n one-step forecasts (NaN before the first observation
+ * and after the last). */
 ap_status ap_holt_fit_series(const double *values, ptrdiff_t stride,
                              size_t n, unsigned fixed,
                              const ap_holt_params *given, ap_holt_fit *fit,
                              double *fitted, ap_error *err);
 
-/* The forecasts 1..horizon steps after the last observation:
- * mean[h-1] = level + h * trend, and if lower/upper are not NULL the
+/* The forecasts 1..horizon steps after the end of the series, which is
+ * k = fit->trailing + h steps after the last observation:
+ * mean[h-1] = level + k * trend, and if lower/upper are not NULL the
  * prediction interval at `level_ci` from the ETS(A,A,N) variance
- * sigma2 * (1 + sum_{j=1}^{h-1} alpha^2 (1 + beta j)^2), using the normal
- * quantile.  Arrays are the caller's, of `horizon` each. */
+ * sigma2 * (1 + sum_{j=1}^{k-1} alpha^2 (1 + beta j)^2), using the normal
+ * quantile.  So every series of a batch is forecast at the same times.
+ * Arrays are the caller's, of `horizon` each. */
 ap_status ap_holt_forecast(const ap_holt_fit *fit, size_t horizon,
                            double level_ci, double *mean, double *lower,
                            double *upper, ap_error *err);

@@ -85,13 +85,13 @@ def _float_vector(values, name: str) -> np.ndarray:
 
 
 def _index_times(values) -> Optional[np.ndarray]:
-    """The times a pandas Series carries in a numeric index (years, say);
-    None for a default RangeIndex or a non-numeric index."""
+    """The times a pandas Series carries in a numeric index (years, say;
+    a default index is 0, 1, 2...); None for a non-numeric index."""
     import pandas as pd
     if not isinstance(values, pd.Series):
         return None
     index = values.index
-    if isinstance(index, pd.RangeIndex) or not pd.api.types.is_numeric_dtype(index):
+    if not pd.api.types.is_numeric_dtype(index):
         return None
     return np.asarray(index, dtype=np.float64)
 
@@ -141,8 +141,7 @@ def _matrix(values):
     import pandas as pd
     times = labels = None
     if isinstance(values, pd.DataFrame):
-        if pd.api.types.is_numeric_dtype(values.columns) and \
-                not isinstance(values.columns, pd.RangeIndex):
+        if pd.api.types.is_numeric_dtype(values.columns):
             times = np.asarray(values.columns, dtype=np.float64)
         labels = values.index
         values = values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -373,12 +372,14 @@ class HoltFit:
     sigma2: float
     level: float
     trend: float
+    trailing: int = 0
     fittedvalues: Optional[np.ndarray] = None
     last_time: Optional[float] = None
     step: float = 1.0
 
     def forecast(self, horizon: int, level: float = 0.95):
-        """The next ``horizon`` values, with the ETS(A,A,N) prediction
+        """The ``horizon`` values after the end of the series (after any
+        missing values at its end, too), with the ETS(A,A,N) prediction
         interval at ``level``: a DataFrame with ``mean``, ``obs_ci_lower``
         and ``obs_ci_upper``."""
         import pandas as pd
@@ -404,7 +405,7 @@ class HoltFit:
     def _core_dict(self) -> dict:
         return {k: getattr(self, k) for k in
                 ("alpha", "beta", "initial_level", "initial_trend", "nobs",
-                 "sse", "sigma2", "level", "trend")}
+                 "sse", "sigma2", "level", "trend", "trailing")}
 
 
 def _horizon(horizon) -> int:
