@@ -360,7 +360,8 @@ class ScenarioRun:
     def report(self, q: Sequence[float] = (5, 50, 95)) -> str:
         """The percentiles as a text table in pounds."""
         frame = self.percentiles(q)
-        header = ["Year", "Percentile"] + list(frame.columns)
+        header = ["Year", "Percentile"] + self.scenario.authorities + [
+            "Total"]
         rows = [[str(y), str(p)] + [pounds(v) for v in frame.loc[(y, p)]]
                 for y, p in frame.index]
         right = range(1, len(header))
