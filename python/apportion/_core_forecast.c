@@ -1,6 +1,414 @@
-/* placeholder: filled in by the forecast glue */
+/* Glue for the Student t distribution and the linear trend (student_t.c,
+ * trend.c): float64 buffers in without copying (the batch's values with
+ * any strides), results into the caller's arrays or a dict. */
+#include <string.h>
+
 #include "_core.h"
 
-PyMethodDef forecast_methods[] = {
-    {NULL, NULL, 0, NULL}
+/* A 1-D C-contiguous float64 buffer. */
+static int vector_buffer(PyObject *obj, Py_buffer *view, int writable,
+                         const char *what)
+{
+    if (get_typed_buffer(obj, view, writable, 8, "d", "float64", what) < 0)
+        return -1;
+    if (view->ndim > 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s must be 1-D, not an array of %d dimensions", what,
+                     view->ndim);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *core_t_cdf(PyObject *module, PyObject *args)
+{
+    (void)module;
+    double t, df;
+    if (!PyArg_ParseTuple(args, "dd:t_cdf", &t, &df))
+        return NULL;
+    return PyFloat_FromDouble(ap_student_t_cdf(t, df));
+}
+
+static PyObject *core_t_quantile(PyObject *module, PyObject *args)
+{
+    (void)module;
+    double p, df;
+    if (!PyArg_ParseTuple(args, "dd:t_quantile", &p, &df))
+        return NULL;
+    return PyFloat_FromDouble(ap_student_t_quantile(p, df));
+}
+
+/* ---- one series ------------------------------------------------------ */
+
+static PyObject *fit_dict(const ap_trend_fit *f)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    if (set_item(d, "nobs", PyLong_FromLongLong(f->nobs)) < 0 ||
+        set_item(d, "intercept", PyFloat_FromDouble(f->intercept)) < 0 ||
+        set_item(d, "slope", PyFloat_FromDouble(f->slope)) < 0 ||
+        set_item(d, "intercept_se", PyFloat_FromDouble(f->intercept_se)) <
+            0 ||
+        set_item(d, "slope_se", PyFloat_FromDouble(f->slope_se)) < 0 ||
+        set_item(d, "sigma2", PyFloat_FromDouble(f->sigma2)) < 0 ||
+        set_item(d, "ssr", PyFloat_FromDouble(f->ssr)) < 0 ||
+        set_item(d, "r_squared", PyFloat_FromDouble(f->r_squared)) < 0 ||
+        set_item(d, "time_mean", PyFloat_FromDouble(f->time_mean)) < 0 ||
+        set_item(d, "sxx", PyFloat_FromDouble(f->sxx)) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* trend_fit(times, values) -> dict */
+static PyObject *core_trend_fit(PyObject *module, PyObject *args)
+{
+    PyObject *times_obj, *values_obj;
+    if (!PyArg_ParseTuple(args, "OO:trend_fit", &times_obj, &values_obj))
+        return NULL;
+    Py_buffer times, values;
+    if (vector_buffer(times_obj, &times, 0, "times") < 0)
+        return NULL;
+    if (vector_buffer(values_obj, &values, 0, "values") < 0) {
+        PyBuffer_Release(&times);
+        return NULL;
+    }
+    size_t n = (size_t)(values.len / 8);
+    PyObject *result = NULL;
+    if ((size_t)(times.len / 8) != n) {
+        PyErr_Format(PyExc_ValueError,
+                     "times holds %zd values and values %zu; they must be "
+                     "the same length",
+                     times.len / 8, n);
+    } else {
+        ap_trend_fit fit;
+        ap_error err;
+        ap_status st;
+        if (n >= RELEASE_GIL_THRESHOLD) {
+            Py_BEGIN_ALLOW_THREADS
+            st = ap_trend_fit_series(times.buf, 1, values.buf, 1, n, &fit,
+                                     &err);
+            Py_END_ALLOW_THREADS
+        } else {
+            st = ap_trend_fit_series(times.buf, 1, values.buf, 1, n, &fit,
+                                     &err);
+        }
+        if (st != AP_OK)
+            raise_error(module, &err);
+        else
+            result = fit_dict(&fit);
+    }
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&times);
+    return result;
+}
+
+/* fit[key] as a float (or, for nobs, an int64); -1 with an exception. */
+static PyObject *fit_item(PyObject *fit, const char *key)
+{
+    PyObject *v = PyDict_GetItemString(fit, key); /* borrowed */
+    if (v == NULL && !PyErr_Occurred())
+        PyErr_Format(PyExc_KeyError,
+                     "the fit has no '%s': pass the dict trend_fit returned",
+                     key);
+    return v;
+}
+
+static int fit_float(PyObject *fit, const char *key, double *out)
+{
+    PyObject *v = fit_item(fit, key);
+    if (v == NULL)
+        return -1;
+    if (PyBool_Check(v) || !PyNumber_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "the fit's %s must be a number, not "
+                                      "%.100s",
+                     key, Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    *out = PyFloat_AsDouble(v);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int fit_from_dict(PyObject *module, PyObject *d, ap_trend_fit *fit)
+{
+    if (!PyDict_Check(d)) {
+        PyErr_Format(PyExc_TypeError,
+                     "fit must be the dict trend_fit returned, not %.100s",
+                     Py_TYPE(d)->tp_name);
+        return -1;
+    }
+    PyObject *nobs = fit_item(d, "nobs");
+    if (nobs == NULL || to_int64(module, nobs, "the fit's nobs",
+                                 &fit->nobs) < 0)
+        return -1;
+    if (fit_float(d, "intercept", &fit->intercept) < 0 ||
+        fit_float(d, "slope", &fit->slope) < 0 ||
+        fit_float(d, "intercept_se", &fit->intercept_se) < 0 ||
+        fit_float(d, "slope_se", &fit->slope_se) < 0 ||
+        fit_float(d, "sigma2", &fit->sigma2) < 0 ||
+        fit_float(d, "ssr", &fit->ssr) < 0 ||
+        fit_float(d, "r_squared", &fit->r_squared) < 0 ||
+        fit_float(d, "time_mean", &fit->time_mean) < 0 ||
+        fit_float(d, "sxx", &fit->sxx) < 0)
+        return -1;
+    return 0;
+}
+
+/* The columns trend_predict writes for each time, in this order. */
+enum { PREDICT_COLUMNS = 7 };
+
+/* trend_predict(fit, at, level, out): out is (n, 7) float64, row-major:
+ * mean, mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper,
+ * obs_se. */
+static PyObject *core_trend_predict(PyObject *module, PyObject *args)
+{
+    PyObject *fit_obj, *at_obj, *out_obj;
+    double level;
+    if (!PyArg_ParseTuple(args, "OOdO:trend_predict", &fit_obj, &at_obj,
+                          &level, &out_obj))
+        return NULL;
+    ap_trend_fit fit;
+    if (fit_from_dict(module, fit_obj, &fit) < 0)
+        return NULL;
+    Py_buffer at, out;
+    if (vector_buffer(at_obj, &at, 0, "at") < 0)
+        return NULL;
+    if (get_typed_buffer(out_obj, &out, 1, 8, "d", "float64", "out") < 0) {
+        PyBuffer_Release(&at);
+        return NULL;
+    }
+    size_t n = (size_t)(at.len / 8);
+    PyObject *result = NULL;
+    if ((size_t)(out.len / 8) != n * PREDICT_COLUMNS) {
+        PyErr_Format(PyExc_ValueError,
+                     "out holds %zd values; %zu times x %d columns = %zu are "
+                     "needed",
+                     out.len / 8, n, PREDICT_COLUMNS, n * PREDICT_COLUMNS);
+    } else {
+        const double *times = at.buf;
+        double *cells = out.buf;
+        ap_error err;
+        ap_status st = AP_OK;
+        for (size_t i = 0; i < n && st == AP_OK; i++) {
+            ap_trend_prediction p;
+            st = ap_trend_predict(&fit, times[i], level, &p, &err);
+            double *row = cells + i * PREDICT_COLUMNS;
+            row[0] = p.mean;
+            row[1] = p.mean_se;
+            row[2] = p.mean_ci_lower;
+            row[3] = p.mean_ci_upper;
+            row[4] = p.obs_ci_lower;
+            row[5] = p.obs_ci_upper;
+            row[6] = p.obs_se;
+        }
+        if (st != AP_OK)
+            raise_error(module, &err);
+        else
+            result = Py_NewRef(Py_None);
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&at);
+    return result;
+}
+
+/* ---- many series ----------------------------------------------------- */
+
+/* The batch's outputs, in the order trend_batch takes them. */
+enum {
+    OUT_MEAN,
+    OUT_MEAN_CI_LOWER,
+    OUT_MEAN_CI_UPPER,
+    OUT_OBS_CI_LOWER,
+    OUT_OBS_CI_UPPER,
+    OUT_INTERCEPT,
+    OUT_SLOPE,
+    OUT_SIGMA2,
+    OUT_NOBS,
+    N_OUTS
 };
+
+static const char *const OUT_NAMES[N_OUTS] = {
+    "mean",      "mean_ci_lower", "mean_ci_upper", "obs_ci_lower",
+    "obs_ci_upper", "intercept",  "slope",         "sigma2",
+    "nobs"};
+
+/* The (series x time) values read in place: a 2-D float64 buffer with any
+ * strides that are whole elements.  Strides in elements in *series_stride
+ * and *time_stride. */
+static int matrix_buffer(PyObject *obj, Py_buffer *view,
+                         ptrdiff_t *series_stride, ptrdiff_t *time_stride)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_STRIDES | PyBUF_FORMAT) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    if (view->itemsize != 8 || strcmp(f, "d") != 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "values must hold float64 values, not items of format "
+                     "'%s' and size %zd",
+                     view->format ? view->format : "B", view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    if (view->ndim != 2) {
+        PyErr_Format(PyExc_ValueError,
+                     "values must be a 2-D array of series x time, not one "
+                     "of %d dimensions",
+                     view->ndim);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    ptrdiff_t strides[2];
+    for (int d = 0; d < 2; d++) {
+        Py_ssize_t s = view->strides[d];
+        /* A dimension of length 0 or 1 is never stepped along, and numpy
+         * may give it any stride. */
+        if (view->shape[d] <= 1)
+            s = 0;
+        if (s % 8 != 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "values' %s stride is %zd bytes, not a whole "
+                         "number of float64 values; pass a copy "
+                         "(numpy.ascontiguousarray)",
+                         d == 0 ? "series" : "time", s);
+            PyBuffer_Release(view);
+            return -1;
+        }
+        strides[d] = (ptrdiff_t)(s / 8);
+    }
+    *series_stride = strides[0];
+    *time_stride = strides[1];
+    return 0;
+}
+
+/* trend_batch(values, times, predict_at, level, threads, mean,
+ * mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept,
+ * slope, sigma2, nobs): times None means 0, 1, ...; each output None to
+ * skip it. */
+static PyObject *core_trend_batch(PyObject *module, PyObject *args)
+{
+    PyObject *values_obj, *times_obj, *at_obj, *out_objs[N_OUTS];
+    double level;
+    int threads;
+    if (!PyArg_ParseTuple(args, "OOOdiOOOOOOOOO:trend_batch", &values_obj,
+                          &times_obj, &at_obj, &level, &threads,
+                          &out_objs[0], &out_objs[1], &out_objs[2],
+                          &out_objs[3], &out_objs[4], &out_objs[5],
+                          &out_objs[6], &out_objs[7], &out_objs[8]))
+        return NULL;
+    Py_buffer values, times, at, outs[N_OUTS];
+    int have_times = 0, have_at = 0, have_out[N_OUTS] = {0};
+    PyObject *result = NULL;
+    ptrdiff_t series_stride, time_stride;
+    if (matrix_buffer(values_obj, &values, &series_stride, &time_stride) < 0)
+        return NULL;
+    size_t n_series = (size_t)values.shape[0];
+    size_t n_times = (size_t)values.shape[1];
+    size_t n_predict = 0;
+    if (times_obj != Py_None) {
+        if (vector_buffer(times_obj, &times, 0, "times") < 0)
+            goto done;
+        have_times = 1;
+        if ((size_t)(times.len / 8) != n_times) {
+            PyErr_Format(PyExc_ValueError,
+                         "times holds %zd values, but values has %zu times "
+                         "(columns) per series",
+                         times.len / 8, n_times);
+            goto done;
+        }
+    }
+    if (vector_buffer(at_obj, &at, 0, "predict_at") < 0)
+        goto done;
+    have_at = 1;
+    n_predict = (size_t)(at.len / 8);
+    ap_trend_batch_out out = {0};
+    double **doubles[OUT_NOBS] = {
+        &out.mean,         &out.mean_ci_lower, &out.mean_ci_upper,
+        &out.obs_ci_lower, &out.obs_ci_upper,  &out.intercept,
+        &out.slope,        &out.sigma2};
+    for (int k = 0; k < N_OUTS; k++) {
+        if (out_objs[k] == Py_None)
+            continue;
+        int rc = k == OUT_NOBS
+                     ? get_int64_buffer(out_objs[k], &outs[k], 1,
+                                        OUT_NAMES[k])
+                     : get_typed_buffer(out_objs[k], &outs[k], 1, 8, "d",
+                                        "float64", OUT_NAMES[k]);
+        if (rc < 0)
+            goto done;
+        have_out[k] = 1;
+        size_t need = k < OUT_INTERCEPT ? n_series * n_predict : n_series;
+        if ((size_t)(outs[k].len / 8) != need) {
+            if (k < OUT_INTERCEPT)
+                PyErr_Format(PyExc_ValueError,
+                             "%s holds %zd values; %zu series x %zu "
+                             "predicted times = %zu are needed",
+                             OUT_NAMES[k], outs[k].len / 8, n_series,
+                             n_predict, need);
+            else
+                PyErr_Format(PyExc_ValueError,
+                             "%s holds %zd values; one per series (%zu) is "
+                             "needed",
+                             OUT_NAMES[k], outs[k].len / 8, n_series);
+            goto done;
+        }
+        if (k == OUT_NOBS)
+            out.nobs = outs[k].buf;
+        else
+            *doubles[k] = outs[k].buf;
+    }
+    ap_error err;
+    ap_status st;
+    const double *times_buf = have_times ? times.buf : NULL;
+    if (n_series * n_times >= RELEASE_GIL_THRESHOLD) {
+        Py_BEGIN_ALLOW_THREADS
+        st = ap_trend_fit_batch(values.buf, n_series, n_times, series_stride,
+                                time_stride, times_buf, at.buf, n_predict,
+                                level, threads, &out, &err);
+        Py_END_ALLOW_THREADS
+    } else {
+        st = ap_trend_fit_batch(values.buf, n_series, n_times, series_stride,
+                                time_stride, times_buf, at.buf, n_predict,
+                                level, threads, &out, &err);
+    }
+    if (st != AP_OK)
+        raise_error(module, &err);
+    else
+        result = Py_NewRef(Py_None);
+done:
+    for (int k = 0; k < N_OUTS; k++)
+        if (have_out[k])
+            PyBuffer_Release(&outs[k]);
+    if (have_at)
+        PyBuffer_Release(&at);
+    if (have_times)
+        PyBuffer_Release(&times);
+    PyBuffer_Release(&values);
+    return result;
+}
+
+PyMethodDef forecast_methods[] = {
+    {"t_cdf", core_t_cdf, METH_VARARGS,
+     "t_cdf(t, df) -> P(T <= t) for Student's t with df degrees of freedom "
+     "(df = inf: the normal)."},
+    {"t_quantile", core_t_quantile, METH_VARARGS,
+     "t_quantile(p, df) -> the t with P(T <= t) = p."},
+    {"trend_fit", core_trend_fit, METH_VARARGS,
+     "trend_fit(times, values) -> dict: the least squares line through the "
+     "pairs where both are present (nobs, intercept, slope, intercept_se, "
+     "slope_se, sigma2, ssr, r_squared, time_mean, sxx)."},
+    {"trend_predict", core_trend_predict, METH_VARARGS,
+     "trend_predict(fit, at, level, out): out (n x 7 float64) gets mean, "
+     "mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, "
+     "obs_se at each time in at."},
+    {"trend_batch", core_trend_batch, METH_VARARGS,
+     "trend_batch(values, times, predict_at, level, threads, mean, "
+     "mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept, "
+     "slope, sigma2, nobs): a trend fitted to each row of values (series x "
+     "time, read in place) and predicted at predict_at; outputs None to "
+     "skip."},
+    {NULL, NULL, 0, NULL}};
