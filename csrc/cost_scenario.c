@@ -120,29 +120,6 @@ ap_status ap_cost_model_check(const ap_cost_model *model, ap_error *err)
 
 /* ---- one scenario's path ------------------------------------------------ */
 
-/* cost rounded half to even to a whole penny, in *out; 0 when cost is not
- * a number or the penny is beyond int64.  Written without the current
- * rounding mode or libm, so every build rounds alike. */
-static int pence_of(double cost, int64_t *out)
-{
-    if (cost != cost)
-        return 0;
-    double r = cost;
-    if (fabs(cost) < 0x1p52) { /* beyond, every double is a whole number */
-        double t = (double)(int64_t)cost; /* toward zero: exact here */
-        double f = t > cost ? t - 1.0 : t; /* floor */
-        double frac = cost - f;            /* exact, in [0, 1) */
-        if (frac > 0.5 || (frac == 0.5 && (int64_t)f % 2 != 0))
-            r = f + 1.0;
-        else
-            r = f;
-    }
-    if (!(r >= -0x1p63 && r < 0x1p63))
-        return 0;
-    *out = (int64_t)r;
-    return 1;
-}
-
 /* What a simulation shares between its scenarios. */
 typedef struct path_draws {
     uint64_t seed;
@@ -188,7 +165,7 @@ static ap_status cost_path(const ap_cost_model *m, const path_draws *draws,
         index = index * (1.0 + rate);
         double cost = demand * unit * index;
         int64_t pence;
-        if (!pence_of(cost, &pence)) {
+        if (!ap__round_half_even(cost, &pence)) {
             if (draws != NULL)
                 return ap_error_set(err, AP_E_OVERFLOW,
                                     "scenario %llu, year %zu: the cost "
@@ -234,19 +211,18 @@ typedef struct simulate_job {
     path_draws draws;
     uint64_t first;
     int64_t *totals, *shares;
-    /* Each chunk stops at its first failing scenario and records it here;
-     * chunks are in scenario order, so the first chunk that failed holds
-     * the lowest failing scenario. */
+    /* Each chunk stops at its first failing scenario and records why here
+     * (ap__parallel_run_checked picks the lowest failing scenario). */
     ap_status status[AP__MAX_THREADS];
     ap_error error[AP__MAX_THREADS];
 } simulate_job;
 
-static void simulate_chunk(void *ctx, size_t chunk, size_t from, size_t to)
+static size_t simulate_chunk(void *ctx, size_t chunk, size_t from,
+                             size_t to)
 {
     simulate_job *job = ctx;
     const size_t n_years = job->model->n_years;
     const size_t row = n_years * job->model->n_authorities;
-    job->status[chunk] = AP_OK;
     for (size_t i = from; i < to; i++) {
         ap_status st = cost_path(
             job->model, &job->draws, job->first + i,
@@ -254,9 +230,10 @@ static void simulate_chunk(void *ctx, size_t chunk, size_t from, size_t to)
             job->shares ? job->shares + i * row : NULL, &job->error[chunk]);
         if (st != AP_OK) {
             job->status[chunk] = st;
-            return;
+            return i;
         }
     }
+    return AP__NO_FAULT;
 }
 
 ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
@@ -295,28 +272,18 @@ ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
     job.totals = totals;
     job.shares = shares;
 
-    size_t chunks;
-    if (threads == 0)
-        chunks = ap__parallel_chunks(count, SIMULATE_MIN_CHUNK);
-    else
-        chunks = (size_t)threads;
-    if (chunks > AP__MAX_THREADS)
-        chunks = AP__MAX_THREADS;
-    if (chunks > count)
-        chunks = count;
-    for (size_t c = 0; c < AP__MAX_THREADS; c++) {
+    size_t chunks = ap__batch_chunks(threads, count, SIMULATE_MIN_CHUNK);
+    /* A chunk sets its status and error where it fails; cleared first so
+     * that nothing unset is ever copied out. */
+    for (size_t c = 0; c < chunks; c++) {
         job.status[c] = AP_OK;
         ap_error_clear(&job.error[c]);
     }
-    if (chunks <= 1)
-        simulate_chunk(&job, 0, 0, count);
-    else
-        ap__parallel_run(count, chunks, simulate_chunk, &job);
-    for (size_t c = 0; c < chunks; c++)
-        if (job.status[c] != AP_OK) {
-            if (err != NULL)
-                *err = job.error[c];
-            return job.status[c];
-        }
-    return AP_OK;
+    size_t c = 0;
+    if (ap__parallel_run_checked(count, chunks, simulate_chunk, &job, &c) ==
+        AP__NO_FAULT)
+        return AP_OK;
+    if (err != NULL)
+        *err = job.error[c];
+    return job.status[c];
 }

@@ -665,19 +665,13 @@ typedef struct holt_batch_job {
     ap_holt_params given;
     double z;
     const ap_holt_batch_out *out;
-    /* Each chunk's first series with an infinite value (chunks are in
-     * series order, so the first chunk that has one has the first). */
-    int bad[AP__MAX_THREADS];
-    size_t bad_series[AP__MAX_THREADS], bad_time[AP__MAX_THREADS];
+    /* Where the infinite value is in each chunk's first series that has
+     * one (the series is what ap__parallel_run_checked returns). */
+    size_t bad_time[AP__MAX_THREADS];
 } holt_batch_job;
 
-static void holt_put(double *a, size_t i, double v)
-{
-    if (a != NULL)
-        a[i] = v;
-}
-
-static void holt_batch_chunk(void *ctx, size_t chunk, size_t from, size_t to)
+static size_t holt_batch_chunk(void *ctx, size_t chunk, size_t from,
+                               size_t to)
 {
     holt_batch_job *job = ctx;
     const ap_holt_batch_out *out = job->out;
@@ -690,24 +684,22 @@ static void holt_batch_chunk(void *ctx, size_t chunk, size_t from, size_t to)
         size_t first, bad;
         if (holt_trim(row, job->time_stride, job->n_times, &s, &first,
                       &bad) != 0) {
-            job->bad[chunk] = 1;
-            job->bad_series[chunk] = i;
             job->bad_time[chunk] = bad;
-            return;
+            return i;
         }
         if (out->nobs != NULL)
             out->nobs[i] = s.nobs;
         if (s.nobs < 2) {
             for (size_t h = 0; h < H; h++) {
-                holt_put(out->mean, i * H + h, NAN);
-                holt_put(out->lower, i * H + h, NAN);
-                holt_put(out->upper, i * H + h, NAN);
+                ap__put(out->mean, i * H + h, NAN);
+                ap__put(out->lower, i * H + h, NAN);
+                ap__put(out->upper, i * H + h, NAN);
             }
-            holt_put(out->alpha, i, NAN);
-            holt_put(out->beta, i, NAN);
-            holt_put(out->initial_level, i, NAN);
-            holt_put(out->initial_trend, i, NAN);
-            holt_put(out->sse, i, NAN);
+            ap__put(out->alpha, i, NAN);
+            ap__put(out->beta, i, NAN);
+            ap__put(out->initial_level, i, NAN);
+            ap__put(out->initial_trend, i, NAN);
+            ap__put(out->sse, i, NAN);
             continue;
         }
         ap_holt_fit fit;
@@ -717,12 +709,13 @@ static void holt_batch_chunk(void *ctx, size_t chunk, size_t from, size_t to)
                         out->mean != NULL ? out->mean + i * H : NULL,
                         out->lower != NULL ? out->lower + i * H : NULL,
                         out->upper != NULL ? out->upper + i * H : NULL);
-        holt_put(out->alpha, i, fit.params.alpha);
-        holt_put(out->beta, i, fit.params.beta);
-        holt_put(out->initial_level, i, fit.params.initial_level);
-        holt_put(out->initial_trend, i, fit.params.initial_trend);
-        holt_put(out->sse, i, fit.sse);
+        ap__put(out->alpha, i, fit.params.alpha);
+        ap__put(out->beta, i, fit.params.beta);
+        ap__put(out->initial_level, i, fit.params.initial_level);
+        ap__put(out->initial_trend, i, fit.params.initial_trend);
+        ap__put(out->sse, i, fit.sse);
     }
+    return AP__NO_FAULT;
 }
 
 ap_status ap_holt_fit_batch(const double *values, size_t n_series,
@@ -734,10 +727,8 @@ ap_status ap_holt_fit_batch(const double *values, size_t n_series,
 {
     if (out == NULL)
         return ap_error_set(err, AP_E_INPUT, "no outputs to write");
-    if (threads < 0)
-        return ap_error_set(err, AP_E_INPUT,
-                            "threads must be 0 (every core) or more, not %d",
-                            threads);
+    if (ap__check_threads(threads, err) != AP_OK)
+        return AP_E_INPUT;
     if (n_series > 0 && n_times > 0 && values == NULL)
         return ap_error_set(err, AP_E_INPUT,
                             "no values for %zu series of %zu times", n_series,
@@ -768,20 +759,15 @@ ap_status ap_holt_fit_batch(const double *values, size_t n_series,
     }
     if (n_series == 0)
         return AP_OK;
-    size_t chunks = threads == 0
-                        ? ap__parallel_chunks(n_series,
-                                              HOLT_MIN_SERIES_PER_CHUNK)
-                        : (size_t)threads;
-    if (chunks > AP__MAX_THREADS)
-        chunks = AP__MAX_THREADS;
-    if (chunks > n_series)
-        chunks = n_series;
-    ap__parallel_run(n_series, chunks, holt_batch_chunk, &job);
-    for (size_t c = 0; c < chunks; c++)
-        if (job.bad[c])
-            return ap_error_set(err, AP_E_INPUT,
-                                "series %zu: value %zu (counting from 0) is "
-                                "infinite; missing values are NaN",
-                                job.bad_series[c], job.bad_time[c]);
+    size_t chunks =
+        ap__batch_chunks(threads, n_series, HOLT_MIN_SERIES_PER_CHUNK);
+    size_t c = 0;
+    size_t bad = ap__parallel_run_checked(n_series, chunks, holt_batch_chunk,
+                                          &job, &c);
+    if (bad != AP__NO_FAULT)
+        return ap_error_set(err, AP_E_INPUT,
+                            "series %zu: value %zu (counting from 0) is "
+                            "infinite; missing values are NaN",
+                            bad, job.bad_time[c]);
     return AP_OK;
 }

@@ -29,6 +29,34 @@ static inline int ap__in_range(int64_t d, int64_t lo, int64_t hi)
     return (uint64_t)d - (uint64_t)lo <= (uint64_t)hi - (uint64_t)lo;
 }
 
+/* x rounded half to even to a whole number (a penny, for costs in pence)
+ * in *out; 0 when x is NaN or the result is beyond int64.  Written without
+ * the current rounding mode or libm, so every build rounds alike. */
+static inline int ap__round_half_even(double x, int64_t *out)
+{
+    double r = x; /* from 2^52 up every double is a whole number */
+    if (x > -0x1p52 && x < 0x1p52) {
+        double t = (double)(int64_t)x; /* toward zero: exact here */
+        double f = t > x ? t - 1.0 : t; /* floor */
+        double frac = x - f;            /* exact, in [0, 1) */
+        if (frac > 0.5 || (frac == 0.5 && (int64_t)f % 2 != 0))
+            r = f + 1.0;
+        else
+            r = f;
+    }
+    if (!(r >= -0x1p63 && r < 0x1p63)) /* NaN fails too */
+        return 0;
+    *out = (int64_t)r;
+    return 1;
+}
+
+/* a[i] = v unless a is NULL: an optional output the caller skipped. */
+static inline void ap__put(double *a, size_t i, double v)
+{
+    if (a != NULL)
+        a[i] = v;
+}
+
 /* 10^k for 0 <= k <= 18. */
 int64_t ap__pow10(int k);
 
@@ -58,6 +86,29 @@ size_t ap__parallel_chunks(size_t n, size_t min_rows_per_chunk);
 /* Runs fn on `chunks` contiguous chunks of [0, n), on threads, and returns
  * when all are done.  The calling thread runs one chunk itself. */
 void ap__parallel_run(size_t n, size_t chunks, ap__chunk_fn fn, void *ctx);
+
+/* For kernels whose chunks stop at their first failing row: fn returns
+ * that row, or AP__NO_FAULT. */
+#define AP__NO_FAULT SIZE_MAX
+typedef size_t (*ap__checked_chunk_fn)(void *ctx, size_t chunk, size_t from,
+                                       size_t to);
+
+/* ap__parallel_run for a checked kernel.  Returns the lowest failing row of
+ * [0, n) (chunks are contiguous and in row order, so it is the first
+ * failing chunk's), or AP__NO_FAULT, and its chunk in *failed_chunk, for the
+ * caller to read what that chunk recorded about it. */
+size_t ap__parallel_run_checked(size_t n, size_t chunks,
+                                ap__checked_chunk_fn fn, void *ctx,
+                                size_t *failed_chunk);
+
+/* The batches' check of their `threads` argument: AP_E_INPUT for a
+ * negative one, saying what is allowed. */
+ap_status ap__check_threads(int threads, ap_error *err);
+
+/* How many chunks a batch of n > 0 rows runs in for a checked `threads`:
+ * that many, or for 0 ap__parallel_chunks(n, min_rows_per_chunk); never
+ * more than AP__MAX_THREADS or n. */
+size_t ap__batch_chunks(int threads, size_t n, size_t min_rows_per_chunk);
 
 /* ---- calendars (working_days.c) ---------------------------------------- */
 

@@ -59,3 +59,57 @@ void ap__parallel_run(size_t n, size_t chunks, ap__chunk_fn fn, void *ctx)
     for (size_t t = 0; t < started; t++)
         pthread_join(ids[t], NULL);
 }
+
+/* ---- batches whose chunks can fail ------------------------------------- */
+
+typedef struct checked_run {
+    ap__checked_chunk_fn fn;
+    void *ctx;
+    size_t failed[AP__MAX_THREADS]; /* each chunk's first failing row */
+} checked_run;
+
+static void checked_chunk(void *ctx, size_t chunk, size_t from, size_t to)
+{
+    checked_run *run = ctx;
+    run->failed[chunk] = run->fn(run->ctx, chunk, from, to);
+}
+
+size_t ap__parallel_run_checked(size_t n, size_t chunks,
+                                ap__checked_chunk_fn fn, void *ctx,
+                                size_t *failed_chunk)
+{
+    /* As ap__parallel_run bounds it, so that every chunk read below ran
+     * (ap__parallel_run calls fn for every chunk, empty or not). */
+    if (chunks < 1)
+        chunks = 1;
+    if (chunks > AP__MAX_THREADS)
+        chunks = AP__MAX_THREADS;
+    checked_run run = {.fn = fn, .ctx = ctx};
+    ap__parallel_run(n, chunks, checked_chunk, &run);
+    for (size_t c = 0; c < chunks; c++)
+        if (run.failed[c] != AP__NO_FAULT) {
+            *failed_chunk = c;
+            return run.failed[c];
+        }
+    return AP__NO_FAULT;
+}
+
+ap_status ap__check_threads(int threads, ap_error *err)
+{
+    if (threads < 0)
+        return ap_error_set(err, AP_E_INPUT,
+                            "threads must be 0 (every core) or more, not %d",
+                            threads);
+    return AP_OK;
+}
+
+size_t ap__batch_chunks(int threads, size_t n, size_t min_rows_per_chunk)
+{
+    size_t chunks = threads <= 0 ? ap__parallel_chunks(n, min_rows_per_chunk)
+                                 : (size_t)threads;
+    if (chunks > AP__MAX_THREADS)
+        chunks = AP__MAX_THREADS;
+    if (chunks > n)
+        chunks = n;
+    return chunks;
+}

@@ -101,19 +101,6 @@ static void select_ranks(int64_t *a, size_t lo, size_t hi,
         insertion_sort(a + lo, hi - lo);
 }
 
-/* x rounded half to even to a whole number; |x| < 2^63. */
-static int64_t round_half_even(double x)
-{
-    if (!(x > -0x1p52 && x < 0x1p52))
-        return (int64_t)x; /* already whole */
-    int64_t t = (int64_t)x; /* toward zero, exact */
-    int64_t f = (double)t > x ? t - 1 : t;
-    double frac = x - (double)f; /* exact, in [0, 1) */
-    if (frac > 0.5 || (frac == 0.5 && (f & 1) != 0))
-        return f + 1;
-    return f;
-}
-
 /* a + (b - a) * g rounded half to even, exactly, for 0 < g < 1 and
  * a < b: g is m * 2^-s for whole m < 2^53, and (b - a) * m < 2^117. */
 static int64_t exact_lerp(int64_t a, int64_t b, double g)
@@ -155,7 +142,10 @@ static int64_t interpolate(int64_t a, int64_t b, double g)
         double diff = (double)(b - a);
         double v = g < 0.5 ? (double)a + diff * g
                            : (double)b - diff * (1.0 - g);
-        return round_half_even(v);
+        /* v is within [a, b], so it rounds to an int64. */
+        int64_t whole = a;
+        ap__round_half_even(v, &whole);
+        return whole;
     }
     /* Beyond 2^53 numpy's doubles would lose pennies: exact instead. */
     return exact_lerp(a, b, g);
@@ -189,6 +179,9 @@ ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
     if (n_rows == 0)
         return ap_error_set(err, AP_E_INPUT,
                             "no rows: a percentile needs at least one value");
+    if (n_q > 0 && q == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "no percents given for %zu percentiles", n_q);
     for (size_t k = 0; k < n_q; k++)
         if (!(q[k] >= 0.0 && q[k] <= 100.0))
             return ap_error_set(err, AP_E_INPUT,
@@ -197,6 +190,11 @@ ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
                                 k, q[k]);
     if (n_columns == 0 || n_q == 0)
         return AP_OK;
+    if (values == NULL || out == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "no values, or no room for the percentiles, of "
+                            "%zu columns",
+                            n_columns);
     if (n_rows > SIZE_MAX / sizeof(int64_t))
         return ap_error_set(err, AP_E_NOMEM,
                             "%zu rows are beyond the address space", n_rows);

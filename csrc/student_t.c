@@ -155,40 +155,44 @@ static double log_gamma_ratio_half(double a)
            (stirling_correction(a + 0.5) - stirling_correction(a));
 }
 
+/* Keeps the Lentz method's denominators away from 0. */
+#define LENTZ_TINY 1e-300
+
+/* One step of the modified Lentz method with the next coefficient: updates
+ * its two running ratios c and d and returns the factor the fraction's
+ * value is multiplied by. */
+static inline double lentz_step(double coef, double *c, double *d)
+{
+    double dn = 1.0 + coef * *d;
+    if (fabs(dn) < LENTZ_TINY)
+        dn = LENTZ_TINY;
+    double cn = 1.0 + coef / *c;
+    if (fabs(cn) < LENTZ_TINY)
+        cn = LENTZ_TINY;
+    *d = 1.0 / dn;
+    *c = cn;
+    return *d * cn;
+}
+
 /* The continued fraction of I_x(a, b) = x^a (1-x)^b / (a B(a, b)) * cf,
  * evaluated by the modified Lentz method; converges quickly for
  * x < (a + 1) / (a + b + 2). */
 static double beta_continued_fraction(double a, double b, double x)
 {
-    const double tiny = 1e-300;
     double c = 1.0;
     double d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny)
-        d = tiny;
+    if (fabs(d) < LENTZ_TINY)
+        d = LENTZ_TINY;
     d = 1.0 / d;
     double h = d;
     for (int m = 1; m <= CF_MAX_TERMS; m++) {
         double m2 = 2.0 * m;
         /* The even term m (b - m) x / ((a + 2m - 1)(a + 2m)). */
-        double coef = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + coef * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1.0 + coef / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), &c,
+                        &d);
         /* The odd term -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)). */
-        coef = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + coef * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1.0 + coef / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        double delta = d * c;
+        double delta = lentz_step(
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)), &c, &d);
         h *= delta;
         if (fabs(delta - 1.0) <= 1e-16)
             break;

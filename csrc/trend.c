@@ -329,15 +329,28 @@ typedef struct batch_job {
     const leverage_roots *full_roots; /* leverage_at each predict_at */
     int want_predictions;        /* any of the five prediction outputs */
     double *t_table;             /* [df] for df < n_times; NaN: not yet */
-    /* The first series with an infinite value in each chunk. */
-    size_t bad_series[AP__MAX_THREADS], bad_position[AP__MAX_THREADS];
-    int bad_kind[AP__MAX_THREADS];
+    /* What stopped each chunk at its first faulty series (the series is
+     * what ap__parallel_run_checked returns): SERIES_INFINITE at
+     * bad_position, or SERIES_TOO_LARGE. */
+    series_fault bad_kind[AP__MAX_THREADS];
+    size_t bad_position[AP__MAX_THREADS];
 } batch_job;
 
+/* Series i's row; values may be NULL when there are no times. */
+static inline const double *series_row(const batch_job *job, size_t i)
+{
+    return job->n_times > 0 ? job->values + (ptrdiff_t)i * job->series_stride
+                            : job->values;
+}
+
 /* The interval quantile for df degrees of freedom from the table, filled
- * in on first use when it was too long to fill ahead.  Threads racing on
- * an entry compute and store the same bits, so the result never depends
- * on which one wins. */
+ * in on first use when it was too long to fill ahead (a long series with
+ * gaps needs only the few df its series have, so filling every entry
+ * first would cost a quantile per time).  Threads racing on an entry
+ * compute and store the same bits, so the result never depends on which
+ * one wins; the loads and stores are atomic, so the race is not a data
+ * race under the C11 memory model (the NaNs were stored before the
+ * threads started, which orders them before every load). */
 static double table_quantile(const batch_job *job, size_t df)
 {
     double v;
@@ -410,6 +423,28 @@ static int sum_full_series(const batch_job *job, const double *row,
     return 1;
 }
 
+/* Series i's per-series outputs (those asked for). */
+static void write_fit(const ap_trend_batch_out *o, size_t i, double intercept,
+                      double slope, double sigma2, size_t nobs)
+{
+    ap__put(o->intercept, i, intercept);
+    ap__put(o->slope, i, slope);
+    ap__put(o->sigma2, i, sigma2);
+    if (o->nobs != NULL)
+        o->nobs[i] = (int64_t)nobs;
+}
+
+/* The prediction outputs (those asked for) at cell. */
+static inline void write_prediction(const ap_trend_batch_out *o, size_t cell,
+                                    const ap_trend_prediction *p)
+{
+    ap__put(o->mean, cell, p->mean);
+    ap__put(o->mean_ci_lower, cell, p->mean_ci_lower);
+    ap__put(o->mean_ci_upper, cell, p->mean_ci_upper);
+    ap__put(o->obs_ci_lower, cell, p->obs_ci_lower);
+    ap__put(o->obs_ci_upper, cell, p->obs_ci_upper);
+}
+
 static void write_unfitted(const batch_job *job, size_t series, size_t nobs)
 {
     const ap_trend_batch_out *o = job->out;
@@ -420,29 +455,20 @@ static void write_unfitted(const batch_job *job, size_t series, size_t nobs)
         if (rows[c] != NULL)
             for (size_t k = 0; k < np; k++)
                 rows[c][base + k] = NAN;
-    if (o->intercept != NULL)
-        o->intercept[series] = NAN;
-    if (o->slope != NULL)
-        o->slope[series] = NAN;
-    if (o->sigma2 != NULL)
-        o->sigma2[series] = NAN;
-    if (o->nobs != NULL)
-        o->nobs[series] = (int64_t)nobs;
+    write_fit(o, series, NAN, NAN, NAN, nobs);
 }
 
 /* Fits series i (its sums already in *s when summed_full) and writes its
  * outputs; 0 when it has an infinite value or values too large, recorded
- * for the chunk. */
+ * for the chunk (but for the series number, the chunk's return). */
 static int finish_series(batch_job *job, size_t chunk, size_t i,
                          trend_sums *s, int summed_full)
 {
     const ap_trend_batch_out *o = job->out;
     if (!summed_full) {
-        const double *row = job->values + (ptrdiff_t)i * job->series_stride;
         size_t where = 0;
-        if (sum_series(job->times, 1, row, job->time_stride, job->n_times, s,
-                       &where) == SERIES_INFINITE) {
-            job->bad_series[chunk] = i;
+        if (sum_series(job->times, 1, series_row(job, i), job->time_stride,
+                       job->n_times, s, &where) == SERIES_INFINITE) {
             job->bad_position[chunk] = where;
             job->bad_kind[chunk] = SERIES_INFINITE;
             return 0;
@@ -451,7 +477,6 @@ static int finish_series(batch_job *job, size_t chunk, size_t i,
     ap_trend_fit fit;
     series_fault fault = fit_from_sums(s, &fit);
     if (fault == SERIES_TOO_LARGE) {
-        job->bad_series[chunk] = i;
         job->bad_kind[chunk] = SERIES_TOO_LARGE;
         return 0;
     }
@@ -459,14 +484,7 @@ static int finish_series(batch_job *job, size_t chunk, size_t i,
         write_unfitted(job, i, s->n);
         return 1;
     }
-    if (o->intercept != NULL)
-        o->intercept[i] = fit.intercept;
-    if (o->slope != NULL)
-        o->slope[i] = fit.slope;
-    if (o->sigma2 != NULL)
-        o->sigma2[i] = fit.sigma2;
-    if (o->nobs != NULL)
-        o->nobs[i] = fit.nobs;
+    write_fit(o, i, fit.intercept, fit.slope, fit.sigma2, s->n);
     size_t np = job->n_predict;
     if (np == 0 || !job->want_predictions)
         return 1;
@@ -479,31 +497,22 @@ static int finish_series(batch_job *job, size_t chunk, size_t i,
                                       fit.sxx, at);
         ap_trend_prediction p;
         predict_point(fit.intercept, fit.slope, sd, roots, tq, at, &p);
-        size_t cell = i * np + k;
-        if (o->mean != NULL)
-            o->mean[cell] = p.mean;
-        if (o->mean_ci_lower != NULL)
-            o->mean_ci_lower[cell] = p.mean_ci_lower;
-        if (o->mean_ci_upper != NULL)
-            o->mean_ci_upper[cell] = p.mean_ci_upper;
-        if (o->obs_ci_lower != NULL)
-            o->obs_ci_lower[cell] = p.obs_ci_lower;
-        if (o->obs_ci_upper != NULL)
-            o->obs_ci_upper[cell] = p.obs_ci_upper;
+        write_prediction(o, i * np + k, &p);
     }
     return 1;
 }
 
-static void batch_chunk(void *ctx, size_t chunk, size_t from, size_t to)
+static size_t batch_chunk(void *ctx, size_t chunk, size_t from, size_t to)
 {
     batch_job *job = ctx;
     for (size_t i = from; i < to; i++) {
-        const double *row = job->values + (ptrdiff_t)i * job->series_stride;
         trend_sums s;
-        int full = job->all_times_usable && sum_full_series(job, row, &s);
+        int full = job->all_times_usable &&
+                   sum_full_series(job, series_row(job, i), &s);
         if (!finish_series(job, chunk, i, &s, full))
-            return;
+            return i;
     }
+    return AP__NO_FAULT;
 }
 
 ap_status ap_trend_fit_batch(const double *values, size_t n_series,
@@ -517,10 +526,8 @@ ap_status ap_trend_fit_batch(const double *values, size_t n_series,
         return ap_error_set(err, AP_E_INPUT, "no outputs given");
     if (check_level(level, err) != AP_OK)
         return AP_E_INPUT;
-    if (threads < 0)
-        return ap_error_set(err, AP_E_INPUT,
-                            "threads must be 0 (every core) or more, not %d",
-                            threads);
+    if (ap__check_threads(threads, err) != AP_OK)
+        return AP_E_INPUT;
     size_t cells;
     if (__builtin_mul_overflow(n_series, n_times, &cells) ||
         __builtin_mul_overflow(n_series, n_predict, &cells))
@@ -558,8 +565,17 @@ ap_status ap_trend_fit_batch(const double *values, size_t n_series,
     /* One block: the times' deviations and the leverages of a series with
      * no gap, and the t quantile by degrees of freedom (df < n_times). */
     size_t n_table = n_times > 0 ? n_times : 1;
-    double *scratch = malloc((n_times + n_table) * sizeof *scratch + 1);
-    leverage_roots *full_roots = malloc(n_predict * sizeof *full_roots + 1);
+    /* Sizes a caller could pass without the arrays to match must not wrap
+     * round to a small block (the + 1 keeps malloc(0) away; the products
+     * are multiples of 8, so it cannot wrap). */
+    size_t scratch_bytes, roots_bytes;
+    int too_big = n_times > SIZE_MAX / 2 ||
+                  __builtin_mul_overflow(n_times + n_table, sizeof(double),
+                                         &scratch_bytes) ||
+                  __builtin_mul_overflow(n_predict, sizeof(leverage_roots),
+                                         &roots_bytes);
+    double *scratch = too_big ? NULL : malloc(scratch_bytes + 1);
+    leverage_roots *full_roots = too_big ? NULL : malloc(roots_bytes + 1);
     if (scratch == NULL || full_roots == NULL) {
         free(scratch);
         free(full_roots);
@@ -613,33 +629,22 @@ ap_status ap_trend_fit_batch(const double *values, size_t n_series,
 
     size_t per_chunk = n_times > 0 ? BATCH_MIN_VALUES_PER_CHUNK / n_times
                                    : n_series;
-    size_t chunks = threads == 0 ? ap__parallel_chunks(
-                                       n_series, per_chunk > 0 ? per_chunk : 1)
-                                 : (size_t)threads;
-    if (chunks > AP__MAX_THREADS)
-        chunks = AP__MAX_THREADS;
-    if (chunks > n_series)
-        chunks = n_series;
-    for (size_t c = 0; c < chunks; c++)
-        job.bad_kind[c] = SERIES_OK;
-    ap__parallel_run(n_series, chunks, batch_chunk, &job);
+    size_t chunks = ap__batch_chunks(threads, n_series, per_chunk);
+    size_t c = 0;
+    size_t bad = ap__parallel_run_checked(n_series, chunks, batch_chunk, &job,
+                                          &c);
     free(scratch);
     free(full_roots);
-
-    /* Chunks are in series order: the first faulty chunk holds the first
-     * faulty series. */
-    for (size_t c = 0; c < chunks; c++) {
-        if (job.bad_kind[c] == SERIES_INFINITE)
-            return ap_error_set(err, AP_E_INPUT,
-                                "series %zu has an infinite value at time "
-                                "position %zu; values must be finite (or NaN "
-                                "where missing)",
-                                job.bad_series[c], job.bad_position[c]);
-        if (job.bad_kind[c] == SERIES_TOO_LARGE)
-            return ap_error_set(err, AP_E_INPUT,
-                                "series %zu has values too large to fit a "
-                                "trend to (their squares overflow a double)",
-                                job.bad_series[c]);
-    }
-    return AP_OK;
+    if (bad == AP__NO_FAULT)
+        return AP_OK;
+    if (job.bad_kind[c] == SERIES_INFINITE)
+        return ap_error_set(err, AP_E_INPUT,
+                            "series %zu has an infinite value at time "
+                            "position %zu; values must be finite (or NaN "
+                            "where missing)",
+                            bad, job.bad_position[c]);
+    return ap_error_set(err, AP_E_INPUT,
+                        "series %zu has values too large to fit a trend to "
+                        "(their squares overflow a double)",
+                        bad);
 }
