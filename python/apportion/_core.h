@@ -28,6 +28,15 @@ PyObject *raise_error(PyObject *module, const ap_error *err);
 /* Any integer but bool into int64; -1 with an exception on failure. */
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out);
+/* An integer (int, numpy integer: anything with __index__, but not bool
+ * or float) as a new reference to a Python int; NULL with TypeError
+ * "<what> must be an int, not <type>". */
+PyObject *int_of(PyObject *obj, const char *what);
+/* A real number (float, int, numpy scalar: anything with __float__ or
+ * __index__, but not bool) as a double; -1 with TypeError "<what> must be
+ * <expected>, not <type>". */
+int to_double(PyObject *obj, const char *what, const char *expected,
+              double *out);
 PyObject *int64_list(const int64_t *values, size_t n);
 /* dict[key] = value, taking over the new reference value (NULL: an error
  * already set); 0 or -1. */
@@ -43,6 +52,52 @@ int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *type, const char *what);
 int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
                      const char *what);
+/* A read-only 1-D C-contiguous float64 buffer; `each` (NULL: nothing)
+ * says in the error what one item is ("one value a year"). */
+int get_double_vector(PyObject *obj, Py_buffer *view, const char *what,
+                      const char *each);
+/* A float64 array of `ndim` dimensions (2: series x time) read in place
+ * with whatever strides it has: the caller checks that they are whole
+ * float64 items before stepping by view->strides[d] / 8.  -1 with an
+ * exception naming `what`, nothing held, when obj is no buffer, holds
+ * other items or has another number of dimensions. */
+int get_strided_doubles(PyObject *obj, Py_buffer *view, int ndim,
+                        const char *what);
+
+/* get_output's flags: int64 items (float64 without), and None allowed. */
+enum { OUTPUT_INT64 = 1, OUTPUT_OPTIONAL = 2 };
+/* An array the core writes its results into: a writable C-contiguous
+ * buffer of exactly n items.  With OUTPUT_OPTIONAL, None gives *have 0
+ * and nothing held; otherwise *have is 1 when the view is held.  source
+ * (or NULL) is the input the core reads as it writes: an output sharing
+ * memory with it is refused.  The length error reads "<what> holds <k>
+ * values; " then `needed` formatted with the arguments after it
+ * (PyUnicode_FromFormat's conversions: %s, %d, %zu...).  -1 with
+ * an exception naming `what`, nothing held. */
+int get_output(PyObject *obj, Py_buffer *view, int *have, unsigned flags,
+               size_t n, const Py_buffer *source, const char *what,
+               const char *needed, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* A member of a core result struct (a double, or an int64 count) and its
+ * key in the dict the glue gives Python: one table per struct serves both
+ * ways, so the keys written and read back cannot drift apart. */
+typedef struct result_field {
+    const char *key;
+    size_t offset;
+    int is_int64;
+} result_field;
+/* The n fields of *result as a new dict, in the table's order. */
+PyObject *result_dict(const void *result, const result_field *fields,
+                      size_t n);
+/* The n fields of *result read back from dict (as result_dict made it, or
+ * Python code alike), each named in errors by name_format with its key
+ * (one %s: "fit['%s']").  A key not in dict calls missing(key), which
+ * raises the caller's own error and returns -1, or returns 0 to leave the
+ * member as it was.  0, or -1 with an exception. */
+int result_from_dict(PyObject *module, PyObject *dict,
+                     const char *name_format, int (*missing)(const char *),
+                     void *result, const result_field *fields, size_t n);
 
 /* A printed amount as (pence, resolution); amount_or_none gives None
  * when the paper does not print it (present 0). */

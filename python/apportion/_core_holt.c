@@ -3,28 +3,10 @@
  * Values come in through the buffer protocol with their strides (a numpy
  * view is read in place); outputs are the caller's float64 arrays. */
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "_core.h"
-
-/* A real number (float, int, numpy scalar; not bool) as a double. */
-static int holt_number(PyObject *obj, const char *name, const char *expected,
-                       double *value)
-{
-    if (PyBool_Check(obj) ||
-        !(PyFloat_Check(obj) || PyIndex_Check(obj) ||
-          (Py_TYPE(obj)->tp_as_number != NULL &&
-           Py_TYPE(obj)->tp_as_number->nb_float != NULL))) {
-        PyErr_Format(PyExc_TypeError, "%s must be %s, not %.100s", name,
-                     expected, Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    double v = PyFloat_AsDouble(obj);
-    if (v == -1.0 && PyErr_Occurred())
-        return -1;
-    *value = v;
-    return 0;
-}
 
 /* A parameter: None leaves it to be fitted; a number fixes it. */
 static int holt_param(PyObject *obj, const char *name, unsigned flag,
@@ -32,7 +14,7 @@ static int holt_param(PyObject *obj, const char *name, unsigned flag,
 {
     if (obj == Py_None)
         return 0;
-    if (holt_number(obj, name, "a number or None (to fit it)", value) < 0)
+    if (to_double(obj, name, "a number or None (to fit it)", value) < 0)
         return -1;
     *fixed |= flag;
     return 0;
@@ -56,175 +38,56 @@ static int holt_params(PyObject *alpha, PyObject *beta, PyObject *level,
     return 0;
 }
 
-/* PyObject_GetBuffer with the argument's name put before the exporter's
- * message ("ndarray is not C-contiguous" alone does not say which). */
-static int named_buffer(PyObject *obj, Py_buffer *view, int flags,
-                        const char *what)
-{
-    if (PyObject_GetBuffer(obj, view, flags) == 0)
-        return 0;
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (type != NULL && PyErr_GivenExceptionMatches(type, PyExc_Exception) &&
-        value != NULL) {
-        PyErr_Format(type, "%s (%s): %S", what,
-                     flags & PyBUF_WRITABLE
-                         ? "a writable C-contiguous float64 array"
-                         : "a float64 array",
-                     value);
-        Py_XDECREF(type);
-        Py_XDECREF(value);
-        Py_XDECREF(tb);
-    } else {
-        PyErr_Restore(type, value, tb);
-    }
-    return -1;
-}
-
-/* A float64 array of `ndim` dimensions with any strides (whole multiples
- * of the item size), read in place. */
+/* The values read in place, their strides whole float64 items (in
+ * elements in strides[]).  (trend_batch's check differs, both pinned by
+ * tests: it raises TypeError and lets a dimension of length 1 have any
+ * stride.) */
 static int strided_doubles(PyObject *obj, Py_buffer *view, int ndim,
-                           const char *what)
+                           ptrdiff_t *strides)
 {
-    if (named_buffer(obj, view, PyBUF_STRIDES | PyBUF_FORMAT, what) < 0)
+    if (get_strided_doubles(obj, view, ndim, "values") < 0)
         return -1;
-    const char *f = view->format ? view->format : "B";
-    if (*f == '<' || *f == '=' || *f == '@')
-        f++;
-    if (view->itemsize != 8 || strcmp(f, "d") != 0) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s must hold float64 values, not items of format '%s' "
-                     "and size %zd",
-                     what, view->format ? view->format : "B", view->itemsize);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    if (view->ndim != ndim) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s must be a %s array; this one has %d dimension%s",
-                     what, ndim == 1 ? "1-D" : "2-D (series x time)",
-                     view->ndim, view->ndim == 1 ? "" : "s");
-        PyBuffer_Release(view);
-        return -1;
-    }
-    for (int d = 0; d < ndim; d++)
+    for (int d = 0; d < ndim; d++) {
         if (view->strides[d] % 8 != 0) {
             PyErr_Format(PyExc_ValueError,
-                         "%s has a stride of %zd bytes in dimension %d; "
+                         "values has a stride of %zd bytes in dimension %d; "
                          "strides must be whole multiples of 8 bytes",
-                         what, view->strides[d], d);
+                         view->strides[d], d);
             PyBuffer_Release(view);
             return -1;
         }
-    return 0;
-}
-
-/* The bytes a view spans, [*lo, *hi); empty when it holds nothing. */
-static void view_span(const Py_buffer *v, const char **lo, const char **hi)
-{
-    const char *a = v->buf, *b = v->buf;
-    int empty = 0;
-    if (v->ndim == 0 || v->strides == NULL) {
-        b = a + v->len;
-        empty = v->len == 0;
-    } else {
-        for (int d = 0; d < v->ndim; d++) {
-            if (v->shape[d] == 0)
-                empty = 1;
-            else if (v->strides[d] > 0)
-                b += (v->shape[d] - 1) * v->strides[d];
-            else
-                a += (v->shape[d] - 1) * v->strides[d];
-        }
-        b += v->itemsize;
-    }
-    *lo = a;
-    *hi = empty ? a : b;
-}
-
-/* Nonzero (with ValueError) when an output shares memory with the values:
- * writing it would change series not yet read. */
-static int overlaps_values(const Py_buffer *values, const Py_buffer *out,
-                           const char *what)
-{
-    const char *a, *b, *c, *d;
-    view_span(values, &a, &b);
-    view_span(out, &c, &d);
-    if (a < b && c < d && a < d && c < b) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s shares memory with values; give it an array of its "
-                     "own",
-                     what);
-        return 1;
+        strides[d] = (ptrdiff_t)(view->strides[d] / 8);
     }
     return 0;
 }
 
-/* An optional writable C-contiguous output of n items (float64, or int64
- * for nobs): None gives *have = 0. */
+/* An optional float64 output (int64 for nobs) of n items, `expected`
+ * saying how n is made; values (or NULL) the input it must not overlap. */
 static int holt_output(PyObject *obj, Py_buffer *view, int *have, int is_int,
                        size_t n, const char *what, const char *expected,
                        const Py_buffer *values)
 {
-    *have = 0;
-    if (obj == Py_None)
-        return 0;
-    if (named_buffer(obj, view,
-                     PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE,
-                     what) < 0)
-        return -1;
-    /* The item checks of get_typed_buffer, on the view already taken. */
-    const char *f = view->format ? view->format : "B";
-    if (*f == '<' || *f == '=' || *f == '@')
-        f++;
-    if (view->itemsize != 8 || strlen(f) != 1 ||
-        strchr(is_int ? "ql" : "d", *f) == NULL) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s must hold %s values, not items of format '%s' and "
-                     "size %zd",
-                     what, is_int ? "int64" : "float64",
-                     view->format ? view->format : "B", view->itemsize);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    if ((size_t)(view->len / 8) != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s holds %zd values; %zu are needed (%s)", what,
-                     view->len / 8, n, expected);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    if (values != NULL && overlaps_values(values, view, what)) {
-        PyBuffer_Release(view);
-        return -1;
-    }
-    *have = 1;
-    return 0;
+    return get_output(obj, view, have,
+                      OUTPUT_OPTIONAL | (is_int ? OUTPUT_INT64 : 0), n,
+                      values, what, "%zu are needed (%s)", n, expected);
 }
 
-static PyObject *holt_fit_dict(const ap_holt_fit *fit)
-{
-    PyObject *d = PyDict_New();
-    if (d == NULL)
-        return NULL;
-    if (set_item(d, "alpha", PyFloat_FromDouble(fit->params.alpha)) < 0 ||
-        set_item(d, "beta", PyFloat_FromDouble(fit->params.beta)) < 0 ||
-        set_item(d, "initial_level",
-                 PyFloat_FromDouble(fit->params.initial_level)) < 0 ||
-        set_item(d, "initial_trend",
-                 PyFloat_FromDouble(fit->params.initial_trend)) < 0 ||
-        set_item(d, "nobs", PyLong_FromLongLong(fit->nobs)) < 0 ||
-        set_item(d, "sse", PyFloat_FromDouble(fit->sse)) < 0 ||
-        set_item(d, "sigma2", PyFloat_FromDouble(fit->sigma2)) < 0 ||
-        set_item(d, "level", PyFloat_FromDouble(fit->level)) < 0 ||
-        set_item(d, "trend", PyFloat_FromDouble(fit->trend)) < 0 ||
-        set_item(d, "trailing", PyLong_FromLongLong(fit->trailing)) < 0) {
-        Py_DECREF(d);
-        return NULL;
-    }
-    return d;
-}
+/* The dict holt_fit returns and holt_forecast reads back. */
+#define FIT_DOUBLE(member, key) {key, offsetof(ap_holt_fit, member), 0}
+static const result_field FIT_FIELDS[] = {
+    FIT_DOUBLE(params.alpha, "alpha"),
+    FIT_DOUBLE(params.beta, "beta"),
+    FIT_DOUBLE(params.initial_level, "initial_level"),
+    FIT_DOUBLE(params.initial_trend, "initial_trend"),
+    {"nobs", offsetof(ap_holt_fit, nobs), 1},
+    FIT_DOUBLE(sse, "sse"),
+    FIT_DOUBLE(sigma2, "sigma2"),
+    FIT_DOUBLE(level, "level"),
+    FIT_DOUBLE(trend, "trend"),
+    {"trailing", offsetof(ap_holt_fit, trailing), 1},
+};
+#undef FIT_DOUBLE
+enum { N_FIT_FIELDS = sizeof FIT_FIELDS / sizeof FIT_FIELDS[0] };
 
 /* holt_fit(values, alpha, beta, initial_level, initial_trend, fitted)
  * -> dict: the fit of one series; fitted (None or a float64 array of
@@ -240,7 +103,8 @@ static PyObject *core_holt_fit(PyObject *module, PyObject *args)
     if (holt_params(alpha, beta, level, trend, &given, &fixed) < 0)
         return NULL;
     Py_buffer values, fitted;
-    if (strided_doubles(values_obj, &values, 1, "values") < 0)
+    ptrdiff_t stride;
+    if (strided_doubles(values_obj, &values, 1, &stride) < 0)
         return NULL;
     size_t n = (size_t)values.shape[0];
     int have_fitted;
@@ -252,7 +116,6 @@ static PyObject *core_holt_fit(PyObject *module, PyObject *args)
     ap_holt_fit fit;
     ap_error err;
     ap_status st;
-    ptrdiff_t stride = (ptrdiff_t)(values.strides[0] / 8);
     double *fv = have_fitted ? fitted.buf : NULL;
     if (n >= RELEASE_GIL_THRESHOLD) {
         Py_BEGIN_ALLOW_THREADS
@@ -268,23 +131,33 @@ static PyObject *core_holt_fit(PyObject *module, PyObject *args)
     PyBuffer_Release(&values);
     if (st != AP_OK)
         return raise_error(module, &err);
-    return holt_fit_dict(&fit);
+    return result_dict(&fit, FIT_FIELDS, N_FIT_FIELDS);
 }
 
-/* A number from the dict holt_fit returned. */
-static int fit_number(PyObject *fit, const char *key, double *out)
+/* A fit without "trailing" has no missing values after its last
+ * observation; every other key is needed. */
+static int fit_key_missing(const char *key)
 {
-    PyObject *v = PyDict_GetItemString(fit, key); /* borrowed */
-    if (v == NULL) {
+    if (strcmp(key, "trailing") == 0)
+        return 0;
+    PyErr_Format(PyExc_ValueError,
+                 "fit has no '%s': it must be the dict holt_fit returned",
+                 key);
+    return -1;
+}
+
+/* The number of steps to forecast, 0 or more. */
+static int to_horizon(PyObject *module, PyObject *obj, int64_t *horizon)
+{
+    if (to_int64(module, obj, "horizon", horizon) < 0)
+        return -1;
+    if (*horizon < 0) {
         PyErr_Format(PyExc_ValueError,
-                     "fit has no '%s': it must be the dict holt_fit "
-                     "returned",
-                     key);
+                     "horizon must be 0 or more steps, not %lld",
+                     (long long)*horizon);
         return -1;
     }
-    char name[32];
-    snprintf(name, sizeof name, "fit['%s']", key);
-    return holt_number(v, name, "a number", out);
+    return 0;
 }
 
 #define LEVEL_EXPECTED "a number between 0 and 1 (say 0.95)"
@@ -301,7 +174,7 @@ static PyObject *core_holt_forecast(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOOOO:holt_forecast", &fit_obj,
                           &horizon_obj, &level_obj, &mean_obj, &lower_obj,
                           &upper_obj) ||
-        holt_number(level_obj, "level", LEVEL_EXPECTED, &level) < 0)
+        to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0)
         return NULL;
     if (!PyDict_Check(fit_obj)) {
         PyErr_Format(PyExc_TypeError,
@@ -309,42 +182,16 @@ static PyObject *core_holt_forecast(PyObject *module, PyObject *args)
                      Py_TYPE(fit_obj)->tp_name);
         return NULL;
     }
-    ap_holt_fit fit;
+    ap_holt_fit fit = {0}; /* trailing stays 0 if the dict has none */
     int64_t horizon;
-    PyObject *nobs_obj = PyDict_GetItemString(fit_obj, "nobs");
-    if (nobs_obj == NULL) {
-        PyErr_SetString(PyExc_ValueError,
-                        "fit has no 'nobs': it must be the dict holt_fit "
-                        "returned");
-        return NULL;
-    }
-    if (to_int64(module, nobs_obj, "fit['nobs']", &fit.nobs) < 0 ||
-        fit_number(fit_obj, "alpha", &fit.params.alpha) < 0 ||
-        fit_number(fit_obj, "beta", &fit.params.beta) < 0 ||
-        fit_number(fit_obj, "initial_level", &fit.params.initial_level) < 0 ||
-        fit_number(fit_obj, "initial_trend", &fit.params.initial_trend) < 0 ||
-        fit_number(fit_obj, "sse", &fit.sse) < 0 ||
-        fit_number(fit_obj, "sigma2", &fit.sigma2) < 0 ||
-        fit_number(fit_obj, "level", &fit.level) < 0 ||
-        fit_number(fit_obj, "trend", &fit.trend) < 0 ||
-        to_int64(module, horizon_obj, "horizon", &horizon) < 0)
-        return NULL;
-    /* Missing values after the last observation (none if not said). */
-    PyObject *trailing_obj = PyDict_GetItemString(fit_obj, "trailing");
-    fit.trailing = 0;
-    if (trailing_obj != NULL &&
-        to_int64(module, trailing_obj, "fit['trailing']", &fit.trailing) < 0)
+    if (result_from_dict(module, fit_obj, "fit['%s']", fit_key_missing, &fit,
+                         FIT_FIELDS, N_FIT_FIELDS) < 0 ||
+        to_horizon(module, horizon_obj, &horizon) < 0)
         return NULL;
     if (fit.trailing < 0) {
         PyErr_Format(PyExc_ValueError,
                      "fit['trailing'] must be 0 or more, not %lld",
                      (long long)fit.trailing);
-        return NULL;
-    }
-    if (horizon < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "horizon must be 0 or more steps, not %lld",
-                     (long long)horizon);
         return NULL;
     }
     size_t h = (size_t)horizon;
@@ -410,16 +257,10 @@ static PyObject *core_holt_batch(PyObject *module, PyObject *args)
     unsigned fixed;
     int64_t horizon, threads;
     if (holt_params(alpha, beta, initial_level, trend, &given, &fixed) < 0 ||
-        holt_number(level_obj, "level", LEVEL_EXPECTED, &level) < 0 ||
-        to_int64(module, horizon_obj, "horizon", &horizon) < 0 ||
+        to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0 ||
+        to_horizon(module, horizon_obj, &horizon) < 0 ||
         to_int64(module, threads_obj, "threads", &threads) < 0)
         return NULL;
-    if (horizon < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "horizon must be 0 or more steps, not %lld",
-                     (long long)horizon);
-        return NULL;
-    }
     if (threads < 0 || threads > INT_MAX) {
         PyErr_Format(PyExc_ValueError,
                      "threads must be 0 (every core) or more, not %lld",
@@ -427,7 +268,8 @@ static PyObject *core_holt_batch(PyObject *module, PyObject *args)
         return NULL;
     }
     Py_buffer values;
-    if (strided_doubles(values_obj, &values, 2, "values") < 0)
+    ptrdiff_t strides[2];
+    if (strided_doubles(values_obj, &values, 2, strides) < 0)
         return NULL;
     size_t n_series = (size_t)values.shape[0];
     size_t n_times = (size_t)values.shape[1];
@@ -458,21 +300,21 @@ static PyObject *core_holt_batch(PyObject *module, PyObject *args)
             ptr[OUT_MEAN],  ptr[OUT_LOWER], ptr[OUT_UPPER],
             ptr[OUT_ALPHA], ptr[OUT_BETA],  ptr[OUT_LEVEL],
             ptr[OUT_TREND], ptr[OUT_SSE],   (int64_t *)ptr[OUT_NOBS]};
-        ptrdiff_t ss = (ptrdiff_t)(values.strides[0] / 8);
-        ptrdiff_t ts = (ptrdiff_t)(values.strides[1] / 8);
         ap_error err;
         ap_status st;
         if (n_series * n_times >= RELEASE_GIL_THRESHOLD ||
             n_series >= RELEASE_GIL_THRESHOLD) {
             Py_BEGIN_ALLOW_THREADS
-            st = ap_holt_fit_batch(values.buf, n_series, n_times, ss, ts,
-                                   fixed, &given, (size_t)horizon, level,
-                                   (int)threads, &out, &err);
+            st = ap_holt_fit_batch(values.buf, n_series, n_times, strides[0],
+                                   strides[1], fixed, &given,
+                                   (size_t)horizon, level, (int)threads,
+                                   &out, &err);
             Py_END_ALLOW_THREADS
         } else {
-            st = ap_holt_fit_batch(values.buf, n_series, n_times, ss, ts,
-                                   fixed, &given, (size_t)horizon, level,
-                                   (int)threads, &out, &err);
+            st = ap_holt_fit_batch(values.buf, n_series, n_times, strides[0],
+                                   strides[1], fixed, &given,
+                                   (size_t)horizon, level, (int)threads,
+                                   &out, &err);
         }
         if (st != AP_OK)
             raise_error(module, &err);

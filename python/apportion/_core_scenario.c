@@ -17,14 +17,7 @@
 static int to_unsigned(PyObject *obj, uint64_t limit, const char *range,
                        const char *what, uint64_t *out)
 {
-    if (PyBool_Check(obj) || PyFloat_Check(obj) ||
-        Py_TYPE(obj)->tp_as_number == NULL ||
-        Py_TYPE(obj)->tp_as_number->nb_index == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s must be an int, not %.100s", what,
-                     Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    PyObject *number = PyNumber_Index(obj);
+    PyObject *number = int_of(obj, what);
     if (number == NULL)
         return -1;
     /* Negative numbers and those past 64 bits raise OverflowError here;
@@ -80,17 +73,15 @@ static int u32_words(PyObject *obj, size_t n, const char *what,
     return 0;
 }
 
-/* The number of int64 items a buffer holds must be `want`; `of` says how
- * that number is made. */
-static int check_items(const Py_buffer *view, size_t want, const char *what,
-                       const char *of)
+/* An int64 output of `want` items, `of` saying how that number is made;
+ * None allowed when `optional` (then *have is 0). */
+static int int64_output(PyObject *obj, Py_buffer *view, int *have,
+                        int optional, const char *what, size_t want,
+                        const char *of)
 {
-    size_t got = (size_t)(view->len / view->itemsize);
-    if (got == want)
-        return 0;
-    PyErr_Format(PyExc_ValueError, "%s holds %zu values; expected %s = %zu",
-                 what, got, of, want);
-    return -1;
+    return get_output(obj, view, have,
+                      OUTPUT_INT64 | (optional ? OUTPUT_OPTIONAL : 0), want,
+                      NULL, what, "expected %s = %zu", of, want);
 }
 
 /* ---- draws ------------------------------------------------------------- */
@@ -165,15 +156,22 @@ static PyObject *core_scenario_normal(PyObject *module, PyObject *args)
 
 /* ---- the cost model ----------------------------------------------------- */
 
-/* The model's arrays, held as buffer views while the core reads them. */
+/* The model's arrays and the run's outputs, held as buffer views while the
+ * core reads and writes them. */
 typedef struct model_views {
     Py_buffer demand, demand_sd, inflation, inflation_sd, weights;
     int have_demand, have_demand_sd, have_inflation, have_inflation_sd,
         have_weights;
+    Py_buffer totals, shares;
+    int have_totals, have_shares;
 } model_views;
 
 static void release_model(model_views *v)
 {
+    if (v->have_shares)
+        PyBuffer_Release(&v->shares);
+    if (v->have_totals)
+        PyBuffer_Release(&v->totals);
     if (v->have_weights)
         PyBuffer_Release(&v->weights);
     if (v->have_inflation_sd)
@@ -190,15 +188,9 @@ static void release_model(model_views *v)
 static int year_vector(PyObject *obj, Py_buffer *view, int *have,
                        const char *what, size_t *n_years)
 {
-    if (get_typed_buffer(obj, view, 0, 8, "d", "float64", what) < 0)
+    if (get_double_vector(obj, view, what, "one value a year") < 0)
         return -1;
     *have = 1;
-    if (view->ndim != 1) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s must be 1-D, one value a year, not %d-D", what,
-                     view->ndim);
-        return -1;
-    }
     size_t n = (size_t)view->shape[0];
     if (*n_years == 0) {
         if (n == 0) {
@@ -288,51 +280,23 @@ static PyObject *core_cost_project(PyObject *module, PyObject *args)
         return NULL;
     model_views v = {0};
     ap_cost_model model;
-    Py_buffer tv, sv;
-    int have_t = 0, have_s = 0;
     PyObject *result = NULL;
     if (read_model(module, demand, demand_sd, correlation, unit, inflation,
-                   inflation_sd, weights, &v, &model) < 0)
-        goto done;
-    if (get_int64_buffer(totals_obj, &tv, 1, "totals") < 0)
-        goto done;
-    have_t = 1;
-    if (get_int64_buffer(shares_obj, &sv, 1, "shares") < 0)
-        goto done;
-    have_s = 1;
-    if (check_items(&tv, model.n_years, "totals", "n_years") < 0 ||
-        check_items(&sv, model.n_years * model.n_authorities, "shares",
-                    "n_years x n_authorities") < 0)
+                   inflation_sd, weights, &v, &model) < 0 ||
+        int64_output(totals_obj, &v.totals, &v.have_totals, 0, "totals",
+                     model.n_years, "n_years") < 0 ||
+        int64_output(shares_obj, &v.shares, &v.have_shares, 0, "shares",
+                     model.n_years * model.n_authorities,
+                     "n_years x n_authorities") < 0)
         goto done;
     ap_error err;
-    if (ap_cost_project(&model, tv.buf, sv.buf, &err) != AP_OK)
+    if (ap_cost_project(&model, v.totals.buf, v.shares.buf, &err) != AP_OK)
         raise_error(module, &err);
     else
         result = Py_NewRef(Py_None);
 done:
-    if (have_s)
-        PyBuffer_Release(&sv);
-    if (have_t)
-        PyBuffer_Release(&tv);
     release_model(&v);
     return result;
-}
-
-/* An optional writable int64 output: None is NULL. */
-static int optional_output(PyObject *obj, Py_buffer *view, int *have,
-                           const char *what, size_t want, const char *of,
-                           int64_t **out)
-{
-    *out = NULL;
-    if (obj == Py_None)
-        return 0;
-    if (get_int64_buffer(obj, view, 1, what) < 0)
-        return -1;
-    *have = 1;
-    if (check_items(view, want, what, of) < 0)
-        return -1;
-    *out = view->buf;
-    return 0;
 }
 
 /* cost_simulate(demand, demand_sd, correlation, unit_cost_pence,
@@ -361,9 +325,6 @@ static PyObject *core_cost_simulate(PyObject *module, PyObject *args)
     }
     model_views v = {0};
     ap_cost_model model;
-    Py_buffer tv, sv;
-    int have_t = 0, have_s = 0;
-    int64_t *totals, *shares;
     PyObject *result = NULL;
     if (read_model(module, demand, demand_sd, correlation, unit, inflation,
                    inflation_sd, weights, &v, &model) < 0)
@@ -377,11 +338,13 @@ static PyObject *core_cost_simulate(PyObject *module, PyObject *args)
                      n, n_years, model.n_authorities);
         goto done;
     }
-    if (optional_output(totals_obj, &tv, &have_t, "totals", n * n_years,
-                        "count x n_years", &totals) < 0 ||
-        optional_output(shares_obj, &sv, &have_s, "shares", n * row,
-                        "count x n_years x n_authorities", &shares) < 0)
+    if (int64_output(totals_obj, &v.totals, &v.have_totals, 1, "totals",
+                     n * n_years, "count x n_years") < 0 ||
+        int64_output(shares_obj, &v.shares, &v.have_shares, 1, "shares",
+                     n * row, "count x n_years x n_authorities") < 0)
         goto done;
+    int64_t *totals = v.have_totals ? v.totals.buf : NULL;
+    int64_t *shares = v.have_shares ? v.shares.buf : NULL;
     ap_error err;
     ap_status st;
     if (n * n_years >= SIMULATE_RELEASE_GIL) {
@@ -398,10 +361,6 @@ static PyObject *core_cost_simulate(PyObject *module, PyObject *args)
     else
         result = Py_NewRef(Py_None);
 done:
-    if (have_s)
-        PyBuffer_Release(&sv);
-    if (have_t)
-        PyBuffer_Release(&tv);
     release_model(&v);
     return result;
 }
@@ -416,51 +375,45 @@ static PyObject *core_percentiles_i64(PyObject *module, PyObject *args)
                           &out_obj))
         return NULL;
     Py_buffer vv, qv, ov;
+    int have_out;
     if (get_int64_buffer(values_obj, &vv, 0, "values") < 0)
         return NULL;
-    if (get_typed_buffer(q_obj, &qv, 0, 8, "d", "float64", "q") < 0) {
-        PyBuffer_Release(&vv);
-        return NULL;
-    }
-    if (get_int64_buffer(out_obj, &ov, 1, "out") < 0) {
-        PyBuffer_Release(&qv);
-        PyBuffer_Release(&vv);
-        return NULL;
-    }
-    PyObject *result = NULL;
     if (vv.ndim != 2) {
         PyErr_Format(PyExc_ValueError,
                      "values must be 2-D (rows x columns), not %d-D",
                      vv.ndim);
-    } else if (qv.ndim != 1) {
-        PyErr_Format(PyExc_ValueError,
-                     "q must be 1-D, one percent each, not %d-D", qv.ndim);
+        PyBuffer_Release(&vv);
+        return NULL;
+    }
+    if (get_double_vector(q_obj, &qv, "q", "one percent each") < 0) {
+        PyBuffer_Release(&vv);
+        return NULL;
+    }
+    size_t rows = (size_t)vv.shape[0], columns = (size_t)vv.shape[1];
+    size_t n_q = (size_t)qv.shape[0];
+    if (int64_output(out_obj, &ov, &have_out, 0, "out", n_q * columns,
+                     "len(q) x columns") < 0) {
+        PyBuffer_Release(&qv);
+        PyBuffer_Release(&vv);
+        return NULL;
+    }
+    ap_error err;
+    ap_status st;
+    if (rows * columns >= RELEASE_GIL_THRESHOLD) {
+        Py_BEGIN_ALLOW_THREADS
+        st = ap_percentiles_i64(vv.buf, rows, columns, qv.buf, n_q, ov.buf,
+                                &err);
+        Py_END_ALLOW_THREADS
     } else {
-        size_t rows = (size_t)vv.shape[0], columns = (size_t)vv.shape[1];
-        size_t n_q = (size_t)qv.shape[0];
-        if (check_items(&ov, n_q * columns, "out", "len(q) x columns") ==
-            0) {
-            ap_error err;
-            ap_status st;
-            if (rows * columns >= RELEASE_GIL_THRESHOLD) {
-                Py_BEGIN_ALLOW_THREADS
-                st = ap_percentiles_i64(vv.buf, rows, columns, qv.buf, n_q,
-                                        ov.buf, &err);
-                Py_END_ALLOW_THREADS
-            } else {
-                st = ap_percentiles_i64(vv.buf, rows, columns, qv.buf, n_q,
-                                        ov.buf, &err);
-            }
-            if (st != AP_OK)
-                raise_error(module, &err);
-            else
-                result = Py_NewRef(Py_None);
-        }
+        st = ap_percentiles_i64(vv.buf, rows, columns, qv.buf, n_q, ov.buf,
+                                &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&qv);
     PyBuffer_Release(&vv);
-    return result;
+    if (st != AP_OK)
+        return raise_error(module, &err);
+    Py_RETURN_NONE;
 }
 
 PyMethodDef scenario_methods[] = {
