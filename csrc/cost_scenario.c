@@ -162,6 +162,17 @@ static ap_status cost_path(const ap_cost_model *m, const path_draws *draws,
                               ap_scenario_normal(draws->seed, scenario,
                                                  AP_DRAW_INFLATION,
                                                  (uint32_t)y);
+        /* A drawn rate at or below -100% would make the price index zero
+         * or negative, a cost no one could pay: an inflation_sd that wide
+         * is a modelling error, said rather than shared out. */
+        if (!(rate > -1.0))
+            return ap_error_set(err, AP_E_INPUT,
+                                "scenario %llu, year %zu: the drawn "
+                                "inflation rate is %.6g, at or below -100%%; "
+                                "inflation_sd[%zu] = %g is too wide for a "
+                                "rate of %g",
+                                (unsigned long long)scenario, y, rate, y,
+                                m->inflation_sd[y], m->inflation[y]);
         index = index * (1.0 + rate);
         double cost = demand * unit * index;
         int64_t pence;

@@ -170,3 +170,12 @@ def test_bad_input_is_named():
     with pytest.raises(InputError, match="model and seed"):
         s = two_years(demand_sd=[1.0, 1.0])
         ScenarioRun.concat([s.simulate(5, 1), s.simulate(5, 2, start=5)])
+
+
+def test_a_drawn_inflation_below_minus_100_percent_is_named():
+    # A 200-point spread on a 3% rate draws below -100% in some scenario.
+    s = CostScenario([100, 100], RATE, SPLIT, inflation=0.03,
+                     inflation_sd=2.0)
+    with pytest.raises(InputError, match=r"scenario \d+, year \d: the drawn "
+                       r"inflation rate .* at or below -100%"):
+        s.simulate(200, seed=1)

@@ -7,7 +7,8 @@
  * work in doubles; what a forecast costs is turned into pence by the
  * scenarios (scenario.h).  Missing values are NaN and are skipped.
  * Nothing here touches Python; every function is safe without the GIL.
- * Output arrays and structs are the caller's. */
+ * Output arrays and structs are the caller's; a batch that returns an
+ * error may have written some of its outputs. */
 #ifndef APPORTION_FORECAST_H
 #define APPORTION_FORECAST_H
 
@@ -157,7 +158,7 @@ ap_status ap_holt_fit_series(const double *values, ptrdiff_t stride,
  * prediction interval at `level_ci` from the ETS(A,A,N) variance
  * sigma2 * (1 + sum_{j=1}^{k-1} alpha^2 (1 + beta j)^2), using the normal
  * quantile.  So every series of a batch is forecast at the same times.
- * Arrays are the caller's, of `horizon` each. */
+ * Arrays are the caller's, of `horizon` each; any may be NULL, not all. */
 ap_status ap_holt_forecast(const ap_holt_fit *fit, size_t horizon,
                            double level_ci, double *mean, double *lower,
                            double *upper, ap_error *err);

@@ -65,7 +65,9 @@ double ap_scenario_normal(uint64_t seed, uint64_t scenario,
  *   z_y         = sqrt(rho) * c + sqrt(1 - rho) * e_y   (rho = demand_correlation)
  *   inflation_y = inflation[y] + inflation_sd[y] * u_y
  * with c, e_y and u_y independent standard normals of the scenario.  NULL
- * sd arrays mean no uncertainty in that variable. */
+ * sd arrays mean no uncertainty in that variable.  A drawn inflation rate
+ * at or below -100% is AP_E_INPUT naming the scenario and year.  The
+ * model's arrays are only read, during each call. */
 typedef struct ap_cost_model {
     size_t n_years;
     size_t n_authorities;
@@ -85,7 +87,7 @@ typedef struct ap_cost_model {
 ap_status ap_cost_model_check(const ap_cost_model *model, ap_error *err);
 
 /* The expected path, with no draws: totals[y] and
- * shares[y * n_authorities + a], pence.  A cost beyond int64 is
+ * shares[y * n_authorities + a], pence (either may be NULL).  A cost beyond int64 is
  * AP_E_OVERFLOW naming the year. */
 ap_status ap_cost_project(const ap_cost_model *model, int64_t *totals,
                           int64_t *shares, ap_error *err);
@@ -109,8 +111,9 @@ ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
  * values at floor(h) and ceil(h), rounded half to even to a whole penny:
  * numpy's figure exactly while both values are within +-2^53, the exact
  * interpolation beyond (where numpy's doubles lose pennies).  Needs
- * rows * 8 bytes of scratch (AP_E_NOMEM without it); rows of 0 or a q
- * outside [0, 100] is AP_E_INPUT. */
+ * rows * 8 bytes of scratch (AP_E_NOMEM without it); rows of 0, a q
+ * outside [0, 100] or a NULL array is AP_E_INPUT.  out is the caller's,
+ * of n_q * n_columns. */
 ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
                              size_t n_columns, const double *q, size_t n_q,
                              int64_t *out, ap_error *err);
