@@ -45,7 +45,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import apportion
 from apportion import CostScenario, forecast
 
 HERE = Path(__file__).resolve().parent

@@ -91,3 +91,15 @@ def pence(value, name: str = "total", unit: str = "£") -> int:
                         f"pence, text such as '£407,045' or a Decimal")
     raise TypeError(f"{name} must be int pence, money text, Decimal or "
                     f"Fraction, not {type(value).__name__}")
+
+
+def threads(value) -> int:
+    """A kernel's ``threads`` argument: None is 0 (every core), else a
+    whole number, 1 or more."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or value < 0:
+        raise InputError(f"threads must be None (every core) or a whole "
+                         f"number, 1 or more, not {value!r}")
+    return int(value)

@@ -21,6 +21,7 @@ from typing import Optional
 import numpy as np
 
 from . import _core
+from ._convert import threads as _threads
 from .errors import InputError
 
 __all__ = [
@@ -122,16 +123,6 @@ def _time_index(at: np.ndarray, name: str = "time"):
     if at.size and np.all(np.isfinite(at)) and np.all(at == np.round(at)):
         return pd.Index(at.astype(np.int64), name=name)
     return pd.Index(at, name=name)
-
-
-def _threads(threads) -> int:
-    if threads is None:
-        return 0
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) \
-            or threads < 0:
-        raise InputError(f"threads must be None (every core) or a whole "
-                         f"number, 1 or more, not {threads!r}")
-    return int(threads)
 
 
 def _matrix(values):

@@ -19,7 +19,7 @@ from typing import Iterable, List, Optional, Sequence
 import numpy as np
 
 from . import _core
-from ._convert import integer_weights, pence
+from ._convert import integer_weights, pence, threads as _threads
 from ._present import pounds, text_table
 from .errors import InputError
 
@@ -206,7 +206,6 @@ class CostScenario:
         n_years, n_auth = self.weights.shape
         totals = np.empty((n, n_years), dtype=np.int64)
         shares = np.empty((n, n_years, n_auth), dtype=np.int64)
-        from .forecast import _threads
         _core.cost_simulate(*self._model_args(), seed, start, n,
                             _threads(threads), totals, shares)
         return ScenarioRun(self, seed, start, totals, shares)
