@@ -30,7 +30,8 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from . import _core
-from ._convert import exact_ratio, pence as _pence
+from ._basis import basis_rows as _basis_rows, listing as _listing, plain as _plain
+from ._convert import pence as _pence
 from .calendar import as_days
 from .errors import ApportionError, InputError, MoneyOverflowError
 from ._present import pounds, text_table
@@ -43,27 +44,11 @@ _PREFIX = {"quarter": "Q", "month": "P"}
 _WORD = {"quarter": "quarters", "month": "months"}
 _INT64_MAX = 2**63 - 1
 
-# How many names an error or warning lists before "and N more".
-_LIST_AT_MOST = 8
-
-
 class UnusedBasisWarning(UserWarning):
     """The basis names cost centres (or services) that have no lines in the
     ledger.  Not an error: a basis is often a master list for every centre
     while a ledger is one extract, and a misspelt centre in the ledger
     still fails, as a centre with no basis."""
-
-
-def _listing(names, quote=True) -> str:
-    names = list(names)
-    shown = ", ".join(repr(n) if quote else str(n) for n in names[:_LIST_AT_MOST])
-    more = len(names) - _LIST_AT_MOST
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-def _plain(value):
-    """A numpy scalar as the Python value it holds (for messages)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # How an error names line i: functions (bound with functools.partial), not
@@ -632,102 +617,6 @@ def _exact_sum(values: np.ndarray, axis: int) -> np.ndarray:
     if bound * values.shape[axis] <= _INT64_MAX:
         return values.sum(axis=axis)
     return values.astype(object).sum(axis=axis)
-
-
-def _basis_rows(basis, authorities):
-    """(keys, integer weight rows, authorities) from a basis: a DataFrame, a
-    dict of dicts, or one mapping of weights (keys [None]).  Each row's
-    exact weights are brought to integers on their own common
-    denominator."""
-    import pandas as pd
-
-    if isinstance(basis, pd.DataFrame):
-        columns = basis.columns.tolist()
-        if authorities is None:
-            authorities = columns
-        unknown = [c for c in columns if c not in authorities]
-        missing = [a for a in authorities if a not in columns]
-        if unknown or missing:
-            raise InputError("the basis columns must be the authorities "
-                             f"{_listing(authorities)}; "
-                             + (f"unknown {_listing(unknown)}" if unknown else
-                                f"missing {_listing(missing)}"))
-        if basis.index.has_duplicates:
-            raise InputError("the basis names a row twice: " + _listing(
-                basis.index[basis.index.duplicated()].unique()))
-        keys = basis.index.tolist()
-        ints = basis[list(authorities)]
-        if len(keys) and all(dt.kind in "iu" for dt in ints.dtypes):
-            # Whole weights are exact already: no conversion one by one.
-            values = ints.to_numpy()
-            if values.dtype.kind == "u" and values.max() > _INT64_MAX:
-                raise MoneyOverflowError("a basis weight is beyond 64 bits")
-            values = values.astype(np.int64)
-            if values.min() < 0:
-                j, k = (int(x[0]) for x in np.nonzero(values < 0))
-                raise InputError(f"basis[{keys[j]!r}][{authorities[k]!r}] is "
-                                 f"negative ({values[j, k]}); weights must be "
-                                 "zero or more")
-            table = None
-        else:
-            cells = basis.astype(object)
-            table = [[cells.iat[j, columns.index(a)] for a in authorities]
-                     for j in range(len(keys))]
-    elif isinstance(basis, pd.Series) or (isinstance(basis, Mapping) and not any(
-            isinstance(v, (Mapping, pd.Series)) for v in basis.values())):
-        row = basis.to_dict() if isinstance(basis, pd.Series) else dict(basis)
-        if authorities is None:
-            authorities = list(row)
-        keys, table = [None], [[row.get(a, 0) for a in authorities]]
-        _refuse_unknown(row, authorities, "the basis")
-    elif isinstance(basis, Mapping):
-        keys = list(basis)
-        if authorities is None:
-            authorities = []
-            for row in basis.values():
-                for a in row:
-                    if a not in authorities:
-                        authorities.append(a)
-        table = []
-        for k in keys:
-            row = basis[k]
-            row = row.to_dict() if isinstance(row, pd.Series) else row
-            if not isinstance(row, Mapping):
-                raise TypeError(f"basis[{k!r}] must map authorities to weights, not "
-                                f"{type(row).__name__}")
-            _refuse_unknown(row, authorities, f"basis[{k!r}]")
-            table.append([row.get(a, 0) for a in authorities])
-    else:
-        raise TypeError("basis must be a DataFrame, a dict of dicts (centre -> "
-                        "authority -> weight) or one dict of weights, not "
-                        f"{type(basis).__name__}")
-    authorities = list(authorities)
-    if not authorities:
-        raise InputError("the basis names no authorities")
-    if len(set(authorities)) != len(authorities):
-        raise InputError(f"authorities repeats a name: {_listing(authorities)}")
-    if table is None:
-        return keys, list(values), authorities
-    rows = []
-    for k, values in zip(keys, table):
-        name = "basis" if k is None else f"basis[{k!r}]"
-        nums, dens = [], []
-        for a, v in zip(authorities, values):
-            num, den = exact_ratio(_plain(v), f"{name}[{a!r}]")
-            if num < 0:
-                raise InputError(f"{name}[{a!r}] is negative ({v}); weights must "
-                                 "be zero or more")
-            nums.append(num)
-            dens.append(den)
-        rows.append(_core.weights_common(nums, dens))
-    return keys, rows, authorities
-
-
-def _refuse_unknown(row: Mapping, authorities, name: str):
-    unknown = [a for a in row if a not in authorities]
-    if unknown:
-        raise InputError(f"{name} names {_listing(unknown)}, not among the "
-                         f"authorities {_listing(authorities)}")
 
 
 class LedgerApportionment:

@@ -14,12 +14,14 @@ the C core (scenario.h).
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 
 from . import _core
-from ._convert import integer_weights, pence, threads as _threads
+from ._basis import basis_rows
+from ._convert import pence, threads as _threads
 from ._present import pounds, text_table
 from .errors import InputError
 
@@ -64,46 +66,37 @@ def _forecast_sd(frame) -> Optional[np.ndarray]:
 
 
 def _basis_matrix(basis, years: list, authorities):
-    """Integer weights (years x authorities), each year's row exact."""
+    """(authorities, integer weights years x authorities), each year's row
+    exact.  The forms are the ledger's (a DataFrame with a row a year, or
+    one mapping of weights for every year), plus a mapping of authority ->
+    a weight a year."""
     import pandas as pd
     n = len(years)
-    if isinstance(basis, pd.DataFrame):
-        if len(basis.index) != n:
-            raise InputError(f"basis has {len(basis.index)} rows and there "
-                             f"are {n} years; give a row a year")
-        names = [str(c) for c in basis.columns]
-        rows = [list(basis.iloc[i]) for i in range(n)]
-    elif isinstance(basis, dict):
-        names = [str(k) for k in basis]
-        columns = []
+    if isinstance(basis, Mapping) and any(
+            isinstance(w, (list, tuple, np.ndarray, pd.Series))
+            for w in basis.values()):
+        columns = {}
         for name, w in basis.items():
             if isinstance(w, (list, tuple, np.ndarray, pd.Series)):
                 w = list(w)
                 if len(w) != n:
                     raise InputError(f"basis[{name!r}] has {len(w)} weights "
                                      f"and there are {n} years")
-                columns.append(w)
+                columns[name] = w
             else:
-                columns.append([w] * n)
-        rows = [[col[y] for col in columns] for y in range(n)]
-    else:
+                columns[name] = [w] * n
+        basis = pd.DataFrame(columns, index=pd.Index(years, name="year"))
+    elif not isinstance(basis, (Mapping, pd.DataFrame, pd.Series)):
         raise TypeError("basis must be a dict of authority -> weight (or a "
                         "weight a year), or a DataFrame of years x "
                         "authorities")
-    if authorities is not None:
-        names = [str(a) for a in authorities]
-        if len(names) != len(rows[0]):
-            raise InputError(f"{len(names)} authorities named for a basis of "
-                             f"{len(rows[0])}")
-    if not names:
-        raise InputError("the basis names no authority")
-    weights = np.empty((n, len(names)), dtype=np.int64)
-    for y, row in enumerate(rows):
-        try:
-            weights[y] = integer_weights(row)
-        except (InputError, TypeError) as exc:
-            raise type(exc)(f"basis for {years[y]}: {exc}") from None
-    return names, weights
+    keys, rows, names = basis_rows(basis, authorities)
+    if keys == [None]:
+        rows = rows * n
+    elif len(rows) != n:
+        raise InputError(f"basis has {len(rows)} rows and there are {n} "
+                         f"years; give a row a year")
+    return [str(a) for a in names], np.array(rows, dtype=np.int64)
 
 
 class CostScenario:
@@ -120,7 +113,9 @@ class CostScenario:
     year-0 prices), one number for every year or one a year.  ``basis`` is
     a dict of authority -> weight (the same every year), authority -> a
     weight a year, or a DataFrame of years x authorities; weights are exact
-    (ints, decimal text, Decimal, Fraction).
+    (ints, decimal text, Decimal, Fraction).  ``authorities``, if given,
+    orders the basis's authorities (and must name them all), as for a
+    ledger.
 
     In a simulation year y's demand is ``max(0, demand + demand_sd * z)``
     where z shares ``demand_correlation`` of its variance across the
