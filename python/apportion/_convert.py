@@ -103,3 +103,14 @@ def threads(value) -> int:
         raise InputError(f"threads must be None (every core) or a whole "
                          f"number, 1 or more, not {value!r}")
     return int(value)
+
+
+def count(value, name: str, of: str = "", least: int = 1) -> int:
+    """A whole number, ``least`` or more (a horizon, a number of scenarios):
+    bool, floats and smaller numbers are refused, naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or value < least:
+        unit = f" of {of}" if of else ""
+        raise InputError(f"{name} must be a whole number{unit}, {least} or "
+                         f"more, not {value!r}")
+    return int(value)

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import forecast as _forecast
 from . import measures as _measures
+from ._convert import count
 from .errors import InputError
 from .scenario import CostScenario, ScenarioRun
 
@@ -154,13 +155,9 @@ def simulate(scenario: CostScenario, n: int, seed: int,
     if not isinstance(scenario, CostScenario):
         raise TypeError(f"scenario must be a CostScenario, not "
                         f"{type(scenario).__name__}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"n must be a whole number of scenarios, 1 or more, "
-                         f"not {n!r}")
-    size = chunk_size or max(1, -(-int(n) // 8))
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) \
-            or size < 1:
-        raise InputError(f"chunk_size must be 1 or more, not {chunk_size!r}")
+    n = count(n, "n", of="scenarios")
+    size = count(chunk_size or max(1, -(-n // 8)), "chunk_size",
+                 of="scenarios")
     run = _dask.delayed(_simulate_range)
     tasks = [run(scenario, min(size, n - start), seed, start)
              for start in range(0, int(n), int(size))]

@@ -21,7 +21,7 @@ from typing import Optional
 import numpy as np
 
 from . import _core
-from ._convert import threads as _threads
+from ._convert import count, threads as _threads
 from .errors import InputError
 
 __all__ = [
@@ -365,7 +365,7 @@ class HoltFit:
     trend: float
     trailing: int = 0
     fittedvalues: Optional[np.ndarray] = None
-    last_time: Optional[float] = None
+    last_time: float = 0.0     # the time of the series' last value
     step: float = 1.0
 
     def forecast(self, horizon: int, level: float = 0.95):
@@ -378,20 +378,14 @@ class HoltFit:
         mean, lower, upper = _out(h), _out(h), _out(h)
         _core.holt_forecast(self._core_dict(), h, _level(level), mean,
                             lower, upper)
-        start = self.last_time if self.last_time is not None else \
-            float(self.nobs_span - 1)
-        at = start + self.step * np.arange(1, h + 1, dtype=np.float64)
+        at = self.last_time + self.step * np.arange(1, h + 1,
+                                                    dtype=np.float64)
         frame = pd.DataFrame({"mean": mean, "obs_ci_lower": lower,
                               "obs_ci_upper": upper}, index=_time_index(at))
         frame.attrs.update(fit=self, level=float(level),
                            quantile=_core.t_quantile(0.5 + level / 2,
                                                      float("inf")))
         return frame
-
-    @property
-    def nobs_span(self) -> int:
-        return (self.fittedvalues.shape[0] if self.fittedvalues is not None
-                else self.nobs)
 
     def _core_dict(self) -> dict:
         return {k: getattr(self, k) for k in
@@ -400,11 +394,7 @@ class HoltFit:
 
 
 def _horizon(horizon) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) \
-            or horizon < 1:
-        raise InputError(f"horizon must be a whole number of steps, 1 or "
-                         f"more, not {horizon!r}")
-    return int(horizon)
+    return count(horizon, "horizon", of="steps")
 
 
 def _param(value, name: str) -> Optional[float]:
@@ -439,7 +429,7 @@ def fit_holt(values, alpha=None, beta=None, initial_level=None,
     """
     y = _float_vector(values, "values")
     times = _index_times(values)
-    step, last = 1.0, None
+    step, last = 1.0, float(y.shape[0] - 1)
     if times is not None:
         step = _regular_step(times)
         last = float(times[-1])

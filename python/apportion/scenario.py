@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _core
 from ._basis import basis_rows
-from ._convert import pence, threads as _threads
+from ._convert import count, pence, threads as _threads
 from ._present import pounds, text_table
 from .errors import InputError
 
@@ -193,8 +193,8 @@ class CostScenario:
         ``seed``.  The numbers depend only on (model, seed, scenario
         number), not on ``threads`` (None: every core) nor on how a run is
         split: ``ScenarioRun.concat`` of pieces equals the run in one."""
-        n = _count(n, "n")
-        start = _count(start, "start", allow_zero=True)
+        n = count(n, "n", of="scenarios")
+        start = count(start, "start", least=0)
         seed = _seed(seed)
         if start + n > _MAX_SEED:
             raise InputError("start + n must stay below 2**64")
@@ -237,15 +237,6 @@ class CostScenario:
         return (f"CostScenario({len(self.years)} years {self.years[0]}.."
                 f"{self.years[-1]}, authorities {self.authorities}, unit cost "
                 f"{pounds(self.unit_cost_pence)})")
-
-
-def _count(value, name: str, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or \
-            value < (0 if allow_zero else 1):
-        least = 0 if allow_zero else 1
-        raise InputError(f"{name} must be a whole number, {least} or more, "
-                         f"not {value!r}")
-    return int(value)
 
 
 def _seed(seed) -> int:
