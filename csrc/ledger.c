@@ -363,10 +363,9 @@ ap_status ap_ledger_sum(ap_codes centre, ap_codes period,
                             "codes must be 1, 2, 4 or 8-byte integers, not "
                             "%d and %d bytes",
                             (int)centre.type, (int)period.type);
-    if (threads < 0)
-        return ap_error_set(err, AP_E_INPUT,
-                            "threads must be 0 (every core) or more, not %d",
-                            threads);
+    ap_status st = ap__check_threads(threads, err);
+    if (st != AP_OK)
+        return st;
     size_t cells;
     /* Fewer than 2^31 cells keeps the block loops' indexes in 32 bits (a
      * table that size is 24 GB a thread already). */
@@ -388,10 +387,7 @@ ap_status ap_ledger_sum(ap_codes centre, ap_codes period,
     }
     /* Chunks: as asked (0: one per core), but never smaller than the table
      * each one zeroes and merges, nor than a thread is worth starting. */
-    size_t chunks = threads == 0 ? ap__parallel_chunks(n, 1)
-                                 : (size_t)threads;
-    if (chunks > AP__MAX_THREADS)
-        chunks = AP__MAX_THREADS;
+    size_t chunks = ap__batch_chunks(threads, n, 1);
     size_t min_lines = cells > LEDGER_MIN_LINES_PER_CHUNK
                            ? cells
                            : LEDGER_MIN_LINES_PER_CHUNK;
@@ -446,7 +442,7 @@ ap_status ap_ledger_sum(ap_codes centre, ap_codes period,
         size_t to = from + size < n ? from + size : n;
         sum_wide(&job, from, to, wide + k * cells);
     }
-    ap_status st = AP_OK;
+    st = AP_OK;
     for (size_t cell = 0; cell < cells; cell++) {
         ap__i128 total = 0;
         for (size_t k = 0; k < chunks; k++)
