@@ -8,7 +8,8 @@ CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags libcjson libffi 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs libcjson libffi 2>/dev/null)
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-CORE_SRC := $(wildcard csrc/*.c)
+CORE_SRC := $(wildcard csrc/*/*.c)
+CORE_HDR := $(wildcard csrc/*/*.h)
 CTEST_SRC := $(wildcard tests/c/*.c)
 # -ffp-contract=off as setup.py: scenario draws never depend on FMA.
 CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
@@ -32,7 +33,7 @@ deps:
 	  { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y $$missing; }; \
 	fi
 
-GLUE_SRC := $(wildcard python/apportion/_core*.c python/apportion/_core*.h)
+GLUE_SRC := $(wildcard python/glue/*.c python/glue/*.h)
 
 # The plugins setup.py builds (plugins/<area>/) and the template it ships.
 PLUGIN_SRC := $(wildcard plugins/*/*.c plugins/*/*.h)
@@ -42,7 +43,7 @@ PLUGIN_SRC := $(wildcard plugins/*/*.c plugins/*/*.h)
 # deps is order-only: the Debian packages must be there first, but their
 # check (a phony target) must not make the venv out of date on every run.
 $(VENV)/.installed: pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
-		$(PLUGIN_SRC) $(wildcard include/apportion/*.h csrc/*.h) | deps
+		$(PLUGIN_SRC) $(wildcard include/apportion/*.h) $(CORE_HDR) | deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -50,11 +51,11 @@ $(VENV)/.installed: pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
 
 venv: $(VENV)/.installed
 
-$(BUILD)/runner: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
+$(BUILD)/runner: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h tests/c/*.h) $(CORE_HDR) | deps
 	mkdir -p $(BUILD)
 	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -lm -pthread
 
-$(BUILD)/runner-asan: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h csrc/*.h tests/c/*.h) | deps
+$(BUILD)/runner-asan: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h tests/c/*.h) $(CORE_HDR) | deps
 	mkdir -p $(BUILD)
 	$(CC) $(CTEST_FLAGS) -O1 -g -fsanitize=address,undefined \
 	  -fno-sanitize-recover=all -fno-omit-frame-pointer \

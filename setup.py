@@ -140,15 +140,18 @@ class build_ext_with_plugins(build_ext):
 
 
 include_dirs, library_dirs, libraries = library_flags()
-core_sources = sorted(str(p.relative_to(HERE)) for p in (HERE / "csrc").glob("*.c"))
-# The glue: _core.c and one file per concern beside it.
+# The core: csrc/<subsystem>/*.c (csrc/README.md gives the subsystems and
+# what each may use).
+core_sources = sorted(str(p.relative_to(HERE))
+                      for p in (HERE / "csrc").glob("*/*.c"))
+# The glue between the core and Python: python/glue/, beside the package.
 glue_sources = sorted(str(p.relative_to(HERE))
-                      for p in (HERE / "python" / "apportion").glob("_core*.c"))
+                      for p in (HERE / "python" / "glue").glob("*.c"))
 
 extension = Extension(
     "apportion._core",
     sources=[*glue_sources, *core_sources],
-    include_dirs=["include", "csrc", *include_dirs],
+    include_dirs=["include", "csrc", "python/glue", *include_dirs],
     library_dirs=library_dirs,
     # libm: the forecasts' and scenarios' log, exp, sqrt and cos.
     libraries=[*libraries, "m"],

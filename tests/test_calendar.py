@@ -133,7 +133,7 @@ _EWNI_ONLY_OURS = {
 }
 _EWNI_ONLY_THEIRS = {dt.date(1970, 5, 18)}  # ...where holidays has Whit Monday
 
-#: The deliberate differences documented in csrc/bank_holidays.c and
+#: The deliberate differences documented in csrc/calendar/bank_holidays.c and
 #: tests/c/test_bank_holidays.c: (only in apportion, only in holidays).
 EXPECTED_DIFFERENCES = {
     "england-and-wales": (_EWNI_ONLY_OURS, _EWNI_ONLY_THEIRS),

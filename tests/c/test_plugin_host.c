@@ -11,7 +11,7 @@
 
 #include "apportion/apportion.h"
 #include "apportion/registry.h"
-#include "plugin_internal.h"
+#include "plugin/plugin_internal.h"
 #include "runner.h"
 
 static ap_calendar *england(void)

@@ -12,7 +12,8 @@
 
 #include "apportion/apportion.h"
 #include "apportion/registry.h"
-#include "plugin_internal.h"
+#include "base/text.h"
+#include "plugin/plugin_internal.h"
 #include "runner.h"
 
 /* ---- the test plugin ------------------------------------------------------ */

@@ -1,0 +1,496 @@
+/* The audit of a whole printed table: every stated total and every rule
+ * checked with ap_audit_sum, then each total row looked at across its
+ * columns for a reclassification.
+ *
+ * Cells that are empty (blank) or a printed nil count as zero.  Neither
+ * has printed digits of its own, so each takes the finest precision among
+ * the figures of its check: a "-" beside "0.410" is 0.000, not 0 give or
+ * take a half.  A blank stated figure is not checked. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/audit.h"
+#include "audit/audit_report.h"
+#include "audit/audit_table_internal.h"
+#include "base/base.h"
+#include "base/text.h"
+
+#define NONE ((size_t)-1)
+
+/* ---- text ------------------------------------------------------------- */
+
+/* "rows 3-8" or "row 3", 1-based as a reader counts the printed rows. */
+static void tb_rows(struct ap_text *b, size_t first, size_t last, int plural_word)
+{
+    if (first == last)
+        ap__text_append(b, "%s%zu", plural_word ? "row " : "", first + 1);
+    else
+        ap__text_append(b, "%s%zu-%zu", plural_word ? "rows " : "", first + 1,
+                  last + 1);
+}
+
+/* What a total row is checked against: "Total = sum of rows 1-6",
+ * "Total = rows 1-5 - row 6", "Net = Base + Growth + Savings", or for a
+ * long run of rows a count of them. */
+static char *total_check_text(const ap_audit_table *t, size_t r,
+                              const size_t *cover, size_t n)
+{
+    const ap__table_row *row = &t->rows[r];
+    struct ap_text b = {0};
+    ap__text_append(&b, "%s = ", row->label);
+    if (row->kind == AP__ROW_LIST) {
+        for (size_t k = 0; k < n; k++) {
+            int sign = t->rows[cover[k]].sign;
+            ap__text_append(&b, "%s%s", k == 0 ? (sign < 0 ? "-" : "")
+                                         : (sign < 0 ? " - " : " + "),
+                      t->rows[cover[k]].label);
+        }
+        return ap__text_take(&b);
+    }
+    /* Runs of consecutive rows with one sign. */
+    size_t segments = 0, negatives = 0;
+    for (size_t k = 0; k < n; k++) {
+        negatives += t->rows[cover[k]].sign < 0;
+        if (k == 0 || cover[k] != cover[k - 1] + 1 ||
+            t->rows[cover[k]].sign != t->rows[cover[k - 1]].sign)
+            segments++;
+    }
+    if (segments > 6) {
+        if (row->kind == AP__ROW_ABOVE)
+            ap__text_append(&b, "sum of the %zu item rows %zu-%zu", n, row->from + 1,
+                      row->to);
+        else
+            ap__text_append(&b, "sum of every item row above (%zu rows)", n);
+        if (negatives)
+            ap__text_append(&b, ", %zu of them subtracted", negatives);
+        return ap__text_take(&b);
+    }
+    if (negatives == 0)
+        ap__text_append(&b, "sum of ");
+    int words = 1;
+    for (size_t k = 0; k < n;) {
+        size_t end = k;
+        int sign = t->rows[cover[k]].sign;
+        while (end + 1 < n && cover[end + 1] == cover[end] + 1 &&
+               t->rows[cover[end + 1]].sign == sign)
+            end++;
+        if (negatives == 0)
+            ap__text_append(&b, "%s", k == 0 ? "" : ", ");
+        else
+            ap__text_append(&b, "%s", k == 0 ? (sign < 0 ? "-" : "")
+                                       : (sign < 0 ? " - " : " + "));
+        tb_rows(&b, cover[k], cover[end], words || negatives);
+        words = 0;
+        k = end + 1;
+    }
+    return ap__text_take(&b);
+}
+
+/* ---- one check ----------------------------------------------------------- */
+
+/* Room for the parts of any one check. */
+typedef struct scratch {
+    ap_figure *items;
+    int *signs;
+    const char **labels;
+    unsigned char *kinds; /* ap__cell_kind of each part */
+    size_t *cover;        /* a total's rows */
+} scratch;
+
+static ap_figure cell_figure(const ap__table_cell *c)
+{
+    return (ap_figure){c->value, c->decimals};
+}
+
+/* Gives blanks and nils among the n parts (kinds) and the stated figure
+ * the finest precision printed in the check. */
+static void place_zeros(ap_figure *items, const unsigned char *kinds,
+                        size_t n, ap_figure *stated, int stated_kind)
+{
+    int finest = stated_kind == AP__CELL_FIGURE ? stated->decimals : 0;
+    for (size_t k = 0; k < n; k++)
+        if (kinds[k] == AP__CELL_FIGURE && items[k].decimals > finest)
+            finest = items[k].decimals;
+    for (size_t k = 0; k < n; k++)
+        if (kinds[k] != AP__CELL_FIGURE)
+            items[k] = (ap_figure){0, finest};
+    if (stated_kind != AP__CELL_FIGURE)
+        *stated = (ap_figure){0, finest};
+}
+
+static char *pair_label(const char *a, const char *b)
+{
+    struct ap_text t = {0};
+    ap__text_append(&t, "%s, %s", a, b);
+    return ap__text_take(&t);
+}
+
+/* Runs ap_audit_sum on the scratch's n parts against the stated cell at
+ * (row, column) and appends the finding to the report. */
+static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
+                           scratch *s, size_t n, ap_table_check_kind kind,
+                           size_t row, size_t column, const char *check,
+                           ap_error *err)
+{
+    const ap__table_cell *cell = ap__table_at(t, row, column);
+    ap_figure stated = cell_figure(cell);
+    place_zeros(s->items, s->kinds, n, &stated, cell->kind);
+    const char *row_label = t->rows[row].label;
+    const char *column_label = t->columns[column];
+    char *stated_label = pair_label(row_label, column_label);
+    if (stated_label == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
+    ap_audit_options o = ap_audit_defaults();
+    o.decimals = t->decimals;
+    o.labels = s->labels;
+    o.stated_label = stated_label;
+    ap_audit_finding f;
+    ap_status st = ap_audit_sum(s->items, s->signs, n, &stated, &o, &f, err);
+    free(stated_label);
+    if (st != AP_OK) {
+        if (err != NULL) {
+            char inner[AP_ERROR_MESSAGE_SIZE];
+            snprintf(inner, sizeof inner, "%s", err->message);
+            ap_error_set(err, st, "$.rows[%zu] (\"%.80s\"), column \"%.80s\": "
+                         "%s", row, row_label, column_label, inner);
+        }
+        return st;
+    }
+    return ap__report_add(rep, kind, row, column, row_label, column_label,
+                          check, &f, err);
+}
+
+/* The rows total row r states the sum of, into s->cover (or pointed at
+ * the running list of item rows for "all"). */
+static const size_t *total_cover(const ap_audit_table *t, size_t r,
+                                 scratch *s, const size_t *item_rows,
+                                 size_t n_items, size_t *n)
+{
+    const ap__table_row *row = &t->rows[r];
+    switch (row->kind) {
+    case AP__ROW_ABOVE:
+        for (size_t k = row->from; k < row->to; k++)
+            s->cover[k - row->from] = k;
+        *n = row->to - row->from;
+        return s->cover;
+    case AP__ROW_ALL:
+        *n = n_items;
+        return item_rows;
+    case AP__ROW_LIST:
+        *n = row->n_list;
+        return row->list;
+    default:
+        *n = 0;
+        return NULL;
+    }
+}
+
+static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
+                                 scratch *s, size_t r, const size_t *item_rows,
+                                 size_t n_items, size_t *total_at,
+                                 ap_error *err)
+{
+    size_t n;
+    const size_t *cover = total_cover(t, r, s, item_rows, n_items, &n);
+    char *check = NULL;
+    ap_status st = AP_OK;
+    for (size_t c = 0; c < t->n_columns && st == AP_OK; c++) {
+        if (ap__table_at(t, r, c)->kind == AP__CELL_BLANK)
+            continue;
+        if (check == NULL &&
+            (check = total_check_text(t, r, cover, n)) == NULL)
+            return ap_error_set(err, AP_E_NOMEM,
+                                "out of memory checking a table");
+        for (size_t k = 0; k < n; k++) {
+            const ap__table_cell *cell = ap__table_at(t, cover[k], c);
+            s->items[k] = cell_figure(cell);
+            s->kinds[k] = (unsigned char)cell->kind;
+            s->signs[k] = t->rows[cover[k]].sign;
+            s->labels[k] = t->rows[cover[k]].label;
+        }
+        total_at[c] = rep->n_findings;
+        st = audit_one(t, rep, s, n, AP_TABLE_CHECK_TOTAL, r, c, check, err);
+    }
+    free(check);
+    return st;
+}
+
+static ap_status check_rules(const ap_audit_table *t, ap_audit_report *rep,
+                             scratch *s, size_t r, size_t *rule_at,
+                             ap_error *err)
+{
+    for (size_t k = 0; k < t->n_rules; k++) {
+        const ap__table_rule *rule = &t->rules[k];
+        rule_at[k] = NONE;
+        if (rule->kind == AP__RULE_COLUMNS) {
+            if (ap__table_at(t, r, rule->target)->kind == AP__CELL_BLANK)
+                continue;
+            for (size_t i = 0; i < rule->n_operands; i++) {
+                const ap__table_cell *cell =
+                    ap__table_at(t, r, rule->operands[i]);
+                s->items[i] = cell_figure(cell);
+                s->kinds[i] = (unsigned char)cell->kind;
+                s->signs[i] = rule->signs[i];
+                s->labels[i] = t->columns[rule->operands[i]];
+            }
+            rule_at[k] = rep->n_findings;
+            ap_status st = audit_one(t, rep, s, rule->n_operands,
+                                     AP_TABLE_CHECK_RULE, r, rule->target,
+                                     rule->text, err);
+            if (st != AP_OK)
+                return st;
+            continue;
+        }
+        /* This column's figure in row `target` repeats the one in row
+         * operands[0] in the column before. */
+        if (rule->target != r)
+            continue;
+        size_t from = rule->operands[0];
+        for (size_t c = 1; c < t->n_columns; c++) {
+            if (ap__table_at(t, r, c)->kind == AP__CELL_BLANK)
+                continue;
+            const ap__table_cell *cell = ap__table_at(t, from, c - 1);
+            char *label = pair_label(t->rows[from].label, t->columns[c - 1]);
+            if (label == NULL)
+                return ap_error_set(err, AP_E_NOMEM,
+                                    "out of memory checking a table");
+            s->items[0] = cell_figure(cell);
+            s->kinds[0] = (unsigned char)cell->kind;
+            s->signs[0] = 1;
+            s->labels[0] = label;
+            ap_status st = audit_one(t, rep, s, 1, AP_TABLE_CHECK_RULE, r, c,
+                                     rule->text, err);
+            free(label);
+            if (st != AP_OK)
+                return st;
+        }
+    }
+    return AP_OK;
+}
+
+/* ---- reclassification ---------------------------------------------------- */
+
+/* v at `scale` brought to `to` (>= scale) decimals; 0 when it does not
+ * fit, which the caller treats as "cannot tell". */
+static int rescale(int64_t v, int scale, int to, ap__i128 *out)
+{
+    if (to - scale > 18)
+        return 0;
+    ap__i128 r = (ap__i128)v * ap__pow10(to - scale);
+    if (!ap__fits_i64(r))
+        return 0;
+    *out = r;
+    return 1;
+}
+
+/* The suggestion for the findings of a reclassification between columns
+ * members[0..m) (finding indices), whose signed differences cancel. */
+static char *reclass_text(const ap_audit_table *t, const ap_audit_report *rep,
+                          const ap__table_rule *rule, const size_t *members,
+                          const int *signs, size_t m, size_t r)
+{
+    struct ap_text b = {0};
+    const ap_table_finding *f0 = &rep->findings[members[0]];
+    if (m == 2 && signs[0] > 0 && signs[1] > 0 &&
+        f0->finding.scale == rep->findings[members[1]].finding.scale &&
+        f0->finding.difference == -rep->findings[members[1]].finding.difference) {
+        /* "470 appears in Amber's total that the items put in Green". */
+        const ap_table_finding *more = f0, *less = &rep->findings[members[1]];
+        if (more->finding.difference < 0) {
+            more = less;
+            less = f0;
+        }
+        char amount[48];
+        ap_figure_format(more->finding.difference, more->finding.scale,
+                         amount, sizeof amount);
+        ap__text_append(&b, "%s appears in %s's total that the items put in %s: "
+                  "the row's own figures agree (%s) but the %s and %s "
+                  "columns do not, a reclassification between them rather "
+                  "than an arithmetic error.",
+                  amount, more->column_label, less->column_label, rule->text,
+                  more->column_label, less->column_label);
+        return ap__text_take(&b);
+    }
+    ap__text_append(&b, "The totals of ");
+    for (size_t i = 0; i < m; i++)
+        ap__text_append(&b, "%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
+                  rep->findings[members[i]].column_label);
+    ap__text_append(&b, " differ from their items by ");
+    for (size_t i = 0; i < m; i++) {
+        const ap_audit_finding *f = &rep->findings[members[i]].finding;
+        char amount[48];
+        ap_figure_format(f->difference, f->scale, amount, sizeof amount);
+        ap__text_append(&b, "%s%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
+                  f->difference > 0 ? "+" : "", amount);
+    }
+    ap__text_append(&b, ", which cancel, while the row's own figures agree "
+              "(%s on %s): figures look reclassified between these columns "
+              "rather than mis-added.",
+              rule->text, t->rows[r].label);
+    return ap__text_take(&b);
+}
+
+/* Turns the column findings of total row r into reclassifications where
+ * a column rule holds on the row but two or more of its parts' totals are
+ * errors whose differences cancel. */
+static ap_status reclassify_row(const ap_audit_table *t, ap_audit_report *rep,
+                                size_t r, const size_t *total_at,
+                                const size_t *rule_at, unsigned char *done,
+                                size_t *members, int *signs, ap_error *err)
+{
+    /* Every rule across columns must hold on the total row itself. */
+    for (size_t k = 0; k < t->n_rules; k++)
+        if (rule_at[k] != NONE &&
+            rep->findings[rule_at[k]].finding.status == AP_AUDIT_ERROR)
+            return AP_OK;
+    memset(done, 0, t->n_columns);
+    for (size_t k = 0; k < t->n_rules; k++) {
+        const ap__table_rule *rule = &t->rules[k];
+        if (rule->kind != AP__RULE_COLUMNS || rule_at[k] == NONE)
+            continue;
+        size_t target = total_at[rule->target];
+        if (target == NONE ||
+            rep->findings[target].finding.status == AP_AUDIT_ERROR)
+            continue;
+        /* Common scale over the rule's columns on this row. */
+        int scale = rep->findings[target].finding.scale;
+        size_t m = 0;
+        for (size_t i = 0; i < rule->n_operands; i++) {
+            size_t fi = total_at[rule->operands[i]];
+            if (fi == NONE)
+                continue;
+            const ap_audit_finding *f = &rep->findings[fi].finding;
+            if (f->scale > scale)
+                scale = f->scale;
+            if (f->status == AP_AUDIT_ERROR) {
+                members[m] = fi;
+                signs[m] = rule->signs[i];
+                m++;
+            }
+        }
+        if (m < 2)
+            continue;
+        /* The errors' signed sum, against the rounding every column of
+         * the rule is allowed. */
+        ap__i128 sum = 0, allowed = 0, v;
+        int fits = 1;
+        for (size_t i = 0; i < m && fits; i++) {
+            const ap_audit_finding *f = &rep->findings[members[i]].finding;
+            if ((fits = rescale(f->difference, f->scale, scale, &v)))
+                sum += signs[i] * v;
+        }
+        for (size_t i = 0; i <= rule->n_operands && fits; i++) {
+            size_t fi = i < rule->n_operands ? total_at[rule->operands[i]]
+                                             : target;
+            if (fi == NONE)
+                continue;
+            const ap_audit_finding *f = &rep->findings[fi].finding;
+            if ((fits = rescale(f->tolerance, f->scale, scale, &v)))
+                allowed += v;
+        }
+        if (!fits || (sum < 0 ? -sum : sum) > allowed)
+            continue;
+        char *text = reclass_text(t, rep, rule, members, signs, m, r);
+        if (text == NULL)
+            return ap_error_set(err, AP_E_NOMEM,
+                                "out of memory checking a table");
+        for (size_t i = 0; i < m; i++) {
+            ap_table_finding *tf2 = &rep->findings[members[i]];
+            if (done[tf2->column])
+                continue;
+            char *own = ap__strdup(text);
+            if (own == NULL) {
+                free(text);
+                return ap_error_set(err, AP_E_NOMEM,
+                                    "out of memory checking a table");
+            }
+            /* Keep the figures; the single-error candidates no longer
+             * apply, since no one figure is at fault. */
+            ap_audit_finding keep = tf2->finding;
+            keep.candidates = NULL;
+            keep.n_candidates = 0;
+            keep.item_label = NULL;
+            keep.suggestion = NULL;
+            ap_audit_finding_clear(&tf2->finding);
+            tf2->finding = keep;
+            tf2->finding.cause = AP_CAUSE_RECLASSIFICATION;
+            tf2->finding.item = AP_AUDIT_NO_ITEM;
+            tf2->finding.suggestion = own;
+            done[tf2->column] = 1;
+        }
+        free(text);
+    }
+    return AP_OK;
+}
+
+/* ---- the table ------------------------------------------------------------- */
+
+ap_status ap_audit_table_check(const ap_audit_table *table,
+                               ap_audit_report **out, ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_check: out is NULL");
+    *out = NULL;
+    if (table == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_check: no table");
+    const ap_audit_table *t = table;
+    size_t room = (t->n_rows > t->n_columns ? t->n_rows : t->n_columns) + 1;
+    scratch s = {
+        .items = malloc(room * sizeof *s.items),
+        .signs = malloc(room * sizeof *s.signs),
+        .labels = malloc(room * sizeof *s.labels),
+        .kinds = malloc(room),
+        .cover = malloc(room * sizeof *s.cover),
+    };
+    size_t *item_rows = malloc(room * sizeof *item_rows);
+    size_t *total_at = malloc((t->n_columns + 1) * sizeof *total_at);
+    size_t *rule_at = malloc((t->n_rules + 1) * sizeof *rule_at);
+    size_t *members = malloc((t->n_columns + 1) * sizeof *members);
+    int *member_signs = malloc((t->n_columns + 1) * sizeof *member_signs);
+    unsigned char *done = malloc(t->n_columns + 1);
+    ap_audit_report *rep = ap__report_new(t->title, t->origin, t->unit);
+    ap_status st = AP_OK;
+    if (!s.items || !s.signs || !s.labels || !s.kinds || !s.cover ||
+        !item_rows || !total_at || !rule_at || !members || !member_signs ||
+        !done || !rep)
+        st = ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
+    size_t n_items = 0;
+    for (size_t r = 0; r < t->n_rows && st == AP_OK; r++) {
+        const ap__table_row *row = &t->rows[r];
+        for (size_t c = 0; c < t->n_columns; c++)
+            total_at[c] = NONE;
+        if (row->kind != AP__ROW_ITEM)
+            st = check_total_row(t, rep, &s, r, item_rows, n_items, total_at,
+                                 err);
+        if (st == AP_OK)
+            st = check_rules(t, rep, &s, r, rule_at, err);
+        if (st == AP_OK && row->kind != AP__ROW_ITEM)
+            st = reclassify_row(t, rep, r, total_at, rule_at, done, members,
+                                member_signs, err);
+        if (row->kind == AP__ROW_ITEM)
+            item_rows[n_items++] = r;
+    }
+    free(s.items);
+    free(s.signs);
+    free(s.labels);
+    free(s.kinds);
+    free(s.cover);
+    free(item_rows);
+    free(total_at);
+    free(rule_at);
+    free(members);
+    free(member_signs);
+    free(done);
+    if (st != AP_OK) {
+        ap_audit_report_free(rep);
+        return st;
+    }
+    *out = rep;
+    return AP_OK;
+}

@@ -1,0 +1,59 @@
+#include "apportion/error.h"
+#include "base/base.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const status_names[AP_STATUS_COUNT] = {
+#define AP__NAME(code, text) text,
+    AP_STATUS_MAP(AP__NAME)
+#undef AP__NAME
+};
+
+const char *ap_status_name(ap_status status)
+{
+    if ((int)status < 0 || status >= AP_STATUS_COUNT)
+        return "unknown status";
+    return status_names[status];
+}
+
+void ap_error_clear(ap_error *err)
+{
+    if (err == NULL)
+        return;
+    err->status = AP_OK;
+    err->message[0] = '\0';
+    err->path[0] = '\0';
+    err->line = 0;
+    err->column = 0;
+}
+
+ap_status ap_error_set(ap_error *err, ap_status status, const char *fmt, ...)
+{
+    if (err == NULL)
+        return status;
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+ap_status ap__parse_name(const char *name, const char *const *names, int n,
+                         const char *what, int *out, ap_error *err)
+{
+    for (int i = 0; i < n; i++)
+        if (name != NULL && strcmp(name, names[i]) == 0) {
+            *out = i;
+            return AP_OK;
+        }
+    char list[256];
+    size_t used = 0;
+    for (int i = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i ? ", " : "", names[i]);
+    return ap_error_set(err, AP_E_INPUT, "%s must be one of %s; not \"%s\"",
+                        what, list, name ? name : "(null)");
+}

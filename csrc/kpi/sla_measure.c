@@ -1,0 +1,405 @@
+/* "% of records within N working days", grouped, in one pass
+ * (ap_sla_measure), or row by row (ap_sla_rows, for plugins' measures).
+ * Both apply one rule, sla_row, so they cannot drift apart.
+ *
+ * Each record costs two loads from the calendar's table of working days
+ * before each date, a subtraction and a few counter updates into its
+ * group's accumulator.  Large inputs are split into chunks, one per
+ * thread, each with its own accumulators, added together at the end in
+ * chunk order, so the result does not depend on the threads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/measures.h"
+#include "kpi/group_map.h"
+#include "base/base.h"
+#include "base/parallel.h"
+#include "calendar/calendar_internal.h"
+
+/* Accumulator fields, in the order of ap_sla_group after its key. */
+enum {
+    F_RECORDS,
+    F_WITHIN,
+    F_TOTAL,
+    F_OPEN_LATE,
+    F_OPEN_PENDING,
+    F_CLOSED,
+    F_ELAPSED_SUM,
+    F_ELAPSED_MAX,
+    F_COUNT
+};
+
+#define SLA_CHUNK_MIN ((size_t)1 << 18)
+
+/* What the rule makes of one record, and the faults that stop a call. */
+typedef enum sla_kind {
+    SLA_CLOSED,       /* has an end: in total; in within if elapsed <= limit */
+    SLA_OPEN_LATE,    /* open and past the limit on as_of: in total, late */
+    SLA_OPEN_PENDING, /* open, not yet past the limit or no as_of: in
+                         neither */
+    SLA_BAD_START,    /* start NaT or outside the calendar */
+    SLA_BAD_END,      /* end outside the calendar */
+    SLA_BAD_ORDER,    /* end before start */
+    SLA_BAD_AS_OF,    /* open record started after the as-of date */
+    SLA_BAD_NOMEM
+} sla_kind;
+
+#define SLA_FAILED(kind) ((kind) >= SLA_BAD_START)
+
+/* The rule's settings, checked once per call by sla_rule_make. */
+typedef struct sla_rule {
+    const int32_t *before; /* working days before each date of the span */
+    int64_t first, last;   /* the calendar's span */
+    int64_t limit, as_of;
+    int64_t s_off, e_off;  /* the convention, as offsets into before */
+} sla_rule;
+
+static ap_status sla_rule_make(const ap_calendar *cal, int64_t limit,
+                               ap_elapsed convention, int64_t as_of,
+                               sla_rule *rule, ap_error *err)
+{
+    if (cal == NULL)
+        return ap_error_set(err, AP_E_INPUT, "no calendar given");
+    if (limit < 0)
+        return ap_error_set(err, AP_E_INPUT,
+                            "the limit is %lld working days; it must be 0 "
+                            "or more",
+                            (long long)limit);
+    if ((int)convention < 0 || convention >= AP_ELAPSED_COUNT)
+        return ap_error_set(err, AP_E_INPUT, "unknown convention %d",
+                            (int)convention);
+    rule->before = ap__calendar_before(cal, &rule->first, &rule->last);
+    if (as_of != AP_DATE_NAT && !ap__in_range(as_of, rule->first, rule->last)) {
+        char a[32];
+        ap_date_format(as_of, a, sizeof a);
+        return ap_error_set(err, AP_E_INPUT,
+                            "as_of is %s, outside the calendar's dates "
+                            "(1970-01-01 to 2100-12-31)",
+                            a);
+    }
+    rule->limit = limit;
+    rule->as_of = as_of;
+    rule->s_off = convention == AP_ELAPSED_AFTER_START ? 1 : 0;
+    rule->e_off = convention == AP_ELAPSED_BUSDAY_COUNT ? 0 : 1;
+    return AP_OK;
+}
+
+/* The rule for one record, the only place it is written: start s (never
+ * NaT), end e (NaT while open).  Elapsed working days are two loads from
+ * the calendar's table; *elapsed is set for a closed record and for an
+ * open one measured to as_of. */
+static inline sla_kind sla_row(const sla_rule *r, int64_t s, int64_t e,
+                               int64_t *elapsed)
+{
+    if (!ap__in_range(s, r->first, r->last))
+        return SLA_BAD_START;
+    const int64_t from_start = r->before[s + r->s_off - r->first];
+    if (e == AP_DATE_NAT) {
+        if (r->as_of == AP_DATE_NAT)
+            return SLA_OPEN_PENDING;
+        if (r->as_of < s)
+            return SLA_BAD_AS_OF;
+        /* Open and already past the limit: late, whenever it closes. */
+        *elapsed = r->before[r->as_of + r->e_off - r->first] - from_start;
+        return *elapsed > r->limit ? SLA_OPEN_LATE : SLA_OPEN_PENDING;
+    }
+    if (!ap__in_range(e, s, r->last))
+        return ap__in_range(e, r->first, r->last) ? SLA_BAD_ORDER
+                                                   : SLA_BAD_END;
+    *elapsed = r->before[e + r->e_off - r->first] - from_start;
+    return SLA_CLOSED;
+}
+
+/* The message for a fault of the rule at row (the caller's numbering). */
+static ap_status sla_fault(sla_kind bad, size_t row, int64_t start,
+                           int64_t end, int64_t as_of, ap_error *err)
+{
+    char s[32], e[32], a[32];
+    ap_date_format(start, s, sizeof s);
+    ap_date_format(end, e, sizeof e);
+    ap_date_format(as_of, a, sizeof a);
+    switch (bad) {
+    case SLA_BAD_START:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu: start is %s; every record needs a "
+                            "start date from 1970-01-01 to 2100-12-31",
+                            row, s);
+    case SLA_BAD_END:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu: end is %s, outside the calendar's "
+                            "dates (1970-01-01 to 2100-12-31)",
+                            row, e);
+    case SLA_BAD_ORDER:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu ends (%s) before it starts (%s)", row, e,
+                            s);
+    case SLA_BAD_AS_OF:
+        return ap_error_set(err, AP_E_INPUT,
+                            "row %zu is open and starts (%s) after the as-of "
+                            "date (%s)",
+                            row, s, a);
+    default:
+        return ap_error_set(err, AP_E_NOMEM,
+                            "out of memory grouping the records");
+    }
+}
+
+/* ---- per row ---------------------------------------------------------- */
+
+ap_status ap_sla_rows(const ap_calendar *cal, const int64_t *start,
+                      const int64_t *end, size_t n, int64_t limit,
+                      ap_elapsed convention, int64_t as_of, size_t first_row,
+                      int64_t *within, int64_t *counted, ap_error *err)
+{
+    if (n > 0 && (start == NULL || end == NULL || within == NULL ||
+                  counted == NULL))
+        return ap_error_set(err, AP_E_INPUT,
+                            "sla_rows: %zu rows but no start, end, within or "
+                            "counted array",
+                            n);
+    sla_rule rule;
+    ap_status st = sla_rule_make(cal, limit, convention, as_of, &rule, err);
+    if (st != AP_OK)
+        return st;
+    for (size_t i = 0; i < n; i++) {
+        int64_t elapsed = 0;
+        sla_kind kind = sla_row(&rule, start[i], end[i], &elapsed);
+        if (SLA_FAILED(kind))
+            return sla_fault(kind, first_row + i, start[i], end[i], as_of,
+                             err);
+        within[i] = kind == SLA_CLOSED && elapsed <= limit;
+        counted[i] = kind != SLA_OPEN_PENDING;
+    }
+    return AP_OK;
+}
+
+/* ---- grouped ---------------------------------------------------------- */
+
+typedef struct sla_job {
+    sla_rule rule;
+    const int64_t *start, *end, *keys;
+    ap__group_map maps[AP__MAX_THREADS];
+    sla_kind bad[AP__MAX_THREADS]; /* SLA_FAILED, or no fault */
+    size_t bad_row[AP__MAX_THREADS];
+} sla_job;
+
+static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
+{
+    sla_job *job = ctx;
+    ap__group_map *map = &job->maps[chunk];
+    const sla_rule *rule = &job->rule;
+    const int64_t *keys = job->keys;
+    sla_kind kind = SLA_CLOSED;
+    size_t i;
+    for (i = from; i < to; i++) {
+        int64_t elapsed = 0;
+        kind = sla_row(rule, job->start[i], job->end[i], &elapsed);
+        if (SLA_FAILED(kind))
+            break;
+        int64_t *acc = keys ? ap__group_acc(map, keys[i]) : map->acc;
+        if (acc == NULL) {
+            kind = SLA_BAD_NOMEM;
+            break;
+        }
+        acc[F_RECORDS]++;
+        if (kind == SLA_OPEN_PENDING) {
+            acc[F_OPEN_PENDING]++;
+        } else if (kind == SLA_OPEN_LATE) {
+            acc[F_OPEN_LATE]++;
+            acc[F_TOTAL]++;
+        } else {
+            acc[F_CLOSED]++;
+            acc[F_TOTAL]++;
+            acc[F_WITHIN] += elapsed <= rule->limit;
+            acc[F_ELAPSED_SUM] += elapsed;
+            if (elapsed > acc[F_ELAPSED_MAX])
+                acc[F_ELAPSED_MAX] = elapsed;
+        }
+    }
+    job->bad[chunk] = kind;
+    job->bad_row[chunk] = i;
+}
+
+typedef struct collect {
+    ap__group_map *into;
+    int failed;
+} collect;
+
+static void add_group(void *ctx, int64_t key, const int64_t *acc)
+{
+    collect *c = ctx;
+    int64_t *to = ap__group_acc(c->into, key);
+    if (to == NULL) {
+        c->failed = 1;
+        return;
+    }
+    for (int f = 0; f < F_COUNT; f++)
+        to[f] = f == F_ELAPSED_MAX ? (acc[f] > to[f] ? acc[f] : to[f])
+                                   : to[f] + acc[f];
+}
+
+typedef struct emit {
+    ap_sla_group *groups;
+    size_t n;
+} emit;
+
+static void emit_group(void *ctx, int64_t key, const int64_t *acc)
+{
+    emit *e = ctx;
+    e->groups[e->n++] = (ap_sla_group){
+        key,
+        acc[F_RECORDS],
+        acc[F_WITHIN],
+        acc[F_TOTAL],
+        acc[F_OPEN_LATE],
+        acc[F_OPEN_PENDING],
+        acc[F_CLOSED],
+        acc[F_ELAPSED_SUM],
+        acc[F_CLOSED] ? acc[F_ELAPSED_MAX] : -1,
+    };
+}
+
+static int cmp_group_key(const void *a, const void *b)
+{
+    int64_t x = ((const ap_sla_group *)a)->key;
+    int64_t y = ((const ap_sla_group *)b)->key;
+    return (x > y) - (x < y);
+}
+
+ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
+                         const int64_t *end, const int64_t *keys, size_t n,
+                         const ap_sla_options *options, ap_sla_result *out,
+                         ap_error *err)
+{
+    out->groups = NULL;
+    out->n_groups = 0;
+    sla_job job;
+    memset(&job, 0, sizeof job);
+    ap_status st = sla_rule_make(cal, options->limit, options->convention,
+                                 options->as_of, &job.rule, err);
+    if (st != AP_OK)
+        return st;
+    job.start = start;
+    job.end = end;
+    job.keys = keys;
+
+    int64_t kmin = 0, kmax = 0;
+    if (keys != NULL && n > 0)
+        ap__keys_range(keys, n, &kmin, &kmax);
+    size_t chunks = ap__parallel_chunks(n, SLA_CHUNK_MIN);
+    size_t made = 0;
+    for (; made < chunks; made++)
+        if (ap__group_map_init(&job.maps[made], F_COUNT, kmin, kmax) < 0) {
+            made++;
+            st = ap_error_set(err, AP_E_NOMEM,
+                              "out of memory grouping the records");
+            break;
+        }
+    if (st == AP_OK) {
+        ap__parallel_run(n, chunks, sla_chunk, &job);
+        /* The earliest bad row of all, whichever chunk met it. */
+        for (size_t t = 0; t < chunks; t++)
+            if (SLA_FAILED(job.bad[t])) {
+                size_t row = job.bad_row[t];
+                st = sla_fault(job.bad[t], row, start[row], end[row],
+                               options->as_of, err);
+                break;
+            }
+    }
+    collect c = {&job.maps[0], 0};
+    for (size_t t = 1; st == AP_OK && t < chunks; t++) {
+        ap__group_map_each(&job.maps[t], add_group, &c);
+        if (c.failed)
+            st = ap_error_set(err, AP_E_NOMEM,
+                              "out of memory grouping the records");
+    }
+    if (st == AP_OK) {
+        size_t groups = n == 0 ? 0 : ap__group_map_size(&job.maps[0]);
+        emit e = {malloc((groups ? groups : 1) * sizeof *e.groups), 0};
+        if (e.groups == NULL) {
+            st = ap_error_set(err, AP_E_NOMEM,
+                              "out of memory grouping the records");
+        } else {
+            if (n > 0)
+                ap__group_map_each(&job.maps[0], emit_group, &e);
+            qsort(e.groups, e.n, sizeof *e.groups, cmp_group_key);
+            out->groups = e.groups;
+            out->n_groups = e.n;
+        }
+    }
+    for (size_t t = 0; t < made; t++)
+        ap__group_map_free(&job.maps[t]);
+    return st;
+}
+
+static ap_status add_checked(int64_t *a, int64_t b, int64_t key,
+                             ap_error *err)
+{
+    if (__builtin_add_overflow(*a, b, a))
+        return ap_error_set(err, AP_E_OVERFLOW,
+                            "group %lld: adding the results overflows "
+                            "64 bits",
+                            (long long)key);
+    return AP_OK;
+}
+
+static ap_status add_group_into(ap_sla_group *to, const ap_sla_group *g,
+                                ap_error *err)
+{
+    ap_status st;
+    if ((st = add_checked(&to->records, g->records, g->key, err)) ||
+        (st = add_checked(&to->within, g->within, g->key, err)) ||
+        (st = add_checked(&to->total, g->total, g->key, err)) ||
+        (st = add_checked(&to->open_late, g->open_late, g->key, err)) ||
+        (st = add_checked(&to->open_pending, g->open_pending, g->key, err)) ||
+        (st = add_checked(&to->closed, g->closed, g->key, err)) ||
+        (st = add_checked(&to->elapsed_sum, g->elapsed_sum, g->key, err)))
+        return st;
+    if (g->elapsed_max > to->elapsed_max)
+        to->elapsed_max = g->elapsed_max;
+    return AP_OK;
+}
+
+ap_status ap_sla_result_merge(ap_sla_result *a, const ap_sla_result *b,
+                              ap_error *err)
+{
+    size_t cap = a->n_groups + b->n_groups;
+    ap_sla_group *merged = malloc((cap ? cap : 1) * sizeof *merged);
+    if (merged == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory merging results");
+    size_t i = 0, j = 0, k = 0;
+    while (i < a->n_groups || j < b->n_groups) {
+        const ap_sla_group *x = i < a->n_groups ? &a->groups[i] : NULL;
+        const ap_sla_group *y = j < b->n_groups ? &b->groups[j] : NULL;
+        if (y == NULL || (x != NULL && x->key < y->key)) {
+            merged[k++] = *x;
+            i++;
+        } else if (x == NULL || y->key < x->key) {
+            merged[k++] = *y;
+            j++;
+        } else {
+            merged[k] = *x;
+            ap_status st = add_group_into(&merged[k], y, err);
+            if (st != AP_OK) {
+                free(merged);
+                return st;
+            }
+            k++;
+            i++;
+            j++;
+        }
+    }
+    free(a->groups);
+    a->groups = merged;
+    a->n_groups = k;
+    return AP_OK;
+}
+
+void ap_sla_result_free(ap_sla_result *result)
+{
+    if (result == NULL)
+        return;
+    free(result->groups);
+    result->groups = NULL;
+    result->n_groups = 0;
+}

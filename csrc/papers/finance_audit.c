@@ -1,0 +1,279 @@
+/* Auditing printed amounts of mixed units, and agreed splits, with
+ * ap_audit_sum. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit_report.h"
+#include "papers/finance_audit.h"
+
+static const ap_unit unit_ladder[] = {AP_UNIT_PENCE, AP_UNIT_POUNDS,
+                                      AP_UNIT_THOUSANDS, AP_UNIT_MILLIONS,
+                                      AP_UNIT_BILLIONS};
+
+/* log10 of a power-of-ten resolution (ap_money_parse gives only those). */
+static int resolution_digits(int64_t resolution)
+{
+    int k = 0;
+    while (resolution >= 10) {
+        resolution /= 10;
+        k++;
+    }
+    return k;
+}
+
+void ap__audit_unit_widen(ap_unit *unit, const ap_amount *a)
+{
+    if (a->resolution <= 0)
+        return;
+    int need = resolution_digits(a->resolution);
+    for (size_t i = 0; i < sizeof unit_ladder / sizeof *unit_ladder; i++)
+        if ((int)unit_ladder[i] >= need && (int)unit_ladder[i] >= (int)*unit) {
+            *unit = unit_ladder[i];
+            return;
+        }
+    *unit = AP_UNIT_BILLIONS; /* nothing coarser: keep the widest */
+}
+
+ap_audit_report *ap__audit_report_new(const char *title,
+                                      const char *reference,
+                                      const char *location, ap_unit unit)
+{
+    size_t n = strlen(reference) + strlen(location) + 3;
+    char *source = malloc(n);
+    if (source == NULL)
+        return NULL;
+    snprintf(source, n, "%s%s%s", reference,
+             reference[0] && location[0] ? ", " : "", location);
+    ap_audit_report *report = ap__report_new(title, source,
+                                             ap_unit_name(unit));
+    free(source);
+    return report;
+}
+
+/* The amount as a figure in `unit`: its digits and how many of them
+ * follow the point there.  Returns the decimals, -1 for an exact nil
+ * (whose decimals the caller chooses), or -2 when the figure is printed
+ * more coarsely than `unit` can hold (the caller did not widen it). */
+static int amount_figure(const ap_amount *a, ap_unit unit, ap_figure *out)
+{
+    out->value = 0;
+    out->decimals = 0;
+    if (a->resolution <= 0)
+        return -1;
+    int decimals = (int)unit - resolution_digits(a->resolution);
+    if (decimals < 0)
+        return -2;
+    out->decimals = decimals;
+    out->value = a->pence / a->resolution;
+    return decimals;
+}
+
+/* ap_audit_sum of the figures against stated, filed in the report at
+ * `at`.  suffix "%" for percentages; stated_exact when the stated figure
+ * is not a rounded print. */
+static ap_status sum_into_report(ap_audit_report *report,
+                                 const ap_figure *items, const int *signs,
+                                 const char *const *labels, size_t n,
+                                 const ap_figure *stated, int stated_exact,
+                                 const char *suffix, const ap__audit_at *at,
+                                 ap_error *err)
+{
+    ap_audit_options o = ap_audit_defaults();
+    o.labels = labels;
+    o.stated_label = at->stated_label;
+    o.stated_exact = stated_exact;
+    o.suffix = suffix;
+    ap_audit_finding finding;
+    ap_status st = ap_audit_sum(items, signs, n, stated, &o, &finding, err);
+    if (st != AP_OK)
+        return st;
+    return ap__report_add(report, at->kind, at->row, at->column,
+                          at->row_label, at->column_label, at->check,
+                          &finding, err);
+}
+
+static ap_status amounts_check(ap_audit_report *report, ap_unit unit,
+                               const ap__audit_terms *ts,
+                               const ap_amount *stated,
+                               const ap__audit_at *at, ap_error *err)
+{
+    size_t n = ts->n;
+    ap_figure *items = calloc(n ? n : 1, sizeof *items);
+    int *signs = calloc(n ? n : 1, sizeof *signs);
+    const char **labels = calloc(n ? n : 1, sizeof *labels);
+    ap_status st = AP_OK;
+    if (items == NULL || signs == NULL || labels == NULL)
+        st = ap_error_set(err, AP_E_NOMEM, "out of memory");
+    /* Nils print no digits of their own: give them the finest precision
+     * of the other figures, so they add no rounding allowance of note. */
+    int finest = 0, coarse = 0;
+    ap_figure stated_fig;
+    int stated_dec = amount_figure(stated, unit, &stated_fig);
+    if (stated_dec > finest)
+        finest = stated_dec;
+    coarse |= stated_dec == -2;
+    for (size_t i = 0; i < n && st == AP_OK; i++) {
+        int d = amount_figure(ts->t[i].amount, unit, &items[i]);
+        if (d > finest)
+            finest = d;
+        coarse |= d == -2;
+        signs[i] = ts->t[i].sign < 0 ? -1 : 1;
+        labels[i] = ts->t[i].label;
+    }
+    if (st == AP_OK && coarse)
+        st = ap_error_set(err, AP_E_INPUT,
+                          "%s: a figure is printed more coarsely than the "
+                          "audit's unit %s (widen the unit first)",
+                          at->check, ap_unit_name(unit));
+    if (st == AP_OK) {
+        for (size_t i = 0; i < n; i++)
+            if (ts->t[i].amount->resolution <= 0)
+                items[i].decimals = finest;
+        if (stated_dec < 0)
+            stated_fig.decimals = finest;
+        st = sum_into_report(report, items, signs, labels, n, &stated_fig, 0,
+                             NULL, at, err);
+    }
+    free(items);
+    free(signs);
+    free(labels);
+    return st;
+}
+
+ap_status ap__audit_check(ap_audit_report *report, ap_unit unit,
+                          ap__audit_terms *ts, const ap_amount *stated,
+                          const ap__audit_at *at, ap_error *err)
+{
+    ap_status st = amounts_check(report, unit, ts, stated, at, err);
+    ap__audit_terms_free(ts);
+    return st;
+}
+
+/* texts[i] (percentages as written, one per authority) against exactly
+ * 100, at `at`. */
+static ap_status percent_sum(ap_audit_report *report, char *const *texts,
+                             const ap_authority *authorities, size_t n,
+                             const ap__audit_at *at, ap_error *err)
+{
+    ap_figure *items = calloc(n, sizeof *items);
+    const char **labels = calloc(n, sizeof *labels);
+    ap_status st = AP_OK;
+    if (items == NULL || labels == NULL)
+        st = ap_error_set(err, AP_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == AP_OK; i++) {
+        st = ap_figure_parse(texts[i], (size_t)-1, &items[i], err);
+        labels[i] = authorities[i].code;
+    }
+    ap_figure hundred = {100, 0};
+    if (st == AP_OK)
+        st = sum_into_report(report, items, NULL, labels, n, &hundred, 1, "%",
+                             at, err);
+    free(items);
+    free(labels);
+    return st;
+}
+
+/* The split as printed (row at->row + 1): against 100, and each printed
+ * percentage against the agreed one. */
+static ap_status audit_split_printed(ap_audit_report *report,
+                                     const ap_basis *split,
+                                     const ap_authority *authorities,
+                                     size_t n, const ap_split_paper *paper,
+                                     const ap__audit_at *at, ap_error *err)
+{
+    const char *name = at->row_label;
+    char label[200], stated_label[120], item_label[120], check[200];
+    if (paper->stated_source[0])
+        snprintf(label, sizeof label, "%s as printed (%s)", name,
+                 paper->stated_source);
+    else
+        snprintf(label, sizeof label, "%s as printed", name);
+    ap__audit_at printed = *at;
+    printed.row = at->row + 1;
+    printed.row_label = label;
+    ap_status st = percent_sum(report, paper->stated_text, authorities, n,
+                               &printed, err);
+    for (size_t a = 0; a < n && st == AP_OK; a++) {
+        const char *code = authorities[a].code;
+        ap_figure agreed, print;
+        if ((st = ap_figure_parse(split->value_text[a], (size_t)-1, &agreed,
+                                  err)) ||
+            (st = ap_figure_parse(paper->stated_text[a], (size_t)-1, &print,
+                                  err)))
+            break;
+        snprintf(item_label, sizeof item_label, "%s in the %s", code, name);
+        snprintf(stated_label, sizeof stated_label, "%s as printed", code);
+        snprintf(check, sizeof check, "%s as printed = %s in the %s", code,
+                 code, name);
+        const char *labels[1] = {item_label};
+        ap__audit_at one = {at->kind, at->row + 1, a,          label,
+                            code,     check,       stated_label};
+        st = sum_into_report(report, &agreed, NULL, labels, 1, &print, 0, "%",
+                             &one, err);
+    }
+    return st;
+}
+
+ap_status ap__audit_split(ap_audit_report *report, const ap_basis *split,
+                          const ap_authority *authorities, size_t n,
+                          const ap_split_paper *paper, const ap__audit_at *at,
+                          ap_error *err)
+{
+    if (split->kind != AP_BASIS_PERCENT || n == 0)
+        return AP_OK;
+    ap__audit_at sum = *at;
+    if (sum.row_label == NULL)
+        sum.row_label = split->name && split->name[0] ? split->name : "split";
+    ap_status st = percent_sum(report, split->value_text, authorities, n,
+                               &sum, err);
+    if (st != AP_OK || paper == NULL || paper->stated_text == NULL)
+        return st;
+    return audit_split_printed(report, split, authorities, n, paper, &sum,
+                               err);
+}
+
+void ap__audit_terms_free(ap__audit_terms *ts)
+{
+    for (size_t i = 0; i < ts->n; i++)
+        free(ts->labels[i]);
+    free(ts->labels);
+    free(ts->t);
+    memset(ts, 0, sizeof *ts);
+}
+
+ap_status ap__audit_push(ap__audit_terms *ts, ap_error *err,
+                         const ap_amount *amount, int sign, const char *fmt,
+                         ...)
+{
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? 2 * ts->cap : 8;
+        ap__audit_term *t = realloc(ts->t, cap * sizeof *t);
+        if (t != NULL)
+            ts->t = t;
+        char **labels = realloc(ts->labels, cap * sizeof *labels);
+        if (labels != NULL)
+            ts->labels = labels;
+        if (t == NULL || labels == NULL)
+            return ap_error_set(err, AP_E_NOMEM, "out of memory");
+        ts->cap = cap;
+    }
+    /* The label at its full length: names are the paper's, never cut. */
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *label = len < 0 ? NULL : malloc((size_t)len + 1);
+    if (label == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory");
+    va_start(ap, fmt);
+    vsnprintf(label, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    ts->labels[ts->n] = label;
+    ts->t[ts->n].amount = amount;
+    ts->t[ts->n].sign = sign;
+    ts->t[ts->n].label = label;
+    ts->n++;
+    return AP_OK;
+}

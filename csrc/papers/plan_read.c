@@ -1,0 +1,753 @@
+/* Reading a service plan from JSON into an ap_plan.
+ *
+ * Strict by design: an unknown key, a duplicate key, a number where money
+ * text is expected or an authority code nobody declared is an error that
+ * names the JSON path, line and column.  Nothing is dropped silently. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "apportion/apportion.h"
+#include "base/text.h"
+#include "papers/finance_read.h"
+#include "json/json_reader.h"
+
+/* How plan files differ in wording from the other JSON files we read. */
+static const ap__jr_format plan_format = {
+    .name = "plan",
+    .tag = AP_PLAN_FORMAT,
+    .what_is = "a plan is",
+    .integer = "an integer",
+    .anonymous = "<plan>",
+    .max_bytes = (size_t)1 << 30,
+};
+
+/* Money under `key` as text, or as integer pence under `key`_pence; never
+ * both, never a JSON number under `key`. */
+static ap_status read_money(ap__jr *jr, const ap_plan *plan, const cJSON *obj,
+                            const char *path, const char *key, int required,
+                            int *present, ap_amount *out)
+{
+    char pence_key[64], p[AP__JR_PATH_SIZE];
+    snprintf(pence_key, sizeof pence_key, "%s_pence", key);
+    const cJSON *text = ap__jr_member(obj, key);
+    const cJSON *pence = ap__jr_member(obj, pence_key);
+    if (present)
+        *present = 0;
+    if (text != NULL && pence != NULL) {
+        ap__jr_key_path(p, path, pence_key);
+        return ap__jr_fail(jr, pence, p,
+                           "give either \"%s\" or \"%s\", not both", key,
+                           pence_key);
+    }
+    if (text == NULL && pence == NULL) {
+        if (!required)
+            return AP_OK;
+        ap__jr_key_path(p, path, key);
+        return ap__jr_fail(jr, obj, p,
+                           "missing required key \"%s\" (money as text such "
+                           "as \"\xc2\xa3" "407,045\", or integer pence "
+                           "under \"%s\")",
+                           key, pence_key);
+    }
+    if (pence != NULL) {
+        ap__jr_key_path(p, path, pence_key);
+        ap_status st = ap__jr_integer(jr, pence, p, &out->pence);
+        if (st != AP_OK)
+            return st;
+        out->resolution = 1;
+    } else {
+        ap__jr_key_path(p, path, key);
+        if (!cJSON_IsString(text))
+            return ap__jr_fail(jr, text, p,
+                               "expected money as text such as \"\xc2\xa3"
+                               "407,045\", found %s; write integer pence "
+                               "under \"%s\" instead",
+                               ap__jr_type_name(text), pence_key);
+        if (ap_money_parse(text->valuestring, (size_t)-1, plan->unit,
+                           &out->pence, &out->resolution,
+                           jr->err) != AP_OK)
+            return ap__jr_refail(jr, text, p);
+    }
+    if (present)
+        *present = 1;
+    return AP_OK;
+}
+
+static ap_status find_authority(ap__jr *jr, const ap_plan *plan,
+                                const cJSON *node, const char *path,
+                                const char *code, size_t *out)
+{
+    return ap__fr_find_authority(jr, plan->authorities, plan->n_authorities,
+                                 node, path, code, out);
+}
+
+/* An authority code held in a string member. */
+static ap_status read_authority_ref(ap__jr *jr, const ap_plan *plan,
+                                    const cJSON *obj, const char *path,
+                                    const char *key, int required,
+                                    int *present, size_t *out)
+{
+    char p[AP__JR_PATH_SIZE];
+    ap__jr_key_path(p, path, key);
+    const cJSON *node = ap__jr_member(obj, key);
+    *present = 0;
+    if (node == NULL) {
+        if (required)
+            return ap__jr_fail(jr, obj, p, "missing required key \"%s\"",
+                               key);
+        return AP_OK;
+    }
+    if (!cJSON_IsString(node))
+        return ap__jr_fail(jr, node, p, "expected an authority code, found %s",
+                           ap__jr_type_name(node));
+    ap_status st = find_authority(jr, plan, node, p, node->valuestring, out);
+    if (st == AP_OK)
+        *present = 1;
+    return st;
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static ap_status read_authorities(ap__jr *jr, ap_plan *plan,
+                                  const cJSON *root)
+{
+    static const char *const keys[] = {"code", "name", NULL};
+    const char *path = "$.authorities";
+    const cJSON *arr = ap__jr_member(root, "authorities");
+    if (arr == NULL)
+        return ap__jr_fail(jr, root, path,
+                           "missing required key \"authorities\"");
+    if (!cJSON_IsArray(arr))
+        return ap__jr_fail(jr, arr, path, "expected an array of authorities, "
+                           "found %s", ap__jr_type_name(arr));
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n == 0)
+        return ap__jr_fail(jr, arr, path,
+                           "a plan needs at least one authority");
+    plan->authorities = calloc(n, sizeof *plan->authorities);
+    if (plan->authorities == NULL)
+        return ap__jr_nomem(jr);
+    size_t i = 0;
+    for (const cJSON *a = arr->child; a != NULL; a = a->next, i++) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_index_path(p, path, i);
+        ap_status st = ap__jr_check_object(jr, a, p, keys);
+        if (st != AP_OK)
+            return st;
+        ap_authority *auth = &plan->authorities[i];
+        plan->n_authorities = i + 1;
+        if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &auth->code)) ||
+            (st = ap__jr_string(jr, a, p, "name", 0, "", &auth->name)))
+            return st;
+        char cp[AP__JR_PATH_SIZE];
+        ap__jr_key_path(cp, p, "code");
+        if (auth->code[0] == '\0')
+            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
+                               "an authority code cannot be empty");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(plan->authorities[j].code, auth->code) == 0)
+                return ap__jr_fail(jr, ap__jr_member(a, "code"),
+                                   cp, "authority \"%s\" is declared twice",
+                                   auth->code);
+    }
+    return AP_OK;
+}
+
+static ap_status read_agreement(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"service_area", "function",
+                                       "treatment",    "host",
+                                       "receiving",    "notice_months",
+                                       NULL};
+    const char *path = "$.agreement";
+    ap_agreement *ag = &plan->agreement;
+    ag->notice_months = -1;
+    const cJSON *obj = ap__jr_member(root, "agreement");
+    if (obj == NULL) {
+        if (!(ag->service_area = ap__strdup("")) ||
+            !(ag->function = ap__strdup("")) ||
+            !(ag->treatment = ap__strdup("")))
+            return ap__jr_nomem(jr);
+        return AP_OK;
+    }
+    ap_status st = ap__jr_check_object(jr, obj, path, keys);
+    if (st != AP_OK)
+        return st;
+    if ((st = ap__jr_string(jr, obj, path, "service_area", 0, "",
+                            &ag->service_area)) ||
+        (st = ap__jr_string(jr, obj, path, "function", 0, "",
+                            &ag->function)) ||
+        (st = ap__jr_string(jr, obj, path, "treatment", 0, "",
+                            &ag->treatment)))
+        return st;
+    int has_host, has_receiving;
+    if ((st = read_authority_ref(jr, plan, obj, path, "host", 0, &has_host,
+                                 &ag->host)) ||
+        (st = read_authority_ref(jr, plan, obj, path, "receiving", 0,
+                                 &has_receiving, &ag->receiving)))
+        return st;
+    if (has_host != has_receiving) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_key_path(p, path, has_host ? "receiving" : "host");
+        return ap__jr_fail(jr, obj, p, "give both \"host\" and \"receiving\", "
+                           "or neither");
+    }
+    ag->has_parties = has_host;
+    if (has_host && ag->host == ag->receiving) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_key_path(p, path, "receiving");
+        return ap__jr_fail(jr, ap__jr_member(obj, "receiving"), p,
+                           "the receiving authority cannot be the host");
+    }
+    const cJSON *notice = ap__jr_member(obj, "notice_months");
+    if (notice != NULL) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_key_path(p, path, "notice_months");
+        int64_t months;
+        if ((st = ap__jr_integer(jr, notice, p, &months)) != AP_OK)
+            return st;
+        if (months < 0 || months > 1200)
+            return ap__jr_fail(jr, notice, p,
+                               "expected a number of months from 0 to 1200, "
+                               "found %lld",
+                               (long long)months);
+        ag->notice_months = (int)months;
+    }
+    return AP_OK;
+}
+
+static ap_status read_basis(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"name", "kind", "values", "mode",
+                                       NULL};
+    const char *path = "$.basis";
+    ap_basis *b = &plan->basis;
+    const cJSON *obj = ap__jr_member(root, "basis");
+    if (obj == NULL)
+        return ap__jr_fail(jr, root, path, "missing required key \"basis\"");
+    ap_status st = ap__jr_check_object(jr, obj, path, keys);
+    if (st != AP_OK)
+        return st;
+    if ((st = ap__jr_string(jr, obj, path, "name", 0, "", &b->name)))
+        return st;
+
+    char p[AP__JR_PATH_SIZE];
+    char *text = NULL;
+    if ((st = ap__jr_string(jr, obj, path, "kind", 1, NULL, &text)))
+        return st;
+    ap__jr_key_path(p, path, "kind");
+    if (strcmp(text, "percent") == 0)
+        b->kind = AP_BASIS_PERCENT;
+    else if (strcmp(text, "metric") == 0)
+        b->kind = AP_BASIS_METRIC;
+    else {
+        st = ap__jr_fail(jr, ap__jr_member(obj, "kind"), p,
+                         "unknown basis kind \"%s\"; expected \"percent\" or "
+                         "\"metric\"",
+                         text);
+        free(text);
+        return st;
+    }
+    free(text);
+
+    if ((st = ap__jr_string(jr, obj, path, "mode", 0, "largest_remainder",
+                            &text)))
+        return st;
+    ap_apportion_mode mode;
+    st = ap_apportion_mode_parse(text, &mode, jr->err);
+    free(text);
+    if (st != AP_OK) {
+        ap__jr_key_path(p, path, "mode");
+        return ap__jr_refail(jr, ap__jr_member(obj, "mode"), p);
+    }
+    b->mode = (int)mode;
+
+    static const ap__fr_weight_words words = {
+        "basis", "53.57", "one value per authority", 0};
+    return ap__fr_weights(jr, obj, path, plan->authorities,
+                          plan->n_authorities, &words, b);
+}
+
+static ap_status read_funding(ap__jr *jr, const ap_plan *plan,
+                              const cJSON *arr, const char *path,
+                              ap_stated_share *share)
+{
+    static const char *const keys[] = {"source", "amount", "amount_pence",
+                                       NULL};
+    if (!cJSON_IsArray(arr))
+        return ap__jr_fail(jr, arr, path, "expected an array of funding "
+                           "sources, found %s", ap__jr_type_name(arr));
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    share->funding = calloc(n ? n : 1, sizeof *share->funding);
+    if (share->funding == NULL)
+        return ap__jr_nomem(jr);
+    size_t i = 0;
+    for (const cJSON *f = arr->child; f != NULL; f = f->next, i++) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_index_path(p, path, i);
+        ap_status st = ap__jr_check_object(jr, f, p, keys);
+        if (st != AP_OK)
+            return st;
+        share->n_funding = i + 1;
+        if ((st = ap__jr_string(jr, f, p, "source", 1, NULL,
+                                &share->funding[i].source)) ||
+            (st = read_money(jr, plan, f, p, "amount", 1, NULL,
+                             &share->funding[i].amount)))
+            return st;
+    }
+    return AP_OK;
+}
+
+static ap_status read_lines(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"id",          "description",
+                                       "total",       "total_pence",
+                                       "stated",      "host_income",
+                                       "host_income_pence", NULL};
+    static const char *const stated_keys[] = {"amount", "amount_pence",
+                                              "funding", NULL};
+    const char *path = "$.budget_lines";
+    const cJSON *arr = ap__jr_member(root, "budget_lines");
+    if (arr == NULL)
+        return ap__jr_fail(jr, root, path,
+                           "missing required key \"budget_lines\"");
+    if (!cJSON_IsArray(arr))
+        return ap__jr_fail(jr, arr, path, "expected an array of budget lines, "
+                           "found %s", ap__jr_type_name(arr));
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n == 0)
+        return ap__jr_fail(jr, arr, path,
+                           "a plan needs at least one budget line");
+    plan->lines = calloc(n, sizeof *plan->lines);
+    if (plan->lines == NULL)
+        return ap__jr_nomem(jr);
+    size_t i = 0;
+    for (const cJSON *l = arr->child; l != NULL; l = l->next, i++) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_index_path(p, path, i);
+        ap_status st = ap__jr_check_object(jr, l, p, keys);
+        if (st != AP_OK)
+            return st;
+        ap_budget_line *line = &plan->lines[i];
+        plan->n_lines = i + 1;
+        line->stated = calloc(plan->n_authorities, sizeof *line->stated);
+        if (line->stated == NULL)
+            return ap__jr_nomem(jr);
+        if ((st = ap__jr_string(jr, l, p, "id", 1, NULL, &line->id)) ||
+            (st = ap__jr_string(jr, l, p, "description", 0, "",
+                                &line->description)) ||
+            (st = read_money(jr, plan, l, p, "total", 1, NULL,
+                             &line->total)) ||
+            (st = read_money(jr, plan, l, p, "host_income", 0,
+                             &line->has_host_income, &line->host_income)))
+            return st;
+        const cJSON *stated = ap__jr_member(l, "stated");
+        if (stated == NULL)
+            continue;
+        char sp[AP__JR_PATH_SIZE];
+        ap__jr_key_path(sp, p, "stated");
+        if (!cJSON_IsObject(stated))
+            return ap__jr_fail(jr, stated, sp, "expected an object of "
+                               "authority code to stated budget, found %s",
+                               ap__jr_type_name(stated));
+        for (const cJSON *s = stated->child; s != NULL; s = s->next) {
+            char ap_[AP__JR_PATH_SIZE];
+            ap__jr_key_path(ap_, sp, s->string);
+            size_t who;
+            if ((st = find_authority(jr, plan, s, ap_, s->string, &who)))
+                return st;
+            ap_stated_share *share = &line->stated[who];
+            if (share->present)
+                return ap__jr_fail(jr, s, ap_, "duplicate key \"%s\"",
+                                   s->string);
+            if ((st = ap__jr_check_object(jr, s, ap_, stated_keys)) ||
+                (st = read_money(jr, plan, s, ap_, "amount", 1, NULL,
+                                 &share->amount)))
+                return st;
+            share->present = 1;
+            const cJSON *funding = ap__jr_member(s, "funding");
+            if (funding != NULL) {
+                char fp[AP__JR_PATH_SIZE];
+                ap__jr_key_path(fp, ap_, "funding");
+                if ((st = read_funding(jr, plan, funding, fp, share)))
+                    return st;
+            }
+        }
+    }
+    return AP_OK;
+}
+
+static ap_status read_recharge(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"payer",      "payee",
+                                       "of",         "instalments",
+                                       "equal_part", "rounding",
+                                       NULL};
+    const char *path = "$.recharge";
+    ap_recharge_rule *r = &plan->recharge;
+    const cJSON *obj = ap__jr_member(root, "recharge");
+    if (obj == NULL)
+        return AP_OK;
+    ap_status st = ap__jr_check_object(jr, obj, path, keys);
+    if (st != AP_OK)
+        return st;
+    char p[AP__JR_PATH_SIZE];
+    int has_payer, has_payee;
+    if ((st = read_authority_ref(jr, plan, obj, path, "payer", 0, &has_payer,
+                                 &r->payer)) ||
+        (st = read_authority_ref(jr, plan, obj, path, "payee", 0, &has_payee,
+                                 &r->payee)))
+        return st;
+    /* The agreement's receiving authority pays its host by default. */
+    if (!has_payer || !has_payee) {
+        if (!plan->agreement.has_parties) {
+            ap__jr_key_path(p, path, has_payer ? "payee" : "payer");
+            return ap__jr_fail(jr, obj, p, "name the payer and payee, or the "
+                               "host and receiving authorities under "
+                               "$.agreement");
+        }
+        if (!has_payer)
+            r->payer = plan->agreement.receiving;
+        if (!has_payee)
+            r->payee = plan->agreement.host;
+    }
+    if (r->payer == r->payee) {
+        ap__jr_key_path(p, path, "payee");
+        return ap__jr_fail(jr, obj, p,
+                           "the payer and the payee are the same authority");
+    }
+
+    char *text = NULL;
+    if ((st = ap__jr_string(jr, obj, path, "of", 0, "stated", &text)))
+        return st;
+    ap__jr_key_path(p, path, "of");
+    if (strcmp(text, "stated") == 0)
+        r->of = AP_RECHARGE_OF_STATED;
+    else if (strcmp(text, "basis") == 0)
+        r->of = AP_RECHARGE_OF_BASIS;
+    else {
+        st = ap__jr_fail(jr, ap__jr_member(obj, "of"), p,
+                         "expected \"stated\" (the approved budget) or "
+                         "\"basis\", found \"%s\"",
+                         text);
+        free(text);
+        return st;
+    }
+    free(text);
+    if (r->of == AP_RECHARGE_OF_STATED) {
+        for (size_t i = 0; i < plan->n_lines; i++) {
+            if (!plan->lines[i].stated[r->payer].present) {
+                /* Built like the path read_lines gives the same share. */
+                char lp[AP__JR_PATH_SIZE], sp[AP__JR_PATH_SIZE];
+                ap__jr_index_path(lp, "$.budget_lines", i);
+                ap__jr_key_path(sp, lp, "stated");
+                ap__jr_key_path(lp, sp, plan->authorities[r->payer].code);
+                return ap__jr_fail(jr, ap__jr_member(obj, "of"), lp,
+                                   "the recharge is of the stated budget, but "
+                                   "line \"%s\" states none for %s",
+                                   plan->lines[i].id,
+                                   plan->authorities[r->payer].code);
+            }
+        }
+    }
+
+    r->instalments = 4;
+    const cJSON *count = ap__jr_member(obj, "instalments");
+    if (count != NULL) {
+        int64_t v;
+        ap__jr_key_path(p, path, "instalments");
+        if ((st = ap__jr_integer(jr, count, p, &v)))
+            return st;
+        if (v < 1 || v > 12)
+            return ap__jr_fail(jr, count, p, "expected 1 to 12 instalments, "
+                               "found %lld", (long long)v);
+        r->instalments = (size_t)v;
+    }
+
+    if ((st = ap__jr_string(jr, obj, path, "equal_part", 0, "pence", &text)))
+        return st;
+    ap__jr_key_path(p, path, "equal_part");
+    if (strcmp(text, "pounds") == 0)
+        r->granularity = 100;
+    else if (strcmp(text, "pence") == 0)
+        r->granularity = 1;
+    else {
+        st = ap__jr_fail(jr, ap__jr_member(obj, "equal_part"), p,
+                         "expected \"pounds\" or \"pence\", found \"%s\"",
+                         text);
+        free(text);
+        return st;
+    }
+    free(text);
+
+    if ((st = ap__jr_string(jr, obj, path, "rounding", 0, "half_up", &text)))
+        return st;
+    st = ap_rounding_parse(text, &r->rounding, jr->err);
+    free(text);
+    if (st != AP_OK) {
+        ap__jr_key_path(p, path, "rounding");
+        return ap__jr_refail(jr, ap__jr_member(obj, "rounding"), p);
+    }
+    r->present = 1;
+    return AP_OK;
+}
+
+static ap_status read_carry_forwards(ap__jr *jr, ap_plan *plan,
+                                     const cJSON *root)
+{
+    static const char *const keys[] = {"description", "kind",
+                                       "from_year",   "amount",
+                                       "amount_pence", "payer",
+                                       "payee",       NULL};
+    const char *path = "$.carry_forwards";
+    const cJSON *arr = ap__jr_member(root, "carry_forwards");
+    if (arr == NULL)
+        return AP_OK;
+    if (!cJSON_IsArray(arr))
+        return ap__jr_fail(jr, arr, path, "expected an array, found %s",
+                           ap__jr_type_name(arr));
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    plan->carry_forwards = calloc(n ? n : 1, sizeof *plan->carry_forwards);
+    if (plan->carry_forwards == NULL)
+        return ap__jr_nomem(jr);
+    size_t i = 0;
+    for (const cJSON *c = arr->child; c != NULL; c = c->next, i++) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_index_path(p, path, i);
+        ap_status st = ap__jr_check_object(jr, c, p, keys);
+        if (st != AP_OK)
+            return st;
+        ap_carry_forward *cf = &plan->carry_forwards[i];
+        plan->n_carry_forwards = i + 1;
+        int has_payer, has_payee;
+        if ((st = ap__jr_string(jr, c, p, "description", 0, "",
+                                &cf->description)) ||
+            (st = ap__jr_string(jr, c, p, "kind", 0, "carry forward",
+                                &cf->kind)) ||
+            (st = ap__jr_string(jr, c, p, "from_year", 0, "",
+                                &cf->from_year)) ||
+            (st = read_money(jr, plan, c, p, "amount", 1, NULL,
+                             &cf->amount)) ||
+            (st = read_authority_ref(jr, plan, c, p, "payer", 0, &has_payer,
+                                     &cf->payer)) ||
+            (st = read_authority_ref(jr, plan, c, p, "payee", 0, &has_payee,
+                                     &cf->payee)))
+            return st;
+        if (!has_payer || !has_payee) {
+            if (!plan->agreement.has_parties) {
+                char q[AP__JR_PATH_SIZE];
+                ap__jr_key_path(q, p, has_payer ? "payee" : "payer");
+                return ap__jr_fail(jr, c, q, "name the payer and payee, or "
+                                   "the host and receiving authorities under "
+                                   "$.agreement");
+            }
+            if (!has_payer)
+                cf->payer = plan->agreement.receiving;
+            if (!has_payee)
+                cf->payee = plan->agreement.host;
+        }
+    }
+    return AP_OK;
+}
+
+static ap_status read_actuals(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"expenditure", "expenditure_pence",
+                                       NULL};
+    const cJSON *obj = ap__jr_member(root, "actuals");
+    if (obj == NULL)
+        return AP_OK;
+    ap_status st = ap__jr_check_object(jr, obj, "$.actuals", keys);
+    if (st != AP_OK)
+        return st;
+    return read_money(jr, plan, obj, "$.actuals", "expenditure", 1,
+                      &plan->has_actual, &plan->actual_expenditure);
+}
+
+static ap_status read_stated(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"instalments", NULL};
+    const char *path = "$.stated";
+    const cJSON *obj = ap__jr_member(root, "stated");
+    if (obj == NULL)
+        return AP_OK;
+    ap_status st = ap__jr_check_object(jr, obj, path, keys);
+    if (st != AP_OK)
+        return st;
+    const cJSON *arr = ap__jr_member(obj, "instalments");
+    if (arr == NULL)
+        return AP_OK;
+    char p[AP__JR_PATH_SIZE];
+    ap__jr_key_path(p, path, "instalments");
+    if (!cJSON_IsArray(arr))
+        return ap__jr_fail(jr, arr, p, "expected an array of money text, "
+                           "found %s", ap__jr_type_name(arr));
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (!plan->recharge.present)
+        return ap__jr_fail(jr, arr, p, "stated instalments need a $.recharge "
+                           "rule to check them against");
+    if (n != plan->recharge.instalments)
+        return ap__jr_fail(jr, arr, p, "%zu instalments stated, but the "
+                           "recharge rule has %zu",
+                           n, plan->recharge.instalments);
+    plan->stated_instalments = calloc(n ? n : 1,
+                                      sizeof *plan->stated_instalments);
+    if (plan->stated_instalments == NULL)
+        return ap__jr_nomem(jr);
+    size_t i = 0;
+    for (const cJSON *v = arr->child; v != NULL; v = v->next, i++) {
+        char q[AP__JR_PATH_SIZE];
+        ap__jr_index_path(q, p, i);
+        if (!cJSON_IsString(v))
+            return ap__jr_fail(jr, v, q, "expected money as text such as "
+                               "\"\xc2\xa3" "52,914\", found %s",
+                               ap__jr_type_name(v));
+        if (ap_money_parse(v->valuestring, (size_t)-1, plan->unit,
+                           &plan->stated_instalments[i].pence,
+                           &plan->stated_instalments[i].resolution,
+                           jr->err) != AP_OK)
+            return ap__jr_refail(jr, v, q);
+        plan->n_stated_instalments = i + 1;
+    }
+    return AP_OK;
+}
+
+static ap_status read_root(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {
+        "$schema", "format",   "title",         "reference",
+        "financial_year",      "source",        "notes",
+        "unit",    "authorities", "agreement",  "basis",
+        "budget_lines",        "recharge",      "actuals",
+        "carry_forwards",      "stated",
+        /* The service's other papers, each read by its own loader
+         * (ap_mtfp_load, ap_savings_load, ...) from the same file. */
+        "mtfp",    "savings",  "outturn",       "contract_sum",
+        NULL};
+    ap_status st = ap__jr_check_object(jr, root, "$", keys);
+    if (st != AP_OK)
+        return st;
+    if ((st = ap__jr_check_tag(jr, root)))
+        return st;
+    char *unit = NULL;
+    if ((st = ap__jr_string(jr, root, "$", "unit", 0, "\xc2\xa3", &unit)))
+        return st;
+    st = ap_unit_parse(unit, &plan->unit, jr->err);
+    free(unit);
+    if (st != AP_OK)
+        return ap__jr_refail(jr, ap__jr_member(root, "unit"), "$.unit");
+    if ((st = ap__jr_string(jr, root, "$", "title", 0, "", &plan->title)) ||
+        (st = ap__jr_string(jr, root, "$", "reference", 0, "",
+                            &plan->reference)) ||
+        (st = ap__jr_string(jr, root, "$", "financial_year", 0, "",
+                            &plan->financial_year)))
+        return st;
+    const cJSON *notes = ap__jr_member(root, "notes");
+    if (notes != NULL && !cJSON_IsString(notes) && !cJSON_IsArray(notes))
+        return ap__jr_fail(jr, notes, "$.notes", "expected text or an array "
+                           "of text, found %s", ap__jr_type_name(notes));
+    const cJSON *src = ap__jr_member(root, "source");
+    if (src != NULL && !cJSON_IsString(src))
+        return ap__jr_fail(jr, src, "$.source", "expected a string, found %s",
+                           ap__jr_type_name(src));
+    if ((st = read_authorities(jr, plan, root)) ||
+        (st = read_agreement(jr, plan, root)) ||
+        (st = read_basis(jr, plan, root)) ||
+        (st = read_lines(jr, plan, root)) ||
+        (st = read_recharge(jr, plan, root)) ||
+        (st = read_actuals(jr, plan, root)) ||
+        (st = read_carry_forwards(jr, plan, root)) ||
+        (st = read_stated(jr, plan, root)))
+        return st;
+    return AP_OK;
+}
+
+ap_status ap_plan_parse(const char *text, size_t len, const char *source,
+                        ap_plan **out, ap_error *err)
+{
+    *out = NULL;
+    ap_error_clear(err);
+    ap__jr jr;
+    ap_status st = ap__jr_open(&jr, &plan_format, text, len, source, err);
+    if (st != AP_OK)
+        return st;
+    ap_plan *plan = calloc(1, sizeof *plan);
+    if (plan == NULL || (plan->source = ap__strdup(jr.source)) == NULL)
+        st = ap__jr_nomem(&jr);
+    else
+        st = read_root(&jr, plan, jr.root);
+    ap__jr_close(&jr);
+    if (st != AP_OK) {
+        ap_plan_free(plan);
+        return st;
+    }
+    *out = plan;
+    return AP_OK;
+}
+
+ap_status ap_plan_load(const char *path, ap_plan **out, ap_error *err)
+{
+    *out = NULL;
+    ap_error_clear(err);
+    char *text;
+    size_t len;
+    ap_status st = ap__jr_read_file(&plan_format, path, &text, &len, err);
+    if (st != AP_OK)
+        return st;
+    st = ap_plan_parse(text, len, path, out, err);
+    free(text);
+    return st;
+}
+
+void ap_plan_free(ap_plan *plan)
+{
+    if (plan == NULL)
+        return;
+    free(plan->source);
+    free(plan->title);
+    free(plan->reference);
+    free(plan->financial_year);
+    for (size_t i = 0; i < plan->n_authorities; i++) {
+        free(plan->authorities[i].code);
+        free(plan->authorities[i].name);
+    }
+    free(plan->authorities);
+    free(plan->agreement.service_area);
+    free(plan->agreement.function);
+    free(plan->agreement.treatment);
+    ap_basis *b = &plan->basis;
+    if (b->value_text != NULL)
+        for (size_t i = 0; i < plan->n_authorities; i++)
+            free(b->value_text[i]);
+    free(b->value_text);
+    free(b->name);
+    free(b->num);
+    free(b->den);
+    free(b->weights);
+    for (size_t i = 0; i < plan->n_lines; i++) {
+        ap_budget_line *line = &plan->lines[i];
+        free(line->id);
+        free(line->description);
+        if (line->stated != NULL) {
+            for (size_t a = 0; a < plan->n_authorities; a++) {
+                for (size_t f = 0; f < line->stated[a].n_funding; f++)
+                    free(line->stated[a].funding[f].source);
+                free(line->stated[a].funding);
+            }
+        }
+        free(line->stated);
+    }
+    free(plan->lines);
+    for (size_t i = 0; i < plan->n_carry_forwards; i++) {
+        free(plan->carry_forwards[i].description);
+        free(plan->carry_forwards[i].kind);
+        free(plan->carry_forwards[i].from_year);
+    }
+    free(plan->carry_forwards);
+    free(plan->stated_instalments);
+    free(plan);
+}

@@ -1,0 +1,401 @@
+/* Loading a plugin: the file's permissions, dlopen, the info block, init,
+ * and the commit to the registry.
+ *
+ * Every failure leaves the registry as it was: the plugin is staged (its
+ * own ap_plugin and area, seen only by this thread) until init has
+ * succeeded and every check passed, and a library whose init did not
+ * succeed is closed again.  Loads run one at a time under load_lock, a
+ * lock of their own, so a plugin's init never runs with the registry lock
+ * held and other threads can use what is loaded meanwhile. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/text.h"
+#include "plugin/plugin_internal.h"
+
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A staged plugin and its registrar in one allocation, the plugin first so
+ * that ap__plugin_free's free(plugin) releases both.  The registrar thus
+ * lives as long as the plugin: a plugin that kept the pointer and
+ * registers after init finds it closed, not freed. */
+typedef struct staged_plugin {
+    ap_plugin plugin;
+    ap_registrar reg;
+} staged_plugin;
+
+/* ---- the file ------------------------------------------------------------ */
+
+/* Checks path as ap_plugin_check_path does and leaves its stat in *sb.
+ * Another user able to write the file, or to replace it in its folder,
+ * could run code in this process. */
+static ap_status check_path(const char *path, struct stat *sb, ap_error *err)
+{
+    if (stat(path, sb) != 0)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be read: %s",
+                            path, strerror(errno));
+    if (!S_ISREG(sb->st_mode))
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is "
+                            "not a regular file", path);
+    if (sb->st_mode & S_IWOTH)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is "
+                            "writable by others (mode %04o); remove that "
+                            "permission (chmod o-w %s)",
+                            path, (unsigned)(sb->st_mode & 07777), path);
+
+    const char *slash = strrchr(path, '/');
+    size_t len = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    char *folder = malloc(len + 1);
+    if (folder == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory checking plugin "
+                            "%s", path);
+    memcpy(folder, slash == NULL ? "." : path, len);
+    folder[len] = '\0';
+    struct stat fb;
+    ap_status st = AP_OK;
+    if (stat(folder, &fb) != 0)
+        st = ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be checked: "
+                          "its folder %s cannot be read: %s",
+                          path, folder, strerror(errno));
+    else if (fb.st_mode & S_IWOTH)
+        st = ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its "
+                          "folder %s is writable by others (mode %04o); "
+                          "remove that permission (chmod o-w %s)",
+                          path, folder, (unsigned)(fb.st_mode & 07777),
+                          folder);
+    free(folder);
+    return st;
+}
+
+ap_status ap_plugin_check_path(const char *path, ap_error *err)
+{
+    ap_error_clear(err);
+    if (path == NULL || path[0] == '\0')
+        return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
+    struct stat sb;
+    return check_path(path, &sb, err);
+}
+
+/* ---- the info block ------------------------------------------------------ */
+
+/* [a-z0-9_-] for a plugin name, [A-Z0-9_] for a service area, 1 to max
+ * characters. */
+static int well_formed(const char *s, size_t max, int upper)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > max)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        int ok = (c >= '0' && c <= '9') || c == '_' ||
+                 (upper ? (c >= 'A' && c <= 'Z')
+                        : ((c >= 'a' && c <= 'z') || c == '-'));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static ap_status check_text(const char *value, const char *field,
+                            const char *where, ap_error *err)
+{
+    if (value == NULL || value[0] == '\0')
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: its info block has "
+                            "no %s; every plugin gives a name, version, "
+                            "service_area, description and licence",
+                            where, field);
+    return AP_OK;
+}
+
+static ap_status check_info(const ap_plugin_info *info, const char *where,
+                            ap_error *err)
+{
+    if (info == NULL)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: %s() returned NULL",
+                            where, AP_PLUGIN_INFO_SYMBOL);
+    if (info->size < AP_PLUGIN_INFO_SIZE_1_0)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: its info block "
+                            "declares %zu bytes, fewer than the %zu of plugin "
+                            "ABI 1.0; build it against apportion/plugin.h and "
+                            "start the block with AP_PLUGIN_INFO_HEADER",
+                            where, info->size,
+                            (size_t)AP_PLUGIN_INFO_SIZE_1_0);
+    if (info->abi_major != AP_PLUGIN_ABI_MAJOR)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s was built for plugin "
+                            "ABI %u.%u, but this host speaks ABI %d.%d, and "
+                            "ABI majors do not mix; %s",
+                            where, (unsigned)info->abi_major,
+                            (unsigned)info->abi_minor, AP_PLUGIN_ABI_MAJOR,
+                            AP_PLUGIN_ABI_MINOR,
+                            info->abi_major > AP_PLUGIN_ABI_MAJOR
+                                ? "upgrade apportion"
+                                : "rebuild the plugin against this apportion");
+    if (info->abi_minor > AP_PLUGIN_ABI_MINOR)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s was built for plugin "
+                            "ABI %u.%u, newer than this host's %d.%d; upgrade "
+                            "apportion", where, (unsigned)info->abi_major,
+                            (unsigned)info->abi_minor, AP_PLUGIN_ABI_MAJOR,
+                            AP_PLUGIN_ABI_MINOR);
+    ap_status st;
+    if ((st = check_text(info->name, "name", where, err)))
+        return st;
+    if (!well_formed(info->name, 64, 0))
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: its name \"%.*s\" "
+                            "must be 1 to 64 lower-case letters, digits, '_' "
+                            "or '-'",
+                            where, ap__quoted(info->name), info->name);
+    if ((st = check_text(info->version, "version", where, err)) ||
+        (st = check_text(info->service_area, "service_area", where, err)))
+        return st;
+    if (!well_formed(info->service_area, 32, 1))
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: its service_area "
+                            "\"%.*s\" must be 1 to 32 upper-case letters, "
+                            "digits or '_', as \"IASS\"",
+                            where, ap__quoted(info->service_area),
+                            info->service_area);
+    if ((st = check_text(info->description, "description", where, err)) ||
+        (st = check_text(info->licence, "licence", where, err)))
+        return st;
+    return AP_OK;
+}
+
+/* ---- staging, init and commit ------------------------------------------- */
+
+/* A new staged plugin with copies of the info block's fields and an empty
+ * area; NULL when out of memory. */
+static staged_plugin *stage(const ap_plugin_info *info, const char *where)
+{
+    staged_plugin *block = calloc(1, sizeof *block);
+    if (block == NULL)
+        return NULL;
+    ap_plugin *p = &block->plugin;
+    /* url is ABI 1.1: read only when the plugin's block has it. */
+    const char *url = NULL;
+    if (info->size >= offsetof(ap_plugin_info, url) + sizeof info->url)
+        url = info->url;
+    if ((p->name = ap__strdup(info->name)) == NULL ||
+        (p->version = ap__strdup(info->version)) == NULL ||
+        (p->service_area = ap__strdup(info->service_area)) == NULL ||
+        (p->description = ap__strdup(info->description)) == NULL ||
+        (p->licence = ap__strdup(info->licence)) == NULL ||
+        (url != NULL && (p->url = ap__strdup(url)) == NULL) ||
+        (p->path = ap__strdup(where)) == NULL ||
+        (p->area = calloc(1, sizeof *p->area)) == NULL ||
+        (p->area->code = ap__strdup(info->service_area)) == NULL ||
+        (p->area->kpis.source = ap__strdup(where)) == NULL) {
+        ap__plugin_free(p);
+        return NULL;
+    }
+    p->abi_major = info->abi_major;
+    p->abi_minor = info->abi_minor;
+    p->area->plugin = p;
+    block->reg.plugin = p;
+    block->reg.failed = AP_OK;
+    ap_error_clear(&block->reg.first_error);
+    return block;
+}
+
+/* What init's return and the registrations come to. */
+static ap_status init_outcome(const ap_plugin *p, const ap_registrar *reg,
+                              ap_status init_st, const char *message,
+                              ap_error *err)
+{
+    if (init_st != AP_OK) {
+        const char *why = message != NULL && message[0] != '\0' ? message
+                          : reg->failed != AP_OK ? reg->first_error.message
+                                                 : NULL;
+        if (why == NULL)
+            return ap_error_set(err, AP_E_PLUGIN, "plugin %s: init failed "
+                                "(%s) and gave no message",
+                                p->path, ap_status_name(init_st));
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: init failed (%s): "
+                            "%s", p->path, ap_status_name(init_st), why);
+    }
+    if (reg->failed != AP_OK) {
+        ap_status st = reg->failed == AP_E_NOMEM ? AP_E_NOMEM : AP_E_PLUGIN;
+        const char *first = reg->first_error.message;
+        /* Registrations name the plugin, but an out-of-memory message
+         * from deep inside may not. */
+        if (strstr(first, p->path) == NULL)
+            return ap_error_set(err, st, "plugin %s: %s", p->path, first);
+        /* Whole, so a KPI parse error keeps its JSON path, line and
+         * column. */
+        if (err != NULL) {
+            *err = reg->first_error;
+            err->status = st;
+        }
+        return st;
+    }
+    return AP_OK;
+}
+
+/* Every KPI's measure must be one the plugin registered. */
+static ap_status check_kpi_measures(const ap_plugin *p, ap_error *err)
+{
+    const ap_area *a = p->area;
+    for (size_t i = 0; i < a->kpis.n; i++) {
+        const ap_kpi *kpi = &a->kpis.kpis[i];
+        if (kpi->measure == NULL)
+            continue;
+        ap_error missing;
+        if (ap__area_item_or_error(a, AP_ITEM_MEASURE, kpi->measure,
+                                   &missing) == NULL)
+            return ap_error_set(err, AP_E_PLUGIN, "plugin %s: KPI \"%s\" "
+                                "names a measure the plugin did not register: "
+                                "%s", p->path, kpi->ref, missing.message);
+    }
+    return AP_OK;
+}
+
+/* Checks the info block, stages the plugin, runs init and commits.  where
+ * is the real path or the static label.  On failure nothing stays; the
+ * caller closes the library. */
+static ap_status load_locked(ap_plugin_info_fn info_fn,
+                             ap_plugin_init_fn init_fn, const char *where,
+                             void *handle, const struct stat *sb,
+                             const ap_plugin **out, ap_error *err)
+{
+    const ap_plugin_info *info = info_fn();
+    ap_status st = check_info(info, where, err);
+    if (st != AP_OK)
+        return st;
+    staged_plugin *block = stage(info, where);
+    if (block == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory loading plugin "
+                            "%s", where);
+    ap_plugin *p = &block->plugin;
+    p->handle = handle;
+    if (sb != NULL) {
+        p->has_inode = 1;
+        p->dev = sb->st_dev;
+        p->ino = sb->st_ino;
+    }
+
+    char *message = NULL;
+    ap_status init_st = init_fn(ap_host_table(), &block->reg, &message);
+    block->reg.closed = 1;
+    st = init_outcome(p, &block->reg, init_st, message, err);
+    free(message); /* host->free */
+    if (st == AP_OK)
+        st = check_kpi_measures(p, err);
+    if (st == AP_OK)
+        st = ap__registry_commit(p, err);
+    if (st != AP_OK) {
+        ap__plugin_free(p);
+        return st;
+    }
+    *out = p;
+    return AP_OK;
+}
+
+/* Opens the real path and loads it, or finds it loaded (load_lock held). */
+static ap_status load_file(const char *real, const ap_plugin **out,
+                           int *already, ap_error *err)
+{
+    struct stat sb;
+    ap_status st = check_path(real, &sb, err);
+    if (st != AP_OK)
+        return st;
+    ap__registry_lock();
+    const ap_plugin *loaded = ap__registry_find_inode(sb.st_dev, sb.st_ino);
+    ap__registry_unlock();
+    if (loaded != NULL) {
+        *out = loaded;
+        if (already != NULL)
+            *already = 1;
+        return AP_OK;
+    }
+
+    /* RTLD_NOW: a missing symbol fails here, naming it, not at first call.
+     * RTLD_LOCAL: plugins' symbols never bind to each other's. */
+    dlerror();
+    void *handle = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+        const char *why = dlerror();
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is not a loadable "
+                            "shared library: %s", real,
+                            why != NULL ? why : "dlopen gave no reason");
+    }
+    static const char *const symbols[2] = {AP_PLUGIN_INFO_SYMBOL,
+                                           AP_PLUGIN_INIT_SYMBOL};
+    void *found[2];
+    for (int i = 0; i < 2; i++) {
+        dlerror();
+        found[i] = dlsym(handle, symbols[i]);
+        if (found[i] == NULL) {
+            st = ap_error_set(err, AP_E_PLUGIN, "plugin %s has no function "
+                              "%s; a plugin exports %s and %s (declared with "
+                              "AP_PLUGIN_EXPORT)", real, symbols[i],
+                              AP_PLUGIN_INFO_SYMBOL, AP_PLUGIN_INIT_SYMBOL);
+            dlclose(handle);
+            return st;
+        }
+    }
+    /* POSIX guarantees dlsym's object pointers convert to functions. */
+    ap_plugin_info_fn info_fn = (ap_plugin_info_fn)found[0];
+    ap_plugin_init_fn init_fn = (ap_plugin_init_fn)found[1];
+    st = load_locked(info_fn, init_fn, real, handle, &sb, out, err);
+    if (st != AP_OK)
+        dlclose(handle); /* init did not succeed, so nothing points in */
+    return st;
+}
+
+ap_status ap_plugin_load(const char *path, const ap_plugin **out,
+                         int *already, ap_error *err)
+{
+    ap_error_clear(err);
+    if (already != NULL)
+        *already = 0;
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT, "ap_plugin_load: out is NULL");
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
+    /* Without a '/', dlopen would search the library path. */
+    if (strchr(path, '/') == NULL)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %.*s is refused: give "
+                            "a path holding '/' (./%.*s for a file in this "
+                            "folder), so that no search path is searched",
+                            ap__quoted(path), path, ap__quoted(path), path);
+    char *real = realpath(path, NULL);
+    if (real == NULL) {
+        int e = errno;
+        return ap_error_set(err, e == ENOMEM ? AP_E_NOMEM : AP_E_PLUGIN,
+                            "plugin %s cannot be found: %s", path,
+                            strerror(e));
+    }
+    pthread_mutex_lock(&load_lock);
+    ap_status st = load_file(real, out, already, err);
+    pthread_mutex_unlock(&load_lock);
+    free(real);
+    return st;
+}
+
+ap_status ap_plugin_load_static(ap_plugin_info_fn info, ap_plugin_init_fn init,
+                                const char *label, const ap_plugin **out,
+                                ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT, "ap_plugin_load_static: out is "
+                            "NULL");
+    *out = NULL;
+    if (label == NULL || label[0] == '\0')
+        return ap_error_set(err, AP_E_PLUGIN, "a static plugin needs a "
+                            "label, such as \"<builtin:iass>\"");
+    if (info == NULL || init == NULL)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: no %s function "
+                            "given", label,
+                            info == NULL ? "info" : "init");
+    pthread_mutex_lock(&load_lock);
+    ap_status st = load_locked(info, init, label, NULL, NULL, out, err);
+    pthread_mutex_unlock(&load_lock);
+    return st;
+}
