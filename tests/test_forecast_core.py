@@ -1,4 +1,4 @@
-"""The forecasting core's glue (_core_forecast.c over student_t.c and
+"""The forecasting core's glue (python/glue/forecast.c over student_t.c and
 trend.c): Student's t against scipy and closed forms, the least squares
 trend against statsmodels' OLS, and the batch against one series at a
 time, whatever its memory layout and thread count."""

@@ -1,4 +1,4 @@
-"""apportion._core's Holt functions (csrc/forecast/holt.c through _core_holt.c)
+"""apportion._core's Holt functions (csrc/forecast/holt.c through python/glue/holt.c)
 against statsmodels' Holt and ETSModel, on the real children-looked-after
 figures and on random series: fixed parameters, fitted parameters, missing
 values, the batch against single fits and thread counts, strided views and

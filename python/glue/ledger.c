@@ -5,7 +5,7 @@
  * CSV's amounts are read exactly without a Python call per figure. */
 #include <string.h>
 
-#include "_core.h"
+#include "glue.h"
 
 /* A C-contiguous array of signed integer codes of 1, 2, 4 or 8 bytes. */
 static int get_codes(PyObject *obj, Py_buffer *view, const char *what,

@@ -4,7 +4,7 @@
  * apportion.contract.  Money is int pence; a printed figure is (pence,
  * resolution) with resolution 0 for a nil printed "-", or None when the
  * paper does not print it. */
-#include "_core.h"
+#include "glue.h"
 
 static PyObject *printed_obj(const ap_printed *p)
 {

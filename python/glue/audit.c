@@ -3,7 +3,7 @@
  * into Decimals. */
 #include <string.h>
 
-#include "_core.h"
+#include "glue.h"
 
 /* An item index as Python sees it: an int, "total", or None. */
 static PyObject *item_object(size_t item)

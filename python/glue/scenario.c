@@ -4,7 +4,7 @@
  * arrays that apportion.scenario allocates; every shape is checked here,
  * naming the argument and what was expected, and every value by the core.
  * The runs and the percentiles release the GIL when they are large. */
-#include "_core.h"
+#include "glue.h"
 
 /* Scenario-years from which a run releases the GIL: each costs a few
  * Philox calls and logarithms, so far fewer than the item threshold. */

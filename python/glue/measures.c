@@ -3,7 +3,7 @@
  * reads without a Python object per group. */
 #include <string.h>
 
-#include "_core.h"
+#include "glue.h"
 
 /* An optional int64 array: None gives NULL. */
 static int optional_int64(PyObject *obj, Py_buffer *view, const char *what,

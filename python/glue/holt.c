@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "_core.h"
+#include "glue.h"
 
 /* A parameter: None leaves it to be fitted; a number fixes it. */
 static int holt_param(PyObject *obj, const char *name, unsigned flag,

@@ -3,7 +3,7 @@
  * apportion.mtfp and apportion.savings read.  Money stays int pence, each
  * printed figure as (pence, resolution); the audit report goes through
  * audit_report_dict like every other audited model's. */
-#include "_core.h"
+#include "glue.h"
 
 /* dict[key] = value for a run of keys; value NULL (an error already set)
  * stops it.  Each value is built only when its turn comes, so a failure

@@ -1,7 +1,7 @@
 /* Glue for calendars and working days: a calendar travels to Python as a
  * capsule that owns its ap_calendar; the vectorised functions read and
  * write numpy arrays in place through the buffer protocol. */
-#include "_core.h"
+#include "glue.h"
 
 #define CALENDAR_CAPSULE "apportion._core.calendar"
 

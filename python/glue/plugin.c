@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "_core.h"
+#include "glue.h"
 #include "apportion/registry.h"
 
 /* ---- the thread's current call ------------------------------------------ */

@@ -38,6 +38,14 @@ PyObject *int_of(PyObject *obj, const char *what);
 int to_double(PyObject *obj, const char *what, const char *expected,
               double *out);
 PyObject *int64_list(const int64_t *values, size_t n);
+/* A sequence of integers as a PyMem_Malloc'ed int64 array the caller
+ * frees with PyMem_Free, its length in *n; NULL with an exception naming
+ * `what`. */
+int64_t *int64_array(PyObject *module, PyObject *seq, const char *what,
+                     Py_ssize_t *n);
+/* An apportionment mode's name ("largest_remainder", ...) into *mode; -1
+ * with the core's error raised. */
+int parse_mode(PyObject *module, const char *name, ap_apportion_mode *mode);
 /* dict[key] = value, taking over the new reference value (NULL: an error
  * already set); 0 or -1. */
 int set_item(PyObject *dict, const char *key, PyObject *value);
@@ -117,12 +125,16 @@ PyObject *basis_dict(const ap_basis *b, size_t n);
 PyObject *kpi_list(const ap_kpi_set *set);
 
 /* An audit finding or a whole audit report as the dicts apportion.audit
- * reads (_core_audit.c): every model whose stated figures are audited
+ * reads (audit.c): every model whose stated figures are audited
  * hands its report to Python through these. */
 PyObject *audit_finding_dict(const ap_audit_finding *f);
 PyObject *audit_report_dict(const ap_audit_report *r);
 
 /* The functions of each glue file, added to the module at exec. */
+extern PyMethodDef money_methods[];
+extern PyMethodDef apportion_methods[];
+extern PyMethodDef schedule_methods[];
+extern PyMethodDef plan_methods[];
 extern PyMethodDef calendar_methods[];
 extern PyMethodDef kpi_methods[];
 extern PyMethodDef measure_methods[];

@@ -3,7 +3,7 @@
  * any strides), results into the caller's arrays or a dict. */
 #include <stddef.h>
 
-#include "_core.h"
+#include "glue.h"
 
 /* f(x, df) of Student's t from the arguments (x, df). */
 static PyObject *t_function(PyObject *args, const char *format,

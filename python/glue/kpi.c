@@ -4,7 +4,7 @@
  * the core (ap_bands_make) whenever they come back in. */
 #include <string.h>
 
-#include "_core.h"
+#include "glue.h"
 
 static PyObject *band_tuple(const ap_band *b)
 {

@@ -1,0 +1,173 @@
+/* Glue for apportion.h: a total apportioned by weights, one total or
+ * arrays of them. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/apportion.h"
+#include "glue.h"
+
+/* ---- apportionment ---------------------------------------------------- */
+
+/* Exact weights (numerators, denominators) to common-denominator ints. */
+static int64_t *common_weights(PyObject *module, PyObject *nums,
+                               PyObject *dens, Py_ssize_t *n_out)
+{
+    Py_ssize_t n, nd;
+    int64_t *num = int64_array(module, nums, "weights", &n);
+    if (num == NULL)
+        return NULL;
+    int64_t *den = int64_array(module, dens, "weights", &nd);
+    if (den == NULL) {
+        PyMem_Free(num);
+        return NULL;
+    }
+    int64_t *scaled = NULL;
+    if (n != nd) {
+        PyErr_SetString(PyExc_ValueError,
+                        "numerators and denominators differ in length");
+    } else if ((scaled = PyMem_Calloc(n ? (size_t)n : 1, sizeof *scaled)) ==
+               NULL) {
+        PyErr_NoMemory();
+    } else {
+        ap_error err;
+        if (ap_weights_common(num, den, (size_t)n, scaled, &err) != AP_OK) {
+            raise_error(module, &err);
+            PyMem_Free(scaled);
+            scaled = NULL;
+        }
+    }
+    PyMem_Free(num);
+    PyMem_Free(den);
+    *n_out = n;
+    return scaled;
+}
+
+static PyObject *core_weights_common(PyObject *module, PyObject *args)
+{
+    PyObject *nums, *dens;
+    if (!PyArg_ParseTuple(args, "OO:weights_common", &nums, &dens))
+        return NULL;
+    Py_ssize_t n;
+    int64_t *w = common_weights(module, nums, dens, &n);
+    if (w == NULL)
+        return NULL;
+    PyObject *list = int64_list(w, (size_t)n);
+    PyMem_Free(w);
+    return list;
+}
+
+static PyObject *core_apportion(PyObject *module, PyObject *args)
+{
+    PyObject *total_obj, *weights_obj;
+    const char *mode_name;
+    if (!PyArg_ParseTuple(args, "OOs:apportion", &total_obj, &weights_obj,
+                          &mode_name))
+        return NULL;
+    int64_t total;
+    ap_apportion_mode mode;
+    Py_ssize_t n;
+    if (to_int64(module, total_obj, "total", &total) < 0 ||
+        parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
+    int64_t *w = int64_array(module, weights_obj, "weights", &n);
+    if (w == NULL)
+        return NULL;
+    int64_t *shares = PyMem_Calloc(n ? (size_t)n : 1, sizeof *shares);
+    PyObject *result = NULL;
+    if (shares == NULL) {
+        PyErr_NoMemory();
+    } else {
+        ap_error err;
+        if (ap_apportion(total, w, (size_t)n, mode, shares, &err) != AP_OK)
+            raise_error(module, &err);
+        else
+            result = int64_list(shares, (size_t)n);
+    }
+    PyMem_Free(shares);
+    PyMem_Free(w);
+    return result;
+}
+
+typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,
+                                 size_t, ap_apportion_mode, int64_t *,
+                                 ap_error *);
+
+/* apportion_into(totals, weights, mode, out) and the lines variant: out
+ * must hold len(totals) * len(weights) int64 values. */
+static PyObject *run_many(PyObject *module, PyObject *args, many_kernel fn,
+                          const char *name)
+{
+    PyObject *totals_obj, *weights_obj, *out_obj;
+    const char *mode_name;
+    if (!PyArg_ParseTuple(args, "OOsO", &totals_obj, &weights_obj,
+                          &mode_name, &out_obj))
+        return NULL;
+    ap_apportion_mode mode;
+    if (parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
+    Py_ssize_t n_parties;
+    int64_t *w = int64_array(module, weights_obj, "weights", &n_parties);
+    if (w == NULL)
+        return NULL;
+    Py_buffer totals, out;
+    if (get_int64_buffer(totals_obj, &totals, 0, "totals") < 0) {
+        PyMem_Free(w);
+        return NULL;
+    }
+    if (get_int64_buffer(out_obj, &out, 1, "out") < 0) {
+        PyBuffer_Release(&totals);
+        PyMem_Free(w);
+        return NULL;
+    }
+    size_t n = (size_t)(totals.len / 8);
+    PyObject *result = NULL;
+    if ((size_t)out.len / 8 != n * (size_t)n_parties) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: out holds %zd values; %zu x %zd are needed", name,
+                     out.len / 8, n, n_parties);
+    } else {
+        ap_error err;
+        ap_status st;
+        if (n >= RELEASE_GIL_THRESHOLD) {
+            Py_BEGIN_ALLOW_THREADS
+            st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
+            Py_END_ALLOW_THREADS
+        } else {
+            st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
+        }
+        if (st != AP_OK)
+            raise_error(module, &err);
+        else
+            result = Py_NewRef(Py_None);
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&totals);
+    PyMem_Free(w);
+    return result;
+}
+
+static PyObject *core_apportion_into(PyObject *module, PyObject *args)
+{
+    return run_many(module, args, ap_apportion_many, "apportion_into");
+}
+
+static PyObject *core_apportion_lines_into(PyObject *module, PyObject *args)
+{
+    return run_many(module, args, ap_apportion_lines, "apportion_lines_into");
+}
+
+PyMethodDef apportion_methods[] = {
+    {"weights_common", core_weights_common, METH_VARARGS,
+     "weights_common(numerators, denominators) -> list of int weights"},
+    {"apportion", core_apportion, METH_VARARGS,
+     "apportion(total, int_weights, mode) -> list of pence"},
+    {"apportion_into", core_apportion_into, METH_VARARGS,
+     "apportion_into(totals, int_weights, mode, out): fills out (n x k)"},
+    {"apportion_lines_into", core_apportion_lines_into, METH_VARARGS,
+     "apportion_lines_into(lines, int_weights, mode, out): two-way"},
+    {NULL, NULL, 0, NULL},
+};

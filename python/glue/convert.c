@@ -1,0 +1,421 @@
+/* The glue's shared conversions: Python numbers and sequences to the
+ * core's types, buffers taken through the buffer protocol without copying,
+ * and the dicts the Python package reads results from. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/apportion.h"
+#include "glue.h"
+
+/* ---- conversions ------------------------------------------------------- */
+
+/* Any integer (int, numpy integer: whatever has __index__) but not bool
+ * or float. */
+PyObject *int_of(PyObject *obj, const char *what)
+{
+    if (PyBool_Check(obj) || PyFloat_Check(obj) ||
+        Py_TYPE(obj)->tp_as_number == NULL ||
+        Py_TYPE(obj)->tp_as_number->nb_index == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    return PyNumber_Index(obj);
+}
+
+int to_int64(PyObject *module, PyObject *obj, const char *what,
+             int64_t *out)
+{
+    PyObject *index = int_of(obj, what);
+    if (index == NULL)
+        return -1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    Py_DECREF(index);
+    if (overflow != 0) {
+        PyErr_Format(get_state(module)->overflow_error,
+                     "%s does not fit in a 64-bit integer", what);
+        return -1;
+    }
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* A sequence of ints as a new int64 array (caller frees). */
+int64_t *int64_array(PyObject *module, PyObject *seq, const char *what,
+                     Py_ssize_t *n_out)
+{
+    PyObject *fast = PySequence_Fast(seq, "expected a sequence of ints");
+    if (fast == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    int64_t *values = PyMem_Calloc(n ? (size_t)n : 1, sizeof *values);
+    if (values == NULL) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s[%zd]", what, i);
+        if (to_int64(module, items[i], name, &values[i]) < 0) {
+            PyMem_Free(values);
+            Py_DECREF(fast);
+            return NULL;
+        }
+    }
+    Py_DECREF(fast);
+    *n_out = n;
+    return values;
+}
+
+PyObject *int64_list(const int64_t *values, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLongLong(values[i]);
+        if (v == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, v);
+    }
+    return list;
+}
+
+int parse_mode(PyObject *module, const char *name,
+                      ap_apportion_mode *mode)
+{
+    ap_error err;
+    if (ap_apportion_mode_parse(name, mode, &err) != AP_OK) {
+        raise_error(module, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The items of a view already taken must be itemsize bytes with a struct
+ * format among `formats`; otherwise TypeError and the view released. */
+static int check_item_type(Py_buffer *view, Py_ssize_t itemsize,
+                           const char *formats, const char *type,
+                           const char *what)
+{
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@')
+        f++;
+    if (view->itemsize != itemsize || strlen(f) != 1 ||
+        strchr(formats, *f) == NULL) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s must hold %s values, not items of format '%s' and "
+                     "size %zd",
+                     what, type, view->format ? view->format : "B",
+                     view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* Gets a C-contiguous buffer whose items are itemsize bytes with a
+ * struct format among `formats` (each one character, e.g. "ql" or "B?");
+ * type names the item type in the error ("int64"). */
+int get_typed_buffer(PyObject *obj, Py_buffer *view, int writable,
+                     Py_ssize_t itemsize, const char *formats,
+                     const char *type, const char *what)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
+    if (writable)
+        flags |= PyBUF_WRITABLE;
+    if (PyObject_GetBuffer(obj, view, flags) < 0)
+        return -1;
+    return check_item_type(view, itemsize, formats, type, what);
+}
+
+int get_int64_buffer(PyObject *obj, Py_buffer *view, int writable,
+                     const char *what)
+{
+    return get_typed_buffer(obj, view, writable, 8, "ql", "int64", what);
+}
+
+/* ---- arrays, numbers and result dicts of the forecast glue ------------- */
+
+/* PyObject_GetBuffer with the argument's name and what was asked for put
+ * before the exporter's message ("ndarray is not C-contiguous" alone does
+ * not say which argument). */
+static int named_buffer(PyObject *obj, Py_buffer *view, int flags,
+                        const char *what, const char *asked)
+{
+    if (PyObject_GetBuffer(obj, view, flags) == 0)
+        return 0;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (type != NULL && PyErr_GivenExceptionMatches(type, PyExc_Exception) &&
+        value != NULL) {
+        PyErr_Format(type, "%s (%s): %S", what, asked, value);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+    } else {
+        PyErr_Restore(type, value, tb);
+    }
+    return -1;
+}
+
+int get_strided_doubles(PyObject *obj, Py_buffer *view, int ndim,
+                        const char *what)
+{
+    if (named_buffer(obj, view, PyBUF_STRIDES | PyBUF_FORMAT, what,
+                     "a float64 array") < 0 ||
+        check_item_type(view, 8, "d", "float64", what) < 0)
+        return -1;
+    if (view->ndim != ndim) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s must be a %s array; this one has %d dimension%s",
+                     what, ndim == 1 ? "1-D" : "2-D (series x time)",
+                     view->ndim, view->ndim == 1 ? "" : "s");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+int get_double_vector(PyObject *obj, Py_buffer *view, const char *what,
+                      const char *each)
+{
+    if (get_typed_buffer(obj, view, 0, 8, "d", "float64", what) < 0)
+        return -1;
+    if (view->ndim == 1)
+        return 0;
+    if (each != NULL)
+        PyErr_Format(PyExc_ValueError, "%s must be 1-D, %s, not %d-D", what,
+                     each, view->ndim);
+    else
+        PyErr_Format(PyExc_ValueError, "%s must be 1-D, not %d-D", what,
+                     view->ndim);
+    PyBuffer_Release(view);
+    return -1;
+}
+
+/* The bytes a view spans, [*lo, *hi); empty when it holds nothing. */
+static void view_span(const Py_buffer *v, const char **lo, const char **hi)
+{
+    const char *a = v->buf, *b = v->buf;
+    int empty = 0;
+    if (v->ndim == 0 || v->strides == NULL) {
+        b = a + v->len;
+        empty = v->len == 0;
+    } else {
+        for (int d = 0; d < v->ndim; d++) {
+            if (v->shape[d] == 0)
+                empty = 1;
+            else if (v->strides[d] > 0)
+                b += (v->shape[d] - 1) * v->strides[d];
+            else
+                a += (v->shape[d] - 1) * v->strides[d];
+        }
+        b += v->itemsize;
+    }
+    *lo = a;
+    *hi = empty ? a : b;
+}
+
+/* Nonzero (with ValueError) when an output shares memory with the input
+ * the core reads while it writes: writing it would change values not yet
+ * read. */
+static int overlaps_source(const Py_buffer *source, const Py_buffer *out,
+                           const char *what)
+{
+    const char *a, *b, *c, *d;
+    view_span(source, &a, &b);
+    view_span(out, &c, &d);
+    if (a < b && c < d && a < d && c < b) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s shares memory with values; give it an array of its "
+                     "own",
+                     what);
+        return 1;
+    }
+    return 0;
+}
+
+int get_output(PyObject *obj, Py_buffer *view, int *have, unsigned flags,
+               size_t n, const Py_buffer *source, const char *what,
+               const char *needed, ...)
+{
+    *have = 0;
+    if (obj == Py_None && (flags & OUTPUT_OPTIONAL))
+        return 0;
+    int int64 = (flags & OUTPUT_INT64) != 0;
+    if (named_buffer(obj, view,
+                     PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE, what,
+                     int64 ? "a writable C-contiguous int64 array"
+                           : "a writable C-contiguous float64 array") < 0 ||
+        check_item_type(view, 8, int64 ? "ql" : "d",
+                        int64 ? "int64" : "float64", what) < 0)
+        return -1;
+    if ((size_t)(view->len / 8) != n) {
+        va_list ap;
+        va_start(ap, needed);
+        PyObject *tail = PyUnicode_FromFormatV(needed, ap);
+        va_end(ap);
+        if (tail != NULL) {
+            PyErr_Format(PyExc_ValueError, "%s holds %zd values; %U", what,
+                         view->len / 8, tail);
+            Py_DECREF(tail);
+        }
+        PyBuffer_Release(view);
+        return -1;
+    }
+    if (source != NULL && overlaps_source(source, view, what)) {
+        PyBuffer_Release(view);
+        return -1;
+    }
+    *have = 1;
+    return 0;
+}
+
+int to_double(PyObject *obj, const char *what, const char *expected,
+              double *out)
+{
+    if (PyBool_Check(obj) ||
+        !(PyFloat_Check(obj) || PyIndex_Check(obj) ||
+          (Py_TYPE(obj)->tp_as_number != NULL &&
+           Py_TYPE(obj)->tp_as_number->nb_float != NULL))) {
+        PyErr_Format(PyExc_TypeError, "%s must be %s, not %.100s", what,
+                     expected, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    double v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+PyObject *result_dict(const void *result, const result_field *fields,
+                      size_t n)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *member = (const char *)result + fields[i].offset;
+        PyObject *v = fields[i].is_int64
+                          ? PyLong_FromLongLong(*(const int64_t *)member)
+                          : PyFloat_FromDouble(*(const double *)member);
+        if (set_item(d, fields[i].key, v) < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+int result_from_dict(PyObject *module, PyObject *dict,
+                     const char *name_format, int (*missing)(const char *),
+                     void *result, const result_field *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *key = fields[i].key;
+        PyObject *v = PyDict_GetItemString(dict, key); /* borrowed */
+        if (v == NULL) {
+            if (missing(key) < 0)
+                return -1;
+            continue;
+        }
+        char what[64];
+        snprintf(what, sizeof what, name_format, key);
+        char *member = (char *)result + fields[i].offset;
+        if (fields[i].is_int64
+                ? to_int64(module, v, what, (int64_t *)member) < 0
+                : to_double(v, what, "a number", (double *)member) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- result dicts ------------------------------------------------------------- */
+
+int set_item(PyObject *dict, const char *key, PyObject *value)
+{
+    if (value == NULL)
+        return -1;
+    int rc = PyDict_SetItemString(dict, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+PyObject *str_or_none(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(s);
+}
+
+PyObject *amount_tuple(const ap_amount *a)
+{
+    return Py_BuildValue("LL", (long long)a->pence, (long long)a->resolution);
+}
+
+PyObject *amount_or_none(int present, const ap_amount *a)
+{
+    if (!present)
+        Py_RETURN_NONE;
+    return amount_tuple(a);
+}
+
+PyObject *int64_rows(const int64_t *cells, size_t n_rows, size_t n_cols)
+{
+    PyObject *rows = PyList_New((Py_ssize_t)n_rows);
+    for (size_t i = 0; rows != NULL && i < n_rows; i++) {
+        PyObject *row = int64_list(cells + i * n_cols, n_cols);
+        if (row == NULL)
+            Py_CLEAR(rows);
+        else
+            PyList_SET_ITEM(rows, (Py_ssize_t)i, row);
+    }
+    return rows;
+}
+
+PyObject *basis_dict(const ap_basis *b, size_t n)
+{
+    PyObject *values = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; values != NULL && i < n; i++) {
+        PyObject *v = Py_BuildValue("(NLL)", core_text(b->value_text[i]),
+                                    (long long)b->num[i],
+                                    (long long)b->den[i]);
+        if (v == NULL)
+            Py_CLEAR(values);
+        else
+            PyList_SET_ITEM(values, (Py_ssize_t)i, v);
+    }
+    if (values == NULL)
+        return NULL;
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    if (set_item(d, "name", core_text(b->name)) < 0 ||
+        set_item(d, "kind", PyUnicode_FromString(b->kind == AP_BASIS_PERCENT
+                                                     ? "percent"
+                                                     : "metric")) < 0 ||
+        set_item(d, "mode", PyUnicode_FromString(ap_apportion_mode_name(
+                                (ap_apportion_mode)b->mode))) < 0 ||
+        set_item(d, "values", values) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+

@@ -1,0 +1,150 @@
+/* apportion._core: the CPython glue over the C core.
+ *
+ * It converts Python values to the core's types and back, and maps the
+ * core's status codes to apportion.errors; every computation happens in
+ * csrc/.  Multi-phase initialisation with per-module state, so the module
+ * can be loaded in subinterpreters. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apportion/apportion.h"
+#include "glue.h"
+
+module_state *get_state(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+
+/* Text from the core as str; a message cut at its buffer's end may split
+ * a UTF-8 character, which becomes U+FFFD rather than a second error. */
+PyObject *core_text(const char *text)
+{
+    return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+}
+
+/* Raises the exception matching err->status and returns NULL. */
+PyObject *raise_error(PyObject *module, const ap_error *err)
+{
+    module_state *st = get_state(module);
+    PyObject *type;
+    switch (err->status) {
+    case AP_E_NOMEM:
+        return PyErr_NoMemory();
+    case AP_E_IO: type = PyExc_OSError; break;
+    case AP_E_OVERFLOW: type = st->overflow_error; break;
+    case AP_E_PLAN: type = st->plan_error; break;
+    case AP_E_PLUGIN: type = st->plugin_error; break;
+    case AP_E_INPUT:
+    default: type = st->input_error; break;
+    }
+    PyObject *exc;
+    if (type == st->plan_error)
+        exc = PyObject_CallFunction(type, "NNii", core_text(err->message),
+                                    core_text(err->path), err->line,
+                                    err->column);
+    else
+        exc = PyObject_CallFunction(type, "N", core_text(err->message));
+    if (exc != NULL) {
+        PyErr_SetObject(type, exc);
+        Py_DECREF(exc);
+    }
+    return NULL;
+}
+
+/* ---- module ------------------------------------------------------------ */
+
+static int core_exec(PyObject *module)
+{
+    module_state *st = get_state(module);
+    PyObject *errors = PyImport_ImportModule("apportion.errors");
+    if (errors == NULL)
+        return -1;
+    st->apportion_error = PyObject_GetAttrString(errors, "ApportionError");
+    st->input_error = PyObject_GetAttrString(errors, "InputError");
+    st->overflow_error = PyObject_GetAttrString(errors, "MoneyOverflowError");
+    st->plan_error = PyObject_GetAttrString(errors, "PlanError");
+    st->plugin_error = PyObject_GetAttrString(errors, "PluginError");
+    Py_DECREF(errors);
+    if (!st->apportion_error || !st->input_error || !st->overflow_error ||
+        !st->plan_error || !st->plugin_error)
+        return -1;
+    if (PyModule_AddStringConstant(module, "C_VERSION", AP_VERSION_STRING) <
+        0)
+        return -1;
+    if (PyModule_AddFunctions(module, money_methods) < 0 ||
+        PyModule_AddFunctions(module, apportion_methods) < 0 ||
+        PyModule_AddFunctions(module, schedule_methods) < 0 ||
+        PyModule_AddFunctions(module, plan_methods) < 0 ||
+        PyModule_AddFunctions(module, calendar_methods) < 0 ||
+        PyModule_AddFunctions(module, kpi_methods) < 0 ||
+        PyModule_AddFunctions(module, measure_methods) < 0 ||
+        PyModule_AddFunctions(module, plugin_methods) < 0 ||
+        PyModule_AddFunctions(module, audit_methods) < 0 ||
+        PyModule_AddFunctions(module, ledger_methods) < 0 ||
+        PyModule_AddFunctions(module, budget_methods) < 0 ||
+        PyModule_AddFunctions(module, outturn_methods) < 0 ||
+        PyModule_AddFunctions(module, forecast_methods) < 0 ||
+        PyModule_AddFunctions(module, holt_methods) < 0 ||
+        PyModule_AddFunctions(module, scenario_methods) < 0)
+        return -1;
+    return 0;
+}
+
+static int core_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *st = get_state(module);
+    Py_VISIT(st->apportion_error);
+    Py_VISIT(st->input_error);
+    Py_VISIT(st->overflow_error);
+    Py_VISIT(st->plan_error);
+    Py_VISIT(st->plugin_error);
+    return 0;
+}
+
+static int core_clear(PyObject *module)
+{
+    module_state *st = get_state(module);
+    Py_CLEAR(st->apportion_error);
+    Py_CLEAR(st->input_error);
+    Py_CLEAR(st->overflow_error);
+    Py_CLEAR(st->plan_error);
+    Py_CLEAR(st->plugin_error);
+    return 0;
+}
+
+static void core_free(void *module)
+{
+    core_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot core_slots[] = {
+    {Py_mod_exec, core_exec},
+#ifdef Py_mod_multiple_interpreters
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "apportion._core",
+    .m_doc = "The C core of apportion, exposed for the Python package.",
+    .m_size = sizeof(module_state),
+    .m_slots = core_slots,
+    .m_traverse = core_traverse,
+    .m_clear = core_clear,
+    .m_free = core_free,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    return PyModuleDef_Init(&core_module);
+}
+
