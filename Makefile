@@ -15,7 +15,7 @@ CTEST_SRC := $(wildcard tests/c/*.c)
 CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
 BUILD := build/ctest
 
-.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest clean
+.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean
 
 all: venv
 
@@ -46,7 +46,7 @@ $(VENV)/.installed: pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
 		$(PLUGIN_SRC) $(wildcard include/apportion/*.h) $(CORE_HDR) | deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -73,6 +73,12 @@ ctest-valgrind: $(BUILD)/runner
 
 pytest: venv
 	$(PY) -m pytest -q tests
+
+# ruff over the whole tree, mypy --strict over the package (pyproject.toml
+# holds both configurations).
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test: venv ctest ctest-asan ctest-valgrind pytest
 

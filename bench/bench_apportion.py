@@ -15,9 +15,9 @@ import os
 from fractions import Fraction
 
 import numpy as np
+from timing import best_of
 
 import apportion
-from timing import best_of
 
 WEIGHTS = ["44.16", "55.84"]
 FLOAT_SHARE = 0.4416  # the first party's share as a float, as an analyst types it
@@ -173,10 +173,10 @@ def main(argv=None):
         print(f"  apportion is {shown:,.1f}x {word} than {name}")
     print()
     print(f"  Fraction: {t_fr:.3f} s for {sample_n:,} totals, scaled linearly to {args.n:,}.")
-    print(f"  rows wrong = rows where the float answer differs from apportion's exact one.")
+    print("  rows wrong = rows where the float answer differs from apportion's exact one.")
     print(f"  The float approach elsewhere ({args.n:,} rows each): {halves:,} wrong on these")
     print(f"  totals with a 50 : 50 basis (exact halves); {big_wrong:,} wrong at 44.16 : 55.84")
-    print(f"  on totals up to ±£10tn.")
+    print("  on totals up to ±£10tn.")
     if polars_note:
         print(f"  {polars_note}")
 

@@ -38,7 +38,6 @@ import json
 import os
 
 import numpy as np
-
 from timing import best_of
 
 COLUMNS = ["Budget", "Staff", "Premises", "Transport", "Supplies",

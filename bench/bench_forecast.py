@@ -21,7 +21,6 @@ import time
 import warnings
 
 import numpy as np
-
 from timing import best_of
 
 from apportion import forecast
@@ -148,7 +147,7 @@ def main(argv=None):
         statsmodels_loop(sample, times, at)
     t_sm = (time.perf_counter() - start) * args.n / sample.shape[0]
 
-    print("\nlinear trend, best of %d:" % args.repeat)
+    print(f"\nlinear trend, best of {args.repeat}:")
     print(f"  apportion (every core)        {t_all:9.4f} s   "
           f"{args.n / t_all / 1e6:8.1f} M series/s")
     print(f"  apportion (1 thread)          {t_one:9.4f} s   "

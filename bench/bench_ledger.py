@@ -22,7 +22,6 @@ import os
 import threading
 
 import numpy as np
-
 from timing import best_of
 
 from apportion import _core

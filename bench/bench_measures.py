@@ -24,9 +24,9 @@ import argparse
 import os
 
 import numpy as np
+from timing import best_of
 
 import apportion
-from timing import best_of
 
 LIMIT = 3  # working days
 GROUPS = 150
@@ -176,8 +176,8 @@ def main(argv=None):
     print()
     print(f"  Each time runs from the date arrays to the grouped counts; holidays: "
           f"England and Wales, {len(holidays)} days.")
-    print(f"  numpy: busday_count(start + 1, end + 1) with one busdaycalendar "
-          f"built before timing.")
+    print("  numpy: busday_count(start + 1, end + 1) with one busdaycalendar "
+          "built before timing.")
     print(f"  {polars_note}")
     print("  Each method runs once untimed on 10,000 records first (imports, set-up).")
 

@@ -25,11 +25,17 @@ import os
 from fractions import Fraction
 
 import numpy as np
+from bench_measures import (
+    LIMIT,
+    as_arrays,
+    assert_same,
+    by_numpy_pandas,
+    holidays_for,
+    make_records,
+)
+from timing import best_of
 
 import apportion
-from bench_measures import (LIMIT, as_arrays, assert_same, by_numpy_pandas,
-                            holidays_for, make_records)
-from timing import best_of
 
 MEASURE = "responded_within_3_working_days"
 

@@ -21,8 +21,7 @@ from apportion import dask as apdask
 from apportion import forecast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from forecast_children_in_care import (FORECAST_YEARS, cost_scenario,  # noqa: E402
-                                       load_series)
+from forecast_children_in_care import FORECAST_YEARS, cost_scenario, load_series
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,9 +10,9 @@ populations.  Run: .venv/bin/python examples/make_iass_referrals.py
 """
 
 import csv
+import random
 from datetime import date, timedelta
 from pathlib import Path
-import random
 
 OUT = Path(__file__).with_name("iass-referrals-2021-22.csv")
 

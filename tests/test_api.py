@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 import apportion
-from apportion import (ApportionError, InputError, MoneyOverflowError,
-                       PlanError)
+from apportion import ApportionError, InputError, MoneyOverflowError, PlanError
 
 
 def test_issue_examples():

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from apportion import InputError
 from apportion.audit import Finding, check_split, check_total
 
-
 # ---- the examples ----------------------------------------------------
 
 def test_decimal_shift_named():

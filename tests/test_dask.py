@@ -93,7 +93,7 @@ def test_batch_forecasts_equal_single_process(client, many_series, chunk_rows):
     darr = da.from_array(many_series, chunks=(chunk_rows, 5))
     got = apdask.linear_trend_batch(darr, times=years,
                                     predict_at=[2024, 2026])
-    for name in forecast.BATCH_COLUMNS + ("nobs",):
+    for name in (*forecast.BATCH_COLUMNS, "nobs"):
         assert np.array_equal(getattr(got, name), getattr(single, name),
                               equal_nan=True), name
     holt_single = forecast.holt_batch(many_series, 3, alpha=0.5, beta=0.2,

@@ -86,7 +86,7 @@ def test_linear_trend_default_predicts_the_fitted_times():
     s = county_series()
     frame = forecast.linear_trend(s)
     assert list(frame.index) == list(s.index)
-    res, expected = statsmodels_frame(s.values, s.index, s.index, 0.95)
+    res, _expected = statsmodels_frame(s.values, s.index, s.index, 0.95)
     assert_close(frame["mean"], res.fittedvalues)
 
 

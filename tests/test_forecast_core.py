@@ -57,7 +57,7 @@ def test_t_quantile_normal():
     assert rel_err(got, special.ndtri(far)) <= 1e-13
 
 
-@pytest.mark.parametrize("df", DFS + [math.inf])
+@pytest.mark.parametrize("df", [*DFS, math.inf])
 def test_t_cdf_matches_scipy(df):
     t = stats.t.ppf(P_GRID, df)
     got = np.array([_core.t_cdf(x, df) for x in t])
@@ -293,8 +293,7 @@ def batch(values, times, at, level=0.95, threads=1):
     fits = [np.full(n_series, -1.0) for _ in range(3)]
     nobs = np.full(n_series, -1, dtype=np.int64)
     _core.trend_batch(values, times, at, level, threads, *outs, *fits, nobs)
-    return dict(zip(BATCH_COLUMNS + ["intercept", "slope", "sigma2",
-                                     "nobs"], outs + fits + [nobs]))
+    return dict(zip([*BATCH_COLUMNS, "intercept", "slope", "sigma2", "nobs"], outs + fits + [nobs]))
 
 
 def same(a, b):
@@ -322,7 +321,7 @@ def test_batch_equals_single_fits():
     for s in range(values.shape[0]):
         y = values[s]
         if np.count_nonzero(~np.isnan(y)) < 3:
-            for name in BATCH_COLUMNS + ["intercept", "slope", "sigma2"]:
+            for name in [*BATCH_COLUMNS, "intercept", "slope", "sigma2"]:
                 assert np.isnan(got[name][s]).all()
             continue
         fit = _core.trend_fit(years, y)

@@ -5,9 +5,8 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 import jsonschema  # a [test] extra: it checks the schema we ship
+import pytest
 
 import apportion
 

@@ -287,7 +287,7 @@ def test_rereferral_window_examples():
 def test_rereferral_uses_the_latest_earlier_record_not_row_order():
     # Rows out of date order: the record of 2024-06-01 has 2024-01-01 before
     # it, within 12 months, although its row comes first.
-    frame, flags = apportion.rereferrals(["a", "a", "a"],
+    _frame, flags = apportion.rereferrals(["a", "a", "a"],
                                          ["2024-06-01", "2022-01-01", "2024-01-01"],
                                          return_flags=True)
     assert flags.tolist() == [True, False, False]

@@ -32,7 +32,7 @@ def nct() -> Outturn:
 
 def test_lines_variances_and_percentages(nct):
     lines = nct.lines()
-    assert list(lines["service"])[0] == "Corporate Parent Service"
+    assert next(iter(lines["service"])) == "Corporate Parent Service"
     for col in ("budget", "gross_outturn", "funding", "outturn", "variance"):
         assert lines[col].dtype == "int64"
     assert list(lines["variance"]) == [v * K for v in (172, -616, -186, 1700, 0, 0)]

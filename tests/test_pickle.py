@@ -40,11 +40,20 @@ import pandas.testing as pdt
 import pytest
 
 import apportion
-from apportion import (AmbiguousBandsWarning, ApportionError, Calendar,
-                       InputError, KPI, Ledger, MoneyOverflowError, PlanError,
-                       PluginError, PluginWarning, UnusedBasisWarning)
-from apportion.plugin import (Calculator, Item, Measure, MeasureContext,
-                              RuleContext, _unpickle_area)
+from apportion import (
+    KPI,
+    AmbiguousBandsWarning,
+    ApportionError,
+    Calendar,
+    InputError,
+    Ledger,
+    MoneyOverflowError,
+    PlanError,
+    PluginError,
+    PluginWarning,
+    UnusedBasisWarning,
+)
+from apportion.plugin import Calculator, Item, Measure, MeasureContext, RuleContext, _unpickle_area
 from apportion.plugin_tool import build_plugin, new_plugin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -617,7 +626,7 @@ def worker_objects(area):
 
 @pytest.mark.parametrize("order", ["threads first", "plain first"])
 def test_objects_travel_to_a_fresh_interpreter(plugin_area, tmp_path, order):
-    area, library = plugin_area
+    area, _library = plugin_area
     objs = worker_objects(area)
     here = compute(objs)
     assert here["python rule"] == [500, 501]

@@ -574,7 +574,7 @@ def test_good_plugin_loads_and_is_listed(request, build):
     assert info.abi == plugin_abi()
     assert os.path.samefile(info.path, path)
     assert info.warnings == ()
-    assert apportion.plugins() == before + [info]
+    assert apportion.plugins() == [*before, info]
     assert apportion.service_area(area).plugin == info
 
 

@@ -89,7 +89,7 @@ def test_percentiles_match_numpy_linear_rounded_to_a_penny():
     frame = run.percentiles(q)
     assert frame.index.names == ["year", "percentile"]
     for y, year in enumerate(s.years):
-        for a, name in enumerate(s.authorities + ["total"]):
+        for a, name in enumerate([*s.authorities, "total"]):
             values = run.totals[:, y] if name == "total" else \
                 run.shares[:, y, a]
             expected = np.round(np.percentile(values, q, method="linear"))

@@ -157,7 +157,7 @@ def test_iass_q4_balances_to_the_actual_share(iass):
     billed = [5291400] * 3
     # Actual spend below budget: Q4 is a smaller payment.
     assert iass.recharge("quarterly", 21165400, actual_share="£205,000",
-                         billed=billed) == billed + [20500000 - 3 * 5291400]
+                         billed=billed) == [*billed, 20500000 - 3 * 5291400]
     # Far below: Q4 is a refund.
     q = iass.recharge("quarterly", 21165400, actual_share=Decimal("150000"),
                       billed=billed)

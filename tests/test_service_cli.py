@@ -24,7 +24,7 @@ def test_iass_scores_iass2_and_invoices(capsys):
     assert status == 0
     assert "iass.so" in out and "calculators: notice_end, population_share" in out
     # WNC's third quarter is out of tolerance: a Performance Failure.
-    line = next(l for l in out.splitlines() if "WNC" in l and "Q3" in l)
+    line = next(ln for ln in out.splitlines() if "WNC" in ln and "Q3" in ln)
     assert "78.4% (152/194)" in line and "red" in line
     assert "performance failure" in line
     assert ("£52,914.00, £52,914.00, £52,914.00, £52,912.00 "
