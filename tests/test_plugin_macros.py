@@ -19,7 +19,6 @@ plugin under test and hand its init the real host table saying it is ABI
 size, so a plugin that looked past it would be seen calling them).
 """
 
-import ctypes
 import os
 import re
 import shutil
