@@ -571,7 +571,8 @@ typedef ap_status (*ap_plugin_init_fn)(const ap_host *host, ap_registrar *reg,
  * host table, under the name the plugin's code uses.  It is NULL until
  * init, then set once, before register_fn runs and so before anything
  * registered can be called, and only read afterwards: reading it from
- * several threads is safe.
+ * several threads is safe.  Being static it is seen by its own file only:
+ * a plugin of several .c files passes it to the others.
  *
  * AP_PLUGIN_DEFINE(info, register_fn), after AP_PLUGIN_HOST_DECLARE and
  * once per plugin, defines the two exported entry points (with C linkage
