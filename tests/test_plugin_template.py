@@ -77,6 +77,24 @@ def test_generated_tests_pass_in_a_fresh_process(made):
     assert "failed" not in result.stdout and "skipped" not in result.stdout
 
 
+def test_the_template_uses_the_init_macros(made):
+    # AP_PLUGIN_HOST_DECLARE and AP_PLUGIN_DEFINE write the entry points
+    # (tests/test_plugin_macros.py tests them, and the template as it was
+    # before them); the library exports those two and nothing else.
+    folder, _, _ = made
+    source = (folder / f"{NAME}.c").read_text()
+    assert "AP_PLUGIN_HOST_DECLARE(host);" in source
+    assert source.rstrip().endswith("AP_PLUGIN_DEFINE(info, register_all);")
+    assert "apportion_plugin_init(" not in source
+    assert "apportion_plugin_info(" not in source
+    symbols = subprocess.run(["nm", "-D", "--defined-only",
+                              str(folder / f"{NAME}.so")],
+                             capture_output=True, text=True, check=True)
+    exported = {line.split()[-1] for line in symbols.stdout.splitlines()
+                if line.strip() and not line.split()[-1].startswith("_")}
+    assert exported == {"apportion_plugin_info", "apportion_plugin_init"}
+
+
 def test_loads_and_scores_in_process(made):
     folder, _, _ = made
     info = apportion.load_plugin(folder / f"{NAME}.so")

@@ -545,6 +545,150 @@ typedef const ap_plugin_info *(*ap_plugin_info_fn)(void);
 typedef ap_status (*ap_plugin_init_fn)(const ap_host *host, ap_registrar *reg,
                                        char **error_message);
 
+/* ---- the entry points, written for you ---------------------------------
+ *
+ * Every plugin's entry points do the same things: return the info block,
+ * check the host table, keep it for later calls, register, and pass a
+ * failed registration's message on.  Two macros write them, as SQLite's
+ * SQLITE_EXTENSION_INIT1/2 do for its extensions:
+ *
+ *   #include "apportion/plugin.h"
+ *
+ *   AP_PLUGIN_HOST_DECLARE(host);   (at file scope, before host is used)
+ *
+ *   static const ap_plugin_info info = {AP_PLUGIN_INFO_HEADER, ...};
+ *
+ *   ... measures, checks and the rest, calling host->money_add(...) ...
+ *
+ *   static ap_status register_all(ap_registrar *reg, ap_error *err)
+ *   {
+ *       return host->register_measure(reg, &measure_def, err);
+ *   }
+ *
+ *   AP_PLUGIN_DEFINE(info, register_all);
+ *
+ * AP_PLUGIN_HOST_DECLARE(name) declares `static const ap_host *name`, the
+ * host table, under the name the plugin's code uses.  It is NULL until
+ * init, then set once, before register_fn runs and so before anything
+ * registered can be called, and only read afterwards: reading it from
+ * several threads is safe.  Being static it is seen by its own file only:
+ * a plugin of several .c files passes it to the others.
+ *
+ * AP_PLUGIN_DEFINE(info, register_fn), after AP_PLUGIN_HOST_DECLARE and
+ * once per plugin, defines the two exported entry points (with C linkage
+ * in C++ too):
+ *
+ *   apportion_plugin_info() returns &info (info is the static
+ *   ap_plugin_info itself, not a pointer).
+ *
+ *   apportion_plugin_init(host, reg, error_message)
+ *     - returns AP_E_PLUGIN for a NULL host or one of another ABI major,
+ *       whose table it cannot read; and for a host older than the minor
+ *       info declares (its abi_minor, or its size short of that minor's
+ *       table), then with an *error_message such as "this plugin is built
+ *       for plugin ABI 1.1 but apportion gives it 1.0 ...: update
+ *       apportion".  The loader refuses such a plugin before init; this is
+ *       the plugin's own guard, so register_fn may use every function of
+ *       the declared minor without testing for it, and tests for newer
+ *       ones with AP_HOST_HAS(host, member).  A plugin meant for older
+ *       hosts too declares an older minor (0 in place of
+ *       AP_PLUGIN_ABI_MINOR in its info block) and loads in those hosts;
+ *     - keeps the host in the declared variable;
+ *     - calls `ap_status register_fn(ap_registrar *reg, ap_error *err)`
+ *       with err cleared and returns its status.  When that is not AP_OK
+ *       and err has a message, *error_message is its copy from
+ *       host->strdup, which the host shows naming the file; with no
+ *       message the host shows the first failed registration's.
+ *
+ * register_fn may do more than register: what init must do once (read a
+ * band text, work out a date) it does there, the host already kept.
+ *
+ * The macros are the plugin's side only: they change nothing in the ABI,
+ * and entry points written out by hand, as plugins did before the macros,
+ * load as they always have. */
+
+#ifdef __cplusplus
+#define AP__PLUGIN_C_LINKAGE extern "C"
+#else
+#define AP__PLUGIN_C_LINKAGE
+#endif
+
+/* How large the host table of each minor is at least: up to its last
+ * member.  A new minor adds its own, and ap__plugin_host_check uses it. */
+#define AP_HOST_SIZE_1_0 \
+    (offsetof(ap_host, text_append) + sizeof(((ap_host *)0)->text_append))
+#define AP_HOST_SIZE_1_1                 \
+    (offsetof(ap_host, compare_figure) + \
+     sizeof(((ap_host *)0)->compare_figure))
+
+/* AP_PLUGIN_DEFINE's check: AP_OK when host is of this major and gives at
+ * least minor `minor` (its version and its size both), else AP_E_PLUGIN
+ * with, when the host's table can be read and error_message is not NULL,
+ * *error_message saying why. */
+static inline ap_status ap__plugin_host_check(const ap_host *host,
+                                              uint32_t minor,
+                                              char **error_message)
+{
+    size_t need = minor == 0 ? AP_HOST_SIZE_1_0 : AP_HOST_SIZE_1_1;
+    ap_error err;
+
+    if (host == NULL || host->abi_major != AP_PLUGIN_ABI_MAJOR)
+        return AP_E_PLUGIN;
+    if (host->abi_minor >= minor && host->size >= need)
+        return AP_OK;
+    if (error_message != NULL && host->error_set != NULL &&
+        host->strdup != NULL) {
+        host->error_set(&err, AP_E_PLUGIN,
+                        "this plugin is built for plugin ABI %u.%u but "
+                        "apportion gives it %u.%u (a host table of %zu "
+                        "bytes, %zu needed): update apportion",
+                        (unsigned)AP_PLUGIN_ABI_MAJOR, (unsigned)minor,
+                        (unsigned)host->abi_major,
+                        (unsigned)host->abi_minor, host->size, need);
+        *error_message = host->strdup(err.message);
+    }
+    return AP_E_PLUGIN;
+}
+
+/* The setter is how AP_PLUGIN_DEFINE reaches a variable it does not name;
+ * inline, so a plugin that writes its own init is not warned of it. */
+#define AP_PLUGIN_HOST_DECLARE(name)                                 \
+    static const ap_host *name;                                      \
+    static inline void ap__plugin_keep_host(const ap_host *ap_host_) \
+    {                                                                \
+        name = ap_host_;                                             \
+    }                                                                \
+    struct ap__plugin_host_declared /* so that the macro takes a ';' */
+
+#define AP_PLUGIN_DEFINE(info, register_fn)                                  \
+    AP__PLUGIN_C_LINKAGE AP_PLUGIN_EXPORT const ap_plugin_info *            \
+    apportion_plugin_info(void);                                            \
+    AP__PLUGIN_C_LINKAGE AP_PLUGIN_EXPORT ap_status apportion_plugin_init(   \
+        const ap_host *ap_host_, ap_registrar *ap_reg_,                     \
+        char **ap_error_message_);                                          \
+    const ap_plugin_info *apportion_plugin_info(void) { return &(info); }   \
+    ap_status apportion_plugin_init(const ap_host *ap_host_,                \
+                                    ap_registrar *ap_reg_,                  \
+                                    char **ap_error_message_)               \
+    {                                                                       \
+        ap_error ap_err_;                                                   \
+        ap_status ap_st_ = ap__plugin_host_check(                           \
+            ap_host_, (info).abi_minor, ap_error_message_);                 \
+        if (ap_st_ != AP_OK)                                                \
+            return ap_st_;                                                  \
+        ap__plugin_keep_host(ap_host_);                                     \
+        ap_err_.status = AP_OK;                                             \
+        ap_err_.message[0] = '\0';                                          \
+        ap_err_.path[0] = '\0';                                             \
+        ap_err_.line = ap_err_.column = 0;                                  \
+        ap_st_ = (register_fn)(ap_reg_, &ap_err_);                          \
+        if (ap_st_ != AP_OK && ap_err_.message[0] != '\0' &&                \
+            ap_error_message_ != NULL)                                      \
+            *ap_error_message_ = ap_host_->strdup(ap_err_.message);         \
+        return ap_st_;                                                      \
+    }                                                                       \
+    struct ap__plugin_defined /* so that the macro takes a ';' */
+
 #ifdef __cplusplus
 }
 #endif

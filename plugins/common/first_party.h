@@ -1,9 +1,10 @@
 /* What apportion's own plugins (IASS, NCT, TRANSFORMATION) share: the
- * host pointer, error and finding helpers, and table-cell formatting.
- * Each plugin includes this once; everything here is static, so each
- * shared library keeps its own copy and still exports only its two entry
- * points.  Third-party plugins start from plugins/template instead, which
- * stands alone. */
+ * host pointer (declared here, as the helpers use it), error and finding
+ * helpers, and table-cell formatting.  Each plugin includes this once and
+ * ends with AP_PLUGIN_DEFINE; everything here is static, so each shared
+ * library keeps its own copy and still exports only its two entry points.
+ * Third-party plugins start from plugins/template instead, which stands
+ * alone. */
 #ifndef APPORTION_FIRST_PARTY_H
 #define APPORTION_FIRST_PARTY_H
 
@@ -13,8 +14,8 @@
 
 #include "apportion/plugin.h"
 
-/* The host table, set once in init. */
-static const ap_host *host;
+/* The host table, set once in init by AP_PLUGIN_DEFINE. */
+AP_PLUGIN_HOST_DECLARE(host);
 
 static inline ap_status out_failed(ap_error *err, ap_status st)
 {

@@ -617,6 +617,8 @@ static const char kpis_json[] =
 static ap_status register_all(ap_registrar *reg, ap_error *err)
 {
     ap_status st;
+    span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);
+    span_last = host->date_from_ymd(AP_CALENDAR_LAST_YEAR, 12, 31);
     st = host->bands_parse_text(iass2_bands_text, sizeof iass2_bands_text - 1,
                                 AP_POLARITY_HIGHER, &iass2_bands, err);
     if (st != AP_OK)
@@ -692,27 +694,7 @@ static ap_status register_all(ap_registrar *reg, ap_error *err)
     return AP_OK;
 }
 
-AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info(void)
-{
-    return &info;
-}
-
-AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
-                                                 ap_registrar *reg,
-                                                 char **error_message)
-{
-    /* The last member used: the host has every one before it too. */
-    if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, measure_within))
-        return AP_E_PLUGIN;
-    host = h;
-    span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);
-    span_last = host->date_from_ymd(AP_CALENDAR_LAST_YEAR, 12, 31);
-    ap_error err;
-    memset(&err, 0, sizeof err);
-    ap_status st = register_all(reg, &err);
-    if (st != AP_OK && error_message != NULL)
-        *error_message = host->strdup(err.message[0] ? err.message
-                                                     : host->status_name(st));
-    return st;
-}
+/* The entry points (plugin.h): init refuses a host older than the ABI 1.1
+ * that info declares (this file uses measure_within), keeps it in host and
+ * calls register_all. */
+AP_PLUGIN_DEFINE(info, register_all);

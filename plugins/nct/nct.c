@@ -843,6 +843,9 @@ static ap_status register_all(ap_registrar *reg, ap_error *err)
 {
     ap_status st;
     const unsigned rowwise = AP_MEASURE_ROWWISE | AP_MEASURE_THREAD_SAFE;
+
+    span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);
+    span_last = host->date_from_ymd(AP_CALENDAR_LAST_YEAR, 12, 31);
     const ap_measure_def measures[] = {
         {sizeof(ap_measure_def), "referral_decision_within_2_working_days",
          "Referrals with a decision within 2 working days after the day of "
@@ -910,27 +913,7 @@ static ap_status register_all(ap_registrar *reg, ap_error *err)
     return host->register_calculator(reg, &calculator, err);
 }
 
-AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info(void)
-{
-    return &info;
-}
-
-AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
-                                                 ap_registrar *reg,
-                                                 char **error_message)
-{
-    /* The last member used: the host has every one before it too. */
-    if (h == NULL || h->abi_major != AP_PLUGIN_ABI_MAJOR ||
-        !AP_HOST_HAS(h, compare_figure))
-        return AP_E_PLUGIN;
-    host = h;
-    span_first = host->date_from_ymd(AP_CALENDAR_FIRST_YEAR, 1, 1);
-    span_last = host->date_from_ymd(AP_CALENDAR_LAST_YEAR, 12, 31);
-    ap_error err;
-    memset(&err, 0, sizeof err);
-    ap_status st = register_all(reg, &err);
-    if (st != AP_OK && error_message != NULL)
-        *error_message = host->strdup(err.message[0] ? err.message
-                                                     : host->status_name(st));
-    return st;
-}
+/* The entry points (plugin.h): init refuses a host older than the ABI 1.1
+ * that info declares (this file uses compare_figure), keeps it in host and
+ * calls register_all. */
+AP_PLUGIN_DEFINE(info, register_all);

@@ -25,9 +25,10 @@
  * The rules of the ABI, each shown below where it first matters:
  *
  *   - Two exported functions and nothing else: apportion_plugin_info and
- *     apportion_plugin_init.  Everything else in this file is static, and
- *     the build uses -fvisibility=hidden, so no other symbol can clash with
- *     the host's or another plugin's.
+ *     apportion_plugin_init, which AP_PLUGIN_DEFINE at the end of this
+ *     file writes.  Everything else in this file is static, and the build
+ *     uses -fvisibility=hidden, so no other symbol can clash with the
+ *     host's or another plugin's.
  *   - Never link against apportion.  Every core function a plugin may use
  *     is a member of the host table (ap_host) passed to init.
  *   - Ownership: what the host hands you (records, fields, the calendar,
@@ -49,6 +50,12 @@
 #include <string.h>
 
 #include "apportion/plugin.h"
+
+/* The host table, `static const ap_host *host`, kept by init for the
+ * functions called later.  It is written once, before anything registered
+ * here can be called, and only read afterwards, so reading it from several
+ * threads is safe. */
+AP_PLUGIN_HOST_DECLARE(host);
 
 /* ---- who the plugin is ------------------------------------------------- */
 
@@ -74,16 +81,6 @@ static const ap_plugin_info info = {
     .licence = "MIT", /* an SPDX identifier */
     .url = NULL,      /* ABI 1.1; may be NULL */
 };
-
-AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info(void)
-{
-    return &info;
-}
-
-/* The host table, kept by init for the functions called later.  It is
- * written once, before anything registered here can be called, and only
- * read afterwards, so reading it from several threads is safe. */
-static const ap_host *host;
 
 /* ---- a measure on case records ----------------------------------------- */
 
@@ -403,47 +400,45 @@ static const ap_calculator_def due_date_def = {
 
 /* ---- registration -------------------------------------------------------- */
 
-/* Called once, on one thread, after the info block checked out.  Everything
- * registered here is staged: it joins the registry only if this returns
- * AP_OK and every registration succeeded.  Otherwise nothing of the plugin
- * stays and the library is closed again, so there is nothing to undo.
- * reg is valid only until init returns: keep the host table, never reg.
- * Item names are 1 to 64 letters, digits or '_', unique within their kind.
+/* Called by init once, on one thread, after the info block checked out
+ * and with host kept.  Everything registered here is staged: it joins the
+ * registry only if this returns AP_OK and every registration succeeded.
+ * Otherwise nothing of the plugin stays and the library is closed again,
+ * so there is nothing to undo.  reg is valid only until init returns:
+ * keep the host table, never reg.  Item names are 1 to 64 letters, digits
+ * or '_', unique within their kind.
  *
- * Which functions a host has: the table starts with its size, and
- * AP_HOST_HAS(host, member) is true when the member lies within it and is
- * set.  This file uses host->sla_rows, which ABI 1.1 added, and declares
- * 1.1, so a released host that loads it has sla_rows.  Testing for it
- * anyway costs nothing and turns a host built before sla_rows existed
- * into a clear message rather than a crash.  A plugin that means to load
- * on older hosts too declares the older minor and, rather than refusing,
- * does without a newer function when it is absent:
+ * A failure's message goes to the user, naming this file: fill err (each
+ * host->register_* does) and return its status. */
+static ap_status register_all(ap_registrar *reg, ap_error *err)
+{
+    ap_status st = host->register_measure(reg, &answered_within_def, err);
+
+    if (st == AP_OK)
+        st = host->register_kpis(reg, kpis_json, err);
+    if (st == AP_OK)
+        st = host->register_rule(reg, &monthly_def, err);
+    if (st == AP_OK)
+        st = host->register_check(reg, &instalments_sum_def, err);
+    if (st == AP_OK)
+        st = host->register_section(reg, &instalments_table_def, err);
+    if (st == AP_OK)
+        st = host->register_calculator(reg, &due_date_def, err);
+    return st;
+}
+
+/* The two entry points.  apportion_plugin_info returns &info;
+ * apportion_plugin_init checks the host, keeps it in host and calls
+ * register_all, passing err's message on to the user.
+ *
+ * Which functions a host has: this file declares ABI 1.1 (info's
+ * abi_minor), so init refuses, with a message, a host older than 1.1, and
+ * everything up to 1.1 (host->sla_rows among it) can be called without a
+ * test.  A plugin that means to load on older hosts too declares the older
+ * minor (abi_minor = 0) and, rather than refusing, does without a newer
+ * function when it is absent: AP_HOST_HAS(host, member) is true when the
+ * member lies within the host's table and is set,
  *     if (AP_HOST_HAS(host, warn)) host->warn(reg, "...");
  * New functions only ever go at the end of the table, so a host that has
  * one has every function before it. */
-AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
-                                                 ap_registrar *reg,
-                                                 char **error_message)
-{
-    ap_error err = {0};
-
-    host = h;
-    if (!AP_HOST_HAS(host, sla_rows)) {
-        *error_message = host->strdup("this plugin needs host->sla_rows "
-                                      "(plugin ABI 1.1): update apportion");
-        return AP_E_PLUGIN;
-    }
-    if (host->register_measure(reg, &answered_within_def, &err) != AP_OK ||
-        host->register_kpis(reg, kpis_json, &err) != AP_OK ||
-        host->register_rule(reg, &monthly_def, &err) != AP_OK ||
-        host->register_check(reg, &instalments_sum_def, &err) != AP_OK ||
-        host->register_section(reg, &instalments_table_def, &err) != AP_OK ||
-        host->register_calculator(reg, &due_date_def, &err) != AP_OK) {
-        /* The message goes to the user, naming this file.  It must come
-         * from host->strdup or host->alloc: the host frees it.  (NULL when
-         * out of memory is fine; the host then says what it can.) */
-        *error_message = host->strdup(err.message);
-        return err.status;
-    }
-    return AP_OK;
-}
+AP_PLUGIN_DEFINE(info, register_all);
