@@ -14,6 +14,18 @@
 extern "C" {
 #endif
 
+/* Marks a public name kept for one release after a rename: the compiler
+ * warns at each use with msg (which says what to call instead), while the
+ * symbol stays exported, so code built against the old name still links.
+ * Written before the declaration: AP_DEPRECATED("use ap_x") void ap_y(void); */
+#if defined(__GNUC__) || defined(__clang__)
+#define AP_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#elif defined(_MSC_VER)
+#define AP_DEPRECATED(msg) __declspec(deprecated(msg))
+#else
+#define AP_DEPRECATED(msg)
+#endif
+
 /* One X-macro feeds the enum and the names, so they cannot drift apart. */
 #define AP_STATUS_MAP(X)                                               \
     X(AP_OK, "ok")                                                     \

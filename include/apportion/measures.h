@@ -40,8 +40,9 @@ typedef struct ap_sla_options {
     int64_t as_of;          /* AP_DATE_NAT: open records are all pending */
 } ap_sla_options;
 
-/* Results, one row per distinct key in ascending key order; owned by the
- * caller after a successful call, released with ap_sla_result_free. */
+/* Results, one row per distinct key in ascending key order.  The struct
+ * is the caller's (on its stack, say); after a successful call its groups
+ * array is too, released with ap_sla_result_clear. */
 typedef struct ap_sla_result {
     ap_sla_group *groups;
     size_t n_groups;
@@ -88,6 +89,10 @@ ap_status ap_sla_rows(const ap_calendar *cal, const int64_t *start,
 ap_status ap_sla_result_merge(ap_sla_result *a, const ap_sla_result *b,
                               ap_error *err);
 
+/* Frees result->groups and leaves the struct empty (NULL, 0), not the
+ * struct itself, which is the caller's; clearing twice, or NULL, is fine. */
+void ap_sla_result_clear(ap_sla_result *result);
+/* The old name of ap_sla_result_clear, kept for one release. */
 void ap_sla_result_free(ap_sla_result *result);
 
 /* Re-referrals: record i is a re-referral when the same subject has an
@@ -112,6 +117,10 @@ ap_status ap_rereferrals(const int64_t *subjects, const int64_t *dates,
                          const int64_t *keys, size_t n, int64_t window_months,
                          uint8_t *flags, ap_rereferral_result *out,
                          ap_error *err);
+/* As ap_sla_result_clear: frees the groups, leaves the caller's struct
+ * empty. */
+void ap_rereferral_result_clear(ap_rereferral_result *result);
+/* The old name of ap_rereferral_result_clear, kept for one release. */
 void ap_rereferral_result_free(ap_rereferral_result *result);
 
 #ifdef __cplusplus

@@ -140,8 +140,9 @@ typedef struct ap_measure_group {
     int64_t denominator;
 } ap_measure_group;
 
-/* One row per distinct key in ascending key order; the caller's after a
- * successful call, released with ap_measure_result_free. */
+/* One row per distinct key in ascending key order.  The struct is the
+ * caller's; after a successful call its groups array is too, released with
+ * ap_measure_result_clear. */
 typedef struct ap_measure_result {
     ap_measure_group *groups;
     size_t n_groups;
@@ -157,6 +158,10 @@ typedef struct ap_measure_result {
 ap_status ap_area_measure(const ap_area *a, const char *name,
                           const ap_measure_input *in, const int64_t *keys,
                           ap_measure_result *out, ap_error *err);
+/* Frees result->groups and leaves the caller's struct empty (NULL, 0);
+ * clearing twice, or NULL, is fine. */
+void ap_measure_result_clear(ap_measure_result *result);
+/* The old name of ap_measure_result_clear, kept for one release. */
 void ap_measure_result_free(ap_measure_result *result);
 
 /* Runs a recharge rule into instalments (in->n_instalments, the
@@ -177,11 +182,17 @@ typedef struct ap_finding_list {
     size_t n;
 } ap_finding_list;
 
-/* Runs a check; *out is the caller's after a successful call (possibly
- * empty: nothing found), released with ap_finding_list_free. */
+/* Runs a check into the caller's *out.  After a successful call the
+ * findings in it (possibly none: nothing found) and their strings are the
+ * caller's too, released with ap_finding_list_clear. */
 ap_status ap_area_check(const ap_area *a, const char *name,
                         const ap_fields *data, ap_finding_list *out,
                         ap_error *err);
+/* Frees every finding's field and message and the items array, and
+ * leaves the caller's list empty (NULL, 0); clearing twice, or NULL, is
+ * fine. */
+void ap_finding_list_clear(ap_finding_list *list);
+/* The old name of ap_finding_list_clear, kept for one release. */
 void ap_finding_list_free(ap_finding_list *list);
 
 /* Runs a report section; *text (Markdown, NUL-terminated) is the caller's,
