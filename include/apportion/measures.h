@@ -92,7 +92,10 @@ ap_status ap_sla_result_merge(ap_sla_result *a, const ap_sla_result *b,
 /* Frees result->groups and leaves the struct empty (NULL, 0), not the
  * struct itself, which is the caller's; clearing twice, or NULL, is fine. */
 void ap_sla_result_clear(ap_sla_result *result);
-/* The old name of ap_sla_result_clear, kept for one release. */
+/* The old name of ap_sla_result_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_sla_result_clear")
 void ap_sla_result_free(ap_sla_result *result);
 
 /* Re-referrals: record i is a re-referral when the same subject has an
@@ -120,7 +123,10 @@ ap_status ap_rereferrals(const int64_t *subjects, const int64_t *dates,
 /* As ap_sla_result_clear: frees the groups, leaves the caller's struct
  * empty. */
 void ap_rereferral_result_clear(ap_rereferral_result *result);
-/* The old name of ap_rereferral_result_clear, kept for one release. */
+/* The old name of ap_rereferral_result_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_rereferral_result_clear")
 void ap_rereferral_result_free(ap_rereferral_result *result);
 
 #ifdef __cplusplus

@@ -161,7 +161,10 @@ ap_status ap_area_measure(const ap_area *a, const char *name,
 /* Frees result->groups and leaves the caller's struct empty (NULL, 0);
  * clearing twice, or NULL, is fine. */
 void ap_measure_result_clear(ap_measure_result *result);
-/* The old name of ap_measure_result_clear, kept for one release. */
+/* The old name of ap_measure_result_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_measure_result_clear")
 void ap_measure_result_free(ap_measure_result *result);
 
 /* Runs a recharge rule into instalments (in->n_instalments, the
@@ -192,7 +195,10 @@ ap_status ap_area_check(const ap_area *a, const char *name,
  * leaves the caller's list empty (NULL, 0); clearing twice, or NULL, is
  * fine. */
 void ap_finding_list_clear(ap_finding_list *list);
-/* The old name of ap_finding_list_clear, kept for one release. */
+/* The old name of ap_finding_list_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_finding_list_clear")
 void ap_finding_list_free(ap_finding_list *list);
 
 /* Runs a report section; *text (Markdown, NUL-terminated) is the caller's,

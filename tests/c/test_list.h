@@ -49,6 +49,8 @@
     X(sla_measure_grouped)               \
     X(sla_merge)                         \
     X(rereferrals)                       \
+    X(clear_empties_the_callers_struct_and_may_repeat) \
+    X(deprecated_free_names_clear_as_before) \
     X(plugin_registry_good)              \
     X(plugin_registry_duplicates)        \
     X(plugin_registry_init_failure)      \
