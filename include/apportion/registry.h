@@ -16,7 +16,19 @@
  * versions named); missing or malformed metadata (the field named); a
  * plugin name or service area already loaded from another file; init
  * failing (with the plugin's own message); a bad registration (the item
- * and the field named); a KPI ref already registered. */
+ * and the field named); a KPI ref already registered.
+ *
+ * Memory.  What the registry hands out (plugins, areas, their metadata and
+ * warnings, an area's KPI set, the strings of an ap_item_info) is the
+ * registry's: never freed by the caller, valid until ap_plugins_shutdown,
+ * which frees it all.  ap_area_measure and ap_area_check fill a struct the
+ * caller owns (an ap_measure_result, an ap_finding_list) with arrays and
+ * strings the library allocated: ap_measure_result_clear and
+ * ap_finding_list_clear free them and leave the struct empty (clearing
+ * twice is harmless).  The Markdown of ap_area_section and a string result
+ * of ap_area_call are the caller's, released with free().  On an error
+ * there is nothing to release.  ap_measure_result_free and
+ * ap_finding_list_free are the deprecated names of the _clear functions. */
 #ifndef APPORTION_REGISTRY_H
 #define APPORTION_REGISTRY_H
 
