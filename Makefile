@@ -10,10 +10,11 @@ PKG_LIBS = $(shell pkg-config --libs libcjson libffi 2>/dev/null)
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CORE_SRC := $(wildcard csrc/*/*.c)
 CORE_HDR := $(wildcard csrc/*/*.h)
-CTEST_SRC := $(wildcard tests/c/*.c)
-# -ffp-contract=off as setup.py: scenario draws never depend on FMA.
-CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+CTEST_SRC := $(sort $(wildcard tests/c/*.c))
 BUILD := build/ctest
+# -ffp-contract=off as setup.py: scenario draws never depend on FMA.
+# -I$(BUILD) finds the generated test_list.h.
+CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
 
 .PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean
 
@@ -51,11 +52,23 @@ $(VENV)/.installed: pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
 
 venv: $(VENV)/.installed
 
-$(BUILD)/runner: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h tests/c/*.h) $(CORE_HDR) | deps
+# The runner's list of tests is collected from the TEST(name) definitions
+# of the test files (tests/c/collect_tests.awk), never kept by hand, and
+# made again whenever a test file changes; a name defined twice stops the
+# build naming both places.
+$(BUILD)/test_list.h: $(CTEST_SRC) tests/c/collect_tests.awk
+	@mkdir -p $(@D)
+	awk -f tests/c/collect_tests.awk $(CTEST_SRC) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
+CTEST_DEPS = $(CORE_SRC) $(CTEST_SRC) $(BUILD)/test_list.h \
+	$(wildcard include/apportion/*.h tests/c/*.h) $(CORE_HDR)
+
+$(BUILD)/runner: $(CTEST_DEPS) | deps
 	mkdir -p $(BUILD)
 	$(CC) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -lm -pthread
 
-$(BUILD)/runner-asan: $(CORE_SRC) $(CTEST_SRC) $(wildcard include/apportion/*.h tests/c/*.h) $(CORE_HDR) | deps
+$(BUILD)/runner-asan: $(CTEST_DEPS) | deps
 	mkdir -p $(BUILD)
 	$(CC) $(CTEST_FLAGS) -O1 -g -fsanitize=address,undefined \
 	  -fno-sanitize-recover=all -fno-omit-frame-pointer \

@@ -126,11 +126,18 @@ ap_status ap_rereferrals(const int64_t *subjects, const int64_t *dates,
     return st;
 }
 
-void ap_rereferral_result_free(ap_rereferral_result *result)
+void ap_rereferral_result_clear(ap_rereferral_result *result)
 {
     if (result == NULL)
         return;
     free(result->groups);
     result->groups = NULL;
     result->n_groups = 0;
+}
+
+/* The old name, kept for one release so that programs built against it
+ * still link: it only ever freed the members, which is what _clear means. */
+void ap_rereferral_result_free(ap_rereferral_result *result)
+{
+    ap_rereferral_result_clear(result);
 }

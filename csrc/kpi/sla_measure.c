@@ -395,11 +395,18 @@ ap_status ap_sla_result_merge(ap_sla_result *a, const ap_sla_result *b,
     return AP_OK;
 }
 
-void ap_sla_result_free(ap_sla_result *result)
+void ap_sla_result_clear(ap_sla_result *result)
 {
     if (result == NULL)
         return;
     free(result->groups);
     result->groups = NULL;
     result->n_groups = 0;
+}
+
+/* The old name, kept for one release so that programs built against it
+ * still link: it only ever freed the members, which is what _clear means. */
+void ap_sla_result_free(ap_sla_result *result)
+{
+    ap_sla_result_clear(result);
 }

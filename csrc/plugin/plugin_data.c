@@ -254,7 +254,7 @@ ap_status ap__finding(ap_findings *out, ap_severity severity,
     return AP_OK;
 }
 
-void ap_finding_list_free(ap_finding_list *list)
+void ap_finding_list_clear(ap_finding_list *list)
 {
     if (list == NULL)
         return;
@@ -265,5 +265,12 @@ void ap_finding_list_free(ap_finding_list *list)
     free(list->items);
     list->items = NULL;
     list->n = 0;
+}
+
+/* The old name, kept for one release so that programs built against it
+ * still link: it only ever freed the members, which is what _clear means. */
+void ap_finding_list_free(ap_finding_list *list)
+{
+    ap_finding_list_clear(list);
 }
 

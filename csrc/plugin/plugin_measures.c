@@ -78,6 +78,6 @@ ap_status ap__rereferral_flags(const int64_t *subjects, const int64_t *dates,
     ap_status st = ap_rereferrals(subjects, dates, NULL, n, window_months,
                                   flags, &result, err);
     if (st == AP_OK)
-        ap_rereferral_result_free(&result);
+        ap_rereferral_result_clear(&result);
     return st;
 }

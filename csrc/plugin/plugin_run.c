@@ -399,13 +399,20 @@ ap_status ap_area_measure(const ap_area *a, const char *name,
     return st;
 }
 
-void ap_measure_result_free(ap_measure_result *result)
+void ap_measure_result_clear(ap_measure_result *result)
 {
     if (result == NULL)
         return;
     free(result->groups);
     result->groups = NULL;
     result->n_groups = 0;
+}
+
+/* The old name, kept for one release so that programs built against it
+ * still link: it only ever freed the members, which is what _clear means. */
+void ap_measure_result_free(ap_measure_result *result)
+{
+    ap_measure_result_clear(result);
 }
 
 /* ---- recharge rules ------------------------------------------------------ */
@@ -528,7 +535,7 @@ ap_status ap_area_check(const ap_area *a, const char *name,
                       "message (severities are info, warning and error)",
                       err);
     if (st != AP_OK) {
-        ap_finding_list_free(&found.list);
+        ap_finding_list_clear(&found.list);
         return st;
     }
     *out = found.list;

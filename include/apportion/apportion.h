@@ -3,7 +3,27 @@
  * Conventions: amounts are int64 pence; every fallible function returns an
  * ap_status and fills the caller's ap_error (which may be NULL).  Output
  * arrays are supplied and owned by the caller unless a function says
- * otherwise. */
+ * otherwise.
+ *
+ * Memory.  One rule for the whole library, in every header:
+ *   - A function that hands back a pointer through `T **out` gives the
+ *     caller what it points to; the caller releases it with the matching
+ *     `_free` (a plan from ap_plan_load with ap_plan_free), which frees it
+ *     and everything it holds.
+ *   - A function that fills a struct the caller supplies (`T *out`, on
+ *     the caller's stack, say) gives the caller what the struct's pointers
+ *     then hold; the matching `_clear` (ap_sla_result_clear) frees only
+ *     that and leaves the struct empty, so clearing twice is harmless.
+ *     The struct itself is never freed by the library.
+ *   - Every _free and _clear does nothing given NULL.  On an error *out is
+ *     NULL, or the struct empty, so there is nothing to release.
+ *   - Returned structs are read-only views: release them whole, never a
+ *     member on its own.  Names such as ap_status_name's are static
+ *     strings, never freed.  The few functions that return a plain string
+ *     to free() say so (ap_area_section, ap_area_call: registry.h).
+ * The functions of this header allocate nothing the caller sees: they
+ * write into the caller's arrays (the scratch of ap_apportion and
+ * ap_apportion_many is freed before they return). */
 #ifndef APPORTION_APPORTION_H
 #define APPORTION_APPORTION_H
 

@@ -8,9 +8,17 @@
  * items by up to half the sum of their resolutions without anyone having
  * made a mistake: that is "rounding", not an error.
  *
- * Ownership: an ap_audit_finding owns its suggestion, its labels and its
- * candidates; ap_audit_finding_clear frees them.  ap_audit_table_* return
- * objects the caller frees with the matching _free. */
+ * Memory.  ap_audit_sum fills the caller's ap_audit_finding (on its stack,
+ * say) with a suggestion, labels and candidates the library allocated;
+ * ap_audit_finding_clear frees them and zeroes the finding, not the
+ * finding itself (clearing twice is harmless; on an error the finding is
+ * zeroed already).  ap_audit_table_parse and ap_audit_table_load give the
+ * caller a table to release with ap_audit_table_free, and
+ * ap_audit_table_check a report to release with ap_audit_report_free,
+ * which frees every finding and string in it (on an error *out is NULL).
+ * A report inside a paper's result (outturn, contract sum, MTFP, savings)
+ * belongs to that result and goes with its _free.  ap_figure_format writes
+ * into the caller's buffer; names are static strings. */
 #ifndef APPORTION_AUDIT_H
 #define APPORTION_AUDIT_H
 
@@ -162,8 +170,11 @@ typedef struct ap_audit_table ap_audit_table;
 ap_status ap_audit_table_parse(const char *text, size_t len,
                                const char *source, ap_audit_table **out,
                                ap_error *err);
+/* Reads and parses a file, as ap_audit_table_parse; the caller frees *out
+ * with ap_audit_table_free. */
 ap_status ap_audit_table_load(const char *path, ap_audit_table **out,
                               ap_error *err);
+/* Frees the table and everything in it; NULL is fine. */
 void ap_audit_table_free(ap_audit_table *table);
 
 /* What a table check looked at. */
@@ -196,6 +207,7 @@ typedef struct ap_audit_report {
  * ap_audit_report_free. */
 ap_status ap_audit_table_check(const ap_audit_table *table,
                                ap_audit_report **out, ap_error *err);
+/* Frees the report, every finding in it and their strings; NULL is fine. */
 void ap_audit_report_free(ap_audit_report *report);
 
 #ifdef __cplusplus

@@ -8,7 +8,13 @@
  * table of one-off proclamations, for every year from AP_CALENDAR_FIRST_YEAR
  * to AP_CALENDAR_LAST_YEAR.  Working-day functions work on dates in that
  * span; a date outside it is an error that names the element, never a
- * silent guess. */
+ * silent guess.
+ *
+ * Memory.  ap_calendar_new gives the caller a calendar to release with
+ * ap_calendar_free (on an error *out is NULL).  Nothing else allocates:
+ * results go to the caller's variables, arrays and buffers; names
+ * (ap_division_name, ap_roll_name, ...) and holiday titles are static
+ * strings. */
 #ifndef APPORTION_CALENDAR_H
 #define APPORTION_CALENDAR_H
 
@@ -114,6 +120,7 @@ typedef struct ap_calendar ap_calendar;
 ap_status ap_calendar_new(ap_division division, unsigned weekmask,
                           const int64_t *closures, size_t n_closures,
                           ap_calendar **out, ap_error *err);
+/* Frees the calendar; NULL is fine. */
 void ap_calendar_free(ap_calendar *cal);
 
 /* The first and last dates the calendar covers (1970-01-01, 2100-12-31). */

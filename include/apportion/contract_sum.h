@@ -9,11 +9,14 @@
  * Transformation and Efficiency Board approves.  Balance outstanding =
  * block amount - funding agreed.
  *
- * Ownership: ap_contract_sum_load / ap_contract_sum_parse return a contract
- * sum the caller frees with ap_contract_sum_free; every string and array in
- * it belongs to it.  ap_contract_sum_compute returns a result (with its
- * audit report) the caller frees with ap_contract_sum_result_free.  The
- * structs are read-only views for callers. */
+ * Memory.  ap_contract_sum_load / ap_contract_sum_parse give the caller a
+ * contract sum to release with ap_contract_sum_free; every string and
+ * array in it belongs to it.  ap_contract_sum_compute gives a result to
+ * release with ap_contract_sum_result_free, which frees its audit report
+ * too; it does not refer to the contract sum, which may be freed first.
+ * On an error *out is NULL.  The structs are read-only views: release them
+ * whole, never a member on its own.  ap_block_kind_name returns a static
+ * string. */
 #ifndef APPORTION_CONTRACT_SUM_H
 #define APPORTION_CONTRACT_SUM_H
 
@@ -108,8 +111,11 @@ typedef struct ap_contract_sum {
 ap_status ap_contract_sum_parse(const char *text, size_t len,
                                 const char *source, ap_contract_sum **out,
                                 ap_error *err);
+/* Reads and parses a file, as ap_contract_sum_parse; the caller frees *out
+ * with ap_contract_sum_free. */
 ap_status ap_contract_sum_load(const char *path, ap_contract_sum **out,
                                ap_error *err);
+/* Frees the contract sum and every string and array in it; NULL is fine. */
 void ap_contract_sum_free(ap_contract_sum *contract);
 
 /* ---- results ----------------------------------------------------------- */
@@ -155,6 +161,7 @@ typedef struct ap_contract_sum_result {
 ap_status ap_contract_sum_compute(const ap_contract_sum *contract,
                                   ap_contract_sum_result **out,
                                   ap_error *err);
+/* Frees the result and its audit report; NULL is fine. */
 void ap_contract_sum_result_free(ap_contract_sum_result *result);
 
 #ifdef __cplusplus

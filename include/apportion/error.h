@@ -4,7 +4,12 @@
  * caller only wants the status) and returns an ap_status.  On failure the
  * record says what went wrong in a sentence that names the offending field,
  * and for plan files the JSON path, line and column.  Nothing is global, so
- * calls on different threads never share an error. */
+ * calls on different threads never share an error.
+ *
+ * Memory.  Nothing here allocates.  An ap_error is a fixed-size record the
+ * caller owns (usually on its stack); ap_error_clear resets its fields and
+ * frees nothing.  ap_status_name returns a static string.  The library's
+ * rule for what it allocates (_free and _clear) is in apportion.h. */
 #ifndef APPORTION_ERROR_H
 #define APPORTION_ERROR_H
 
@@ -12,6 +17,19 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* Marks a public name kept for one release after a rename: the compiler
+ * warns at each use with msg (which says what to call instead), while the
+ * symbol stays exported, so code built against the old name still links.
+ * Written before the declaration:
+ *   AP_DEPRECATED("use ap_new") void ap_old(void); */
+#if defined(__GNUC__) || defined(__clang__)
+#define AP_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#elif defined(_MSC_VER)
+#define AP_DEPRECATED(msg) __declspec(deprecated(msg))
+#else
+#define AP_DEPRECATED(msg)
 #endif
 
 /* One X-macro feeds the enum and the names, so they cannot drift apart. */

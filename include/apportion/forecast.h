@@ -8,7 +8,13 @@
  * scenarios (scenario.h).  Missing values are NaN and are skipped.
  * Nothing here touches Python; every function is safe without the GIL.
  * Output arrays and structs are the caller's; a batch that returns an
- * error may have written some of its outputs. */
+ * error may have written some of its outputs.
+ *
+ * Memory.  Nothing for the caller to free: fits, predictions and batch
+ * outputs go to the caller's structs and arrays (ap_trend_batch_out and
+ * ap_holt_batch_out only point at them), and inputs are read in place.
+ * Scratch a call needs is allocated and freed within it (out of memory is
+ * AP_E_NOMEM). */
 #ifndef APPORTION_FORECAST_H
 #define APPORTION_FORECAST_H
 

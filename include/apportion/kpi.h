@@ -4,7 +4,17 @@
  * Values and band boundaries are exact rationals, never doubles, so a rate
  * of 4 out of 5 is exactly 80 and scores in the band that holds 80 (a
  * double gives 80.00000000000001).  Band sets are checked when they are
- * made: a gap or an overlap is an error naming both bands and the values. */
+ * made: a gap or an overlap is an error naming both bands and the values.
+ *
+ * Memory.  ap_kpis_parse and ap_kpis_load give the caller an ap_kpi_set to
+ * release with ap_kpi_set_free, which frees every KPI, string and array in
+ * it (on an error *out is NULL); its members are read-only views.  A band
+ * set is a fixed-size struct in the caller's memory with nothing to
+ * release, so ap_bands_make, ap_bands_parse_text and
+ * ap_bands_from_tolerance allocate nothing.  Names (ap_rag_name, ...) are
+ * static strings; everything else writes into the caller's variables,
+ * arrays and buffers.  A loaded plugin's KPI set (ap_area_kpis,
+ * registry.h) is the registry's, never the caller's to free. */
 #ifndef APPORTION_KPI_H
 #define APPORTION_KPI_H
 
@@ -232,7 +242,10 @@ typedef struct ap_kpi_set {
  * parses in a process-wide variable: do not parse on two threads at once. */
 ap_status ap_kpis_parse(const char *text, size_t len, const char *source,
                         ap_kpi_set **out, ap_error *err);
+/* Reads and parses a file, as ap_kpis_parse; the caller frees *out with
+ * ap_kpi_set_free. */
 ap_status ap_kpis_load(const char *path, ap_kpi_set **out, ap_error *err);
+/* Frees the set, every KPI in it and their strings; NULL is fine. */
 void ap_kpi_set_free(ap_kpi_set *set);
 
 /* Scores a status KPI's state label (case-insensitive). */

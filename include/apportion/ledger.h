@@ -6,7 +6,11 @@
  * factorize or categorical, a numpy array): the caller keeps the names.
  * Codes may be 8, 16, 32 or 64-bit signed integers, read in place.
  * Nothing here touches Python; every function is safe without the GIL.
- * Output arrays are the caller's. */
+ * Output arrays are the caller's.
+ *
+ * Memory.  Nothing for the caller to free: every output goes to the
+ * caller's arrays, and the code arrays are read in place.  Scratch a call
+ * needs is allocated and freed within it (out of memory is AP_E_NOMEM). */
 #ifndef APPORTION_LEDGER_H
 #define APPORTION_LEDGER_H
 

@@ -5,7 +5,17 @@
  * so results computed on separate chunks of records add up exactly to the
  * result on all of them (ap_sla_groups_merge).  Arrays are the caller's and
  * are only read; nothing here touches global state, so the kernels run
- * without the GIL and split large inputs across threads. */
+ * without the GIL and split large inputs across threads.
+ *
+ * Memory.  ap_sla_measure and ap_rereferrals fill a result struct the
+ * caller owns (on its stack, say) with a groups array the library
+ * allocated: ap_sla_result_clear and ap_rereferral_result_clear free that
+ * array and leave the struct empty, not the struct itself (clearing twice
+ * is harmless).  On an error the struct is left empty.
+ * ap_sla_result_merge replaces a's array (freeing the old one) and only
+ * reads b; on an error a is as it was.  ap_sla_rows allocates nothing.
+ * ap_sla_result_free and ap_rereferral_result_free are the deprecated
+ * names of the two _clear functions. */
 #ifndef APPORTION_MEASURES_H
 #define APPORTION_MEASURES_H
 
@@ -40,8 +50,9 @@ typedef struct ap_sla_options {
     int64_t as_of;          /* AP_DATE_NAT: open records are all pending */
 } ap_sla_options;
 
-/* Results, one row per distinct key in ascending key order; owned by the
- * caller after a successful call, released with ap_sla_result_free. */
+/* Results, one row per distinct key in ascending key order.  The struct
+ * is the caller's (on its stack, say); after a successful call its groups
+ * array is too, released with ap_sla_result_clear. */
 typedef struct ap_sla_result {
     ap_sla_group *groups;
     size_t n_groups;
@@ -51,8 +62,9 @@ typedef struct ap_sla_result {
  * still open) and, when keys is not NULL, the group key of each record
  * (all records form the single group 0 otherwise).  An end before its
  * start, a NaT start, a date outside the calendar or an as-of date before
- * an open record's start is AP_E_INPUT naming the row and the dates.  On
- * success *out is the caller's. */
+ * an open record's start is AP_E_INPUT naming the row and the dates.  out
+ * is the caller's struct; on success its groups array is the caller's
+ * too, released with ap_sla_result_clear (on an error it is empty). */
 ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
                          const int64_t *end, const int64_t *keys, size_t n,
                          const ap_sla_options *options, ap_sla_result *out,
@@ -88,6 +100,13 @@ ap_status ap_sla_rows(const ap_calendar *cal, const int64_t *start,
 ap_status ap_sla_result_merge(ap_sla_result *a, const ap_sla_result *b,
                               ap_error *err);
 
+/* Frees result->groups and leaves the struct empty (NULL, 0), not the
+ * struct itself, which is the caller's; clearing twice, or NULL, is fine. */
+void ap_sla_result_clear(ap_sla_result *result);
+/* The old name of ap_sla_result_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_sla_result_clear")
 void ap_sla_result_free(ap_sla_result *result);
 
 /* Re-referrals: record i is a re-referral when the same subject has an
@@ -96,7 +115,9 @@ void ap_sla_result_free(ap_sla_result *result);
  * a shorter month).  flags (n bytes, may be NULL) receives 1 for each
  * re-referral.  Per group: records (the denominator) and re-referrals (the
  * numerator).  NaT dates are errors naming the row.  Sorts a copy of the
- * subjects and dates: O(n log n) time and O(n) scratch. */
+ * subjects and dates: O(n log n) time and O(n) scratch.  out is the
+ * caller's struct; on success its groups array is the caller's too,
+ * released with ap_rereferral_result_clear (on an error it is empty). */
 typedef struct ap_rereferral_group {
     int64_t key;
     int64_t records;
@@ -112,6 +133,13 @@ ap_status ap_rereferrals(const int64_t *subjects, const int64_t *dates,
                          const int64_t *keys, size_t n, int64_t window_months,
                          uint8_t *flags, ap_rereferral_result *out,
                          ap_error *err);
+/* As ap_sla_result_clear: frees the groups, leaves the caller's struct
+ * empty. */
+void ap_rereferral_result_clear(ap_rereferral_result *result);
+/* The old name of ap_rereferral_result_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_rereferral_result_clear")
 void ap_rereferral_result_free(ap_rereferral_result *result);
 
 #ifdef __cplusplus

@@ -2,7 +2,11 @@
  * figures printed in committee papers, and formatting back.
  *
  * Money is never a float.  Every operation that can overflow reports
- * AP_E_OVERFLOW and leaves *out unchanged; nothing wraps. */
+ * AP_E_OVERFLOW and leaves *out unchanged; nothing wraps.
+ *
+ * Memory.  Nothing here allocates.  Results go to the caller's variables
+ * (*out, *pence, *resolution) and ap_money_format writes into the caller's
+ * buffer; ap_rounding_name and ap_unit_name return static strings. */
 #ifndef APPORTION_MONEY_H
 #define APPORTION_MONEY_H
 

@@ -24,11 +24,12 @@
  * plan file ("apportion.plan/1") may carry the same object under its
  * top-level member "mtfp".
  *
- * Ownership: ap_mtfp_load / ap_mtfp_parse return a model the caller frees
+ * Memory.  ap_mtfp_load / ap_mtfp_parse give the caller a model to release
  * with ap_mtfp_free; every string and array inside belongs to it.
- * ap_mtfp_compute returns a result the caller frees with
- * ap_mtfp_result_free, which also frees its audit report.  The structs
- * are read-only views for callers. */
+ * ap_mtfp_compute gives a result to release with ap_mtfp_result_free,
+ * which also frees its audit report.  On an error *out is NULL.  The
+ * structs are read-only views: release them whole, never a member on its
+ * own.  The category and "of" names are static strings. */
 #ifndef APPORTION_MTFP_H
 #define APPORTION_MTFP_H
 
@@ -128,7 +129,10 @@ typedef struct ap_mtfp {
  * names the JSON path, line and column.  Threads: as ap_plan_parse. */
 ap_status ap_mtfp_parse(const char *text, size_t len, const char *source,
                         ap_mtfp **out, ap_error *err);
+/* Reads and parses a file, as ap_mtfp_parse; the caller frees *out with
+ * ap_mtfp_free. */
 ap_status ap_mtfp_load(const char *path, ap_mtfp **out, ap_error *err);
+/* Frees the model and every string and array in it; NULL is fine. */
 void ap_mtfp_free(ap_mtfp *mtfp);
 
 /* ---- results ----------------------------------------------------------- */
@@ -168,6 +172,7 @@ typedef struct ap_mtfp_result {
  * overflow is AP_E_OVERFLOW naming the year. */
 ap_status ap_mtfp_compute(const ap_mtfp *mtfp, ap_mtfp_result **out,
                           ap_error *err);
+/* Frees the result and its audit report; NULL is fine. */
 void ap_mtfp_result_free(ap_mtfp_result *result);
 
 #ifdef __cplusplus

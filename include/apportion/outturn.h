@@ -9,13 +9,17 @@
  * "underspend_positive"); that flips only how its stated variances are
  * read, never the computed ones.
  *
- * Ownership: ap_outturn_load / ap_outturn_parse return an outturn the
- * caller frees with ap_outturn_free; every string and array inside belongs
- * to it.  ap_outturn_compute returns a result (with its audit report) the
- * caller frees with ap_outturn_result_free.  ap_recharge_balance_compute
- * returns a balance the caller frees with ap_recharge_balance_free; it
- * refers to the plan's carry-forwards by index and does not own the plan.
- * The structs are read-only views for callers. */
+ * Memory.  ap_outturn_load / ap_outturn_parse give the caller an outturn
+ * to release with ap_outturn_free; every string and array inside belongs
+ * to it.  ap_outturn_compute gives a result to release with
+ * ap_outturn_result_free, which frees its audit report too; it holds its
+ * own copies of the area names, so the outturn may be freed first.
+ * ap_recharge_balance_compute gives a balance to release with
+ * ap_recharge_balance_free; it refers to the plan's carry-forwards by
+ * index and does not own the plan.  On an error *out is NULL.  The
+ * structs are read-only views: release them whole, never a member on its
+ * own.  ap_variance_sign_name, ap_variance_sign_rule and
+ * ap_outturn_column_name return static strings. */
 #ifndef APPORTION_OUTTURN_H
 #define APPORTION_OUTTURN_H
 
@@ -163,7 +167,10 @@ typedef struct ap_outturn {
  * line and column in err; *out is then NULL.  Threads: as ap_plan_parse. */
 ap_status ap_outturn_parse(const char *text, size_t len, const char *source,
                            ap_outturn **out, ap_error *err);
+/* Reads and parses a file, as ap_outturn_parse; the caller frees *out with
+ * ap_outturn_free. */
 ap_status ap_outturn_load(const char *path, ap_outturn **out, ap_error *err);
+/* Frees the outturn and every string and array in it; NULL is fine. */
 void ap_outturn_free(ap_outturn *outturn);
 
 /* ---- results ----------------------------------------------------------- */
@@ -230,6 +237,7 @@ typedef struct ap_outturn_result {
  * AP_E_NOMEM.  The caller frees *out with ap_outturn_result_free. */
 ap_status ap_outturn_compute(const ap_outturn *outturn,
                              ap_outturn_result **out, ap_error *err);
+/* Frees the result, its area names and its audit report; NULL is fine. */
 void ap_outturn_result_free(ap_outturn_result *result);
 
 /* ---- the Q4 balancing payment of a recharge ------------------------------
@@ -266,6 +274,7 @@ ap_status ap_recharge_balance_compute(const ap_plan *plan,
                                       int64_t actual_expenditure,
                                       ap_recharge_balance **out,
                                       ap_error *err);
+/* Frees the balance and its billed array (not the plan); NULL is fine. */
 void ap_recharge_balance_free(ap_recharge_balance *balance);
 
 #ifdef __cplusplus

@@ -1,10 +1,12 @@
 /* apportion: service plans — read from JSON, apportioned, scheduled and
  * checked against the figures the paper itself states.
  *
- * Ownership: ap_plan_load / ap_plan_parse return a plan the caller frees
+ * Memory.  ap_plan_load / ap_plan_parse give the caller a plan to release
  * with ap_plan_free; every string and array inside it belongs to the plan.
- * ap_plan_compute returns a result the caller frees with
- * ap_plan_result_free.  The structs are read-only views for callers. */
+ * ap_plan_compute gives a result to release with ap_plan_result_free; it
+ * does not refer to the plan, which may be freed first.  On an error *out
+ * is NULL.  The structs are read-only views: release them whole, never a
+ * member on its own. */
 #ifndef APPORTION_PLAN_H
 #define APPORTION_PLAN_H
 
@@ -127,14 +129,17 @@ typedef struct ap_plan {
 
 /* Parses a plan from JSON text (len bytes, need not be NUL-terminated).
  * `source` names the text in messages.  On error *out is NULL and err says
- * what, with the JSON path in err->path and the line and column.
+ * what, with the JSON path in err->path and the line and column.  The
+ * caller frees *out with ap_plan_free.
  * Threads: cJSON also notes a failed parse in a process-wide variable that
  * apportion never reads; callers that parse on several threads at once
  * should serialise the calls (the Python module holds the GIL). */
 ap_status ap_plan_parse(const char *text, size_t len, const char *source,
                         ap_plan **out, ap_error *err);
-/* Reads and parses a file. */
+/* Reads and parses a file, as ap_plan_parse; the caller frees *out with
+ * ap_plan_free. */
 ap_status ap_plan_load(const char *path, ap_plan **out, ap_error *err);
+/* Frees the plan and every string and array in it; NULL is fine. */
 void ap_plan_free(ap_plan *plan);
 
 /* ---- results ----------------------------------------------------------- */
@@ -179,9 +184,11 @@ typedef struct ap_plan_result {
 } ap_plan_result;
 
 /* Apportions every line by the basis (two-way: lines and authorities both
- * exact), builds the recharge schedule and checks each stated figure. */
+ * exact), builds the recharge schedule and checks each stated figure.
+ * The caller frees *out with ap_plan_result_free. */
 ap_status ap_plan_compute(const ap_plan *plan, ap_plan_result **out,
                           ap_error *err);
+/* Frees the result and its checks; NULL is fine. */
 void ap_plan_result_free(ap_plan_result *result);
 
 #ifdef __cplusplus

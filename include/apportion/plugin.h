@@ -40,6 +40,19 @@
  * unloaded, so pointers into it (functions, static strings) stay valid for
  * the life of the process.  The host copies every string it is given.
  *
+ * Memory.  A block a plugin hands the host to free (an init error message,
+ * a calculator's string result) must come from host->alloc or
+ * host->strdup; the host frees it.  What the host hands a plugin is the
+ * host's, read only: the host table (static, for the life of the
+ * process), the registrar (until init returns), and a call's input
+ * records, fields, parameters and calendar and its output sinks (for the
+ * call).  Registration copies every definition and string, so they may
+ * live on init's stack; only the functions and user pointers must stay
+ * valid.  The info block is the plugin's, static.  A calendar from
+ * host->calendar_new is the plugin's, released with host->calendar_free;
+ * other host functions write into the plugin's variables and arrays or
+ * return static strings (status_name, unit_name, value_type_name).
+ *
  * Threads.  init runs once, on one thread.  Measures flagged
  * AP_MEASURE_THREAD_SAFE may be called on several threads at once with
  * disjoint row ranges; everything else is called on one thread at a time

@@ -16,7 +16,19 @@
  * versions named); missing or malformed metadata (the field named); a
  * plugin name or service area already loaded from another file; init
  * failing (with the plugin's own message); a bad registration (the item
- * and the field named); a KPI ref already registered. */
+ * and the field named); a KPI ref already registered.
+ *
+ * Memory.  What the registry hands out (plugins, areas, their metadata and
+ * warnings, an area's KPI set, the strings of an ap_item_info) is the
+ * registry's: never freed by the caller, valid until ap_plugins_shutdown,
+ * which frees it all.  ap_area_measure and ap_area_check fill a struct the
+ * caller owns (an ap_measure_result, an ap_finding_list) with arrays and
+ * strings the library allocated: ap_measure_result_clear and
+ * ap_finding_list_clear free them and leave the struct empty (clearing
+ * twice is harmless).  The Markdown of ap_area_section and a string result
+ * of ap_area_call are the caller's, released with free().  On an error
+ * there is nothing to release.  ap_measure_result_free and
+ * ap_finding_list_free are the deprecated names of the _clear functions. */
 #ifndef APPORTION_REGISTRY_H
 #define APPORTION_REGISTRY_H
 
@@ -140,8 +152,9 @@ typedef struct ap_measure_group {
     int64_t denominator;
 } ap_measure_group;
 
-/* One row per distinct key in ascending key order; the caller's after a
- * successful call, released with ap_measure_result_free. */
+/* One row per distinct key in ascending key order.  The struct is the
+ * caller's; after a successful call its groups array is too, released with
+ * ap_measure_result_clear. */
 typedef struct ap_measure_result {
     ap_measure_group *groups;
     size_t n_groups;
@@ -157,6 +170,13 @@ typedef struct ap_measure_result {
 ap_status ap_area_measure(const ap_area *a, const char *name,
                           const ap_measure_input *in, const int64_t *keys,
                           ap_measure_result *out, ap_error *err);
+/* Frees result->groups and leaves the caller's struct empty (NULL, 0);
+ * clearing twice, or NULL, is fine. */
+void ap_measure_result_clear(ap_measure_result *result);
+/* The old name of ap_measure_result_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_measure_result_clear")
 void ap_measure_result_free(ap_measure_result *result);
 
 /* Runs a recharge rule into instalments (in->n_instalments, the
@@ -177,11 +197,20 @@ typedef struct ap_finding_list {
     size_t n;
 } ap_finding_list;
 
-/* Runs a check; *out is the caller's after a successful call (possibly
- * empty: nothing found), released with ap_finding_list_free. */
+/* Runs a check into the caller's *out.  After a successful call the
+ * findings in it (possibly none: nothing found) and their strings are the
+ * caller's too, released with ap_finding_list_clear. */
 ap_status ap_area_check(const ap_area *a, const char *name,
                         const ap_fields *data, ap_finding_list *out,
                         ap_error *err);
+/* Frees every finding's field and message and the items array, and
+ * leaves the caller's list empty (NULL, 0); clearing twice, or NULL, is
+ * fine. */
+void ap_finding_list_clear(ap_finding_list *list);
+/* The old name of ap_finding_list_clear, kept for one release: still
+ * exported, so code built against it links; the compiler warns at each
+ * use. */
+AP_DEPRECATED("use ap_finding_list_clear")
 void ap_finding_list_free(ap_finding_list *list);
 
 /* Runs a report section; *text (Markdown, NUL-terminated) is the caller's,

@@ -22,11 +22,13 @@
  * a plan file ("apportion.plan/1") may carry the same object under its
  * top-level member "savings".
  *
- * Ownership: ap_savings_load / ap_savings_parse return a model the caller
- * frees with ap_savings_free; every string and array inside belongs to
- * it.  ap_savings_compute returns a result the caller frees with
- * ap_savings_result_free, which also frees its audit report.  The
- * structs are read-only views for callers. */
+ * Memory.  ap_savings_load / ap_savings_parse give the caller a model to
+ * release with ap_savings_free; every string and array inside belongs to
+ * it (its ap_split_paper too).  ap_savings_compute gives a result to
+ * release with ap_savings_result_free, which also frees its audit report.
+ * On an error *out is NULL.  The structs are read-only views: release them
+ * whole, never a member on its own.  The column names are static
+ * strings. */
 #ifndef APPORTION_SAVINGS_H
 #define APPORTION_SAVINGS_H
 
@@ -140,7 +142,10 @@ typedef struct ap_savings {
  * Threads: as ap_plan_parse (serialise parses). */
 ap_status ap_savings_parse(const char *text, size_t len, const char *source,
                            ap_savings **out, ap_error *err);
+/* Reads and parses a file, as ap_savings_parse; the caller frees *out with
+ * ap_savings_free. */
 ap_status ap_savings_load(const char *path, ap_savings **out, ap_error *err);
+/* Frees the model and every string and array in it; NULL is fine. */
 void ap_savings_free(ap_savings *savings);
 
 /* ---- results ----------------------------------------------------------- */
@@ -179,6 +184,7 @@ typedef struct ap_savings_result {
  * sum. */
 ap_status ap_savings_compute(const ap_savings *savings,
                              ap_savings_result **out, ap_error *err);
+/* Frees the result and its audit report; NULL is fine. */
 void ap_savings_result_free(ap_savings_result *result);
 
 #ifdef __cplusplus

@@ -11,7 +11,13 @@
  * normal draws use only log, sqrt and cos from the C library; two builds
  * with different C libraries could differ in the last bit of a draw.
  * Nothing here touches Python; every function is safe without the GIL.
- * Output arrays are the caller's. */
+ * Output arrays are the caller's.
+ *
+ * Memory.  Nothing for the caller to free: totals, shares and percentiles
+ * go to the caller's arrays, and an ap_cost_model only points at the
+ * caller's arrays, which are read during each call and never kept.
+ * Scratch a call needs is allocated and freed within it (out of memory is
+ * AP_E_NOMEM). */
 #ifndef APPORTION_SCENARIO_H
 #define APPORTION_SCENARIO_H
 

@@ -1,4 +1,7 @@
-/* apportion: recharge schedules — equal instalments with a balancing one. */
+/* apportion: recharge schedules — equal instalments with a balancing one.
+ *
+ * Memory.  Nothing here allocates: instalments go to the caller's array of
+ * n and the balance to the caller's variable. */
 #ifndef APPORTION_SCHEDULE_H
 #define APPORTION_SCHEDULE_H
 

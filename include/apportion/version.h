@@ -1,4 +1,6 @@
-/* apportion: the single source of the library's version (setup.py reads it). */
+/* apportion: the single source of the library's version (setup.py reads it).
+ *
+ * Memory.  Macros only: nothing to allocate or free. */
 #ifndef APPORTION_VERSION_H
 #define APPORTION_VERSION_H
 

@@ -72,7 +72,7 @@ static PyObject *core_sla_measure(PyObject *module, PyObject *args)
             result = PyBytes_FromStringAndSize(
                 (const char *)r.groups,
                 (Py_ssize_t)(r.n_groups * sizeof(ap_sla_group)));
-            ap_sla_result_free(&r);
+            ap_sla_result_clear(&r);
         }
     }
     if (have_keys)
@@ -133,7 +133,7 @@ static PyObject *core_rereferrals(PyObject *module, PyObject *args)
         result = PyBytes_FromStringAndSize(
             (const char *)r.groups,
             (Py_ssize_t)(r.n_groups * sizeof(ap_rereferral_group)));
-        ap_rereferral_result_free(&r);
+        ap_rereferral_result_clear(&r);
     }
 done:
     if (have_flags)

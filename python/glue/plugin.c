@@ -467,7 +467,7 @@ static PyObject *core_area_measure(PyObject *module, PyObject *args)
         (const char *)out.groups,
         (Py_ssize_t)(out.n_groups * sizeof(ap_measure_group)));
     long long scale = (long long)out.scale;
-    ap_measure_result_free(&out);
+    ap_measure_result_clear(&out);
     if (bytes != NULL)
         result = Py_BuildValue("(NL)", bytes, scale);
 done:
@@ -590,7 +590,7 @@ static PyObject *core_area_check(PyObject *module, PyObject *args)
         else
             PyList_SET_ITEM(list, (Py_ssize_t)i, t);
     }
-    ap_finding_list_free(&out);
+    ap_finding_list_clear(&out);
     return list;
 }
 

@@ -1,6 +1,8 @@
-/* Runs every test in tests/c/test_list.h, each in a child process with a
- * 30-second alarm.  `runner NAME` runs one test in this process (for gdb
- * and valgrind); `runner --inline` runs all in this process. */
+/* Runs every test, each in a child process with a 30-second alarm.  The
+ * tests are every TEST(name) of the .c files here, which the build
+ * collects into build/ctest/test_list.h (tests/c/collect_tests.awk), so
+ * none can be left out.  `runner NAME` runs one test in this process (for
+ * gdb and valgrind); `runner --inline` runs all in this process. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +10,9 @@
 #include <unistd.h>
 
 #include "runner.h"
-#include "test_list.h"
+/* <>, not "": only the generated list on the -I path, never a stale copy
+ * beside this file. */
+#include <test_list.h>
 
 #define DECLARE(name) void test_##name(void);
 AP_TEST_LIST(DECLARE)

@@ -39,7 +39,7 @@ TEST(sla_measure_grouped)
           g7->elapsed_sum == 7 && g7->elapsed_max == 4);
     CHECK(g3->records == 2 && g3->within == 1 && g3->total == 1 &&
           g3->open_pending == 1 && g3->elapsed_sum == 2);
-    ap_sla_result_free(&r);
+    ap_sla_result_clear(&r);
 
     /* Without an as-of date every open record is pending; no keys: one
      * group. */
@@ -47,7 +47,7 @@ TEST(sla_measure_grouped)
     CHECK(ap_sla_measure(cal, start, end, NULL, 5, &opt, &r, &err) == AP_OK);
     CHECK(r.n_groups == 1 && r.groups[0].key == 0 &&
           r.groups[0].total == 3 && r.groups[0].open_pending == 2);
-    ap_sla_result_free(&r);
+    ap_sla_result_clear(&r);
 
     /* Keys far apart take the hash path and give the same counts. */
     int64_t wide[] = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MIN, INT64_MIN};
@@ -55,7 +55,7 @@ TEST(sla_measure_grouped)
     CHECK(ap_sla_measure(cal, start, end, wide, 5, &opt, &r, &err) == AP_OK);
     CHECK(r.n_groups == 2 && r.groups[0].key == INT64_MIN &&
           r.groups[1].within == 1 && r.groups[1].open_late == 1);
-    ap_sla_result_free(&r);
+    ap_sla_result_clear(&r);
 
     /* Bad rows are named; the earliest one is reported. */
     int64_t bad_end[] = {ymd(2021, 6, 9), ymd(2021, 6, 3), ymd(2021, 6, 1),
@@ -134,9 +134,9 @@ TEST(sla_merge)
               a->elapsed_sum == b->elapsed_sum &&
               a->elapsed_max == b->elapsed_max);
     }
-    ap_sla_result_free(&half);
-    ap_sla_result_free(&rest);
-    ap_sla_result_free(&whole);
+    ap_sla_result_clear(&half);
+    ap_sla_result_clear(&rest);
+    ap_sla_result_clear(&whole);
     free(start);
     free(end);
     free(keys);
@@ -166,7 +166,7 @@ TEST(rereferrals)
     CHECK(r.n_groups == 2 && r.groups[0].key == 10 &&
           r.groups[0].records == 4 && r.groups[0].rereferrals == 1 &&
           r.groups[1].records == 3 && r.groups[1].rereferrals == 2);
-    ap_rereferral_result_free(&r);
+    ap_rereferral_result_clear(&r);
     int64_t nat[] = {ymd(2021, 3, 1), AP_DATE_NAT};
     CHECK(ap_rereferrals(subjects, nat, NULL, 2, 12, NULL, &r, &err) ==
           AP_E_INPUT);

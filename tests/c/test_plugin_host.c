@@ -120,7 +120,7 @@ TEST(plugin_host_sla_rows_matches_measure)
                         CHECK_EQ_I64(total[k], r.groups[g].total);
                         compared++;
                     }
-                    ap_sla_result_free(&r);
+                    ap_sla_result_clear(&r);
                 }
         }
     CHECK_EQ_I64(compared, 3 * 5 * AP_ELAPSED_COUNT * 4 * N_KEYS);
@@ -497,7 +497,7 @@ TEST(plugin_host_rereferral_flags)
         ap_rereferral_result r;
         CHECK(ap_rereferrals(subjects, dates, NULL, N_RECORDS, window, want,
                              &r, &err) == AP_OK);
-        ap_rereferral_result_free(&r);
+        ap_rereferral_result_clear(&r);
         memset(got, 7, sizeof got);
         CHECK(h->rereferral_flags(subjects, dates, N_RECORDS, window, got,
                                   &err) == AP_OK);
@@ -624,5 +624,5 @@ TEST(plugin_host_compare_figure)
                             AP_UNIT_POUNDS) == AP_OK);
     CHECK_EQ_I64(f.list.items[7].severity, AP_SEVERITY_WARNING);
     CHECK_EQ_I64(f.list.n, 8);
-    ap_finding_list_free(&f.list);
+    ap_finding_list_clear(&f.list);
 }

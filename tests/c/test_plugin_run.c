@@ -677,7 +677,7 @@ static void check_within(const ap_area *a, const ap_measure_input *in,
     /* Thread-safe and large enough: some blocks ran on other threads. */
     if (in->n_rows >= 100000 && sysconf(_SC_NPROCESSORS_ONLN) > 1)
         CHECK(within_off_caller > 0);
-    ap_measure_result_free(&res);
+    ap_measure_result_clear(&res);
     CHECK(res.groups == NULL && res.n_groups == 0);
     free(want);
 }
@@ -719,7 +719,7 @@ TEST(plugin_measure_rowwise_threads)
     CHECK(ap_area_measure(a, "within_3", &in, keys, &res, &err) == AP_OK);
     CHECK_EQ_I64(res.n_groups, 0);
     CHECK_EQ_I64(res.scale, 100);
-    ap_measure_result_free(&res);
+    ap_measure_result_clear(&res);
 
     ap_calendar_free(cal);
     free(start);
@@ -766,7 +766,7 @@ TEST(plugin_measure_whole_and_errors)
         CHECK_EQ_I64(res.groups[g].numerator, sum);
         CHECK_EQ_I64(res.groups[g].denominator, rows);
     }
-    ap_measure_result_free(&res);
+    ap_measure_result_clear(&res);
 
     /* A declared column missing: named with the measure and the columns
      * given. */
@@ -809,7 +809,7 @@ TEST(plugin_measure_whole_and_errors)
     CHECK_EQ_I64(res.n_groups, 1);
     CHECK_EQ_I64(res.groups[0].key, 0);
     CHECK_EQ_I64(res.groups[0].numerator, INT64_MAX);
-    ap_measure_result_free(&res);
+    ap_measure_result_clear(&res);
 
     /* Malformed input. */
     in.n_rows = 10;
@@ -906,7 +906,7 @@ TEST(plugin_checks_and_sections)
     CHECK(found.items[0].severity == AP_SEVERITY_INFO);
     CHECK_STR(found.items[0].field, "cases");
     CHECK_STR(found.items[0].message, "3 cases");
-    ap_finding_list_free(&found);
+    ap_finding_list_clear(&found);
     CHECK(found.items == NULL && found.n == 0);
 
     items[4].value.as.i = 1;
@@ -916,7 +916,7 @@ TEST(plugin_checks_and_sections)
     CHECK_STR(found.items[1].field, "contract_sum");
     CHECK_STR(found.items[1].message,
               "the cases add up to 123457 pence, not 123456");
-    ap_finding_list_free(&found);
+    ap_finding_list_clear(&found);
 
     /* The check fails to run: its error, and no findings. */
     items[3].value.as.s = "lots";
@@ -936,7 +936,7 @@ TEST(plugin_checks_and_sections)
     CHECK_EQ_I64(found.n, 20);
     CHECK_STR(found.items[0].message, "finding 0");
     CHECK_STR(found.items[19].message, "finding 19");
-    ap_finding_list_free(&found);
+    ap_finding_list_clear(&found);
 
     char *text = NULL;
     CHECK(ap_area_section(a, "summary", &data, &text, &err) == AP_OK);
@@ -1028,7 +1028,7 @@ TEST(plugin_fields)
     CHECK(h->finding(&f, AP_SEVERITY_COUNT, "x", "bad") == AP_E_INPUT);
     CHECK(h->finding(&f, AP_SEVERITY_INFO, "x", "good") == AP_E_INPUT);
     CHECK_EQ_I64(f.list.n, 100);
-    ap_finding_list_free(&f.list);
+    ap_finding_list_clear(&f.list);
 
     ap_text t;
     memset(&t, 0, sizeof t);
