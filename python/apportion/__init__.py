@@ -230,7 +230,7 @@ def balancing_payment(billed: Iterable, actual_share) -> int:
 
 
 def get_include() -> str:
-    """The folder holding apportion's public C headers (apportion/*.h)."""
+    """The folder holding apportion's public C headers (``apportion/*.h``)."""
     here = Path(__file__).resolve().parent
     shipped = here / "include"
     if shipped.is_dir():

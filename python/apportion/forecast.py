@@ -232,6 +232,7 @@ def linear_trend(values, times=None, predict_at=None, level: float = 0.95):
     figure, which also varies about the line.  The fit is in
     ``frame.attrs["fit"]`` (a :class:`TrendFit`).
 
+    >>> import pandas as pd
     >>> cla = pd.Series([834, 936, 993, 1004, 1092, 1123, 1157, 1144],
     ...                 index=range(2014, 2022))
     >>> linear_trend(cla, predict_at=[2022, 2023, 2024])   # doctest: +SKIP
