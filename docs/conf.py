@@ -88,12 +88,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 _HELD: dict[int, list[str]] = {}
 
 
-def _hold(app, what, name, obj, options, lines):  # noqa: ANN001
+def _hold(app, what, name, obj, options, lines):
     if what in ("attribute", "property", "data"):
         _HELD[id(lines)] = list(lines)
 
 
-def _restore(app, what, name, obj, options, lines):  # noqa: ANN001
+def _restore(app, what, name, obj, options, lines):
     held = _HELD.pop(id(lines), None)
     if held is not None:
         lines[:] = held
@@ -107,7 +107,7 @@ def _restore(app, what, name, obj, options, lines):  # noqa: ANN001
 _PY_ROLES = {"class", "func", "meth", "attr", "data", "exc", "obj", "mod"}
 
 
-def _resolve(app, env, node, contnode):  # noqa: ANN001, ANN201
+def _resolve(app, env, node, contnode):
     if node.get("refdomain") != "py" or node.get("reftype") not in _PY_ROLES:
         return None
     target = node.get("reftarget", "")
@@ -139,13 +139,13 @@ def _resolve(app, env, node, contnode):  # noqa: ANN001, ANN201
 _BARS = re.compile(r"(?<![`\\|])\|([^|`\s][^|`]*?)\|(?![`|])")
 
 
-def _absolute_values(app, what, name, obj, options, lines):  # noqa: ANN001
+def _absolute_values(app, what, name, obj, options, lines):
     for i, line in enumerate(lines):
         if "|" in line and not line.lstrip().startswith(("|", "+", "=")):
             lines[i] = _BARS.sub(r"\\|\1\\|", line)
 
 
-def setup(app):  # noqa: ANN001, ANN201
+def setup(app):
     app.connect("autodoc-process-docstring", _absolute_values, priority=50)
     app.connect("autodoc-process-docstring", _hold, priority=100)
     app.connect("autodoc-process-docstring", _restore, priority=900)
