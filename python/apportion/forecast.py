@@ -10,6 +10,11 @@ caller's values and lays the results out as statsmodels users expect:
 are skipped.  Demand is a count of children or referrals, not money, so it
 is a float here; what it costs is worked out in pence by
 :mod:`apportion.scenario`.
+
+>>> from apportion import forecast
+>>> trend = forecast.linear_trend([10, 12, 14, 16], predict_at=[4, 5])
+>>> trend["mean"].tolist()
+[18.0, 20.0]
 """
 
 from __future__ import annotations
