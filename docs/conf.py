@@ -38,6 +38,7 @@ extensions = [
     "sphinx.ext.doctest",
     "cli_help",
     "schema_fields",
+    "optional_module",
 ]
 
 root_doc = "index"
@@ -131,7 +132,34 @@ def _resolve(app, env, node, contnode):
                                     node["reftype"], full, node, contnode)
         if found is not None:
             return found
+    if head == "apportion" and _unlinkable(target):
+        return contnode  # shown as written, without a link
     return None
+
+
+def _unlinkable(target: str) -> bool:
+    """A name in an annotation that has no page of its own: anything in a
+    private module (apportion._convert.Weight), and type variables and type
+    aliases, which are not classes."""
+    import importlib
+    import inspect
+
+    parts = target.split(".")
+    if any(p.startswith("_") for p in parts[1:]):
+        return True
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[cut:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return not (inspect.isclass(obj) or inspect.isroutine(obj)
+                    or inspect.ismodule(obj))
+    return False
 
 
 # The docstrings write an absolute value as |budget|, which reST would take
