@@ -71,7 +71,7 @@ doctest_test_doctest_blocks = ""
 # There is no intersphinx (the build works offline), so types that live in
 # other libraries cannot be linked; everything of apportion's own must be.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|pandas|pd|datetime|decimal|fractions|os|pathlib"
+    (r"py:.*", r"(numpy|np|pandas|pd|datetime|decimal|fractions|numbers|os|pathlib"
                r"|collections|typing|enum|dask|distributed|matplotlib|_io)\..*"),
     (r"py:.*", r"(DataFrame|Series|Index|ndarray|ArrayLike|NDArray|Decimal"
                r"|Fraction|Path|PathLike|date|datetime|Timestamp|Enum|StrEnum"
@@ -111,7 +111,7 @@ _PY_ROLES = {"class", "func", "meth", "attr", "data", "exc", "obj", "mod"}
 def _resolve(app, env, node, contnode):
     if node.get("refdomain") != "py" or node.get("reftype") not in _PY_ROLES:
         return None
-    target = node.get("reftarget", "")
+    target = node.get("reftarget", "").lstrip(".~")
     domain = env.get_domain("py")
     candidates = []
     head, _, rest = target.partition(".")
@@ -123,31 +123,27 @@ def _resolve(app, env, node, contnode):
         module = getattr(obj, "__module__", None)
         if module and module != "apportion":
             candidates.append(".".join(p for p in (module, name, member) if p))
-    suffix = "." + target.lstrip(".~")
-    matches = sorted(full for full in domain.objects if full.endswith(suffix))
+    matches = sorted(full for full in domain.objects if full.endswith("." + target))
     if len(matches) == 1:
         candidates.append(matches[0])
+    candidates += _inherited(target, node)
     for full in candidates:
         found = domain.resolve_xref(env, node["refdoc"], app.builder,
                                     node["reftype"], full, node, contnode)
         if found is not None:
             return found
-    if head == "apportion" and _unlinkable(target):
+    if _unlinkable(target, node):
         return contnode  # shown as written, without a link
     return None
 
 
-def _unlinkable(target: str) -> bool:
-    """A name in an annotation that has no page of its own: anything in a
-    private module (apportion._convert.Weight), and type variables and type
-    aliases, which are not classes."""
+def _lookup(target: str, node):
+    """The object a name in a docstring or an annotation stands for, looked
+    up as Python would from where it is written; None when not found."""
     import importlib
-    import inspect
 
     parts = target.split(".")
-    if any(p.startswith("_") for p in parts[1:]):
-        return True
-    for cut in range(len(parts), 0, -1):
+    for cut in range(len(parts), 0, -1):  # a full dotted name
         try:
             obj = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
@@ -156,10 +152,51 @@ def _unlinkable(target: str) -> bool:
             for attr in parts[cut:]:
                 obj = getattr(obj, attr)
         except AttributeError:
-            return False
-        return not (inspect.isclass(obj) or inspect.isroutine(obj)
-                    or inspect.ismodule(obj))
-    return False
+            break
+        return obj
+    package = sorted(m for m in sys.modules
+                     if m == "apportion" or m.startswith("apportion."))
+    places = [node.get("py:module"), *package]
+    for place in places:  # a name relative to a module of the package
+        module = sys.modules.get(place) if place else None
+        obj = module
+        try:
+            for attr in parts:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            continue
+        if module is not None:
+            return obj
+    return None
+
+
+def _inherited(target: str, node) -> list[str]:
+    """Class.member where the member is inherited: the base that defines
+    it (Savings.audit is documented on the papers' base class)."""
+    import inspect
+
+    owner, _, member = target.rpartition(".")
+    cls = _lookup(owner, node) if owner else None
+    if not inspect.isclass(cls):
+        return []
+    return [f"{base.__module__}.{base.__qualname__}.{member}"
+            for base in cls.__mro__[1:]
+            if member in vars(base) or member in vars(base).get("__annotations__", {})]
+
+
+def _unlinkable(target: str, node) -> bool:
+    """A name with no page of its own, shown unlinked: anything private
+    (apportion._convert.Weight), and type variables and type aliases of the
+    package's annotations, which are not classes."""
+    import inspect
+
+    if any(p.startswith("_") for p in target.split(".")):
+        return True
+    obj = _lookup(target, node)
+    if obj is None:
+        return False
+    return not (inspect.isclass(obj) or inspect.isroutine(obj)
+                or inspect.ismodule(obj))
 
 
 # The docstrings write an absolute value as |budget|, which reST would take
