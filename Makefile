@@ -16,7 +16,8 @@ BUILD := build/ctest
 # -I$(BUILD) finds the generated test_list.h.
 CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
 
-.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean
+.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean \
+	docs doctest
 
 all: venv
 
@@ -87,13 +88,28 @@ ctest-valgrind: $(BUILD)/runner
 pytest: venv
 	$(PY) -m pytest -q tests
 
+# The documentation site (docs/, Sphinx): warnings are errors, and every
+# cross-reference must resolve.  The docs extra is installed when missing.
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(PY) -c "import sphinx" 2>/dev/null || $(PY) -m pip install --quiet -e '.[docs]'
+	touch $@
+
+docs: venv $(VENV)/.docs-installed
+	$(PY) -m sphinx -E -W --keep-going -n -q -b html docs build/docs
+
+# The examples in the docstrings (every module of the package, private ones
+# too) and the pages' own examples (the tour, the formats), run as doctests.
+doctest: venv $(VENV)/.docs-installed
+	$(PY) -m pytest -q --doctest-modules python/apportion
+	$(PY) -m sphinx -E -W --keep-going -n -q -b doctest docs build/docs-doctest
+
 # ruff over the whole tree, mypy --strict over the package (pyproject.toml
 # holds both configurations).
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: venv ctest ctest-asan ctest-valgrind pytest
+test: venv ctest ctest-asan ctest-valgrind pytest doctest docs
 
 # The plan, then the three service areas as the plugins apportion loads at
 # run time: IASS2 scored by council and quarter with the quarterly recharge,

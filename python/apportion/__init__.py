@@ -3,6 +3,14 @@ run services jointly.
 
 Money is int pence throughout.  The arithmetic runs in a C core; this
 package converts values, checks them and presents results.
+
+>>> import apportion
+>>> apportion.apportion("£407,045", ["44.16", "55.84"])
+[17975107, 22729393]
+>>> apportion.recharge_schedule("£211,654", equal_part="pounds")
+[5291400, 5291400, 5291400, 5291200]
+>>> apportion.format_money(apportion.parse_money("(3,540)", unit="£000"))
+'-£3,540,000.00'
 """
 
 from __future__ import annotations
@@ -230,7 +238,7 @@ def balancing_payment(billed: Iterable, actual_share) -> int:
 
 
 def get_include() -> str:
-    """The folder holding apportion's public C headers (apportion/*.h)."""
+    """The folder holding apportion's public C headers (``apportion/*.h``)."""
     here = Path(__file__).resolve().parent
     shipped = here / "include"
     if shipped.is_dir():

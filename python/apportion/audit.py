@@ -15,6 +15,13 @@ error), ``transposition``, ``decimal_shift``, ``duplicated_item``,
 otherwise ``unexplained``.  When several explanations fit equally well the
 finding names no item and its suggestion says so; every one of them is in
 ``candidates``.
+
+>>> from apportion.audit import check_total
+>>> f = check_total({"Q1": "1,234", "Q2": "5,678"}, "6,192")
+>>> f.status, f.cause, f.difference
+('error', 'transposition', Decimal('-720'))
+>>> check_total(["52,914"] * 4, "211,654").status   # within the printed rounding
+'rounding'
 """
 
 from __future__ import annotations

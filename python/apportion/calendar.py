@@ -5,6 +5,15 @@ C for 1970-2100); a calendar can add an organisation's own closure days and a
 weekmask.  Every method takes a ``datetime.date``, ISO text, a numpy array or
 a pandas Series, and answers in kind: a scalar for a scalar, an array for an
 array, a Series (same index) for a Series.
+
+>>> from apportion.calendar import Calendar
+>>> scotland = Calendar("scotland")
+>>> scotland.holidays(2024)[:2]
+[datetime.date(2024, 1, 1), datetime.date(2024, 1, 2)]
+>>> scotland.working_days("2024-01-01", "2024-01-08")
+3
+>>> Calendar("england-and-wales").working_days("2024-01-01", "2024-01-08")
+4
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ caller's values and lays the results out as statsmodels users expect:
 are skipped.  Demand is a count of children or referrals, not money, so it
 is a float here; what it costs is worked out in pence by
 :mod:`apportion.scenario`.
+
+>>> from apportion import forecast
+>>> trend = forecast.linear_trend([10, 12, 14, 16], predict_at=[4, 5])
+>>> trend["mean"].tolist()
+[18.0, 20.0]
 """
 
 from __future__ import annotations
@@ -232,6 +237,7 @@ def linear_trend(values, times=None, predict_at=None, level: float = 0.95):
     figure, which also varies about the line.  The fit is in
     ``frame.attrs["fit"]`` (a :class:`TrendFit`).
 
+    >>> import pandas as pd
     >>> cla = pd.Series([834, 936, 993, 1004, 1092, 1123, 1157, 1144],
     ...                 index=range(2014, 2022))
     >>> linear_trend(cla, predict_at=[2022, 2023, 2024])   # doctest: +SKIP

@@ -4,6 +4,13 @@ Band boundaries and values are exact rationals: 79.99 is 7999/100, and a
 measured rate is its numerator over its denominator, so a rate of 4 in 5 is
 exactly 80 and scores Red against "Red = 80% or below".  The band logic
 (checks, reading councils' wording, scoring) runs in the C core.
+
+>>> from apportion.kpi import KPI
+>>> rereferrals = KPI("REREF", polarity="lower", target=22, tolerance=3)
+>>> [str(rereferrals.score(v)) for v in (21, 24, 25.01)]
+['green', 'amber', 'red']
+>>> rereferrals.score_rates([1], [4]).tolist()   # 1 in 4 is exactly 25: in tolerance
+[<RAG.AMBER: 'amber'>]
 """
 
 from __future__ import annotations

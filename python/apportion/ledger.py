@@ -15,6 +15,9 @@ apportionment of the centre's year, and so everything sums to the ledger.
 >>> result = ledger.apportion({"NNC": "44.16", "WNC": "55.84"})
 >>> result.total
 1349
+
+>>> result.authority_totals
+{'NNC': 596, 'WNC': 753}
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def _records(values):
 
 class Scorecard:
     """A KPI scorecard.  ``frame`` is a DataFrame indexed by (kpi, group,
-    period) with the columns in :data:`COLUMNS`; build one with
+    period) with the columns in ``COLUMNS``; build one with
     :func:`scorecard` or :meth:`from_measure`."""
 
     def __init__(self, frame, kpis: Mapping[str, KPI], title: str = ""):
