@@ -158,7 +158,7 @@ void ap_audit_finding_clear(ap_audit_finding *finding);
  * A table as a paper prints it: columns of figures, rows with labels,
  * stated total rows, and rules between columns such as
  * "Variance = Outturn - Budget".  Read from JSON of the format
- * "apportion.table/1" (README, "Auditing a table", documents it). */
+ * "apportion.table/1" (docs/formats.rst documents it). */
 
 #define AP_TABLE_FORMAT "apportion.table/1"
 

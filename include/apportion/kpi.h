@@ -235,7 +235,7 @@ typedef struct ap_kpi_set {
     size_t n;
 } ap_kpi_set;
 
-/* Reads KPI definitions from JSON text (the format is in README.md and
+/* Reads KPI definitions from JSON text (the format is in docs/formats.rst and
  * python/apportion/schema/kpis.schema.json).  Errors are AP_E_PLAN with
  * the JSON path, line and column, as for plans.  On success *out is the
  * caller's, to release with ap_kpi_set_free.  cJSON records failed

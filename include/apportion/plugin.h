@@ -410,7 +410,7 @@ typedef struct ap_host {
      * checks it; a bad definition is an error naming the field, and makes
      * the whole load fail.  Item names are 1 to 64 letters, digits or '_',
      * unique within their kind.  KPIs are given as JSON text in the KPI
-     * file format (README.md, kpis.schema.json); a KPI's "measure" names
+     * file format (docs/formats.rst, kpis.schema.json); a KPI's "measure" names
      * a measure of the same plugin. */
     ap_status (*register_kpis)(ap_registrar *reg, const char *json,
                                ap_error *err);

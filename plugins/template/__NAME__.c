@@ -172,7 +172,7 @@ static const ap_measure_def answered_within_def = {
 
 /* ---- a KPI --------------------------------------------------------------- */
 
-/* KPIs are given as JSON in apportion's KPI file format (README.md, "KPI
+/* KPIs are given as JSON in apportion's KPI file format (docs/formats.rst, "KPI
  * files"; python/apportion/schema/kpis.schema.json), with one addition:
  * "measure" names a measure of this plugin, which is what scores the KPI
  * from records (area.score("__AREA__1", records)).  Bands are the
