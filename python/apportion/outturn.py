@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 from . import _core
 from ._deprecate import renamed
@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
     from .plan import Plan
 
-__all__ = ["Outturn", "Q4Balance", "load_outturn", "parse_outturn",
-           "parse_q4_balance", "q4_balance"]
+__all__ = ["CarryForward", "Outturn", "OutturnTotal", "Q4Balance", "load_outturn",
+           "parse_outturn", "parse_q4_balance", "q4_balance"]
+
 
 #: Money as q4_balance takes it: int pence (a numpy integer too), money
 #: text such as "£420,000", or Decimal pounds.
@@ -61,6 +62,20 @@ _SIGN_NAMES = {"outturn_minus_budget": "outturn - budget",
 # ---- outturn ------------------------------------------------------------------
 
 _MONEY_COLUMNS = ["budget", "gross_outturn", "funding", "outturn", "variance"]
+
+
+class OutturnTotal(TypedDict):
+    """:attr:`Outturn.total`: money in int pence; the variance's exact
+    ratio to the service budget and its basis points (None for a nil
+    budget)."""
+
+    budget: int
+    gross_outturn: int
+    funding: int
+    outturn: int
+    variance: int
+    variance_ratio: Fraction | None
+    variance_bp: int | None
 
 
 def _direction(variance: int) -> str:
@@ -116,12 +131,14 @@ class Outturn(Paper):
     # ---- figures (int pence; variances overspend-positive) ----------------
 
     @property
-    def total(self) -> dict[str, Any]:
+    def total(self) -> OutturnTotal:
         """Budget, gross outturn, funding, outturn and variance over every
         line, and the variance in basis points of the service budget."""
         t = self._r["total"]
-        return {**{k: t[k] for k in _MONEY_COLUMNS},
-                "variance_ratio": _ratio(t), "variance_bp": t["basis_points"]}
+        return OutturnTotal(budget=t["budget"], gross_outturn=t["gross_outturn"],
+                            funding=t["funding"], outturn=t["outturn"],
+                            variance=t["variance"], variance_ratio=_ratio(t),
+                            variance_bp=t["basis_points"])
 
     @property
     def service_budget(self) -> int:
@@ -252,8 +269,9 @@ class Outturn(Paper):
                          *[self._fig(row[k]) for k in _MONEY_COLUMNS],
                          percent_text(None if pd.isna(bp) else int(bp)),
                          row["direction"]])
-        rows.append(["Total", "Total", *[self._fig(total[k])
-                                         for k in _MONEY_COLUMNS],
+        money = (total["budget"], total["gross_outturn"], total["funding"],
+                 total["outturn"], total["variance"])  # _MONEY_COLUMNS' order
+        rows.append(["Total", "Total", *[self._fig(v) for v in money],
                      percent_text(total["variance_bp"]),
                      _direction(total["variance"])])
         printed = self._data["total"]
@@ -375,6 +393,18 @@ def parse_outturn(text: str, source: str = "<outturn>") -> Outturn:
 
 # ---- the Q4 balancing payment --------------------------------------------------
 
+class CarryForward(TypedDict):
+    """A carry-forward or receipt in advance of a plan, invoiced apart from
+    the balance (amount in int pence)."""
+
+    description: str | None
+    kind: str
+    from_year: str | None
+    amount: int
+    payer: str
+    payee: str
+
+
 @dataclass(frozen=True)
 class Q4Balance:
     """A recharge settled against the year's actual expenditure.
@@ -396,13 +426,13 @@ class Q4Balance:
     billed_total: int
     planned_final: int
     balance: int
-    carry_forwards: tuple[dict[str, Any], ...]
+    carry_forwards: tuple[CarryForward, ...]
 
     @classmethod
     def _from_core(cls, d: CoreData) -> Q4Balance:
-        cfs = tuple({"description": c["description"], "kind": c["kind"],
-                     "from_year": c["from_year"], "amount": c["amount"][0],
-                     "payer": c["payer"], "payee": c["payee"]}
+        cfs = tuple(CarryForward(description=c["description"], kind=c["kind"],
+                                 from_year=c["from_year"], amount=c["amount"][0],
+                                 payer=c["payer"], payee=c["payee"])
                     for c in d["carry_forwards"])
         return cls(d["source"], d["payer"], d["payee"], d["budget"],
                    d["actual_expenditure"], d["variance"], d["budget_share"],
