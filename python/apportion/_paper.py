@@ -60,7 +60,8 @@ class Paper:
             _default_source = "<plan>"
 
             def _setup(self, data):        # was __init__(self, data)
-                super()._setup(data)       # _data, source, title, audit
+                super()._setup(data)       # _data, source, title, and audit
+                                           # from data["result"]["audit"]
                 ...                        # the plan's own attributes
 
             def _heading(self): ...        # title lines, first one the title
@@ -91,7 +92,7 @@ class Paper:
         JSON path, line and column (OSError for a file that cannot be
         read)."""
         if isinstance(source, Mapping):
-            data = self._core_parse(_json_text(source), self._default_source)
+            data = self._core_parse(json.dumps(source), self._default_source)
         elif isinstance(source, (str, os.PathLike)):
             data = self._core_load(os.fspath(source))
         else:
@@ -116,7 +117,7 @@ class Paper:
     def from_dict(cls: type[P], data: Mapping[str, Any],
                   source: str | None = None) -> P:
         """Read the paper from the file's JSON form as a dict."""
-        return cls.from_text(_json_text(data), source)
+        return cls.from_text(json.dumps(data), source)
 
     @classmethod
     def _from_core(cls: type[P], data: CoreData) -> P:
@@ -192,6 +193,3 @@ class Paper:
         return "\n".join([*heading_html(self._heading()), *self._html_body(),
                           audit_html(self.audit)])
 
-
-def _json_text(data: Mapping[str, Any]) -> str:
-    return json.dumps(data)
