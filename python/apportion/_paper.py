@@ -192,4 +192,3 @@ class Paper:
     def _repr_html_(self) -> str:
         return "\n".join([*heading_html(self._heading()), *self._html_body(),
                           audit_html(self.audit)])
-
