@@ -45,7 +45,7 @@ def test_below_budget_a_smaller_payment_then_a_refund():
     b = q4_balance(IASS, 30_000_000)
     assert b.actual_share == 15_599_307
     assert b.balance == -274_893 and b.kind == "refund"
-    frame = b.frame()
+    frame = b.to_frame()
     assert list(frame.index) == ["Q1", "Q2", "Q3", "Q4"]
     assert list(frame["amount"]) == [5_291_400] * 3 + [-274_893]
     assert frame.loc["Q4", "kind"] == "balance (refund)"

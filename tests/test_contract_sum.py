@@ -34,7 +34,7 @@ def nct() -> ContractSum:
 
 
 def test_blocks_contract_sum_and_balances(nct):
-    blocks = nct.blocks()
+    blocks = nct.blocks_frame()
     assert list(blocks.index) == ["1", "2", "3"]
     assert list(blocks["kind"]) == ["core", "items", "provision"]
     assert list(blocks["in_contract_sum"]) == [True, True, False]
@@ -55,7 +55,7 @@ def test_blocks_contract_sum_and_balances(nct):
 
 
 def test_split_by_the_disaggregation_is_exact(nct):
-    frame = nct.by_authority()
+    frame = nct.by_authority_frame()
     # WNC 55.84% / NNC 44.16% of £180.009m
     assert (frame.loc["Contract sum", "NNC"], frame.loc["Contract sum", "WNC"]) == (
         7_949_197_440, 10_051_702_560)
@@ -63,13 +63,13 @@ def test_split_by_the_disaggregation_is_exact(nct):
     assert (frame.loc["Provisions", "NNC"], frame.loc["Provisions", "WNC"]) == (
         145_330_560, 183_769_440)
     blocks = frame.loc[["Block 1", "Block 2", "Block 3"]]
-    assert list(blocks["total"]) == list(nct.blocks()["amount"])
+    assert list(blocks["total"]) == list(nct.blocks_frame()["amount"])
     assert frame.loc[["Block 1", "Block 2"], "NNC"].sum() == frame.loc["Contract sum", "NNC"]
-    assert list(nct.blocks()["WNC"]) == list(blocks["WNC"])
+    assert list(nct.blocks_frame()["WNC"]) == list(blocks["WNC"])
 
 
 def test_business_cases_and_printed_items(nct):
-    cases = nct.business_cases()
+    cases = nct.business_cases_frame()
     assert len(cases) == 12
     circle = cases[cases["project"] == "Circle to Success"]
     assert list(circle["block"]) == ["2", "3"]
@@ -77,13 +77,13 @@ def test_business_cases_and_printed_items(nct):
     assert str(circle["approved"].iloc[0].date()) == "2024-02-01"
     housing = cases[cases["project"] == "Maximising Housing Benefit Subsidy"].iloc[0]
     assert pd.isna(housing["block"]) and housing["funding"] == 0
-    items = nct.items()
+    items = nct.items_frame()
     assert len(items) == 20
     # 7.1.7 prints MASH Review at £0.70m, Appendix A at £0.070m.
     off = items[items["difference"] != 0]
     assert list(off["project"]) == ["MASH Review"]
     assert off.iloc[0]["difference"] == 630 * M
-    tables = nct.tables()
+    tables = nct.tables_frame()
     appendix3 = tables.iloc[2]
     assert (appendix3["items"], appendix3["stated_total"]) == (1_456 * M, 1_659 * M)
     assert (appendix3["balance"], appendix3["stated_balance"]) == (1_835 * M, 1_862 * M)
@@ -132,7 +132,7 @@ def test_the_transformation_plugin_file_holds_the_same_figures(nct, capsys):
     plugin = json.loads(PLUGIN_EXAMPLE.read_text(encoding="utf-8"))
     money = lambda text: apportion.parse_money(text, "£m")  # noqa: E731
     assert money(plugin["contract_sum"]) == nct.stated_contract_sum
-    amounts = dict(zip(nct.blocks().index, nct.blocks()["amount"]))
+    amounts = dict(zip(nct.blocks_frame().index, nct.blocks_frame()["amount"]))
     for k in ("1", "2", "3"):
         assert money(plugin[f"block{k}"]["amount"]) == amounts[k]
     def key(project, block):
@@ -141,7 +141,7 @@ def test_the_transformation_plugin_file_holds_the_same_figures(nct, capsys):
         return name, block
 
     ours = {key(c["project"], c["block"] if isinstance(c["block"], str) else ""):
-            c["funding"] for _, c in nct.business_cases().iterrows()}
+            c["funding"] for _, c in nct.business_cases_frame().iterrows()}
     theirs = {key(c["project"], c["block"]):
               0 if c["funding"] == "-" else money(c["funding"])
               for c in plugin["business_cases"]}
@@ -168,7 +168,7 @@ def test_report_and_html(nct):
     page = nct._repr_html_()
     assert "<table" in page and "Business cases" in page
     assert nct.audit.to_html(heading=False) in page and "decimal_shift" in page
-    formatted = nct.formatted()
+    formatted = nct.formatted_frame()
     assert formatted.loc["3", "balance"] == "1.835"
     assert formatted.loc["1", "agreed"] == ""
 
@@ -201,9 +201,9 @@ def test_a_table_that_leaves_a_case_out():
     audit = c.findings()
     left_out = audit[audit["check"].str.contains("leaves some out")].iloc[0]
     assert left_out["cause"] == "omitted_item" and left_out["item"] == "q"
-    assert c.blocks().loc["3", "balance"] == 125_000_000
+    assert c.blocks_frame().loc["3", "balance"] == 125_000_000
     with pytest.raises(ValueError, match="no authorities"):
-        c.by_authority()
+        c.by_authority_frame()
 
 
 @pytest.mark.parametrize("members, path", [

@@ -76,7 +76,7 @@ def test_split_of_each_requirement_to_the_penny(mtfp):
 
 
 def test_by_year_frame(mtfp):
-    frame = mtfp.by_year()
+    frame = mtfp.by_year_frame()
     assert list(frame.columns) == [*YEARS, "Total"]
     assert list(frame.index) == [
         "Base brought forward", "Inflation", "Service pressures", "Growth",
@@ -85,7 +85,7 @@ def test_by_year_frame(mtfp):
     assert frame.loc["Net budget requirement", "2020-21"] == 140659 * K
     assert frame.loc["Savings", "Total"] == -22319 * K
     assert frame["Total"].isna().tolist() == [True] + [False] * 8 + [True]
-    in_thousands = mtfp.by_year(unit="£000")
+    in_thousands = mtfp.by_year_frame(unit="£000")
     assert in_thousands.loc["Growth", "2017-18"] == Decimal(26003)
 
 

@@ -31,7 +31,7 @@ def nct() -> Outturn:
 
 
 def test_lines_variances_and_percentages(nct):
-    lines = nct.lines()
+    lines = nct.lines_frame()
     assert next(iter(lines["service"])) == "Corporate Parent Service"
     for col in ("budget", "gross_outturn", "funding", "outturn", "variance"):
         assert lines[col].dtype == "int64"
@@ -68,9 +68,9 @@ def test_totals_service_budget_and_reserves(nct):
 
 
 def test_split_between_authorities_is_exact(nct):
-    frame = nct.by_authority()
+    frame = nct.by_authority_frame()
     assert list(frame.columns) == ["service", "NNC", "WNC", "total"]
-    lines = nct.lines()
+    lines = nct.lines_frame()
     shares = frame.iloc[:6]
     assert list(shares["total"]) == list(lines["variance"])
     assert shares["NNC"].sum() == frame.loc["Total", "NNC"]
@@ -135,13 +135,13 @@ def test_report_and_html(nct):
     page = nct._repr_html_()
     assert "<table" in page and "Covid funding" in page and "£472,512.00" in page
     assert nct.audit.to_html(heading=False) in page
-    formatted = nct.formatted()
+    formatted = nct.formatted_frame()
     assert formatted.loc["2", "Variance"] == "(616)"
     assert formatted.loc["2", "Variance %"] == "-10.82%"
     assert formatted.loc["Total as printed", "Budget"] == "-"
-    areas = nct.areas()
+    areas = nct.areas_frame()
     assert len(areas) == 6 and areas["variance"].sum() == 1_070 * K
-    grants = nct.grants()
+    grants = nct.grants_frame()
     assert grants["amount"].sum() == -1_207_632_300
     assert list(nct.reserves_frame()["amount"]) == [1_089 * K]
 
@@ -168,7 +168,7 @@ def test_underspend_positive_flips_only_the_reading_of_stated_figures():
         {"service": "A", "budget": "100", "outturn": "90", "variance": "10"},
         {"service": "B", "budget": "50", "outturn": "55", "variance": "(5)"}],
         stated={"variance": {"underspend": "5"}})
-    assert list(o.lines()["variance"]) == [-1000, 500]  # outturn - budget
+    assert list(o.lines_frame()["variance"]) == [-1000, 500]  # outturn - budget
     assert o.total["variance"] == -500
     assert o.ok and len(o.audit.findings) == 3
     assert o.sign == "outturn_minus_budget" and o.variance_sign == "budget_minus_outturn"
@@ -186,14 +186,14 @@ def test_a_nil_budget_has_no_percentage():
     o = outturn(lines=[{"service": "new", "budget": "-", "outturn": "5"},
                        {"service": "up", "budget": "800", "outturn": "801"},
                        {"service": "down", "budget": "800", "outturn": "799"}])
-    lines = o.lines()
+    lines = o.lines_frame()
     assert lines.loc["1", "variance_ratio"] is None
     assert lines["variance_bp"].isna().tolist() == [True, False, False]
     # 1/800 = 0.125%: 12.5 bp rounds half away from zero
     assert lines["variance_bp"].tolist()[1:] == [13, -13]
-    assert o.formatted().loc["1", "Variance %"] == ""
+    assert o.formatted_frame().loc["1", "Variance %"] == ""
     with pytest.raises(ValueError, match="no authorities"):
-        o.by_authority()
+        o.by_authority_frame()
 
 
 def test_lines_of_one_authority_and_named_funding():
@@ -205,10 +205,10 @@ def test_lines_of_one_authority_and_named_funding():
                                     {"source": "Grant", "amount": "(1)"}]},
                        {"service": "wnc only", "budget": "1", "outturn": "1.03",
                         "authority": "WNC"}])
-    frame = o.by_authority()
+    frame = o.by_authority_frame()
     assert (frame.loc["3", "NNC"], frame.loc["3", "WNC"]) == (0, 3)
-    assert list(frame.iloc[:3]["total"]) == list(o.lines()["variance"])
-    assert o.lines().loc["2", "funding"] == -300
+    assert list(frame.iloc[:3]["total"]) == list(o.lines_frame()["variance"])
+    assert o.lines_frame().loc["2", "funding"] == -300
 
 
 @pytest.mark.parametrize("members, path", [

@@ -30,15 +30,21 @@ import csv
 import html
 import io
 import json
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from . import _core
+from ._deprecate import keyword_only_after
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Candidate", "Finding", "Report", "check_split", "check_table",
            "check_total", "load_table"]
@@ -58,12 +64,12 @@ class Candidate:
     makes the figures agree (for an omitted or duplicated item, the item)."""
 
     cause: str
-    label: Optional[str]
+    label: str | None
     corrected: Decimal
     exact: bool
 
     @classmethod
-    def _from_core(cls, d: dict) -> "Candidate":
+    def _from_core(cls, d: dict[str, Any]) -> Candidate:
         value, decimals = d["corrected"]
         return cls(d["cause"], d["label"], _scaled(value, decimals), d["exact"])
 
@@ -72,29 +78,29 @@ class Candidate:
 class Finding:
     """The result of checking one stated figure against its parts.
 
-    ``difference`` is stated − computed.  ``item`` is the label of the one
+    ``difference`` is stated - computed.  ``item`` is the label of the one
     figure at fault, or None (the figures agree, nothing fits, or several
     explanations fit equally).  For a table, ``row_label``,
     ``column_label`` and ``check`` say which figure and which check."""
 
     status: str
     cause: str
-    item: Optional[str]
+    item: str | None
     stated: Decimal
     computed: Decimal
     difference: Decimal
     tolerance: Decimal
     suggestion: str
-    candidates: Tuple[Candidate, ...] = ()
-    kind: Optional[str] = None
-    row: Optional[int] = None
-    column: Optional[int] = None
-    row_label: Optional[str] = None
-    column_label: Optional[str] = None
-    check: Optional[str] = None
+    candidates: tuple[Candidate, ...] = ()
+    kind: str | None = None
+    row: int | None = None
+    column: int | None = None
+    row_label: str | None = None
+    column_label: str | None = None
+    check: str | None = None
 
     @classmethod
-    def _from_core(cls, d: dict) -> "Finding":
+    def _from_core(cls, d: dict[str, Any]) -> Finding:
         scale = d["scale"]
         return cls(
             status=d["status"], cause=d["cause"], item=d["item_label"],
@@ -113,9 +119,9 @@ class Finding:
         """True unless the figures disagree beyond rounding."""
         return self.status != "error"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values; Decimals as their exact text."""
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in self.__dict__.items():
             if name == "candidates":
                 value = [{"cause": c.cause, "label": c.label,
@@ -136,10 +142,12 @@ class Finding:
 
 # ---- one stated total ------------------------------------------------------
 
-Figure = Union[str, int, Decimal]
+#: A figure as printed: text ("(3,540)", "£0.25"), an int, a Decimal, or a
+#: float (read as its shortest decimal text).
+Figure = Union[str, int, float, Decimal]
 
 
-def _figure_text(value: Any, what: str) -> str:
+def _figure_text(value: object, what: str) -> str:
     """The text the core reads for one figure, exactly."""
     if isinstance(value, str):
         return value
@@ -163,7 +171,11 @@ def _figure_text(value: Any, what: str) -> str:
                      f"found {type(value).__name__}")
 
 
-def _items(items) -> Tuple[List[str], List[str]]:
+#: Figures to check: {label: figure}, or a sequence of them.
+Items = Union[Mapping[str, Figure], Iterable[Figure]]
+
+
+def _items(items: Items) -> tuple[list[str], list[str]]:
     if isinstance(items, Mapping):
         labels = [str(k) for k in items]
         values = list(items.values())
@@ -176,17 +188,17 @@ def _items(items) -> Tuple[List[str], List[str]]:
     return texts, labels
 
 
-def _decimals(decimals) -> int:
+def _decimals(decimals: object) -> int:
     if decimals is None:
         return -1
     if isinstance(decimals, bool) or not isinstance(decimals, Integral) \
-            or not 0 <= decimals <= 15:
+            or not 0 <= int(decimals) <= 15:
         raise InputError(f"decimals: expected an integer from 0 to 15 (the "
                          f"precision the paper printed), found {decimals!r}")
     return int(decimals)
 
 
-def check_total(items, stated_total: Figure, decimals: Optional[int] = None,
+def check_total(items: Items, stated_total: Figure, decimals: int | None = None,
                 *, label: str = "the stated total") -> Finding:
     """Check a stated total against its items.
 
@@ -207,8 +219,8 @@ def check_total(items, stated_total: Figure, decimals: Optional[int] = None,
     return Finding._from_core(d)
 
 
-def check_split(shares, expected: Figure = 100,
-                decimals: Optional[int] = None) -> Finding:
+def check_split(shares: Items, expected: Figure = 100,
+                decimals: int | None = None) -> Finding:
     """Check that percentage shares make ``expected`` (100 by default),
     which is exact: only the shares carry printed rounding.
 
@@ -234,44 +246,45 @@ class Report:
     first read, while ``errors``, ``rounding``, ``ok`` and ``counts()``
     make objects only for the differences."""
 
-    def __init__(self, title: str, source: str, unit: str,
-                 findings: Optional[List[Finding]] = None,
-                 file: Optional[str] = None) -> None:
+    @keyword_only_after(4)
+    def __init__(self, title: str, source: str, unit: str, *,
+                 findings: list[Finding] | None = None,
+                 file: str | None = None) -> None:
         self.title, self.source, self.unit, self.file = title, source, unit, file
         self._findings = findings
-        self._raw: List[dict] = []
+        self._raw: list[dict[str, Any]] = []
 
     @classmethod
-    def _from_core(cls, d: dict, file: Optional[str] = None) -> "Report":
-        report = cls(d["title"], d["source"], d["unit"], None, file)
+    def _from_core(cls, d: dict[str, Any], file: str | None = None) -> Report:
+        report = cls(d["title"], d["source"], d["unit"], file=file)
         report._raw = d["findings"]
         return report
 
     @property
-    def findings(self) -> List[Finding]:
+    def findings(self) -> list[Finding]:
         if self._findings is None:
             self._findings = [Finding._from_core(f) for f in self._raw]
             self._raw = []
         return self._findings
 
-    def _differences(self) -> List[Finding]:
+    def _differences(self) -> list[Finding]:
         """The findings that are not ok, in table order."""
         if self._findings is not None:
             return [f for f in self._findings if f.status != "ok"]
         return [Finding._from_core(f) for f in self._raw if f["status"] != "ok"]
 
-    def _with_status(self, status: str) -> List[Finding]:
+    def _with_status(self, status: str) -> list[Finding]:
         if self._findings is not None:
             return [f for f in self._findings if f.status == status]
         return [Finding._from_core(f) for f in self._raw
                 if f["status"] == status]
 
     @property
-    def errors(self) -> List[Finding]:
+    def errors(self) -> list[Finding]:
         return self._with_status("error")
 
     @property
-    def rounding(self) -> List[Finding]:
+    def rounding(self) -> list[Finding]:
         return self._with_status("rounding")
 
     @property
@@ -279,7 +292,7 @@ class Report:
         """True when no figure disagrees beyond rounding."""
         return self.counts()["error"] == 0
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, int]:
         statuses = ([f.status for f in self._findings]
                     if self._findings is not None
                     else [f["status"] for f in self._raw])
@@ -294,7 +307,7 @@ class Report:
                 f"checks, {c['rounding']} within rounding, {c['error']} "
                 f"errors>")
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per check: where, what, status, cause, figures."""
         import pandas as pd
 
@@ -311,15 +324,20 @@ class Report:
                 f"{c['rounding']} within rounding, {c['error']} "
                 f"{'error' if c['error'] == 1 else 'errors'}.")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values: the heading, the counts, and each
+        finding's :meth:`Finding.to_dict`."""
         return {"title": self.title, "source": self.source, "unit": self.unit,
                 "file": self.file, "counts": self.counts(),
                 "findings": [f.to_dict() for f in self.findings]}
 
-    def to_json(self, **kwargs) -> str:
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text; ``kwargs`` go to ``json.dumps``
+        (``indent=2``, say)."""
         return json.dumps(self.to_dict(), **kwargs)
 
-    def report(self, everything: bool = False, heading: bool = True) -> str:
+    @keyword_only_after(1)
+    def report(self, *, everything: bool = False, heading: bool = True) -> str:
         """Text for a terminal: a heading (title, source, unit), the counts,
         then each error and rounding difference with its cause (every check
         when ``everything``).  ``heading=False`` leaves the heading out, for
@@ -346,7 +364,8 @@ class Report:
     def __str__(self) -> str:
         return self.report()
 
-    def to_html(self, heading: bool = True) -> str:
+    @keyword_only_after(1)
+    def to_html(self, *, heading: bool = True) -> str:
         """HTML: the counts and a table of every finding that is not ok;
         ``heading`` as for :meth:`report`."""
         colour = {"ok": "#2e7d32", "rounding": "#b26a00", "error": "#c62828"}
@@ -379,14 +398,14 @@ class Report:
 _CSV_DIRECTIVES = ("title", "source", "unit", "decimals", "rule", "note")
 
 
-def _table_from_csv(text: str, source: str) -> dict:
+def _table_from_csv(text: str, source: str) -> dict[str, Any]:
     """A CSV table as the JSON form: ``#key: value`` lines first (title,
     source, unit, decimals, and any number of rule lines), then a header
     row whose first cell names the label column and whose other cells are
     the columns; a column headed ``total`` says which rows a total row
     states the sum of ("above", "all", or row labels separated by ``;``)."""
-    table: dict = {"format": "apportion.table/1", "rules": []}
-    body = []
+    table: dict[str, Any] = {"format": "apportion.table/1", "rules": []}
+    body: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("#") and not body:
@@ -412,7 +431,7 @@ def _table_from_csv(text: str, source: str) -> dict:
             body.append((number, line))
     if not table["rules"]:
         del table["rules"]
-    rows = list(csv.reader(io.StringIO("\n".join(l for _, l in body))))
+    rows = list(csv.reader(io.StringIO("\n".join(line for _, line in body))))
     if not rows:
         raise InputError(f"{source}: no header row")
     header = [h.strip() for h in rows[0]]
@@ -426,8 +445,8 @@ def _table_from_csv(text: str, source: str) -> dict:
         if len(cells) != len(header):
             raise InputError(f"{source}:{number}: expected {len(header)} "
                              f"cells as in the header, found {len(cells)}")
-        row: dict = {"label": cells[0].strip()}
-        values = []
+        row: dict[str, Any] = {"label": cells[0].strip()}
+        values: list[str | None] = []
         for i, cell in enumerate(cells):
             if i == 0:
                 continue
@@ -443,23 +462,24 @@ def _table_from_csv(text: str, source: str) -> dict:
     return table
 
 
-def load_table(path) -> dict:
+def load_table(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A table file (``.json`` or ``.csv``) as the JSON form's dict."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".csv":
-        return _table_from_csv(text, str(path))
-    return json.loads(text)
+    file = Path(path)
+    text = file.read_text(encoding="utf-8")
+    if file.suffix.lower() == ".csv":
+        return _table_from_csv(text, str(file))
+    table: dict[str, Any] = json.loads(text)
+    return table
 
 
-def check_table(table) -> Report:
+def check_table(table: str | os.PathLike[str] | Mapping[str, Any]) -> Report:
     """Audit a whole table: every stated total and every column rule, then
     reclassification across each total row.
 
     ``table`` is a path to a JSON (``apportion.table/1``) or CSV file, or
     the JSON form as a dict.  Errors in the table itself raise PlanError
     with the JSON path."""
-    if isinstance(table, (str, Path)):
+    if isinstance(table, (str, os.PathLike)):
         path = Path(table)
         if path.suffix.lower() == ".csv":
             data = _table_from_csv(path.read_text(encoding="utf-8"), str(path))
@@ -474,7 +494,7 @@ def check_table(table) -> Report:
                      f"not {type(table).__name__}")
 
 
-def _json_default(value):
+def _json_default(value: object) -> str | int:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, Integral):

@@ -14,40 +14,55 @@ from __future__ import annotations
 
 import html
 import os
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any
 
 from . import _core
-from ._present import (audit_html, audit_lines, audit_summary, figure,
-                       finest_decimals, heading_html, int64_columns, isna,
-                       pounds, split_text, text_table)
-from .audit import Report
+from ._deprecate import renamed
+from ._paper import CoreData, Paper
+from ._present import (
+    cells,
+    figure,
+    finest_decimals,
+    int64_columns,
+    isna,
+    pounds,
+    split_text,
+    text_table,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ContractSum", "load_contract_sum", "parse_contract_sum"]
 
 
-class ContractSum:
+class ContractSum(Paper):
     """A contract sum in blocks, its business cases, the tables the paper
-    prints for them, and the audit of the paper's figures."""
+    prints for them, and the audit of the paper's figures.
 
-    def __init__(self, data: dict) -> None:
-        self._data = data
-        self._r = data["result"]
-        self.source: str = data["source"]
-        self.title: Optional[str] = data["title"]
-        self.financial_year: Optional[str] = data["financial_year"]
-        self.as_of: Optional[str] = data["as_of"]
+    ``ContractSum(path)`` or ``ContractSum(dict)`` reads a contract-sum
+    file, as :class:`~apportion._paper.Paper` describes;
+    :func:`load_contract_sum` and :func:`parse_contract_sum` do the same."""
+
+    _core_load = staticmethod(_core.load_contract_sum)
+    _core_parse = staticmethod(_core.parse_contract_sum)
+    _default_source = "<contract sum>"
+
+    def _setup(self, data: CoreData) -> None:
+        super()._setup(data)
+        self._r: CoreData = data["result"]
+        self.financial_year: str | None = data["financial_year"]
+        self.as_of: str | None = data["as_of"]
         self.unit: str = data["unit"]
-        self.authorities: List[str] = [c for c, _ in data["authorities"]]
-        self.authority_names = {c: n for c, n in data["authorities"]}
-        self.split: Optional[dict] = data["split"]
-        #: The audit of every figure the paper prints.
-        self.audit: Report = Report._from_core(self._r["audit"], self.source)
+        self.authorities: list[str] = [c for c, _ in data["authorities"]]
+        self.authority_names: dict[str, str] = {c: n for c, n in data["authorities"]}
+        self.split: dict[str, Any] | None = data["split"]
         printed = [b["amount"] for b in data["blocks"]]
         printed += [c["funding"] for c in data["business_cases"]]
         printed += [it["funding"] for t in data["tables"] for it in t["items"]]
         self._dec = finest_decimals(self.unit, printed)
 
-    def _fig(self, pence: Optional[int]) -> str:
+    def _fig(self, pence: int | None) -> str:
         """A figure as the paper's tables print it, to their finest
         precision."""
         return figure(pence, self.unit, self._dec)
@@ -58,31 +73,26 @@ class ContractSum:
     def contract_sum(self) -> int:
         """The sum of the blocks in the contract sum (NCT 2024/25: Blocks 1
         and 2, £180.009m)."""
-        return self._r["contract_sum"]
+        return int(self._r["contract_sum"])
 
     @property
-    def stated_contract_sum(self) -> Optional[int]:
+    def stated_contract_sum(self) -> int | None:
         s = self._data["contract_sum"]
-        return None if s is None else s[0]
+        return None if s is None else int(s[0])
 
     @property
     def provisions(self) -> int:
         """The blocks outside the contract sum (Block 3, £3.291m)."""
-        return self._r["provisions"]
+        return int(self._r["provisions"])
 
     @property
     def agreed(self) -> int:
         """The funding agreed for every business case."""
-        return self._r["agreed"]
-
-    @property
-    def ok(self) -> bool:
-        """True when every printed figure agrees (within rounding)."""
-        return self.audit.ok
+        return int(self._r["agreed"])
 
     # ---- DataFrames -----------------------------------------------------------
 
-    def blocks(self):
+    def blocks_frame(self) -> pd.DataFrame:
         """DataFrame, one row per block: name, kind, whether it is in the
         contract sum, amount, funding agreed by its business cases, balance
         outstanding (amount - agreed), the number of cases, the one-off part
@@ -105,7 +115,7 @@ class ContractSum:
         return int64_columns(frame, ["amount", "agreed", "balance",
                                      *(self.authorities if ba is not None else [])])
 
-    def business_cases(self):
+    def business_cases_frame(self) -> pd.DataFrame:
         """DataFrame of the business cases: theme, project, date approved,
         block (None: funded from none), funding agreed (pence), whether it
         recurs, and its duration as written."""
@@ -124,7 +134,7 @@ class ContractSum:
         frame["recurring"] = frame["recurring"].astype("boolean")
         return int64_columns(frame, ["funding"])
 
-    def items(self):
+    def items_frame(self) -> pd.DataFrame:
         """DataFrame of every item of the tables the paper prints for its
         blocks: the table, the block, the project, the funding as printed
         there, the business case's funding, and the difference."""
@@ -143,7 +153,7 @@ class ContractSum:
                                             "business_case", "difference"])
         return int64_columns(frame, ["printed", "business_case", "difference"])
 
-    def tables(self):
+    def tables_frame(self) -> pd.DataFrame:
         """DataFrame, one row per printed table: its block, the sum of its
         items, the stated total, the block's amount less the items, and
         the stated balance outstanding (pence; None when not printed)."""
@@ -166,7 +176,7 @@ class ContractSum:
         return int64_columns(frame, ["items", "stated_total", "balance",
                                      "stated_balance"], nullable=True)
 
-    def by_authority(self):
+    def by_authority_frame(self) -> pd.DataFrame:
         """DataFrame of each block's split between the authorities (int
         pence, exact by block and by authority), with the contract sum's
         and the provisions' shares."""
@@ -184,22 +194,25 @@ class ContractSum:
         frame["total"] = frame[self.authorities].sum(axis=1)
         return int64_columns(frame, [*self.authorities, "total"])
 
-    def findings(self):
-        """DataFrame of every check of a printed figure (``Report.to_frame``)."""
-        return self.audit.to_frame()
-
-    def formatted(self):
+    def formatted_frame(self) -> pd.DataFrame:
         """The blocks as the paper prints them, in its unit."""
-        frame = self.blocks()
+        frame = self.blocks_frame()
         out = frame[["name", "kind", "in_contract_sum"]].copy()
         for col in ("amount", "agreed", "balance"):
             out[col] = [self._fig(v) for v in frame[col]]
         out.loc[frame["kind"] == "core", ["agreed", "balance"]] = ""
         return out
 
+    blocks = renamed(blocks_frame, "ContractSum.blocks")
+    business_cases = renamed(business_cases_frame, "ContractSum.business_cases")
+    items = renamed(items_frame, "ContractSum.items")
+    tables = renamed(tables_frame, "ContractSum.tables")
+    by_authority = renamed(by_authority_frame, "ContractSum.by_authority")
+    formatted = renamed(formatted_frame, "ContractSum.formatted")
+
     # ---- text and HTML -----------------------------------------------------------
 
-    def _heading(self) -> List[str]:
+    def _heading(self) -> list[str]:
         out = [self.title or self.source]
         if self.title and self.source:
             out.append(f"Source: {self.source}")
@@ -211,7 +224,7 @@ class ContractSum:
                    f"funding agreed by the block's business cases.")
         return out
 
-    def _summary_lines(self) -> List[str]:
+    def _summary_lines(self) -> list[str]:
         fig = self._fig
         blocks_in = [b["id"] for b in self._data["blocks"] if b["in_contract_sum"]]
         out = [f"Contract sum (Block{'s' if len(blocks_in) > 1 else ''} "
@@ -222,17 +235,21 @@ class ContractSum:
             out.append(f"Provisions outside it: {fig(self.provisions)}")
         return out
 
-    def report(self) -> str:
-        """The contract sum as text: blocks, business cases, the split and
-        the audit."""
-        out = self._heading() + [""]
-        f = self.formatted()
-        table = [["block", "name", "amount", "agreed", "balance"]]
+    def _split_words(self) -> str:
+        assert self.split is not None  # only with authorities and a split
+        return split_text(self.split, self.authorities)
+
+    def _text_body(self) -> list[str]:
+        """Blocks, business cases and the split."""
+        out = [""]
+        f = self.formatted_frame()
+        table: list[list[object]] = [["block", "name", "amount", "agreed",
+                                      "balance"]]
         table += [[idx, row["name"], row["amount"], row["agreed"], row["balance"]]
                   for idx, row in f.iterrows()]
         out += text_table(table, right=(2, 3, 4))
-        out += [""] + self._summary_lines()
-        cases = self.business_cases()
+        out += ["", *self._summary_lines()]
+        cases = self.business_cases_frame()
         if len(cases):
             out += ["", "Business cases"]
             table = [["approved", "block", "funding", "project"]]
@@ -244,49 +261,40 @@ class ContractSum:
                               c["project"]])
             out += text_table(table, right=(2,))
         if self._r["by_authority"] is not None:
-            out += ["", f"By authority, by the "
-                        f"{split_text(self.split, self.authorities)}:"]
-            frame = self.by_authority()
+            out += ["", f"By authority, by the {self._split_words()}:"]
+            frame = self.by_authority_frame()
             table = [["", *self.authorities, "total"]]
             for idx, row in frame.iterrows():
                 table.append([idx, *[pounds(row[a]) for a in self.authorities],
                               pounds(row["total"])])
             out += text_table(table, right=range(1, len(self.authorities) + 2))
-        out += [""] + audit_lines(self.audit)
-        return "\n".join(out)
+        return out
 
-    def __str__(self) -> str:
-        return self.report()
-
-    def __repr__(self) -> str:
-        return (f"<ContractSum {self.title or self.source!r}: "
-                f"{len(self._data['blocks'])} block(s), contract sum "
-                f"{pounds(self.contract_sum)}, {audit_summary(self.audit)}>")
-
-    def _repr_html_(self) -> str:
+    def _html_body(self) -> list[str]:
         esc = html.escape
-        parts = heading_html(self._heading())
-        parts.append(self.formatted().to_html())
+        parts = [self.formatted_frame().to_html()]
         parts += [f"<p>{esc(line)}</p>" for line in self._summary_lines()]
         if len(self._data["business_cases"]):
             parts.append("<h5>Business cases</h5>")
-            parts.append(self.business_cases().to_html(
-                index=False, formatters={"funding": self._fig}))
+            parts.append(self.business_cases_frame().to_html(
+                index=False, formatters={"funding": cells(self._fig)}))
         if self._r["by_authority"] is not None:
-            parts.append(f"<h5>By authority "
-                         f"({esc(split_text(self.split, self.authorities))})</h5>")
-            parts.append(self.by_authority().to_html(formatters={
-                c: pounds for c in [*self.authorities, "total"]}))
-        parts.append(audit_html(self.audit))
-        return "\n".join(parts)
+            parts.append(f"<h5>By authority ({esc(self._split_words())})</h5>")
+            parts.append(self.by_authority_frame().to_html(formatters={
+                c: cells(pounds) for c in [*self.authorities, "total"]}))
+        return parts
+
+    def _repr_detail(self) -> str:
+        return (f"{len(self._data['blocks'])} block(s), contract sum "
+                f"{pounds(self.contract_sum)}")
 
 
-def load_contract_sum(path) -> ContractSum:
+def load_contract_sum(path: str | os.PathLike[str]) -> ContractSum:
     """Read a contract-sum file; errors are :class:`~apportion.PlanError`
     naming the JSON path, line and column."""
-    return ContractSum(_core.load_contract_sum(os.fspath(path)))
+    return ContractSum.from_file(path)
 
 
 def parse_contract_sum(text: str, source: str = "<contract sum>") -> ContractSum:
     """Read a contract sum from JSON text."""
-    return ContractSum(_core.parse_contract_sum(text, source))
+    return ContractSum.from_text(text, source)

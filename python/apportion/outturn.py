@@ -25,16 +25,35 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 from . import _core
-from ._present import (audit_html, audit_lines, audit_summary, figure,
-                       finest_decimals, heading_html, int64_columns,
-                       percent_text, pounds, split_text, text_table)
-from .audit import Report
+from ._deprecate import renamed
+from ._paper import CoreData, Paper
+from ._present import (
+    cells,
+    figure,
+    finest_decimals,
+    int64_columns,
+    percent_text,
+    pounds,
+    split_text,
+    text_table,
+)
 
-__all__ = ["Outturn", "Q4Balance", "load_outturn", "parse_outturn",
-           "parse_q4_balance", "q4_balance"]
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from .plan import Plan
+
+__all__ = ["CarryForward", "Outturn", "OutturnTotal", "Q4Balance", "load_outturn",
+           "parse_outturn", "parse_q4_balance", "q4_balance"]
+
+
+#: Money as q4_balance takes it: int pence (a numpy integer too), money
+#: text such as "£420,000", or Decimal pounds.
+Money = Union[int, "np.integer[Any]", str, Decimal]
 
 _SIGN_NAMES = {"outturn_minus_budget": "outturn - budget",
                "budget_minus_outturn": "budget - outturn"}
@@ -45,27 +64,47 @@ _SIGN_NAMES = {"outturn_minus_budget": "outturn - budget",
 _MONEY_COLUMNS = ["budget", "gross_outturn", "funding", "outturn", "variance"]
 
 
+class OutturnTotal(TypedDict):
+    """:attr:`Outturn.total`: money in int pence; the variance's exact
+    ratio to the service budget and its basis points (None for a nil
+    budget)."""
+
+    budget: int
+    gross_outturn: int
+    funding: int
+    outturn: int
+    variance: int
+    variance_ratio: Fraction | None
+    variance_bp: int | None
+
+
 def _direction(variance: int) -> str:
     return ("overspend" if variance > 0 else "underspend" if variance < 0
             else "on budget")
 
 
-def _ratio(v: dict) -> Optional[Fraction]:
+def _ratio(v: dict[str, Any]) -> Fraction | None:
     return None if v["ratio"] is None else Fraction(*v["ratio"])
 
 
-class Outturn:
+class Outturn(Paper):
     """Budget against outturn by line, service area and authority, with the
-    use of reserves and the audit of the paper's own figures."""
+    use of reserves and the audit of the paper's own figures.
 
-    def __init__(self, data: dict) -> None:
-        self._data = data
+    ``Outturn(path)`` or ``Outturn(dict)`` reads an outturn file (or a plan
+    file with an ``"outturn"`` member), as :class:`~apportion._paper.Paper`
+    describes; :func:`load_outturn` and :func:`parse_outturn` do the same."""
+
+    _core_load = staticmethod(_core.load_outturn)
+    _core_parse = staticmethod(_core.parse_outturn)
+    _default_source = "<outturn>"
+
+    def _setup(self, data: CoreData) -> None:
+        super()._setup(data)
         r = data["result"]
-        self._r = r
-        self.source: str = data["source"]
-        self.title: Optional[str] = data["title"]
-        self.financial_year: Optional[str] = data["financial_year"]
-        self.period: Optional[str] = data["period"]
+        self._r: CoreData = r
+        self.financial_year: str | None = data["financial_year"]
+        self.period: str | None = data["period"]
         self.unit: str = data["unit"]
         self.outturn_kind: str = data["outturn_kind"]
         self.funding_label: str = data["funding_label"]
@@ -76,65 +115,60 @@ class Outturn:
         #: "outturn_minus_budget" (positive is an overspend).
         self.sign: str = r["sign"]
         self.sign_rule: str = data["sign_rule"]
-        self.authorities: List[str] = [c for c, _ in data["authorities"]]
-        self.authority_names = {c: n for c, n in data["authorities"]}
-        self.split: Optional[dict] = data["split"]
-        #: The audit of every figure the paper states.
-        self.audit: Report = Report._from_core(r["audit"], self.source)
+        self.authorities: list[str] = [c for c, _ in data["authorities"]]
+        self.authority_names: dict[str, str] = {c: n for c, n in data["authorities"]}
+        self.split: dict[str, Any] | None = data["split"]
         printed = [line[k] for line in data["lines"] for k in _MONEY_COLUMNS
                    if k != "funding" and line[k] is not None]
         printed += [a for line in data["lines"] for _, a in line["funding"]]
         printed += [v for v in data["total"].values() if v is not None]
         self._dec = finest_decimals(self.unit, printed)
 
-    def _fig(self, pence: Optional[int]) -> str:
+    def _fig(self, pence: int | None) -> str:
         """A figure as the paper's table prints it, to its finest precision."""
         return figure(pence, self.unit, self._dec)
 
     # ---- figures (int pence; variances overspend-positive) ----------------
 
     @property
-    def total(self) -> dict:
+    def total(self) -> OutturnTotal:
         """Budget, gross outturn, funding, outturn and variance over every
         line, and the variance in basis points of the service budget."""
         t = self._r["total"]
-        return {**{k: t[k] for k in _MONEY_COLUMNS},
-                "variance_ratio": _ratio(t), "variance_bp": t["basis_points"]}
+        return OutturnTotal(budget=t["budget"], gross_outturn=t["gross_outturn"],
+                            funding=t["funding"], outturn=t["outturn"],
+                            variance=t["variance"], variance_ratio=_ratio(t),
+                            variance_bp=t["basis_points"])
 
     @property
     def service_budget(self) -> int:
         """The budget of the service lines, before income lines (such as
         the contract sum) net it down: NCT 2021/22's £123.348m."""
-        return self._r["service_budget"]
+        return int(self._r["service_budget"])
 
     @property
     def income_budget(self) -> int:
-        return self._r["income_budget"]
+        return int(self._r["income_budget"])
 
     @property
     def reserves(self) -> int:
         """The reserves used to meet the variance."""
-        return self._r["reserves"]
+        return int(self._r["reserves"])
 
     @property
     def net_variance(self) -> int:
         """The variance after reserves: negative is a net underspend."""
-        return self._r["net_variance"]
+        return int(self._r["net_variance"])
 
     @property
     def sign_reversed(self) -> bool:
         """True when every stated line variance is the computed one negated:
         the file's ``variance_sign`` is probably the other convention."""
-        return self._r["sign_reversed"]
-
-    @property
-    def ok(self) -> bool:
-        """True when every stated figure agrees (within rounding)."""
-        return self.audit.ok
+        return bool(self._r["sign_reversed"])
 
     # ---- DataFrames -------------------------------------------------------
 
-    def lines(self):
+    def lines_frame(self) -> pd.DataFrame:
         """DataFrame, one row per line: the service, its area, kind and
         authority; budget, gross outturn, funding, outturn and variance in
         int pence (variance = outturn - budget, positive an overspend);
@@ -162,7 +196,7 @@ class Outturn:
         return int64_columns(frame, ["variance_bp", "stated_variance"],
                              nullable=True)
 
-    def areas(self):
+    def areas_frame(self) -> pd.DataFrame:
         """DataFrame by service area (a line without one is its own area):
         the same money columns summed, with the variance ratio of the
         area's budget."""
@@ -176,7 +210,7 @@ class Outturn:
         int64_columns(frame, _MONEY_COLUMNS)
         return int64_columns(frame, ["variance_bp"], nullable=True)
 
-    def by_authority(self):
+    def by_authority_frame(self) -> pd.DataFrame:
         """DataFrame of each line's variance split between the authorities
         (int pence, exact by line and by authority), a "Total" row, the
         reserves split the same way, and the net variance."""
@@ -197,7 +231,7 @@ class Outturn:
         frame["total"] = frame[self.authorities].sum(axis=1)
         return int64_columns(frame, [*self.authorities, "total"])
 
-    def reserves_frame(self):
+    def reserves_frame(self) -> pd.DataFrame:
         """DataFrame of the reserves used, in pence."""
         import pandas as pd
 
@@ -206,7 +240,7 @@ class Outturn:
               "amount": r["amount"][0]} for r in self._data["reserves"]],
             columns=["name", "description", "amount"])
 
-    def grants(self):
+    def grants_frame(self) -> pd.DataFrame | None:
         """DataFrame of the grants table the paper prints beside the
         outturn (in pence), or None."""
         import pandas as pd
@@ -217,20 +251,14 @@ class Outturn:
         frame = pd.DataFrame([{"grant": n, "amount": a[0]} for n, a in g["items"]])
         return int64_columns(frame, ["amount"])
 
-    def findings(self):
-        """DataFrame of every check of a stated figure (``Report.to_frame``:
-        where, the check, status, cause, stated, computed, difference in
-        the report's unit, and a suggestion)."""
-        return self.audit.to_frame()
-
-    def formatted(self):
+    def formatted_frame(self) -> pd.DataFrame:
         """The lines as the paper prints them (figures in the file's unit,
         brackets for negatives) with the variance % and whether it is an
         over- or underspend; then the computed "Total" and, when the paper
         prints one, its own total row."""
         import pandas as pd
 
-        frame = self.lines()
+        frame = self.lines_frame()
         total = self.total
         names = ["Budget", "Gross outturn", self.funding_label, "Outturn",
                  "Variance"]
@@ -241,8 +269,9 @@ class Outturn:
                          *[self._fig(row[k]) for k in _MONEY_COLUMNS],
                          percent_text(None if pd.isna(bp) else int(bp)),
                          row["direction"]])
-        rows.append(["Total", "Total", *[self._fig(total[k])
-                                         for k in _MONEY_COLUMNS],
+        money = (total["budget"], total["gross_outturn"], total["funding"],
+                 total["outturn"], total["variance"])  # _MONEY_COLUMNS' order
+        rows.append(["Total", "Total", *[self._fig(v) for v in money],
                      percent_text(total["variance_bp"]),
                      _direction(total["variance"])])
         printed = self._data["total"]
@@ -256,9 +285,15 @@ class Outturn:
                            index=pd.Index([r[0] for r in rows], name="line"))
         return out
 
+    lines = renamed(lines_frame, "Outturn.lines")
+    areas = renamed(areas_frame, "Outturn.areas")
+    by_authority = renamed(by_authority_frame, "Outturn.by_authority")
+    grants = renamed(grants_frame, "Outturn.grants")
+    formatted = renamed(formatted_frame, "Outturn.formatted")
+
     # ---- text and HTML ----------------------------------------------------
 
-    def _heading(self) -> List[str]:
+    def _heading(self) -> list[str]:
         out = [self.title or self.source]
         if self._data["title"] and self.source:
             out.append(f"Source: {self.source}")
@@ -279,7 +314,7 @@ class Outturn:
                        "other convention.")
         return out
 
-    def _position_lines(self) -> List[str]:
+    def _position_lines(self) -> list[str]:
         fig = self._fig
         t = self.total
         out = []
@@ -305,64 +340,70 @@ class Outturn:
                        + f" of {pounds(abs(net))}.")
         return out
 
-    def report(self) -> str:
-        """The outturn as text: the table with variance %, the position
-        after reserves, the split by authority and the audit."""
-        out = self._heading() + [""]
-        f = self.formatted()
+    def _split_words(self) -> str:
+        assert self.split is not None  # only with authorities and a split
+        return split_text(self.split, self.authorities)
+
+    def _text_body(self) -> list[str]:
+        """The table with variance %, the position after reserves and the
+        split by authority."""
+        out = [""]
+        f = self.formatted_frame()
         table = [list(f.columns)] + [[str(v) for v in row]
                                      for row in f.itertuples(index=False)]
         out += text_table(table, right=range(1, 7))
-        out += [""] + self._position_lines()
-        if self._r["by_authority"] is not None:
-            ba = self._r["by_authority"]
-            out += ["", f"By authority, by the "
-                        f"{split_text(self.split, self.authorities)}:"]
+        out += ["", *self._position_lines()]
+        ba = self._r["by_authority"]
+        if ba is not None:
+            out += ["", f"By authority, by the {self._split_words()}:"]
             table = [["authority", "variance", "reserves used", "net variance"]]
             for k, code in enumerate(self.authorities):
                 table.append([code, pounds(ba["variance"][k]),
                               pounds(ba["reserves"][k]),
                               pounds(ba["net_variance"][k])])
             out += text_table(table, right=(1, 2, 3))
-        out += [""] + audit_lines(self.audit)
-        return "\n".join(out)
+        return out
 
-    def __str__(self) -> str:
-        return self.report()
-
-    def __repr__(self) -> str:
-        return (f"<Outturn {self.title or self.source!r}: "
-                f"{len(self._data['lines'])} line(s), variance "
-                f"{pounds(self.total['variance'], signed=True)}, "
-                f"{audit_summary(self.audit)}>")
-
-    def _repr_html_(self) -> str:
+    def _html_body(self) -> list[str]:
         esc = html.escape
-        parts = heading_html(self._heading())
-        parts.append(self.formatted().to_html())
+        parts = [self.formatted_frame().to_html()]
         parts += [f"<p>{esc(line)}</p>" for line in self._position_lines()]
         if self._r["by_authority"] is not None:
-            parts.append(f"<h5>By authority "
-                         f"({esc(split_text(self.split, self.authorities))})</h5>")
-            frame = self.by_authority()
+            parts.append(f"<h5>By authority ({esc(self._split_words())})</h5>")
+            frame = self.by_authority_frame()
             parts.append(frame.to_html(formatters={
-                c: pounds for c in [*self.authorities, "total"]}))
-        parts.append(audit_html(self.audit))
-        return "\n".join(parts)
+                c: cells(pounds) for c in [*self.authorities, "total"]}))
+        return parts
+
+    def _repr_detail(self) -> str:
+        return (f"{len(self._data['lines'])} line(s), variance "
+                f"{pounds(self.total['variance'], signed=True)}")
 
 
-def load_outturn(path) -> Outturn:
+def load_outturn(path: str | os.PathLike[str]) -> Outturn:
     """Read an outturn file; errors are :class:`~apportion.PlanError` naming
     the JSON path, line and column."""
-    return Outturn(_core.load_outturn(os.fspath(path)))
+    return Outturn.from_file(path)
 
 
 def parse_outturn(text: str, source: str = "<outturn>") -> Outturn:
     """Read an outturn from JSON text."""
-    return Outturn(_core.parse_outturn(text, source))
+    return Outturn.from_text(text, source)
 
 
 # ---- the Q4 balancing payment --------------------------------------------------
+
+class CarryForward(TypedDict):
+    """A carry-forward or receipt in advance of a plan, invoiced apart from
+    the balance (amount in int pence)."""
+
+    description: str | None
+    kind: str
+    from_year: str | None
+    amount: int
+    payer: str
+    payee: str
+
 
 @dataclass(frozen=True)
 class Q4Balance:
@@ -381,17 +422,17 @@ class Q4Balance:
     variance: int
     budget_share: int
     actual_share: int
-    billed: Tuple[int, ...]
+    billed: tuple[int, ...]
     billed_total: int
     planned_final: int
     balance: int
-    carry_forwards: Tuple[dict, ...]
+    carry_forwards: tuple[CarryForward, ...]
 
     @classmethod
-    def _from_core(cls, d: dict) -> "Q4Balance":
-        cfs = tuple({"description": c["description"], "kind": c["kind"],
-                     "from_year": c["from_year"], "amount": c["amount"][0],
-                     "payer": c["payer"], "payee": c["payee"]}
+    def _from_core(cls, d: CoreData) -> Q4Balance:
+        cfs = tuple(CarryForward(description=c["description"], kind=c["kind"],
+                                 from_year=c["from_year"], amount=c["amount"][0],
+                                 payer=c["payer"], payee=c["payee"])
                     for c in d["carry_forwards"])
         return cls(d["source"], d["payer"], d["payee"], d["budget"],
                    d["actual_expenditure"], d["variance"], d["budget_share"],
@@ -404,7 +445,7 @@ class Q4Balance:
         return ("payment" if self.balance > 0 else "refund" if self.balance < 0
                 else "nil")
 
-    def frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """DataFrame of the invoices: those billed, then the balance."""
         import pandas as pd
 
@@ -419,7 +460,7 @@ class Q4Balance:
         }, index=pd.Index(labels, name="instalment"))
         return int64_columns(frame, ["amount", "planned"])
 
-    def carry_forwards_frame(self):
+    def carry_forwards_frame(self) -> pd.DataFrame:
         """DataFrame of the carry-forwards and receipts in advance, apart."""
         import pandas as pd
 
@@ -427,7 +468,11 @@ class Q4Balance:
                             columns=["payer", "payee", "amount", "kind",
                                      "from_year", "description"])
 
+    frame = renamed(to_frame, "Q4Balance.frame")
+
     def report(self) -> str:
+        """The balance as text: the shares, what was billed, the balance,
+        and the carry-forwards invoiced apart."""
         word = {"payment": f"a further payment by {self.payer}",
                 "refund": f"a refund to {self.payer}",
                 "nil": "nothing further"}[self.kind]
@@ -457,34 +502,35 @@ class Q4Balance:
     def _repr_html_(self) -> str:
         parts = [f"<p>{html.escape(line)}</p>" for line in self.report().split("\n")
                  if not line.startswith("  ")]
-        parts.append(self.frame().to_html(formatters={"amount": pounds,
-                                                      "planned": pounds}))
+        parts.append(self.to_frame().to_html(formatters={
+            "amount": cells(pounds), "planned": cells(pounds)}))
         if self.carry_forwards:
             parts.append(self.carry_forwards_frame().to_html(
-                index=False, formatters={"amount": pounds}))
+                index=False, formatters={"amount": cells(pounds)}))
         return "\n".join(parts)
 
 
-def _actual_pence(actual: Any) -> int:
-    """Int pence, money text ("£420,000", "£0.42m") or Decimal pounds."""
+def _actual_pence(actual: object) -> object:
+    """Int pence, money text ("£420,000", "£0.42m") or Decimal pounds, as
+    int pence; anything else goes to the core as it is, for its message."""
     if isinstance(actual, bool):
         raise TypeError("actual_expenditure must be int pence, money text or "
                         "Decimal pounds, not bool")
     if isinstance(actual, str):
-        pence, _ = _core.parse_money(actual, "£")
-        return pence
+        return int(_core.parse_money(actual, "£")[0])
     if isinstance(actual, Decimal):
-        pence = actual * 100
-        if pence != pence.to_integral_value():
+        hundredths = actual * 100
+        if hundredths != hundredths.to_integral_value():
             raise ValueError(f"actual_expenditure {actual} is finer than a penny")
-        return int(pence)
+        return int(hundredths)
     if isinstance(actual, float):
         raise TypeError("actual_expenditure must not be a float: give int "
                         "pence, money text such as '£420,000' or a Decimal")
     return actual  # ints (and numpy integers) are checked by the core
 
 
-def q4_balance(plan, actual_expenditure) -> Q4Balance:
+def q4_balance(plan: str | os.PathLike[str] | Plan,
+               actual_expenditure: Money) -> Q4Balance:
     """The Q4 balancing payment or refund of ``plan``'s recharge when the
     year's actual expenditure is ``actual_expenditure`` (int pence, money
     text such as ``"£420,000"``, or Decimal pounds; a ledger's total works).
@@ -502,7 +548,7 @@ def q4_balance(plan, actual_expenditure) -> Q4Balance:
         _core.load_plan_balance(os.fspath(path), _actual_pence(actual_expenditure)))
 
 
-def parse_q4_balance(text: str, actual_expenditure,
+def parse_q4_balance(text: str, actual_expenditure: Money,
                      source: str = "<plan>") -> Q4Balance:
     """:func:`q4_balance` for a plan given as JSON text."""
     return Q4Balance._from_core(

@@ -26,17 +26,26 @@ core for display.
 from __future__ import annotations
 
 import html
-import json
 import os
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any
 
 from . import _core
-from ._present import (audit_html, audit_lines, audit_summary, figure,
-                       heading_html, in_unit, int64_columns, isna,
-                       percent_text, pounds, shorten, text_table)
-from .audit import Report
+from ._paper import CoreData, Paper
+from ._present import (
+    cells,
+    figure,
+    in_unit,
+    int64_columns,
+    percent_text,
+    pounds,
+    shorten,
+    text_table,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Saving", "Savings", "load_savings", "parse_savings"]
 
@@ -59,7 +68,7 @@ class Saving:
     green: int
     mitigations: int
     rated: int
-    stated_total: Optional[int]
+    stated_total: int | None
 
     @property
     def unrated(self) -> int:
@@ -68,13 +77,29 @@ class Saving:
         return self.amount - self.rated
 
 
-class Savings:
-    """A year's RAG-rated savings, totalled, measured and audited."""
+def _saving(p: CoreData, rated: int) -> Saving:
+    """A proposal from the core's reading of it and its rated sum."""
+    red, amber, green, mitigations = (a for a, _ in p["rated"])
+    return Saving(p["reference"], p["name"], p["sro"], p["comments"],
+                  p["amount"][0], red, amber, green, mitigations, rated,
+                  None if p["total"] is None else p["total"][0])
 
-    def __init__(self, data: dict) -> None:
-        self._data = data
-        self.source: str = data["source"]
-        self.title: str = data["title"]
+
+class Savings(Paper):
+    """A year's RAG-rated savings, totalled, measured and audited.
+
+    ``Savings(path)`` or ``Savings(dict)`` reads a savings file (or a plan
+    file with a ``"savings"`` member), as :class:`~apportion._paper.Paper`
+    describes; :func:`load_savings` and :func:`parse_savings` do the same."""
+
+    _core_load = staticmethod(_core.load_savings)
+    _core_parse = staticmethod(_core.parse_savings)
+    _default_source = "<savings>"
+
+    title: str
+
+    def _setup(self, data: CoreData) -> None:
+        super()._setup(data)
         self.reference: str = data["reference"]
         self.location: str = data["location"]
         self.year: str = data["year"]
@@ -83,36 +108,26 @@ class Savings:
         #: "red", or "red_and_amber" when amber counts towards the pressure.
         self.at_risk: str = data["at_risk"]
         self.total_label: str = data["total_label"]
-        self.split: Optional[dict] = data["split"]
+        self.split: dict[str, Any] | None = data["split"]
         result = data["result"]
-        #: The audit of every figure the paper states.
-        self.audit: Report = Report._from_core(result["audit"], self.source)
-        self.proposals: List[Saving] = [
-            Saving(p["reference"], p["name"], p["sro"], p["comments"],
-                   p["amount"][0], *[a for a, _ in p["rated"]], rated,
-                   None if p["total"] is None else p["total"][0])
+        self.proposals: list[Saving] = [
+            _saving(p, rated)
             for p, rated in zip(data["proposals"], result["row_rated"])]
-
-    @classmethod
-    def from_dict(cls, data: Mapping, source: str = "<savings>") -> "Savings":
-        """From the file's JSON form as a dict (savings, or a plan with a
-        ``"savings"`` member).  Errors are :class:`~apportion.PlanError`
-        naming the JSON path."""
-        return cls(_core.parse_savings(json.dumps(data), source))
 
     # ---- figures ---------------------------------------------------------
 
     @property
-    def _result(self) -> dict:
-        return self._data["result"]
+    def _result(self) -> CoreData:
+        result: CoreData = self._data["result"]
+        return result
 
     @property
     def target(self) -> int:
         """The sum of the proposals' amounts, pence."""
-        return self._result["target"]
+        return int(self._result["target"])
 
     @property
-    def by_rag(self) -> Dict[str, int]:
+    def by_rag(self) -> dict[str, int]:
         """Totals by rating, pence: red, amber, green, mitigations."""
         return dict(zip(COLUMNS, self._result["by_column"]))
 
@@ -120,63 +135,60 @@ class Savings:
     def rated(self) -> int:
         """The four columns together (differs from the target when rows
         do not add up)."""
-        return self._result["rated"]
+        return int(self._result["rated"])
 
     @property
     def secured(self) -> int:
         """green + mitigations, pence."""
-        return self._result["secured"]
+        return int(self._result["secured"])
 
     @property
     def forecast(self) -> int:
         """green + amber + mitigations, pence."""
-        return self._result["forecast"]
+        return int(self._result["forecast"])
 
     @property
     def pressure(self) -> int:
         """The savings not delivered, funded as a pressure: red (plus
         amber when at risk), pence."""
-        return self._result["pressure"]
+        return int(self._result["pressure"])
 
-    def _percent(self, part: int) -> Optional[Fraction]:
+    def _percent(self, part: int) -> Fraction | None:
         return None if self.target == 0 else Fraction(100 * part, self.target)
 
     @property
-    def secured_percent(self) -> Optional[Fraction]:
+    def secured_percent(self) -> Fraction | None:
         """Secured as an exact percentage of the target (None when the
         target is zero)."""
         return self._percent(self.secured)
 
     @property
-    def forecast_percent(self) -> Optional[Fraction]:
+    def forecast_percent(self) -> Fraction | None:
         return self._percent(self.forecast)
 
     @property
-    def secured_basis_points(self) -> Optional[int]:
+    def secured_basis_points(self) -> int | None:
         """Secured in hundredths of a percent, rounded half up (C core)."""
-        return self._result["secured_basis_points"]
+        bp = self._result["secured_basis_points"]
+        return None if bp is None else int(bp)
 
     @property
-    def forecast_basis_points(self) -> Optional[int]:
-        return self._result["forecast_basis_points"]
+    def forecast_basis_points(self) -> int | None:
+        bp = self._result["forecast_basis_points"]
+        return None if bp is None else int(bp)
 
     @property
-    def pressure_split(self) -> Optional[Dict[str, int]]:
+    def pressure_split(self) -> dict[str, int] | None:
         """The pressure by the split, pence, summing exactly to it; None
         without a split."""
         shares = self._result["pressure_split"]
-        if shares is None:
+        if shares is None or self.split is None:
             return None
         return dict(zip(self.split["codes"], shares))
 
-    @property
-    def ok(self) -> bool:
-        """True when every stated figure agrees (within rounding)."""
-        return self.audit.ok
-
     # ---- DataFrames ------------------------------------------------------
 
-    def proposals_frame(self, unit: Optional[str] = None):
+    def proposals_frame(self, unit: str | None = None) -> pd.DataFrame:
         """DataFrame, one row per proposal: SRO, amount, red, amber, green,
         mitigations, rated (their sum), unrated (amount - rated), the
         paper's row total, comments.  Int pence or Decimals in ``unit``."""
@@ -185,7 +197,7 @@ class Savings:
         money = ["amount", *COLUMNS, "rated", "unrated"]
         rows = []
         for s in self.proposals:
-            row = {"proposal": s.name, "sro": s.sro}
+            row: dict[str, object] = {"proposal": s.name, "sro": s.sro}
             for c in money:
                 row[c] = in_unit(getattr(s, c), unit)
             row["stated_total"] = (None if s.stated_total is None
@@ -200,7 +212,7 @@ class Savings:
             int64_columns(frame, ["stated_total"], nullable=True)
         return frame
 
-    def by_rag_frame(self, unit: Optional[str] = None):
+    def by_rag_frame(self, unit: str | None = None) -> pd.DataFrame:
         """DataFrame of the totals by rating and the delivery measures:
         amount and percent of the target (exact Fractions)."""
         import pandas as pd
@@ -219,13 +231,13 @@ class Savings:
             int64_columns(frame, ["amount"])
         return frame
 
-    def pressure_split_frame(self, unit: Optional[str] = None):
+    def pressure_split_frame(self, unit: str | None = None) -> pd.DataFrame:
         """DataFrame of the pressure by the split: each authority's value
         and share (summing exactly to the pressure)."""
         import pandas as pd
 
         split = self.pressure_split
-        if split is None:
+        if split is None or self.split is None:
             raise ValueError(f"{self.source} has no split between authorities")
         codes = self.split["codes"]
         frame = pd.DataFrame(
@@ -236,13 +248,9 @@ class Savings:
             int64_columns(frame, ["share"])
         return frame
 
-    def findings(self):
-        """DataFrame of every check of the paper's figures (the audit)."""
-        return self.audit.to_frame()
-
     # ---- text and HTML ---------------------------------------------------
 
-    def _heading(self) -> List[str]:
+    def _heading(self) -> list[str]:
         out = [self.title or self.source]
         where = ", ".join(t for t in (self.reference, self.location) if t)
         if where:
@@ -252,7 +260,7 @@ class Savings:
         out.append((f"{when}: " if when else "") + f"figures in {self.unit}.")
         return out
 
-    def _delivery_lines(self) -> List[str]:
+    def _delivery_lines(self) -> list[str]:
         u = self.unit
         secured = percent_text(self.secured_basis_points) or "n/a"
         forecast = percent_text(self.forecast_basis_points) or "n/a"
@@ -269,23 +277,23 @@ class Savings:
             f"Not delivered ({self.at_risk.replace('_', ' ')}), a pressure: "
             f"{pounds(self.pressure)}."]
 
-    def _split_lines(self) -> List[str]:
-        if self.split is None:
+    def _split_lines(self) -> list[str]:
+        split = self.pressure_split
+        if self.split is None or split is None:
             return []
         s = self.split
         shares = ", ".join(f"{c} {pounds(v)} ({text}"
                            f"{'%' if s['kind'] == 'percent' else ''})"
                            for (c, v), (text, _, _)
-                           in zip(self.pressure_split.items(), s["values"]))
+                           in zip(split.items(), s["values"]))
         return [f"Funded by the {s['name'] or 'split'}: {shares}."]
 
-    def report(self) -> str:
-        """The savings as text: each proposal by rating, the delivery
-        measures, the pressure and its split, and the audit."""
+    def _text_body(self) -> list[str]:
+        """Each proposal by rating, the delivery measures, the pressure and
+        its split."""
         u = self.unit
-        out = self._heading()
-        table = [["proposal", "SRO", "amount", "red", "amber", "green",
-                  "mitigations", "rated"]]
+        table: list[list[object]] = [["proposal", "SRO", "amount", "red", "amber",
+                                      "green", "mitigations", "rated"]]
         for s in self.proposals:
             table.append([shorten(s.name, 48), shorten(s.sro, 24),
                           *[figure(getattr(s, c), u)
@@ -293,42 +301,36 @@ class Savings:
         table.append(["Total", "", figure(self.target, u),
                       *[figure(v, u) for v in self.by_rag.values()],
                       figure(self.rated, u)])
-        out += [""] + text_table(table, right=range(2, len(table[0])))
-        out += [""] + self._delivery_lines() + self._split_lines()
-        out += [""] + audit_lines(self.audit)
-        return "\n".join(out)
+        return ["", *text_table(table, right=range(2, len(table[0]))),
+                "", *self._delivery_lines(), *self._split_lines()]
 
-    def __str__(self) -> str:
-        return self.report()
-
-    def __repr__(self) -> str:
-        return (f"<Savings {self.title or self.source!r}: "
-                f"{len(self.proposals)} proposals, secured "
-                f"{percent_text(self.secured_basis_points) or 'n/a'}, "
-                f"{audit_summary(self.audit)}>")
-
-    def _repr_html_(self) -> str:
+    def _html_body(self) -> list[str]:
         esc = html.escape
-        parts = heading_html(self._heading())
         frame = self.proposals_frame().drop(columns=["comments"])
-        fmt = {c: (lambda v: "" if isna(v) else figure(v, self.unit))
-               for c in frame.columns if c != "sro"}
-        parts.append(frame.to_html(formatters=fmt))
+
+        def fig(v: int) -> str:
+            return figure(v, self.unit)
+
+        parts = [frame.to_html(formatters={c: cells(fig) for c in frame.columns
+                                           if c != "sro"})]
         parts.append("<h5>Delivery</h5><ul>")
         parts += [f"<li>{esc(line)}</li>"
                   for line in self._delivery_lines() + self._split_lines()]
         parts.append("</ul>")
-        parts.append(audit_html(self.audit))
-        return "\n".join(parts)
+        return parts
+
+    def _repr_detail(self) -> str:
+        return (f"{len(self.proposals)} proposals, secured "
+                f"{percent_text(self.secured_basis_points) or 'n/a'}")
 
 
-def load_savings(path) -> Savings:
+def load_savings(path: str | os.PathLike[str]) -> Savings:
     """Read a savings file (``apportion.savings/1``, or a plan file with a
     ``"savings"`` member); errors are :class:`~apportion.PlanError` naming
     the JSON path, line and column."""
-    return Savings(_core.load_savings(os.fspath(path)))
+    return Savings.from_file(path)
 
 
 def parse_savings(text: str, source: str = "<savings>") -> Savings:
     """Read savings from JSON text."""
-    return Savings(_core.parse_savings(text, source))
+    return Savings.from_text(text, source)

@@ -8,15 +8,22 @@ C; this module lines values up by KPI, group and period and lays them out.
 from __future__ import annotations
 
 import html
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
-from typing import Dict, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from ._deprecate import keyword_only_after
 from .errors import InputError
 from .kpi import KPI, RAG, _exact
 
-__all__ = ["Scorecard", "scorecard", "RAG_COLOURS"]
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["RAG_COLOURS", "Scorecard", "scorecard"]
 
 #: Fill colours for RAG cells (the GOV.UK palette's green, amber and red).
 RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c"}
@@ -26,12 +33,22 @@ COLUMNS = ("description", "value", "numerator", "denominator", "target",
            "rag", "direction", "escalation")
 
 
-def _kpi_map(kpis) -> Dict[str, KPI]:
+#: The KPIs to score: one, several, or a {ref: KPI} mapping.
+KPIs = Union[KPI, Iterable[KPI], Mapping[str, KPI]]
+
+#: Values to score: a long DataFrame, or a {ref: {period: value}} mapping.
+Values = Union["pd.DataFrame", Mapping[str, Mapping[Any, Any]]]
+
+#: One row of values: (kpi, group, period, value, numerator, denominator).
+_Record = tuple[str, Any, Any, Any, Union[int, None], Union[int, None]]
+
+
+def _kpi_map(kpis: KPIs) -> dict[str, KPI]:
     if isinstance(kpis, KPI):
         return {kpis.ref: kpis}
     if isinstance(kpis, Mapping):
         return dict(kpis)
-    out = {}
+    out: dict[str, KPI] = {}
     for k in kpis:
         if not isinstance(k, KPI):
             raise TypeError(f"kpis must be KPI objects, not {type(k).__name__}")
@@ -39,7 +56,7 @@ def _kpi_map(kpis) -> Dict[str, KPI]:
     return out
 
 
-def _records(values):
+def _records(values: Values) -> Iterator[_Record]:
     """Rows of (kpi, group, period, value, numerator, denominator) from a
     long DataFrame or a {ref: {period: value}} mapping."""
     import pandas as pd
@@ -75,7 +92,8 @@ class Scorecard:
     period) with the columns in ``COLUMNS``; build one with
     :func:`scorecard` or :meth:`from_measure`."""
 
-    def __init__(self, frame, kpis: Mapping[str, KPI], title: str = ""):
+    def __init__(self, frame: pd.DataFrame, kpis: Mapping[str, KPI],
+                 title: str = "") -> None:
         self.frame = frame
         self.kpis = dict(kpis)
         self.title = title
@@ -83,15 +101,17 @@ class Scorecard:
     def __repr__(self) -> str:
         return f"Scorecard({self.title!r}, {len(self.frame)} rows)\n{self.frame!r}"
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the scorecard's table."""
         return self.frame.copy()
 
     # ---- building ---------------------------------------------------------
 
     @classmethod
-    def from_measure(cls, kpi: KPI, measure, period_level: int = -1,
-                     compare: str = "previous", title: str = "",
-                     scale: int = 100):
+    @keyword_only_after(3)
+    def from_measure(cls, kpi: KPI, measure: pd.DataFrame, *,
+                     period_level: int = -1, compare: str = "previous",
+                     title: str = "", scale: int = 100) -> Scorecard:
         """A scorecard of one KPI from a grouped measure such as
         :func:`~apportion.within_working_days` (columns within and total,
         rereferrals and records, or a service area measure's numerator and
@@ -110,6 +130,8 @@ class Scorecard:
                              "and records, or numerator and denominator) "
                              "columns")
         index = measure.index
+        periods: Iterable[Any]
+        groups: Iterable[Any]
         if isinstance(index, pd.MultiIndex):
             if index.nlevels != 2:
                 raise InputError("measure must be indexed by period or by "
@@ -119,15 +141,16 @@ class Scorecard:
             groups = index.get_level_values(1 - level)
         else:
             periods, groups = index, [None] * len(index)
-        num = np.asarray(num, dtype=np.int64)
-        den = np.asarray(den, dtype=np.int64)
+        nums = np.asarray(num, dtype=np.int64)
+        dens = np.asarray(den, dtype=np.int64)
         long = pd.DataFrame({"kpi": kpi.ref, "group": list(groups),
                              "period": list(periods)})
         if scale == 100:  # a percentage: scored from its counts
-            long["numerator"], long["denominator"] = num, den
+            long["numerator"], long["denominator"] = nums, dens
         else:
-            long["value"] = [None if d == 0 else Fraction(scale * int(n), int(d))
-                             for n, d in zip(num, den)]
+            values = [None if d == 0 else Fraction(scale * int(n), int(d))
+                      for n, d in zip(nums, dens)]
+            long["value"] = pd.Series(values, index=long.index, dtype=object)
         return scorecard({kpi.ref: kpi}, long, compare=compare, title=title)
 
     # ---- views --------------------------------------------------------------
@@ -152,7 +175,7 @@ class Scorecard:
             rag = _text(row.rag)
             style = (f"background:{RAG_COLOURS[rag]};color:white;font-weight:bold"
                      if rag in RAG_COLOURS else "")
-            cells = [html.escape(str(row.kpi))]
+            cells: list[str | None] = [html.escape(str(row.kpi))]
             if show_group:
                 cells.append(html.escape(_text(row.group)))
             cells += [html.escape(str(row.period)), _show_value(row),
@@ -185,7 +208,8 @@ class Scorecard:
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(([self.title, ""] if self.title else []) + lines)
 
-    def plot(self, path=None, dpi: int = 150):
+    def plot(self, path: str | os.PathLike[str] | None = None,
+             dpi: int = 150) -> Figure:
         """A PNG chart: one row per KPI (and group), one column per period,
         each cell in its RAG colour with the value written in it.  Needs
         matplotlib (``pip install apportion[plot]``).  Returns the figure;
@@ -207,7 +231,7 @@ class Scorecard:
         for r in frame.itertuples(index=False):
             y = lanes.index((r.kpi, r.group))
             x = periods.index(r.period)
-            colour = RAG_COLOURS.get(r.rag, "#b1b4b6")
+            colour = RAG_COLOURS.get(_text(r.rag), "#b1b4b6")
             ax.add_patch(Rectangle((x, y), 0.95, 0.9, color=colour))
             ax.text(x + 0.475, y + 0.45, _show_value(r), ha="center",
                     va="center", color="white", fontsize=8, fontweight="bold")
@@ -229,16 +253,19 @@ class Scorecard:
         return fig
 
 
-def _missing(x) -> bool:
+def _missing(x: object) -> bool:
     import pandas as pd
-    return x is None or (np.ndim(x) == 0 and bool(pd.isna(x)))
+    # x is any value a caller gave; numpy's and pandas' stubs list only
+    # the array-likes and scalars they know.
+    return x is None or (np.ndim(x) == 0  # type: ignore[arg-type]
+                         and bool(pd.isna(x)))  # type: ignore[call-overload]
 
 
-def _text(x) -> str:
+def _text(x: object) -> str:
     return "" if _missing(x) else str(x)
 
 
-def _show_plain(x) -> str:
+def _show_plain(x: object) -> str:
     if _missing(x):
         return ""
     if isinstance(x, Fraction):
@@ -246,7 +273,8 @@ def _show_plain(x) -> str:
     return str(x)
 
 
-def _show_value(row) -> str:
+def _show_value(row: Any) -> str:
+    """A row (a namedtuple of the frame's columns) as its value's text."""
     if not _missing(row.denominator):
         if int(row.denominator) == 0:
             return "no data"
@@ -254,7 +282,9 @@ def _show_value(row) -> str:
     return _show_plain(row.value)
 
 
-def scorecard(kpis, values, compare: str = "previous", title: str = "") -> Scorecard:
+@keyword_only_after(2)
+def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
+              title: str = "") -> Scorecard:
     """Score KPIs over periods.
 
     ``kpis`` is a KPI, a list of them or a {ref: KPI} mapping (as
@@ -271,7 +301,7 @@ def scorecard(kpis, values, compare: str = "previous", title: str = "") -> Score
     if compare not in ("previous", "last_year"):
         raise InputError(f"compare must be 'previous' or 'last_year', not {compare!r}")
     by_ref = _kpi_map(kpis)
-    lanes: Dict[tuple, list] = {}
+    lanes: dict[tuple[str, Any], list[tuple[Any, Any, int | None, int | None]]] = {}
     for ref, group, period, value, num, den in _records(values):
         if ref not in by_ref:
             raise InputError(f"values name KPI {ref!r}, which is not among the "
@@ -288,9 +318,11 @@ def scorecard(kpis, values, compare: str = "previous", title: str = "") -> Score
         if len(set(seen)) != len(seen):
             raise InputError(f"{ref}{'' if group is None else ' ' + str(group)}: "
                              f"a period is given twice")
-        exact, rags = [], []
-        for period, value, num, den in items:
-            if num is not None:
+        exact: list[Fraction | None] = []
+        rags: list[RAG | None] = []
+        for _, value, num, den in items:
+            x: Fraction | None
+            if num is not None and den is not None:
                 x = None if den == 0 else Fraction(100 * num, den)
                 rag = kpi.score_rates([num], [den])[0]
             else:
@@ -301,20 +333,22 @@ def scorecard(kpis, values, compare: str = "previous", title: str = "") -> Score
             rags.append(rag)
         lag = 1
         if compare == "last_year":
-            lag = _PERIODS_PER_YEAR.get(kpi.frequency or "")
-            if lag is None:
+            per_year = _PERIODS_PER_YEAR.get(kpi.frequency or "")
+            if per_year is None:
                 raise InputError(f"{ref}: compare='last_year' needs the KPI's "
                                  f"frequency (monthly, quarterly...)")
+            lag = per_year
         escalation = kpi.escalate(rags)
         for i, (period, value, num, den) in enumerate(items):
             direction = None
             if not kpi.is_status and i >= lag:
                 direction = kpi.direction(exact[i], exact[i - lag])
+            rate, rag = exact[i], rags[i]
             shown = value if num is None else (
-                float(exact[i]) if exact[i] is not None else np.nan)
+                float(rate) if rate is not None else np.nan)
             rows.append((kpi.description, shown, num, den,
                          None if kpi.target is None else kpi.target,
-                         None if rags[i] is None else rags[i].value,
+                         None if rag is None else rag.value,
                          direction, escalation[i]))
             index.append((ref, group, period))
     frame = pd.DataFrame(rows, columns=COLUMNS,
