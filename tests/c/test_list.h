@@ -17,6 +17,13 @@
     X(money_parse_errors)                \
     X(money_format)                      \
     X(money_round_trip)                  \
+    X(money_parse_no_break_spaces)       \
+    X(lexer_blanks)                      \
+    X(lexer_signs_and_dashes)            \
+    X(lexer_number)                      \
+    X(lexer_number_beyond_2_100)         \
+    X(lexer_suffixes)                    \
+    X(lexer_message_spots)               \
     X(decimal_parse)                     \
     X(weights_common)                    \
     X(apportion_issue_examples)          \
