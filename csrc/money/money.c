@@ -120,7 +120,7 @@ ap_status ap_unit_parse(const char *name, ap_unit *out, ap_error *err)
     ap__lex_trim(&lx, AP__BLANK_SPACE | AP__BLANK_LINE);
     int pound = ap__lex_take(&lx, "\xc2\xa3");
     if (ap__lex_at(&lx, "'0"))
-        lx.pos++;
+        ap__lex_take(&lx, "'");
     if (ap__lex_rest_is(&lx, "") || ap__lex_rest_is(&lx, "1"))
         *out = AP_UNIT_POUNDS;
     else if (ap__lex_rest_is(&lx, "000") || ap__lex_rest_is(&lx, "k") ||
