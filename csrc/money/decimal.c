@@ -32,16 +32,13 @@ static size_t number_fault_at(const ap__number *n)
     return AP__LEX_NONE;
 }
 
-/* The grammar: blanks, an ASCII sign, digits, an exponent, a percent
+/* The grammar after the blanks: an ASCII sign, digits, an exponent, a percent
  * sign, blanks.  Returns the byte a reader stops at when the text breaks
  * it, else AP__LEX_NONE with the digits in *n and their power of ten in
  * *exponent. */
 static size_t read_decimal(ap__lexer *lx, ap__number *n, int *negative,
                            int *exponent)
 {
-    /* Weights are typed or exported, not copied from print: spaces and
-     * tabs around, an ASCII sign, and "1e-7" or "53.57%" as well. */
-    ap__lex_trim(lx, AP__BLANK_SPACE);
     *negative = ap__lex_sign(lx, AP__SIGN_ASCII) < 0;
     /* Grouping commas must make groups of three ("12,345"): "1,23" is
      * 1.23 in much of Europe, so it is refused rather than read as 123. */
@@ -57,12 +54,12 @@ static size_t read_decimal(ap__lexer *lx, ap__number *n, int *negative,
     return ap__lex_done(lx) ? AP__LEX_NONE : lx->pos;
 }
 
-static ap_status too_long(const char *text, size_t len, ap_error *err)
+static ap_status too_long(const ap__lexer *lx, ap_error *err)
 {
     return ap_error_set(err, AP_E_OVERFLOW,
                         "\"%.*s\" has more digits than a 64-bit exact "
                         "weight can hold",
-                        ap__utf8_prefix(text, len, 80), text);
+                        ap__utf8_prefix(lx->text, lx->len, 80), lx->text);
 }
 
 ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
@@ -70,10 +67,10 @@ ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
 {
     if (text == NULL)
         return ap_error_set(err, AP_E_INPUT, "cannot read a number: no text");
-    if (len == (size_t)-1)
-        len = strlen(text);
+    /* Weights are typed or exported, not copied from print: spaces and
+     * tabs around, an ASCII sign, and "1e-7" or "53.57%" as well. */
     ap__lexer lx;
-    ap__lex_init(&lx, text, len);
+    ap__lex_init(&lx, text, len, AP__BLANK_SPACE);
     ap__number n;
     int negative = 0, exponent = 0;
     size_t bad_at = read_decimal(&lx, &n, &negative, &exponent);
@@ -81,10 +78,10 @@ ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read \"%.*s\" as a decimal number such "
                             "as \"44.16\" (character %zu)",
-                            ap__utf8_prefix(text, len, 80), text,
+                            ap__utf8_prefix(text, lx.len, 80), text,
                             ap__lex_character(text, bad_at));
     if (n.dropped_significant)
-        return too_long(text, len, err);
+        return too_long(&lx, err);
 
     ap__u128 mantissa = n.mantissa;
     while (mantissa != 0 && exponent < 0 && mantissa % 10 == 0) {
@@ -97,14 +94,14 @@ ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
         return AP_OK;
     }
     if (exponent > 18 || exponent < -18)
-        return too_long(text, len, err);
+        return too_long(&lx, err);
     ap__u128 v = mantissa, d = 1;
     if (exponent > 0)
         v *= (ap__u128)ap__pow10(exponent);
     else
         d = (ap__u128)ap__pow10(-exponent);
     if (v > (ap__u128)INT64_MAX)
-        return too_long(text, len, err);
+        return too_long(&lx, err);
     int64_t g = gcd64((int64_t)v, (int64_t)d);
     *num = negative ? -(int64_t)(v / (ap__u128)g) : (int64_t)(v / (ap__u128)g);
     *den = (int64_t)(d / (ap__u128)g);

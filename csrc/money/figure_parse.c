@@ -67,17 +67,14 @@ ap_status ap_figure_parse(const char *text, size_t len, ap_figure *out,
     if (out == NULL)
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read a figure: nowhere to put it");
-    if (len == (size_t)-1)
-        len = strlen(text);
     ap__lexer lx;
-    ap__lex_init(&lx, text, len);
-    ap__lex_trim(&lx, AP__BLANKS_PRINTED);
+    ap__lex_init(&lx, text, len, AP__BLANKS_PRINTED);
     if (ap__lex_done(&lx))
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read the figure \"%.*s\": it is %s; "
                             EXPECTED,
-                            ap__utf8_prefix(text, len, QUOTE_MAX), text,
-                            len == 0 ? "empty" : "blank");
+                            ap__utf8_prefix(text, lx.len, QUOTE_MAX), text,
+                            lx.len == 0 ? "empty" : "blank");
 
     /* A lone dash is a nil: "-", en dash, em dash. */
     if (ap__lex_is_nil(&lx)) {
@@ -144,13 +141,13 @@ ap_status ap_figure_parse(const char *text, size_t len, ap_figure *out,
 
     int negative = bracketed || sign < 0;
     if (n.dropped_at != AP__LEX_NONE || n.mantissa > (ap__u128)INT64_MAX) {
-        int shown = ap__utf8_prefix(text, len, QUOTE_MAX);
+        int shown = ap__utf8_prefix(text, lx.len, QUOTE_MAX);
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read the figure \"%.*s%s\": it has more "
                             "digits than a 64-bit integer holds; expected at "
                             "most 9,223,372,036,854,775,807 ignoring the "
                             "point",
-                            shown, text, (size_t)shown < len ? "..." : "");
+                            shown, text, (size_t)shown < lx.len ? "..." : "");
     }
     int64_t mag = (int64_t)n.mantissa;
     out->value = negative ? -mag : mag;

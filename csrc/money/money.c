@@ -116,8 +116,7 @@ ap_status ap_unit_parse(const char *name, ap_unit *out, ap_error *err)
     /* As tables head their columns: blanks around, any case, and "£'000"
      * as well as "£000". */
     ap__lexer lx;
-    ap__lex_init(&lx, name, strlen(name));
-    ap__lex_trim(&lx, AP__BLANK_SPACE | AP__BLANK_LINE);
+    ap__lex_init(&lx, name, (size_t)-1, AP__BLANK_SPACE | AP__BLANK_LINE);
     int pound = ap__lex_take(&lx, "\xc2\xa3");
     if (ap__lex_at(&lx, "'0"))
         ap__lex_take(&lx, "'");
@@ -172,12 +171,12 @@ static ap_status parse_fail(const ap__lexer *lx, size_t pos, ap_error *err,
                         at.width, at.at);
 }
 
-static ap_status too_large(const char *text, size_t len, ap_error *err)
+static ap_status too_large(const ap__lexer *lx, ap_error *err)
 {
     return ap_error_set(err, AP_E_OVERFLOW,
                         "money \"%.*s\" is too large for a 64-bit amount "
                         "of pence",
-                        ap__utf8_prefix(text, len, 80), text);
+                        ap__utf8_prefix(lx->text, lx->len, 80), lx->text);
 }
 
 /* What is wrong with digits the lexer found at fault, in money's words. */
@@ -200,13 +199,10 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
 {
     if (text == NULL)
         return ap_error_set(err, AP_E_INPUT, "cannot read money: no text");
-    if (len == (size_t)-1)
-        len = strlen(text);
     /* The blanks are a printed figure's (figure_parse.c), no-break spaces
      * from a PDF included. */
     ap__lexer lx;
-    ap__lex_init(&lx, text, len);
-    ap__lex_trim(&lx, AP__BLANKS_PRINTED);
+    ap__lex_init(&lx, text, len, AP__BLANKS_PRINTED);
     if (ap__lex_done(&lx))
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read money: the text is empty");
@@ -229,7 +225,7 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
      * grouping fault after it. */
     int inside = ap__number_fault_inside(&n);
     if (n.dropped_at != AP__LEX_NONE && (!inside || n.dropped_at <= n.fault_at))
-        return too_large(text, len, err);
+        return too_large(&lx, err);
     if (inside)
         return parse_fail(&lx, n.fault_at, err, grouping_fault(n.fault));
     if (n.int_digits + n.frac_digits == 0)
@@ -264,7 +260,7 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
             return ap_error_set(err, AP_E_INPUT,
                                 "cannot read money \"%.*s\": it is more "
                                 "precise than a penny",
-                                ap__utf8_prefix(text, len, 80), text);
+                                ap__utf8_prefix(text, lx.len, 80), text);
         value /= div;
     } else {
         for (int i = 0; i < shift; i++) {
@@ -276,7 +272,7 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
     int negative = sign < 0 || bracketed;
     ap__u128 limit = (ap__u128)INT64_MAX + (negative ? 1u : 0u);
     if (value > limit)
-        return too_large(text, len, err);
+        return too_large(&lx, err);
     *pence = negative ? (int64_t)(-(ap__i128)value) : (int64_t)value;
     if (resolution != NULL)
         *resolution = shift > 0 ? ap__pow10(shift) : 1;

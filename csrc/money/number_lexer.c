@@ -14,14 +14,6 @@
 #define NBSP "\xc2\xa0"           /* U+00A0 */
 #define NARROW_NBSP "\xe2\x80\xaf" /* U+202F */
 
-void ap__lex_init(ap__lexer *lx, const char *text, size_t len)
-{
-    lx->text = text;
-    lx->len = len;
-    lx->pos = 0;
-    lx->end = len;
-}
-
 int ap__lex_done(const ap__lexer *lx)
 {
     return lx->pos >= lx->end;
@@ -81,8 +73,13 @@ void ap__lex_skip_blanks(ap__lexer *lx, unsigned blanks)
         lx->pos += b;
 }
 
-void ap__lex_trim(ap__lexer *lx, unsigned blanks)
+void ap__lex_init(ap__lexer *lx, const char *text, size_t len,
+                  unsigned blanks)
 {
+    lx->text = text;
+    lx->len = len == (size_t)-1 ? strlen(text) : len;
+    lx->pos = 0;
+    lx->end = lx->len;
     ap__lex_skip_blanks(lx, blanks);
     size_t b;
     while (lx->end > lx->pos && (b = blank_before(lx, lx->end, blanks)) > 0)

@@ -26,7 +26,11 @@ typedef struct ap__lexer {
     size_t pos, end;
 } ap__lexer;
 
-void ap__lex_init(ap__lexer *lx, const char *text, size_t len);
+/* Starts reading text[0..len) (len may be (size_t)-1 for a NUL-terminated
+ * text, as the public parsers allow) with the blanks of the given kinds
+ * (AP__BLANK_*, below) dropped from both ends. */
+void ap__lex_init(ap__lexer *lx, const char *text, size_t len,
+                  unsigned blanks);
 
 /* Nonzero when nothing is left to read. */
 int ap__lex_done(const ap__lexer *lx);
@@ -41,8 +45,6 @@ int ap__lex_done(const ap__lexer *lx);
 #define AP__BLANKS_PRINTED \
     (AP__BLANK_SPACE | AP__BLANK_LINE | AP__BLANK_PAGE | AP__BLANK_NOBREAK)
 
-/* Drops blanks of the given kinds from both ends of what is left. */
-void ap__lex_trim(ap__lexer *lx, unsigned blanks);
 /* Skips blanks of the given kinds at pos. */
 void ap__lex_skip_blanks(ap__lexer *lx, unsigned blanks);
 

@@ -222,34 +222,48 @@ TEST(money_round_trip)
 static ap__lexer lexer(const char *text)
 {
     ap__lexer lx;
-    ap__lex_init(&lx, text, strlen(text));
+    ap__lex_init(&lx, text, (size_t)-1, 0);
+    return lx;
+}
+
+static ap__lexer trimmed(const char *text, unsigned blanks)
+{
+    ap__lexer lx;
+    ap__lex_init(&lx, text, strlen(text), blanks);
     return lx;
 }
 
 TEST(lexer_blanks)
 {
     /* Every printed blank, the no-break spaces included, at both ends. */
-    ap__lexer lx = lexer(NBSP " \t" NARROW_NBSP "1,070\v\f" NBSP "\r\n");
-    ap__lex_trim(&lx, AP__BLANKS_PRINTED);
+    ap__lexer lx = trimmed(NBSP " \t" NARROW_NBSP "1,070\v\f" NBSP "\r\n",
+                           AP__BLANKS_PRINTED);
     CHECK_EQ_I64(lx.pos, 7);
     CHECK_EQ_I64(lx.end, 12);
+    CHECK_EQ_I64(lx.len, 18);
     /* Only the kinds asked for: a decimal's spaces and tabs. */
-    lx = lexer(" \t" NBSP "5 \t");
-    ap__lex_trim(&lx, AP__BLANK_SPACE);
+    lx = trimmed(" \t" NBSP "5 \t", AP__BLANK_SPACE);
     CHECK_EQ_I64(lx.pos, 2);
     CHECK_EQ_I64(lx.end, 5);
-    lx = lexer("\n5\n");
-    ap__lex_trim(&lx, AP__BLANK_SPACE);
+    lx = trimmed("\n5\n", AP__BLANK_SPACE);
     CHECK_EQ_I64(lx.pos, 0);
     CHECK_EQ_I64(lx.end, 3);
+    /* None asked for: nothing trimmed. */
+    lx = lexer(" 5 ");
+    CHECK(lx.pos == 0 && lx.end == 3);
     /* A no-break space cut short by the end is no blank. */
-    ap__lex_init(&lx, "5" NBSP, 2);
-    ap__lex_trim(&lx, AP__BLANKS_PRINTED);
+    ap__lex_init(&lx, "5" NBSP, 2, AP__BLANKS_PRINTED);
     CHECK_EQ_I64(lx.end, 2);
     /* All blank: nothing is left. */
-    lx = lexer(NBSP NARROW_NBSP " ");
-    ap__lex_trim(&lx, AP__BLANKS_PRINTED);
+    lx = trimmed(NBSP NARROW_NBSP " ", AP__BLANKS_PRINTED);
     CHECK(ap__lex_done(&lx));
+    /* Blanks inside stay, to be skipped where a grammar allows them. */
+    lx = trimmed("-" NBSP "5", AP__BLANKS_PRINTED);
+    CHECK(ap__lex_sign(&lx, AP__SIGNS_PRINTED) == -1 && lx.pos == 1);
+    ap__lex_skip_blanks(&lx, AP__BLANK_SPACE);
+    CHECK_EQ_I64(lx.pos, 1);
+    ap__lex_skip_blanks(&lx, AP__BLANKS_PRINTED);
+    CHECK_EQ_I64(lx.pos, 3);
     /* The pound takes the blanks after it. */
     lx = lexer("\xc2\xa3" NBSP " 5");
     CHECK(ap__lex_pound(&lx));
@@ -400,8 +414,8 @@ TEST(lexer_message_spots)
 {
     CHECK_EQ_I64(ap__lex_character("\xc2\xa3" "21x", 4), 4);
     CHECK_EQ_I64(ap__lex_character("abc", 0), 1);
-    ap__lexer lx = lexer("\xc2\xa3" "1\xe2\x80\x93" "2   ");
-    ap__lex_trim(&lx, AP__BLANKS_PRINTED);
+    ap__lexer lx = trimmed("\xc2\xa3" "1\xe2\x80\x93" "2   ",
+                           AP__BLANKS_PRINTED);
     ap__lex_spot at = ap__lex_spot_at(&lx, 3, lx.len, 80);
     CHECK(!at.at_end && at.character == 3 && at.width == 3);
     CHECK(at.shown == 10 && strcmp(at.more, "") == 0);
@@ -411,7 +425,7 @@ TEST(lexer_message_spots)
     at = ap__lex_spot_at(&lx, 0, lx.len, 5);
     CHECK(at.shown == 3 && strcmp(at.more, "...") == 0);
     /* The character's width is cut at the end being read. */
-    ap__lex_init(&lx, "1\xe2\x80\x93", 3);
+    ap__lex_init(&lx, "1\xe2\x80\x93", 3, 0);
     at = ap__lex_spot_at(&lx, 1, lx.len, 80);
     CHECK_EQ_I64(at.width, 2);
 }
