@@ -1,9 +1,11 @@
-/* Exact decimal weights: "44.16" -> 1104/25, and common denominators. */
+/* Exact decimal weights: "44.16" -> 1104/25, and common denominators.  The
+ * reading is a grammar over the number lexer (number_lexer.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "apportion/apportion.h"
 #include "base/base.h"
+#include "money/number_lexer.h"
 
 static int64_t gcd64(int64_t a, int64_t b)
 {
@@ -17,73 +19,71 @@ static int64_t gcd64(int64_t a, int64_t b)
     return a < 0 ? -a : a;
 }
 
+/* Where the lexer's digits went wrong for a decimal: a long group is
+ * refused where it ends, as a weight's grammar only counts whole groups. */
+static size_t number_fault_at(const ap__number *n)
+{
+    if (n->fault == AP__NUMBER_GROUP_LONG)
+        return n->group_end;
+    if (n->fault != AP__NUMBER_OK)
+        return n->fault_at;
+    if (n->int_digits + n->frac_digits == 0)
+        return n->end;
+    return AP__LEX_NONE;
+}
+
+/* The grammar after the blanks: an ASCII sign, digits, an exponent, a percent
+ * sign, blanks.  Returns the byte a reader stops at when the text breaks
+ * it, else AP__LEX_NONE with the digits in *n and their power of ten in
+ * *exponent. */
+static size_t read_decimal(ap__lexer *lx, ap__number *n, int *negative,
+                           int *exponent)
+{
+    *negative = ap__lex_sign(lx, AP__SIGN_ASCII) < 0;
+    /* Grouping commas must make groups of three ("12,345"): "1,23" is
+     * 1.23 in much of Europe, so it is refused rather than read as 123. */
+    ap__lex_number(lx, n);
+    size_t bad_at = number_fault_at(n);
+    if (bad_at != AP__LEX_NONE)
+        return bad_at;
+    int e = 0;
+    if (ap__lex_exponent(lx, &e) < 0)
+        return lx->pos;
+    *exponent = e - (int)n->frac_kept;
+    ap__lex_take(lx, "%");
+    return ap__lex_done(lx) ? AP__LEX_NONE : lx->pos;
+}
+
+static ap_status too_long(const ap__lexer *lx, ap_error *err)
+{
+    return ap_error_set(err, AP_E_OVERFLOW,
+                        "\"%.*s\" has more digits than a 64-bit exact "
+                        "weight can hold",
+                        ap__utf8_prefix(lx->text, lx->len, 80), lx->text);
+}
+
 ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
                            int64_t *den, ap_error *err)
 {
     if (text == NULL)
         return ap_error_set(err, AP_E_INPUT, "cannot read a number: no text");
-    if (len == (size_t)-1)
-        len = strlen(text);
-    size_t i = 0, end = len;
-    while (i < end && (text[i] == ' ' || text[i] == '\t'))
-        i++;
-    while (end > i && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-        end--;
-    int negative = 0;
-    if (i < end && (text[i] == '-' || text[i] == '+'))
-        negative = text[i++] == '-';
-    ap__u128 mantissa = 0;
-    int exponent = 0, digits = 0, point = 0, too_long = 0;
-    /* Grouping commas must make groups of three ("12,345"): "1,23" is
-     * 1.23 in much of Europe, so it is refused rather than read as 123. */
-    int commas = 0, group = 0;
-    for (; i < end; i++) {
-        char c = text[i];
-        if (c >= '0' && c <= '9') {
-            digits++;
-            group += !point;
-            if (mantissa < ((ap__u128)1 << 100))
-                mantissa = mantissa * 10 + (unsigned)(c - '0');
-            else if (c != '0' || !point)
-                too_long = 1;
-            else
-                continue; /* trailing fraction zeros beyond the cap */
-            if (point)
-                exponent--;
-        } else if (c == '.' && !point) {
-            if (commas && group != 3)
-                goto bad;
-            point = 1;
-        } else if (c == ',' && !point && digits > 0) {
-            if (group == 0 || group > 3 || (commas && group != 3))
-                goto bad;
-            commas++;
-            group = 0;
-        } else {
-            break;
-        }
-    }
-    if (digits == 0 || (commas && !point && group != 3))
-        goto bad;
-    if (i < end && (text[i] == 'e' || text[i] == 'E')) {
-        i++;
-        int eneg = 0, edigits = 0, e = 0;
-        if (i < end && (text[i] == '-' || text[i] == '+'))
-            eneg = text[i++] == '-';
-        for (; i < end && text[i] >= '0' && text[i] <= '9'; i++, edigits++)
-            if (e < 10000)
-                e = e * 10 + (text[i] - '0');
-        if (edigits == 0)
-            goto bad;
-        exponent += eneg ? -e : e;
-    }
-    if (i < end && text[i] == '%')
-        i++;
-    if (i != end)
-        goto bad;
-    if (too_long)
-        goto overflow;
+    /* Weights are typed or exported, not copied from print: spaces and
+     * tabs around, an ASCII sign, and "1e-7" or "53.57%" as well. */
+    ap__lexer lx;
+    ap__lex_init(&lx, text, len, AP__BLANK_SPACE);
+    ap__number n;
+    int negative = 0, exponent = 0;
+    size_t bad_at = read_decimal(&lx, &n, &negative, &exponent);
+    if (bad_at != AP__LEX_NONE)
+        return ap_error_set(err, AP_E_INPUT,
+                            "cannot read \"%.*s\" as a decimal number such "
+                            "as \"44.16\" (character %zu)",
+                            ap__utf8_prefix(text, lx.len, 80), text,
+                            ap__lex_character(text, bad_at));
+    if (n.dropped_significant)
+        return too_long(&lx, err);
 
+    ap__u128 mantissa = n.mantissa;
     while (mantissa != 0 && exponent < 0 && mantissa % 10 == 0) {
         mantissa /= 10;
         exponent++;
@@ -94,28 +94,18 @@ ap_status ap_decimal_parse(const char *text, size_t len, int64_t *num,
         return AP_OK;
     }
     if (exponent > 18 || exponent < -18)
-        goto overflow;
-    ap__u128 n = mantissa, d = 1;
+        return too_long(&lx, err);
+    ap__u128 v = mantissa, d = 1;
     if (exponent > 0)
-        n *= (ap__u128)ap__pow10(exponent);
+        v *= (ap__u128)ap__pow10(exponent);
     else
         d = (ap__u128)ap__pow10(-exponent);
-    if (n > (ap__u128)INT64_MAX)
-        goto overflow;
-    int64_t g = gcd64((int64_t)n, (int64_t)d);
-    *num = negative ? -(int64_t)(n / (ap__u128)g) : (int64_t)(n / (ap__u128)g);
+    if (v > (ap__u128)INT64_MAX)
+        return too_long(&lx, err);
+    int64_t g = gcd64((int64_t)v, (int64_t)d);
+    *num = negative ? -(int64_t)(v / (ap__u128)g) : (int64_t)(v / (ap__u128)g);
     *den = (int64_t)(d / (ap__u128)g);
     return AP_OK;
-bad:
-    return ap_error_set(err, AP_E_INPUT,
-                        "cannot read \"%.*s\" as a decimal number such as "
-                        "\"44.16\" (character %zu)",
-                        ap__utf8_prefix(text, len, 80), text, i + 1);
-overflow:
-    return ap_error_set(err, AP_E_OVERFLOW,
-                        "\"%.*s\" has more digits than a 64-bit exact "
-                        "weight can hold",
-                        ap__utf8_prefix(text, len, 80), text);
 }
 
 ap_status ap_weights_common(const int64_t *num, const int64_t *den, size_t n,

@@ -1,10 +1,13 @@
-/* Money: checked int64 pence arithmetic, parsing and formatting. */
+/* Money: checked int64 pence arithmetic, parsing and formatting.  The
+ * parsing is a grammar over the number lexer (number_lexer.h), which reads
+ * blanks, signs and comma groups as printed figures do. */
 #include "apportion/money.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
+#include "money/number_lexer.h"
 
 static const char *const rounding_names[AP_ROUNDING_COUNT] = {
 #define AP__NAME(code, text) text,
@@ -106,57 +109,27 @@ ap_status ap_money_sum(const int64_t *values, size_t n, int64_t *out,
 
 /* ---- units ----------------------------------------------------------- */
 
-static int unit_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* s[0..len) equals word, ignoring ASCII case. */
-static int unit_is(const char *s, size_t len, const char *word)
-{
-    if (strlen(word) != len)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-        if (c != word[i])
-            return 0;
-    }
-    return 1;
-}
-
 ap_status ap_unit_parse(const char *name, ap_unit *out, ap_error *err)
 {
     if (name == NULL || out == NULL)
         return ap_error_set(err, AP_E_INPUT, "no unit name or no output");
     /* As tables head their columns: blanks around, any case, and "£'000"
      * as well as "£000". */
-    const char *s = name;
-    size_t len = strlen(name);
-    while (len > 0 && unit_blank(s[len - 1]))
-        len--;
-    while (len > 0 && unit_blank(*s)) {
-        s++;
-        len--;
-    }
-    int pound = len >= 2 && memcmp(s, "\xc2\xa3", 2) == 0;
-    if (pound) {
-        s += 2;
-        len -= 2;
-    }
-    if (len > 1 && s[0] == '\'' && s[1] == '0') {
-        s++;
-        len--;
-    }
-    if (unit_is(s, len, "") || unit_is(s, len, "1"))
+    ap__lexer lx;
+    ap__lex_init(&lx, name, (size_t)-1, AP__BLANK_SPACE | AP__BLANK_LINE);
+    int pound = ap__lex_take(&lx, "\xc2\xa3");
+    if (ap__lex_at(&lx, "'0"))
+        ap__lex_take(&lx, "'");
+    if (ap__lex_rest_is(&lx, "") || ap__lex_rest_is(&lx, "1"))
         *out = AP_UNIT_POUNDS;
-    else if (unit_is(s, len, "000") || unit_is(s, len, "k") ||
-             unit_is(s, len, "000s"))
+    else if (ap__lex_rest_is(&lx, "000") || ap__lex_rest_is(&lx, "k") ||
+             ap__lex_rest_is(&lx, "000s"))
         *out = AP_UNIT_THOUSANDS;
-    else if (unit_is(s, len, "m"))
+    else if (ap__lex_rest_is(&lx, "m"))
         *out = AP_UNIT_MILLIONS;
-    else if (unit_is(s, len, "bn"))
+    else if (ap__lex_rest_is(&lx, "bn"))
         *out = AP_UNIT_BILLIONS;
-    else if (unit_is(s, len, "p") && !pound)
+    else if (ap__lex_rest_is(&lx, "p") && !pound)
         *out = AP_UNIT_PENCE;
     else
         return ap_error_set(err, AP_E_INPUT,
@@ -181,83 +154,44 @@ const char *ap_unit_name(ap_unit unit)
 
 /* ---- parsing --------------------------------------------------------- */
 
-typedef struct scan {
-    const char *text;
-    size_t len;
-    size_t pos;
-} scan;
-
-/* 1-based character (not byte) position of byte offset `pos`, so that a
- * message about "£21x" points at the x a reader counts. */
-static size_t char_position(const char *text, size_t pos)
+/* An AP_E_INPUT error quoting the text (without its trailing blanks) and
+ * naming the character at byte pos. */
+static ap_status parse_fail(const ap__lexer *lx, size_t pos, ap_error *err,
+                            const char *what)
 {
-    size_t chars = 0;
-    for (size_t i = 0; i < pos; i++)
-        if (((unsigned char)text[i] & 0xC0) != 0x80)
-            chars++;
-    return chars + 1;
-}
-
-static int starts(const scan *s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s->len - s->pos >= n && memcmp(s->text + s->pos, lit, n) == 0;
-}
-
-static ap_status parse_fail(const scan *s, ap_error *err, const char *what)
-{
-    /* Quote at most 80 bytes of the text, and name the character at fault. */
-    int shown = ap__utf8_prefix(s->text, s->len, 80);
-    if (s->pos >= s->len)
+    ap__lex_spot at = ap__lex_spot_at(lx, pos, lx->end, 80);
+    if (at.at_end)
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read money \"%.*s%s\": %s at the end",
-                            shown, s->text, s->len > 80 ? "..." : "", what);
-    unsigned char c = (unsigned char)s->text[s->pos];
-    int width = 1;
-    if (c >= 0xC0)
-        width = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if ((size_t)width > s->len - s->pos)
-        width = (int)(s->len - s->pos);
+                            at.shown, lx->text, at.more, what);
     return ap_error_set(err, AP_E_INPUT,
                         "cannot read money \"%.*s%s\": %s at character %zu "
                         "('%.*s')",
-                        shown, s->text, s->len > 80 ? "..." : "", what,
-                        char_position(s->text, s->pos), width,
-                        s->text + s->pos);
+                        at.shown, lx->text, at.more, what, at.character,
+                        at.width, at.at);
 }
 
-static int is_space(char c)
+static ap_status too_large(const ap__lexer *lx, ap_error *err)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return ap_error_set(err, AP_E_OVERFLOW,
+                        "money \"%.*s\" is too large for a 64-bit amount "
+                        "of pence",
+                        ap__utf8_prefix(lx->text, lx->len, 80), lx->text);
 }
 
-/* Consumes a sign if present: returns -1 for a minus, +1 for a plus, 0. */
-static int take_sign(scan *s)
+/* What is wrong with digits the lexer found at fault, in money's words. */
+static const char *grouping_fault(ap__number_fault fault)
 {
-    if (starts(s, "-")) {
-        s->pos += 1;
-        return -1;
+    switch (fault) {
+    case AP__NUMBER_GROUP_LONG:
+        return "a group of more than three digits after a comma";
+    case AP__NUMBER_POINT_SHORT:
+        return "a group of fewer than three digits before the point";
+    case AP__NUMBER_END_SHORT:
+        return "a group of fewer than three digits after a comma";
+    default:
+        return "a comma that does not separate thousands";
     }
-    if (starts(s, "\xe2\x88\x92")) { /* U+2212 MINUS SIGN */
-        s->pos += 3;
-        return -1;
-    }
-    if (starts(s, "+")) {
-        s->pos += 1;
-        return 1;
-    }
-    return 0;
-}
-
-static int take_pound(scan *s)
-{
-    if (starts(s, "\xc2\xa3")) {
-        s->pos += 2;
-        while (s->pos < s->len && s->text[s->pos] == ' ')
-            s->pos++;
-        return 1;
-    }
-    return 0;
 }
 
 ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
@@ -265,116 +199,68 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
 {
     if (text == NULL)
         return ap_error_set(err, AP_E_INPUT, "cannot read money: no text");
-    if (len == (size_t)-1)
-        len = strlen(text);
-    scan s = {text, len, 0};
-    while (s.pos < s.len && is_space(text[s.pos]))
-        s.pos++;
-    while (s.len > s.pos && is_space(text[s.len - 1]))
-        s.len--;
-    if (s.pos == s.len)
+    /* The blanks are a printed figure's (figure_parse.c), no-break spaces
+     * from a PDF included. */
+    ap__lexer lx;
+    ap__lex_init(&lx, text, len, AP__BLANKS_PRINTED);
+    if (ap__lex_done(&lx))
         return ap_error_set(err, AP_E_INPUT,
                             "cannot read money: the text is empty");
 
-    int negative = 0, bracketed = 0, sign;
-    if (starts(&s, "(")) {
-        bracketed = 1;
-        s.pos++;
+    /* ( sign £ blanks sign digits[.digits] suffix ) -- one sign, before
+     * or after the £ ("£-211,654"), and none inside brackets. */
+    int bracketed = ap__lex_take(&lx, "(");
+    size_t sign_at = lx.pos;
+    int sign = ap__lex_sign(&lx, AP__SIGNS_PRINTED);
+    if (ap__lex_pound(&lx) && sign == 0) {
+        sign_at = lx.pos;
+        sign = ap__lex_sign(&lx, AP__SIGNS_PRINTED);
     }
-    sign = take_sign(&s);
-    if (take_pound(&s) && sign == 0)
-        sign = take_sign(&s); /* "£-211,654" */
-    if (sign < 0)
-        negative = 1;
-    if (bracketed && sign != 0) {
-        s.pos--;
-        return parse_fail(&s, err, "a sign inside brackets");
-    }
+    if (bracketed && sign != 0)
+        return parse_fail(&lx, sign_at, err, "a sign inside brackets");
 
-    /* Digits, with optional comma grouping in threes, then a fraction. */
-    ap__u128 mantissa = 0;
-    int digits = 0, frac_digits = 0, group = 0, grouped = 0;
-    int seen_point = 0;
-    for (; s.pos < s.len; s.pos++) {
-        char c = text[s.pos];
-        if (c >= '0' && c <= '9') {
-            if (mantissa > ((ap__u128)1 << 100))
-                return ap_error_set(err, AP_E_OVERFLOW,
-                                    "money \"%.*s\" is too large for a "
-                                    "64-bit amount of pence",
-                                    ap__utf8_prefix(text, len, 80), text);
-            mantissa = mantissa * 10 + (unsigned)(c - '0');
-            digits++;
-            if (seen_point)
-                frac_digits++;
-            else
-                group++;
-            if (grouped && group > 3)
-                return parse_fail(&s, err,
-                                  "a group of more than three digits after "
-                                  "a comma");
-        } else if (c == ',' && !seen_point) {
-            if (group == 0 || (grouped && group != 3) ||
-                (!grouped && group > 3))
-                return parse_fail(&s, err,
-                                  "a comma that does not separate thousands");
-            grouped = 1;
-            group = 0;
-        } else if (c == '.' && !seen_point) {
-            if (grouped && group != 3)
-                return parse_fail(&s, err,
-                                  "a group of fewer than three digits "
-                                  "before the point");
-            seen_point = 1;
-        } else {
-            break;
-        }
-    }
-    if (digits == 0)
-        return parse_fail(&s, err, "expected a digit");
+    ap__number n;
+    ap__lex_number(&lx, &n);
+    /* Faults are reported in reading order: a digit past 2^100 before a
+     * grouping fault after it. */
+    int inside = ap__number_fault_inside(&n);
+    if (n.dropped_at != AP__LEX_NONE && (!inside || n.dropped_at <= n.fault_at))
+        return too_large(&lx, err);
+    if (inside)
+        return parse_fail(&lx, n.fault_at, err, grouping_fault(n.fault));
+    if (n.int_digits + n.frac_digits == 0)
+        return parse_fail(&lx, lx.pos, err, "expected a digit");
     /* A stray character is reported as such, before any complaint about
      * the digits that precede it. */
-    if (s.pos < s.len && strchr("mMkKbp)", text[s.pos]) == NULL)
-        return parse_fail(&s, err, "unexpected text");
-    if (grouped && !seen_point && group != 3)
-        return parse_fail(&s, err,
-                          "a group of fewer than three digits after a comma");
-    if (seen_point && frac_digits == 0)
-        return parse_fail(&s, err, "expected a digit after the point");
+    if (!ap__lex_done(&lx) && !ap__lex_at_unit_letter(&lx) &&
+        !ap__lex_at(&lx, ")"))
+        return parse_fail(&lx, lx.pos, err, "unexpected text");
+    if (n.fault == AP__NUMBER_END_SHORT)
+        return parse_fail(&lx, lx.pos, err, grouping_fault(n.fault));
+    if (n.point != AP__LEX_NONE && n.frac_digits == 0)
+        return parse_fail(&lx, lx.pos, err, "expected a digit after the point");
 
     /* A suffix names the unit and overrides the context. */
-    int exponent = (int)unit;
-    if (starts(&s, "bn")) {
-        exponent = AP_UNIT_BILLIONS;
-        s.pos += 2;
-    } else if (starts(&s, "m") || starts(&s, "M")) {
-        exponent = AP_UNIT_MILLIONS;
-        s.pos += 1;
-    } else if (starts(&s, "k") || starts(&s, "K")) {
-        exponent = AP_UNIT_THOUSANDS;
-        s.pos += 1;
-    } else if (starts(&s, "p")) {
-        exponent = AP_UNIT_PENCE;
-        s.pos += 1;
-    }
-    if (bracketed) {
-        if (!starts(&s, ")"))
-            return parse_fail(&s, err, "expected a closing bracket");
-        s.pos++;
-    }
-    if (s.pos != s.len)
-        return parse_fail(&s, err, "unexpected text");
+    int exponent = ap__lex_unit(&lx);
+    if (exponent < 0)
+        exponent = (int)unit;
+    if (bracketed && !ap__lex_take(&lx, ")"))
+        return parse_fail(&lx, lx.pos, err, "expected a closing bracket");
+    if (!ap__lex_done(&lx))
+        return parse_fail(&lx, lx.pos, err, "unexpected text");
 
-    /* value in pence = mantissa * 10^(exponent - frac_digits) */
+    /* value in pence = mantissa * 10^(exponent - frac_digits); any
+     * fraction beyond 18 + 11 digits is finer than a penny in every unit. */
+    int frac_digits = n.frac_digits > 64 ? 64 : (int)n.frac_digits;
     int shift = exponent - frac_digits;
-    ap__u128 value = mantissa;
+    ap__u128 value = n.mantissa;
     if (shift < 0) {
         ap__u128 div = (ap__u128)ap__pow10(-shift > 18 ? 18 : -shift);
         if (-shift > 18 || value % div != 0)
             return ap_error_set(err, AP_E_INPUT,
                                 "cannot read money \"%.*s\": it is more "
                                 "precise than a penny",
-                                ap__utf8_prefix(text, len, 80), text);
+                                ap__utf8_prefix(text, lx.len, 80), text);
         value /= div;
     } else {
         for (int i = 0; i < shift; i++) {
@@ -383,13 +269,10 @@ ap_status ap_money_parse(const char *text, size_t len, ap_unit unit,
                 break;
         }
     }
-    negative = negative || bracketed;
+    int negative = sign < 0 || bracketed;
     ap__u128 limit = (ap__u128)INT64_MAX + (negative ? 1u : 0u);
     if (value > limit)
-        return ap_error_set(err, AP_E_OVERFLOW,
-                            "money \"%.*s\" is too large for a 64-bit amount "
-                            "of pence",
-                            ap__utf8_prefix(text, len, 80), text);
+        return too_large(&lx, err);
     *pence = negative ? (int64_t)(-(ap__i128)value) : (int64_t)value;
     if (resolution != NULL)
         *resolution = shift > 0 ? ap__pow10(shift) : 1;

@@ -73,6 +73,9 @@ const char *ap_unit_name(ap_unit unit);
  * `(3,540)`, `£0.85m`, `£1.3m`, `407045`, `−£5` (U+2212).  `unit` is the
  * context (the table's heading); a suffix in the text itself (k, m, bn, p)
  * overrides it.  Brackets mean negative.  Comma grouping must be in threes.
+ * Blanks may stand around the figure and after the "£", as in a printed
+ * figure (ap_figure_parse): ASCII blanks and the no-break spaces U+00A0 and
+ * U+202F that text copied from a PDF has; never among the digits.
  * A figure finer than a penny, a missing digit, stray text or an overflow is
  * an error whose message quotes the text and gives the character position.
  * `len` may be (size_t)-1 for a NUL-terminated string.

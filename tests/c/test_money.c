@@ -1,6 +1,7 @@
 #include <stdint.h>
 
 #include "apportion/apportion.h"
+#include "money/number_lexer.h"
 #include "runner.h"
 
 static int64_t parse(const char *text, ap_unit unit)
@@ -211,4 +212,248 @@ TEST(money_round_trip)
             CHECK_EQ_I64(back, samples[i]);
         }
     }
+}
+
+/* ---- the number lexer (number_lexer.c) ---------------------------------- */
+
+#define NBSP "\xc2\xa0"           /* U+00A0 */
+#define NARROW_NBSP "\xe2\x80\xaf" /* U+202F */
+
+static ap__lexer lexer(const char *text)
+{
+    ap__lexer lx;
+    ap__lex_init(&lx, text, (size_t)-1, 0);
+    return lx;
+}
+
+static ap__lexer trimmed(const char *text, unsigned blanks)
+{
+    ap__lexer lx;
+    ap__lex_init(&lx, text, strlen(text), blanks);
+    return lx;
+}
+
+TEST(lexer_blanks)
+{
+    /* Every printed blank, the no-break spaces included, at both ends. */
+    ap__lexer lx = trimmed(NBSP " \t" NARROW_NBSP "1,070\v\f" NBSP "\r\n",
+                           AP__BLANKS_PRINTED);
+    CHECK_EQ_I64(lx.pos, 7);
+    CHECK_EQ_I64(lx.end, 12);
+    CHECK_EQ_I64(lx.len, 18);
+    /* Only the kinds asked for: a decimal's spaces and tabs. */
+    lx = trimmed(" \t" NBSP "5 \t", AP__BLANK_SPACE);
+    CHECK_EQ_I64(lx.pos, 2);
+    CHECK_EQ_I64(lx.end, 5);
+    lx = trimmed("\n5\n", AP__BLANK_SPACE);
+    CHECK_EQ_I64(lx.pos, 0);
+    CHECK_EQ_I64(lx.end, 3);
+    /* None asked for: nothing trimmed. */
+    lx = lexer(" 5 ");
+    CHECK(lx.pos == 0 && lx.end == 3);
+    /* A no-break space cut short by the end is no blank. */
+    ap__lex_init(&lx, "5" NBSP, 2, AP__BLANKS_PRINTED);
+    CHECK_EQ_I64(lx.end, 2);
+    /* All blank: nothing is left. */
+    lx = trimmed(NBSP NARROW_NBSP " ", AP__BLANKS_PRINTED);
+    CHECK(ap__lex_done(&lx));
+    /* Blanks inside stay, to be skipped where a grammar allows them. */
+    lx = trimmed("-" NBSP "5", AP__BLANKS_PRINTED);
+    CHECK(ap__lex_sign(&lx, AP__SIGNS_PRINTED) == -1 && lx.pos == 1);
+    ap__lex_skip_blanks(&lx, AP__BLANK_SPACE);
+    CHECK_EQ_I64(lx.pos, 1);
+    ap__lex_skip_blanks(&lx, AP__BLANKS_PRINTED);
+    CHECK_EQ_I64(lx.pos, 3);
+    /* The pound takes the blanks after it. */
+    lx = lexer("\xc2\xa3" NBSP " 5");
+    CHECK(ap__lex_pound(&lx));
+    CHECK_EQ_I64(lx.pos, 5);
+    CHECK(!ap__lex_pound(&lx));
+}
+
+TEST(lexer_signs_and_dashes)
+{
+    ap__lexer lx = lexer("-+\xe2\x88\x92" "5");
+    CHECK(ap__lex_at_sign(&lx, AP__SIGNS_PRINTED) == -1);
+    CHECK(ap__lex_sign(&lx, AP__SIGNS_PRINTED) == -1);
+    CHECK(ap__lex_sign(&lx, AP__SIGNS_PRINTED) == 1);
+    /* U+2212 is a sign in print, not in a decimal's ASCII. */
+    CHECK(ap__lex_sign(&lx, AP__SIGN_ASCII) == 0);
+    CHECK_EQ_I64(lx.pos, 2);
+    CHECK(ap__lex_sign(&lx, AP__SIGNS_PRINTED) == -1);
+    CHECK_EQ_I64(lx.pos, 5);
+    CHECK(ap__lex_sign(&lx, AP__SIGNS_PRINTED) == 0);
+    CHECK_EQ_I64(lx.pos, 5);
+    /* Dashes print a nil and are no sign. */
+    lx = lexer("\xe2\x80\x93");
+    CHECK(ap__lex_at_dash(&lx) && ap__lex_is_nil(&lx));
+    CHECK(ap__lex_at_sign(&lx, AP__SIGNS_PRINTED) == 0);
+    lx = lexer("\xe2\x80\x94");
+    CHECK(ap__lex_is_nil(&lx));
+    lx = lexer("-");
+    CHECK(ap__lex_is_nil(&lx) && !ap__lex_at_dash(&lx));
+    lx = lexer("-5");
+    CHECK(!ap__lex_is_nil(&lx));
+    lx = lexer("\xe2\x88\x92");
+    CHECK(!ap__lex_is_nil(&lx));
+    lx = lexer("");
+    CHECK(!ap__lex_is_nil(&lx) && ap__lex_done(&lx));
+}
+
+static ap__number number(const char *text)
+{
+    ap__lexer lx = lexer(text);
+    ap__number n;
+    ap__lex_number(&lx, &n);
+    CHECK(lx.pos == n.end);
+    return n;
+}
+
+TEST(lexer_number)
+{
+    ap__number n = number("1,234,567.891%");
+    CHECK(n.fault == AP__NUMBER_OK);
+    CHECK_EQ_I64(n.end, 13);
+    CHECK_EQ_I64(n.int_digits, 7);
+    CHECK_EQ_I64(n.frac_digits, 3);
+    CHECK_EQ_I64(n.point, 9);
+    CHECK_EQ_I64((int64_t)n.mantissa, 1234567891);
+    CHECK_EQ_I64(n.frac_kept, 3);
+    CHECK(n.dropped_at == AP__LEX_NONE);
+    n = number("407045");
+    CHECK(n.fault == AP__NUMBER_OK && n.point == AP__LEX_NONE);
+    CHECK_EQ_I64((int64_t)n.mantissa, 407045);
+    /* A lone point or fraction: the grammars decide. */
+    n = number(".5");
+    CHECK(n.fault == AP__NUMBER_OK && n.int_digits == 0 && n.point == 0);
+    n = number("5.");
+    CHECK(n.fault == AP__NUMBER_OK && n.frac_digits == 0 && n.end == 2);
+    /* Nothing numeric: nothing read. */
+    n = number("x1");
+    CHECK(n.fault == AP__NUMBER_OK && n.end == 0 && n.int_digits == 0);
+    /* A second point or a comma after the point ends the digits. */
+    CHECK_EQ_I64(number("1.2.3").end, 3);
+    CHECK_EQ_I64(number("1.5,000").end, 3);
+    /* Each grouping fault, where a reader meets it. */
+    n = number(",100");
+    CHECK(n.fault == AP__NUMBER_COMMA_FIRST && n.fault_at == 0);
+    n = number("1,,000");
+    CHECK(n.fault == AP__NUMBER_COMMA_FIRST && n.fault_at == 2);
+    n = number("1000,000");
+    CHECK(n.fault == AP__NUMBER_COMMA_LONG && n.fault_at == 4);
+    n = number("1,00,000");
+    CHECK(n.fault == AP__NUMBER_COMMA_SHORT && n.fault_at == 4);
+    n = number("1,00.5");
+    CHECK(n.fault == AP__NUMBER_POINT_SHORT && n.fault_at == 4);
+    n = number("10,70");
+    CHECK(n.fault == AP__NUMBER_END_SHORT && n.fault_at == 5);
+    CHECK(!ap__number_fault_inside(&n));
+    /* A long group is seen at its fourth digit and read to its end. */
+    n = number("1,07000,5");
+    CHECK(n.fault == AP__NUMBER_GROUP_LONG && n.fault_at == 5);
+    CHECK_EQ_I64(n.group_end, 7);
+    CHECK(ap__number_fault_inside(&n));
+    n = number("1,0700x");
+    CHECK(n.fault == AP__NUMBER_GROUP_LONG && n.group_end == 6);
+}
+
+TEST(lexer_number_beyond_2_100)
+{
+    /* 2^100 = 1267650600228229401496703205376 keeps one more digit; past
+     * it the digits are dropped and the first one named. */
+    ap__number n = number("12676506002282294014967032053760");
+    CHECK(n.dropped_at == AP__LEX_NONE);
+    n = number("126765060022822940149670320537601");
+    CHECK_EQ_I64(n.dropped_at, 32);
+    CHECK(n.dropped_significant);
+    /* Fraction zeros past the cap change no value. */
+    n = number("2.50000000000000000000000000000000000");
+    CHECK(n.dropped_at != AP__LEX_NONE && !n.dropped_significant);
+    CHECK(n.fault == AP__NUMBER_OK);
+    n = number("2.500000000000000000000000000000000001");
+    CHECK(n.dropped_significant);
+    /* Leading zeros keep nothing. */
+    n = number("0000000000000000000000000000000000000000001");
+    CHECK(n.dropped_at == AP__LEX_NONE);
+    CHECK_EQ_I64((int64_t)n.mantissa, 1);
+}
+
+TEST(lexer_suffixes)
+{
+    ap__lexer lx = lexer("bnmMkKpx");
+    CHECK(ap__lex_at_unit_letter(&lx));
+    CHECK(ap__lex_unit(&lx) == AP_UNIT_BILLIONS);
+    CHECK(ap__lex_unit(&lx) == AP_UNIT_MILLIONS);
+    CHECK(ap__lex_unit(&lx) == AP_UNIT_MILLIONS);
+    CHECK(ap__lex_unit(&lx) == AP_UNIT_THOUSANDS);
+    CHECK(ap__lex_unit(&lx) == AP_UNIT_THOUSANDS);
+    CHECK(ap__lex_unit(&lx) == AP_UNIT_PENCE);
+    CHECK(!ap__lex_at_unit_letter(&lx));
+    CHECK(ap__lex_unit(&lx) == -1 && lx.pos == 7);
+    lx = lexer("b");
+    CHECK(ap__lex_at_unit_letter(&lx) && ap__lex_unit(&lx) == -1);
+    int e = 99;
+    lx = lexer("e-7%");
+    CHECK(ap__lex_exponent(&lx, &e) == 1 && e == -7 && lx.pos == 3);
+    lx = lexer("E+12");
+    CHECK(ap__lex_exponent(&lx, &e) == 1 && e == 12);
+    lx = lexer("e\xe2\x88\x92" "7");
+    CHECK(ap__lex_exponent(&lx, &e) == -1 && lx.pos == 1);
+    lx = lexer("e");
+    CHECK(ap__lex_exponent(&lx, &e) == -1);
+    lx = lexer("x");
+    CHECK(ap__lex_exponent(&lx, &e) == 0 && lx.pos == 0);
+    lx = lexer("e999999999999");
+    CHECK(ap__lex_exponent(&lx, &e) == 1 && e >= 10000 && e < 100000);
+    lx = lexer("\xc2\xa3" "000S");
+    CHECK(ap__lex_take(&lx, "\xc2\xa3"));
+    CHECK(ap__lex_rest_is(&lx, "000s") && !ap__lex_rest_is(&lx, "000"));
+}
+
+TEST(lexer_message_spots)
+{
+    CHECK_EQ_I64(ap__lex_character("\xc2\xa3" "21x", 4), 4);
+    CHECK_EQ_I64(ap__lex_character("abc", 0), 1);
+    ap__lexer lx = trimmed("\xc2\xa3" "1\xe2\x80\x93" "2   ",
+                           AP__BLANKS_PRINTED);
+    ap__lex_spot at = ap__lex_spot_at(&lx, 3, lx.len, 80);
+    CHECK(!at.at_end && at.character == 3 && at.width == 3);
+    CHECK(at.shown == 10 && strcmp(at.more, "") == 0);
+    at = ap__lex_spot_at(&lx, lx.end, lx.len, 80);
+    CHECK(at.at_end);
+    /* The quote is cut at a character, never inside one. */
+    at = ap__lex_spot_at(&lx, 0, lx.len, 5);
+    CHECK(at.shown == 3 && strcmp(at.more, "...") == 0);
+    /* The character's width is cut at the end being read. */
+    ap__lex_init(&lx, "1\xe2\x80\x93", 3, 0);
+    at = ap__lex_spot_at(&lx, 1, lx.len, 80);
+    CHECK_EQ_I64(at.width, 2);
+}
+
+TEST(money_parse_no_break_spaces)
+{
+    /* As the audit reads printed figures: no-break spaces copied from a
+     * PDF around the figure and after the £, never inside the digits. */
+    CHECK_EQ_I64(parse(NBSP "1,070", AP_UNIT_POUNDS), 107000);
+    CHECK_EQ_I64(parse("1,070" NARROW_NBSP, AP_UNIT_POUNDS), 107000);
+    CHECK_EQ_I64(parse(NARROW_NBSP "(\xc2\xa3" NBSP "3,540)" NBSP,
+                       AP_UNIT_THOUSANDS),
+                 -354000000);
+    CHECK_EQ_I64(parse("\xc2\xa3" NARROW_NBSP "0.85m", AP_UNIT_POUNDS),
+                 85000000);
+    CHECK_CONTAINS(parse_error("1" NBSP "070", AP_UNIT_POUNDS),
+                   "unexpected text at character 2");
+    CHECK_CONTAINS(parse_error("5" NBSP "m", AP_UNIT_POUNDS),
+                   "unexpected text");
+    CHECK_CONTAINS(parse_error(NBSP NARROW_NBSP, AP_UNIT_POUNDS), "empty");
+    /* The message quotes the figure without its trailing blanks. */
+    CHECK_CONTAINS(parse_error(NBSP "1,23" NBSP, AP_UNIT_POUNDS),
+                   "\"" NBSP "1,23\": a group of fewer than three digits "
+                   "after a comma at the end");
+    /* A sign inside brackets is named where it stands. */
+    CHECK_CONTAINS(parse_error("(\xe2\x88\x92" "5)", AP_UNIT_POUNDS),
+                   "a sign inside brackets at character 2 "
+                   "('\xe2\x88\x92')");
+    CHECK_CONTAINS(parse_error("(\xc2\xa3-5)", AP_UNIT_POUNDS),
+                   "a sign inside brackets at character 3 ('-')");
 }
