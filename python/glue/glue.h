@@ -130,6 +130,55 @@ PyObject *kpi_list(const ap_kpi_set *set);
 PyObject *audit_finding_dict(const ap_audit_finding *f);
 PyObject *audit_report_dict(const ap_audit_report *r);
 
+/* ---- arguments ----------------------------------------------------------
+ * Every function of _core is METH_FASTCALL | METH_KEYWORDS: its arguments
+ * come as a vector (positional ones, then the values of the keywords
+ * named in kwnames).  A static arg_spec names its parameters; bind_args
+ * puts each argument in its parameter's slot, with CPython's TypeError for
+ * too many, missing, unexpected or doubled arguments; convert_args then
+ * converts the slots with PyArg_ParseTuple's format codes and messages
+ * ("f() argument 1 must be str, not int").  The public C API has no such
+ * parser before 3.13, and the private _PyArg_* ones may change. */
+
+/* The most parameters a function of _core has (holt_batch: 17). */
+enum { MAX_ARGS = 20 };
+
+typedef struct arg_spec {
+    const char *name;           /* the function's, for messages */
+    const char *const *params;  /* the parameters' names, NULL-terminated */
+    int optional;               /* how many at the end may be left out */
+    int posonly;                /* how many at the start are positional-only */
+} arg_spec;
+
+/* A static arg_spec `var` for the function `name` with the parameters
+ * after posonly, all required unless `optional` says otherwise.  Its
+ * text signature in the docstring must say the same (tests check). */
+#define ARG_SPEC(var, name, optional, posonly, ...)                        \
+    static const char *const var##_params[] = {__VA_ARGS__, NULL};       \
+    static const arg_spec var = {name, var##_params, optional, posonly}
+
+/* Slots: MAX_ARGS borrowed references, NULL for an optional argument
+ * left out.  0, or -1 with TypeError. */
+int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames, PyObject **slots);
+/* The slots converted in order by the format codes O O! O& s s# z i I L n
+ * d p and (LL...), one per parameter, into the pointers after format as
+ * PyArg_ParseTuple takes them; a left-out slot leaves its pointer as it
+ * was (the caller's default).  0, or -1 with the same exception
+ * PyArg_ParseTuple raises. */
+int convert_args(const arg_spec *spec, PyObject *const *slots,
+                 const char *format, ...);
+/* bind_args then convert_args. */
+int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
+               PyObject *kwnames, const char *format, ...);
+
+/* A method table entry for core_<name>, a fastcall function with keywords
+ * whose docstring (text signature first) is <name>_doc.  The cast through
+ * void (*)(void) is how CPython's own tables silence -Wcast-function-type. */
+#define GLUE_METHOD(name)                                                  \
+    {#name, (PyCFunction)(void (*)(void))core_##name,                      \
+     METH_FASTCALL | METH_KEYWORDS, name##_doc}
+
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef money_methods[];
 extern PyMethodDef apportion_methods[];
