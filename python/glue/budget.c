@@ -224,11 +224,17 @@ static PyObject *finish_mtfp(PyObject *module, ap_status st, ap_mtfp *m,
     return d;
 }
 
-static PyObject *core_load_mtfp(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_mtfp_doc,
+"load_mtfp($module, /, path)\n--\n\n"
+"The MTFP in the file at path, its roll-forward and audit, as a dict.");
+ARG_SPEC(load_mtfp_args, "load_mtfp", 0, 0, "path");
+
+static PyObject *core_load_mtfp(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path_obj;
-    if (!PyArg_ParseTuple(args, "O&:load_mtfp", PyUnicode_FSConverter,
-                          &path_obj))
+    if (parse_args(&load_mtfp_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &path_obj) < 0)
         return NULL;
     ap_mtfp *m = NULL;
     ap_error err;
@@ -239,11 +245,19 @@ static PyObject *core_load_mtfp(PyObject *module, PyObject *args)
     return finish_mtfp(module, st, m, &err);
 }
 
-static PyObject *core_parse_mtfp(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_mtfp_doc,
+"parse_mtfp($module, /, text, source)\n--\n\n"
+"The MTFP in text (source names it in messages), its roll-forward and\n"
+"audit, as a dict.");
+ARG_SPEC(parse_mtfp_args, "parse_mtfp", 0, 0, "text", "source");
+
+static PyObject *core_parse_mtfp(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_mtfp", &text, &len, &source))
+    if (parse_args(&parse_mtfp_args, args, nargs, kwnames, "s#s", &text, &len,
+                   &source) < 0)
         return NULL;
     ap_mtfp *m = NULL;
     ap_error err;
@@ -416,11 +430,18 @@ static PyObject *finish_savings(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_load_savings(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_savings_doc,
+"load_savings($module, /, path)\n--\n\n"
+"The savings in the file at path, their totals by RAG and audit, as a\n"
+"dict.");
+ARG_SPEC(load_savings_args, "load_savings", 0, 0, "path");
+
+static PyObject *core_load_savings(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path_obj;
-    if (!PyArg_ParseTuple(args, "O&:load_savings", PyUnicode_FSConverter,
-                          &path_obj))
+    if (parse_args(&load_savings_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &path_obj) < 0)
         return NULL;
     ap_savings *sv = NULL;
     ap_error err;
@@ -429,11 +450,19 @@ static PyObject *core_load_savings(PyObject *module, PyObject *args)
     return finish_savings(module, st, sv, &err);
 }
 
-static PyObject *core_parse_savings(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_savings_doc,
+"parse_savings($module, /, text, source)\n--\n\n"
+"The savings in text (source names it in messages), their totals by RAG\n"
+"and audit, as a dict.");
+ARG_SPEC(parse_savings_args, "parse_savings", 0, 0, "text", "source");
+
+static PyObject *core_parse_savings(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_savings", &text, &len, &source))
+    if (parse_args(&parse_savings_args, args, nargs, kwnames, "s#s", &text,
+                   &len, &source) < 0)
         return NULL;
     ap_savings *sv = NULL;
     ap_error err;
@@ -442,13 +471,9 @@ static PyObject *core_parse_savings(PyObject *module, PyObject *args)
 }
 
 PyMethodDef budget_methods[] = {
-    {"load_mtfp", core_load_mtfp, METH_VARARGS,
-     "load_mtfp(path) -> dict of the MTFP, its roll-forward and audit"},
-    {"parse_mtfp", core_parse_mtfp, METH_VARARGS,
-     "parse_mtfp(text, source) -> dict of the MTFP and its results"},
-    {"load_savings", core_load_savings, METH_VARARGS,
-     "load_savings(path) -> dict of the savings, totals by RAG and audit"},
-    {"parse_savings", core_parse_savings, METH_VARARGS,
-     "parse_savings(text, source) -> dict of the savings and results"},
+    GLUE_METHOD(load_mtfp),
+    GLUE_METHOD(parse_mtfp),
+    GLUE_METHOD(load_savings),
+    GLUE_METHOD(parse_savings),
     {NULL, NULL, 0, NULL},
 };

@@ -6,25 +6,40 @@
 #include "glue.h"
 
 /* f(x, df) of Student's t from the arguments (x, df). */
-static PyObject *t_function(PyObject *args, const char *format,
+static PyObject *t_function(const arg_spec *spec, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames,
                             double (*f)(double, double))
 {
     double x, df;
-    if (!PyArg_ParseTuple(args, format, &x, &df))
+    if (parse_args(spec, args, nargs, kwnames, "dd", &x, &df) < 0)
         return NULL;
     return PyFloat_FromDouble(f(x, df));
 }
 
-static PyObject *core_t_cdf(PyObject *module, PyObject *args)
+PyDoc_STRVAR(t_cdf_doc,
+"t_cdf($module, /, t, df)\n--\n\n"
+"P(T <= t) for Student's t with df degrees of freedom (df = inf: the\n"
+"normal).");
+ARG_SPEC(t_cdf_args, "t_cdf", 0, 0, "t", "df");
+
+static PyObject *core_t_cdf(PyObject *module, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
-    return t_function(args, "dd:t_cdf", ap_student_t_cdf);
+    return t_function(&t_cdf_args, args, nargs, kwnames, ap_student_t_cdf);
 }
 
-static PyObject *core_t_quantile(PyObject *module, PyObject *args)
+PyDoc_STRVAR(t_quantile_doc,
+"t_quantile($module, /, p, df)\n--\n\n"
+"The t with P(T <= t) = p for Student's t with df degrees of freedom.");
+ARG_SPEC(t_quantile_args, "t_quantile", 0, 0, "p", "df");
+
+static PyObject *core_t_quantile(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
-    return t_function(args, "dd:t_quantile", ap_student_t_quantile);
+    return t_function(&t_quantile_args, args, nargs, kwnames,
+                      ap_student_t_quantile);
 }
 
 /* ---- one series ------------------------------------------------------ */
@@ -47,10 +62,19 @@ static const result_field FIT_FIELDS[] = {
 enum { N_FIT_FIELDS = sizeof FIT_FIELDS / sizeof FIT_FIELDS[0] };
 
 /* trend_fit(times, values) -> dict */
-static PyObject *core_trend_fit(PyObject *module, PyObject *args)
+PyDoc_STRVAR(trend_fit_doc,
+"trend_fit($module, /, times, values)\n--\n\n"
+"The least squares line through the pairs of times and values (float64\n"
+"arrays) where both are present, as a dict (nobs, intercept, slope,\n"
+"intercept_se, slope_se, sigma2, ssr, r_squared, time_mean, sxx).");
+ARG_SPEC(trend_fit_args, "trend_fit", 0, 0, "times", "values");
+
+static PyObject *core_trend_fit(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *times_obj, *values_obj;
-    if (!PyArg_ParseTuple(args, "OO:trend_fit", &times_obj, &values_obj))
+    if (parse_args(&trend_fit_args, args, nargs, kwnames, "OO", &times_obj,
+                   &values_obj) < 0)
         return NULL;
     Py_buffer times, values;
     if (get_double_vector(times_obj, &times, "times", NULL) < 0)
@@ -115,12 +139,21 @@ enum { PREDICT_COLUMNS = 7 };
 /* trend_predict(fit, at, level, out): out is (n, 7) float64, row-major:
  * mean, mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper,
  * obs_se. */
-static PyObject *core_trend_predict(PyObject *module, PyObject *args)
+PyDoc_STRVAR(trend_predict_doc,
+"trend_predict($module, /, fit, at, level, out)\n--\n\n"
+"Predictions from trend_fit's dict at each time in at: out (n x 7\n"
+"float64) gets mean, mean_se, mean_ci_lower, mean_ci_upper,\n"
+"obs_ci_lower, obs_ci_upper and obs_se.");
+ARG_SPEC(trend_predict_args, "trend_predict", 0, 0,
+         "fit", "at", "level", "out");
+
+static PyObject *core_trend_predict(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *fit_obj, *at_obj, *out_obj;
     double level;
-    if (!PyArg_ParseTuple(args, "OOdO:trend_predict", &fit_obj, &at_obj,
-                          &level, &out_obj))
+    if (parse_args(&trend_predict_args, args, nargs, kwnames, "OOdO", &fit_obj,
+                   &at_obj, &level, &out_obj) < 0)
         return NULL;
     ap_trend_fit fit;
     if (fit_from_dict(module, fit_obj, &fit) < 0)
@@ -217,16 +250,31 @@ static int matrix_buffer(PyObject *obj, Py_buffer *view,
  * mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept,
  * slope, sigma2, nobs): times None means 0, 1, ...; each output None to
  * skip it. */
-static PyObject *core_trend_batch(PyObject *module, PyObject *args)
+PyDoc_STRVAR(trend_batch_doc,
+"trend_batch($module, /, values, times, predict_at, level, threads, "
+"mean=None, mean_ci_lower=None, mean_ci_upper=None, obs_ci_lower=None, "
+"obs_ci_upper=None, intercept=None, slope=None, sigma2=None, nobs=None)\n--\n\n"
+"A trend fitted to each row of values (series x time, read in place)\n"
+"and predicted at predict_at; times None means 0, 1, ...; an output\n"
+"left None is not computed.");
+ARG_SPEC(trend_batch_args, "trend_batch", 9, 0,
+         "values", "times", "predict_at", "level", "threads", "mean",
+         "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper",
+         "intercept", "slope", "sigma2", "nobs");
+
+static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *values_obj, *times_obj, *at_obj, *out_objs[N_OUTS];
+    PyObject *values_obj, *times_obj, *at_obj;
+    PyObject *out_objs[N_OUTS] = {Py_None, Py_None, Py_None, Py_None, Py_None,
+                                  Py_None, Py_None, Py_None, Py_None};
     double level;
     int threads;
-    if (!PyArg_ParseTuple(args, "OOOdiOOOOOOOOO:trend_batch", &values_obj,
-                          &times_obj, &at_obj, &level, &threads,
-                          &out_objs[0], &out_objs[1], &out_objs[2],
-                          &out_objs[3], &out_objs[4], &out_objs[5],
-                          &out_objs[6], &out_objs[7], &out_objs[8]))
+    if (parse_args(&trend_batch_args, args, nargs, kwnames, "OOOdiOOOOOOOOO",
+                   &values_obj, &times_obj, &at_obj, &level, &threads,
+                   &out_objs[0], &out_objs[1], &out_objs[2], &out_objs[3],
+                   &out_objs[4], &out_objs[5], &out_objs[6], &out_objs[7],
+                   &out_objs[8]) < 0)
         return NULL;
     Py_buffer values, times, at, outs[N_OUTS];
     int have_times = 0, have_at = 0, have_out[N_OUTS] = {0};
@@ -310,23 +358,9 @@ done:
 }
 
 PyMethodDef forecast_methods[] = {
-    {"t_cdf", core_t_cdf, METH_VARARGS,
-     "t_cdf(t, df) -> P(T <= t) for Student's t with df degrees of freedom "
-     "(df = inf: the normal)."},
-    {"t_quantile", core_t_quantile, METH_VARARGS,
-     "t_quantile(p, df) -> the t with P(T <= t) = p."},
-    {"trend_fit", core_trend_fit, METH_VARARGS,
-     "trend_fit(times, values) -> dict: the least squares line through the "
-     "pairs where both are present (nobs, intercept, slope, intercept_se, "
-     "slope_se, sigma2, ssr, r_squared, time_mean, sxx)."},
-    {"trend_predict", core_trend_predict, METH_VARARGS,
-     "trend_predict(fit, at, level, out): out (n x 7 float64) gets mean, "
-     "mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, "
-     "obs_se at each time in at."},
-    {"trend_batch", core_trend_batch, METH_VARARGS,
-     "trend_batch(values, times, predict_at, level, threads, mean, "
-     "mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept, "
-     "slope, sigma2, nobs): a trend fitted to each row of values (series x "
-     "time, read in place) and predicted at predict_at; outputs None to "
-     "skip."},
+    GLUE_METHOD(t_cdf),
+    GLUE_METHOD(t_quantile),
+    GLUE_METHOD(trend_fit),
+    GLUE_METHOD(trend_predict),
+    GLUE_METHOD(trend_batch),
     {NULL, NULL, 0, NULL}};

@@ -92,11 +92,22 @@ enum { N_FIT_FIELDS = sizeof FIT_FIELDS / sizeof FIT_FIELDS[0] };
 /* holt_fit(values, alpha, beta, initial_level, initial_trend, fitted)
  * -> dict: the fit of one series; fitted (None or a float64 array of
  * len(values)) receives the one-step forecasts. */
-static PyObject *core_holt_fit(PyObject *module, PyObject *args)
+PyDoc_STRVAR(holt_fit_doc,
+"holt_fit($module, /, values, alpha=None, beta=None, initial_level=None, "
+"initial_trend=None, fitted=None)\n--\n\n"
+"Holt's linear method fitted to one series, as a dict; each parameter a\n"
+"number to fix it or None to fit it; fitted (a float64 array, or None)\n"
+"receives the one-step forecasts.");
+ARG_SPEC(holt_fit_args, "holt_fit", 5, 0,
+         "values", "alpha", "beta", "initial_level", "initial_trend", "fitted");
+
+static PyObject *core_holt_fit(PyObject *module, PyObject *const *args,
+                               Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *values_obj, *alpha, *beta, *level, *trend, *fitted_obj;
-    if (!PyArg_ParseTuple(args, "OOOOOO:holt_fit", &values_obj, &alpha,
-                          &beta, &level, &trend, &fitted_obj))
+    PyObject *values_obj, *alpha = Py_None, *beta = Py_None,
+             *level = Py_None, *trend = Py_None, *fitted_obj = Py_None;
+    if (parse_args(&holt_fit_args, args, nargs, kwnames, "OOOOOO", &values_obj,
+                   &alpha, &beta, &level, &trend, &fitted_obj) < 0)
         return NULL;
     ap_holt_params given;
     unsigned fixed;
@@ -166,14 +177,24 @@ static int to_horizon(PyObject *module, PyObject *obj, int64_t *horizon)
  * forecasts 1..horizon steps after the last observation into mean, and
  * the prediction interval at level into lower and upper (either may be
  * None). */
-static PyObject *core_holt_forecast(PyObject *module, PyObject *args)
+PyDoc_STRVAR(holt_forecast_doc,
+"holt_forecast($module, /, fit, horizon, level, mean, lower=None, "
+"upper=None)\n--\n\n"
+"The forecasts 1..horizon steps on from holt_fit's dict into mean, and\n"
+"the ETS(A,A,N) prediction interval at level into lower and upper (None\n"
+"to skip).");
+ARG_SPEC(holt_forecast_args, "holt_forecast", 2, 0,
+         "fit", "horizon", "level", "mean", "lower", "upper");
+
+static PyObject *core_holt_forecast(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *fit_obj, *horizon_obj, *level_obj, *mean_obj, *lower_obj,
-        *upper_obj;
+    PyObject *fit_obj, *horizon_obj, *level_obj, *mean_obj,
+        *lower_obj = Py_None, *upper_obj = Py_None;
     double level;
-    if (!PyArg_ParseTuple(args, "OOOOOO:holt_forecast", &fit_obj,
-                          &horizon_obj, &level_obj, &mean_obj, &lower_obj,
-                          &upper_obj) ||
+    if (parse_args(&holt_forecast_args, args, nargs, kwnames, "OOOOOO",
+                   &fit_obj, &horizon_obj, &level_obj, &mean_obj, &lower_obj,
+                   &upper_obj) < 0 ||
         to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0)
         return NULL;
     if (!PyDict_Check(fit_obj)) {
@@ -240,18 +261,34 @@ static const char *const out_names[N_OUT] = {
  * the 2-D values (series x time) fitted with the same fixed parameters and
  * forecast; each output None or a C-contiguous array of n_series * horizon
  * (mean, lower, upper) or n_series (the rest; nobs int64) values. */
-static PyObject *core_holt_batch(PyObject *module, PyObject *args)
+PyDoc_STRVAR(holt_batch_doc,
+"holt_batch($module, /, values, alpha, beta, initial_level, initial_trend, "
+"horizon, level, threads, mean=None, lower=None, upper=None, "
+"alpha_out=None, beta_out=None, initial_level_out=None, "
+"initial_trend_out=None, sse=None, nobs=None)\n--\n\n"
+"Every row of the 2-D values (series x time) fitted with the same fixed\n"
+"parameters (None: fitted) and forecast; each output None or a\n"
+"C-contiguous array of n_series * horizon (mean, lower, upper) or\n"
+"n_series (the rest; nobs int64) values.");
+ARG_SPEC(holt_batch_args, "holt_batch", 9, 0,
+         "values", "alpha", "beta", "initial_level", "initial_trend",
+         "horizon", "level", "threads", "mean", "lower", "upper", "alpha_out",
+         "beta_out", "initial_level_out", "initial_trend_out", "sse", "nobs");
+
+static PyObject *core_holt_batch(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *values_obj, *alpha, *beta, *initial_level, *trend,
-        *horizon_obj, *level_obj, *threads_obj, *outs[N_OUT];
+        *horizon_obj, *level_obj, *threads_obj;
+    PyObject *outs[N_OUT] = {Py_None, Py_None, Py_None, Py_None, Py_None,
+                             Py_None, Py_None, Py_None, Py_None};
     double level;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOOOOO:holt_batch", &values_obj,
-                          &alpha, &beta, &initial_level, &trend, &horizon_obj,
-                          &level_obj, &threads_obj, &outs[OUT_MEAN],
-                          &outs[OUT_LOWER], &outs[OUT_UPPER],
-                          &outs[OUT_ALPHA], &outs[OUT_BETA],
-                          &outs[OUT_LEVEL], &outs[OUT_TREND], &outs[OUT_SSE],
-                          &outs[OUT_NOBS]))
+    if (parse_args(&holt_batch_args, args, nargs, kwnames, "OOOOOOOOOOOOOOOOO",
+                   &values_obj, &alpha, &beta, &initial_level, &trend,
+                   &horizon_obj, &level_obj, &threads_obj, &outs[OUT_MEAN],
+                   &outs[OUT_LOWER], &outs[OUT_UPPER], &outs[OUT_ALPHA],
+                   &outs[OUT_BETA], &outs[OUT_LEVEL], &outs[OUT_TREND],
+                   &outs[OUT_SSE], &outs[OUT_NOBS]) < 0)
         return NULL;
     ap_holt_params given;
     unsigned fixed;
@@ -329,17 +366,8 @@ static PyObject *core_holt_batch(PyObject *module, PyObject *args)
 }
 
 PyMethodDef holt_methods[] = {
-    {"holt_fit", core_holt_fit, METH_VARARGS,
-     "holt_fit(values, alpha, beta, initial_level, initial_trend, fitted) "
-     "-> dict: Holt's linear method fitted to one series (each parameter a "
-     "number to fix it or None to fit it)."},
-    {"holt_forecast", core_holt_forecast, METH_VARARGS,
-     "holt_forecast(fit, horizon, level, mean, lower, upper): the forecasts "
-     "and ETS(A,A,N) prediction interval from holt_fit's dict."},
-    {"holt_batch", core_holt_batch, METH_VARARGS,
-     "holt_batch(values, alpha, beta, initial_level, initial_trend, "
-     "horizon, level, threads, mean, lower, upper, alpha_out, beta_out, "
-     "initial_level_out, initial_trend_out, sse, nobs): every row of a "
-     "2-D array fitted and forecast."},
+    GLUE_METHOD(holt_fit),
+    GLUE_METHOD(holt_forecast),
+    GLUE_METHOD(holt_batch),
     {NULL, NULL, 0, NULL}
 };

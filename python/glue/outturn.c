@@ -280,11 +280,17 @@ static PyObject *finish_outturn(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_load_outturn(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_outturn_doc,
+"load_outturn($module, /, path)\n--\n\n"
+"The outturn in the file at path and its computed results, as a dict.");
+ARG_SPEC(load_outturn_args, "load_outturn", 0, 0, "path");
+
+static PyObject *core_load_outturn(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path;
-    if (!PyArg_ParseTuple(args, "O&:load_outturn", PyUnicode_FSConverter,
-                          &path))
+    if (parse_args(&load_outturn_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &path) < 0)
         return NULL;
     ap_outturn *o = NULL;
     ap_error err;
@@ -294,11 +300,19 @@ static PyObject *core_load_outturn(PyObject *module, PyObject *args)
     return finish_outturn(module, st, o, &err);
 }
 
-static PyObject *core_parse_outturn(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_outturn_doc,
+"parse_outturn($module, /, text, source)\n--\n\n"
+"The outturn in text (source names it in messages) and its results, as\n"
+"a dict.");
+ARG_SPEC(parse_outturn_args, "parse_outturn", 0, 0, "text", "source");
+
+static PyObject *core_parse_outturn(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_outturn", &text, &len, &source))
+    if (parse_args(&parse_outturn_args, args, nargs, kwnames, "s#s", &text,
+                   &len, &source) < 0)
         return NULL;
     ap_outturn *o = NULL;
     ap_error err;
@@ -355,11 +369,19 @@ static PyObject *finish_balance(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_load_plan_balance(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_plan_balance_doc,
+"load_plan_balance($module, /, path, actual_expenditure)\n--\n\n"
+"The Q4 balancing payment of the plan at path given the actual\n"
+"expenditure (pence), as a dict.");
+ARG_SPEC(load_plan_balance_args, "load_plan_balance", 0, 0,
+         "path", "actual_expenditure");
+
+static PyObject *core_load_plan_balance(PyObject *module, PyObject *const *args,
+                                        Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path, *actual_obj;
-    if (!PyArg_ParseTuple(args, "O&O:load_plan_balance",
-                          PyUnicode_FSConverter, &path, &actual_obj))
+    if (parse_args(&load_plan_balance_args, args, nargs, kwnames, "O&O",
+                   PyUnicode_FSConverter, &path, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
@@ -373,13 +395,21 @@ static PyObject *core_load_plan_balance(PyObject *module, PyObject *args)
     return finish_balance(module, st, plan, actual, &err);
 }
 
-static PyObject *core_parse_plan_balance(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_plan_balance_doc,
+"parse_plan_balance($module, /, text, source, actual_expenditure)\n--\n\n"
+"The Q4 balancing payment of the plan in text given the actual\n"
+"expenditure (pence), as a dict.");
+ARG_SPEC(parse_plan_balance_args, "parse_plan_balance", 0, 0,
+         "text", "source", "actual_expenditure");
+
+static PyObject *core_parse_plan_balance(PyObject *module, PyObject *const *args,
+                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
     PyObject *actual_obj;
-    if (!PyArg_ParseTuple(args, "s#sO:parse_plan_balance", &text, &len,
-                          &source, &actual_obj))
+    if (parse_args(&parse_plan_balance_args, args, nargs, kwnames, "s#sO",
+                   &text, &len, &source, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0)
@@ -511,11 +541,18 @@ static PyObject *finish_contract(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_load_contract_sum(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_contract_sum_doc,
+"load_contract_sum($module, /, path)\n--\n\n"
+"The contract sum in the file at path and its computed results, as a\n"
+"dict.");
+ARG_SPEC(load_contract_sum_args, "load_contract_sum", 0, 0, "path");
+
+static PyObject *core_load_contract_sum(PyObject *module, PyObject *const *args,
+                                        Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path;
-    if (!PyArg_ParseTuple(args, "O&:load_contract_sum", PyUnicode_FSConverter,
-                          &path))
+    if (parse_args(&load_contract_sum_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &path) < 0)
         return NULL;
     ap_contract_sum *c = NULL;
     ap_error err;
@@ -524,12 +561,20 @@ static PyObject *core_load_contract_sum(PyObject *module, PyObject *args)
     return finish_contract(module, st, c, &err);
 }
 
-static PyObject *core_parse_contract_sum(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_contract_sum_doc,
+"parse_contract_sum($module, /, text, source)\n--\n\n"
+"The contract sum in text (source names it in messages) and its\n"
+"results, as a dict.");
+ARG_SPEC(parse_contract_sum_args, "parse_contract_sum", 0, 0,
+         "text", "source");
+
+static PyObject *core_parse_contract_sum(PyObject *module, PyObject *const *args,
+                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_contract_sum", &text, &len,
-                          &source))
+    if (parse_args(&parse_contract_sum_args, args, nargs, kwnames, "s#s",
+                   &text, &len, &source) < 0)
         return NULL;
     ap_contract_sum *c = NULL;
     ap_error err;
@@ -538,17 +583,11 @@ static PyObject *core_parse_contract_sum(PyObject *module, PyObject *args)
 }
 
 PyMethodDef outturn_methods[] = {
-    {"load_outturn", core_load_outturn, METH_VARARGS,
-     "load_outturn(path) -> dict of the outturn and its computed results"},
-    {"parse_outturn", core_parse_outturn, METH_VARARGS,
-     "parse_outturn(text, source) -> dict of the outturn and its results"},
-    {"load_plan_balance", core_load_plan_balance, METH_VARARGS,
-     "load_plan_balance(path, actual_pence) -> dict of the Q4 balance"},
-    {"parse_plan_balance", core_parse_plan_balance, METH_VARARGS,
-     "parse_plan_balance(text, source, actual_pence) -> dict"},
-    {"load_contract_sum", core_load_contract_sum, METH_VARARGS,
-     "load_contract_sum(path) -> dict of the contract sum and its results"},
-    {"parse_contract_sum", core_parse_contract_sum, METH_VARARGS,
-     "parse_contract_sum(text, source) -> dict"},
+    GLUE_METHOD(load_outturn),
+    GLUE_METHOD(parse_outturn),
+    GLUE_METHOD(load_plan_balance),
+    GLUE_METHOD(parse_plan_balance),
+    GLUE_METHOD(load_contract_sum),
+    GLUE_METHOD(parse_contract_sum),
     {NULL, NULL, 0, NULL},
 };
