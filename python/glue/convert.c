@@ -421,6 +421,100 @@ PyObject *basis_dict(const ap_basis *b, size_t n)
 }
 
 
+/* ---- lists and the members every paper's dict has ---------------------- */
+
+PyObject *list_of(const void *ctx, size_t n, item_fn make)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *item = make(ctx, i);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+static PyObject *text_item(const void *ctx, size_t i)
+{
+    return core_text(((char *const *)ctx)[i]);
+}
+
+PyObject *text_list(char *const *texts, size_t n)
+{
+    return list_of(texts, n, text_item);
+}
+
+static PyObject *code_item(const void *ctx, size_t i)
+{
+    return core_text(((const ap_authority *)ctx)[i].code);
+}
+
+PyObject *authority_codes(const ap_authority *a, size_t n)
+{
+    return list_of(a, n, code_item);
+}
+
+static PyObject *authority_item(const void *ctx, size_t i)
+{
+    const ap_authority *a = (const ap_authority *)ctx + i;
+    return Py_BuildValue("(ss)", a->code, a->name);
+}
+
+PyObject *authorities_list(const ap_authority *a, size_t n)
+{
+    return list_of(a, n, authority_item);
+}
+
+PyObject *amount_list(const ap_amount *a, const int *has, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *item = amount_or_none(has ? has[i] : 1, &a[i]);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+PyObject *printed_obj(const ap_printed *p)
+{
+    return amount_or_none(p->present, &p->amount);
+}
+
+PyObject *split_dict(int has, const ap_basis *b, size_t n)
+{
+    if (!has)
+        Py_RETURN_NONE;
+    return basis_dict(b, n);
+}
+
+PyObject *paper_split_dict(int has, const ap_authority *authorities,
+                           size_t n, const ap_basis *s,
+                           const ap_split_paper *paper)
+{
+    PyObject *d = split_dict(has, s, n);
+    if (d == NULL || d == Py_None)
+        return d;
+    SET(d, "source", core_text(paper->source));
+    SET(d, "note", core_text(paper->note));
+    SET(d, "codes", authority_codes(authorities, n));
+    SET(d, "weights", int64_list(s->weights, n));
+    SET(d, "stated", paper->stated_text ? text_list(paper->stated_text, n)
+                                        : Py_NewRef(Py_None));
+    SET(d, "stated_source", core_text(paper->stated_source));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
 /* ---- arguments --------------------------------------------------------- */
 
 static int count_params(const arg_spec *spec)

@@ -120,6 +120,38 @@ PyObject *int64_rows(const int64_t *cells, size_t n_rows, size_t n_cols);
  * add their own members (the plan's "weights", a paper's "source"...). */
 PyObject *basis_dict(const ap_basis *b, size_t n);
 
+/* dict[key] = value for a run of keys in a function with a `fail:` label;
+ * value NULL (an error already set) jumps there.  Each value is built
+ * only when its turn comes, so a failure part-way leaks nothing: set_item
+ * consumes what it is given. */
+#define SET(d, key, value)                                                   \
+    do {                                                                     \
+        if (set_item((d), (key), (value)) < 0)                               \
+            goto fail;                                                       \
+    } while (0)
+
+/* A new list of n items made by make(ctx, i); NULL with an exception. */
+typedef PyObject *(*item_fn)(const void *ctx, size_t i);
+PyObject *list_of(const void *ctx, size_t n, item_fn make);
+/* n texts from the core as a list of str. */
+PyObject *text_list(char *const *texts, size_t n);
+/* The authorities' codes, or (code, name) pairs, as a list. */
+PyObject *authority_codes(const ap_authority *a, size_t n);
+PyObject *authorities_list(const ap_authority *a, size_t n);
+/* n printed amounts; has (may be NULL: all present) marks which were
+ * printed, the rest are None. */
+PyObject *amount_list(const ap_amount *a, const int *has, size_t n);
+/* A figure the paper may print: (pence, resolution), or None. */
+PyObject *printed_obj(const ap_printed *p);
+/* A paper's split (basis_dict), None without one (has 0). */
+PyObject *split_dict(int has, const ap_basis *b, size_t n);
+/* The split of a savings or MTFP paper: split_dict with its authorities'
+ * codes and weights and what the paper says of it (source, note, the
+ * stated values). */
+PyObject *paper_split_dict(int has, const ap_authority *authorities,
+                           size_t n, const ap_basis *s,
+                           const ap_split_paper *paper);
+
 /* KPI definitions as the dicts apportion.kpi reads (the set is only
  * read). */
 PyObject *kpi_list(const ap_kpi_set *set);
@@ -190,10 +222,11 @@ extern PyMethodDef measure_methods[];
 extern PyMethodDef plugin_methods[];
 extern PyMethodDef audit_methods[];
 extern PyMethodDef ledger_methods[];
-extern PyMethodDef budget_methods[];
+extern PyMethodDef mtfp_methods[];
+extern PyMethodDef savings_methods[];
 extern PyMethodDef outturn_methods[];
+extern PyMethodDef contract_sum_methods[];
 extern PyMethodDef forecast_methods[];
-extern PyMethodDef holt_methods[];
 extern PyMethodDef scenario_methods[];
 
 #endif

@@ -85,10 +85,11 @@ static int core_exec(PyObject *module)
         PyModule_AddFunctions(module, plugin_methods) < 0 ||
         PyModule_AddFunctions(module, audit_methods) < 0 ||
         PyModule_AddFunctions(module, ledger_methods) < 0 ||
-        PyModule_AddFunctions(module, budget_methods) < 0 ||
+        PyModule_AddFunctions(module, mtfp_methods) < 0 ||
+        PyModule_AddFunctions(module, savings_methods) < 0 ||
         PyModule_AddFunctions(module, outturn_methods) < 0 ||
+        PyModule_AddFunctions(module, contract_sum_methods) < 0 ||
         PyModule_AddFunctions(module, forecast_methods) < 0 ||
-        PyModule_AddFunctions(module, holt_methods) < 0 ||
         PyModule_AddFunctions(module, scenario_methods) < 0)
         return -1;
     return 0;
