@@ -124,46 +124,12 @@ static PyObject *finish_contract(PyObject *module, ap_status st,
     return d;
 }
 
-PyDoc_STRVAR(load_contract_sum_doc,
-"load_contract_sum($module, /, path)\n--\n\n"
-"The contract sum in the file at path and its computed results, as a\n"
-"dict.");
-ARG_SPEC(load_contract_sum_args, "load_contract_sum", 0, 0, "path");
-
-static PyObject *core_load_contract_sum(PyObject *module, PyObject *const *args,
-                                        Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *path;
-    if (parse_args(&load_contract_sum_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path) < 0)
-        return NULL;
-    ap_contract_sum *c = NULL;
-    ap_error err;
-    ap_status st = ap_contract_sum_load(PyBytes_AS_STRING(path), &c, &err);
-    Py_DECREF(path);
-    return finish_contract(module, st, c, &err);
-}
-
-PyDoc_STRVAR(parse_contract_sum_doc,
-"parse_contract_sum($module, /, text, source)\n--\n\n"
-"The contract sum in text (source names it in messages) and its\n"
-"results, as a dict.");
-ARG_SPEC(parse_contract_sum_args, "parse_contract_sum", 0, 0,
-         "text", "source");
-
-static PyObject *core_parse_contract_sum(PyObject *module, PyObject *const *args,
-                                         Py_ssize_t nargs, PyObject *kwnames)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(&parse_contract_sum_args, args, nargs, kwnames, "s#s",
-                   &text, &len, &source) < 0)
-        return NULL;
-    ap_contract_sum *c = NULL;
-    ap_error err;
-    ap_status st = ap_contract_sum_parse(text, (size_t)len, source, &c, &err);
-    return finish_contract(module, st, c, &err);
-}
+PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load, ap_contract_sum_parse,
+              finish_contract,
+              "The contract sum in the file at path and its computed\n"
+              "results, as a dict.",
+              "The contract sum in text (source names it in messages) and\n"
+              "its results, as a dict.")
 
 PyMethodDef contract_sum_methods[] = {
     GLUE_METHOD(load_contract_sum),

@@ -211,6 +211,53 @@ int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
     {#name, (PyCFunction)(void (*)(void))core_##name,                      \
      METH_FASTCALL | METH_KEYWORDS, name##_doc}
 
+/* load_<name>(path) and parse_<name>(text, source) for a paper the core
+ * reads into a T * with load(path, &paper, &err) or parse(text, len,
+ * source, &paper, &err); finish(module, status, paper, &err) makes its
+ * dict (or raises) and frees the paper.  The GIL stays held while the
+ * core reads: cJSON notes a parse failure in a process-wide variable.
+ * load_doc and parse_doc are the docstrings after the text signatures. */
+#define PAPER_READERS(name, T, load, parse, finish, load_doc, parse_doc)   \
+    PyDoc_STRVAR(load_##name##_doc,                                        \
+                 "load_" #name "($module, /, path)\n--\n\n" load_doc);     \
+    ARG_SPEC(load_##name##_args, "load_" #name, 0, 0, "path");             \
+                                                                           \
+    static PyObject *core_load_##name(PyObject *module,                    \
+                                      PyObject *const *args,               \
+                                      Py_ssize_t nargs, PyObject *kwnames) \
+    {                                                                      \
+        PyObject *path;                                                    \
+        if (parse_args(&load_##name##_args, args, nargs, kwnames, "O&",   \
+                       PyUnicode_FSConverter, &path) < 0)                  \
+            return NULL;                                                   \
+        T *paper = NULL;                                                   \
+        ap_error err;                                                      \
+        ap_status st = load(PyBytes_AS_STRING(path), &paper, &err);        \
+        Py_DECREF(path);                                                   \
+        return finish(module, st, paper, &err);                            \
+    }                                                                      \
+                                                                           \
+    PyDoc_STRVAR(parse_##name##_doc,                                       \
+                 "parse_" #name "($module, /, text, source)\n--\n\n"       \
+                 parse_doc);                                               \
+    ARG_SPEC(parse_##name##_args, "parse_" #name, 0, 0, "text", "source"); \
+                                                                           \
+    static PyObject *core_parse_##name(PyObject *module,                   \
+                                       PyObject *const *args,              \
+                                       Py_ssize_t nargs,                   \
+                                       PyObject *kwnames)                  \
+    {                                                                      \
+        const char *text, *source;                                         \
+        Py_ssize_t len;                                                    \
+        if (parse_args(&parse_##name##_args, args, nargs, kwnames, "s#s", \
+                       &text, &len, &source) < 0)                          \
+            return NULL;                                                   \
+        T *paper = NULL;                                                   \
+        ap_error err;                                                      \
+        ap_status st = parse(text, (size_t)len, source, &paper, &err);     \
+        return finish(module, st, paper, &err);                            \
+    }
+
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef money_methods[];
 extern PyMethodDef apportion_methods[];

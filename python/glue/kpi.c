@@ -405,45 +405,12 @@ static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
     return list;
 }
 
-PyDoc_STRVAR(load_kpis_doc,
-"load_kpis($module, /, path)\n--\n\n"
-"The KPI definitions in the file at path, as a list of dicts.");
-ARG_SPEC(load_kpis_args, "load_kpis", 0, 0, "path");
-
-static PyObject *core_load_kpis(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *path_obj;
-    if (parse_args(&load_kpis_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path_obj) < 0)
-        return NULL;
-    ap_kpi_set *set = NULL;
-    ap_error err;
-    /* The GIL stays held: cJSON's parse error is process-wide. */
-    ap_status st = ap_kpis_load(PyBytes_AS_STRING(path_obj), &set, &err);
-    Py_DECREF(path_obj);
-    return kpi_set_list(module, st, set, &err);
-}
-
-PyDoc_STRVAR(parse_kpis_doc,
-"parse_kpis($module, /, text, source)\n--\n\n"
-"The KPI definitions in text (source names it in messages), as a list\n"
-"of dicts.");
-ARG_SPEC(parse_kpis_args, "parse_kpis", 0, 0, "text", "source");
-
-static PyObject *core_parse_kpis(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(&parse_kpis_args, args, nargs, kwnames, "s#s", &text, &len,
-                   &source) < 0)
-        return NULL;
-    ap_kpi_set *set = NULL;
-    ap_error err;
-    ap_status st = ap_kpis_parse(text, (size_t)len, source, &set, &err);
-    return kpi_set_list(module, st, set, &err);
-}
+PAPER_READERS(kpis, ap_kpi_set, ap_kpis_load, ap_kpis_parse,
+              kpi_set_list,
+              "The KPI definitions in the file at path, as a list of\n"
+              "dicts.",
+              "The KPI definitions in text (source names it in messages),\n"
+              "as a list of dicts.")
 
 PyMethodDef kpi_methods[] = {
     GLUE_METHOD(bands_make),

@@ -148,46 +148,12 @@ static PyObject *finish_mtfp(PyObject *module, ap_status st, ap_mtfp *m,
     return d;
 }
 
-PyDoc_STRVAR(load_mtfp_doc,
-"load_mtfp($module, /, path)\n--\n\n"
-"The MTFP in the file at path, its roll-forward and audit, as a dict.");
-ARG_SPEC(load_mtfp_args, "load_mtfp", 0, 0, "path");
-
-static PyObject *core_load_mtfp(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *path_obj;
-    if (parse_args(&load_mtfp_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path_obj) < 0)
-        return NULL;
-    ap_mtfp *m = NULL;
-    ap_error err;
-    /* The GIL stays held while parsing: cJSON notes parse failures in a
-     * process-wide variable. */
-    ap_status st = ap_mtfp_load(PyBytes_AS_STRING(path_obj), &m, &err);
-    Py_DECREF(path_obj);
-    return finish_mtfp(module, st, m, &err);
-}
-
-PyDoc_STRVAR(parse_mtfp_doc,
-"parse_mtfp($module, /, text, source)\n--\n\n"
-"The MTFP in text (source names it in messages), its roll-forward and\n"
-"audit, as a dict.");
-ARG_SPEC(parse_mtfp_args, "parse_mtfp", 0, 0, "text", "source");
-
-static PyObject *core_parse_mtfp(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(&parse_mtfp_args, args, nargs, kwnames, "s#s", &text, &len,
-                   &source) < 0)
-        return NULL;
-    ap_mtfp *m = NULL;
-    ap_error err;
-    ap_status st = ap_mtfp_parse(text, (size_t)len, source, &m, &err);
-    return finish_mtfp(module, st, m, &err);
-}
+PAPER_READERS(mtfp, ap_mtfp, ap_mtfp_load, ap_mtfp_parse,
+              finish_mtfp,
+              "The MTFP in the file at path, its roll-forward and audit,\n"
+              "as a dict.",
+              "The MTFP in text (source names it in messages), its\n"
+              "roll-forward and audit, as a dict.")
 
 PyMethodDef mtfp_methods[] = {
     GLUE_METHOD(load_mtfp),

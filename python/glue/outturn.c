@@ -231,45 +231,12 @@ static PyObject *finish_outturn(PyObject *module, ap_status st,
     return d;
 }
 
-PyDoc_STRVAR(load_outturn_doc,
-"load_outturn($module, /, path)\n--\n\n"
-"The outturn in the file at path and its computed results, as a dict.");
-ARG_SPEC(load_outturn_args, "load_outturn", 0, 0, "path");
-
-static PyObject *core_load_outturn(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *path;
-    if (parse_args(&load_outturn_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path) < 0)
-        return NULL;
-    ap_outturn *o = NULL;
-    ap_error err;
-    /* The GIL stays held while cJSON parses (see core_load_plan). */
-    ap_status st = ap_outturn_load(PyBytes_AS_STRING(path), &o, &err);
-    Py_DECREF(path);
-    return finish_outturn(module, st, o, &err);
-}
-
-PyDoc_STRVAR(parse_outturn_doc,
-"parse_outturn($module, /, text, source)\n--\n\n"
-"The outturn in text (source names it in messages) and its results, as\n"
-"a dict.");
-ARG_SPEC(parse_outturn_args, "parse_outturn", 0, 0, "text", "source");
-
-static PyObject *core_parse_outturn(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(&parse_outturn_args, args, nargs, kwnames, "s#s", &text,
-                   &len, &source) < 0)
-        return NULL;
-    ap_outturn *o = NULL;
-    ap_error err;
-    ap_status st = ap_outturn_parse(text, (size_t)len, source, &o, &err);
-    return finish_outturn(module, st, o, &err);
-}
+PAPER_READERS(outturn, ap_outturn, ap_outturn_load, ap_outturn_parse,
+              finish_outturn,
+              "The outturn in the file at path and its computed results,\n"
+              "as a dict.",
+              "The outturn in text (source names it in messages) and its\n"
+              "results, as a dict.")
 
 /* ---- the Q4 balancing payment ------------------------------------------- */
 

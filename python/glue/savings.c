@@ -167,45 +167,12 @@ static PyObject *finish_savings(PyObject *module, ap_status st,
     return d;
 }
 
-PyDoc_STRVAR(load_savings_doc,
-"load_savings($module, /, path)\n--\n\n"
-"The savings in the file at path, their totals by RAG and audit, as a\n"
-"dict.");
-ARG_SPEC(load_savings_args, "load_savings", 0, 0, "path");
-
-static PyObject *core_load_savings(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *path_obj;
-    if (parse_args(&load_savings_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path_obj) < 0)
-        return NULL;
-    ap_savings *sv = NULL;
-    ap_error err;
-    ap_status st = ap_savings_load(PyBytes_AS_STRING(path_obj), &sv, &err);
-    Py_DECREF(path_obj);
-    return finish_savings(module, st, sv, &err);
-}
-
-PyDoc_STRVAR(parse_savings_doc,
-"parse_savings($module, /, text, source)\n--\n\n"
-"The savings in text (source names it in messages), their totals by RAG\n"
-"and audit, as a dict.");
-ARG_SPEC(parse_savings_args, "parse_savings", 0, 0, "text", "source");
-
-static PyObject *core_parse_savings(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(&parse_savings_args, args, nargs, kwnames, "s#s", &text,
-                   &len, &source) < 0)
-        return NULL;
-    ap_savings *sv = NULL;
-    ap_error err;
-    ap_status st = ap_savings_parse(text, (size_t)len, source, &sv, &err);
-    return finish_savings(module, st, sv, &err);
-}
+PAPER_READERS(savings, ap_savings, ap_savings_load, ap_savings_parse,
+              finish_savings,
+              "The savings in the file at path, their totals by RAG and\n"
+              "audit, as a dict.",
+              "The savings in text (source names it in messages), their\n"
+              "totals by RAG and audit, as a dict.")
 
 PyMethodDef savings_methods[] = {
     GLUE_METHOD(load_savings),
