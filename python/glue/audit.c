@@ -15,8 +15,9 @@ static PyObject *item_object(size_t item)
     return PyLong_FromSize_t(item);
 }
 
-static PyObject *candidate_dict(const ap_audit_candidate *c)
+static PyObject *candidate_item(const void *ctx, size_t i)
 {
+    const ap_audit_candidate *c = (const ap_audit_candidate *)ctx + i;
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
@@ -39,20 +40,8 @@ PyObject *audit_finding_dict(const ap_audit_finding *f)
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    PyObject *candidates = PyList_New((Py_ssize_t)f->n_candidates);
-    if (candidates == NULL) {
-        Py_DECREF(d);
-        return NULL;
-    }
-    for (size_t i = 0; i < f->n_candidates; i++) {
-        PyObject *c = candidate_dict(&f->candidates[i]);
-        if (c == NULL) {
-            Py_DECREF(candidates);
-            Py_DECREF(d);
-            return NULL;
-        }
-        PyList_SET_ITEM(candidates, (Py_ssize_t)i, c);
-    }
+    /* Each value is built only when its turn comes: set_item consumes it,
+     * so a failure part-way leaks nothing. */
     if (set_item(d, "status",
                  PyUnicode_FromString(ap_audit_status_name(f->status))) < 0 ||
         set_item(d, "cause",
@@ -64,7 +53,8 @@ PyObject *audit_finding_dict(const ap_audit_finding *f)
         set_item(d, "computed", PyLong_FromLongLong(f->computed)) < 0 ||
         set_item(d, "difference", PyLong_FromLongLong(f->difference)) < 0 ||
         set_item(d, "tolerance", PyLong_FromLongLong(f->tolerance)) < 0 ||
-        set_item(d, "candidates", candidates) < 0 ||
+        set_item(d, "candidates", list_of(f->candidates, f->n_candidates,
+                                          candidate_item)) < 0 ||
         set_item(d, "suggestion", core_text(f->suggestion ? f->suggestion
                                                            : "")) < 0) {
         Py_DECREF(d);
@@ -73,8 +63,9 @@ PyObject *audit_finding_dict(const ap_audit_finding *f)
     return d;
 }
 
-static PyObject *table_finding_dict(const ap_table_finding *t)
+static PyObject *table_finding_item(const void *ctx, size_t i)
 {
+    const ap_table_finding *t = (const ap_table_finding *)ctx + i;
     PyObject *d = audit_finding_dict(&t->finding);
     if (d == NULL)
         return NULL;
@@ -95,26 +86,14 @@ static PyObject *table_finding_dict(const ap_table_finding *t)
 
 PyObject *audit_report_dict(const ap_audit_report *r)
 {
-    PyObject *findings = PyList_New((Py_ssize_t)r->n_findings);
-    if (findings == NULL)
-        return NULL;
-    for (size_t i = 0; i < r->n_findings; i++) {
-        PyObject *f = table_finding_dict(&r->findings[i]);
-        if (f == NULL) {
-            Py_DECREF(findings);
-            return NULL;
-        }
-        PyList_SET_ITEM(findings, (Py_ssize_t)i, f);
-    }
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(findings);
+    if (d == NULL)
         return NULL;
-    }
     if (set_item(d, "title", core_text(r->title)) < 0 ||
         set_item(d, "source", core_text(r->source)) < 0 ||
         set_item(d, "unit", core_text(r->unit)) < 0 ||
-        set_item(d, "findings", findings) < 0) {
+        set_item(d, "findings", list_of(r->findings, r->n_findings,
+                                        table_finding_item)) < 0) {
         Py_DECREF(d);
         return NULL;
     }

@@ -72,6 +72,13 @@ static PyObject *core_calendar_span(PyObject *module, PyObject *const *args,
                          (long long)ap_calendar_last(cal));
 }
 
+static PyObject *holiday_item(const void *ctx, size_t i)
+{
+    const ap_holiday *h = (const ap_holiday *)ctx + i;
+    return Py_BuildValue("(LsO)", (long long)h->date, h->title,
+                         h->substitute ? Py_True : Py_False);
+}
+
 PyDoc_STRVAR(bank_holidays_doc,
 "bank_holidays($module, /, division, year)\n--\n\n"
 "The bank holidays of division in year as [(day, title, substitute)].");
@@ -92,18 +99,7 @@ static PyObject *core_bank_holidays(PyObject *module, PyObject *const *args,
     if (ap_division_parse(division_name, &division, &err) != AP_OK ||
         ap_bank_holidays(division, year, days, &n, &err) != AP_OK)
         return raise_error(module, &err);
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list != NULL && i < n; i++) {
-        PyObject *item = Py_BuildValue("(LsO)", (long long)days[i].date,
-                                       days[i].title,
-                                       days[i].substitute ? Py_True
-                                                          : Py_False);
-        if (item == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-    }
-    return list;
+    return list_of(days, n, holiday_item);
 }
 
 /* The buffers of one vectorised call: up to two int64 inputs of equal

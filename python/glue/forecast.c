@@ -66,7 +66,6 @@ static const result_field TREND_FIELDS[] = {
 #undef FIT_DOUBLE
 enum { N_TREND_FIELDS = sizeof TREND_FIELDS / sizeof TREND_FIELDS[0] };
 
-/* trend_fit(times, values) -> dict */
 PyDoc_STRVAR(trend_fit_doc,
 "trend_fit($module, /, times, values)\n--\n\n"
 "The least squares line through the pairs of times and values (float64\n"

@@ -6,8 +6,9 @@
 
 #include "glue.h"
 
-static PyObject *band_tuple(const ap_band *b)
+static PyObject *band_tuple(const void *ctx, size_t i)
 {
+    const ap_band *b = (const ap_band *)ctx + i;
     return Py_BuildValue("(siLLiLL)", ap_rag_name(b->rag), (int)b->lower.kind,
                          (long long)b->lower.value.num,
                          (long long)b->lower.value.den, (int)b->upper.kind,
@@ -17,14 +18,7 @@ static PyObject *band_tuple(const ap_band *b)
 
 static PyObject *band_set_result(const ap_band_set *set)
 {
-    PyObject *list = PyList_New((Py_ssize_t)set->n);
-    for (size_t i = 0; list != NULL && i < set->n; i++) {
-        PyObject *t = band_tuple(&set->bands[i]);
-        if (t == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
-    }
+    PyObject *list = list_of(set->bands, set->n, band_tuple);
     if (list == NULL)
         return NULL;
     return Py_BuildValue("(NN)", list, core_text(set->warning));
@@ -310,6 +304,12 @@ static PyObject *core_escalation(PyObject *module, PyObject *const *args,
     return result;
 }
 
+static PyObject *escalation_item(const void *ctx, size_t i)
+{
+    (void)ctx;
+    return PyUnicode_FromString(ap_escalation_name((ap_escalation)i));
+}
+
 PyDoc_STRVAR(escalation_names_doc,
 "escalation_names($module, /)\n--\n\n"
 "The escalation states' names, by code.");
@@ -321,15 +321,7 @@ static PyObject *core_escalation_names(PyObject *module, PyObject *const *args,
     if (bind_args(&escalation_names_args, args, nargs, kwnames, NULL) < 0)
         return NULL;
     (void)module;
-    PyObject *list = PyList_New(AP_ESCALATION_COUNT);
-    for (int i = 0; list != NULL && i < AP_ESCALATION_COUNT; i++) {
-        PyObject *s = PyUnicode_FromString(ap_escalation_name((ap_escalation)i));
-        if (s == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, i, s);
-    }
-    return list;
+    return list_of(NULL, AP_ESCALATION_COUNT, escalation_item);
 }
 
 /* ---- KPI definition files ---------------------------------------------- */
@@ -341,17 +333,16 @@ static PyObject *number_or_none(int present, ap_number x)
     return Py_BuildValue("(LL)", (long long)x.num, (long long)x.den);
 }
 
-static PyObject *kpi_dict(const ap_kpi *k)
+static PyObject *state_item(const void *ctx, size_t i)
 {
-    PyObject *states = PyList_New((Py_ssize_t)k->n_states);
-    for (size_t i = 0; states != NULL && i < k->n_states; i++) {
-        PyObject *t = Py_BuildValue("(ss)", k->states[i].label,
-                                    ap_rag_name(k->states[i].rag));
-        if (t == NULL)
-            Py_CLEAR(states);
-        else
-            PyList_SET_ITEM(states, (Py_ssize_t)i, t);
-    }
+    const ap_kpi_state *s = (const ap_kpi_state *)ctx + i;
+    return Py_BuildValue("(ss)", s->label, ap_rag_name(s->rag));
+}
+
+static PyObject *kpi_dict(const void *ctx, size_t i)
+{
+    const ap_kpi *k = (const ap_kpi *)ctx + i;
+    PyObject *states = list_of(k->states, k->n_states, state_item);
     if (states == NULL)
         return NULL;
     PyObject *bands = k->kind == AP_KPI_MEASURE ? band_set_result(&k->bands)
@@ -383,15 +374,7 @@ static PyObject *kpi_dict(const ap_kpi *k)
 
 PyObject *kpi_list(const ap_kpi_set *set)
 {
-    PyObject *list = PyList_New((Py_ssize_t)set->n);
-    for (size_t i = 0; list != NULL && i < set->n; i++) {
-        PyObject *d = kpi_dict(&set->kpis[i]);
-        if (d == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, d);
-    }
-    return list;
+    return list_of(set->kpis, set->n, kpi_dict);
 }
 
 /* A freshly read set as that list; the set is released. */

@@ -42,7 +42,6 @@ static int check_length(Py_ssize_t got, size_t want, const char *what,
     return -1;
 }
 
-/* ledger_sum(centre, period, amount, n_centres, n_periods, threads, out) */
 PyDoc_STRVAR(ledger_sum_doc,
 "ledger_sum($module, /, centre, period, amount, n_centres, n_periods, "
 "threads, out)\n--\n\n"

@@ -36,8 +36,8 @@ static PyObject *core_parse_money(PyObject *module, PyObject *const *args,
 }
 
 PyDoc_STRVAR(format_money_doc,
-"format_money($module, /, pence, unit, decimals, negative, symbol,\n"
-"             grouping)\n--\n\n"
+"format_money($module, /, pence, unit, decimals, negative, symbol, "
+"grouping)\n--\n\n"
 "pence printed in unit as str: decimals places (-1: the unit's own),\n"
 "negative \"minus\" or \"brackets\", with the unit's symbol and comma\n"
 "groups when symbol and grouping are true.");

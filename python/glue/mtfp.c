@@ -5,25 +5,19 @@
  * other audited model's. */
 #include "glue.h"
 
-static PyObject *mtfp_categories(void)
+static PyObject *category_item(const void *ctx, size_t c)
 {
-    PyObject *list = PyList_New(AP_MTFP_CATEGORY_COUNT);
-    for (int c = 0; list != NULL && c < AP_MTFP_CATEGORY_COUNT; c++) {
-        ap_mtfp_category cat = (ap_mtfp_category)c;
-        PyObject *t = Py_BuildValue("(ssN)", ap_mtfp_category_name(cat),
-                                    ap_mtfp_category_title(cat),
-                                    PyBool_FromLong(
-                                        ap_mtfp_category_is_saving(cat)));
-        if (t == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, c, t);
-    }
-    return list;
+    (void)ctx;
+    ap_mtfp_category cat = (ap_mtfp_category)c;
+    return Py_BuildValue("(ssN)", ap_mtfp_category_name(cat),
+                         ap_mtfp_category_title(cat),
+                         PyBool_FromLong(ap_mtfp_category_is_saving(cat)));
 }
 
-static PyObject *mtfp_proposal(const ap_mtfp *m, const ap_mtfp_proposal *p)
+static PyObject *mtfp_proposal(const void *ctx, size_t i)
 {
+    const ap_mtfp *m = ctx;
+    const ap_mtfp_proposal *p = &m->proposals[i];
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
@@ -41,9 +35,10 @@ fail:
     return NULL;
 }
 
-static PyObject *mtfp_stated_row(const ap_mtfp *m,
-                                 const ap_mtfp_stated_row *row)
+static PyObject *mtfp_stated_row(const void *ctx, size_t i)
 {
+    const ap_mtfp *m = ctx;
+    const ap_mtfp_stated_row *row = &m->stated[i];
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
@@ -86,31 +81,11 @@ fail:
 
 static PyObject *mtfp_to_dict(const ap_mtfp *m, const ap_mtfp_result *r)
 {
-    PyObject *proposals = PyList_New((Py_ssize_t)m->n_proposals);
-    for (size_t i = 0; proposals != NULL && i < m->n_proposals; i++) {
-        PyObject *p = mtfp_proposal(m, &m->proposals[i]);
-        if (p == NULL)
-            Py_CLEAR(proposals);
-        else
-            PyList_SET_ITEM(proposals, (Py_ssize_t)i, p);
-    }
-    if (proposals == NULL)
-        return NULL;
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(proposals);
+    if (d == NULL)
         return NULL;
-    }
-    SET(d, "proposals", proposals);
-    PyObject *stated = PyList_New((Py_ssize_t)m->n_stated);
-    for (size_t k = 0; stated != NULL && k < m->n_stated; k++) {
-        PyObject *row = mtfp_stated_row(m, &m->stated[k]);
-        if (row == NULL)
-            Py_CLEAR(stated);
-        else
-            PyList_SET_ITEM(stated, (Py_ssize_t)k, row);
-    }
-    SET(d, "stated", stated);
+    SET(d, "proposals", list_of(m, m->n_proposals, mtfp_proposal));
+    SET(d, "stated", list_of(m, m->n_stated, mtfp_stated_row));
     SET(d, "source", core_text(m->source));
     SET(d, "title", core_text(m->title));
     SET(d, "reference", core_text(m->reference));
@@ -118,7 +93,8 @@ static PyObject *mtfp_to_dict(const ap_mtfp *m, const ap_mtfp_result *r)
     SET(d, "unit", PyUnicode_FromString(ap_unit_name(m->unit)));
     SET(d, "years", text_list(m->years, m->n_years));
     SET(d, "base", amount_tuple(&m->base));
-    SET(d, "categories", mtfp_categories());
+    SET(d, "categories",
+        list_of(NULL, AP_MTFP_CATEGORY_COUNT, category_item));
     SET(d, "split", paper_split_dict(m->has_split, m->authorities,
                                      m->n_authorities, &m->split,
                                      &m->split_paper));

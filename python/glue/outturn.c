@@ -20,23 +20,21 @@ static PyObject *variance_dict(const ap_variance *v)
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    PyObject *ratio, *bp;
-    if (v->has_ratio) {
-        ratio = Py_BuildValue("LL", (long long)v->ratio_num,
-                              (long long)v->ratio_den);
-        bp = PyLong_FromLongLong(v->basis_points);
-    } else {
-        ratio = Py_NewRef(Py_None);
-        bp = Py_NewRef(Py_None);
-    }
+    /* Each value is built only when its turn comes: set_item consumes it,
+     * so a failure part-way leaks nothing. */
     if (set_item(d, "budget", PyLong_FromLongLong(v->budget)) < 0 ||
         set_item(d, "gross_outturn", PyLong_FromLongLong(v->gross_outturn)) <
             0 ||
         set_item(d, "funding", PyLong_FromLongLong(v->funding)) < 0 ||
         set_item(d, "outturn", PyLong_FromLongLong(v->outturn)) < 0 ||
         set_item(d, "variance", PyLong_FromLongLong(v->variance)) < 0 ||
-        set_item(d, "ratio", ratio) < 0 ||
-        set_item(d, "basis_points", bp) < 0) {
+        set_item(d, "ratio",
+                 v->has_ratio ? Py_BuildValue("LL", (long long)v->ratio_num,
+                                              (long long)v->ratio_den)
+                              : Py_NewRef(Py_None)) < 0 ||
+        set_item(d, "basis_points",
+                 v->has_ratio ? PyLong_FromLongLong(v->basis_points)
+                              : Py_NewRef(Py_None)) < 0) {
         Py_DECREF(d);
         return NULL;
     }
@@ -109,21 +107,24 @@ static PyObject *area_item(const void *ctx, size_t i)
     return d;
 }
 
+/* The variances and reserves by authority, None without authorities. */
+static PyObject *by_authority_dict(const ap_outturn_result *r)
+{
+    if (r->n_authorities == 0)
+        Py_RETURN_NONE;
+    return Py_BuildValue(
+        "{s:N,s:N,s:N,s:N}", "variance_shares",
+        int64_rows(r->variance_shares, r->n_lines, r->n_authorities),
+        "variance", int64_list(r->authority_variance, r->n_authorities),
+        "reserves", int64_list(r->authority_reserves, r->n_authorities),
+        "net_variance", int64_list(r->authority_net, r->n_authorities));
+}
+
 static PyObject *outturn_result(const ap_outturn_result *r)
 {
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    PyObject *by_authority;
-    if (r->n_authorities == 0)
-        by_authority = Py_NewRef(Py_None);
-    else
-        by_authority = Py_BuildValue(
-            "{s:N,s:N,s:N,s:N}", "variance_shares",
-            int64_rows(r->variance_shares, r->n_lines, r->n_authorities),
-            "variance", int64_list(r->authority_variance, r->n_authorities),
-            "reserves", int64_list(r->authority_reserves, r->n_authorities),
-            "net_variance", int64_list(r->authority_net, r->n_authorities));
     if (set_item(d, "sign", PyUnicode_FromString(
                                 ap_variance_sign_name(r->sign))) < 0 ||
         set_item(d, "lines", list_of(r->lines, r->n_lines, variance_item)) <
@@ -137,7 +138,7 @@ static PyObject *outturn_result(const ap_outturn_result *r)
         set_item(d, "reserves", PyLong_FromLongLong(r->reserves)) < 0 ||
         set_item(d, "net_variance", PyLong_FromLongLong(r->net_variance)) <
             0 ||
-        set_item(d, "by_authority", by_authority) < 0 ||
+        set_item(d, "by_authority", by_authority_dict(r)) < 0 ||
         set_item(d, "sign_reversed", PyBool_FromLong(r->sign_reversed)) < 0 ||
         set_item(d, "audit", audit_report_dict(r->audit)) < 0) {
         Py_DECREF(d);
@@ -146,40 +147,46 @@ static PyObject *outturn_result(const ap_outturn_result *r)
     return d;
 }
 
-static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
+/* The paper's total row: each column as printed, or None. */
+static PyObject *total_dict(const ap_outturn *o)
 {
     static const char *const total_keys[5] = {
         "budget", "gross_outturn", "funding", "outturn", "variance"};
     PyObject *total = PyDict_New();
-    if (total == NULL)
-        return NULL;
-    for (int c = 0; c < 5; c++)
-        if (set_item(total, total_keys[c], printed_obj(&o->total[c])) < 0) {
-            Py_DECREF(total);
-            return NULL;
-        }
-    const ap_outturn_stated *s = &o->stated;
-    PyObject *stated = Py_BuildValue(
+    for (int c = 0; total != NULL && c < 5; c++)
+        if (set_item(total, total_keys[c], printed_obj(&o->total[c])) < 0)
+            Py_CLEAR(total);
+    return total;
+}
+
+static PyObject *stated_dict(const ap_outturn_stated *s)
+{
+    return Py_BuildValue(
         "{s:N,s:N,s:N,s:N,s:N}", "budget", printed_obj(&s->budget),
         "variance", printed_obj(&s->variance), "funding",
         printed_obj(&s->funding), "reserves", printed_obj(&s->reserves),
         "net_variance", printed_obj(&s->net_variance));
-    PyObject *grants;
+}
+
+/* The grants table, None when the paper has none. */
+static PyObject *grants_dict(const ap_outturn *o)
+{
     if (!o->grants.present)
-        grants = Py_NewRef(Py_None);
-    else
-        grants = Py_BuildValue(
-            "{s:s,s:s,s:N,s:N}", "title", o->grants.title, "unit",
-            ap_unit_name(o->grants.unit), "items",
-            list_of(o->grants.items, o->grants.n_items, grant_item), "total",
-            printed_obj(&o->grants.total));
+        Py_RETURN_NONE;
+    return Py_BuildValue(
+        "{s:s,s:s,s:N,s:N}", "title", o->grants.title, "unit",
+        ap_unit_name(o->grants.unit), "items",
+        list_of(o->grants.items, o->grants.n_items, grant_item), "total",
+        printed_obj(&o->grants.total));
+}
+
+/* Each value is built only when its turn comes: set_item consumes it, so
+ * a failure part-way leaks nothing. */
+static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
+{
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(total);
-        Py_XDECREF(stated);
-        Py_XDECREF(grants);
+    if (d == NULL)
         return NULL;
-    }
     if (set_item(d, "source", core_text(o->source)) < 0 ||
         set_item(d, "title", str_or_none(o->title)) < 0 ||
         set_item(d, "financial_year", str_or_none(o->financial_year)) < 0 ||
@@ -204,10 +211,11 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
         set_item(d, "split", split_dict(o->has_split, &o->split,
                                         o->n_authorities)) < 0 ||
         set_item(d, "lines", list_of(o, o->n_lines, outturn_line)) < 0 ||
-        set_item(d, "total", total) < 0 || set_item(d, "stated", stated) < 0 ||
+        set_item(d, "total", total_dict(o)) < 0 ||
+        set_item(d, "stated", stated_dict(&o->stated)) < 0 ||
         set_item(d, "reserves", list_of(o->reserves, o->n_reserves,
                                         reserve_item)) < 0 ||
-        set_item(d, "grants", grants) < 0 ||
+        set_item(d, "grants", grants_dict(o)) < 0 ||
         set_item(d, "result", outturn_result(r)) < 0) {
         Py_DECREF(d);
         return NULL;

@@ -61,17 +61,14 @@ static void call_context_clear(call_context *ctx)
 
 /* ---- plugins ------------------------------------------------------------- */
 
+static PyObject *warning_item(const void *ctx, size_t i)
+{
+    return core_text(ap_plugin_warning(ctx, i));
+}
+
 static PyObject *plugin_dict(const ap_plugin *p)
 {
-    size_t n = ap_plugin_warning_count(p);
-    PyObject *warnings = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; warnings != NULL && i < n; i++) {
-        PyObject *w = core_text(ap_plugin_warning(p, i));
-        if (w == NULL)
-            Py_CLEAR(warnings);
-        else
-            PyList_SET_ITEM(warnings, (Py_ssize_t)i, w);
-    }
+    PyObject *warnings = list_of(p, ap_plugin_warning_count(p), warning_item);
     if (warnings == NULL)
         return NULL;
     return Py_BuildValue(
@@ -181,10 +178,10 @@ static PyObject *item_dict(ap_item_kind kind, const ap_item_info *info)
                          (long long)info->scale, "flags", info->flags);
 }
 
-/* area_info(code) -> {code, plugin, kpis, items: {kind: [item]}} or None */
 PyDoc_STRVAR(area_info_doc,
 "area_info($module, /, code)\n--\n\n"
-"The service area with code, as a dict, or None.");
+"The service area with code as a dict (code, plugin, kpis, items:\n"
+"{kind: [item]}), or None.");
 ARG_SPEC(area_info_args, "area_info", 0, 0, "code");
 
 static PyObject *core_area_info(PyObject *module, PyObject *const *args,
@@ -344,7 +341,6 @@ static PyObject *fields_to_python(const ap_fields *fields)
 
 /* ---- calculators ------------------------------------------------------------ */
 
-/* area_call(code, name, [values]) -> (result type, value) */
 PyDoc_STRVAR(area_call_doc,
 "area_call($module, /, code, name, values)\n--\n\n"
 "Calls the area's function name with values (a list); returns (result\n"
@@ -521,7 +517,6 @@ done:
 
 /* ---- recharge rules, checks and sections ------------------------------------ */
 
-/* area_recharge(code, name, budget, actual or None, n, billed, fields) */
 PyDoc_STRVAR(area_recharge_doc,
 "area_recharge($module, /, code, rule, budget_share, actual_share, "
 "instalments, billed, fields)\n--\n\n"
@@ -602,7 +597,13 @@ done:
     return result;
 }
 
-/* area_check(code, name, fields) -> [(severity, field, message)] */
+static PyObject *finding_item(const void *ctx, size_t i)
+{
+    const ap_finding *f = (const ap_finding *)ctx + i;
+    return Py_BuildValue("(sNN)", ap_severity_name(f->severity),
+                         core_text(f->field), core_text(f->message));
+}
+
 PyDoc_STRVAR(area_check_doc,
 "area_check($module, /, code, name, fields)\n--\n\n"
 "The area's check name run over fields; returns [(severity, field,\n"
@@ -632,22 +633,11 @@ static PyObject *core_area_check(PyObject *module, PyObject *const *args,
     PyMem_Free(field_items);
     if (st != AP_OK)
         return raise_error(module, &err);
-    PyObject *list = PyList_New((Py_ssize_t)out.n);
-    for (size_t i = 0; list != NULL && i < out.n; i++) {
-        const ap_finding *f = &out.items[i];
-        PyObject *t = Py_BuildValue("(sNN)", ap_severity_name(f->severity),
-                                    core_text(f->field),
-                                    core_text(f->message));
-        if (t == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
-    }
+    PyObject *list = list_of(out.items, out.n, finding_item);
     ap_finding_list_free(&out);
     return list;
 }
 
-/* area_section(code, name, fields) -> str */
 PyDoc_STRVAR(area_section_doc,
 "area_section($module, /, code, name, fields)\n--\n\n"
 "The area's section name written from fields, as str.");
@@ -938,7 +928,6 @@ static void py_item_discard(py_item *item)
     free(item);
 }
 
-/* add_measure(code, name, description, columns, scale, func, adapter) */
 PyDoc_STRVAR(add_measure_doc,
 "add_measure($module, /, code, name, description, columns, scale, func, "
 "adapter)\n--\n\n"
@@ -982,7 +971,6 @@ static PyObject *core_add_measure(PyObject *module, PyObject *const *args,
     Py_RETURN_NONE;
 }
 
-/* add_rule(code, name, description, func, adapter) */
 PyDoc_STRVAR(add_rule_doc,
 "add_rule($module, /, code, name, description, func, adapter)\n--\n\n"
 "Adds a Python recharge rule to the area with code: func called through\n"

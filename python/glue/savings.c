@@ -4,19 +4,11 @@
  * resolution). */
 #include "glue.h"
 
-static PyObject *savings_columns(void)
+static PyObject *column_item(const void *ctx, size_t c)
 {
-    PyObject *list = PyList_New(AP_SAVINGS_COLUMN_COUNT);
-    for (int c = 0; list != NULL && c < AP_SAVINGS_COLUMN_COUNT; c++) {
-        PyObject *t = Py_BuildValue(
-            "(ss)", ap_savings_column_name((ap_savings_column)c),
-            ap_savings_column_title((ap_savings_column)c));
-        if (t == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, c, t);
-    }
-    return list;
+    (void)ctx;
+    return Py_BuildValue("(ss)", ap_savings_column_name((ap_savings_column)c),
+                         ap_savings_column_title((ap_savings_column)c));
 }
 
 static PyObject *column_names(unsigned mask)
@@ -34,8 +26,9 @@ static PyObject *column_names(unsigned mask)
     return list;
 }
 
-static PyObject *saving_dict(const ap_saving *s)
+static PyObject *saving_item(const void *ctx, size_t i)
 {
+    const ap_saving *s = (const ap_saving *)ctx + i;
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
@@ -52,8 +45,9 @@ fail:
     return NULL;
 }
 
-static PyObject *savings_total_dict(const ap_savings_total *t)
+static PyObject *savings_total_item(const void *ctx, size_t i)
 {
+    const ap_savings_total *t = (const ap_savings_total *)ctx + i;
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
@@ -101,31 +95,11 @@ fail:
 static PyObject *savings_to_dict(const ap_savings *sv,
                                  const ap_savings_result *r)
 {
-    PyObject *proposals = PyList_New((Py_ssize_t)sv->n_proposals);
-    for (size_t i = 0; proposals != NULL && i < sv->n_proposals; i++) {
-        PyObject *p = saving_dict(&sv->proposals[i]);
-        if (p == NULL)
-            Py_CLEAR(proposals);
-        else
-            PyList_SET_ITEM(proposals, (Py_ssize_t)i, p);
-    }
-    if (proposals == NULL)
-        return NULL;
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(proposals);
+    if (d == NULL)
         return NULL;
-    }
-    SET(d, "proposals", proposals);
-    PyObject *totals = PyList_New((Py_ssize_t)sv->n_totals);
-    for (size_t k = 0; totals != NULL && k < sv->n_totals; k++) {
-        PyObject *t = savings_total_dict(&sv->totals[k]);
-        if (t == NULL)
-            Py_CLEAR(totals);
-        else
-            PyList_SET_ITEM(totals, (Py_ssize_t)k, t);
-    }
-    SET(d, "totals", totals);
+    SET(d, "proposals", list_of(sv->proposals, sv->n_proposals, saving_item));
+    SET(d, "totals", list_of(sv->totals, sv->n_totals, savings_total_item));
     SET(d, "source", core_text(sv->source));
     SET(d, "title", core_text(sv->title));
     SET(d, "reference", core_text(sv->reference));
@@ -133,7 +107,7 @@ static PyObject *savings_to_dict(const ap_savings *sv,
     SET(d, "year", core_text(sv->year));
     SET(d, "as_at", core_text(sv->as_at));
     SET(d, "unit", PyUnicode_FromString(ap_unit_name(sv->unit)));
-    SET(d, "columns", savings_columns());
+    SET(d, "columns", list_of(NULL, AP_SAVINGS_COLUMN_COUNT, column_item));
     SET(d, "total_label", core_text(sv->total_label));
     SET(d, "total_columns", column_names(sv->total_columns));
     SET(d, "at_risk", PyUnicode_FromString(sv->amber_at_risk ? "red_and_amber"

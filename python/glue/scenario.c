@@ -86,7 +86,6 @@ static int int64_output(PyObject *obj, Py_buffer *view, int *have,
 
 /* ---- draws ------------------------------------------------------------- */
 
-/* philox4x32(counter, key) -> 4-tuple */
 PyDoc_STRVAR(philox4x32_doc,
 "philox4x32($module, /, counter, key)\n--\n\n"
 "Philox4x32-10 of counter (a 4-tuple of 32-bit words) under key (a\n"
@@ -125,7 +124,6 @@ static int draw_coordinates(PyObject *seed_obj, PyObject *scenario_obj,
     return 0;
 }
 
-/* scenario_uniform(seed, scenario, variable, year, which) -> float */
 PyDoc_STRVAR(scenario_uniform_doc,
 "scenario_uniform($module, /, seed, scenario, variable, year, which)\n--\n\n"
 "The uniform draw in (0, 1) at those coordinates.");
@@ -152,7 +150,6 @@ static PyObject *core_scenario_uniform(PyObject *module, PyObject *const *args,
         ap_scenario_uniform(seed, scenario, variable, year, (uint32_t)which));
 }
 
-/* scenario_normal(seed, scenario, variable, year) -> float */
 PyDoc_STRVAR(scenario_normal_doc,
 "scenario_normal($module, /, seed, scenario, variable, year)\n--\n\n"
 "The standard normal draw at those coordinates (Box-Muller on the two\n"
@@ -412,7 +409,6 @@ done:
 
 /* ---- percentiles ------------------------------------------------------- */
 
-/* percentiles_i64(values, q, out) -> None */
 PyDoc_STRVAR(percentiles_i64_doc,
 "percentiles_i64($module, /, values, q, out)\n--\n\n"
 "out[k * columns + c] = numpy's linear percentile q[k] of column c of\n"
