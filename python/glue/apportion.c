@@ -190,7 +190,8 @@ PyDoc_STRVAR(apportion_lines_into_doc,
 ARG_SPEC(apportion_lines_into_args, "apportion_lines_into", 0, 0,
          "lines", "weights", "mode", "out");
 
-static PyObject *core_apportion_lines_into(PyObject *module, PyObject *const *args,
+static PyObject *core_apportion_lines_into(PyObject *module,
+                                           PyObject *const *args,
                                            Py_ssize_t nargs, PyObject *kwnames)
 {
     return run_many(module, &apportion_lines_into_args, args, nargs, kwnames,

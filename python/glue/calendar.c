@@ -62,7 +62,8 @@ static PyObject *core_calendar_span(PyObject *module, PyObject *const *args,
                                     Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule;
-    if (parse_args(&calendar_span_args, args, nargs, kwnames, "O", &capsule) < 0)
+    if (parse_args(&calendar_span_args, args, nargs, kwnames, "O",
+                   &capsule) < 0)
         return NULL;
     (void)module;
     const ap_calendar *cal = calendar_of(capsule);
@@ -274,7 +275,8 @@ PyDoc_STRVAR(elapsed_working_days_doc,
 ARG_SPEC(elapsed_working_days_args, "elapsed_working_days", 0, 0,
          "calendar", "start", "end", "convention", "missing", "out");
 
-static PyObject *core_elapsed_working_days(PyObject *module, PyObject *const *args,
+static PyObject *core_elapsed_working_days(PyObject *module,
+                                           PyObject *const *args,
                                            Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule, *in[2], *out;
@@ -390,7 +392,8 @@ static PyObject *core_parse_fy(PyObject *module, PyObject *const *args,
 {
     const char *text;
     Py_ssize_t len;
-    if (parse_args(&parse_fy_args, args, nargs, kwnames, "s#", &text, &len) < 0)
+    if (parse_args(&parse_fy_args, args, nargs, kwnames, "s#", &text,
+                   &len) < 0)
         return NULL;
     ap_error err;
     int64_t year;

@@ -124,8 +124,8 @@ static PyObject *finish_contract(PyObject *module, ap_status st,
     return d;
 }
 
-PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load, ap_contract_sum_parse,
-              finish_contract,
+PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
+              ap_contract_sum_parse, finish_contract,
               "The contract sum in the file at path and its computed\n"
               "results, as a dict.",
               "The contract sum in text (source names it in messages) and\n"

@@ -577,6 +577,11 @@ int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
     int n = count_params(spec);
     int required = n - spec->optional;
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (n > MAX_ARGS) {
+        PyErr_Format(PyExc_SystemError, "%s() has more than %d parameters",
+                     spec->name, MAX_ARGS);
+        return -1;
+    }
     if (n == 0) {
         if (nkw > 0)
             PyErr_Format(PyExc_TypeError,
@@ -627,8 +632,9 @@ int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
 static int wrong_type(const arg_spec *spec, int i, const char *expected,
                       PyObject *obj)
 {
-    PyErr_Format(PyExc_TypeError, "%.200s() argument %d must be %.50s, not %.50s",
-                 spec->name, i + 1, expected,
+    PyErr_Format(PyExc_TypeError,
+                 "%.200s() argument %d must be %.50s, not %.50s", spec->name,
+                 i + 1, expected,
                  obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
     return -1;
 }

@@ -257,7 +257,8 @@ static int matrix_buffer(PyObject *obj, Py_buffer *view,
 PyDoc_STRVAR(trend_batch_doc,
 "trend_batch($module, /, values, times, predict_at, level, threads, "
 "mean=None, mean_ci_lower=None, mean_ci_upper=None, obs_ci_lower=None, "
-"obs_ci_upper=None, intercept=None, slope=None, sigma2=None, nobs=None)\n--\n\n"
+"obs_ci_upper=None, intercept=None, slope=None, sigma2=None, "
+"nobs=None)\n--\n\n"
 "A trend fitted to each row of values (series x time, read in place)\n"
 "and predicted at predict_at; times None means 0, 1, ...; an output\n"
 "left None is not computed.");
@@ -270,8 +271,9 @@ static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *values_obj, *times_obj, *at_obj;
-    PyObject *out_objs[N_TREND_OUTS] = {Py_None, Py_None, Py_None, Py_None, Py_None,
-                                  Py_None, Py_None, Py_None, Py_None};
+    PyObject *out_objs[N_TREND_OUTS] = {Py_None, Py_None, Py_None,
+                                        Py_None, Py_None, Py_None,
+                                        Py_None, Py_None, Py_None};
     double level;
     int threads;
     if (parse_args(&trend_batch_args, args, nargs, kwnames, "OOOdiOOOOOOOOO",
@@ -311,7 +313,8 @@ static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
         &out.obs_ci_lower, &out.obs_ci_upper,  &out.intercept,
         &out.slope,        &out.sigma2};
     for (int k = 0; k < N_TREND_OUTS; k++) {
-        unsigned flags = OUTPUT_OPTIONAL | (k == TREND_NOBS ? OUTPUT_INT64 : 0);
+        unsigned flags =
+            OUTPUT_OPTIONAL | (k == TREND_NOBS ? OUTPUT_INT64 : 0);
         int rc = k < TREND_INTERCEPT
                      ? get_output(out_objs[k], &outs[k], &have_out[k], flags,
                                   n_series * n_predict, &values,
@@ -454,7 +457,8 @@ PyDoc_STRVAR(holt_fit_doc,
 "number to fix it or None to fit it; fitted (a float64 array, or None)\n"
 "receives the one-step forecasts.");
 ARG_SPEC(holt_fit_args, "holt_fit", 5, 0,
-         "values", "alpha", "beta", "initial_level", "initial_trend", "fitted");
+         "values", "alpha", "beta", "initial_level", "initial_trend",
+         "fitted");
 
 static PyObject *core_holt_fit(PyObject *module, PyObject *const *args,
                                Py_ssize_t nargs, PyObject *kwnames)

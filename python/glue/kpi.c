@@ -130,7 +130,8 @@ PyDoc_STRVAR(bands_from_tolerance_doc,
 ARG_SPEC(bands_from_tolerance_args, "bands_from_tolerance", 0, 0,
          "polarity", "target", "tolerance", "kind");
 
-static PyObject *core_bands_from_tolerance(PyObject *module, PyObject *const *args,
+static PyObject *core_bands_from_tolerance(PyObject *module,
+                                           PyObject *const *args,
                                            Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *polarity_name, *kind_name;
@@ -193,7 +194,8 @@ PyDoc_STRVAR(bands_score_rates_doc,
 ARG_SPEC(bands_score_rates_args, "bands_score_rates", 0, 0,
          "bands", "num", "den", "scale", "no_data", "out");
 
-static PyObject *core_bands_score_rates(PyObject *module, PyObject *const *args,
+static PyObject *core_bands_score_rates(PyObject *module,
+                                        PyObject *const *args,
                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *bands, *num_obj, *den_obj, *out_obj;

@@ -242,7 +242,8 @@ PyDoc_STRVAR(parse_money_array_doc,
 ARG_SPEC(parse_money_array_args, "parse_money_array", 0, 0,
          "texts", "unit", "out");
 
-static PyObject *core_parse_money_array(PyObject *module, PyObject *const *args,
+static PyObject *core_parse_money_array(PyObject *module,
+                                        PyObject *const *args,
                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *texts_obj, *out_obj;

@@ -302,7 +302,8 @@ PyDoc_STRVAR(load_plan_balance_doc,
 ARG_SPEC(load_plan_balance_args, "load_plan_balance", 0, 0,
          "path", "actual_expenditure");
 
-static PyObject *core_load_plan_balance(PyObject *module, PyObject *const *args,
+static PyObject *core_load_plan_balance(PyObject *module,
+                                        PyObject *const *args,
                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path, *actual_obj;
@@ -328,7 +329,8 @@ PyDoc_STRVAR(parse_plan_balance_doc,
 ARG_SPEC(parse_plan_balance_args, "parse_plan_balance", 0, 0,
          "text", "source", "actual_expenditure");
 
-static PyObject *core_parse_plan_balance(PyObject *module, PyObject *const *args,
+static PyObject *core_parse_plan_balance(PyObject *module,
+                                         PyObject *const *args,
                                          Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;

@@ -415,7 +415,8 @@ static PyObject *core_area_measure(PyObject *module, PyObject *const *args,
     long long as_of;
     if (parse_args(&area_measure_args, args, nargs, kwnames, "ssO!O!OOLOO",
                    &code, &name, &PyTuple_Type, &names, &PyList_Type, &columns,
-                   &keys_obj, &capsule, &as_of, &fields_obj, &calendar_obj) < 0)
+                   &keys_obj, &capsule, &as_of, &fields_obj,
+                   &calendar_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     const ap_calendar *cal = a ? calendar_of(capsule) : NULL;

@@ -54,7 +54,8 @@ PyDoc_STRVAR(schedule_balancing_doc,
 ARG_SPEC(schedule_balancing_args, "schedule_balancing", 0, 0,
          "billed", "actual_share");
 
-static PyObject *core_schedule_balancing(PyObject *module, PyObject *const *args,
+static PyObject *core_schedule_balancing(PyObject *module,
+                                         PyObject *const *args,
                                          Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *billed_obj, *actual_obj;
