@@ -879,16 +879,6 @@ static int convert_va(const arg_spec *spec, PyObject *const *slots,
     return rc;
 }
 
-int convert_args(const arg_spec *spec, PyObject *const *slots,
-                 const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    int rc = convert_va(spec, slots, format, &ap);
-    va_end(ap);
-    return rc;
-}
-
 int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
                PyObject *kwnames, const char *format, ...)
 {

@@ -167,10 +167,11 @@ PyObject *audit_report_dict(const ap_audit_report *r);
  * come as a vector (positional ones, then the values of the keywords
  * named in kwnames).  A static arg_spec names its parameters; bind_args
  * puts each argument in its parameter's slot, with CPython's TypeError for
- * too many, missing, unexpected or doubled arguments; convert_args then
+ * too many, missing, unexpected or doubled arguments; parse_args then
  * converts the slots with PyArg_ParseTuple's format codes and messages
- * ("f() argument 1 must be str, not int").  The public C API has no such
- * parser before 3.13, and the private _PyArg_* ones may change. */
+ * ("f() argument 1 must be str, not int").  The public C API parses only
+ * a tuple and a dict (PyArg_ParseTupleAndKeywords), not a vector, and
+ * the private _PyArg_* parsers may change in any release. */
 
 /* The most parameters a function of _core has (holt_batch: 17). */
 enum { MAX_ARGS = 20 };
@@ -182,9 +183,11 @@ typedef struct arg_spec {
     int posonly;                /* how many at the start are positional-only */
 } arg_spec;
 
-/* A static arg_spec `var` for the function `name` with the parameters
- * after posonly, all required unless `optional` says otherwise.  Its
- * text signature in the docstring must say the same (tests check). */
+/* A static arg_spec `var` for the function `name` whose parameters are
+ * the names after posonly (NULL alone for none): the last `optional` of
+ * them may be left out, the first `posonly` are positional-only.  The
+ * text signature in its docstring says the same, as
+ * tests/test_core_signatures.py checks. */
 #define ARG_SPEC(var, name, optional, posonly, ...)                        \
     static const char *const var##_params[] = {__VA_ARGS__, NULL};       \
     static const arg_spec var = {name, var##_params, optional, posonly}
@@ -193,14 +196,11 @@ typedef struct arg_spec {
  * left out.  0, or -1 with TypeError. */
 int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
               PyObject *kwnames, PyObject **slots);
-/* The slots converted in order by the format codes O O! O& s s# z i I L n
- * d p and (LL...), one per parameter, into the pointers after format as
- * PyArg_ParseTuple takes them; a left-out slot leaves its pointer as it
- * was (the caller's default).  0, or -1 with the same exception
- * PyArg_ParseTuple raises. */
-int convert_args(const arg_spec *spec, PyObject *const *slots,
-                 const char *format, ...);
-/* bind_args then convert_args. */
+/* bind_args, then the slots converted in order by the format codes O O!
+ * O& s s# z i I L n d p and (LL...), one per parameter, into the
+ * pointers after format as PyArg_ParseTuple takes them; a left-out slot
+ * leaves its pointer as it was (the caller's default).  0, or -1 with the
+ * exception PyArg_ParseTuple would raise. */
 int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
                PyObject *kwnames, const char *format, ...);
 
