@@ -157,10 +157,7 @@ static PyObject *run_many(PyObject *module, const arg_spec *spec,
         } else {
             st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
         }
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&out);
     PyBuffer_Release(&totals);

@@ -171,9 +171,7 @@ static PyObject *finish(PyObject *module, vec_call *v, ap_status st,
                         const ap_error *err)
 {
     vec_release(v);
-    if (st != AP_OK)
-        return raise_error(module, err);
-    Py_RETURN_NONE;
+    return none_or_raise(module, st, err);
 }
 
 PyDoc_STRVAR(is_working_day_doc,

@@ -347,6 +347,14 @@ int result_from_dict(PyObject *module, PyObject *dict,
 
 /* ---- result dicts ------------------------------------------------------------- */
 
+PyObject *none_or_raise(PyObject *module, ap_status st,
+                        const ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    Py_RETURN_NONE;
+}
+
 int set_item(PyObject *dict, const char *key, PyObject *value)
 {
     if (value == NULL)

@@ -191,9 +191,7 @@ static PyObject *core_trend_predict(PyObject *module, PyObject *const *args,
     }
     PyBuffer_Release(&out);
     PyBuffer_Release(&at);
-    if (st != AP_OK)
-        return raise_error(module, &err);
-    Py_RETURN_NONE;
+    return none_or_raise(module, st, &err);
 }
 
 /* ---- many series ----------------------------------------------------- */
@@ -348,10 +346,7 @@ static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
                                 time_stride, times_buf, at.buf, n_predict,
                                 level, threads, &out, &err);
     }
-    if (st != AP_OK)
-        raise_error(module, &err);
-    else
-        result = Py_NewRef(Py_None);
+    result = none_or_raise(module, st, &err);
 done:
     for (int k = 0; k < N_TREND_OUTS; k++)
         if (have_out[k])
@@ -712,10 +707,7 @@ static PyObject *core_holt_batch(PyObject *module, PyObject *const *args,
                                    (size_t)horizon, level, (int)threads,
                                    &out, &err);
         }
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     for (int k = 0; k < N_HOLT_OUTS; k++)
         if (have[k])

@@ -25,6 +25,10 @@ module_state *get_state(PyObject *module);
 PyObject *core_text(const char *text);
 /* Raises the exception matching err->status; returns NULL. */
 PyObject *raise_error(PyObject *module, const ap_error *err);
+/* What a function that fills the caller's arrays returns: None when the
+ * core's status st is AP_OK, else NULL with raise_error's exception. */
+PyObject *none_or_raise(PyObject *module, ap_status st,
+                        const ap_error *err);
 /* Any integer but bool into int64; -1 with an exception on failure. */
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out);

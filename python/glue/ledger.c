@@ -101,10 +101,7 @@ static PyObject *core_ledger_sum(PyObject *module, PyObject *const *args,
         st = ap_ledger_sum(centre, period, av.buf, n, (size_t)n_centres,
                            (size_t)n_periods, threads, ov.buf, &err);
         Py_END_ALLOW_THREADS
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&av);
@@ -147,10 +144,7 @@ static PyObject *core_ledger_periods(PyObject *module, PyObject *const *args,
         st = ap_ledger_periods(dv.buf, n, (int64_t)year_start,
                                (ap_period_kind)kind, ov.buf, &err);
         Py_END_ALLOW_THREADS
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&dv);
@@ -221,10 +215,7 @@ static PyObject *core_ledger_apportion(PyObject *module, PyObject *const *args,
                                      (size_t)n_periods, wv.buf, n_parties,
                                      mode, ov.buf, &err);
         }
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&wv);

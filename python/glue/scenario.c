@@ -398,10 +398,7 @@ static PyObject *core_cost_simulate(PyObject *module, PyObject *const *args,
         st = ap_cost_simulate(&model, seed, first, n, threads, totals, shares,
                               &err);
     }
-    if (st != AP_OK)
-        raise_error(module, &err);
-    else
-        result = Py_NewRef(Py_None);
+    result = none_or_raise(module, st, &err);
 done:
     release_model(&v);
     return result;
@@ -459,9 +456,7 @@ static PyObject *core_percentiles_i64(PyObject *module, PyObject *const *args,
     PyBuffer_Release(&ov);
     PyBuffer_Release(&qv);
     PyBuffer_Release(&vv);
-    if (st != AP_OK)
-        return raise_error(module, &err);
-    Py_RETURN_NONE;
+    return none_or_raise(module, st, &err);
 }
 
 PyMethodDef scenario_methods[] = {
