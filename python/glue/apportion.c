@@ -46,10 +46,19 @@ static int64_t *common_weights(PyObject *module, PyObject *nums,
     return scaled;
 }
 
-static PyObject *core_weights_common(PyObject *module, PyObject *args)
+PyDoc_STRVAR(weights_common_doc,
+"weights_common($module, /, numerators, denominators)\n--\n\n"
+"Exact weights (numerators and denominators, two lists of ints) as int\n"
+"weights over their common denominator.");
+ARG_SPEC(weights_common_args, "weights_common", 0, 0,
+         "numerators", "denominators");
+
+static PyObject *core_weights_common(PyObject *module, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *nums, *dens;
-    if (!PyArg_ParseTuple(args, "OO:weights_common", &nums, &dens))
+    if (parse_args(&weights_common_args, args, nargs, kwnames, "OO", &nums,
+                   &dens) < 0)
         return NULL;
     Py_ssize_t n;
     int64_t *w = common_weights(module, nums, dens, &n);
@@ -60,12 +69,19 @@ static PyObject *core_weights_common(PyObject *module, PyObject *args)
     return list;
 }
 
-static PyObject *core_apportion(PyObject *module, PyObject *args)
+PyDoc_STRVAR(apportion_doc,
+"apportion($module, /, total, weights, mode)\n--\n\n"
+"total (pence) apportioned by int weights with mode\n"
+"(\"largest_remainder\"...); returns the shares, a list of pence.");
+ARG_SPEC(apportion_args, "apportion", 0, 0, "total", "weights", "mode");
+
+static PyObject *core_apportion(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *total_obj, *weights_obj;
     const char *mode_name;
-    if (!PyArg_ParseTuple(args, "OOs:apportion", &total_obj, &weights_obj,
-                          &mode_name))
+    if (parse_args(&apportion_args, args, nargs, kwnames, "OOs", &total_obj,
+                   &weights_obj, &mode_name) < 0)
         return NULL;
     int64_t total;
     ap_apportion_mode mode;
@@ -98,13 +114,15 @@ typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,
 
 /* apportion_into(totals, weights, mode, out) and the lines variant: out
  * must hold len(totals) * len(weights) int64 values. */
-static PyObject *run_many(PyObject *module, PyObject *args, many_kernel fn,
-                          const char *name)
+static PyObject *run_many(PyObject *module, const arg_spec *spec,
+                          PyObject *const *args, Py_ssize_t nargs,
+                          PyObject *kwnames, many_kernel fn)
 {
     PyObject *totals_obj, *weights_obj, *out_obj;
     const char *mode_name;
-    if (!PyArg_ParseTuple(args, "OOsO", &totals_obj, &weights_obj,
-                          &mode_name, &out_obj))
+    const char *name = spec->name;
+    if (parse_args(spec, args, nargs, kwnames, "OOsO", &totals_obj,
+                   &weights_obj, &mode_name, &out_obj) < 0)
         return NULL;
     ap_apportion_mode mode;
     if (parse_mode(module, mode_name, &mode) < 0)
@@ -139,10 +157,7 @@ static PyObject *run_many(PyObject *module, PyObject *args, many_kernel fn,
         } else {
             st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
         }
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&out);
     PyBuffer_Release(&totals);
@@ -150,24 +165,40 @@ static PyObject *run_many(PyObject *module, PyObject *args, many_kernel fn,
     return result;
 }
 
-static PyObject *core_apportion_into(PyObject *module, PyObject *args)
+PyDoc_STRVAR(apportion_into_doc,
+"apportion_into($module, /, totals, weights, mode, out)\n--\n\n"
+"Each total of the int64 array totals apportioned by the int weights;\n"
+"the shares go into out (an int64 array of len(totals) x len(weights)).");
+ARG_SPEC(apportion_into_args, "apportion_into", 0, 0,
+         "totals", "weights", "mode", "out");
+
+static PyObject *core_apportion_into(PyObject *module, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames)
 {
-    return run_many(module, args, ap_apportion_many, "apportion_into");
+    return run_many(module, &apportion_into_args, args, nargs, kwnames,
+                    ap_apportion_many);
 }
 
-static PyObject *core_apportion_lines_into(PyObject *module, PyObject *args)
+PyDoc_STRVAR(apportion_lines_into_doc,
+"apportion_lines_into($module, /, lines, weights, mode, out)\n--\n\n"
+"The lines (an int64 array) apportioned two-way by the int weights, so\n"
+"each authority's total is apportioned too; the shares go into out\n"
+"(len(lines) x len(weights)).");
+ARG_SPEC(apportion_lines_into_args, "apportion_lines_into", 0, 0,
+         "lines", "weights", "mode", "out");
+
+static PyObject *core_apportion_lines_into(PyObject *module,
+                                           PyObject *const *args,
+                                           Py_ssize_t nargs, PyObject *kwnames)
 {
-    return run_many(module, args, ap_apportion_lines, "apportion_lines_into");
+    return run_many(module, &apportion_lines_into_args, args, nargs, kwnames,
+                    ap_apportion_lines);
 }
 
 PyMethodDef apportion_methods[] = {
-    {"weights_common", core_weights_common, METH_VARARGS,
-     "weights_common(numerators, denominators) -> list of int weights"},
-    {"apportion", core_apportion, METH_VARARGS,
-     "apportion(total, int_weights, mode) -> list of pence"},
-    {"apportion_into", core_apportion_into, METH_VARARGS,
-     "apportion_into(totals, int_weights, mode, out): fills out (n x k)"},
-    {"apportion_lines_into", core_apportion_lines_into, METH_VARARGS,
-     "apportion_lines_into(lines, int_weights, mode, out): two-way"},
+    GLUE_METHOD(weights_common),
+    GLUE_METHOD(apportion),
+    GLUE_METHOD(apportion_into),
+    GLUE_METHOD(apportion_lines_into),
     {NULL, NULL, 0, NULL},
 };

@@ -15,8 +15,9 @@ static PyObject *item_object(size_t item)
     return PyLong_FromSize_t(item);
 }
 
-static PyObject *candidate_dict(const ap_audit_candidate *c)
+static PyObject *candidate_item(const void *ctx, size_t i)
 {
+    const ap_audit_candidate *c = (const ap_audit_candidate *)ctx + i;
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
@@ -39,20 +40,8 @@ PyObject *audit_finding_dict(const ap_audit_finding *f)
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    PyObject *candidates = PyList_New((Py_ssize_t)f->n_candidates);
-    if (candidates == NULL) {
-        Py_DECREF(d);
-        return NULL;
-    }
-    for (size_t i = 0; i < f->n_candidates; i++) {
-        PyObject *c = candidate_dict(&f->candidates[i]);
-        if (c == NULL) {
-            Py_DECREF(candidates);
-            Py_DECREF(d);
-            return NULL;
-        }
-        PyList_SET_ITEM(candidates, (Py_ssize_t)i, c);
-    }
+    /* Each value is built only when its turn comes: set_item consumes it,
+     * so a failure part-way leaks nothing. */
     if (set_item(d, "status",
                  PyUnicode_FromString(ap_audit_status_name(f->status))) < 0 ||
         set_item(d, "cause",
@@ -64,7 +53,8 @@ PyObject *audit_finding_dict(const ap_audit_finding *f)
         set_item(d, "computed", PyLong_FromLongLong(f->computed)) < 0 ||
         set_item(d, "difference", PyLong_FromLongLong(f->difference)) < 0 ||
         set_item(d, "tolerance", PyLong_FromLongLong(f->tolerance)) < 0 ||
-        set_item(d, "candidates", candidates) < 0 ||
+        set_item(d, "candidates", list_of(f->candidates, f->n_candidates,
+                                          candidate_item)) < 0 ||
         set_item(d, "suggestion", core_text(f->suggestion ? f->suggestion
                                                            : "")) < 0) {
         Py_DECREF(d);
@@ -73,8 +63,9 @@ PyObject *audit_finding_dict(const ap_audit_finding *f)
     return d;
 }
 
-static PyObject *table_finding_dict(const ap_table_finding *t)
+static PyObject *table_finding_item(const void *ctx, size_t i)
 {
+    const ap_table_finding *t = (const ap_table_finding *)ctx + i;
     PyObject *d = audit_finding_dict(&t->finding);
     if (d == NULL)
         return NULL;
@@ -95,26 +86,14 @@ static PyObject *table_finding_dict(const ap_table_finding *t)
 
 PyObject *audit_report_dict(const ap_audit_report *r)
 {
-    PyObject *findings = PyList_New((Py_ssize_t)r->n_findings);
-    if (findings == NULL)
-        return NULL;
-    for (size_t i = 0; i < r->n_findings; i++) {
-        PyObject *f = table_finding_dict(&r->findings[i]);
-        if (f == NULL) {
-            Py_DECREF(findings);
-            return NULL;
-        }
-        PyList_SET_ITEM(findings, (Py_ssize_t)i, f);
-    }
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(findings);
+    if (d == NULL)
         return NULL;
-    }
     if (set_item(d, "title", core_text(r->title)) < 0 ||
         set_item(d, "source", core_text(r->source)) < 0 ||
         set_item(d, "unit", core_text(r->unit)) < 0 ||
-        set_item(d, "findings", findings) < 0) {
+        set_item(d, "findings", list_of(r->findings, r->n_findings,
+                                        table_finding_item)) < 0) {
         Py_DECREF(d);
         return NULL;
     }
@@ -178,14 +157,25 @@ static int parse_figure(PyObject *module, const char *text, const char *label,
     return -1;
 }
 
-static PyObject *core_audit_sum(PyObject *module, PyObject *args)
+PyDoc_STRVAR(audit_sum_doc,
+"audit_sum($module, /, items, signs, stated, decimals, stated_exact, "
+"labels, stated_label=None, suffix=None)\n--\n\n"
+"The audit of a stated total against the items (texts) that sum to it,\n"
+"signs (None: all added) giving each item's sign; returns the finding\n"
+"as a dict.");
+ARG_SPEC(audit_sum_args, "audit_sum", 2, 0,
+         "items", "signs", "stated", "decimals", "stated_exact", "labels",
+         "stated_label", "suffix");
+
+static PyObject *core_audit_sum(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *items_obj, *signs_obj, *labels_obj;
-    const char *stated_text, *stated_label, *suffix;
+    const char *stated_text, *stated_label = NULL, *suffix = NULL;
     int decimals, stated_exact;
-    if (!PyArg_ParseTuple(args, "OOsipOzz:audit_sum", &items_obj, &signs_obj,
-                          &stated_text, &decimals, &stated_exact, &labels_obj,
-                          &stated_label, &suffix))
+    if (parse_args(&audit_sum_args, args, nargs, kwnames, "OOsipOzz",
+                   &items_obj, &signs_obj, &stated_text, &decimals,
+                   &stated_exact, &labels_obj, &stated_label, &suffix) < 0)
         return NULL;
     Py_ssize_t n = PySequence_Size(items_obj);
     if (n < 0)
@@ -280,11 +270,19 @@ static PyObject *check_table(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_audit_table_text(PyObject *module, PyObject *args)
+PyDoc_STRVAR(audit_table_text_doc,
+"audit_table_text($module, /, text, source)\n--\n\n"
+"The audit of a table given as JSON text (source names it in messages);\n"
+"returns the report as a dict.");
+ARG_SPEC(audit_table_text_args, "audit_table_text", 0, 0, "text", "source");
+
+static PyObject *core_audit_table_text(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:audit_table_text", &text, &len, &source))
+    if (parse_args(&audit_table_text_args, args, nargs, kwnames, "s#s", &text,
+                   &len, &source) < 0)
         return NULL;
     ap_audit_table *table = NULL;
     ap_error err;
@@ -292,11 +290,18 @@ static PyObject *core_audit_table_text(PyObject *module, PyObject *args)
     return check_table(module, st, table, &err);
 }
 
-static PyObject *core_audit_table_file(PyObject *module, PyObject *args)
+PyDoc_STRVAR(audit_table_file_doc,
+"audit_table_file($module, /, path)\n--\n\n"
+"The audit of the table in the JSON file at path; returns the report as\n"
+"a dict.");
+ARG_SPEC(audit_table_file_args, "audit_table_file", 0, 0, "path");
+
+static PyObject *core_audit_table_file(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path_obj;
-    if (!PyArg_ParseTuple(args, "O&:audit_table_file", PyUnicode_FSConverter,
-                          &path_obj))
+    if (parse_args(&audit_table_file_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &path_obj) < 0)
         return NULL;
     ap_audit_table *table = NULL;
     ap_error err;
@@ -307,12 +312,8 @@ static PyObject *core_audit_table_file(PyObject *module, PyObject *args)
 }
 
 PyMethodDef audit_methods[] = {
-    {"audit_sum", core_audit_sum, METH_VARARGS,
-     "audit_sum(items, signs, stated, decimals, stated_exact, labels, "
-     "stated_label, suffix) -> finding dict"},
-    {"audit_table_text", core_audit_table_text, METH_VARARGS,
-     "audit_table_text(json_text, source) -> report dict"},
-    {"audit_table_file", core_audit_table_file, METH_VARARGS,
-     "audit_table_file(path) -> report dict"},
+    GLUE_METHOD(audit_sum),
+    GLUE_METHOD(audit_table_text),
+    GLUE_METHOD(audit_table_file),
     {NULL, NULL, 0, NULL},
 };

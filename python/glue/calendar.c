@@ -15,13 +15,22 @@ const ap_calendar *calendar_of(PyObject *capsule)
     return PyCapsule_GetPointer(capsule, CALENDAR_CAPSULE);
 }
 
-static PyObject *core_calendar_new(PyObject *module, PyObject *args)
+PyDoc_STRVAR(calendar_new_doc,
+"calendar_new($module, /, division, weekmask, closures)\n--\n\n"
+"A calendar capsule: the bank holidays of division, the working\n"
+"weekdays in weekmask (bit 0 Monday) and closures (an int64 array of\n"
+"days) as further days off.");
+ARG_SPEC(calendar_new_args, "calendar_new", 0, 0,
+         "division", "weekmask", "closures");
+
+static PyObject *core_calendar_new(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *division_name;
     unsigned int weekmask;
     PyObject *closures_obj;
-    if (!PyArg_ParseTuple(args, "sIO:calendar_new", &division_name,
-                          &weekmask, &closures_obj))
+    if (parse_args(&calendar_new_args, args, nargs, kwnames, "sIO",
+                   &division_name, &weekmask, &closures_obj) < 0)
         return NULL;
     ap_error err;
     ap_division division;
@@ -43,8 +52,19 @@ static PyObject *core_calendar_new(PyObject *module, PyObject *args)
     return capsule;
 }
 
-static PyObject *core_calendar_span(PyObject *module, PyObject *capsule)
+PyDoc_STRVAR(calendar_span_doc,
+"calendar_span($module, calendar, /)\n--\n\n"
+"The first and last day the calendar knows, as (first, last) days since\n"
+"1970-01-01.");
+ARG_SPEC(calendar_span_args, "calendar_span", 0, 1, "calendar");
+
+static PyObject *core_calendar_span(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
+    PyObject *capsule;
+    if (parse_args(&calendar_span_args, args, nargs, kwnames, "O",
+                   &capsule) < 0)
+        return NULL;
     (void)module;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -53,11 +73,25 @@ static PyObject *core_calendar_span(PyObject *module, PyObject *capsule)
                          (long long)ap_calendar_last(cal));
 }
 
-static PyObject *core_bank_holidays(PyObject *module, PyObject *args)
+static PyObject *holiday_item(const void *ctx, size_t i)
+{
+    const ap_holiday *h = (const ap_holiday *)ctx + i;
+    return Py_BuildValue("(LsO)", (long long)h->date, h->title,
+                         h->substitute ? Py_True : Py_False);
+}
+
+PyDoc_STRVAR(bank_holidays_doc,
+"bank_holidays($module, /, division, year)\n--\n\n"
+"The bank holidays of division in year as [(day, title, substitute)].");
+ARG_SPEC(bank_holidays_args, "bank_holidays", 0, 0, "division", "year");
+
+static PyObject *core_bank_holidays(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *division_name;
     long long year;
-    if (!PyArg_ParseTuple(args, "sL:bank_holidays", &division_name, &year))
+    if (parse_args(&bank_holidays_args, args, nargs, kwnames, "sL",
+                   &division_name, &year) < 0)
         return NULL;
     ap_error err;
     ap_division division;
@@ -66,18 +100,7 @@ static PyObject *core_bank_holidays(PyObject *module, PyObject *args)
     if (ap_division_parse(division_name, &division, &err) != AP_OK ||
         ap_bank_holidays(division, year, days, &n, &err) != AP_OK)
         return raise_error(module, &err);
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list != NULL && i < n; i++) {
-        PyObject *item = Py_BuildValue("(LsO)", (long long)days[i].date,
-                                       days[i].title,
-                                       days[i].substitute ? Py_True
-                                                          : Py_False);
-        if (item == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-    }
-    return list;
+    return list_of(days, n, holiday_item);
 }
 
 /* The buffers of one vectorised call: up to two int64 inputs of equal
@@ -148,16 +171,22 @@ static PyObject *finish(PyObject *module, vec_call *v, ap_status st,
                         const ap_error *err)
 {
     vec_release(v);
-    if (st != AP_OK)
-        return raise_error(module, err);
-    Py_RETURN_NONE;
+    return none_or_raise(module, st, err);
 }
 
-static PyObject *core_is_working_day(PyObject *module, PyObject *args)
+PyDoc_STRVAR(is_working_day_doc,
+"is_working_day($module, /, calendar, dates, out)\n--\n\n"
+"Fills out (uint8) with whether each of dates (datetime64[D] as int64)\n"
+"is a working day.");
+ARG_SPEC(is_working_day_args, "is_working_day", 0, 0,
+         "calendar", "dates", "out");
+
+static PyObject *core_is_working_day(PyObject *module, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule, *dates, *out;
-    if (!PyArg_ParseTuple(args, "OOO:is_working_day", &capsule, &dates,
-                          &out))
+    if (parse_args(&is_working_day_args, args, nargs, kwnames, "OOO", &capsule,
+                   &dates, &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -174,11 +203,19 @@ static PyObject *core_is_working_day(PyObject *module, PyObject *args)
     return finish(module, &v, st, &err);
 }
 
-static PyObject *core_working_days(PyObject *module, PyObject *args)
+PyDoc_STRVAR(working_days_doc,
+"working_days($module, /, calendar, begin, end, out)\n--\n\n"
+"Fills out with the working days from each begin to end, with\n"
+"numpy.busday_count's semantics.");
+ARG_SPEC(working_days_args, "working_days", 0, 0,
+         "calendar", "begin", "end", "out");
+
+static PyObject *core_working_days(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule, *in[2], *out;
-    if (!PyArg_ParseTuple(args, "OOOO:working_days", &capsule, &in[0],
-                          &in[1], &out))
+    if (parse_args(&working_days_args, args, nargs, kwnames, "OOOO", &capsule,
+                   &in[0], &in[1], &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -195,12 +232,20 @@ static PyObject *core_working_days(PyObject *module, PyObject *args)
     return finish(module, &v, st, &err);
 }
 
-static PyObject *core_add_working_days(PyObject *module, PyObject *args)
+PyDoc_STRVAR(add_working_days_doc,
+"add_working_days($module, /, calendar, dates, offsets, roll, out)\n--\n\n"
+"Fills out with each date moved offsets working days, first rolling it\n"
+"by roll, as numpy.busday_offset.");
+ARG_SPEC(add_working_days_args, "add_working_days", 0, 0,
+         "calendar", "dates", "offsets", "roll", "out");
+
+static PyObject *core_add_working_days(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule, *in[2], *out;
     const char *roll_name;
-    if (!PyArg_ParseTuple(args, "OOOsO:add_working_days", &capsule, &in[0],
-                          &in[1], &roll_name, &out))
+    if (parse_args(&add_working_days_args, args, nargs, kwnames, "OOOsO",
+                   &capsule, &in[0], &in[1], &roll_name, &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -220,13 +265,24 @@ static PyObject *core_add_working_days(PyObject *module, PyObject *args)
     return finish(module, &v, st, &err);
 }
 
-static PyObject *core_elapsed_working_days(PyObject *module, PyObject *args)
+PyDoc_STRVAR(elapsed_working_days_doc,
+"elapsed_working_days($module, /, calendar, start, end, convention, "
+"missing, out)\n--\n\n"
+"Fills out with the working days elapsed from each start to end under\n"
+"convention, missing where either is missing.");
+ARG_SPEC(elapsed_working_days_args, "elapsed_working_days", 0, 0,
+         "calendar", "start", "end", "convention", "missing", "out");
+
+static PyObject *core_elapsed_working_days(PyObject *module,
+                                           PyObject *const *args,
+                                           Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule, *in[2], *out;
     const char *convention_name;
     long long missing;
-    if (!PyArg_ParseTuple(args, "OOOsLO:elapsed_working_days", &capsule,
-                          &in[0], &in[1], &convention_name, &missing, &out))
+    if (parse_args(&elapsed_working_days_args, args, nargs, kwnames, "OOOsLO",
+                   &capsule, &in[0], &in[1], &convention_name, &missing,
+                   &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -247,11 +303,20 @@ static PyObject *core_elapsed_working_days(PyObject *module, PyObject *args)
     return finish(module, &v, st, &err);
 }
 
-static PyObject *core_fy_working_days(PyObject *module, PyObject *args)
+PyDoc_STRVAR(fy_working_days_doc,
+"fy_working_days($module, /, calendar, start_year)\n--\n\n"
+"The working days in the financial year that starts in April of\n"
+"start_year.");
+ARG_SPEC(fy_working_days_args, "fy_working_days", 0, 0,
+         "calendar", "start_year");
+
+static PyObject *core_fy_working_days(PyObject *module, PyObject *const *args,
+                                      Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *capsule;
     long long year;
-    if (!PyArg_ParseTuple(args, "OL:fy_working_days", &capsule, &year))
+    if (parse_args(&fy_working_days_args, args, nargs, kwnames, "OL", &capsule,
+                   &year) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -263,13 +328,21 @@ static PyObject *core_fy_working_days(PyObject *module, PyObject *args)
     return PyLong_FromLongLong(n);
 }
 
-static PyObject *core_date_parts(PyObject *module, PyObject *args)
+PyDoc_STRVAR(date_parts_doc,
+"date_parts($module, /, dates, part, missing, out)\n--\n\n"
+"Fills out with part (\"year\", \"month\", \"fy\"...) of each date, missing\n"
+"where the date is missing.");
+ARG_SPEC(date_parts_args, "date_parts", 0, 0,
+         "dates", "part", "missing", "out");
+
+static PyObject *core_date_parts(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *dates, *out;
     const char *part_name;
     long long missing;
-    if (!PyArg_ParseTuple(args, "OsLO:date_parts", &dates, &part_name,
-                          &missing, &out))
+    if (parse_args(&date_parts_args, args, nargs, kwnames, "OsLO", &dates,
+                   &part_name, &missing, &out) < 0)
         return NULL;
     ap_error err;
     ap_date_part part;
@@ -286,8 +359,18 @@ static PyObject *core_date_parts(PyObject *module, PyObject *args)
     return finish(module, &v, st, &err);
 }
 
-static PyObject *core_fy_label(PyObject *module, PyObject *arg)
+PyDoc_STRVAR(fy_label_doc,
+"fy_label($module, start_year, /)\n--\n\n"
+"The label of the financial year that starts in start_year, as\n"
+"'2021/22'.");
+ARG_SPEC(fy_label_args, "fy_label", 0, 1, "start_year");
+
+static PyObject *core_fy_label(PyObject *module, PyObject *const *args,
+                               Py_ssize_t nargs, PyObject *kwnames)
 {
+    PyObject *arg;
+    if (parse_args(&fy_label_args, args, nargs, kwnames, "O", &arg) < 0)
+        return NULL;
     int64_t year;
     if (to_int64(module, arg, "year", &year) < 0)
         return NULL;
@@ -296,11 +379,19 @@ static PyObject *core_fy_label(PyObject *module, PyObject *arg)
     return PyUnicode_FromString(buf);
 }
 
-static PyObject *core_parse_fy(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_fy_doc,
+"parse_fy($module, /, text)\n--\n\n"
+"The start year of the financial year named in text ('2021/22',\n"
+"'2021-22'...).");
+ARG_SPEC(parse_fy_args, "parse_fy", 0, 0, "text");
+
+static PyObject *core_parse_fy(PyObject *module, PyObject *const *args,
+                               Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#:parse_fy", &text, &len))
+    if (parse_args(&parse_fy_args, args, nargs, kwnames, "s#", &text,
+                   &len) < 0)
         return NULL;
     ap_error err;
     int64_t year;
@@ -309,11 +400,18 @@ static PyObject *core_parse_fy(PyObject *module, PyObject *args)
     return PyLong_FromLongLong(year);
 }
 
-static PyObject *core_parse_date(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_date_doc,
+"parse_date($module, /, text)\n--\n\n"
+"The date 'YYYY-MM-DD' in text as days since 1970-01-01.");
+ARG_SPEC(parse_date_args, "parse_date", 0, 0, "text");
+
+static PyObject *core_parse_date(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#:parse_date", &text, &len))
+    if (parse_args(&parse_date_args, args, nargs, kwnames, "s#", &text,
+                   &len) < 0)
         return NULL;
     ap_error err;
     int64_t day;
@@ -323,27 +421,17 @@ static PyObject *core_parse_date(PyObject *module, PyObject *args)
 }
 
 PyMethodDef calendar_methods[] = {
-    {"calendar_new", core_calendar_new, METH_VARARGS,
-     "calendar_new(division, weekmask, closures) -> calendar capsule"},
-    {"calendar_span", core_calendar_span, METH_O,
-     "calendar_span(calendar) -> (first day, last day)"},
-    {"bank_holidays", core_bank_holidays, METH_VARARGS,
-     "bank_holidays(division, year) -> [(day, title, substitute)]"},
-    {"is_working_day", core_is_working_day, METH_VARARGS,
-     "is_working_day(calendar, dates, out): fills out (uint8)"},
-    {"working_days", core_working_days, METH_VARARGS,
-     "working_days(calendar, begin, end, out): busday_count semantics"},
-    {"add_working_days", core_add_working_days, METH_VARARGS,
-     "add_working_days(calendar, dates, offsets, roll, out)"},
-    {"elapsed_working_days", core_elapsed_working_days, METH_VARARGS,
-     "elapsed_working_days(calendar, start, end, convention, missing, out)"},
-    {"fy_working_days", core_fy_working_days, METH_VARARGS,
-     "fy_working_days(calendar, start_year) -> int"},
-    {"date_parts", core_date_parts, METH_VARARGS,
-     "date_parts(dates, part, missing, out)"},
-    {"fy_label", core_fy_label, METH_O, "fy_label(start_year) -> '2021/22'"},
-    {"parse_fy", core_parse_fy, METH_VARARGS, "parse_fy(text) -> start year"},
-    {"parse_date", core_parse_date, METH_VARARGS,
-     "parse_date('YYYY-MM-DD') -> days since 1970-01-01"},
+    GLUE_METHOD(calendar_new),
+    GLUE_METHOD(calendar_span),
+    GLUE_METHOD(bank_holidays),
+    GLUE_METHOD(is_working_day),
+    GLUE_METHOD(working_days),
+    GLUE_METHOD(add_working_days),
+    GLUE_METHOD(elapsed_working_days),
+    GLUE_METHOD(fy_working_days),
+    GLUE_METHOD(date_parts),
+    GLUE_METHOD(fy_label),
+    GLUE_METHOD(parse_fy),
+    GLUE_METHOD(parse_date),
     {NULL, NULL, 0, NULL},
 };

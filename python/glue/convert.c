@@ -4,6 +4,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,14 @@ int result_from_dict(PyObject *module, PyObject *dict,
 
 /* ---- result dicts ------------------------------------------------------------- */
 
+PyObject *none_or_raise(PyObject *module, ap_status st,
+                        const ap_error *err)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    Py_RETURN_NONE;
+}
+
 int set_item(PyObject *dict, const char *key, PyObject *value)
 {
     if (value == NULL)
@@ -419,3 +428,474 @@ PyObject *basis_dict(const ap_basis *b, size_t n)
     return d;
 }
 
+
+/* ---- lists and the members every paper's dict has ---------------------- */
+
+PyObject *list_of(const void *ctx, size_t n, item_fn make)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *item = make(ctx, i);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+static PyObject *text_item(const void *ctx, size_t i)
+{
+    return core_text(((char *const *)ctx)[i]);
+}
+
+PyObject *text_list(char *const *texts, size_t n)
+{
+    return list_of(texts, n, text_item);
+}
+
+static PyObject *code_item(const void *ctx, size_t i)
+{
+    return core_text(((const ap_authority *)ctx)[i].code);
+}
+
+PyObject *authority_codes(const ap_authority *a, size_t n)
+{
+    return list_of(a, n, code_item);
+}
+
+static PyObject *authority_item(const void *ctx, size_t i)
+{
+    const ap_authority *a = (const ap_authority *)ctx + i;
+    return Py_BuildValue("(ss)", a->code, a->name);
+}
+
+PyObject *authorities_list(const ap_authority *a, size_t n)
+{
+    return list_of(a, n, authority_item);
+}
+
+PyObject *amount_list(const ap_amount *a, const int *has, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *item = amount_or_none(has ? has[i] : 1, &a[i]);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+PyObject *printed_obj(const ap_printed *p)
+{
+    return amount_or_none(p->present, &p->amount);
+}
+
+PyObject *split_dict(int has, const ap_basis *b, size_t n)
+{
+    if (!has)
+        Py_RETURN_NONE;
+    return basis_dict(b, n);
+}
+
+PyObject *paper_split_dict(int has, const ap_authority *authorities,
+                           size_t n, const ap_basis *s,
+                           const ap_split_paper *paper)
+{
+    PyObject *d = split_dict(has, s, n);
+    if (d == NULL || d == Py_None)
+        return d;
+    SET(d, "source", core_text(paper->source));
+    SET(d, "note", core_text(paper->note));
+    SET(d, "codes", authority_codes(authorities, n));
+    SET(d, "weights", int64_list(s->weights, n));
+    SET(d, "stated", paper->stated_text ? text_list(paper->stated_text, n)
+                                        : Py_NewRef(Py_None));
+    SET(d, "stated_source", core_text(paper->stated_source));
+    return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+/* ---- arguments --------------------------------------------------------- */
+
+static int count_params(const arg_spec *spec)
+{
+    int n = 0;
+    while (spec->params[n] != NULL)
+        n++;
+    return n;
+}
+
+/* The value given by keyword for `name`, or NULL. */
+static PyObject *keyword_value(PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames, const char *name)
+{
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; k++)
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, k),
+                                             name) == 0)
+            return args[nargs + k];
+    return NULL;
+}
+
+/* Keywords left over once every parameter had its turn: one naming a
+ * parameter given by position, else one naming none that takes a
+ * keyword. */
+static int leftover_keywords(const arg_spec *spec, int n,
+                             PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames)
+{
+    for (int i = spec->posonly; i < nargs; i++)
+        if (keyword_value(args, nargs, kwnames, spec->params[i]) != NULL) {
+            PyErr_Format(PyExc_TypeError,
+                         "argument for %.200s() given by name ('%s') and "
+                         "position (%d)",
+                         spec->name, spec->params[i], i + 1);
+            return -1;
+        }
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); k++) {
+        PyObject *keyword = PyTuple_GET_ITEM(kwnames, k);
+        int known = 0;
+        for (int i = spec->posonly; i < n && !known; i++)
+            known = PyUnicode_CompareWithASCIIString(keyword,
+                                                     spec->params[i]) == 0;
+        if (!known) {
+            PyErr_Format(PyExc_TypeError,
+                         "'%S' is an invalid keyword argument for %.200s()",
+                         keyword, spec->name);
+            return -1;
+        }
+    }
+    /* Unreachable while the interpreter refuses a keyword given twice. */
+    PyErr_Format(PyExc_TypeError, "invalid keyword argument for %.200s()",
+                 spec->name);
+    return -1;
+}
+
+int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames, PyObject **slots)
+{
+    int n = count_params(spec);
+    int required = n - spec->optional;
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (n > MAX_ARGS) {
+        PyErr_Format(PyExc_SystemError, "%s() has more than %d parameters",
+                     spec->name, MAX_ARGS);
+        return -1;
+    }
+    if (n == 0) {
+        if (nkw > 0)
+            PyErr_Format(PyExc_TypeError,
+                         "%.200s() takes no keyword arguments", spec->name);
+        else if (nargs > 0)
+            PyErr_Format(PyExc_TypeError,
+                         "%.200s() takes no arguments (%zd given)",
+                         spec->name, nargs);
+        return nargs + nkw > 0 ? -1 : 0;
+    }
+    if (nargs + nkw > n) {
+        PyErr_Format(PyExc_TypeError,
+                     "%.200s() takes at most %d %sargument%s (%zd given)",
+                     spec->name, n, nargs == 0 ? "keyword " : "",
+                     n == 1 ? "" : "s", nargs + nkw);
+        return -1;
+    }
+    int min_posonly = spec->posonly < required ? spec->posonly : required;
+    if (nargs < min_posonly) {
+        PyErr_Format(PyExc_TypeError,
+                     "%.200s() takes %s %d positional argument%s (%zd given)",
+                     spec->name, min_posonly < n ? "at least" : "exactly",
+                     min_posonly, min_posonly == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (i < nargs)
+            slots[i] = args[i];
+        else if (i < spec->posonly || nkw == 0)
+            slots[i] = NULL;
+        else if ((slots[i] = keyword_value(args, nargs, kwnames,
+                                           spec->params[i])) != NULL)
+            nkw--;
+        if (slots[i] == NULL && i < required) {
+            PyErr_Format(PyExc_TypeError,
+                         "%.200s() missing required argument '%s' (pos %d)",
+                         spec->name, spec->params[i], i + 1);
+            return -1;
+        }
+    }
+    if (nkw > 0)
+        return leftover_keywords(spec, n, args, nargs, kwnames);
+    return 0;
+}
+
+/* An argument that is not what its format code takes: TypeError in
+ * PyArg_ParseTuple's words, "f() argument 2 must be str, not int". */
+static int wrong_type(const arg_spec *spec, int i, const char *expected,
+                      PyObject *obj)
+{
+    PyErr_Format(PyExc_TypeError,
+                 "%.200s() argument %d must be %.50s, not %.50s", spec->name,
+                 i + 1, expected,
+                 obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+/* s# as PyArg_ParseTuple reads it: str as UTF-8, or a read-only bytes-like
+ * object whose memory stays put once its buffer is released. */
+static int text_arg(const arg_spec *spec, int i, PyObject *obj,
+                    const char **text, Py_ssize_t *len)
+{
+    if (PyUnicode_Check(obj)) {
+        *text = PyUnicode_AsUTF8AndSize(obj, len);
+        return *text == NULL ? -1 : 0;
+    }
+    PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
+    if (pb != NULL && pb->bf_releasebuffer != NULL)
+        return wrong_type(spec, i, "read-only bytes-like object", obj);
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) != 0) {
+        if (PyErr_Occurred())
+            return -1;
+        return wrong_type(spec, i, "bytes-like object", obj);
+    }
+    if (!PyBuffer_IsContiguous(&view, 'C')) {
+        PyBuffer_Release(&view);
+        return wrong_type(spec, i, "contiguous buffer", obj);
+    }
+    *text = view.buf;
+    *len = view.len;
+    PyBuffer_Release(&view);
+    return 0;
+}
+
+/* s and z: str without a NUL inside (z: or None, as NULL). */
+static int str_arg(const arg_spec *spec, int i, PyObject *obj, int or_none,
+                   const char **out)
+{
+    if (or_none && obj == Py_None) {
+        *out = NULL;
+        return 0;
+    }
+    if (!PyUnicode_Check(obj))
+        return wrong_type(spec, i, or_none ? "str or None" : "str", obj);
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    if (s == NULL)
+        return -1;
+    if ((size_t)len != strlen(s)) {
+        PyErr_SetString(PyExc_ValueError, "embedded null character");
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* (LL...): a sequence of exactly as many ints as the format has L's. */
+static int tuple_arg(const arg_spec *spec, int i, PyObject *obj,
+                     const char **format, va_list *ap)
+{
+    const char *f = *format;
+    int n = 0;
+    while (f[n] == 'L')
+        n++;
+    if (f[n] != ')') {
+        PyErr_Format(PyExc_SystemError, "%s(): bad tuple format", spec->name);
+        return -1;
+    }
+    *format = f + n + 1;
+    long long *out[8];
+    for (int k = 0; k < n; k++)
+        out[k] = va_arg(*ap, long long *);
+    if (obj == NULL)
+        return 0;
+    if (!PySequence_Check(obj) || PyBytes_Check(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%.200s() argument %d must be %d-item sequence, not "
+                     "%.50s",
+                     spec->name, i + 1, n,
+                     obj == Py_None ? "None" : Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t len = PySequence_Size(obj);
+    if (len != n) {
+        if (len < 0 && PyErr_Occurred())
+            return -1;
+        PyErr_Format(PyExc_TypeError,
+                     "%.200s() argument %d must be sequence of length %d, "
+                     "not %zd",
+                     spec->name, i + 1, n, len);
+        return -1;
+    }
+    for (int k = 0; k < n; k++) {
+        PyObject *item = PySequence_GetItem(obj, k);
+        if (item == NULL) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "%.200s() argument %d, item %d is not retrievable",
+                         spec->name, i + 1, k);
+            return -1;
+        }
+        long long v = PyLong_AsLongLong(item);
+        Py_DECREF(item);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        *out[k] = v;
+    }
+    return 0;
+}
+
+/* An O& conversion to undo if a later argument fails, as PyArg_ParseTuple
+ * calls a converter that returned Py_CLEANUP_SUPPORTED again with NULL. */
+typedef struct cleanup {
+    int (*converter)(PyObject *, void *);
+    void *address;
+} cleanup;
+
+static int convert_va(const arg_spec *spec, PyObject *const *slots,
+                      const char *format, va_list *ap)
+{
+    int n = count_params(spec);
+    cleanup undo[MAX_ARGS];
+    int n_undo = 0, rc = 0;
+    for (int i = 0; rc == 0 && *format != '\0'; i++) {
+        if (i >= n) {
+            PyErr_Format(PyExc_SystemError,
+                         "%s(): more format codes than parameters",
+                         spec->name);
+            rc = -1;
+            break;
+        }
+        PyObject *obj = slots[i]; /* NULL: an optional argument left out */
+        char c = *format++;
+        int hash = c == 's' && *format == '#';
+        if (hash)
+            format++;
+        if (c == '(') {
+            rc = tuple_arg(spec, i, obj, &format, ap);
+            continue;
+        }
+        void *out = NULL;
+        PyTypeObject *type = NULL;
+        int (*converter)(PyObject *, void *) = NULL;
+        if (c == 'O' && *format == '!') {
+            format++;
+            type = va_arg(*ap, PyTypeObject *);
+        } else if (c == 'O' && *format == '&') {
+            format++;
+            converter = va_arg(*ap, int (*)(PyObject *, void *));
+        }
+        out = va_arg(*ap, void *);
+        Py_ssize_t *len = hash ? va_arg(*ap, Py_ssize_t *) : NULL;
+        if (obj == NULL)
+            continue;
+        switch (c) {
+        case 'O':
+            if (converter != NULL) {
+                int res = converter(obj, out);
+                if (res == 0)
+                    rc = -1;
+                else if (res == Py_CLEANUP_SUPPORTED)
+                    undo[n_undo++] = (cleanup){converter, out};
+            } else if (type != NULL && !PyObject_TypeCheck(obj, type)) {
+                rc = wrong_type(spec, i, type->tp_name, obj);
+            } else {
+                *(PyObject **)out = obj;
+            }
+            break;
+        case 's':
+            rc = hash ? text_arg(spec, i, obj, out, len)
+                      : str_arg(spec, i, obj, 0, out);
+            break;
+        case 'z':
+            rc = str_arg(spec, i, obj, 1, out);
+            break;
+        case 'p': {
+            int v = PyObject_IsTrue(obj);
+            if (v < 0)
+                rc = -1;
+            else
+                *(int *)out = v;
+            break;
+        }
+        case 'i': {
+            long v = PyLong_AsLong(obj);
+            if (v == -1 && PyErr_Occurred()) {
+                rc = -1;
+            } else if (v > INT_MAX || v < INT_MIN) {
+                PyErr_SetString(PyExc_OverflowError,
+                                v > INT_MAX
+                                    ? "signed integer is greater than maximum"
+                                    : "signed integer is less than minimum");
+                rc = -1;
+            } else {
+                *(int *)out = (int)v;
+            }
+            break;
+        }
+        case 'I': {
+            unsigned long v = PyLong_AsUnsignedLongMask(obj);
+            if (v == (unsigned long)-1 && PyErr_Occurred())
+                rc = -1;
+            else
+                *(unsigned *)out = (unsigned)v;
+            break;
+        }
+        case 'L': {
+            long long v = PyLong_AsLongLong(obj);
+            if (v == -1 && PyErr_Occurred())
+                rc = -1;
+            else
+                *(long long *)out = v;
+            break;
+        }
+        case 'n': {
+            PyObject *index = PyNumber_Index(obj);
+            Py_ssize_t v = index ? PyLong_AsSsize_t(index) : -1;
+            Py_XDECREF(index);
+            if (v == -1 && PyErr_Occurred())
+                rc = -1;
+            else
+                *(Py_ssize_t *)out = v;
+            break;
+        }
+        case 'd': {
+            double v = PyFloat_AsDouble(obj);
+            if (v == -1.0 && PyErr_Occurred())
+                rc = -1;
+            else
+                *(double *)out = v;
+            break;
+        }
+        default:
+            PyErr_Format(PyExc_SystemError, "%s(): bad format '%c'",
+                         spec->name, c);
+            rc = -1;
+        }
+    }
+    if (rc < 0)
+        while (n_undo > 0) {
+            n_undo--;
+            undo[n_undo].converter(NULL, undo[n_undo].address);
+        }
+    return rc;
+}
+
+int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
+               PyObject *kwnames, const char *format, ...)
+{
+    PyObject *slots[MAX_ARGS];
+    if (bind_args(spec, args, nargs, kwnames, slots) < 0)
+        return -1;
+    va_list ap;
+    va_start(ap, format);
+    int rc = convert_va(spec, slots, format, &ap);
+    va_end(ap);
+    return rc;
+}

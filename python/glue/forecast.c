@@ -1,37 +1,57 @@
-/* Glue for the Student t distribution and the linear trend (student_t.c,
- * trend.c): float64 buffers in without copying (the batch's values with
- * any strides), results into the caller's arrays or a dict. */
+/* Glue for forecast.h: the Student t distribution, the linear trend
+ * (student_t.c, trend.c) and Holt's linear exponential smoothing
+ * (holt.c), as apportion.forecast calls them.  Values come in through the
+ * buffer protocol without copying (a batch's values with any strides, a
+ * numpy view read in place); results go into the caller's float64 arrays
+ * or a dict. */
+#include <limits.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "glue.h"
 
 /* f(x, df) of Student's t from the arguments (x, df). */
-static PyObject *t_function(PyObject *args, const char *format,
+static PyObject *t_function(const arg_spec *spec, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames,
                             double (*f)(double, double))
 {
     double x, df;
-    if (!PyArg_ParseTuple(args, format, &x, &df))
+    if (parse_args(spec, args, nargs, kwnames, "dd", &x, &df) < 0)
         return NULL;
     return PyFloat_FromDouble(f(x, df));
 }
 
-static PyObject *core_t_cdf(PyObject *module, PyObject *args)
+PyDoc_STRVAR(t_cdf_doc,
+"t_cdf($module, /, t, df)\n--\n\n"
+"P(T <= t) for Student's t with df degrees of freedom (df = inf: the\n"
+"normal).");
+ARG_SPEC(t_cdf_args, "t_cdf", 0, 0, "t", "df");
+
+static PyObject *core_t_cdf(PyObject *module, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
-    return t_function(args, "dd:t_cdf", ap_student_t_cdf);
+    return t_function(&t_cdf_args, args, nargs, kwnames, ap_student_t_cdf);
 }
 
-static PyObject *core_t_quantile(PyObject *module, PyObject *args)
+PyDoc_STRVAR(t_quantile_doc,
+"t_quantile($module, /, p, df)\n--\n\n"
+"The t with P(T <= t) = p for Student's t with df degrees of freedom.");
+ARG_SPEC(t_quantile_args, "t_quantile", 0, 0, "p", "df");
+
+static PyObject *core_t_quantile(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
-    return t_function(args, "dd:t_quantile", ap_student_t_quantile);
+    return t_function(&t_quantile_args, args, nargs, kwnames,
+                      ap_student_t_quantile);
 }
 
 /* ---- one series ------------------------------------------------------ */
 
 /* The dict trend_fit returns and trend_predict reads back. */
 #define FIT_DOUBLE(name) {#name, offsetof(ap_trend_fit, name), 0}
-static const result_field FIT_FIELDS[] = {
+static const result_field TREND_FIELDS[] = {
     {"nobs", offsetof(ap_trend_fit, nobs), 1},
     FIT_DOUBLE(intercept),
     FIT_DOUBLE(slope),
@@ -44,13 +64,21 @@ static const result_field FIT_FIELDS[] = {
     FIT_DOUBLE(sxx),
 };
 #undef FIT_DOUBLE
-enum { N_FIT_FIELDS = sizeof FIT_FIELDS / sizeof FIT_FIELDS[0] };
+enum { N_TREND_FIELDS = sizeof TREND_FIELDS / sizeof TREND_FIELDS[0] };
 
-/* trend_fit(times, values) -> dict */
-static PyObject *core_trend_fit(PyObject *module, PyObject *args)
+PyDoc_STRVAR(trend_fit_doc,
+"trend_fit($module, /, times, values)\n--\n\n"
+"The least squares line through the pairs of times and values (float64\n"
+"arrays) where both are present, as a dict (nobs, intercept, slope,\n"
+"intercept_se, slope_se, sigma2, ssr, r_squared, time_mean, sxx).");
+ARG_SPEC(trend_fit_args, "trend_fit", 0, 0, "times", "values");
+
+static PyObject *core_trend_fit(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *times_obj, *values_obj;
-    if (!PyArg_ParseTuple(args, "OO:trend_fit", &times_obj, &values_obj))
+    if (parse_args(&trend_fit_args, args, nargs, kwnames, "OO", &times_obj,
+                   &values_obj) < 0)
         return NULL;
     Py_buffer times, values;
     if (get_double_vector(times_obj, &times, "times", NULL) < 0)
@@ -82,7 +110,7 @@ static PyObject *core_trend_fit(PyObject *module, PyObject *args)
         if (st != AP_OK)
             raise_error(module, &err);
         else
-            result = result_dict(&fit, FIT_FIELDS, N_FIT_FIELDS);
+            result = result_dict(&fit, TREND_FIELDS, N_TREND_FIELDS);
     }
     PyBuffer_Release(&values);
     PyBuffer_Release(&times);
@@ -90,7 +118,7 @@ static PyObject *core_trend_fit(PyObject *module, PyObject *args)
 }
 
 /* Every key of the fit is needed to predict from it. */
-static int fit_key_missing(const char *key)
+static int trend_key_missing(const char *key)
 {
     PyErr_Format(PyExc_KeyError,
                  "the fit has no '%s': pass the dict trend_fit returned", key);
@@ -105,8 +133,8 @@ static int fit_from_dict(PyObject *module, PyObject *d, ap_trend_fit *fit)
                      Py_TYPE(d)->tp_name);
         return -1;
     }
-    return result_from_dict(module, d, "the fit's %s", fit_key_missing, fit,
-                            FIT_FIELDS, N_FIT_FIELDS);
+    return result_from_dict(module, d, "the fit's %s", trend_key_missing, fit,
+                            TREND_FIELDS, N_TREND_FIELDS);
 }
 
 /* The columns trend_predict writes for each time, in this order. */
@@ -115,12 +143,21 @@ enum { PREDICT_COLUMNS = 7 };
 /* trend_predict(fit, at, level, out): out is (n, 7) float64, row-major:
  * mean, mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper,
  * obs_se. */
-static PyObject *core_trend_predict(PyObject *module, PyObject *args)
+PyDoc_STRVAR(trend_predict_doc,
+"trend_predict($module, /, fit, at, level, out)\n--\n\n"
+"Predictions from trend_fit's dict at each time in at: out (n x 7\n"
+"float64) gets mean, mean_se, mean_ci_lower, mean_ci_upper,\n"
+"obs_ci_lower, obs_ci_upper and obs_se.");
+ARG_SPEC(trend_predict_args, "trend_predict", 0, 0,
+         "fit", "at", "level", "out");
+
+static PyObject *core_trend_predict(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *fit_obj, *at_obj, *out_obj;
     double level;
-    if (!PyArg_ParseTuple(args, "OOdO:trend_predict", &fit_obj, &at_obj,
-                          &level, &out_obj))
+    if (parse_args(&trend_predict_args, args, nargs, kwnames, "OOdO", &fit_obj,
+                   &at_obj, &level, &out_obj) < 0)
         return NULL;
     ap_trend_fit fit;
     if (fit_from_dict(module, fit_obj, &fit) < 0)
@@ -154,28 +191,26 @@ static PyObject *core_trend_predict(PyObject *module, PyObject *args)
     }
     PyBuffer_Release(&out);
     PyBuffer_Release(&at);
-    if (st != AP_OK)
-        return raise_error(module, &err);
-    Py_RETURN_NONE;
+    return none_or_raise(module, st, &err);
 }
 
 /* ---- many series ----------------------------------------------------- */
 
 /* The batch's outputs, in the order trend_batch takes them. */
 enum {
-    OUT_MEAN,
-    OUT_MEAN_CI_LOWER,
-    OUT_MEAN_CI_UPPER,
-    OUT_OBS_CI_LOWER,
-    OUT_OBS_CI_UPPER,
-    OUT_INTERCEPT,
-    OUT_SLOPE,
-    OUT_SIGMA2,
-    OUT_NOBS,
-    N_OUTS
+    TREND_MEAN,
+    TREND_MEAN_CI_LOWER,
+    TREND_MEAN_CI_UPPER,
+    TREND_OBS_CI_LOWER,
+    TREND_OBS_CI_UPPER,
+    TREND_INTERCEPT,
+    TREND_SLOPE,
+    TREND_SIGMA2,
+    TREND_NOBS,
+    N_TREND_OUTS
 };
 
-static const char *const OUT_NAMES[N_OUTS] = {
+static const char *const TREND_OUT_NAMES[N_TREND_OUTS] = {
     "mean",      "mean_ci_lower", "mean_ci_upper", "obs_ci_lower",
     "obs_ci_upper", "intercept",  "slope",         "sigma2",
     "nobs"};
@@ -217,19 +252,36 @@ static int matrix_buffer(PyObject *obj, Py_buffer *view,
  * mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept,
  * slope, sigma2, nobs): times None means 0, 1, ...; each output None to
  * skip it. */
-static PyObject *core_trend_batch(PyObject *module, PyObject *args)
+PyDoc_STRVAR(trend_batch_doc,
+"trend_batch($module, /, values, times, predict_at, level, threads, "
+"mean=None, mean_ci_lower=None, mean_ci_upper=None, obs_ci_lower=None, "
+"obs_ci_upper=None, intercept=None, slope=None, sigma2=None, "
+"nobs=None)\n--\n\n"
+"A trend fitted to each row of values (series x time, read in place)\n"
+"and predicted at predict_at; times None means 0, 1, ...; an output\n"
+"left None is not computed.");
+ARG_SPEC(trend_batch_args, "trend_batch", 9, 0,
+         "values", "times", "predict_at", "level", "threads", "mean",
+         "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper",
+         "intercept", "slope", "sigma2", "nobs");
+
+static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *values_obj, *times_obj, *at_obj, *out_objs[N_OUTS];
+    PyObject *values_obj, *times_obj, *at_obj;
+    PyObject *out_objs[N_TREND_OUTS] = {Py_None, Py_None, Py_None,
+                                        Py_None, Py_None, Py_None,
+                                        Py_None, Py_None, Py_None};
     double level;
     int threads;
-    if (!PyArg_ParseTuple(args, "OOOdiOOOOOOOOO:trend_batch", &values_obj,
-                          &times_obj, &at_obj, &level, &threads,
-                          &out_objs[0], &out_objs[1], &out_objs[2],
-                          &out_objs[3], &out_objs[4], &out_objs[5],
-                          &out_objs[6], &out_objs[7], &out_objs[8]))
+    if (parse_args(&trend_batch_args, args, nargs, kwnames, "OOOdiOOOOOOOOO",
+                   &values_obj, &times_obj, &at_obj, &level, &threads,
+                   &out_objs[0], &out_objs[1], &out_objs[2], &out_objs[3],
+                   &out_objs[4], &out_objs[5], &out_objs[6], &out_objs[7],
+                   &out_objs[8]) < 0)
         return NULL;
-    Py_buffer values, times, at, outs[N_OUTS];
-    int have_times = 0, have_at = 0, have_out[N_OUTS] = {0};
+    Py_buffer values, times, at, outs[N_TREND_OUTS];
+    int have_times = 0, have_at = 0, have_out[N_TREND_OUTS] = {0};
     PyObject *result = NULL;
     ptrdiff_t series_stride, time_stride;
     if (matrix_buffer(values_obj, &values, &series_stride, &time_stride) < 0)
@@ -254,27 +306,28 @@ static PyObject *core_trend_batch(PyObject *module, PyObject *args)
     have_at = 1;
     n_predict = (size_t)(at.len / 8);
     ap_trend_batch_out out = {0};
-    double **doubles[OUT_NOBS] = {
+    double **doubles[TREND_NOBS] = {
         &out.mean,         &out.mean_ci_lower, &out.mean_ci_upper,
         &out.obs_ci_lower, &out.obs_ci_upper,  &out.intercept,
         &out.slope,        &out.sigma2};
-    for (int k = 0; k < N_OUTS; k++) {
-        unsigned flags = OUTPUT_OPTIONAL | (k == OUT_NOBS ? OUTPUT_INT64 : 0);
-        int rc = k < OUT_INTERCEPT
+    for (int k = 0; k < N_TREND_OUTS; k++) {
+        unsigned flags =
+            OUTPUT_OPTIONAL | (k == TREND_NOBS ? OUTPUT_INT64 : 0);
+        int rc = k < TREND_INTERCEPT
                      ? get_output(out_objs[k], &outs[k], &have_out[k], flags,
                                   n_series * n_predict, &values,
-                                  OUT_NAMES[k],
+                                  TREND_OUT_NAMES[k],
                                   "%zu series x %zu predicted times = %zu "
                                   "are needed",
                                   n_series, n_predict, n_series * n_predict)
                      : get_output(out_objs[k], &outs[k], &have_out[k], flags,
-                                  n_series, &values, OUT_NAMES[k],
+                                  n_series, &values, TREND_OUT_NAMES[k],
                                   "one per series (%zu) is needed", n_series);
         if (rc < 0)
             goto done;
         if (!have_out[k])
             continue;
-        if (k == OUT_NOBS)
+        if (k == TREND_NOBS)
             out.nobs = outs[k].buf;
         else
             *doubles[k] = outs[k].buf;
@@ -293,12 +346,9 @@ static PyObject *core_trend_batch(PyObject *module, PyObject *args)
                                 time_stride, times_buf, at.buf, n_predict,
                                 level, threads, &out, &err);
     }
-    if (st != AP_OK)
-        raise_error(module, &err);
-    else
-        result = Py_NewRef(Py_None);
+    result = none_or_raise(module, st, &err);
 done:
-    for (int k = 0; k < N_OUTS; k++)
+    for (int k = 0; k < N_TREND_OUTS; k++)
         if (have_out[k])
             PyBuffer_Release(&outs[k]);
     if (have_at)
@@ -309,24 +359,371 @@ done:
     return result;
 }
 
+/* ---- Holt's linear method ------------------------------------------ */
+
+/* A parameter: None leaves it to be fitted; a number fixes it. */
+static int holt_param(PyObject *obj, const char *name, unsigned flag,
+                      double *value, unsigned *fixed)
+{
+    if (obj == Py_None)
+        return 0;
+    if (to_double(obj, name, "a number or None (to fit it)", value) < 0)
+        return -1;
+    *fixed |= flag;
+    return 0;
+}
+
+/* The four parameters as the core takes them. */
+static int holt_params(PyObject *alpha, PyObject *beta, PyObject *level,
+                       PyObject *trend, ap_holt_params *given,
+                       unsigned *fixed)
+{
+    *fixed = 0;
+    memset(given, 0, sizeof *given);
+    if (holt_param(alpha, "alpha", AP_HOLT_FIX_ALPHA, &given->alpha,
+                   fixed) < 0 ||
+        holt_param(beta, "beta", AP_HOLT_FIX_BETA, &given->beta, fixed) < 0 ||
+        holt_param(level, "initial_level", AP_HOLT_FIX_INITIAL_LEVEL,
+                   &given->initial_level, fixed) < 0 ||
+        holt_param(trend, "initial_trend", AP_HOLT_FIX_INITIAL_TREND,
+                   &given->initial_trend, fixed) < 0)
+        return -1;
+    return 0;
+}
+
+/* The values read in place, their strides whole float64 items (in
+ * elements in strides[]).  (trend_batch's check differs, both pinned by
+ * tests: it raises TypeError and lets a dimension of length 1 have any
+ * stride.) */
+static int strided_doubles(PyObject *obj, Py_buffer *view, int ndim,
+                           ptrdiff_t *strides)
+{
+    if (get_strided_doubles(obj, view, ndim, "values") < 0)
+        return -1;
+    for (int d = 0; d < ndim; d++) {
+        if (view->strides[d] % 8 != 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "values has a stride of %zd bytes in dimension %d; "
+                         "strides must be whole multiples of 8 bytes",
+                         view->strides[d], d);
+            PyBuffer_Release(view);
+            return -1;
+        }
+        strides[d] = (ptrdiff_t)(view->strides[d] / 8);
+    }
+    return 0;
+}
+
+/* An optional float64 output (int64 for nobs) of n items, `expected`
+ * saying how n is made; values (or NULL) the input it must not overlap. */
+static int holt_output(PyObject *obj, Py_buffer *view, int *have, int is_int,
+                       size_t n, const char *what, const char *expected,
+                       const Py_buffer *values)
+{
+    return get_output(obj, view, have,
+                      OUTPUT_OPTIONAL | (is_int ? OUTPUT_INT64 : 0), n,
+                      values, what, "%zu are needed (%s)", n, expected);
+}
+
+/* The dict holt_fit returns and holt_forecast reads back. */
+#define FIT_DOUBLE(member, key) {key, offsetof(ap_holt_fit, member), 0}
+static const result_field HOLT_FIELDS[] = {
+    FIT_DOUBLE(params.alpha, "alpha"),
+    FIT_DOUBLE(params.beta, "beta"),
+    FIT_DOUBLE(params.initial_level, "initial_level"),
+    FIT_DOUBLE(params.initial_trend, "initial_trend"),
+    {"nobs", offsetof(ap_holt_fit, nobs), 1},
+    FIT_DOUBLE(sse, "sse"),
+    FIT_DOUBLE(sigma2, "sigma2"),
+    FIT_DOUBLE(level, "level"),
+    FIT_DOUBLE(trend, "trend"),
+    {"trailing", offsetof(ap_holt_fit, trailing), 1},
+};
+#undef FIT_DOUBLE
+enum { N_HOLT_FIELDS = sizeof HOLT_FIELDS / sizeof HOLT_FIELDS[0] };
+
+/* holt_fit(values, alpha, beta, initial_level, initial_trend, fitted)
+ * -> dict: the fit of one series; fitted (None or a float64 array of
+ * len(values)) receives the one-step forecasts. */
+PyDoc_STRVAR(holt_fit_doc,
+"holt_fit($module, /, values, alpha=None, beta=None, initial_level=None, "
+"initial_trend=None, fitted=None)\n--\n\n"
+"Holt's linear method fitted to one series, as a dict; each parameter a\n"
+"number to fix it or None to fit it; fitted (a float64 array, or None)\n"
+"receives the one-step forecasts.");
+ARG_SPEC(holt_fit_args, "holt_fit", 5, 0,
+         "values", "alpha", "beta", "initial_level", "initial_trend",
+         "fitted");
+
+static PyObject *core_holt_fit(PyObject *module, PyObject *const *args,
+                               Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *values_obj, *alpha = Py_None, *beta = Py_None,
+             *level = Py_None, *trend = Py_None, *fitted_obj = Py_None;
+    if (parse_args(&holt_fit_args, args, nargs, kwnames, "OOOOOO", &values_obj,
+                   &alpha, &beta, &level, &trend, &fitted_obj) < 0)
+        return NULL;
+    ap_holt_params given;
+    unsigned fixed;
+    if (holt_params(alpha, beta, level, trend, &given, &fixed) < 0)
+        return NULL;
+    Py_buffer values, fitted;
+    ptrdiff_t stride;
+    if (strided_doubles(values_obj, &values, 1, &stride) < 0)
+        return NULL;
+    size_t n = (size_t)values.shape[0];
+    int have_fitted;
+    if (holt_output(fitted_obj, &fitted, &have_fitted, 0, n, "fitted",
+                    "one a value", &values) < 0) {
+        PyBuffer_Release(&values);
+        return NULL;
+    }
+    ap_holt_fit fit;
+    ap_error err;
+    ap_status st;
+    double *fv = have_fitted ? fitted.buf : NULL;
+    if (n >= RELEASE_GIL_THRESHOLD) {
+        Py_BEGIN_ALLOW_THREADS
+        st = ap_holt_fit_series(values.buf, stride, n, fixed, &given, &fit,
+                                fv, &err);
+        Py_END_ALLOW_THREADS
+    } else {
+        st = ap_holt_fit_series(values.buf, stride, n, fixed, &given, &fit,
+                                fv, &err);
+    }
+    if (have_fitted)
+        PyBuffer_Release(&fitted);
+    PyBuffer_Release(&values);
+    if (st != AP_OK)
+        return raise_error(module, &err);
+    return result_dict(&fit, HOLT_FIELDS, N_HOLT_FIELDS);
+}
+
+/* A fit without "trailing" has no missing values after its last
+ * observation; every other key is needed. */
+static int holt_key_missing(const char *key)
+{
+    if (strcmp(key, "trailing") == 0)
+        return 0;
+    PyErr_Format(PyExc_ValueError,
+                 "fit has no '%s': it must be the dict holt_fit returned",
+                 key);
+    return -1;
+}
+
+/* The number of steps to forecast, 0 or more. */
+static int to_horizon(PyObject *module, PyObject *obj, int64_t *horizon)
+{
+    if (to_int64(module, obj, "horizon", horizon) < 0)
+        return -1;
+    if (*horizon < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "horizon must be 0 or more steps, not %lld",
+                     (long long)*horizon);
+        return -1;
+    }
+    return 0;
+}
+
+#define LEVEL_EXPECTED "a number between 0 and 1 (say 0.95)"
+
+/* holt_forecast(fit, horizon, level, mean, lower, upper) -> None: the
+ * forecasts 1..horizon steps after the last observation into mean, and
+ * the prediction interval at level into lower and upper (either may be
+ * None). */
+PyDoc_STRVAR(holt_forecast_doc,
+"holt_forecast($module, /, fit, horizon, level, mean, lower=None, "
+"upper=None)\n--\n\n"
+"The forecasts 1..horizon steps on from holt_fit's dict into mean, and\n"
+"the ETS(A,A,N) prediction interval at level into lower and upper (None\n"
+"to skip).");
+ARG_SPEC(holt_forecast_args, "holt_forecast", 2, 0,
+         "fit", "horizon", "level", "mean", "lower", "upper");
+
+static PyObject *core_holt_forecast(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *fit_obj, *horizon_obj, *level_obj, *mean_obj,
+        *lower_obj = Py_None, *upper_obj = Py_None;
+    double level;
+    if (parse_args(&holt_forecast_args, args, nargs, kwnames, "OOOOOO",
+                   &fit_obj, &horizon_obj, &level_obj, &mean_obj, &lower_obj,
+                   &upper_obj) < 0 ||
+        to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0)
+        return NULL;
+    if (!PyDict_Check(fit_obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "fit must be the dict holt_fit returned, not %.100s",
+                     Py_TYPE(fit_obj)->tp_name);
+        return NULL;
+    }
+    ap_holt_fit fit = {0}; /* trailing stays 0 if the dict has none */
+    int64_t horizon;
+    if (result_from_dict(module, fit_obj, "fit['%s']", holt_key_missing, &fit,
+                         HOLT_FIELDS, N_HOLT_FIELDS) < 0 ||
+        to_horizon(module, horizon_obj, &horizon) < 0)
+        return NULL;
+    if (fit.trailing < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "fit['trailing'] must be 0 or more, not %lld",
+                     (long long)fit.trailing);
+        return NULL;
+    }
+    size_t h = (size_t)horizon;
+    if (mean_obj == Py_None) {
+        PyErr_SetString(PyExc_TypeError,
+                        "mean must be a float64 array of horizon values, not "
+                        "None");
+        return NULL;
+    }
+    Py_buffer mean, lower, upper;
+    int have_mean = 0, have_lower = 0, have_upper = 0;
+    PyObject *result = NULL;
+    if (holt_output(mean_obj, &mean, &have_mean, 0, h, "mean",
+                    "one a step of the horizon", NULL) == 0 &&
+        holt_output(lower_obj, &lower, &have_lower, 0, h, "lower",
+                    "one a step of the horizon", NULL) == 0 &&
+        holt_output(upper_obj, &upper, &have_upper, 0, h, "upper",
+                    "one a step of the horizon", NULL) == 0) {
+        ap_error err;
+        if (ap_holt_forecast(&fit, h, level, mean.buf,
+                             have_lower ? lower.buf : NULL,
+                             have_upper ? upper.buf : NULL, &err) != AP_OK)
+            raise_error(module, &err);
+        else
+            result = Py_NewRef(Py_None);
+    }
+    if (have_upper)
+        PyBuffer_Release(&upper);
+    if (have_lower)
+        PyBuffer_Release(&lower);
+    if (have_mean)
+        PyBuffer_Release(&mean);
+    return result;
+}
+
+enum { HOLT_MEAN, HOLT_LOWER, HOLT_UPPER, HOLT_ALPHA, HOLT_BETA, HOLT_LEVEL,
+       HOLT_TREND, HOLT_SSE, HOLT_NOBS, N_HOLT_OUTS };
+
+static const char *const HOLT_OUT_NAMES[N_HOLT_OUTS] = {
+    "mean",          "lower",         "upper", "alpha_out", "beta_out",
+    "initial_level_out", "initial_trend_out", "sse", "nobs"};
+
+/* holt_batch(values, alpha, beta, initial_level, initial_trend, horizon,
+ * level, threads, mean, lower, upper, alpha_out, beta_out,
+ * initial_level_out, initial_trend_out, sse, nobs) -> None: every row of
+ * the 2-D values (series x time) fitted with the same fixed parameters and
+ * forecast; each output None or a C-contiguous array of n_series * horizon
+ * (mean, lower, upper) or n_series (the rest; nobs int64) values. */
+PyDoc_STRVAR(holt_batch_doc,
+"holt_batch($module, /, values, alpha, beta, initial_level, initial_trend, "
+"horizon, level, threads, mean=None, lower=None, upper=None, "
+"alpha_out=None, beta_out=None, initial_level_out=None, "
+"initial_trend_out=None, sse=None, nobs=None)\n--\n\n"
+"Every row of the 2-D values (series x time) fitted with the same fixed\n"
+"parameters (None: fitted) and forecast; each output None or a\n"
+"C-contiguous array of n_series * horizon (mean, lower, upper) or\n"
+"n_series (the rest; nobs int64) values.");
+ARG_SPEC(holt_batch_args, "holt_batch", 9, 0,
+         "values", "alpha", "beta", "initial_level", "initial_trend",
+         "horizon", "level", "threads", "mean", "lower", "upper", "alpha_out",
+         "beta_out", "initial_level_out", "initial_trend_out", "sse", "nobs");
+
+static PyObject *core_holt_batch(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *values_obj, *alpha, *beta, *initial_level, *trend,
+        *horizon_obj, *level_obj, *threads_obj;
+    PyObject *outs[N_HOLT_OUTS] = {Py_None, Py_None, Py_None, Py_None, Py_None,
+                             Py_None, Py_None, Py_None, Py_None};
+    double level;
+    if (parse_args(&holt_batch_args, args, nargs, kwnames, "OOOOOOOOOOOOOOOOO",
+                   &values_obj, &alpha, &beta, &initial_level, &trend,
+                   &horizon_obj, &level_obj, &threads_obj, &outs[HOLT_MEAN],
+                   &outs[HOLT_LOWER], &outs[HOLT_UPPER], &outs[HOLT_ALPHA],
+                   &outs[HOLT_BETA], &outs[HOLT_LEVEL], &outs[HOLT_TREND],
+                   &outs[HOLT_SSE], &outs[HOLT_NOBS]) < 0)
+        return NULL;
+    ap_holt_params given;
+    unsigned fixed;
+    int64_t horizon, threads;
+    if (holt_params(alpha, beta, initial_level, trend, &given, &fixed) < 0 ||
+        to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0 ||
+        to_horizon(module, horizon_obj, &horizon) < 0 ||
+        to_int64(module, threads_obj, "threads", &threads) < 0)
+        return NULL;
+    if (threads < 0 || threads > INT_MAX) {
+        PyErr_Format(PyExc_ValueError,
+                     "threads must be 0 (every core) or more, not %lld",
+                     (long long)threads);
+        return NULL;
+    }
+    Py_buffer values;
+    ptrdiff_t strides[2];
+    if (strided_doubles(values_obj, &values, 2, strides) < 0)
+        return NULL;
+    size_t n_series = (size_t)values.shape[0];
+    size_t n_times = (size_t)values.shape[1];
+    size_t cells;
+    if (__builtin_mul_overflow(n_series, (size_t)horizon, &cells)) {
+        PyBuffer_Release(&values);
+        PyErr_Format(PyExc_ValueError,
+                     "%zu series by a horizon of %lld is too many forecasts",
+                     n_series, (long long)horizon);
+        return NULL;
+    }
+    Py_buffer views[N_HOLT_OUTS];
+    int have[N_HOLT_OUTS] = {0};
+    double *ptr[N_HOLT_OUTS] = {NULL};
+    int failed = 0;
+    for (int k = 0; k < N_HOLT_OUTS && !failed; k++) {
+        int per_step = k <= HOLT_UPPER;
+        failed = holt_output(outs[k], &views[k], &have[k], k == HOLT_NOBS,
+                             per_step ? cells : n_series, HOLT_OUT_NAMES[k],
+                             per_step ? "n_series x horizon" : "one a series",
+                             &values) < 0;
+        if (have[k])
+            ptr[k] = views[k].buf;
+    }
+    PyObject *result = NULL;
+    if (!failed) {
+        ap_holt_batch_out out = {
+            ptr[HOLT_MEAN],  ptr[HOLT_LOWER], ptr[HOLT_UPPER],
+            ptr[HOLT_ALPHA], ptr[HOLT_BETA],  ptr[HOLT_LEVEL],
+            ptr[HOLT_TREND], ptr[HOLT_SSE],   (int64_t *)ptr[HOLT_NOBS]};
+        ap_error err;
+        ap_status st;
+        if (n_series * n_times >= RELEASE_GIL_THRESHOLD ||
+            n_series >= RELEASE_GIL_THRESHOLD) {
+            Py_BEGIN_ALLOW_THREADS
+            st = ap_holt_fit_batch(values.buf, n_series, n_times, strides[0],
+                                   strides[1], fixed, &given,
+                                   (size_t)horizon, level, (int)threads,
+                                   &out, &err);
+            Py_END_ALLOW_THREADS
+        } else {
+            st = ap_holt_fit_batch(values.buf, n_series, n_times, strides[0],
+                                   strides[1], fixed, &given,
+                                   (size_t)horizon, level, (int)threads,
+                                   &out, &err);
+        }
+        result = none_or_raise(module, st, &err);
+    }
+    for (int k = 0; k < N_HOLT_OUTS; k++)
+        if (have[k])
+            PyBuffer_Release(&views[k]);
+    PyBuffer_Release(&values);
+    return result;
+}
+
 PyMethodDef forecast_methods[] = {
-    {"t_cdf", core_t_cdf, METH_VARARGS,
-     "t_cdf(t, df) -> P(T <= t) for Student's t with df degrees of freedom "
-     "(df = inf: the normal)."},
-    {"t_quantile", core_t_quantile, METH_VARARGS,
-     "t_quantile(p, df) -> the t with P(T <= t) = p."},
-    {"trend_fit", core_trend_fit, METH_VARARGS,
-     "trend_fit(times, values) -> dict: the least squares line through the "
-     "pairs where both are present (nobs, intercept, slope, intercept_se, "
-     "slope_se, sigma2, ssr, r_squared, time_mean, sxx)."},
-    {"trend_predict", core_trend_predict, METH_VARARGS,
-     "trend_predict(fit, at, level, out): out (n x 7 float64) gets mean, "
-     "mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, "
-     "obs_se at each time in at."},
-    {"trend_batch", core_trend_batch, METH_VARARGS,
-     "trend_batch(values, times, predict_at, level, threads, mean, "
-     "mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept, "
-     "slope, sigma2, nobs): a trend fitted to each row of values (series x "
-     "time, read in place) and predicted at predict_at; outputs None to "
-     "skip."},
-    {NULL, NULL, 0, NULL}};
+    GLUE_METHOD(t_cdf),
+    GLUE_METHOD(t_quantile),
+    GLUE_METHOD(trend_fit),
+    GLUE_METHOD(trend_predict),
+    GLUE_METHOD(trend_batch),
+    GLUE_METHOD(holt_fit),
+    GLUE_METHOD(holt_forecast),
+    GLUE_METHOD(holt_batch),
+    {NULL, NULL, 0, NULL},
+};

@@ -25,6 +25,10 @@ module_state *get_state(PyObject *module);
 PyObject *core_text(const char *text);
 /* Raises the exception matching err->status; returns NULL. */
 PyObject *raise_error(PyObject *module, const ap_error *err);
+/* What a function that fills the caller's arrays returns: None when the
+ * core's status st is AP_OK, else NULL with raise_error's exception. */
+PyObject *none_or_raise(PyObject *module, ap_status st,
+                        const ap_error *err);
 /* Any integer but bool into int64; -1 with an exception on failure. */
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out);
@@ -120,6 +124,38 @@ PyObject *int64_rows(const int64_t *cells, size_t n_rows, size_t n_cols);
  * add their own members (the plan's "weights", a paper's "source"...). */
 PyObject *basis_dict(const ap_basis *b, size_t n);
 
+/* dict[key] = value for a run of keys in a function with a `fail:` label;
+ * value NULL (an error already set) jumps there.  Each value is built
+ * only when its turn comes, so a failure part-way leaks nothing: set_item
+ * consumes what it is given. */
+#define SET(d, key, value)                                                   \
+    do {                                                                     \
+        if (set_item((d), (key), (value)) < 0)                               \
+            goto fail;                                                       \
+    } while (0)
+
+/* A new list of n items made by make(ctx, i); NULL with an exception. */
+typedef PyObject *(*item_fn)(const void *ctx, size_t i);
+PyObject *list_of(const void *ctx, size_t n, item_fn make);
+/* n texts from the core as a list of str. */
+PyObject *text_list(char *const *texts, size_t n);
+/* The authorities' codes, or (code, name) pairs, as a list. */
+PyObject *authority_codes(const ap_authority *a, size_t n);
+PyObject *authorities_list(const ap_authority *a, size_t n);
+/* n printed amounts; has (may be NULL: all present) marks which were
+ * printed, the rest are None. */
+PyObject *amount_list(const ap_amount *a, const int *has, size_t n);
+/* A figure the paper may print: (pence, resolution), or None. */
+PyObject *printed_obj(const ap_printed *p);
+/* A paper's split (basis_dict), None without one (has 0). */
+PyObject *split_dict(int has, const ap_basis *b, size_t n);
+/* The split of a savings or MTFP paper: split_dict with its authorities'
+ * codes and weights and what the paper says of it (source, note, the
+ * stated values). */
+PyObject *paper_split_dict(int has, const ap_authority *authorities,
+                           size_t n, const ap_basis *s,
+                           const ap_split_paper *paper);
+
 /* KPI definitions as the dicts apportion.kpi reads (the set is only
  * read). */
 PyObject *kpi_list(const ap_kpi_set *set);
@@ -129,6 +165,102 @@ PyObject *kpi_list(const ap_kpi_set *set);
  * hands its report to Python through these. */
 PyObject *audit_finding_dict(const ap_audit_finding *f);
 PyObject *audit_report_dict(const ap_audit_report *r);
+
+/* ---- arguments ----------------------------------------------------------
+ * Every function of _core is METH_FASTCALL | METH_KEYWORDS: its arguments
+ * come as a vector (positional ones, then the values of the keywords
+ * named in kwnames).  A static arg_spec names its parameters; bind_args
+ * puts each argument in its parameter's slot, with CPython's TypeError for
+ * too many, missing, unexpected or doubled arguments; parse_args then
+ * converts the slots with PyArg_ParseTuple's format codes and messages
+ * ("f() argument 1 must be str, not int").  The public C API parses only
+ * a tuple and a dict (PyArg_ParseTupleAndKeywords), not a vector, and
+ * the private _PyArg_* parsers may change in any release. */
+
+/* The most parameters a function of _core has (holt_batch: 17). */
+enum { MAX_ARGS = 20 };
+
+typedef struct arg_spec {
+    const char *name;           /* the function's, for messages */
+    const char *const *params;  /* the parameters' names, NULL-terminated */
+    int optional;               /* how many at the end may be left out */
+    int posonly;                /* how many at the start are positional-only */
+} arg_spec;
+
+/* A static arg_spec `var` for the function `name` whose parameters are
+ * the names after posonly (NULL alone for none): the last `optional` of
+ * them may be left out, the first `posonly` are positional-only.  The
+ * text signature in its docstring says the same, as
+ * tests/test_core_signatures.py checks. */
+#define ARG_SPEC(var, name, optional, posonly, ...)                        \
+    static const char *const var##_params[] = {__VA_ARGS__, NULL};       \
+    static const arg_spec var = {name, var##_params, optional, posonly}
+
+/* Slots: MAX_ARGS borrowed references, NULL for an optional argument
+ * left out.  0, or -1 with TypeError. */
+int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames, PyObject **slots);
+/* bind_args, then the slots converted in order by the format codes O O!
+ * O& s s# z i I L n d p and (LL...), one per parameter, into the
+ * pointers after format as PyArg_ParseTuple takes them; a left-out slot
+ * leaves its pointer as it was (the caller's default).  0, or -1 with the
+ * exception PyArg_ParseTuple would raise. */
+int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
+               PyObject *kwnames, const char *format, ...);
+
+/* A method table entry for core_<name>, a fastcall function with keywords
+ * whose docstring (text signature first) is <name>_doc.  The cast through
+ * void (*)(void) is how CPython's own tables silence -Wcast-function-type. */
+#define GLUE_METHOD(name)                                                  \
+    {#name, (PyCFunction)(void (*)(void))core_##name,                      \
+     METH_FASTCALL | METH_KEYWORDS, name##_doc}
+
+/* load_<name>(path) and parse_<name>(text, source) for a paper the core
+ * reads into a T * with load(path, &paper, &err) or parse(text, len,
+ * source, &paper, &err); finish(module, status, paper, &err) makes its
+ * dict (or raises) and frees the paper.  The GIL stays held while the
+ * core reads: cJSON notes a parse failure in a process-wide variable.
+ * load_doc and parse_doc are the docstrings after the text signatures. */
+#define PAPER_READERS(name, T, load, parse, finish, load_doc, parse_doc)   \
+    PyDoc_STRVAR(load_##name##_doc,                                        \
+                 "load_" #name "($module, /, path)\n--\n\n" load_doc);     \
+    ARG_SPEC(load_##name##_args, "load_" #name, 0, 0, "path");             \
+                                                                           \
+    static PyObject *core_load_##name(PyObject *module,                    \
+                                      PyObject *const *args,               \
+                                      Py_ssize_t nargs, PyObject *kwnames) \
+    {                                                                      \
+        PyObject *path;                                                    \
+        if (parse_args(&load_##name##_args, args, nargs, kwnames, "O&",   \
+                       PyUnicode_FSConverter, &path) < 0)                  \
+            return NULL;                                                   \
+        T *paper = NULL;                                                   \
+        ap_error err;                                                      \
+        ap_status st = load(PyBytes_AS_STRING(path), &paper, &err);        \
+        Py_DECREF(path);                                                   \
+        return finish(module, st, paper, &err);                            \
+    }                                                                      \
+                                                                           \
+    PyDoc_STRVAR(parse_##name##_doc,                                       \
+                 "parse_" #name "($module, /, text, source)\n--\n\n"       \
+                 parse_doc);                                               \
+    ARG_SPEC(parse_##name##_args, "parse_" #name, 0, 0, "text", "source"); \
+                                                                           \
+    static PyObject *core_parse_##name(PyObject *module,                   \
+                                       PyObject *const *args,              \
+                                       Py_ssize_t nargs,                   \
+                                       PyObject *kwnames)                  \
+    {                                                                      \
+        const char *text, *source;                                         \
+        Py_ssize_t len;                                                    \
+        if (parse_args(&parse_##name##_args, args, nargs, kwnames, "s#s", \
+                       &text, &len, &source) < 0)                          \
+            return NULL;                                                   \
+        T *paper = NULL;                                                   \
+        ap_error err;                                                      \
+        ap_status st = parse(text, (size_t)len, source, &paper, &err);     \
+        return finish(module, st, paper, &err);                            \
+    }
 
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef money_methods[];
@@ -141,10 +273,11 @@ extern PyMethodDef measure_methods[];
 extern PyMethodDef plugin_methods[];
 extern PyMethodDef audit_methods[];
 extern PyMethodDef ledger_methods[];
-extern PyMethodDef budget_methods[];
+extern PyMethodDef mtfp_methods[];
+extern PyMethodDef savings_methods[];
 extern PyMethodDef outturn_methods[];
+extern PyMethodDef contract_sum_methods[];
 extern PyMethodDef forecast_methods[];
-extern PyMethodDef holt_methods[];
 extern PyMethodDef scenario_methods[];
 
 #endif

@@ -6,8 +6,9 @@
 
 #include "glue.h"
 
-static PyObject *band_tuple(const ap_band *b)
+static PyObject *band_tuple(const void *ctx, size_t i)
 {
+    const ap_band *b = (const ap_band *)ctx + i;
     return Py_BuildValue("(siLLiLL)", ap_rag_name(b->rag), (int)b->lower.kind,
                          (long long)b->lower.value.num,
                          (long long)b->lower.value.den, (int)b->upper.kind,
@@ -17,14 +18,7 @@ static PyObject *band_tuple(const ap_band *b)
 
 static PyObject *band_set_result(const ap_band_set *set)
 {
-    PyObject *list = PyList_New((Py_ssize_t)set->n);
-    for (size_t i = 0; list != NULL && i < set->n; i++) {
-        PyObject *t = band_tuple(&set->bands[i]);
-        if (t == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
-    }
+    PyObject *list = list_of(set->bands, set->n, band_tuple);
     if (list == NULL)
         return NULL;
     return Py_BuildValue("(NN)", list, core_text(set->warning));
@@ -86,20 +80,37 @@ static int polarity_from(PyObject *module, const char *name,
     return 0;
 }
 
-static PyObject *core_bands_make(PyObject *module, PyObject *arg)
+PyDoc_STRVAR(bands_make_doc,
+"bands_make($module, bands, /)\n--\n\n"
+"The RAG bands (rag, lower_kind, lower_num, lower_den, upper_kind,\n"
+"upper_num, upper_den) checked, as (bands, warning).");
+ARG_SPEC(bands_make_args, "bands_make", 0, 1, "bands");
+
+static PyObject *core_bands_make(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
+    PyObject *arg;
+    if (parse_args(&bands_make_args, args, nargs, kwnames, "O", &arg) < 0)
+        return NULL;
     ap_band_set set;
     if (band_set_from(module, arg, &set) < 0)
         return NULL;
     return band_set_result(&set);
 }
 
-static PyObject *core_bands_parse_text(PyObject *module, PyObject *args)
+PyDoc_STRVAR(bands_parse_text_doc,
+"bands_parse_text($module, /, text, polarity)\n--\n\n"
+"The RAG bands written in text for a KPI of polarity, as (bands,\n"
+"warning).");
+ARG_SPEC(bands_parse_text_args, "bands_parse_text", 0, 0, "text", "polarity");
+
+static PyObject *core_bands_parse_text(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *polarity_name;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:bands_parse_text", &text, &len,
-                          &polarity_name))
+    if (parse_args(&bands_parse_text_args, args, nargs, kwnames, "s#s", &text,
+                   &len, &polarity_name) < 0)
         return NULL;
     ap_polarity polarity;
     if (polarity_from(module, polarity_name, &polarity) < 0)
@@ -112,12 +123,22 @@ static PyObject *core_bands_parse_text(PyObject *module, PyObject *args)
     return band_set_result(&set);
 }
 
-static PyObject *core_bands_from_tolerance(PyObject *module, PyObject *args)
+PyDoc_STRVAR(bands_from_tolerance_doc,
+"bands_from_tolerance($module, /, polarity, target, tolerance, kind)\n--\n\n"
+"The RAG bands around target (num, den) with tolerance (num, den) of\n"
+"kind, as (bands, '').");
+ARG_SPEC(bands_from_tolerance_args, "bands_from_tolerance", 0, 0,
+         "polarity", "target", "tolerance", "kind");
+
+static PyObject *core_bands_from_tolerance(PyObject *module,
+                                           PyObject *const *args,
+                                           Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *polarity_name, *kind_name;
     long long tn, td, wn, wd;
-    if (!PyArg_ParseTuple(args, "s(LL)(LL)s:bands_from_tolerance",
-                          &polarity_name, &tn, &td, &wn, &wd, &kind_name))
+    if (parse_args(&bands_from_tolerance_args, args, nargs, kwnames,
+                   "s(LL)(LL)s", &polarity_name, &tn, &td, &wn, &wd,
+                   &kind_name) < 0)
         return NULL;
     ap_polarity polarity;
     if (polarity_from(module, polarity_name, &polarity) < 0)
@@ -143,11 +164,18 @@ static PyObject *core_bands_from_tolerance(PyObject *module, PyObject *args)
     return band_set_result(&set);
 }
 
-static PyObject *core_bands_score(PyObject *module, PyObject *args)
+PyDoc_STRVAR(bands_score_doc,
+"bands_score($module, /, bands, num, den)\n--\n\n"
+"The RAG of the value num/den in bands: 'green', 'amber' or 'red'.");
+ARG_SPEC(bands_score_args, "bands_score", 0, 0, "bands", "num", "den");
+
+static PyObject *core_bands_score(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *bands;
     long long num, den;
-    if (!PyArg_ParseTuple(args, "OLL:bands_score", &bands, &num, &den))
+    if (parse_args(&bands_score_args, args, nargs, kwnames, "OLL", &bands,
+                   &num, &den) < 0)
         return NULL;
     ap_band_set set;
     if (band_set_from(module, bands, &set) < 0)
@@ -159,13 +187,22 @@ static PyObject *core_bands_score(PyObject *module, PyObject *args)
     return PyUnicode_FromString(ap_rag_name(rag));
 }
 
-static PyObject *core_bands_score_rates(PyObject *module, PyObject *args)
+PyDoc_STRVAR(bands_score_rates_doc,
+"bands_score_rates($module, /, bands, num, den, scale, no_data, out)\n--\n\n"
+"Fills out with the RAG code of each rate num/den (arrays) scaled by\n"
+"scale, no_data where there is none.");
+ARG_SPEC(bands_score_rates_args, "bands_score_rates", 0, 0,
+         "bands", "num", "den", "scale", "no_data", "out");
+
+static PyObject *core_bands_score_rates(PyObject *module,
+                                        PyObject *const *args,
+                                        Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *bands, *num_obj, *den_obj, *out_obj;
     long long scale;
     int no_data;
-    if (!PyArg_ParseTuple(args, "OOOLiO:bands_score_rates", &bands, &num_obj,
-                          &den_obj, &scale, &no_data, &out_obj))
+    if (parse_args(&bands_score_rates_args, args, nargs, kwnames, "OOOLiO",
+                   &bands, &num_obj, &den_obj, &scale, &no_data, &out_obj) < 0)
         return NULL;
     ap_band_set set;
     if (band_set_from(module, bands, &set) < 0)
@@ -202,12 +239,19 @@ static PyObject *core_bands_score_rates(PyObject *module, PyObject *args)
     return result;
 }
 
-static PyObject *core_direction(PyObject *module, PyObject *args)
+PyDoc_STRVAR(direction_doc,
+"direction($module, /, polarity, current, previous)\n--\n\n"
+"Whether current (num, den) is better, worse or the same as previous\n"
+"for a KPI of polarity.");
+ARG_SPEC(direction_args, "direction", 0, 0, "polarity", "current", "previous");
+
+static PyObject *core_direction(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *polarity_name;
     long long cn, cd, pn, pd;
-    if (!PyArg_ParseTuple(args, "s(LL)(LL):direction", &polarity_name, &cn,
-                          &cd, &pn, &pd))
+    if (parse_args(&direction_args, args, nargs, kwnames, "s(LL)(LL)",
+                   &polarity_name, &cn, &cd, &pn, &pd) < 0)
         return NULL;
     ap_polarity polarity;
     if (polarity_from(module, polarity_name, &polarity) < 0)
@@ -220,13 +264,23 @@ static PyObject *core_direction(PyObject *module, PyObject *args)
         polarity, (ap_number){cn, cd}, (ap_number){pn, pd})));
 }
 
-static PyObject *core_escalation(PyObject *module, PyObject *args)
+PyDoc_STRVAR(escalation_doc,
+"escalation($module, /, rags, no_data, failure_after, rectification_after, "
+"out)\n--\n\n"
+"Fills out with the escalation state of each period from the run of RAG\n"
+"codes before it.");
+ARG_SPEC(escalation_args, "escalation", 0, 0,
+         "rags", "no_data", "failure_after", "rectification_after", "out");
+
+static PyObject *core_escalation(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *rags_obj, *out_obj;
     int no_data;
     long long failure_after, rectification_after;
-    if (!PyArg_ParseTuple(args, "OiLLO:escalation", &rags_obj, &no_data,
-                          &failure_after, &rectification_after, &out_obj))
+    if (parse_args(&escalation_args, args, nargs, kwnames, "OiLLO", &rags_obj,
+                   &no_data, &failure_after, &rectification_after,
+                   &out_obj) < 0)
         return NULL;
     Py_buffer rags, out;
     if (get_typed_buffer(rags_obj, &rags, 0, 1, "B", "uint8", "rags") < 0)
@@ -252,19 +306,24 @@ static PyObject *core_escalation(PyObject *module, PyObject *args)
     return result;
 }
 
-static PyObject *core_escalation_names(PyObject *module, PyObject *unused)
+static PyObject *escalation_item(const void *ctx, size_t i)
 {
+    (void)ctx;
+    return PyUnicode_FromString(ap_escalation_name((ap_escalation)i));
+}
+
+PyDoc_STRVAR(escalation_names_doc,
+"escalation_names($module, /)\n--\n\n"
+"The escalation states' names, by code.");
+ARG_SPEC(escalation_names_args, "escalation_names", 0, 0, NULL);
+
+static PyObject *core_escalation_names(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
+{
+    if (bind_args(&escalation_names_args, args, nargs, kwnames, NULL) < 0)
+        return NULL;
     (void)module;
-    (void)unused;
-    PyObject *list = PyList_New(AP_ESCALATION_COUNT);
-    for (int i = 0; list != NULL && i < AP_ESCALATION_COUNT; i++) {
-        PyObject *s = PyUnicode_FromString(ap_escalation_name((ap_escalation)i));
-        if (s == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, i, s);
-    }
-    return list;
+    return list_of(NULL, AP_ESCALATION_COUNT, escalation_item);
 }
 
 /* ---- KPI definition files ---------------------------------------------- */
@@ -276,17 +335,16 @@ static PyObject *number_or_none(int present, ap_number x)
     return Py_BuildValue("(LL)", (long long)x.num, (long long)x.den);
 }
 
-static PyObject *kpi_dict(const ap_kpi *k)
+static PyObject *state_item(const void *ctx, size_t i)
 {
-    PyObject *states = PyList_New((Py_ssize_t)k->n_states);
-    for (size_t i = 0; states != NULL && i < k->n_states; i++) {
-        PyObject *t = Py_BuildValue("(ss)", k->states[i].label,
-                                    ap_rag_name(k->states[i].rag));
-        if (t == NULL)
-            Py_CLEAR(states);
-        else
-            PyList_SET_ITEM(states, (Py_ssize_t)i, t);
-    }
+    const ap_kpi_state *s = (const ap_kpi_state *)ctx + i;
+    return Py_BuildValue("(ss)", s->label, ap_rag_name(s->rag));
+}
+
+static PyObject *kpi_dict(const void *ctx, size_t i)
+{
+    const ap_kpi *k = (const ap_kpi *)ctx + i;
+    PyObject *states = list_of(k->states, k->n_states, state_item);
     if (states == NULL)
         return NULL;
     PyObject *bands = k->kind == AP_KPI_MEASURE ? band_set_result(&k->bands)
@@ -318,15 +376,7 @@ static PyObject *kpi_dict(const ap_kpi *k)
 
 PyObject *kpi_list(const ap_kpi_set *set)
 {
-    PyObject *list = PyList_New((Py_ssize_t)set->n);
-    for (size_t i = 0; list != NULL && i < set->n; i++) {
-        PyObject *d = kpi_dict(&set->kpis[i]);
-        if (d == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, d);
-    }
-    return list;
+    return list_of(set->kpis, set->n, kpi_dict);
 }
 
 /* A freshly read set as that list; the set is released. */
@@ -340,52 +390,23 @@ static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
     return list;
 }
 
-static PyObject *core_load_kpis(PyObject *module, PyObject *args)
-{
-    PyObject *path_obj;
-    if (!PyArg_ParseTuple(args, "O&:load_kpis", PyUnicode_FSConverter,
-                          &path_obj))
-        return NULL;
-    ap_kpi_set *set = NULL;
-    ap_error err;
-    /* The GIL stays held: cJSON's parse error is process-wide. */
-    ap_status st = ap_kpis_load(PyBytes_AS_STRING(path_obj), &set, &err);
-    Py_DECREF(path_obj);
-    return kpi_set_list(module, st, set, &err);
-}
-
-static PyObject *core_parse_kpis(PyObject *module, PyObject *args)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_kpis", &text, &len, &source))
-        return NULL;
-    ap_kpi_set *set = NULL;
-    ap_error err;
-    ap_status st = ap_kpis_parse(text, (size_t)len, source, &set, &err);
-    return kpi_set_list(module, st, set, &err);
-}
+PAPER_READERS(kpis, ap_kpi_set, ap_kpis_load, ap_kpis_parse,
+              kpi_set_list,
+              "The KPI definitions in the file at path, as a list of\n"
+              "dicts.",
+              "The KPI definitions in text (source names it in messages),\n"
+              "as a list of dicts.")
 
 PyMethodDef kpi_methods[] = {
-    {"bands_make", core_bands_make, METH_O,
-     "bands_make(bands) -> (checked bands, warning)"},
-    {"bands_parse_text", core_bands_parse_text, METH_VARARGS,
-     "bands_parse_text(text, polarity) -> (bands, warning)"},
-    {"bands_from_tolerance", core_bands_from_tolerance, METH_VARARGS,
-     "bands_from_tolerance(polarity, target, tolerance, kind) -> (bands, '')"},
-    {"bands_score", core_bands_score, METH_VARARGS,
-     "bands_score(bands, num, den) -> 'green' | 'amber' | 'red'"},
-    {"bands_score_rates", core_bands_score_rates, METH_VARARGS,
-     "bands_score_rates(bands, num, den, scale, no_data, out)"},
-    {"direction", core_direction, METH_VARARGS,
-     "direction(polarity, current, previous) -> str"},
-    {"escalation", core_escalation, METH_VARARGS,
-     "escalation(rags, no_data, failure_after, rectification_after, out)"},
-    {"escalation_names", core_escalation_names, METH_NOARGS,
-     "escalation_names() -> the escalation states, by code"},
-    {"load_kpis", core_load_kpis, METH_VARARGS,
-     "load_kpis(path) -> list of KPI definition dicts"},
-    {"parse_kpis", core_parse_kpis, METH_VARARGS,
-     "parse_kpis(text, source) -> list of KPI definition dicts"},
+    GLUE_METHOD(bands_make),
+    GLUE_METHOD(bands_parse_text),
+    GLUE_METHOD(bands_from_tolerance),
+    GLUE_METHOD(bands_score),
+    GLUE_METHOD(bands_score_rates),
+    GLUE_METHOD(direction),
+    GLUE_METHOD(escalation),
+    GLUE_METHOD(escalation_names),
+    GLUE_METHOD(load_kpis),
+    GLUE_METHOD(parse_kpis),
     {NULL, NULL, 0, NULL},
 };

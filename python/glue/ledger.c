@@ -42,15 +42,24 @@ static int check_length(Py_ssize_t got, size_t want, const char *what,
     return -1;
 }
 
-/* ledger_sum(centre, period, amount, n_centres, n_periods, threads, out) */
-static PyObject *core_ledger_sum(PyObject *module, PyObject *args)
+PyDoc_STRVAR(ledger_sum_doc,
+"ledger_sum($module, /, centre, period, amount, n_centres, n_periods, "
+"threads, out)\n--\n\n"
+"out[c * n_periods + p] = the sum of the amounts of the lines of centre\n"
+"c in period p.");
+ARG_SPEC(ledger_sum_args, "ledger_sum", 0, 0,
+         "centre", "period", "amount", "n_centres", "n_periods", "threads",
+         "out");
+
+static PyObject *core_ledger_sum(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *centre_obj, *period_obj, *amount_obj, *out_obj;
     Py_ssize_t n_centres, n_periods;
     int threads;
-    if (!PyArg_ParseTuple(args, "OOOnniO:ledger_sum", &centre_obj,
-                          &period_obj, &amount_obj, &n_centres, &n_periods,
-                          &threads, &out_obj))
+    if (parse_args(&ledger_sum_args, args, nargs, kwnames, "OOOnniO",
+                   &centre_obj, &period_obj, &amount_obj, &n_centres,
+                   &n_periods, &threads, &out_obj) < 0)
         return NULL;
     if (n_centres < 0 || n_periods < 0 ||
         (n_centres > 0 && n_periods > PY_SSIZE_T_MAX / n_centres)) {
@@ -92,10 +101,7 @@ static PyObject *core_ledger_sum(PyObject *module, PyObject *args)
         st = ap_ledger_sum(centre, period, av.buf, n, (size_t)n_centres,
                            (size_t)n_periods, threads, ov.buf, &err);
         Py_END_ALLOW_THREADS
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&av);
@@ -106,13 +112,21 @@ static PyObject *core_ledger_sum(PyObject *module, PyObject *args)
 
 /* ledger_periods(days, year_start, kind, out): days are int64 days since
  * 1970 (a datetime64[D] array viewed as int64); out is int8. */
-static PyObject *core_ledger_periods(PyObject *module, PyObject *args)
+PyDoc_STRVAR(ledger_periods_doc,
+"ledger_periods($module, /, days, year_start, kind, out)\n--\n\n"
+"Fills out (int8) with the 0-based quarter (kind 4) or month (kind 12)\n"
+"of each date in the year starting year_start.");
+ARG_SPEC(ledger_periods_args, "ledger_periods", 0, 0,
+         "days", "year_start", "kind", "out");
+
+static PyObject *core_ledger_periods(PyObject *module, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *days_obj, *out_obj;
     long long year_start;
     int kind;
-    if (!PyArg_ParseTuple(args, "OLiO:ledger_periods", &days_obj, &year_start,
-                          &kind, &out_obj))
+    if (parse_args(&ledger_periods_args, args, nargs, kwnames, "OLiO",
+                   &days_obj, &year_start, &kind, &out_obj) < 0)
         return NULL;
     Py_buffer dv, ov;
     if (get_int64_buffer(days_obj, &dv, 0, "days") < 0)
@@ -130,10 +144,7 @@ static PyObject *core_ledger_periods(PyObject *module, PyObject *args)
         st = ap_ledger_periods(dv.buf, n, (int64_t)year_start,
                                (ap_period_kind)kind, ov.buf, &err);
         Py_END_ALLOW_THREADS
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&dv);
@@ -142,14 +153,23 @@ static PyObject *core_ledger_periods(PyObject *module, PyObject *args)
 
 /* ledger_apportion(totals, n_centres, n_periods, weights, mode, out):
  * weights is n_centres rows of integer weights, one per party. */
-static PyObject *core_ledger_apportion(PyObject *module, PyObject *args)
+PyDoc_STRVAR(ledger_apportion_doc,
+"ledger_apportion($module, /, totals, n_centres, n_periods, weights, mode, "
+"out)\n--\n\n"
+"Each centre's periods apportioned two-way by its row of weights, into\n"
+"out.");
+ARG_SPEC(ledger_apportion_args, "ledger_apportion", 0, 0,
+         "totals", "n_centres", "n_periods", "weights", "mode", "out");
+
+static PyObject *core_ledger_apportion(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *totals_obj, *weights_obj, *out_obj;
     Py_ssize_t n_centres, n_periods;
     const char *mode_name;
-    if (!PyArg_ParseTuple(args, "OnnOsO:ledger_apportion", &totals_obj,
-                          &n_centres, &n_periods, &weights_obj, &mode_name,
-                          &out_obj))
+    if (parse_args(&ledger_apportion_args, args, nargs, kwnames, "OnnOsO",
+                   &totals_obj, &n_centres, &n_periods, &weights_obj,
+                   &mode_name, &out_obj) < 0)
         return NULL;
     if (n_centres < 1 || n_periods < 0 ||
         n_periods > PY_SSIZE_T_MAX / n_centres) {
@@ -195,10 +215,7 @@ static PyObject *core_ledger_apportion(PyObject *module, PyObject *args)
                                      (size_t)n_periods, wv.buf, n_parties,
                                      mode, ov.buf, &err);
         }
-        if (st != AP_OK)
-            raise_error(module, &err);
-        else
-            result = Py_NewRef(Py_None);
+        result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&ov);
     PyBuffer_Release(&wv);
@@ -209,12 +226,21 @@ static PyObject *core_ledger_apportion(PyObject *module, PyObject *args)
 /* parse_money_array(texts, unit, out) -> None, or (index, message) for the
  * first text that is not money (the caller names the row).  texts is a
  * sequence of str (a list, or a numpy object array). */
-static PyObject *core_parse_money_array(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_money_array_doc,
+"parse_money_array($module, /, texts, unit, out)\n--\n\n"
+"Fills out (int64 pence) with the money in each of texts; returns None,\n"
+"or (index, message) of the first text that is not money.");
+ARG_SPEC(parse_money_array_args, "parse_money_array", 0, 0,
+         "texts", "unit", "out");
+
+static PyObject *core_parse_money_array(PyObject *module,
+                                        PyObject *const *args,
+                                        Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *texts_obj, *out_obj;
     const char *unit_name;
-    if (!PyArg_ParseTuple(args, "OsO:parse_money_array", &texts_obj,
-                          &unit_name, &out_obj))
+    if (parse_args(&parse_money_array_args, args, nargs, kwnames, "OsO",
+                   &texts_obj, &unit_name, &out_obj) < 0)
         return NULL;
     ap_error err;
     ap_unit unit;
@@ -261,17 +287,9 @@ static PyObject *core_parse_money_array(PyObject *module, PyObject *args)
 }
 
 PyMethodDef ledger_methods[] = {
-    {"ledger_sum", core_ledger_sum, METH_VARARGS,
-     "ledger_sum(centre, period, amount, n_centres, n_periods, threads, "
-     "out): out[c * n_periods + p] = the sum of the lines' amounts"},
-    {"ledger_periods", core_ledger_periods, METH_VARARGS,
-     "ledger_periods(days, year_start, kind, out): 0-based quarter (kind "
-     "4) or month (kind 12) of each date, into an int8 array"},
-    {"ledger_apportion", core_ledger_apportion, METH_VARARGS,
-     "ledger_apportion(totals, n_centres, n_periods, weights, mode, out): "
-     "each centre's periods apportioned two-way by its row of weights"},
-    {"parse_money_array", core_parse_money_array, METH_VARARGS,
-     "parse_money_array(texts, unit, out) -> None, or (index, message) of "
-     "the first text that is not money"},
+    GLUE_METHOD(ledger_sum),
+    GLUE_METHOD(ledger_periods),
+    GLUE_METHOD(ledger_apportion),
+    GLUE_METHOD(parse_money_array),
     {NULL, NULL, 0, NULL},
 };

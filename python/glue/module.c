@@ -75,21 +75,15 @@ static int core_exec(PyObject *module)
     if (PyModule_AddStringConstant(module, "C_VERSION", AP_VERSION_STRING) <
         0)
         return -1;
-    if (PyModule_AddFunctions(module, money_methods) < 0 ||
-        PyModule_AddFunctions(module, apportion_methods) < 0 ||
-        PyModule_AddFunctions(module, schedule_methods) < 0 ||
-        PyModule_AddFunctions(module, plan_methods) < 0 ||
-        PyModule_AddFunctions(module, calendar_methods) < 0 ||
-        PyModule_AddFunctions(module, kpi_methods) < 0 ||
-        PyModule_AddFunctions(module, measure_methods) < 0 ||
-        PyModule_AddFunctions(module, plugin_methods) < 0 ||
-        PyModule_AddFunctions(module, audit_methods) < 0 ||
-        PyModule_AddFunctions(module, ledger_methods) < 0 ||
-        PyModule_AddFunctions(module, budget_methods) < 0 ||
-        PyModule_AddFunctions(module, outturn_methods) < 0 ||
-        PyModule_AddFunctions(module, forecast_methods) < 0 ||
-        PyModule_AddFunctions(module, holt_methods) < 0 ||
-        PyModule_AddFunctions(module, scenario_methods) < 0)
+    PyMethodDef *const tables[] = {
+        money_methods,   apportion_methods, schedule_methods,
+        plan_methods,    calendar_methods,  kpi_methods,
+        measure_methods, plugin_methods,    audit_methods,
+        ledger_methods,  mtfp_methods,      savings_methods,
+        outturn_methods, contract_sum_methods, forecast_methods,
+        scenario_methods};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        if (PyModule_AddFunctions(module, tables[i]) < 0)
         return -1;
     return 0;
 }

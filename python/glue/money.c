@@ -11,11 +11,19 @@
 
 /* ---- money -------------------------------------------------------------- */
 
-static PyObject *core_parse_money(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_money_doc,
+"parse_money($module, /, text, unit)\n--\n\n"
+"The money in text, in unit (\"£\", \"£000\", \"£m\"...), as (pence,\n"
+"resolution): resolution the pence its last printed digit is worth.");
+ARG_SPEC(parse_money_args, "parse_money", 0, 0, "text", "unit");
+
+static PyObject *core_parse_money(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *unit_name;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_money", &text, &len, &unit_name))
+    if (parse_args(&parse_money_args, args, nargs, kwnames, "s#s", &text,
+                   &len, &unit_name) < 0)
         return NULL;
     ap_error err;
     ap_unit unit;
@@ -27,13 +35,24 @@ static PyObject *core_parse_money(PyObject *module, PyObject *args)
     return Py_BuildValue("LL", (long long)pence, (long long)resolution);
 }
 
-static PyObject *core_format_money(PyObject *module, PyObject *args)
+PyDoc_STRVAR(format_money_doc,
+"format_money($module, /, pence, unit, decimals, negative, symbol, "
+"grouping)\n--\n\n"
+"pence printed in unit as str: decimals places (-1: the unit's own),\n"
+"negative \"minus\" or \"brackets\", with the unit's symbol and comma\n"
+"groups when symbol and grouping are true.");
+ARG_SPEC(format_money_args, "format_money", 0, 0, "pence", "unit",
+         "decimals", "negative", "symbol", "grouping");
+
+static PyObject *core_format_money(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *amount;
     const char *unit_name, *negative;
     int decimals, symbol, grouping;
-    if (!PyArg_ParseTuple(args, "Osispp:format_money", &amount, &unit_name,
-                          &decimals, &negative, &symbol, &grouping))
+    if (parse_args(&format_money_args, args, nargs, kwnames, "Osispp",
+                   &amount, &unit_name, &decimals, &negative, &symbol,
+                   &grouping) < 0)
         return NULL;
     int64_t pence;
     if (to_int64(module, amount, "pence", &pence) < 0)
@@ -61,11 +80,18 @@ static PyObject *core_format_money(PyObject *module, PyObject *args)
     return PyUnicode_FromString(buf);
 }
 
-static PyObject *core_parse_decimal(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_decimal_doc,
+"parse_decimal($module, /, text)\n--\n\n"
+"The decimal number in text, exactly, as (numerator, denominator).");
+ARG_SPEC(parse_decimal_args, "parse_decimal", 0, 0, "text");
+
+static PyObject *core_parse_decimal(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#:parse_decimal", &text, &len))
+    if (parse_args(&parse_decimal_args, args, nargs, kwnames, "s#", &text,
+                   &len) < 0)
         return NULL;
     int64_t num, den;
     ap_error err;
@@ -75,11 +101,8 @@ static PyObject *core_parse_decimal(PyObject *module, PyObject *args)
 }
 
 PyMethodDef money_methods[] = {
-    {"parse_money", core_parse_money, METH_VARARGS,
-     "parse_money(text, unit) -> (pence, resolution)"},
-    {"format_money", core_format_money, METH_VARARGS,
-     "format_money(pence, unit, decimals, negative, symbol, grouping) -> str"},
-    {"parse_decimal", core_parse_decimal, METH_VARARGS,
-     "parse_decimal(text) -> (numerator, denominator)"},
+    GLUE_METHOD(parse_money),
+    GLUE_METHOD(format_money),
+    GLUE_METHOD(parse_decimal),
     {NULL, NULL, 0, NULL},
 };

@@ -1,15 +1,9 @@
-/* Glue for outturn against budget, the Q4 balancing payment of a recharge,
- * and contract sums (outturn.h, contract_sum.h): files in, dicts of the
- * model and its computed results out, for apportion.outturn and
- * apportion.contract.  Money is int pence; a printed figure is (pence,
- * resolution) with resolution 0 for a nil printed "-", or None when the
- * paper does not print it. */
+/* Glue for outturn.h: outturn against budget and the Q4 balancing payment
+ * of a recharge: files in, dicts of the model and its computed results
+ * out, for apportion.outturn.  Money is int pence; a printed figure is
+ * (pence, resolution) with resolution 0 for a nil printed "-", or None
+ * when the paper does not print it. */
 #include "glue.h"
-
-static PyObject *printed_obj(const ap_printed *p)
-{
-    return amount_or_none(p->present, &p->amount);
-}
 
 static PyObject *code_or_none(const ap_authority *authorities, int has,
                               size_t index)
@@ -19,49 +13,6 @@ static PyObject *code_or_none(const ap_authority *authorities, int has,
     return PyUnicode_FromString(authorities[index].code);
 }
 
-/* A new list of n items made by make(i); NULL with an exception. */
-typedef PyObject *(*item_fn)(const void *ctx, size_t i);
-
-static PyObject *list_of(const void *ctx, size_t n, item_fn make)
-{
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    if (list == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        PyObject *item = make(ctx, i);
-        if (item == NULL) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-    }
-    return list;
-}
-
-static PyObject *authorities_list(const ap_authority *a, size_t n)
-{
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    if (list == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        PyObject *t = Py_BuildValue("(ss)", a[i].code, a[i].name);
-        if (t == NULL) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
-    }
-    return list;
-}
-
-/* The outturn's or contract sum's split (basis_dict), None without one. */
-static PyObject *split_dict(int has, const ap_basis *b, size_t n)
-{
-    if (!has)
-        Py_RETURN_NONE;
-    return basis_dict(b, n);
-}
-
 /* ---- outturn ------------------------------------------------------------ */
 
 static PyObject *variance_dict(const ap_variance *v)
@@ -69,23 +20,21 @@ static PyObject *variance_dict(const ap_variance *v)
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    PyObject *ratio, *bp;
-    if (v->has_ratio) {
-        ratio = Py_BuildValue("LL", (long long)v->ratio_num,
-                              (long long)v->ratio_den);
-        bp = PyLong_FromLongLong(v->basis_points);
-    } else {
-        ratio = Py_NewRef(Py_None);
-        bp = Py_NewRef(Py_None);
-    }
+    /* Each value is built only when its turn comes: set_item consumes it,
+     * so a failure part-way leaks nothing. */
     if (set_item(d, "budget", PyLong_FromLongLong(v->budget)) < 0 ||
         set_item(d, "gross_outturn", PyLong_FromLongLong(v->gross_outturn)) <
             0 ||
         set_item(d, "funding", PyLong_FromLongLong(v->funding)) < 0 ||
         set_item(d, "outturn", PyLong_FromLongLong(v->outturn)) < 0 ||
         set_item(d, "variance", PyLong_FromLongLong(v->variance)) < 0 ||
-        set_item(d, "ratio", ratio) < 0 ||
-        set_item(d, "basis_points", bp) < 0) {
+        set_item(d, "ratio",
+                 v->has_ratio ? Py_BuildValue("LL", (long long)v->ratio_num,
+                                              (long long)v->ratio_den)
+                              : Py_NewRef(Py_None)) < 0 ||
+        set_item(d, "basis_points",
+                 v->has_ratio ? PyLong_FromLongLong(v->basis_points)
+                              : Py_NewRef(Py_None)) < 0) {
         Py_DECREF(d);
         return NULL;
     }
@@ -158,21 +107,24 @@ static PyObject *area_item(const void *ctx, size_t i)
     return d;
 }
 
+/* The variances and reserves by authority, None without authorities. */
+static PyObject *by_authority_dict(const ap_outturn_result *r)
+{
+    if (r->n_authorities == 0)
+        Py_RETURN_NONE;
+    return Py_BuildValue(
+        "{s:N,s:N,s:N,s:N}", "variance_shares",
+        int64_rows(r->variance_shares, r->n_lines, r->n_authorities),
+        "variance", int64_list(r->authority_variance, r->n_authorities),
+        "reserves", int64_list(r->authority_reserves, r->n_authorities),
+        "net_variance", int64_list(r->authority_net, r->n_authorities));
+}
+
 static PyObject *outturn_result(const ap_outturn_result *r)
 {
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    PyObject *by_authority;
-    if (r->n_authorities == 0)
-        by_authority = Py_NewRef(Py_None);
-    else
-        by_authority = Py_BuildValue(
-            "{s:N,s:N,s:N,s:N}", "variance_shares",
-            int64_rows(r->variance_shares, r->n_lines, r->n_authorities),
-            "variance", int64_list(r->authority_variance, r->n_authorities),
-            "reserves", int64_list(r->authority_reserves, r->n_authorities),
-            "net_variance", int64_list(r->authority_net, r->n_authorities));
     if (set_item(d, "sign", PyUnicode_FromString(
                                 ap_variance_sign_name(r->sign))) < 0 ||
         set_item(d, "lines", list_of(r->lines, r->n_lines, variance_item)) <
@@ -186,7 +138,7 @@ static PyObject *outturn_result(const ap_outturn_result *r)
         set_item(d, "reserves", PyLong_FromLongLong(r->reserves)) < 0 ||
         set_item(d, "net_variance", PyLong_FromLongLong(r->net_variance)) <
             0 ||
-        set_item(d, "by_authority", by_authority) < 0 ||
+        set_item(d, "by_authority", by_authority_dict(r)) < 0 ||
         set_item(d, "sign_reversed", PyBool_FromLong(r->sign_reversed)) < 0 ||
         set_item(d, "audit", audit_report_dict(r->audit)) < 0) {
         Py_DECREF(d);
@@ -195,40 +147,46 @@ static PyObject *outturn_result(const ap_outturn_result *r)
     return d;
 }
 
-static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
+/* The paper's total row: each column as printed, or None. */
+static PyObject *total_dict(const ap_outturn *o)
 {
     static const char *const total_keys[5] = {
         "budget", "gross_outturn", "funding", "outturn", "variance"};
     PyObject *total = PyDict_New();
-    if (total == NULL)
-        return NULL;
-    for (int c = 0; c < 5; c++)
-        if (set_item(total, total_keys[c], printed_obj(&o->total[c])) < 0) {
-            Py_DECREF(total);
-            return NULL;
-        }
-    const ap_outturn_stated *s = &o->stated;
-    PyObject *stated = Py_BuildValue(
+    for (int c = 0; total != NULL && c < 5; c++)
+        if (set_item(total, total_keys[c], printed_obj(&o->total[c])) < 0)
+            Py_CLEAR(total);
+    return total;
+}
+
+static PyObject *stated_dict(const ap_outturn_stated *s)
+{
+    return Py_BuildValue(
         "{s:N,s:N,s:N,s:N,s:N}", "budget", printed_obj(&s->budget),
         "variance", printed_obj(&s->variance), "funding",
         printed_obj(&s->funding), "reserves", printed_obj(&s->reserves),
         "net_variance", printed_obj(&s->net_variance));
-    PyObject *grants;
+}
+
+/* The grants table, None when the paper has none. */
+static PyObject *grants_dict(const ap_outturn *o)
+{
     if (!o->grants.present)
-        grants = Py_NewRef(Py_None);
-    else
-        grants = Py_BuildValue(
-            "{s:s,s:s,s:N,s:N}", "title", o->grants.title, "unit",
-            ap_unit_name(o->grants.unit), "items",
-            list_of(o->grants.items, o->grants.n_items, grant_item), "total",
-            printed_obj(&o->grants.total));
+        Py_RETURN_NONE;
+    return Py_BuildValue(
+        "{s:s,s:s,s:N,s:N}", "title", o->grants.title, "unit",
+        ap_unit_name(o->grants.unit), "items",
+        list_of(o->grants.items, o->grants.n_items, grant_item), "total",
+        printed_obj(&o->grants.total));
+}
+
+/* Each value is built only when its turn comes: set_item consumes it, so
+ * a failure part-way leaks nothing. */
+static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
+{
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        Py_DECREF(total);
-        Py_XDECREF(stated);
-        Py_XDECREF(grants);
+    if (d == NULL)
         return NULL;
-    }
     if (set_item(d, "source", core_text(o->source)) < 0 ||
         set_item(d, "title", str_or_none(o->title)) < 0 ||
         set_item(d, "financial_year", str_or_none(o->financial_year)) < 0 ||
@@ -253,10 +211,11 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
         set_item(d, "split", split_dict(o->has_split, &o->split,
                                         o->n_authorities)) < 0 ||
         set_item(d, "lines", list_of(o, o->n_lines, outturn_line)) < 0 ||
-        set_item(d, "total", total) < 0 || set_item(d, "stated", stated) < 0 ||
+        set_item(d, "total", total_dict(o)) < 0 ||
+        set_item(d, "stated", stated_dict(&o->stated)) < 0 ||
         set_item(d, "reserves", list_of(o->reserves, o->n_reserves,
                                         reserve_item)) < 0 ||
-        set_item(d, "grants", grants) < 0 ||
+        set_item(d, "grants", grants_dict(o)) < 0 ||
         set_item(d, "result", outturn_result(r)) < 0) {
         Py_DECREF(d);
         return NULL;
@@ -280,31 +239,12 @@ static PyObject *finish_outturn(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_load_outturn(PyObject *module, PyObject *args)
-{
-    PyObject *path;
-    if (!PyArg_ParseTuple(args, "O&:load_outturn", PyUnicode_FSConverter,
-                          &path))
-        return NULL;
-    ap_outturn *o = NULL;
-    ap_error err;
-    /* The GIL stays held while cJSON parses (see core_load_plan). */
-    ap_status st = ap_outturn_load(PyBytes_AS_STRING(path), &o, &err);
-    Py_DECREF(path);
-    return finish_outturn(module, st, o, &err);
-}
-
-static PyObject *core_parse_outturn(PyObject *module, PyObject *args)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_outturn", &text, &len, &source))
-        return NULL;
-    ap_outturn *o = NULL;
-    ap_error err;
-    ap_status st = ap_outturn_parse(text, (size_t)len, source, &o, &err);
-    return finish_outturn(module, st, o, &err);
-}
+PAPER_READERS(outturn, ap_outturn, ap_outturn_load, ap_outturn_parse,
+              finish_outturn,
+              "The outturn in the file at path and its computed results,\n"
+              "as a dict.",
+              "The outturn in text (source names it in messages) and its\n"
+              "results, as a dict.")
 
 /* ---- the Q4 balancing payment ------------------------------------------- */
 
@@ -355,11 +295,20 @@ static PyObject *finish_balance(PyObject *module, ap_status st,
     return d;
 }
 
-static PyObject *core_load_plan_balance(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_plan_balance_doc,
+"load_plan_balance($module, /, path, actual_expenditure)\n--\n\n"
+"The Q4 balancing payment of the plan at path given the actual\n"
+"expenditure (pence), as a dict.");
+ARG_SPEC(load_plan_balance_args, "load_plan_balance", 0, 0,
+         "path", "actual_expenditure");
+
+static PyObject *core_load_plan_balance(PyObject *module,
+                                        PyObject *const *args,
+                                        Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path, *actual_obj;
-    if (!PyArg_ParseTuple(args, "O&O:load_plan_balance",
-                          PyUnicode_FSConverter, &path, &actual_obj))
+    if (parse_args(&load_plan_balance_args, args, nargs, kwnames, "O&O",
+                   PyUnicode_FSConverter, &path, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
@@ -373,13 +322,22 @@ static PyObject *core_load_plan_balance(PyObject *module, PyObject *args)
     return finish_balance(module, st, plan, actual, &err);
 }
 
-static PyObject *core_parse_plan_balance(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_plan_balance_doc,
+"parse_plan_balance($module, /, text, source, actual_expenditure)\n--\n\n"
+"The Q4 balancing payment of the plan in text given the actual\n"
+"expenditure (pence), as a dict.");
+ARG_SPEC(parse_plan_balance_args, "parse_plan_balance", 0, 0,
+         "text", "source", "actual_expenditure");
+
+static PyObject *core_parse_plan_balance(PyObject *module,
+                                         PyObject *const *args,
+                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
     PyObject *actual_obj;
-    if (!PyArg_ParseTuple(args, "s#sO:parse_plan_balance", &text, &len,
-                          &source, &actual_obj))
+    if (parse_args(&parse_plan_balance_args, args, nargs, kwnames, "s#sO",
+                   &text, &len, &source, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0)
@@ -390,165 +348,10 @@ static PyObject *core_parse_plan_balance(PyObject *module, PyObject *args)
     return finish_balance(module, st, plan, actual, &err);
 }
 
-/* ---- contract sums ------------------------------------------------------ */
-
-static PyObject *block_item(const void *ctx, size_t i)
-{
-    const ap_contract_sum *c = ctx;
-    const ap_contract_block *b = &c->blocks[i];
-    return Py_BuildValue("{s:s,s:s,s:s,s:O,s:N,s:N}", "id", b->id, "name",
-                         b->name, "kind", ap_block_kind_name(b->kind),
-                         "in_contract_sum",
-                         b->in_contract_sum ? Py_True : Py_False, "amount",
-                         amount_tuple(&b->amount), "non_recurring",
-                         printed_obj(&b->non_recurring));
-}
-
-static PyObject *case_item(const void *ctx, size_t i)
-{
-    const ap_contract_sum *c = ctx;
-    const ap_business_case *bc = &c->cases[i];
-    PyObject *approved;
-    if (bc->approved == AP_DATE_NAT) {
-        approved = Py_NewRef(Py_None);
-    } else {
-        char buf[24];
-        ap_date_format(bc->approved, buf, sizeof buf);
-        approved = PyUnicode_FromString(buf);
-    }
-    PyObject *block = bc->has_block
-                          ? PyUnicode_FromString(c->blocks[bc->block].id)
-                          : Py_NewRef(Py_None);
-    PyObject *recurring = bc->recurring < 0 ? Py_NewRef(Py_None)
-                                            : PyBool_FromLong(bc->recurring);
-    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:N,s:N,s:N}", "theme", bc->theme,
-                         "project", bc->project, "duration", bc->duration,
-                         "approved", approved, "block", block, "funding",
-                         amount_tuple(&bc->amount), "recurring", recurring);
-}
-
-static PyObject *table_item_item(const void *ctx, size_t i)
-{
-    const ap_block_table_item *it = (const ap_block_table_item *)ctx + i;
-    return Py_BuildValue("{s:s,s:n,s:N}", "project", it->project,
-                         "business_case", (Py_ssize_t)it->business_case,
-                         "funding", amount_tuple(&it->amount));
-}
-
-static PyObject *table_item(const void *ctx, size_t i)
-{
-    const ap_contract_sum *c = ctx;
-    const ap_block_table *t = &c->tables[i];
-    return Py_BuildValue("{s:s,s:s,s:N,s:N,s:N,s:N}", "title", t->title,
-                         "block", c->blocks[t->block].id, "amount",
-                         printed_obj(&t->amount), "items",
-                         list_of(t->items, t->n_items, table_item_item),
-                         "total", printed_obj(&t->total),
-                         "balance_outstanding", printed_obj(&t->balance));
-}
-
-static PyObject *block_result_item(const void *ctx, size_t i)
-{
-    const ap_block_result *b = (const ap_block_result *)ctx + i;
-    PyObject *nr = b->has_non_recurring ? PyLong_FromLongLong(b->non_recurring)
-                                        : Py_NewRef(Py_None);
-    return Py_BuildValue("{s:L,s:L,s:L,s:n,s:N}", "amount",
-                         (long long)b->amount, "agreed", (long long)b->agreed,
-                         "balance", (long long)b->balance, "n_cases",
-                         (Py_ssize_t)b->n_cases, "non_recurring", nr);
-}
-
-static PyObject *contract_result(const ap_contract_sum_result *r)
-{
-    PyObject *by_authority;
-    if (r->n_authorities == 0)
-        by_authority = Py_NewRef(Py_None);
-    else
-        by_authority = Py_BuildValue(
-            "{s:N,s:N,s:N}", "block_shares",
-            int64_rows(r->block_shares, r->n_blocks, r->n_authorities),
-            "contract_sum", int64_list(r->contract_sum_shares,
-                                       r->n_authorities),
-            "provisions", int64_list(r->provision_shares, r->n_authorities));
-    return Py_BuildValue(
-        "{s:N,s:L,s:L,s:L,s:L,s:N,s:N}", "blocks",
-        list_of(r->blocks, r->n_blocks, block_result_item), "contract_sum",
-        (long long)r->contract_sum, "provisions", (long long)r->provisions,
-        "agreed", (long long)r->agreed, "unallocated",
-        (long long)r->unallocated, "by_authority", by_authority, "audit",
-        audit_report_dict(r->audit));
-}
-
-static PyObject *contract_dict(const ap_contract_sum *c,
-                               const ap_contract_sum_result *r)
-{
-    return Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:s,s:N,s:N,s:N,s:N,s:N,s:N,s:N}", "source",
-        core_text(c->source), "title", str_or_none(c->title),
-        "financial_year", str_or_none(c->financial_year), "as_of",
-        str_or_none(c->as_of), "unit", ap_unit_name(c->unit), "authorities",
-        authorities_list(c->authorities, c->n_authorities), "split",
-        split_dict(c->has_split, &c->split, c->n_authorities),
-        "contract_sum", printed_obj(&c->stated_contract_sum), "blocks",
-        list_of(c, c->n_blocks, block_item), "business_cases",
-        list_of(c, c->n_cases, case_item), "tables",
-        list_of(c, c->n_tables, table_item), "result", contract_result(r));
-}
-
-static PyObject *finish_contract(PyObject *module, ap_status st,
-                                 ap_contract_sum *c, ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_contract_sum_result *r = NULL;
-    PyObject *d = NULL;
-    if (ap_contract_sum_compute(c, &r, err) != AP_OK)
-        raise_error(module, err);
-    else
-        d = contract_dict(c, r);
-    ap_contract_sum_result_free(r);
-    ap_contract_sum_free(c);
-    return d;
-}
-
-static PyObject *core_load_contract_sum(PyObject *module, PyObject *args)
-{
-    PyObject *path;
-    if (!PyArg_ParseTuple(args, "O&:load_contract_sum", PyUnicode_FSConverter,
-                          &path))
-        return NULL;
-    ap_contract_sum *c = NULL;
-    ap_error err;
-    ap_status st = ap_contract_sum_load(PyBytes_AS_STRING(path), &c, &err);
-    Py_DECREF(path);
-    return finish_contract(module, st, c, &err);
-}
-
-static PyObject *core_parse_contract_sum(PyObject *module, PyObject *args)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_contract_sum", &text, &len,
-                          &source))
-        return NULL;
-    ap_contract_sum *c = NULL;
-    ap_error err;
-    ap_status st = ap_contract_sum_parse(text, (size_t)len, source, &c, &err);
-    return finish_contract(module, st, c, &err);
-}
-
 PyMethodDef outturn_methods[] = {
-    {"load_outturn", core_load_outturn, METH_VARARGS,
-     "load_outturn(path) -> dict of the outturn and its computed results"},
-    {"parse_outturn", core_parse_outturn, METH_VARARGS,
-     "parse_outturn(text, source) -> dict of the outturn and its results"},
-    {"load_plan_balance", core_load_plan_balance, METH_VARARGS,
-     "load_plan_balance(path, actual_pence) -> dict of the Q4 balance"},
-    {"parse_plan_balance", core_parse_plan_balance, METH_VARARGS,
-     "parse_plan_balance(text, source, actual_pence) -> dict"},
-    {"load_contract_sum", core_load_contract_sum, METH_VARARGS,
-     "load_contract_sum(path) -> dict of the contract sum and its results"},
-    {"parse_contract_sum", core_parse_contract_sum, METH_VARARGS,
-     "parse_contract_sum(text, source) -> dict"},
+    GLUE_METHOD(load_outturn),
+    GLUE_METHOD(parse_outturn),
+    GLUE_METHOD(load_plan_balance),
+    GLUE_METHOD(parse_plan_balance),
     {NULL, NULL, 0, NULL},
 };

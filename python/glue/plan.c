@@ -248,11 +248,17 @@ static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
     return d;
 }
 
-static PyObject *core_load_plan(PyObject *module, PyObject *args)
+PyDoc_STRVAR(load_plan_doc,
+"load_plan($module, /, path)\n--\n\n"
+"The plan in the file at path and its computed results, as a dict.");
+ARG_SPEC(load_plan_args, "load_plan", 0, 0, "path");
+
+static PyObject *core_load_plan(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *path_obj;
-    if (!PyArg_ParseTuple(args, "O&:load_plan", PyUnicode_FSConverter,
-                          &path_obj))
+    if (parse_args(&load_plan_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &path_obj) < 0)
         return NULL;
     ap_plan *plan = NULL;
     ap_error err;
@@ -263,11 +269,19 @@ static PyObject *core_load_plan(PyObject *module, PyObject *args)
     return finish_plan(module, st, plan, &err);
 }
 
-static PyObject *core_parse_plan(PyObject *module, PyObject *args)
+PyDoc_STRVAR(parse_plan_doc,
+"parse_plan($module, /, text, source)\n--\n\n"
+"The plan in text (source names it in messages) and its computed\n"
+"results, as a dict.");
+ARG_SPEC(parse_plan_args, "parse_plan", 0, 0, "text", "source");
+
+static PyObject *core_parse_plan(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "s#s:parse_plan", &text, &len, &source))
+    if (parse_args(&parse_plan_args, args, nargs, kwnames, "s#s", &text, &len,
+                   &source) < 0)
         return NULL;
     ap_plan *plan = NULL;
     ap_error err;
@@ -276,9 +290,7 @@ static PyObject *core_parse_plan(PyObject *module, PyObject *args)
 }
 
 PyMethodDef plan_methods[] = {
-    {"load_plan", core_load_plan, METH_VARARGS,
-     "load_plan(path) -> dict of the plan and its computed results"},
-    {"parse_plan", core_parse_plan, METH_VARARGS,
-     "parse_plan(text, source) -> dict of the plan and its results"},
+    GLUE_METHOD(load_plan),
+    GLUE_METHOD(parse_plan),
     {NULL, NULL, 0, NULL},
 };

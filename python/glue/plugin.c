@@ -61,17 +61,14 @@ static void call_context_clear(call_context *ctx)
 
 /* ---- plugins ------------------------------------------------------------- */
 
+static PyObject *warning_item(const void *ctx, size_t i)
+{
+    return core_text(ap_plugin_warning(ctx, i));
+}
+
 static PyObject *plugin_dict(const ap_plugin *p)
 {
-    size_t n = ap_plugin_warning_count(p);
-    PyObject *warnings = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; warnings != NULL && i < n; i++) {
-        PyObject *w = core_text(ap_plugin_warning(p, i));
-        if (w == NULL)
-            Py_CLEAR(warnings);
-        else
-            PyList_SET_ITEM(warnings, (Py_ssize_t)i, w);
-    }
+    PyObject *warnings = list_of(p, ap_plugin_warning_count(p), warning_item);
     if (warnings == NULL)
         return NULL;
     return Py_BuildValue(
@@ -86,10 +83,17 @@ static PyObject *plugin_dict(const ap_plugin *p)
         "warnings", warnings);
 }
 
-static PyObject *core_plugin_load(PyObject *module, PyObject *arg)
+PyDoc_STRVAR(plugin_load_doc,
+"plugin_load($module, path, /)\n--\n\n"
+"Loads the plugin at path; returns (plugin dict, already loaded).");
+ARG_SPEC(plugin_load_args, "plugin_load", 0, 1, "path");
+
+static PyObject *core_plugin_load(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *bytes;
-    if (!PyUnicode_FSConverter(arg, &bytes))
+    if (parse_args(&plugin_load_args, args, nargs, kwnames, "O&",
+                   PyUnicode_FSConverter, &bytes) < 0)
         return NULL;
     const ap_plugin *p = NULL;
     int already = 0;
@@ -106,10 +110,17 @@ static PyObject *core_plugin_load(PyObject *module, PyObject *arg)
     return Py_BuildValue("(NO)", plugin_dict(p), already ? Py_True : Py_False);
 }
 
-static PyObject *core_plugin_list(PyObject *module, PyObject *unused)
+PyDoc_STRVAR(plugin_list_doc,
+"plugin_list($module, /)\n--\n\n"
+"The loaded plugins' dicts, in load order.");
+ARG_SPEC(plugin_list_args, "plugin_list", 0, 0, NULL);
+
+static PyObject *core_plugin_list(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
+    if (bind_args(&plugin_list_args, args, nargs, kwnames, NULL) < 0)
+        return NULL;
     (void)module;
-    (void)unused;
     PyObject *list = PyList_New(0);
     for (size_t i = 0; list != NULL; i++) {
         const ap_plugin *p = ap_plugin_get(i);
@@ -167,12 +178,18 @@ static PyObject *item_dict(ap_item_kind kind, const ap_item_info *info)
                          (long long)info->scale, "flags", info->flags);
 }
 
-/* area_info(code) -> {code, plugin, kpis, items: {kind: [item]}} or None */
-static PyObject *core_area_info(PyObject *module, PyObject *args)
+PyDoc_STRVAR(area_info_doc,
+"area_info($module, /, code)\n--\n\n"
+"The service area with code as a dict (code, plugin, kpis, items:\n"
+"{kind: [item]}), or None.");
+ARG_SPEC(area_info_args, "area_info", 0, 0, "code");
+
+static PyObject *core_area_info(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
     const char *code;
-    if (!PyArg_ParseTuple(args, "s:area_info", &code))
+    if (parse_args(&area_info_args, args, nargs, kwnames, "s", &code) < 0)
         return NULL;
     const ap_area *a = ap_area_find(code);
     if (a == NULL)
@@ -324,13 +341,19 @@ static PyObject *fields_to_python(const ap_fields *fields)
 
 /* ---- calculators ------------------------------------------------------------ */
 
-/* area_call(code, name, [values]) -> (result type, value) */
-static PyObject *core_area_call(PyObject *module, PyObject *args)
+PyDoc_STRVAR(area_call_doc,
+"area_call($module, /, code, name, values)\n--\n\n"
+"Calls the area's function name with values (a list); returns (result\n"
+"type, value).");
+ARG_SPEC(area_call_args, "area_call", 0, 0, "code", "name", "values");
+
+static PyObject *core_area_call(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name;
     PyObject *values;
-    if (!PyArg_ParseTuple(args, "ssO!:area_call", &code, &name, &PyList_Type,
-                          &values))
+    if (parse_args(&area_call_args, args, nargs, kwnames, "ssO!", &code, &name,
+                   &PyList_Type, &values) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     if (a == NULL)
@@ -375,15 +398,25 @@ static PyObject *core_area_call(PyObject *module, PyObject *args)
 
 /* area_measure(code, name, names, columns, keys, calendar, as_of, fields,
  *              calendar_obj) -> (bytes of (key, rows, num, den) rows, scale) */
-static PyObject *core_area_measure(PyObject *module, PyObject *args)
+PyDoc_STRVAR(area_measure_doc,
+"area_measure($module, /, code, name, names, columns, keys, calendar, "
+"as_of, fields, calendar_obj)\n--\n\n"
+"Runs the area's measure name over the columns; returns (bytes of\n"
+"groups, scale).");
+ARG_SPEC(area_measure_args, "area_measure", 0, 0,
+         "code", "name", "names", "columns", "keys", "calendar", "as_of",
+         "fields", "calendar_obj");
+
+static PyObject *core_area_measure(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name;
     PyObject *names, *columns, *keys_obj, *capsule, *fields_obj, *calendar_obj;
     long long as_of;
-    if (!PyArg_ParseTuple(args, "ssO!O!OOLOO:area_measure", &code, &name,
-                          &PyTuple_Type, &names, &PyList_Type, &columns,
-                          &keys_obj, &capsule, &as_of, &fields_obj,
-                          &calendar_obj))
+    if (parse_args(&area_measure_args, args, nargs, kwnames, "ssO!O!OOLOO",
+                   &code, &name, &PyTuple_Type, &names, &PyList_Type, &columns,
+                   &keys_obj, &capsule, &as_of, &fields_obj,
+                   &calendar_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     const ap_calendar *cal = a ? calendar_of(capsule) : NULL;
@@ -485,15 +518,23 @@ done:
 
 /* ---- recharge rules, checks and sections ------------------------------------ */
 
-/* area_recharge(code, name, budget, actual or None, n, billed, fields) */
-static PyObject *core_area_recharge(PyObject *module, PyObject *args)
+PyDoc_STRVAR(area_recharge_doc,
+"area_recharge($module, /, code, rule, budget_share, actual_share, "
+"instalments, billed, fields)\n--\n\n"
+"The area's recharge rule applied: a list of pence, one an instalment.");
+ARG_SPEC(area_recharge_args, "area_recharge", 0, 0,
+         "code", "rule", "budget_share", "actual_share", "instalments",
+         "billed", "fields");
+
+static PyObject *core_area_recharge(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name;
     PyObject *budget_obj, *actual_obj, *billed_obj, *fields_obj;
     Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "ssOOnOO:area_recharge", &code, &name,
-                          &budget_obj, &actual_obj, &n, &billed_obj,
-                          &fields_obj))
+    if (parse_args(&area_recharge_args, args, nargs, kwnames, "ssOOnOO", &code,
+                   &name, &budget_obj, &actual_obj, &n, &billed_obj,
+                   &fields_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     if (a == NULL)
@@ -557,12 +598,26 @@ done:
     return result;
 }
 
-/* area_check(code, name, fields) -> [(severity, field, message)] */
-static PyObject *core_area_check(PyObject *module, PyObject *args)
+static PyObject *finding_item(const void *ctx, size_t i)
+{
+    const ap_finding *f = (const ap_finding *)ctx + i;
+    return Py_BuildValue("(sNN)", ap_severity_name(f->severity),
+                         core_text(f->field), core_text(f->message));
+}
+
+PyDoc_STRVAR(area_check_doc,
+"area_check($module, /, code, name, fields)\n--\n\n"
+"The area's check name run over fields; returns [(severity, field,\n"
+"message)].");
+ARG_SPEC(area_check_args, "area_check", 0, 0, "code", "name", "fields");
+
+static PyObject *core_area_check(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name;
     PyObject *fields_obj;
-    if (!PyArg_ParseTuple(args, "ssO:area_check", &code, &name, &fields_obj))
+    if (parse_args(&area_check_args, args, nargs, kwnames, "ssO", &code, &name,
+                   &fields_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     ap_field *field_items = NULL;
@@ -579,28 +634,23 @@ static PyObject *core_area_check(PyObject *module, PyObject *args)
     PyMem_Free(field_items);
     if (st != AP_OK)
         return raise_error(module, &err);
-    PyObject *list = PyList_New((Py_ssize_t)out.n);
-    for (size_t i = 0; list != NULL && i < out.n; i++) {
-        const ap_finding *f = &out.items[i];
-        PyObject *t = Py_BuildValue("(sNN)", ap_severity_name(f->severity),
-                                    core_text(f->field),
-                                    core_text(f->message));
-        if (t == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
-    }
+    PyObject *list = list_of(out.items, out.n, finding_item);
     ap_finding_list_clear(&out);
     return list;
 }
 
-/* area_section(code, name, fields) -> str */
-static PyObject *core_area_section(PyObject *module, PyObject *args)
+PyDoc_STRVAR(area_section_doc,
+"area_section($module, /, code, name, fields)\n--\n\n"
+"The area's section name written from fields, as str.");
+ARG_SPEC(area_section_args, "area_section", 0, 0, "code", "name", "fields");
+
+static PyObject *core_area_section(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name;
     PyObject *fields_obj;
-    if (!PyArg_ParseTuple(args, "ssO:area_section", &code, &name,
-                          &fields_obj))
+    if (parse_args(&area_section_args, args, nargs, kwnames, "ssO", &code,
+                   &name, &fields_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     ap_field *field_items = NULL;
@@ -879,14 +929,22 @@ static void py_item_discard(py_item *item)
     free(item);
 }
 
-/* add_measure(code, name, description, columns, scale, func, adapter) */
-static PyObject *core_add_measure(PyObject *module, PyObject *args)
+PyDoc_STRVAR(add_measure_doc,
+"add_measure($module, /, code, name, description, columns, scale, func, "
+"adapter)\n--\n\n"
+"Adds a Python measure to the area with code: func called through\n"
+"adapter.");
+ARG_SPEC(add_measure_args, "add_measure", 0, 0,
+         "code", "name", "description", "columns", "scale", "func", "adapter");
+
+static PyObject *core_add_measure(PyObject *module, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name, *description, *columns;
     long long scale;
     PyObject *func, *adapter;
-    if (!PyArg_ParseTuple(args, "ssssLOO:add_measure", &code, &name,
-                          &description, &columns, &scale, &func, &adapter))
+    if (parse_args(&add_measure_args, args, nargs, kwnames, "ssssLOO", &code,
+                   &name, &description, &columns, &scale, &func, &adapter) < 0)
         return NULL;
     ffi_type *types[7] = {&ffi_type_pointer, &ffi_type_pointer, size_type(),
                           size_type(), &ffi_type_pointer, &ffi_type_pointer,
@@ -914,13 +972,20 @@ static PyObject *core_add_measure(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* add_rule(code, name, description, func, adapter) */
-static PyObject *core_add_rule(PyObject *module, PyObject *args)
+PyDoc_STRVAR(add_rule_doc,
+"add_rule($module, /, code, name, description, func, adapter)\n--\n\n"
+"Adds a Python recharge rule to the area with code: func called through\n"
+"adapter.");
+ARG_SPEC(add_rule_args, "add_rule", 0, 0,
+         "code", "name", "description", "func", "adapter");
+
+static PyObject *core_add_rule(PyObject *module, PyObject *const *args,
+                               Py_ssize_t nargs, PyObject *kwnames)
 {
     const char *code, *name, *description;
     PyObject *func, *adapter;
-    if (!PyArg_ParseTuple(args, "sssOO:add_rule", &code, &name, &description,
-                          &func, &adapter))
+    if (parse_args(&add_rule_args, args, nargs, kwnames, "sssOO", &code, &name,
+                   &description, &func, &adapter) < 0)
         return NULL;
     ffi_type *types[4] = {&ffi_type_pointer, &ffi_type_pointer,
                           &ffi_type_pointer, &ffi_type_pointer};
@@ -943,38 +1008,32 @@ static PyObject *core_add_rule(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
-static PyObject *core_plugin_abi(PyObject *module, PyObject *unused)
+PyDoc_STRVAR(plugin_abi_doc,
+"plugin_abi($module, /)\n--\n\n"
+"The host's plugin ABI as (major, minor).");
+ARG_SPEC(plugin_abi_args, "plugin_abi", 0, 0, NULL);
+
+static PyObject *core_plugin_abi(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
+    if (bind_args(&plugin_abi_args, args, nargs, kwnames, NULL) < 0)
+        return NULL;
     (void)module;
-    (void)unused;
     return Py_BuildValue("(II)", (unsigned)AP_PLUGIN_ABI_MAJOR,
                          (unsigned)AP_PLUGIN_ABI_MINOR);
 }
 
 PyMethodDef plugin_methods[] = {
-    {"plugin_load", core_plugin_load, METH_O,
-     "plugin_load(path) -> (plugin dict, already loaded)"},
-    {"plugin_list", core_plugin_list, METH_NOARGS,
-     "plugin_list() -> [plugin dict] in load order"},
-    {"plugin_abi", core_plugin_abi, METH_NOARGS,
-     "plugin_abi() -> (major, minor) of the host's plugin ABI"},
-    {"area_info", core_area_info, METH_VARARGS,
-     "area_info(code) -> dict of the service area, or None"},
-    {"area_call", core_area_call, METH_VARARGS,
-     "area_call(code, name, values) -> (result type, value)"},
-    {"area_measure", core_area_measure, METH_VARARGS,
-     "area_measure(code, name, names, columns, keys, calendar, as_of, "
-     "fields, calendar_obj) -> (bytes of groups, scale)"},
-    {"area_recharge", core_area_recharge, METH_VARARGS,
-     "area_recharge(code, name, budget, actual, n, billed, fields) -> "
-     "[pence]"},
-    {"area_check", core_area_check, METH_VARARGS,
-     "area_check(code, name, fields) -> [(severity, field, message)]"},
-    {"area_section", core_area_section, METH_VARARGS,
-     "area_section(code, name, fields) -> str"},
-    {"add_measure", core_add_measure, METH_VARARGS,
-     "add_measure(code, name, description, columns, scale, func, adapter)"},
-    {"add_rule", core_add_rule, METH_VARARGS,
-     "add_rule(code, name, description, func, adapter)"},
+    GLUE_METHOD(plugin_load),
+    GLUE_METHOD(plugin_list),
+    GLUE_METHOD(plugin_abi),
+    GLUE_METHOD(area_info),
+    GLUE_METHOD(area_call),
+    GLUE_METHOD(area_measure),
+    GLUE_METHOD(area_recharge),
+    GLUE_METHOD(area_check),
+    GLUE_METHOD(area_section),
+    GLUE_METHOD(add_measure),
+    GLUE_METHOD(add_rule),
     {NULL, NULL, 0, NULL},
 };

@@ -86,12 +86,19 @@ static int int64_output(PyObject *obj, Py_buffer *view, int *have,
 
 /* ---- draws ------------------------------------------------------------- */
 
-/* philox4x32(counter, key) -> 4-tuple */
-static PyObject *core_philox4x32(PyObject *module, PyObject *args)
+PyDoc_STRVAR(philox4x32_doc,
+"philox4x32($module, /, counter, key)\n--\n\n"
+"Philox4x32-10 of counter (a 4-tuple of 32-bit words) under key (a\n"
+"2-tuple), as a 4-tuple.");
+ARG_SPEC(philox4x32_args, "philox4x32", 0, 0, "counter", "key");
+
+static PyObject *core_philox4x32(PyObject *module, PyObject *const *args,
+                                 Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
     PyObject *counter_obj, *key_obj;
-    if (!PyArg_ParseTuple(args, "OO:philox4x32", &counter_obj, &key_obj))
+    if (parse_args(&philox4x32_args, args, nargs, kwnames, "OO", &counter_obj,
+                   &key_obj) < 0)
         return NULL;
     uint32_t counter[4], key[2], out[4];
     if (u32_words(counter_obj, 4, "counter", counter) < 0 ||
@@ -117,14 +124,20 @@ static int draw_coordinates(PyObject *seed_obj, PyObject *scenario_obj,
     return 0;
 }
 
-/* scenario_uniform(seed, scenario, variable, year, which) -> float */
-static PyObject *core_scenario_uniform(PyObject *module, PyObject *args)
+PyDoc_STRVAR(scenario_uniform_doc,
+"scenario_uniform($module, /, seed, scenario, variable, year, which)\n--\n\n"
+"The uniform draw in (0, 1) at those coordinates.");
+ARG_SPEC(scenario_uniform_args, "scenario_uniform", 0, 0,
+         "seed", "scenario", "variable", "year", "which");
+
+static PyObject *core_scenario_uniform(PyObject *module, PyObject *const *args,
+                                       Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
     PyObject *seed_obj, *scenario_obj, *variable_obj, *year_obj, *which_obj;
-    if (!PyArg_ParseTuple(args, "OOOOO:scenario_uniform", &seed_obj,
-                          &scenario_obj, &variable_obj, &year_obj,
-                          &which_obj))
+    if (parse_args(&scenario_uniform_args, args, nargs, kwnames, "OOOOO",
+                   &seed_obj, &scenario_obj, &variable_obj, &year_obj,
+                   &which_obj) < 0)
         return NULL;
     uint64_t seed, scenario;
     uint32_t variable, year;
@@ -137,13 +150,20 @@ static PyObject *core_scenario_uniform(PyObject *module, PyObject *args)
         ap_scenario_uniform(seed, scenario, variable, year, (uint32_t)which));
 }
 
-/* scenario_normal(seed, scenario, variable, year) -> float */
-static PyObject *core_scenario_normal(PyObject *module, PyObject *args)
+PyDoc_STRVAR(scenario_normal_doc,
+"scenario_normal($module, /, seed, scenario, variable, year)\n--\n\n"
+"The standard normal draw at those coordinates (Box-Muller on the two\n"
+"uniforms there).");
+ARG_SPEC(scenario_normal_args, "scenario_normal", 0, 0,
+         "seed", "scenario", "variable", "year");
+
+static PyObject *core_scenario_normal(PyObject *module, PyObject *const *args,
+                                      Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)module;
     PyObject *seed_obj, *scenario_obj, *variable_obj, *year_obj;
-    if (!PyArg_ParseTuple(args, "OOOO:scenario_normal", &seed_obj,
-                          &scenario_obj, &variable_obj, &year_obj))
+    if (parse_args(&scenario_normal_args, args, nargs, kwnames, "OOOO",
+                   &seed_obj, &scenario_obj, &variable_obj, &year_obj) < 0)
         return NULL;
     uint64_t seed, scenario;
     uint32_t variable, year;
@@ -269,14 +289,24 @@ static int read_model(PyObject *module, PyObject *demand_obj,
 
 /* cost_project(demand, demand_sd, correlation, unit_cost_pence, inflation,
  * inflation_sd, weights, totals, shares) -> None */
-static PyObject *core_cost_project(PyObject *module, PyObject *args)
+PyDoc_STRVAR(cost_project_doc,
+"cost_project($module, /, demand, demand_sd, correlation, unit_cost_pence, "
+"inflation, inflation_sd, weights, totals, shares)\n--\n\n"
+"The expected path in pence into totals and shares, each year's shares\n"
+"summing to its total.");
+ARG_SPEC(cost_project_args, "cost_project", 0, 0,
+         "demand", "demand_sd", "correlation", "unit_cost_pence", "inflation",
+         "inflation_sd", "weights", "totals", "shares");
+
+static PyObject *core_cost_project(PyObject *module, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *demand, *demand_sd, *unit, *inflation, *inflation_sd, *weights,
         *totals_obj, *shares_obj;
     double correlation;
-    if (!PyArg_ParseTuple(args, "OOdOOOOOO:cost_project", &demand,
-                          &demand_sd, &correlation, &unit, &inflation,
-                          &inflation_sd, &weights, &totals_obj, &shares_obj))
+    if (parse_args(&cost_project_args, args, nargs, kwnames, "OOdOOOOOO",
+                   &demand, &demand_sd, &correlation, &unit, &inflation,
+                   &inflation_sd, &weights, &totals_obj, &shares_obj) < 0)
         return NULL;
     model_views v = {0};
     ap_cost_model model;
@@ -302,17 +332,29 @@ done:
 /* cost_simulate(demand, demand_sd, correlation, unit_cost_pence,
  * inflation, inflation_sd, weights, seed, first, count, threads, totals,
  * shares) -> None */
-static PyObject *core_cost_simulate(PyObject *module, PyObject *args)
+PyDoc_STRVAR(cost_simulate_doc,
+"cost_simulate($module, /, demand, demand_sd, correlation, "
+"unit_cost_pence, inflation, inflation_sd, weights, seed, first, count, "
+"threads, totals, shares)\n--\n\n"
+"Scenarios first .. first + count - 1 into totals and shares (either\n"
+"may be None).");
+ARG_SPEC(cost_simulate_args, "cost_simulate", 0, 0,
+         "demand", "demand_sd", "correlation", "unit_cost_pence", "inflation",
+         "inflation_sd", "weights", "seed", "first", "count", "threads",
+         "totals", "shares");
+
+static PyObject *core_cost_simulate(PyObject *module, PyObject *const *args,
+                                    Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *demand, *demand_sd, *unit, *inflation, *inflation_sd, *weights,
         *seed_obj, *first_obj, *totals_obj, *shares_obj;
     double correlation;
     Py_ssize_t count;
     int threads;
-    if (!PyArg_ParseTuple(args, "OOdOOOOOOniOO:cost_simulate", &demand,
-                          &demand_sd, &correlation, &unit, &inflation,
-                          &inflation_sd, &weights, &seed_obj, &first_obj,
-                          &count, &threads, &totals_obj, &shares_obj))
+    if (parse_args(&cost_simulate_args, args, nargs, kwnames, "OOdOOOOOOniOO",
+                   &demand, &demand_sd, &correlation, &unit, &inflation,
+                   &inflation_sd, &weights, &seed_obj, &first_obj, &count,
+                   &threads, &totals_obj, &shares_obj) < 0)
         return NULL;
     uint64_t seed, first;
     if (to_u64(seed_obj, "seed", &seed) < 0 ||
@@ -356,10 +398,7 @@ static PyObject *core_cost_simulate(PyObject *module, PyObject *args)
         st = ap_cost_simulate(&model, seed, first, n, threads, totals, shares,
                               &err);
     }
-    if (st != AP_OK)
-        raise_error(module, &err);
-    else
-        result = Py_NewRef(Py_None);
+    result = none_or_raise(module, st, &err);
 done:
     release_model(&v);
     return result;
@@ -367,12 +406,18 @@ done:
 
 /* ---- percentiles ------------------------------------------------------- */
 
-/* percentiles_i64(values, q, out) -> None */
-static PyObject *core_percentiles_i64(PyObject *module, PyObject *args)
+PyDoc_STRVAR(percentiles_i64_doc,
+"percentiles_i64($module, /, values, q, out)\n--\n\n"
+"out[k * columns + c] = numpy's linear percentile q[k] of column c of\n"
+"values, rounded half to even.");
+ARG_SPEC(percentiles_i64_args, "percentiles_i64", 0, 0, "values", "q", "out");
+
+static PyObject *core_percentiles_i64(PyObject *module, PyObject *const *args,
+                                      Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *values_obj, *q_obj, *out_obj;
-    if (!PyArg_ParseTuple(args, "OOO:percentiles_i64", &values_obj, &q_obj,
-                          &out_obj))
+    if (parse_args(&percentiles_i64_args, args, nargs, kwnames, "OOO",
+                   &values_obj, &q_obj, &out_obj) < 0)
         return NULL;
     Py_buffer vv, qv, ov;
     int have_out;
@@ -411,32 +456,15 @@ static PyObject *core_percentiles_i64(PyObject *module, PyObject *args)
     PyBuffer_Release(&ov);
     PyBuffer_Release(&qv);
     PyBuffer_Release(&vv);
-    if (st != AP_OK)
-        return raise_error(module, &err);
-    Py_RETURN_NONE;
+    return none_or_raise(module, st, &err);
 }
 
 PyMethodDef scenario_methods[] = {
-    {"philox4x32", core_philox4x32, METH_VARARGS,
-     "philox4x32(counter, key) -> 4-tuple: Philox4x32-10 of a 4-tuple of "
-     "32-bit words under a 2-tuple key"},
-    {"scenario_uniform", core_scenario_uniform, METH_VARARGS,
-     "scenario_uniform(seed, scenario, variable, year, which) -> float in "
-     "(0, 1), the draw at those coordinates"},
-    {"scenario_normal", core_scenario_normal, METH_VARARGS,
-     "scenario_normal(seed, scenario, variable, year) -> float, a standard "
-     "normal (Box-Muller on the two uniforms there)"},
-    {"cost_project", core_cost_project, METH_VARARGS,
-     "cost_project(demand, demand_sd, correlation, unit_cost_pence, "
-     "inflation, inflation_sd, weights, totals, shares): the expected path "
-     "in pence, each year's shares summing to its total"},
-    {"cost_simulate", core_cost_simulate, METH_VARARGS,
-     "cost_simulate(demand, demand_sd, correlation, unit_cost_pence, "
-     "inflation, inflation_sd, weights, seed, first, count, threads, "
-     "totals, shares): scenarios first .. first + count - 1; totals or "
-     "shares may be None"},
-    {"percentiles_i64", core_percentiles_i64, METH_VARARGS,
-     "percentiles_i64(values, q, out): out[k * columns + c] = numpy's "
-     "linear percentile q[k] of column c, rounded half to even"},
+    GLUE_METHOD(philox4x32),
+    GLUE_METHOD(scenario_uniform),
+    GLUE_METHOD(scenario_normal),
+    GLUE_METHOD(cost_project),
+    GLUE_METHOD(cost_simulate),
+    GLUE_METHOD(percentiles_i64),
     {NULL, NULL, 0, NULL},
 };

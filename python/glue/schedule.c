@@ -11,14 +11,22 @@
 
 /* ---- schedules -------------------------------------------------------- */
 
-static PyObject *core_schedule_equal(PyObject *module, PyObject *args)
+PyDoc_STRVAR(schedule_equal_doc,
+"schedule_equal($module, /, share, instalments, granularity, rounding)\n--\n\n"
+"share (pence) in equal instalments, each a multiple of granularity,\n"
+"rounded by rounding; a list of pence.");
+ARG_SPEC(schedule_equal_args, "schedule_equal", 0, 0,
+         "share", "instalments", "granularity", "rounding");
+
+static PyObject *core_schedule_equal(PyObject *module, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *share_obj;
     Py_ssize_t n;
     long long granularity;
     const char *rounding_name;
-    if (!PyArg_ParseTuple(args, "OnLs:schedule_equal", &share_obj, &n,
-                          &granularity, &rounding_name))
+    if (parse_args(&schedule_equal_args, args, nargs, kwnames, "OnLs",
+                   &share_obj, &n, &granularity, &rounding_name) < 0)
         return NULL;
     int64_t share;
     if (to_int64(module, share_obj, "share", &share) < 0)
@@ -39,11 +47,20 @@ static PyObject *core_schedule_equal(PyObject *module, PyObject *args)
     return int64_list(parts, (size_t)n);
 }
 
-static PyObject *core_schedule_balancing(PyObject *module, PyObject *args)
+PyDoc_STRVAR(schedule_balancing_doc,
+"schedule_balancing($module, /, billed, actual_share)\n--\n\n"
+"The balancing payment (pence) that brings what was billed to\n"
+"actual_share.");
+ARG_SPEC(schedule_balancing_args, "schedule_balancing", 0, 0,
+         "billed", "actual_share");
+
+static PyObject *core_schedule_balancing(PyObject *module,
+                                         PyObject *const *args,
+                                         Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *billed_obj, *actual_obj;
-    if (!PyArg_ParseTuple(args, "OO:schedule_balancing", &billed_obj,
-                          &actual_obj))
+    if (parse_args(&schedule_balancing_args, args, nargs, kwnames, "OO",
+                   &billed_obj, &actual_obj) < 0)
         return NULL;
     int64_t actual, balance;
     if (to_int64(module, actual_obj, "actual_share", &actual) < 0)
@@ -62,9 +79,7 @@ static PyObject *core_schedule_balancing(PyObject *module, PyObject *args)
 }
 
 PyMethodDef schedule_methods[] = {
-    {"schedule_equal", core_schedule_equal, METH_VARARGS,
-     "schedule_equal(share, n, granularity, rounding) -> list of pence"},
-    {"schedule_balancing", core_schedule_balancing, METH_VARARGS,
-     "schedule_balancing(billed, actual_share) -> pence"},
+    GLUE_METHOD(schedule_equal),
+    GLUE_METHOD(schedule_balancing),
     {NULL, NULL, 0, NULL},
 };
