@@ -4,9 +4,9 @@ the entry points every plugin used to write out, written by two macros.
 The macros are the plugin's side only; the ABI is as it was.  So:
 - a plugin using them compiles as C99, C11 and C++11 under every warning,
   and exports the two entry points and nothing else;
-- a plugin written before them (the template as it was, kept in
-  tests/data/plugin_template_before_macros.c) still builds with -Werror,
-  loads, and registers what today's template registers;
+- a plugin written before them (today's template with its two entry
+  points written out by hand, as every plugin wrote them before) still
+  builds with -Werror, loads, and registers what the template registers;
 - handed an older host, a plugin using them does what one with entry points
   written by hand did: one that declares ABI 1.0 loads in a 1.0 host and
   does without the 1.1 functions, one that declares 1.1 is refused;
@@ -36,8 +36,6 @@ from apportion.plugin import plugin_abi
 INCLUDE = Path(apportion.get_include())
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "plugins" / "template" / "__NAME__.c"
-BEFORE_MACROS = Path(__file__).resolve().parent / "data" / \
-    "plugin_template_before_macros.c"
 
 CC = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or "cc"
 CXX = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("g++")
@@ -178,15 +176,56 @@ def test_a_plugin_using_the_macros_exports_the_two_entry_points(tmp_path):
 # ---- a plugin written before the macros -----------------------------------------
 
 
-def test_the_template_before_the_macros_is_kept_as_it_was():
-    text = BEFORE_MACROS.read_text()
-    assert "AP_PLUGIN_DEFINE" not in text.split("*/", 1)[1]
-    assert "AP_PLUGIN_EXPORT ap_status apportion_plugin_init" in text
-    assert "AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info" in text
+# The two entry points as a plugin wrote them before the macros: export
+# both, keep the host, refuse a host without what the plugin calls, then
+# register, passing a failure's message on through host->strdup.
+ENTRY_POINTS_BY_HAND = r"""
+AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info(void)
+{
+    return &info;
+}
+
+AP_PLUGIN_EXPORT ap_status apportion_plugin_init(const ap_host *h,
+                                                 ap_registrar *reg,
+                                                 char **error_message)
+{
+    ap_error err = {0};
+
+    host = h;
+    if (!AP_HOST_HAS(host, sla_rows)) {
+        *error_message = host->strdup("this plugin needs host->sla_rows "
+                                      "(plugin ABI 1.1): update apportion");
+        return AP_E_PLUGIN;
+    }
+    if (register_all(reg, &err) != AP_OK) {
+        *error_message = host->strdup(err.message);
+        return err.status;
+    }
+    return AP_OK;
+}
+"""
+
+
+def written_by_hand(template: str) -> str:
+    """The template without the macros: its host variable declared and its
+    entry points written out, as before AP_PLUGIN_DEFINE existed."""
+    declare = "AP_PLUGIN_HOST_DECLARE(host);"
+    define = "AP_PLUGIN_DEFINE(info, register_all);"
+    assert template.count(declare) == 1 and template.count(define) == 1
+    return (template.replace(declare, "static const ap_host *host;")
+            .replace(define, ENTRY_POINTS_BY_HAND))
+
+
+def test_the_hand_written_form_uses_no_macro():
+    text = written_by_hand(TEMPLATE.read_text())
+    code = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    assert "AP_PLUGIN_DEFINE" not in code and "AP_PLUGIN_HOST_DECLARE" not in code
+    assert "AP_PLUGIN_EXPORT ap_status apportion_plugin_init" in code
+    assert "AP_PLUGIN_EXPORT const ap_plugin_info *apportion_plugin_info" in code
 
 
 def test_a_plugin_written_before_the_macros_builds_and_loads(tmp_path):
-    old = compile_plugin(from_template(BEFORE_MACROS.read_text(), "hand_made"),
+    old = compile_plugin(from_template(written_by_hand(TEMPLATE.read_text()), "hand_made"),
                          tmp_path / "hand_made.so")
     new = compile_plugin(from_template(TEMPLATE.read_text(), "macro_made"),
                          tmp_path / "macro_made.so")
@@ -368,7 +407,7 @@ def test_a_plugin_declaring_1_1_is_refused_by_a_1_0_host(tmp_path):
     # with the macros, the guard compares the host's minor and size with
     # the declared minor.  Both refuse, saying why, and nothing stays.
     old = through_older_host(compile_plugin(
-        from_template(BEFORE_MACROS.read_text(), "refused_by_hand"),
+        from_template(written_by_hand(TEMPLATE.read_text()), "refused_by_hand"),
         tmp_path / "refused_by_hand.so"), tmp_path)
     refused(old, r"init failed .*needs host->sla_rows \(plugin ABI 1\.1\)",
             "REFUSED_BY_HAND")
