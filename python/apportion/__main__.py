@@ -13,7 +13,6 @@ import warnings
 
 from .errors import ApportionError
 
-
 # The loader of each file format `run` reads, by the file's "format".
 _PAPERS = {
     "apportion.mtfp/1": ("mtfp", "load_mtfp"),
@@ -83,7 +82,7 @@ def _scorecard(args) -> int:
     from .measures import within_working_days
     from .scorecard import Scorecard
 
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         kpis = load_kpis(args.kpis)
     if args.kpi not in kpis:

@@ -12,15 +12,21 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from functools import lru_cache
-from typing import List, Sequence
 
 import numpy as np
 
 from . import _core
 from .errors import InputError
 
-__all__ = ["Calendar", "DIVISIONS", "ROLLS", "CONVENTIONS", "fy_label",
-           "financial_year", "date_parts"]
+__all__ = [
+    "CONVENTIONS",
+    "DIVISIONS",
+    "ROLLS",
+    "Calendar",
+    "date_parts",
+    "financial_year",
+    "fy_label",
+]
 
 #: The divisions with bank holidays ("none": weekends only).
 DIVISIONS = ("england-and-wales", "scotland", "northern-ireland", "none")
@@ -39,7 +45,7 @@ class _Dates:
     """Dates as an int64 array of days since 1970-01-01, and how to hand a
     result back in the form the caller gave (scalar, array or Series)."""
 
-    __slots__ = ("days", "scalar", "index", "name")
+    __slots__ = ("days", "index", "name", "scalar")
 
     def __init__(self, days, scalar, index=None, name=None):
         self.days = days
@@ -218,7 +224,7 @@ class Calendar:
         return "".join("1" if self._weekmask >> i & 1 else "0" for i in range(7))
 
     @property
-    def extra_closures(self) -> List[_dt.date]:
+    def extra_closures(self) -> list[_dt.date]:
         return [_EPOCH + _dt.timedelta(days=d) for d in self._closures]
 
     # ---- holidays ---------------------------------------------------------
@@ -234,7 +240,7 @@ class Calendar:
             "substitute": [s for _, _, s in rows],
         })
 
-    def holidays(self, year: int) -> List[_dt.date]:
+    def holidays(self, year: int) -> list[_dt.date]:
         """Every weekday this calendar closes in ``year``: the bank holidays
         and the extra closure days, sorted."""
         year = _year(year)

@@ -18,8 +18,6 @@ scheduler (a ``distributed.Client`` made earlier becomes the default).
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from . import forecast as _forecast
@@ -82,7 +80,7 @@ def within_working_days(ddf, start_column: str, end_column: str, days: int,
 
 # ---- batch forecasts ---------------------------------------------------
 
-def _series_blocks(values, chunk_rows: Optional[int]):
+def _series_blocks(values, chunk_rows: int | None):
     """Delayed (series x time) blocks: a dask array's own row chunks (the
     time axis joined into one chunk), or a numpy array cut into blocks of
     ``chunk_rows`` series."""
@@ -112,7 +110,7 @@ def _holt_block(block, horizon, params, level):
 
 
 def linear_trend_batch(values, times=None, predict_at=None,
-                       level: float = 0.95, chunk_rows: Optional[int] = None,
+                       level: float = 0.95, chunk_rows: int | None = None,
                        client=None, as_frame: bool = False):
     """:func:`apportion.forecast.linear_trend_batch` with blocks of series
     fitted as separate tasks.  ``values`` is a dask array or a numpy array
@@ -128,7 +126,7 @@ def linear_trend_batch(values, times=None, predict_at=None,
 
 def holt_batch(values, horizon: int, alpha=None, beta=None,
                initial_level=None, initial_trend=None, level: float = 0.95,
-               chunk_rows: Optional[int] = None, client=None,
+               chunk_rows: int | None = None, client=None,
                as_frame: bool = False):
     """:func:`apportion.forecast.holt_batch` with blocks of series fitted
     as separate tasks; see :func:`linear_trend_batch`."""
@@ -148,7 +146,7 @@ def _simulate_range(scenario, count, seed, start):
 
 
 def simulate(scenario: CostScenario, n: int, seed: int,
-             chunk_size: Optional[int] = None, client=None) -> ScenarioRun:
+             chunk_size: int | None = None, client=None) -> ScenarioRun:
     """``scenario.simulate(n, seed)`` as tasks of ``chunk_size`` scenarios
     each (by default 8 tasks), joined in scenario order: bit-identical to
     the run in one process, so its percentiles are too."""

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
 from . import _core
-from ._convert import count, threads as _threads
+from ._convert import count
+from ._convert import threads as _threads
 from .errors import InputError
 
 __all__ = [
@@ -44,7 +44,7 @@ BATCH_COLUMNS = ("mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower",
 HOLT_COLUMNS = ("mean", "obs_ci_lower", "obs_ci_upper")
 
 # trend_predict writes these seven columns per predicted time.
-_PREDICT_COLUMNS = TREND_COLUMNS + ("obs_se",)
+_PREDICT_COLUMNS = (*TREND_COLUMNS, "obs_se")
 
 
 # ---- converting what callers hold -------------------------------------
@@ -85,7 +85,7 @@ def _float_vector(values, name: str) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _index_times(values) -> Optional[np.ndarray]:
+def _index_times(values) -> np.ndarray | None:
     """The times a pandas Series carries in a numeric index (years, say;
     a default index is 0, 1, 2...); None for a non-numeric index."""
     import pandas as pd
@@ -250,13 +250,13 @@ class BatchForecast:
 
     predict_at: np.ndarray
     mean: np.ndarray
-    mean_ci_lower: Optional[np.ndarray]
-    mean_ci_upper: Optional[np.ndarray]
+    mean_ci_lower: np.ndarray | None
+    mean_ci_upper: np.ndarray | None
     obs_ci_lower: np.ndarray
     obs_ci_upper: np.ndarray
     nobs: np.ndarray
     params: dict
-    labels: Optional[object] = None
+    labels: object | None = None
     method: str = "linear_trend"
 
     def to_frame(self):
@@ -307,7 +307,7 @@ class BatchForecast:
 
 
 def linear_trend_batch(values, times=None, predict_at=None,
-                       level: float = 0.95, threads: Optional[int] = None,
+                       level: float = 0.95, threads: int | None = None,
                        as_frame: bool = True):
     """Fits a linear trend to every row of a (series x time) array at once
     and predicts each at the same times.
@@ -364,7 +364,7 @@ class HoltFit:
     level: float
     trend: float
     trailing: int = 0
-    fittedvalues: Optional[np.ndarray] = None
+    fittedvalues: np.ndarray | None = None
     last_time: float = 0.0     # the time of the series' last value
     step: float = 1.0
 
@@ -397,7 +397,7 @@ def _horizon(horizon) -> int:
     return count(horizon, "horizon", of="steps")
 
 
-def _param(value, name: str) -> Optional[float]:
+def _param(value, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -453,7 +453,7 @@ def holt(values, horizon: int, alpha=None, beta=None, initial_level=None,
 
 def holt_batch(values, horizon: int, alpha=None, beta=None,
                initial_level=None, initial_trend=None, level: float = 0.95,
-               threads: Optional[int] = None, as_frame: bool = True):
+               threads: int | None = None, as_frame: bool = True):
     """Holt's method on every row of a (series x time) array, with the same
     fixed parameters for all (None: fitted per series), forecast
     ``horizon`` steps: the long DataFrame of

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import enum
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -22,8 +22,15 @@ from . import _core
 from ._convert import exact_ratio
 from .errors import InputError
 
-__all__ = ["RAG", "Band", "KPI", "AmbiguousBandsWarning", "load_kpis",
-           "parse_kpis", "ESCALATION_STATES"]
+__all__ = [
+    "ESCALATION_STATES",
+    "KPI",
+    "RAG",
+    "AmbiguousBandsWarning",
+    "Band",
+    "load_kpis",
+    "parse_kpis",
+]
 
 _OPEN, _INCLUSIVE, _EXCLUSIVE = 0, 1, 2
 _NO_DATA = 255
@@ -58,9 +65,9 @@ class Band:
     for unbounded; each end says whether the value itself is in the band."""
 
     rag: RAG
-    lower: Optional[Fraction] = None
+    lower: Fraction | None = None
     lower_inclusive: bool = False
-    upper: Optional[Fraction] = None
+    upper: Fraction | None = None
     upper_inclusive: bool = False
 
     def __str__(self) -> str:
@@ -80,7 +87,7 @@ class Band:
                 *end(self.upper, self.upper_inclusive))
 
     @classmethod
-    def _from_core(cls, t) -> "Band":
+    def _from_core(cls, t) -> Band:
         rag, lk, ln, ld, uk, un, ud = t
         return cls(RAG(rag), None if lk == _OPEN else Fraction(ln, ld),
                    lk == _INCLUSIVE, None if uk == _OPEN else Fraction(un, ud),
@@ -163,11 +170,11 @@ class KPI:
     def __init__(self, ref: str, description: str = "", unit: str = "%",
                  polarity: str = "higher", target=None, bands=None,
                  tolerance=None, tolerance_kind: str = "points",
-                 frequency: Optional[str] = None,
-                 reported_to: Optional[str] = None,
-                 states: Optional[Mapping[str, str]] = None,
-                 escalation: Optional[Tuple[int, int]] = None,
-                 warn: bool = True, measure: Optional[str] = None):
+                 frequency: str | None = None,
+                 reported_to: str | None = None,
+                 states: Mapping[str, str] | None = None,
+                 escalation: tuple[int, int] | None = None,
+                 warn: bool = True, measure: str | None = None):
         if not isinstance(ref, str) or not ref.strip():
             raise InputError("a KPI needs a ref such as 'IASS2'")
         if polarity not in ("higher", "lower"):
@@ -187,11 +194,11 @@ class KPI:
         self.tolerance = None if tolerance is None else \
             _exact(tolerance, f"{ref}.tolerance")
         self.tolerance_kind = tolerance_kind
-        self.bands_text: Optional[str] = None
+        self.bands_text: str | None = None
         self.warning = ""
-        self.states: Dict[str, RAG] = {}
+        self.states: dict[str, RAG] = {}
         self.escalation = _escalation_rule(ref, escalation)
-        self.bands: Tuple[Band, ...] = ()
+        self.bands: tuple[Band, ...] = ()
         if unit in ("status", "yes/no"):
             if states is None:
                 raise InputError(f"{ref}: a {unit} KPI needs states, such as "
@@ -250,7 +257,7 @@ class KPI:
 
     # ---- scoring ----------------------------------------------------------
 
-    def score(self, value) -> Optional[RAG]:
+    def score(self, value) -> RAG | None:
         """The rating of one value: a number (int, float read as its
         shortest decimal text, "85.5%", Decimal, Fraction), or a state label
         for a status KPI.  None (or NaN) gives None."""
@@ -290,7 +297,7 @@ class KPI:
         codes = {0: RAG.GREEN, 1: RAG.AMBER, 2: RAG.RED, _NO_DATA: None}
         return np.array([codes[c] for c in out.tolist()], dtype=object)
 
-    def direction(self, current, previous) -> Optional[str]:
+    def direction(self, current, previous) -> str | None:
         """"improving", "worsening" or "unchanged", judged by polarity; None
         when either value is missing."""
         if current is None or previous is None:
@@ -302,7 +309,7 @@ class KPI:
         b = _exact(previous, f"{self.ref} previous")
         return _core.direction(self.polarity, _pair(a), _pair(b))
 
-    def escalate(self, ratings: Sequence[Optional[str]]) -> List[str]:
+    def escalate(self, ratings: Sequence[str | None]) -> list[str]:
         """Escalation state of each period in order, from its rating (None:
         no data): "none", "out_of_tolerance", "performance_failure",
         "rectification_plan" or "no_data"."""
@@ -314,7 +321,7 @@ class KPI:
         return [ESCALATION_STATES[c] for c in out.tolist()]
 
     @classmethod
-    def _from_definition(cls, d: dict) -> "KPI":
+    def _from_definition(cls, d: dict) -> KPI:
         """A KPI from the reader's dict; the bands were checked in C."""
         kpi = cls.__new__(cls)
         kpi.ref = d["ref"]
@@ -340,11 +347,11 @@ class KPI:
         return kpi
 
 
-def _pair(x: Fraction) -> Tuple[int, int]:
+def _pair(x: Fraction) -> tuple[int, int]:
     return x.numerator, x.denominator
 
 
-def _escalation_rule(ref: str, rule) -> Tuple[int, int]:
+def _escalation_rule(ref: str, rule) -> tuple[int, int]:
     if rule is None:
         return (1, 1)
     try:
@@ -358,17 +365,17 @@ def _escalation_rule(ref: str, rule) -> Tuple[int, int]:
     return failure_after, rectification_after
 
 
-def _kpi_map(defs: Iterable[dict]) -> Dict[str, KPI]:
+def _kpi_map(defs: Iterable[dict]) -> dict[str, KPI]:
     return {d["ref"]: KPI._from_definition(d) for d in defs}
 
 
-def load_kpis(path) -> Dict[str, KPI]:
+def load_kpis(path) -> dict[str, KPI]:
     """KPI definitions from a JSON file (format apportion.kpis/1), by ref.
     Errors are :class:`~apportion.PlanError` with the JSON path, line and
     column."""
     return _kpi_map(_core.load_kpis(str(Path(path))))
 
 
-def parse_kpis(text: str, source: str = "<string>") -> Dict[str, KPI]:
+def parse_kpis(text: str, source: str = "<string>") -> dict[str, KPI]:
     """KPI definitions from JSON text, by ref."""
     return _kpi_map(_core.parse_kpis(text, source))

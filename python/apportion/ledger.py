@@ -23,18 +23,19 @@ import html
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from . import _core
-from ._basis import basis_rows as _basis_rows, listing as _listing, plain as _plain
+from ._basis import basis_rows as _basis_rows
+from ._basis import listing as _listing
+from ._basis import plain as _plain
 from ._convert import pence as _pence
+from ._present import pounds, text_table
 from .calendar import as_days
 from .errors import ApportionError, InputError, MoneyOverflowError
-from ._present import pounds, text_table
 
 __all__ = ["Ledger", "LedgerApportionment", "UnusedBasisWarning"]
 
@@ -96,7 +97,7 @@ def _period_label(kind: str, code: int) -> str:
 _LABEL = re.compile(r"^\s*([QqPpMm]?)\s*0*(\d{1,2})\s*$")
 
 
-def _read_period_label(label, kind: Optional[str]):
+def _read_period_label(label, kind: str | None):
     """("quarter" or "month" or None when the label does not say, 0-based
     code) for one distinct label: "Q1".."Q4", "P1".."P12" ("P01"), or
     1..12 as an int or digits."""
@@ -138,8 +139,8 @@ class Ledger:
     """
 
     def __init__(self, centre, amount, *, period=None, date=None,
-                 financial_year: Optional[str] = None,
-                 periods: Optional[str] = None, unit: str = "£") -> None:
+                 financial_year: str | None = None,
+                 periods: str | None = None, unit: str = "£") -> None:
         self._init_from(centre, amount, period, date, financial_year, periods,
                         unit, source=None, where=_line_where)
 
@@ -147,7 +148,7 @@ class Ledger:
 
     def _init_from(self, centre, amount, period, date, financial_year, periods,
                    unit, source, where, texts=False, date_format=None):
-        self.source: Optional[str] = source
+        self.source: str | None = source
         self._where = where
         if (period is None) == (date is None):
             raise InputError("give a ledger either period= or date=, not "
@@ -169,14 +170,14 @@ class Ledger:
             self._period_codes, self.kind, self.financial_year = self._dates(
                 date, n, financial_year, periods or "quarter", texts, date_format)
         self._amount = amounts
-        self.period_labels: List[str] = [_period_label(self.kind, p)
+        self.period_labels: list[str] = [_period_label(self.kind, p)
                                          for p in range(_KINDS[self.kind])]
-        self._totals: Optional[np.ndarray] = None
+        self._totals: np.ndarray | None = None
 
     @classmethod
     def from_codes(cls, centre_codes, period_codes, amount, *, centres: Sequence,
                    periods: str = "quarter",
-                   financial_year: Optional[str] = None) -> "Ledger":
+                   financial_year: str | None = None) -> Ledger:
         """Lines already coded: ``centre_codes[i]`` indexes ``centres`` and
         ``period_codes[i]`` is the 0-based period (0 = Q1 or P1).  Signed
         integer codes of any width and int64 pence are read in place, never
@@ -211,9 +212,9 @@ class Ledger:
 
     @classmethod
     def from_frame(cls, frame, *, centre: str, amount: str,
-                   period: Optional[str] = None, date: Optional[str] = None,
-                   financial_year: Optional[str] = None,
-                   periods: Optional[str] = None, unit: str = "£") -> "Ledger":
+                   period: str | None = None, date: str | None = None,
+                   financial_year: str | None = None,
+                   periods: str | None = None, unit: str = "£") -> Ledger:
         """A ledger from a DataFrame's columns, named.  Errors name the
         row by the frame's index."""
         names = {"centre": centre, "amount": amount, "period": period, "date": date}
@@ -232,10 +233,10 @@ class Ledger:
 
     @classmethod
     def read_csv(cls, path, *, centre: str, amount: str,
-                 period: Optional[str] = None, date: Optional[str] = None,
-                 financial_year: Optional[str] = None,
-                 periods: Optional[str] = None, unit: str = "£",
-                 date_format: str = "%Y-%m-%d", **read_csv_options) -> "Ledger":
+                 period: str | None = None, date: str | None = None,
+                 financial_year: str | None = None,
+                 periods: str | None = None, unit: str = "£",
+                 date_format: str = "%Y-%m-%d", **read_csv_options) -> Ledger:
         """A ledger from a CSV file's columns, named.
 
         Amounts are money text read exactly in ``unit`` ("£", "£000", or
@@ -351,7 +352,7 @@ class Ledger:
         self._missing(codes < 0, "cost centre")
         return _smallest_signed(codes, len(names)), pd.Index(names, name="centre")
 
-    def _periods(self, values, n: int, periods: Optional[str]):
+    def _periods(self, values, n: int, periods: str | None):
         import pandas as pd
 
         if len(values) != n:
@@ -464,7 +465,7 @@ class Ledger:
         return int(self._amount.shape[0])
 
     @property
-    def periods(self) -> List[str]:
+    def periods(self) -> list[str]:
         """The period labels: Q1..Q4 or P1..P12."""
         return list(self.period_labels)
 
@@ -495,9 +496,9 @@ class Ledger:
         """Every line's amount added up, in pence (exact, a Python int)."""
         return _exact_total(self._sum())
 
-    def apportion(self, basis, authorities: Optional[Sequence] = None,
+    def apportion(self, basis, authorities: Sequence | None = None,
                   mode: str = "largest_remainder", services=None,
-                  threads: int = 0) -> "LedgerApportionment":
+                  threads: int = 0) -> LedgerApportionment:
         """Apportion each cost centre's periods to the authorities by the
         centre's basis.
 
@@ -629,8 +630,8 @@ class LedgerApportionment:
     :class:`~apportion.ApportionError`.
     """
 
-    def __init__(self, ledger: Ledger, authorities: List, shares: np.ndarray,
-                 weights: np.ndarray, mode: str, services: Optional[list]) -> None:
+    def __init__(self, ledger: Ledger, authorities: list, shares: np.ndarray,
+                 weights: np.ndarray, mode: str, services: list | None) -> None:
         self.ledger = ledger
         self.authorities = list(authorities)
         self.centres = ledger.centres
@@ -645,7 +646,7 @@ class LedgerApportionment:
             raise ApportionError("internal error: a cell's shares do not sum to "
                                  "the cell's total")
         self.total: int = _exact_total(totals)
-        self.authority_totals: Dict = {
+        self.authority_totals: dict = {
             a: _exact_total(shares[:, :, k]) for k, a in enumerate(self.authorities)}
         if sum(self.authority_totals.values()) != self.total:
             raise ApportionError("internal error: the authorities' shares do not "
@@ -708,7 +709,7 @@ class LedgerApportionment:
 
     # ---- text and HTML ---------------------------------------------------
 
-    def _headline(self) -> List[str]:
+    def _headline(self) -> list[str]:
         names = " and ".join(map(str, self.authorities)) if len(self.authorities) < 3 \
             else ", ".join(map(str, self.authorities))
         by = "service" if self._services is not None else "cost centre"
@@ -718,7 +719,7 @@ class LedgerApportionment:
                 f"Every penny kept: the shares sum to the ledger total, "
                 f"{pounds(self.total)}."]
 
-    def _authority_table(self) -> List[List[str]]:
+    def _authority_table(self) -> list[list[str]]:
         frame = self.by_authority()
         header = ["authority", *self.periods, "year"]
         rows = [header]

@@ -6,16 +6,18 @@ results on separate chunks of records add up exactly (:func:`combine`).
 
 from __future__ import annotations
 
-from typing import Optional, Union
-
 import numpy as np
 
 from . import _core
 from .calendar import Calendar, as_days
 from .errors import InputError
 
-__all__ = ["within_working_days", "elapsed_working_days_summary",
-           "rereferrals", "combine"]
+__all__ = [
+    "combine",
+    "elapsed_working_days_summary",
+    "rereferrals",
+    "within_working_days",
+]
 
 _NAT = np.iinfo(np.int64).min
 _SLA_FIELDS = ("key", "records", "within", "total", "open_late",

@@ -21,11 +21,12 @@ import sys
 import threading
 import traceback
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,12 +38,12 @@ from .kpi import KPI
 from .measures import _calendar, _group_keys, _ratio, _sorted
 
 __all__ = [
+    "PLUGIN_PATH_ENV",
     "Calculator",
     "Finding",
     "Item",
     "Measure",
     "MeasureContext",
-    "PLUGIN_PATH_ENV",
     "PluginInfo",
     "RuleContext",
     "ServiceArea",
@@ -61,14 +62,14 @@ _EPOCH = _dt.date(1970, 1, 1)
 
 _lock = threading.RLock()
 _discovered = False
-_failures: List[Tuple[str, str]] = []
+_failures: list[tuple[str, str]] = []
 _generation = 0  # bumped whenever the registry grows
 # What register_measure and register_rule added to each area, by code and
 # (kind, name), so that a pickled ServiceArea can take them with it.
-_python_items: Dict[str, Dict[Tuple[str, str], tuple]] = {}
+_python_items: dict[str, dict[tuple[str, str], tuple]] = {}
 
 
-def plugin_abi() -> Tuple[int, int]:
+def plugin_abi() -> tuple[int, int]:
     """The (major, minor) plugin ABI this apportion provides."""
     return _core.plugin_abi()
 
@@ -85,13 +86,13 @@ class PluginInfo:
     service_area: str
     description: str
     licence: str
-    url: Optional[str]
+    url: str | None
     path: str
-    abi: Tuple[int, int]
-    warnings: Tuple[str, ...] = ()
+    abi: tuple[int, int]
+    warnings: tuple[str, ...] = ()
 
     @classmethod
-    def _from_core(cls, d: dict) -> "PluginInfo":
+    def _from_core(cls, d: dict) -> PluginInfo:
         return cls(d["name"], d["version"], d["service_area"], d["description"],
                    d["licence"], d["url"], d["path"], tuple(d["abi"]),
                    tuple(d["warnings"]))
@@ -110,7 +111,7 @@ class Measure(Item):
     """A measure on case records: ``value = scale * numerator / denominator``
     per group, from the ``columns`` it reads."""
 
-    columns: Tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
     scale: int = 100
 
 
@@ -120,7 +121,7 @@ class Calculator(Item):
 
     signature: str = ""
     result: str = ""
-    args: Tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,18 +144,18 @@ class MeasureContext:
     """What a Python measure is given beside the records."""
 
     calendar: Any
-    as_of: Optional[np.datetime64]
-    params: Dict[str, Any] = field(default_factory=dict)
+    as_of: np.datetime64 | None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class RuleContext:
     """What a Python recharge rule is given beside the budget share."""
 
-    actual_share: Optional[int]
+    actual_share: int | None
     instalments: int
-    billed: List[int]
-    params: Dict[str, Any] = field(default_factory=dict)
+    billed: list[int]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 # ---- finding and loading ----------------------------------------------------
@@ -164,10 +165,10 @@ def _package_folder() -> Path:
     return Path(__file__).resolve().parent / "_plugins"
 
 
-def _candidates() -> List[Path]:
+def _candidates() -> list[Path]:
     """Plugin files in search order: the package's own, then each entry of
     APPORTION_PLUGIN_PATH (a folder's *.so files in name order, or a file)."""
-    found: List[Path] = []
+    found: list[Path] = []
     own = _package_folder()
     if own.is_dir():
         found += sorted(own.glob("*.so"))
@@ -226,21 +227,21 @@ def load_plugin(path) -> PluginInfo:
         return _load(path)
 
 
-def plugins() -> List[PluginInfo]:
+def plugins() -> list[PluginInfo]:
     """Every loaded plugin, in load order (the package's own and those of
     APPORTION_PLUGIN_PATH are loaded first)."""
     _discover()
     return [PluginInfo._from_core(d) for d in _core.plugin_list()]
 
 
-def load_failures() -> List[Tuple[str, str]]:
+def load_failures() -> list[tuple[str, str]]:
     """(path, message) of each plugin found on the search path that did not
     load."""
     _discover()
     return list(_failures)
 
 
-def service_area(code: str) -> "ServiceArea":
+def service_area(code: str) -> ServiceArea:
     """The loaded service area with this code, such as "IASS"."""
     if not isinstance(code, str):
         raise TypeError(f"code must be a str, not {type(code).__name__}")
@@ -255,7 +256,7 @@ def service_area(code: str) -> "ServiceArea":
     return ServiceArea(code)
 
 
-def service_areas() -> Dict[str, "ServiceArea"]:
+def service_areas() -> dict[str, ServiceArea]:
     """Every loaded service area, by code."""
     return {p.service_area: ServiceArea(p.service_area) for p in plugins()}
 
@@ -270,7 +271,7 @@ def _day(value, what: str) -> int:
     return int(d.days[0])
 
 
-def _date_value(days: int) -> Optional[_dt.date]:
+def _date_value(days: int) -> _dt.date | None:
     return None if days == _NAT else _EPOCH + _dt.timedelta(days=days)
 
 
@@ -306,11 +307,11 @@ def _from_typed(kind: str, value):
     return value
 
 
-def _fields(data, prefix: str = "") -> List[Tuple[str, str, Any]]:
+def _fields(data, prefix: str = "") -> list[tuple[str, str, Any]]:
     """Nested data flattened to (path, type, value): Decimal and Fraction
     are money (pounds), int int64, float double, str string and dates date;
     None is left out."""
-    out: List[Tuple[str, str, Any]] = []
+    out: list[tuple[str, str, Any]] = []
 
     def walk(value, path: str) -> None:
         if value is None:
@@ -352,7 +353,7 @@ def _fields(data, prefix: str = "") -> List[Tuple[str, str, Any]]:
     return out
 
 
-def _column(values, name: str, n: Optional[int]) -> np.ndarray:
+def _column(values, name: str, n: int | None) -> np.ndarray:
     """A records column as int64: dates as days since 1970-01-01 (NaT
     kept), integers and flags as they are, other values numbered (missing
     values as -1)."""
@@ -515,7 +516,7 @@ class ServiceArea:
 
     def __init__(self, code: str):
         self.code = code
-        self._cache: Optional[Tuple[int, dict]] = None
+        self._cache: tuple[int, dict] | None = None
 
     def __repr__(self) -> str:
         info = self._info()
@@ -558,38 +559,38 @@ class ServiceArea:
         return self._info()["plugin"]["description"]
 
     @property
-    def kpis(self) -> Dict[str, KPI]:
+    def kpis(self) -> dict[str, KPI]:
         """The area's KPIs by ref (each with ``measure``, the name of the
         measure that computes it, or None)."""
         return {d["ref"]: KPI._from_definition(d) for d in self._info()["kpis"]}
 
-    def _items(self, kind: str) -> List[dict]:
+    def _items(self, kind: str) -> list[dict]:
         return self._info()["items"][kind]
 
     @property
-    def measures(self) -> Dict[str, Measure]:
+    def measures(self) -> dict[str, Measure]:
         return {d["name"]: Measure(d["name"], d["description"],
                                    tuple(c.strip() for c in d["detail"].split(",")),
                                    d["scale"])
                 for d in self._items("measure")}
 
     @property
-    def rules(self) -> Dict[str, Item]:
+    def rules(self) -> dict[str, Item]:
         return {d["name"]: Item(d["name"], d["description"])
                 for d in self._items("rule")}
 
     @property
-    def checks(self) -> Dict[str, Item]:
+    def checks(self) -> dict[str, Item]:
         return {d["name"]: Item(d["name"], d["description"])
                 for d in self._items("check")}
 
     @property
-    def sections(self) -> Dict[str, Item]:
+    def sections(self) -> dict[str, Item]:
         return {d["name"]: Item(d["name"], d["description"])
                 for d in self._items("section")}
 
     @property
-    def calculators(self) -> Dict[str, Calculator]:
+    def calculators(self) -> dict[str, Calculator]:
         return {d["name"]: Calculator(d["name"], d["description"], d["signature"],
                                       d["result"], tuple(d["args"]))
                 for d in self._items("calculator")}
@@ -623,7 +624,7 @@ class ServiceArea:
     # ---- measures and scoring ----
 
     def measure(self, name: str, records, by=None, calendar="england-and-wales",
-                as_of=None, params: Optional[Mapping] = None):
+                as_of=None, params: Mapping | None = None):
         """Runs a measure on case records, grouped by ``by``.
 
         ``records`` is a DataFrame or a mapping of columns; the measure's
@@ -675,7 +676,7 @@ class ServiceArea:
         return by
 
     def score(self, ref: str, records, by=None, calendar="england-and-wales",
-              as_of=None, params: Optional[Mapping] = None,
+              as_of=None, params: Mapping | None = None,
               compare: str = "previous", title: str = ""):
         """Scores a KPI of the area from case records: runs the measure the
         KPI names and rates each group exactly against its bands.  ``by`` is
@@ -700,7 +701,7 @@ class ServiceArea:
 
     def recharge(self, rule: str, budget_share, instalments: int = 4,
                  actual_share=None, billed: Sequence = (),
-                 params: Optional[Mapping] = None) -> List[int]:
+                 params: Mapping | None = None) -> list[int]:
         """Instalments (int pence) of a recharge by one of the area's rules;
         they always sum to the actual share when given, else the budget
         share.  Amounts are int pence, Decimal pounds or money text."""
@@ -712,14 +713,14 @@ class ServiceArea:
             int(instalments), [_pence(b, "billed") for b in billed],
             _fields(params))
 
-    def check(self, name: Optional[str] = None, data=None) -> List[Finding]:
+    def check(self, name: str | None = None, data=None) -> list[Finding]:
         """Runs one check (or, with ``name`` None, every check) on data: a
         mapping of names to values, lists and mappings, flattened to paths
         such as ``business_cases[2].funding``.  Money is given as text
         ("£1,234", "(3,540)") or Decimal pounds."""
         names = [name] if name is not None else [d["name"] for d in self._items("check")]
         flat = _fields(data)
-        found: List[Finding] = []
+        found: list[Finding] = []
         for n in names:
             found += [Finding(sev, fld, msg, n)
                       for sev, fld, msg in _core.area_check(self.code, n, flat)]

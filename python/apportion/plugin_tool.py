@@ -16,8 +16,8 @@ import shlex
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
 
 from .errors import PluginError
 
@@ -49,7 +49,7 @@ def template_folder() -> Path:
                       f"nor {source} exists; reinstall apportion")
 
 
-def new_plugin(name: str, directory=None, area: Optional[str] = None) -> Path:
+def new_plugin(name: str, directory=None, area: str | None = None) -> Path:
     """Writes a new plugin ``name`` into ``directory/name`` (default
     ./name) from the template and returns that folder.
 
@@ -86,7 +86,7 @@ def new_plugin(name: str, directory=None, area: Optional[str] = None) -> Path:
     return target
 
 
-def _command(directory, output=None, cc=None) -> Tuple[List[str], Path]:
+def _command(directory, output=None, cc=None) -> tuple[list[str], Path]:
     """The compiler command that builds the plugin in ``directory``, and
     the library it writes."""
     from . import get_include
@@ -192,7 +192,7 @@ def _list(args) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``plugin new|build|list``; argv holds the arguments after
     ``plugin``.  Returns the exit status."""
     parser = argparse.ArgumentParser(

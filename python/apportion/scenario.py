@@ -14,14 +14,14 @@ the C core (scenario.h).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
-from typing import Iterable, List, Optional, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from . import _core
 from ._basis import basis_rows
-from ._convert import count, pence, threads as _threads
+from ._convert import count, pence
+from ._convert import threads as _threads
 from ._present import pounds, text_table
 from .errors import InputError
 
@@ -30,7 +30,7 @@ __all__ = ["CostScenario", "ScenarioRun"]
 _MAX_SEED = 2 ** 64
 
 
-def _year_vector(value, n: int, name: str, default=None) -> Optional[np.ndarray]:
+def _year_vector(value, n: int, name: str, default=None) -> np.ndarray | None:
     """A float per year from a number (the same every year) or a sequence
     of n."""
     if value is None:
@@ -55,7 +55,7 @@ def _year_vector(value, n: int, name: str, default=None) -> Optional[np.ndarray]
     return np.ascontiguousarray(array)
 
 
-def _forecast_sd(frame) -> Optional[np.ndarray]:
+def _forecast_sd(frame) -> np.ndarray | None:
     """A forecast frame's standard deviation of a new observation, from its
     prediction interval and the quantile it was drawn with."""
     q = frame.attrs.get("quantile")
@@ -126,7 +126,7 @@ class CostScenario:
 
     def __init__(self, demand, unit_cost, basis, inflation=0.0, years=None,
                  demand_sd=None, demand_correlation: float = 1.0,
-                 inflation_sd=None, authorities: Optional[Sequence[str]] = None):
+                 inflation_sd=None, authorities: Sequence[str] | None = None):
         import pandas as pd
         sd_from_forecast = None
         if isinstance(demand, pd.DataFrame):
@@ -141,7 +141,7 @@ class CostScenario:
         if years is None:
             years = list(index) if index is not None else list(
                 range(len(demand)))
-        self.years: List = list(years)
+        self.years: list = list(years)
         n = len(self.years)
         if n == 0:
             raise InputError("a scenario needs at least one year")
@@ -188,7 +188,7 @@ class CostScenario:
         return self._frame(*self._project())
 
     def simulate(self, n: int, seed: int, start: int = 0,
-                 threads: Optional[int] = None) -> "ScenarioRun":
+                 threads: int | None = None) -> ScenarioRun:
         """Scenarios ``start`` .. ``start + n - 1`` of the run with this
         ``seed``.  The numbers depend only on (model, seed, scenario
         number), not on ``threads`` (None: every core) nor on how a run is
@@ -208,12 +208,12 @@ class CostScenario:
     def report(self) -> str:
         """The expected path as a text table in pounds."""
         frame = self.project()
-        header = ["Year"] + self.authorities + ["Total"]
+        header = ["Year", *self.authorities, "Total"]
         rows = [[str(y)] + [pounds(v) for v in frame.loc[y]]
                 for y in frame.index]
         right = range(1, len(header))
-        return "\n".join(["Expected cost by year (shares apportioned "
-                          "exactly)"] + text_table([header] + rows, right))
+        return "\n".join(["Expected cost by year (shares apportioned exactly)",
+                          *text_table([header, *rows], right)])
 
     def same_model(self, other) -> bool:
         """Whether two scenarios would compute the same numbers."""
@@ -271,7 +271,7 @@ class ScenarioRun:
         return (f"ScenarioRun(scenarios {self.start}..{self.start + self.n - 1}"
                 f", seed {self.seed}, {self.scenario!r})")
 
-    def identical(self, other: "ScenarioRun") -> bool:
+    def identical(self, other: ScenarioRun) -> bool:
         """Bit for bit the same scenarios of the same model."""
         return (isinstance(other, ScenarioRun) and self.seed == other.seed
                 and self.start == other.start and
@@ -280,7 +280,7 @@ class ScenarioRun:
                 np.array_equal(self.shares, other.shares))
 
     @classmethod
-    def concat(cls, runs: Iterable["ScenarioRun"]) -> "ScenarioRun":
+    def concat(cls, runs: Iterable[ScenarioRun]) -> ScenarioRun:
         """Joins runs of consecutive scenarios of one model and seed (in
         any order) into one run."""
         runs = sorted(runs, key=lambda r: r.start)
@@ -321,7 +321,7 @@ class ScenarioRun:
         out = np.empty((qs.shape[0], values.shape[1]), dtype=np.int64)
         _core.percentiles_i64(values, qs, out)
         n_years = len(self.scenario.years)
-        names = self.scenario.authorities + ["total"]
+        names = [*self.scenario.authorities, "total"]
         cube = out.reshape(qs.shape[0], n_years, len(names))
         index = pd.MultiIndex.from_product(
             [self.scenario.years, [_q_label(x) for x in qs]],
@@ -345,14 +345,13 @@ class ScenarioRun:
     def report(self, q: Sequence[float] = (5, 50, 95)) -> str:
         """The percentiles as a text table in pounds."""
         frame = self.percentiles(q)
-        header = ["Year", "Percentile"] + self.scenario.authorities + [
-            "Total"]
+        header = ["Year", "Percentile", *self.scenario.authorities, "Total"]
         rows = [[str(y), str(p)] + [pounds(v) for v in frame.loc[(y, p)]]
                 for y, p in frame.index]
         right = range(1, len(header))
         return "\n".join([f"{self.n:,} scenarios (seed {self.seed}): cost "
-                          f"percentiles by year"] +
-                         text_table([header] + rows, right))
+                          f"percentiles by year",
+                          *text_table([header, *rows], right)])
 
 
 def _q_label(q: float):
