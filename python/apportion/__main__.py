@@ -99,7 +99,7 @@ def _scorecard(args) -> int:
     cal = Calendar(args.division)
     period = date_parts(start, args.period).map(_PERIOD_LABELS[args.period])
     by = [records[args.by], period] if args.by else period
-    measure = within_working_days(start, end, args.days, cal, by=by,
+    measure = within_working_days(start, end, args.days, calendar=cal, by=by,
                                   as_of=args.as_of)
     card = Scorecard.from_measure(
         kpi, measure, title=f"{kpi.ref}: {kpi.description or ''}".strip(": "))
