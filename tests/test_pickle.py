@@ -382,7 +382,7 @@ def test_ledgers_made_every_way(roundtrip):
         assert back.total == ledger.total
     # Pickled after its totals were summed: they come back read-only.
     summed = made[0]
-    summed.totals()
+    summed.totals_frame()
     back = check_roundtrip(summed, roundtrip)
     assert not back._sum().flags.writeable
 
@@ -392,9 +392,9 @@ def test_errors_still_name_the_line_after_travelling(roundtrip, tmp_path):
                                  np.array([1, 2]), centres=["x", "y", "z"])
     back = roundtrip(bad_code)
     with pytest.raises(InputError) as before:
-        bad_code.totals()
+        bad_code.totals_frame()
     with pytest.raises(InputError) as after:
-        back.totals()
+        back.totals_frame()
     assert str(after.value) == str(before.value)
     assert str(after.value).startswith("line 1")
     # How a ledger from a frame or a file names its lines travels with it.
@@ -547,7 +547,7 @@ def compute(objs):
     area, cal, records = objs["area"], objs["calendar"], objs["records"]
     return {
         "plan": objs["plan"].report(),
-        "ledger": objs["result"].by_service(),
+        "ledger": objs["result"].by_service_frame(),
         "calendar": cal.elapsed_working_days(records["received"], records["answered"]),
         "measure": area.measure("answered_within_working_days", records, by="team",
                                 calendar=cal, params={"days": 9}),

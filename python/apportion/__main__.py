@@ -222,7 +222,7 @@ def _ledger(args) -> int:
     when = {"date": args.date} if args.date else {"period": args.period}
     ledger = Ledger.read_csv(args.ledger, centre=args.centre, amount=args.amount,
                              financial_year=args.year, unit=args.unit, **when)
-    basis = {centre: split for centre in ledger.totals().index}
+    basis = {centre: split for centre in ledger.totals_frame().index}
     print(ledger.apportion(basis).report())
     return 0
 
