@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 import warnings
+from collections.abc import Sequence
+from decimal import Decimal
 
 from .errors import ApportionError
 
@@ -22,7 +24,7 @@ _PAPERS = {
 }
 
 
-def _file_format(path) -> str:
+def _file_format(path: str) -> str:
     """The "format" member of a JSON file, or "" when it has none (the
     loaders themselves report a file that is not JSON)."""
     try:
@@ -33,7 +35,7 @@ def _file_format(path) -> str:
     return data.get("format", "") if isinstance(data, dict) else ""
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     import importlib
 
     kind = _file_format(args.plan)
@@ -74,7 +76,7 @@ _PERIOD_LABELS = {
 }
 
 
-def _scorecard(args) -> int:
+def _scorecard(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .calendar import Calendar, date_parts
@@ -121,7 +123,7 @@ def _scorecard(args) -> int:
     return 0
 
 
-def _service(args) -> int:
+def _service(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ._present import pounds
@@ -182,7 +184,7 @@ def _service(args) -> int:
     return status
 
 
-def _audit(args) -> int:
+def _audit(args: argparse.Namespace) -> int:
     from .audit import check_table
 
     status = 0
@@ -208,7 +210,7 @@ def _audit(args) -> int:
     return status
 
 
-def _ledger(args) -> int:
+def _ledger(args: argparse.Namespace) -> int:
     from .ledger import Ledger
 
     split = {}
@@ -227,13 +229,12 @@ def _ledger(args) -> int:
     return 0
 
 
-def _decimal(text: str):
+def _decimal(text: str) -> Decimal:
     """JSON numbers with a point are read as Decimal pounds (money), exactly."""
-    from decimal import Decimal
     return Decimal(text)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["plugin"]:
         from .plugin_tool import main as plugin_main
