@@ -248,9 +248,9 @@ class AreaInfo(TypedDict):
     code: str
     plugin: PluginDict
     kpis: list[KpiDefinition]
-    # By kind ("measure", "rule", "check", "section", "calculator"); the
-    # calculators' dicts are CalculatorDicts.
-    items: dict[str, list[Any]]
+    # By kind ("measure", "rule", "check", "section", "calculator"): an
+    # ItemDict each, a CalculatorDict for the calculators.
+    items: dict[str, list[dict[str, Any]]]
 
 def plugin_load(path: _Path) -> tuple[PluginDict, bool]: ...
 def plugin_list() -> list[PluginDict]: ...
