@@ -824,7 +824,7 @@ def _portable(func: Callable[..., object], what: str) -> Callable[..., object] |
     if _importable(func):
         return func
     try:
-        import cloudpickle  # type: ignore[import-untyped]  # it ships no types
+        import cloudpickle
     except ImportError:
         raise TypeError(f"{what} is {func!r}, which pickle can send only by "
                         f"name; register a module-level function, or install "
