@@ -247,8 +247,9 @@ class KPI:
         self.bands = tuple(Band._from_core(t) for t in core)
         self._core_bands = core
         if self.warning and warn:
+            # 3: past keyword_only_after's wrapper, at the caller.
             warnings.warn(f"{ref}: {self.warning}", AmbiguousBandsWarning,
-                          stacklevel=2)
+                          stacklevel=3)
 
     @property
     def is_status(self) -> bool:

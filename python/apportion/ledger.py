@@ -596,9 +596,10 @@ class Ledger:
             used[key_of[key_of >= 0]] = True
             unused = [keys[j] for j in np.flatnonzero(~used)]
             if unused:
+                # 3: past keyword_only_after's wrapper, at the caller.
                 warnings.warn(f"the basis names {len(unused)} {what}(s) with no lines "
                               f"in this ledger: {_listing(unused)}",
-                              UnusedBasisWarning, stacklevel=2)
+                              UnusedBasisWarning, stacklevel=3)
         table = np.array(rows, dtype=np.int64).reshape(len(rows), len(authorities))
         for j in np.flatnonzero(~table.any(axis=1) & used).tolist():
             label = "the basis" if keys == [None] else f"the basis for {what} {keys[j]!r}"
