@@ -95,7 +95,7 @@ def parse_date(text: str) -> int: ...
 
 # ---- KPIs (kpi.c) ------------------------------------------------------
 
-class KpiDefinition(TypedDict):
+class _KpiDefinition(TypedDict):
     """A KPI as the definition files' reader (and a plugin) gives it."""
 
     ref: str
@@ -125,8 +125,8 @@ def direction(polarity: str, current: _Ratio, previous: _Ratio) -> str: ...
 def escalation(rags: _Uint8s, no_data: int, failure_after: int,
                rectification_after: int, out: _Uint8s) -> None: ...
 def escalation_names() -> list[str]: ...
-def load_kpis(path: _Path) -> list[KpiDefinition]: ...
-def parse_kpis(text: str, source: str) -> list[KpiDefinition]: ...
+def load_kpis(path: _Path) -> list[_KpiDefinition]: ...
+def parse_kpis(text: str, source: str) -> list[_KpiDefinition]: ...
 
 # ---- measures (measures.c) ---------------------------------------------
 
@@ -149,7 +149,7 @@ def parse_money_array(texts: _Buffer, unit: str,
 
 # ---- forecasts (forecast.c, holt.c) ------------------------------------
 
-class TrendFitDict(TypedDict):
+class _TrendFitDict(TypedDict):
     nobs: int
     intercept: float
     slope: float
@@ -161,7 +161,7 @@ class TrendFitDict(TypedDict):
     time_mean: float
     sxx: float
 
-class HoltFitDict(TypedDict):
+class _HoltFitDict(TypedDict):
     alpha: float
     beta: float
     initial_level: float
@@ -175,8 +175,8 @@ class HoltFitDict(TypedDict):
 
 def t_cdf(t: float, df: float) -> float: ...
 def t_quantile(p: float, df: float) -> float: ...
-def trend_fit(times: _Float64s, values: _Float64s) -> TrendFitDict: ...
-def trend_predict(fit: TrendFitDict | dict[str, float], at: _Float64s,
+def trend_fit(times: _Float64s, values: _Float64s) -> _TrendFitDict: ...
+def trend_predict(fit: _TrendFitDict | dict[str, float], at: _Float64s,
                   level: float, out: _Float64s) -> None: ...
 def trend_batch(values: _Float64s, times: _Float64s, predict_at: _Float64s,
                 level: float, threads: int, mean: _Float64s | None,
@@ -186,8 +186,8 @@ def trend_batch(values: _Float64s, times: _Float64s, predict_at: _Float64s,
                 sigma2: _Float64s | None, nobs: _Int64s | None) -> None: ...
 def holt_fit(values: _Float64s, alpha: float | None, beta: float | None,
              initial_level: float | None, initial_trend: float | None,
-             fitted: _Float64s | None) -> HoltFitDict: ...
-def holt_forecast(fit: HoltFitDict | dict[str, float], horizon: int, level: float,
+             fitted: _Float64s | None) -> _HoltFitDict: ...
+def holt_forecast(fit: _HoltFitDict | dict[str, float], horizon: int, level: float,
                   mean: _Float64s, lower: _Float64s, upper: _Float64s) -> None: ...
 def holt_batch(values: _Float64s, alpha: float | None, beta: float | None,
                initial_level: float | None, initial_trend: float | None,
@@ -217,7 +217,7 @@ def percentiles_i64(values: _Int64s, q: _Float64s, out: _Int64s) -> None: ...
 
 # ---- plugins (plugin.c) ------------------------------------------------
 
-class PluginDict(TypedDict):
+class _PluginDict(TypedDict):
     name: str
     version: str
     service_area: str
@@ -228,7 +228,7 @@ class PluginDict(TypedDict):
     abi: tuple[int, int]
     warnings: list[str]
 
-class ItemDict(TypedDict):
+class _ItemDict(TypedDict):
     """A rule, check, section or measure of a service area."""
 
     name: str
@@ -237,25 +237,25 @@ class ItemDict(TypedDict):
     scale: int
     flags: int
 
-class CalculatorDict(TypedDict):
+class _CalculatorDict(TypedDict):
     name: str
     description: str
     signature: str
     result: str
     args: tuple[str, ...]
 
-class AreaInfo(TypedDict):
+class _AreaInfo(TypedDict):
     code: str
-    plugin: PluginDict
-    kpis: list[KpiDefinition]
+    plugin: _PluginDict
+    kpis: list[_KpiDefinition]
     # By kind ("measure", "rule", "check", "section", "calculator"): an
-    # ItemDict each, a CalculatorDict for the calculators.
+    # _ItemDict each, a _CalculatorDict for the calculators.
     items: dict[str, list[dict[str, Any]]]
 
-def plugin_load(path: _Path) -> tuple[PluginDict, bool]: ...
-def plugin_list() -> list[PluginDict]: ...
+def plugin_load(path: _Path) -> tuple[_PluginDict, bool]: ...
+def plugin_list() -> list[_PluginDict]: ...
 def plugin_abi() -> tuple[int, int]: ...
-def area_info(code: str) -> AreaInfo | None: ...
+def area_info(code: str) -> _AreaInfo | None: ...
 def area_call(code: str, name: str, values: list[Any]) -> tuple[str, Any]: ...
 def area_measure(code: str, name: str, names: tuple[str, ...],
                  columns: list[_Int64s], keys: _Int64s | None,

@@ -330,7 +330,7 @@ class KPI:
         return [ESCALATION_STATES[c] for c in out.tolist()]
 
     @classmethod
-    def _from_definition(cls, d: _core.KpiDefinition) -> KPI:
+    def _from_definition(cls, d: _core._KpiDefinition) -> KPI:
         """A KPI from the reader's dict; the bands were checked in C."""
         kpi = cls.__new__(cls)
         kpi.ref = d["ref"]
@@ -374,7 +374,7 @@ def _escalation_rule(ref: str, rule: Iterable[SupportsInt] | None) -> tuple[int,
     return failure_after, rectification_after
 
 
-def _kpi_map(defs: Iterable[_core.KpiDefinition]) -> dict[str, KPI]:
+def _kpi_map(defs: Iterable[_core._KpiDefinition]) -> dict[str, KPI]:
     return {d["ref"]: KPI._from_definition(d) for d in defs}
 
 

@@ -109,7 +109,7 @@ class PluginInfo:
     warnings: tuple[str, ...] = ()
 
     @classmethod
-    def _from_core(cls, d: _core.PluginDict) -> PluginInfo:
+    def _from_core(cls, d: _core._PluginDict) -> PluginInfo:
         return cls(d["name"], d["version"], d["service_area"], d["description"],
                    d["licence"], d["url"], d["path"], d["abi"],
                    tuple(d["warnings"]))
@@ -539,7 +539,7 @@ class ServiceArea:
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self._cache: tuple[int, _core.AreaInfo] | None = None
+        self._cache: tuple[int, _core._AreaInfo] | None = None
 
     def __repr__(self) -> str:
         info = self._info()
@@ -564,7 +564,7 @@ class ServiceArea:
     def __hash__(self) -> int:
         return hash(("ServiceArea", self.code))
 
-    def _info(self) -> _core.AreaInfo:
+    def _info(self) -> _core._AreaInfo:
         cached = self._cache
         if cached is None or cached[0] != _generation:
             info = _core.area_info(self.code)
