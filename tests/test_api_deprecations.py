@@ -333,6 +333,16 @@ def test_ledger_totals_renamed():
     assert want.loc["A"].tolist() == [1000, 250, 0, 0]
 
 
+def test_calendar_bank_holidays_renamed():
+    cal = apportion.Calendar("scotland")
+    got, want = old_and_new(lambda: cal.bank_holidays(2022),
+                            lambda: cal.bank_holidays_frame(2022),
+                            "Calendar.bank_holidays is deprecated .* use "
+                            "bank_holidays_frame")
+    same(got, want)
+    assert "St Andrew's Day" in want["title"].tolist()
+
+
 def test_dates_still_pass_by_position_where_they_always_did():
     """Calendar's methods kept their forms: nothing to warn about."""
     cal = apportion.Calendar("england-and-wales")

@@ -192,7 +192,7 @@ def test_calendar_travels_as_what_made_it(roundtrip):
     dates = np.arange(np.datetime64("2021-12-20"), np.datetime64("2022-01-10"))
     later = pd.Series(dates + 5, index=list("abcdefghijklmnopqrstu"), name="due")
     back = check_roundtrip(cal, roundtrip, extra=[
-        lambda c: c.bank_holidays(2022),
+        lambda c: c.bank_holidays_frame(2022),
         lambda c: c.holidays(2021),
         lambda c: c.is_working_day(dates),
         lambda c: c.is_working_day(later),

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._deprecate import renamed
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -252,7 +253,7 @@ class Calendar:
 
     # ---- holidays ---------------------------------------------------------
 
-    def bank_holidays(self, year: int) -> pd.DataFrame:
+    def bank_holidays_frame(self, year: int) -> pd.DataFrame:
         """The division's bank holidays in ``year`` as a DataFrame with
         columns date, title and substitute (moved off a weekend)."""
         import pandas as pd
@@ -262,6 +263,8 @@ class Calendar:
             "title": [t for _, t, _ in rows],
             "substitute": [s for _, _, s in rows],
         })
+
+    bank_holidays = renamed(bank_holidays_frame, "Calendar.bank_holidays")
 
     def holidays(self, year: int) -> list[_dt.date]:
         """Every weekday this calendar closes in ``year``: the bank holidays
