@@ -75,7 +75,7 @@ def test_holidays_equal_the_published_weekdays(division, year):
 def test_bank_holidays_titles_and_substitutes_match_the_csv(division):
     cal = Calendar(division)
     for year in range(2015, 2031):
-        frame = cal.bank_holidays(year)
+        frame = cal.bank_holidays_frame(year)
         assert list(frame.columns) == ["date", "title", "substitute"]
         rows = PUBLISHED[division, year]
         assert frame["date"].tolist() == [dt.date.fromisoformat(r["date"]) for r in rows]
@@ -111,7 +111,7 @@ def test_christmas_on_a_weekend():
     assert [d for d in ew.holidays(2021) if d.month == 12] == [
         dt.date(2021, 12, 27), dt.date(2021, 12, 28)]
     # 2022: Christmas Sunday -> Boxing Day Mon 26, Christmas Tue 27.
-    frame = ew.bank_holidays(2022).set_index("title")
+    frame = ew.bank_holidays_frame(2022).set_index("title")
     assert frame.loc["Boxing Day", "date"] == dt.date(2022, 12, 26)
     assert frame.loc["Christmas Day", "date"] == dt.date(2022, 12, 27)
     assert bool(frame.loc["Christmas Day", "substitute"])
@@ -601,7 +601,7 @@ def test_response_before_receipt_names_the_row():
     lambda c: c.add_working_days("1969-12-31", 1, roll="following"),
     lambda c: c.holidays(1969),
     lambda c: c.holidays(2101),
-    lambda c: c.bank_holidays(1969),
+    lambda c: c.bank_holidays_frame(1969),
 ])
 def test_dates_outside_1970_2100_raise(call):
     with pytest.raises(InputError, match="1970.*2100"):

@@ -34,7 +34,7 @@ def days(*iso):
 def test_totals_hand_checked():
     ledger = Ledger(["B", "A", "A", "B", "A"], [1000, 250, -300, 7, 5],
                     period=["Q4", "Q1", "Q1", "Q4", "Q3"])
-    frame = ledger.totals()
+    frame = ledger.totals_frame()
     assert list(frame.index) == ["A", "B"]  # centres sorted by name
     assert list(frame.columns) == ["Q1", "Q2", "Q3", "Q4"]
     assert frame.dtypes.unique().tolist() == [np.dtype("int64")]
@@ -49,7 +49,7 @@ def test_apportion_domain_example():
     ledger = Ledger(["IASS"], [40704500], period=[1])
     result = ledger.apportion({"IASS": SPLIT})
     assert result.shares[0, 0].tolist() == [17975107, 22729393]
-    assert result.by_centre().loc["IASS"].tolist() == [17975107, 22729393]
+    assert result.by_centre_frame().loc["IASS"].tolist() == [17975107, 22729393]
     assert result.authority_totals == {"NNC": 17975107, "WNC": 22729393}
     assert result.total == 40704500
     first_come = ledger.apportion({"IASS": SPLIT}, mode="first_come")
@@ -63,7 +63,7 @@ def test_apportion_two_way_exact_by_hand():
     ledger = Ledger(["C"] * 4, [1, 1, 1, -7], period=["Q1", "Q2", "Q3", "Q4"])
     result = ledger.apportion({"C": {"X": 1, "Y": 1}})
     assert result.shares[0].tolist() == [[1, 0], [0, 1], [1, 0], [-4, -3]]
-    assert result.by_authority().to_dict("list") == {
+    assert result.by_authority_frame().to_dict("list") == {
         "Q1": [1, 0], "Q2": [0, 1], "Q3": [1, 0], "Q4": [-4, -3]}
     assert result.authority_totals == {"X": -2, "Y": -2}
     assert apportion.apportion(-4, [1, 1]) == [-2, -2]
@@ -71,7 +71,7 @@ def test_apportion_two_way_exact_by_hand():
 
 def test_long_view():
     ledger = Ledger(["A", "B"], [10, 20], period=["Q2", "Q3"])
-    long = ledger.apportion({"N": 1, "W": 3}).long()
+    long = ledger.apportion({"N": 1, "W": 3}).to_frame()
     assert list(long.columns) == ["centre", "period", "authority", "pence"]
     assert len(long) == 2 * 4 * 2
     assert long["pence"].dtype == np.int64
@@ -93,10 +93,10 @@ def test_period_labels():
     for labels, (kind, codes) in kinds.items():
         ledger = Ledger(["A"] * 3, [1, 2, 3], period=list(labels))
         assert ledger.kind == kind
-        assert ledger.totals().loc["A"].to_numpy().nonzero()[0].tolist() == codes
+        assert ledger.totals_frame().loc["A"].to_numpy().nonzero()[0].tolist() == codes
     months = Ledger(["A", "A"], [5, 6], period=np.array([1, 12]), periods="month")
     assert months.periods == [f"P{k}" for k in range(1, 13)]
-    assert months.totals().loc["A", "P12"] == 6
+    assert months.totals_frame().loc["A", "P12"] == 6
 
 
 def test_period_errors_name_the_line():
@@ -120,12 +120,12 @@ def test_dates_to_quarters_and_months():
                 "2022-01-01", "2022-03-31")
     ledger = Ledger(["A"] * 6, [1, 2, 4, 8, 16, 32], date=when)
     assert ledger.financial_year == "2021/22"  # from the earliest date
-    assert ledger.totals().loc["A"].tolist() == [3, 4, 8, 48]
+    assert ledger.totals_frame().loc["A"].tolist() == [3, 4, 8, 48]
     months = Ledger(["A"] * 6, [1, 2, 4, 8, 16, 32], date=when, periods="month")
-    assert months.totals().loc["A"].tolist() == [1, 0, 2, 4, 0, 0, 0, 0, 8, 16, 0, 32]
+    assert months.totals_frame().loc["A"].tolist() == [1, 0, 2, 4, 0, 0, 0, 0, 8, 16, 0, 32]
     # Dates as text or date objects read the same.
     text = Ledger(["A"] * 6, [1, 2, 4, 8, 16, 32], date=[str(d) for d in when])
-    assert text.totals().equals(ledger.totals())
+    assert text.totals_frame().equals(ledger.totals_frame())
 
 
 def test_date_outside_the_year_names_line_and_date():
@@ -149,13 +149,13 @@ def test_from_codes_reads_arrays_in_place():
     ledger = Ledger.from_codes(centre, period, amount, centres=["x", "y", "z"])
     assert ledger._centre_codes is centre and ledger._period_codes is period
     assert ledger._amount is amount
-    assert ledger.totals().to_numpy().tolist() == [[5, 0, 0, 0], [0, 0, 0, 7],
+    assert ledger.totals_frame().to_numpy().tolist() == [[5, 0, 0, 0], [0, 0, 0, 7],
                                                    [0, 0, 0, 14]]
     bad = Ledger.from_codes(np.array([0, 3], np.int32), np.array([0, 0], np.int8),
                             np.array([1, 1]), centres=["x", "y", "z"])
     with pytest.raises(InputError, match=r"^line 1 has cost centre code 3; codes must "
                                          r"be 0 to 2$"):
-        bad.totals()
+        bad.totals_frame()
     bad = Ledger.from_codes(np.array([0, 1], np.int8), np.array([0, -1], np.int64),
                             np.array([1, 1]), centres=["x", "y"], periods="month")
     with pytest.raises(InputError, match=r"line 1 has period code -1; codes must be "
@@ -173,7 +173,7 @@ def test_from_frame_names_rows_by_index():
         Ledger.from_frame(frame, centre="cc", period="q", amount="pence")
     frame.loc[30, "q"] = "Q4"
     ledger = Ledger.from_frame(frame, centre="cc", period="q", amount="pence")
-    assert ledger.totals().loc["A"].tolist() == [1, 0, 0, 3]
+    assert ledger.totals_frame().loc["A"].tolist() == [1, 0, 0, 3]
     with pytest.raises(InputError, match=r"no column 'when' for the date"):
         Ledger.from_frame(frame, centre="cc", date="when", amount="pence")
     frame["pounds"] = [1.5, 2.0, 3.0]
@@ -184,7 +184,7 @@ def test_from_frame_names_rows_by_index():
     frame["money"] = [Decimal("1.50"), "£2", 3]
     ledger = Ledger.from_frame(frame, centre="cat", period="q", amount="money")
     assert list(ledger.centres) == ["B", "A", "Z"]
-    assert ledger.totals().loc["A"].tolist() == [150, 0, 0, 3]
+    assert ledger.totals_frame().loc["A"].tolist() == [150, 0, 0, 3]
     frame["nullable"] = pd.array([1, None, 3], dtype="Int64")
     with pytest.raises(InputError, match=r"row 20 has no amount"):
         Ledger.from_frame(frame, centre="cc", period="q", amount="nullable")
@@ -192,7 +192,7 @@ def test_from_frame_names_rows_by_index():
 
 def test_amounts_exact_and_refused():
     ledger = Ledger(["A", "A", "A"], ["£1,234.56", "(3.50)", "-0.06"], period=[1, 1, 2])
-    assert ledger.totals().loc["A"].tolist() == [123106, -6, 0, 0]
+    assert ledger.totals_frame().loc["A"].tolist() == [123106, -6, 0, 0]
     thousands = Ledger(["A"], ["(3,540)"], period=[1], unit="£000")
     assert thousands.total == -354000000
     with pytest.raises(InputError, match=r'line 1: amount \'1.234\': cannot read money '
@@ -222,14 +222,14 @@ def test_read_csv(tmp_path):
                                "2022-03-31,A,0.01,z\n")
     ledger = Ledger.read_csv(path, centre="cc", date="posted", amount="value")
     assert ledger.financial_year == "2021/22"
-    assert ledger.totals().loc["A"].tolist() == [100000, 0, 0, 1]
-    assert ledger.totals().loc["B"].tolist() == [0, -250, 0, 0]
+    assert ledger.totals_frame().loc["A"].tolist() == [100000, 0, 0, 1]
+    assert ledger.totals_frame().loc["B"].tolist() == [0, -250, 0, 0]
     pence = write_csv(tmp_path, "cc,q,p\nA,Q1,100\nA,Q1,-3\n", "pence.csv")
     assert Ledger.read_csv(pence, centre="cc", period="q", amount="p",
                            unit="p").total == 97
     uk = write_csv(tmp_path, "cc,d,a\nA,31/03/2022,1\n", "uk.csv")
     assert Ledger.read_csv(uk, centre="cc", date="d", amount="a",
-                           date_format="%d/%m/%Y").totals().loc["A", "Q4"] == 100
+                           date_format="%d/%m/%Y").totals_frame().loc["A", "Q4"] == 100
 
 
 def test_read_csv_bad_rows_name_line_and_text(tmp_path):
@@ -316,12 +316,12 @@ def test_basis_forms_agree():
     b = ledger.apportion(dicts)
     assert a.authorities == b.authorities == ["NNC", "WNC"]
     assert np.array_equal(a.shares, b.shares)
-    assert a.by_centre().loc["A"].tolist() == [100, 0]  # a missing authority is 0
-    assert a.by_centre().loc["B"].tolist() == apportion.apportion(501, ["44.16", "55.84"])
+    assert a.by_centre_frame().loc["A"].tolist() == [100, 0]  # a missing authority is 0
+    assert a.by_centre_frame().loc["B"].tolist() == apportion.apportion(501, ["44.16", "55.84"])
     one = ledger.apportion(SPLIT)  # one basis for every centre
     series = ledger.apportion(pd.Series(SPLIT))
     assert np.array_equal(one.shares, series.shares)
-    assert one.by_centre().loc["C"].tolist() == apportion.apportion(-5, ["44.16", "55.84"])
+    assert one.by_centre_frame().loc["C"].tolist() == apportion.apportion(-5, ["44.16", "55.84"])
     # Whole-number columns take a fast path; the same shares as text.
     ints = pd.DataFrame({"NNC": [4416, 1, 3], "WNC": [5584, 0, 3]}, index=["B", "A", "C"])
     text = ints.astype(str).astype(object)
@@ -329,8 +329,8 @@ def test_basis_forms_agree():
     with pytest.raises(InputError, match=r"basis\['A'\]\['WNC'\] is negative \(-1\)"):
         ledger.apportion(ints.assign(WNC=[5584, -1, 3]))
     ordered = ledger.apportion(frame, authorities=["WNC", "NNC"])
-    assert list(ordered.by_centre().columns) == ["WNC", "NNC"]
-    assert ordered.by_centre().loc["B"].tolist() == apportion.apportion(
+    assert list(ordered.by_centre_frame().columns) == ["WNC", "NNC"]
+    assert ordered.by_centre_frame().loc["B"].tolist() == apportion.apportion(
         501, ["55.84", "44.16"])
 
 
@@ -339,11 +339,11 @@ def test_basis_by_service():
     services = {"A": "Fostering", "B": "Fostering", "C": "Early help", "D": "x"}
     result = ledger.apportion({"Fostering": SPLIT, "Early help": {"NNC": 1}},
                               services=services)
-    assert result.by_service().to_dict("index") == {
+    assert result.by_service_frame().to_dict("index") == {
         "Fostering": {"NNC": 44 + 221, "WNC": 56 + 280},
         "Early help": {"NNC": -5, "WNC": 0}}
     with pytest.raises(ValueError, match="no services"):
-        ledger.apportion(SPLIT).by_service()
+        ledger.apportion(SPLIT).by_service_frame()
     with pytest.raises(InputError, match=r"no service for cost centre 'C'"):
         ledger.apportion({"Fostering": SPLIT}, services={"A": "Fostering",
                                                          "B": "Fostering"})
@@ -392,7 +392,7 @@ def test_categorical_centre_without_lines_needs_no_basis():
     centre = pd.Categorical(["A", "A"], categories=["A", "Unused"])
     ledger = Ledger(centre, [3, 4], period=[1, 2])
     result = ledger.apportion({"A": {"X": 1, "Y": 2}})
-    assert result.by_centre().loc["Unused"].tolist() == [0, 0]
+    assert result.by_centre_frame().loc["Unused"].tolist() == [0, 0]
     assert result.total == 7
 
 
@@ -400,7 +400,7 @@ def test_overflow_names_centre_and_period():
     ledger = Ledger(["A", "B", "B"], [1, INT64_MAX, 1], period=["Q1", "Q3", "Q3"])
     with pytest.raises(MoneyOverflowError, match=r"the lines of cost centre 'B' in Q3 "
                                                  r"sum to more than 64-bit pence"):
-        ledger.totals()
+        ledger.totals_frame()
     # A centre whose periods fit but whose year does not.
     ledger = Ledger(["A", "A"], [INT64_MAX, 1], period=["Q1", "Q2"])
     with pytest.raises(MoneyOverflowError, match=r"cost centre 'A': the running total"):
@@ -411,7 +411,7 @@ def test_ledger_total_beyond_int64_is_exact():
     ledger = Ledger(["A", "B"], [INT64_MAX, INT64_MAX], period=[1, 1])
     result = ledger.apportion({"X": 1})
     assert ledger.total == 2 * INT64_MAX == result.total
-    assert result.by_authority().loc["X", "Q1"] == 2 * INT64_MAX
+    assert result.by_authority_frame().loc["X", "Q1"] == 2 * INT64_MAX
 
 
 def test_report_and_html():
@@ -447,7 +447,7 @@ def test_threads_agree():
     for threads in (1, 2, 4):
         ledger = Ledger.from_codes(centre, period, amount, centres=range(300),
                                    periods="month")
-        tables.append(ledger.totals(threads=threads).to_numpy())
+        tables.append(ledger.totals_frame(threads=threads).to_numpy())
     assert all(np.array_equal(tables[0], t) for t in tables)
     expect = pd.DataFrame({"c": centre, "p": period, "a": amount}).groupby(
         ["c", "p"])["a"].sum().unstack(fill_value=0)
@@ -469,7 +469,7 @@ def test_example_sums_to_the_seed_outturn():
     lines = pd.read_csv(EXAMPLE, dtype=str)
     services = dict(zip(lines["cost_centre"], lines["service"]))
     assert len(set(lines.groupby("cost_centre")["service"].nunique())) == 1
-    by_service = ledger.totals().sum(axis=1).groupby(services).sum()
+    by_service = ledger.totals_frame().sum(axis=1).groupby(services).sum()
     for line in table["lines"]:
         # Corporate Parent Service £44,170k ... contract income (£123,348k).
         assert by_service[line["service"]] == apportion.parse_money(
@@ -483,7 +483,7 @@ def test_example_apportioned_by_the_contract_split():
     result = ledger.apportion({s: SPLIT for s in set(services.values())},
                               services=services)
     assert result.total == 107_000_000
-    frame = result.by_service()
+    frame = result.by_service_frame()
     # Single-centre services whose 44.16% is whole pence: exact.
     assert frame.loc["NCT Central"].tolist() == [77_942_400, 98_557_600]
     assert frame.loc["Northamptonshire Children's Trust"].tolist() == [
@@ -537,7 +537,7 @@ def test_random_ledgers_keep_every_penny(case):
         warnings.simplefilter("ignore", UnusedBasisWarning)
         result = ledger.apportion(basis, mode=mode)
     shares = result.shares
-    totals = ledger.totals()
+    totals = ledger.totals_frame()
     # Everything sums to the ledger total, exactly.
     assert result.total == sum(amount) == sum(result.authority_totals.values())
     assert int(shares.astype(object).sum()) == sum(amount)

@@ -192,7 +192,7 @@ def test_calendar_travels_as_what_made_it(roundtrip):
     dates = np.arange(np.datetime64("2021-12-20"), np.datetime64("2022-01-10"))
     later = pd.Series(dates + 5, index=list("abcdefghijklmnopqrstu"), name="due")
     back = check_roundtrip(cal, roundtrip, extra=[
-        lambda c: c.bank_holidays(2022),
+        lambda c: c.bank_holidays_frame(2022),
         lambda c: c.holidays(2021),
         lambda c: c.is_working_day(dates),
         lambda c: c.is_working_day(later),
@@ -382,7 +382,7 @@ def test_ledgers_made_every_way(roundtrip):
         assert back.total == ledger.total
     # Pickled after its totals were summed: they come back read-only.
     summed = made[0]
-    summed.totals()
+    summed.totals_frame()
     back = check_roundtrip(summed, roundtrip)
     assert not back._sum().flags.writeable
 
@@ -392,9 +392,9 @@ def test_errors_still_name_the_line_after_travelling(roundtrip, tmp_path):
                                  np.array([1, 2]), centres=["x", "y", "z"])
     back = roundtrip(bad_code)
     with pytest.raises(InputError) as before:
-        bad_code.totals()
+        bad_code.totals_frame()
     with pytest.raises(InputError) as after:
-        back.totals()
+        back.totals_frame()
     assert str(after.value) == str(before.value)
     assert str(after.value).startswith("line 1")
     # How a ledger from a frame or a file names its lines travels with it.
@@ -547,7 +547,7 @@ def compute(objs):
     area, cal, records = objs["area"], objs["calendar"], objs["records"]
     return {
         "plan": objs["plan"].report(),
-        "ledger": objs["result"].by_service(),
+        "ledger": objs["result"].by_service_frame(),
         "calendar": cal.elapsed_working_days(records["received"], records["answered"]),
         "measure": area.measure("answered_within_working_days", records, by="team",
                                 calendar=cal, params={"days": 9}),

@@ -15,112 +15,118 @@ package converts values, checks them and presents results.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, List, Sequence
 
-from . import _core
-from ._convert import integer_weights, pence as _pence
-from .errors import (ApportionError, InputError, MoneyOverflowError, PlanError,
-                     PluginError, PluginWarning)
-from .plan import Check, Plan, load_plan, parse_plan
-from .calendar import Calendar, date_parts, financial_year, fy_label
-from .kpi import (AmbiguousBandsWarning, Band, KPI, RAG, load_kpis,
-                  parse_kpis)
-from .scorecard import Scorecard, scorecard
-from .measures import (combine, elapsed_working_days_summary, rereferrals,
-                       within_working_days)
-from .plugin import (PluginInfo, ServiceArea, load_plugin, plugins,
-                     service_area, service_areas)
-from . import audit
+import numpy as np
+import numpy.typing as npt
+
+from . import _core, audit, forecast, scenario
+from ._convert import Money, Weight, integer_weights
+from ._convert import pence as _pence
+from ._deprecate import keyword_only_after
 from .audit import check_split, check_table, check_total
-from .outturn import (Outturn, Q4Balance, load_outturn, parse_outturn,
-                      parse_q4_balance, q4_balance)
+from .calendar import Calendar, date_parts, financial_year, fy_label
 from .contract import ContractSum, load_contract_sum, parse_contract_sum
-from .mtfp import MTFP, MTFPProposal, load_mtfp, parse_mtfp
-from .savings import Saving, Savings, load_savings, parse_savings
+from .errors import (
+    ApportionError,
+    InputError,
+    MoneyOverflowError,
+    PlanError,
+    PluginError,
+    PluginWarning,
+)
+from .kpi import KPI, RAG, AmbiguousBandsWarning, Band, load_kpis, parse_kpis
 from .ledger import Ledger, LedgerApportionment, UnusedBasisWarning
-from . import forecast, scenario
+from .measures import combine, elapsed_working_days_summary, rereferrals, within_working_days
+from .mtfp import MTFP, MTFPProposal, load_mtfp, parse_mtfp
+from .outturn import Outturn, Q4Balance, load_outturn, parse_outturn, parse_q4_balance, q4_balance
+from .plan import Check, Plan, load_plan, parse_plan
+from .plugin import PluginInfo, ServiceArea, load_plugin, plugins, service_area, service_areas
+from .savings import Saving, Savings, load_savings, parse_savings
 from .scenario import CostScenario, ScenarioRun
+from .scorecard import Scorecard, scorecard
 
 __version__ = _core.C_VERSION
 
 __all__ = [
-    "ContractSum",
-    "CostScenario",
-    "ScenarioRun",
-    "Ledger",
-    "LedgerApportionment",
-    "UnusedBasisWarning",
+    "KPI",
+    "MODES",
     "MTFP",
-    "MTFPProposal",
-    "Outturn",
-    "Q4Balance",
-    "Saving",
-    "Savings",
-    "audit",
-    "forecast",
-    "scenario",
-    "check_split",
-    "check_table",
-    "check_total",
-    "load_contract_sum",
-    "load_mtfp",
-    "load_outturn",
-    "load_savings",
-    "parse_contract_sum",
-    "parse_mtfp",
-    "parse_outturn",
-    "parse_q4_balance",
-    "parse_savings",
-    "q4_balance",
+    "RAG",
     "AmbiguousBandsWarning",
     "ApportionError",
     "Band",
     "Calendar",
     "Check",
-    "KPI",
-    "RAG",
-    "Scorecard",
-    "combine",
-    "date_parts",
-    "elapsed_working_days_summary",
-    "financial_year",
-    "fy_label",
-    "load_kpis",
-    "parse_kpis",
-    "rereferrals",
-    "scorecard",
-    "within_working_days",
+    "ContractSum",
+    "CostScenario",
     "InputError",
-    "MODES",
+    "Ledger",
+    "LedgerApportionment",
+    "MTFPProposal",
     "MoneyOverflowError",
+    "Outturn",
     "Plan",
     "PlanError",
     "PluginError",
     "PluginInfo",
     "PluginWarning",
+    "Q4Balance",
+    "Saving",
+    "Savings",
+    "ScenarioRun",
+    "Scorecard",
     "ServiceArea",
+    "UnusedBasisWarning",
     "apportion",
     "apportion_array",
     "apportion_lines",
+    "audit",
     "balancing_payment",
+    "check_split",
+    "check_table",
+    "check_total",
+    "combine",
+    "date_parts",
+    "elapsed_working_days_summary",
+    "financial_year",
+    "forecast",
     "format_money",
+    "fy_label",
     "get_include",
+    "load_contract_sum",
+    "load_kpis",
+    "load_mtfp",
+    "load_outturn",
     "load_plan",
     "load_plugin",
+    "load_savings",
+    "parse_contract_sum",
+    "parse_kpis",
+    "parse_money",
+    "parse_mtfp",
+    "parse_outturn",
+    "parse_plan",
+    "parse_q4_balance",
+    "parse_savings",
     "plugins",
+    "q4_balance",
+    "recharge_schedule",
+    "rereferrals",
+    "scenario",
+    "scorecard",
     "service_area",
     "service_areas",
-    "parse_money",
-    "parse_plan",
-    "recharge_schedule",
+    "within_working_days",
 ]
 
 #: The apportionment modes, the default first.
 MODES = ("largest_remainder", "first_come", "largest_ratio")
 
 
-def apportion(total, weights: Iterable, mode: str = "largest_remainder") -> List[int]:
+def apportion(total: Money, weights: Iterable[Weight],
+              mode: str = "largest_remainder") -> list[int]:
     """Split ``total`` between parties in proportion to ``weights``, in pence.
 
     ``total`` is int pence, money text ("£407,045"), or a ``Decimal`` /
@@ -136,9 +142,7 @@ def apportion(total, weights: Iterable, mode: str = "largest_remainder") -> List
     return _core.apportion(_pence(total), integer_weights(weights), mode)
 
 
-def _int64_vector(values, name: str):
-    import numpy as np
-
+def _int64_vector(values: object, name: str) -> npt.NDArray[np.int64]:
     arr = np.asarray(values)
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind == "O" and arr.size and all(
@@ -156,15 +160,14 @@ def _int64_vector(values, name: str):
     return np.ascontiguousarray(arr)
 
 
-def apportion_array(totals, weights: Sequence, mode: str = "largest_remainder"):
+def apportion_array(totals: npt.ArrayLike, weights: Sequence[Weight],
+                    mode: str = "largest_remainder") -> npt.NDArray[np.int64]:
     """Apportion every total of a 1-D integer array by one basis.
 
     Returns an int64 array of shape ``(len(totals), len(weights))`` whose
     rows sum exactly to the totals.  A C-contiguous int64 array is read in
     place through the buffer protocol; the GIL is released for large arrays.
     """
-    import numpy as np
-
     t = _int64_vector(totals, "totals")
     w = integer_weights(weights)
     out = np.empty((t.shape[0], len(w)), dtype=np.int64)
@@ -172,15 +175,14 @@ def apportion_array(totals, weights: Sequence, mode: str = "largest_remainder"):
     return out
 
 
-def apportion_lines(line_totals, weights: Sequence, mode: str = "largest_remainder"):
+def apportion_lines(line_totals: npt.ArrayLike, weights: Sequence[Weight],
+                    mode: str = "largest_remainder") -> npt.NDArray[np.int64]:
     """Two-way apportionment of a budget of many lines by one basis.
 
     Returns an int64 array ``(lines, parties)`` in which every row sums to
     its line total and every column to the party's apportionment of the
     grand total, so both margins are exact at once.
     """
-    import numpy as np
-
     t = _int64_vector(line_totals, "line_totals")
     w = integer_weights(weights)
     out = np.empty((t.shape[0], len(w)), dtype=np.int64)
@@ -202,7 +204,8 @@ def parse_money(text: str, unit: str = "£") -> int:
     return _core.parse_money(text, unit)[0]
 
 
-def format_money(pence: int, unit: str = "£", decimals: int | None = None,
+@keyword_only_after(2)
+def format_money(pence: int, unit: str = "£", *, decimals: int | None = None,
                  negative: str = "minus", symbol: bool = True,
                  grouping: bool = True) -> str:
     """Format int pence: ``£211,654.00``, ``(£3,540,000)``, ``£0.85m``.
@@ -214,8 +217,10 @@ def format_money(pence: int, unit: str = "£", decimals: int | None = None,
                               negative, symbol, grouping)
 
 
-def recharge_schedule(share, instalments: int = 4, equal_part: str = "pence",
-                      rounding: str = "half_up") -> List[int]:
+@keyword_only_after(2)
+def recharge_schedule(share: Money, instalments: int = 4, *,
+                      equal_part: str = "pence",
+                      rounding: str = "half_up") -> list[int]:
     """Equal instalments with a balancing last one, summing exactly to share.
 
     ``equal_part`` is "pence" or "pounds" (the first instalments in whole
@@ -228,7 +233,7 @@ def recharge_schedule(share, instalments: int = 4, equal_part: str = "pence",
                                 rounding)
 
 
-def balancing_payment(billed: Iterable, actual_share) -> int:
+def balancing_payment(billed: Iterable[Money], actual_share: Money) -> int:
     """The final instalment once the year's actual share is known.
 
     Positive: the receiving authority pays more; negative: a refund to it.

@@ -10,9 +10,10 @@ import argparse
 import json
 import sys
 import warnings
+from collections.abc import Sequence
+from decimal import Decimal
 
 from .errors import ApportionError
-
 
 # The loader of each file format `run` reads, by the file's "format".
 _PAPERS = {
@@ -23,7 +24,7 @@ _PAPERS = {
 }
 
 
-def _file_format(path) -> str:
+def _file_format(path: str) -> str:
     """The "format" member of a JSON file, or "" when it has none (the
     loaders themselves report a file that is not JSON)."""
     try:
@@ -34,7 +35,7 @@ def _file_format(path) -> str:
     return data.get("format", "") if isinstance(data, dict) else ""
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     import importlib
 
     kind = _file_format(args.plan)
@@ -75,7 +76,7 @@ _PERIOD_LABELS = {
 }
 
 
-def _scorecard(args) -> int:
+def _scorecard(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .calendar import Calendar, date_parts
@@ -83,7 +84,7 @@ def _scorecard(args) -> int:
     from .measures import within_working_days
     from .scorecard import Scorecard
 
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         kpis = load_kpis(args.kpis)
     if args.kpi not in kpis:
@@ -100,7 +101,7 @@ def _scorecard(args) -> int:
     cal = Calendar(args.division)
     period = date_parts(start, args.period).map(_PERIOD_LABELS[args.period])
     by = [records[args.by], period] if args.by else period
-    measure = within_working_days(start, end, args.days, cal, by=by,
+    measure = within_working_days(start, end, args.days, calendar=cal, by=by,
                                   as_of=args.as_of)
     card = Scorecard.from_measure(
         kpi, measure, title=f"{kpi.ref}: {kpi.description or ''}".strip(": "))
@@ -122,7 +123,7 @@ def _scorecard(args) -> int:
     return 0
 
 
-def _service(args) -> int:
+def _service(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ._present import pounds
@@ -183,7 +184,7 @@ def _service(args) -> int:
     return status
 
 
-def _audit(args) -> int:
+def _audit(args: argparse.Namespace) -> int:
     from .audit import check_table
 
     status = 0
@@ -209,7 +210,7 @@ def _audit(args) -> int:
     return status
 
 
-def _ledger(args) -> int:
+def _ledger(args: argparse.Namespace) -> int:
     from .ledger import Ledger
 
     split = {}
@@ -223,18 +224,17 @@ def _ledger(args) -> int:
     when = {"date": args.date} if args.date else {"period": args.period}
     ledger = Ledger.read_csv(args.ledger, centre=args.centre, amount=args.amount,
                              financial_year=args.year, unit=args.unit, **when)
-    basis = {centre: split for centre in ledger.totals().index}
+    basis = {centre: split for centre in ledger.totals_frame().index}
     print(ledger.apportion(basis).report())
     return 0
 
 
-def _decimal(text: str):
+def _decimal(text: str) -> Decimal:
     """JSON numbers with a point are read as Decimal pounds (money), exactly."""
-    from decimal import Decimal
     return Decimal(text)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["plugin"]:
         from .plugin_tool import main as plugin_main

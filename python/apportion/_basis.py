@@ -7,9 +7,11 @@ integers on its own common denominator."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 from ._convert import exact_ratio
@@ -20,8 +22,11 @@ INT64_MAX = 2**63 - 1
 # How many names an error or warning lists before "and N more".
 _LIST_AT_MOST = 8
 
+#: One row of integer weights: a list, or a row of an int64 array.
+IntRow = Union[list[int], npt.NDArray[np.int64]]
 
-def listing(names, quote=True) -> str:
+
+def listing(names: Iterable[object], quote: bool = True) -> str:
     """Names for a message, at most eight and then "and N more"."""
     names = list(names)
     shown = ", ".join(repr(n) if quote else str(n) for n in names[:_LIST_AT_MOST])
@@ -29,12 +34,13 @@ def listing(names, quote=True) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def plain(value):
+def plain(value: object) -> object:
     """A numpy scalar as the Python value it holds (for messages)."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def basis_rows(basis, authorities):
+def basis_rows(basis: object, authorities: Sequence[Hashable] | None
+               ) -> tuple[list[Hashable], list[IntRow], list[Hashable]]:
     """(keys, integer weight rows, authorities) from a basis: a DataFrame, a
     dict of dicts, or one mapping of weights (keys [None]).  Each row's
     exact weights are brought to integers on their own common
@@ -42,7 +48,7 @@ def basis_rows(basis, authorities):
     import pandas as pd
 
     if isinstance(basis, pd.DataFrame):
-        columns = basis.columns.tolist()
+        columns: list[Hashable] = list(basis.columns.tolist())
         if authorities is None:
             authorities = columns
         unknown = [c for c in columns if c not in authorities]
@@ -108,14 +114,15 @@ def basis_rows(basis, authorities):
         raise InputError(f"authorities repeats a name: {listing(authorities)}")
     if table is None:
         return keys, list(values), authorities
-    rows = []
-    for k, values in zip(keys, table):
+    rows: list[IntRow] = []
+    for k, cells_row in zip(keys, table):
         name = "basis" if k is None else f"basis[{k!r}]"
-        nums, dens = [], []
-        for a, v in zip(authorities, values):
+        nums: list[int] = []
+        dens: list[int] = []
+        for a, v in zip(authorities, cells_row):
             num, den = exact_ratio(plain(v), f"{name}[{a!r}]")
             if num < 0:
-                raise InputError(f"{name}[{a!r}] is negative ({v}); weights must "
+                raise InputError(f"{name}[{a!r}] is negative ({v!s}); weights must "
                                  "be zero or more")
             nums.append(num)
             dens.append(den)
@@ -123,7 +130,8 @@ def basis_rows(basis, authorities):
     return keys, rows, authorities
 
 
-def refuse_unknown(row: Mapping, authorities, name: str):
+def refuse_unknown(row: Mapping[Hashable, object], authorities: Sequence[Hashable],
+                   name: str) -> None:
     unknown = [a for a in row if a not in authorities]
     if unknown:
         raise InputError(f"{name} names {listing(unknown)}, not among the "

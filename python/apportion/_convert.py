@@ -8,17 +8,24 @@ what cannot be exact.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, List, Tuple
+from typing import Union
 
 from . import _core
 from .errors import InputError
 
-Ratio = Tuple[int, int]
+Ratio = tuple[int, int]
+#: What a weight may be: an int, decimal text, Decimal, Fraction or any
+#: other rational (numpy integers too); a float is read as its shortest text.
+Weight = Union[int, str, Decimal, Fraction, float, numbers.Rational]
+#: What an amount of money may be: int pence, money text, or a Decimal or
+#: Fraction of pounds.
+Money = Union[int, str, Decimal, Fraction, numbers.Integral]
 
 
-def exact_ratio(value, name: str) -> Ratio:
+def exact_ratio(value: object, name: str) -> Ratio:
     """A weight as (numerator, denominator), exactly."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number, not bool")
@@ -32,7 +39,8 @@ def exact_ratio(value, name: str) -> Ratio:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InputError(f"{name} is {value}; a weight must be finite")
-        return value.as_integer_ratio()
+        num, den = value.as_integer_ratio()
+        return num, den
     if isinstance(value, Fraction):
         return value.numerator, value.denominator
     if isinstance(value, float):
@@ -46,10 +54,11 @@ def exact_ratio(value, name: str) -> Ratio:
                     f"Fraction, not {type(value).__name__}")
 
 
-def weight_ratios(weights: Iterable) -> Tuple[List[int], List[int]]:
+def weight_ratios(weights: Iterable[Weight]) -> tuple[list[int], list[int]]:
     if isinstance(weights, (str, bytes)):
         raise TypeError("weights must be a sequence of weights, not a string")
-    nums, dens = [], []
+    nums: list[int] = []
+    dens: list[int] = []
     for i, w in enumerate(weights):
         n, d = exact_ratio(w, f"weights[{i}]")
         nums.append(n)
@@ -57,13 +66,13 @@ def weight_ratios(weights: Iterable) -> Tuple[List[int], List[int]]:
     return nums, dens
 
 
-def integer_weights(weights: Iterable) -> List[int]:
+def integer_weights(weights: Iterable[Weight]) -> list[int]:
     """Weights on a common denominator, as the core's kernels take them."""
     nums, dens = weight_ratios(weights)
     return _core.weights_common(nums, dens)
 
 
-def pence(value, name: str = "total", unit: str = "£") -> int:
+def pence(value: object, name: str = "total", unit: str = "£") -> int:
     """An amount of money as int pence.
 
     An int is already pence.  Text is a printed figure ("£407,045"); a
@@ -93,7 +102,7 @@ def pence(value, name: str = "total", unit: str = "£") -> int:
                     f"Fraction, not {type(value).__name__}")
 
 
-def threads(value) -> int:
+def threads(value: object) -> int:
     """A kernel's ``threads`` argument: None is 0 (every core), else a
     whole number, 1 or more."""
     if value is None:
@@ -105,7 +114,7 @@ def threads(value) -> int:
     return int(value)
 
 
-def count(value, name: str, of: str = "", least: int = 1) -> int:
+def count(value: object, name: str, of: str = "", least: int = 1) -> int:
     """A whole number, ``least`` or more (a horizon, a number of scenarios):
     bool, floats and smaller numbers are refused, naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) \

@@ -20,16 +20,29 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
-from typing import List, Sequence
+from typing import TYPE_CHECKING, Any, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
+from ._deprecate import renamed
 from .errors import InputError
 
-__all__ = ["Calendar", "DIVISIONS", "ROLLS", "CONVENTIONS", "fy_label",
-           "financial_year", "date_parts"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CONVENTIONS",
+    "DIVISIONS",
+    "ROLLS",
+    "Calendar",
+    "date_parts",
+    "financial_year",
+    "fy_label",
+]
 
 #: The divisions with bank holidays ("none": weekends only).
 DIVISIONS = ("england-and-wales", "scotland", "northern-ireland", "none")
@@ -38,6 +51,16 @@ ROLLS = ("raise", "nat", "forward", "following", "backward", "preceding",
          "modifiedfollowing", "modifiedpreceding")
 #: How elapsed working days are counted (see Calendar.elapsed_working_days).
 CONVENTIONS = ("after_start", "busday_count", "inclusive")
+
+#: One date: a date or datetime (a pandas Timestamp too), ISO text
+#: ("2021-04-01") or a numpy datetime64; None (or NaT) is a date not known.
+DateScalar = Union[_dt.date, str, np.datetime64, None]
+#: Many dates: a numpy array, a pandas Index, or a sequence of dates.
+DateArray = Union["npt.NDArray[Any]", "pd.Index[Any]", Sequence[DateScalar]]
+#: Dates in any form a calendar takes; a Series' index is kept.
+Dates = Union[DateScalar, DateArray, "pd.Series[Any]"]
+# What _Dates.wrap hands back: a scalar, an array or a Series.
+_Wrapped = Union[int, bool, _dt.date, None, "npt.NDArray[Any]", "pd.Series[Any]"]
 
 _NAT = np.iinfo(np.int64).min
 _EPOCH = _dt.date(1970, 1, 1)
@@ -48,29 +71,33 @@ class _Dates:
     """Dates as an int64 array of days since 1970-01-01, and how to hand a
     result back in the form the caller gave (scalar, array or Series)."""
 
-    __slots__ = ("days", "scalar", "index", "name")
+    __slots__ = ("days", "index", "name", "scalar")
 
-    def __init__(self, days, scalar, index=None, name=None):
+    def __init__(self, days: npt.NDArray[np.int64], scalar: bool,
+                 index: pd.Index[Any] | None = None,
+                 name: Hashable | None = None) -> None:
         self.days = days
         self.scalar = scalar
         self.index = index
         self.name = name
 
-    def wrap(self, values, dates: bool = False):
+    def wrap(self, values: npt.NDArray[Any], dates: bool = False) -> _Wrapped:
         if dates:
             values = values.view("datetime64[D]")
         if self.scalar:
             v = values[0]
             if dates:
-                return None if np.isnat(v) else v.astype(_dt.date)
-            return v.item()
+                day: _dt.date | None = None if np.isnat(v) else v.astype(_dt.date)
+                return day
+            item: int | bool = v.item()
+            return item
         if self.index is not None:
             import pandas as pd
             return pd.Series(values, index=self.index, name=self.name)
         return values
 
 
-def _is_missing(value) -> bool:
+def _is_missing(value: object) -> bool:
     """None, NaN, numpy NaT and pandas NaT: a date not yet known."""
     if value is None or (isinstance(value, float) and value != value):
         return True
@@ -83,7 +110,7 @@ def _is_missing(value) -> bool:
     return value is pd.NaT
 
 
-def _scalar_day(value, name: str) -> int:
+def _scalar_day(value: object, name: str) -> int:
     if _is_missing(value):
         return _NAT
     if isinstance(value, _dt.datetime):
@@ -101,25 +128,26 @@ def _scalar_day(value, name: str) -> int:
                     f"array or a pandas Series, not {type(value).__name__}")
 
 
-def as_days(values, name: str) -> _Dates:
+def as_days(values: object, name: str) -> _Dates:
     """Any supported date input as days since 1970-01-01 (NaT kept)."""
     if _is_missing(values) or isinstance(values, (str, _dt.date, np.datetime64)):
         return _Dates(np.array([_scalar_day(values, name)], dtype=np.int64),
                       scalar=True)
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pd = None
-    if pd is not None and isinstance(values, pd.Timestamp):
+    import pandas as pd
+
+    if isinstance(values, pd.Timestamp):
         return _Dates(np.array([_scalar_day(values.to_pydatetime(), name)],
                                dtype=np.int64), scalar=True)
-    index = series_name = None
-    if pd is not None and isinstance(values, (pd.Series, pd.Index)):
-        if isinstance(values, pd.Series):
-            index, series_name = values.index, values.name
+    index: pd.Index[Any] | None = None
+    series_name: Hashable | None = None
+    if isinstance(values, pd.Series):
+        index, series_name = values.index, values.name
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            values = values.dt.tz_localize(None) if isinstance(values, pd.Series) \
-                else values.tz_localize(None)
+            values = values.dt.tz_localize(None)
+        values = values.to_numpy()
+    elif isinstance(values, pd.Index):
+        if isinstance(values, pd.DatetimeIndex) and values.tz is not None:
+            values = values.tz_localize(None)
         values = values.to_numpy()
     arr = np.asarray(values)
     if arr.ndim != 1:
@@ -127,6 +155,7 @@ def as_days(values, name: str) -> _Dates:
         if arr.ndim != 1:
             raise InputError(f"{name} must be one-dimensional, not of shape "
                              f"{arr.shape}")
+    days: npt.NDArray[Any]
     if arr.dtype.kind == "M":
         days = arr if arr.dtype == np.dtype("datetime64[D]") \
             else arr.astype("datetime64[D]")
@@ -144,7 +173,7 @@ def as_days(values, name: str) -> _Dates:
                   series_name)
 
 
-def _int_vector(values, n: int, name: str) -> np.ndarray:
+def _int_vector(values: object, n: int, name: str) -> npt.NDArray[np.int64]:
     arr = np.asarray(values)
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind == "b" or arr.dtype.kind == "f":
@@ -157,7 +186,7 @@ def _int_vector(values, n: int, name: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
-def _weekmask_bits(weekmask) -> int:
+def _weekmask_bits(weekmask: str | Sequence[bool | int]) -> int:
     """numpy's weekmask forms: "1111100", "Mon Tue Wed Thu Fri", or seven
     booleans, Monday first."""
     if isinstance(weekmask, str):
@@ -180,7 +209,7 @@ def _weekmask_bits(weekmask) -> int:
 
 
 @lru_cache(maxsize=32)
-def _make(division: str, weekmask: int, closures: tuple):
+def _make(division: str, weekmask: int, closures: tuple[int, ...]) -> _core._Calendar:
     return _core.calendar_new(division, weekmask,
                               np.array(closures, dtype=np.int64))
 
@@ -194,8 +223,9 @@ class Calendar:
     253
     """
 
-    def __init__(self, division: str = "england-and-wales", extra_closures=(),
-                 weekmask="1111100"):
+    def __init__(self, division: str = "england-and-wales",
+                 extra_closures: Dates = (),
+                 weekmask: str | Sequence[bool | int] = "1111100") -> None:
         if not isinstance(division, str):
             raise TypeError(f"division must be a str such as "
                             f"'england-and-wales', not {type(division).__name__}")
@@ -212,7 +242,7 @@ class Calendar:
         self.first, self.last = (np.datetime64(d, "D") for d in
                                  _core.calendar_span(self._cal))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Calendar], tuple[str, list[_dt.date], str]]:
         # The C calendar (a capsule) cannot be pickled: a calendar travels
         # as what made it and is built again where it is unpickled.
         return (type(self), (self.division, self.extra_closures, self.weekmask))
@@ -227,12 +257,12 @@ class Calendar:
         return "".join("1" if self._weekmask >> i & 1 else "0" for i in range(7))
 
     @property
-    def extra_closures(self) -> List[_dt.date]:
+    def extra_closures(self) -> list[_dt.date]:
         return [_EPOCH + _dt.timedelta(days=d) for d in self._closures]
 
     # ---- holidays ---------------------------------------------------------
 
-    def bank_holidays(self, year: int):
+    def bank_holidays_frame(self, year: int) -> pd.DataFrame:
         """The division's bank holidays in ``year`` as a DataFrame with
         columns date, title and substitute (moved off a weekend)."""
         import pandas as pd
@@ -243,7 +273,9 @@ class Calendar:
             "substitute": [s for _, _, s in rows],
         })
 
-    def holidays(self, year: int) -> List[_dt.date]:
+    bank_holidays = renamed(bank_holidays_frame, "Calendar.bank_holidays")
+
+    def holidays(self, year: int) -> list[_dt.date]:
         """Every weekday this calendar closes in ``year``: the bank holidays
         and the extra closure days, sorted."""
         year = _year(year)
@@ -255,14 +287,33 @@ class Calendar:
 
     # ---- working days -----------------------------------------------------
 
-    def is_working_day(self, dates):
+    @overload
+    def is_working_day(self, dates: DateScalar) -> bool: ...  # type: ignore[overload-overlap]  # text is one date, not a sequence
+    @overload
+    def is_working_day(self, dates: pd.Series[Any]) -> pd.Series[bool]: ...
+    @overload
+    def is_working_day(
+            self, dates: DateArray) -> npt.NDArray[np.bool_]: ...
+
+    def is_working_day(self, dates: Dates) -> _Wrapped:
         """True where a date is a working day."""
         d = as_days(dates, "dates")
         out = np.empty(d.days.shape[0], dtype=np.bool_)
         _core.is_working_day(self._cal, d.days, out)
         return d.wrap(out)
 
-    def working_days(self, start, end):
+    @overload
+    def working_days(self, start: DateScalar, end: DateScalar) -> int: ...  # type: ignore[overload-overlap]  # text is one date, not a sequence
+    @overload
+    def working_days(self, start: pd.Series[Any], end: Dates) -> pd.Series[int]: ...
+    @overload
+    def working_days(self, start: Dates, end: pd.Series[Any]) -> pd.Series[int]: ...
+    @overload
+    def working_days(
+            self, start: DateScalar | DateArray,
+            end: DateScalar | DateArray) -> npt.NDArray[np.int64]: ...
+
+    def working_days(self, start: Dates, end: Dates) -> _Wrapped:
         """Working days in [start, end), as numpy.busday_count (1.25 and
         later): when end is before start, minus the working days in
         (end, start]."""
@@ -272,7 +323,19 @@ class Calendar:
               b.days, out)
         return _wrap_pair(a, b, out)
 
-    def add_working_days(self, dates, n, roll: str = "raise"):
+    @overload
+    def add_working_days(self, dates: DateScalar, n: int | npt.ArrayLike,  # type: ignore[overload-overlap]  # text is one date, not a sequence
+                         roll: str = ...) -> _dt.date | None: ...
+    @overload
+    def add_working_days(self, dates: pd.Series[Any], n: int | npt.ArrayLike,
+                         roll: str = ...) -> pd.Series[Any]: ...
+    @overload
+    def add_working_days(
+            self, dates: DateArray, n: int | npt.ArrayLike,
+            roll: str = ...) -> npt.NDArray[np.datetime64]: ...
+
+    def add_working_days(self, dates: Dates, n: int | npt.ArrayLike,
+                         roll: str = "raise") -> _Wrapped:
         """Move each date ``n`` working days (numpy.busday_offset), first
         rolling a date that is not a working day by ``roll``.  A missing
         date stays missing, except with roll="raise", where it is an
@@ -283,8 +346,23 @@ class Calendar:
         _core.add_working_days(self._cal, d.days, offsets, roll, out)
         return d.wrap(out, dates=True)
 
-    def elapsed_working_days(self, received, responded,
-                             convention: str = "after_start"):
+    @overload
+    def elapsed_working_days(self, received: DateScalar, responded: DateScalar,  # type: ignore[overload-overlap]  # text is one date, not a sequence
+                             convention: str = ...) -> int | None: ...
+    @overload
+    def elapsed_working_days(self, received: pd.Series[Any], responded: Dates,
+                             convention: str = ...) -> pd.Series[int]: ...
+    @overload
+    def elapsed_working_days(self, received: Dates, responded: pd.Series[Any],
+                             convention: str = ...) -> pd.Series[int]: ...
+    @overload
+    def elapsed_working_days(
+            self, received: DateScalar | DateArray,
+            responded: DateScalar | DateArray,
+            convention: str = ...) -> npt.NDArray[np.int64]: ...
+
+    def elapsed_working_days(self, received: Dates, responded: Dates,
+                             convention: str = "after_start") -> _Wrapped:
         """Working days taken from ``received`` to ``responded``.
 
         The default counts the working days after the day of receipt up to
@@ -305,23 +383,23 @@ class Calendar:
             return None
         return result
 
-    def financial_year_working_days(self, year) -> int:
+    def financial_year_working_days(self, year: int | str) -> int:
         """Working days in a financial year, given as 2021 or "2021/22"."""
         start = _core.parse_fy(year) if isinstance(year, str) else _year(year)
         return _core.fy_working_days(self._cal, start)
 
 
-def _year(year) -> int:
+def _year(year: object) -> int:
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise TypeError(f"year must be an int, not {type(year).__name__}")
     return int(year)
 
 
-def _call(fn, names: dict, *args):
+def _call(fn: Callable[..., None], names: dict[str, str], *args: object) -> None:
     """Calls a core kernel; its messages name arrays by the core's names
     (begin[3], start[3]), which are put back as the caller's."""
     try:
-        return fn(*args)
+        fn(*args)
     except InputError as exc:
         message = str(exc)
         for core_name, user_name in names.items():
@@ -329,7 +407,7 @@ def _call(fn, names: dict, *args):
         raise InputError(message) from None
 
 
-def _pair(a, b, name_a: str, name_b: str):
+def _pair(a: Dates, b: Dates, name_a: str, name_b: str) -> tuple[_Dates, _Dates]:
     da, db = as_days(a, name_a), as_days(b, name_b)
     na, nb = da.days.shape[0], db.days.shape[0]
     if na != nb:
@@ -345,13 +423,13 @@ def _pair(a, b, name_a: str, name_b: str):
     return da, db
 
 
-def _wrap_pair(a: _Dates, b: _Dates, values):
+def _wrap_pair(a: _Dates, b: _Dates, values: npt.NDArray[Any]) -> _Wrapped:
     if a.scalar and b.scalar:
         return a.wrap(values)
     return (a if a.index is not None or b.index is None else b).wrap(values)
 
 
-def fy_label(year) -> str:
+def fy_label(year: int) -> str:
     """The label of the financial year starting in ``year``: "2021/22"."""
     return _core.fy_label(_year(year))
 
@@ -359,7 +437,16 @@ def fy_label(year) -> str:
 _PARTS = ("financial_year", "quarter", "period", "financial_quarter", "month")
 
 
-def date_parts(dates, part: str):
+@overload
+def date_parts(dates: DateScalar, part: str) -> int: ...  # type: ignore[overload-overlap]  # text is one date, not a sequence
+@overload
+def date_parts(dates: pd.Series[Any], part: str) -> pd.Series[int]: ...
+@overload
+def date_parts(
+        dates: DateArray, part: str) -> npt.NDArray[np.int64]: ...
+
+
+def date_parts(dates: Dates, part: str) -> _Wrapped:
     """Financial-year parts of dates, for grouping: "financial_year" (2021
     for 2021/22), "quarter" (1-4, Q1 = April-June), "period" (1-12, P1 =
     April), "financial_quarter" (20213 = 2021/22 Q3) or "month" (202112).
@@ -372,14 +459,25 @@ def date_parts(dates, part: str):
     return d.wrap(out)
 
 
-def financial_year(dates):
+@overload
+def financial_year(dates: DateScalar) -> str: ...  # type: ignore[overload-overlap]  # text is one date, not a sequence
+@overload
+def financial_year(dates: pd.Series[Any]) -> pd.Series[Any]: ...
+@overload
+def financial_year(
+        dates: DateArray) -> npt.NDArray[np.object_]: ...
+
+
+def financial_year(dates: Dates) -> str | pd.Series[Any] | npt.NDArray[np.object_]:
     """The financial year of each date as its label ("2021/22")."""
+    import pandas as pd
+
     years = date_parts(dates, "financial_year")
-    if np.isscalar(years):
+    if isinstance(years, int):
         return fy_label(years)
-    labels = {y: fy_label(y) for y in np.unique(np.asarray(years)) if y != -1}
+    labels = {y: fy_label(y) for y in np.unique(np.asarray(years)).tolist()
+              if y != -1}
     mapped = [labels.get(y) for y in np.asarray(years).tolist()]
-    if hasattr(years, "index"):
-        import pandas as pd
+    if isinstance(years, pd.Series):
         return pd.Series(mapped, index=years.index, name=years.name)
     return np.array(mapped, dtype=object)

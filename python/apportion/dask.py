@@ -18,15 +18,29 @@ scheduler (a ``distributed.Client`` made earlier becomes the default).
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import forecast as _forecast
 from . import measures as _measures
 from ._convert import count
+from ._deprecate import keyword_only_after
+from .calendar import DateScalar
 from .errors import InputError
+from .forecast import BatchForecast, Times
+from .measures import CalendarLike
 from .scenario import CostScenario, ScenarioRun
+
+if TYPE_CHECKING:
+    import dask.array as da
+    import dask.dataframe as dd
+    import pandas as pd
+    from dask.delayed import Delayed
+    from distributed import Client
+
 
 try:
     import dask as _dask
@@ -39,17 +53,19 @@ __all__ = ["holt_batch", "linear_trend_batch", "simulate",
            "within_working_days"]
 
 
-def _compute(tasks, client):
+def _compute(tasks: Sequence[Delayed], client: Client | None) -> list[Any]:
     if client is not None:
-        return client.gather(client.compute(list(tasks)))
+        gathered: list[Any] = client.gather(client.compute(list(tasks)))
+        return gathered
     return list(_dask.compute(*tasks))
 
 
 # ---- SLA measures over a dask.dataframe --------------------------------
 
-def _partition_measure(part, start_column, end_column, days, calendar, by,
-                       as_of, convention):
-    keys = None
+def _partition_measure(part: pd.DataFrame, start_column: str, end_column: str,
+                       days: int, calendar: CalendarLike, by: str | Sequence[str] | None,
+                       as_of: DateScalar, convention: str) -> pd.DataFrame:
+    keys: pd.Series[Any] | list[pd.Series[Any]] | None = None
     if by is not None:
         keys = (part[by] if isinstance(by, str)
                 else [part[column] for column in by])
@@ -58,9 +74,12 @@ def _partition_measure(part, start_column, end_column, days, calendar, by,
         by=keys, as_of=as_of, convention=convention)
 
 
-def within_working_days(ddf, start_column: str, end_column: str, days: int,
-                        calendar="england-and-wales", by=None, as_of=None,
-                        convention: str = "after_start", client=None):
+@keyword_only_after(4)
+def within_working_days(ddf: dd.DataFrame, start_column: str, end_column: str,
+                        days: int, *, calendar: CalendarLike = "england-and-wales",
+                        by: str | Sequence[str] | None = None,
+                        as_of: DateScalar = None, convention: str = "after_start",
+                        client: Client | None = None) -> pd.DataFrame:
     """:func:`apportion.within_working_days` over a ``dask.dataframe``:
     each partition's counts (within, total, late, open...) by group, added
     exactly and the rates worked out from the sums.  ``by`` is a column
@@ -82,7 +101,7 @@ def within_working_days(ddf, start_column: str, end_column: str, days: int,
 
 # ---- batch forecasts ---------------------------------------------------
 
-def _series_blocks(values, chunk_rows: Optional[int]):
+def _series_blocks(values: npt.ArrayLike | da.Array, chunk_rows: int | None) -> list[Delayed]:
     """Delayed (series x time) blocks: a dask array's own row chunks (the
     time axis joined into one chunk), or a numpy array cut into blocks of
     ``chunk_rows`` series."""
@@ -92,28 +111,46 @@ def _series_blocks(values, chunk_rows: Optional[int]):
             raise InputError(f"values must be a 2-D array of series x time, "
                              f"not shape {array.shape}")
         rows = chunk_rows or max(1, -(-array.shape[0] // 8))
-        values = _da.from_array(array, chunks=(rows, -1))
+        blocks = _da.from_array(array, chunks=(rows, -1)).to_delayed()
     elif values.ndim != 2:
         raise InputError(f"values must be a 2-D array of series x time, not "
                          f"{values.ndim}-D")
-    blocks = values.rechunk({1: -1}).to_delayed()
+    else:
+        blocks = values.rechunk({1: -1}).to_delayed()
     return [row[0] for row in blocks]
 
 
-def _trend_block(block, times, predict_at, level):
+def _trend_block(block: npt.NDArray[np.float64], times: Times | None,
+                 predict_at: Times | None, level: float) -> BatchForecast:
     return _forecast.linear_trend_batch(block, times=times,
                                         predict_at=predict_at, level=level,
                                         threads=1, as_frame=False)
 
 
-def _holt_block(block, horizon, params, level):
+def _holt_block(block: npt.NDArray[np.float64], horizon: int,
+                params: dict[str, float | None], level: float) -> BatchForecast:
     return _forecast.holt_batch(block, horizon, level=level, threads=1,
                                 as_frame=False, **params)
 
 
-def linear_trend_batch(values, times=None, predict_at=None,
-                       level: float = 0.95, chunk_rows: Optional[int] = None,
-                       client=None, as_frame: bool = False):
+@overload
+def linear_trend_batch(values: npt.ArrayLike | da.Array, times: Times | None = ...,
+                       predict_at: Times | None = ..., *, level: float = ...,
+                       chunk_rows: int | None = ..., client: Client | None = ...,
+                       as_frame: Literal[False] = ...) -> BatchForecast: ...
+@overload
+def linear_trend_batch(values: npt.ArrayLike | da.Array, times: Times | None = ...,
+                       predict_at: Times | None = ..., *, level: float = ...,
+                       chunk_rows: int | None = ..., client: Client | None = ...,
+                       as_frame: Literal[True]) -> pd.DataFrame: ...
+
+
+@keyword_only_after(3)
+def linear_trend_batch(values: npt.ArrayLike | da.Array, times: Times | None = None,
+                       predict_at: Times | None = None, *,
+                       level: float = 0.95, chunk_rows: int | None = None,
+                       client: Client | None = None,
+                       as_frame: bool = False) -> BatchForecast | pd.DataFrame:
     """:func:`apportion.forecast.linear_trend_batch` with blocks of series
     fitted as separate tasks.  ``values`` is a dask array or a numpy array
     (cut into blocks of ``chunk_rows`` series).  Returns the joined
@@ -126,10 +163,26 @@ def linear_trend_batch(values, times=None, predict_at=None,
     return batch.to_frame() if as_frame else batch
 
 
-def holt_batch(values, horizon: int, alpha=None, beta=None,
-               initial_level=None, initial_trend=None, level: float = 0.95,
-               chunk_rows: Optional[int] = None, client=None,
-               as_frame: bool = False):
+@overload
+def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float | None = ...,
+               beta: float | None = ..., initial_level: float | None = ...,
+               initial_trend: float | None = ..., level: float = ...,
+               chunk_rows: int | None = ..., client: Client | None = ...,
+               as_frame: Literal[False] = ...) -> BatchForecast: ...
+@overload
+def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float | None = ...,
+               beta: float | None = ..., initial_level: float | None = ...,
+               initial_trend: float | None = ..., level: float = ...,
+               chunk_rows: int | None = ..., client: Client | None = ...,
+               as_frame: Literal[True]) -> pd.DataFrame: ...
+
+
+@keyword_only_after(2)
+def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float | None = None,
+               beta: float | None = None, initial_level: float | None = None,
+               initial_trend: float | None = None, level: float = 0.95,
+               chunk_rows: int | None = None, client: Client | None = None,
+               as_frame: bool = False) -> BatchForecast | pd.DataFrame:
     """:func:`apportion.forecast.holt_batch` with blocks of series fitted
     as separate tasks; see :func:`linear_trend_batch`."""
     params = {"alpha": alpha, "beta": beta, "initial_level": initial_level,
@@ -143,12 +196,15 @@ def holt_batch(values, horizon: int, alpha=None, beta=None,
 
 # ---- Monte Carlo scenarios ---------------------------------------------
 
-def _simulate_range(scenario, count, seed, start):
+def _simulate_range(scenario: CostScenario, count: int, seed: int,
+                    start: int) -> ScenarioRun:
     return scenario.simulate(count, seed, start=start, threads=1)
 
 
-def simulate(scenario: CostScenario, n: int, seed: int,
-             chunk_size: Optional[int] = None, client=None) -> ScenarioRun:
+@keyword_only_after(3)
+def simulate(scenario: CostScenario, n: int, seed: int, *,
+             chunk_size: int | None = None,
+             client: Client | None = None) -> ScenarioRun:
     """``scenario.simulate(n, seed)`` as tasks of ``chunk_size`` scenarios
     each (by default 8 tasks), joined in scenario order: bit-identical to
     the run in one process, so its percentiles are too."""

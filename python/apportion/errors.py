@@ -45,7 +45,8 @@ class PlanError(ApportionError, ValueError):
         self.column = column
         self.source = source
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[PlanError], tuple[str, str, int, int, str],
+                                  dict[str, object]]:
         # The constructor's arguments, and as state any attribute set since
         # (notes added with add_note) so that those travel too.
         return (type(self), (self.args[0] if self.args else "", self.path,

@@ -20,14 +20,31 @@ is a float here; what it costs is worked out in pence by
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Literal, Union, cast, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
-from ._convert import count, threads as _threads
+from ._convert import count
+from ._convert import threads as _threads
+from ._deprecate import keyword_only_after
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_F64 = npt.NDArray[np.float64]
+#: One series: a sequence of numbers (None for a missing one), a numpy
+#: array or a pandas Series (whose numeric index gives the times).
+Series1D = Union[Sequence[Union[float, None]], "npt.NDArray[Any]", "pd.Series[Any]"]
+#: Many series: a 2-D (series x time) numpy array, or a DataFrame with a row
+#: a series (numeric column labels are the times).
+Series2D = Union["npt.NDArray[Any]", "pd.DataFrame"]
+#: Times: a number or a sequence of them.
+Times = Union[float, Sequence[float], "npt.NDArray[Any]", "pd.Series[Any]", "pd.Index[Any]"]
 
 __all__ = [
     "BatchForecast",
@@ -49,23 +66,23 @@ BATCH_COLUMNS = ("mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower",
 HOLT_COLUMNS = ("mean", "obs_ci_lower", "obs_ci_upper")
 
 # trend_predict writes these seven columns per predicted time.
-_PREDICT_COLUMNS = TREND_COLUMNS + ("obs_se",)
+_PREDICT_COLUMNS = (*TREND_COLUMNS, "obs_se")
 
 
 # ---- converting what callers hold -------------------------------------
 
-def _level(level) -> float:
+def _level(level: object) -> float:
     if isinstance(level, bool) or not isinstance(level, numbers.Real):
         raise TypeError(f"level must be a number such as 0.95, not "
                         f"{type(level).__name__}")
-    level = float(level)
-    if not 0.0 < level < 1.0:
+    value = float(level)
+    if not 0.0 < value < 1.0:
         raise InputError(f"level must be between 0 and 1 (0.95 for a 95% "
-                         f"interval), not {level!r}")
-    return level
+                         f"interval), not {value!r}")
+    return value
 
 
-def _float_vector(values, name: str) -> np.ndarray:
+def _float_vector(values: object, name: str) -> _F64:
     """A 1-D float64 array; None and pandas NA become NaN."""
     try:
         import pandas as pd
@@ -76,10 +93,10 @@ def _float_vector(values, name: str) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        array = np.array([np.nan if v is None else v for v in values],
-                         dtype=object)
+        objects = np.array([np.nan if v is None else v
+                            for v in cast("Iterable[object]", values)], dtype=object)
         try:
-            array = array.astype(np.float64)
+            array = objects.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise InputError(f"{name} must be numbers: {exc}") from None
     if array.ndim == 0:
@@ -90,7 +107,7 @@ def _float_vector(values, name: str) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _index_times(values) -> Optional[np.ndarray]:
+def _index_times(values: object) -> _F64 | None:
     """The times a pandas Series carries in a numeric index (years, say;
     a default index is 0, 1, 2...); None for a non-numeric index."""
     import pandas as pd
@@ -102,7 +119,7 @@ def _index_times(values) -> Optional[np.ndarray]:
     return np.asarray(index, dtype=np.float64)
 
 
-def _series_and_times(values, times):
+def _series_and_times(values: Series1D, times: Times | None) -> tuple[_F64, _F64]:
     y = _float_vector(values, "values")
     if times is None:
         t = _index_times(values)
@@ -116,13 +133,13 @@ def _series_and_times(values, times):
     return y, t
 
 
-def _times_to_predict(predict_at, default: np.ndarray) -> np.ndarray:
+def _times_to_predict(predict_at: Times | None, default: _F64) -> _F64:
     if predict_at is None:
         return default
     return _float_vector(predict_at, "predict_at")
 
 
-def _time_index(at: np.ndarray, name: str = "time"):
+def _time_index(at: _F64, name: str = "time") -> pd.Index[Any]:
     """Whole-number times (years) as an integer index, others as floats."""
     import pandas as pd
     if at.size and np.all(np.isfinite(at)) and np.all(at == np.round(at)):
@@ -130,12 +147,13 @@ def _time_index(at: np.ndarray, name: str = "time"):
     return pd.Index(at, name=name)
 
 
-def _matrix(values):
+def _matrix(values: Series2D) -> tuple[_F64, _F64 | None, pd.Index[Any] | None]:
     """A 2-D float64 array of series x time, read in place when it is one
     already (any strides); with the times a DataFrame's numeric columns
     carry, and the series labels of its index."""
     import pandas as pd
-    times = labels = None
+    times: _F64 | None = None
+    labels: pd.Index[Any] | None = None
     if isinstance(values, pd.DataFrame):
         if pd.api.types.is_numeric_dtype(values.columns):
             times = np.asarray(values.columns, dtype=np.float64)
@@ -155,8 +173,12 @@ def _matrix(values):
     return array, times, labels
 
 
-def _out(shape, dtype=np.float64) -> np.ndarray:
-    return np.empty(shape, dtype=dtype)
+def _out(shape: int | tuple[int, int]) -> _F64:
+    return np.empty(shape, dtype=np.float64)
+
+
+def _counts(n: int) -> npt.NDArray[np.int64]:
+    return np.empty(n, dtype=np.int64)
 
 
 # ---- linear trend -------------------------------------------------------
@@ -191,7 +213,7 @@ class TrendFit:
     def df_resid(self) -> int:
         return self.nobs - 2
 
-    def predict(self, at=None, level: float = 0.95):
+    def predict(self, at: Times | None = None, level: float = 0.95) -> pd.DataFrame:
         """The fitted mean at the times ``at`` (a time or a sequence of
         them; the mean time fitted when None), with both intervals at
         ``level``: a DataFrame indexed by time."""
@@ -208,12 +230,12 @@ class TrendFit:
                                                      float(self.df_resid)))
         return frame
 
-    def _as_dict(self) -> dict:
+    def _as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in
                 self.__dataclass_fields__}
 
 
-def fit_linear_trend(values, times=None) -> TrendFit:
+def fit_linear_trend(values: Series1D, times: Times | None = None) -> TrendFit:
     """Fits ``value = intercept + slope * time`` by ordinary least squares.
 
     ``values`` is one series: a sequence, numpy array or pandas Series
@@ -226,7 +248,10 @@ def fit_linear_trend(values, times=None) -> TrendFit:
     return TrendFit(**_core.trend_fit(t, y))
 
 
-def linear_trend(values, times=None, predict_at=None, level: float = 0.95):
+@keyword_only_after(3)
+def linear_trend(values: Series1D, times: Times | None = None,
+                 predict_at: Times | None = None, *,
+                 level: float = 0.95) -> pd.DataFrame:
     """A linear trend's forecast: a DataFrame with one row per time in
     ``predict_at`` (the fitted times when None) and the columns
     ``mean``, ``mean_se``, ``mean_ci_lower``, ``mean_ci_upper``,
@@ -254,18 +279,18 @@ class BatchForecast:
     A series with too few values has NaN throughout and its ``nobs``.
     Holt's method has no interval of the mean: ``mean_ci_*`` are None."""
 
-    predict_at: np.ndarray
-    mean: np.ndarray
-    mean_ci_lower: Optional[np.ndarray]
-    mean_ci_upper: Optional[np.ndarray]
-    obs_ci_lower: np.ndarray
-    obs_ci_upper: np.ndarray
-    nobs: np.ndarray
-    params: dict
-    labels: Optional[object] = None
+    predict_at: _F64
+    mean: _F64
+    mean_ci_lower: _F64 | None
+    mean_ci_upper: _F64 | None
+    obs_ci_lower: _F64
+    obs_ci_upper: _F64
+    nobs: npt.NDArray[np.int64]
+    params: dict[str, _F64]
+    labels: npt.NDArray[Any] | pd.Index[Any] | None = None
     method: str = "linear_trend"
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """A long DataFrame indexed by (series, time), a column per
         output as in :func:`linear_trend` (no ``mean_se``)."""
         import pandas as pd
@@ -277,7 +302,7 @@ class BatchForecast:
              np.tile(_time_index(self.predict_at), n_series)],
             names=[series.name or "series", "time"])
         columns = {"mean": self.mean.ravel()}
-        if self.mean_ci_lower is not None:
+        if self.mean_ci_lower is not None and self.mean_ci_upper is not None:
             columns["mean_ci_lower"] = self.mean_ci_lower.ravel()
             columns["mean_ci_upper"] = self.mean_ci_upper.ravel()
         columns["obs_ci_lower"] = self.obs_ci_lower.ravel()
@@ -285,7 +310,7 @@ class BatchForecast:
         return pd.DataFrame(columns, index=index)
 
     @classmethod
-    def concat(cls, parts):
+    def concat(cls, parts: Iterable[BatchForecast]) -> BatchForecast:
         """Joins the forecasts of consecutive blocks of series."""
         parts = list(parts)
         if not parts:
@@ -297,24 +322,45 @@ class BatchForecast:
                 raise InputError("forecasts to join must come from the same "
                                  "method and predict the same times")
 
-        def cat(name):
-            arrays = [getattr(p, name) for p in parts]
-            return None if arrays[0] is None else np.concatenate(arrays)
+        def cat(name: str) -> npt.NDArray[Any]:
+            return np.concatenate([getattr(p, name) for p in parts])
+
+        def cat_optional(name: str) -> _F64 | None:
+            return None if getattr(first, name) is None else cat(name)
 
         labels = None
         if all(p.labels is not None for p in parts):
             labels = np.concatenate([np.asarray(p.labels) for p in parts])
-        return cls(first.predict_at, cat("mean"), cat("mean_ci_lower"),
-                   cat("mean_ci_upper"),
+        return cls(first.predict_at, cat("mean"), cat_optional("mean_ci_lower"),
+                   cat_optional("mean_ci_upper"),
                    cat("obs_ci_lower"), cat("obs_ci_upper"), cat("nobs"),
                    {k: np.concatenate([p.params[k] for p in parts])
                     for k in first.params},
                    labels, first.method)
 
 
-def linear_trend_batch(values, times=None, predict_at=None,
-                       level: float = 0.95, threads: Optional[int] = None,
-                       as_frame: bool = True):
+@overload
+def linear_trend_batch(values: Series2D, times: Times | None = ...,
+                       predict_at: Times | None = ..., *, level: float = ...,
+                       threads: int | None = ...,
+                       as_frame: Literal[True] = ...) -> pd.DataFrame: ...
+@overload
+def linear_trend_batch(values: Series2D, times: Times | None = ...,
+                       predict_at: Times | None = ..., *, level: float = ...,
+                       threads: int | None = ...,
+                       as_frame: Literal[False]) -> BatchForecast: ...
+@overload
+def linear_trend_batch(values: Series2D, times: Times | None = ...,
+                       predict_at: Times | None = ..., *, level: float = ...,
+                       threads: int | None = ...,
+                       as_frame: bool) -> pd.DataFrame | BatchForecast: ...
+
+
+@keyword_only_after(3)
+def linear_trend_batch(values: Series2D, times: Times | None = None,
+                       predict_at: Times | None = None, *,
+                       level: float = 0.95, threads: int | None = None,
+                       as_frame: bool = True) -> pd.DataFrame | BatchForecast:
     """Fits a linear trend to every row of a (series x time) array at once
     and predicts each at the same times.
 
@@ -342,9 +388,10 @@ def linear_trend_batch(values, times=None, predict_at=None,
     shape = (n_series, at.shape[0])
     outs = [_out(shape) for _ in BATCH_COLUMNS]
     intercept, slope, sigma2 = (_out(n_series) for _ in range(3))
-    nobs = _out(n_series, np.int64)
-    _core.trend_batch(array, t, at, _level(level), _threads(threads), *outs,
-                      intercept, slope, sigma2, nobs)
+    nobs = _counts(n_series)
+    _core.trend_batch(array, t, at, _level(level), _threads(threads), outs[0],
+                      outs[1], outs[2], outs[3], outs[4], intercept, slope,
+                      sigma2, nobs)
     batch = BatchForecast(at, outs[0], outs[1], outs[2], outs[3], outs[4],
                           nobs, {"intercept": intercept, "slope": slope,
                                  "sigma2": sigma2}, labels)
@@ -370,11 +417,11 @@ class HoltFit:
     level: float
     trend: float
     trailing: int = 0
-    fittedvalues: Optional[np.ndarray] = None
+    fittedvalues: np.ndarray | None = None
     last_time: float = 0.0     # the time of the series' last value
     step: float = 1.0
 
-    def forecast(self, horizon: int, level: float = 0.95):
+    def forecast(self, horizon: int, level: float = 0.95) -> pd.DataFrame:
         """The ``horizon`` values after the end of the series (after any
         missing values at its end, too), with the ETS(A,A,N) prediction
         interval at ``level``: a DataFrame with ``mean``, ``obs_ci_lower``
@@ -393,17 +440,17 @@ class HoltFit:
                                                      float("inf")))
         return frame
 
-    def _core_dict(self) -> dict:
+    def _core_dict(self) -> dict[str, float]:
         return {k: getattr(self, k) for k in
                 ("alpha", "beta", "initial_level", "initial_trend", "nobs",
                  "sse", "sigma2", "level", "trend", "trailing")}
 
 
-def _horizon(horizon) -> int:
+def _horizon(horizon: object) -> int:
     return count(horizon, "horizon", of="steps")
 
 
-def _param(value, name: str) -> Optional[float]:
+def _param(value: object, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -412,7 +459,7 @@ def _param(value, name: str) -> Optional[float]:
     return float(value)
 
 
-def _regular_step(times: np.ndarray) -> float:
+def _regular_step(times: _F64) -> float:
     if times.shape[0] < 2:
         return 1.0
     steps = np.diff(times)
@@ -422,8 +469,10 @@ def _regular_step(times: np.ndarray) -> float:
     return float(steps[0])
 
 
-def fit_holt(values, alpha=None, beta=None, initial_level=None,
-             initial_trend=None) -> HoltFit:
+@keyword_only_after(1)
+def fit_holt(values: Series1D, *, alpha: float | None = None,
+             beta: float | None = None, initial_level: float | None = None,
+             initial_trend: float | None = None) -> HoltFit:
     """Fits Holt's linear exponential smoothing (statsmodels' ``Holt``).
 
     Each parameter given is kept; those left None are fitted by least
@@ -446,20 +495,45 @@ def fit_holt(values, alpha=None, beta=None, initial_level=None,
     return HoltFit(fittedvalues=fitted, last_time=last, step=step, **d)
 
 
-def holt(values, horizon: int, alpha=None, beta=None, initial_level=None,
-         initial_trend=None, level: float = 0.95):
+@keyword_only_after(2)
+def holt(values: Series1D, horizon: int, *, alpha: float | None = None,
+         beta: float | None = None, initial_level: float | None = None,
+         initial_trend: float | None = None, level: float = 0.95) -> pd.DataFrame:
     """Holt's forecast ``horizon`` steps past the last value: a DataFrame
     with ``mean`` then ``obs_ci_lower`` and ``obs_ci_upper`` (the
     ETS(A,A,N) prediction interval at ``level``), indexed by time (after a
     Series' numeric index, else after 0..n-1).  The fit is in
     ``frame.attrs["fit"]`` (a :class:`HoltFit`); see :func:`fit_holt`."""
-    return fit_holt(values, alpha, beta, initial_level,
-                    initial_trend).forecast(horizon, level)
+    return fit_holt(values, alpha=alpha, beta=beta, initial_level=initial_level,
+                    initial_trend=initial_trend).forecast(horizon, level)
 
 
-def holt_batch(values, horizon: int, alpha=None, beta=None,
-               initial_level=None, initial_trend=None, level: float = 0.95,
-               threads: Optional[int] = None, as_frame: bool = True):
+@overload
+def holt_batch(values: Series2D, horizon: int, *, alpha: float | None = ...,
+               beta: float | None = ..., initial_level: float | None = ...,
+               initial_trend: float | None = ..., level: float = ...,
+               threads: int | None = ...,
+               as_frame: Literal[True] = ...) -> pd.DataFrame: ...
+@overload
+def holt_batch(values: Series2D, horizon: int, *, alpha: float | None = ...,
+               beta: float | None = ..., initial_level: float | None = ...,
+               initial_trend: float | None = ..., level: float = ...,
+               threads: int | None = ...,
+               as_frame: Literal[False]) -> BatchForecast: ...
+@overload
+def holt_batch(values: Series2D, horizon: int, *, alpha: float | None = ...,
+               beta: float | None = ..., initial_level: float | None = ...,
+               initial_trend: float | None = ..., level: float = ...,
+               threads: int | None = ...,
+               as_frame: bool) -> pd.DataFrame | BatchForecast: ...
+
+
+@keyword_only_after(2)
+def holt_batch(values: Series2D, horizon: int, *, alpha: float | None = None,
+               beta: float | None = None, initial_level: float | None = None,
+               initial_trend: float | None = None, level: float = 0.95,
+               threads: int | None = None,
+               as_frame: bool = True) -> pd.DataFrame | BatchForecast:
     """Holt's method on every row of a (series x time) array, with the same
     fixed parameters for all (None: fitted per series), forecast
     ``horizon`` steps: the long DataFrame of
@@ -475,7 +549,7 @@ def holt_batch(values, horizon: int, alpha=None, beta=None,
     mean, lower, upper = (_out((n_series, h)) for _ in range(3))
     params = {k: _out(n_series) for k in
               ("alpha", "beta", "initial_level", "initial_trend", "sse")}
-    nobs = _out(n_series, np.int64)
+    nobs = _counts(n_series)
     _core.holt_batch(array, _param(alpha, "alpha"), _param(beta, "beta"),
                      _param(initial_level, "initial_level"),
                      _param(initial_trend, "initial_trend"), h, _level(level),

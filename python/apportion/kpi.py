@@ -16,21 +16,32 @@ exactly 80 and scores Red against "Red = 80% or below".  The band logic
 from __future__ import annotations
 
 import enum
+import os
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import SupportsInt
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
-from ._convert import exact_ratio
+from ._convert import Weight, exact_ratio
+from ._deprecate import keyword_only_after
 from .errors import InputError
 
-__all__ = ["RAG", "Band", "KPI", "AmbiguousBandsWarning", "load_kpis",
-           "parse_kpis", "ESCALATION_STATES"]
+__all__ = [
+    "ESCALATION_STATES",
+    "KPI",
+    "RAG",
+    "AmbiguousBandsWarning",
+    "Band",
+    "load_kpis",
+    "parse_kpis",
+]
 
 _OPEN, _INCLUSIVE, _EXCLUSIVE = 0, 1, 2
 _NO_DATA = 255
@@ -65,9 +76,9 @@ class Band:
     for unbounded; each end says whether the value itself is in the band."""
 
     rag: RAG
-    lower: Optional[Fraction] = None
+    lower: Fraction | None = None
     lower_inclusive: bool = False
-    upper: Optional[Fraction] = None
+    upper: Fraction | None = None
     upper_inclusive: bool = False
 
     def __str__(self) -> str:
@@ -77,8 +88,8 @@ class Band:
                 f"{'[' if self.lower_inclusive else '('}{lo}, "
                 f"{hi}{']' if self.upper_inclusive else ')'}")
 
-    def _to_core(self) -> tuple:
-        def end(value, inclusive):
+    def _to_core(self) -> _core._CoreBand:
+        def end(value: Fraction | None, inclusive: bool) -> tuple[int, int, int]:
             if value is None:
                 return _OPEN, 0, 1
             return (_INCLUSIVE if inclusive else _EXCLUSIVE,
@@ -87,7 +98,7 @@ class Band:
                 *end(self.upper, self.upper_inclusive))
 
     @classmethod
-    def _from_core(cls, t) -> "Band":
+    def _from_core(cls, t: _core._CoreBand) -> Band:
         rag, lk, ln, ld, uk, un, ud = t
         return cls(RAG(rag), None if lk == _OPEN else Fraction(ln, ld),
                    lk == _INCLUSIVE, None if uk == _OPEN else Fraction(un, ud),
@@ -101,7 +112,7 @@ def _show(x: Fraction) -> str:
     return format(d.normalize(), "f") if Fraction(d) == x else str(x)
 
 
-def _exact(value, name: str) -> Fraction:
+def _exact(value: object, name: str) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, np.generic):
@@ -110,7 +121,7 @@ def _exact(value, name: str) -> Fraction:
     return Fraction(num, den)
 
 
-def _band_from(spec, i: int) -> Band:
+def _band_from(spec: Band | Mapping[str, object], i: int) -> Band:
     if isinstance(spec, Band):
         return spec
     if not isinstance(spec, Mapping):
@@ -123,26 +134,26 @@ def _band_from(spec, i: int) -> Band:
         raise InputError(f"bands[{i}]: unknown keys {sorted(unknown)}")
     if "rag" not in spec:
         raise InputError(f"bands[{i}] has no rag")
-    ends = {}
+    ends: dict[str, tuple[Fraction | None, bool]] = {}
     for side in ("lower", "upper"):
         value = spec.get(side)
         if value is None:
             if f"{side}_inclusive" in spec:
                 raise InputError(f"bands[{i}] has {side}_inclusive but no {side}")
-            ends[side], ends[f"{side}_inclusive"] = None, False
+            ends[side] = None, False
             continue
         if f"{side}_inclusive" not in spec:
             raise InputError(f"bands[{i}]: {side} is {value!r} but "
                              f"{side}_inclusive is not given; say whether "
                              f"{value!r} itself is in the band")
-        ends[side] = _exact(value, f"bands[{i}].{side}")
-        ends[f"{side}_inclusive"] = bool(spec[f"{side}_inclusive"])
+        ends[side] = (_exact(value, f"bands[{i}].{side}"),
+                      bool(spec[f"{side}_inclusive"]))
     try:
         rag = RAG(str(spec["rag"]).lower())
     except ValueError:
         raise InputError(f"bands[{i}].rag is {spec['rag']!r}; expected green, "
                          f"amber or red") from None
-    return Band(rag, **ends)
+    return Band(rag, *ends["lower"], *ends["upper"])
 
 
 class KPI:
@@ -167,14 +178,16 @@ class KPI:
     (<RAG.RED: 'red'>, <RAG.AMBER: 'amber'>, <RAG.GREEN: 'green'>)
     """
 
-    def __init__(self, ref: str, description: str = "", unit: str = "%",
-                 polarity: str = "higher", target=None, bands=None,
-                 tolerance=None, tolerance_kind: str = "points",
-                 frequency: Optional[str] = None,
-                 reported_to: Optional[str] = None,
-                 states: Optional[Mapping[str, str]] = None,
-                 escalation: Optional[Tuple[int, int]] = None,
-                 warn: bool = True, measure: Optional[str] = None):
+    @keyword_only_after(4)
+    def __init__(self, ref: str, description: str = "", unit: str = "%", *,
+                 polarity: str = "higher", target: Weight | None = None,
+                 bands: str | Sequence[Band | Mapping[str, object]] | None = None,
+                 tolerance: Weight | None = None, tolerance_kind: str = "points",
+                 frequency: str | None = None,
+                 reported_to: str | None = None,
+                 states: Mapping[str, str] | None = None,
+                 escalation: tuple[int, int] | None = None,
+                 warn: bool = True, measure: str | None = None) -> None:
         if not isinstance(ref, str) or not ref.strip():
             raise InputError("a KPI needs a ref such as 'IASS2'")
         if polarity not in ("higher", "lower"):
@@ -194,11 +207,11 @@ class KPI:
         self.tolerance = None if tolerance is None else \
             _exact(tolerance, f"{ref}.tolerance")
         self.tolerance_kind = tolerance_kind
-        self.bands_text: Optional[str] = None
+        self.bands_text: str | None = None
         self.warning = ""
-        self.states: Dict[str, RAG] = {}
+        self.states: dict[str, RAG] = {}
         self.escalation = _escalation_rule(ref, escalation)
-        self.bands: Tuple[Band, ...] = ()
+        self.bands: tuple[Band, ...] = ()
         if unit in ("status", "yes/no"):
             if states is None:
                 raise InputError(f"{ref}: a {unit} KPI needs states, such as "
@@ -241,8 +254,9 @@ class KPI:
         self.bands = tuple(Band._from_core(t) for t in core)
         self._core_bands = core
         if self.warning and warn:
+            # 3: past keyword_only_after's wrapper, at the caller.
             warnings.warn(f"{ref}: {self.warning}", AmbiguousBandsWarning,
-                          stacklevel=2)
+                          stacklevel=3)
 
     @property
     def is_status(self) -> bool:
@@ -257,7 +271,7 @@ class KPI:
 
     # ---- scoring ----------------------------------------------------------
 
-    def score(self, value) -> Optional[RAG]:
+    def score(self, value: Weight | None) -> RAG | None:
         """The rating of one value: a number (int, float read as its
         shortest decimal text, "85.5%", Decimal, Fraction), or a state label
         for a status KPI.  None (or NaN) gives None."""
@@ -279,7 +293,8 @@ class KPI:
         except InputError as exc:
             raise InputError(f"{self.ref}: {exc}") from None
 
-    def score_rates(self, numerators, denominators, scale: int = 100):
+    def score_rates(self, numerators: npt.ArrayLike, denominators: npt.ArrayLike,
+                    scale: int = 100) -> npt.NDArray[np.object_]:
         """Ratings of measured rates scale * numerator / denominator, exactly;
         None where the denominator is 0 (no data).  An object array."""
         if self.is_status:
@@ -297,7 +312,8 @@ class KPI:
         codes = {0: RAG.GREEN, 1: RAG.AMBER, 2: RAG.RED, _NO_DATA: None}
         return np.array([codes[c] for c in out.tolist()], dtype=object)
 
-    def direction(self, current, previous) -> Optional[str]:
+    def direction(self, current: Weight | None,
+                  previous: Weight | None) -> str | None:
         """"improving", "worsening" or "unchanged", judged by polarity; None
         when either value is missing."""
         if current is None or previous is None:
@@ -309,7 +325,7 @@ class KPI:
         b = _exact(previous, f"{self.ref} previous")
         return _core.direction(self.polarity, _pair(a), _pair(b))
 
-    def escalate(self, ratings: Sequence[Optional[str]]) -> List[str]:
+    def escalate(self, ratings: Sequence[str | None]) -> list[str]:
         """Escalation state of each period in order, from its rating (None:
         no data): "none", "out_of_tolerance", "performance_failure",
         "rectification_plan" or "no_data"."""
@@ -321,7 +337,7 @@ class KPI:
         return [ESCALATION_STATES[c] for c in out.tolist()]
 
     @classmethod
-    def _from_definition(cls, d: dict) -> "KPI":
+    def _from_definition(cls, d: _core._KpiDefinition) -> KPI:
         """A KPI from the reader's dict; the bands were checked in C."""
         kpi = cls.__new__(cls)
         kpi.ref = d["ref"]
@@ -347,11 +363,11 @@ class KPI:
         return kpi
 
 
-def _pair(x: Fraction) -> Tuple[int, int]:
+def _pair(x: Fraction) -> tuple[int, int]:
     return x.numerator, x.denominator
 
 
-def _escalation_rule(ref: str, rule) -> Tuple[int, int]:
+def _escalation_rule(ref: str, rule: Iterable[SupportsInt] | None) -> tuple[int, int]:
     if rule is None:
         return (1, 1)
     try:
@@ -365,17 +381,17 @@ def _escalation_rule(ref: str, rule) -> Tuple[int, int]:
     return failure_after, rectification_after
 
 
-def _kpi_map(defs: Iterable[dict]) -> Dict[str, KPI]:
+def _kpi_map(defs: Iterable[_core._KpiDefinition]) -> dict[str, KPI]:
     return {d["ref"]: KPI._from_definition(d) for d in defs}
 
 
-def load_kpis(path) -> Dict[str, KPI]:
+def load_kpis(path: str | os.PathLike[str]) -> dict[str, KPI]:
     """KPI definitions from a JSON file (format apportion.kpis/1), by ref.
     Errors are :class:`~apportion.PlanError` with the JSON path, line and
     column."""
     return _kpi_map(_core.load_kpis(str(Path(path))))
 
 
-def parse_kpis(text: str, source: str = "<string>") -> Dict[str, KPI]:
+def parse_kpis(text: str, source: str = "<string>") -> dict[str, KPI]:
     """KPI definitions from JSON text, by ref."""
     return _kpi_map(_core.parse_kpis(text, source))

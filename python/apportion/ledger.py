@@ -4,13 +4,13 @@ keeping every penny.
 
 A :class:`Ledger` is built from numpy arrays, a pandas DataFrame or a CSV
 file.  The C core sums the lines by centre and period in one pass over them
-(:meth:`Ledger.totals`), and :meth:`Ledger.apportion` splits each centre's
+(:meth:`Ledger.totals_frame`), and :meth:`Ledger.apportion` splits each centre's
 periods between the authorities by the centre's basis, two ways exact: each
 cell's shares sum to the cell, each authority's year for a centre is its
 apportionment of the centre's year, and so everything sums to the ledger.
 
 >>> ledger = Ledger(["A", "A", "B"], [1000, 250, 99], period=["Q1", "Q2", "Q1"])
->>> ledger.totals().loc["A"].tolist()
+>>> ledger.totals_frame().loc["A"].tolist()
 [1000, 250, 0, 0]
 >>> result = ledger.apportion({"NNC": "44.16", "WNC": "55.84"})
 >>> result.total
@@ -26,20 +26,36 @@ import html
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, SupportsInt, Union, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
-from ._basis import basis_rows as _basis_rows, listing as _listing, plain as _plain
+from ._basis import basis_rows as _basis_rows
+from ._basis import listing as _listing
+from ._basis import plain as _plain
 from ._convert import pence as _pence
+from ._deprecate import keyword_only_after, renamed
+from ._present import pounds, text_table
 from .calendar import as_days
 from .errors import ApportionError, InputError, MoneyOverflowError
-from ._present import pounds, text_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Ledger", "LedgerApportionment", "UnusedBasisWarning"]
+
+_I64 = npt.NDArray[np.int64]
+# A column as the ledger reads it: a numpy array, or a pandas Categorical
+# (or a Series or Index of one), whose codes are read as they are.
+_Column = Union["npt.NDArray[Any]", "pd.Categorical", "pd.Series[Any]", "pd.Index[Any]"]
+# Ledger columns as callers give them: a sequence, a numpy array, a pandas
+# Series, Index or Categorical.
+ColumnLike = Union[Sequence[Any], "npt.NDArray[Any]", "pd.Series[Any]", "pd.Index[Any]",
+                   "pd.Categorical"]
 
 _NAT = np.iinfo(np.int64).min
 _KINDS = {"quarter": 4, "month": 12}
@@ -60,7 +76,7 @@ def _line_where(i: int) -> str:
     return f"line {i}"
 
 
-def _row_where(index, i: int) -> str:
+def _row_where(index: pd.Index[Any], i: int) -> str:
     return f"row {_plain(index[i])!r}"
 
 
@@ -68,7 +84,7 @@ def _file_line_where(path: str, i: int) -> str:
     return f"{path} line {i + 2}"
 
 
-def _column(values, name: str) -> np.ndarray:
+def _column(values: object, name: str) -> _Column:
     """A 1-D numpy array of a column, without a copy where possible."""
     import pandas as pd
 
@@ -84,7 +100,8 @@ def _column(values, name: str) -> np.ndarray:
     return arr
 
 
-def _smallest_signed(codes: np.ndarray, count: int) -> np.ndarray:
+def _smallest_signed(codes: npt.NDArray[np.integer[Any]], count: int
+                     ) -> npt.NDArray[np.signedinteger[Any]]:
     """Codes 0..count-1 in the narrowest signed type: fewer bytes to scan."""
     for dtype in (np.int8, np.int16, np.int32):
         if count <= np.iinfo(dtype).max:
@@ -99,7 +116,7 @@ def _period_label(kind: str, code: int) -> str:
 _LABEL = re.compile(r"^\s*([QqPpMm]?)\s*0*(\d{1,2})\s*$")
 
 
-def _read_period_label(label, kind: Optional[str]):
+def _read_period_label(label: object, kind: str | None) -> tuple[str | None, int] | None:
     """("quarter" or "month" or None when the label does not say, 0-based
     code) for one distinct label: "Q1".."Q4", "P1".."P12" ("P01"), or
     1..12 as an int or digits."""
@@ -140,17 +157,32 @@ class Ledger:
     :meth:`read_csv` take columns by name.
     """
 
-    def __init__(self, centre, amount, *, period=None, date=None,
-                 financial_year: Optional[str] = None,
-                 periods: Optional[str] = None, unit: str = "£") -> None:
+    def __init__(self, centre: ColumnLike, amount: ColumnLike, *,
+                 period: ColumnLike | None = None, date: ColumnLike | None = None,
+                 financial_year: str | None = None,
+                 periods: str | None = None, unit: str = "£") -> None:
         self._init_from(centre, amount, period, date, financial_year, periods,
                         unit, source=None, where=_line_where)
 
     # ---- construction ----------------------------------------------------
 
-    def _init_from(self, centre, amount, period, date, financial_year, periods,
-                   unit, source, where, texts=False, date_format=None):
-        self.source: Optional[str] = source
+    source: str | None
+    centres: pd.Index[Any]
+    kind: str
+    financial_year: str | None
+    period_labels: list[str]
+    _where: Callable[[int], str]
+    _centre_codes: npt.NDArray[np.signedinteger[Any]]
+    _period_codes: npt.NDArray[np.signedinteger[Any]]
+    _amount: _I64
+    _totals: _I64 | None
+
+    def _init_from(self, centre: object, amount: object, period: object | None,
+                   date: object | None, financial_year: str | None,
+                   periods: str | None, unit: str, source: str | None,
+                   where: Callable[[int], str], texts: bool = False,
+                   date_format: str | None = None) -> None:
+        self.source = source
         self._where = where
         if (period is None) == (date is None):
             raise InputError("give a ledger either period= or date=, not "
@@ -172,14 +204,15 @@ class Ledger:
             self._period_codes, self.kind, self.financial_year = self._dates(
                 date, n, financial_year, periods or "quarter", texts, date_format)
         self._amount = amounts
-        self.period_labels: List[str] = [_period_label(self.kind, p)
-                                         for p in range(_KINDS[self.kind])]
-        self._totals: Optional[np.ndarray] = None
+        self.period_labels = [_period_label(self.kind, p)
+                              for p in range(_KINDS[self.kind])]
+        self._totals = None
 
     @classmethod
-    def from_codes(cls, centre_codes, period_codes, amount, *, centres: Sequence,
+    def from_codes(cls, centre_codes: npt.ArrayLike, period_codes: npt.ArrayLike,
+                   amount: npt.ArrayLike, *, centres: Sequence[Hashable],
                    periods: str = "quarter",
-                   financial_year: Optional[str] = None) -> "Ledger":
+                   financial_year: str | None = None) -> Ledger:
         """Lines already coded: ``centre_codes[i]`` indexes ``centres`` and
         ``period_codes[i]`` is the 0-based period (0 = Q1 or P1).  Signed
         integer codes of any width and int64 pence are read in place, never
@@ -213,10 +246,10 @@ class Ledger:
         return self
 
     @classmethod
-    def from_frame(cls, frame, *, centre: str, amount: str,
-                   period: Optional[str] = None, date: Optional[str] = None,
-                   financial_year: Optional[str] = None,
-                   periods: Optional[str] = None, unit: str = "£") -> "Ledger":
+    def from_frame(cls, frame: pd.DataFrame, *, centre: str, amount: str,
+                   period: str | None = None, date: str | None = None,
+                   financial_year: str | None = None,
+                   periods: str | None = None, unit: str = "£") -> Ledger:
         """A ledger from a DataFrame's columns, named.  Errors name the
         row by the frame's index."""
         names = {"centre": centre, "amount": amount, "period": period, "date": date}
@@ -234,11 +267,11 @@ class Ledger:
         return self
 
     @classmethod
-    def read_csv(cls, path, *, centre: str, amount: str,
-                 period: Optional[str] = None, date: Optional[str] = None,
-                 financial_year: Optional[str] = None,
-                 periods: Optional[str] = None, unit: str = "£",
-                 date_format: str = "%Y-%m-%d", **read_csv_options) -> "Ledger":
+    def read_csv(cls, path: str | os.PathLike[str], *, centre: str, amount: str,
+                 period: str | None = None, date: str | None = None,
+                 financial_year: str | None = None,
+                 periods: str | None = None, unit: str = "£",
+                 date_format: str = "%Y-%m-%d", **read_csv_options: Any) -> Ledger:
         """A ledger from a CSV file's columns, named.
 
         Amounts are money text read exactly in ``unit`` ("£", "£000", or
@@ -269,19 +302,19 @@ class Ledger:
                         date_format=date_format)
         return self
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         # numpy arrays come back from a pickle writeable; the cached sums
         # are read-only, as _sum made them.
         self.__dict__.update(state)
         if self._totals is not None:
             self._totals.flags.writeable = False
 
-    def _missing(self, mask: np.ndarray, what: str):
+    def _missing(self, mask: npt.ArrayLike, what: str) -> None:
         bad = np.flatnonzero(mask)
         if bad.size:
             raise InputError(f"{self._where(int(bad[0]))} has no {what}")
 
-    def _amounts(self, amount, n: int, unit: str, texts: bool) -> np.ndarray:
+    def _amounts(self, amount: object, n: int, unit: str, texts: bool) -> _I64:
         import pandas as pd
 
         if isinstance(amount, (pd.Series, pd.Index)):
@@ -325,7 +358,8 @@ class Ledger:
             raise InputError(f"{self._where(i)}: amount {text!r}: {message}")
         return self._amounts_one_by_one(arr, unit, out)
 
-    def _amounts_one_by_one(self, arr, unit, out):
+    def _amounts_one_by_one(self, arr: npt.NDArray[np.object_], unit: str,
+                            out: _I64) -> _I64:
         for i, v in enumerate(arr.tolist()):
             if v is None or (isinstance(v, float) and v != v):
                 raise InputError(f"{self._where(i)} has no amount")
@@ -340,27 +374,30 @@ class Ledger:
                 raise TypeError(f"{self._where(i)}: {exc}") from None
         return out
 
-    def _centres(self, centre, texts: bool):
+    def _centres(self, centre: _Column, texts: bool
+                 ) -> tuple[npt.NDArray[np.signedinteger[Any]], pd.Index[Any]]:
         import pandas as pd
 
         if isinstance(getattr(centre, "dtype", None), pd.CategoricalDtype):
-            cat = centre.array if isinstance(centre, (pd.Series, pd.Index)) else centre
+            cat = cast("pd.Categorical", centre.array
+                       if isinstance(centre, (pd.Series, pd.Index)) else centre)
             codes = np.ascontiguousarray(cat.codes)
             self._missing(codes < 0, "cost centre")
             return codes, pd.Index(cat.categories, name="centre")
         if texts:
-            self._missing(centre == "", "cost centre")
+            self._missing(np.asarray(centre == ""), "cost centre")
         codes, names = pd.factorize(centre, sort=True)
         self._missing(codes < 0, "cost centre")
         return _smallest_signed(codes, len(names)), pd.Index(names, name="centre")
 
-    def _periods(self, values, n: int, periods: Optional[str]):
+    def _periods(self, column: _Column, n: int, periods: str | None
+                 ) -> tuple[npt.NDArray[np.int8], str]:
         import pandas as pd
 
-        if len(values) != n:
-            raise InputError(f"period holds {len(values)} values for {n} lines")
-        if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-            values = np.asarray(values)
+        if len(column) != n:
+            raise InputError(f"period holds {len(column)} values for {n} lines")
+        # A Categorical as its labels; anything else is an array already.
+        values: npt.NDArray[Any] = np.asarray(column)
         if values.dtype.kind in "iu":
             kind = periods or "quarter"
             count = _KINDS[kind]
@@ -377,14 +414,16 @@ class Ledger:
                             f"integers; not {values.dtype} (for dates, use date=)")
         codes, uniques = pd.factorize(values)
         self._missing(codes < 0, "period")
-        read = [_read_period_label(u, periods) for u in uniques]
-        for j, r in enumerate(read):
+        read: list[tuple[str | None, int]] = []
+        for j, u in enumerate(uniques):
+            r = _read_period_label(u, periods)
             if r is None:
                 line = int(np.argmax(codes == j))
                 allowed = {"quarter": "Q1 to Q4", "month": "P1 to P12"}.get(
-                    periods, "Q1 to Q4, P1 to P12 or 1 to 4")
+                    periods or "", "Q1 to Q4, P1 to P12 or 1 to 4")
                 raise InputError(f"{self._where(line)}: period {_plain(uniques[j])!r} "
                                  f"is not one of {allowed}")
+            read.append(r)
         said = {k for k, _ in read if k is not None}
         if len(said) > 1:
             first = {k: int(np.argmax(codes == j)) for j, (k, _) in enumerate(read)
@@ -401,13 +440,15 @@ class Ledger:
         return lookup[codes], kind
 
     @staticmethod
-    def _fy_label(financial_year) -> str:
+    def _fy_label(financial_year: object) -> str:
         if not isinstance(financial_year, str):
             raise TypeError(f"financial_year must be text such as '2021/22', not "
                             f"{type(financial_year).__name__}")
         return _core.fy_label(_core.parse_fy(financial_year.strip()))
 
-    def _dates(self, values, n, financial_year, kind, texts, date_format):
+    def _dates(self, values: object, n: int, financial_year: str | None, kind: str,
+               texts: bool, date_format: str | None
+               ) -> tuple[npt.NDArray[np.int8], str, str]:
         if texts:
             days = self._text_dates(values, date_format)
         else:
@@ -433,7 +474,7 @@ class Ledger:
             raise InputError(self._locate(str(exc))) from None
         return codes, kind, _core.fy_label(start_year)
 
-    def _text_dates(self, values, date_format):
+    def _text_dates(self, values: object, date_format: str | None) -> _I64:
         import pandas as pd
 
         text = pd.Series(np.asarray(values, dtype=object))
@@ -467,11 +508,11 @@ class Ledger:
         return int(self._amount.shape[0])
 
     @property
-    def periods(self) -> List[str]:
+    def periods(self) -> list[str]:
         """The period labels: Q1..Q4 or P1..P12."""
         return list(self.period_labels)
 
-    def _sum(self, threads: int = 0) -> np.ndarray:
+    def _sum(self, threads: int = 0) -> _I64:
         if self._totals is None:
             nc, np_ = len(self.centres), len(self.period_labels)
             out = np.empty(nc * np_, dtype=np.int64)
@@ -484,7 +525,7 @@ class Ledger:
             self._totals = out.reshape(nc, np_)
         return self._totals
 
-    def totals(self, threads: int = 0):
+    def totals_frame(self, threads: int = 0) -> pd.DataFrame:
         """DataFrame of int64 pence: a row per cost centre, a column per
         period; each cell the sum of the centre's lines in the period
         (summed in C, overflow checked).  ``threads`` 0 uses every core."""
@@ -493,14 +534,18 @@ class Ledger:
         return pd.DataFrame(self._sum(threads), index=self.centres,
                             columns=pd.Index(self.period_labels, name="period"))
 
+    totals = renamed(totals_frame, "Ledger.totals")
+
     @property
     def total(self) -> int:
         """Every line's amount added up, in pence (exact, a Python int)."""
         return _exact_total(self._sum())
 
-    def apportion(self, basis, authorities: Optional[Sequence] = None,
-                  mode: str = "largest_remainder", services=None,
-                  threads: int = 0) -> "LedgerApportionment":
+    @keyword_only_after(3)
+    def apportion(self, basis: object, authorities: Sequence[Hashable] | None = None, *,
+                  mode: str = "largest_remainder",
+                  services: Mapping[Hashable, Hashable] | pd.Series[Any] | None = None,
+                  threads: int = 0) -> LedgerApportionment:
         """Apportion each cost centre's periods to the authorities by the
         centre's basis.
 
@@ -554,9 +599,10 @@ class Ledger:
             used[key_of[key_of >= 0]] = True
             unused = [keys[j] for j in np.flatnonzero(~used)]
             if unused:
+                # 3: past keyword_only_after's wrapper, at the caller.
                 warnings.warn(f"the basis names {len(unused)} {what}(s) with no lines "
                               f"in this ledger: {_listing(unused)}",
-                              UnusedBasisWarning, stacklevel=2)
+                              UnusedBasisWarning, stacklevel=3)
         table = np.array(rows, dtype=np.int64).reshape(len(rows), len(authorities))
         for j in np.flatnonzero(~table.any(axis=1) & used).tolist():
             label = "the basis" if keys == [None] else f"the basis for {what} {keys[j]!r}"
@@ -577,7 +623,7 @@ class Ledger:
         return LedgerApportionment(self, authorities, shares, weights, mode,
                                    centre_keys if services is not None else None)
 
-    def _with_lines(self, names: list) -> list:
+    def _with_lines(self, names: list[Hashable]) -> list[Hashable]:
         """Those of the named centres that have lines (a Categorical or a
         coded ledger may name centres that have none)."""
         if not names:
@@ -600,7 +646,12 @@ class Ledger:
         return f"<{self._describe()}>"
 
 
-def _exact_total(values: np.ndarray) -> int:
+def _pounds_cell(value: object) -> str:
+    """A table cell of int pence (an int64 or an exact Python int) in £."""
+    return pounds(int(cast(SupportsInt, value)))
+
+
+def _exact_total(values: _I64) -> int:
     """The exact sum of int64 values as a Python int (no wrap-around)."""
     flat = values.reshape(-1)
     if flat.size == 0:
@@ -611,15 +662,18 @@ def _exact_total(values: np.ndarray) -> int:
     return sum(flat.tolist())
 
 
-def _exact_sum(values: np.ndarray, axis: int) -> np.ndarray:
+def _exact_sum(values: _I64, axis: int) -> npt.NDArray[np.int64 | np.object_]:
     """Sum along an axis, exact: int64 when it cannot wrap, else Python
     ints (an object array)."""
     if values.size == 0:
-        return values.sum(axis=axis)
+        empty: npt.NDArray[np.int64] = values.sum(axis=axis)
+        return empty
     bound = max(int(values.max()), -int(values.min()))
     if bound * values.shape[axis] <= _INT64_MAX:
-        return values.sum(axis=axis)
-    return values.astype(object).sum(axis=axis)
+        small: npt.NDArray[np.int64] = values.sum(axis=axis)
+        return small
+    exact: npt.NDArray[np.object_] = values.astype(object).sum(axis=axis)
+    return exact
 
 
 class LedgerApportionment:
@@ -632,8 +686,8 @@ class LedgerApportionment:
     :class:`~apportion.ApportionError`.
     """
 
-    def __init__(self, ledger: Ledger, authorities: List, shares: np.ndarray,
-                 weights: np.ndarray, mode: str, services: Optional[list]) -> None:
+    def __init__(self, ledger: Ledger, authorities: Sequence[Hashable], shares: _I64,
+                 weights: _I64, mode: str, services: list[Hashable] | None) -> None:
         self.ledger = ledger
         self.authorities = list(authorities)
         self.centres = ledger.centres
@@ -648,13 +702,15 @@ class LedgerApportionment:
             raise ApportionError("internal error: a cell's shares do not sum to "
                                  "the cell's total")
         self.total: int = _exact_total(totals)
-        self.authority_totals: Dict = {
+        self.authority_totals: dict[Hashable, int] = {
             a: _exact_total(shares[:, :, k]) for k, a in enumerate(self.authorities)}
         if sum(self.authority_totals.values()) != self.total:
             raise ApportionError("internal error: the authorities' shares do not "
                                  "sum to the ledger total")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[LedgerApportionment],
+                                  tuple[Ledger, list[Hashable], _I64, _I64, str,
+                                        list[Hashable] | None]]:
         # Made again from its parts: the shares come back read-only and
         # their pennies are checked again where they are unpickled.
         return (type(self), (self.ledger, self.authorities, self.shares,
@@ -662,9 +718,10 @@ class LedgerApportionment:
 
     # ---- DataFrames ------------------------------------------------------
 
-    def long(self):
-        """DataFrame, one row per centre, period and authority: columns
-        centre, period, authority, pence (int64)."""
+    def to_frame(self) -> pd.DataFrame:
+        """The apportionment as a long DataFrame, one row per centre,
+        period and authority: columns centre, period, authority, pence
+        (int64)."""
         import pandas as pd
 
         nc, np_, na = self.shares.shape
@@ -673,14 +730,15 @@ class LedgerApportionment:
             "centre": pd.Categorical.from_codes(
                 np.repeat(np.arange(nc), np_ * na), categories=self.centres),
             "period": pd.Categorical.from_codes(
-                np.tile(np.repeat(np.arange(np_), na), nc), categories=self.periods),
+                np.tile(np.repeat(np.arange(np_), na), nc),
+                categories=pd.Index(self.periods)),
             "authority": pd.Categorical.from_codes(
                 np.tile(np.arange(na), nc * np_),
                 categories=pd.Index(self.authorities)),
             "pence": self.shares.reshape(cells),
         })
 
-    def by_authority(self):
+    def by_authority_frame(self) -> pd.DataFrame:
         """DataFrame in pence: a row per authority, a column per period,
         each the authority's share of every centre in the period."""
         import pandas as pd
@@ -689,7 +747,7 @@ class LedgerApportionment:
         return pd.DataFrame(values, index=pd.Index(self.authorities, name="authority"),
                             columns=pd.Index(self.periods, name="period"))
 
-    def by_centre(self):
+    def by_centre_frame(self) -> pd.DataFrame:
         """DataFrame in pence: a row per cost centre, a column per
         authority, each the authority's share of the centre's year."""
         import pandas as pd
@@ -697,7 +755,7 @@ class LedgerApportionment:
         return pd.DataFrame(self.shares.sum(axis=1), index=self.centres,
                             columns=pd.Index(self.authorities, name="authority"))
 
-    def by_service(self):
+    def by_service_frame(self) -> pd.DataFrame:
         """DataFrame in pence: a row per service, a column per authority
         (only when the basis was given by service)."""
         import pandas as pd
@@ -705,13 +763,19 @@ class LedgerApportionment:
         if self._services is None:
             raise ValueError("the basis was given by cost centre; there are no "
                              "services to group by")
-        frame = self.by_centre()
+        frame = self.by_centre_frame()
         frame.index = pd.Index(self._services, name="service")
         return frame.groupby(level=0, sort=False).sum()
 
+    # The names before apportion 0.2, kept for one release.
+    long = renamed(to_frame, "LedgerApportionment.long")
+    by_authority = renamed(by_authority_frame, "LedgerApportionment.by_authority")
+    by_centre = renamed(by_centre_frame, "LedgerApportionment.by_centre")
+    by_service = renamed(by_service_frame, "LedgerApportionment.by_service")
+
     # ---- text and HTML ---------------------------------------------------
 
-    def _headline(self) -> List[str]:
+    def _headline(self) -> list[str]:
         names = " and ".join(map(str, self.authorities)) if len(self.authorities) < 3 \
             else ", ".join(map(str, self.authorities))
         by = "service" if self._services is not None else "cost centre"
@@ -721,25 +785,26 @@ class LedgerApportionment:
                 f"Every penny kept: the shares sum to the ledger total, "
                 f"{pounds(self.total)}."]
 
-    def _authority_table(self) -> List[List[str]]:
-        frame = self.by_authority()
+    def _authority_table(self) -> list[list[str]]:
+        frame = self.by_authority_frame()
         header = ["authority", *self.periods, "year"]
         rows = [header]
-        for a in self.authorities:
-            rows.append([str(a), *[pounds(int(v)) for v in frame.loc[a]],
+        # The frame's rows are the authorities, in order.
+        for a, cells in zip(self.authorities, frame.to_numpy()):
+            rows.append([str(a), *[pounds(int(v)) for v in cells],
                          pounds(self.authority_totals[a])])
         period_totals = [_exact_total(self.ledger._sum()[:, p])
                          for p in range(len(self.periods))]
         rows.append(["Total", *[pounds(v) for v in period_totals], pounds(self.total)])
         return rows
 
-    def _detail(self):
+    def _detail(self) -> tuple[str, pd.DataFrame] | None:
         """The second table: by service, or by centre when there are few."""
         if self._services is not None:
-            return "service", self.by_service()
+            return "service", self.by_service_frame()
         if len(self.centres) <= 40:
-            return "cost centre", self.by_centre()
-        return None, None
+            return "cost centre", self.by_centre_frame()
+        return None
 
     def report(self) -> str:
         """The apportionment as text, money in £: by authority and period,
@@ -747,8 +812,9 @@ class LedgerApportionment:
         out = self._headline()
         out += ["", "By authority and period"]
         out += text_table(self._authority_table(), right=range(1, len(self.periods) + 2))
-        label, frame = self._detail()
-        if frame is not None:
+        detail = self._detail()
+        if detail is not None:
+            label, frame = detail
             out += ["", f"By {label} and authority (the year)"]
             rows = [[label, "total", *map(str, self.authorities)]]
             for name, row in frame.iterrows():
@@ -756,7 +822,7 @@ class LedgerApportionment:
                 rows.append([str(name), pounds(sum(values)), *map(pounds, values)])
             out += text_table(rows, right=range(1, len(self.authorities) + 2))
         else:
-            out += ["", f"{len(self.centres):,} cost centres: see by_centre()."]
+            out += ["", f"{len(self.centres):,} cost centres: see by_centre_frame()."]
         return "\n".join(out)
 
     def __str__(self) -> str:
@@ -777,9 +843,10 @@ class LedgerApportionment:
             parts.append("<tr>" + f"<th>{esc(r[0])}</th>" + "".join(
                 f'<td style="text-align:right">{esc(v)}</td>' for v in r[1:]) + "</tr>")
         parts.append("</tbody></table>")
-        label, frame = self._detail()
-        if frame is not None:
+        detail = self._detail()
+        if detail is not None:
+            label, frame = detail
             parts.append(f"<h5>By {esc(label)} and authority (the year)</h5>")
-            parts.append(frame.to_html(formatters={c: (lambda v: pounds(int(v)))
+            parts.append(frame.to_html(formatters={c: _pounds_cell
                                                    for c in frame.columns}))
         return "\n".join(parts)

@@ -6,16 +6,32 @@ results on separate chunks of records add up exactly (:func:`combine`).
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
-from .calendar import Calendar, as_days
+from ._deprecate import keyword_only_after
+from .calendar import Calendar, Dates, DateScalar, as_days
 from .errors import InputError
 
-__all__ = ["within_working_days", "elapsed_working_days_summary",
-           "rereferrals", "combine"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "combine",
+    "elapsed_working_days_summary",
+    "rereferrals",
+    "within_working_days",
+]
+
+#: A calendar, or the name of a division to make one of.
+CalendarLike = Union[Calendar, str]
+#: One grouping column (one key per record: a numpy array, a pandas Series
+#: or Index, a list), or a list of such columns; None is one group, "all".
+By = Union["npt.NDArray[Any]", "pd.Series[Any]", "pd.Index[Any]", Sequence[Any], None]
 
 _NAT = np.iinfo(np.int64).min
 _SLA_FIELDS = ("key", "records", "within", "total", "open_late",
@@ -24,7 +40,7 @@ _COUNT_COLUMNS = ("within", "total", "records", "open_late", "open_pending",
                   "closed", "elapsed_sum")
 
 
-def _calendar(calendar) -> Calendar:
+def _calendar(calendar: object) -> Calendar:
     if isinstance(calendar, Calendar):
         return calendar
     if isinstance(calendar, str):
@@ -33,11 +49,13 @@ def _calendar(calendar) -> Calendar:
                     f"name, not {type(calendar).__name__}")
 
 
-def _as_key_array(values, n: int, name: str):
+def _as_key_array(values: object, n: int, name: str
+                  ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any] | pd.Index[Any] | None,
+                             Hashable | None]:
     """One grouping column: (int64 keys, labels for the keys or None when
     the keys are their own labels, the column's name)."""
     import pandas as pd
-    label = getattr(values, "name", None)
+    label: Hashable | None = getattr(values, "name", None)
     if isinstance(values, (pd.Series, pd.Index)):
         values = values.to_numpy()
     arr = np.asarray(values)
@@ -53,12 +71,16 @@ def _as_key_array(values, n: int, name: str):
     return codes.astype(np.int64, copy=False), uniques, label
 
 
-def _group_keys(by, n: int):
+def _group_keys(by: By, n: int
+                ) -> tuple[npt.NDArray[np.int64] | None,
+                           Callable[[npt.NDArray[np.int64]], pd.Index[Any]]]:
     """Grouping columns as one int64 key per record, and a function from
     the distinct keys to the result's index."""
     import pandas as pd
     if by is None:
-        return None, lambda keys: pd.Index(["all"] * len(keys), name=None)
+        def decode_all(keys: npt.NDArray[np.int64]) -> pd.Index[Any]:
+            return pd.Index(["all"] * len(keys), name=None)
+        return None, decode_all
     # A list of columns (each one key per record), not a list of keys.
     is_multi = isinstance(by, (list, tuple)) and len(by) > 0 and all(
         isinstance(b, (np.ndarray, pd.Series, pd.Index, list, tuple)) and
@@ -66,7 +88,7 @@ def _group_keys(by, n: int):
     if not is_multi:
         keys, labels, name = _as_key_array(by, n, "by")
 
-        def decode(k):
+        def decode(k: npt.NDArray[np.int64]) -> pd.Index[Any]:
             return pd.Index(k if labels is None else labels[k], name=name)
         return keys, decode
     columns = [_as_key_array(b, n, f"by[{i}]") for i, b in enumerate(by)]
@@ -83,7 +105,7 @@ def _group_keys(by, n: int):
     for (codes, _, _), size in zip(dense, sizes):
         combined = combined * size + codes
 
-    def decode_multi(k):
+    def decode_multi(k: npt.NDArray[np.int64]) -> pd.Index[Any]:
         k = np.asarray(k, dtype=np.int64)
         parts = []
         for size in reversed(sizes):
@@ -96,7 +118,8 @@ def _group_keys(by, n: int):
     return combined, decode_multi
 
 
-def _sla_frame(start, end, calendar, by, limit, as_of, convention):
+def _sla_frame(start: Dates, end: Dates, calendar: CalendarLike, by: By, limit: int,
+               as_of: DateScalar, convention: str) -> pd.DataFrame:
     import pandas as pd
     cal = _calendar(calendar)
     s = as_days(start, "start")
@@ -122,7 +145,7 @@ def _sla_frame(start, end, calendar, by, limit, as_of, convention):
     return frame
 
 
-def _sorted(frame):
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     """Groups in label order where the labels can be ordered."""
     try:
         return frame.sort_index()
@@ -130,7 +153,8 @@ def _sorted(frame):
         return frame
 
 
-def _ratio(numerator, denominator, scale: float):
+def _ratio(numerator: npt.ArrayLike, denominator: npt.ArrayLike,
+           scale: float) -> npt.NDArray[np.float64]:
     """scale * numerator / denominator, NaN where the denominator is 0."""
     num = np.asarray(numerator, dtype=np.float64)
     den = np.asarray(denominator, dtype=np.float64)
@@ -138,13 +162,16 @@ def _ratio(numerator, denominator, scale: float):
         return np.where(den > 0, scale * num / np.where(den > 0, den, 1), np.nan)
 
 
-def _rate(numerator, denominator):
+def _rate(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """A percentage."""
     return _ratio(numerator, denominator, 100.0)
 
 
-def within_working_days(start, end, days: int, calendar="england-and-wales",
-                        by=None, as_of=None, convention: str = "after_start"):
+@keyword_only_after(3)
+def within_working_days(start: Dates, end: Dates, days: int, *,
+                        calendar: CalendarLike = "england-and-wales",
+                        by: By = None, as_of: DateScalar = None,
+                        convention: str = "after_start") -> pd.DataFrame:
     """The share of records answered within ``days`` working days, by group.
 
     ``start`` and ``end`` are record dates (numpy datetime64 arrays, pandas
@@ -172,8 +199,11 @@ def within_working_days(start, end, days: int, calendar="england-and-wales",
     return out
 
 
-def elapsed_working_days_summary(start, end, calendar="england-and-wales",
-                                 by=None, convention: str = "after_start"):
+@keyword_only_after(2)
+def elapsed_working_days_summary(start: Dates, end: Dates, *,
+                                 calendar: CalendarLike = "england-and-wales",
+                                 by: By = None,
+                                 convention: str = "after_start") -> pd.DataFrame:
     """Counts and means of elapsed working days of closed records, by group:
     ``closed``, ``open``, ``elapsed_sum``, ``mean`` and ``max``."""
     f = _sla_frame(start, end, calendar, by, 0, None, convention)
@@ -185,8 +215,20 @@ def elapsed_working_days_summary(start, end, calendar="england-and-wales",
     return out
 
 
-def rereferrals(subjects, dates, by=None, window_months: int = 12,
-                return_flags: bool = False):
+@overload
+def rereferrals(subjects: npt.ArrayLike | pd.Series[Any], dates: Dates, by: By = ...,
+                *, window_months: int = ...,
+                return_flags: Literal[False] = ...) -> pd.DataFrame: ...
+@overload
+def rereferrals(subjects: npt.ArrayLike | pd.Series[Any], dates: Dates, by: By = ...,
+                *, window_months: int = ..., return_flags: Literal[True]
+                ) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]: ...
+
+
+@keyword_only_after(3)
+def rereferrals(subjects: npt.ArrayLike | pd.Series[Any], dates: Dates, by: By = None,
+                *, window_months: int = 12, return_flags: bool = False
+                ) -> pd.DataFrame | tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
     """Records whose subject had an earlier record within ``window_months``
     months (on or after the same day that many months before), by group.
 
@@ -208,10 +250,10 @@ def rereferrals(subjects, dates, by=None, window_months: int = 12,
                          index=decode(rows[:, 0]))
     frame = _sorted(frame)
     frame["rate"] = _rate(frame["rereferrals"], frame["records"])
-    return (frame, flags) if return_flags else frame
+    return (frame, flags) if flags is not None else frame
 
 
-def combine(*frames):
+def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     """Adds results computed on separate chunks of records: counts add
     exactly, the maximum is the largest, and each rate is worked out again
     from the summed counts."""

@@ -21,28 +21,37 @@ import sys
 import threading
 import traceback
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
+from ._convert import Money
 from ._convert import pence as _pence
-from .calendar import as_days
+from ._deprecate import keyword_only_after
+from .calendar import Calendar, DateScalar, as_days
 from .errors import InputError, PluginError, PluginWarning
 from .kpi import KPI
-from .measures import _calendar, _group_keys, _ratio, _sorted
+from .measures import By, CalendarLike, _calendar, _group_keys, _ratio, _sorted
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .scorecard import Scorecard
 
 __all__ = [
+    "PLUGIN_PATH_ENV",
     "Calculator",
     "Finding",
     "Item",
     "Measure",
     "MeasureContext",
-    "PLUGIN_PATH_ENV",
     "PluginInfo",
     "RuleContext",
     "ServiceArea",
@@ -61,14 +70,23 @@ _EPOCH = _dt.date(1970, 1, 1)
 
 _lock = threading.RLock()
 _discovered = False
-_failures: List[Tuple[str, str]] = []
+_failures: list[tuple[str, str]] = []
 _generation = 0  # bumped whenever the registry grows
 # What register_measure and register_rule added to each area, by code and
 # (kind, name), so that a pickled ServiceArea can take them with it.
-_python_items: Dict[str, Dict[Tuple[str, str], tuple]] = {}
+_python_items: dict[str, dict[tuple[str, str], tuple[Any, ...]]] = {}
+
+#: Case records: a DataFrame, or a mapping of column names to columns.
+Records = Union["pd.DataFrame", Mapping[str, Any]]
+#: A Python measure: ``func(records, ctx)`` -> (numerator, denominator), a
+#: whole number each per record.
+MeasureFunc = Callable[[dict[str, "npt.NDArray[np.int64]"], "MeasureContext"],
+                       tuple["npt.ArrayLike", "npt.ArrayLike"]]
+#: A Python recharge rule: ``func(budget_share, ctx)`` -> the instalments.
+RuleFunc = Callable[[int, "RuleContext"], Iterable[int]]
 
 
-def plugin_abi() -> Tuple[int, int]:
+def plugin_abi() -> tuple[int, int]:
     """The (major, minor) plugin ABI this apportion provides."""
     return _core.plugin_abi()
 
@@ -85,15 +103,15 @@ class PluginInfo:
     service_area: str
     description: str
     licence: str
-    url: Optional[str]
+    url: str | None
     path: str
-    abi: Tuple[int, int]
-    warnings: Tuple[str, ...] = ()
+    abi: tuple[int, int]
+    warnings: tuple[str, ...] = ()
 
     @classmethod
-    def _from_core(cls, d: dict) -> "PluginInfo":
+    def _from_core(cls, d: _core._PluginDict) -> PluginInfo:
         return cls(d["name"], d["version"], d["service_area"], d["description"],
-                   d["licence"], d["url"], d["path"], tuple(d["abi"]),
+                   d["licence"], d["url"], d["path"], d["abi"],
                    tuple(d["warnings"]))
 
 
@@ -110,7 +128,7 @@ class Measure(Item):
     """A measure on case records: ``value = scale * numerator / denominator``
     per group, from the ``columns`` it reads."""
 
-    columns: Tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
     scale: int = 100
 
 
@@ -120,7 +138,7 @@ class Calculator(Item):
 
     signature: str = ""
     result: str = ""
-    args: Tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,19 +160,19 @@ class Finding:
 class MeasureContext:
     """What a Python measure is given beside the records."""
 
-    calendar: Any
-    as_of: Optional[np.datetime64]
-    params: Dict[str, Any] = field(default_factory=dict)
+    calendar: Calendar | None
+    as_of: np.datetime64 | None
+    params: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
 class RuleContext:
     """What a Python recharge rule is given beside the budget share."""
 
-    actual_share: Optional[int]
+    actual_share: int | None
     instalments: int
-    billed: List[int]
-    params: Dict[str, Any] = field(default_factory=dict)
+    billed: list[int]
+    params: dict[str, object] = field(default_factory=dict)
 
 
 # ---- finding and loading ----------------------------------------------------
@@ -164,10 +182,10 @@ def _package_folder() -> Path:
     return Path(__file__).resolve().parent / "_plugins"
 
 
-def _candidates() -> List[Path]:
+def _candidates() -> list[Path]:
     """Plugin files in search order: the package's own, then each entry of
     APPORTION_PLUGIN_PATH (a folder's *.so files in name order, or a file)."""
-    found: List[Path] = []
+    found: list[Path] = []
     own = _package_folder()
     if own.is_dir():
         found += sorted(own.glob("*.so"))
@@ -201,7 +219,7 @@ def _discover() -> None:
                 warnings.warn(str(e), PluginWarning, stacklevel=3)
 
 
-def _load(path) -> PluginInfo:
+def _load(path: str | os.PathLike[str]) -> PluginInfo:
     global _generation
     d, already = _core.plugin_load(os.path.abspath(os.fspath(path)))
     info = PluginInfo._from_core(d)
@@ -213,7 +231,7 @@ def _load(path) -> PluginInfo:
     return info
 
 
-def load_plugin(path) -> PluginInfo:
+def load_plugin(path: str | os.PathLike[str]) -> PluginInfo:
     """Loads the plugin at ``path`` (a ``.so`` file) and returns what it
     declared.  Loading a file already loaded returns the first load.
 
@@ -226,21 +244,21 @@ def load_plugin(path) -> PluginInfo:
         return _load(path)
 
 
-def plugins() -> List[PluginInfo]:
+def plugins() -> list[PluginInfo]:
     """Every loaded plugin, in load order (the package's own and those of
     APPORTION_PLUGIN_PATH are loaded first)."""
     _discover()
     return [PluginInfo._from_core(d) for d in _core.plugin_list()]
 
 
-def load_failures() -> List[Tuple[str, str]]:
+def load_failures() -> list[tuple[str, str]]:
     """(path, message) of each plugin found on the search path that did not
     load."""
     _discover()
     return list(_failures)
 
 
-def service_area(code: str) -> "ServiceArea":
+def service_area(code: str) -> ServiceArea:
     """The loaded service area with this code, such as "IASS"."""
     if not isinstance(code, str):
         raise TypeError(f"code must be a str, not {type(code).__name__}")
@@ -255,7 +273,7 @@ def service_area(code: str) -> "ServiceArea":
     return ServiceArea(code)
 
 
-def service_areas() -> Dict[str, "ServiceArea"]:
+def service_areas() -> dict[str, ServiceArea]:
     """Every loaded service area, by code."""
     return {p.service_area: ServiceArea(p.service_area) for p in plugins()}
 
@@ -263,18 +281,18 @@ def service_areas() -> Dict[str, "ServiceArea"]:
 # ---- converting values ------------------------------------------------------
 
 
-def _day(value, what: str) -> int:
+def _day(value: object, what: str) -> int:
     d = as_days(value, what)
     if not d.scalar:
         raise InputError(f"{what} must be one date, not {d.days.shape[0]}")
     return int(d.days[0])
 
 
-def _date_value(days: int) -> Optional[_dt.date]:
+def _date_value(days: int) -> _dt.date | None:
     return None if days == _NAT else _EPOCH + _dt.timedelta(days=days)
 
 
-def _typed(value, kind: str, what: str):
+def _typed(value: object, kind: str, what: str) -> int | float | str:
     """A Python value as the C type a calculator declared."""
     if type(value) is int and kind in ("int64", "money"):
         return value  # the common case, without the general conversions
@@ -300,19 +318,20 @@ def _typed(value, kind: str, what: str):
     raise InputError(f"{what} has an unknown type {kind!r}")
 
 
-def _from_typed(kind: str, value):
+def _from_typed(kind: str, value: Any) -> object:
     if kind == "date":
         return _date_value(value)
     return value
 
 
-def _fields(data, prefix: str = "") -> List[Tuple[str, str, Any]]:
+def _fields(data: Mapping[str, object] | None, prefix: str = ""
+            ) -> list[tuple[str, str, Any]]:
     """Nested data flattened to (path, type, value): Decimal and Fraction
     are money (pounds), int int64, float double, str string and dates date;
     None is left out."""
-    out: List[Tuple[str, str, Any]] = []
+    out: list[tuple[str, str, Any]] = []
 
-    def walk(value, path: str) -> None:
+    def walk(value: object, path: str) -> None:
         if value is None:
             return
         if isinstance(value, Mapping):
@@ -352,7 +371,7 @@ def _fields(data, prefix: str = "") -> List[Tuple[str, str, Any]]:
     return out
 
 
-def _column(values, name: str, n: Optional[int]) -> np.ndarray:
+def _column(values: object, name: str, n: int | None) -> npt.NDArray[np.int64]:
     """A records column as int64: dates as days since 1970-01-01 (NaT
     kept), integers and flags as they are, other values numbered (missing
     values as -1)."""
@@ -400,7 +419,7 @@ def _column(values, name: str, n: Optional[int]) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
-def _records_length(records) -> int:
+def _records_length(records: object) -> int:
     import pandas as pd
     if isinstance(records, pd.DataFrame):
         return len(records)
@@ -417,7 +436,7 @@ def _records_length(records) -> int:
 # ---- Python callables behind the closures ------------------------------------
 
 
-def _integer_result(values, n: int, what: str) -> np.ndarray:
+def _integer_result(values: npt.ArrayLike, n: int, what: str) -> npt.NDArray[np.int64]:
     arr = np.asarray(values)
     if arr.shape != (n,):
         raise InputError(f"{what} must have one value per record ({n}), not "
@@ -430,11 +449,14 @@ def _integer_result(values, n: int, what: str) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-def _run_python_measure(func, names, columns, start, stop, num_view, den_view,
-                        calendar, as_of, params):
+def _run_python_measure(func: MeasureFunc, names: tuple[str, ...],
+                        columns: tuple[memoryview, ...], start: int, stop: int,
+                        num_view: memoryview, den_view: memoryview,
+                        calendar: Calendar | None, as_of: int | None,
+                        params: dict[str, object]) -> None:
     """Called by the measure closure: the records as read-only int64 views,
     the results written into the host's arrays."""
-    records = {}
+    records: dict[str, npt.NDArray[np.int64]] = {}
     try:
         for name, view in zip(names, columns):
             records[name] = np.frombuffer(view, dtype=np.int64)
@@ -468,13 +490,15 @@ def _run_python_measure(func, names, columns, start, stop, num_view, den_view,
         records.clear()
 
 
-def _references(records: dict) -> tuple:
+def _references(records: dict[str, npt.NDArray[np.int64]]) -> tuple[int, tuple[int, ...]]:
     """How many references there are to the records dict and each array."""
     return (sys.getrefcount(records),
             tuple(sys.getrefcount(records[k]) for k in records))
 
 
-def _run_python_rule(func, budget, actual, n, billed, params, out_view):
+def _run_python_rule(func: RuleFunc, budget: int, actual: int | None, n: int,
+                     billed: Sequence[int], params: dict[str, object],
+                     out_view: memoryview) -> None:
     """Called by the rule closure."""
     try:
         ctx = RuleContext(actual, n, list(billed), params)
@@ -491,7 +515,7 @@ def _run_python_rule(func, budget, actual, n, billed, params, out_view):
         raise
 
 
-def _not_int(v):
+def _not_int(v: object) -> NoReturn:
     raise InputError(f"instalments are int pence, not {type(v).__name__}")
 
 
@@ -513,9 +537,9 @@ class ServiceArea:
     both sides.
     """
 
-    def __init__(self, code: str):
+    def __init__(self, code: str) -> None:
         self.code = code
-        self._cache: Optional[Tuple[int, dict]] = None
+        self._cache: tuple[int, _core._AreaInfo] | None = None
 
     def __repr__(self) -> str:
         info = self._info()
@@ -524,7 +548,8 @@ class ServiceArea:
                 f"{info['plugin']['version']}: {len(info['kpis'])} KPIs"
                 f"{', ' + items if items else ''}>")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., ServiceArea],
+                                  tuple[str, str, tuple[Any, ...]]]:
         registered = list(_python_items.get(self.code, {}).items())  # a snapshot
         items = tuple(
             ((kind, name), (_portable(spec[0], f"the Python {kind} {name!r} of "
@@ -533,13 +558,13 @@ class ServiceArea:
             for (kind, name), spec in registered)
         return (_unpickle_area, (self.code, self.plugin.path, items))
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, ServiceArea) and other.code == self.code
 
     def __hash__(self) -> int:
         return hash(("ServiceArea", self.code))
 
-    def _info(self) -> dict:
+    def _info(self) -> _core._AreaInfo:
         cached = self._cache
         if cached is None or cached[0] != _generation:
             info = _core.area_info(self.code)
@@ -558,43 +583,43 @@ class ServiceArea:
         return self._info()["plugin"]["description"]
 
     @property
-    def kpis(self) -> Dict[str, KPI]:
+    def kpis(self) -> dict[str, KPI]:
         """The area's KPIs by ref (each with ``measure``, the name of the
         measure that computes it, or None)."""
         return {d["ref"]: KPI._from_definition(d) for d in self._info()["kpis"]}
 
-    def _items(self, kind: str) -> List[dict]:
+    def _items(self, kind: str) -> list[dict[str, Any]]:
         return self._info()["items"][kind]
 
     @property
-    def measures(self) -> Dict[str, Measure]:
+    def measures(self) -> dict[str, Measure]:
         return {d["name"]: Measure(d["name"], d["description"],
                                    tuple(c.strip() for c in d["detail"].split(",")),
                                    d["scale"])
                 for d in self._items("measure")}
 
     @property
-    def rules(self) -> Dict[str, Item]:
+    def rules(self) -> dict[str, Item]:
         return {d["name"]: Item(d["name"], d["description"])
                 for d in self._items("rule")}
 
     @property
-    def checks(self) -> Dict[str, Item]:
+    def checks(self) -> dict[str, Item]:
         return {d["name"]: Item(d["name"], d["description"])
                 for d in self._items("check")}
 
     @property
-    def sections(self) -> Dict[str, Item]:
+    def sections(self) -> dict[str, Item]:
         return {d["name"]: Item(d["name"], d["description"])
                 for d in self._items("section")}
 
     @property
-    def calculators(self) -> Dict[str, Calculator]:
+    def calculators(self) -> dict[str, Calculator]:
         return {d["name"]: Calculator(d["name"], d["description"], d["signature"],
                                       d["result"], tuple(d["args"]))
                 for d in self._items("calculator")}
 
-    def _named(self, kind: str, name: str) -> dict:
+    def _named(self, kind: str, name: str) -> dict[str, Any]:
         if not isinstance(name, str):
             raise TypeError(f"the {kind} name must be a str, not "
                             f"{type(name).__name__}")
@@ -607,7 +632,7 @@ class ServiceArea:
 
     # ---- calculators ----
 
-    def call(self, name: str, *args):
+    def call(self, name: str, *args: object) -> object:
         """Calls a calculator by name through libffi, converting each
         argument to its declared type: money from int pence, Decimal pounds
         or text ("£1,234"); dates from a date, ISO text or datetime64."""
@@ -622,8 +647,11 @@ class ServiceArea:
 
     # ---- measures and scoring ----
 
-    def measure(self, name: str, records, by=None, calendar="england-and-wales",
-                as_of=None, params: Optional[Mapping] = None):
+    @keyword_only_after(4)
+    def measure(self, name: str, records: Records, by: By | str = None, *,
+                calendar: CalendarLike = "england-and-wales",
+                as_of: DateScalar = None,
+                params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Runs a measure on case records, grouped by ``by``.
 
         ``records`` is a DataFrame or a mapping of columns; the measure's
@@ -665,7 +693,7 @@ class ServiceArea:
         return frame
 
     @staticmethod
-    def _by(records, by):
+    def _by(records: Records, by: By | str) -> By:
         if by is None:
             return None
         if isinstance(by, str):
@@ -674,9 +702,11 @@ class ServiceArea:
             return [records[b] for b in by]
         return by
 
-    def score(self, ref: str, records, by=None, calendar="england-and-wales",
-              as_of=None, params: Optional[Mapping] = None,
-              compare: str = "previous", title: str = ""):
+    @keyword_only_after(4)
+    def score(self, ref: str, records: Records, by: By | str = None, *,
+              calendar: CalendarLike = "england-and-wales",
+              as_of: DateScalar = None, params: Mapping[str, object] | None = None,
+              compare: str = "previous", title: str = "") -> Scorecard:
         """Scores a KPI of the area from case records: runs the measure the
         KPI names and rates each group exactly against its bands.  ``by`` is
         a period column, or (group, period) columns.  Returns a
@@ -692,15 +722,17 @@ class ServiceArea:
                              f"values with apportion.scorecard")
         frame = self.measure(kpi.measure, records, by=by, calendar=calendar,
                              as_of=as_of, params=params)
-        return Scorecard.from_measure(kpi, frame, compare=compare,
-                                      title=title or f"{self.code} {ref}",
-                                      scale=frame.attrs["scale"])
+        card: Scorecard = Scorecard.from_measure(
+            kpi, frame, compare=compare, title=title or f"{self.code} {ref}",
+            scale=frame.attrs["scale"])
+        return card
 
     # ---- recharges, checks and reports ----
 
-    def recharge(self, rule: str, budget_share, instalments: int = 4,
-                 actual_share=None, billed: Sequence = (),
-                 params: Optional[Mapping] = None) -> List[int]:
+    @keyword_only_after(4)
+    def recharge(self, rule: str, budget_share: Money, instalments: int = 4, *,
+                 actual_share: Money | None = None, billed: Sequence[Money] = (),
+                 params: Mapping[str, object] | None = None) -> list[int]:
         """Instalments (int pence) of a recharge by one of the area's rules;
         they always sum to the actual share when given, else the budget
         share.  Amounts are int pence, Decimal pounds or money text."""
@@ -712,27 +744,29 @@ class ServiceArea:
             int(instalments), [_pence(b, "billed") for b in billed],
             _fields(params))
 
-    def check(self, name: Optional[str] = None, data=None) -> List[Finding]:
+    def check(self, name: str | None = None,
+              data: Mapping[str, object] | None = None) -> list[Finding]:
         """Runs one check (or, with ``name`` None, every check) on data: a
         mapping of names to values, lists and mappings, flattened to paths
         such as ``business_cases[2].funding``.  Money is given as text
         ("£1,234", "(3,540)") or Decimal pounds."""
         names = [name] if name is not None else [d["name"] for d in self._items("check")]
         flat = _fields(data)
-        found: List[Finding] = []
+        found: list[Finding] = []
         for n in names:
             found += [Finding(sev, fld, msg, n)
                       for sev, fld, msg in _core.area_check(self.code, n, flat)]
         return found
 
-    def report(self, section: str, data=None) -> str:
+    def report(self, section: str, data: Mapping[str, object] | None = None) -> str:
         """A report section as Markdown."""
         return _core.area_section(self.code, section, _fields(data))
 
     # ---- Python items ----
 
-    def register_measure(self, name: str, func: Callable, columns: Sequence[str],
-                         scale: int = 100, description: str = "") -> None:
+    @keyword_only_after(4)
+    def register_measure(self, name: str, func: MeasureFunc, columns: str | Sequence[str],
+                         *, scale: int = 100, description: str = "") -> None:
         """Registers a Python function as a measure of this area.
 
         ``func(records, ctx)`` receives the records as a dict of read-only
@@ -752,7 +786,8 @@ class ServiceArea:
             func, tuple(cols), int(scale), description)
         _generation += 1
 
-    def register_rule(self, name: str, func: Callable, description: str = "") -> None:
+    @keyword_only_after(3)
+    def register_rule(self, name: str, func: RuleFunc, *, description: str = "") -> None:
         """Registers a Python function as a recharge rule of this area:
         ``func(budget_share, ctx)`` returns the instalments (int pence);
         ``ctx`` is a :class:`RuleContext`.  The host checks that they sum
@@ -772,19 +807,19 @@ class _ByValue:
     def __init__(self, data: bytes) -> None:
         self.data = data
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[_ByValue], tuple[bytes]]:
         return (_ByValue, (self.data,))
 
 
-def _importable(func) -> bool:
+def _importable(func: object) -> bool:
     """True when pickle can send func by its module and name."""
-    obj = sys.modules.get(getattr(func, "__module__", None) or "")
+    obj: object = sys.modules.get(getattr(func, "__module__", None) or "")
     for part in (getattr(func, "__qualname__", None) or "<>").split("."):
         obj = getattr(obj, part, None)
     return obj is func
 
 
-def _portable(func, what: str):
+def _portable(func: Callable[..., object], what: str) -> Callable[..., object] | _ByValue:
     """func itself when pickle can send it by name, else by value."""
     if _importable(func):
         return func
@@ -794,10 +829,13 @@ def _portable(func, what: str):
         raise TypeError(f"{what} is {func!r}, which pickle can send only by "
                         f"name; register a module-level function, or install "
                         f"cloudpickle to send it by value") from None
-    return _ByValue(cloudpickle.dumps(func))
+    data: bytes = cloudpickle.dumps(func)
+    return _ByValue(data)
 
 
-def _unpickle_area(code: str, path: str, python_items=()) -> ServiceArea:
+def _unpickle_area(code: str, path: str,
+                   python_items: Iterable[tuple[tuple[str, str], tuple[Any, ...]]] = ()
+                   ) -> ServiceArea:
     """A pickled ServiceArea where it is unpickled: the area of that code,
     its plugin loaded from ``path`` when nothing here has brought it, and
     the Python measures and rules registered on it that it lacks here."""
@@ -820,7 +858,10 @@ def _unpickle_area(code: str, path: str, python_items=()) -> ServiceArea:
             if isinstance(func, _ByValue):
                 func = pickle.loads(func.data)
             if kind == "measure":
-                area.register_measure(name, func, *rest)
+                columns, scale, description = rest
+                area.register_measure(name, func, columns, scale=scale,
+                                      description=description)
             else:
-                area.register_rule(name, func, *rest)
+                (description,) = rest
+                area.register_rule(name, func, description=description)
     return area

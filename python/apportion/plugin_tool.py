@@ -16,8 +16,8 @@ import shlex
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
 
 from .errors import PluginError
 
@@ -49,7 +49,8 @@ def template_folder() -> Path:
                       f"nor {source} exists; reinstall apportion")
 
 
-def new_plugin(name: str, directory=None, area: Optional[str] = None) -> Path:
+def new_plugin(name: str, directory: str | os.PathLike[str] | None = None,
+               area: str | None = None) -> Path:
     """Writes a new plugin ``name`` into ``directory/name`` (default
     ./name) from the template and returns that folder.
 
@@ -86,7 +87,9 @@ def new_plugin(name: str, directory=None, area: Optional[str] = None) -> Path:
     return target
 
 
-def _command(directory, output=None, cc=None) -> Tuple[List[str], Path]:
+def _command(directory: str | os.PathLike[str],
+             output: str | os.PathLike[str] | None = None,
+             cc: str | None = None) -> tuple[list[str], Path]:
     """The compiler command that builds the plugin in ``directory``, and
     the library it writes."""
     from . import get_include
@@ -113,7 +116,7 @@ def _command(directory, output=None, cc=None) -> Tuple[List[str], Path]:
     return command, Path(output)
 
 
-def _compile(command: Sequence[str]) -> subprocess.CompletedProcess:
+def _compile(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(list(command), capture_output=True, text=True)
     except FileNotFoundError:
@@ -129,7 +132,9 @@ def _restrict(output: Path) -> None:
         output.chmod(mode & ~stat.S_IWOTH)
 
 
-def build_plugin(directory, output=None, cc=None) -> Path:
+def build_plugin(directory: str | os.PathLike[str],
+                 output: str | os.PathLike[str] | None = None,
+                 cc: str | None = None) -> Path:
     """Compiles every .c file in ``directory`` into a plugin library and
     returns its path: ``output``, by default ``directory/<folder name>.so``.
 
@@ -150,14 +155,14 @@ def build_plugin(directory, output=None, cc=None) -> Path:
 # ---- the command line --------------------------------------------------------
 
 
-def _new(args) -> int:
+def _new(args: argparse.Namespace) -> int:
     folder = new_plugin(args.name, args.dir, args.area)
     print(f"wrote {folder}/ from the plugin template: build and test it with\n"
           f"  cd {shlex.quote(str(folder))} && make test")
     return 0
 
 
-def _build(args) -> int:
+def _build(args: argparse.Namespace) -> int:
     command, out = _command(args.directory, args.output, args.cc)
     print(shlex.join(command))
     sys.stdout.flush()
@@ -175,7 +180,7 @@ def _build(args) -> int:
     return 0
 
 
-def _list(args) -> int:
+def _list(args: argparse.Namespace) -> int:
     from .plugin import plugins
 
     # A plugin on the path that fails to load is a PluginWarning, on stderr.
@@ -192,7 +197,7 @@ def _list(args) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``plugin new|build|list``; argv holds the arguments after
     ``plugin``.  Returns the exit status."""
     parser = argparse.ArgumentParser(

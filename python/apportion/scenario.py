@@ -14,23 +14,50 @@ the C core (scenario.h).
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
-from typing import Iterable, List, Optional, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Union, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 from ._basis import basis_rows
-from ._convert import count, pence, threads as _threads
+from ._convert import Money, count, pence
+from ._convert import threads as _threads
+from ._deprecate import keyword_only_after
 from ._present import pounds, text_table
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CostScenario", "ScenarioRun"]
 
 _MAX_SEED = 2 ** 64
 
+_F64 = npt.NDArray[np.float64]
+_I64 = npt.NDArray[np.int64]
+#: A number a year: one number (the same every year), a sequence of one a
+#: year, a numpy array or a Series.
+YearValues = Union[float, Sequence[float], "npt.NDArray[Any]", "pd.Series[Any]"]
+#: Demand a year as above, or a forecast frame (its ``mean`` the demand and
+#: its prediction interval the spread).
+Demand = Union[Sequence[float], "npt.NDArray[Any]", "pd.Series[Any]", "pd.DataFrame"]
+#: What the core's cost_project and cost_simulate take first: demand,
+#: demand_sd, correlation, unit cost, inflation, inflation_sd, weights.
+_ModelArgs = tuple[_F64, Union[_F64, None], float, int, _F64, Union[_F64, None], _I64]
 
-def _year_vector(value, n: int, name: str, default=None) -> Optional[np.ndarray]:
+
+@overload
+def _year_vector(value: YearValues, n: int, name: str,
+                 default: _F64 | None = ...) -> _F64: ...
+@overload
+def _year_vector(value: None, n: int, name: str,
+                 default: _F64 | None = ...) -> _F64 | None: ...
+
+
+def _year_vector(value: YearValues | None, n: int, name: str,
+                 default: _F64 | None = None) -> _F64 | None:
     """A float per year from a number (the same every year) or a sequence
     of n."""
     if value is None:
@@ -39,7 +66,7 @@ def _year_vector(value, n: int, name: str, default=None) -> Optional[np.ndarray]
     if isinstance(value, pd.Series):
         value = value.to_numpy(dtype=np.float64, na_value=np.nan)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        array = np.full(n, float(value))
+        array: _F64 = np.full(n, float(value))
     else:
         try:
             array = np.array(value, dtype=np.float64)
@@ -55,17 +82,19 @@ def _year_vector(value, n: int, name: str, default=None) -> Optional[np.ndarray]
     return np.ascontiguousarray(array)
 
 
-def _forecast_sd(frame) -> Optional[np.ndarray]:
+def _forecast_sd(frame: pd.DataFrame) -> _F64 | None:
     """A forecast frame's standard deviation of a new observation, from its
     prediction interval and the quantile it was drawn with."""
     q = frame.attrs.get("quantile")
     if q is None or "obs_ci_upper" not in frame.columns:
         return None
-    return ((frame["obs_ci_upper"] - frame["mean"]) / q).to_numpy(
+    sd: _F64 = ((frame["obs_ci_upper"] - frame["mean"]) / q).to_numpy(
         dtype=np.float64)
+    return sd
 
 
-def _basis_matrix(basis, years: list, authorities):
+def _basis_matrix(basis: object, years: list[Hashable],
+                  authorities: Sequence[Hashable] | None) -> tuple[list[str], _I64]:
     """(authorities, integer weights years x authorities), each year's row
     exact.  The forms are the ledger's (a DataFrame with a row a year, or
     one mapping of weights for every year), plus a mapping of authority ->
@@ -75,7 +104,7 @@ def _basis_matrix(basis, years: list, authorities):
     if isinstance(basis, Mapping) and any(
             isinstance(w, (list, tuple, np.ndarray, pd.Series))
             for w in basis.values()):
-        columns = {}
+        columns: dict[Hashable, list[Any]] = {}
         for name, w in basis.items():
             if isinstance(w, (list, tuple, np.ndarray, pd.Series)):
                 w = list(w)
@@ -124,11 +153,27 @@ class CostScenario:
     normal each year.  Objects pickle, so they travel to Dask workers.
     """
 
-    def __init__(self, demand, unit_cost, basis, inflation=0.0, years=None,
-                 demand_sd=None, demand_correlation: float = 1.0,
-                 inflation_sd=None, authorities: Optional[Sequence[str]] = None):
+    years: list[Hashable]
+    demand: _F64
+    demand_sd: _F64 | None
+    demand_correlation: float
+    unit_cost_pence: int
+    inflation: _F64
+    inflation_sd: _F64 | None
+    authorities: list[str]
+    weights: _I64
+
+    @keyword_only_after(4)
+    def __init__(self, demand: Demand, unit_cost: Money, basis: object, *,
+                 inflation: YearValues = 0.0,
+                 years: Sequence[Hashable] | None = None,
+                 demand_sd: YearValues | None = None,
+                 demand_correlation: float = 1.0,
+                 inflation_sd: YearValues | None = None,
+                 authorities: Sequence[Hashable] | None = None) -> None:
         import pandas as pd
         sd_from_forecast = None
+        index: pd.Index[Any] | None
         if isinstance(demand, pd.DataFrame):
             if "mean" not in demand.columns:
                 raise InputError("a demand frame needs a 'mean' column (a "
@@ -141,7 +186,7 @@ class CostScenario:
         if years is None:
             years = list(index) if index is not None else list(
                 range(len(demand)))
-        self.years: List = list(years)
+        self.years = list(years)
         n = len(self.years)
         if n == 0:
             raise InputError("a scenario needs at least one year")
@@ -163,32 +208,33 @@ class CostScenario:
         self._project()
 
     # -- the model as the core takes it
-    def _model_args(self):
+    def _model_args(self) -> _ModelArgs:
         return (self.demand, self.demand_sd, self.demand_correlation,
                 self.unit_cost_pence, self.inflation, self.inflation_sd,
                 self.weights)
 
-    def _project(self):
+    def _project(self) -> tuple[_I64, _I64]:
         totals = np.empty(len(self.years), dtype=np.int64)
         shares = np.empty(self.weights.shape, dtype=np.int64)
         _core.cost_project(*self._model_args(), totals, shares)
         return totals, shares
 
-    def _frame(self, totals, shares):
+    def _frame(self, totals: _I64, shares: _I64) -> pd.DataFrame:
         import pandas as pd
         frame = pd.DataFrame(shares, columns=self.authorities,
                              index=pd.Index(self.years, name="year"))
         frame["total"] = totals
         return frame
 
-    def project(self):
+    def project(self) -> pd.DataFrame:
         """The expected path: a DataFrame of int pence indexed by year, a
         column per authority and ``total``; each row's shares sum exactly
         to its total."""
         return self._frame(*self._project())
 
-    def simulate(self, n: int, seed: int, start: int = 0,
-                 threads: Optional[int] = None) -> "ScenarioRun":
+    @keyword_only_after(3)
+    def simulate(self, n: int, seed: int, *, start: int = 0,
+                 threads: int | None = None) -> ScenarioRun:
         """Scenarios ``start`` .. ``start + n - 1`` of the run with this
         ``seed``.  The numbers depend only on (model, seed, scenario
         number), not on ``threads`` (None: every core) nor on how a run is
@@ -208,19 +254,19 @@ class CostScenario:
     def report(self) -> str:
         """The expected path as a text table in pounds."""
         frame = self.project()
-        header = ["Year"] + self.authorities + ["Total"]
+        header = ["Year", *self.authorities, "Total"]
         rows = [[str(y)] + [pounds(v) for v in frame.loc[y]]
                 for y in frame.index]
         right = range(1, len(header))
-        return "\n".join(["Expected cost by year (shares apportioned "
-                          "exactly)"] + text_table([header] + rows, right))
+        return "\n".join(["Expected cost by year (shares apportioned exactly)",
+                          *text_table([header, *rows], right)])
 
-    def same_model(self, other) -> bool:
+    def same_model(self, other: object) -> bool:
         """Whether two scenarios would compute the same numbers."""
         if not isinstance(other, CostScenario):
             return False
 
-        def same(a, b):
+        def same(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -> bool:
             if a is None or b is None:
                 return a is None and b is None
             return np.array_equal(a, b)
@@ -239,9 +285,9 @@ class CostScenario:
                 f"{pounds(self.unit_cost_pence)})")
 
 
-def _seed(seed) -> int:
+def _seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
-            not 0 <= seed < _MAX_SEED:
+            not 0 <= int(seed) < _MAX_SEED:
         raise InputError(f"seed must be a whole number from 0 to 2**64 - 1, "
                          f"not {seed!r}")
     return int(seed)
@@ -253,7 +299,7 @@ class ScenarioRun:
     scenarios ``start`` .. ``start + n - 1`` of the run with ``seed``."""
 
     def __init__(self, scenario: CostScenario, seed: int, start: int,
-                 totals: np.ndarray, shares: np.ndarray):
+                 totals: _I64, shares: _I64) -> None:
         self.scenario = scenario
         self.seed = seed
         self.start = start
@@ -262,7 +308,7 @@ class ScenarioRun:
 
     @property
     def n(self) -> int:
-        return self.totals.shape[0]
+        return int(self.totals.shape[0])
 
     def __len__(self) -> int:
         return self.n
@@ -271,7 +317,7 @@ class ScenarioRun:
         return (f"ScenarioRun(scenarios {self.start}..{self.start + self.n - 1}"
                 f", seed {self.seed}, {self.scenario!r})")
 
-    def identical(self, other: "ScenarioRun") -> bool:
+    def identical(self, other: ScenarioRun) -> bool:
         """Bit for bit the same scenarios of the same model."""
         return (isinstance(other, ScenarioRun) and self.seed == other.seed
                 and self.start == other.start and
@@ -280,7 +326,7 @@ class ScenarioRun:
                 np.array_equal(self.shares, other.shares))
 
     @classmethod
-    def concat(cls, runs: Iterable["ScenarioRun"]) -> "ScenarioRun":
+    def concat(cls, runs: Iterable[ScenarioRun]) -> ScenarioRun:
         """Joins runs of consecutive scenarios of one model and seed (in
         any order) into one run."""
         runs = sorted(runs, key=lambda r: r.start)
@@ -302,14 +348,14 @@ class ScenarioRun:
                    np.concatenate([r.totals for r in runs]),
                    np.concatenate([r.shares for r in runs]))
 
-    def _columns(self) -> np.ndarray:
+    def _columns(self) -> _I64:
         """(n x (years * (authorities + 1))): each year's shares then its
         total."""
         return np.ascontiguousarray(np.concatenate(
             [self.shares, self.totals[:, :, None]], axis=2).reshape(
                 self.n, -1))
 
-    def percentiles(self, q: Sequence[float] = (5, 50, 95)):
+    def percentiles(self, q: float | Sequence[float] = (5, 50, 95)) -> pd.DataFrame:
         """Percentiles of each authority's cost and of the total, by year:
         a DataFrame of int pence indexed by (year, percentile).  numpy's
         "linear" percentile, rounded half to even to a penny, so runs
@@ -321,7 +367,7 @@ class ScenarioRun:
         out = np.empty((qs.shape[0], values.shape[1]), dtype=np.int64)
         _core.percentiles_i64(values, qs, out)
         n_years = len(self.scenario.years)
-        names = self.scenario.authorities + ["total"]
+        names = [*self.scenario.authorities, "total"]
         cube = out.reshape(qs.shape[0], n_years, len(names))
         index = pd.MultiIndex.from_product(
             [self.scenario.years, [_q_label(x) for x in qs]],
@@ -329,7 +375,7 @@ class ScenarioRun:
         return pd.DataFrame(cube.transpose(1, 0, 2).reshape(-1, len(names)),
                             index=index, columns=names)
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """Every scenario as rows (scenario, year) with a column per
         authority and ``total``, int pence."""
         import pandas as pd
@@ -345,15 +391,14 @@ class ScenarioRun:
     def report(self, q: Sequence[float] = (5, 50, 95)) -> str:
         """The percentiles as a text table in pounds."""
         frame = self.percentiles(q)
-        header = ["Year", "Percentile"] + self.scenario.authorities + [
-            "Total"]
+        header = ["Year", "Percentile", *self.scenario.authorities, "Total"]
         rows = [[str(y), str(p)] + [pounds(v) for v in frame.loc[(y, p)]]
                 for y, p in frame.index]
         right = range(1, len(header))
         return "\n".join([f"{self.n:,} scenarios (seed {self.seed}): cost "
-                          f"percentiles by year"] +
-                         text_table([header] + rows, right))
+                          f"percentiles by year",
+                          *text_table([header, *rows], right)])
 
 
-def _q_label(q: float):
+def _q_label(q: float) -> int | float:
     return int(q) if float(q).is_integer() else float(q)
