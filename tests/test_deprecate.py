@@ -15,6 +15,7 @@ def test_a_renamed_function_warns_and_answers_as_the_new_one():
     with pytest.warns(DeprecationWarning, match="old is deprecated .* use new instead"):
         assert old(1, b=5) == 6
     assert old.__name__ == "old"
+    assert old.__deprecated__ == "use new"
 
 
 def test_a_renamed_method_stays_a_method():

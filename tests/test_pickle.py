@@ -143,6 +143,8 @@ def behaviour(obj) -> dict:
         if name.startswith("_") or name in ("plot",):
             continue
         attr = inspect.getattr_static(type(obj), name)
+        if hasattr(attr, "__deprecated__"):  # an old name of another method
+            continue
         if isinstance(attr, property):
             out[name] = outcome(lambda: getattr(obj, name))
         elif callable(attr) and not isinstance(attr, (classmethod, staticmethod, type)):

@@ -226,6 +226,7 @@ class Scorecard:
         lanes = list(dict.fromkeys(
             (k, g) for k, g in zip(frame["kpi"], frame["group"])))
         periods = list(dict.fromkeys(frame["period"]))
+        fig: Figure
         fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(periods),
                                         0.6 + 0.45 * len(lanes)))
         for r in frame.itertuples(index=False):
