@@ -363,6 +363,35 @@ ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                        list, ap__utf8_prefix(s, strlen(s), 60), s);
 }
 
+ap_status ap__jr_choice_named(ap__jr *jr, const cJSON *node, const char *path,
+                              const char *const *choices, const char *what,
+                              size_t *out)
+{
+    if (!cJSON_IsString(node))
+        return ap__jr_fail(jr, node, path, "expected a string, found %s",
+                           ap__jr_type_name(node));
+    size_t n = 0;
+    for (; choices[n] != NULL; n++) {
+        if (strcmp(choices[n], node->valuestring) == 0) {
+            *out = n;
+            return AP_OK;
+        }
+    }
+    /* "a", "b" or "c" */
+    char list[256];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof list; i++) {
+        int w = snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                         i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return ap__jr_fail(jr, node, path, "unknown %s \"%s\"; expected %s", what,
+                       node->valuestring, list);
+}
+
 int ap__jr_number_text(const ap__jr *jr, const cJSON *node,
                        const char **text, size_t *len)
 {

@@ -113,6 +113,13 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
  * one of them exactly. */
 ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                         const char *const *choices, size_t *out);
+/* The same, for a format whose messages name what the value is: a value
+ * that is not text is refused as ap__jr_string refuses it, and one not
+ * among the choices as: unknown basis kind "ratio"; expected "percent" or
+ * "metric" (what: "basis kind"). */
+ap_status ap__jr_choice_named(ap__jr *jr, const cJSON *node, const char *path,
+                              const char *const *choices, const char *what,
+                              size_t *out);
 
 /* The text of a decimal given as a string ("53.57", "90%") or as a JSON
  * number (its own text, not a double).  0 for any other value, which the

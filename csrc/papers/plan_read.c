@@ -222,54 +222,14 @@ static ap_status read_agreement(ap__jr *jr, ap_plan *plan, const cJSON *root)
 
 static ap_status read_basis(ap__jr *jr, ap_plan *plan, const cJSON *root)
 {
-    static const char *const keys[] = {"name", "kind", "values", "mode",
-                                       NULL};
-    const char *path = "$.basis";
-    ap_basis *b = &plan->basis;
+    static const ap__fr_weight_words words = {
+        "basis", "53.57", "one value per authority", 0, 1};
     const cJSON *obj = ap__jr_member(root, "basis");
     if (obj == NULL)
-        return ap__jr_fail(jr, root, path, "missing required key \"basis\"");
-    ap_status st = ap__jr_check_object(jr, obj, path, keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_string(jr, obj, path, "name", 0, "", &b->name)))
-        return st;
-
-    char p[AP__JR_PATH_SIZE];
-    char *text = NULL;
-    if ((st = ap__jr_string(jr, obj, path, "kind", 1, NULL, &text)))
-        return st;
-    ap__jr_key_path(p, path, "kind");
-    if (strcmp(text, "percent") == 0)
-        b->kind = AP_BASIS_PERCENT;
-    else if (strcmp(text, "metric") == 0)
-        b->kind = AP_BASIS_METRIC;
-    else {
-        st = ap__jr_fail(jr, ap__jr_member(obj, "kind"), p,
-                         "unknown basis kind \"%s\"; expected \"percent\" or "
-                         "\"metric\"",
-                         text);
-        free(text);
-        return st;
-    }
-    free(text);
-
-    if ((st = ap__jr_string(jr, obj, path, "mode", 0, "largest_remainder",
-                            &text)))
-        return st;
-    ap_apportion_mode mode;
-    st = ap_apportion_mode_parse(text, &mode, jr->err);
-    free(text);
-    if (st != AP_OK) {
-        ap__jr_key_path(p, path, "mode");
-        return ap__jr_refail(jr, ap__jr_member(obj, "mode"), p);
-    }
-    b->mode = (int)mode;
-
-    static const ap__fr_weight_words words = {
-        "basis", "53.57", "one value per authority", 0};
-    return ap__fr_weights(jr, obj, path, plan->authorities,
-                          plan->n_authorities, &words, b);
+        return ap__jr_fail(jr, root, "$.basis",
+                           "missing required key \"basis\"");
+    return ap__fr_basis(jr, obj, "$.basis", plan->authorities,
+                        plan->n_authorities, &words, &plan->basis);
 }
 
 static ap_status read_funding(ap__jr *jr, const ap_plan *plan,

@@ -144,6 +144,19 @@ static void expect_error(const char *json, const char *path, int line,
 TEST(plan_errors_name_path)
 {
     expect_error("{\"format\": ", "$", 1, 12, "invalid JSON");
+    /* The basis is read by the reader of the papers' splits, in its own
+     * words. */
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": \"ratio\"}}",
+                 "$.basis.kind", 1, 0,
+                 "unknown basis kind \"ratio\"; expected \"percent\" or "
+                 "\"metric\"");
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": 3}}", "$.basis.kind", 1, 0,
+                 "expected a string, found a number");
+    expect_error(HEAD AUTH "\"basis\": {\"values\": {\"A\": 1}}}",
+                 "$.basis.kind", 1, 0, "missing required key \"kind\"");
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": \"metric\", \"values\": "
+                 "{\"A\": 1}}}",
+                 "$.basis.values.B", 1, 0, "no basis value");
     expect_error("{}", "$.format", 1, 1, "missing required key");
     expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"x\", "
                  "\"total\": 5}]}",
