@@ -363,6 +363,30 @@ ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                        list, ap__utf8_prefix(s, strlen(s), 60), s);
 }
 
+ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,
+                             const ap__jr_objects *how, void *ctx)
+{
+    if (!cJSON_IsArray(arr) || (how->non_empty && arr->child == NULL))
+        return ap__jr_fail(jr, arr, path, "expected %s, found %s", how->what,
+                           cJSON_IsArray(arr) ? "an empty array"
+                                              : ap__jr_type_name(arr));
+    ap_status st;
+    if (how->start != NULL &&
+        (st = how->start(jr, arr, path,
+                         (size_t)cJSON_GetArraySize(arr), ctx)) != AP_OK)
+        return st;
+    size_t i = 0;
+    for (const cJSON *e = arr->child; e != NULL; e = e->next, i++) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_index_path(p, path, i);
+        if ((how->keys != NULL &&
+             (st = ap__jr_check_object(jr, e, p, how->keys)) != AP_OK) ||
+            (st = how->each(jr, e, p, i, ctx)) != AP_OK)
+            return st;
+    }
+    return AP_OK;
+}
+
 ap_status ap__jr_choice_named(ap__jr *jr, const cJSON *node, const char *path,
                               const char *const *choices, const char *what,
                               size_t *out)

@@ -82,6 +82,34 @@ void ap__jr_key_path(char *out, const char *path, const char *key);
 /* path[i]. */
 void ap__jr_index_path(char *out, const char *path, size_t i);
 
+/* ---- arrays ------------------------------------------------------------ */
+
+/* How ap__jr_each_object reads one array member. */
+typedef struct ap__jr_objects {
+    /* The array as messages call it: "expected <what>, found a string"
+     * ("an array of budget lines"). */
+    const char *what;
+    /* Nonzero: an empty array is "expected <what>, found an empty
+     * array". */
+    int non_empty;
+    /* Each element's allowed keys (ap__jr_check_object refuses anything
+     * else, and a non-object); NULL leaves the element's type to each(). */
+    const char *const *keys;
+    /* Once the array is known to be one, with its length and before any
+     * element: to refuse a length in its own words or allocate; NULL for
+     * nothing. */
+    ap_status (*start)(ap__jr *jr, const cJSON *arr, const char *path,
+                       size_t n, void *ctx);
+    /* Each element in order, with its path ("$.budget_lines[2]") and
+     * index; the first error stops the walk. */
+    ap_status (*each)(ap__jr *jr, const cJSON *elem, const char *path,
+                      size_t i, void *ctx);
+} ap__jr_objects;
+
+/* Reads the array `arr` at `path` as `how` says, passing ctx on. */
+ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,
+                             const ap__jr_objects *how, void *ctx);
+
 /* ---- values ------------------------------------------------------------ */
 
 /* "a string", "an object", ... for "expected X, found Y" messages. */
