@@ -212,6 +212,39 @@ void ap__fr_authorities_free(ap_authority *authorities, size_t n)
     free(authorities);
 }
 
+ap_status ap__fr_read_authority(ap__jr *jr, const cJSON *a, const char *p,
+                                size_t i, void *ctx)
+{
+    ap__fr_authority_list *l = ctx;
+    ap_authority *list = *l->list;
+    *l->n = i + 1;
+    ap_status st;
+    if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &list[i].code)) ||
+        (st = ap__jr_string(jr, a, p, "name", 0, "", &list[i].name)))
+        return st;
+    char cp[AP__JR_PATH_SIZE];
+    ap__jr_key_path(cp, p, "code");
+    if (list[i].code[0] == '\0')
+        return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
+                           "an authority code cannot be empty");
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(list[j].code, list[i].code) == 0)
+            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
+                               "authority \"%s\" is declared twice",
+                               list[i].code);
+    return AP_OK;
+}
+
+static ap_status start_authorities(ap__jr *jr, const cJSON *arr,
+                                   const char *path, size_t n, void *ctx)
+{
+    ap__fr_authority_list *l = ctx;
+    if (n == 0)
+        return ap__jr_fail(jr, arr, path, "expected at least one authority");
+    *l->list = calloc(n, sizeof **l->list);
+    return *l->list == NULL ? ap__jr_nomem(jr) : AP_OK;
+}
+
 ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
                              const char *root_path, int required,
                              ap_authority **out, size_t *n_out)
@@ -226,38 +259,11 @@ ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
         return required ? ap__jr_fail(jr, root, path,
                                       "missing required key \"authorities\"")
                         : AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of authorities, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one authority");
-    ap_authority *list = calloc(n, sizeof *list);
-    if (list == NULL)
-        return ap__jr_nomem(jr);
-    *out = list;
-    size_t i = 0;
-    for (const cJSON *a = arr->child; a != NULL; a = a->next, i++) {
-        char p[AP__JR_PATH_SIZE], cp[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, a, p, keys);
-        if (st != AP_OK)
-            return st;
-        *n_out = i + 1;
-        if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &list[i].code)) ||
-            (st = ap__jr_string(jr, a, p, "name", 0, "", &list[i].name)))
-            return st;
-        ap__jr_key_path(cp, p, "code");
-        if (list[i].code[0] == '\0')
-            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                               "an authority code cannot be empty");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(list[j].code, list[i].code) == 0)
-                return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                                   "authority \"%s\" is declared twice",
-                                   list[i].code);
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {"an array of authorities", 0, keys,
+                                       start_authorities,
+                                       ap__fr_read_authority};
+    ap__fr_authority_list list = {out, n_out};
+    return ap__jr_each_object(jr, arr, path, &how, &list);
 }
 
 ap_status ap__fr_find_authority(ap__jr *jr, const ap_authority *authorities,

@@ -115,35 +115,12 @@ static ap_status read_authority_ref(ap__jr *jr, const ap_plan *plan,
 static ap_status start_authorities(ap__jr *jr, const cJSON *arr,
                                    const char *path, size_t n, void *ctx)
 {
-    ap_plan *plan = ctx;
+    ap__fr_authority_list *l = ctx;
     if (n == 0)
         return ap__jr_fail(jr, arr, path,
                            "a plan needs at least one authority");
-    plan->authorities = calloc(n, sizeof *plan->authorities);
-    return plan->authorities == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
-static ap_status read_authority(ap__jr *jr, const cJSON *a, const char *p,
-                                size_t i, void *ctx)
-{
-    ap_plan *plan = ctx;
-    ap_authority *auth = &plan->authorities[i];
-    plan->n_authorities = i + 1;
-    ap_status st;
-    if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &auth->code)) ||
-        (st = ap__jr_string(jr, a, p, "name", 0, "", &auth->name)))
-        return st;
-    char cp[AP__JR_PATH_SIZE];
-    ap__jr_key_path(cp, p, "code");
-    if (auth->code[0] == '\0')
-        return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                           "an authority code cannot be empty");
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(plan->authorities[j].code, auth->code) == 0)
-            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                               "authority \"%s\" is declared twice",
-                               auth->code);
-    return AP_OK;
+    *l->list = calloc(n, sizeof **l->list);
+    return *l->list == NULL ? ap__jr_nomem(jr) : AP_OK;
 }
 
 static ap_status read_authorities(ap__jr *jr, ap_plan *plan,
@@ -151,12 +128,14 @@ static ap_status read_authorities(ap__jr *jr, ap_plan *plan,
 {
     static const char *const keys[] = {"code", "name", NULL};
     static const ap__jr_objects how = {"an array of authorities", 0, keys,
-                                       start_authorities, read_authority};
+                                       start_authorities,
+                                       ap__fr_read_authority};
+    ap__fr_authority_list list = {&plan->authorities, &plan->n_authorities};
     const cJSON *arr = ap__jr_member(root, "authorities");
     if (arr == NULL)
         return ap__jr_fail(jr, root, "$.authorities",
                            "missing required key \"authorities\"");
-    return ap__jr_each_object(jr, arr, "$.authorities", &how, plan);
+    return ap__jr_each_object(jr, arr, "$.authorities", &how, &list);
 }
 
 static ap_status read_agreement(ap__jr *jr, ap_plan *plan, const cJSON *root)
