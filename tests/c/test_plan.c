@@ -157,6 +157,17 @@ TEST(plan_errors_name_path)
     expect_error(HEAD AUTH "\"basis\": {\"kind\": \"metric\", \"values\": "
                  "{\"A\": 1}}}",
                  "$.basis.values.B", 1, 0, "no basis value");
+    /* Arrays of objects, read by ap__jr_each_object. */
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": {}}", "$.budget_lines", 1,
+                 0, "expected an array of budget lines, found an object");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": []}", "$.budget_lines", 1,
+                 0, "a plan needs at least one budget line");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"a\", "
+                 "\"total\": \"1\"}, 3]}",
+                 "$.budget_lines[1]", 1, 0, "expected an object, found a number");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"a\", "
+                 "\"total\": \"1\", \"colour\": 1}]}",
+                 "$.budget_lines[0].colour", 1, 0, "unknown key");
     expect_error("{}", "$.format", 1, 1, "missing required key");
     expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"x\", "
                  "\"total\": 5}]}",
