@@ -230,10 +230,14 @@ typedef struct rows_ctx {
 } rows_ctx;
 
 static ap_status read_row(ap__jr *jr, const cJSON *obj, const char *path,
-                          size_t at, void *ctx)
+                          size_t at, size_t n_rows, void *ctx)
 {
     rows_ctx *rc = ctx;
     ap_audit_table *t = rc->t;
+    if (at == 0 &&
+        ((t->rows = calloc(n_rows, sizeof *t->rows)) == NULL ||
+         (t->cells = calloc(n_rows, t->n_columns * sizeof *t->cells)) == NULL))
+        return ap__jr_nomem(jr);
     size_t *last_total = &rc->last_total, *n_items = &rc->n_items;
     ap_status st;
     ap__table_row *row = &t->rows[at];
@@ -309,24 +313,15 @@ static ap_status read_row(ap__jr *jr, const cJSON *obj, const char *path,
     return AP_OK;
 }
 
-static ap_status start_rows(ap__jr *jr, const cJSON *arr, const char *path,
-                            size_t n, void *ctx)
-{
-    ap_audit_table *t = ((rows_ctx *)ctx)->t;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one row");
-    if ((t->rows = calloc(n, sizeof *t->rows)) == NULL ||
-        (t->cells = calloc(n, t->n_columns * sizeof *t->cells)) == NULL)
-        return ap__jr_nomem(jr);
-    return AP_OK;
-}
-
 static ap_status read_rows(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 {
     static const char *const keys[] = {"label", "values", "total", "sign",
                                        "note", NULL};
-    static const ap__jr_objects how = {"an array of rows", 0, keys,
-                                       start_rows, read_row};
+    static const ap__jr_objects how = {
+        .what = "an array of rows",
+        .empty = "expected at least one row",
+        .keys = keys,
+        .each = read_row};
     const cJSON *arr = ap__jr_member(root, "rows");
     if (arr == NULL)
         return ap__jr_fail(jr, root, "$.rows", "missing required key \"rows\" "
@@ -617,22 +612,13 @@ static ap_status read_rule_previous(ap__jr *jr, ap_audit_table *t,
     return AP_OK;
 }
 
-static ap_status start_rules(ap__jr *jr, const cJSON *arr, const char *path,
-                             size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_audit_table *t = ctx;
-    if (n > 0 && (t->rules = calloc(n, sizeof *t->rules)) == NULL)
-        return ap__jr_nomem(jr);
-    return AP_OK;
-}
-
 /* A rule is text or one of two objects, so each() checks its type. */
 static ap_status read_rule(ap__jr *jr, const cJSON *r, const char *p,
-                           size_t i, void *ctx)
+                           size_t i, size_t n, void *ctx)
 {
     ap_audit_table *t = ctx;
+    if (i == 0 && (t->rules = calloc(n, sizeof *t->rules)) == NULL)
+        return ap__jr_nomem(jr);
     ap__table_rule *rule = &t->rules[i];
     t->n_rules = i + 1;
     /* At most every other column is a part. */
@@ -656,8 +642,11 @@ static ap_status read_rule(ap__jr *jr, const cJSON *r, const char *p,
 
 static ap_status read_rules(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 {
-    static const ap__jr_objects how = {"an array of rules", 0, NULL,
-                                       start_rules, read_rule};
+    static const ap__jr_objects how = {
+        .what = "an array of rules",
+        .empty = NULL,
+        .keys = NULL,
+        .each = read_rule};
     const cJSON *arr = ap__jr_member(root, "rules");
     if (arr == NULL)
         return AP_OK;

@@ -366,22 +366,19 @@ ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
 ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,
                              const ap__jr_objects *how, void *ctx)
 {
-    if (!cJSON_IsArray(arr) || (how->non_empty && arr->child == NULL))
+    if (!cJSON_IsArray(arr))
         return ap__jr_fail(jr, arr, path, "expected %s, found %s", how->what,
-                           cJSON_IsArray(arr) ? "an empty array"
-                                              : ap__jr_type_name(arr));
-    ap_status st;
-    if (how->start != NULL &&
-        (st = how->start(jr, arr, path,
-                         (size_t)cJSON_GetArraySize(arr), ctx)) != AP_OK)
-        return st;
-    size_t i = 0;
+                           ap__jr_type_name(arr));
+    if (how->empty != NULL && arr->child == NULL)
+        return ap__jr_fail(jr, arr, path, "%s", how->empty);
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
     for (const cJSON *e = arr->child; e != NULL; e = e->next, i++) {
         char p[AP__JR_PATH_SIZE];
         ap__jr_index_path(p, path, i);
+        ap_status st;
         if ((how->keys != NULL &&
              (st = ap__jr_check_object(jr, e, p, how->keys)) != AP_OK) ||
-            (st = how->each(jr, e, p, i, ctx)) != AP_OK)
+            (st = how->each(jr, e, p, i, n, ctx)) != AP_OK)
             return st;
     }
     return AP_OK;

@@ -89,21 +89,17 @@ typedef struct ap__jr_objects {
     /* The array as messages call it: "expected <what>, found a string"
      * ("an array of budget lines"). */
     const char *what;
-    /* Nonzero: an empty array is "expected <what>, found an empty
-     * array". */
-    int non_empty;
+    /* The whole message refusing an empty array ("a plan needs at least
+     * one budget line"); NULL: an empty array is fine. */
+    const char *empty;
     /* Each element's allowed keys (ap__jr_check_object refuses anything
      * else, and a non-object); NULL leaves the element's type to each(). */
     const char *const *keys;
-    /* Once the array is known to be one, with its length and before any
-     * element: to refuse a length in its own words or allocate; NULL for
-     * nothing. */
-    ap_status (*start)(ap__jr *jr, const cJSON *arr, const char *path,
-                       size_t n, void *ctx);
-    /* Each element in order, with its path ("$.budget_lines[2]") and
-     * index; the first error stops the walk. */
+    /* Each element in order, with its path ("$.budget_lines[2]"), its
+     * index and the array's length (to allocate at index 0); the first
+     * error stops the walk. */
     ap_status (*each)(ap__jr *jr, const cJSON *elem, const char *path,
-                      size_t i, void *ctx);
+                      size_t i, size_t n, void *ctx);
 } ap__jr_objects;
 
 /* Reads the array `arr` at `path` as `how` says, passing ctx on. */

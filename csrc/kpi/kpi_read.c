@@ -132,21 +132,10 @@ static ap_status read_bound(ap__jr *jr, const cJSON *band, const char *path,
     return AP_OK;
 }
 
-static ap_status start_bands(ap__jr *jr, const cJSON *arr, const char *path,
-                             size_t n, void *ctx)
-{
-    (void)ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one band");
-    if (n > AP_BANDS_MAX)
-        return ap__jr_fail(jr, arr, path, "%zu bands given; at most %d are "
-                           "allowed", n, AP_BANDS_MAX);
-    return AP_OK;
-}
-
 static ap_status read_band(ap__jr *jr, const cJSON *b, const char *p,
-                           size_t i, void *ctx)
+                           size_t i, size_t n, void *ctx)
 {
+    (void)n;
     ap_band *bands = ctx;
     char q[AP__JR_PATH_SIZE];
     const cJSON *rag = ap__jr_member(b, "rag");
@@ -170,8 +159,14 @@ static ap_status read_band_array(ap__jr *jr, const cJSON *arr,
 {
     static const char *const keys[] = {"rag", "lower", "lower_inclusive",
                                        "upper", "upper_inclusive", NULL};
-    static const ap__jr_objects how = {"an array of bands", 0, keys,
-                                       start_bands, read_band};
+    static const ap__jr_objects how = {
+        .what = "an array of bands",
+        .empty = "expected at least one band",
+        .keys = keys,
+        .each = read_band};
+    if (cJSON_GetArraySize(arr) > AP_BANDS_MAX)
+        return ap__jr_fail(jr, arr, path, "%d bands given; at most %d are "
+                           "allowed", cJSON_GetArraySize(arr), AP_BANDS_MAX);
     ap_band bands[AP_BANDS_MAX];
     ap_status st = ap__jr_each_object(jr, arr, path, &how, bands);
     if (st != AP_OK)
@@ -472,22 +467,16 @@ static ap_status read_kpi(ap__jr *jr, const cJSON *obj, const char *path,
     return AP_OK;
 }
 
-static ap_status start_kpis(ap__jr *jr, const cJSON *arr, const char *path,
-                            size_t n, void *ctx)
+static ap_status each_kpi(ap__jr *jr, const cJSON *obj, const char *path,
+                          size_t i, size_t n, void *ctx)
 {
     ap_kpi_set *set = ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one KPI");
-    if ((set->kpis = calloc(n, sizeof *set->kpis)) == NULL)
-        return ap__jr_nomem(jr);
-    set->n = n; /* all zero, so freeing a half-read set is safe */
-    return AP_OK;
-}
-
-static ap_status each_kpi(ap__jr *jr, const cJSON *obj, const char *path,
-                          size_t i, void *ctx)
-{
-    return read_kpi(jr, obj, path, ctx, i);
+    if (i == 0) {
+        if ((set->kpis = calloc(n, sizeof *set->kpis)) == NULL)
+            return ap__jr_nomem(jr);
+        set->n = n; /* all zero, so freeing a half-read set is safe */
+    }
+    return read_kpi(jr, obj, path, set, i);
 }
 
 static ap_status read_root(ap__jr *jr, const cJSON *root, ap_kpi_set *set)
@@ -514,8 +503,11 @@ static ap_status read_root(ap__jr *jr, const cJSON *root, ap_kpi_set *set)
         return ap__jr_fail(jr, root, "$.kpis", "missing required key \"kpis\" "
                            "(an array of KPI definitions)");
     /* read_kpi checks each element's keys, in its own words. */
-    static const ap__jr_objects how = {"an array of KPI definitions", 0,
-                                       NULL, start_kpis, each_kpi};
+    static const ap__jr_objects how = {
+        .what = "an array of KPI definitions",
+        .empty = "expected at least one KPI",
+        .keys = NULL,
+        .each = each_kpi};
     return ap__jr_each_object(jr, kpis, "$.kpis", &how, set);
 }
 

@@ -32,22 +32,14 @@ const char *ap_block_kind_name(ap_block_kind kind)
     return "";
 }
 
-static ap_status start_blocks(ap__jr *jr, const cJSON *arr,
-                               const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_contract_sum *c = ctx;
-    c->blocks = calloc(n, sizeof *c->blocks);
-    return c->blocks == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_block(ap__jr *jr, const cJSON *b, const char *p,
-                            size_t i, void *ctx)
+                            size_t i, size_t n, void *ctx)
 {
     static const char *const kinds[] = {"core", "items", "provision",
                                         NULL};
     ap_contract_sum *c = ctx;
+    if (i == 0 && (c->blocks = calloc(n, sizeof *c->blocks)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
     ap_contract_block *blk = &c->blocks[i];
@@ -111,8 +103,11 @@ static ap_status read_blocks(ap__jr *jr, ap_contract_sum *c,
     const cJSON *arr = ap__jr_member(root, "blocks");
     if (arr == NULL)
         return ap__jr_fail(jr, root, path, "missing required key \"blocks\"");
-    static const ap__jr_objects how = {"a non-empty array of blocks", 1, keys,
-                                       start_blocks, read_block};
+    static const ap__jr_objects how = {
+        .what = "a non-empty array of blocks",
+        .empty = "expected a non-empty array of blocks, found an empty array",
+        .keys = keys,
+        .each = read_block};
     return ap__jr_each_object(jr, arr, path, &how, c);
 }
 
@@ -155,20 +150,12 @@ static ap_status read_block_ref(ap__jr *jr, const ap_contract_sum *c,
                        node->valuestring, list);
 }
 
-static ap_status start_cases(ap__jr *jr, const cJSON *arr,
-                              const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_contract_sum *c = ctx;
-    c->cases = calloc(n ? n : 1, sizeof *c->cases);
-    return c->cases == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_case(ap__jr *jr, const cJSON *b, const char *p,
-                           size_t i, void *ctx)
+                           size_t i, size_t n, void *ctx)
 {
     ap_contract_sum *c = ctx;
+    if (i == 0 && (c->cases = calloc(n, sizeof *c->cases)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
     ap_business_case *bc = &c->cases[i];
@@ -240,8 +227,11 @@ static ap_status read_cases(ap__jr *jr, ap_contract_sum *c, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "business_cases");
     if (arr == NULL)
         return AP_OK;
-    static const ap__jr_objects how = {"an array of business cases", 0, keys,
-                                       start_cases, read_case};
+    static const ap__jr_objects how = {
+        .what = "an array of business cases",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_case};
     return ap__jr_each_object(jr, arr, path, &how, c);
 }
 
@@ -264,37 +254,19 @@ static int find_case(const ap_contract_sum *c, const char *project,
     return 0;
 }
 
-static ap_status start_tables(ap__jr *jr, const cJSON *arr,
-                               const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_contract_sum *c = ctx;
-    c->tables = calloc(n ? n : 1, sizeof *c->tables);
-    return c->tables == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 /* A table's items, each a business case of its block. */
 typedef struct item_ctx {
     const ap_contract_sum *c;
     ap_block_table *tab;
 } item_ctx;
 
-static ap_status start_items(ap__jr *jr, const cJSON *arr, const char *path,
-                             size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_block_table *tab = ((item_ctx *)ctx)->tab;
-    tab->items = calloc(n, sizeof *tab->items);
-    return tab->items == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_item(ap__jr *jr, const cJSON *it, const char *ip,
-                           size_t k, void *ctx)
+                           size_t k, size_t n, void *ctx)
 {
     const ap_contract_sum *c = ((item_ctx *)ctx)->c;
     ap_block_table *tab = ((item_ctx *)ctx)->tab;
+    if (k == 0 && (tab->items = calloc(n, sizeof *tab->items)) == NULL)
+        return ap__jr_nomem(jr);
     ap_block_table_item *item = &tab->items[k];
     tab->n_items = k + 1;
     ap_printed funding;
@@ -321,11 +293,13 @@ static ap_status read_item(ap__jr *jr, const cJSON *it, const char *ip,
 }
 
 static ap_status read_table(ap__jr *jr, const cJSON *t, const char *p,
-                            size_t i, void *ctx)
+                            size_t i, size_t n, void *ctx)
 {
     static const char *const item_keys[] = {"project", "funding",
                                             "funding_pence", NULL};
     ap_contract_sum *c = ctx;
+    if (i == 0 && (c->tables = calloc(n, sizeof *c->tables)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
     ap_block_table *tab = &c->tables[i];
@@ -344,8 +318,11 @@ static ap_status read_table(ap__jr *jr, const cJSON *t, const char *p,
     const cJSON *items = ap__jr_member(t, "items");
     if (items == NULL)
         return ap__jr_fail(jr, t, q, "missing required key \"items\"");
-    static const ap__jr_objects how = {"a non-empty array of items", 1,
-                                       item_keys, start_items, read_item};
+    static const ap__jr_objects how = {
+        .what = "a non-empty array of items",
+        .empty = "expected a non-empty array of items, found an empty array",
+        .keys = item_keys,
+        .each = read_item};
     item_ctx ic = {c, tab};
     return ap__jr_each_object(jr, items, q, &how, &ic);
 }
@@ -362,8 +339,11 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
     const cJSON *arr = ap__jr_member(root, "tables");
     if (arr == NULL)
         return AP_OK;
-    static const ap__jr_objects how = {"an array of tables", 0, keys,
-                                       start_tables, read_table};
+    static const ap__jr_objects how = {
+        .what = "an array of tables",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_table};
     return ap__jr_each_object(jr, arr, path, &how, c);
 }
 

@@ -213,9 +213,11 @@ void ap__fr_authorities_free(ap_authority *authorities, size_t n)
 }
 
 ap_status ap__fr_read_authority(ap__jr *jr, const cJSON *a, const char *p,
-                                size_t i, void *ctx)
+                                size_t i, size_t n, void *ctx)
 {
     ap__fr_authority_list *l = ctx;
+    if (i == 0 && (*l->list = calloc(n, sizeof **l->list)) == NULL)
+        return ap__jr_nomem(jr);
     ap_authority *list = *l->list;
     *l->n = i + 1;
     ap_status st;
@@ -235,16 +237,6 @@ ap_status ap__fr_read_authority(ap__jr *jr, const cJSON *a, const char *p,
     return AP_OK;
 }
 
-static ap_status start_authorities(ap__jr *jr, const cJSON *arr,
-                                   const char *path, size_t n, void *ctx)
-{
-    ap__fr_authority_list *l = ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one authority");
-    *l->list = calloc(n, sizeof **l->list);
-    return *l->list == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
                              const char *root_path, int required,
                              ap_authority **out, size_t *n_out)
@@ -259,9 +251,11 @@ ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
         return required ? ap__jr_fail(jr, root, path,
                                       "missing required key \"authorities\"")
                         : AP_OK;
-    static const ap__jr_objects how = {"an array of authorities", 0, keys,
-                                       start_authorities,
-                                       ap__fr_read_authority};
+    static const ap__jr_objects how = {
+        .what = "an array of authorities",
+        .empty = "expected at least one authority",
+        .keys = keys,
+        .each = ap__fr_read_authority};
     ap__fr_authority_list list = {out, n_out};
     return ap__jr_each_object(jr, arr, path, &how, &list);
 }

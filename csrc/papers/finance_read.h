@@ -75,14 +75,14 @@ ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
 void ap__fr_authorities_free(ap_authority *authorities, size_t n);
 
 /* One authority {"code", "name"} of an array read with ap__jr_each_object
- * into the list ctx points to, allocated by the caller's start: code not
- * empty and not declared before it.  Shared with the plan's reader. */
+ * into the list ctx points to (allocated at the first): code not empty and
+ * not declared before it.  Shared with the plan's reader. */
 typedef struct ap__fr_authority_list {
     ap_authority **list;
     size_t *n; /* how many are read (and so to be freed) */
 } ap__fr_authority_list;
 ap_status ap__fr_read_authority(ap__jr *jr, const cJSON *a, const char *p,
-                                size_t i, void *ctx);
+                                size_t i, size_t n, void *ctx);
 
 /* How a reader of a basis or split names it in messages. */
 typedef struct ap__fr_weight_words {

@@ -177,20 +177,12 @@ static ap_status read_by_year(ap__jr *jr, const ap_mtfp *m, const cJSON *obj,
     return st;
 }
 
-static ap_status start_proposals(ap__jr *jr, const cJSON *arr,
-                                 const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_mtfp *m = ctx;
-    m->proposals = calloc(n ? n : 1, sizeof *m->proposals);
-    return m->proposals == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
-                               size_t i, void *ctx)
+                               size_t i, size_t n, void *ctx)
 {
     ap_mtfp *m = ctx;
+    if (i == 0 && (m->proposals = calloc(n, sizeof *m->proposals)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
     ap_mtfp_proposal *pr = &m->proposals[i];
@@ -263,25 +255,20 @@ static ap_status read_proposals(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
     if (arr == NULL)
         return ap__jr_fail(jr, obj, pp, "missing required key "
                            "\"proposals\"");
-    static const ap__jr_objects how = {"an array of proposals", 0, keys,
-                                       start_proposals, read_proposal};
+    static const ap__jr_objects how = {
+        .what = "an array of proposals",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_proposal};
     return ap__jr_each_object(jr, arr, pp, &how, m);
 }
 
-static ap_status start_stated(ap__jr *jr, const cJSON *arr,
-                              const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_mtfp *m = ctx;
-    m->stated = calloc(n ? n : 1, sizeof *m->stated);
-    return m->stated == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_stated_row(ap__jr *jr, const cJSON *o, const char *p,
-                                 size_t i, void *ctx)
+                                 size_t i, size_t n, void *ctx)
 {
     ap_mtfp *m = ctx;
+    if (i == 0 && (m->stated = calloc(n, sizeof *m->stated)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
     ap_mtfp_stated_row *row = &m->stated[i];
@@ -342,8 +329,11 @@ static ap_status read_stated(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
     const cJSON *arr = ap__jr_member(obj, "stated");
     if (arr == NULL)
         return AP_OK;
-    static const ap__jr_objects how = {"an array of stated rows", 0, keys,
-                                       start_stated, read_stated_row};
+    static const ap__jr_objects how = {
+        .what = "an array of stated rows",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_stated_row};
     return ap__jr_each_object(jr, arr, sp, &how, m);
 }
 

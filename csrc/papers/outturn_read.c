@@ -116,22 +116,13 @@ typedef struct funding_ctx {
     ap_outturn_line *l;
 } funding_ctx;
 
-static ap_status start_funding(ap__jr *jr, const cJSON *arr, const char *path,
-                               size_t n, void *ctx)
-{
-    ap_outturn_line *l = ((funding_ctx *)ctx)->l;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one funding "
-                           "source; leave \"funding\" out for none");
-    l->funding = calloc(n, sizeof *l->funding);
-    return l->funding == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_source(ap__jr *jr, const cJSON *f, const char *fp,
-                             size_t i, void *ctx)
+                             size_t i, size_t n, void *ctx)
 {
     const ap_outturn *o = ((funding_ctx *)ctx)->o;
     ap_outturn_line *l = ((funding_ctx *)ctx)->l;
+    if (i == 0 && (l->funding = calloc(n, sizeof *l->funding)) == NULL)
+        return ap__jr_nomem(jr);
     l->n_funding = i + 1;
     ap_printed amount;
     ap_status st;
@@ -178,8 +169,12 @@ static ap_status read_funding(ap__jr *jr, const ap_outturn *o,
         return ap__jr_fail(jr, pence, q, "give either \"funding\" or "
                            "\"funding_pence\", not both");
     }
-    static const ap__jr_objects how = {"an array of funding sources", 0,
-                                       keys, start_funding, read_source};
+    static const ap__jr_objects how = {
+        .what = "an array of funding sources",
+        .empty = "expected at least one funding source; leave \"funding\" out "
+            "for none",
+        .keys = keys,
+        .each = read_source};
     funding_ctx c = {o, l};
     return ap__jr_each_object(jr, node, p, &how, &c);
 }
@@ -222,22 +217,13 @@ static ap_status check_ids(ap__jr *jr, const ap_outturn *o, const cJSON *arr,
                        o->lines[i].id, j + 1);
 }
 
-static ap_status start_lines(ap__jr *jr, const cJSON *arr, const char *path,
-                             size_t n, void *ctx)
-{
-    ap_outturn *o = ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "an outturn needs at least one "
-                           "line");
-    o->lines = calloc(n, sizeof *o->lines);
-    return o->lines == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
-                           size_t i, void *ctx)
+                           size_t i, size_t n, void *ctx)
 {
     static const char *const kinds[] = {"service", "income", NULL};
     ap_outturn *o = ctx;
+    if (i == 0 && (o->lines = calloc(n, sizeof *o->lines)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
     ap_outturn_line *line = &o->lines[i];
@@ -307,8 +293,11 @@ static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "lines");
     if (arr == NULL)
         return ap__jr_fail(jr, root, path, "missing required key \"lines\"");
-    static const ap__jr_objects how = {"an array of lines", 0, keys,
-                                       start_lines, read_line};
+    static const ap__jr_objects how = {
+        .what = "an array of lines",
+        .empty = "an outturn needs at least one line",
+        .keys = keys,
+        .each = read_line};
     ap_status st = ap__jr_each_object(jr, arr, path, &how, o);
     if (st != AP_OK)
         return st;
@@ -335,20 +324,12 @@ static ap_status read_total(ap__jr *jr, ap_outturn *o, const cJSON *root,
     return st;
 }
 
-static ap_status start_reserves(ap__jr *jr, const cJSON *arr,
-                                const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_outturn *o = ctx;
-    o->reserves = calloc(n ? n : 1, sizeof *o->reserves);
-    return o->reserves == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_reserve(ap__jr *jr, const cJSON *r, const char *p,
-                              size_t i, void *ctx)
+                              size_t i, size_t n, void *ctx)
 {
     ap_outturn *o = ctx;
+    if (i == 0 && (o->reserves = calloc(n, sizeof *o->reserves)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     ap_outturn_reserve *res = &o->reserves[i];
     o->n_reserves = i + 1;
@@ -373,8 +354,11 @@ static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "reserves");
     if (arr == NULL)
         return AP_OK;
-    static const ap__jr_objects how = {"an array of reserves used", 0, keys,
-                                       start_reserves, read_reserve};
+    static const ap__jr_objects how = {
+        .what = "an array of reserves used",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_reserve};
     return ap__jr_each_object(jr, arr, path, &how, o);
 }
 
@@ -406,23 +390,13 @@ static ap_status read_stated(ap__jr *jr, ap_outturn *o, const cJSON *root,
     return AP_OK;
 }
 
-static ap_status start_grants(ap__jr *jr, const cJSON *arr, const char *path,
-                              size_t n, void *ctx)
+static ap_status read_grant(ap__jr *jr, const cJSON *it, const char *q,
+                            size_t i, size_t n, void *ctx)
 {
-    (void)arr;
-    (void)path;
     ap_outturn_grants *g = ctx;
-    g->items = calloc(n, sizeof *g->items);
-    if (g->items == NULL)
+    if (i == 0 && (g->items = calloc(n, sizeof *g->items)) == NULL)
         return ap__jr_nomem(jr);
     g->present = 1;
-    return AP_OK;
-}
-
-static ap_status read_grant(ap__jr *jr, const cJSON *it, const char *q,
-                            size_t i, void *ctx)
-{
-    ap_outturn_grants *g = ctx;
     g->n_items = i + 1;
     ap_printed amount;
     ap_status st;
@@ -460,8 +434,11 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
     const cJSON *arr = ap__jr_member(obj, "items");
     if (arr == NULL)
         return ap__jr_fail(jr, obj, p, "missing required key \"items\"");
-    static const ap__jr_objects how = {"a non-empty array of grants", 1,
-                                       item_keys, start_grants, read_grant};
+    static const ap__jr_objects how = {
+        .what = "a non-empty array of grants",
+        .empty = "expected a non-empty array of grants, found an empty array",
+        .keys = item_keys,
+        .each = read_grant};
     return ap__jr_each_object(jr, arr, p, &how, g);
 }
 

@@ -112,24 +112,15 @@ static ap_status read_authority_ref(ap__jr *jr, const ap_plan *plan,
 
 /* ---- sections ---------------------------------------------------------- */
 
-static ap_status start_authorities(ap__jr *jr, const cJSON *arr,
-                                   const char *path, size_t n, void *ctx)
-{
-    ap__fr_authority_list *l = ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path,
-                           "a plan needs at least one authority");
-    *l->list = calloc(n, sizeof **l->list);
-    return *l->list == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_authorities(ap__jr *jr, ap_plan *plan,
                                   const cJSON *root)
 {
     static const char *const keys[] = {"code", "name", NULL};
-    static const ap__jr_objects how = {"an array of authorities", 0, keys,
-                                       start_authorities,
-                                       ap__fr_read_authority};
+    static const ap__jr_objects how = {
+        .what = "an array of authorities",
+        .empty = "a plan needs at least one authority",
+        .keys = keys,
+        .each = ap__fr_read_authority};
     ap__fr_authority_list list = {&plan->authorities, &plan->n_authorities};
     const cJSON *arr = ap__jr_member(root, "authorities");
     if (arr == NULL)
@@ -218,20 +209,13 @@ typedef struct funding_ctx {
     ap_stated_share *share;
 } funding_ctx;
 
-static ap_status start_funding(ap__jr *jr, const cJSON *arr,
-                               const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    funding_ctx *c = ctx;
-    c->share->funding = calloc(n ? n : 1, sizeof *c->share->funding);
-    return c->share->funding == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_source(ap__jr *jr, const cJSON *f, const char *p,
-                             size_t i, void *ctx)
+                             size_t i, size_t n, void *ctx)
 {
     funding_ctx *c = ctx;
+    ap_stated_share *share = c->share;
+    if (i == 0 && (share->funding = calloc(n, sizeof *share->funding)) == NULL)
+        return ap__jr_nomem(jr);
     c->share->n_funding = i + 1;
     ap_status st;
     if ((st = ap__jr_string(jr, f, p, "source", 1, NULL,
@@ -248,29 +232,23 @@ static ap_status read_funding(ap__jr *jr, const ap_plan *plan,
 {
     static const char *const keys[] = {"source", "amount", "amount_pence",
                                        NULL};
-    static const ap__jr_objects how = {"an array of funding sources", 0,
-                                       keys, start_funding, read_source};
+    static const ap__jr_objects how = {
+        .what = "an array of funding sources",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_source};
     funding_ctx c = {plan, share};
     return ap__jr_each_object(jr, arr, path, &how, &c);
 }
 
-static ap_status start_lines(ap__jr *jr, const cJSON *arr, const char *path,
-                             size_t n, void *ctx)
-{
-    ap_plan *plan = ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path,
-                           "a plan needs at least one budget line");
-    plan->lines = calloc(n, sizeof *plan->lines);
-    return plan->lines == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
-                           size_t i, void *ctx)
+                           size_t i, size_t n, void *ctx)
 {
     static const char *const stated_keys[] = {"amount", "amount_pence",
                                               "funding", NULL};
     ap_plan *plan = ctx;
+    if (i == 0 && (plan->lines = calloc(n, sizeof *plan->lines)) == NULL)
+        return ap__jr_nomem(jr);
     ap_budget_line *line = &plan->lines[i];
     plan->n_lines = i + 1;
     ap_status st;
@@ -326,8 +304,11 @@ static ap_status read_lines(ap__jr *jr, ap_plan *plan, const cJSON *root)
                                        "total",       "total_pence",
                                        "stated",      "host_income",
                                        "host_income_pence", NULL};
-    static const ap__jr_objects how = {"an array of budget lines", 0, keys,
-                                       start_lines, read_line};
+    static const ap__jr_objects how = {
+        .what = "an array of budget lines",
+        .empty = "a plan needs at least one budget line",
+        .keys = keys,
+        .each = read_line};
     const cJSON *arr = ap__jr_member(root, "budget_lines");
     if (arr == NULL)
         return ap__jr_fail(jr, root, "$.budget_lines",
@@ -450,20 +431,14 @@ static ap_status read_recharge(ap__jr *jr, ap_plan *plan, const cJSON *root)
     return AP_OK;
 }
 
-static ap_status start_carry_forwards(ap__jr *jr, const cJSON *arr,
-                                      const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_plan *plan = ctx;
-    plan->carry_forwards = calloc(n ? n : 1, sizeof *plan->carry_forwards);
-    return plan->carry_forwards == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_carry_forward(ap__jr *jr, const cJSON *c,
-                                    const char *p, size_t i, void *ctx)
+                                    const char *p, size_t i, size_t n,
+                                    void *ctx)
 {
     ap_plan *plan = ctx;
+    if (i == 0 && (plan->carry_forwards =
+                       calloc(n, sizeof *plan->carry_forwards)) == NULL)
+        return ap__jr_nomem(jr);
     ap_carry_forward *cf = &plan->carry_forwards[i];
     plan->n_carry_forwards = i + 1;
     int has_payer, has_payee;
@@ -504,9 +479,11 @@ static ap_status read_carry_forwards(ap__jr *jr, ap_plan *plan,
                                        "from_year",   "amount",
                                        "amount_pence", "payer",
                                        "payee",       NULL};
-    static const ap__jr_objects how = {"an array", 0, keys,
-                                       start_carry_forwards,
-                                       read_carry_forward};
+    static const ap__jr_objects how = {
+        .what = "an array",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_carry_forward};
     const cJSON *arr = ap__jr_member(root, "carry_forwards");
     if (arr == NULL)
         return AP_OK;

@@ -92,20 +92,12 @@ static ap_status read_total_column(ap__jr *jr, ap_savings *sv,
     return AP_OK;
 }
 
-static ap_status start_proposals(ap__jr *jr, const cJSON *arr,
-                                 const char *path, size_t n, void *ctx)
-{
-    ap_savings *sv = ctx;
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "no savings proposals");
-    sv->proposals = calloc(n, sizeof *sv->proposals);
-    return sv->proposals == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
-                               size_t i, void *ctx)
+                               size_t i, size_t n, void *ctx)
 {
     ap_savings *sv = ctx;
+    if (i == 0 && (sv->proposals = calloc(n, sizeof *sv->proposals)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     ap_saving *s = &sv->proposals[i];
     sv->n_proposals = i + 1;
@@ -142,8 +134,11 @@ static ap_status read_proposals(ap__jr *jr, ap_savings *sv,
     if (arr == NULL)
         return ap__jr_fail(jr, root, pp, "missing required key "
                            "\"proposals\"");
-    static const ap__jr_objects how = {"an array of savings proposals", 0, keys,
-                                       start_proposals, read_proposal};
+    static const ap__jr_objects how = {
+        .what = "an array of savings proposals",
+        .empty = "no savings proposals",
+        .keys = keys,
+        .each = read_proposal};
     return ap__jr_each_object(jr, arr, pp, &how, sv);
 }
 
@@ -171,20 +166,12 @@ static ap_status read_row_number(ap__jr *jr, const cJSON *obj,
     return AP_OK;
 }
 
-static ap_status start_totals(ap__jr *jr, const cJSON *arr,
-                              const char *path, size_t n, void *ctx)
-{
-    (void)arr;
-    (void)path;
-    ap_savings *sv = ctx;
-    sv->totals = calloc(n ? n : 1, sizeof *sv->totals);
-    return sv->totals == NULL ? ap__jr_nomem(jr) : AP_OK;
-}
-
 static ap_status read_total(ap__jr *jr, const cJSON *o, const char *p,
-                            size_t i, void *ctx)
+                            size_t i, size_t n, void *ctx)
 {
     ap_savings *sv = ctx;
+    if (i == 0 && (sv->totals = calloc(n, sizeof *sv->totals)) == NULL)
+        return ap__jr_nomem(jr);
     ap_status st;
     ap_savings_total *t = &sv->totals[i];
     sv->n_totals = i + 1;
@@ -233,8 +220,11 @@ static ap_status read_totals(ap__jr *jr, ap_savings *sv, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "totals");
     if (arr == NULL)
         return AP_OK;
-    static const ap__jr_objects how = {"an array of stated total rows", 0, keys,
-                                       start_totals, read_total};
+    static const ap__jr_objects how = {
+        .what = "an array of stated total rows",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_total};
     return ap__jr_each_object(jr, arr, tp, &how, sv);
 }
 
