@@ -372,3 +372,78 @@ def test_random_byte_damage_never_crashes(seed):
             apportion.parse_plan("".join(chars), "damaged.json")
         except PlanError as exc:
             assert exc.path.startswith("$")
+
+
+# ---- the plan's audit: the shared report, and the old names kept a release ----
+
+def _finding(plan, check_id):
+    return next(f for f in plan.audit.findings if f.id == check_id)
+
+
+def test_checks_are_findings_of_the_shared_audit_report(plan):
+    from decimal import Decimal
+
+    from apportion.audit import Report
+
+    assert isinstance(plan.audit, Report)
+    assert len(plan.audit) == 9 and not plan.ok and not plan.audit.ok
+    assert plan.audit.counts() == {"ok": 6, "rounding": 0, "error": 3}
+    total = _finding(plan, "recharge.instalments.sum")
+    assert (total.stated, total.computed, total.difference, total.tolerance) == (
+        Decimal("211656.00"), Decimal("211654.00"), Decimal("2.00"), Decimal("0.00"))
+    assert (total.status, total.cause, total.kind) == ("error", "unexplained", "total")
+    assert total.check == ("The 4 stated instalments sum to WNC's stated budget "
+                           "being recharged")
+    assert total.suggestion == (
+        "The 4 stated instalments sum to WNC's stated budget being recharged: "
+        "it does not — stated £211,656.00, computed £211,654.00; the stated "
+        "figure is £2.00 more.")
+    share = _finding(plan, "line[40000154].WNC.basis_share")
+    assert (share.kind, share.row_label, share.column_label) == (
+        "figure", "40000154", "WNC")
+    assert share.tolerance == Decimal("0.50")  # printed to the pound
+    pct = _finding(plan, "basis.percent_sum")
+    assert pct.unit == "%" and total.unit is None
+    assert pct.suggestion.endswith(": yes, 100.00%.")
+    assert {f.id for f in plan.audit.errors} == {
+        "recharge.instalments.sum", "recharge.instalment[4]",
+        "line[40000154].WNC.basis_share"}
+
+
+def test_findings_frame_is_the_reports(plan):
+    frame = plan.findings()
+    pd.testing.assert_frame_equal(frame, plan.audit.to_frame())
+    assert len(frame) == 9 and (frame["status"] == "error").sum() == 3
+
+
+def test_same_figures_and_judgements_as_the_old_checks(plan):
+    with pytest.warns(DeprecationWarning, match="Plan.checks"):
+        old = plan.checks
+    assert [c.id for c in old] == [f.id for f in plan.audit.findings]
+    for c, f in zip(old, plan.audit.findings):
+        assert c.description == f.check and c.finding == f.suggestion
+        assert {"ok": "ok", "rounding": "rounding", "mismatch": "error"}[
+            c.status] == f.status
+
+
+def test_old_names_warn_and_give_the_same(plan):
+    with pytest.warns(DeprecationWarning, match="checks_frame"):
+        frame = plan.checks_frame()
+    pd.testing.assert_frame_equal(frame, plan.findings())
+    with pytest.warns(DeprecationWarning, match="audit.errors"):
+        failed = plan.failed_checks
+    assert {c.id for c in failed} == {f.id for f in plan.audit.errors}
+    with pytest.warns(DeprecationWarning, match="Check is deprecated"):
+        c = apportion.Check("x", "A check", "money", 2, 5, 3, 2, "mismatch")
+    assert not c.ok and "£0.02 more" in c.finding
+
+
+def test_rounding_is_a_finding_within_rounding():
+    # WNC's stated £211,654 (printed to the pound) against its share of
+    # £211,654.16 is rounding: the plan's judgement is the finding's status.
+    data = json.loads(IASS.read_text())
+    data["basis"]["values"] = {"NNC": "48.00227", "WNC": "51.99773"}
+    plan = apportion.parse_plan(json.dumps(data))
+    share = _finding(plan, "line[40000154].WNC.basis_share")
+    assert share.status == "rounding" and share.cause == "rounding"
+    assert "within its printed rounding" in share.suggestion

@@ -26,12 +26,18 @@ static void finding_entry_clear(ap_table_finding *f)
     free(f->row_label);
     free(f->column_label);
     free(f->check);
+    free(f->id);
+    free(f->unit);
     ap_audit_finding_clear(&f->finding);
 }
 
-ap_status ap__report_add(ap_audit_report *report, ap_table_check_kind kind,
-                         size_t row, size_t column, const char *row_label,
-                         const char *column_label, const char *check,
+static char *copy(const char *s)
+{
+    return ap__strdup(s ? s : "");
+}
+
+ap_status ap__report_add(ap_audit_report *report,
+                         const ap__report_where *where,
                          ap_audit_finding *finding, ap_error *err)
 {
     /* Capacity is implicit: 8, then doubled whenever n reaches a power
@@ -50,15 +56,18 @@ ap_status ap__report_add(ap_audit_report *report, ap_table_check_kind kind,
     }
     ap_table_finding *f = &report->findings[n];
     memset(f, 0, sizeof *f);
-    f->kind = kind;
-    f->row = row;
-    f->column = column;
-    f->row_label = ap__strdup(row_label ? row_label : "");
-    f->column_label = ap__strdup(column_label ? column_label : "");
-    f->check = ap__strdup(check ? check : "");
+    f->kind = where->kind;
+    f->row = where->row;
+    f->column = where->column;
+    f->row_label = copy(where->row_label);
+    f->column_label = copy(where->column_label);
+    f->check = copy(where->check);
+    f->id = copy(where->id);
+    f->unit = copy(where->unit);
     f->finding = *finding;
     memset(finding, 0, sizeof *finding);
-    if (!f->row_label || !f->column_label || !f->check) {
+    if (!f->row_label || !f->column_label || !f->check || !f->id ||
+        !f->unit) {
         finding_entry_clear(f);
         return ap_error_set(err, AP_E_NOMEM,
                             "out of memory for audit findings");

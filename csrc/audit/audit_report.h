@@ -11,13 +11,25 @@
 ap_audit_report *ap__report_new(const char *title, const char *source,
                                 const char *unit);
 
-/* Appends one finding, copying the three strings and taking over what
+/* Where a finding sits and what it checked; the strings are borrowed and
+ * NULL reads as "". */
+typedef struct ap__report_where {
+    ap_table_check_kind kind;
+    size_t row;
+    size_t column;
+    const char *row_label;
+    const char *column_label;
+    const char *check; /* "Total = sum of rows 1-6", or a sentence */
+    const char *id;    /* a stable name, "recharge.instalments.sum" */
+    const char *unit;  /* the figures' unit when not the report's: "%" */
+} ap__report_where;
+
+/* Appends one finding, copying the strings of *where and taking over what
  * *finding owns (which is zeroed, so the caller's clear is harmless).
  * Counts it under its status.  On AP_E_NOMEM the finding is cleared and
  * the report is unchanged. */
-ap_status ap__report_add(ap_audit_report *report, ap_table_check_kind kind,
-                         size_t row, size_t column, const char *row_label,
-                         const char *column_label, const char *check,
+ap_status ap__report_add(ap_audit_report *report,
+                         const ap__report_where *where,
                          ap_audit_finding *finding, ap_error *err);
 
 #endif

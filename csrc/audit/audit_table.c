@@ -159,8 +159,9 @@ static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
         }
         return st;
     }
-    return ap__report_add(rep, kind, row, column, row_label, column_label,
-                          check, &f, err);
+    ap__report_where where = {kind, row, column, row_label, column_label,
+                              check, NULL, NULL};
+    return ap__report_add(rep, &where, &f, err);
 }
 
 /* The rows total row r states the sum of, into s->cover (or pointed at

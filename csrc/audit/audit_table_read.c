@@ -222,15 +222,24 @@ static ap_status read_total(ap__jr *jr, ap_audit_table *t, const cJSON *node,
     return AP_OK;
 }
 
-static ap_status read_row(ap__jr *jr, ap_audit_table *t, const cJSON *obj,
-                          const char *path, size_t at, size_t *last_total,
-                          size_t *n_items)
+/* The table being read and where its rows have got to. */
+typedef struct rows_ctx {
+    ap_audit_table *t;
+    size_t last_total; /* the last total row, SIZE_MAX before one */
+    size_t n_items;    /* item rows so far */
+} rows_ctx;
+
+static ap_status read_row(ap__jr *jr, const cJSON *obj, const char *path,
+                          size_t at, size_t n_rows, void *ctx)
 {
-    static const char *const keys[] = {"label", "values", "total", "sign",
-                                       "note", NULL};
-    ap_status st = ap__jr_check_object(jr, obj, path, keys);
-    if (st != AP_OK)
-        return st;
+    rows_ctx *rc = ctx;
+    ap_audit_table *t = rc->t;
+    if (at == 0 &&
+        ((t->rows = calloc(n_rows, sizeof *t->rows)) == NULL ||
+         (t->cells = calloc(n_rows, t->n_columns * sizeof *t->cells)) == NULL))
+        return ap__jr_nomem(jr);
+    size_t *last_total = &rc->last_total, *n_items = &rc->n_items;
+    ap_status st;
     ap__table_row *row = &t->rows[at];
     row->sign = 1;
     char p[AP__JR_PATH_SIZE];
@@ -306,28 +315,19 @@ static ap_status read_row(ap__jr *jr, ap_audit_table *t, const cJSON *obj,
 
 static ap_status read_rows(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 {
+    static const char *const keys[] = {"label", "values", "total", "sign",
+                                       "note", NULL};
+    static const ap__jr_objects how = {
+        .what = "an array of rows",
+        .empty = "expected at least one row",
+        .keys = keys,
+        .each = read_row};
     const cJSON *arr = ap__jr_member(root, "rows");
     if (arr == NULL)
         return ap__jr_fail(jr, root, "$.rows", "missing required key \"rows\" "
                            "(an array of {\"label\": ..., \"values\": [...]})");
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, "$.rows", "expected an array of rows, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, "$.rows", "expected at least one row");
-    if ((t->rows = calloc(n, sizeof *t->rows)) == NULL ||
-        (t->cells = calloc(n, t->n_columns * sizeof *t->cells)) == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0, last_total = SIZE_MAX, n_items = 0;
-    for (const cJSON *r = arr->child; r != NULL; r = r->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, "$.rows", i);
-        ap_status st = read_row(jr, t, r, p, i, &last_total, &n_items);
-        if (st != AP_OK)
-            return st;
-    }
-    return AP_OK;
+    rows_ctx c = {t, SIZE_MAX, 0};
+    return ap__jr_each_object(jr, arr, "$.rows", &how, &c);
 }
 
 /* ---- columns ---------------------------------------------------------- */
@@ -612,48 +612,45 @@ static ap_status read_rule_previous(ap__jr *jr, ap_audit_table *t,
     return AP_OK;
 }
 
+/* A rule is text or one of two objects, so each() checks its type. */
+static ap_status read_rule(ap__jr *jr, const cJSON *r, const char *p,
+                           size_t i, size_t n, void *ctx)
+{
+    ap_audit_table *t = ctx;
+    if (i == 0 && (t->rules = calloc(n, sizeof *t->rules)) == NULL)
+        return ap__jr_nomem(jr);
+    ap__table_rule *rule = &t->rules[i];
+    t->n_rules = i + 1;
+    /* At most every other column is a part. */
+    rule->operands = calloc(t->n_columns, sizeof *rule->operands);
+    rule->signs = calloc(t->n_columns, sizeof *rule->signs);
+    if (rule->operands == NULL || rule->signs == NULL)
+        return ap__jr_nomem(jr);
+    if (cJSON_IsString(r))
+        return read_rule_text(jr, t, r, p, rule);
+    if (cJSON_IsObject(r) && ap__jr_member(r, "row") != NULL)
+        return read_rule_previous(jr, t, r, p, rule);
+    if (cJSON_IsObject(r) && ap__jr_member(r, "column") != NULL)
+        return read_rule_columns(jr, t, r, p, rule);
+    return ap__jr_fail(jr, r, p, "expected a rule: text such as "
+                       "\"Variance = Outturn - Budget\", "
+                       "{\"column\": ..., \"equals\": [...], "
+                       "\"minus\": [...]}, or {\"row\": ..., "
+                       "\"equals_previous_column_of\": ...}; found %s",
+                       ap__jr_type_name(r));
+}
+
 static ap_status read_rules(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 {
+    static const ap__jr_objects how = {
+        .what = "an array of rules",
+        .empty = NULL,
+        .keys = NULL,
+        .each = read_rule};
     const cJSON *arr = ap__jr_member(root, "rules");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, "$.rules", "expected an array of rules, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return AP_OK;
-    if ((t->rules = calloc(n, sizeof *t->rules)) == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *r = arr->child; r != NULL; r = r->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, "$.rules", i);
-        ap__table_rule *rule = &t->rules[i];
-        t->n_rules = i + 1;
-        /* At most every other column is a part. */
-        rule->operands = calloc(t->n_columns, sizeof *rule->operands);
-        rule->signs = calloc(t->n_columns, sizeof *rule->signs);
-        if (rule->operands == NULL || rule->signs == NULL)
-            return ap__jr_nomem(jr);
-        ap_status st;
-        if (cJSON_IsString(r))
-            st = read_rule_text(jr, t, r, p, rule);
-        else if (cJSON_IsObject(r) && ap__jr_member(r, "row") != NULL)
-            st = read_rule_previous(jr, t, r, p, rule);
-        else if (cJSON_IsObject(r) && ap__jr_member(r, "column") != NULL)
-            st = read_rule_columns(jr, t, r, p, rule);
-        else
-            st = ap__jr_fail(jr, r, p, "expected a rule: text such as "
-                             "\"Variance = Outturn - Budget\", "
-                             "{\"column\": ..., \"equals\": [...], "
-                             "\"minus\": [...]}, or {\"row\": ..., "
-                             "\"equals_previous_column_of\": ...}; found %s",
-                             ap__jr_type_name(r));
-        if (st != AP_OK)
-            return st;
-    }
-    return AP_OK;
+    return ap__jr_each_object(jr, arr, "$.rules", &how, t);
 }
 
 /* ---- the root --------------------------------------------------------- */

@@ -363,6 +363,56 @@ ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                        list, ap__utf8_prefix(s, strlen(s), 60), s);
 }
 
+ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,
+                             const ap__jr_objects *how, void *ctx)
+{
+    if (!cJSON_IsArray(arr))
+        return ap__jr_fail(jr, arr, path, "expected %s, found %s", how->what,
+                           ap__jr_type_name(arr));
+    if (how->empty != NULL && arr->child == NULL)
+        return ap__jr_fail(jr, arr, path, "%s", how->empty);
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+    for (const cJSON *e = arr->child; e != NULL; e = e->next, i++) {
+        char p[AP__JR_PATH_SIZE];
+        ap__jr_index_path(p, path, i);
+        ap_status st;
+        if ((how->keys != NULL &&
+             (st = ap__jr_check_object(jr, e, p, how->keys)) != AP_OK) ||
+            (st = how->each(jr, e, p, i, n, ctx)) != AP_OK)
+            return st;
+    }
+    return AP_OK;
+}
+
+ap_status ap__jr_choice_named(ap__jr *jr, const cJSON *node, const char *path,
+                              const char *const *choices, const char *what,
+                              size_t *out)
+{
+    if (!cJSON_IsString(node))
+        return ap__jr_fail(jr, node, path, "expected a string, found %s",
+                           ap__jr_type_name(node));
+    size_t n = 0;
+    for (; choices[n] != NULL; n++) {
+        if (strcmp(choices[n], node->valuestring) == 0) {
+            *out = n;
+            return AP_OK;
+        }
+    }
+    /* "a", "b" or "c" */
+    char list[256];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof list; i++) {
+        int w = snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                         i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return ap__jr_fail(jr, node, path, "unknown %s \"%s\"; expected %s", what,
+                       node->valuestring, list);
+}
+
 int ap__jr_number_text(const ap__jr *jr, const cJSON *node,
                        const char **text, size_t *len)
 {

@@ -82,6 +82,30 @@ void ap__jr_key_path(char *out, const char *path, const char *key);
 /* path[i]. */
 void ap__jr_index_path(char *out, const char *path, size_t i);
 
+/* ---- arrays ------------------------------------------------------------ */
+
+/* How ap__jr_each_object reads one array member. */
+typedef struct ap__jr_objects {
+    /* The array as messages call it: "expected <what>, found a string"
+     * ("an array of budget lines"). */
+    const char *what;
+    /* The whole message refusing an empty array ("a plan needs at least
+     * one budget line"); NULL: an empty array is fine. */
+    const char *empty;
+    /* Each element's allowed keys (ap__jr_check_object refuses anything
+     * else, and a non-object); NULL leaves the element's type to each(). */
+    const char *const *keys;
+    /* Each element in order, with its path ("$.budget_lines[2]"), its
+     * index and the array's length (to allocate at index 0); the first
+     * error stops the walk. */
+    ap_status (*each)(ap__jr *jr, const cJSON *elem, const char *path,
+                      size_t i, size_t n, void *ctx);
+} ap__jr_objects;
+
+/* Reads the array `arr` at `path` as `how` says, passing ctx on. */
+ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,
+                             const ap__jr_objects *how, void *ctx);
+
 /* ---- values ------------------------------------------------------------ */
 
 /* "a string", "an object", ... for "expected X, found Y" messages. */
@@ -113,6 +137,13 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
  * one of them exactly. */
 ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                         const char *const *choices, size_t *out);
+/* The same, for a format whose messages name what the value is: a value
+ * that is not text is refused as ap__jr_string refuses it, and one not
+ * among the choices as: unknown basis kind "ratio"; expected "percent" or
+ * "metric" (what: "basis kind"). */
+ap_status ap__jr_choice_named(ap__jr *jr, const cJSON *node, const char *path,
+                              const char *const *choices, const char *what,
+                              size_t *out);
 
 /* The text of a decimal given as a string ("53.57", "90%") or as a JSON
  * number (its own text, not a double).  0 for any other value, which the

@@ -132,38 +132,47 @@ static ap_status read_bound(ap__jr *jr, const cJSON *band, const char *path,
     return AP_OK;
 }
 
+static ap_status read_band(ap__jr *jr, const cJSON *b, const char *p,
+                           size_t i, size_t n, void *ctx)
+{
+    (void)n;
+    ap_band *bands = ctx;
+    char q[AP__JR_PATH_SIZE];
+    const cJSON *rag = ap__jr_member(b, "rag");
+    ap__jr_key_path(q, p, "rag");
+    if (rag == NULL)
+        return ap__jr_fail(jr, b, q, "missing required key \"rag\" "
+                           "(\"green\", \"amber\" or \"red\")");
+    ap_status st;
+    if ((st = read_rag(jr, rag, q, &bands[i].rag)) ||
+        (st = read_bound(jr, b, p, "lower", "lower_inclusive",
+                         &bands[i].lower)) ||
+        (st = read_bound(jr, b, p, "upper", "upper_inclusive",
+                         &bands[i].upper)))
+        return st;
+    return AP_OK;
+}
+
+/* arr is an array (the caller has said what else bands may be). */
 static ap_status read_band_array(ap__jr *jr, const cJSON *arr,
                                  const char *path, ap_kpi *kpi)
 {
     static const char *const keys[] = {"rag", "lower", "lower_inclusive",
                                        "upper", "upper_inclusive", NULL};
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one band");
-    if (n > AP_BANDS_MAX)
-        return ap__jr_fail(jr, arr, path, "%zu bands given; at most %d are "
-                           "allowed", n, AP_BANDS_MAX);
+    static const ap__jr_objects how = {
+        .what = "an array of bands",
+        .empty = "expected at least one band",
+        .keys = keys,
+        .each = read_band};
+    if (cJSON_GetArraySize(arr) > AP_BANDS_MAX)
+        return ap__jr_fail(jr, arr, path, "%d bands given; at most %d are "
+                           "allowed", cJSON_GetArraySize(arr), AP_BANDS_MAX);
     ap_band bands[AP_BANDS_MAX];
-    size_t i = 0;
-    for (const cJSON *b = arr->child; b != NULL; b = b->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, b, p, keys);
-        if (st != AP_OK)
-            return st;
-        const cJSON *rag = ap__jr_member(b, "rag");
-        ap__jr_key_path(q, p, "rag");
-        if (rag == NULL)
-            return ap__jr_fail(jr, b, q, "missing required key \"rag\" "
-                               "(\"green\", \"amber\" or \"red\")");
-        if ((st = read_rag(jr, rag, q, &bands[i].rag)) ||
-            (st = read_bound(jr, b, p, "lower", "lower_inclusive",
-                             &bands[i].lower)) ||
-            (st = read_bound(jr, b, p, "upper", "upper_inclusive",
-                             &bands[i].upper)))
-            return st;
-    }
-    if (ap_bands_make(bands, n, &kpi->bands, jr->err) != AP_OK)
+    ap_status st = ap__jr_each_object(jr, arr, path, &how, bands);
+    if (st != AP_OK)
+        return st;
+    if (ap_bands_make(bands, (size_t)cJSON_GetArraySize(arr), &kpi->bands,
+                      jr->err) != AP_OK)
         return ap__jr_refail(jr, arr, path);
     return AP_OK;
 }
@@ -458,6 +467,18 @@ static ap_status read_kpi(ap__jr *jr, const cJSON *obj, const char *path,
     return AP_OK;
 }
 
+static ap_status each_kpi(ap__jr *jr, const cJSON *obj, const char *path,
+                          size_t i, size_t n, void *ctx)
+{
+    ap_kpi_set *set = ctx;
+    if (i == 0) {
+        if ((set->kpis = calloc(n, sizeof *set->kpis)) == NULL)
+            return ap__jr_nomem(jr);
+        set->n = n; /* all zero, so freeing a half-read set is safe */
+    }
+    return read_kpi(jr, obj, path, set, i);
+}
+
 static ap_status read_root(ap__jr *jr, const cJSON *root, ap_kpi_set *set)
 {
     static const char *const keys[] = {"$schema", "format", "title", "kpis",
@@ -481,23 +502,13 @@ static ap_status read_root(ap__jr *jr, const cJSON *root, ap_kpi_set *set)
     if (kpis == NULL)
         return ap__jr_fail(jr, root, "$.kpis", "missing required key \"kpis\" "
                            "(an array of KPI definitions)");
-    if (!cJSON_IsArray(kpis))
-        return ap__jr_fail(jr, kpis, "$.kpis", "expected an array of KPI "
-                           "definitions, found %s", ap__jr_type_name(kpis));
-    size_t n = (size_t)cJSON_GetArraySize(kpis);
-    if (n == 0)
-        return ap__jr_fail(jr, kpis, "$.kpis", "expected at least one KPI");
-    if ((set->kpis = calloc(n, sizeof *set->kpis)) == NULL)
-        return ap__jr_nomem(jr);
-    set->n = n; /* all zero, so freeing a half-read set is safe */
-    size_t i = 0;
-    for (const cJSON *k = kpis->child; k != NULL; k = k->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, "$.kpis", i);
-        if ((st = read_kpi(jr, k, p, set, i)))
-            return st;
-    }
-    return AP_OK;
+    /* read_kpi checks each element's keys, in its own words. */
+    static const ap__jr_objects how = {
+        .what = "an array of KPI definitions",
+        .empty = "expected at least one KPI",
+        .keys = NULL,
+        .each = each_kpi};
+    return ap__jr_each_object(jr, kpis, "$.kpis", &how, set);
 }
 
 /* ---- entry points ----------------------------------------------------- */

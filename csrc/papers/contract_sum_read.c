@@ -32,6 +32,65 @@ const char *ap_block_kind_name(ap_block_kind kind)
     return "";
 }
 
+static ap_status read_block(ap__jr *jr, const cJSON *b, const char *p,
+                            size_t i, size_t n, void *ctx)
+{
+    static const char *const kinds[] = {"core", "items", "provision",
+                                        NULL};
+    ap_contract_sum *c = ctx;
+    if (i == 0 && (c->blocks = calloc(n, sizeof *c->blocks)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    char q[AP__JR_PATH_SIZE];
+    ap_contract_block *blk = &c->blocks[i];
+    c->n_blocks = i + 1;
+    ap_printed amount;
+    if ((st = ap__jr_string(jr, b, p, "id", 1, NULL, &blk->id)) ||
+        (st = ap__jr_string(jr, b, p, "name", 0, "", &blk->name)) ||
+        (st = ap__fr_money(jr, b, p, "amount", c->unit, AP__FR_REQUIRED,
+                           &amount)) ||
+        (st = ap__fr_money(jr, b, p, "non_recurring", c->unit, 0,
+                           &blk->non_recurring)))
+        return st;
+    blk->amount = amount.amount;
+    ap__jr_key_path(q, p, "id");
+    if (blk->id[0] == '\0')
+        return ap__jr_fail(jr, ap__jr_member(b, "id"), q,
+                           "a block id cannot be empty");
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(c->blocks[j].id, blk->id) == 0)
+            return ap__jr_fail(jr, ap__jr_member(b, "id"), q,
+                               "block \"%s\" is declared twice",
+                               blk->id);
+    ap__jr_key_path(q, p, "kind");
+    const cJSON *kind = ap__jr_member(b, "kind");
+    if (kind == NULL)
+        return ap__jr_fail(jr, b, q, "missing required key \"kind\" "
+                           "(\"core\", \"items\" or \"provision\")");
+    size_t k;
+    if ((st = ap__jr_choice(jr, kind, q, kinds, &k)))
+        return st;
+    blk->kind = (ap_block_kind)k;
+    blk->in_contract_sum = blk->kind != AP_BLOCK_PROVISION;
+    const cJSON *in = ap__jr_member(b, "in_contract_sum");
+    if (in != NULL) {
+        ap__jr_key_path(q, p, "in_contract_sum");
+        if (!cJSON_IsBool(in))
+            return ap__jr_fail(jr, in, q, "expected true or false, "
+                               "found %s",
+                               ap__jr_type_name(in));
+        blk->in_contract_sum = cJSON_IsTrue(in);
+    }
+    if (blk->non_recurring.present && blk->kind == AP_BLOCK_CORE) {
+        ap__jr_key_path(q, p, "non_recurring");
+        return ap__jr_fail(jr, ap__jr_member(b, "non_recurring"), q,
+                           "core funding has no business cases to be "
+                           "non-recurring; give non_recurring on an "
+                           "\"items\" or \"provision\" block");
+    }
+    return AP_OK;
+}
+
 static ap_status read_blocks(ap__jr *jr, ap_contract_sum *c,
                              const cJSON *root, const char *root_path)
 {
@@ -39,76 +98,17 @@ static ap_status read_blocks(ap__jr *jr, ap_contract_sum *c,
         "id",     "name",          "kind",          "amount",
         "amount_pence", "in_contract_sum", "non_recurring",
         "non_recurring_pence", NULL};
-    static const char *const kinds[] = {"core", "items", "provision", NULL};
     char path[AP__JR_PATH_SIZE];
     ap__jr_key_path(path, root_path, "blocks");
     const cJSON *arr = ap__jr_member(root, "blocks");
     if (arr == NULL)
         return ap__jr_fail(jr, root, path, "missing required key \"blocks\"");
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
-        return ap__jr_fail(jr, arr, path, "expected a non-empty array of "
-                           "blocks, found %s",
-                           cJSON_IsArray(arr) ? "an empty array"
-                                              : ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    c->blocks = calloc(n, sizeof *c->blocks);
-    if (c->blocks == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *b = arr->child; b != NULL; b = b->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, b, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_contract_block *blk = &c->blocks[i];
-        c->n_blocks = i + 1;
-        ap_printed amount;
-        if ((st = ap__jr_string(jr, b, p, "id", 1, NULL, &blk->id)) ||
-            (st = ap__jr_string(jr, b, p, "name", 0, "", &blk->name)) ||
-            (st = ap__fr_money(jr, b, p, "amount", c->unit, AP__FR_REQUIRED,
-                               &amount)) ||
-            (st = ap__fr_money(jr, b, p, "non_recurring", c->unit, 0,
-                               &blk->non_recurring)))
-            return st;
-        blk->amount = amount.amount;
-        ap__jr_key_path(q, p, "id");
-        if (blk->id[0] == '\0')
-            return ap__jr_fail(jr, ap__jr_member(b, "id"), q,
-                               "a block id cannot be empty");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->blocks[j].id, blk->id) == 0)
-                return ap__jr_fail(jr, ap__jr_member(b, "id"), q,
-                                   "block \"%s\" is declared twice",
-                                   blk->id);
-        ap__jr_key_path(q, p, "kind");
-        const cJSON *kind = ap__jr_member(b, "kind");
-        if (kind == NULL)
-            return ap__jr_fail(jr, b, q, "missing required key \"kind\" "
-                               "(\"core\", \"items\" or \"provision\")");
-        size_t k;
-        if ((st = ap__jr_choice(jr, kind, q, kinds, &k)))
-            return st;
-        blk->kind = (ap_block_kind)k;
-        blk->in_contract_sum = blk->kind != AP_BLOCK_PROVISION;
-        const cJSON *in = ap__jr_member(b, "in_contract_sum");
-        if (in != NULL) {
-            ap__jr_key_path(q, p, "in_contract_sum");
-            if (!cJSON_IsBool(in))
-                return ap__jr_fail(jr, in, q, "expected true or false, "
-                                   "found %s",
-                                   ap__jr_type_name(in));
-            blk->in_contract_sum = cJSON_IsTrue(in);
-        }
-        if (blk->non_recurring.present && blk->kind == AP_BLOCK_CORE) {
-            ap__jr_key_path(q, p, "non_recurring");
-            return ap__jr_fail(jr, ap__jr_member(b, "non_recurring"), q,
-                               "core funding has no business cases to be "
-                               "non-recurring; give non_recurring on an "
-                               "\"items\" or \"provision\" block");
-        }
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "a non-empty array of blocks",
+        .empty = "expected a non-empty array of blocks, found an empty array",
+        .keys = keys,
+        .each = read_block};
+    return ap__jr_each_object(jr, arr, path, &how, c);
 }
 
 /* A block named by id, or null for none. */
@@ -150,6 +150,72 @@ static ap_status read_block_ref(ap__jr *jr, const ap_contract_sum *c,
                        node->valuestring, list);
 }
 
+static ap_status read_case(ap__jr *jr, const cJSON *b, const char *p,
+                           size_t i, size_t n, void *ctx)
+{
+    ap_contract_sum *c = ctx;
+    if (i == 0 && (c->cases = calloc(n, sizeof *c->cases)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    char q[AP__JR_PATH_SIZE];
+    ap_business_case *bc = &c->cases[i];
+    c->n_cases = i + 1;
+    bc->approved = AP_DATE_NAT;
+    bc->recurring = -1;
+    ap_printed funding;
+    if ((st = ap__jr_string(jr, b, p, "theme", 0, "", &bc->theme)) ||
+        (st = ap__jr_string(jr, b, p, "project", 1, NULL,
+                            &bc->project)) ||
+        (st = ap__jr_string(jr, b, p, "duration", 0, "",
+                            &bc->duration)) ||
+        (st = read_block_ref(jr, c, b, p, 1, &bc->has_block,
+                             &bc->block)) ||
+        (st = ap__fr_money(jr, b, p, "funding", c->unit,
+                           AP__FR_REQUIRED, &funding)))
+        return st;
+    bc->amount = funding.amount;
+    const cJSON *date = ap__jr_member(b, "approved");
+    if (date != NULL) {
+        ap__jr_key_path(q, p, "approved");
+        if (!cJSON_IsString(date))
+            return ap__jr_fail(jr, date, q, "expected a date such as "
+                               "\"2024-02-01\", found %s",
+                               ap__jr_type_name(date));
+        if (ap_date_parse(date->valuestring, (size_t)-1, &bc->approved,
+                          jr->err) != AP_OK)
+            return ap__jr_refail(jr, date, q);
+    }
+    const cJSON *rec = ap__jr_member(b, "recurring");
+    if (rec != NULL) {
+        ap__jr_key_path(q, p, "recurring");
+        if (!cJSON_IsBool(rec))
+            return ap__jr_fail(jr, rec, q, "expected true or false, "
+                               "found %s",
+                               ap__jr_type_name(rec));
+        bc->recurring = cJSON_IsTrue(rec);
+    }
+    if (bc->has_block && c->blocks[bc->block].kind == AP_BLOCK_CORE) {
+        ap__jr_key_path(q, p, "block");
+        return ap__jr_fail(jr, ap__jr_member(b, "block"), q,
+                           "block \"%s\" is core funding, which business "
+                           "cases do not draw on",
+                           c->blocks[bc->block].id);
+    }
+    for (size_t j = 0; j < i; j++) {
+        const ap_business_case *o = &c->cases[j];
+        if (strcmp(o->project, bc->project) == 0 &&
+            o->has_block == bc->has_block &&
+            (!bc->has_block || o->block == bc->block)) {
+            ap__jr_key_path(q, p, "project");
+            return ap__jr_fail(jr, ap__jr_member(b, "project"), q,
+                               "business case \"%s\" is listed twice for "
+                               "the same block (also at index %zu)",
+                               bc->project, j);
+        }
+    }
+    return AP_OK;
+}
+
 static ap_status read_cases(ap__jr *jr, ap_contract_sum *c, const cJSON *root,
                             const char *root_path)
 {
@@ -161,77 +227,12 @@ static ap_status read_cases(ap__jr *jr, ap_contract_sum *c, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "business_cases");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of business "
-                           "cases, found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    c->cases = calloc(n ? n : 1, sizeof *c->cases);
-    if (c->cases == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *b = arr->child; b != NULL; b = b->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, b, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_business_case *bc = &c->cases[i];
-        c->n_cases = i + 1;
-        bc->approved = AP_DATE_NAT;
-        bc->recurring = -1;
-        ap_printed funding;
-        if ((st = ap__jr_string(jr, b, p, "theme", 0, "", &bc->theme)) ||
-            (st = ap__jr_string(jr, b, p, "project", 1, NULL,
-                                &bc->project)) ||
-            (st = ap__jr_string(jr, b, p, "duration", 0, "",
-                                &bc->duration)) ||
-            (st = read_block_ref(jr, c, b, p, 1, &bc->has_block,
-                                 &bc->block)) ||
-            (st = ap__fr_money(jr, b, p, "funding", c->unit,
-                               AP__FR_REQUIRED, &funding)))
-            return st;
-        bc->amount = funding.amount;
-        const cJSON *date = ap__jr_member(b, "approved");
-        if (date != NULL) {
-            ap__jr_key_path(q, p, "approved");
-            if (!cJSON_IsString(date))
-                return ap__jr_fail(jr, date, q, "expected a date such as "
-                                   "\"2024-02-01\", found %s",
-                                   ap__jr_type_name(date));
-            if (ap_date_parse(date->valuestring, (size_t)-1, &bc->approved,
-                              jr->err) != AP_OK)
-                return ap__jr_refail(jr, date, q);
-        }
-        const cJSON *rec = ap__jr_member(b, "recurring");
-        if (rec != NULL) {
-            ap__jr_key_path(q, p, "recurring");
-            if (!cJSON_IsBool(rec))
-                return ap__jr_fail(jr, rec, q, "expected true or false, "
-                                   "found %s",
-                                   ap__jr_type_name(rec));
-            bc->recurring = cJSON_IsTrue(rec);
-        }
-        if (bc->has_block && c->blocks[bc->block].kind == AP_BLOCK_CORE) {
-            ap__jr_key_path(q, p, "block");
-            return ap__jr_fail(jr, ap__jr_member(b, "block"), q,
-                               "block \"%s\" is core funding, which business "
-                               "cases do not draw on",
-                               c->blocks[bc->block].id);
-        }
-        for (size_t j = 0; j < i; j++) {
-            const ap_business_case *o = &c->cases[j];
-            if (strcmp(o->project, bc->project) == 0 &&
-                o->has_block == bc->has_block &&
-                (!bc->has_block || o->block == bc->block)) {
-                ap__jr_key_path(q, p, "project");
-                return ap__jr_fail(jr, ap__jr_member(b, "project"), q,
-                                   "business case \"%s\" is listed twice for "
-                                   "the same block (also at index %zu)",
-                                   bc->project, j);
-            }
-        }
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of business cases",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_case};
+    return ap__jr_each_object(jr, arr, path, &how, c);
 }
 
 /* The case a table item names: the same project in the table's block,
@@ -253,6 +254,79 @@ static int find_case(const ap_contract_sum *c, const char *project,
     return 0;
 }
 
+/* A table's items, each a business case of its block. */
+typedef struct item_ctx {
+    const ap_contract_sum *c;
+    ap_block_table *tab;
+} item_ctx;
+
+static ap_status read_item(ap__jr *jr, const cJSON *it, const char *ip,
+                           size_t k, size_t n, void *ctx)
+{
+    const ap_contract_sum *c = ((item_ctx *)ctx)->c;
+    ap_block_table *tab = ((item_ctx *)ctx)->tab;
+    if (k == 0 && (tab->items = calloc(n, sizeof *tab->items)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_block_table_item *item = &tab->items[k];
+    tab->n_items = k + 1;
+    ap_printed funding;
+    ap_status st;
+    if ((st = ap__jr_string(jr, it, ip, "project", 1, NULL,
+                            &item->project)) ||
+        (st = ap__fr_money(jr, it, ip, "funding", c->unit, AP__FR_REQUIRED,
+                           &funding)))
+        return st;
+    item->amount = funding.amount;
+    char pp[AP__JR_PATH_SIZE];
+    ap__jr_key_path(pp, ip, "project");
+    if (!find_case(c, item->project, tab->block, &item->business_case))
+        return ap__jr_fail(jr, ap__jr_member(it, "project"), pp,
+                           "no business case \"%s\" in block \"%s\" "
+                           "(or in no block) under $.business_cases",
+                           item->project, c->blocks[tab->block].id);
+    for (size_t j = 0; j < k; j++)
+        if (tab->items[j].business_case == item->business_case)
+            return ap__jr_fail(jr, ap__jr_member(it, "project"), pp,
+                               "\"%s\" is listed twice in this table",
+                               item->project);
+    return AP_OK;
+}
+
+static ap_status read_table(ap__jr *jr, const cJSON *t, const char *p,
+                            size_t i, size_t n, void *ctx)
+{
+    static const char *const item_keys[] = {"project", "funding",
+                                            "funding_pence", NULL};
+    ap_contract_sum *c = ctx;
+    if (i == 0 && (c->tables = calloc(n, sizeof *c->tables)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    char q[AP__JR_PATH_SIZE];
+    ap_block_table *tab = &c->tables[i];
+    c->n_tables = i + 1;
+    int has_block;
+    if ((st = ap__jr_string(jr, t, p, "title", 1, NULL, &tab->title)) ||
+        (st = read_block_ref(jr, c, t, p, 0, &has_block, &tab->block)) ||
+        (st = ap__fr_money(jr, t, p, "amount", c->unit, 0,
+                           &tab->amount)) ||
+        (st = ap__fr_money(jr, t, p, "total", c->unit, 0,
+                           &tab->total)) ||
+        (st = ap__fr_money(jr, t, p, "balance_outstanding", c->unit, 0,
+                           &tab->balance)))
+        return st;
+    ap__jr_key_path(q, p, "items");
+    const cJSON *items = ap__jr_member(t, "items");
+    if (items == NULL)
+        return ap__jr_fail(jr, t, q, "missing required key \"items\"");
+    static const ap__jr_objects how = {
+        .what = "a non-empty array of items",
+        .empty = "expected a non-empty array of items, found an empty array",
+        .keys = item_keys,
+        .each = read_item};
+    item_ctx ic = {c, tab};
+    return ap__jr_each_object(jr, items, q, &how, &ic);
+}
+
 static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
                              const cJSON *root, const char *root_path)
 {
@@ -260,82 +334,17 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
         "title",         "block",          "amount",  "amount_pence",
         "items",         "total",          "total_pence",
         "balance_outstanding", "balance_outstanding_pence", NULL};
-    static const char *const item_keys[] = {"project", "funding",
-                                            "funding_pence", NULL};
     char path[AP__JR_PATH_SIZE];
     ap__jr_key_path(path, root_path, "tables");
     const cJSON *arr = ap__jr_member(root, "tables");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of tables, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    c->tables = calloc(n ? n : 1, sizeof *c->tables);
-    if (c->tables == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *t = arr->child; t != NULL; t = t->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, t, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_block_table *tab = &c->tables[i];
-        c->n_tables = i + 1;
-        int has_block;
-        if ((st = ap__jr_string(jr, t, p, "title", 1, NULL, &tab->title)) ||
-            (st = read_block_ref(jr, c, t, p, 0, &has_block, &tab->block)) ||
-            (st = ap__fr_money(jr, t, p, "amount", c->unit, 0,
-                               &tab->amount)) ||
-            (st = ap__fr_money(jr, t, p, "total", c->unit, 0,
-                               &tab->total)) ||
-            (st = ap__fr_money(jr, t, p, "balance_outstanding", c->unit, 0,
-                               &tab->balance)))
-            return st;
-        ap__jr_key_path(q, p, "items");
-        const cJSON *items = ap__jr_member(t, "items");
-        if (items == NULL)
-            return ap__jr_fail(jr, t, q, "missing required key \"items\"");
-        if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) == 0)
-            return ap__jr_fail(jr, items, q, "expected a non-empty array of "
-                               "items, found %s",
-                               cJSON_IsArray(items) ? "an empty array"
-                                                    : ap__jr_type_name(items));
-        size_t m = (size_t)cJSON_GetArraySize(items);
-        tab->items = calloc(m, sizeof *tab->items);
-        if (tab->items == NULL)
-            return ap__jr_nomem(jr);
-        size_t k = 0;
-        for (const cJSON *it = items->child; it != NULL; it = it->next, k++) {
-            char ip[AP__JR_PATH_SIZE], pp[AP__JR_PATH_SIZE];
-            ap__jr_index_path(ip, q, k);
-            if ((st = ap__jr_check_object(jr, it, ip, item_keys)))
-                return st;
-            ap_block_table_item *item = &tab->items[k];
-            tab->n_items = k + 1;
-            ap_printed funding;
-            if ((st = ap__jr_string(jr, it, ip, "project", 1, NULL,
-                                    &item->project)) ||
-                (st = ap__fr_money(jr, it, ip, "funding", c->unit,
-                                   AP__FR_REQUIRED, &funding)))
-                return st;
-            item->amount = funding.amount;
-            ap__jr_key_path(pp, ip, "project");
-            if (!find_case(c, item->project, tab->block,
-                           &item->business_case))
-                return ap__jr_fail(jr, ap__jr_member(it, "project"), pp,
-                                   "no business case \"%s\" in block \"%s\" "
-                                   "(or in no block) under $.business_cases",
-                                   item->project, c->blocks[tab->block].id);
-            for (size_t j = 0; j < k; j++)
-                if (tab->items[j].business_case == item->business_case)
-                    return ap__jr_fail(jr, ap__jr_member(it, "project"), pp,
-                                       "\"%s\" is listed twice in this table",
-                                       item->project);
-        }
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of tables",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_table};
+    return ap__jr_each_object(jr, arr, path, &how, c);
 }
 
 /* The contract sum at the root of its own file or under "contract_sum" in

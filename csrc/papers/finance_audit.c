@@ -89,9 +89,15 @@ static ap_status sum_into_report(ap_audit_report *report,
     ap_status st = ap_audit_sum(items, signs, n, stated, &o, &finding, err);
     if (st != AP_OK)
         return st;
-    return ap__report_add(report, at->kind, at->row, at->column,
-                          at->row_label, at->column_label, at->check,
-                          &finding, err);
+    /* A percentage's finding says so in its unit. */
+    ap__report_where where = {.kind = at->kind,
+                              .row = at->row,
+                              .column = at->column,
+                              .row_label = at->row_label,
+                              .column_label = at->column_label,
+                              .check = at->check,
+                              .unit = suffix};
+    return ap__report_add(report, &where, &finding, err);
 }
 
 static ap_status amounts_check(ap_audit_report *report, ap_unit unit,

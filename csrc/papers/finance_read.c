@@ -212,6 +212,31 @@ void ap__fr_authorities_free(ap_authority *authorities, size_t n)
     free(authorities);
 }
 
+ap_status ap__fr_read_authority(ap__jr *jr, const cJSON *a, const char *p,
+                                size_t i, size_t n, void *ctx)
+{
+    ap__fr_authority_list *l = ctx;
+    if (i == 0 && (*l->list = calloc(n, sizeof **l->list)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_authority *list = *l->list;
+    *l->n = i + 1;
+    ap_status st;
+    if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &list[i].code)) ||
+        (st = ap__jr_string(jr, a, p, "name", 0, "", &list[i].name)))
+        return st;
+    char cp[AP__JR_PATH_SIZE];
+    ap__jr_key_path(cp, p, "code");
+    if (list[i].code[0] == '\0')
+        return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
+                           "an authority code cannot be empty");
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(list[j].code, list[i].code) == 0)
+            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
+                               "authority \"%s\" is declared twice",
+                               list[i].code);
+    return AP_OK;
+}
+
 ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
                              const char *root_path, int required,
                              ap_authority **out, size_t *n_out)
@@ -226,38 +251,13 @@ ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
         return required ? ap__jr_fail(jr, root, path,
                                       "missing required key \"authorities\"")
                         : AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of authorities, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "expected at least one authority");
-    ap_authority *list = calloc(n, sizeof *list);
-    if (list == NULL)
-        return ap__jr_nomem(jr);
-    *out = list;
-    size_t i = 0;
-    for (const cJSON *a = arr->child; a != NULL; a = a->next, i++) {
-        char p[AP__JR_PATH_SIZE], cp[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, a, p, keys);
-        if (st != AP_OK)
-            return st;
-        *n_out = i + 1;
-        if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &list[i].code)) ||
-            (st = ap__jr_string(jr, a, p, "name", 0, "", &list[i].name)))
-            return st;
-        ap__jr_key_path(cp, p, "code");
-        if (list[i].code[0] == '\0')
-            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                               "an authority code cannot be empty");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(list[j].code, list[i].code) == 0)
-                return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                                   "authority \"%s\" is declared twice",
-                                   list[i].code);
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of authorities",
+        .empty = "expected at least one authority",
+        .keys = keys,
+        .each = ap__fr_read_authority};
+    ap__fr_authority_list list = {out, n_out};
+    return ap__jr_each_object(jr, arr, path, &how, &list);
 }
 
 ap_status ap__fr_find_authority(ap__jr *jr, const ap_authority *authorities,
@@ -335,7 +335,11 @@ static ap_status values_object(ap__jr *jr, const cJSON *obj, const char *vp,
     return AP_OK;
 }
 
-ap_status ap__fr_weights(ap__jr *jr, const cJSON *obj, const char *path,
+/* The "values" of a basis or split at obj (path): each authority's exact
+ * weight from its own digits, every authority given once, none negative,
+ * not all zero, then on a common denominator.  Allocates b->value_text,
+ * num, den and weights (n each); b->kind must be set first. */
+static ap_status weights(ap__jr *jr, const cJSON *obj, const char *path,
                          const ap_authority *authorities, size_t n,
                          const ap__fr_weight_words *words, ap_basis *b)
 {
@@ -398,26 +402,52 @@ ap_status ap__fr_weights(ap__jr *jr, const cJSON *obj, const char *path,
     return AP_OK;
 }
 
-/* The split at obj once its keys are checked: name, kind, mode and one
- * value per authority. */
-static ap_status read_split(ap__jr *jr, const cJSON *obj, const char *path,
-                            const ap_authority *authorities, size_t n,
-                            ap_basis *b)
+/* The kind of basis or split: a plan's basis must say it and calls a
+ * wrong one an "unknown basis kind"; a split is percent unless it says
+ * otherwise.  Each list names the kinds in the order its format's
+ * messages always have; kind_of maps either's index to the kind. */
+static ap_status read_kind(ap__jr *jr, const cJSON *obj, const char *path,
+                           const ap__fr_weight_words *words, ap_basis *b)
 {
-    static const char *const kinds[] = {"metric", "percent", NULL};
+    static const char *const listed[] = {"metric", "percent", NULL};
+    static const char *const named[] = {"percent", "metric", NULL};
+    static const ap_basis_kind listed_kind[] = {AP_BASIS_METRIC,
+                                                AP_BASIS_PERCENT};
+    static const ap_basis_kind named_kind[] = {AP_BASIS_PERCENT,
+                                               AP_BASIS_METRIC};
+    char p[AP__JR_PATH_SIZE];
+    ap__jr_key_path(p, path, "kind");
+    const cJSON *kind = ap__jr_member(obj, "kind");
+    b->kind = AP_BASIS_PERCENT;
+    if (kind == NULL)
+        return words->kind_required
+                   ? ap__jr_fail(jr, obj, p, "missing required key \"kind\"")
+                   : AP_OK;
+    size_t k;
+    char what[48];
+    snprintf(what, sizeof what, "%s kind", words->word);
+    ap_status st =
+        words->kind_required
+            ? ap__jr_choice_named(jr, kind, p, named, what, &k)
+            : ap__jr_choice(jr, kind, p, listed, &k);
+    if (st == AP_OK)
+        b->kind = words->kind_required ? named_kind[k] : listed_kind[k];
+    return st;
+}
+
+/* The basis or split at obj once its keys are checked: name, kind, mode
+ * and one value per authority. */
+static ap_status basis_members(ap__jr *jr, const cJSON *obj,
+                               const char *path,
+                               const ap_authority *authorities, size_t n,
+                               const ap__fr_weight_words *words,
+                               ap_basis *b)
+{
     ap_status st;
-    if ((st = ap__jr_string(jr, obj, path, "name", 0, "", &b->name)))
+    if ((st = ap__jr_string(jr, obj, path, "name", 0, "", &b->name)) ||
+        (st = read_kind(jr, obj, path, words, b)))
         return st;
     char p[AP__JR_PATH_SIZE];
-    b->kind = AP_BASIS_PERCENT;
-    const cJSON *kind = ap__jr_member(obj, "kind");
-    if (kind != NULL) {
-        size_t k;
-        ap__jr_key_path(p, path, "kind");
-        if ((st = ap__jr_choice(jr, kind, p, kinds, &k)))
-            return st;
-        b->kind = k == 0 ? AP_BASIS_METRIC : AP_BASIS_PERCENT;
-    }
     char *text = NULL;
     if ((st = ap__jr_string(jr, obj, path, "mode", 0, "largest_remainder",
                             &text)))
@@ -430,28 +460,34 @@ static ap_status read_split(ap__jr *jr, const cJSON *obj, const char *path,
         return ap__jr_refail(jr, ap__jr_member(obj, "mode"), p);
     }
     b->mode = (int)mode;
-    char vp[AP__JR_PATH_SIZE];
-    ap__jr_key_path(vp, path, "values");
-    if (n == 0)
-        return ap__jr_fail(jr, obj, vp, "a split needs $.authorities to "
-                           "name whom it splits between");
-    static const ap__fr_weight_words words = {"split", "44.16",
-                                              SPLIT_VALUES_HOLD, 1};
-    if ((st = ap__fr_weights(jr, obj, path, authorities, n, &words, b)))
-        return st;
-    return AP_OK;
+    if (n == 0) {
+        ap__jr_key_path(p, path, "values");
+        return ap__jr_fail(jr, obj, p, "a %s needs $.authorities to name "
+                           "whom it splits between", words->word);
+    }
+    return weights(jr, obj, path, authorities, n, words, b);
 }
 
-ap_status ap__fr_split(ap__jr *jr, const cJSON *obj, const char *path,
+static const ap__fr_weight_words split_words = {"split", "44.16",
+                                                SPLIT_VALUES_HOLD, 1, 0};
+
+ap_status ap__fr_basis(ap__jr *jr, const cJSON *obj, const char *path,
                        const ap_authority *authorities, size_t n,
-                       ap_basis *b)
+                       const ap__fr_weight_words *words, ap_basis *b)
 {
     static const char *const keys[] = {"name", "kind", "values", "mode",
                                        NULL};
     ap_status st = ap__jr_check_object(jr, obj, path, keys);
     if (st != AP_OK)
         return st;
-    return read_split(jr, obj, path, authorities, n, b);
+    return basis_members(jr, obj, path, authorities, n, words, b);
+}
+
+ap_status ap__fr_split(ap__jr *jr, const cJSON *obj, const char *path,
+                       const ap_authority *authorities, size_t n,
+                       ap_basis *b)
+{
+    return ap__fr_basis(jr, obj, path, authorities, n, &split_words, b);
 }
 
 /* The authorities a split names by the keys of its "values", in file
@@ -565,7 +601,8 @@ ap_status ap__fr_split_paper(ap__jr *jr, const cJSON *obj, const char *path,
         (st = ap__jr_string(jr, split, sp, "stated_source", 0, "",
                             &paper->stated_source)) ||
         (st = split_authorities(jr, split, sp, authorities, n)) ||
-        (st = read_split(jr, split, sp, *authorities, *n, b)) ||
+        (st = basis_members(jr, split, sp, *authorities, *n, &split_words,
+                            b)) ||
         (st = read_stated(jr, split, sp, *authorities, *n, b, paper)))
         return st;
     *has_split = 1;

@@ -74,23 +74,37 @@ ap_status ap__fr_authorities(ap__jr *jr, const cJSON *root,
                              ap_authority **out, size_t *n);
 void ap__fr_authorities_free(ap_authority *authorities, size_t n);
 
-/* How a reader of weights names them in messages. */
+/* One authority {"code", "name"} of an array read with ap__jr_each_object
+ * into the list ctx points to (allocated at the first): code not empty and
+ * not declared before it.  Shared with the plan's reader. */
+typedef struct ap__fr_authority_list {
+    ap_authority **list;
+    size_t *n; /* how many are read (and so to be freed) */
+} ap__fr_authority_list;
+ap_status ap__fr_read_authority(ap__jr *jr, const cJSON *a, const char *p,
+                                size_t i, size_t n, void *ctx);
+
+/* How a reader of a basis or split names it in messages. */
 typedef struct ap__fr_weight_words {
     const char *word;    /* "basis" or "split": "no split value for ..." */
     const char *example; /* a value such as "44.16" */
     const char *missing; /* what "values" holds, for its missing-key error */
     int percent_figures; /* nonzero: a percent value must also read as a
                             printed figure (it is audited against 100) */
+    int kind_required;   /* nonzero (a plan's basis): "kind" must be given
+                            and a wrong one is an "unknown basis kind";
+                            zero (a split): percent unless given */
 } ap__fr_weight_words;
 
-/* The "values" of a basis or split at obj (path): each authority's exact
- * weight from its own digits, every authority given once, none negative,
- * not all zero, then on a common denominator.  Allocates b->value_text,
- * num, den and weights (n each); b->kind must be set first.  Shared by
- * the plan's basis and the papers' splits. */
-ap_status ap__fr_weights(ap__jr *jr, const cJSON *obj, const char *path,
-                         const ap_authority *authorities, size_t n,
-                         const ap__fr_weight_words *words, ap_basis *b);
+/* A basis or split at obj (path) between the declared authorities:
+ * {"name", "kind": "percent" or "metric", "values": {code: number or
+ * decimal text}, "mode"}, read the same way for a plan's basis and a
+ * paper's split, in the words of `words`: every authority needs a value,
+ * none negative, not all zero; weights on a common denominator.  The
+ * caller frees what *b holds (also after an error). */
+ap_status ap__fr_basis(ap__jr *jr, const cJSON *obj, const char *path,
+                       const ap_authority *authorities, size_t n,
+                       const ap__fr_weight_words *words, ap_basis *b);
 
 /* The index of the authority whose code is `code`, or an error at node
  * listing the codes there are. */
@@ -98,11 +112,9 @@ ap_status ap__fr_find_authority(ap__jr *jr, const ap_authority *authorities,
                                 size_t n, const cJSON *node, const char *path,
                                 const char *code, size_t *out);
 
-/* An agreed split at obj (path) between the declared authorities:
- * {"name", "kind": "percent" (default) or "metric", "values": {code:
- * number or decimal text}, "mode"}; every authority needs a value, none
- * negative, not all zero, and a percent split's values must read as
- * printed figures (they are audited against 100).  The caller frees with
+/* An agreed split at obj (path): ap__fr_basis in a split's words (kind
+ * percent by default; a percent split's values must read as printed
+ * figures, as they are audited against 100).  The caller frees with
  * ap__fr_split_free (also after an error). */
 ap_status ap__fr_split(ap__jr *jr, const cJSON *obj, const char *path,
                        const ap_authority *authorities, size_t n,

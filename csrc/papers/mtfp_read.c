@@ -177,6 +177,72 @@ static ap_status read_by_year(ap__jr *jr, const ap_mtfp *m, const cJSON *obj,
     return st;
 }
 
+static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
+                               size_t i, size_t n, void *ctx)
+{
+    ap_mtfp *m = ctx;
+    if (i == 0 && (m->proposals = calloc(n, sizeof *m->proposals)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    char q[AP__JR_PATH_SIZE];
+    ap_mtfp_proposal *pr = &m->proposals[i];
+    m->n_proposals = i + 1;
+    if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
+                            &pr->reference)) ||
+        (st = ap__jr_string(jr, o, p, "name", 1, NULL, &pr->name)) ||
+        (st = ap__jr_string(jr, o, p, "description", 0, "",
+                            &pr->description)))
+        return st;
+    const cJSON *cat = ap__jr_member(o, "category");
+    ap__jr_key_path(q, p, "category");
+    if (cat == NULL)
+        return ap__jr_fail(jr, o, q, "missing required key \"category\" "
+                           "(inflation, pressure, efficiency, income, "
+                           "transformation or cuts)");
+    size_t k;
+    if ((st = ap__jr_choice(jr, cat, q, category_names, &k)))
+        return st;
+    pr->category = (ap_mtfp_category)k;
+    const cJSON *allow = ap__jr_member(o, "allow_positive");
+    if (allow != NULL) {
+        ap__jr_key_path(q, p, "allow_positive");
+        if (!cJSON_IsBool(allow))
+            return ap__jr_fail(jr, allow, q, "expected true or false, "
+                               "found %s", ap__jr_type_name(allow));
+        pr->allow_positive = cJSON_IsTrue(allow);
+    }
+    if ((pr->amounts = calloc(m->n_years, sizeof *pr->amounts)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_printed total;
+    if ((st = read_by_year(jr, m, o, p, 1, NULL, pr->amounts)) ||
+        (st = ap__fr_money(jr, o, p, "total", m->unit,
+                           AP__FR_NIL_TO_UNIT, &total)))
+        return st;
+    pr->has_total = total.present;
+    pr->total = total.amount;
+    if (!ap_mtfp_category_is_saving(pr->category) || pr->allow_positive)
+        return AP_OK;
+    for (size_t y = 0; y < m->n_years; y++) {
+        if (pr->amounts[y].pence <= 0)
+            continue;
+        const cJSON *am = ap__jr_member(o, "amounts");
+        ap__jr_key_path(q, p, am ? "amounts" : "amounts_pence");
+        if (!am)
+            am = ap__jr_member(o, "amounts_pence");
+        char r[AP__JR_PATH_SIZE];
+        ap__jr_key_path(r, q, m->years[y]);
+        return ap__jr_fail(jr, ap__jr_member(am, m->years[y]), r,
+                           "proposal %s is a saving (%s), and savings "
+                           "are printed negative, in brackets as in "
+                           "\"(3,540)\"; this one is positive.  Write it "
+                           "as printed, or set \"allow_positive\": true "
+                           "if it really adds to the budget",
+                           pr->reference[0] ? pr->reference : pr->name,
+                           category_names[pr->category]);
+    }
+    return AP_OK;
+}
+
 static ap_status read_proposals(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
                                 const char *path)
 {
@@ -189,75 +255,66 @@ static ap_status read_proposals(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
     if (arr == NULL)
         return ap__jr_fail(jr, obj, pp, "missing required key "
                            "\"proposals\"");
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, pp, "expected an array of proposals, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if ((m->proposals = calloc(n ? n : 1, sizeof *m->proposals)) == NULL)
+    static const ap__jr_objects how = {
+        .what = "an array of proposals",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_proposal};
+    return ap__jr_each_object(jr, arr, pp, &how, m);
+}
+
+static ap_status read_stated_row(ap__jr *jr, const cJSON *o, const char *p,
+                                 size_t i, size_t n, void *ctx)
+{
+    ap_mtfp *m = ctx;
+    if (i == 0 && (m->stated = calloc(n, sizeof *m->stated)) == NULL)
         return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *o = arr->child; o != NULL; o = o->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, pp, i);
-        ap_status st = ap__jr_check_object(jr, o, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_mtfp_proposal *pr = &m->proposals[i];
-        m->n_proposals = i + 1;
-        if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
-                                &pr->reference)) ||
-            (st = ap__jr_string(jr, o, p, "name", 1, NULL, &pr->name)) ||
-            (st = ap__jr_string(jr, o, p, "description", 0, "",
-                                &pr->description)))
-            return st;
-        const cJSON *cat = ap__jr_member(o, "category");
-        ap__jr_key_path(q, p, "category");
-        if (cat == NULL)
-            return ap__jr_fail(jr, o, q, "missing required key \"category\" "
-                               "(inflation, pressure, efficiency, income, "
-                               "transformation or cuts)");
-        size_t k;
-        if ((st = ap__jr_choice(jr, cat, q, category_names, &k)))
-            return st;
-        pr->category = (ap_mtfp_category)k;
-        const cJSON *allow = ap__jr_member(o, "allow_positive");
-        if (allow != NULL) {
-            ap__jr_key_path(q, p, "allow_positive");
-            if (!cJSON_IsBool(allow))
-                return ap__jr_fail(jr, allow, q, "expected true or false, "
-                                   "found %s", ap__jr_type_name(allow));
-            pr->allow_positive = cJSON_IsTrue(allow);
-        }
-        if ((pr->amounts = calloc(m->n_years, sizeof *pr->amounts)) == NULL)
-            return ap__jr_nomem(jr);
-        ap_printed total;
-        if ((st = read_by_year(jr, m, o, p, 1, NULL, pr->amounts)) ||
-            (st = ap__fr_money(jr, o, p, "total", m->unit,
-                               AP__FR_NIL_TO_UNIT, &total)))
-            return st;
-        pr->has_total = total.present;
-        pr->total = total.amount;
-        if (!ap_mtfp_category_is_saving(pr->category) || pr->allow_positive)
-            continue;
-        for (size_t y = 0; y < m->n_years; y++) {
-            if (pr->amounts[y].pence <= 0)
-                continue;
-            const cJSON *am = ap__jr_member(o, "amounts");
-            ap__jr_key_path(q, p, am ? "amounts" : "amounts_pence");
-            if (!am)
-                am = ap__jr_member(o, "amounts_pence");
-            char r[AP__JR_PATH_SIZE];
-            ap__jr_key_path(r, q, m->years[y]);
-            return ap__jr_fail(jr, ap__jr_member(am, m->years[y]), r,
-                               "proposal %s is a saving (%s), and savings "
-                               "are printed negative, in brackets as in "
-                               "\"(3,540)\"; this one is positive.  Write it "
-                               "as printed, or set \"allow_positive\": true "
-                               "if it really adds to the budget",
-                               pr->reference[0] ? pr->reference : pr->name,
-                               category_names[pr->category]);
-        }
+    ap_status st;
+    char q[AP__JR_PATH_SIZE];
+    ap_mtfp_stated_row *row = &m->stated[i];
+    m->n_stated = i + 1;
+    if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &row->label)) ||
+        (st = ap__jr_string(jr, o, p, "table", 0, "", &row->table)))
+        return st;
+    const cJSON *of = ap__jr_member(o, "of");
+    ap__jr_key_path(q, p, "of");
+    if (of == NULL)
+        return ap__jr_fail(jr, o, q, "missing required key \"of\" (what "
+                           "the row is a figure of: a category, "
+                           "\"growth\", \"savings\", "
+                           "\"base_brought_forward\" or "
+                           "\"net_budget_requirement\")");
+    size_t k;
+    if ((st = ap__jr_choice(jr, of, q, of_names, &k)))
+        return st;
+    row->of = (int)k;
+    if (!(row->has_amount = calloc(m->n_years, sizeof *row->has_amount)) ||
+        !(row->amounts = calloc(m->n_years, sizeof *row->amounts)))
+        return ap__jr_nomem(jr);
+    ap_printed total;
+    if ((st = read_by_year(jr, m, o, p, 0, row->has_amount,
+                           row->amounts)) ||
+        (st = ap__fr_money(jr, o, p, "total", m->unit,
+                           AP__FR_NIL_TO_UNIT, &total)))
+        return st;
+    row->has_total = total.present;
+    row->total = total.amount;
+    if (row->has_total && (row->of == AP_MTFP_OF_BASE ||
+                           row->of == AP_MTFP_OF_REQUIREMENT)) {
+        const cJSON *t = ap__jr_member(o, "total");
+        ap__jr_key_path(q, p, t ? "total" : "total_pence");
+        return ap__jr_fail(jr, t ? t : ap__jr_member(o, "total_pence"), q,
+                           "a %s has no total across the years",
+                           row->of == AP_MTFP_OF_BASE
+                               ? "base brought forward"
+                               : "net budget requirement");
     }
+    int any = row->has_total;
+    for (size_t y = 0; y < m->n_years; y++)
+        any |= row->has_amount[y];
+    if (!any)
+        return ap__jr_fail(jr, o, p, "a stated row states no figure: give "
+                           "\"amounts\" or \"total\"");
     return AP_OK;
 }
 
@@ -272,65 +329,12 @@ static ap_status read_stated(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
     const cJSON *arr = ap__jr_member(obj, "stated");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, sp, "expected an array of stated rows, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if ((m->stated = calloc(n ? n : 1, sizeof *m->stated)) == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *o = arr->child; o != NULL; o = o->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, sp, i);
-        ap_status st = ap__jr_check_object(jr, o, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_mtfp_stated_row *row = &m->stated[i];
-        m->n_stated = i + 1;
-        if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &row->label)) ||
-            (st = ap__jr_string(jr, o, p, "table", 0, "", &row->table)))
-            return st;
-        const cJSON *of = ap__jr_member(o, "of");
-        ap__jr_key_path(q, p, "of");
-        if (of == NULL)
-            return ap__jr_fail(jr, o, q, "missing required key \"of\" (what "
-                               "the row is a figure of: a category, "
-                               "\"growth\", \"savings\", "
-                               "\"base_brought_forward\" or "
-                               "\"net_budget_requirement\")");
-        size_t k;
-        if ((st = ap__jr_choice(jr, of, q, of_names, &k)))
-            return st;
-        row->of = (int)k;
-        if (!(row->has_amount = calloc(m->n_years, sizeof *row->has_amount)) ||
-            !(row->amounts = calloc(m->n_years, sizeof *row->amounts)))
-            return ap__jr_nomem(jr);
-        ap_printed total;
-        if ((st = read_by_year(jr, m, o, p, 0, row->has_amount,
-                               row->amounts)) ||
-            (st = ap__fr_money(jr, o, p, "total", m->unit,
-                               AP__FR_NIL_TO_UNIT, &total)))
-            return st;
-        row->has_total = total.present;
-        row->total = total.amount;
-        if (row->has_total && (row->of == AP_MTFP_OF_BASE ||
-                               row->of == AP_MTFP_OF_REQUIREMENT)) {
-            const cJSON *t = ap__jr_member(o, "total");
-            ap__jr_key_path(q, p, t ? "total" : "total_pence");
-            return ap__jr_fail(jr, t ? t : ap__jr_member(o, "total_pence"), q,
-                               "a %s has no total across the years",
-                               row->of == AP_MTFP_OF_BASE
-                                   ? "base brought forward"
-                                   : "net budget requirement");
-        }
-        int any = row->has_total;
-        for (size_t y = 0; y < m->n_years; y++)
-            any |= row->has_amount[y];
-        if (!any)
-            return ap__jr_fail(jr, o, p, "a stated row states no figure: give "
-                               "\"amounts\" or \"total\"");
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of stated rows",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_stated_row};
+    return ap__jr_each_object(jr, arr, sp, &how, m);
 }
 
 static ap_status read_mtfp(ap__jr *jr, ap_mtfp *m)

@@ -110,6 +110,31 @@ static ap_status read_variance(ap__jr *jr, const ap_outturn *o,
     return AP_OK;
 }
 
+/* One line's funding sources. */
+typedef struct funding_ctx {
+    const ap_outturn *o;
+    ap_outturn_line *l;
+} funding_ctx;
+
+static ap_status read_source(ap__jr *jr, const cJSON *f, const char *fp,
+                             size_t i, size_t n, void *ctx)
+{
+    const ap_outturn *o = ((funding_ctx *)ctx)->o;
+    ap_outturn_line *l = ((funding_ctx *)ctx)->l;
+    if (i == 0 && (l->funding = calloc(n, sizeof *l->funding)) == NULL)
+        return ap__jr_nomem(jr);
+    l->n_funding = i + 1;
+    ap_printed amount;
+    ap_status st;
+    if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL,
+                            &l->funding[i].source)) ||
+        (st = ap__fr_money(jr, f, fp, "amount", o->unit, AP__FR_REQUIRED,
+                           &amount)))
+        return st;
+    l->funding[i].amount = amount.amount;
+    return AP_OK;
+}
+
 static ap_status read_funding(ap__jr *jr, const ap_outturn *o,
                               const cJSON *line, const char *path,
                               ap_outturn_line *l)
@@ -144,29 +169,14 @@ static ap_status read_funding(ap__jr *jr, const ap_outturn *o,
         return ap__jr_fail(jr, pence, q, "give either \"funding\" or "
                            "\"funding_pence\", not both");
     }
-    size_t n = (size_t)cJSON_GetArraySize(node);
-    if (n == 0)
-        return ap__jr_fail(jr, node, p, "expected at least one funding "
-                           "source; leave \"funding\" out for none");
-    l->funding = calloc(n, sizeof *l->funding);
-    if (l->funding == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *f = node->child; f != NULL; f = f->next, i++) {
-        char fp[AP__JR_PATH_SIZE];
-        ap__jr_index_path(fp, p, i);
-        if ((st = ap__jr_check_object(jr, f, fp, keys)))
-            return st;
-        l->n_funding = i + 1;
-        ap_printed amount;
-        if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL,
-                                &l->funding[i].source)) ||
-            (st = ap__fr_money(jr, f, fp, "amount", o->unit, AP__FR_REQUIRED,
-                               &amount)))
-            return st;
-        l->funding[i].amount = amount.amount;
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of funding sources",
+        .empty = "expected at least one funding source; leave \"funding\" out "
+            "for none",
+        .keys = keys,
+        .each = read_source};
+    funding_ctx c = {o, l};
+    return ap__jr_each_object(jr, node, p, &how, &c);
 }
 
 /* Line ids are unique: the first repeat, in file order, is the error. */
@@ -207,6 +217,67 @@ static ap_status check_ids(ap__jr *jr, const ap_outturn *o, const cJSON *arr,
                        o->lines[i].id, j + 1);
 }
 
+static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
+                           size_t i, size_t n, void *ctx)
+{
+    static const char *const kinds[] = {"service", "income", NULL};
+    ap_outturn *o = ctx;
+    if (i == 0 && (o->lines = calloc(n, sizeof *o->lines)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    char q[AP__JR_PATH_SIZE];
+    ap_outturn_line *line = &o->lines[i];
+    o->n_lines = i + 1;
+    char fallback_id[32];
+    snprintf(fallback_id, sizeof fallback_id, "%zu", i + 1);
+    if ((st = ap__jr_string(jr, l, p, "id", 0, fallback_id,
+                            &line->id)) ||
+        (st = ap__jr_string(jr, l, p, "service", 1, NULL,
+                            &line->service)) ||
+        (st = ap__jr_string(jr, l, p, "service_area", 0, "",
+                            &line->service_area)))
+        return st;
+    const cJSON *kind = ap__jr_member(l, "kind");
+    if (kind != NULL) {
+        size_t k;
+        ap__jr_key_path(q, p, "kind");
+        if ((st = ap__jr_choice(jr, kind, q, kinds, &k)))
+            return st;
+        line->kind = (ap_outturn_line_kind)k;
+    }
+    const cJSON *who = ap__jr_member(l, "authority");
+    if (who != NULL) {
+        ap__jr_key_path(q, p, "authority");
+        if (!cJSON_IsString(who))
+            return ap__jr_fail(jr, who, q, "expected an authority code, "
+                               "found %s",
+                               ap__jr_type_name(who));
+        if ((st = ap__fr_find_authority(jr, o->authorities,
+                                        o->n_authorities, who, q,
+                                        who->valuestring,
+                                        &line->authority)))
+            return st;
+        line->has_authority = 1;
+    }
+    if ((st = ap__fr_money(jr, l, p, "budget", o->unit,
+                           AP__FR_REQUIRED, &line->budget)) ||
+        (st = ap__fr_money(jr, l, p, "gross_outturn", o->unit, 0,
+                           &line->gross_outturn)) ||
+        (st = read_funding(jr, o, l, p, line)) ||
+        (st = ap__fr_money(jr, l, p, "outturn", o->unit, 0,
+                           &line->outturn)) ||
+        (st = ap__fr_money(jr, l, p, "variance", o->unit, 0,
+                           &line->variance)))
+        return st;
+    if (!line->outturn.present && !line->gross_outturn.present) {
+        ap__jr_key_path(q, p, "outturn");
+        return ap__jr_fail(jr, l, q, "a line needs its \"outturn\", or "
+                           "its \"gross_outturn\" (and any "
+                           "\"funding\") to make it");
+    }
+    return AP_OK;
+}
+
 static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root,
                             const char *root_path)
 {
@@ -217,79 +288,19 @@ static ap_status read_lines(ap__jr *jr, ap_outturn *o, const cJSON *root,
         "funding",      "funding_pence", "outturn",
         "outturn_pence", "variance",     "variance_pence",
         NULL};
-    static const char *const kinds[] = {"service", "income", NULL};
     char path[AP__JR_PATH_SIZE];
     ap__jr_key_path(path, root_path, "lines");
     const cJSON *arr = ap__jr_member(root, "lines");
     if (arr == NULL)
         return ap__jr_fail(jr, root, path, "missing required key \"lines\"");
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of lines, found "
-                           "%s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path, "an outturn needs at least one "
-                           "line");
-    o->lines = calloc(n, sizeof *o->lines);
-    if (o->lines == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *l = arr->child; l != NULL; l = l->next, i++) {
-        char p[AP__JR_PATH_SIZE], q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, l, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_outturn_line *line = &o->lines[i];
-        o->n_lines = i + 1;
-        char fallback_id[32];
-        snprintf(fallback_id, sizeof fallback_id, "%zu", i + 1);
-        if ((st = ap__jr_string(jr, l, p, "id", 0, fallback_id,
-                                &line->id)) ||
-            (st = ap__jr_string(jr, l, p, "service", 1, NULL,
-                                &line->service)) ||
-            (st = ap__jr_string(jr, l, p, "service_area", 0, "",
-                                &line->service_area)))
-            return st;
-        const cJSON *kind = ap__jr_member(l, "kind");
-        if (kind != NULL) {
-            size_t k;
-            ap__jr_key_path(q, p, "kind");
-            if ((st = ap__jr_choice(jr, kind, q, kinds, &k)))
-                return st;
-            line->kind = (ap_outturn_line_kind)k;
-        }
-        const cJSON *who = ap__jr_member(l, "authority");
-        if (who != NULL) {
-            ap__jr_key_path(q, p, "authority");
-            if (!cJSON_IsString(who))
-                return ap__jr_fail(jr, who, q, "expected an authority code, "
-                                   "found %s",
-                                   ap__jr_type_name(who));
-            if ((st = ap__fr_find_authority(jr, o->authorities,
-                                            o->n_authorities, who, q,
-                                            who->valuestring,
-                                            &line->authority)))
-                return st;
-            line->has_authority = 1;
-        }
-        if ((st = ap__fr_money(jr, l, p, "budget", o->unit,
-                               AP__FR_REQUIRED, &line->budget)) ||
-            (st = ap__fr_money(jr, l, p, "gross_outturn", o->unit, 0,
-                               &line->gross_outturn)) ||
-            (st = read_funding(jr, o, l, p, line)) ||
-            (st = ap__fr_money(jr, l, p, "outturn", o->unit, 0,
-                               &line->outturn)) ||
-            (st = ap__fr_money(jr, l, p, "variance", o->unit, 0,
-                               &line->variance)))
-            return st;
-        if (!line->outturn.present && !line->gross_outturn.present) {
-            ap__jr_key_path(q, p, "outturn");
-            return ap__jr_fail(jr, l, q, "a line needs its \"outturn\", or "
-                               "its \"gross_outturn\" (and any "
-                               "\"funding\") to make it");
-        }
-    }
+    static const ap__jr_objects how = {
+        .what = "an array of lines",
+        .empty = "an outturn needs at least one line",
+        .keys = keys,
+        .each = read_line};
+    ap_status st = ap__jr_each_object(jr, arr, path, &how, o);
+    if (st != AP_OK)
+        return st;
     return check_ids(jr, o, arr, path);
 }
 
@@ -313,6 +324,26 @@ static ap_status read_total(ap__jr *jr, ap_outturn *o, const cJSON *root,
     return st;
 }
 
+static ap_status read_reserve(ap__jr *jr, const cJSON *r, const char *p,
+                              size_t i, size_t n, void *ctx)
+{
+    ap_outturn *o = ctx;
+    if (i == 0 && (o->reserves = calloc(n, sizeof *o->reserves)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    ap_outturn_reserve *res = &o->reserves[i];
+    o->n_reserves = i + 1;
+    ap_printed amount;
+    if ((st = ap__jr_string(jr, r, p, "name", 1, NULL, &res->name)) ||
+        (st = ap__jr_string(jr, r, p, "description", 0, "",
+                            &res->description)) ||
+        (st = ap__fr_money(jr, r, p, "amount", o->unit, AP__FR_REQUIRED,
+                           &amount)))
+        return st;
+    res->amount = amount.amount;
+    return AP_OK;
+}
+
 static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root,
                                const char *root_path)
 {
@@ -323,32 +354,12 @@ static ap_status read_reserves(ap__jr *jr, ap_outturn *o, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "reserves");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of reserves "
-                           "used, found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    o->reserves = calloc(n ? n : 1, sizeof *o->reserves);
-    if (o->reserves == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *r = arr->child; r != NULL; r = r->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, r, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_outturn_reserve *res = &o->reserves[i];
-        o->n_reserves = i + 1;
-        ap_printed amount;
-        if ((st = ap__jr_string(jr, r, p, "name", 1, NULL, &res->name)) ||
-            (st = ap__jr_string(jr, r, p, "description", 0, "",
-                                &res->description)) ||
-            (st = ap__fr_money(jr, r, p, "amount", o->unit, AP__FR_REQUIRED,
-                               &amount)))
-            return st;
-        res->amount = amount.amount;
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of reserves used",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_reserve};
+    return ap__jr_each_object(jr, arr, path, &how, o);
 }
 
 static ap_status read_stated(ap__jr *jr, ap_outturn *o, const cJSON *root,
@@ -379,6 +390,24 @@ static ap_status read_stated(ap__jr *jr, ap_outturn *o, const cJSON *root,
     return AP_OK;
 }
 
+static ap_status read_grant(ap__jr *jr, const cJSON *it, const char *q,
+                            size_t i, size_t n, void *ctx)
+{
+    ap_outturn_grants *g = ctx;
+    if (i == 0 && (g->items = calloc(n, sizeof *g->items)) == NULL)
+        return ap__jr_nomem(jr);
+    g->present = 1;
+    g->n_items = i + 1;
+    ap_printed amount;
+    ap_status st;
+    if ((st = ap__jr_string(jr, it, q, "name", 1, NULL, &g->items[i].name)) ||
+        (st = ap__fr_money(jr, it, q, "amount", g->unit, AP__FR_REQUIRED,
+                           &amount)))
+        return st;
+    g->items[i].amount = amount.amount;
+    return AP_OK;
+}
+
 static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
                              const char *root_path)
 {
@@ -405,32 +434,12 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
     const cJSON *arr = ap__jr_member(obj, "items");
     if (arr == NULL)
         return ap__jr_fail(jr, obj, p, "missing required key \"items\"");
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
-        return ap__jr_fail(jr, arr, p, "expected a non-empty array of "
-                           "grants, found %s",
-                           cJSON_IsArray(arr) ? "an empty array"
-                                              : ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    g->items = calloc(n, sizeof *g->items);
-    if (g->items == NULL)
-        return ap__jr_nomem(jr);
-    g->present = 1;
-    size_t i = 0;
-    for (const cJSON *it = arr->child; it != NULL; it = it->next, i++) {
-        char q[AP__JR_PATH_SIZE];
-        ap__jr_index_path(q, p, i);
-        if ((st = ap__jr_check_object(jr, it, q, item_keys)))
-            return st;
-        g->n_items = i + 1;
-        ap_printed amount;
-        if ((st = ap__jr_string(jr, it, q, "name", 1, NULL,
-                                &g->items[i].name)) ||
-            (st = ap__fr_money(jr, it, q, "amount", g->unit,
-                               AP__FR_REQUIRED, &amount)))
-            return st;
-        g->items[i].amount = amount.amount;
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "a non-empty array of grants",
+        .empty = "expected a non-empty array of grants, found an empty array",
+        .keys = item_keys,
+        .each = read_grant};
+    return ap__jr_each_object(jr, arr, p, &how, g);
 }
 
 /* The outturn at the root of its own file or under "outturn" in a plan

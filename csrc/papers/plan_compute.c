@@ -6,40 +6,94 @@
 #include <string.h>
 
 #include "apportion/apportion.h"
+#include "audit/audit_report.h"
 #include "base/base.h"
 #include "base/text.h"
+#include "papers/finance_audit.h"
 
+/* The plan's checks are findings of the shared audit report, so a plan is
+ * audited and read the way every other paper is.  Its judgements are its
+ * own, though: each check knows the tolerance its figures' printed
+ * precision explains (half a unit of the stated figure's last digit, none
+ * for a schedule's exact sum), so it fills the finding itself rather than
+ * asking ap_audit_sum, whose allowance is the sum of every item's. */
 typedef struct checks {
-    ap_check *items;
-    size_t n;
-    size_t cap;
+    ap_audit_report *report;
+    ap_error *err;
 } checks;
 
-static ap_status add_check(checks *c, ap_error *err, const char *id,
-                           ap_check_kind kind, int scale, int64_t stated,
-                           int64_t computed, int64_t tolerance,
-                           const char *fmt, ...)
+/* A figure as the plan's findings print it: money (at scale 2, pence) as
+ * "£211,654.00", a percentage as "100.00%".  The leading "-" of a
+ * negative is left out when `magnitude` is set. */
+static void figure_text(const char *unit, int scale, int64_t v, int magnitude,
+                        char *buf, size_t size)
+{
+    if (unit[0] == '\0') {
+        ap_format_options o = ap_format_defaults();
+        char text[64];
+        if (ap_money_format(v, &o, text, sizeof text, NULL) != AP_OK)
+            snprintf(text, sizeof text, "%lld pence", (long long)v);
+        snprintf(buf, size, "%s", magnitude && text[0] == '-' ? text + 1
+                                                               : text);
+        return;
+    }
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    const char *sign = v < 0 && !magnitude ? "-" : "";
+    if (scale <= 0) {
+        snprintf(buf, size, "%s%llu%s", sign, (unsigned long long)m, unit);
+        return;
+    }
+    uint64_t p = (uint64_t)ap__pow10(scale > 18 ? 18 : scale);
+    /* m % p + p has the fraction's digits after a leading 1. */
+    char frac[24];
+    snprintf(frac, sizeof frac, "%llu", (unsigned long long)(m % p + p));
+    snprintf(buf, size, "%s%llu.%s%s", sign, (unsigned long long)(m / p),
+             frac + 1, unit);
+}
+
+/* The finding's sentence: the check, then "yes" with the figure, or the
+ * verdict with both figures and how far apart they are. */
+static char *suggestion(const char *description, const ap_audit_finding *f,
+                        const char *unit)
+{
+    char stated[64], computed[64], apart[64];
+    figure_text(unit, f->scale, f->stated, 0, stated, sizeof stated);
+    struct ap_text t = {0};
+    if (f->status == AP_AUDIT_OK) {
+        ap__text_append(&t, "%s: yes, %s.", description, stated);
+        return ap__text_take(&t);
+    }
+    figure_text(unit, f->scale, f->computed, 0, computed, sizeof computed);
+    figure_text(unit, f->scale, f->difference, 1, apart, sizeof apart);
+    ap__text_append(&t,
+                    "%s: %s \xe2\x80\x94 stated %s, computed %s; the stated "
+                    "figure is %s %s.",
+                    description,
+                    f->status == AP_AUDIT_ROUNDING
+                        ? "within its printed rounding"
+                        : "it does not",
+                    stated, computed, apart,
+                    f->difference > 0 ? "more" : "less");
+    return ap__text_take(&t);
+}
+
+static ap_status add_check(checks *c, ap__report_where where, int scale,
+                           int64_t stated, int64_t computed,
+                           int64_t tolerance, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 9, 10)))
+    __attribute__((format(printf, 7, 8)))
 #endif
     ;
 
-/* tolerance: the largest difference the printed precision explains. */
-static ap_status add_check(checks *c, ap_error *err, const char *id,
-                           ap_check_kind kind, int scale, int64_t stated,
-                           int64_t computed, int64_t tolerance,
-                           const char *fmt, ...)
+/* where: the check's place, id and unit ("%" for percentages, NULL for
+ * money); fmt: what it checks, a sentence.  tolerance: the largest
+ * difference the printed precision explains. */
+static ap_status add_check(checks *c, ap__report_where where, int scale,
+                           int64_t stated, int64_t computed,
+                           int64_t tolerance, const char *fmt, ...)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        ap_check *grown = realloc(c->items, cap * sizeof *grown);
-        if (grown == NULL)
-            return ap_error_set(err, AP_E_NOMEM, "out of memory");
-        c->items = grown;
-        c->cap = cap;
-    }
     int64_t difference;
-    ap_status st = ap_money_sub(stated, computed, &difference, err);
+    ap_status st = ap_money_sub(stated, computed, &difference, c->err);
     if (st != AP_OK)
         return st;
     char text[400];
@@ -47,25 +101,53 @@ static ap_status add_check(checks *c, ap_error *err, const char *id,
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    ap_check *k = &c->items[c->n];
-    k->id = ap__strdup(id);
-    k->description = ap__strdup(text);
-    if (k->id == NULL || k->description == NULL) {
-        free(k->id);
-        free(k->description);
-        return ap_error_set(err, AP_E_NOMEM, "out of memory");
-    }
-    k->kind = kind;
-    k->scale = scale;
-    k->stated = stated;
-    k->computed = computed;
-    k->difference = difference;
     uint64_t magnitude = difference < 0 ? (uint64_t)0 - (uint64_t)difference
                                         : (uint64_t)difference;
-    k->status = difference == 0 ? AP_CHECK_OK
-                : magnitude <= (uint64_t)tolerance ? AP_CHECK_ROUNDING
-                                                   : AP_CHECK_MISMATCH;
-    c->n++;
+    ap_audit_finding f = {0};
+    f.status = difference == 0 ? AP_AUDIT_OK
+               : magnitude <= (uint64_t)tolerance ? AP_AUDIT_ROUNDING
+                                                  : AP_AUDIT_ERROR;
+    f.cause = f.status == AP_AUDIT_OK         ? AP_CAUSE_NONE
+              : f.status == AP_AUDIT_ROUNDING ? AP_CAUSE_ROUNDING
+                                              : AP_CAUSE_UNEXPLAINED;
+    f.item = AP_AUDIT_NO_ITEM;
+    f.scale = scale;
+    f.stated = stated;
+    f.computed = computed;
+    f.difference = difference;
+    f.tolerance = tolerance;
+    f.suggestion = suggestion(text, &f, where.unit ? where.unit : "");
+    if (f.suggestion == NULL)
+        return ap_error_set(c->err, AP_E_NOMEM, "out of memory");
+    where.check = text;
+    return ap__report_add(c->report, &where, &f, c->err);
+}
+
+/* The deprecated old shape of the checks (plan.h), one per finding. */
+static ap_status old_checks(ap_plan_result *r, ap_error *err)
+{
+    const ap_audit_report *a = r->audit;
+    r->checks = calloc(a->n_findings ? a->n_findings : 1, sizeof *r->checks);
+    if (r->checks == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < a->n_findings; i++) {
+        const ap_table_finding *t = &a->findings[i];
+        ap_check *k = &r->checks[i];
+        k->id = ap__strdup(t->id);
+        k->description = ap__strdup(t->check);
+        r->n_checks = i + 1;
+        if (k->id == NULL || k->description == NULL)
+            return ap_error_set(err, AP_E_NOMEM, "out of memory");
+        k->kind = t->unit[0] ? AP_CHECK_PERCENT : AP_CHECK_MONEY;
+        k->scale = t->finding.scale;
+        k->stated = t->finding.stated;
+        k->computed = t->finding.computed;
+        k->difference = t->finding.difference;
+        k->status = t->finding.status == AP_AUDIT_OK ? AP_CHECK_OK
+                    : t->finding.status == AP_AUDIT_ROUNDING
+                        ? AP_CHECK_ROUNDING
+                        : AP_CHECK_MISMATCH;
+    }
     return AP_OK;
 }
 
@@ -81,12 +163,12 @@ void ap_plan_result_free(ap_plan_result *result)
         free(result->checks[i].description);
     }
     free(result->checks);
+    ap_audit_report_free(result->audit);
     free(result);
 }
 
 /* The percent basis should sum to exactly 100: 44.16 + 56.84 does not. */
-static ap_status check_percent_sum(const ap_plan *plan, checks *c,
-                                   ap_error *err)
+static ap_status check_percent_sum(const ap_plan *plan, checks *c)
 {
     const ap_basis *b = &plan->basis;
     /* weights[i] = value[i] * L, with L the common denominator; express
@@ -114,15 +196,18 @@ static ap_status check_percent_sum(const ap_plan *plan, checks *c,
     /* Each printed percentage may be off by half a unit of its last digit,
      * which is the unit of `sum`. */
     int64_t tolerance = (int64_t)plan->n_authorities / 2;
-    return add_check(c, err, "basis.percent_sum", AP_CHECK_PERCENT, scale,
-                     (int64_t)sum, (int64_t)hundred, tolerance,
-                     "The %s split's percentages sum to 100%%",
-                     b->name[0] ? b->name : "basis");
+    const char *name = b->name[0] ? b->name : "basis";
+    ap__report_where at = {AP_TABLE_CHECK_TOTAL, 0, 0, name, "percent",
+                           NULL, "basis.percent_sum", "%"};
+    return add_check(c, at, scale, (int64_t)sum, (int64_t)hundred, tolerance,
+                     "The %s split's percentages sum to 100%%", name);
 }
 
 static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
-                             checks *c, ap_error *err)
+                             checks *c)
 {
+    ap_error *err = c->err;
+    size_t na = plan->n_authorities;
     const char *basis = plan->basis.name[0] ? plan->basis.name : "basis";
     for (size_t j = 0; j < plan->n_lines; j++) {
         const ap_budget_line *line = &plan->lines[j];
@@ -148,8 +233,9 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
                         return st;
                 snprintf(id, sizeof id, "line[%s].%s.funding", line->id,
                          code);
-                if ((st = add_check(c, err, id, AP_CHECK_MONEY, 2,
-                                    s->amount.pence, funded, 0,
+                ap__report_where at = {AP_TABLE_CHECK_TOTAL, 1 + j, a,
+                                       line->id, code, NULL, id, NULL};
+                if ((st = add_check(c, at, 2, s->amount.pence, funded, 0,
                                     "%s's stated budget on line %s equals "
                                     "the sum of its %zu funding sources",
                                     code, line->id, s->n_funding)))
@@ -171,9 +257,10 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
                                                     : hundredths % 100));
             snprintf(id, sizeof id, "line[%s].%s.basis_share", line->id,
                      code);
-            if ((st = add_check(c, err, id, AP_CHECK_MONEY, 2,
-                                s->amount.pence,
-                                r->shares[j * plan->n_authorities + a],
+            ap__report_where at = {AP_TABLE_CHECK_FIGURE, 1 + j, a,
+                                   line->id, code, NULL, id, NULL};
+            if ((st = add_check(c, at, 2, s->amount.pence,
+                                r->shares[j * na + a],
                                 s->amount.resolution / 2,
                                 "%s's stated budget on line %s%s equals its "
                                 "share by the %s basis (%s%s)",
@@ -188,8 +275,9 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
         }
         if (all_stated) {
             snprintf(id, sizeof id, "line[%s].total", line->id);
-            if ((st = add_check(c, err, id, AP_CHECK_MONEY, 2,
-                                line->total.pence, stated_sum, 0,
+            ap__report_where at = {AP_TABLE_CHECK_TOTAL, 1 + j, na,
+                                   line->id, "total", NULL, id, NULL};
+            if ((st = add_check(c, at, 2, line->total.pence, stated_sum, 0,
                                 "Line %s's total equals the sum of the "
                                 "authorities' stated budgets",
                                 line->id)))
@@ -202,13 +290,15 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
                 s->present ? s->amount.pence
                            : r->shares[j * plan->n_authorities + recv];
             snprintf(id, sizeof id, "line[%s].host_income", line->id);
-            if ((st = add_check(c, err, id, AP_CHECK_MONEY, 2,
-                                line->host_income.pence, -expected,
+            size_t host = plan->agreement.host;
+            ap__report_where at = {AP_TABLE_CHECK_FIGURE, 1 + j, host,
+                                   line->id, plan->authorities[host].code,
+                                   NULL, id, NULL};
+            if ((st = add_check(c, at, 2, line->host_income.pence, -expected,
                                 line->host_income.resolution / 2,
                                 "%s's income budget on line %s equals the "
                                 "negative of %s's %s budget",
-                                plan->authorities[plan->agreement.host].code,
-                                line->id,
+                                plan->authorities[host].code, line->id,
                                 plan->authorities[recv].code,
                                 s->present ? "stated" : "basis")))
                 return st;
@@ -218,21 +308,24 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
 }
 
 static ap_status check_instalments(const ap_plan *plan,
-                                   const ap_plan_result *r, checks *c,
-                                   ap_error *err)
+                                   const ap_plan_result *r, checks *c)
 {
+    size_t payer_at = plan->recharge.payer, row = 1 + plan->n_lines;
     if (plan->n_stated_instalments == 0)
         return AP_OK;
-    const char *payer = plan->authorities[plan->recharge.payer].code;
+    const char *payer = plan->authorities[payer_at].code;
     int64_t sum = 0;
     ap_status st;
     for (size_t k = 0; k < plan->n_stated_instalments; k++) {
         const ap_amount *a = &plan->stated_instalments[k];
-        if ((st = ap_money_add(sum, a->pence, &sum, err)))
+        if ((st = ap_money_add(sum, a->pence, &sum, c->err)))
             return st;
-        char id[64];
+        char id[64], label[48];
         snprintf(id, sizeof id, "recharge.instalment[%zu]", k + 1);
-        if ((st = add_check(c, err, id, AP_CHECK_MONEY, 2, a->pence,
+        snprintf(label, sizeof label, "instalment %zu", k + 1);
+        ap__report_where at = {AP_TABLE_CHECK_FIGURE, row + k, payer_at,
+                               label, payer, NULL, id, NULL};
+        if ((st = add_check(c, at, 2, a->pence,
                             r->instalments[k], a->resolution / 2,
                             "Stated instalment %zu of %zu equals the "
                             "schedule's%s",
@@ -241,8 +334,16 @@ static ap_status check_instalments(const ap_plan *plan,
                                                       : "")))
             return st;
     }
-    return add_check(c, err, "recharge.instalments.sum", AP_CHECK_MONEY, 2,
-                     sum, r->recharge_share, 0, /* a schedule is exact */
+    ap__report_where at = {AP_TABLE_CHECK_TOTAL,
+                           row + plan->n_stated_instalments,
+                           payer_at,
+                           "instalments",
+                           payer,
+                           NULL,
+                           "recharge.instalments.sum",
+                           NULL};
+    return add_check(c, at, 2, sum, r->recharge_share,
+                     0, /* a schedule is exact */
                      "The %zu stated instalments sum to %s's %s budget "
                      "being recharged",
                      plan->n_stated_instalments, payer,
@@ -325,8 +426,11 @@ ap_status ap_plan_compute(const ap_plan *plan, ap_plan_result **out,
     r->shares = calloc(nl * na, sizeof *r->shares);
     r->authority_totals = calloc(na, sizeof *r->authority_totals);
     ap_status st = AP_OK;
-    checks c = {NULL, 0, 0};
-    if (r->shares == NULL || r->authority_totals == NULL)
+    r->audit = ap__audit_report_new(plan->title ? plan->title : "",
+                                    plan->reference ? plan->reference : "",
+                                    "", AP_UNIT_POUNDS);
+    checks c = {r->audit, err};
+    if (r->shares == NULL || r->authority_totals == NULL || r->audit == NULL)
         st = ap_error_set(err, AP_E_NOMEM, "out of memory");
     for (size_t j = 0; j < nl && st == AP_OK; j++) {
         totals[j] = plan->lines[j].total.pence;
@@ -342,13 +446,13 @@ ap_status ap_plan_compute(const ap_plan *plan, ap_plan_result **out,
     if (st == AP_OK && plan->recharge.present)
         st = compute_schedule(plan, r, err);
     if (st == AP_OK && plan->basis.kind == AP_BASIS_PERCENT)
-        st = check_percent_sum(plan, &c, err);
+        st = check_percent_sum(plan, &c);
     if (st == AP_OK)
-        st = check_lines(plan, r, &c, err);
+        st = check_lines(plan, r, &c);
     if (st == AP_OK && r->has_schedule)
-        st = check_instalments(plan, r, &c, err);
-    r->checks = c.items;
-    r->n_checks = c.n;
+        st = check_instalments(plan, r, &c);
+    if (st == AP_OK)
+        st = old_checks(r, err);
     free(totals);
     if (st != AP_OK) {
         ap_plan_result_free(r);

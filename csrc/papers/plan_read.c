@@ -116,45 +116,17 @@ static ap_status read_authorities(ap__jr *jr, ap_plan *plan,
                                   const cJSON *root)
 {
     static const char *const keys[] = {"code", "name", NULL};
-    const char *path = "$.authorities";
+    static const ap__jr_objects how = {
+        .what = "an array of authorities",
+        .empty = "a plan needs at least one authority",
+        .keys = keys,
+        .each = ap__fr_read_authority};
+    ap__fr_authority_list list = {&plan->authorities, &plan->n_authorities};
     const cJSON *arr = ap__jr_member(root, "authorities");
     if (arr == NULL)
-        return ap__jr_fail(jr, root, path,
+        return ap__jr_fail(jr, root, "$.authorities",
                            "missing required key \"authorities\"");
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of authorities, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path,
-                           "a plan needs at least one authority");
-    plan->authorities = calloc(n, sizeof *plan->authorities);
-    if (plan->authorities == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *a = arr->child; a != NULL; a = a->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, a, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_authority *auth = &plan->authorities[i];
-        plan->n_authorities = i + 1;
-        if ((st = ap__jr_string(jr, a, p, "code", 1, NULL, &auth->code)) ||
-            (st = ap__jr_string(jr, a, p, "name", 0, "", &auth->name)))
-            return st;
-        char cp[AP__JR_PATH_SIZE];
-        ap__jr_key_path(cp, p, "code");
-        if (auth->code[0] == '\0')
-            return ap__jr_fail(jr, ap__jr_member(a, "code"), cp,
-                               "an authority code cannot be empty");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(plan->authorities[j].code, auth->code) == 0)
-                return ap__jr_fail(jr, ap__jr_member(a, "code"),
-                                   cp, "authority \"%s\" is declared twice",
-                                   auth->code);
-    }
-    return AP_OK;
+    return ap__jr_each_object(jr, arr, "$.authorities", &how, &list);
 }
 
 static ap_status read_agreement(ap__jr *jr, ap_plan *plan, const cJSON *root)
@@ -222,54 +194,36 @@ static ap_status read_agreement(ap__jr *jr, ap_plan *plan, const cJSON *root)
 
 static ap_status read_basis(ap__jr *jr, ap_plan *plan, const cJSON *root)
 {
-    static const char *const keys[] = {"name", "kind", "values", "mode",
-                                       NULL};
-    const char *path = "$.basis";
-    ap_basis *b = &plan->basis;
+    static const ap__fr_weight_words words = {
+        "basis", "53.57", "one value per authority", 0, 1};
     const cJSON *obj = ap__jr_member(root, "basis");
     if (obj == NULL)
-        return ap__jr_fail(jr, root, path, "missing required key \"basis\"");
-    ap_status st = ap__jr_check_object(jr, obj, path, keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_string(jr, obj, path, "name", 0, "", &b->name)))
-        return st;
+        return ap__jr_fail(jr, root, "$.basis",
+                           "missing required key \"basis\"");
+    return ap__fr_basis(jr, obj, "$.basis", plan->authorities,
+                        plan->n_authorities, &words, &plan->basis);
+}
 
-    char p[AP__JR_PATH_SIZE];
-    char *text = NULL;
-    if ((st = ap__jr_string(jr, obj, path, "kind", 1, NULL, &text)))
-        return st;
-    ap__jr_key_path(p, path, "kind");
-    if (strcmp(text, "percent") == 0)
-        b->kind = AP_BASIS_PERCENT;
-    else if (strcmp(text, "metric") == 0)
-        b->kind = AP_BASIS_METRIC;
-    else {
-        st = ap__jr_fail(jr, ap__jr_member(obj, "kind"), p,
-                         "unknown basis kind \"%s\"; expected \"percent\" or "
-                         "\"metric\"",
-                         text);
-        free(text);
-        return st;
-    }
-    free(text);
+typedef struct funding_ctx {
+    const ap_plan *plan;
+    ap_stated_share *share;
+} funding_ctx;
 
-    if ((st = ap__jr_string(jr, obj, path, "mode", 0, "largest_remainder",
-                            &text)))
+static ap_status read_source(ap__jr *jr, const cJSON *f, const char *p,
+                             size_t i, size_t n, void *ctx)
+{
+    funding_ctx *c = ctx;
+    ap_stated_share *share = c->share;
+    if (i == 0 && (share->funding = calloc(n, sizeof *share->funding)) == NULL)
+        return ap__jr_nomem(jr);
+    c->share->n_funding = i + 1;
+    ap_status st;
+    if ((st = ap__jr_string(jr, f, p, "source", 1, NULL,
+                            &c->share->funding[i].source)) ||
+        (st = read_money(jr, c->plan, f, p, "amount", 1, NULL,
+                         &c->share->funding[i].amount)))
         return st;
-    ap_apportion_mode mode;
-    st = ap_apportion_mode_parse(text, &mode, jr->err);
-    free(text);
-    if (st != AP_OK) {
-        ap__jr_key_path(p, path, "mode");
-        return ap__jr_refail(jr, ap__jr_member(obj, "mode"), p);
-    }
-    b->mode = (int)mode;
-
-    static const ap__fr_weight_words words = {
-        "basis", "53.57", "one value per authority", 0};
-    return ap__fr_weights(jr, obj, path, plan->authorities,
-                          plan->n_authorities, &words, b);
+    return AP_OK;
 }
 
 static ap_status read_funding(ap__jr *jr, const ap_plan *plan,
@@ -278,26 +232,68 @@ static ap_status read_funding(ap__jr *jr, const ap_plan *plan,
 {
     static const char *const keys[] = {"source", "amount", "amount_pence",
                                        NULL};
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of funding "
-                           "sources, found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    share->funding = calloc(n ? n : 1, sizeof *share->funding);
-    if (share->funding == NULL)
+    static const ap__jr_objects how = {
+        .what = "an array of funding sources",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_source};
+    funding_ctx c = {plan, share};
+    return ap__jr_each_object(jr, arr, path, &how, &c);
+}
+
+static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
+                           size_t i, size_t n, void *ctx)
+{
+    static const char *const stated_keys[] = {"amount", "amount_pence",
+                                              "funding", NULL};
+    ap_plan *plan = ctx;
+    if (i == 0 && (plan->lines = calloc(n, sizeof *plan->lines)) == NULL)
         return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *f = arr->child; f != NULL; f = f->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, f, p, keys);
-        if (st != AP_OK)
+    ap_budget_line *line = &plan->lines[i];
+    plan->n_lines = i + 1;
+    ap_status st;
+    line->stated = calloc(plan->n_authorities, sizeof *line->stated);
+    if (line->stated == NULL)
+        return ap__jr_nomem(jr);
+    if ((st = ap__jr_string(jr, l, p, "id", 1, NULL, &line->id)) ||
+        (st = ap__jr_string(jr, l, p, "description", 0, "",
+                            &line->description)) ||
+        (st = read_money(jr, plan, l, p, "total", 1, NULL,
+                         &line->total)) ||
+        (st = read_money(jr, plan, l, p, "host_income", 0,
+                         &line->has_host_income, &line->host_income)))
+        return st;
+    const cJSON *stated = ap__jr_member(l, "stated");
+    if (stated == NULL)
+        return AP_OK;
+    char sp[AP__JR_PATH_SIZE];
+    ap__jr_key_path(sp, p, "stated");
+    if (!cJSON_IsObject(stated))
+        return ap__jr_fail(jr, stated, sp, "expected an object of "
+                           "authority code to stated budget, found %s",
+                           ap__jr_type_name(stated));
+    for (const cJSON *s = stated->child; s != NULL; s = s->next) {
+        char ap_[AP__JR_PATH_SIZE];
+        ap__jr_key_path(ap_, sp, s->string);
+        size_t who;
+        if ((st = find_authority(jr, plan, s, ap_, s->string, &who)))
             return st;
-        share->n_funding = i + 1;
-        if ((st = ap__jr_string(jr, f, p, "source", 1, NULL,
-                                &share->funding[i].source)) ||
-            (st = read_money(jr, plan, f, p, "amount", 1, NULL,
-                             &share->funding[i].amount)))
+        ap_stated_share *share = &line->stated[who];
+        if (share->present)
+            return ap__jr_fail(jr, s, ap_, "duplicate key \"%s\"",
+                               s->string);
+        if ((st = ap__jr_check_object(jr, s, ap_, stated_keys)) ||
+            (st = read_money(jr, plan, s, ap_, "amount", 1, NULL,
+                             &share->amount)))
             return st;
+        share->present = 1;
+        const cJSON *funding = ap__jr_member(s, "funding");
+        if (funding != NULL) {
+            char fp[AP__JR_PATH_SIZE];
+            ap__jr_key_path(fp, ap_, "funding");
+            if ((st = read_funding(jr, plan, funding, fp, share)))
+                return st;
+        }
     }
     return AP_OK;
 }
@@ -308,77 +304,16 @@ static ap_status read_lines(ap__jr *jr, ap_plan *plan, const cJSON *root)
                                        "total",       "total_pence",
                                        "stated",      "host_income",
                                        "host_income_pence", NULL};
-    static const char *const stated_keys[] = {"amount", "amount_pence",
-                                              "funding", NULL};
-    const char *path = "$.budget_lines";
+    static const ap__jr_objects how = {
+        .what = "an array of budget lines",
+        .empty = "a plan needs at least one budget line",
+        .keys = keys,
+        .each = read_line};
     const cJSON *arr = ap__jr_member(root, "budget_lines");
     if (arr == NULL)
-        return ap__jr_fail(jr, root, path,
+        return ap__jr_fail(jr, root, "$.budget_lines",
                            "missing required key \"budget_lines\"");
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array of budget lines, "
-                           "found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, path,
-                           "a plan needs at least one budget line");
-    plan->lines = calloc(n, sizeof *plan->lines);
-    if (plan->lines == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *l = arr->child; l != NULL; l = l->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, l, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_budget_line *line = &plan->lines[i];
-        plan->n_lines = i + 1;
-        line->stated = calloc(plan->n_authorities, sizeof *line->stated);
-        if (line->stated == NULL)
-            return ap__jr_nomem(jr);
-        if ((st = ap__jr_string(jr, l, p, "id", 1, NULL, &line->id)) ||
-            (st = ap__jr_string(jr, l, p, "description", 0, "",
-                                &line->description)) ||
-            (st = read_money(jr, plan, l, p, "total", 1, NULL,
-                             &line->total)) ||
-            (st = read_money(jr, plan, l, p, "host_income", 0,
-                             &line->has_host_income, &line->host_income)))
-            return st;
-        const cJSON *stated = ap__jr_member(l, "stated");
-        if (stated == NULL)
-            continue;
-        char sp[AP__JR_PATH_SIZE];
-        ap__jr_key_path(sp, p, "stated");
-        if (!cJSON_IsObject(stated))
-            return ap__jr_fail(jr, stated, sp, "expected an object of "
-                               "authority code to stated budget, found %s",
-                               ap__jr_type_name(stated));
-        for (const cJSON *s = stated->child; s != NULL; s = s->next) {
-            char ap_[AP__JR_PATH_SIZE];
-            ap__jr_key_path(ap_, sp, s->string);
-            size_t who;
-            if ((st = find_authority(jr, plan, s, ap_, s->string, &who)))
-                return st;
-            ap_stated_share *share = &line->stated[who];
-            if (share->present)
-                return ap__jr_fail(jr, s, ap_, "duplicate key \"%s\"",
-                                   s->string);
-            if ((st = ap__jr_check_object(jr, s, ap_, stated_keys)) ||
-                (st = read_money(jr, plan, s, ap_, "amount", 1, NULL,
-                                 &share->amount)))
-                return st;
-            share->present = 1;
-            const cJSON *funding = ap__jr_member(s, "funding");
-            if (funding != NULL) {
-                char fp[AP__JR_PATH_SIZE];
-                ap__jr_key_path(fp, ap_, "funding");
-                if ((st = read_funding(jr, plan, funding, fp, share)))
-                    return st;
-            }
-        }
-    }
-    return AP_OK;
+    return ap__jr_each_object(jr, arr, "$.budget_lines", &how, plan);
 }
 
 static ap_status read_recharge(ap__jr *jr, ap_plan *plan, const cJSON *root)
@@ -496,6 +431,47 @@ static ap_status read_recharge(ap__jr *jr, ap_plan *plan, const cJSON *root)
     return AP_OK;
 }
 
+static ap_status read_carry_forward(ap__jr *jr, const cJSON *c,
+                                    const char *p, size_t i, size_t n,
+                                    void *ctx)
+{
+    ap_plan *plan = ctx;
+    if (i == 0 && (plan->carry_forwards =
+                       calloc(n, sizeof *plan->carry_forwards)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_carry_forward *cf = &plan->carry_forwards[i];
+    plan->n_carry_forwards = i + 1;
+    int has_payer, has_payee;
+    ap_status st;
+    if ((st = ap__jr_string(jr, c, p, "description", 0, "",
+                            &cf->description)) ||
+        (st = ap__jr_string(jr, c, p, "kind", 0, "carry forward",
+                            &cf->kind)) ||
+        (st = ap__jr_string(jr, c, p, "from_year", 0, "",
+                            &cf->from_year)) ||
+        (st = read_money(jr, plan, c, p, "amount", 1, NULL,
+                         &cf->amount)) ||
+        (st = read_authority_ref(jr, plan, c, p, "payer", 0, &has_payer,
+                                 &cf->payer)) ||
+        (st = read_authority_ref(jr, plan, c, p, "payee", 0, &has_payee,
+                                 &cf->payee)))
+        return st;
+    if (!has_payer || !has_payee) {
+        if (!plan->agreement.has_parties) {
+            char q[AP__JR_PATH_SIZE];
+            ap__jr_key_path(q, p, has_payer ? "payee" : "payer");
+            return ap__jr_fail(jr, c, q, "name the payer and payee, or "
+                               "the host and receiving authorities under "
+                               "$.agreement");
+        }
+        if (!has_payer)
+            cf->payer = plan->agreement.receiving;
+        if (!has_payee)
+            cf->payee = plan->agreement.host;
+    }
+    return AP_OK;
+}
+
 static ap_status read_carry_forwards(ap__jr *jr, ap_plan *plan,
                                      const cJSON *root)
 {
@@ -503,55 +479,15 @@ static ap_status read_carry_forwards(ap__jr *jr, ap_plan *plan,
                                        "from_year",   "amount",
                                        "amount_pence", "payer",
                                        "payee",       NULL};
-    const char *path = "$.carry_forwards";
+    static const ap__jr_objects how = {
+        .what = "an array",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_carry_forward};
     const cJSON *arr = ap__jr_member(root, "carry_forwards");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, path, "expected an array, found %s",
-                           ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    plan->carry_forwards = calloc(n ? n : 1, sizeof *plan->carry_forwards);
-    if (plan->carry_forwards == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *c = arr->child; c != NULL; c = c->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, path, i);
-        ap_status st = ap__jr_check_object(jr, c, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_carry_forward *cf = &plan->carry_forwards[i];
-        plan->n_carry_forwards = i + 1;
-        int has_payer, has_payee;
-        if ((st = ap__jr_string(jr, c, p, "description", 0, "",
-                                &cf->description)) ||
-            (st = ap__jr_string(jr, c, p, "kind", 0, "carry forward",
-                                &cf->kind)) ||
-            (st = ap__jr_string(jr, c, p, "from_year", 0, "",
-                                &cf->from_year)) ||
-            (st = read_money(jr, plan, c, p, "amount", 1, NULL,
-                             &cf->amount)) ||
-            (st = read_authority_ref(jr, plan, c, p, "payer", 0, &has_payer,
-                                     &cf->payer)) ||
-            (st = read_authority_ref(jr, plan, c, p, "payee", 0, &has_payee,
-                                     &cf->payee)))
-            return st;
-        if (!has_payer || !has_payee) {
-            if (!plan->agreement.has_parties) {
-                char q[AP__JR_PATH_SIZE];
-                ap__jr_key_path(q, p, has_payer ? "payee" : "payer");
-                return ap__jr_fail(jr, c, q, "name the payer and payee, or "
-                                   "the host and receiving authorities under "
-                                   "$.agreement");
-            }
-            if (!has_payer)
-                cf->payer = plan->agreement.receiving;
-            if (!has_payee)
-                cf->payee = plan->agreement.host;
-        }
-    }
-    return AP_OK;
+    return ap__jr_each_object(jr, arr, "$.carry_forwards", &how, plan);
 }
 
 static ap_status read_actuals(ap__jr *jr, ap_plan *plan, const cJSON *root)

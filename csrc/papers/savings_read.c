@@ -92,6 +92,35 @@ static ap_status read_total_column(ap__jr *jr, ap_savings *sv,
     return AP_OK;
 }
 
+static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
+                               size_t i, size_t n, void *ctx)
+{
+    ap_savings *sv = ctx;
+    if (i == 0 && (sv->proposals = calloc(n, sizeof *sv->proposals)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    ap_saving *s = &sv->proposals[i];
+    sv->n_proposals = i + 1;
+    if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
+                            &s->reference)) ||
+        (st = ap__jr_string(jr, o, p, "name", 1, NULL, &s->name)) ||
+        (st = ap__jr_string(jr, o, p, "sro", 0, "", &s->sro)) ||
+        (st = ap__jr_string(jr, o, p, "comments", 0, "",
+                            &s->comments)) ||
+        (st = read_saving_money(jr, sv, o, p, "amount", 1, NULL,
+                                &s->amount)))
+        return st;
+    for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT; c++)
+        if ((st = read_saving_money(
+                 jr, sv, o, p, ap_savings_column_name((ap_savings_column)c),
+                 1, NULL, &s->rated[c])))
+            return st;
+    if ((st = read_saving_money(jr, sv, o, p, "total", 0, &s->has_total,
+                                &s->total)))
+        return st;
+    return AP_OK;
+}
+
 static ap_status read_proposals(ap__jr *jr, ap_savings *sv,
                                 const cJSON *root, const char *path)
 {
@@ -105,42 +134,12 @@ static ap_status read_proposals(ap__jr *jr, ap_savings *sv,
     if (arr == NULL)
         return ap__jr_fail(jr, root, pp, "missing required key "
                            "\"proposals\"");
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, pp, "expected an array of savings "
-                           "proposals, found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n == 0)
-        return ap__jr_fail(jr, arr, pp, "no savings proposals");
-    if ((sv->proposals = calloc(n, sizeof *sv->proposals)) == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *o = arr->child; o != NULL; o = o->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, pp, i);
-        ap_status st = ap__jr_check_object(jr, o, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_saving *s = &sv->proposals[i];
-        sv->n_proposals = i + 1;
-        if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
-                                &s->reference)) ||
-            (st = ap__jr_string(jr, o, p, "name", 1, NULL, &s->name)) ||
-            (st = ap__jr_string(jr, o, p, "sro", 0, "", &s->sro)) ||
-            (st = ap__jr_string(jr, o, p, "comments", 0, "",
-                                &s->comments)) ||
-            (st = read_saving_money(jr, sv, o, p, "amount", 1, NULL,
-                                    &s->amount)))
-            return st;
-        for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT; c++)
-            if ((st = read_saving_money(
-                     jr, sv, o, p, ap_savings_column_name((ap_savings_column)c),
-                     1, NULL, &s->rated[c])))
-                return st;
-        if ((st = read_saving_money(jr, sv, o, p, "total", 0, &s->has_total,
-                                    &s->total)))
-            return st;
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of savings proposals",
+        .empty = "no savings proposals",
+        .keys = keys,
+        .each = read_proposal};
+    return ap__jr_each_object(jr, arr, pp, &how, sv);
 }
 
 /* A 1-based row number under key, within 1..n. */
@@ -167,6 +166,48 @@ static ap_status read_row_number(ap__jr *jr, const cJSON *obj,
     return AP_OK;
 }
 
+static ap_status read_total(ap__jr *jr, const cJSON *o, const char *p,
+                            size_t i, size_t n, void *ctx)
+{
+    ap_savings *sv = ctx;
+    if (i == 0 && (sv->totals = calloc(n, sizeof *sv->totals)) == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    ap_savings_total *t = &sv->totals[i];
+    sv->n_totals = i + 1;
+    if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &t->label)) ||
+        (st = read_row_number(jr, o, p, "from", sv->n_proposals, 0,
+                              &t->from)) ||
+        (st = read_row_number(jr, o, p, "to", sv->n_proposals,
+                              sv->n_proposals - 1, &t->to)))
+        return st;
+    if (t->from > t->to) {
+        char q[AP__JR_PATH_SIZE];
+        ap__jr_key_path(q, p, "to");
+        return ap__jr_fail(jr, ap__jr_member(o, "to"), q, "\"to\" (%zu) "
+                           "comes before \"from\" (%zu)", t->to + 1,
+                           t->from + 1);
+    }
+    int any;
+    if ((st = read_saving_money(jr, sv, o, p, "amount", 0, &t->has_amount,
+                                &t->amount)) ||
+        (st = read_saving_money(jr, sv, o, p, "total", 0, &t->has_total,
+                                &t->total)))
+        return st;
+    any = t->has_amount || t->has_total;
+    for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT; c++) {
+        if ((st = read_saving_money(
+                 jr, sv, o, p, ap_savings_column_name((ap_savings_column)c),
+                 0, &t->has_rated[c], &t->rated[c])))
+            return st;
+        any |= t->has_rated[c];
+    }
+    if (!any)
+        return ap__jr_fail(jr, o, p, "a total row states no figure: give "
+                           "\"amount\", a column or \"total\"");
+    return AP_OK;
+}
+
 static ap_status read_totals(ap__jr *jr, ap_savings *sv, const cJSON *root,
                              const char *path)
 {
@@ -179,53 +220,12 @@ static ap_status read_totals(ap__jr *jr, ap_savings *sv, const cJSON *root,
     const cJSON *arr = ap__jr_member(root, "totals");
     if (arr == NULL)
         return AP_OK;
-    if (!cJSON_IsArray(arr))
-        return ap__jr_fail(jr, arr, tp, "expected an array of stated total "
-                           "rows, found %s", ap__jr_type_name(arr));
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if ((sv->totals = calloc(n ? n : 1, sizeof *sv->totals)) == NULL)
-        return ap__jr_nomem(jr);
-    size_t i = 0;
-    for (const cJSON *o = arr->child; o != NULL; o = o->next, i++) {
-        char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, tp, i);
-        ap_status st = ap__jr_check_object(jr, o, p, keys);
-        if (st != AP_OK)
-            return st;
-        ap_savings_total *t = &sv->totals[i];
-        sv->n_totals = i + 1;
-        if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &t->label)) ||
-            (st = read_row_number(jr, o, p, "from", sv->n_proposals, 0,
-                                  &t->from)) ||
-            (st = read_row_number(jr, o, p, "to", sv->n_proposals,
-                                  sv->n_proposals - 1, &t->to)))
-            return st;
-        if (t->from > t->to) {
-            char q[AP__JR_PATH_SIZE];
-            ap__jr_key_path(q, p, "to");
-            return ap__jr_fail(jr, ap__jr_member(o, "to"), q, "\"to\" (%zu) "
-                               "comes before \"from\" (%zu)", t->to + 1,
-                               t->from + 1);
-        }
-        int any;
-        if ((st = read_saving_money(jr, sv, o, p, "amount", 0, &t->has_amount,
-                                    &t->amount)) ||
-            (st = read_saving_money(jr, sv, o, p, "total", 0, &t->has_total,
-                                    &t->total)))
-            return st;
-        any = t->has_amount || t->has_total;
-        for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT; c++) {
-            if ((st = read_saving_money(
-                     jr, sv, o, p, ap_savings_column_name((ap_savings_column)c),
-                     0, &t->has_rated[c], &t->rated[c])))
-                return st;
-            any |= t->has_rated[c];
-        }
-        if (!any)
-            return ap__jr_fail(jr, o, p, "a total row states no figure: give "
-                               "\"amount\", a column or \"total\"");
-    }
-    return AP_OK;
+    static const ap__jr_objects how = {
+        .what = "an array of stated total rows",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_total};
+    return ap__jr_each_object(jr, arr, tp, &how, sv);
 }
 
 static ap_status read_savings(ap__jr *jr, ap_savings *sv)

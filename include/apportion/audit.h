@@ -180,7 +180,10 @@ void ap_audit_table_free(ap_audit_table *table);
 /* What a table check looked at. */
 typedef enum ap_table_check_kind {
     AP_TABLE_CHECK_TOTAL = 0, /* a stated total row, in one column */
-    AP_TABLE_CHECK_RULE = 1   /* a column rule, in one row */
+    AP_TABLE_CHECK_RULE = 1,  /* a column rule, in one row */
+    AP_TABLE_CHECK_FIGURE = 2 /* one stated figure against the one figure
+                                 apportion computes for it (a plan's share
+                                 by the basis, a scheduled instalment) */
 } ap_table_check_kind;
 
 typedef struct ap_table_finding {
@@ -191,6 +194,10 @@ typedef struct ap_table_finding {
     char *column_label;  /* owned */
     char *check;         /* "Total = sum of rows 1-6" or the rule (owned) */
     ap_audit_finding finding;
+    char *id;   /* a stable name for the check, "recharge.instalments.sum";
+                   "" when the check has none (owned) */
+    char *unit; /* the unit of this finding's figures when it is not the
+                   report's ("%" for percentages); "" otherwise (owned) */
 } ap_table_finding;
 
 typedef struct ap_audit_report {

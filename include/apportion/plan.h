@@ -3,16 +3,17 @@
  *
  * Memory.  ap_plan_load / ap_plan_parse give the caller a plan to release
  * with ap_plan_free; every string and array inside it belongs to the plan.
- * ap_plan_compute gives a result to release with ap_plan_result_free; it
- * does not refer to the plan, which may be freed first.  On an error *out
- * is NULL.  The structs are read-only views: release them whole, never a
- * member on its own. */
+ * ap_plan_compute gives a result, with its audit report, to release with
+ * ap_plan_result_free; it does not refer to the plan, which may be freed
+ * first.  On an error *out is NULL.  The structs are read-only views:
+ * release them whole, never a member on its own. */
 #ifndef APPORTION_PLAN_H
 #define APPORTION_PLAN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apportion/audit.h"
 #include "apportion/error.h"
 #include "apportion/money.h"
 
@@ -144,6 +145,10 @@ void ap_plan_free(ap_plan *plan);
 
 /* ---- results ----------------------------------------------------------- */
 
+/* Deprecated, to be removed in the release after 0.2: ap_check and the
+ * result's checks and n_checks are the plan's checks in their old shape,
+ * kept one release beside the audit report that now holds them (each
+ * check is the finding with the same id).  Read result->audit instead. */
 typedef enum ap_check_status {
     AP_CHECK_OK = 0,       /* the stated figure is right */
     AP_CHECK_ROUNDING = 1, /* off by no more than its printed precision */
@@ -179,12 +184,19 @@ typedef struct ap_plan_result {
     int has_balancing;    /* actual expenditure was given */
     int64_t actual_share; /* the payer's share of the actual spend */
     int64_t balancing;    /* the last instalment: actual share - billed */
-    ap_check *checks;
+    ap_check *checks;     /* deprecated: the audit's findings, old shape */
     size_t n_checks;
+    /* Every figure the paper states, checked against what apportion
+     * computes, as the other papers' audits are: money in £ at 2 decimals
+     * (pence), percentages in finding units of "%".  Each finding has a
+     * stable id ("line[40000154].WNC.basis_share",
+     * "recharge.instalments.sum"), its check says what was checked and its
+     * suggestion gives the figures. */
+    ap_audit_report *audit;
 } ap_plan_result;
 
 /* Apportions every line by the basis (two-way: lines and authorities both
- * exact), builds the recharge schedule and checks each stated figure.
+ * exact), builds the recharge schedule and audits each stated figure.
  * The caller frees *out with ap_plan_result_free. */
 ap_status ap_plan_compute(const ap_plan *plan, ap_plan_result **out,
                           ap_error *err);

@@ -59,12 +59,12 @@ def _run(args: argparse.Namespace) -> int:
 
     plan = load_plan(args.plan)
     if args.json:
-        json.dump({"plan": plan.source, "checks": [c.__dict__ for c in plan.checks]},
+        json.dump({"plan": plan.source, "checks": plan._checks_json()},
                   sys.stdout, indent=2)
         print()
     else:
         print(plan.report())
-    return 1 if args.strict and plan.failed_checks else 0
+    return 1 if args.strict and not plan.ok else 0
 
 
 _PERIOD_LABELS = {

@@ -81,7 +81,9 @@ class Finding:
     ``difference`` is stated - computed.  ``item`` is the label of the one
     figure at fault, or None (the figures agree, nothing fits, or several
     explanations fit equally).  For a table, ``row_label``,
-    ``column_label`` and ``check`` say which figure and which check."""
+    ``column_label`` and ``check`` say which figure and which check; a
+    plan's checks also have a stable ``id`` ("recharge.instalments.sum")
+    and, for percentages, the ``unit`` "%" (None: the report's unit)."""
 
     status: str
     cause: str
@@ -98,6 +100,8 @@ class Finding:
     row_label: str | None = None
     column_label: str | None = None
     check: str | None = None
+    id: str | None = None
+    unit: str | None = None
 
     @classmethod
     def _from_core(cls, d: dict[str, Any]) -> Finding:
@@ -112,7 +116,7 @@ class Finding:
             candidates=tuple(Candidate._from_core(c) for c in d["candidates"]),
             kind=d.get("kind"), row=d.get("row"), column=d.get("column"),
             row_label=d.get("row_label"), column_label=d.get("column_label"),
-            check=d.get("check"))
+            check=d.get("check"), id=d.get("id"), unit=d.get("unit"))
 
     @property
     def ok(self) -> bool:

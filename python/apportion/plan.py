@@ -2,20 +2,28 @@
 
 :func:`load_plan` reads a plan file (JSON, see ``schema/plan.schema.json``);
 the core parses it, apportions every line, builds the recharge schedule and
-checks each figure the paper states.  :class:`Plan` holds the results and
-shows them as pandas DataFrames, as text and as HTML in Jupyter.
+audits each figure the paper states.  :class:`Plan` holds the results and
+shows them as pandas DataFrames, as text and as HTML in Jupyter; its audit
+is an :class:`apportion.audit.Report` (``plan.audit``, ``plan.findings()``)
+as every paper's is.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any
 
 from . import _core
+from ._deprecate import renamed
 from ._present import isna, pounds, text_table
+from .audit import Finding, Report
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Check", "Plan", "load_plan", "parse_plan"]
 
@@ -24,8 +32,11 @@ _QUARTER_MONTHS = ("Apr-Jun", "Jul-Sep", "Oct-Dec", "Jan-Mar")
 
 @dataclass(frozen=True)
 class Check:
-    """One stated figure checked against what apportion computes.
+    """Deprecated since 0.2: a plan's checks are the findings of its audit
+    (``plan.audit``, an :class:`apportion.audit.Report`, and
+    ``plan.findings()``); a Check is the old shape of one, kept a release.
 
+    One stated figure checked against what apportion computes.
     ``difference`` is stated - computed.  ``status`` is "ok", "rounding"
     (within the figure's printed precision) or "mismatch".  Money values are
     int pence; percentages are ints in units of ``10**-scale`` percent.
@@ -39,6 +50,26 @@ class Check:
     computed: int
     difference: int
     status: str
+
+    @classmethod
+    def _of(cls, f: Finding) -> Check:
+        """The old shape of one of the plan's findings."""
+        scale = -int(f.stated.as_tuple().exponent)
+        check = cls.__new__(cls)
+        values = {"id": f.id, "description": f.check,
+                  "kind": "percent" if f.unit == "%" else "money",
+                  "scale": scale, "stated": int(f.stated.scaleb(scale)),
+                  "computed": int(f.computed.scaleb(scale)),
+                  "difference": int(f.difference.scaleb(scale)),
+                  "status": "mismatch" if f.status == "error" else f.status}
+        for name, value in values.items():
+            object.__setattr__(check, name, value)
+        return check
+
+    def __post_init__(self) -> None:
+        warnings.warn("apportion.Check is deprecated since apportion 0.2; "
+                      "a plan's checks are the findings of plan.audit",
+                      DeprecationWarning, stacklevel=3)
 
     @property
     def ok(self) -> bool:
@@ -67,44 +98,45 @@ class Check:
 class Plan:
     """A service plan with its apportionment, schedule and checks."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
         self.source: str = data["source"]
-        self.title: Optional[str] = data["title"]
-        self.reference: Optional[str] = data["reference"]
-        self.financial_year: Optional[str] = data["financial_year"]
+        self.title: str | None = data["title"]
+        self.reference: str | None = data["reference"]
+        self.financial_year: str | None = data["financial_year"]
         self.unit: str = data["unit"]
         self.authorities = [code for code, _ in data["authorities"]]
         self.authority_names = {code: name for code, name in data["authorities"]}
-        self.agreement: dict = data["agreement"]
-        self.basis: dict = data["basis"]
-        self.recharge: Optional[dict] = data["recharge"]
-        result = data["result"]
-        self.checks: List[Check] = [Check(**c) for c in result["checks"]]
+        self.agreement: dict[str, Any] = data["agreement"]
+        self.basis: dict[str, Any] = data["basis"]
+        self.recharge: dict[str, Any] | None = data["recharge"]
+        #: The audit of every figure the paper states, as every paper has.
+        self.audit: Report = Report._from_core(data["result"]["audit"],
+                                               self.source)
 
     # ---- figures ---------------------------------------------------------
 
     @property
-    def shares(self) -> List[List[int]]:
+    def shares(self) -> list[list[int]]:
         """Each line's share per authority, in pence (lines x authorities)."""
         return [list(row) for row in self._data["result"]["shares"]]
 
     @property
-    def authority_totals(self) -> dict:
+    def authority_totals(self) -> dict[str, int]:
         return dict(zip(self.authorities, self._data["result"]["authority_totals"]))
 
     @property
-    def instalments(self) -> Optional[List[int]]:
+    def instalments(self) -> list[int] | None:
         """The planned recharge instalments in pence (the last balances)."""
         inst = self._data["result"]["instalments"]
         return None if inst is None else list(inst)
 
     @property
-    def recharge_share(self) -> Optional[int]:
+    def recharge_share(self) -> int | None:
         return self._data["result"]["recharge_share"] if self.recharge else None
 
     @property
-    def balancing(self) -> Optional[dict]:
+    def balancing(self) -> dict[str, Any] | None:
         """With actual expenditure: the payer's actual share and the final
         (balancing) instalment; positive is a payment, negative a refund."""
         b = self._data["result"]["balancing"]
@@ -113,11 +145,37 @@ class Plan:
         return {"actual_share": b[0], "final_instalment": b[1]}
 
     @property
-    def failed_checks(self) -> List[Check]:
-        return [c for c in self.checks if not c.ok]
+    def ok(self) -> bool:
+        """True when no stated figure disagrees beyond its rounding."""
+        return self.audit.ok
 
-    def _instalment_labels(self) -> List[str]:
-        n = self.recharge["instalments"]
+    def _by_id(self) -> dict[str, Finding]:
+        return {f.id: f for f in self.audit.findings if f.id is not None}
+
+    @property
+    def checks(self) -> list[Check]:
+        """Deprecated since 0.2: the findings of :attr:`audit`, in the old
+        shape of :class:`Check`."""
+        warnings.warn("Plan.checks is deprecated since apportion 0.2; use "
+                      "Plan.audit (its findings) or Plan.findings()",
+                      DeprecationWarning, stacklevel=2)
+        return [Check._of(f) for f in self.audit.findings]
+
+    def _checks_json(self) -> list[dict[str, Any]]:
+        """The checks as ``apportion run --json`` has always printed them."""
+        return [dict(Check._of(f).__dict__) for f in self.audit.findings]
+
+    @property
+    def failed_checks(self) -> list[Check]:
+        """Deprecated since 0.2: use ``plan.audit.errors``."""
+        warnings.warn("Plan.failed_checks is deprecated since apportion 0.2; "
+                      "use Plan.audit.errors", DeprecationWarning,
+                      stacklevel=2)
+        return [Check._of(f) for f in self.audit.errors]
+
+    def _instalment_labels(self) -> list[str]:
+        assert self.recharge is not None
+        n: int = self.recharge["instalments"]
         fy = self.financial_year or ""
         if n == 4 and len(fy) == 7 and fy[4] == "/" and fy[:4].isdigit():
             start = int(fy[:4])
@@ -127,7 +185,7 @@ class Plan:
 
     # ---- DataFrames ------------------------------------------------------
 
-    def apportionment(self):
+    def apportionment(self) -> pd.DataFrame:
         """DataFrame: one row per budget line, the total and each
         authority's share by the basis, in int pence; a final "Total" row."""
         import pandas as pd
@@ -145,7 +203,7 @@ class Plan:
             frame[col] = frame[col].astype("int64")
         return frame
 
-    def schedule(self):
+    def schedule(self) -> pd.DataFrame:
         """DataFrame of the recharge invoices in pence: the planned amount,
         the paper's stated amount (if any) and the difference."""
         import pandas as pd
@@ -153,26 +211,30 @@ class Plan:
         if self.recharge is None:
             raise ValueError(f"{self.source} has no recharge rule")
         planned = self.instalments
-        stated = [s for s, _ in self._data["stated_instalments"]] or [None] * len(planned)
+        assert planned is not None  # a recharge rule always has a schedule
+        stated: list[Any] = ([s for s, _ in self._data["stated_instalments"]]
+                             or [None] * len(planned))
         n = len(planned)
         frame = pd.DataFrame({
             "payer": self.recharge["payer"],
             "payee": self.recharge["payee"],
             "kind": ["equal part"] * (n - 1) + ["balance"],
-            "amount": pd.array(planned, dtype="Int64"),
+            "amount": pd.array(list[Any](planned), dtype="Int64"),
             "stated": pd.array(stated, dtype="Int64"),
         }, index=pd.Index(self._instalment_labels(), name="instalment"))
-        # stated - planned, as the core's checks computed it
-        diffs = {c.id: c.difference for c in self.checks}
+        # stated - planned, as the core's audit computed it
+        by_id = self._by_id()
+        diffs = [by_id.get(f"recharge.instalment[{k + 1}]") for k in range(n)]
         frame["difference"] = pd.array(
-            [diffs.get(f"recharge.instalment[{k + 1}]") for k in range(n)], dtype="Int64")
+            [None if f is None else _pence(f.difference) for f in diffs],
+            dtype="Int64")
         bal = self.balancing
         if bal is not None:
-            frame["after_actuals"] = pd.array(planned[:-1] + [bal["final_instalment"]],
-                                              dtype="Int64")
+            after: list[Any] = [*planned[:-1], bal["final_instalment"]]
+            frame["after_actuals"] = pd.array(after, dtype="Int64")
         return frame
 
-    def carry_forwards(self):
+    def carry_forwards(self) -> pd.DataFrame:
         """DataFrame of carry-forwards, invoiced apart from the recharge."""
         import pandas as pd
 
@@ -183,20 +245,17 @@ class Plan:
         return pd.DataFrame(rows, columns=["payer", "payee", "amount", "kind",
                                            "from_year", "description"])
 
-    def checks_frame(self):
-        """DataFrame of every check: stated, computed, difference, status."""
-        import pandas as pd
+    def findings(self) -> pd.DataFrame:
+        """DataFrame of the audit's findings, one row per stated figure, as
+        every paper's ``findings()`` gives them."""
+        frame: pd.DataFrame = self.audit.to_frame()  # type: ignore[no-untyped-call]
+        return frame
 
-        return pd.DataFrame(
-            [{"check": c.id, "status": c.status, "stated": c._value(c.stated),
-              "computed": c._value(c.computed),
-              "difference": c._value(c.difference, signed=True),
-              "description": c.description} for c in self.checks]
-        ).set_index("check")
+    checks_frame = renamed(findings, "Plan.checks_frame")
 
     # ---- text and HTML ---------------------------------------------------
 
-    def _header_lines(self) -> List[str]:
+    def _header_lines(self) -> list[str]:
         out = [self.title or self.source]
         if self.reference:
             out.append(self.reference)
@@ -239,10 +298,11 @@ class Plan:
                 table.append([label, pounds(int(row["amount"])),
                               pounds(int(row["stated"])) if has else "",
                               pounds(int(row["difference"]), signed=True) if has else ""])
-            total = next((c for c in self.checks if c.id == "recharge.instalments.sum"), None)
+            total = self._by_id().get("recharge.instalments.sum")
             table.append(["Total", pounds(self.recharge_share),
-                          pounds(total.stated) if total else "",
-                          pounds(total.difference, signed=True) if total else ""])
+                          pounds(_pence(total.stated)) if total else "",
+                          pounds(_pence(total.difference), signed=True)
+                          if total else ""])
             out += text_table(table, right=(1, 2, 3))
             bal = self.balancing
             if bal is not None:
@@ -259,23 +319,23 @@ class Plan:
                            + (f" from {c['from_year']}" if c["from_year"] else "")
                            + (f" — {c['description']}" if c["description"] else ""))
         out += ["", "Checks of the paper's own figures"]
-        for c in self.checks:
-            mark = {"ok": "ok", "rounding": "rounding", "mismatch": "WRONG"}[c.status]
-            out.append(f"  [{mark:>8}] {c.finding}")
-        bad = self.failed_checks
-        out += ["", f"{len(bad)} of {len(self.checks)} stated figures do not agree "
+        for f in self.audit.findings:
+            mark = {"ok": "ok", "rounding": "rounding", "error": "WRONG"}[f.status]
+            out.append(f"  [{mark:>8}] {f.suggestion}")
+        bad, n = len(self.audit.errors), len(self.audit)
+        out += ["", f"{bad} of {n} stated figures do not agree "
                     f"with the computation." if bad else
-                    f"All {len(self.checks)} stated figures agree."]
+                    f"All {n} stated figures agree."]
         return "\n".join(out)
 
     def __str__(self) -> str:
         return self.report()
 
     def __repr__(self) -> str:
-        bad = len(self.failed_checks)
+        bad = len(self.audit.errors)
         return (f"<Plan {self.title or self.source!r}: {len(self._data['lines'])} "
                 f"line(s), {len(self.authorities)} authorities, "
-                f"{len(self.checks)} checks, {bad} failed>")
+                f"{len(self.audit)} checks, {bad} failed>")
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -284,7 +344,7 @@ class Plan:
         money_cols = ["total", *self.authorities]
         parts.append("<h5>Apportionment by the basis</h5>")
         parts.append(self.apportionment().to_html(
-            formatters={c: pounds for c in money_cols}))
+            formatters={c: _pounds_cell for c in money_cols}))
         if self.recharge is not None:
             parts.append("<h5>Recharge schedule</h5>")
             sched = self.schedule()
@@ -294,17 +354,27 @@ class Plan:
         if self._data["carry_forwards"]:
             parts.append("<h5>Carry-forwards (invoiced apart)</h5>")
             parts.append(self.carry_forwards().to_html(
-                formatters={"amount": pounds}, index=False))
+                formatters={"amount": _pounds_cell}, index=False))
         parts.append("<h5>Checks of the paper's own figures</h5><ul>")
-        for c in self.checks:
-            colour = {"ok": "green", "rounding": "darkorange", "mismatch": "red"}[c.status]
-            parts.append(f'<li><span style="color:{colour}">{esc(c.status)}</span>: '
-                         f"{esc(c.finding)}</li>")
+        for f in self.audit.findings:
+            colour = {"ok": "green", "rounding": "darkorange", "error": "red"}[f.status]
+            parts.append(f'<li><span style="color:{colour}">{esc(f.status)}</span>: '
+                         f"{esc(f.suggestion)}</li>")
         parts.append("</ul>")
         return "\n".join(parts)
 
 
-def load_plan(path) -> Plan:
+def _pounds_cell(value: Any) -> str:
+    """An int-pence cell of a frame, for to_html."""
+    return pounds(int(value))
+
+
+def _pence(pounds_: Decimal) -> int:
+    """A money finding's figure (exact pounds and pence) in pence."""
+    return int(pounds_.scaleb(2))
+
+
+def load_plan(path: str | os.PathLike[str]) -> Plan:
     """Read a plan file; errors are :class:`~apportion.PlanError` naming the
     JSON path, line and column."""
     return Plan(_core.load_plan(os.fspath(path)))

@@ -69,15 +69,17 @@ static PyObject *table_finding_item(const void *ctx, size_t i)
     PyObject *d = audit_finding_dict(&t->finding);
     if (d == NULL)
         return NULL;
-    if (set_item(d, "kind",
-                 PyUnicode_FromString(t->kind == AP_TABLE_CHECK_TOTAL
-                                          ? "total"
-                                          : "rule")) < 0 ||
+    static const char *const kinds[] = {"total", "rule", "figure"};
+    if (set_item(d, "kind", PyUnicode_FromString(kinds[t->kind])) < 0 ||
         set_item(d, "row", PyLong_FromSize_t(t->row)) < 0 ||
         set_item(d, "column", PyLong_FromSize_t(t->column)) < 0 ||
         set_item(d, "row_label", core_text(t->row_label)) < 0 ||
         set_item(d, "column_label", core_text(t->column_label)) < 0 ||
-        set_item(d, "check", core_text(t->check)) < 0) {
+        set_item(d, "check", core_text(t->check)) < 0 ||
+        /* Only the checks that have them (a plan's) carry an id and a
+         * unit of their own. */
+        (t->id[0] && set_item(d, "id", core_text(t->id)) < 0) ||
+        (t->unit[0] && set_item(d, "unit", core_text(t->unit)) < 0)) {
         Py_DECREF(d);
         return NULL;
     }

@@ -16,6 +16,67 @@ static const ap_check *find_check(const ap_plan_result *r, const char *id)
     exit(1);
 }
 
+static const ap_table_finding *find_finding(const ap_plan_result *r,
+                                            const char *id)
+{
+    for (size_t i = 0; i < r->audit->n_findings; i++)
+        if (strcmp(r->audit->findings[i].id, id) == 0)
+            return &r->audit->findings[i];
+    fprintf(stderr, "no finding %s\n", id);
+    exit(1);
+}
+
+/* The plan's checks are findings of its audit report, with the same
+ * figures and judgements as the deprecated ap_check list beside them. */
+static void check_audit(const ap_plan_result *r)
+{
+    const ap_audit_report *a = r->audit;
+    CHECK_EQ_I64(a->n_findings, 9);
+    CHECK_EQ_I64(a->n_findings, r->n_checks);
+    CHECK_EQ_I64(a->n_error, 3);
+    CHECK_EQ_I64(a->n_ok, 6);
+    CHECK_STR(a->unit, "£");
+    const ap_table_finding *sum = find_finding(r, "recharge.instalments.sum");
+    CHECK(sum->kind == AP_TABLE_CHECK_TOTAL);
+    CHECK_STR(sum->column_label, "WNC");
+    CHECK_STR(sum->unit, "");
+    CHECK_EQ_I64(sum->finding.scale, 2);
+    CHECK_EQ_I64(sum->finding.stated, 21165600);
+    CHECK_EQ_I64(sum->finding.computed, 21165400);
+    CHECK_EQ_I64(sum->finding.difference, 200);
+    CHECK_EQ_I64(sum->finding.tolerance, 0);
+    CHECK(sum->finding.status == AP_AUDIT_ERROR);
+    CHECK(sum->finding.cause == AP_CAUSE_UNEXPLAINED);
+    CHECK_STR(sum->check, "The 4 stated instalments sum to WNC's stated "
+                          "budget being recharged");
+    CHECK_STR(sum->finding.suggestion,
+              "The 4 stated instalments sum to WNC's stated budget being "
+              "recharged: it does not \xe2\x80\x94 stated \xc2\xa3"
+              "211,656.00, computed \xc2\xa3" "211,654.00; the stated "
+              "figure is \xc2\xa3" "2.00 more.");
+    const ap_table_finding *share =
+        find_finding(r, "line[40000154].WNC.basis_share");
+    CHECK(share->kind == AP_TABLE_CHECK_FIGURE);
+    CHECK_STR(share->row_label, "40000154");
+    CHECK_EQ_I64(share->finding.tolerance, 50); /* printed to the pound */
+    CHECK(share->finding.status == AP_AUDIT_ERROR);
+    const ap_table_finding *pct = find_finding(r, "basis.percent_sum");
+    CHECK_STR(pct->unit, "%");
+    CHECK(pct->finding.status == AP_AUDIT_OK);
+    CHECK_STR(pct->finding.suggestion, "The 0-18 population split's "
+                                       "percentages sum to 100%: yes, "
+                                       "100.00%.");
+    for (size_t i = 0; i < a->n_findings; i++) {
+        const ap_check *c = &r->checks[i];
+        const ap_table_finding *f = &a->findings[i];
+        CHECK_STR(c->id, f->id);
+        CHECK_STR(c->description, f->check);
+        CHECK_EQ_I64(c->stated, f->finding.stated);
+        CHECK_EQ_I64(c->difference, f->finding.difference);
+        CHECK_EQ_I64((int)c->status, (int)f->finding.status);
+    }
+}
+
 TEST(plan_iass_example)
 {
     ap_plan *plan;
@@ -56,6 +117,7 @@ TEST(plan_iass_example)
     CHECK(find_check(r, "recharge.instalment[1]")->status == AP_CHECK_OK);
     CHECK(find_check(r, "recharge.instalment[4]")->status ==
           AP_CHECK_MISMATCH);
+    check_audit(r);
     ap_plan_result_free(r);
     ap_plan_free(plan);
 }
@@ -82,6 +144,30 @@ static void expect_error(const char *json, const char *path, int line,
 TEST(plan_errors_name_path)
 {
     expect_error("{\"format\": ", "$", 1, 12, "invalid JSON");
+    /* The basis is read by the reader of the papers' splits, in its own
+     * words. */
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": \"ratio\"}}",
+                 "$.basis.kind", 1, 0,
+                 "unknown basis kind \"ratio\"; expected \"percent\" or "
+                 "\"metric\"");
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": 3}}", "$.basis.kind", 1, 0,
+                 "expected a string, found a number");
+    expect_error(HEAD AUTH "\"basis\": {\"values\": {\"A\": 1}}}",
+                 "$.basis.kind", 1, 0, "missing required key \"kind\"");
+    expect_error(HEAD AUTH "\"basis\": {\"kind\": \"metric\", \"values\": "
+                 "{\"A\": 1}}}",
+                 "$.basis.values.B", 1, 0, "no basis value");
+    /* Arrays of objects, read by ap__jr_each_object. */
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": {}}", "$.budget_lines", 1,
+                 0, "expected an array of budget lines, found an object");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": []}", "$.budget_lines", 1,
+                 0, "a plan needs at least one budget line");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"a\", "
+                 "\"total\": \"1\"}, 3]}",
+                 "$.budget_lines[1]", 1, 0, "expected an object, found a number");
+    expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"a\", "
+                 "\"total\": \"1\", \"colour\": 1}]}",
+                 "$.budget_lines[0].colour", 1, 0, "unknown key");
     expect_error("{}", "$.format", 1, 1, "missing required key");
     expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"x\", "
                  "\"total\": 5}]}",
