@@ -208,3 +208,28 @@ def test_scorecard_options_by_position_still_work_with_a_warning():
         old = Scorecard.from_measure(kpi, measure, -1, "previous", "m")
     new = Scorecard.from_measure(kpi, measure, title="m")
     pdt.assert_frame_equal(old.to_frame(), new.to_frame())
+
+
+# ---- the plan is a paper too ------------------------------------------------------
+# Its report keeps its own layout (the apportionment, the schedule, then the
+# checks in the plan's words), so only construction, the audit and pickling
+# are held to the shared shape here.
+
+def test_a_plan_is_a_paper_made_from_a_path_a_text_or_a_dict():
+    path = EXAMPLES / "iass-2021-22.json"
+    text = path.read_text(encoding="utf-8")
+    loaded = apportion.load_plan(path)
+    assert isinstance(loaded, Paper) and type(loaded) is apportion.Plan
+    for made in (apportion.Plan(path), apportion.Plan(str(path)),
+                 apportion.Plan.from_file(path),
+                 apportion.Plan.from_text(text, source=str(path))):
+        assert made.source == str(path) and made.report() == loaded.report()
+    from_dict = apportion.Plan(json.loads(text))
+    assert from_dict.source == "<plan>"
+    assert from_dict.report() == loaded.report().replace(str(path), "<plan>")
+    assert isinstance(loaded.audit, Report) and loaded.ok == loaded.audit.ok
+    pdt.assert_frame_equal(loaded.findings(), loaded.audit.to_frame())
+    back = pickle.loads(pickle.dumps(loaded))
+    assert back.report() == loaded.report()
+    with pytest.raises(TypeError, match="Plan.. takes a file's path"):
+        apportion.Plan(b"{}")

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import _core
 from ._deprecate import renamed
+from ._paper import Paper
 from ._present import isna, pounds, text_table
-from .audit import Finding, Report
+from .audit import Finding
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,13 +96,18 @@ class Check:
                 f"{self._value(abs(self.difference))} {more}.")
 
 
-class Plan:
-    """A service plan with its apportionment, schedule and checks."""
+class Plan(Paper):
+    """A service plan with its apportionment, schedule and the audit of the
+    figures it states.  Made as every paper is: ``Plan(path_or_dict)``,
+    :meth:`from_file`, :meth:`from_text` (or :func:`load_plan` and
+    :func:`parse_plan`)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
-        self.source: str = data["source"]
-        self.title: str | None = data["title"]
+    _default_source = "<plan>"
+    _core_load = staticmethod(_core.load_plan)
+    _core_parse = staticmethod(_core.parse_plan)
+
+    def _setup(self, data: dict[str, Any]) -> None:
+        super()._setup(data)  # source, title and the audit
         self.reference: str | None = data["reference"]
         self.financial_year: str | None = data["financial_year"]
         self.unit: str = data["unit"]
@@ -110,9 +116,6 @@ class Plan:
         self.agreement: dict[str, Any] = data["agreement"]
         self.basis: dict[str, Any] = data["basis"]
         self.recharge: dict[str, Any] | None = data["recharge"]
-        #: The audit of every figure the paper states, as every paper has.
-        self.audit: Report = Report._from_core(data["result"]["audit"],
-                                               self.source)
 
     # ---- figures ---------------------------------------------------------
 
@@ -143,11 +146,6 @@ class Plan:
         if b is None:
             return None
         return {"actual_share": b[0], "final_instalment": b[1]}
-
-    @property
-    def ok(self) -> bool:
-        """True when no stated figure disagrees beyond its rounding."""
-        return self.audit.ok
 
     def _by_id(self) -> dict[str, Finding]:
         return {f.id: f for f in self.audit.findings if f.id is not None}
@@ -245,13 +243,7 @@ class Plan:
         return pd.DataFrame(rows, columns=["payer", "payee", "amount", "kind",
                                            "from_year", "description"])
 
-    def findings(self) -> pd.DataFrame:
-        """DataFrame of the audit's findings, one row per stated figure, as
-        every paper's ``findings()`` gives them."""
-        frame: pd.DataFrame = self.audit.to_frame()  # type: ignore[no-untyped-call]
-        return frame
-
-    checks_frame = renamed(findings, "Plan.checks_frame")
+    checks_frame = renamed(Paper.findings, "Plan.checks_frame")
 
     # ---- text and HTML ---------------------------------------------------
 
@@ -328,9 +320,6 @@ class Plan:
                     f"All {n} stated figures agree."]
         return "\n".join(out)
 
-    def __str__(self) -> str:
-        return self.report()
-
     def __repr__(self) -> str:
         bad = len(self.audit.errors)
         return (f"<Plan {self.title or self.source!r}: {len(self._data['lines'])} "
@@ -377,9 +366,9 @@ def _pence(pounds_: Decimal) -> int:
 def load_plan(path: str | os.PathLike[str]) -> Plan:
     """Read a plan file; errors are :class:`~apportion.PlanError` naming the
     JSON path, line and column."""
-    return Plan(_core.load_plan(os.fspath(path)))
+    return Plan.from_file(path)
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
     """Read a plan from JSON text."""
-    return Plan(_core.parse_plan(text, source))
+    return Plan.from_text(text, source)
