@@ -109,7 +109,7 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: venv ctest ctest-asan ctest-valgrind pytest doctest docs
+test: venv ctest ctest-asan ctest-valgrind pytest lint doctest docs
 
 # The plan, then the three service areas as the plugins apportion loads at
 # run time: IASS2 scored by council and quarter with the quarterly recharge,
