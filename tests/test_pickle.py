@@ -143,8 +143,9 @@ def behaviour(obj) -> dict:
         if name.startswith("_") or name in ("plot",):
             continue
         attr = inspect.getattr_static(type(obj), name)
-        if hasattr(attr, "__deprecated__"):  # an old name of another method
-            continue
+        if hasattr(attr, "__deprecated__") or hasattr(
+                getattr(attr, "fget", None), "__deprecated__"):
+            continue  # an old name, kept one release, of what is walked here
         if isinstance(attr, property):
             out[name] = outcome(lambda: getattr(obj, name))
         elif callable(attr) and not isinstance(attr, (classmethod, staticmethod, type)):
@@ -258,8 +259,8 @@ def test_plan(roundtrip):
     # £52,912 in Q4.
     assert back.recharge_share == 21_165_400
     assert back.instalments == [5_291_400] * 3 + [5_291_200]
-    for check in plan.checks:
-        assert roundtrip(check) == check
+    for finding in plan.audit.findings:
+        assert roundtrip(finding) == finding
     parsed = apportion.parse_plan(IASS_PLAN.read_text(), "iass.json")
     check_roundtrip(parsed, roundtrip)
 
@@ -281,7 +282,7 @@ def test_papers(load, name, roundtrip):
     paper = load(EXAMPLES / name)
     extra = [lambda p: p.audit.report(everything=True),
              lambda p: p.audit.to_json()]
-    for method in ("by_year", "proposals_frame", "split_frame", "by_rag_frame",
+    for method in ("by_year_frame", "proposals_frame", "split_frame", "by_rag_frame",
                    "pressure_split_frame"):
         if hasattr(paper, method):
             extra.append(lambda p, m=method: getattr(p, m)(unit="£000"))

@@ -79,3 +79,21 @@ def keyword_only_after(n: int, *, since: str = "0.2") -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def deprecated_property(message: str) -> Callable[[Callable[[Any], Any]], property]:
+    """A read-only property kept one release: reading it warns with
+    `message` (what to use instead), then returns what the getter gives.
+    The getter is marked ``__deprecated__`` as :func:`renamed` marks an
+    alias."""
+
+    def decorate(fget: Callable[[Any], Any]) -> property:
+        @functools.wraps(fget)
+        def getter(self: Any) -> Any:
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            return fget(self)
+
+        getter.__deprecated__ = message  # type: ignore[attr-defined]
+        return property(getter)
+
+    return decorate

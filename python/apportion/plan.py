@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import _core
-from ._deprecate import renamed
+from ._deprecate import deprecated_property, renamed
 from ._paper import Paper
 from ._present import isna, pounds, text_table
 from .audit import Finding
@@ -150,25 +150,21 @@ class Plan(Paper):
     def _by_id(self) -> dict[str, Finding]:
         return {f.id: f for f in self.audit.findings if f.id is not None}
 
-    @property
+    @deprecated_property("Plan.checks is deprecated since apportion 0.2; use "
+                         "Plan.audit (its findings) or Plan.findings()")
     def checks(self) -> list[Check]:
         """Deprecated since 0.2: the findings of :attr:`audit`, in the old
         shape of :class:`Check`."""
-        warnings.warn("Plan.checks is deprecated since apportion 0.2; use "
-                      "Plan.audit (its findings) or Plan.findings()",
-                      DeprecationWarning, stacklevel=2)
         return [Check._of(f) for f in self.audit.findings]
 
     def _checks_json(self) -> list[dict[str, Any]]:
         """The checks as ``apportion run --json`` has always printed them."""
         return [dict(Check._of(f).__dict__) for f in self.audit.findings]
 
-    @property
+    @deprecated_property("Plan.failed_checks is deprecated since apportion "
+                         "0.2; use Plan.audit.errors")
     def failed_checks(self) -> list[Check]:
         """Deprecated since 0.2: use ``plan.audit.errors``."""
-        warnings.warn("Plan.failed_checks is deprecated since apportion 0.2; "
-                      "use Plan.audit.errors", DeprecationWarning,
-                      stacklevel=2)
         return [Check._of(f) for f in self.audit.errors]
 
     def _instalment_labels(self) -> list[str]:
