@@ -153,7 +153,7 @@ class Plan(Paper):
     @deprecated_property("Plan.checks is deprecated since apportion 0.2; use "
                          "Plan.audit (its findings) or Plan.findings()")
     def checks(self) -> list[Check]:
-        """Deprecated since 0.2: the findings of :attr:`audit`, in the old
+        """Deprecated since 0.2: the findings of ``audit``, in the old
         shape of :class:`Check`."""
         return [Check._of(f) for f in self.audit.findings]
 
