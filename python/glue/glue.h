@@ -169,9 +169,11 @@ PyObject *audit_report_dict(const ap_audit_report *r);
 /* ---- arguments ----------------------------------------------------------
  * Every function of _core is METH_FASTCALL | METH_KEYWORDS: its arguments
  * come as a vector (positional ones, then the values of the keywords
- * named in kwnames).  A static arg_spec names its parameters; bind_args
- * puts each argument in its parameter's slot, with CPython's TypeError for
- * too many, missing, unexpected or doubled arguments; parse_args then
+ * named in kwnames).  Its parameters are written once, in the text
+ * signature GLUE_FUNCTION puts at the head of its docstring, which
+ * inspect.signature reads and the binder reads too: bind_args puts each
+ * argument in its parameter's slot, with CPython's TypeError for too
+ * many, missing, unexpected or doubled arguments; parse_args then
  * converts the slots with PyArg_ParseTuple's format codes and messages
  * ("f() argument 1 must be str, not int").  The public C API parses only
  * a tuple and a dict (PyArg_ParseTupleAndKeywords), not a vector, and
@@ -180,33 +182,47 @@ PyObject *audit_report_dict(const ap_audit_report *r);
 /* The most parameters a function of _core has (holt_batch: 17). */
 enum { MAX_ARGS = 20 };
 
-typedef struct arg_spec {
-    const char *name;           /* the function's, for messages */
-    const char *const *params;  /* the parameters' names, NULL-terminated */
-    int optional;               /* how many at the end may be left out */
-    int posonly;                /* how many at the start are positional-only */
-} arg_spec;
+/* One call of a function of _core: its name and docstring (the text
+ * signature first), and the arguments as the interpreter passed them. */
+typedef struct glue_call {
+    const char *name;
+    const char *doc;
+    PyObject *const *args;
+    Py_ssize_t nargs;
+    PyObject *kwnames;
+} glue_call;
 
-/* A static arg_spec `var` for the function `name` whose parameters are
- * the names after posonly (NULL alone for none): the last `optional` of
- * them may be left out, the first `posonly` are positional-only.  The
- * text signature in its docstring says the same, as
- * tests/test_core_signatures.py checks. */
-#define ARG_SPEC(var, name, optional, posonly, ...)                        \
-    static const char *const var##_params[] = {__VA_ARGS__, NULL};       \
-    static const arg_spec var = {name, var##_params, optional, posonly}
+/* The function core_<name> of _core with the docstring <name>_doc:
+ * "<name>($module, " params ")\n--\n\n" doc, composed at compile time.
+ * params is the parameter list as Python writes it: "text, unit",
+ * "values, alpha=None" (a default, always None, makes a parameter
+ * optional; only trailing ones have them), "calendar, /" (those before
+ * the / are positional-only), "" for none.  The body that follows the
+ * macro is that of a function (PyObject *module, const glue_call *call)
+ * returning a new reference; it binds its arguments with
+ * parse_args(call, format, ...).  GLUE_METHOD(name) is its method table
+ * entry. */
+#define GLUE_FUNCTION(name, params, doc)                                   \
+    PyDoc_STRVAR(name##_doc, #name "($module, " params ")\n--\n\n" doc);   \
+    static PyObject *name##_body(PyObject *module, const glue_call *call); \
+    static PyObject *core_##name(PyObject *module, PyObject *const *args,  \
+                                 Py_ssize_t nargs, PyObject *kwnames)      \
+    {                                                                      \
+        const glue_call call = {#name, name##_doc, args, nargs, kwnames};  \
+        return name##_body(module, &call);                                 \
+    }                                                                      \
+    static PyObject *name##_body(PyObject *module, const glue_call *call)
 
 /* Slots: MAX_ARGS borrowed references, NULL for an optional argument
- * left out.  0, or -1 with TypeError. */
-int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
-              PyObject *kwnames, PyObject **slots);
+ * left out (slots may be NULL for a function without parameters).  0, or
+ * -1 with TypeError. */
+int bind_args(const glue_call *call, PyObject **slots);
 /* bind_args, then the slots converted in order by the format codes O O!
  * O& s s# z i I L n d p and (LL...), one per parameter, into the
  * pointers after format as PyArg_ParseTuple takes them; a left-out slot
  * leaves its pointer as it was (the caller's default).  0, or -1 with the
  * exception PyArg_ParseTuple would raise. */
-int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
-               PyObject *kwnames, const char *format, ...);
+int parse_args(const glue_call *call, const char *format, ...);
 
 /* A method table entry for core_<name>, a fastcall function with keywords
  * whose docstring (text signature first) is <name>_doc.  The cast through
@@ -222,17 +238,10 @@ int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
  * core reads: cJSON notes a parse failure in a process-wide variable.
  * load_doc and parse_doc are the docstrings after the text signatures. */
 #define PAPER_READERS(name, T, load, parse, finish, load_doc, parse_doc)   \
-    PyDoc_STRVAR(load_##name##_doc,                                        \
-                 "load_" #name "($module, /, path)\n--\n\n" load_doc);     \
-    ARG_SPEC(load_##name##_args, "load_" #name, 0, 0, "path");             \
-                                                                           \
-    static PyObject *core_load_##name(PyObject *module,                    \
-                                      PyObject *const *args,               \
-                                      Py_ssize_t nargs, PyObject *kwnames) \
+    GLUE_FUNCTION(load_##name, "path", load_doc)                           \
     {                                                                      \
         PyObject *path;                                                    \
-        if (parse_args(&load_##name##_args, args, nargs, kwnames, "O&",   \
-                       PyUnicode_FSConverter, &path) < 0)                  \
+        if (parse_args(call, "O&", PyUnicode_FSConverter, &path) < 0)      \
             return NULL;                                                   \
         T *paper = NULL;                                                   \
         ap_error err;                                                      \
@@ -241,20 +250,11 @@ int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
         return finish(module, st, paper, &err);                            \
     }                                                                      \
                                                                            \
-    PyDoc_STRVAR(parse_##name##_doc,                                       \
-                 "parse_" #name "($module, /, text, source)\n--\n\n"       \
-                 parse_doc);                                               \
-    ARG_SPEC(parse_##name##_args, "parse_" #name, 0, 0, "text", "source"); \
-                                                                           \
-    static PyObject *core_parse_##name(PyObject *module,                   \
-                                       PyObject *const *args,              \
-                                       Py_ssize_t nargs,                   \
-                                       PyObject *kwnames)                  \
+    GLUE_FUNCTION(parse_##name, "text, source", parse_doc)                 \
     {                                                                      \
         const char *text, *source;                                         \
         Py_ssize_t len;                                                    \
-        if (parse_args(&parse_##name##_args, args, nargs, kwnames, "s#s", \
-                       &text, &len, &source) < 0)                          \
+        if (parse_args(call, "s#s", &text, &len, &source) < 0)             \
             return NULL;                                                   \
         T *paper = NULL;                                                   \
         ap_error err;                                                      \

@@ -27,23 +27,16 @@ static int optional_int64(PyObject *obj, Py_buffer *view, const char *what,
     return 0;
 }
 
-PyDoc_STRVAR(sla_measure_doc,
-"sla_measure($module, /, calendar, start, end, keys, limit, convention, "
-"as_of)\n--\n\n"
+GLUE_FUNCTION(sla_measure,
+              "calendar, start, end, keys, limit, convention, as_of",
 "Bytes of int64 rows (key, records, within, total, open_late,\n"
-"open_pending, closed, elapsed_sum, elapsed_max), one a key.");
-ARG_SPEC(sla_measure_args, "sla_measure", 0, 0,
-         "calendar", "start", "end", "keys", "limit", "convention", "as_of");
-
-static PyObject *core_sla_measure(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+"open_pending, closed, elapsed_sum, elapsed_max), one a key.")
 {
     PyObject *capsule, *start_obj, *end_obj, *keys_obj;
     long long limit, as_of;
     const char *convention_name;
-    if (parse_args(&sla_measure_args, args, nargs, kwnames, "OOOOLsL",
-                   &capsule, &start_obj, &end_obj, &keys_obj, &limit,
-                   &convention_name, &as_of) < 0)
+    if (parse_args(call, "OOOOLsL", &capsule, &start_obj, &end_obj, &keys_obj,
+                   &limit, &convention_name, &as_of) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -91,21 +84,14 @@ static PyObject *core_sla_measure(PyObject *module, PyObject *const *args,
     return result;
 }
 
-PyDoc_STRVAR(rereferrals_doc,
-"rereferrals($module, /, subjects, dates, keys, window_months, flags)\n--\n\n"
+GLUE_FUNCTION(rereferrals, "subjects, dates, keys, window_months, flags",
 "Bytes of int64 rows (key, records, rereferrals), one a key, flags\n"
-"marking each re-referral within window_months.");
-ARG_SPEC(rereferrals_args, "rereferrals", 0, 0,
-         "subjects", "dates", "keys", "window_months", "flags");
-
-static PyObject *core_rereferrals(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+"marking each re-referral within window_months.")
 {
     PyObject *subjects_obj, *dates_obj, *keys_obj, *flags_obj;
     long long window;
-    if (parse_args(&rereferrals_args, args, nargs, kwnames, "OOOLO",
-                   &subjects_obj, &dates_obj, &keys_obj, &window,
-                   &flags_obj) < 0)
+    if (parse_args(call, "OOOLO", &subjects_obj, &dates_obj, &keys_obj,
+                   &window, &flags_obj) < 0)
         return NULL;
     Py_buffer subjects, dates, keys, flags;
     if (get_int64_buffer(subjects_obj, &subjects, 0, "subjects") < 0)

@@ -295,20 +295,12 @@ static PyObject *finish_balance(PyObject *module, ap_status st,
     return d;
 }
 
-PyDoc_STRVAR(load_plan_balance_doc,
-"load_plan_balance($module, /, path, actual_expenditure)\n--\n\n"
+GLUE_FUNCTION(load_plan_balance, "path, actual_expenditure",
 "The Q4 balancing payment of the plan at path given the actual\n"
-"expenditure (pence), as a dict.");
-ARG_SPEC(load_plan_balance_args, "load_plan_balance", 0, 0,
-         "path", "actual_expenditure");
-
-static PyObject *core_load_plan_balance(PyObject *module,
-                                        PyObject *const *args,
-                                        Py_ssize_t nargs, PyObject *kwnames)
+"expenditure (pence), as a dict.")
 {
     PyObject *path, *actual_obj;
-    if (parse_args(&load_plan_balance_args, args, nargs, kwnames, "O&O",
-                   PyUnicode_FSConverter, &path, &actual_obj) < 0)
+    if (parse_args(call, "O&O", PyUnicode_FSConverter, &path, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
@@ -322,22 +314,14 @@ static PyObject *core_load_plan_balance(PyObject *module,
     return finish_balance(module, st, plan, actual, &err);
 }
 
-PyDoc_STRVAR(parse_plan_balance_doc,
-"parse_plan_balance($module, /, text, source, actual_expenditure)\n--\n\n"
+GLUE_FUNCTION(parse_plan_balance, "text, source, actual_expenditure",
 "The Q4 balancing payment of the plan in text given the actual\n"
-"expenditure (pence), as a dict.");
-ARG_SPEC(parse_plan_balance_args, "parse_plan_balance", 0, 0,
-         "text", "source", "actual_expenditure");
-
-static PyObject *core_parse_plan_balance(PyObject *module,
-                                         PyObject *const *args,
-                                         Py_ssize_t nargs, PyObject *kwnames)
+"expenditure (pence), as a dict.")
 {
     const char *text, *source;
     Py_ssize_t len;
     PyObject *actual_obj;
-    if (parse_args(&parse_plan_balance_args, args, nargs, kwnames, "s#sO",
-                   &text, &len, &source, &actual_obj) < 0)
+    if (parse_args(call, "s#sO", &text, &len, &source, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0)

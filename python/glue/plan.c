@@ -248,17 +248,11 @@ static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
     return d;
 }
 
-PyDoc_STRVAR(load_plan_doc,
-"load_plan($module, /, path)\n--\n\n"
-"The plan in the file at path and its computed results, as a dict.");
-ARG_SPEC(load_plan_args, "load_plan", 0, 0, "path");
-
-static PyObject *core_load_plan(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(load_plan, "path",
+"The plan in the file at path and its computed results, as a dict.")
 {
     PyObject *path_obj;
-    if (parse_args(&load_plan_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path_obj) < 0)
+    if (parse_args(call, "O&", PyUnicode_FSConverter, &path_obj) < 0)
         return NULL;
     ap_plan *plan = NULL;
     ap_error err;
@@ -269,19 +263,13 @@ static PyObject *core_load_plan(PyObject *module, PyObject *const *args,
     return finish_plan(module, st, plan, &err);
 }
 
-PyDoc_STRVAR(parse_plan_doc,
-"parse_plan($module, /, text, source)\n--\n\n"
+GLUE_FUNCTION(parse_plan, "text, source",
 "The plan in text (source names it in messages) and its computed\n"
-"results, as a dict.");
-ARG_SPEC(parse_plan_args, "parse_plan", 0, 0, "text", "source");
-
-static PyObject *core_parse_plan(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"results, as a dict.")
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (parse_args(&parse_plan_args, args, nargs, kwnames, "s#s", &text, &len,
-                   &source) < 0)
+    if (parse_args(call, "s#s", &text, &len, &source) < 0)
         return NULL;
     ap_plan *plan = NULL;
     ap_error err;
