@@ -248,34 +248,11 @@ static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
     return d;
 }
 
-GLUE_FUNCTION(load_plan, "path",
-"The plan in the file at path and its computed results, as a dict.")
-{
-    PyObject *path_obj;
-    if (parse_args(call, "O&", PyUnicode_FSConverter, &path_obj) < 0)
-        return NULL;
-    ap_plan *plan = NULL;
-    ap_error err;
-    /* The GIL stays held: cJSON records parse failures in a process-wide
-     * variable, so two parses must not run at once. */
-    ap_status st = ap_plan_load(PyBytes_AS_STRING(path_obj), &plan, &err);
-    Py_DECREF(path_obj);
-    return finish_plan(module, st, plan, &err);
-}
-
-GLUE_FUNCTION(parse_plan, "text, source",
-"The plan in text (source names it in messages) and its computed\n"
-"results, as a dict.")
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(call, "s#s", &text, &len, &source) < 0)
-        return NULL;
-    ap_plan *plan = NULL;
-    ap_error err;
-    ap_status st = ap_plan_parse(text, (size_t)len, source, &plan, &err);
-    return finish_plan(module, st, plan, &err);
-}
+PAPER_READERS(plan, ap_plan, ap_plan_load, ap_plan_parse, finish_plan,
+              "The plan in the file at path and its computed results, as a "
+              "dict.",
+              "The plan in text (source names it in messages) and its\n"
+              "computed results, as a dict.")
 
 PyMethodDef plan_methods[] = {
     GLUE_METHOD(load_plan),
