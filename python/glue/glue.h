@@ -231,6 +231,36 @@ int parse_args(const glue_call *call, const char *format, ...);
     {#name, (PyCFunction)(void (*)(void))core_##name,                      \
      METH_FASTCALL | METH_KEYWORDS, name##_doc}
 
+/* finish(module, status, paper, err) for PAPER_READERS, for a paper of
+ * type T whose results the core computes into an R *: raises err when the
+ * read failed (status not AP_OK), else computes (with the GIL released
+ * when nogil is 1) and gives to_dict(paper, result), freeing both on
+ * every path. */
+#define PAPER_FINISH(finish, T, R, compute, to_dict, result_free,          \
+                     paper_free, nogil)                                    \
+    static PyObject *finish(PyObject *module, ap_status st, T *paper,      \
+                            ap_error *err)                                 \
+    {                                                                      \
+        if (st != AP_OK)                                                   \
+            return raise_error(module, err);                               \
+        R *result = NULL;                                                  \
+        PyObject *d = NULL;                                                \
+        if (nogil) {                                                       \
+            Py_BEGIN_ALLOW_THREADS                                         \
+            st = compute(paper, &result, err);                             \
+            Py_END_ALLOW_THREADS                                           \
+        } else {                                                           \
+            st = compute(paper, &result, err);                             \
+        }                                                                  \
+        if (st != AP_OK)                                                   \
+            raise_error(module, err);                                      \
+        else                                                               \
+            d = to_dict(paper, result);                                    \
+        result_free(result);                                               \
+        paper_free(paper);                                                 \
+        return d;                                                          \
+    }
+
 /* load_<name>(path) and parse_<name>(text, source) for a paper the core
  * reads into a T * with load(path, &paper, &err) or parse(text, len,
  * source, &paper, &err); finish(module, status, paper, &err) makes its

@@ -223,21 +223,8 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
     return d;
 }
 
-static PyObject *finish_outturn(PyObject *module, ap_status st,
-                                ap_outturn *o, ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_outturn_result *r = NULL;
-    PyObject *d = NULL;
-    if (ap_outturn_compute(o, &r, err) != AP_OK)
-        raise_error(module, err);
-    else
-        d = outturn_dict(o, r);
-    ap_outturn_result_free(r);
-    ap_outturn_free(o);
-    return d;
-}
+PAPER_FINISH(finish_outturn, ap_outturn, ap_outturn_result, ap_outturn_compute,
+             outturn_dict, ap_outturn_result_free, ap_outturn_free, 0)
 
 PAPER_READERS(outturn, ap_outturn, ap_outturn_load, ap_outturn_parse,
               finish_outturn,
