@@ -27,6 +27,32 @@ static int optional_int64(PyObject *obj, Py_buffer *view, const char *what,
     return 0;
 }
 
+/* Two columns of the records, int64 arrays a and b of one length: 0 with
+ * both views held and their length in *n; -1 with neither held and
+ * "<a> holds <n> <items> and <b> <m>; they must be the same length". */
+static int record_columns(PyObject *a_obj, PyObject *b_obj, const char *a,
+                          const char *b, const char *items, Py_buffer *a_view,
+                          Py_buffer *b_view, size_t *n)
+{
+    if (get_int64_buffer(a_obj, a_view, 0, a) < 0)
+        return -1;
+    if (get_int64_buffer(b_obj, b_view, 0, b) < 0) {
+        PyBuffer_Release(a_view);
+        return -1;
+    }
+    *n = (size_t)(a_view->len / 8);
+    if ((size_t)(b_view->len / 8) != *n) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s holds %zu %s and %s %zd; they must be the same "
+                     "length",
+                     a, *n, items, b, b_view->len / 8);
+        PyBuffer_Release(b_view);
+        PyBuffer_Release(a_view);
+        return -1;
+    }
+    return 0;
+}
+
 GLUE_FUNCTION(sla_measure,
               "calendar, start, end, keys, limit, convention, as_of",
 "Bytes of int64 rows (key, records, within, total, open_late,\n"
@@ -46,21 +72,13 @@ GLUE_FUNCTION(sla_measure,
     if (ap_elapsed_parse(convention_name, &opt.convention, &err) != AP_OK)
         return raise_error(module, &err);
     Py_buffer start, end, keys;
-    if (get_int64_buffer(start_obj, &start, 0, "start") < 0)
+    size_t n;
+    if (record_columns(start_obj, end_obj, "start", "end", "dates", &start,
+                       &end, &n) < 0)
         return NULL;
-    if (get_int64_buffer(end_obj, &end, 0, "end") < 0) {
-        PyBuffer_Release(&start);
-        return NULL;
-    }
-    size_t n = (size_t)(start.len / 8);
     int have_keys = 0;
     PyObject *result = NULL;
-    if ((size_t)(end.len / 8) != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "start holds %zu dates and end %zd; they must be the "
-                     "same length",
-                     n, end.len / 8);
-    } else if (optional_int64(keys_obj, &keys, "by", n, &have_keys) == 0) {
+    if (optional_int64(keys_obj, &keys, "by", n, &have_keys) == 0) {
         ap_sla_result r = {NULL, 0};
         ap_status st;
         Py_BEGIN_ALLOW_THREADS
@@ -94,22 +112,12 @@ GLUE_FUNCTION(rereferrals, "subjects, dates, keys, window_months, flags",
                    &window, &flags_obj) < 0)
         return NULL;
     Py_buffer subjects, dates, keys, flags;
-    if (get_int64_buffer(subjects_obj, &subjects, 0, "subjects") < 0)
+    size_t n;
+    if (record_columns(subjects_obj, dates_obj, "subjects", "dates", "values",
+                       &subjects, &dates, &n) < 0)
         return NULL;
-    if (get_int64_buffer(dates_obj, &dates, 0, "dates") < 0) {
-        PyBuffer_Release(&subjects);
-        return NULL;
-    }
-    size_t n = (size_t)(subjects.len / 8);
     int have_keys = 0, have_flags = 0;
     PyObject *result = NULL;
-    if ((size_t)(dates.len / 8) != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "subjects holds %zu values and dates %zd; they must be "
-                     "the same length",
-                     n, dates.len / 8);
-        goto done;
-    }
     if (optional_int64(keys_obj, &keys, "by", n, &have_keys) < 0)
         goto done;
     if (flags_obj != Py_None) {

@@ -562,6 +562,23 @@ done:
     return result;
 }
 
+/* The arguments (code, name, fields) of area_check and area_section: the
+ * area, the item's name and the fields, whose items the caller frees
+ * with PyMem_Free.  0, or -1 with an exception and nothing held. */
+static int area_fields_args(PyObject *module, const glue_call *call,
+                            const ap_area **area, const char **name,
+                            ap_fields *data, ap_field **items)
+{
+    const char *code;
+    PyObject *fields_obj;
+    if (parse_args(call, "ssO", &code, name, &fields_obj) < 0)
+        return -1;
+    *area = area_of(module, code);
+    if (*area == NULL)
+        return -1;
+    return fields_from(module, fields_obj, data, items);
+}
+
 static PyObject *finding_item(const void *ctx, size_t i)
 {
     const ap_finding *f = (const ap_finding *)ctx + i;
@@ -573,14 +590,11 @@ GLUE_FUNCTION(area_check, "code, name, fields",
 "The area's check name run over fields; returns [(severity, field,\n"
 "message)].")
 {
-    const char *code, *name;
-    PyObject *fields_obj;
-    if (parse_args(call, "ssO", &code, &name, &fields_obj) < 0)
-        return NULL;
-    const ap_area *a = area_of(module, code);
-    ap_field *field_items = NULL;
+    const ap_area *a;
+    const char *name;
     ap_fields data;
-    if (a == NULL || fields_from(module, fields_obj, &data, &field_items) < 0)
+    ap_field *field_items = NULL;
+    if (area_fields_args(module, call, &a, &name, &data, &field_items) < 0)
         return NULL;
     ap_finding_list out = {0};
     ap_error err;
@@ -600,14 +614,11 @@ GLUE_FUNCTION(area_check, "code, name, fields",
 GLUE_FUNCTION(area_section, "code, name, fields",
 "The area's section name written from fields, as str.")
 {
-    const char *code, *name;
-    PyObject *fields_obj;
-    if (parse_args(call, "ssO", &code, &name, &fields_obj) < 0)
-        return NULL;
-    const ap_area *a = area_of(module, code);
-    ap_field *field_items = NULL;
+    const ap_area *a;
+    const char *name;
     ap_fields data;
-    if (a == NULL || fields_from(module, fields_obj, &data, &field_items) < 0)
+    ap_field *field_items = NULL;
+    if (area_fields_args(module, call, &a, &name, &data, &field_items) < 0)
         return NULL;
     char *text = NULL;
     ap_error err;
@@ -881,6 +892,17 @@ static void py_item_discard(py_item *item)
     free(item);
 }
 
+/* What adding a Python callable returns: None, or with the item
+ * discarded the core's error (st, err) raised. */
+static PyObject *item_added(PyObject *module, py_item *item, ap_status st,
+                            const ap_error *err)
+{
+    if (st == AP_OK)
+        Py_RETURN_NONE;
+    py_item_discard(item);
+    return raise_error(module, err);
+}
+
 GLUE_FUNCTION(add_measure,
               "code, name, description, columns, scale, func, adapter",
 "Adds a Python measure to the area with code: func called through\n"
@@ -911,11 +933,8 @@ GLUE_FUNCTION(add_measure,
     /* A function pointer from the closure's entry point. */
     memcpy(&def.fn, &item->code, sizeof def.fn);
     ap_error err;
-    if (ap_area_add_measure(code, &def, &err) != AP_OK) {
-        py_item_discard(item);
-        return raise_error(module, &err);
-    }
-    Py_RETURN_NONE;
+    ap_status st = ap_area_add_measure(code, &def, &err);
+    return item_added(module, item, st, &err);
 }
 
 GLUE_FUNCTION(add_rule, "code, name, description, func, adapter",
@@ -941,11 +960,8 @@ GLUE_FUNCTION(add_rule, "code, name, description, func, adapter",
     };
     memcpy(&def.fn, &item->code, sizeof def.fn);
     ap_error err;
-    if (ap_area_add_rule(code, &def, &err) != AP_OK) {
-        py_item_discard(item);
-        return raise_error(module, &err);
-    }
-    Py_RETURN_NONE;
+    ap_status st = ap_area_add_rule(code, &def, &err);
+    return item_added(module, item, st, &err);
 }
 
 GLUE_FUNCTION(plugin_abi, "",
