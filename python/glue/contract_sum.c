@@ -120,7 +120,6 @@ PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
               "its results, as a dict.")
 
 PyMethodDef contract_sum_methods[] = {
-    GLUE_METHOD(load_contract_sum),
-    GLUE_METHOD(parse_contract_sum),
+    PAPER_METHODS(contract_sum),
     {NULL, NULL, 0, NULL},
 };

@@ -292,6 +292,9 @@ int parse_args(const glue_call *call, const char *format, ...);
         return finish(module, st, paper, &err);                            \
     }
 
+/* The method table entries of PAPER_READERS' two functions. */
+#define PAPER_METHODS(name) GLUE_METHOD(load_##name), GLUE_METHOD(parse_##name)
+
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef money_methods[];
 extern PyMethodDef apportion_methods[];

@@ -356,7 +356,6 @@ PyMethodDef kpi_methods[] = {
     GLUE_METHOD(direction),
     GLUE_METHOD(escalation),
     GLUE_METHOD(escalation_names),
-    GLUE_METHOD(load_kpis),
-    GLUE_METHOD(parse_kpis),
+    PAPER_METHODS(kpis),
     {NULL, NULL, 0, NULL},
 };

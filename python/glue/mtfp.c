@@ -116,7 +116,6 @@ PAPER_READERS(mtfp, ap_mtfp, ap_mtfp_load, ap_mtfp_parse,
               "roll-forward and audit, as a dict.")
 
 PyMethodDef mtfp_methods[] = {
-    GLUE_METHOD(load_mtfp),
-    GLUE_METHOD(parse_mtfp),
+    PAPER_METHODS(mtfp),
     {NULL, NULL, 0, NULL},
 };

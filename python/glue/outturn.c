@@ -320,9 +320,7 @@ GLUE_FUNCTION(parse_plan_balance, "text, source, actual_expenditure",
 }
 
 PyMethodDef outturn_methods[] = {
-    GLUE_METHOD(load_outturn),
-    GLUE_METHOD(parse_outturn),
-    GLUE_METHOD(load_plan_balance),
-    GLUE_METHOD(parse_plan_balance),
+    PAPER_METHODS(outturn),
+    PAPER_METHODS(plan_balance),
     {NULL, NULL, 0, NULL},
 };

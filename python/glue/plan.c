@@ -255,7 +255,6 @@ PAPER_READERS(plan, ap_plan, ap_plan_load, ap_plan_parse, finish_plan,
               "computed results, as a dict.")
 
 PyMethodDef plan_methods[] = {
-    GLUE_METHOD(load_plan),
-    GLUE_METHOD(parse_plan),
+    PAPER_METHODS(plan),
     {NULL, NULL, 0, NULL},
 };

@@ -133,7 +133,6 @@ PAPER_READERS(savings, ap_savings, ap_savings_load, ap_savings_parse,
               "totals by RAG and audit, as a dict.")
 
 PyMethodDef savings_methods[] = {
-    GLUE_METHOD(load_savings),
-    GLUE_METHOD(parse_savings),
+    PAPER_METHODS(savings),
     {NULL, NULL, 0, NULL},
 };
