@@ -119,7 +119,4 @@ PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
               "The contract sum in text (source names it in messages) and\n"
               "its results, as a dict.")
 
-PyMethodDef contract_sum_methods[] = {
-    PAPER_METHODS(contract_sum),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(contract_sum);

@@ -294,6 +294,10 @@ int parse_args(const glue_call *call, const char *format, ...);
 
 /* The method table entries of PAPER_READERS' two functions. */
 #define PAPER_METHODS(name) GLUE_METHOD(load_##name), GLUE_METHOD(parse_##name)
+/* The method table of a glue file whose functions are those two alone. */
+#define PAPER_TABLE(name)                                                  \
+    PyMethodDef name##_methods[] = {PAPER_METHODS(name),                   \
+                                    {NULL, NULL, 0, NULL}}
 
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef money_methods[];

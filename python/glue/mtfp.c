@@ -115,7 +115,4 @@ PAPER_READERS(mtfp, ap_mtfp, ap_mtfp_load, ap_mtfp_parse,
               "The MTFP in text (source names it in messages), its\n"
               "roll-forward and audit, as a dict.")
 
-PyMethodDef mtfp_methods[] = {
-    PAPER_METHODS(mtfp),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(mtfp);

@@ -254,7 +254,4 @@ PAPER_READERS(plan, ap_plan, ap_plan_load, ap_plan_parse, finish_plan,
               "The plan in text (source names it in messages) and its\n"
               "computed results, as a dict.")
 
-PyMethodDef plan_methods[] = {
-    PAPER_METHODS(plan),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(plan);

@@ -132,7 +132,4 @@ PAPER_READERS(savings, ap_savings, ap_savings_load, ap_savings_parse,
               "The savings in text (source names it in messages), their\n"
               "totals by RAG and audit, as a dict.")
 
-PyMethodDef savings_methods[] = {
-    PAPER_METHODS(savings),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(savings);
