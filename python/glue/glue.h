@@ -11,12 +11,20 @@
 /* Below this many items the cost of releasing the GIL outweighs it. */
 #define RELEASE_GIL_THRESHOLD 4096
 
+/* The module state's members, each an exception class of
+ * apportion.errors: X(member, class name).  One list serves the struct,
+ * its loading at exec, traverse and clear. */
+#define MODULE_ERRORS(X)                                                   \
+    X(apportion_error, "ApportionError")                                   \
+    X(input_error, "InputError")                                           \
+    X(overflow_error, "MoneyOverflowError")                                \
+    X(plan_error, "PlanError")                                             \
+    X(plugin_error, "PluginError")
+
 typedef struct module_state {
-    PyObject *apportion_error;
-    PyObject *input_error;
-    PyObject *overflow_error;
-    PyObject *plan_error;
-    PyObject *plugin_error;
+#define STATE_MEMBER(member, name) PyObject *member;
+    MODULE_ERRORS(STATE_MEMBER)
+#undef STATE_MEMBER
 } module_state;
 
 module_state *get_state(PyObject *module);
