@@ -158,8 +158,8 @@ GLUE_FUNCTION(ledger_apportion,
     }
     ap_error err;
     ap_apportion_mode mode;
-    if (ap_apportion_mode_parse(mode_name, &mode, &err) != AP_OK)
-        return raise_error(module, &err);
+    if (parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
     Py_buffer tv, wv, ov;
     if (get_int64_buffer(totals_obj, &tv, 0, "totals") < 0)
         return NULL;

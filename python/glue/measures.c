@@ -53,6 +53,17 @@ static int record_columns(PyObject *a_obj, PyObject *b_obj, const char *a,
     return 0;
 }
 
+/* What a grouped measure returns: its n groups of size bytes each as
+ * bytes of packed rows, or the core's error (st, err) raised. */
+static PyObject *group_bytes(PyObject *module, ap_status st,
+                             const ap_error *err, const void *groups,
+                             size_t n, size_t size)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    return PyBytes_FromStringAndSize(groups, (Py_ssize_t)(n * size));
+}
+
 GLUE_FUNCTION(sla_measure,
               "calendar, start, end, keys, limit, convention, as_of",
 "Bytes of int64 rows (key, records, within, total, open_late,\n"
@@ -85,15 +96,10 @@ GLUE_FUNCTION(sla_measure,
         st = ap_sla_measure(cal, start.buf, end.buf,
                             have_keys ? keys.buf : NULL, n, &opt, &r, &err);
         Py_END_ALLOW_THREADS
-        if (st != AP_OK) {
-            raise_error(module, &err);
-        } else {
-            /* ap_sla_group is nine int64 fields, key first. */
-            result = PyBytes_FromStringAndSize(
-                (const char *)r.groups,
-                (Py_ssize_t)(r.n_groups * sizeof(ap_sla_group)));
-            ap_sla_result_clear(&r);
-        }
+        /* ap_sla_group is nine int64 fields, key first. */
+        result = group_bytes(module, st, &err, r.groups, r.n_groups,
+                             sizeof(ap_sla_group));
+        ap_sla_result_clear(&r);
     }
     if (have_keys)
         PyBuffer_Release(&keys);
@@ -139,14 +145,9 @@ GLUE_FUNCTION(rereferrals, "subjects, dates, keys, window_months, flags",
     st = ap_rereferrals(subjects.buf, dates.buf, have_keys ? keys.buf : NULL,
                         n, window, have_flags ? flags.buf : NULL, &r, &err);
     Py_END_ALLOW_THREADS
-    if (st != AP_OK) {
-        raise_error(module, &err);
-    } else {
-        result = PyBytes_FromStringAndSize(
-            (const char *)r.groups,
-            (Py_ssize_t)(r.n_groups * sizeof(ap_rereferral_group)));
-        ap_rereferral_result_clear(&r);
-    }
+    result = group_bytes(module, st, &err, r.groups, r.n_groups,
+                         sizeof(ap_rereferral_group));
+    ap_rereferral_result_clear(&r);
 done:
     if (have_flags)
         PyBuffer_Release(&flags);
