@@ -525,16 +525,6 @@ fail:
 
 /* ---- arguments --------------------------------------------------------- */
 
-/* The parameters of a function as its text signature names them. */
-typedef struct arg_spec {
-    const char *name;           /* the function's, for messages */
-    int n;                      /* how many parameters */
-    int optional;               /* how many at the end may be left out */
-    int posonly;                /* how many at the start are positional-only */
-    const char *params[MAX_ARGS]; /* their names, in text */
-    char text[512];             /* the parameter list, cut into names */
-} arg_spec;
-
 /* A text signature the binder cannot read: the glue's own mistake, which
  * tests/test_core_signatures.py would show on the first call. */
 static int bad_signature(const glue_call *call, const char *why)
@@ -545,12 +535,8 @@ static int bad_signature(const glue_call *call, const char *why)
 }
 
 /* The parameters of call's function read from its docstring's text
- * signature, "name($module, a, b=None)\n--\n\n", into *spec.  Read again
- * on every call, into the caller's frame: a few dozen characters cost
- * less than converting one argument, and with nothing cached nothing is
- * shared between threads, so no lock or one-time initialisation is
- * needed where the module runs without the GIL (Py_MOD_GIL_NOT_USED) or
- * in subinterpreters with a GIL each.  0, or -1 with SystemError. */
+ * signature, "name($module, a, b=None)\n--\n\n", into *spec.  0, or -1
+ * with SystemError. */
 static int read_spec(const glue_call *call, arg_spec *spec)
 {
     static const char head[] = "($module, ";
@@ -649,6 +635,30 @@ static int leftover_keywords(const arg_spec *spec, PyObject *const *args,
     return -1;
 }
 
+/* The spec of call's function: the cached one once read.  Until then the
+ * first call to get there reads it into the cache, alone (the state's
+ * compare-and-swap from 0 to 1 lets one thread in; its release store of 2
+ * publishes the spec to the acquire loads of later calls), and any call
+ * meanwhile reads its own copy into *local.  NULL with SystemError when
+ * the signature cannot be read (the cache then stays unread). */
+static const arg_spec *spec_of(const glue_call *call, arg_spec *local)
+{
+    arg_cache *cache = call->cache;
+    if (atomic_load_explicit(&cache->state, memory_order_acquire) == 2)
+        return &cache->spec;
+    int unread = 0;
+    if (!atomic_compare_exchange_strong_explicit(&cache->state, &unread, 1,
+                                                 memory_order_acquire,
+                                                 memory_order_relaxed))
+        return read_spec(call, local) < 0 ? NULL : local;
+    if (read_spec(call, &cache->spec) < 0) {
+        atomic_store_explicit(&cache->state, 0, memory_order_release);
+        return NULL;
+    }
+    atomic_store_explicit(&cache->state, 2, memory_order_release);
+    return &cache->spec;
+}
+
 static int bind_spec(const arg_spec *spec, const glue_call *call,
                      PyObject **slots)
 {
@@ -708,10 +718,9 @@ static int bind_spec(const arg_spec *spec, const glue_call *call,
 
 int bind_args(const glue_call *call, PyObject **slots)
 {
-    arg_spec spec;
-    if (read_spec(call, &spec) < 0)
-        return -1;
-    return bind_spec(&spec, call, slots);
+    arg_spec local;
+    const arg_spec *spec = spec_of(call, &local);
+    return spec == NULL ? -1 : bind_spec(spec, call, slots);
 }
 
 /* An argument that is not what its format code takes: TypeError in
@@ -968,13 +977,14 @@ static int convert_va(const arg_spec *spec, PyObject *const *slots,
 
 int parse_args(const glue_call *call, const char *format, ...)
 {
-    arg_spec spec;
+    arg_spec local;
+    const arg_spec *spec = spec_of(call, &local);
     PyObject *slots[MAX_ARGS];
-    if (read_spec(call, &spec) < 0 || bind_spec(&spec, call, slots) < 0)
+    if (spec == NULL || bind_spec(spec, call, slots) < 0)
         return -1;
     va_list ap;
     va_start(ap, format);
-    int rc = convert_va(&spec, slots, format, &ap);
+    int rc = convert_va(spec, slots, format, &ap);
     va_end(ap);
     return rc;
 }

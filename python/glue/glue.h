@@ -6,6 +6,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <stdatomic.h>
+
 #include "apportion/apportion.h"
 
 /* Below this many items the cost of releasing the GIL outweighs it. */
@@ -190,11 +192,37 @@ PyObject *audit_report_dict(const ap_audit_report *r);
 /* The most parameters a function of _core has (holt_batch: 17). */
 enum { MAX_ARGS = 20 };
 
-/* One call of a function of _core: its name and docstring (the text
- * signature first), and the arguments as the interpreter passed them. */
+/* A function's parameters as its text signature names them. */
+typedef struct arg_spec {
+    const char *name;             /* the function's, for messages */
+    int n;                        /* how many parameters */
+    int optional;                 /* how many at the end may be left out */
+    int posonly;                  /* how many at the start are
+                                     positional-only */
+    const char *params[MAX_ARGS]; /* their names, in text */
+    char text[320];               /* the parameter list, cut into names */
+} arg_spec;
+
+/* A function's arg_spec, read from its text signature by the first call
+ * and kept: state 0 unread, 1 being read, 2 read.  In the default build
+ * that call holds the GIL, but the cache is static, shared by every
+ * interpreter: subinterpreters each with a GIL of their own, and threads
+ * with no GIL at all where the module says Py_MOD_GIL_NOT_USED, may call
+ * a function first at once.  So the state is atomic: one thread reads
+ * the spec into the cache, and a call that finds it not yet read reads
+ * its own copy. */
+typedef struct arg_cache {
+    atomic_int state;
+    arg_spec spec;
+} arg_cache;
+
+/* One call of a function of _core: its name, docstring (the text
+ * signature first) and spec cache, and the arguments as the interpreter
+ * passed them. */
 typedef struct glue_call {
     const char *name;
     const char *doc;
+    arg_cache *cache;
     PyObject *const *args;
     Py_ssize_t nargs;
     PyObject *kwnames;
@@ -212,11 +240,13 @@ typedef struct glue_call {
  * entry. */
 #define GLUE_FUNCTION(name, params, doc)                                   \
     PyDoc_STRVAR(name##_doc, #name "($module, " params ")\n--\n\n" doc);   \
+    static arg_cache name##_cache;                                         \
     static PyObject *name##_body(PyObject *module, const glue_call *call); \
     static PyObject *core_##name(PyObject *module, PyObject *const *args,  \
                                  Py_ssize_t nargs, PyObject *kwnames)      \
     {                                                                      \
-        const glue_call call = {#name, name##_doc, args, nargs, kwnames};  \
+        const glue_call call = {#name, name##_doc, &name##_cache, args,    \
+                                nargs, kwnames};                           \
         return name##_body(module, &call);                                 \
     }                                                                      \
     static PyObject *name##_body(PyObject *module, const glue_call *call)
