@@ -6,6 +6,9 @@ before."""
 
 import inspect
 import re
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -237,3 +240,55 @@ def test_bytes_text_is_read_as_before():
             "parse_decimal() argument 1 must be read-only bytes-like object, "
             "not memoryview")):
         _core.parse_decimal(memoryview(b"2.5"))
+
+
+# ---- one source for the parameters -----------------------------------------
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_the_docstring_opens_with_the_signature_the_binder_reads(name):
+    # GLUE_FUNCTION composes "name($module, params)\n--\n\n" and the
+    # binder reads the same text: nothing else names the parameters.
+    f = getattr(_core, name)
+    shown = str(inspect.signature(f))
+    assert f.__text_signature__ == "($module, " + shown[1:], name
+    assert f.__doc__ and not f.__doc__.startswith(name), name
+
+
+def test_first_calls_from_many_threads_bind_alike():
+    # A fresh interpreter, so that these are the functions' first calls:
+    # threads let loose at once each call every function by a bogus
+    # keyword; the binder's spec, read by the first and kept, refuses it
+    # in the same words for every thread and for a later call.
+    script = textwrap.dedent("""
+        import threading
+        from apportion import _core
+        names = sorted(n for n in dir(_core) if not n.startswith("_")
+                       and callable(getattr(_core, n))
+                       and not isinstance(getattr(_core, n), type))
+        def messages():
+            out = []
+            for n in names:
+                try:
+                    getattr(_core, n)(bogus_keyword=1)
+                except TypeError as e:
+                    out.append(str(e))
+            return out
+        start = threading.Barrier(8)
+        seen = []
+        def run():
+            start.wait()
+            seen.append(messages())
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        later = messages()
+        assert len(later) == len(names) == 77, (len(later), len(names))
+        assert len(seen) == 8 and all(s == later for s in seen)
+        print("ok")
+        """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

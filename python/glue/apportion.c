@@ -46,19 +46,12 @@ static int64_t *common_weights(PyObject *module, PyObject *nums,
     return scaled;
 }
 
-PyDoc_STRVAR(weights_common_doc,
-"weights_common($module, /, numerators, denominators)\n--\n\n"
+GLUE_FUNCTION(weights_common, "numerators, denominators",
 "Exact weights (numerators and denominators, two lists of ints) as int\n"
-"weights over their common denominator.");
-ARG_SPEC(weights_common_args, "weights_common", 0, 0,
-         "numerators", "denominators");
-
-static PyObject *core_weights_common(PyObject *module, PyObject *const *args,
-                                     Py_ssize_t nargs, PyObject *kwnames)
+"weights over their common denominator.")
 {
     PyObject *nums, *dens;
-    if (parse_args(&weights_common_args, args, nargs, kwnames, "OO", &nums,
-                   &dens) < 0)
+    if (parse_args(call, "OO", &nums, &dens) < 0)
         return NULL;
     Py_ssize_t n;
     int64_t *w = common_weights(module, nums, dens, &n);
@@ -69,19 +62,13 @@ static PyObject *core_weights_common(PyObject *module, PyObject *const *args,
     return list;
 }
 
-PyDoc_STRVAR(apportion_doc,
-"apportion($module, /, total, weights, mode)\n--\n\n"
+GLUE_FUNCTION(apportion, "total, weights, mode",
 "total (pence) apportioned by int weights with mode\n"
-"(\"largest_remainder\"...); returns the shares, a list of pence.");
-ARG_SPEC(apportion_args, "apportion", 0, 0, "total", "weights", "mode");
-
-static PyObject *core_apportion(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+"(\"largest_remainder\"...); returns the shares, a list of pence.")
 {
     PyObject *total_obj, *weights_obj;
     const char *mode_name;
-    if (parse_args(&apportion_args, args, nargs, kwnames, "OOs", &total_obj,
-                   &weights_obj, &mode_name) < 0)
+    if (parse_args(call, "OOs", &total_obj, &weights_obj, &mode_name) < 0)
         return NULL;
     int64_t total;
     ap_apportion_mode mode;
@@ -114,15 +101,14 @@ typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,
 
 /* apportion_into(totals, weights, mode, out) and the lines variant: out
  * must hold len(totals) * len(weights) int64 values. */
-static PyObject *run_many(PyObject *module, const arg_spec *spec,
-                          PyObject *const *args, Py_ssize_t nargs,
-                          PyObject *kwnames, many_kernel fn)
+static PyObject *run_many(PyObject *module, const glue_call *call,
+                          many_kernel fn)
 {
     PyObject *totals_obj, *weights_obj, *out_obj;
     const char *mode_name;
-    const char *name = spec->name;
-    if (parse_args(spec, args, nargs, kwnames, "OOsO", &totals_obj,
-                   &weights_obj, &mode_name, &out_obj) < 0)
+    const char *name = call->name;
+    if (parse_args(call, "OOsO", &totals_obj, &weights_obj, &mode_name,
+                   &out_obj) < 0)
         return NULL;
     ap_apportion_mode mode;
     if (parse_mode(module, mode_name, &mode) < 0)
@@ -165,34 +151,19 @@ static PyObject *run_many(PyObject *module, const arg_spec *spec,
     return result;
 }
 
-PyDoc_STRVAR(apportion_into_doc,
-"apportion_into($module, /, totals, weights, mode, out)\n--\n\n"
+GLUE_FUNCTION(apportion_into, "totals, weights, mode, out",
 "Each total of the int64 array totals apportioned by the int weights;\n"
-"the shares go into out (an int64 array of len(totals) x len(weights)).");
-ARG_SPEC(apportion_into_args, "apportion_into", 0, 0,
-         "totals", "weights", "mode", "out");
-
-static PyObject *core_apportion_into(PyObject *module, PyObject *const *args,
-                                     Py_ssize_t nargs, PyObject *kwnames)
+"the shares go into out (an int64 array of len(totals) x len(weights)).")
 {
-    return run_many(module, &apportion_into_args, args, nargs, kwnames,
-                    ap_apportion_many);
+    return run_many(module, call, ap_apportion_many);
 }
 
-PyDoc_STRVAR(apportion_lines_into_doc,
-"apportion_lines_into($module, /, lines, weights, mode, out)\n--\n\n"
+GLUE_FUNCTION(apportion_lines_into, "lines, weights, mode, out",
 "The lines (an int64 array) apportioned two-way by the int weights, so\n"
 "each authority's total is apportioned too; the shares go into out\n"
-"(len(lines) x len(weights)).");
-ARG_SPEC(apportion_lines_into_args, "apportion_lines_into", 0, 0,
-         "lines", "weights", "mode", "out");
-
-static PyObject *core_apportion_lines_into(PyObject *module,
-                                           PyObject *const *args,
-                                           Py_ssize_t nargs, PyObject *kwnames)
+"(len(lines) x len(weights)).")
 {
-    return run_many(module, &apportion_lines_into_args, args, nargs, kwnames,
-                    ap_apportion_lines);
+    return run_many(module, call, ap_apportion_lines);
 }
 
 PyMethodDef apportion_methods[] = {

@@ -159,25 +159,19 @@ static int parse_figure(PyObject *module, const char *text, const char *label,
     return -1;
 }
 
-PyDoc_STRVAR(audit_sum_doc,
-"audit_sum($module, /, items, signs, stated, decimals, stated_exact, "
-"labels, stated_label=None, suffix=None)\n--\n\n"
+GLUE_FUNCTION(audit_sum,
+              "items, signs, stated, decimals, stated_exact, labels, "
+              "stated_label=None, suffix=None",
 "The audit of a stated total against the items (texts) that sum to it,\n"
 "signs (None: all added) giving each item's sign; returns the finding\n"
-"as a dict.");
-ARG_SPEC(audit_sum_args, "audit_sum", 2, 0,
-         "items", "signs", "stated", "decimals", "stated_exact", "labels",
-         "stated_label", "suffix");
-
-static PyObject *core_audit_sum(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+"as a dict.")
 {
     PyObject *items_obj, *signs_obj, *labels_obj;
     const char *stated_text, *stated_label = NULL, *suffix = NULL;
     int decimals, stated_exact;
-    if (parse_args(&audit_sum_args, args, nargs, kwnames, "OOsipOzz",
-                   &items_obj, &signs_obj, &stated_text, &decimals,
-                   &stated_exact, &labels_obj, &stated_label, &suffix) < 0)
+    if (parse_args(call, "OOsipOzz", &items_obj, &signs_obj, &stated_text,
+                   &decimals, &stated_exact, &labels_obj, &stated_label,
+                   &suffix) < 0)
         return NULL;
     Py_ssize_t n = PySequence_Size(items_obj);
     if (n < 0)
@@ -272,19 +266,13 @@ static PyObject *check_table(PyObject *module, ap_status st,
     return d;
 }
 
-PyDoc_STRVAR(audit_table_text_doc,
-"audit_table_text($module, /, text, source)\n--\n\n"
+GLUE_FUNCTION(audit_table_text, "text, source",
 "The audit of a table given as JSON text (source names it in messages);\n"
-"returns the report as a dict.");
-ARG_SPEC(audit_table_text_args, "audit_table_text", 0, 0, "text", "source");
-
-static PyObject *core_audit_table_text(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+"returns the report as a dict.")
 {
     const char *text, *source;
     Py_ssize_t len;
-    if (parse_args(&audit_table_text_args, args, nargs, kwnames, "s#s", &text,
-                   &len, &source) < 0)
+    if (parse_args(call, "s#s", &text, &len, &source) < 0)
         return NULL;
     ap_audit_table *table = NULL;
     ap_error err;
@@ -292,18 +280,12 @@ static PyObject *core_audit_table_text(PyObject *module, PyObject *const *args,
     return check_table(module, st, table, &err);
 }
 
-PyDoc_STRVAR(audit_table_file_doc,
-"audit_table_file($module, /, path)\n--\n\n"
+GLUE_FUNCTION(audit_table_file, "path",
 "The audit of the table in the JSON file at path; returns the report as\n"
-"a dict.");
-ARG_SPEC(audit_table_file_args, "audit_table_file", 0, 0, "path");
-
-static PyObject *core_audit_table_file(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+"a dict.")
 {
     PyObject *path_obj;
-    if (parse_args(&audit_table_file_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path_obj) < 0)
+    if (parse_args(call, "O&", PyUnicode_FSConverter, &path_obj) < 0)
         return NULL;
     ap_audit_table *table = NULL;
     ap_error err;

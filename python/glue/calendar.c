@@ -15,22 +15,15 @@ const ap_calendar *calendar_of(PyObject *capsule)
     return PyCapsule_GetPointer(capsule, CALENDAR_CAPSULE);
 }
 
-PyDoc_STRVAR(calendar_new_doc,
-"calendar_new($module, /, division, weekmask, closures)\n--\n\n"
+GLUE_FUNCTION(calendar_new, "division, weekmask, closures",
 "A calendar capsule: the bank holidays of division, the working\n"
 "weekdays in weekmask (bit 0 Monday) and closures (an int64 array of\n"
-"days) as further days off.");
-ARG_SPEC(calendar_new_args, "calendar_new", 0, 0,
-         "division", "weekmask", "closures");
-
-static PyObject *core_calendar_new(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+"days) as further days off.")
 {
     const char *division_name;
     unsigned int weekmask;
     PyObject *closures_obj;
-    if (parse_args(&calendar_new_args, args, nargs, kwnames, "sIO",
-                   &division_name, &weekmask, &closures_obj) < 0)
+    if (parse_args(call, "sIO", &division_name, &weekmask, &closures_obj) < 0)
         return NULL;
     ap_error err;
     ap_division division;
@@ -52,18 +45,12 @@ static PyObject *core_calendar_new(PyObject *module, PyObject *const *args,
     return capsule;
 }
 
-PyDoc_STRVAR(calendar_span_doc,
-"calendar_span($module, calendar, /)\n--\n\n"
+GLUE_FUNCTION(calendar_span, "calendar, /",
 "The first and last day the calendar knows, as (first, last) days since\n"
-"1970-01-01.");
-ARG_SPEC(calendar_span_args, "calendar_span", 0, 1, "calendar");
-
-static PyObject *core_calendar_span(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+"1970-01-01.")
 {
     PyObject *capsule;
-    if (parse_args(&calendar_span_args, args, nargs, kwnames, "O",
-                   &capsule) < 0)
+    if (parse_args(call, "O", &capsule) < 0)
         return NULL;
     (void)module;
     const ap_calendar *cal = calendar_of(capsule);
@@ -80,18 +67,12 @@ static PyObject *holiday_item(const void *ctx, size_t i)
                          h->substitute ? Py_True : Py_False);
 }
 
-PyDoc_STRVAR(bank_holidays_doc,
-"bank_holidays($module, /, division, year)\n--\n\n"
-"The bank holidays of division in year as [(day, title, substitute)].");
-ARG_SPEC(bank_holidays_args, "bank_holidays", 0, 0, "division", "year");
-
-static PyObject *core_bank_holidays(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(bank_holidays, "division, year",
+"The bank holidays of division in year as [(day, title, substitute)].")
 {
     const char *division_name;
     long long year;
-    if (parse_args(&bank_holidays_args, args, nargs, kwnames, "sL",
-                   &division_name, &year) < 0)
+    if (parse_args(call, "sL", &division_name, &year) < 0)
         return NULL;
     ap_error err;
     ap_division division;
@@ -174,19 +155,12 @@ static PyObject *finish(PyObject *module, vec_call *v, ap_status st,
     return none_or_raise(module, st, err);
 }
 
-PyDoc_STRVAR(is_working_day_doc,
-"is_working_day($module, /, calendar, dates, out)\n--\n\n"
+GLUE_FUNCTION(is_working_day, "calendar, dates, out",
 "Fills out (uint8) with whether each of dates (datetime64[D] as int64)\n"
-"is a working day.");
-ARG_SPEC(is_working_day_args, "is_working_day", 0, 0,
-         "calendar", "dates", "out");
-
-static PyObject *core_is_working_day(PyObject *module, PyObject *const *args,
-                                     Py_ssize_t nargs, PyObject *kwnames)
+"is a working day.")
 {
     PyObject *capsule, *dates, *out;
-    if (parse_args(&is_working_day_args, args, nargs, kwnames, "OOO", &capsule,
-                   &dates, &out) < 0)
+    if (parse_args(call, "OOO", &capsule, &dates, &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -203,19 +177,12 @@ static PyObject *core_is_working_day(PyObject *module, PyObject *const *args,
     return finish(module, &v, st, &err);
 }
 
-PyDoc_STRVAR(working_days_doc,
-"working_days($module, /, calendar, begin, end, out)\n--\n\n"
+GLUE_FUNCTION(working_days, "calendar, begin, end, out",
 "Fills out with the working days from each begin to end, with\n"
-"numpy.busday_count's semantics.");
-ARG_SPEC(working_days_args, "working_days", 0, 0,
-         "calendar", "begin", "end", "out");
-
-static PyObject *core_working_days(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+"numpy.busday_count's semantics.")
 {
     PyObject *capsule, *in[2], *out;
-    if (parse_args(&working_days_args, args, nargs, kwnames, "OOOO", &capsule,
-                   &in[0], &in[1], &out) < 0)
+    if (parse_args(call, "OOOO", &capsule, &in[0], &in[1], &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -232,20 +199,14 @@ static PyObject *core_working_days(PyObject *module, PyObject *const *args,
     return finish(module, &v, st, &err);
 }
 
-PyDoc_STRVAR(add_working_days_doc,
-"add_working_days($module, /, calendar, dates, offsets, roll, out)\n--\n\n"
+GLUE_FUNCTION(add_working_days, "calendar, dates, offsets, roll, out",
 "Fills out with each date moved offsets working days, first rolling it\n"
-"by roll, as numpy.busday_offset.");
-ARG_SPEC(add_working_days_args, "add_working_days", 0, 0,
-         "calendar", "dates", "offsets", "roll", "out");
-
-static PyObject *core_add_working_days(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+"by roll, as numpy.busday_offset.")
 {
     PyObject *capsule, *in[2], *out;
     const char *roll_name;
-    if (parse_args(&add_working_days_args, args, nargs, kwnames, "OOOsO",
-                   &capsule, &in[0], &in[1], &roll_name, &out) < 0)
+    if (parse_args(call, "OOOsO", &capsule, &in[0], &in[1], &roll_name,
+                   &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -265,24 +226,16 @@ static PyObject *core_add_working_days(PyObject *module, PyObject *const *args,
     return finish(module, &v, st, &err);
 }
 
-PyDoc_STRVAR(elapsed_working_days_doc,
-"elapsed_working_days($module, /, calendar, start, end, convention, "
-"missing, out)\n--\n\n"
+GLUE_FUNCTION(elapsed_working_days,
+              "calendar, start, end, convention, missing, out",
 "Fills out with the working days elapsed from each start to end under\n"
-"convention, missing where either is missing.");
-ARG_SPEC(elapsed_working_days_args, "elapsed_working_days", 0, 0,
-         "calendar", "start", "end", "convention", "missing", "out");
-
-static PyObject *core_elapsed_working_days(PyObject *module,
-                                           PyObject *const *args,
-                                           Py_ssize_t nargs, PyObject *kwnames)
+"convention, missing where either is missing.")
 {
     PyObject *capsule, *in[2], *out;
     const char *convention_name;
     long long missing;
-    if (parse_args(&elapsed_working_days_args, args, nargs, kwnames, "OOOsLO",
-                   &capsule, &in[0], &in[1], &convention_name, &missing,
-                   &out) < 0)
+    if (parse_args(call, "OOOsLO", &capsule, &in[0], &in[1], &convention_name,
+                   &missing, &out) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -303,20 +256,13 @@ static PyObject *core_elapsed_working_days(PyObject *module,
     return finish(module, &v, st, &err);
 }
 
-PyDoc_STRVAR(fy_working_days_doc,
-"fy_working_days($module, /, calendar, start_year)\n--\n\n"
+GLUE_FUNCTION(fy_working_days, "calendar, start_year",
 "The working days in the financial year that starts in April of\n"
-"start_year.");
-ARG_SPEC(fy_working_days_args, "fy_working_days", 0, 0,
-         "calendar", "start_year");
-
-static PyObject *core_fy_working_days(PyObject *module, PyObject *const *args,
-                                      Py_ssize_t nargs, PyObject *kwnames)
+"start_year.")
 {
     PyObject *capsule;
     long long year;
-    if (parse_args(&fy_working_days_args, args, nargs, kwnames, "OL", &capsule,
-                   &year) < 0)
+    if (parse_args(call, "OL", &capsule, &year) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -328,21 +274,14 @@ static PyObject *core_fy_working_days(PyObject *module, PyObject *const *args,
     return PyLong_FromLongLong(n);
 }
 
-PyDoc_STRVAR(date_parts_doc,
-"date_parts($module, /, dates, part, missing, out)\n--\n\n"
+GLUE_FUNCTION(date_parts, "dates, part, missing, out",
 "Fills out with part (\"year\", \"month\", \"fy\"...) of each date, missing\n"
-"where the date is missing.");
-ARG_SPEC(date_parts_args, "date_parts", 0, 0,
-         "dates", "part", "missing", "out");
-
-static PyObject *core_date_parts(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"where the date is missing.")
 {
     PyObject *dates, *out;
     const char *part_name;
     long long missing;
-    if (parse_args(&date_parts_args, args, nargs, kwnames, "OsLO", &dates,
-                   &part_name, &missing, &out) < 0)
+    if (parse_args(call, "OsLO", &dates, &part_name, &missing, &out) < 0)
         return NULL;
     ap_error err;
     ap_date_part part;
@@ -359,17 +298,12 @@ static PyObject *core_date_parts(PyObject *module, PyObject *const *args,
     return finish(module, &v, st, &err);
 }
 
-PyDoc_STRVAR(fy_label_doc,
-"fy_label($module, start_year, /)\n--\n\n"
+GLUE_FUNCTION(fy_label, "start_year, /",
 "The label of the financial year that starts in start_year, as\n"
-"'2021/22'.");
-ARG_SPEC(fy_label_args, "fy_label", 0, 1, "start_year");
-
-static PyObject *core_fy_label(PyObject *module, PyObject *const *args,
-                               Py_ssize_t nargs, PyObject *kwnames)
+"'2021/22'.")
 {
     PyObject *arg;
-    if (parse_args(&fy_label_args, args, nargs, kwnames, "O", &arg) < 0)
+    if (parse_args(call, "O", &arg) < 0)
         return NULL;
     int64_t year;
     if (to_int64(module, arg, "year", &year) < 0)
@@ -379,19 +313,13 @@ static PyObject *core_fy_label(PyObject *module, PyObject *const *args,
     return PyUnicode_FromString(buf);
 }
 
-PyDoc_STRVAR(parse_fy_doc,
-"parse_fy($module, /, text)\n--\n\n"
+GLUE_FUNCTION(parse_fy, "text",
 "The start year of the financial year named in text ('2021/22',\n"
-"'2021-22'...).");
-ARG_SPEC(parse_fy_args, "parse_fy", 0, 0, "text");
-
-static PyObject *core_parse_fy(PyObject *module, PyObject *const *args,
-                               Py_ssize_t nargs, PyObject *kwnames)
+"'2021-22'...).")
 {
     const char *text;
     Py_ssize_t len;
-    if (parse_args(&parse_fy_args, args, nargs, kwnames, "s#", &text,
-                   &len) < 0)
+    if (parse_args(call, "s#", &text, &len) < 0)
         return NULL;
     ap_error err;
     int64_t year;
@@ -400,18 +328,12 @@ static PyObject *core_parse_fy(PyObject *module, PyObject *const *args,
     return PyLong_FromLongLong(year);
 }
 
-PyDoc_STRVAR(parse_date_doc,
-"parse_date($module, /, text)\n--\n\n"
-"The date 'YYYY-MM-DD' in text as days since 1970-01-01.");
-ARG_SPEC(parse_date_args, "parse_date", 0, 0, "text");
-
-static PyObject *core_parse_date(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(parse_date, "text",
+"The date 'YYYY-MM-DD' in text as days since 1970-01-01.")
 {
     const char *text;
     Py_ssize_t len;
-    if (parse_args(&parse_date_args, args, nargs, kwnames, "s#", &text,
-                   &len) < 0)
+    if (parse_args(call, "s#", &text, &len) < 0)
         return NULL;
     ap_error err;
     int64_t day;

@@ -108,21 +108,9 @@ static PyObject *contract_dict(const ap_contract_sum *c,
         list_of(c, c->n_tables, table_item), "result", contract_result(r));
 }
 
-static PyObject *finish_contract(PyObject *module, ap_status st,
-                                 ap_contract_sum *c, ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_contract_sum_result *r = NULL;
-    PyObject *d = NULL;
-    if (ap_contract_sum_compute(c, &r, err) != AP_OK)
-        raise_error(module, err);
-    else
-        d = contract_dict(c, r);
-    ap_contract_sum_result_free(r);
-    ap_contract_sum_free(c);
-    return d;
-}
+PAPER_FINISH(finish_contract, ap_contract_sum, ap_contract_sum_result,
+             ap_contract_sum_compute, contract_dict,
+             ap_contract_sum_result_free, ap_contract_sum_free, 0)
 
 PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
               ap_contract_sum_parse, finish_contract,
@@ -131,8 +119,4 @@ PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
               "The contract sum in text (source names it in messages) and\n"
               "its results, as a dict.")
 
-PyMethodDef contract_sum_methods[] = {
-    GLUE_METHOD(load_contract_sum),
-    GLUE_METHOD(parse_contract_sum),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(contract_sum);

@@ -525,12 +525,69 @@ fail:
 
 /* ---- arguments --------------------------------------------------------- */
 
-static int count_params(const arg_spec *spec)
+/* A text signature the binder cannot read: the glue's own mistake, which
+ * tests/test_core_signatures.py would show on the first call. */
+static int bad_signature(const glue_call *call, const char *why)
 {
-    int n = 0;
-    while (spec->params[n] != NULL)
-        n++;
-    return n;
+    PyErr_Format(PyExc_SystemError, "%s(): text signature %s", call->name,
+                 why);
+    return -1;
+}
+
+/* The parameters of call's function read from its docstring's text
+ * signature, "name($module, a, b=None)\n--\n\n", into *spec.  0, or -1
+ * with SystemError. */
+static int read_spec(const glue_call *call, arg_spec *spec)
+{
+    static const char head[] = "($module, ";
+    size_t name_len = strlen(call->name);
+    const char *p = call->doc + name_len;
+    if (strncmp(call->doc, call->name, name_len) != 0 ||
+        strncmp(p, head, sizeof head - 1) != 0)
+        return bad_signature(call, "does not open with ($module, ");
+    p += sizeof head - 1;
+    const char *close = strstr(p, ")\n--\n\n");
+    if (close == NULL || (size_t)(close - p) >= sizeof spec->text)
+        return bad_signature(call, "has no end or is too long");
+    spec->name = call->name;
+    spec->n = spec->optional = spec->posonly = 0;
+    size_t len = (size_t)(close - p);
+    memcpy(spec->text, p, len);
+    spec->text[len] = '\0';
+    char *t = spec->text;
+    while (*t != '\0') {
+        char *comma = strstr(t, ", ");
+        if (comma != NULL)
+            *comma = '\0';
+        char *eq = strchr(t, '=');
+        if (strcmp(t, "/") == 0) {
+            if (spec->posonly != 0 || spec->optional != 0)
+                return bad_signature(call, "has a misplaced /");
+            spec->posonly = spec->n;
+        } else if (spec->n == MAX_ARGS) {
+            return bad_signature(call, "has too many parameters");
+        } else if (eq == NULL && spec->optional > 0) {
+            return bad_signature(call, "has a default before a required "
+                                       "parameter");
+        } else {
+            if (eq != NULL) {
+                if (strcmp(eq, "=None") != 0)
+                    return bad_signature(call, "has a default other than "
+                                               "None");
+                *eq = '\0';
+                spec->optional++;
+            }
+            if (*t == '\0' || strspn(t, "abcdefghijklmnopqrstuvwxyz_0123456"
+                                        "789") != strlen(t))
+                return bad_signature(call, "has a name the binder cannot "
+                                           "read");
+            spec->params[spec->n++] = t;
+        }
+        if (comma == NULL)
+            break;
+        t = comma + 2;
+    }
+    return 0;
 }
 
 /* The value given by keyword for `name`, or NULL. */
@@ -548,9 +605,8 @@ static PyObject *keyword_value(PyObject *const *args, Py_ssize_t nargs,
 /* Keywords left over once every parameter had its turn: one naming a
  * parameter given by position, else one naming none that takes a
  * keyword. */
-static int leftover_keywords(const arg_spec *spec, int n,
-                             PyObject *const *args, Py_ssize_t nargs,
-                             PyObject *kwnames)
+static int leftover_keywords(const arg_spec *spec, PyObject *const *args,
+                             Py_ssize_t nargs, PyObject *kwnames)
 {
     for (int i = spec->posonly; i < nargs; i++)
         if (keyword_value(args, nargs, kwnames, spec->params[i]) != NULL) {
@@ -563,7 +619,7 @@ static int leftover_keywords(const arg_spec *spec, int n,
     for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kwnames); k++) {
         PyObject *keyword = PyTuple_GET_ITEM(kwnames, k);
         int known = 0;
-        for (int i = spec->posonly; i < n && !known; i++)
+        for (int i = spec->posonly; i < spec->n && !known; i++)
             known = PyUnicode_CompareWithASCIIString(keyword,
                                                      spec->params[i]) == 0;
         if (!known) {
@@ -579,17 +635,39 @@ static int leftover_keywords(const arg_spec *spec, int n,
     return -1;
 }
 
-int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
-              PyObject *kwnames, PyObject **slots)
+/* The spec of call's function: the cached one once read.  Until then the
+ * first call to get there reads it into the cache, alone (the state's
+ * compare-and-swap from 0 to 1 lets one thread in; its release store of 2
+ * publishes the spec to the acquire loads of later calls), and any call
+ * meanwhile reads its own copy into *local.  NULL with SystemError when
+ * the signature cannot be read (the cache then stays unread). */
+static const arg_spec *spec_of(const glue_call *call, arg_spec *local)
 {
-    int n = count_params(spec);
+    arg_cache *cache = call->cache;
+    if (atomic_load_explicit(&cache->state, memory_order_acquire) == 2)
+        return &cache->spec;
+    int unread = 0;
+    if (!atomic_compare_exchange_strong_explicit(&cache->state, &unread, 1,
+                                                 memory_order_acquire,
+                                                 memory_order_relaxed))
+        return read_spec(call, local) < 0 ? NULL : local;
+    if (read_spec(call, &cache->spec) < 0) {
+        atomic_store_explicit(&cache->state, 0, memory_order_release);
+        return NULL;
+    }
+    atomic_store_explicit(&cache->state, 2, memory_order_release);
+    return &cache->spec;
+}
+
+static int bind_spec(const arg_spec *spec, const glue_call *call,
+                     PyObject **slots)
+{
+    PyObject *const *args = call->args;
+    Py_ssize_t nargs = call->nargs;
+    PyObject *kwnames = call->kwnames;
+    int n = spec->n;
     int required = n - spec->optional;
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-    if (n > MAX_ARGS) {
-        PyErr_Format(PyExc_SystemError, "%s() has more than %d parameters",
-                     spec->name, MAX_ARGS);
-        return -1;
-    }
     if (n == 0) {
         if (nkw > 0)
             PyErr_Format(PyExc_TypeError,
@@ -615,6 +693,9 @@ int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
                      min_posonly, min_posonly == 1 ? "" : "s", nargs);
         return -1;
     }
+    if (slots == NULL)
+        return bad_signature(call, "names parameters but no slots were "
+                                   "given");
     for (int i = 0; i < n; i++) {
         if (i < nargs)
             slots[i] = args[i];
@@ -631,8 +712,15 @@ int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
         }
     }
     if (nkw > 0)
-        return leftover_keywords(spec, n, args, nargs, kwnames);
+        return leftover_keywords(spec, args, nargs, kwnames);
     return 0;
+}
+
+int bind_args(const glue_call *call, PyObject **slots)
+{
+    arg_spec local;
+    const arg_spec *spec = spec_of(call, &local);
+    return spec == NULL ? -1 : bind_spec(spec, call, slots);
 }
 
 /* An argument that is not what its format code takes: TypeError in
@@ -761,7 +849,7 @@ typedef struct cleanup {
 static int convert_va(const arg_spec *spec, PyObject *const *slots,
                       const char *format, va_list *ap)
 {
-    int n = count_params(spec);
+    int n = spec->n;
     cleanup undo[MAX_ARGS];
     int n_undo = 0, rc = 0;
     for (int i = 0; rc == 0 && *format != '\0'; i++) {
@@ -887,11 +975,12 @@ static int convert_va(const arg_spec *spec, PyObject *const *slots,
     return rc;
 }
 
-int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
-               PyObject *kwnames, const char *format, ...)
+int parse_args(const glue_call *call, const char *format, ...)
 {
+    arg_spec local;
+    const arg_spec *spec = spec_of(call, &local);
     PyObject *slots[MAX_ARGS];
-    if (bind_args(spec, args, nargs, kwnames, slots) < 0)
+    if (spec == NULL || bind_spec(spec, call, slots) < 0)
         return -1;
     va_list ap;
     va_start(ap, format);

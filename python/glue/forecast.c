@@ -11,40 +11,28 @@
 #include "glue.h"
 
 /* f(x, df) of Student's t from the arguments (x, df). */
-static PyObject *t_function(const arg_spec *spec, PyObject *const *args,
-                            Py_ssize_t nargs, PyObject *kwnames,
+static PyObject *t_function(const glue_call *call,
                             double (*f)(double, double))
 {
     double x, df;
-    if (parse_args(spec, args, nargs, kwnames, "dd", &x, &df) < 0)
+    if (parse_args(call, "dd", &x, &df) < 0)
         return NULL;
     return PyFloat_FromDouble(f(x, df));
 }
 
-PyDoc_STRVAR(t_cdf_doc,
-"t_cdf($module, /, t, df)\n--\n\n"
+GLUE_FUNCTION(t_cdf, "t, df",
 "P(T <= t) for Student's t with df degrees of freedom (df = inf: the\n"
-"normal).");
-ARG_SPEC(t_cdf_args, "t_cdf", 0, 0, "t", "df");
-
-static PyObject *core_t_cdf(PyObject *module, PyObject *const *args,
-                            Py_ssize_t nargs, PyObject *kwnames)
+"normal).")
 {
     (void)module;
-    return t_function(&t_cdf_args, args, nargs, kwnames, ap_student_t_cdf);
+    return t_function(call, ap_student_t_cdf);
 }
 
-PyDoc_STRVAR(t_quantile_doc,
-"t_quantile($module, /, p, df)\n--\n\n"
-"The t with P(T <= t) = p for Student's t with df degrees of freedom.");
-ARG_SPEC(t_quantile_args, "t_quantile", 0, 0, "p", "df");
-
-static PyObject *core_t_quantile(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(t_quantile, "p, df",
+"The t with P(T <= t) = p for Student's t with df degrees of freedom.")
 {
     (void)module;
-    return t_function(&t_quantile_args, args, nargs, kwnames,
-                      ap_student_t_quantile);
+    return t_function(call, ap_student_t_quantile);
 }
 
 /* ---- one series ------------------------------------------------------ */
@@ -66,19 +54,13 @@ static const result_field TREND_FIELDS[] = {
 #undef FIT_DOUBLE
 enum { N_TREND_FIELDS = sizeof TREND_FIELDS / sizeof TREND_FIELDS[0] };
 
-PyDoc_STRVAR(trend_fit_doc,
-"trend_fit($module, /, times, values)\n--\n\n"
+GLUE_FUNCTION(trend_fit, "times, values",
 "The least squares line through the pairs of times and values (float64\n"
 "arrays) where both are present, as a dict (nobs, intercept, slope,\n"
-"intercept_se, slope_se, sigma2, ssr, r_squared, time_mean, sxx).");
-ARG_SPEC(trend_fit_args, "trend_fit", 0, 0, "times", "values");
-
-static PyObject *core_trend_fit(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+"intercept_se, slope_se, sigma2, ssr, r_squared, time_mean, sxx).")
 {
     PyObject *times_obj, *values_obj;
-    if (parse_args(&trend_fit_args, args, nargs, kwnames, "OO", &times_obj,
-                   &values_obj) < 0)
+    if (parse_args(call, "OO", &times_obj, &values_obj) < 0)
         return NULL;
     Py_buffer times, values;
     if (get_double_vector(times_obj, &times, "times", NULL) < 0)
@@ -143,21 +125,14 @@ enum { PREDICT_COLUMNS = 7 };
 /* trend_predict(fit, at, level, out): out is (n, 7) float64, row-major:
  * mean, mean_se, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper,
  * obs_se. */
-PyDoc_STRVAR(trend_predict_doc,
-"trend_predict($module, /, fit, at, level, out)\n--\n\n"
+GLUE_FUNCTION(trend_predict, "fit, at, level, out",
 "Predictions from trend_fit's dict at each time in at: out (n x 7\n"
 "float64) gets mean, mean_se, mean_ci_lower, mean_ci_upper,\n"
-"obs_ci_lower, obs_ci_upper and obs_se.");
-ARG_SPEC(trend_predict_args, "trend_predict", 0, 0,
-         "fit", "at", "level", "out");
-
-static PyObject *core_trend_predict(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+"obs_ci_lower, obs_ci_upper and obs_se.")
 {
     PyObject *fit_obj, *at_obj, *out_obj;
     double level;
-    if (parse_args(&trend_predict_args, args, nargs, kwnames, "OOdO", &fit_obj,
-                   &at_obj, &level, &out_obj) < 0)
+    if (parse_args(call, "OOdO", &fit_obj, &at_obj, &level, &out_obj) < 0)
         return NULL;
     ap_trend_fit fit;
     if (fit_from_dict(module, fit_obj, &fit) < 0)
@@ -252,21 +227,14 @@ static int matrix_buffer(PyObject *obj, Py_buffer *view,
  * mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper, intercept,
  * slope, sigma2, nobs): times None means 0, 1, ...; each output None to
  * skip it. */
-PyDoc_STRVAR(trend_batch_doc,
-"trend_batch($module, /, values, times, predict_at, level, threads, "
-"mean=None, mean_ci_lower=None, mean_ci_upper=None, obs_ci_lower=None, "
-"obs_ci_upper=None, intercept=None, slope=None, sigma2=None, "
-"nobs=None)\n--\n\n"
+GLUE_FUNCTION(trend_batch,
+              "values, times, predict_at, level, threads, mean=None, "
+              "mean_ci_lower=None, mean_ci_upper=None, obs_ci_lower=None, "
+              "obs_ci_upper=None, intercept=None, slope=None, sigma2=None, "
+              "nobs=None",
 "A trend fitted to each row of values (series x time, read in place)\n"
 "and predicted at predict_at; times None means 0, 1, ...; an output\n"
-"left None is not computed.");
-ARG_SPEC(trend_batch_args, "trend_batch", 9, 0,
-         "values", "times", "predict_at", "level", "threads", "mean",
-         "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper",
-         "intercept", "slope", "sigma2", "nobs");
-
-static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+"left None is not computed.")
 {
     PyObject *values_obj, *times_obj, *at_obj;
     PyObject *out_objs[N_TREND_OUTS] = {Py_None, Py_None, Py_None,
@@ -274,11 +242,10 @@ static PyObject *core_trend_batch(PyObject *module, PyObject *const *args,
                                         Py_None, Py_None, Py_None};
     double level;
     int threads;
-    if (parse_args(&trend_batch_args, args, nargs, kwnames, "OOOdiOOOOOOOOO",
-                   &values_obj, &times_obj, &at_obj, &level, &threads,
-                   &out_objs[0], &out_objs[1], &out_objs[2], &out_objs[3],
-                   &out_objs[4], &out_objs[5], &out_objs[6], &out_objs[7],
-                   &out_objs[8]) < 0)
+    if (parse_args(call, "OOOdiOOOOOOOOO", &values_obj, &times_obj, &at_obj,
+                   &level, &threads, &out_objs[0], &out_objs[1], &out_objs[2],
+                   &out_objs[3], &out_objs[4], &out_objs[5], &out_objs[6],
+                   &out_objs[7], &out_objs[8]) < 0)
         return NULL;
     Py_buffer values, times, at, outs[N_TREND_OUTS];
     int have_times = 0, have_at = 0, have_out[N_TREND_OUTS] = {0};
@@ -445,23 +412,17 @@ enum { N_HOLT_FIELDS = sizeof HOLT_FIELDS / sizeof HOLT_FIELDS[0] };
 /* holt_fit(values, alpha, beta, initial_level, initial_trend, fitted)
  * -> dict: the fit of one series; fitted (None or a float64 array of
  * len(values)) receives the one-step forecasts. */
-PyDoc_STRVAR(holt_fit_doc,
-"holt_fit($module, /, values, alpha=None, beta=None, initial_level=None, "
-"initial_trend=None, fitted=None)\n--\n\n"
+GLUE_FUNCTION(holt_fit,
+              "values, alpha=None, beta=None, initial_level=None, "
+              "initial_trend=None, fitted=None",
 "Holt's linear method fitted to one series, as a dict; each parameter a\n"
 "number to fix it or None to fit it; fitted (a float64 array, or None)\n"
-"receives the one-step forecasts.");
-ARG_SPEC(holt_fit_args, "holt_fit", 5, 0,
-         "values", "alpha", "beta", "initial_level", "initial_trend",
-         "fitted");
-
-static PyObject *core_holt_fit(PyObject *module, PyObject *const *args,
-                               Py_ssize_t nargs, PyObject *kwnames)
+"receives the one-step forecasts.")
 {
     PyObject *values_obj, *alpha = Py_None, *beta = Py_None,
              *level = Py_None, *trend = Py_None, *fitted_obj = Py_None;
-    if (parse_args(&holt_fit_args, args, nargs, kwnames, "OOOOOO", &values_obj,
-                   &alpha, &beta, &level, &trend, &fitted_obj) < 0)
+    if (parse_args(call, "OOOOOO", &values_obj, &alpha, &beta, &level, &trend,
+                   &fitted_obj) < 0)
         return NULL;
     ap_holt_params given;
     unsigned fixed;
@@ -531,24 +492,17 @@ static int to_horizon(PyObject *module, PyObject *obj, int64_t *horizon)
  * forecasts 1..horizon steps after the last observation into mean, and
  * the prediction interval at level into lower and upper (either may be
  * None). */
-PyDoc_STRVAR(holt_forecast_doc,
-"holt_forecast($module, /, fit, horizon, level, mean, lower=None, "
-"upper=None)\n--\n\n"
+GLUE_FUNCTION(holt_forecast,
+              "fit, horizon, level, mean, lower=None, upper=None",
 "The forecasts 1..horizon steps on from holt_fit's dict into mean, and\n"
 "the ETS(A,A,N) prediction interval at level into lower and upper (None\n"
-"to skip).");
-ARG_SPEC(holt_forecast_args, "holt_forecast", 2, 0,
-         "fit", "horizon", "level", "mean", "lower", "upper");
-
-static PyObject *core_holt_forecast(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+"to skip).")
 {
     PyObject *fit_obj, *horizon_obj, *level_obj, *mean_obj,
         *lower_obj = Py_None, *upper_obj = Py_None;
     double level;
-    if (parse_args(&holt_forecast_args, args, nargs, kwnames, "OOOOOO",
-                   &fit_obj, &horizon_obj, &level_obj, &mean_obj, &lower_obj,
-                   &upper_obj) < 0 ||
+    if (parse_args(call, "OOOOOO", &fit_obj, &horizon_obj, &level_obj,
+                   &mean_obj, &lower_obj, &upper_obj) < 0 ||
         to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0)
         return NULL;
     if (!PyDict_Check(fit_obj)) {
@@ -615,34 +569,27 @@ static const char *const HOLT_OUT_NAMES[N_HOLT_OUTS] = {
  * the 2-D values (series x time) fitted with the same fixed parameters and
  * forecast; each output None or a C-contiguous array of n_series * horizon
  * (mean, lower, upper) or n_series (the rest; nobs int64) values. */
-PyDoc_STRVAR(holt_batch_doc,
-"holt_batch($module, /, values, alpha, beta, initial_level, initial_trend, "
-"horizon, level, threads, mean=None, lower=None, upper=None, "
-"alpha_out=None, beta_out=None, initial_level_out=None, "
-"initial_trend_out=None, sse=None, nobs=None)\n--\n\n"
+GLUE_FUNCTION(holt_batch,
+              "values, alpha, beta, initial_level, initial_trend, horizon, "
+              "level, threads, mean=None, lower=None, upper=None, "
+              "alpha_out=None, beta_out=None, initial_level_out=None, "
+              "initial_trend_out=None, sse=None, nobs=None",
 "Every row of the 2-D values (series x time) fitted with the same fixed\n"
 "parameters (None: fitted) and forecast; each output None or a\n"
 "C-contiguous array of n_series * horizon (mean, lower, upper) or\n"
-"n_series (the rest; nobs int64) values.");
-ARG_SPEC(holt_batch_args, "holt_batch", 9, 0,
-         "values", "alpha", "beta", "initial_level", "initial_trend",
-         "horizon", "level", "threads", "mean", "lower", "upper", "alpha_out",
-         "beta_out", "initial_level_out", "initial_trend_out", "sse", "nobs");
-
-static PyObject *core_holt_batch(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"n_series (the rest; nobs int64) values.")
 {
     PyObject *values_obj, *alpha, *beta, *initial_level, *trend,
         *horizon_obj, *level_obj, *threads_obj;
     PyObject *outs[N_HOLT_OUTS] = {Py_None, Py_None, Py_None, Py_None, Py_None,
                              Py_None, Py_None, Py_None, Py_None};
     double level;
-    if (parse_args(&holt_batch_args, args, nargs, kwnames, "OOOOOOOOOOOOOOOOO",
-                   &values_obj, &alpha, &beta, &initial_level, &trend,
-                   &horizon_obj, &level_obj, &threads_obj, &outs[HOLT_MEAN],
-                   &outs[HOLT_LOWER], &outs[HOLT_UPPER], &outs[HOLT_ALPHA],
-                   &outs[HOLT_BETA], &outs[HOLT_LEVEL], &outs[HOLT_TREND],
-                   &outs[HOLT_SSE], &outs[HOLT_NOBS]) < 0)
+    if (parse_args(call, "OOOOOOOOOOOOOOOOO", &values_obj, &alpha, &beta,
+                   &initial_level, &trend, &horizon_obj, &level_obj,
+                   &threads_obj, &outs[HOLT_MEAN], &outs[HOLT_LOWER],
+                   &outs[HOLT_UPPER], &outs[HOLT_ALPHA], &outs[HOLT_BETA],
+                   &outs[HOLT_LEVEL], &outs[HOLT_TREND], &outs[HOLT_SSE],
+                   &outs[HOLT_NOBS]) < 0)
         return NULL;
     ap_holt_params given;
     unsigned fixed;

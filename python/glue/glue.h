@@ -6,17 +6,27 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <stdatomic.h>
+
 #include "apportion/apportion.h"
 
 /* Below this many items the cost of releasing the GIL outweighs it. */
 #define RELEASE_GIL_THRESHOLD 4096
 
+/* The module state's members, each an exception class of
+ * apportion.errors: X(member, class name).  One list serves the struct,
+ * its loading at exec, traverse and clear. */
+#define MODULE_ERRORS(X)                                                   \
+    X(apportion_error, "ApportionError")                                   \
+    X(input_error, "InputError")                                           \
+    X(overflow_error, "MoneyOverflowError")                                \
+    X(plan_error, "PlanError")                                             \
+    X(plugin_error, "PluginError")
+
 typedef struct module_state {
-    PyObject *apportion_error;
-    PyObject *input_error;
-    PyObject *overflow_error;
-    PyObject *plan_error;
-    PyObject *plugin_error;
+#define STATE_MEMBER(member, name) PyObject *member;
+    MODULE_ERRORS(STATE_MEMBER)
+#undef STATE_MEMBER
 } module_state;
 
 module_state *get_state(PyObject *module);
@@ -169,9 +179,11 @@ PyObject *audit_report_dict(const ap_audit_report *r);
 /* ---- arguments ----------------------------------------------------------
  * Every function of _core is METH_FASTCALL | METH_KEYWORDS: its arguments
  * come as a vector (positional ones, then the values of the keywords
- * named in kwnames).  A static arg_spec names its parameters; bind_args
- * puts each argument in its parameter's slot, with CPython's TypeError for
- * too many, missing, unexpected or doubled arguments; parse_args then
+ * named in kwnames).  Its parameters are written once, in the text
+ * signature GLUE_FUNCTION puts at the head of its docstring, which
+ * inspect.signature reads and the binder reads too: bind_args puts each
+ * argument in its parameter's slot, with CPython's TypeError for too
+ * many, missing, unexpected or doubled arguments; parse_args then
  * converts the slots with PyArg_ParseTuple's format codes and messages
  * ("f() argument 1 must be str, not int").  The public C API parses only
  * a tuple and a dict (PyArg_ParseTupleAndKeywords), not a vector, and
@@ -180,33 +192,75 @@ PyObject *audit_report_dict(const ap_audit_report *r);
 /* The most parameters a function of _core has (holt_batch: 17). */
 enum { MAX_ARGS = 20 };
 
+/* A function's parameters as its text signature names them. */
 typedef struct arg_spec {
-    const char *name;           /* the function's, for messages */
-    const char *const *params;  /* the parameters' names, NULL-terminated */
-    int optional;               /* how many at the end may be left out */
-    int posonly;                /* how many at the start are positional-only */
+    const char *name;             /* the function's, for messages */
+    int n;                        /* how many parameters */
+    int optional;                 /* how many at the end may be left out */
+    int posonly;                  /* how many at the start are
+                                     positional-only */
+    const char *params[MAX_ARGS]; /* their names, in text */
+    char text[320];               /* the parameter list, cut into names */
 } arg_spec;
 
-/* A static arg_spec `var` for the function `name` whose parameters are
- * the names after posonly (NULL alone for none): the last `optional` of
- * them may be left out, the first `posonly` are positional-only.  The
- * text signature in its docstring says the same, as
- * tests/test_core_signatures.py checks. */
-#define ARG_SPEC(var, name, optional, posonly, ...)                        \
-    static const char *const var##_params[] = {__VA_ARGS__, NULL};       \
-    static const arg_spec var = {name, var##_params, optional, posonly}
+/* A function's arg_spec, read from its text signature by the first call
+ * and kept: state 0 unread, 1 being read, 2 read.  In the default build
+ * that call holds the GIL, but the cache is static, shared by every
+ * interpreter: subinterpreters each with a GIL of their own, and threads
+ * with no GIL at all where the module says Py_MOD_GIL_NOT_USED, may call
+ * a function first at once.  So the state is atomic: one thread reads
+ * the spec into the cache, and a call that finds it not yet read reads
+ * its own copy. */
+typedef struct arg_cache {
+    atomic_int state;
+    arg_spec spec;
+} arg_cache;
+
+/* One call of a function of _core: its name, docstring (the text
+ * signature first) and spec cache, and the arguments as the interpreter
+ * passed them. */
+typedef struct glue_call {
+    const char *name;
+    const char *doc;
+    arg_cache *cache;
+    PyObject *const *args;
+    Py_ssize_t nargs;
+    PyObject *kwnames;
+} glue_call;
+
+/* The function core_<name> of _core with the docstring <name>_doc:
+ * "<name>($module, " params ")\n--\n\n" doc, composed at compile time.
+ * params is the parameter list as Python writes it: "text, unit",
+ * "values, alpha=None" (a default, always None, makes a parameter
+ * optional; only trailing ones have them), "calendar, /" (those before
+ * the / are positional-only), "" for none.  The body that follows the
+ * macro is that of a function (PyObject *module, const glue_call *call)
+ * returning a new reference; it binds its arguments with
+ * parse_args(call, format, ...).  GLUE_METHOD(name) is its method table
+ * entry. */
+#define GLUE_FUNCTION(name, params, doc)                                   \
+    PyDoc_STRVAR(name##_doc, #name "($module, " params ")\n--\n\n" doc);   \
+    static arg_cache name##_cache;                                         \
+    static PyObject *name##_body(PyObject *module, const glue_call *call); \
+    static PyObject *core_##name(PyObject *module, PyObject *const *args,  \
+                                 Py_ssize_t nargs, PyObject *kwnames)      \
+    {                                                                      \
+        const glue_call call = {#name, name##_doc, &name##_cache, args,    \
+                                nargs, kwnames};                           \
+        return name##_body(module, &call);                                 \
+    }                                                                      \
+    static PyObject *name##_body(PyObject *module, const glue_call *call)
 
 /* Slots: MAX_ARGS borrowed references, NULL for an optional argument
- * left out.  0, or -1 with TypeError. */
-int bind_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
-              PyObject *kwnames, PyObject **slots);
+ * left out (slots may be NULL for a function without parameters).  0, or
+ * -1 with TypeError. */
+int bind_args(const glue_call *call, PyObject **slots);
 /* bind_args, then the slots converted in order by the format codes O O!
  * O& s s# z i I L n d p and (LL...), one per parameter, into the
  * pointers after format as PyArg_ParseTuple takes them; a left-out slot
  * leaves its pointer as it was (the caller's default).  0, or -1 with the
  * exception PyArg_ParseTuple would raise. */
-int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
-               PyObject *kwnames, const char *format, ...);
+int parse_args(const glue_call *call, const char *format, ...);
 
 /* A method table entry for core_<name>, a fastcall function with keywords
  * whose docstring (text signature first) is <name>_doc.  The cast through
@@ -215,6 +269,36 @@ int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
     {#name, (PyCFunction)(void (*)(void))core_##name,                      \
      METH_FASTCALL | METH_KEYWORDS, name##_doc}
 
+/* finish(module, status, paper, err) for PAPER_READERS, for a paper of
+ * type T whose results the core computes into an R *: raises err when the
+ * read failed (status not AP_OK), else computes (with the GIL released
+ * when nogil is 1) and gives to_dict(paper, result), freeing both on
+ * every path. */
+#define PAPER_FINISH(finish, T, R, compute, to_dict, result_free,          \
+                     paper_free, nogil)                                    \
+    static PyObject *finish(PyObject *module, ap_status st, T *paper,      \
+                            ap_error *err)                                 \
+    {                                                                      \
+        if (st != AP_OK)                                                   \
+            return raise_error(module, err);                               \
+        R *result = NULL;                                                  \
+        PyObject *d = NULL;                                                \
+        if (nogil) {                                                       \
+            Py_BEGIN_ALLOW_THREADS                                         \
+            st = compute(paper, &result, err);                             \
+            Py_END_ALLOW_THREADS                                           \
+        } else {                                                           \
+            st = compute(paper, &result, err);                             \
+        }                                                                  \
+        if (st != AP_OK)                                                   \
+            raise_error(module, err);                                      \
+        else                                                               \
+            d = to_dict(paper, result);                                    \
+        result_free(result);                                               \
+        paper_free(paper);                                                 \
+        return d;                                                          \
+    }
+
 /* load_<name>(path) and parse_<name>(text, source) for a paper the core
  * reads into a T * with load(path, &paper, &err) or parse(text, len,
  * source, &paper, &err); finish(module, status, paper, &err) makes its
@@ -222,17 +306,10 @@ int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
  * core reads: cJSON notes a parse failure in a process-wide variable.
  * load_doc and parse_doc are the docstrings after the text signatures. */
 #define PAPER_READERS(name, T, load, parse, finish, load_doc, parse_doc)   \
-    PyDoc_STRVAR(load_##name##_doc,                                        \
-                 "load_" #name "($module, /, path)\n--\n\n" load_doc);     \
-    ARG_SPEC(load_##name##_args, "load_" #name, 0, 0, "path");             \
-                                                                           \
-    static PyObject *core_load_##name(PyObject *module,                    \
-                                      PyObject *const *args,               \
-                                      Py_ssize_t nargs, PyObject *kwnames) \
+    GLUE_FUNCTION(load_##name, "path", load_doc)                           \
     {                                                                      \
         PyObject *path;                                                    \
-        if (parse_args(&load_##name##_args, args, nargs, kwnames, "O&",   \
-                       PyUnicode_FSConverter, &path) < 0)                  \
+        if (parse_args(call, "O&", PyUnicode_FSConverter, &path) < 0)      \
             return NULL;                                                   \
         T *paper = NULL;                                                   \
         ap_error err;                                                      \
@@ -241,26 +318,24 @@ int parse_args(const arg_spec *spec, PyObject *const *args, Py_ssize_t nargs,
         return finish(module, st, paper, &err);                            \
     }                                                                      \
                                                                            \
-    PyDoc_STRVAR(parse_##name##_doc,                                       \
-                 "parse_" #name "($module, /, text, source)\n--\n\n"       \
-                 parse_doc);                                               \
-    ARG_SPEC(parse_##name##_args, "parse_" #name, 0, 0, "text", "source"); \
-                                                                           \
-    static PyObject *core_parse_##name(PyObject *module,                   \
-                                       PyObject *const *args,              \
-                                       Py_ssize_t nargs,                   \
-                                       PyObject *kwnames)                  \
+    GLUE_FUNCTION(parse_##name, "text, source", parse_doc)                 \
     {                                                                      \
         const char *text, *source;                                         \
         Py_ssize_t len;                                                    \
-        if (parse_args(&parse_##name##_args, args, nargs, kwnames, "s#s", \
-                       &text, &len, &source) < 0)                          \
+        if (parse_args(call, "s#s", &text, &len, &source) < 0)             \
             return NULL;                                                   \
         T *paper = NULL;                                                   \
         ap_error err;                                                      \
         ap_status st = parse(text, (size_t)len, source, &paper, &err);     \
         return finish(module, st, paper, &err);                            \
     }
+
+/* The method table entries of PAPER_READERS' two functions. */
+#define PAPER_METHODS(name) GLUE_METHOD(load_##name), GLUE_METHOD(parse_##name)
+/* The method table of a glue file whose functions are those two alone. */
+#define PAPER_TABLE(name)                                                  \
+    PyMethodDef name##_methods[] = {PAPER_METHODS(name),                   \
+                                    {NULL, NULL, 0, NULL}}
 
 /* The functions of each glue file, added to the module at exec. */
 extern PyMethodDef money_methods[];

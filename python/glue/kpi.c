@@ -80,17 +80,12 @@ static int polarity_from(PyObject *module, const char *name,
     return 0;
 }
 
-PyDoc_STRVAR(bands_make_doc,
-"bands_make($module, bands, /)\n--\n\n"
+GLUE_FUNCTION(bands_make, "bands, /",
 "The RAG bands (rag, lower_kind, lower_num, lower_den, upper_kind,\n"
-"upper_num, upper_den) checked, as (bands, warning).");
-ARG_SPEC(bands_make_args, "bands_make", 0, 1, "bands");
-
-static PyObject *core_bands_make(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"upper_num, upper_den) checked, as (bands, warning).")
 {
     PyObject *arg;
-    if (parse_args(&bands_make_args, args, nargs, kwnames, "O", &arg) < 0)
+    if (parse_args(call, "O", &arg) < 0)
         return NULL;
     ap_band_set set;
     if (band_set_from(module, arg, &set) < 0)
@@ -98,19 +93,13 @@ static PyObject *core_bands_make(PyObject *module, PyObject *const *args,
     return band_set_result(&set);
 }
 
-PyDoc_STRVAR(bands_parse_text_doc,
-"bands_parse_text($module, /, text, polarity)\n--\n\n"
+GLUE_FUNCTION(bands_parse_text, "text, polarity",
 "The RAG bands written in text for a KPI of polarity, as (bands,\n"
-"warning).");
-ARG_SPEC(bands_parse_text_args, "bands_parse_text", 0, 0, "text", "polarity");
-
-static PyObject *core_bands_parse_text(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+"warning).")
 {
     const char *text, *polarity_name;
     Py_ssize_t len;
-    if (parse_args(&bands_parse_text_args, args, nargs, kwnames, "s#s", &text,
-                   &len, &polarity_name) < 0)
+    if (parse_args(call, "s#s", &text, &len, &polarity_name) < 0)
         return NULL;
     ap_polarity polarity;
     if (polarity_from(module, polarity_name, &polarity) < 0)
@@ -123,21 +112,13 @@ static PyObject *core_bands_parse_text(PyObject *module, PyObject *const *args,
     return band_set_result(&set);
 }
 
-PyDoc_STRVAR(bands_from_tolerance_doc,
-"bands_from_tolerance($module, /, polarity, target, tolerance, kind)\n--\n\n"
+GLUE_FUNCTION(bands_from_tolerance, "polarity, target, tolerance, kind",
 "The RAG bands around target (num, den) with tolerance (num, den) of\n"
-"kind, as (bands, '').");
-ARG_SPEC(bands_from_tolerance_args, "bands_from_tolerance", 0, 0,
-         "polarity", "target", "tolerance", "kind");
-
-static PyObject *core_bands_from_tolerance(PyObject *module,
-                                           PyObject *const *args,
-                                           Py_ssize_t nargs, PyObject *kwnames)
+"kind, as (bands, '').")
 {
     const char *polarity_name, *kind_name;
     long long tn, td, wn, wd;
-    if (parse_args(&bands_from_tolerance_args, args, nargs, kwnames,
-                   "s(LL)(LL)s", &polarity_name, &tn, &td, &wn, &wd,
+    if (parse_args(call, "s(LL)(LL)s", &polarity_name, &tn, &td, &wn, &wd,
                    &kind_name) < 0)
         return NULL;
     ap_polarity polarity;
@@ -164,18 +145,12 @@ static PyObject *core_bands_from_tolerance(PyObject *module,
     return band_set_result(&set);
 }
 
-PyDoc_STRVAR(bands_score_doc,
-"bands_score($module, /, bands, num, den)\n--\n\n"
-"The RAG of the value num/den in bands: 'green', 'amber' or 'red'.");
-ARG_SPEC(bands_score_args, "bands_score", 0, 0, "bands", "num", "den");
-
-static PyObject *core_bands_score(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(bands_score, "bands, num, den",
+"The RAG of the value num/den in bands: 'green', 'amber' or 'red'.")
 {
     PyObject *bands;
     long long num, den;
-    if (parse_args(&bands_score_args, args, nargs, kwnames, "OLL", &bands,
-                   &num, &den) < 0)
+    if (parse_args(call, "OLL", &bands, &num, &den) < 0)
         return NULL;
     ap_band_set set;
     if (band_set_from(module, bands, &set) < 0)
@@ -187,22 +162,15 @@ static PyObject *core_bands_score(PyObject *module, PyObject *const *args,
     return PyUnicode_FromString(ap_rag_name(rag));
 }
 
-PyDoc_STRVAR(bands_score_rates_doc,
-"bands_score_rates($module, /, bands, num, den, scale, no_data, out)\n--\n\n"
+GLUE_FUNCTION(bands_score_rates, "bands, num, den, scale, no_data, out",
 "Fills out with the RAG code of each rate num/den (arrays) scaled by\n"
-"scale, no_data where there is none.");
-ARG_SPEC(bands_score_rates_args, "bands_score_rates", 0, 0,
-         "bands", "num", "den", "scale", "no_data", "out");
-
-static PyObject *core_bands_score_rates(PyObject *module,
-                                        PyObject *const *args,
-                                        Py_ssize_t nargs, PyObject *kwnames)
+"scale, no_data where there is none.")
 {
     PyObject *bands, *num_obj, *den_obj, *out_obj;
     long long scale;
     int no_data;
-    if (parse_args(&bands_score_rates_args, args, nargs, kwnames, "OOOLiO",
-                   &bands, &num_obj, &den_obj, &scale, &no_data, &out_obj) < 0)
+    if (parse_args(call, "OOOLiO", &bands, &num_obj, &den_obj, &scale,
+                   &no_data, &out_obj) < 0)
         return NULL;
     ap_band_set set;
     if (band_set_from(module, bands, &set) < 0)
@@ -239,19 +207,13 @@ static PyObject *core_bands_score_rates(PyObject *module,
     return result;
 }
 
-PyDoc_STRVAR(direction_doc,
-"direction($module, /, polarity, current, previous)\n--\n\n"
+GLUE_FUNCTION(direction, "polarity, current, previous",
 "Whether current (num, den) is better, worse or the same as previous\n"
-"for a KPI of polarity.");
-ARG_SPEC(direction_args, "direction", 0, 0, "polarity", "current", "previous");
-
-static PyObject *core_direction(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+"for a KPI of polarity.")
 {
     const char *polarity_name;
     long long cn, cd, pn, pd;
-    if (parse_args(&direction_args, args, nargs, kwnames, "s(LL)(LL)",
-                   &polarity_name, &cn, &cd, &pn, &pd) < 0)
+    if (parse_args(call, "s(LL)(LL)", &polarity_name, &cn, &cd, &pn, &pd) < 0)
         return NULL;
     ap_polarity polarity;
     if (polarity_from(module, polarity_name, &polarity) < 0)
@@ -264,23 +226,16 @@ static PyObject *core_direction(PyObject *module, PyObject *const *args,
         polarity, (ap_number){cn, cd}, (ap_number){pn, pd})));
 }
 
-PyDoc_STRVAR(escalation_doc,
-"escalation($module, /, rags, no_data, failure_after, rectification_after, "
-"out)\n--\n\n"
+GLUE_FUNCTION(escalation,
+              "rags, no_data, failure_after, rectification_after, out",
 "Fills out with the escalation state of each period from the run of RAG\n"
-"codes before it.");
-ARG_SPEC(escalation_args, "escalation", 0, 0,
-         "rags", "no_data", "failure_after", "rectification_after", "out");
-
-static PyObject *core_escalation(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"codes before it.")
 {
     PyObject *rags_obj, *out_obj;
     int no_data;
     long long failure_after, rectification_after;
-    if (parse_args(&escalation_args, args, nargs, kwnames, "OiLLO", &rags_obj,
-                   &no_data, &failure_after, &rectification_after,
-                   &out_obj) < 0)
+    if (parse_args(call, "OiLLO", &rags_obj, &no_data, &failure_after,
+                   &rectification_after, &out_obj) < 0)
         return NULL;
     Py_buffer rags, out;
     if (get_typed_buffer(rags_obj, &rags, 0, 1, "B", "uint8", "rags") < 0)
@@ -312,15 +267,10 @@ static PyObject *escalation_item(const void *ctx, size_t i)
     return PyUnicode_FromString(ap_escalation_name((ap_escalation)i));
 }
 
-PyDoc_STRVAR(escalation_names_doc,
-"escalation_names($module, /)\n--\n\n"
-"The escalation states' names, by code.");
-ARG_SPEC(escalation_names_args, "escalation_names", 0, 0, NULL);
-
-static PyObject *core_escalation_names(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(escalation_names, "",
+"The escalation states' names, by code.")
 {
-    if (bind_args(&escalation_names_args, args, nargs, kwnames, NULL) < 0)
+    if (bind_args(call, NULL) < 0)
         return NULL;
     (void)module;
     return list_of(NULL, AP_ESCALATION_COUNT, escalation_item);
@@ -406,7 +356,6 @@ PyMethodDef kpi_methods[] = {
     GLUE_METHOD(direction),
     GLUE_METHOD(escalation),
     GLUE_METHOD(escalation_names),
-    GLUE_METHOD(load_kpis),
-    GLUE_METHOD(parse_kpis),
+    PAPER_METHODS(kpis),
     {NULL, NULL, 0, NULL},
 };

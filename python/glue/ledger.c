@@ -42,24 +42,16 @@ static int check_length(Py_ssize_t got, size_t want, const char *what,
     return -1;
 }
 
-PyDoc_STRVAR(ledger_sum_doc,
-"ledger_sum($module, /, centre, period, amount, n_centres, n_periods, "
-"threads, out)\n--\n\n"
+GLUE_FUNCTION(ledger_sum,
+              "centre, period, amount, n_centres, n_periods, threads, out",
 "out[c * n_periods + p] = the sum of the amounts of the lines of centre\n"
-"c in period p.");
-ARG_SPEC(ledger_sum_args, "ledger_sum", 0, 0,
-         "centre", "period", "amount", "n_centres", "n_periods", "threads",
-         "out");
-
-static PyObject *core_ledger_sum(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"c in period p.")
 {
     PyObject *centre_obj, *period_obj, *amount_obj, *out_obj;
     Py_ssize_t n_centres, n_periods;
     int threads;
-    if (parse_args(&ledger_sum_args, args, nargs, kwnames, "OOOnniO",
-                   &centre_obj, &period_obj, &amount_obj, &n_centres,
-                   &n_periods, &threads, &out_obj) < 0)
+    if (parse_args(call, "OOOnniO", &centre_obj, &period_obj, &amount_obj,
+                   &n_centres, &n_periods, &threads, &out_obj) < 0)
         return NULL;
     if (n_centres < 0 || n_periods < 0 ||
         (n_centres > 0 && n_periods > PY_SSIZE_T_MAX / n_centres)) {
@@ -112,21 +104,14 @@ static PyObject *core_ledger_sum(PyObject *module, PyObject *const *args,
 
 /* ledger_periods(days, year_start, kind, out): days are int64 days since
  * 1970 (a datetime64[D] array viewed as int64); out is int8. */
-PyDoc_STRVAR(ledger_periods_doc,
-"ledger_periods($module, /, days, year_start, kind, out)\n--\n\n"
+GLUE_FUNCTION(ledger_periods, "days, year_start, kind, out",
 "Fills out (int8) with the 0-based quarter (kind 4) or month (kind 12)\n"
-"of each date in the year starting year_start.");
-ARG_SPEC(ledger_periods_args, "ledger_periods", 0, 0,
-         "days", "year_start", "kind", "out");
-
-static PyObject *core_ledger_periods(PyObject *module, PyObject *const *args,
-                                     Py_ssize_t nargs, PyObject *kwnames)
+"of each date in the year starting year_start.")
 {
     PyObject *days_obj, *out_obj;
     long long year_start;
     int kind;
-    if (parse_args(&ledger_periods_args, args, nargs, kwnames, "OLiO",
-                   &days_obj, &year_start, &kind, &out_obj) < 0)
+    if (parse_args(call, "OLiO", &days_obj, &year_start, &kind, &out_obj) < 0)
         return NULL;
     Py_buffer dv, ov;
     if (get_int64_buffer(days_obj, &dv, 0, "days") < 0)
@@ -153,23 +138,16 @@ static PyObject *core_ledger_periods(PyObject *module, PyObject *const *args,
 
 /* ledger_apportion(totals, n_centres, n_periods, weights, mode, out):
  * weights is n_centres rows of integer weights, one per party. */
-PyDoc_STRVAR(ledger_apportion_doc,
-"ledger_apportion($module, /, totals, n_centres, n_periods, weights, mode, "
-"out)\n--\n\n"
+GLUE_FUNCTION(ledger_apportion,
+              "totals, n_centres, n_periods, weights, mode, out",
 "Each centre's periods apportioned two-way by its row of weights, into\n"
-"out.");
-ARG_SPEC(ledger_apportion_args, "ledger_apportion", 0, 0,
-         "totals", "n_centres", "n_periods", "weights", "mode", "out");
-
-static PyObject *core_ledger_apportion(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+"out.")
 {
     PyObject *totals_obj, *weights_obj, *out_obj;
     Py_ssize_t n_centres, n_periods;
     const char *mode_name;
-    if (parse_args(&ledger_apportion_args, args, nargs, kwnames, "OnnOsO",
-                   &totals_obj, &n_centres, &n_periods, &weights_obj,
-                   &mode_name, &out_obj) < 0)
+    if (parse_args(call, "OnnOsO", &totals_obj, &n_centres, &n_periods,
+                   &weights_obj, &mode_name, &out_obj) < 0)
         return NULL;
     if (n_centres < 1 || n_periods < 0 ||
         n_periods > PY_SSIZE_T_MAX / n_centres) {
@@ -180,8 +158,8 @@ static PyObject *core_ledger_apportion(PyObject *module, PyObject *const *args,
     }
     ap_error err;
     ap_apportion_mode mode;
-    if (ap_apportion_mode_parse(mode_name, &mode, &err) != AP_OK)
-        return raise_error(module, &err);
+    if (parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
     Py_buffer tv, wv, ov;
     if (get_int64_buffer(totals_obj, &tv, 0, "totals") < 0)
         return NULL;
@@ -226,21 +204,13 @@ static PyObject *core_ledger_apportion(PyObject *module, PyObject *const *args,
 /* parse_money_array(texts, unit, out) -> None, or (index, message) for the
  * first text that is not money (the caller names the row).  texts is a
  * sequence of str (a list, or a numpy object array). */
-PyDoc_STRVAR(parse_money_array_doc,
-"parse_money_array($module, /, texts, unit, out)\n--\n\n"
+GLUE_FUNCTION(parse_money_array, "texts, unit, out",
 "Fills out (int64 pence) with the money in each of texts; returns None,\n"
-"or (index, message) of the first text that is not money.");
-ARG_SPEC(parse_money_array_args, "parse_money_array", 0, 0,
-         "texts", "unit", "out");
-
-static PyObject *core_parse_money_array(PyObject *module,
-                                        PyObject *const *args,
-                                        Py_ssize_t nargs, PyObject *kwnames)
+"or (index, message) of the first text that is not money.")
 {
     PyObject *texts_obj, *out_obj;
     const char *unit_name;
-    if (parse_args(&parse_money_array_args, args, nargs, kwnames, "OsO",
-                   &texts_obj, &unit_name, &out_obj) < 0)
+    if (parse_args(call, "OsO", &texts_obj, &unit_name, &out_obj) < 0)
         return NULL;
     ap_error err;
     ap_unit unit;

@@ -27,23 +27,53 @@ static int optional_int64(PyObject *obj, Py_buffer *view, const char *what,
     return 0;
 }
 
-PyDoc_STRVAR(sla_measure_doc,
-"sla_measure($module, /, calendar, start, end, keys, limit, convention, "
-"as_of)\n--\n\n"
-"Bytes of int64 rows (key, records, within, total, open_late,\n"
-"open_pending, closed, elapsed_sum, elapsed_max), one a key.");
-ARG_SPEC(sla_measure_args, "sla_measure", 0, 0,
-         "calendar", "start", "end", "keys", "limit", "convention", "as_of");
+/* Two columns of the records, int64 arrays a and b of one length: 0 with
+ * both views held and their length in *n; -1 with neither held and
+ * "<a> holds <n> <items> and <b> <m>; they must be the same length". */
+static int record_columns(PyObject *a_obj, PyObject *b_obj, const char *a,
+                          const char *b, const char *items, Py_buffer *a_view,
+                          Py_buffer *b_view, size_t *n)
+{
+    if (get_int64_buffer(a_obj, a_view, 0, a) < 0)
+        return -1;
+    if (get_int64_buffer(b_obj, b_view, 0, b) < 0) {
+        PyBuffer_Release(a_view);
+        return -1;
+    }
+    *n = (size_t)(a_view->len / 8);
+    if ((size_t)(b_view->len / 8) != *n) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s holds %zu %s and %s %zd; they must be the same "
+                     "length",
+                     a, *n, items, b, b_view->len / 8);
+        PyBuffer_Release(b_view);
+        PyBuffer_Release(a_view);
+        return -1;
+    }
+    return 0;
+}
 
-static PyObject *core_sla_measure(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+/* What a grouped measure returns: its n groups of size bytes each as
+ * bytes of packed rows, or the core's error (st, err) raised. */
+static PyObject *group_bytes(PyObject *module, ap_status st,
+                             const ap_error *err, const void *groups,
+                             size_t n, size_t size)
+{
+    if (st != AP_OK)
+        return raise_error(module, err);
+    return PyBytes_FromStringAndSize(groups, (Py_ssize_t)(n * size));
+}
+
+GLUE_FUNCTION(sla_measure,
+              "calendar, start, end, keys, limit, convention, as_of",
+"Bytes of int64 rows (key, records, within, total, open_late,\n"
+"open_pending, closed, elapsed_sum, elapsed_max), one a key.")
 {
     PyObject *capsule, *start_obj, *end_obj, *keys_obj;
     long long limit, as_of;
     const char *convention_name;
-    if (parse_args(&sla_measure_args, args, nargs, kwnames, "OOOOLsL",
-                   &capsule, &start_obj, &end_obj, &keys_obj, &limit,
-                   &convention_name, &as_of) < 0)
+    if (parse_args(call, "OOOOLsL", &capsule, &start_obj, &end_obj, &keys_obj,
+                   &limit, &convention_name, &as_of) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -53,36 +83,23 @@ static PyObject *core_sla_measure(PyObject *module, PyObject *const *args,
     if (ap_elapsed_parse(convention_name, &opt.convention, &err) != AP_OK)
         return raise_error(module, &err);
     Py_buffer start, end, keys;
-    if (get_int64_buffer(start_obj, &start, 0, "start") < 0)
+    size_t n;
+    if (record_columns(start_obj, end_obj, "start", "end", "dates", &start,
+                       &end, &n) < 0)
         return NULL;
-    if (get_int64_buffer(end_obj, &end, 0, "end") < 0) {
-        PyBuffer_Release(&start);
-        return NULL;
-    }
-    size_t n = (size_t)(start.len / 8);
     int have_keys = 0;
     PyObject *result = NULL;
-    if ((size_t)(end.len / 8) != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "start holds %zu dates and end %zd; they must be the "
-                     "same length",
-                     n, end.len / 8);
-    } else if (optional_int64(keys_obj, &keys, "by", n, &have_keys) == 0) {
+    if (optional_int64(keys_obj, &keys, "by", n, &have_keys) == 0) {
         ap_sla_result r = {NULL, 0};
         ap_status st;
         Py_BEGIN_ALLOW_THREADS
         st = ap_sla_measure(cal, start.buf, end.buf,
                             have_keys ? keys.buf : NULL, n, &opt, &r, &err);
         Py_END_ALLOW_THREADS
-        if (st != AP_OK) {
-            raise_error(module, &err);
-        } else {
-            /* ap_sla_group is nine int64 fields, key first. */
-            result = PyBytes_FromStringAndSize(
-                (const char *)r.groups,
-                (Py_ssize_t)(r.n_groups * sizeof(ap_sla_group)));
-            ap_sla_result_clear(&r);
-        }
+        /* ap_sla_group is nine int64 fields, key first. */
+        result = group_bytes(module, st, &err, r.groups, r.n_groups,
+                             sizeof(ap_sla_group));
+        ap_sla_result_clear(&r);
     }
     if (have_keys)
         PyBuffer_Release(&keys);
@@ -91,39 +108,22 @@ static PyObject *core_sla_measure(PyObject *module, PyObject *const *args,
     return result;
 }
 
-PyDoc_STRVAR(rereferrals_doc,
-"rereferrals($module, /, subjects, dates, keys, window_months, flags)\n--\n\n"
+GLUE_FUNCTION(rereferrals, "subjects, dates, keys, window_months, flags",
 "Bytes of int64 rows (key, records, rereferrals), one a key, flags\n"
-"marking each re-referral within window_months.");
-ARG_SPEC(rereferrals_args, "rereferrals", 0, 0,
-         "subjects", "dates", "keys", "window_months", "flags");
-
-static PyObject *core_rereferrals(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+"marking each re-referral within window_months.")
 {
     PyObject *subjects_obj, *dates_obj, *keys_obj, *flags_obj;
     long long window;
-    if (parse_args(&rereferrals_args, args, nargs, kwnames, "OOOLO",
-                   &subjects_obj, &dates_obj, &keys_obj, &window,
-                   &flags_obj) < 0)
+    if (parse_args(call, "OOOLO", &subjects_obj, &dates_obj, &keys_obj,
+                   &window, &flags_obj) < 0)
         return NULL;
     Py_buffer subjects, dates, keys, flags;
-    if (get_int64_buffer(subjects_obj, &subjects, 0, "subjects") < 0)
+    size_t n;
+    if (record_columns(subjects_obj, dates_obj, "subjects", "dates", "values",
+                       &subjects, &dates, &n) < 0)
         return NULL;
-    if (get_int64_buffer(dates_obj, &dates, 0, "dates") < 0) {
-        PyBuffer_Release(&subjects);
-        return NULL;
-    }
-    size_t n = (size_t)(subjects.len / 8);
     int have_keys = 0, have_flags = 0;
     PyObject *result = NULL;
-    if ((size_t)(dates.len / 8) != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "subjects holds %zu values and dates %zd; they must be "
-                     "the same length",
-                     n, dates.len / 8);
-        goto done;
-    }
     if (optional_int64(keys_obj, &keys, "by", n, &have_keys) < 0)
         goto done;
     if (flags_obj != Py_None) {
@@ -145,14 +145,9 @@ static PyObject *core_rereferrals(PyObject *module, PyObject *const *args,
     st = ap_rereferrals(subjects.buf, dates.buf, have_keys ? keys.buf : NULL,
                         n, window, have_flags ? flags.buf : NULL, &r, &err);
     Py_END_ALLOW_THREADS
-    if (st != AP_OK) {
-        raise_error(module, &err);
-    } else {
-        result = PyBytes_FromStringAndSize(
-            (const char *)r.groups,
-            (Py_ssize_t)(r.n_groups * sizeof(ap_rereferral_group)));
-        ap_rereferral_result_clear(&r);
-    }
+    result = group_bytes(module, st, &err, r.groups, r.n_groups,
+                         sizeof(ap_rereferral_group));
+    ap_rereferral_result_clear(&r);
 done:
     if (have_flags)
         PyBuffer_Release(&flags);

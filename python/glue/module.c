@@ -63,14 +63,15 @@ static int core_exec(PyObject *module)
     PyObject *errors = PyImport_ImportModule("apportion.errors");
     if (errors == NULL)
         return -1;
-    st->apportion_error = PyObject_GetAttrString(errors, "ApportionError");
-    st->input_error = PyObject_GetAttrString(errors, "InputError");
-    st->overflow_error = PyObject_GetAttrString(errors, "MoneyOverflowError");
-    st->plan_error = PyObject_GetAttrString(errors, "PlanError");
-    st->plugin_error = PyObject_GetAttrString(errors, "PluginError");
+    /* The first failure stops the fetching, its exception set; the
+     * members not reached stay NULL, and core_clear frees the rest. */
+    int ok = 1;
+#define LOAD_ERROR(member, name)                                           \
+    ok = ok && (st->member = PyObject_GetAttrString(errors, name)) != NULL;
+    MODULE_ERRORS(LOAD_ERROR)
+#undef LOAD_ERROR
     Py_DECREF(errors);
-    if (!st->apportion_error || !st->input_error || !st->overflow_error ||
-        !st->plan_error || !st->plugin_error)
+    if (!ok)
         return -1;
     if (PyModule_AddStringConstant(module, "C_VERSION", AP_VERSION_STRING) <
         0)
@@ -91,22 +92,18 @@ static int core_exec(PyObject *module)
 static int core_traverse(PyObject *module, visitproc visit, void *arg)
 {
     module_state *st = get_state(module);
-    Py_VISIT(st->apportion_error);
-    Py_VISIT(st->input_error);
-    Py_VISIT(st->overflow_error);
-    Py_VISIT(st->plan_error);
-    Py_VISIT(st->plugin_error);
+#define VISIT_ERROR(member, name) Py_VISIT(st->member);
+    MODULE_ERRORS(VISIT_ERROR)
+#undef VISIT_ERROR
     return 0;
 }
 
 static int core_clear(PyObject *module)
 {
     module_state *st = get_state(module);
-    Py_CLEAR(st->apportion_error);
-    Py_CLEAR(st->input_error);
-    Py_CLEAR(st->overflow_error);
-    Py_CLEAR(st->plan_error);
-    Py_CLEAR(st->plugin_error);
+#define CLEAR_ERROR(member, name) Py_CLEAR(st->member);
+    MODULE_ERRORS(CLEAR_ERROR)
+#undef CLEAR_ERROR
     return 0;
 }
 

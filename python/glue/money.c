@@ -11,19 +11,13 @@
 
 /* ---- money -------------------------------------------------------------- */
 
-PyDoc_STRVAR(parse_money_doc,
-"parse_money($module, /, text, unit)\n--\n\n"
+GLUE_FUNCTION(parse_money, "text, unit",
 "The money in text, in unit (\"£\", \"£000\", \"£m\"...), as (pence,\n"
-"resolution): resolution the pence its last printed digit is worth.");
-ARG_SPEC(parse_money_args, "parse_money", 0, 0, "text", "unit");
-
-static PyObject *core_parse_money(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+"resolution): resolution the pence its last printed digit is worth.")
 {
     const char *text, *unit_name;
     Py_ssize_t len;
-    if (parse_args(&parse_money_args, args, nargs, kwnames, "s#s", &text,
-                   &len, &unit_name) < 0)
+    if (parse_args(call, "s#s", &text, &len, &unit_name) < 0)
         return NULL;
     ap_error err;
     ap_unit unit;
@@ -35,24 +29,17 @@ static PyObject *core_parse_money(PyObject *module, PyObject *const *args,
     return Py_BuildValue("LL", (long long)pence, (long long)resolution);
 }
 
-PyDoc_STRVAR(format_money_doc,
-"format_money($module, /, pence, unit, decimals, negative, symbol, "
-"grouping)\n--\n\n"
+GLUE_FUNCTION(format_money,
+              "pence, unit, decimals, negative, symbol, grouping",
 "pence printed in unit as str: decimals places (-1: the unit's own),\n"
 "negative \"minus\" or \"brackets\", with the unit's symbol and comma\n"
-"groups when symbol and grouping are true.");
-ARG_SPEC(format_money_args, "format_money", 0, 0, "pence", "unit",
-         "decimals", "negative", "symbol", "grouping");
-
-static PyObject *core_format_money(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+"groups when symbol and grouping are true.")
 {
     PyObject *amount;
     const char *unit_name, *negative;
     int decimals, symbol, grouping;
-    if (parse_args(&format_money_args, args, nargs, kwnames, "Osispp",
-                   &amount, &unit_name, &decimals, &negative, &symbol,
-                   &grouping) < 0)
+    if (parse_args(call, "Osispp", &amount, &unit_name, &decimals, &negative,
+                   &symbol, &grouping) < 0)
         return NULL;
     int64_t pence;
     if (to_int64(module, amount, "pence", &pence) < 0)
@@ -80,18 +67,12 @@ static PyObject *core_format_money(PyObject *module, PyObject *const *args,
     return PyUnicode_FromString(buf);
 }
 
-PyDoc_STRVAR(parse_decimal_doc,
-"parse_decimal($module, /, text)\n--\n\n"
-"The decimal number in text, exactly, as (numerator, denominator).");
-ARG_SPEC(parse_decimal_args, "parse_decimal", 0, 0, "text");
-
-static PyObject *core_parse_decimal(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(parse_decimal, "text",
+"The decimal number in text, exactly, as (numerator, denominator).")
 {
     const char *text;
     Py_ssize_t len;
-    if (parse_args(&parse_decimal_args, args, nargs, kwnames, "s#", &text,
-                   &len) < 0)
+    if (parse_args(call, "s#", &text, &len) < 0)
         return NULL;
     int64_t num, den;
     ap_error err;

@@ -105,24 +105,8 @@ fail:
     return NULL;
 }
 
-static PyObject *finish_mtfp(PyObject *module, ap_status st, ap_mtfp *m,
-                             ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_mtfp_result *r = NULL;
-    PyObject *d = NULL;
-    Py_BEGIN_ALLOW_THREADS
-    st = ap_mtfp_compute(m, &r, err);
-    Py_END_ALLOW_THREADS
-    if (st != AP_OK)
-        raise_error(module, err);
-    else
-        d = mtfp_to_dict(m, r);
-    ap_mtfp_result_free(r);
-    ap_mtfp_free(m);
-    return d;
-}
+PAPER_FINISH(finish_mtfp, ap_mtfp, ap_mtfp_result, ap_mtfp_compute,
+             mtfp_to_dict, ap_mtfp_result_free, ap_mtfp_free, 1)
 
 PAPER_READERS(mtfp, ap_mtfp, ap_mtfp_load, ap_mtfp_parse,
               finish_mtfp,
@@ -131,8 +115,4 @@ PAPER_READERS(mtfp, ap_mtfp, ap_mtfp_load, ap_mtfp_parse,
               "The MTFP in text (source names it in messages), its\n"
               "roll-forward and audit, as a dict.")
 
-PyMethodDef mtfp_methods[] = {
-    GLUE_METHOD(load_mtfp),
-    GLUE_METHOD(parse_mtfp),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(mtfp);

@@ -223,21 +223,8 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
     return d;
 }
 
-static PyObject *finish_outturn(PyObject *module, ap_status st,
-                                ap_outturn *o, ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_outturn_result *r = NULL;
-    PyObject *d = NULL;
-    if (ap_outturn_compute(o, &r, err) != AP_OK)
-        raise_error(module, err);
-    else
-        d = outturn_dict(o, r);
-    ap_outturn_result_free(r);
-    ap_outturn_free(o);
-    return d;
-}
+PAPER_FINISH(finish_outturn, ap_outturn, ap_outturn_result, ap_outturn_compute,
+             outturn_dict, ap_outturn_result_free, ap_outturn_free, 0)
 
 PAPER_READERS(outturn, ap_outturn, ap_outturn_load, ap_outturn_parse,
               finish_outturn,
@@ -295,20 +282,12 @@ static PyObject *finish_balance(PyObject *module, ap_status st,
     return d;
 }
 
-PyDoc_STRVAR(load_plan_balance_doc,
-"load_plan_balance($module, /, path, actual_expenditure)\n--\n\n"
+GLUE_FUNCTION(load_plan_balance, "path, actual_expenditure",
 "The Q4 balancing payment of the plan at path given the actual\n"
-"expenditure (pence), as a dict.");
-ARG_SPEC(load_plan_balance_args, "load_plan_balance", 0, 0,
-         "path", "actual_expenditure");
-
-static PyObject *core_load_plan_balance(PyObject *module,
-                                        PyObject *const *args,
-                                        Py_ssize_t nargs, PyObject *kwnames)
+"expenditure (pence), as a dict.")
 {
     PyObject *path, *actual_obj;
-    if (parse_args(&load_plan_balance_args, args, nargs, kwnames, "O&O",
-                   PyUnicode_FSConverter, &path, &actual_obj) < 0)
+    if (parse_args(call, "O&O", PyUnicode_FSConverter, &path, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
@@ -322,22 +301,14 @@ static PyObject *core_load_plan_balance(PyObject *module,
     return finish_balance(module, st, plan, actual, &err);
 }
 
-PyDoc_STRVAR(parse_plan_balance_doc,
-"parse_plan_balance($module, /, text, source, actual_expenditure)\n--\n\n"
+GLUE_FUNCTION(parse_plan_balance, "text, source, actual_expenditure",
 "The Q4 balancing payment of the plan in text given the actual\n"
-"expenditure (pence), as a dict.");
-ARG_SPEC(parse_plan_balance_args, "parse_plan_balance", 0, 0,
-         "text", "source", "actual_expenditure");
-
-static PyObject *core_parse_plan_balance(PyObject *module,
-                                         PyObject *const *args,
-                                         Py_ssize_t nargs, PyObject *kwnames)
+"expenditure (pence), as a dict.")
 {
     const char *text, *source;
     Py_ssize_t len;
     PyObject *actual_obj;
-    if (parse_args(&parse_plan_balance_args, args, nargs, kwnames, "s#sO",
-                   &text, &len, &source, &actual_obj) < 0)
+    if (parse_args(call, "s#sO", &text, &len, &source, &actual_obj) < 0)
         return NULL;
     int64_t actual;
     if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0)
@@ -349,9 +320,7 @@ static PyObject *core_parse_plan_balance(PyObject *module,
 }
 
 PyMethodDef outturn_methods[] = {
-    GLUE_METHOD(load_outturn),
-    GLUE_METHOD(parse_outturn),
-    GLUE_METHOD(load_plan_balance),
-    GLUE_METHOD(parse_plan_balance),
+    PAPER_METHODS(outturn),
+    PAPER_METHODS(plan_balance),
     {NULL, NULL, 0, NULL},
 };

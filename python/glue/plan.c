@@ -228,49 +228,10 @@ static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
     return d;
 }
 
-PyDoc_STRVAR(load_plan_doc,
-"load_plan($module, /, path)\n--\n\n"
-"The plan in the file at path and its computed results, as a dict.");
-ARG_SPEC(load_plan_args, "load_plan", 0, 0, "path");
+PAPER_READERS(plan, ap_plan, ap_plan_load, ap_plan_parse, finish_plan,
+              "The plan in the file at path and its computed results, as a "
+              "dict.",
+              "The plan in text (source names it in messages) and its\n"
+              "computed results, as a dict.")
 
-static PyObject *core_load_plan(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
-{
-    PyObject *path_obj;
-    if (parse_args(&load_plan_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &path_obj) < 0)
-        return NULL;
-    ap_plan *plan = NULL;
-    ap_error err;
-    /* The GIL stays held: cJSON records parse failures in a process-wide
-     * variable, so two parses must not run at once. */
-    ap_status st = ap_plan_load(PyBytes_AS_STRING(path_obj), &plan, &err);
-    Py_DECREF(path_obj);
-    return finish_plan(module, st, plan, &err);
-}
-
-PyDoc_STRVAR(parse_plan_doc,
-"parse_plan($module, /, text, source)\n--\n\n"
-"The plan in text (source names it in messages) and its computed\n"
-"results, as a dict.");
-ARG_SPEC(parse_plan_args, "parse_plan", 0, 0, "text", "source");
-
-static PyObject *core_parse_plan(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(&parse_plan_args, args, nargs, kwnames, "s#s", &text, &len,
-                   &source) < 0)
-        return NULL;
-    ap_plan *plan = NULL;
-    ap_error err;
-    ap_status st = ap_plan_parse(text, (size_t)len, source, &plan, &err);
-    return finish_plan(module, st, plan, &err);
-}
-
-PyMethodDef plan_methods[] = {
-    GLUE_METHOD(load_plan),
-    GLUE_METHOD(parse_plan),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(plan);

@@ -83,17 +83,11 @@ static PyObject *plugin_dict(const ap_plugin *p)
         "warnings", warnings);
 }
 
-PyDoc_STRVAR(plugin_load_doc,
-"plugin_load($module, path, /)\n--\n\n"
-"Loads the plugin at path; returns (plugin dict, already loaded).");
-ARG_SPEC(plugin_load_args, "plugin_load", 0, 1, "path");
-
-static PyObject *core_plugin_load(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(plugin_load, "path, /",
+"Loads the plugin at path; returns (plugin dict, already loaded).")
 {
     PyObject *bytes;
-    if (parse_args(&plugin_load_args, args, nargs, kwnames, "O&",
-                   PyUnicode_FSConverter, &bytes) < 0)
+    if (parse_args(call, "O&", PyUnicode_FSConverter, &bytes) < 0)
         return NULL;
     const ap_plugin *p = NULL;
     int already = 0;
@@ -110,15 +104,10 @@ static PyObject *core_plugin_load(PyObject *module, PyObject *const *args,
     return Py_BuildValue("(NO)", plugin_dict(p), already ? Py_True : Py_False);
 }
 
-PyDoc_STRVAR(plugin_list_doc,
-"plugin_list($module, /)\n--\n\n"
-"The loaded plugins' dicts, in load order.");
-ARG_SPEC(plugin_list_args, "plugin_list", 0, 0, NULL);
-
-static PyObject *core_plugin_list(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(plugin_list, "",
+"The loaded plugins' dicts, in load order.")
 {
-    if (bind_args(&plugin_list_args, args, nargs, kwnames, NULL) < 0)
+    if (bind_args(call, NULL) < 0)
         return NULL;
     (void)module;
     PyObject *list = PyList_New(0);
@@ -178,18 +167,13 @@ static PyObject *item_dict(ap_item_kind kind, const ap_item_info *info)
                          (long long)info->scale, "flags", info->flags);
 }
 
-PyDoc_STRVAR(area_info_doc,
-"area_info($module, /, code)\n--\n\n"
+GLUE_FUNCTION(area_info, "code",
 "The service area with code as a dict (code, plugin, kpis, items:\n"
-"{kind: [item]}), or None.");
-ARG_SPEC(area_info_args, "area_info", 0, 0, "code");
-
-static PyObject *core_area_info(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+"{kind: [item]}), or None.")
 {
     (void)module;
     const char *code;
-    if (parse_args(&area_info_args, args, nargs, kwnames, "s", &code) < 0)
+    if (parse_args(call, "s", &code) < 0)
         return NULL;
     const ap_area *a = ap_area_find(code);
     if (a == NULL)
@@ -341,19 +325,13 @@ static PyObject *fields_to_python(const ap_fields *fields)
 
 /* ---- calculators ------------------------------------------------------------ */
 
-PyDoc_STRVAR(area_call_doc,
-"area_call($module, /, code, name, values)\n--\n\n"
+GLUE_FUNCTION(area_call, "code, name, values",
 "Calls the area's function name with values (a list); returns (result\n"
-"type, value).");
-ARG_SPEC(area_call_args, "area_call", 0, 0, "code", "name", "values");
-
-static PyObject *core_area_call(PyObject *module, PyObject *const *args,
-                                Py_ssize_t nargs, PyObject *kwnames)
+"type, value).")
 {
     const char *code, *name;
     PyObject *values;
-    if (parse_args(&area_call_args, args, nargs, kwnames, "ssO!", &code, &name,
-                   &PyList_Type, &values) < 0)
+    if (parse_args(call, "ssO!", &code, &name, &PyList_Type, &values) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     if (a == NULL)
@@ -398,25 +376,18 @@ static PyObject *core_area_call(PyObject *module, PyObject *const *args,
 
 /* area_measure(code, name, names, columns, keys, calendar, as_of, fields,
  *              calendar_obj) -> (bytes of (key, rows, num, den) rows, scale) */
-PyDoc_STRVAR(area_measure_doc,
-"area_measure($module, /, code, name, names, columns, keys, calendar, "
-"as_of, fields, calendar_obj)\n--\n\n"
+GLUE_FUNCTION(area_measure,
+              "code, name, names, columns, keys, calendar, as_of, fields, "
+              "calendar_obj",
 "Runs the area's measure name over the columns; returns (bytes of\n"
-"groups, scale).");
-ARG_SPEC(area_measure_args, "area_measure", 0, 0,
-         "code", "name", "names", "columns", "keys", "calendar", "as_of",
-         "fields", "calendar_obj");
-
-static PyObject *core_area_measure(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+"groups, scale).")
 {
     const char *code, *name;
     PyObject *names, *columns, *keys_obj, *capsule, *fields_obj, *calendar_obj;
     long long as_of;
-    if (parse_args(&area_measure_args, args, nargs, kwnames, "ssO!O!OOLOO",
-                   &code, &name, &PyTuple_Type, &names, &PyList_Type, &columns,
-                   &keys_obj, &capsule, &as_of, &fields_obj,
-                   &calendar_obj) < 0)
+    if (parse_args(call, "ssO!O!OOLOO", &code, &name, &PyTuple_Type, &names,
+                   &PyList_Type, &columns, &keys_obj, &capsule, &as_of,
+                   &fields_obj, &calendar_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     const ap_calendar *cal = a ? calendar_of(capsule) : NULL;
@@ -518,23 +489,16 @@ done:
 
 /* ---- recharge rules, checks and sections ------------------------------------ */
 
-PyDoc_STRVAR(area_recharge_doc,
-"area_recharge($module, /, code, rule, budget_share, actual_share, "
-"instalments, billed, fields)\n--\n\n"
-"The area's recharge rule applied: a list of pence, one an instalment.");
-ARG_SPEC(area_recharge_args, "area_recharge", 0, 0,
-         "code", "rule", "budget_share", "actual_share", "instalments",
-         "billed", "fields");
-
-static PyObject *core_area_recharge(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(area_recharge,
+              "code, rule, budget_share, actual_share, instalments, billed, "
+              "fields",
+"The area's recharge rule applied: a list of pence, one an instalment.")
 {
     const char *code, *name;
     PyObject *budget_obj, *actual_obj, *billed_obj, *fields_obj;
     Py_ssize_t n;
-    if (parse_args(&area_recharge_args, args, nargs, kwnames, "ssOOnOO", &code,
-                   &name, &budget_obj, &actual_obj, &n, &billed_obj,
-                   &fields_obj) < 0)
+    if (parse_args(call, "ssOOnOO", &code, &name, &budget_obj, &actual_obj, &n,
+                   &billed_obj, &fields_obj) < 0)
         return NULL;
     const ap_area *a = area_of(module, code);
     if (a == NULL)
@@ -598,6 +562,23 @@ done:
     return result;
 }
 
+/* The arguments (code, name, fields) of area_check and area_section: the
+ * area, the item's name and the fields, whose items the caller frees
+ * with PyMem_Free.  0, or -1 with an exception and nothing held. */
+static int area_fields_args(PyObject *module, const glue_call *call,
+                            const ap_area **area, const char **name,
+                            ap_fields *data, ap_field **items)
+{
+    const char *code;
+    PyObject *fields_obj;
+    if (parse_args(call, "ssO", &code, name, &fields_obj) < 0)
+        return -1;
+    *area = area_of(module, code);
+    if (*area == NULL)
+        return -1;
+    return fields_from(module, fields_obj, data, items);
+}
+
 static PyObject *finding_item(const void *ctx, size_t i)
 {
     const ap_finding *f = (const ap_finding *)ctx + i;
@@ -605,24 +586,15 @@ static PyObject *finding_item(const void *ctx, size_t i)
                          core_text(f->field), core_text(f->message));
 }
 
-PyDoc_STRVAR(area_check_doc,
-"area_check($module, /, code, name, fields)\n--\n\n"
+GLUE_FUNCTION(area_check, "code, name, fields",
 "The area's check name run over fields; returns [(severity, field,\n"
-"message)].");
-ARG_SPEC(area_check_args, "area_check", 0, 0, "code", "name", "fields");
-
-static PyObject *core_area_check(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"message)].")
 {
-    const char *code, *name;
-    PyObject *fields_obj;
-    if (parse_args(&area_check_args, args, nargs, kwnames, "ssO", &code, &name,
-                   &fields_obj) < 0)
-        return NULL;
-    const ap_area *a = area_of(module, code);
-    ap_field *field_items = NULL;
+    const ap_area *a;
+    const char *name;
     ap_fields data;
-    if (a == NULL || fields_from(module, fields_obj, &data, &field_items) < 0)
+    ap_field *field_items = NULL;
+    if (area_fields_args(module, call, &a, &name, &data, &field_items) < 0)
         return NULL;
     ap_finding_list out = {0};
     ap_error err;
@@ -639,23 +611,14 @@ static PyObject *core_area_check(PyObject *module, PyObject *const *args,
     return list;
 }
 
-PyDoc_STRVAR(area_section_doc,
-"area_section($module, /, code, name, fields)\n--\n\n"
-"The area's section name written from fields, as str.");
-ARG_SPEC(area_section_args, "area_section", 0, 0, "code", "name", "fields");
-
-static PyObject *core_area_section(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(area_section, "code, name, fields",
+"The area's section name written from fields, as str.")
 {
-    const char *code, *name;
-    PyObject *fields_obj;
-    if (parse_args(&area_section_args, args, nargs, kwnames, "ssO", &code,
-                   &name, &fields_obj) < 0)
-        return NULL;
-    const ap_area *a = area_of(module, code);
-    ap_field *field_items = NULL;
+    const ap_area *a;
+    const char *name;
     ap_fields data;
-    if (a == NULL || fields_from(module, fields_obj, &data, &field_items) < 0)
+    ap_field *field_items = NULL;
+    if (area_fields_args(module, call, &a, &name, &data, &field_items) < 0)
         return NULL;
     char *text = NULL;
     ap_error err;
@@ -929,22 +892,27 @@ static void py_item_discard(py_item *item)
     free(item);
 }
 
-PyDoc_STRVAR(add_measure_doc,
-"add_measure($module, /, code, name, description, columns, scale, func, "
-"adapter)\n--\n\n"
-"Adds a Python measure to the area with code: func called through\n"
-"adapter.");
-ARG_SPEC(add_measure_args, "add_measure", 0, 0,
-         "code", "name", "description", "columns", "scale", "func", "adapter");
+/* What adding a Python callable returns: None, or with the item
+ * discarded the core's error (st, err) raised. */
+static PyObject *item_added(PyObject *module, py_item *item, ap_status st,
+                            const ap_error *err)
+{
+    if (st == AP_OK)
+        Py_RETURN_NONE;
+    py_item_discard(item);
+    return raise_error(module, err);
+}
 
-static PyObject *core_add_measure(PyObject *module, PyObject *const *args,
-                                  Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(add_measure,
+              "code, name, description, columns, scale, func, adapter",
+"Adds a Python measure to the area with code: func called through\n"
+"adapter.")
 {
     const char *code, *name, *description, *columns;
     long long scale;
     PyObject *func, *adapter;
-    if (parse_args(&add_measure_args, args, nargs, kwnames, "ssssLOO", &code,
-                   &name, &description, &columns, &scale, &func, &adapter) < 0)
+    if (parse_args(call, "ssssLOO", &code, &name, &description, &columns,
+                   &scale, &func, &adapter) < 0)
         return NULL;
     ffi_type *types[7] = {&ffi_type_pointer, &ffi_type_pointer, size_type(),
                           size_type(), &ffi_type_pointer, &ffi_type_pointer,
@@ -965,27 +933,18 @@ static PyObject *core_add_measure(PyObject *module, PyObject *const *args,
     /* A function pointer from the closure's entry point. */
     memcpy(&def.fn, &item->code, sizeof def.fn);
     ap_error err;
-    if (ap_area_add_measure(code, &def, &err) != AP_OK) {
-        py_item_discard(item);
-        return raise_error(module, &err);
-    }
-    Py_RETURN_NONE;
+    ap_status st = ap_area_add_measure(code, &def, &err);
+    return item_added(module, item, st, &err);
 }
 
-PyDoc_STRVAR(add_rule_doc,
-"add_rule($module, /, code, name, description, func, adapter)\n--\n\n"
+GLUE_FUNCTION(add_rule, "code, name, description, func, adapter",
 "Adds a Python recharge rule to the area with code: func called through\n"
-"adapter.");
-ARG_SPEC(add_rule_args, "add_rule", 0, 0,
-         "code", "name", "description", "func", "adapter");
-
-static PyObject *core_add_rule(PyObject *module, PyObject *const *args,
-                               Py_ssize_t nargs, PyObject *kwnames)
+"adapter.")
 {
     const char *code, *name, *description;
     PyObject *func, *adapter;
-    if (parse_args(&add_rule_args, args, nargs, kwnames, "sssOO", &code, &name,
-                   &description, &func, &adapter) < 0)
+    if (parse_args(call, "sssOO", &code, &name, &description, &func,
+                   &adapter) < 0)
         return NULL;
     ffi_type *types[4] = {&ffi_type_pointer, &ffi_type_pointer,
                           &ffi_type_pointer, &ffi_type_pointer};
@@ -1001,22 +960,14 @@ static PyObject *core_add_rule(PyObject *module, PyObject *const *args,
     };
     memcpy(&def.fn, &item->code, sizeof def.fn);
     ap_error err;
-    if (ap_area_add_rule(code, &def, &err) != AP_OK) {
-        py_item_discard(item);
-        return raise_error(module, &err);
-    }
-    Py_RETURN_NONE;
+    ap_status st = ap_area_add_rule(code, &def, &err);
+    return item_added(module, item, st, &err);
 }
 
-PyDoc_STRVAR(plugin_abi_doc,
-"plugin_abi($module, /)\n--\n\n"
-"The host's plugin ABI as (major, minor).");
-ARG_SPEC(plugin_abi_args, "plugin_abi", 0, 0, NULL);
-
-static PyObject *core_plugin_abi(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(plugin_abi, "",
+"The host's plugin ABI as (major, minor).")
 {
-    if (bind_args(&plugin_abi_args, args, nargs, kwnames, NULL) < 0)
+    if (bind_args(call, NULL) < 0)
         return NULL;
     (void)module;
     return Py_BuildValue("(II)", (unsigned)AP_PLUGIN_ABI_MAJOR,

@@ -122,24 +122,8 @@ fail:
     return NULL;
 }
 
-static PyObject *finish_savings(PyObject *module, ap_status st,
-                                ap_savings *sv, ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_savings_result *r = NULL;
-    PyObject *d = NULL;
-    Py_BEGIN_ALLOW_THREADS
-    st = ap_savings_compute(sv, &r, err);
-    Py_END_ALLOW_THREADS
-    if (st != AP_OK)
-        raise_error(module, err);
-    else
-        d = savings_to_dict(sv, r);
-    ap_savings_result_free(r);
-    ap_savings_free(sv);
-    return d;
-}
+PAPER_FINISH(finish_savings, ap_savings, ap_savings_result, ap_savings_compute,
+             savings_to_dict, ap_savings_result_free, ap_savings_free, 1)
 
 PAPER_READERS(savings, ap_savings, ap_savings_load, ap_savings_parse,
               finish_savings,
@@ -148,8 +132,4 @@ PAPER_READERS(savings, ap_savings, ap_savings_load, ap_savings_parse,
               "The savings in text (source names it in messages), their\n"
               "totals by RAG and audit, as a dict.")
 
-PyMethodDef savings_methods[] = {
-    GLUE_METHOD(load_savings),
-    GLUE_METHOD(parse_savings),
-    {NULL, NULL, 0, NULL},
-};
+PAPER_TABLE(savings);

@@ -86,19 +86,13 @@ static int int64_output(PyObject *obj, Py_buffer *view, int *have,
 
 /* ---- draws ------------------------------------------------------------- */
 
-PyDoc_STRVAR(philox4x32_doc,
-"philox4x32($module, /, counter, key)\n--\n\n"
+GLUE_FUNCTION(philox4x32, "counter, key",
 "Philox4x32-10 of counter (a 4-tuple of 32-bit words) under key (a\n"
-"2-tuple), as a 4-tuple.");
-ARG_SPEC(philox4x32_args, "philox4x32", 0, 0, "counter", "key");
-
-static PyObject *core_philox4x32(PyObject *module, PyObject *const *args,
-                                 Py_ssize_t nargs, PyObject *kwnames)
+"2-tuple), as a 4-tuple.")
 {
     (void)module;
     PyObject *counter_obj, *key_obj;
-    if (parse_args(&philox4x32_args, args, nargs, kwnames, "OO", &counter_obj,
-                   &key_obj) < 0)
+    if (parse_args(call, "OO", &counter_obj, &key_obj) < 0)
         return NULL;
     uint32_t counter[4], key[2], out[4];
     if (u32_words(counter_obj, 4, "counter", counter) < 0 ||
@@ -124,20 +118,13 @@ static int draw_coordinates(PyObject *seed_obj, PyObject *scenario_obj,
     return 0;
 }
 
-PyDoc_STRVAR(scenario_uniform_doc,
-"scenario_uniform($module, /, seed, scenario, variable, year, which)\n--\n\n"
-"The uniform draw in (0, 1) at those coordinates.");
-ARG_SPEC(scenario_uniform_args, "scenario_uniform", 0, 0,
-         "seed", "scenario", "variable", "year", "which");
-
-static PyObject *core_scenario_uniform(PyObject *module, PyObject *const *args,
-                                       Py_ssize_t nargs, PyObject *kwnames)
+GLUE_FUNCTION(scenario_uniform, "seed, scenario, variable, year, which",
+"The uniform draw in (0, 1) at those coordinates.")
 {
     (void)module;
     PyObject *seed_obj, *scenario_obj, *variable_obj, *year_obj, *which_obj;
-    if (parse_args(&scenario_uniform_args, args, nargs, kwnames, "OOOOO",
-                   &seed_obj, &scenario_obj, &variable_obj, &year_obj,
-                   &which_obj) < 0)
+    if (parse_args(call, "OOOOO", &seed_obj, &scenario_obj, &variable_obj,
+                   &year_obj, &which_obj) < 0)
         return NULL;
     uint64_t seed, scenario;
     uint32_t variable, year;
@@ -150,20 +137,14 @@ static PyObject *core_scenario_uniform(PyObject *module, PyObject *const *args,
         ap_scenario_uniform(seed, scenario, variable, year, (uint32_t)which));
 }
 
-PyDoc_STRVAR(scenario_normal_doc,
-"scenario_normal($module, /, seed, scenario, variable, year)\n--\n\n"
+GLUE_FUNCTION(scenario_normal, "seed, scenario, variable, year",
 "The standard normal draw at those coordinates (Box-Muller on the two\n"
-"uniforms there).");
-ARG_SPEC(scenario_normal_args, "scenario_normal", 0, 0,
-         "seed", "scenario", "variable", "year");
-
-static PyObject *core_scenario_normal(PyObject *module, PyObject *const *args,
-                                      Py_ssize_t nargs, PyObject *kwnames)
+"uniforms there).")
 {
     (void)module;
     PyObject *seed_obj, *scenario_obj, *variable_obj, *year_obj;
-    if (parse_args(&scenario_normal_args, args, nargs, kwnames, "OOOO",
-                   &seed_obj, &scenario_obj, &variable_obj, &year_obj) < 0)
+    if (parse_args(call, "OOOO", &seed_obj, &scenario_obj, &variable_obj,
+                   &year_obj) < 0)
         return NULL;
     uint64_t seed, scenario;
     uint32_t variable, year;
@@ -289,24 +270,18 @@ static int read_model(PyObject *module, PyObject *demand_obj,
 
 /* cost_project(demand, demand_sd, correlation, unit_cost_pence, inflation,
  * inflation_sd, weights, totals, shares) -> None */
-PyDoc_STRVAR(cost_project_doc,
-"cost_project($module, /, demand, demand_sd, correlation, unit_cost_pence, "
-"inflation, inflation_sd, weights, totals, shares)\n--\n\n"
+GLUE_FUNCTION(cost_project,
+              "demand, demand_sd, correlation, unit_cost_pence, inflation, "
+              "inflation_sd, weights, totals, shares",
 "The expected path in pence into totals and shares, each year's shares\n"
-"summing to its total.");
-ARG_SPEC(cost_project_args, "cost_project", 0, 0,
-         "demand", "demand_sd", "correlation", "unit_cost_pence", "inflation",
-         "inflation_sd", "weights", "totals", "shares");
-
-static PyObject *core_cost_project(PyObject *module, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+"summing to its total.")
 {
     PyObject *demand, *demand_sd, *unit, *inflation, *inflation_sd, *weights,
         *totals_obj, *shares_obj;
     double correlation;
-    if (parse_args(&cost_project_args, args, nargs, kwnames, "OOdOOOOOO",
-                   &demand, &demand_sd, &correlation, &unit, &inflation,
-                   &inflation_sd, &weights, &totals_obj, &shares_obj) < 0)
+    if (parse_args(call, "OOdOOOOOO", &demand, &demand_sd, &correlation, &unit,
+                   &inflation, &inflation_sd, &weights, &totals_obj,
+                   &shares_obj) < 0)
         return NULL;
     model_views v = {0};
     ap_cost_model model;
@@ -332,29 +307,21 @@ done:
 /* cost_simulate(demand, demand_sd, correlation, unit_cost_pence,
  * inflation, inflation_sd, weights, seed, first, count, threads, totals,
  * shares) -> None */
-PyDoc_STRVAR(cost_simulate_doc,
-"cost_simulate($module, /, demand, demand_sd, correlation, "
-"unit_cost_pence, inflation, inflation_sd, weights, seed, first, count, "
-"threads, totals, shares)\n--\n\n"
+GLUE_FUNCTION(cost_simulate,
+              "demand, demand_sd, correlation, unit_cost_pence, inflation, "
+              "inflation_sd, weights, seed, first, count, threads, totals, "
+              "shares",
 "Scenarios first .. first + count - 1 into totals and shares (either\n"
-"may be None).");
-ARG_SPEC(cost_simulate_args, "cost_simulate", 0, 0,
-         "demand", "demand_sd", "correlation", "unit_cost_pence", "inflation",
-         "inflation_sd", "weights", "seed", "first", "count", "threads",
-         "totals", "shares");
-
-static PyObject *core_cost_simulate(PyObject *module, PyObject *const *args,
-                                    Py_ssize_t nargs, PyObject *kwnames)
+"may be None).")
 {
     PyObject *demand, *demand_sd, *unit, *inflation, *inflation_sd, *weights,
         *seed_obj, *first_obj, *totals_obj, *shares_obj;
     double correlation;
     Py_ssize_t count;
     int threads;
-    if (parse_args(&cost_simulate_args, args, nargs, kwnames, "OOdOOOOOOniOO",
-                   &demand, &demand_sd, &correlation, &unit, &inflation,
-                   &inflation_sd, &weights, &seed_obj, &first_obj, &count,
-                   &threads, &totals_obj, &shares_obj) < 0)
+    if (parse_args(call, "OOdOOOOOOniOO", &demand, &demand_sd, &correlation,
+                   &unit, &inflation, &inflation_sd, &weights, &seed_obj,
+                   &first_obj, &count, &threads, &totals_obj, &shares_obj) < 0)
         return NULL;
     uint64_t seed, first;
     if (to_u64(seed_obj, "seed", &seed) < 0 ||
@@ -406,18 +373,12 @@ done:
 
 /* ---- percentiles ------------------------------------------------------- */
 
-PyDoc_STRVAR(percentiles_i64_doc,
-"percentiles_i64($module, /, values, q, out)\n--\n\n"
+GLUE_FUNCTION(percentiles_i64, "values, q, out",
 "out[k * columns + c] = numpy's linear percentile q[k] of column c of\n"
-"values, rounded half to even.");
-ARG_SPEC(percentiles_i64_args, "percentiles_i64", 0, 0, "values", "q", "out");
-
-static PyObject *core_percentiles_i64(PyObject *module, PyObject *const *args,
-                                      Py_ssize_t nargs, PyObject *kwnames)
+"values, rounded half to even.")
 {
     PyObject *values_obj, *q_obj, *out_obj;
-    if (parse_args(&percentiles_i64_args, args, nargs, kwnames, "OOO",
-                   &values_obj, &q_obj, &out_obj) < 0)
+    if (parse_args(call, "OOO", &values_obj, &q_obj, &out_obj) < 0)
         return NULL;
     Py_buffer vv, qv, ov;
     int have_out;

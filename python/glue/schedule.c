@@ -11,22 +11,16 @@
 
 /* ---- schedules -------------------------------------------------------- */
 
-PyDoc_STRVAR(schedule_equal_doc,
-"schedule_equal($module, /, share, instalments, granularity, rounding)\n--\n\n"
+GLUE_FUNCTION(schedule_equal, "share, instalments, granularity, rounding",
 "share (pence) in equal instalments, each a multiple of granularity,\n"
-"rounded by rounding; a list of pence.");
-ARG_SPEC(schedule_equal_args, "schedule_equal", 0, 0,
-         "share", "instalments", "granularity", "rounding");
-
-static PyObject *core_schedule_equal(PyObject *module, PyObject *const *args,
-                                     Py_ssize_t nargs, PyObject *kwnames)
+"rounded by rounding; a list of pence.")
 {
     PyObject *share_obj;
     Py_ssize_t n;
     long long granularity;
     const char *rounding_name;
-    if (parse_args(&schedule_equal_args, args, nargs, kwnames, "OnLs",
-                   &share_obj, &n, &granularity, &rounding_name) < 0)
+    if (parse_args(call, "OnLs", &share_obj, &n, &granularity,
+                   &rounding_name) < 0)
         return NULL;
     int64_t share;
     if (to_int64(module, share_obj, "share", &share) < 0)
@@ -47,20 +41,12 @@ static PyObject *core_schedule_equal(PyObject *module, PyObject *const *args,
     return int64_list(parts, (size_t)n);
 }
 
-PyDoc_STRVAR(schedule_balancing_doc,
-"schedule_balancing($module, /, billed, actual_share)\n--\n\n"
+GLUE_FUNCTION(schedule_balancing, "billed, actual_share",
 "The balancing payment (pence) that brings what was billed to\n"
-"actual_share.");
-ARG_SPEC(schedule_balancing_args, "schedule_balancing", 0, 0,
-         "billed", "actual_share");
-
-static PyObject *core_schedule_balancing(PyObject *module,
-                                         PyObject *const *args,
-                                         Py_ssize_t nargs, PyObject *kwnames)
+"actual_share.")
 {
     PyObject *billed_obj, *actual_obj;
-    if (parse_args(&schedule_balancing_args, args, nargs, kwnames, "OO",
-                   &billed_obj, &actual_obj) < 0)
+    if (parse_args(call, "OO", &billed_obj, &actual_obj) < 0)
         return NULL;
     int64_t actual, balance;
     if (to_int64(module, actual_obj, "actual_share", &actual) < 0)
