@@ -350,8 +350,9 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
 /* The contract sum at the root of its own file or under "contract_sum" in
  * a plan file (ap__fr_model_root): every path below starts from where it
  * is. */
-static ap_status read_contract_sum(ap__jr *jr, ap_contract_sum *c)
+static ap_status read_contract_sum(ap__jr *jr, void *model)
 {
+    ap_contract_sum *c = model;
     static const char *const keys[] = {
         "$schema",     "format",       "title",  "source",  "notes",
         "financial_year", "as_of",     "unit",   "authorities", "split",
@@ -400,44 +401,8 @@ static ap_status read_contract_sum(ap__jr *jr, ap_contract_sum *c)
     return AP_OK;
 }
 
-ap_status ap_contract_sum_parse(const char *text, size_t len,
-                                const char *source, ap_contract_sum **out,
-                                ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &contract_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_contract_sum *c = calloc(1, sizeof *c);
-    if (c == NULL || (c->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_contract_sum(&jr, c);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_contract_sum_free(c);
-        return st;
-    }
-    *out = c;
-    return AP_OK;
-}
-
-ap_status ap_contract_sum_load(const char *path, ap_contract_sum **out,
-                               ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&contract_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_contract_sum_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_contract_sum, ap_contract_sum_parse, ap_contract_sum_load, ap_contract_sum_free,
+                    contract_format, read_contract_sum, NULL, 0)
 
 void ap_contract_sum_free(ap_contract_sum *c)
 {

@@ -337,8 +337,9 @@ static ap_status read_stated(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
     return ap__jr_each_object(jr, arr, sp, &how, m);
 }
 
-static ap_status read_mtfp(ap__jr *jr, ap_mtfp *m)
+static ap_status read_mtfp(ap__jr *jr, void *model)
 {
+    ap_mtfp *m = model;
     static const char *const keys[] = {
         "$schema", "format", "title",     "reference",
         "source",  "notes",  "unit",      "years",
@@ -369,42 +370,8 @@ static ap_status read_mtfp(ap__jr *jr, ap_mtfp *m)
     return AP_OK;
 }
 
-ap_status ap_mtfp_parse(const char *text, size_t len, const char *source,
-                        ap_mtfp **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &mtfp_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_mtfp *m = calloc(1, sizeof *m);
-    if (m == NULL || (m->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_mtfp(&jr, m);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_mtfp_free(m);
-        return st;
-    }
-    *out = m;
-    return AP_OK;
-}
-
-ap_status ap_mtfp_load(const char *path, ap_mtfp **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&mtfp_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_mtfp_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_mtfp, ap_mtfp_parse, ap_mtfp_load, ap_mtfp_free,
+                    mtfp_format, read_mtfp, NULL, 0)
 
 void ap_mtfp_free(ap_mtfp *m)
 {

@@ -444,8 +444,9 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
 
 /* The outturn at the root of its own file or under "outturn" in a plan
  * file (ap__fr_model_root): every path below starts from where it is. */
-static ap_status read_outturn(ap__jr *jr, ap_outturn *o)
+static ap_status read_outturn(ap__jr *jr, void *model)
 {
+    ap_outturn *o = model;
     static const char *const keys[] = {
         "$schema",      "format",        "title",      "source",
         "notes",        "financial_year", "period",    "unit",
@@ -510,42 +511,8 @@ static ap_status read_outturn(ap__jr *jr, ap_outturn *o)
     return AP_OK;
 }
 
-ap_status ap_outturn_parse(const char *text, size_t len, const char *source,
-                           ap_outturn **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &outturn_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_outturn *o = calloc(1, sizeof *o);
-    if (o == NULL || (o->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_outturn(&jr, o);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_outturn_free(o);
-        return st;
-    }
-    *out = o;
-    return AP_OK;
-}
-
-ap_status ap_outturn_load(const char *path, ap_outturn **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&outturn_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_outturn_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_outturn, ap_outturn_parse, ap_outturn_load, ap_outturn_free,
+                    outturn_format, read_outturn, NULL, 0)
 
 void ap_outturn_free(ap_outturn *o)
 {
