@@ -711,7 +711,8 @@ static ap_status read_root(ap__jr *jr, void *model)
 
 /* ---- entry points ----------------------------------------------------- */
 
-AP__JR_ENTRY_POINTS(ap_audit_table, ap_audit_table_parse, ap_audit_table_load, ap_audit_table_free,
+AP__JR_ENTRY_POINTS(ap_audit_table, ap_audit_table_parse,
+                    ap_audit_table_load, ap_audit_table_free,
                     table_format, read_root, table_keys, 1)
 
 void ap_audit_table_free(ap_audit_table *table)

@@ -513,8 +513,8 @@ static ap_status read_root(ap__jr *jr, void *model)
 
 /* ---- entry points ----------------------------------------------------- */
 
-AP__JR_ENTRY_POINTS(ap_kpi_set, ap_kpis_parse, ap_kpis_load, ap_kpi_set_free,
-                    kpis_format, read_root, kpis_keys, 1)
+AP__JR_ENTRY_POINTS(ap_kpi_set, ap_kpis_parse, ap_kpis_load,
+                    ap_kpi_set_free, kpis_format, read_root, kpis_keys, 1)
 
 void ap__kpi_release(ap_kpi *kpi)
 {

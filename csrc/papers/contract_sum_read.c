@@ -401,7 +401,8 @@ static ap_status read_contract_sum(ap__jr *jr, void *model)
     return AP_OK;
 }
 
-AP__JR_ENTRY_POINTS(ap_contract_sum, ap_contract_sum_parse, ap_contract_sum_load, ap_contract_sum_free,
+AP__JR_ENTRY_POINTS(ap_contract_sum, ap_contract_sum_parse,
+                    ap_contract_sum_load, ap_contract_sum_free,
                     contract_format, read_contract_sum, NULL, 0)
 
 void ap_contract_sum_free(ap_contract_sum *c)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "papers/finance_read.h"
 #include "base/text.h"
 
@@ -30,11 +31,10 @@ static const char *const category_names[] = {
     AP_MTFP_CATEGORY_MAP(AP__NAME)
 #undef AP__NAME
     NULL};
-static const char *const category_titles[] = {
 #define AP__TITLE(code, key, title, saving) title,
-    AP_MTFP_CATEGORY_MAP(AP__TITLE)
+AP__NAMES(ap_mtfp_category, ap_mtfp_category_title, category_titles,
+          AP_MTFP_CATEGORY_COUNT, AP_MTFP_CATEGORY_MAP, AP__TITLE, "Unknown")
 #undef AP__TITLE
-};
 static const int category_saving[] = {
 #define AP__SAVING(code, key, title, saving) saving,
     AP_MTFP_CATEGORY_MAP(AP__SAVING)
@@ -51,12 +51,6 @@ const char *ap_mtfp_category_name(ap_mtfp_category c)
 {
     return (unsigned)c < AP_MTFP_CATEGORY_COUNT ? category_names[c]
                                                 : "unknown";
-}
-
-const char *ap_mtfp_category_title(ap_mtfp_category c)
-{
-    return (unsigned)c < AP_MTFP_CATEGORY_COUNT ? category_titles[c]
-                                                : "Unknown";
 }
 
 int ap_mtfp_category_is_saving(ap_mtfp_category c)
@@ -370,8 +364,8 @@ static ap_status read_mtfp(ap__jr *jr, void *model)
     return AP_OK;
 }
 
-AP__JR_ENTRY_POINTS(ap_mtfp, ap_mtfp_parse, ap_mtfp_load, ap_mtfp_free,
-                    mtfp_format, read_mtfp, NULL, 0)
+AP__JR_ENTRY_POINTS(ap_mtfp, ap_mtfp_parse, ap_mtfp_load,
+                    ap_mtfp_free, mtfp_format, read_mtfp, NULL, 0)
 
 void ap_mtfp_free(ap_mtfp *m)
 {

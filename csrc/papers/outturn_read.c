@@ -511,8 +511,8 @@ static ap_status read_outturn(ap__jr *jr, void *model)
     return AP_OK;
 }
 
-AP__JR_ENTRY_POINTS(ap_outturn, ap_outturn_parse, ap_outturn_load, ap_outturn_free,
-                    outturn_format, read_outturn, NULL, 0)
+AP__JR_ENTRY_POINTS(ap_outturn, ap_outturn_parse, ap_outturn_load,
+                    ap_outturn_free, outturn_format, read_outturn, NULL, 0)
 
 void ap_outturn_free(ap_outturn *o)
 {

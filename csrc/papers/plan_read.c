@@ -603,8 +603,8 @@ static ap_status read_root(ap__jr *jr, void *model)
     return AP_OK;
 }
 
-AP__JR_ENTRY_POINTS(ap_plan, ap_plan_parse, ap_plan_load, ap_plan_free,
-                    plan_format, read_root, plan_keys, 0)
+AP__JR_ENTRY_POINTS(ap_plan, ap_plan_parse, ap_plan_load,
+                    ap_plan_free, plan_format, read_root, plan_keys, 0)
 
 void ap_plan_free(ap_plan *plan)
 {

@@ -270,8 +270,8 @@ static ap_status read_savings(ap__jr *jr, void *model)
     return AP_OK;
 }
 
-AP__JR_ENTRY_POINTS(ap_savings, ap_savings_parse, ap_savings_load, ap_savings_free,
-                    savings_format, read_savings, NULL, 0)
+AP__JR_ENTRY_POINTS(ap_savings, ap_savings_parse, ap_savings_load,
+                    ap_savings_free, savings_format, read_savings, NULL, 0)
 
 void ap_savings_free(ap_savings *sv)
 {
