@@ -12,18 +12,9 @@
 #include "base/base.h"
 #include "base/parallel.h"
 
-static const char *const mode_names[AP_APPORTION_MODE_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_APPORTION_MODE_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_apportion_mode_name(ap_apportion_mode mode)
-{
-    if ((int)mode < 0 || mode >= AP_APPORTION_MODE_COUNT)
-        return "unknown";
-    return mode_names[mode];
-}
+AP__NAMES(ap_apportion_mode, ap_apportion_mode_name, mode_names,
+          AP_APPORTION_MODE_COUNT, AP_APPORTION_MODE_MAP, AP__NAME_TEXT,
+          "unknown")
 
 ap_status ap_apportion_mode_parse(const char *name, ap_apportion_mode *out,
                                   ap_error *err)
