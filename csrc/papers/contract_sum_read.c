@@ -377,22 +377,11 @@ static ap_status read_contract_sum(ap__jr *jr, void *model)
             return ap__jr_refail(jr, ap__jr_member(root, "as_of"), p);
         }
     }
-    if ((st = ap__fr_authorities(jr, root, path, 0, &c->authorities,
-                                 &c->n_authorities)))
-        return st;
-    const cJSON *split = ap__jr_member(root, "split");
-    ap__jr_key_path(p, path, "split");
-    if (split != NULL) {
-        if ((st = ap__fr_split(jr, split, p, c->authorities,
-                               c->n_authorities, &c->split)))
-            return st;
-        c->has_split = 1;
-    } else if (c->n_authorities > 0) {
-        return ap__jr_fail(jr, root, p, "authorities are declared but no "
-                           "\"split\" says how they share the contract "
-                           "sum");
-    }
-    if ((st = ap__fr_money(jr, root, path, "contract_sum", c->unit, 0,
+    if ((st = ap__fr_authorities_split(jr, root, path,
+                                       "how they share the contract sum",
+                                       &c->authorities, &c->n_authorities,
+                                       &c->split, &c->has_split)) ||
+        (st = ap__fr_money(jr, root, path, "contract_sum", c->unit, 0,
                            &c->stated_contract_sum)) ||
         (st = read_blocks(jr, c, root, path)) ||
         (st = read_cases(jr, c, root, path)) ||

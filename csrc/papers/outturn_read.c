@@ -487,22 +487,12 @@ static ap_status read_outturn(ap__jr *jr, void *model)
                                    jr->err) != AP_OK)
             return ap__jr_refail(jr, sign, p);
     }
-    if ((st = ap__fr_authorities(jr, root, path, 0, &o->authorities,
-                                 &o->n_authorities)))
-        return st;
-    const cJSON *split = ap__jr_member(root, "split");
-    ap__jr_key_path(p, path, "split");
-    if (split != NULL) {
-        if ((st = ap__fr_split(jr, split, p, o->authorities,
-                               o->n_authorities, &o->split)))
-            return st;
-        o->has_split = 1;
-    } else if (o->n_authorities > 0) {
-        return ap__jr_fail(jr, root, p, "authorities are declared but no "
-                           "\"split\" says how to share the variance "
-                           "between them");
-    }
-    if ((st = read_lines(jr, o, root, path)) ||
+    if ((st = ap__fr_authorities_split(jr, root, path,
+                                       "how to share the variance between "
+                                       "them",
+                                       &o->authorities, &o->n_authorities,
+                                       &o->split, &o->has_split)) ||
+        (st = read_lines(jr, o, root, path)) ||
         (st = read_total(jr, o, root, path)) ||
         (st = read_reserves(jr, o, root, path)) ||
         (st = read_stated(jr, o, root, path)) ||
