@@ -405,6 +405,18 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
     return AP_OK;
 }
 
+ap_status ap__jr_required_choice(ap__jr *jr, const cJSON *obj,
+                                 const char *key, const char *key_path,
+                                 const char *hint, const char *const *choices,
+                                 size_t *out)
+{
+    const cJSON *node = ap__jr_member(obj, key);
+    if (node == NULL)
+        return ap__jr_fail(jr, obj, key_path, "missing required key \"%s\"%s",
+                           key, hint);
+    return ap__jr_choice(jr, node, key_path, choices, out);
+}
+
 ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                         const char *const *choices, size_t *out)
 {

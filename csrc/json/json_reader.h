@@ -212,6 +212,13 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
  * one of them exactly. */
 ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                         const char *const *choices, size_t *out);
+/* The same for the required member `key` of obj, at key_path (the
+ * caller's, for its own later messages): when it is missing, "missing
+ * required key "<key>"<hint>" at obj, hint saying what it may be. */
+ap_status ap__jr_required_choice(ap__jr *jr, const cJSON *obj,
+                                 const char *key, const char *key_path,
+                                 const char *hint, const char *const *choices,
+                                 size_t *out);
 /* The same, for a format whose messages name what the value is: a value
  * that is not text is refused as ap__jr_string refuses it, and one not
  * among the choices as: unknown basis kind "ratio"; expected "percent" or

@@ -187,7 +187,6 @@ static ap_status read_tolerance(ap__jr *jr, const cJSON *obj,
         return st;
     char p[AP__JR_PATH_SIZE];
     const cJSON *value = ap__jr_member(obj, "value");
-    const cJSON *kind = ap__jr_member(obj, "kind");
     ap__jr_key_path(p, path, "value");
     if (value == NULL)
         return ap__jr_fail(jr, obj, p, "missing required key \"value\"");
@@ -198,12 +197,12 @@ static ap_status read_tolerance(ap__jr *jr, const cJSON *obj,
     /* No default: 5 points off 90 is 85, 5 percent off 90 is 85.5, and a
      * file must say which its council meant. */
     ap__jr_key_path(p, path, "kind");
-    if (kind == NULL)
-        return ap__jr_fail(jr, obj, p, "missing required key \"kind\": "
-                           "\"points\" (percentage points: 90 - 5 = 85) or "
-                           "\"percent\" (of the target: 90 less 5%% = 85.5)");
     size_t which;
-    if ((st = ap__jr_choice(jr, kind, p, kinds, &which)))
+    if ((st = ap__jr_required_choice(jr, obj, "kind", p,
+                                     ": \"points\" (percentage points: "
+                                     "90 - 5 = 85) or \"percent\" (of the "
+                                     "target: 90 less 5% = 85.5)",
+                                     kinds, &which)))
         return st;
     kpi->tolerance_kind = which == 0 ? AP_TOLERANCE_POINTS
                                      : AP_TOLERANCE_PERCENT;
@@ -230,12 +229,11 @@ static ap_status read_measure(ap__jr *jr, const cJSON *obj, const char *path,
 
     const cJSON *polarity = ap__jr_member(obj, "polarity");
     ap__jr_key_path(p, path, "polarity");
-    if (polarity == NULL)
-        return ap__jr_fail(jr, obj, p, "missing required key \"polarity\": "
-                           "\"higher\" if higher values are better, \"lower\" "
-                           "if lower ones are");
     size_t which;
-    if ((st = ap__jr_choice(jr, polarity, p, polarities, &which)))
+    if ((st = ap__jr_required_choice(jr, obj, "polarity", p,
+                                     ": \"higher\" if higher values are "
+                                     "better, \"lower\" if lower ones are",
+                                     polarities, &which)))
         return st;
     if (ap_polarity_parse(polarity->valuestring, &kpi->polarity,
                           jr->err) != AP_OK)

@@ -63,12 +63,11 @@ static ap_status read_block(ap__jr *jr, const cJSON *b, const char *p,
                                "block \"%s\" is declared twice",
                                blk->id);
     ap__jr_key_path(q, p, "kind");
-    const cJSON *kind = ap__jr_member(b, "kind");
-    if (kind == NULL)
-        return ap__jr_fail(jr, b, q, "missing required key \"kind\" "
-                           "(\"core\", \"items\" or \"provision\")");
     size_t k;
-    if ((st = ap__jr_choice(jr, kind, q, kinds, &k)))
+    if ((st = ap__jr_required_choice(jr, b, "kind", q,
+                                     " (\"core\", \"items\" or "
+                                     "\"provision\")",
+                                     kinds, &k)))
         return st;
     blk->kind = (ap_block_kind)k;
     blk->in_contract_sum = blk->kind != AP_BLOCK_PROVISION;

@@ -187,14 +187,12 @@ static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
         (st = ap__jr_string(jr, o, p, "description", 0, "",
                             &pr->description)))
         return st;
-    const cJSON *cat = ap__jr_member(o, "category");
     ap__jr_key_path(q, p, "category");
-    if (cat == NULL)
-        return ap__jr_fail(jr, o, q, "missing required key \"category\" "
-                           "(inflation, pressure, efficiency, income, "
-                           "transformation or cuts)");
     size_t k;
-    if ((st = ap__jr_choice(jr, cat, q, category_names, &k)))
+    if ((st = ap__jr_required_choice(jr, o, "category", q,
+                                     " (inflation, pressure, efficiency, "
+                                     "income, transformation or cuts)",
+                                     category_names, &k)))
         return st;
     pr->category = (ap_mtfp_category)k;
     const cJSON *allow = ap__jr_member(o, "allow_positive");
@@ -270,16 +268,14 @@ static ap_status read_stated_row(ap__jr *jr, const cJSON *o, const char *p,
     if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &row->label)) ||
         (st = ap__jr_string(jr, o, p, "table", 0, "", &row->table)))
         return st;
-    const cJSON *of = ap__jr_member(o, "of");
     ap__jr_key_path(q, p, "of");
-    if (of == NULL)
-        return ap__jr_fail(jr, o, q, "missing required key \"of\" (what "
-                           "the row is a figure of: a category, "
-                           "\"growth\", \"savings\", "
-                           "\"base_brought_forward\" or "
-                           "\"net_budget_requirement\")");
     size_t k;
-    if ((st = ap__jr_choice(jr, of, q, of_names, &k)))
+    if ((st = ap__jr_required_choice(jr, o, "of", q,
+                                     " (what the row is a figure of: a "
+                                     "category, \"growth\", \"savings\", "
+                                     "\"base_brought_forward\" or "
+                                     "\"net_budget_requirement\")",
+                                     of_names, &k)))
         return st;
     row->of = (int)k;
     if (!(row->has_amount = calloc(m->n_years, sizeof *row->has_amount)) ||
