@@ -617,10 +617,9 @@ static ap_status read_rule(ap__jr *jr, const cJSON *r, const char *p,
                            size_t i, size_t n, void *ctx)
 {
     ap_audit_table *t = ctx;
-    if (i == 0 && (t->rules = calloc(n, sizeof *t->rules)) == NULL)
+    ap__table_rule *rule = AP__JR_ELEMENT(t->rules, t->n_rules, i, n);
+    if (rule == NULL)
         return ap__jr_nomem(jr);
-    ap__table_rule *rule = &t->rules[i];
-    t->n_rules = i + 1;
     /* At most every other column is a part. */
     rule->operands = calloc(t->n_columns, sizeof *rule->operands);
     rule->signs = calloc(t->n_columns, sizeof *rule->signs);

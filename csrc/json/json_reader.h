@@ -11,6 +11,7 @@
 
 #include <stddef.h> /* offsetof, for AP__JR_ENTRY_POINTS */
 #include <stdint.h>
+#include <stdlib.h> /* calloc, for AP__JR_ELEMENT */
 
 #include <cJSON.h>
 
@@ -176,6 +177,14 @@ typedef struct ap__jr_objects {
     ap_status (*each)(ap__jr *jr, const cJSON *elem, const char *path,
                       size_t i, size_t n, void *ctx);
 } ap__jr_objects;
+
+/* In an `each` callback: the element i of n of the array `list`, which is
+ * allocated (zeroed) at the first, with `count` set to i + 1 so that a
+ * free after an error sees what was read; NULL when out of memory. */
+#define AP__JR_ELEMENT(list, count, i, n)                                     \
+    ((i) == 0 && ((list) = calloc((n), sizeof *(list))) == NULL               \
+         ? NULL                                                               \
+         : ((count) = (i) + 1, &(list)[i]))
 
 /* Reads the array `arr` at `path` as `how` says, passing ctx on. */
 ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,

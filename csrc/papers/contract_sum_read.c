@@ -38,12 +38,11 @@ static ap_status read_block(ap__jr *jr, const cJSON *b, const char *p,
     static const char *const kinds[] = {"core", "items", "provision",
                                         NULL};
     ap_contract_sum *c = ctx;
-    if (i == 0 && (c->blocks = calloc(n, sizeof *c->blocks)) == NULL)
+    ap_contract_block *blk = AP__JR_ELEMENT(c->blocks, c->n_blocks, i, n);
+    if (blk == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_contract_block *blk = &c->blocks[i];
-    c->n_blocks = i + 1;
     ap_printed amount;
     if ((st = ap__jr_string(jr, b, p, "id", 1, NULL, &blk->id)) ||
         (st = ap__jr_string(jr, b, p, "name", 0, "", &blk->name)) ||
@@ -153,12 +152,11 @@ static ap_status read_case(ap__jr *jr, const cJSON *b, const char *p,
                            size_t i, size_t n, void *ctx)
 {
     ap_contract_sum *c = ctx;
-    if (i == 0 && (c->cases = calloc(n, sizeof *c->cases)) == NULL)
+    ap_business_case *bc = AP__JR_ELEMENT(c->cases, c->n_cases, i, n);
+    if (bc == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_business_case *bc = &c->cases[i];
-    c->n_cases = i + 1;
     bc->approved = AP_DATE_NAT;
     bc->recurring = -1;
     ap_printed funding;
@@ -297,12 +295,11 @@ static ap_status read_table(ap__jr *jr, const cJSON *t, const char *p,
     static const char *const item_keys[] = {"project", "funding",
                                             "funding_pence", NULL};
     ap_contract_sum *c = ctx;
-    if (i == 0 && (c->tables = calloc(n, sizeof *c->tables)) == NULL)
+    ap_block_table *tab = AP__JR_ELEMENT(c->tables, c->n_tables, i, n);
+    if (tab == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_block_table *tab = &c->tables[i];
-    c->n_tables = i + 1;
     int has_block;
     if ((st = ap__jr_string(jr, t, p, "title", 1, NULL, &tab->title)) ||
         (st = read_block_ref(jr, c, t, p, 0, &has_block, &tab->block)) ||

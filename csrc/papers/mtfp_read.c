@@ -175,12 +175,11 @@ static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
                                size_t i, size_t n, void *ctx)
 {
     ap_mtfp *m = ctx;
-    if (i == 0 && (m->proposals = calloc(n, sizeof *m->proposals)) == NULL)
+    ap_mtfp_proposal *pr = AP__JR_ELEMENT(m->proposals, m->n_proposals, i, n);
+    if (pr == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_mtfp_proposal *pr = &m->proposals[i];
-    m->n_proposals = i + 1;
     if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
                             &pr->reference)) ||
         (st = ap__jr_string(jr, o, p, "name", 1, NULL, &pr->name)) ||
@@ -259,12 +258,11 @@ static ap_status read_stated_row(ap__jr *jr, const cJSON *o, const char *p,
                                  size_t i, size_t n, void *ctx)
 {
     ap_mtfp *m = ctx;
-    if (i == 0 && (m->stated = calloc(n, sizeof *m->stated)) == NULL)
+    ap_mtfp_stated_row *row = AP__JR_ELEMENT(m->stated, m->n_stated, i, n);
+    if (row == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_mtfp_stated_row *row = &m->stated[i];
-    m->n_stated = i + 1;
     if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &row->label)) ||
         (st = ap__jr_string(jr, o, p, "table", 0, "", &row->table)))
         return st;

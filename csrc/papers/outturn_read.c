@@ -121,17 +121,17 @@ static ap_status read_source(ap__jr *jr, const cJSON *f, const char *fp,
 {
     const ap_outturn *o = ((funding_ctx *)ctx)->o;
     ap_outturn_line *l = ((funding_ctx *)ctx)->l;
-    if (i == 0 && (l->funding = calloc(n, sizeof *l->funding)) == NULL)
+    ap_outturn_funding *fund =
+        AP__JR_ELEMENT(l->funding, l->n_funding, i, n);
+    if (fund == NULL)
         return ap__jr_nomem(jr);
-    l->n_funding = i + 1;
     ap_printed amount;
     ap_status st;
-    if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL,
-                            &l->funding[i].source)) ||
+    if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL, &fund->source)) ||
         (st = ap__fr_money(jr, f, fp, "amount", o->unit, AP__FR_REQUIRED,
                            &amount)))
         return st;
-    l->funding[i].amount = amount.amount;
+    fund->amount = amount.amount;
     return AP_OK;
 }
 
@@ -222,12 +222,11 @@ static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
 {
     static const char *const kinds[] = {"service", "income", NULL};
     ap_outturn *o = ctx;
-    if (i == 0 && (o->lines = calloc(n, sizeof *o->lines)) == NULL)
+    ap_outturn_line *line = AP__JR_ELEMENT(o->lines, o->n_lines, i, n);
+    if (line == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_outturn_line *line = &o->lines[i];
-    o->n_lines = i + 1;
     char fallback_id[32];
     snprintf(fallback_id, sizeof fallback_id, "%zu", i + 1);
     if ((st = ap__jr_string(jr, l, p, "id", 0, fallback_id,
@@ -328,11 +327,10 @@ static ap_status read_reserve(ap__jr *jr, const cJSON *r, const char *p,
                               size_t i, size_t n, void *ctx)
 {
     ap_outturn *o = ctx;
-    if (i == 0 && (o->reserves = calloc(n, sizeof *o->reserves)) == NULL)
+    ap_outturn_reserve *res = AP__JR_ELEMENT(o->reserves, o->n_reserves, i, n);
+    if (res == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
-    ap_outturn_reserve *res = &o->reserves[i];
-    o->n_reserves = i + 1;
     ap_printed amount;
     if ((st = ap__jr_string(jr, r, p, "name", 1, NULL, &res->name)) ||
         (st = ap__jr_string(jr, r, p, "description", 0, "",
@@ -394,17 +392,17 @@ static ap_status read_grant(ap__jr *jr, const cJSON *it, const char *q,
                             size_t i, size_t n, void *ctx)
 {
     ap_outturn_grants *g = ctx;
-    if (i == 0 && (g->items = calloc(n, sizeof *g->items)) == NULL)
+    ap_outturn_grant *item = AP__JR_ELEMENT(g->items, g->n_items, i, n);
+    if (item == NULL)
         return ap__jr_nomem(jr);
     g->present = 1;
-    g->n_items = i + 1;
     ap_printed amount;
     ap_status st;
-    if ((st = ap__jr_string(jr, it, q, "name", 1, NULL, &g->items[i].name)) ||
+    if ((st = ap__jr_string(jr, it, q, "name", 1, NULL, &item->name)) ||
         (st = ap__fr_money(jr, it, q, "amount", g->unit, AP__FR_REQUIRED,
                            &amount)))
         return st;
-    g->items[i].amount = amount.amount;
+    item->amount = amount.amount;
     return AP_OK;
 }
 

@@ -214,14 +214,13 @@ static ap_status read_source(ap__jr *jr, const cJSON *f, const char *p,
 {
     funding_ctx *c = ctx;
     ap_stated_share *share = c->share;
-    if (i == 0 && (share->funding = calloc(n, sizeof *share->funding)) == NULL)
+    ap_funding *fund = AP__JR_ELEMENT(share->funding, share->n_funding, i, n);
+    if (fund == NULL)
         return ap__jr_nomem(jr);
-    c->share->n_funding = i + 1;
     ap_status st;
-    if ((st = ap__jr_string(jr, f, p, "source", 1, NULL,
-                            &c->share->funding[i].source)) ||
+    if ((st = ap__jr_string(jr, f, p, "source", 1, NULL, &fund->source)) ||
         (st = read_money(jr, c->plan, f, p, "amount", 1, NULL,
-                         &c->share->funding[i].amount)))
+                         &fund->amount)))
         return st;
     return AP_OK;
 }
@@ -247,10 +246,9 @@ static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
     static const char *const stated_keys[] = {"amount", "amount_pence",
                                               "funding", NULL};
     ap_plan *plan = ctx;
-    if (i == 0 && (plan->lines = calloc(n, sizeof *plan->lines)) == NULL)
+    ap_budget_line *line = AP__JR_ELEMENT(plan->lines, plan->n_lines, i, n);
+    if (line == NULL)
         return ap__jr_nomem(jr);
-    ap_budget_line *line = &plan->lines[i];
-    plan->n_lines = i + 1;
     ap_status st;
     line->stated = calloc(plan->n_authorities, sizeof *line->stated);
     if (line->stated == NULL)
@@ -436,11 +434,10 @@ static ap_status read_carry_forward(ap__jr *jr, const cJSON *c,
                                     void *ctx)
 {
     ap_plan *plan = ctx;
-    if (i == 0 && (plan->carry_forwards =
-                       calloc(n, sizeof *plan->carry_forwards)) == NULL)
+    ap_carry_forward *cf = AP__JR_ELEMENT(plan->carry_forwards,
+                                          plan->n_carry_forwards, i, n);
+    if (cf == NULL)
         return ap__jr_nomem(jr);
-    ap_carry_forward *cf = &plan->carry_forwards[i];
-    plan->n_carry_forwards = i + 1;
     int has_payer, has_payee;
     ap_status st;
     if ((st = ap__jr_string(jr, c, p, "description", 0, "",

@@ -96,11 +96,10 @@ static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
                                size_t i, size_t n, void *ctx)
 {
     ap_savings *sv = ctx;
-    if (i == 0 && (sv->proposals = calloc(n, sizeof *sv->proposals)) == NULL)
+    ap_saving *s = AP__JR_ELEMENT(sv->proposals, sv->n_proposals, i, n);
+    if (s == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
-    ap_saving *s = &sv->proposals[i];
-    sv->n_proposals = i + 1;
     if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
                             &s->reference)) ||
         (st = ap__jr_string(jr, o, p, "name", 1, NULL, &s->name)) ||
@@ -170,11 +169,10 @@ static ap_status read_total(ap__jr *jr, const cJSON *o, const char *p,
                             size_t i, size_t n, void *ctx)
 {
     ap_savings *sv = ctx;
-    if (i == 0 && (sv->totals = calloc(n, sizeof *sv->totals)) == NULL)
+    ap_savings_total *t = AP__JR_ELEMENT(sv->totals, sv->n_totals, i, n);
+    if (t == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
-    ap_savings_total *t = &sv->totals[i];
-    sv->n_totals = i + 1;
     if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &t->label)) ||
         (st = read_row_number(jr, o, p, "from", sv->n_proposals, 0,
                               &t->from)) ||
