@@ -12,18 +12,9 @@
 #include "base/base.h"
 #include "base/parallel.h"
 
-static const char *const mode_names[AP_APPORTION_MODE_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_APPORTION_MODE_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_apportion_mode_name(ap_apportion_mode mode)
-{
-    if ((int)mode < 0 || mode >= AP_APPORTION_MODE_COUNT)
-        return "unknown";
-    return mode_names[mode];
-}
+AP__NAMES(ap_apportion_mode, ap_apportion_mode_name, mode_names,
+          AP_APPORTION_MODE_COUNT, AP_APPORTION_MODE_MAP, AP__NAME_TEXT,
+          "unknown")
 
 ap_status ap_apportion_mode_parse(const char *name, ap_apportion_mode *out,
                                   ap_error *err)
@@ -64,8 +55,11 @@ static int by_weight(const void *pa, const void *pb)
     return a->index < b->index ? -1 : 1;
 }
 
-static ap_status check_weights(const int64_t *weights, size_t n,
-                               ap__u128 *sum, ap_error *err)
+/* What every entry point checks first: the weights (their sum into *sum),
+ * then the mode. */
+static ap_status check_inputs(const int64_t *weights, size_t n,
+                              ap_apportion_mode mode, ap__u128 *sum,
+                              ap_error *err)
 {
     if (n == 0 || weights == NULL)
         return ap_error_set(err, AP_E_INPUT,
@@ -85,6 +79,9 @@ static ap_status check_weights(const int64_t *weights, size_t n,
                             "all %zu weights are zero; at least one must be "
                             "positive",
                             n);
+    if ((int)mode < 0 || mode >= AP_APPORTION_MODE_COUNT)
+        return ap_error_set(err, AP_E_INPUT, "unknown apportionment mode %d",
+                            (int)mode);
     *sum = total;
     return AP_OK;
 }
@@ -133,12 +130,9 @@ ap_status ap_apportion(int64_t total, const int64_t *weights, size_t n,
                        ap_apportion_mode mode, int64_t *shares, ap_error *err)
 {
     ap__u128 weight_sum = 0;
-    ap_status st = check_weights(weights, n, &weight_sum, err);
+    ap_status st = check_inputs(weights, n, mode, &weight_sum, err);
     if (st != AP_OK)
         return st;
-    if ((int)mode < 0 || mode >= AP_APPORTION_MODE_COUNT)
-        return ap_error_set(err, AP_E_INPUT, "unknown apportionment mode %d",
-                            (int)mode);
     slot small[8];
     slot *slots = small;
     if (n > 8) {
@@ -255,12 +249,9 @@ ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
                             ap_error *err)
 {
     ap__u128 weight_sum = 0;
-    ap_status st = check_weights(weights, n_parties, &weight_sum, err);
+    ap_status st = check_inputs(weights, n_parties, mode, &weight_sum, err);
     if (st != AP_OK)
         return st;
-    if ((int)mode < 0 || mode >= AP_APPORTION_MODE_COUNT)
-        return ap_error_set(err, AP_E_INPUT, "unknown apportionment mode %d",
-                            (int)mode);
     if (n_parties == 2) {
         apportion_pairs_parallel(totals, n_totals, weights, mode, shares);
         return AP_OK;
@@ -283,12 +274,9 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
                              ap_error *err)
 {
     ap__u128 weight_sum = 0;
-    ap_status st = check_weights(weights, n_parties, &weight_sum, err);
+    ap_status st = check_inputs(weights, n_parties, mode, &weight_sum, err);
     if (st != AP_OK)
         return st;
-    if ((int)mode < 0 || mode >= AP_APPORTION_MODE_COUNT)
-        return ap_error_set(err, AP_E_INPUT, "unknown apportionment mode %d",
-                            (int)mode);
     int64_t *previous = calloc(n_parties, sizeof *previous);
     slot *slots = malloc(n_parties * sizeof *slots);
     if (previous == NULL || slots == NULL) {

@@ -56,17 +56,8 @@ const char *ap_audit_status_name(ap_audit_status status)
     return "unknown";
 }
 
-const char *ap_audit_cause_name(ap_audit_cause cause)
-{
-    static const char *const names[] = {
-#define AP__NAME(code, text) text,
-        AP_AUDIT_CAUSE_MAP(AP__NAME)
-#undef AP__NAME
-    };
-    if ((int)cause < 0 || cause >= AP_AUDIT_CAUSE_COUNT)
-        return "unknown";
-    return names[cause];
-}
+AP__NAMES(ap_audit_cause, ap_audit_cause_name, cause_names,
+          AP_AUDIT_CAUSE_COUNT, AP_AUDIT_CAUSE_MAP, AP__NAME_TEXT, "unknown")
 
 void ap_audit_finding_clear(ap_audit_finding *finding)
 {

@@ -617,10 +617,9 @@ static ap_status read_rule(ap__jr *jr, const cJSON *r, const char *p,
                            size_t i, size_t n, void *ctx)
 {
     ap_audit_table *t = ctx;
-    if (i == 0 && (t->rules = calloc(n, sizeof *t->rules)) == NULL)
+    ap__table_rule *rule = AP__JR_ELEMENT(t->rules, t->n_rules, i, n);
+    if (rule == NULL)
         return ap__jr_nomem(jr);
-    ap__table_rule *rule = &t->rules[i];
-    t->n_rules = i + 1;
     /* At most every other column is a part. */
     rule->operands = calloc(t->n_columns, sizeof *rule->operands);
     rule->signs = calloc(t->n_columns, sizeof *rule->signs);
@@ -655,17 +654,18 @@ static ap_status read_rules(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 
 /* ---- the root --------------------------------------------------------- */
 
-static ap_status read_root(ap__jr *jr, ap_audit_table *t, const cJSON *root)
+/* The root object's keys (checked by ap__jr_parse_model with its
+ * "format" before read_root runs). */
+static const char *const table_keys[] = {"$schema", "format", "title",
+                                         "source",  "unit",   "decimals",
+                                         "note",    "columns", "rules",
+                                         "rows",    NULL};
+
+static ap_status read_root(ap__jr *jr, void *model)
 {
-    static const char *const keys[] = {"$schema", "format", "title",
-                                       "source",  "unit",   "decimals",
-                                       "note",    "columns", "rules",
-                                       "rows",    NULL};
-    ap_status st = ap__jr_check_object(jr, root, "$", keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_check_tag(jr, root)))
-        return st;
+    ap_audit_table *t = model;
+    const cJSON *root = jr->root;
+    ap_status st;
     const cJSON *schema = ap__jr_member(root, "$schema");
     if (schema != NULL && !cJSON_IsString(schema))
         return ap__jr_fail(jr, schema, "$.$schema", "expected a string, "
@@ -710,57 +710,9 @@ static ap_status read_root(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 
 /* ---- entry points ----------------------------------------------------- */
 
-ap_status ap_audit_table_parse(const char *text, size_t len,
-                               const char *source, ap_audit_table **out,
-                               ap_error *err)
-{
-    ap_error_clear(err);
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "ap_audit_table_parse: out is NULL");
-    *out = NULL;
-    if (source == NULL)
-        source = table_format.anonymous;
-    if (text == NULL || len == SIZE_MAX)
-        return ap_error_set(err, AP_E_INPUT, "ap_audit_table_parse: no text "
-                            "for %s", source);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &table_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_audit_table *t = calloc(1, sizeof *t);
-    if (t == NULL || (t->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_root(&jr, t, jr.root);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_audit_table_free(t);
-        return st;
-    }
-    *out = t;
-    return AP_OK;
-}
-
-ap_status ap_audit_table_load(const char *path, ap_audit_table **out,
-                              ap_error *err)
-{
-    ap_error_clear(err);
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "ap_audit_table_load: out is NULL");
-    *out = NULL;
-    if (path == NULL)
-        return ap_error_set(err, AP_E_INPUT, "ap_audit_table_load: no path");
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&table_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_audit_table_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_audit_table, ap_audit_table_parse,
+                    ap_audit_table_load, ap_audit_table_free,
+                    table_format, read_root, table_keys, 1)
 
 void ap_audit_table_free(ap_audit_table *table)
 {

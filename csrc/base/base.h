@@ -73,6 +73,19 @@ static inline int ap__utf8_prefix(const char *text, size_t len, size_t max)
     return (int)n;
 }
 
+/* An enumeration's names, written once from its X-macro list: the table
+ * `table` of `count` names, each given by entry(...) for one item of
+ * map (AP__NAME_TEXT for a list of (code, text)), which a parser may
+ * search too, and `const char *fn(type value)`, its name, or `unknown` for
+ * a value outside the enumeration. */
+#define AP__NAMES(type, fn, table, count, map, entry, unknown)                \
+    static const char *const table[count] = {map(entry)};                     \
+    const char *fn(type value)                                                \
+    {                                                                         \
+        return (int)value >= 0 && value < (count) ? table[value] : (unknown); \
+    }
+#define AP__NAME_TEXT(code, text) text,
+
 /* Finds name among n names and stores its index in *out; otherwise an
  * AP_E_INPUT error that names `what` and lists every allowed name. */
 ap_status ap__parse_name(const char *name, const char *const *names, int n,

@@ -5,18 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const status_names[AP_STATUS_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_STATUS_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_status_name(ap_status status)
-{
-    if ((int)status < 0 || status >= AP_STATUS_COUNT)
-        return "unknown status";
-    return status_names[status];
-}
+AP__NAMES(ap_status, ap_status_name, status_names, AP_STATUS_COUNT,
+          AP_STATUS_MAP, AP__NAME_TEXT, "unknown status")
 
 void ap_error_clear(ap_error *err)
 {

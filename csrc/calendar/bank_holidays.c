@@ -137,11 +137,8 @@ static const one_off one_offs[] = {
 #define N_RULES (sizeof rules / sizeof rules[0])
 #define N_ONE_OFFS (sizeof one_offs / sizeof one_offs[0])
 
-static const char *const division_names[AP_DIVISION_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_DIVISION_MAP(AP__NAME)
-#undef AP__NAME
-};
+AP__NAMES(ap_division, ap_division_name, division_names, AP_DIVISION_COUNT,
+          AP_DIVISION_MAP, AP__NAME_TEXT, "unknown")
 
 /* ", england-and-wales, scotland, ..." for messages; skip the first 2. */
 static const char division_list[] =
@@ -149,13 +146,6 @@ static const char division_list[] =
     AP_DIVISION_MAP(AP__LIST)
 #undef AP__LIST
     ;
-
-const char *ap_division_name(ap_division division)
-{
-    if ((int)division < 0 || division >= AP_DIVISION_COUNT)
-        return "unknown";
-    return division_names[division];
-}
 
 ap_status ap_division_parse(const char *name, ap_division *out,
                             ap_error *err)

@@ -180,23 +180,17 @@ ap_status ap_fy_parse(const char *text, size_t len, int64_t *start_year,
 }
 
 static const char *const part_names[AP_DATE_PART_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_DATE_PART_MAP(AP__NAME)
-#undef AP__NAME
-};
+    AP_DATE_PART_MAP(AP__NAME_TEXT)};
 
 ap_status ap_date_part_parse(const char *name, ap_date_part *out,
                              ap_error *err)
 {
-    for (int i = 0; i < AP_DATE_PART_COUNT; i++)
-        if (name != NULL && strcmp(name, part_names[i]) == 0) {
-            *out = (ap_date_part)i;
-            return AP_OK;
-        }
-    return ap_error_set(err, AP_E_INPUT,
-                        "date part must be one of financial_year, quarter, "
-                        "period, financial_quarter, month; not \"%s\"",
-                        name ? name : "(null)");
+    int i;
+    ap_status st = ap__parse_name(name, part_names, AP_DATE_PART_COUNT,
+                                  "date part", &i, err);
+    if (st == AP_OK)
+        *out = (ap_date_part)i;
+    return st;
 }
 
 /* Dates further than this from 1970 are refused: no council record is

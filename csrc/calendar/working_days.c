@@ -24,30 +24,10 @@ struct ap_calendar {
     size_t n_workdays;
 };
 
-static const char *const roll_names[AP_ROLL_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_ROLL_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-static const char *const elapsed_names[AP_ELAPSED_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_ELAPSED_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_roll_name(ap_roll roll)
-{
-    return (int)roll >= 0 && roll < AP_ROLL_COUNT ? roll_names[roll]
-                                                  : "unknown roll";
-}
-
-const char *ap_elapsed_name(ap_elapsed convention)
-{
-    return (int)convention >= 0 && convention < AP_ELAPSED_COUNT
-               ? elapsed_names[convention]
-               : "unknown convention";
-}
+AP__NAMES(ap_roll, ap_roll_name, roll_names, AP_ROLL_COUNT, AP_ROLL_MAP,
+          AP__NAME_TEXT, "unknown roll")
+AP__NAMES(ap_elapsed, ap_elapsed_name, elapsed_names, AP_ELAPSED_COUNT,
+          AP_ELAPSED_MAP, AP__NAME_TEXT, "unknown convention")
 
 ap_status ap_roll_parse(const char *name, ap_roll *out, ap_error *err)
 {

@@ -191,6 +191,67 @@ ap_status ap__jr_check_tag(ap__jr *jr, const cJSON *root)
     return AP_OK;
 }
 
+/* ---- a whole file into its model ---------------------------------------- */
+
+ap_status ap__jr_parse_model(const ap__jr_model *how, const char *entry,
+                             const char *text, size_t len, const char *source,
+                             void **out, ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT, "%s: out is NULL", entry);
+    *out = NULL;
+    if (source == NULL)
+        source = how->format->anonymous;
+    if (how->check_args && (text == NULL || len == SIZE_MAX))
+        return ap_error_set(err, AP_E_INPUT, "%s: no text for %s", entry,
+                            source);
+    ap__jr jr;
+    ap_status st = ap__jr_open(&jr, how->format, text, len, source, err);
+    if (st != AP_OK)
+        return st;
+    void *model = calloc(1, how->size);
+    char *name = model != NULL ? ap__strdup(jr.source) : NULL;
+    if (name == NULL) {
+        st = ap__jr_nomem(&jr);
+    } else {
+        /* The model's own `source` member, where the release frees it. */
+        memcpy((char *)model + how->source_at, &name, sizeof name);
+        const char *const *keys = how->root_keys;
+        if (keys == NULL ||
+            ((st = ap__jr_check_object(&jr, jr.root, "$", keys)) == AP_OK &&
+             (st = ap__jr_check_tag(&jr, jr.root)) == AP_OK))
+            st = how->read(&jr, model);
+    }
+    ap__jr_close(&jr);
+    if (st != AP_OK) {
+        if (model != NULL)
+            how->release(model);
+        return st;
+    }
+    *out = model;
+    return AP_OK;
+}
+
+ap_status ap__jr_load_model(const ap__jr_model *how, const char *entry,
+                            const char *path, void **out, ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT, "%s: out is NULL", entry);
+    *out = NULL;
+    if (how->check_args && path == NULL)
+        return ap_error_set(err, AP_E_INPUT, "%s: no path", entry);
+    char *text;
+    size_t len;
+    ap_status st = ap__jr_read_file(how->format, path, &text, &len, err);
+    if (st != AP_OK)
+        return st;
+    st = ap__jr_parse_model(how, entry, text, len, path, out, err);
+    free(text);
+    return st;
+}
+
 /* ---- paths ------------------------------------------------------------- */
 
 /* A path too long for the error record ends in "..." rather than being
@@ -342,6 +403,18 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
     }
     *out = v;
     return AP_OK;
+}
+
+ap_status ap__jr_required_choice(ap__jr *jr, const cJSON *obj,
+                                 const char *key, const char *key_path,
+                                 const char *hint, const char *const *choices,
+                                 size_t *out)
+{
+    const cJSON *node = ap__jr_member(obj, key);
+    if (node == NULL)
+        return ap__jr_fail(jr, obj, key_path, "missing required key \"%s\"%s",
+                           key, hint);
+    return ap__jr_choice(jr, node, key_path, choices, out);
 }
 
 ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,

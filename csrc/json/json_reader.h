@@ -9,8 +9,9 @@
 #ifndef APPORTION_JSON_READER_H
 #define APPORTION_JSON_READER_H
 
-#include <stddef.h>
+#include <stddef.h> /* offsetof, for AP__JR_ENTRY_POINTS */
 #include <stdint.h>
+#include <stdlib.h> /* calloc, for AP__JR_ELEMENT */
 
 #include <cJSON.h>
 
@@ -58,6 +59,81 @@ ap_status ap__jr_read_file(const ap__jr_format *format, const char *path,
  * file of another format or version is refused rather than half-read. */
 ap_status ap__jr_check_tag(ap__jr *jr, const cJSON *root);
 
+/* ---- a whole file into its model ---------------------------------------- */
+
+/* How one file format's public parse and load build its model: every
+ * reader opens the text, allocates the model, names its source, reads and
+ * frees what it built when that fails the same way, so that is done once
+ * here and a reader keeps only what its format means. */
+typedef struct ap__jr_model {
+    const ap__jr_format *format;
+    size_t size;      /* of the model, which starts zeroed */
+    size_t source_at; /* offsetof its `char *source`: a copy of the name */
+    /* The root's allowed keys: when given, the root must be an object of
+     * only these whose "format" is the tag (ap__jr_check_object, then
+     * ap__jr_check_tag) before read runs; NULL leaves the root to read (a
+     * paper that may also sit in a plan file, ap__fr_model_root). */
+    const char *const *root_keys;
+    ap_status (*read)(ap__jr *jr, void *model);
+    void (*release)(void *model); /* the model's public _free */
+    /* Nonzero: a NULL text (or len SIZE_MAX) or path is refused in the
+     * entry point's own name ("ap_kpis_parse: no text for x.json") before
+     * any reading; zero leaves a NULL text to ap__jr_open. */
+    int check_args;
+} ap__jr_model;
+
+/* Parses text[0..len) (named source, or format->anonymous) into a new
+ * model in *out; on an error *out is NULL and nothing is left allocated.
+ * `entry` names the public function in argument errors: a NULL out is
+ * always refused ("ap_mtfp_parse: out is NULL"). */
+ap_status ap__jr_parse_model(const ap__jr_model *how, const char *entry,
+                             const char *text, size_t len, const char *source,
+                             void **out, ap_error *err);
+/* The same for the file at path (ap__jr_read_file), named by its path. */
+ap_status ap__jr_load_model(const ap__jr_model *how, const char *entry,
+                            const char *path, void **out, ap_error *err);
+
+/* Defines a format's public entry points
+ *     ap_status parse_fn(const char *text, size_t len, const char *source,
+ *                        type **out, ap_error *err);
+ *     ap_status load_fn(const char *path, type **out, ap_error *err);
+ * on ap__jr_parse_model and ap__jr_load_model, with the model `type`
+ * (which has a `char *source`) read by read_fn (ap__jr_model.read) from a
+ * file of `format`, freed by free_fn, its root's keys root_keys and
+ * check_args as ap__jr_model says. */
+#define AP__JR_ENTRY_POINTS(type, parse_fn, load_fn, free_fn, format_,        \
+                            read_fn, root_keys_, check_args_)                 \
+    static void ap__jr_release_##type(void *model) { free_fn(model); }        \
+    static const ap__jr_model ap__jr_model_##type = {                         \
+        .format = &(format_),                                                 \
+        .size = sizeof(type),                                                 \
+        .source_at = offsetof(type, source),                                  \
+        .root_keys = (root_keys_),                                            \
+        .read = (read_fn),                                                    \
+        .release = ap__jr_release_##type,                                     \
+        .check_args = (check_args_)};                                         \
+    ap_status parse_fn(const char *text, size_t len, const char *source,      \
+                       type **out, ap_error *err)                             \
+    {                                                                         \
+        void *model = NULL;                                                   \
+        ap_status st = ap__jr_parse_model(&ap__jr_model_##type, #parse_fn,    \
+                                          text, len, source,                  \
+                                          out != NULL ? &model : NULL, err);  \
+        if (out != NULL)                                                      \
+            *out = model;                                                     \
+        return st;                                                            \
+    }                                                                         \
+    ap_status load_fn(const char *path, type **out, ap_error *err)            \
+    {                                                                         \
+        void *model = NULL;                                                   \
+        ap_status st = ap__jr_load_model(&ap__jr_model_##type, #load_fn,      \
+                                         path, out != NULL ? &model : NULL,   \
+                                         err);                                \
+        if (out != NULL)                                                      \
+            *out = model;                                                     \
+        return st;                                                            \
+    }
+
 /* ---- errors ------------------------------------------------------------ */
 
 /* Records an AP_E_PLAN error at `node`'s position (0:0 when node is NULL)
@@ -102,6 +178,14 @@ typedef struct ap__jr_objects {
                       size_t i, size_t n, void *ctx);
 } ap__jr_objects;
 
+/* In an `each` callback: the element i of n of the array `list`, which is
+ * allocated (zeroed) at the first, with `count` set to i + 1 so that a
+ * free after an error sees what was read; NULL when out of memory. */
+#define AP__JR_ELEMENT(list, count, i, n)                                     \
+    ((i) == 0 && ((list) = calloc((n), sizeof *(list))) == NULL               \
+         ? NULL                                                               \
+         : ((count) = (i) + 1, &(list)[i]))
+
 /* Reads the array `arr` at `path` as `how` says, passing ctx on. */
 ap_status ap__jr_each_object(ap__jr *jr, const cJSON *arr, const char *path,
                              const ap__jr_objects *how, void *ctx);
@@ -137,6 +221,13 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
  * one of them exactly. */
 ap_status ap__jr_choice(ap__jr *jr, const cJSON *node, const char *path,
                         const char *const *choices, size_t *out);
+/* The same for the required member `key` of obj, at key_path (the
+ * caller's, for its own later messages): when it is missing, "missing
+ * required key "<key>"<hint>" at obj, hint saying what it may be. */
+ap_status ap__jr_required_choice(ap__jr *jr, const cJSON *obj,
+                                 const char *key, const char *key_path,
+                                 const char *hint, const char *const *choices,
+                                 size_t *out);
 /* The same, for a format whose messages name what the value is: a value
  * that is not text is refused as ap__jr_string refuses it, and one not
  * among the choices as: unknown basis kind "ratio"; expected "percent" or

@@ -12,21 +12,13 @@
 
 /* ---- names -------------------------------------------------------------- */
 
-static const char *const rag_names[AP_RAG_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_RAG_MAP(AP__NAME)
-#undef AP__NAME
-};
+AP__NAMES(ap_rag, ap_rag_name, rag_names, AP_RAG_COUNT, AP_RAG_MAP,
+          AP__NAME_TEXT, "unknown rag")
 
 /* Capitalised, for messages that quote a council's bands. */
 static const char *const rag_titles[AP_RAG_COUNT] = {"Green", "Amber",
                                                      "Red"};
 
-const char *ap_rag_name(ap_rag rag)
-{
-    return (int)rag >= 0 && rag < AP_RAG_COUNT ? rag_names[rag]
-                                               : "unknown rag";
-}
 
 static int ieq(const char *a, size_t len, const char *word)
 {

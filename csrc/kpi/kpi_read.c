@@ -187,7 +187,6 @@ static ap_status read_tolerance(ap__jr *jr, const cJSON *obj,
         return st;
     char p[AP__JR_PATH_SIZE];
     const cJSON *value = ap__jr_member(obj, "value");
-    const cJSON *kind = ap__jr_member(obj, "kind");
     ap__jr_key_path(p, path, "value");
     if (value == NULL)
         return ap__jr_fail(jr, obj, p, "missing required key \"value\"");
@@ -198,12 +197,12 @@ static ap_status read_tolerance(ap__jr *jr, const cJSON *obj,
     /* No default: 5 points off 90 is 85, 5 percent off 90 is 85.5, and a
      * file must say which its council meant. */
     ap__jr_key_path(p, path, "kind");
-    if (kind == NULL)
-        return ap__jr_fail(jr, obj, p, "missing required key \"kind\": "
-                           "\"points\" (percentage points: 90 - 5 = 85) or "
-                           "\"percent\" (of the target: 90 less 5%% = 85.5)");
     size_t which;
-    if ((st = ap__jr_choice(jr, kind, p, kinds, &which)))
+    if ((st = ap__jr_required_choice(jr, obj, "kind", p,
+                                     ": \"points\" (percentage points: "
+                                     "90 - 5 = 85) or \"percent\" (of the "
+                                     "target: 90 less 5% = 85.5)",
+                                     kinds, &which)))
         return st;
     kpi->tolerance_kind = which == 0 ? AP_TOLERANCE_POINTS
                                      : AP_TOLERANCE_PERCENT;
@@ -230,12 +229,11 @@ static ap_status read_measure(ap__jr *jr, const cJSON *obj, const char *path,
 
     const cJSON *polarity = ap__jr_member(obj, "polarity");
     ap__jr_key_path(p, path, "polarity");
-    if (polarity == NULL)
-        return ap__jr_fail(jr, obj, p, "missing required key \"polarity\": "
-                           "\"higher\" if higher values are better, \"lower\" "
-                           "if lower ones are");
     size_t which;
-    if ((st = ap__jr_choice(jr, polarity, p, polarities, &which)))
+    if ((st = ap__jr_required_choice(jr, obj, "polarity", p,
+                                     ": \"higher\" if higher values are "
+                                     "better, \"lower\" if lower ones are",
+                                     polarities, &which)))
         return st;
     if (ap_polarity_parse(polarity->valuestring, &kpi->polarity,
                           jr->err) != AP_OK)
@@ -479,15 +477,15 @@ static ap_status each_kpi(ap__jr *jr, const cJSON *obj, const char *path,
     return read_kpi(jr, obj, path, set, i);
 }
 
-static ap_status read_root(ap__jr *jr, const cJSON *root, ap_kpi_set *set)
+/* The root object's keys (checked by ap__jr_parse_model with its
+ * "format" before read_root runs). */
+static const char *const kpis_keys[] = {"$schema", "format", "title", "kpis",
+                                        NULL};
+
+static ap_status read_root(ap__jr *jr, void *model)
 {
-    static const char *const keys[] = {"$schema", "format", "title", "kpis",
-                                       NULL};
-    ap_status st = ap__jr_check_object(jr, root, "$", keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_check_tag(jr, root)))
-        return st;
+    ap_kpi_set *set = model;
+    const cJSON *root = jr->root;
     static const char *const texts[] = {"$schema", "title"};
     for (size_t i = 0; i < 2; i++) {
         const cJSON *node = ap__jr_member(root, texts[i]);
@@ -513,53 +511,8 @@ static ap_status read_root(ap__jr *jr, const cJSON *root, ap_kpi_set *set)
 
 /* ---- entry points ----------------------------------------------------- */
 
-ap_status ap_kpis_parse(const char *text, size_t len, const char *source,
-                        ap_kpi_set **out, ap_error *err)
-{
-    ap_error_clear(err);
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT, "ap_kpis_parse: out is NULL");
-    *out = NULL;
-    if (source == NULL)
-        source = kpis_format.anonymous;
-    if (text == NULL || len == SIZE_MAX)
-        return ap_error_set(err, AP_E_INPUT, "ap_kpis_parse: no text for %s",
-                            source);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &kpis_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_kpi_set *set = calloc(1, sizeof *set);
-    if (set == NULL || (set->source = ap__strdup(source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_root(&jr, jr.root, set);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_kpi_set_free(set);
-        return st;
-    }
-    *out = set;
-    return AP_OK;
-}
-
-ap_status ap_kpis_load(const char *path, ap_kpi_set **out, ap_error *err)
-{
-    ap_error_clear(err);
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT, "ap_kpis_load: out is NULL");
-    *out = NULL;
-    if (path == NULL)
-        return ap_error_set(err, AP_E_INPUT, "ap_kpis_load: no path");
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&kpis_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_kpis_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_kpi_set, ap_kpis_parse, ap_kpis_load,
+                    ap_kpi_set_free, kpis_format, read_root, kpis_keys, 1)
 
 void ap__kpi_release(ap_kpi *kpi)
 {

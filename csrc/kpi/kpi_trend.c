@@ -1,17 +1,10 @@
 /* How a KPI moves over periods: direction of travel and escalation. */
 #include "apportion/kpi.h"
+#include "base/base.h"
 
-static const char *const escalation_names[AP_ESCALATION_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_ESCALATION_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_escalation_name(ap_escalation e)
-{
-    return (int)e >= 0 && e < AP_ESCALATION_COUNT ? escalation_names[e]
-                                                  : "unknown escalation";
-}
+AP__NAMES(ap_escalation, ap_escalation_name, escalation_names,
+          AP_ESCALATION_COUNT, AP_ESCALATION_MAP, AP__NAME_TEXT,
+          "unknown escalation")
 
 const char *ap_direction_name(ap_direction d)
 {

@@ -9,18 +9,8 @@
 #include "base/base.h"
 #include "money/number_lexer.h"
 
-static const char *const rounding_names[AP_ROUNDING_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_ROUNDING_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_rounding_name(ap_rounding rounding)
-{
-    if ((int)rounding < 0 || rounding >= AP_ROUNDING_COUNT)
-        return "unknown";
-    return rounding_names[rounding];
-}
+AP__NAMES(ap_rounding, ap_rounding_name, rounding_names, AP_ROUNDING_COUNT,
+          AP_ROUNDING_MAP, AP__NAME_TEXT, "unknown")
 
 ap_status ap_rounding_parse(const char *name, ap_rounding *out, ap_error *err)
 {

@@ -38,12 +38,11 @@ static ap_status read_block(ap__jr *jr, const cJSON *b, const char *p,
     static const char *const kinds[] = {"core", "items", "provision",
                                         NULL};
     ap_contract_sum *c = ctx;
-    if (i == 0 && (c->blocks = calloc(n, sizeof *c->blocks)) == NULL)
+    ap_contract_block *blk = AP__JR_ELEMENT(c->blocks, c->n_blocks, i, n);
+    if (blk == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_contract_block *blk = &c->blocks[i];
-    c->n_blocks = i + 1;
     ap_printed amount;
     if ((st = ap__jr_string(jr, b, p, "id", 1, NULL, &blk->id)) ||
         (st = ap__jr_string(jr, b, p, "name", 0, "", &blk->name)) ||
@@ -63,12 +62,11 @@ static ap_status read_block(ap__jr *jr, const cJSON *b, const char *p,
                                "block \"%s\" is declared twice",
                                blk->id);
     ap__jr_key_path(q, p, "kind");
-    const cJSON *kind = ap__jr_member(b, "kind");
-    if (kind == NULL)
-        return ap__jr_fail(jr, b, q, "missing required key \"kind\" "
-                           "(\"core\", \"items\" or \"provision\")");
     size_t k;
-    if ((st = ap__jr_choice(jr, kind, q, kinds, &k)))
+    if ((st = ap__jr_required_choice(jr, b, "kind", q,
+                                     " (\"core\", \"items\" or "
+                                     "\"provision\")",
+                                     kinds, &k)))
         return st;
     blk->kind = (ap_block_kind)k;
     blk->in_contract_sum = blk->kind != AP_BLOCK_PROVISION;
@@ -154,12 +152,11 @@ static ap_status read_case(ap__jr *jr, const cJSON *b, const char *p,
                            size_t i, size_t n, void *ctx)
 {
     ap_contract_sum *c = ctx;
-    if (i == 0 && (c->cases = calloc(n, sizeof *c->cases)) == NULL)
+    ap_business_case *bc = AP__JR_ELEMENT(c->cases, c->n_cases, i, n);
+    if (bc == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_business_case *bc = &c->cases[i];
-    c->n_cases = i + 1;
     bc->approved = AP_DATE_NAT;
     bc->recurring = -1;
     ap_printed funding;
@@ -298,12 +295,11 @@ static ap_status read_table(ap__jr *jr, const cJSON *t, const char *p,
     static const char *const item_keys[] = {"project", "funding",
                                             "funding_pence", NULL};
     ap_contract_sum *c = ctx;
-    if (i == 0 && (c->tables = calloc(n, sizeof *c->tables)) == NULL)
+    ap_block_table *tab = AP__JR_ELEMENT(c->tables, c->n_tables, i, n);
+    if (tab == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_block_table *tab = &c->tables[i];
-    c->n_tables = i + 1;
     int has_block;
     if ((st = ap__jr_string(jr, t, p, "title", 1, NULL, &tab->title)) ||
         (st = read_block_ref(jr, c, t, p, 0, &has_block, &tab->block)) ||
@@ -350,8 +346,9 @@ static ap_status read_tables(ap__jr *jr, ap_contract_sum *c,
 /* The contract sum at the root of its own file or under "contract_sum" in
  * a plan file (ap__fr_model_root): every path below starts from where it
  * is. */
-static ap_status read_contract_sum(ap__jr *jr, ap_contract_sum *c)
+static ap_status read_contract_sum(ap__jr *jr, void *model)
 {
+    ap_contract_sum *c = model;
     static const char *const keys[] = {
         "$schema",     "format",       "title",  "source",  "notes",
         "financial_year", "as_of",     "unit",   "authorities", "split",
@@ -376,22 +373,11 @@ static ap_status read_contract_sum(ap__jr *jr, ap_contract_sum *c)
             return ap__jr_refail(jr, ap__jr_member(root, "as_of"), p);
         }
     }
-    if ((st = ap__fr_authorities(jr, root, path, 0, &c->authorities,
-                                 &c->n_authorities)))
-        return st;
-    const cJSON *split = ap__jr_member(root, "split");
-    ap__jr_key_path(p, path, "split");
-    if (split != NULL) {
-        if ((st = ap__fr_split(jr, split, p, c->authorities,
-                               c->n_authorities, &c->split)))
-            return st;
-        c->has_split = 1;
-    } else if (c->n_authorities > 0) {
-        return ap__jr_fail(jr, root, p, "authorities are declared but no "
-                           "\"split\" says how they share the contract "
-                           "sum");
-    }
-    if ((st = ap__fr_money(jr, root, path, "contract_sum", c->unit, 0,
+    if ((st = ap__fr_authorities_split(jr, root, path,
+                                       "how they share the contract sum",
+                                       &c->authorities, &c->n_authorities,
+                                       &c->split, &c->has_split)) ||
+        (st = ap__fr_money(jr, root, path, "contract_sum", c->unit, 0,
                            &c->stated_contract_sum)) ||
         (st = read_blocks(jr, c, root, path)) ||
         (st = read_cases(jr, c, root, path)) ||
@@ -400,44 +386,9 @@ static ap_status read_contract_sum(ap__jr *jr, ap_contract_sum *c)
     return AP_OK;
 }
 
-ap_status ap_contract_sum_parse(const char *text, size_t len,
-                                const char *source, ap_contract_sum **out,
-                                ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &contract_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_contract_sum *c = calloc(1, sizeof *c);
-    if (c == NULL || (c->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_contract_sum(&jr, c);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_contract_sum_free(c);
-        return st;
-    }
-    *out = c;
-    return AP_OK;
-}
-
-ap_status ap_contract_sum_load(const char *path, ap_contract_sum **out,
-                               ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&contract_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_contract_sum_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_contract_sum, ap_contract_sum_parse,
+                    ap_contract_sum_load, ap_contract_sum_free,
+                    contract_format, read_contract_sum, NULL, 0)
 
 void ap_contract_sum_free(ap_contract_sum *c)
 {

@@ -490,6 +490,27 @@ ap_status ap__fr_split(ap__jr *jr, const cJSON *obj, const char *path,
     return ap__fr_basis(jr, obj, path, authorities, n, &split_words, b);
 }
 
+ap_status ap__fr_authorities_split(ap__jr *jr, const cJSON *root,
+                                   const char *root_path, const char *says,
+                                   ap_authority **authorities, size_t *n,
+                                   ap_basis *split, int *has_split)
+{
+    ap_status st = ap__fr_authorities(jr, root, root_path, 0, authorities, n);
+    if (st != AP_OK)
+        return st;
+    char p[AP__JR_PATH_SIZE];
+    ap__jr_key_path(p, root_path, "split");
+    const cJSON *node = ap__jr_member(root, "split");
+    if (node == NULL)
+        return *n == 0 ? AP_OK
+                       : ap__jr_fail(jr, root, p, "authorities are declared "
+                                     "but no \"split\" says %s", says);
+    if ((st = ap__fr_split(jr, node, p, *authorities, *n, split)))
+        return st;
+    *has_split = 1;
+    return AP_OK;
+}
+
 /* The authorities a split names by the keys of its "values", in file
  * order. */
 static ap_status split_authorities(ap__jr *jr, const cJSON *split,

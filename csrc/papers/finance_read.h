@@ -121,6 +121,16 @@ ap_status ap__fr_split(ap__jr *jr, const cJSON *obj, const char *path,
                        ap_basis *out);
 void ap__fr_split_free(ap_basis *split, size_t n);
 
+/* The model's own "authorities" at root (root_path), as
+ * ap__fr_authorities reads them, and its "split" between them, which must
+ * be given when there are any: "authorities are declared but no "split"
+ * says <says>".  Absent, *has_split is 0.  The caller frees all three
+ * (also after an error). */
+ap_status ap__fr_authorities_split(ap__jr *jr, const cJSON *root,
+                                   const char *root_path, const char *says,
+                                   ap_authority **authorities, size_t *n,
+                                   ap_basis *split, int *has_split);
+
 /* The optional member "split" of a savings or MTFP model at obj (path):
  * the split as ap__fr_split reads it, whose authorities are the keys of
  * its "values" in file order (the model declares none of its own), with

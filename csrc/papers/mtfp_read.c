@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "papers/finance_read.h"
 #include "base/text.h"
 
@@ -30,11 +31,10 @@ static const char *const category_names[] = {
     AP_MTFP_CATEGORY_MAP(AP__NAME)
 #undef AP__NAME
     NULL};
-static const char *const category_titles[] = {
 #define AP__TITLE(code, key, title, saving) title,
-    AP_MTFP_CATEGORY_MAP(AP__TITLE)
+AP__NAMES(ap_mtfp_category, ap_mtfp_category_title, category_titles,
+          AP_MTFP_CATEGORY_COUNT, AP_MTFP_CATEGORY_MAP, AP__TITLE, "Unknown")
 #undef AP__TITLE
-};
 static const int category_saving[] = {
 #define AP__SAVING(code, key, title, saving) saving,
     AP_MTFP_CATEGORY_MAP(AP__SAVING)
@@ -51,12 +51,6 @@ const char *ap_mtfp_category_name(ap_mtfp_category c)
 {
     return (unsigned)c < AP_MTFP_CATEGORY_COUNT ? category_names[c]
                                                 : "unknown";
-}
-
-const char *ap_mtfp_category_title(ap_mtfp_category c)
-{
-    return (unsigned)c < AP_MTFP_CATEGORY_COUNT ? category_titles[c]
-                                                : "Unknown";
 }
 
 int ap_mtfp_category_is_saving(ap_mtfp_category c)
@@ -181,26 +175,23 @@ static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
                                size_t i, size_t n, void *ctx)
 {
     ap_mtfp *m = ctx;
-    if (i == 0 && (m->proposals = calloc(n, sizeof *m->proposals)) == NULL)
+    ap_mtfp_proposal *pr = AP__JR_ELEMENT(m->proposals, m->n_proposals, i, n);
+    if (pr == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_mtfp_proposal *pr = &m->proposals[i];
-    m->n_proposals = i + 1;
     if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
                             &pr->reference)) ||
         (st = ap__jr_string(jr, o, p, "name", 1, NULL, &pr->name)) ||
         (st = ap__jr_string(jr, o, p, "description", 0, "",
                             &pr->description)))
         return st;
-    const cJSON *cat = ap__jr_member(o, "category");
     ap__jr_key_path(q, p, "category");
-    if (cat == NULL)
-        return ap__jr_fail(jr, o, q, "missing required key \"category\" "
-                           "(inflation, pressure, efficiency, income, "
-                           "transformation or cuts)");
     size_t k;
-    if ((st = ap__jr_choice(jr, cat, q, category_names, &k)))
+    if ((st = ap__jr_required_choice(jr, o, "category", q,
+                                     " (inflation, pressure, efficiency, "
+                                     "income, transformation or cuts)",
+                                     category_names, &k)))
         return st;
     pr->category = (ap_mtfp_category)k;
     const cJSON *allow = ap__jr_member(o, "allow_positive");
@@ -267,25 +258,22 @@ static ap_status read_stated_row(ap__jr *jr, const cJSON *o, const char *p,
                                  size_t i, size_t n, void *ctx)
 {
     ap_mtfp *m = ctx;
-    if (i == 0 && (m->stated = calloc(n, sizeof *m->stated)) == NULL)
+    ap_mtfp_stated_row *row = AP__JR_ELEMENT(m->stated, m->n_stated, i, n);
+    if (row == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_mtfp_stated_row *row = &m->stated[i];
-    m->n_stated = i + 1;
     if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &row->label)) ||
         (st = ap__jr_string(jr, o, p, "table", 0, "", &row->table)))
         return st;
-    const cJSON *of = ap__jr_member(o, "of");
     ap__jr_key_path(q, p, "of");
-    if (of == NULL)
-        return ap__jr_fail(jr, o, q, "missing required key \"of\" (what "
-                           "the row is a figure of: a category, "
-                           "\"growth\", \"savings\", "
-                           "\"base_brought_forward\" or "
-                           "\"net_budget_requirement\")");
     size_t k;
-    if ((st = ap__jr_choice(jr, of, q, of_names, &k)))
+    if ((st = ap__jr_required_choice(jr, o, "of", q,
+                                     " (what the row is a figure of: a "
+                                     "category, \"growth\", \"savings\", "
+                                     "\"base_brought_forward\" or "
+                                     "\"net_budget_requirement\")",
+                                     of_names, &k)))
         return st;
     row->of = (int)k;
     if (!(row->has_amount = calloc(m->n_years, sizeof *row->has_amount)) ||
@@ -337,8 +325,9 @@ static ap_status read_stated(ap__jr *jr, ap_mtfp *m, const cJSON *obj,
     return ap__jr_each_object(jr, arr, sp, &how, m);
 }
 
-static ap_status read_mtfp(ap__jr *jr, ap_mtfp *m)
+static ap_status read_mtfp(ap__jr *jr, void *model)
 {
+    ap_mtfp *m = model;
     static const char *const keys[] = {
         "$schema", "format", "title",     "reference",
         "source",  "notes",  "unit",      "years",
@@ -369,42 +358,8 @@ static ap_status read_mtfp(ap__jr *jr, ap_mtfp *m)
     return AP_OK;
 }
 
-ap_status ap_mtfp_parse(const char *text, size_t len, const char *source,
-                        ap_mtfp **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &mtfp_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_mtfp *m = calloc(1, sizeof *m);
-    if (m == NULL || (m->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_mtfp(&jr, m);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_mtfp_free(m);
-        return st;
-    }
-    *out = m;
-    return AP_OK;
-}
-
-ap_status ap_mtfp_load(const char *path, ap_mtfp **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&mtfp_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_mtfp_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_mtfp, ap_mtfp_parse, ap_mtfp_load,
+                    ap_mtfp_free, mtfp_format, read_mtfp, NULL, 0)
 
 void ap_mtfp_free(ap_mtfp *m)
 {

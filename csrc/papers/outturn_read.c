@@ -121,17 +121,17 @@ static ap_status read_source(ap__jr *jr, const cJSON *f, const char *fp,
 {
     const ap_outturn *o = ((funding_ctx *)ctx)->o;
     ap_outturn_line *l = ((funding_ctx *)ctx)->l;
-    if (i == 0 && (l->funding = calloc(n, sizeof *l->funding)) == NULL)
+    ap_outturn_funding *fund =
+        AP__JR_ELEMENT(l->funding, l->n_funding, i, n);
+    if (fund == NULL)
         return ap__jr_nomem(jr);
-    l->n_funding = i + 1;
     ap_printed amount;
     ap_status st;
-    if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL,
-                            &l->funding[i].source)) ||
+    if ((st = ap__jr_string(jr, f, fp, "source", 1, NULL, &fund->source)) ||
         (st = ap__fr_money(jr, f, fp, "amount", o->unit, AP__FR_REQUIRED,
                            &amount)))
         return st;
-    l->funding[i].amount = amount.amount;
+    fund->amount = amount.amount;
     return AP_OK;
 }
 
@@ -222,12 +222,11 @@ static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
 {
     static const char *const kinds[] = {"service", "income", NULL};
     ap_outturn *o = ctx;
-    if (i == 0 && (o->lines = calloc(n, sizeof *o->lines)) == NULL)
+    ap_outturn_line *line = AP__JR_ELEMENT(o->lines, o->n_lines, i, n);
+    if (line == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
     char q[AP__JR_PATH_SIZE];
-    ap_outturn_line *line = &o->lines[i];
-    o->n_lines = i + 1;
     char fallback_id[32];
     snprintf(fallback_id, sizeof fallback_id, "%zu", i + 1);
     if ((st = ap__jr_string(jr, l, p, "id", 0, fallback_id,
@@ -328,11 +327,10 @@ static ap_status read_reserve(ap__jr *jr, const cJSON *r, const char *p,
                               size_t i, size_t n, void *ctx)
 {
     ap_outturn *o = ctx;
-    if (i == 0 && (o->reserves = calloc(n, sizeof *o->reserves)) == NULL)
+    ap_outturn_reserve *res = AP__JR_ELEMENT(o->reserves, o->n_reserves, i, n);
+    if (res == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
-    ap_outturn_reserve *res = &o->reserves[i];
-    o->n_reserves = i + 1;
     ap_printed amount;
     if ((st = ap__jr_string(jr, r, p, "name", 1, NULL, &res->name)) ||
         (st = ap__jr_string(jr, r, p, "description", 0, "",
@@ -394,17 +392,17 @@ static ap_status read_grant(ap__jr *jr, const cJSON *it, const char *q,
                             size_t i, size_t n, void *ctx)
 {
     ap_outturn_grants *g = ctx;
-    if (i == 0 && (g->items = calloc(n, sizeof *g->items)) == NULL)
+    ap_outturn_grant *item = AP__JR_ELEMENT(g->items, g->n_items, i, n);
+    if (item == NULL)
         return ap__jr_nomem(jr);
     g->present = 1;
-    g->n_items = i + 1;
     ap_printed amount;
     ap_status st;
-    if ((st = ap__jr_string(jr, it, q, "name", 1, NULL, &g->items[i].name)) ||
+    if ((st = ap__jr_string(jr, it, q, "name", 1, NULL, &item->name)) ||
         (st = ap__fr_money(jr, it, q, "amount", g->unit, AP__FR_REQUIRED,
                            &amount)))
         return st;
-    g->items[i].amount = amount.amount;
+    item->amount = amount.amount;
     return AP_OK;
 }
 
@@ -444,8 +442,9 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
 
 /* The outturn at the root of its own file or under "outturn" in a plan
  * file (ap__fr_model_root): every path below starts from where it is. */
-static ap_status read_outturn(ap__jr *jr, ap_outturn *o)
+static ap_status read_outturn(ap__jr *jr, void *model)
 {
+    ap_outturn *o = model;
     static const char *const keys[] = {
         "$schema",      "format",        "title",      "source",
         "notes",        "financial_year", "period",    "unit",
@@ -486,22 +485,12 @@ static ap_status read_outturn(ap__jr *jr, ap_outturn *o)
                                    jr->err) != AP_OK)
             return ap__jr_refail(jr, sign, p);
     }
-    if ((st = ap__fr_authorities(jr, root, path, 0, &o->authorities,
-                                 &o->n_authorities)))
-        return st;
-    const cJSON *split = ap__jr_member(root, "split");
-    ap__jr_key_path(p, path, "split");
-    if (split != NULL) {
-        if ((st = ap__fr_split(jr, split, p, o->authorities,
-                               o->n_authorities, &o->split)))
-            return st;
-        o->has_split = 1;
-    } else if (o->n_authorities > 0) {
-        return ap__jr_fail(jr, root, p, "authorities are declared but no "
-                           "\"split\" says how to share the variance "
-                           "between them");
-    }
-    if ((st = read_lines(jr, o, root, path)) ||
+    if ((st = ap__fr_authorities_split(jr, root, path,
+                                       "how to share the variance between "
+                                       "them",
+                                       &o->authorities, &o->n_authorities,
+                                       &o->split, &o->has_split)) ||
+        (st = read_lines(jr, o, root, path)) ||
         (st = read_total(jr, o, root, path)) ||
         (st = read_reserves(jr, o, root, path)) ||
         (st = read_stated(jr, o, root, path)) ||
@@ -510,42 +499,8 @@ static ap_status read_outturn(ap__jr *jr, ap_outturn *o)
     return AP_OK;
 }
 
-ap_status ap_outturn_parse(const char *text, size_t len, const char *source,
-                           ap_outturn **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &outturn_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_outturn *o = calloc(1, sizeof *o);
-    if (o == NULL || (o->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_outturn(&jr, o);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_outturn_free(o);
-        return st;
-    }
-    *out = o;
-    return AP_OK;
-}
-
-ap_status ap_outturn_load(const char *path, ap_outturn **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&outturn_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_outturn_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_outturn, ap_outturn_parse, ap_outturn_load,
+                    ap_outturn_free, outturn_format, read_outturn, NULL, 0)
 
 void ap_outturn_free(ap_outturn *o)
 {

@@ -214,14 +214,13 @@ static ap_status read_source(ap__jr *jr, const cJSON *f, const char *p,
 {
     funding_ctx *c = ctx;
     ap_stated_share *share = c->share;
-    if (i == 0 && (share->funding = calloc(n, sizeof *share->funding)) == NULL)
+    ap_funding *fund = AP__JR_ELEMENT(share->funding, share->n_funding, i, n);
+    if (fund == NULL)
         return ap__jr_nomem(jr);
-    c->share->n_funding = i + 1;
     ap_status st;
-    if ((st = ap__jr_string(jr, f, p, "source", 1, NULL,
-                            &c->share->funding[i].source)) ||
+    if ((st = ap__jr_string(jr, f, p, "source", 1, NULL, &fund->source)) ||
         (st = read_money(jr, c->plan, f, p, "amount", 1, NULL,
-                         &c->share->funding[i].amount)))
+                         &fund->amount)))
         return st;
     return AP_OK;
 }
@@ -247,10 +246,9 @@ static ap_status read_line(ap__jr *jr, const cJSON *l, const char *p,
     static const char *const stated_keys[] = {"amount", "amount_pence",
                                               "funding", NULL};
     ap_plan *plan = ctx;
-    if (i == 0 && (plan->lines = calloc(n, sizeof *plan->lines)) == NULL)
+    ap_budget_line *line = AP__JR_ELEMENT(plan->lines, plan->n_lines, i, n);
+    if (line == NULL)
         return ap__jr_nomem(jr);
-    ap_budget_line *line = &plan->lines[i];
-    plan->n_lines = i + 1;
     ap_status st;
     line->stated = calloc(plan->n_authorities, sizeof *line->stated);
     if (line->stated == NULL)
@@ -436,11 +434,10 @@ static ap_status read_carry_forward(ap__jr *jr, const cJSON *c,
                                     void *ctx)
 {
     ap_plan *plan = ctx;
-    if (i == 0 && (plan->carry_forwards =
-                       calloc(n, sizeof *plan->carry_forwards)) == NULL)
+    ap_carry_forward *cf = AP__JR_ELEMENT(plan->carry_forwards,
+                                          plan->n_carry_forwards, i, n);
+    if (cf == NULL)
         return ap__jr_nomem(jr);
-    ap_carry_forward *cf = &plan->carry_forwards[i];
-    plan->n_carry_forwards = i + 1;
     int has_payer, has_payee;
     ap_status st;
     if ((st = ap__jr_string(jr, c, p, "description", 0, "",
@@ -552,23 +549,24 @@ static ap_status read_stated(ap__jr *jr, ap_plan *plan, const cJSON *root)
     return AP_OK;
 }
 
-static ap_status read_root(ap__jr *jr, ap_plan *plan, const cJSON *root)
+/* The root object's keys (checked by ap__jr_parse_model with its
+ * "format" before read_root runs). */
+static const char *const plan_keys[] = {
+    "$schema", "format",   "title",         "reference",
+    "financial_year",      "source",        "notes",
+    "unit",    "authorities", "agreement",  "basis",
+    "budget_lines",        "recharge",      "actuals",
+    "carry_forwards",      "stated",
+    /* The service's other papers, each read by its own loader
+     * (ap_mtfp_load, ap_savings_load, ...) from the same file. */
+    "mtfp",    "savings",  "outturn",       "contract_sum",
+    NULL};
+
+static ap_status read_root(ap__jr *jr, void *model)
 {
-    static const char *const keys[] = {
-        "$schema", "format",   "title",         "reference",
-        "financial_year",      "source",        "notes",
-        "unit",    "authorities", "agreement",  "basis",
-        "budget_lines",        "recharge",      "actuals",
-        "carry_forwards",      "stated",
-        /* The service's other papers, each read by its own loader
-         * (ap_mtfp_load, ap_savings_load, ...) from the same file. */
-        "mtfp",    "savings",  "outturn",       "contract_sum",
-        NULL};
-    ap_status st = ap__jr_check_object(jr, root, "$", keys);
-    if (st != AP_OK)
-        return st;
-    if ((st = ap__jr_check_tag(jr, root)))
-        return st;
+    ap_plan *plan = model;
+    const cJSON *root = jr->root;
+    ap_status st;
     char *unit = NULL;
     if ((st = ap__jr_string(jr, root, "$", "unit", 0, "\xc2\xa3", &unit)))
         return st;
@@ -602,42 +600,8 @@ static ap_status read_root(ap__jr *jr, ap_plan *plan, const cJSON *root)
     return AP_OK;
 }
 
-ap_status ap_plan_parse(const char *text, size_t len, const char *source,
-                        ap_plan **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &plan_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_plan *plan = calloc(1, sizeof *plan);
-    if (plan == NULL || (plan->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_root(&jr, plan, jr.root);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_plan_free(plan);
-        return st;
-    }
-    *out = plan;
-    return AP_OK;
-}
-
-ap_status ap_plan_load(const char *path, ap_plan **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&plan_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_plan_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_plan, ap_plan_parse, ap_plan_load,
+                    ap_plan_free, plan_format, read_root, plan_keys, 0)
 
 void ap_plan_free(ap_plan *plan)
 {

@@ -6,30 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "papers/finance_audit.h"
 
-static const char *const column_names[] = {
-#define AP__NAME(code, key, title) key,
-    AP_SAVINGS_COLUMN_MAP(AP__NAME)
-#undef AP__NAME
-};
-static const char *const column_titles[] = {
+#define AP__KEY(code, key, title) key,
 #define AP__TITLE(code, key, title) title,
-    AP_SAVINGS_COLUMN_MAP(AP__TITLE)
+AP__NAMES(ap_savings_column, ap_savings_column_name, column_names,
+          AP_SAVINGS_COLUMN_COUNT, AP_SAVINGS_COLUMN_MAP, AP__KEY, "unknown")
+AP__NAMES(ap_savings_column, ap_savings_column_title, column_titles,
+          AP_SAVINGS_COLUMN_COUNT, AP_SAVINGS_COLUMN_MAP, AP__TITLE,
+          "Unknown")
+#undef AP__KEY
 #undef AP__TITLE
-};
-
-const char *ap_savings_column_name(ap_savings_column column)
-{
-    return (unsigned)column < AP_SAVINGS_COLUMN_COUNT ? column_names[column]
-                                                      : "unknown";
-}
-
-const char *ap_savings_column_title(ap_savings_column column)
-{
-    return (unsigned)column < AP_SAVINGS_COLUMN_COUNT ? column_titles[column]
-                                                      : "Unknown";
-}
 
 /* ---- the audit of the savings table -------------------------------------- */
 

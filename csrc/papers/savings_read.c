@@ -96,11 +96,10 @@ static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
                                size_t i, size_t n, void *ctx)
 {
     ap_savings *sv = ctx;
-    if (i == 0 && (sv->proposals = calloc(n, sizeof *sv->proposals)) == NULL)
+    ap_saving *s = AP__JR_ELEMENT(sv->proposals, sv->n_proposals, i, n);
+    if (s == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
-    ap_saving *s = &sv->proposals[i];
-    sv->n_proposals = i + 1;
     if ((st = ap__jr_string(jr, o, p, "reference", 0, "",
                             &s->reference)) ||
         (st = ap__jr_string(jr, o, p, "name", 1, NULL, &s->name)) ||
@@ -170,11 +169,10 @@ static ap_status read_total(ap__jr *jr, const cJSON *o, const char *p,
                             size_t i, size_t n, void *ctx)
 {
     ap_savings *sv = ctx;
-    if (i == 0 && (sv->totals = calloc(n, sizeof *sv->totals)) == NULL)
+    ap_savings_total *t = AP__JR_ELEMENT(sv->totals, sv->n_totals, i, n);
+    if (t == NULL)
         return ap__jr_nomem(jr);
     ap_status st;
-    ap_savings_total *t = &sv->totals[i];
-    sv->n_totals = i + 1;
     if ((st = ap__jr_string(jr, o, p, "label", 1, NULL, &t->label)) ||
         (st = read_row_number(jr, o, p, "from", sv->n_proposals, 0,
                               &t->from)) ||
@@ -228,8 +226,9 @@ static ap_status read_totals(ap__jr *jr, ap_savings *sv, const cJSON *root,
     return ap__jr_each_object(jr, arr, tp, &how, sv);
 }
 
-static ap_status read_savings(ap__jr *jr, ap_savings *sv)
+static ap_status read_savings(ap__jr *jr, void *model)
 {
+    ap_savings *sv = model;
     static const char *const keys[] = {
         "$schema", "format",       "title",     "reference", "source",
         "notes",   "unit",         "year",      "as_at",     "total_column",
@@ -269,42 +268,8 @@ static ap_status read_savings(ap__jr *jr, ap_savings *sv)
     return AP_OK;
 }
 
-ap_status ap_savings_parse(const char *text, size_t len, const char *source,
-                           ap_savings **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    ap__jr jr;
-    ap_status st = ap__jr_open(&jr, &savings_format, text, len, source, err);
-    if (st != AP_OK)
-        return st;
-    ap_savings *sv = calloc(1, sizeof *sv);
-    if (sv == NULL || (sv->source = ap__strdup(jr.source)) == NULL)
-        st = ap__jr_nomem(&jr);
-    else
-        st = read_savings(&jr, sv);
-    ap__jr_close(&jr);
-    if (st != AP_OK) {
-        ap_savings_free(sv);
-        return st;
-    }
-    *out = sv;
-    return AP_OK;
-}
-
-ap_status ap_savings_load(const char *path, ap_savings **out, ap_error *err)
-{
-    *out = NULL;
-    ap_error_clear(err);
-    char *text;
-    size_t len;
-    ap_status st = ap__jr_read_file(&savings_format, path, &text, &len, err);
-    if (st != AP_OK)
-        return st;
-    st = ap_savings_parse(text, len, path, out, err);
-    free(text);
-    return st;
-}
+AP__JR_ENTRY_POINTS(ap_savings, ap_savings_parse, ap_savings_load,
+                    ap_savings_free, savings_format, read_savings, NULL, 0)
 
 void ap_savings_free(ap_savings *sv)
 {

@@ -7,44 +7,13 @@
 #include "base/base.h"
 #include "plugin/plugin_internal.h"
 
-static const char *const kind_names[AP_ITEM_KIND_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_ITEM_KIND_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-static const char *const value_type_names[AP_VALUE_TYPE_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_VALUE_TYPE_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-static const char *const severity_names[AP_SEVERITY_COUNT] = {
-#define AP__NAME(code, text) text,
-    AP_SEVERITY_MAP(AP__NAME)
-#undef AP__NAME
-};
-
-const char *ap_item_kind_name(ap_item_kind kind)
-{
-    if ((int)kind < 0 || kind >= AP_ITEM_KIND_COUNT)
-        return "unknown item kind";
-    return kind_names[kind];
-}
-
-const char *ap_value_type_name(ap_value_type type)
-{
-    if ((int)type < 0 || type >= AP_VALUE_TYPE_COUNT)
-        return "unknown type";
-    return value_type_names[type];
-}
-
-const char *ap_severity_name(ap_severity severity)
-{
-    if ((int)severity < 0 || severity >= AP_SEVERITY_COUNT)
-        return "unknown severity";
-    return severity_names[severity];
-}
+AP__NAMES(ap_item_kind, ap_item_kind_name, kind_names, AP_ITEM_KIND_COUNT,
+          AP_ITEM_KIND_MAP, AP__NAME_TEXT, "unknown item kind")
+AP__NAMES(ap_value_type, ap_value_type_name, value_type_names,
+          AP_VALUE_TYPE_COUNT, AP_VALUE_TYPE_MAP, AP__NAME_TEXT,
+          "unknown type")
+AP__NAMES(ap_severity, ap_severity_name, severity_names, AP_SEVERITY_COUNT,
+          AP_SEVERITY_MAP, AP__NAME_TEXT, "unknown severity")
 
 int ap__quoted(const char *s)
 {
