@@ -134,6 +134,10 @@ demo: venv
 	$(PY) -m apportion audit examples/tables/nct-savings-2023-24.json \
 	  examples/tables/mtfp-2017-21.json examples/tables/nct-outturn-2021-22.json
 	@echo
+	$(PY) -m apportion audit examples/tables/nct-budget-gaps-2023-26.json \
+	  examples/tables/nct-social-worker-survey-2021.json \
+	  examples/tables/nct-pressures-2023-24.json
+	@echo
 	$(PY) -m apportion run examples/nct-outturn-2021-22.json
 	@echo
 	$(PY) -m apportion ledger examples/nct-ledger-2021-22.csv --date date \
