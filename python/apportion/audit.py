@@ -16,11 +16,11 @@ else an error.
 Causes, each claimed only when the arithmetic supports it: ``rounding``
 (within what the printed precision allows: status "rounding", not an
 error), ``truncation`` (more than rounding allows, but what cutting the
-printed figures toward zero leaves: status "rounding"), ``transposition``, ``decimal_shift``, ``duplicated_item``,
-``omitted_item``, ``sign_error``, ``reclassification`` (tables only) and
-otherwise ``unexplained``.  When several explanations fit equally well the
-finding names no item and its suggestion says so; every one of them is in
-``candidates``.
+printed figures toward zero leaves: status "rounding"), ``transposition``,
+``decimal_shift``, ``duplicated_item``, ``omitted_item``, ``sign_error``,
+``reclassification`` (tables only) and otherwise ``unexplained``.  When
+several explanations fit equally well the finding names no item and its
+suggestion says so; every one of them is in ``candidates``.
 
 >>> from apportion.audit import check_total
 >>> f = check_total({"Q1": "1,234", "Q2": "5,678"}, "6,192")
