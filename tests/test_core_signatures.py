@@ -284,7 +284,7 @@ def test_first_calls_from_many_threads_bind_alike():
         for t in threads:
             t.join()
         later = messages()
-        assert len(later) == len(names) == 77, (len(later), len(names))
+        assert len(later) == len(names) == 78, (len(later), len(names))
         assert len(seen) == 8 and all(s == later for s in seen)
         print("ok")
         """)
