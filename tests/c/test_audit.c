@@ -1465,3 +1465,46 @@ TEST(audit_figure_matches_brute_force)
         }
     }
 }
+
+/* A total off only because its items were cut: 1.9, 2.9 and 3.95 printed
+ * cut as 1, 2 and 3, their total 8.75 rounded to 9.  The difference, 3, is
+ * beyond the 2 that rounding four figures allows but within what cutting
+ * three leaves; with the items' signs turned it leans the other way. */
+TEST(audit_sum_truncation)
+{
+    static const char *const items[] = {"1", "2", "3"};
+    ap_audit_finding f;
+    audit(items, NULL, 3, "9", NULL, &f);
+    CHECK(f.status == AP_AUDIT_ROUNDING && f.cause == AP_CAUSE_TRUNCATION);
+    CHECK(f.item == AP_AUDIT_NO_ITEM && f.n_candidates == 0);
+    CHECK_EQ_I64(f.difference, 3);
+    CHECK_EQ_I64(f.tolerance, 2);
+    CHECK_STR(f.suggestion,
+              "The items sum to 6, not the stated 9 (difference 3), more "
+              "than the rounding of the printed figures allows (up to 2 "
+              "either way) but what printing them cut toward zero rather "
+              "than rounded leaves: truncation.");
+    ap_audit_finding_clear(&f);
+    /* Cut items leave the sum short, never over. */
+    audit(items, NULL, 3, "3", NULL, &f);
+    CHECK(f.status == AP_AUDIT_ERROR);
+    ap_audit_finding_clear(&f);
+    static const int minus[] = {-1, -1, -1};
+    audit(items, minus, 3, "-9", NULL, &f);
+    CHECK(f.cause == AP_CAUSE_TRUNCATION);
+    ap_audit_finding_clear(&f);
+    audit(items, minus, 3, "-3", NULL, &f);
+    CHECK(f.status == AP_AUDIT_ERROR);
+    ap_audit_finding_clear(&f);
+    /* Cutting leaves each item under a unit short; 9.5, printed to a
+     * tenth, is itself at most a tenth out, so the most cutting explains
+     * is under 3.05, and 3.5 is an error. */
+    audit(items, NULL, 3, "9.5", NULL, &f);
+    CHECK(f.status == AP_AUDIT_ERROR);
+    ap_audit_finding_clear(&f);
+    /* A nil is a nil: never cut. */
+    static const char *const small[] = {"0.7"};
+    audit(small, NULL, 1, "-", NULL, &f);
+    CHECK(f.status == AP_AUDIT_ERROR);
+    ap_audit_finding_clear(&f);
+}
