@@ -548,6 +548,14 @@ static char *suggestion_for(const context *c, const ap_audit_finding *f,
     ap__text_append(&t, " (difference ");
     put_figure(&t, f->difference, f->scale, suffix);
     ap__text_append(&t, ")");
+    if (f->status == AP_AUDIT_ROUNDING && f->cause == AP_CAUSE_TRUNCATION) {
+        ap__text_append(&t, ", more than the rounding of the printed figures "
+                "allows (up to ");
+        put_figure(&t, f->tolerance, f->scale, suffix);
+        ap__text_append(&t, " either way) but what printing them cut toward "
+                "zero rather than rounded leaves: truncation.");
+        return ap__text_take(&t);
+    }
     if (f->status == AP_AUDIT_ROUNDING) {
         ap__text_append(&t, ", which is within the rounding of the printed figures (up "
                 "to ");
@@ -677,6 +685,67 @@ static ap_status sum_items(const context *c, int scale, int64_t *computed,
     return AP_OK;
 }
 
+/* Whether cutting, not rounding, explains the difference: each item
+ * printed toward zero, up to a whole unit of its last digit short of its
+ * true value (a positive item's true value in [v, v + r), a negative
+ * one's in (v - r, v]), and the stated total rounded or cut likewise (or
+ * exact).  A nil ("-", "£0m") is a nil, taken as rounded and never as cut:
+ * papers print nothing as a nil, and a figure cut to nothing could hide a
+ * whole unit of its last digit (the £0.765m a "£0m" balance would
+ * otherwise excuse in the NCT contract sum's Block 2).  The difference stated - computed is then
+ * sum(sign * e_i) - (true total - stated), whose range is summed end by
+ * end; an end is open when any part of it is.  Worked at the fine scale
+ * with every bound doubled, so the total's half unit is whole. */
+static int truncation_fits(const context *c, int scale, ap__i128 diff)
+{
+    int F = scale + SHIFT_MAX;
+    ap__i128 lo = 0, hi = 0; /* doubled */
+    int lo_open = 0, hi_open = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        int rd = c->o->decimals >= 0 ? c->o->decimals : c->items[i].decimals;
+        ap__i128 r2 = 2 * pow10_128(F - rd);
+        int sign = c->signs ? c->signs[i] : 1;
+        int64_t v = c->items[i].value;
+        /* The item's error e in [elo, ehi], both ends open or not. */
+        ap__i128 elo = v < 0 ? -r2 : 0, ehi = v > 0 ? r2 : 0;
+        int elo_open = v < 0, ehi_open = v > 0;
+        if (v == 0) {
+            elo = -r2 / 2;
+            ehi = r2 / 2;
+        }
+        if (sign < 0) {
+            ap__i128 t = elo;
+            int to = elo_open;
+            elo = -ehi;
+            ehi = -t;
+            elo_open = ehi_open;
+            ehi_open = to;
+        }
+        lo += elo;
+        hi += ehi;
+        lo_open |= elo_open;
+        hi_open |= ehi_open;
+    }
+    if (!c->o->stated_exact) {
+        int rd = c->o->decimals >= 0 ? c->o->decimals : c->stated->decimals;
+        ap__i128 r2 = 2 * pow10_128(F - rd);
+        int64_t v = c->stated->value;
+        /* true total - stated: rounded [-r/2, r/2], cut toward zero
+         * [0, r) above zero, (-r, 0] below, (-r, r) at nil; the union,
+         * then negated. */
+        ap__i128 tlo = v < 0 ? -r2 : -r2 / 2, thi = v > 0 ? r2 : r2 / 2;
+        int tlo_open = v < 0, thi_open = v > 0;
+        lo -= thi;
+        hi -= tlo;
+        lo_open |= thi_open;
+        hi_open |= tlo_open;
+    }
+    ap__i128 d2 = 2 * diff * pow10_128(SHIFT_MAX);
+    int above = lo_open ? d2 > lo : d2 >= lo;
+    int below = hi_open ? d2 < hi : d2 <= hi;
+    return above && below;
+}
+
 /* Fills the finding's cause, item and candidates from the best fits. */
 static ap_status settle(const context *c, ap_audit_finding *f,
                         const found *best, size_t n_best)
@@ -775,6 +844,9 @@ ap_status ap_audit_sum(const ap_figure *items, const int *signs, size_t n,
     } else if (abs128(diff) <= tol) {
         f.status = AP_AUDIT_ROUNDING;
         f.cause = AP_CAUSE_ROUNDING;
+    } else if (truncation_fits(&c, scale, diff)) {
+        f.status = AP_AUDIT_ROUNDING;
+        f.cause = AP_CAUSE_TRUNCATION;
     } else {
         f.status = AP_AUDIT_ERROR;
         s.F = scale + SHIFT_MAX;

@@ -73,7 +73,9 @@ typedef enum ap_audit_status {
     X(AP_CAUSE_SIGN_ERROR, "sign_error")   /* taken with the wrong sign */  \
     X(AP_CAUSE_RECLASSIFICATION, "reclassification") /* moved between    \
                               columns: row totals agree, columns do not */  \
-    X(AP_CAUSE_UNEXPLAINED, "unexplained") /* none of the above fits */
+    X(AP_CAUSE_UNEXPLAINED, "unexplained") /* none of the above fits */ \
+    X(AP_CAUSE_TRUNCATION, "truncation") /* figures cut toward zero at    \
+                              their printed precision, not rounded */
 
 typedef enum ap_audit_cause {
 #define AP__ENUM(code, text) code,
@@ -153,6 +155,44 @@ ap_status ap_audit_sum(const ap_figure *items, const int *signs, size_t n,
 
 /* Frees what the finding owns and zeroes it; NULL is fine. */
 void ap_audit_finding_clear(ap_audit_finding *finding);
+
+/* ---- one printed figure against an exact value ----------------------------
+ * The rounding conventions: a printed figure is judged at its printed
+ * precision (its last digit: "£407k" to £1,000, "£1.2m" to £100,000,
+ * "78.4%" to 0.1%) against the exact value.
+ *   - AP_AUDIT_OK: the figure is the value correctly rounded.  A tie (the
+ *     value exactly half-way) may go either way a paper rounds it: half up
+ *     (away from zero) or half to even; both are accepted.  The cause is
+ *     AP_CAUSE_NONE when the figure is the value exactly, else
+ *     AP_CAUSE_ROUNDING.
+ *   - AP_AUDIT_ROUNDING with AP_CAUSE_TRUNCATION: the figure is the value
+ *     cut toward zero at that precision, which no rounding gives.
+ *   - AP_AUDIT_ERROR (AP_CAUSE_UNEXPLAINED) otherwise.
+ * The finding's figures are in pounds (a rate's in its own unit, "%" for
+ * a percentage) at `scale` decimals: computed is the value, exact when it
+ * has at most AP_FIGURE_MAX_DECIMALS decimals and otherwise rounded half
+ * to even a few places below the printed precision; tolerance is half the
+ * printed unit.  item is AP_AUDIT_TOTAL (labelled "the stated figure")
+ * when the figure is not ok, else AP_AUDIT_NO_ITEM.  *out is the
+ * caller's, cleared with ap_audit_finding_clear. */
+
+/* A money figure as printed, "£52,914", "£407k", "£1.2m", "£0.3bn",
+ * "(£3.5m)", "£2.1 million", against value_num / value_den pence
+ * (value_den > 0).  A bare number is pounds; a percentage is AP_E_INPUT
+ * (ap_audit_rate judges those).  len may be (size_t)-1 for a
+ * NUL-terminated string.  Errors: AP_E_INPUT (the text, a zero or
+ * negative denominator), AP_E_OVERFLOW (figures beyond int64 at the
+ * finding's scale). */
+ap_status ap_audit_figure(const char *stated, size_t len, int64_t value_num,
+                          int64_t value_den, ap_audit_finding *out,
+                          ap_error *err);
+
+/* A printed rate of numerator / denominator (denominator != 0): a
+ * percentage "78.4%" (the ratio times 100) or a bare rate "0.784" (the
+ * ratio itself).  Rules and errors as ap_audit_figure. */
+ap_status ap_audit_rate(int64_t numerator, int64_t denominator,
+                        const char *stated, size_t len,
+                        ap_audit_finding *out, ap_error *err);
 
 /* ---- whole tables ---------------------------------------------------------
  * A table as a paper prints it: columns of figures, rows with labels,

@@ -8,13 +8,19 @@ search for causes run in the C core (``ap_audit_sum``,
 ``ap_audit_table_check``); this module converts figures to the text the
 core reads and its scaled integers back to ``Decimal``.
 
+``check_figure`` and ``check_rate`` check one printed figure against the
+exact value it stands for: correctly rounded (half up or half to even) is
+"ok", cut toward zero is "rounding" with the cause ``truncation``, anything
+else an error.
+
 Causes, each claimed only when the arithmetic supports it: ``rounding``
 (within what the printed precision allows: status "rounding", not an
-error), ``transposition``, ``decimal_shift``, ``duplicated_item``,
-``omitted_item``, ``sign_error``, ``reclassification`` (tables only) and
-otherwise ``unexplained``.  When several explanations fit equally well the
-finding names no item and its suggestion says so; every one of them is in
-``candidates``.
+error), ``truncation`` (more than rounding allows, but what cutting the
+printed figures toward zero leaves: status "rounding"), ``transposition``,
+``decimal_shift``, ``duplicated_item``, ``omitted_item``, ``sign_error``,
+``reclassification`` (tables only) and otherwise ``unexplained``.  When
+several explanations fit equally well the finding names no item and its
+suggestion says so; every one of them is in ``candidates``.
 
 >>> from apportion.audit import check_total
 >>> f = check_total({"Q1": "1,234", "Q2": "5,678"}, "6,192")
@@ -46,8 +52,8 @@ from .errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Candidate", "Finding", "Report", "check_split", "check_table",
-           "check_total", "load_table"]
+__all__ = ["Candidate", "Finding", "Report", "check_figure", "check_rate",
+           "check_split", "check_table", "check_total", "load_table"]
 
 STATUSES = ("ok", "rounding", "error")
 
@@ -237,6 +243,114 @@ def check_split(shares: Items, expected: Figure = 100,
     d = _core.audit_sum(texts, None, _figure_text(expected, "expected"),
                         _decimals(decimals), True, labels, "the whole", "%")
     return Finding._from_core(d)
+
+
+# ---- one printed figure against its exact value -----------------------------
+
+_INT64 = 2**63
+
+
+def _exact(value: object, what: str) -> Fraction:
+    """An exact number as a Fraction; floats and the rest are refused."""
+    if isinstance(value, bool):
+        raise InputError(f"{what}: expected an exact number, found a bool")
+    if isinstance(value, Integral):
+        return Fraction(int(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(f"{what}: expected a finite number, found {value}")
+        return Fraction(value)
+    if isinstance(value, Fraction):
+        return value
+    raise InputError(f"{what}: expected an exact number (int, Decimal or "
+                     f"Fraction), found {type(value).__name__}")
+
+
+def _int64_pair(value: Fraction, what: str) -> tuple[int, int]:
+    num, den = value.numerator, value.denominator
+    if not (-_INT64 <= num < _INT64 and den < _INT64):
+        raise InputError(f"{what}: {value} is too large or too finely "
+                         "divided to check: its numerator and denominator "
+                         "must each fit in 64 bits")
+    return num, den
+
+
+def check_figure(stated: str, value: int | Decimal | Fraction) -> Finding:
+    """Check one printed money figure against the exact value it stands
+    for.
+
+    ``stated`` is the figure as printed, with its unit: "£52,914", "£0.85",
+    "£407k", "£1.2m", "£0.3bn", "(£3.5m)", "£2.1 million" (a bare number is
+    pounds; a percentage is for :func:`check_rate`).  ``value`` is exact:
+    an ``int`` is **pence**, a ``Decimal`` or ``Fraction`` is **pounds**.
+
+    The figure is judged at its printed precision (its last digit: £1 for
+    "£52,914", £1,000 for "£407k", £100,000 for "£1.2m"):
+
+    - status "ok" when it is the value correctly rounded there; a value
+      exactly half-way may be rounded up (away from zero) or to even, and
+      either is ok.  The cause is "none" when the figure is the value
+      exactly, else "rounding".
+    - status "rounding", cause "truncation", when it is the value cut
+      toward zero there but no rounding of it.
+    - status "error" (cause "unexplained") otherwise.
+
+    The finding's figures are in pounds: ``computed`` is the value (exact,
+    or rounded a few places below the printed digit when it has no short
+    decimal form), ``difference`` is stated - computed and ``tolerance``
+    half the printed unit.
+
+    >>> check_figure("£407k", Decimal("406500")).status   # a tie, half up
+    'ok'
+    >>> f = check_figure("£52,914", 5291460)               # int: pence
+    >>> f.status, f.cause, f.difference
+    ('rounding', 'truncation', Decimal('-0.60'))
+    >>> f = check_figure("£1.2m", Decimal("1310000"))
+    >>> f.status, f.difference
+    ('error', Decimal('-110000.00'))
+    """
+    if not isinstance(stated, str):
+        raise InputError("stated: expected the figure as printed (text), "
+                         f"found {type(stated).__name__}")
+    if isinstance(value, (Decimal, Fraction)):
+        pence = _exact(value, "value") * 100
+    else:
+        pence = _exact(value, "value")
+    num, den = _int64_pair(pence, "value")
+    return Finding._from_core(_core.audit_figure(stated, num, den, False))
+
+
+def check_rate(numerator: int | Decimal | Fraction,
+               denominator: int | Decimal | Fraction, stated: str) -> Finding:
+    """Check a printed percentage or rate against numerator / denominator,
+    with :func:`check_figure`'s rules and statuses.
+
+    ``stated`` is a percentage ("78.4%": the ratio times 100) or a bare rate
+    ("0.784": the ratio itself), judged at its printed precision.  The
+    finding's figures are in the stated unit (``unit`` "%" for a
+    percentage).
+
+    >>> check_rate(29, 37, "78.4%").status                # 78.378...%
+    'ok'
+    >>> f = check_rate(29, 37, "78.3%")
+    >>> f.status, f.cause
+    ('rounding', 'truncation')
+    >>> check_rate(29, 37, "78.5%").status
+    'error'
+    """
+    if not isinstance(stated, str):
+        raise InputError("stated: expected the rate as printed (text), "
+                         f"found {type(stated).__name__}")
+    den = _exact(denominator, "denominator")
+    if den == 0:
+        raise InputError(f"cannot check the rate {stated!r}: the "
+                         "denominator is zero")
+    ratio = _exact(numerator, "numerator") / den
+    n, d = _int64_pair(ratio, "numerator / denominator")
+    result = _core.audit_figure(stated, n, d, True)
+    if "%" in stated:
+        result["unit"] = "%"
+    return Finding._from_core(result)
 
 
 # ---- whole tables ------------------------------------------------------------

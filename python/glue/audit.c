@@ -247,6 +247,32 @@ done:
     return result;
 }
 
+/* ---- one printed figure ---------------------------------------------------- */
+
+GLUE_FUNCTION(audit_figure, "stated, numerator, denominator, rate",
+"The check of one printed figure (text) against the exact value\n"
+"numerator / denominator: pence for money, or, when rate is true, the\n"
+"ratio a printed rate or percentage states; returns the finding as a\n"
+"dict.")
+{
+    const char *stated;
+    Py_ssize_t len;
+    long long num, den;
+    int rate;
+    if (parse_args(call, "s#LLp", &stated, &len, &num, &den, &rate) < 0)
+        return NULL;
+    ap_audit_finding f;
+    ap_error err;
+    ap_status st = rate ? ap_audit_rate(num, den, stated, (size_t)len, &f, &err)
+                        : ap_audit_figure(stated, (size_t)len, num, den, &f,
+                                          &err);
+    if (st != AP_OK)
+        return raise_error(module, &err);
+    PyObject *d = audit_finding_dict(&f);
+    ap_audit_finding_clear(&f);
+    return d;
+}
+
 /* ---- whole tables --------------------------------------------------------- */
 
 static PyObject *check_table(PyObject *module, ap_status st,
@@ -297,6 +323,7 @@ GLUE_FUNCTION(audit_table_file, "path",
 
 PyMethodDef audit_methods[] = {
     GLUE_METHOD(audit_sum),
+    GLUE_METHOD(audit_figure),
     GLUE_METHOD(audit_table_text),
     GLUE_METHOD(audit_table_file),
     {NULL, NULL, 0, NULL},
