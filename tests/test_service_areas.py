@@ -2,8 +2,9 @@
 plugins/transformation) through the Python API, with the seeds' real
 figures:
 
-* IASS: Schedule 3B2 (WNC's 2021/22 budget share £211,654, invoiced
-  £52,914 in Q1-Q3 and £52,912 in Q4; the 9-month notice period; IASS1-3).
+* IASS: Schedule 3B2 (WNC's 2021/22 budget share £211,654, £52,914
+  printed for each of Q1-Q3, the Q4 cell cut off after "£52,91"; the
+  9-month notice period; IASS1-3).
 * NCT: the SDC annual report 2021/22 (the outturn table in £000; the
   contract split 44.16% / 55.84%).
 * TRANSFORMATION: the T&E Board update of 6 March 2024 (contract sum
@@ -142,8 +143,9 @@ def test_transformation_registers(tr):
 
 def test_iass_quarterly_invoices_from_table_1(iass):
     """Schedule 3B2 Table 1: WNC's £211,654 is £52,914 in each of Q1-Q3
-    (a quarter, £52,913.50, rounded half up to whole pounds) and £52,912 in
-    Q4."""
+    as printed (a quarter, £52,913.50, rounded half up to whole pounds) and
+    the balancing £52,912 in Q4, which the table's cut-off Q4 cell
+    ("£52,91…") is consistent with but does not print whole."""
     expected = [5291400, 5291400, 5291400, 5291200]
     assert iass.recharge("quarterly", 21165400) == expected
     assert iass.recharge("quarterly", Decimal("211654")) == expected
