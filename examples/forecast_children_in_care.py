@@ -29,12 +29,18 @@ series runs through the split.  This example does not hide that:
   the data, North's and West's forecasts add up to the county's exactly;
   their intervals do not add (uncertainties do not add).
 
-Then the cost: the county's forecast demand x £64,150 a child a year (the
-government's rate per child in care quoted in the trust's 2021/22 annual
-report) with 3.5% inflation a year +- 1 point, split by the trust's
-contract shares of 44.16% / 55.84%.  The unit cost is illustrative: the
-real average cost of a placement varies widely (one placement costs
-£500k, the report says).
+Then the cost, on ASSUMPTIONS that no paper gives as the cost of a child in
+care: the county's forecast demand x a unit cost of £64,150 a child a year,
+with 3.5% inflation a year +- 1 point (also an assumption), split by the
+trust's contract shares of 44.16% / 55.84% (the Transformation and
+Efficiency Board update to the Joint Children's Trust Committee, 6 March
+2024, paragraph 7.1.1).  The £64,150 is not a cost of care: it is the
+Homes for Ukraine rate the government pays a council, for the first year
+only, for an eligible child placed in its care after a sponsorship breaks
+down (the trust's Service Delivery Contract annual report 2021/22, section
+9.3).  It is used here only as a round figure of the right size; the real
+cost of a placement varies widely (a single placement costs £500k, the same
+report says in section 4).
 """
 
 from __future__ import annotations
@@ -53,7 +59,13 @@ COUNTY, NORTH, WEST = ("Northamptonshire", "North Northamptonshire",
                        "West Northamptonshire")
 SPLIT_YEAR = 2022          # the first year ending 31 March after the split
 FORECAST_YEARS = [2024, 2025, 2026]
+# An ASSUMPTION, not a cost of care (see the module docstring): the Homes
+# for Ukraine first-year rate per child whose sponsorship broke down.
 UNIT_COST = "£64,150"
+UNIT_COST_NOTE = ("ASSUMPTIONS: the unit cost of £64,150 a child a year is the Homes for\n"
+                  "Ukraine first-year rate for a child taken into care after a sponsorship\n"
+                  "breaks down (NCT annual report 2021/22, 9.3), not a cost of a child in\n"
+                  "care; inflation of 3.5% +- 1 point a year is assumed too.")
 CONTRACT_SPLIT = {"NNC": "44.16", "WNC": "55.84"}
 
 
@@ -183,7 +195,8 @@ def main(argv=None) -> int:
     print(f"\nFan chart: {png}")
 
     scenario = cost_scenario(fans[COUNTY][0.95])
-    print(f"\n{scenario!r}")
+    print(f"\n{UNIT_COST_NOTE}")
+    print(f"{scenario!r}")
     print(scenario.report())
     run = scenario.simulate(args.scenarios, seed=20261123)
     print()

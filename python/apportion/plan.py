@@ -158,7 +158,7 @@ class Plan(Paper):
         """Each stated instalment as printed: ``(legibility, text)`` with
         legibility "legible", "cut off" (a legible prefix, "£52,91…") or
         "not legible".  A cut-off figure is checked only for consistency."""
-        return [tuple(p) for p in self._data["stated_printed"]]  # type: ignore[misc]
+        return [(str(how), str(text)) for how, text in self._data["stated_printed"]]
 
     @property
     def readings(self) -> list[dict[str, str]]:
@@ -312,7 +312,8 @@ class Plan(Paper):
                         f"the last balances)"]
             sched = self.schedule()
             table = [["instalment", "invoice", "stated", "stated - invoice"]]
-            printed = [how for how, _ in self.stated_printed] or [None] * len(sched)
+            printed: list[str | None] = ([how for how, _ in self.stated_printed]
+                                         or [None] * len(sched))
             for (label, row), how in zip(sched.iterrows(), printed):
                 has = not isna(row["stated"])
                 cell = (pounds(int(row["stated"])) if has
