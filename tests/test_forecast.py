@@ -13,7 +13,7 @@ import apportion
 from apportion import forecast
 from apportion.errors import InputError
 
-# A copy of ../shared/data's DfE figures ships with the examples.
+# The DfE's figures, as shipped with the examples.
 EXAMPLE_DATA = Path(__file__).resolve().parents[1] / "examples" / \
     "northants_children_looked_after.csv"
 

@@ -419,7 +419,7 @@ def test_ledger_apportionment(roundtrip):
     result = ledger.apportion({s: SPLIT for s in set(services.values())},
                               services=services)
     back = check_roundtrip(result, roundtrip)
-    assert back.total == 107_000_000  # the NCT's £1,070k outturn (seed 004)
+    assert back.total == 107_000_000  # the NCT's £1,070k outturn (the SDC annual report 2021/22)
     assert not back.shares.flags.writeable
     assert back.ledger.centres is back.centres
     with pytest.raises(ValueError, match="read-only"):

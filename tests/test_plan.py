@@ -169,7 +169,7 @@ def test_actuals_give_balancing_payment():
 
 
 def test_wrong_split_is_flagged_not_refused():
-    # Seed 003: "44.16% for NNC and 56.84% for WNC" sums to 101%.
+    # The Children's Trust Joint Committee papers of 6 March 2024: "44.16% for NNC and 56.84% for WNC" sums to 101%.
     data = json.loads(IASS.read_text())
     data["basis"]["values"] = {"NNC": "44.16", "WNC": "56.84"}
     plan = apportion.parse_plan(json.dumps(data))

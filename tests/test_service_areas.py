@@ -239,7 +239,7 @@ def test_iass_measure_equals_within_working_days(iass, seed, n, as_of):
 
 def test_iass_measure_conventions(iass):
     """Received Friday 7 January 2022, answered Wednesday 12th: 3 working
-    days after the day of receipt (DOMAIN.md), so within; Thursday is
+    days after the day of receipt (docs/domain.rst), so within; Thursday is
     late.  The other conventions are parameters."""
     records = {"received": [D(2022, 1, 7), D(2022, 1, 7)],
                "responded": [D(2022, 1, 12), D(2022, 1, 13)]}
@@ -416,7 +416,7 @@ def test_nct_cp_plans_and_placements(nct):
 
 def test_nct_contract_split(nct):
     """Pressures are funded 44.16% NNC / 55.84% WNC: the 2023/24 period 9
-    forecast pressure of £29.670m, and DOMAIN.md's £407,045.00."""
+    forecast pressure of £29.670m, and Table 1's £407,045.00."""
     assert nct.call("contract_split", "£29.670m", 0) == 1310227200
     assert nct.call("contract_split", "£29.670m", 1) == 1656772800
     assert nct.call("contract_split", Decimal("407045"), 0) == 17975107
