@@ -152,6 +152,25 @@ def cost_scenario(county_forecast) -> CostScenario:
                         inflation_sd=0.01, demand_correlation=0.8)
 
 
+# The trust's annual report 2021/22, section 6: "increased from 1094 to 1184
+# across 4 years up to March 22 ... A straight linear trend line estimates
+# the March 24 total care population at 1211."
+REPORT_2018, REPORT_2022, REPORT_MARCH_24 = 1094, 1184, 1211
+
+
+def report_trend_note(county) -> str:
+    """Why the report's 1,211 is not reproduced: it fits figures it does not
+    print.  What its printed figures and the DfE's give instead."""
+    two_point = REPORT_2022 + 2 * (REPORT_2022 - REPORT_2018) / 4
+    dfe = forecast.linear_trend(county.loc[2018:2022].astype(float),
+                                predict_at=[2024])["mean"].iloc[0]
+    return (f"\nThe trust's annual report 2021/22 (section 6) puts March 2024 at "
+            f"{REPORT_MARCH_24:,} by a straight-line\ntrend of figures it does not "
+            f"print, so its estimate cannot be reproduced here: a line\nthrough the "
+            f"two it prints ({REPORT_2018:,} in 2018, {REPORT_2022:,} in 2022) reaches "
+            f"{two_point:,.0f}; the DfE's\nMarch 2018-2022 figures reach {dfe:,.0f}.")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("build/examples"),
@@ -179,6 +198,8 @@ def main(argv=None) -> int:
     gap = np.max(np.abs(total - fans[COUNTY][0.95].loc[FORECAST_YEARS, "mean"]))
     print(f"\nNorth + West forecasts differ from the county's by at most "
           f"{gap:.2e} children (a least-squares line is linear in the data).")
+
+    print(report_trend_note(series[COUNTY]))
 
     holt = forecast.holt(series[COUNTY].astype(float), len(FORECAST_YEARS))
     h = holt.attrs["fit"]
