@@ -349,6 +349,8 @@ static int cut_off_range(const ap_printed_figure *f, int64_t offset, int k,
         }
         step = (ap__i128)ap__pow10(more) * f->unit_pence;
     }
+    if (step > (ap__i128)INT64_MAX)
+        return 0; /* and digits * step below stays within 128 bits */
     ap__i128 low = (ap__i128)f->digits * step;
     ap__i128 high = low + step - 1;
     if (f->negative) {

@@ -572,6 +572,13 @@ static ap_status read_prefix(const char *t, size_t n, ap_unit unit,
                             "than pence", (int)n, t);
     f->min_more = 0;
     f->more_mask = 0;
+    /* The prefix's own digits must fit in pence as money does. */
+    ap__i128 least = (ap__i128)(digits + 1) * f->unit_pence;
+    if (decimals > 0)
+        least /= ap__pow10(decimals);
+    if (least > (ap__i128)INT64_MAX)
+        return ap_error_set(err, AP_E_OVERFLOW, "\"%.*s\" is too large "
+                            "for money in pence", (int)n, t);
     if (decimals >= 0)
         return AP_OK;
     if (commas > 0) {

@@ -364,6 +364,8 @@ TEST(plan_cut_off_figures_checked_for_consistency)
                  "$.stated.instalments[3]", 0, 0, "legible part of a figure");
     expect_error(CUT_PLAN("£75", "£75", "£75", "£…"),
                  "$.stated.instalments[3]", 0, 0, "at least one legible");
+    expect_error(CUT_PLAN("£75", "£75", "£75", "£92,233,720,368,547,758…"),
+                 "$.stated.instalments[3]", 0, 0, "too large");
     expect_error(CUT_PLAN("£75", "£75", "£75", "£7.123…"),
                  "$.stated.instalments[3]", 0, 0, "more decimals than pence");
     expect_error(HEAD AUTH BASIS "\"budget_lines\": [{\"id\": \"x\", "
