@@ -1,6 +1,8 @@
 """The README's forecast and cost scenario, run on a Dask LocalCluster, with
 the IASS response-time KPI measured over a partitioned dataframe: every
-figure equals the one computed in a single process, bit for bit.
+figure equals the one computed in a single process, bit for bit.  The cost
+scenario's unit cost (£64,150 a child a year) and inflation are the
+assumptions of forecast_children_in_care.py, not figures of any paper.
 
     python examples/dask_forecast_scenarios.py [--workers 2] [--scenarios N]
 
@@ -66,6 +68,7 @@ def main(argv=None) -> int:
         assert run.identical(single)
         print()
         print(run.report([5, 50, 95]))
+        print("(on an ASSUMED unit cost of £64,150: see forecast_children_in_care.py)")
         print("(identical to the single-process run, scenario by scenario)")
 
         # 3. The IASS KPI, % responded to within 3 working days, over a

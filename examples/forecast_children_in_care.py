@@ -29,12 +29,18 @@ series runs through the split.  This example does not hide that:
   the data, North's and West's forecasts add up to the county's exactly;
   their intervals do not add (uncertainties do not add).
 
-Then the cost: the county's forecast demand x £64,150 a child a year (the
-government's rate per child in care quoted in the trust's 2021/22 annual
-report) with 3.5% inflation a year +- 1 point, split by the trust's
-contract shares of 44.16% / 55.84%.  The unit cost is illustrative: the
-real average cost of a placement varies widely (one placement costs
-£500k, the report says).
+Then the cost, on ASSUMPTIONS that no paper gives as the cost of a child in
+care: the county's forecast demand x a unit cost of £64,150 a child a year,
+with 3.5% inflation a year +- 1 point (also an assumption), split by the
+trust's contract shares of 44.16% / 55.84% (the Transformation and
+Efficiency Board update to the Joint Children's Trust Committee, 6 March
+2024, paragraph 7.1.1).  The £64,150 is not a cost of care: it is the
+Homes for Ukraine rate the government pays a council, for the first year
+only, for an eligible child placed in its care after a sponsorship breaks
+down (the trust's Service Delivery Contract annual report 2021/22, section
+9.3).  It is used here only as a round figure of the right size; the real
+cost of a placement varies widely (a single placement costs £500k, the same
+report says in section 4).
 """
 
 from __future__ import annotations
@@ -53,7 +59,13 @@ COUNTY, NORTH, WEST = ("Northamptonshire", "North Northamptonshire",
                        "West Northamptonshire")
 SPLIT_YEAR = 2022          # the first year ending 31 March after the split
 FORECAST_YEARS = [2024, 2025, 2026]
+# An ASSUMPTION, not a cost of care (see the module docstring): the Homes
+# for Ukraine first-year rate per child whose sponsorship broke down.
 UNIT_COST = "£64,150"
+UNIT_COST_NOTE = ("ASSUMPTIONS: the unit cost of £64,150 a child a year is the Homes for\n"
+                  "Ukraine first-year rate for a child taken into care after a sponsorship\n"
+                  "breaks down (NCT annual report 2021/22, 9.3), not a cost of a child in\n"
+                  "care; inflation of 3.5% +- 1 point a year is assumed too.")
 CONTRACT_SPLIT = {"NNC": "44.16", "WNC": "55.84"}
 
 
@@ -140,6 +152,25 @@ def cost_scenario(county_forecast) -> CostScenario:
                         inflation_sd=0.01, demand_correlation=0.8)
 
 
+# The trust's annual report 2021/22, section 6: "increased from 1094 to 1184
+# across 4 years up to March 22 ... A straight linear trend line estimates
+# the March 24 total care population at 1211."
+REPORT_2018, REPORT_2022, REPORT_MARCH_24 = 1094, 1184, 1211
+
+
+def report_trend_note(county) -> str:
+    """Why the report's 1,211 is not reproduced: it fits figures it does not
+    print.  What its printed figures and the DfE's give instead."""
+    two_point = REPORT_2022 + 2 * (REPORT_2022 - REPORT_2018) / 4
+    dfe = forecast.linear_trend(county.loc[2018:2022].astype(float),
+                                predict_at=[2024])["mean"].iloc[0]
+    return (f"\nThe trust's annual report 2021/22 (section 6) puts March 2024 at "
+            f"{REPORT_MARCH_24:,} by a straight-line\ntrend of figures it does not "
+            f"print, so its estimate cannot be reproduced here: a line\nthrough the "
+            f"two it prints ({REPORT_2018:,} in 2018, {REPORT_2022:,} in 2022) reaches "
+            f"{two_point:,.0f}; the DfE's\nMarch 2018-2022 figures reach {dfe:,.0f}.")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("build/examples"),
@@ -168,6 +199,8 @@ def main(argv=None) -> int:
     print(f"\nNorth + West forecasts differ from the county's by at most "
           f"{gap:.2e} children (a least-squares line is linear in the data).")
 
+    print(report_trend_note(series[COUNTY]))
+
     holt = forecast.holt(series[COUNTY].astype(float), len(FORECAST_YEARS))
     h = holt.attrs["fit"]
     print(f"\nHolt's method for the county (alpha {h.alpha:.3f}, beta "
@@ -183,7 +216,8 @@ def main(argv=None) -> int:
     print(f"\nFan chart: {png}")
 
     scenario = cost_scenario(fans[COUNTY][0.95])
-    print(f"\n{scenario!r}")
+    print(f"\n{UNIT_COST_NOTE}")
+    print(f"{scenario!r}")
     print(scenario.report())
     run = scenario.simulate(args.scenarios, seed=20261123)
     print()

@@ -4,8 +4,8 @@ ledger demo, the README tour and the tests.
 
 The lines are synthetic (seeded, so the file is reproducible): made up,
 but built so that each service's year sums exactly to the NCT 2021/22
-outturn by service area of seed 004 (section 4 of the Service Delivery
-Contract annual report, examples/nct-outturn-2021-22.json): Corporate
+outturn by service area (section 4 of the Service Delivery Contract
+annual report 2021/22, examples/nct-outturn-2021-22.json): Corporate
 Parent Service £44,170k, Children, Young People and Family Support
 Services £5,076k, Prevention & Safeguarding £14,128k, Quality Assurance
 and Commissioning £59,279k, NCT Central £1,765k and the contract income

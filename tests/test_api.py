@@ -17,7 +17,7 @@ def test_issue_examples():
 
 
 def test_domain_first_come_figures():
-    # DOMAIN.md: the first-come rule gives £179,751.08 / £227,293.92.
+    # By hand: the first-come rule gives £179,751.08 / £227,293.92.
     assert apportion.apportion(40704500, ["44.16", "55.84"], mode="first_come") == [
         17975108, 22729392]
 

@@ -44,7 +44,7 @@ def test_split_agrees_and_rounds():
 
 
 def test_nct_outturn_columns():
-    # Seed 004, NCT outturn 2021/22 (£000): two totals are £1k out.
+    # The SDC annual report 2021/22, NCT outturn 2021/22 (£000): two totals are £1k out.
     gross = ["45,026", "5,076", "15,784", "59,399", "1,765", "(123,348)"]
     f = check_total(gross, "3,701")
     assert (f.status, f.cause, f.difference) == ("rounding", "rounding",

@@ -1,6 +1,6 @@
 """Working-day calendars: the published bank holidays, the holidays package,
 numpy's business-day functions as the reference for counts and offsets, the
-DOMAIN.md figures, input forms and errors, and financial-year parts."""
+worked figures, input forms and errors, and financial-year parts."""
 
 import csv
 import datetime as dt
@@ -431,7 +431,7 @@ def test_add_working_days_scalar_and_roll_errors():
         cal.add_working_days("2024-03-01", 1.5)
 
 
-# ---- elapsed working days and the DOMAIN.md figures -----------------------------
+# ---- elapsed working days and the worked figures --------------------------------
 
 @pytest.mark.parametrize("year, label, days", [
     (2021, "2021/22", 253), (2022, "2022/23", 251), (2023, "2023/24", 250),

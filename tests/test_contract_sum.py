@@ -1,5 +1,5 @@
 """Contract sums in blocks: the NCT 2024/25 contract sum and transformation
-blocks (seed 003, 7.1.1-7.1.7 and Appendix A), balances outstanding, the
+blocks (the T&E Board Update, 6 March 2024, 7.1.1-7.1.7 and Appendix A), balances outstanding, the
 split between the councils, the audit of every printed figure with its
 cause, and the shipped schema."""
 

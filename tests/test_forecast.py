@@ -13,7 +13,7 @@ import apportion
 from apportion import forecast
 from apportion.errors import InputError
 
-# A copy of ../shared/data's DfE figures ships with the examples.
+# The DfE's figures, as shipped with the examples.
 EXAMPLE_DATA = Path(__file__).resolve().parents[1] / "examples" / \
     "northants_children_looked_after.csv"
 
@@ -71,15 +71,31 @@ def test_linear_trend_matches_statsmodels_on_children_in_care(level):
     assert fit.nobs == 10
 
 
-def test_nct_report_trend_is_reproduced_from_its_own_figures():
-    # The NCT annual report: "increased from 1094 to 1184 across 4 years up
-    # to March 22 ... A straight linear trend line estimates the March 24
-    # total care population at 1211."  The DfE figures for those years give:
+def test_dfe_trend_2018_22_gives_1220_not_the_nct_reports_1211():
+    # The NCT annual report 2021/22, section 6: "increased from 1094 to 1184
+    # across 4 years up to March 22 ... A straight linear trend line
+    # estimates the March 24 total care population at 1211."  Its trend is
+    # fitted to figures it does not print (an embedded document), so it
+    # cannot be reproduced here.  The DfE's figures for March 2018-2022 give
+    # a line to 1,220 in March 2024, not 1,211:
     s = county_series().loc[2018:2022]
     frame = forecast.linear_trend(s, predict_at=[2024])
     # slope = sum(t * y) / sum(t^2) on centred years = 201 / 10
     assert frame.attrs["fit"].slope == pytest.approx(20.1, rel=1e-12)
     assert frame["mean"].iloc[0] == pytest.approx(1220.0, rel=1e-12)
+
+
+def test_nct_reports_own_two_figures_do_not_give_its_1211():
+    # The only figures the report prints for the trend are 1,094 (March
+    # 2018) and 1,184 (March 2022); a straight line through them reaches
+    # 1,229 in March 2024, not the report's 1,211.
+    # (Two points are too few for linear_trend, which needs three for an
+    # interval, so the line is drawn by hand.)
+    slope = np.polyfit([2018, 2022], [1094, 1184], 1)[0]
+    assert slope == pytest.approx(22.5, rel=1e-12)
+    march_24 = 1184 + 2 * slope
+    assert march_24 == pytest.approx(1229.0, rel=1e-12)
+    assert round(march_24) != 1211
 
 
 def test_linear_trend_default_predicts_the_fitted_times():

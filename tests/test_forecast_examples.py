@@ -32,6 +32,13 @@ def test_children_in_care_example(tmp_path, capsys):
     # The county's trend: +39.7 a year; 2026's mean 1,367.9.
     assert "+39.7 a year" in out and "1367.9" in out
     assert "500 scenarios (seed 20261123)" in out
+    # The unit cost is labelled as what it is: an assumption, not a cost of
+    # a child in care.
+    # The report's own trend estimate cannot be reproduced, and it says so.
+    assert "cannot be reproduced here" in out
+    assert "reaches 1,229" in out and "figures reach 1,220." in out
+    assert "ASSUMPTIONS: the unit cost of £64,150" in out
+    assert "not a cost of a child in" in out
 
 
 def test_dask_example_on_a_local_cluster(capsys):

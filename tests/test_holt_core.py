@@ -18,7 +18,7 @@ from apportion import _core
 from apportion.errors import InputError
 
 # Northamptonshire's children looked after at 31 March 2014..2021 (DfE;
-# cla_at_31_march in /work/shared/data/northants_children_looked_after.csv).
+# cla_at_31_march in examples/northants_children_looked_after.csv).
 # North and West Northamptonshire's 2022..2023 pairs are too short for
 # statsmodels' Holt to fit.
 CLA = np.array([834, 936, 993, 1004, 1092, 1123, 1157, 1144], dtype=float)

@@ -45,7 +45,7 @@ def test_totals_hand_checked():
 
 
 def test_apportion_domain_example():
-    # DOMAIN.md: £407,045.00 by 44.16 : 55.84 is £179,751.07 / £227,293.93.
+    # By hand: £407,045.00 by 44.16 : 55.84 is £179,751.07 / £227,293.93.
     ledger = Ledger(["IASS"], [40704500], period=[1])
     result = ledger.apportion({"IASS": SPLIT})
     assert result.shares[0, 0].tolist() == [17975107, 22729393]
@@ -454,7 +454,7 @@ def test_threads_agree():
     assert np.array_equal(tables[0], expect.to_numpy())
 
 
-# ---- the example: the NCT's 2021/22 outturn (seed 004) -----------------------
+# ---- the example: the NCT's 2021/22 outturn (the SDC annual report 2021/22) -----------------------
 
 def example_ledger():
     return Ledger.read_csv(EXAMPLE, centre="cost_centre", date="date", amount="amount")

@@ -1,4 +1,4 @@
-"""MTFP roll-forward (seed 002, sections 14 and 14.2): the paper's figures,
+"""MTFP roll-forward (the CFE business plan 2017-21, sections 14 and 14.2): the paper's figures,
 broken copies, errors that name the JSON path, the views and the schema."""
 
 import copy

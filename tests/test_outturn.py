@@ -1,4 +1,4 @@
-"""Outturn against budget: the NCT 2021/22 outturn table (seed 004, section
+"""Outturn against budget: the NCT 2021/22 outturn table (the SDC annual report 2021/22, section
 4) and its text, variances, variance %, reserves, the split between the
 authorities, the audit of every stated figure, and the shipped schema."""
 

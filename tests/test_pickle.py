@@ -255,8 +255,8 @@ def test_measure_results_computed_apart_combine_after_travelling(roundtrip):
 def test_plan(roundtrip):
     plan = apportion.load_plan(IASS_PLAN)
     back = check_roundtrip(plan, roundtrip)
-    # Schedule 3B2: WNC's £211,654 share, invoiced £52,914 in Q1-Q3 and
-    # £52,912 in Q4.
+    # Schedule 3B2: WNC's £211,654 share, invoiced £52,914 in Q1-Q3 and the
+    # balancing £52,912 in Q4 (the table's Q4 cell is cut off: "£52,91…").
     assert back.recharge_share == 21_165_400
     assert back.instalments == [5_291_400] * 3 + [5_291_200]
     for finding in plan.audit.findings:
@@ -419,7 +419,7 @@ def test_ledger_apportionment(roundtrip):
     result = ledger.apportion({s: SPLIT for s in set(services.values())},
                               services=services)
     back = check_roundtrip(result, roundtrip)
-    assert back.total == 107_000_000  # the NCT's £1,070k outturn (seed 004)
+    assert back.total == 107_000_000  # the NCT's £1,070k outturn (the SDC annual report 2021/22)
     assert not back.shares.flags.writeable
     assert back.ledger.centres is back.centres
     with pytest.raises(ValueError, match="read-only"):

@@ -22,6 +22,19 @@ def plan():
     return apportion.load_plan(IASS)
 
 
+@pytest.fixture(scope="module")
+def whole_q4():
+    """The example as if Table 1 printed its Quarter 4 cell whole as
+    £52,914 and named the authorities in its split.  It does neither: the
+    page cuts the cell off after "£52,91" (the example carries it so), so
+    the £2 these tests find is the checker's, not the paper's."""
+    data = json.loads(IASS.read_text(encoding="utf-8"))
+    assert data["stated"]["instalments"][3] == "£52,91…"
+    data["stated"]["instalments"][3] = "£52,914"
+    del data["readings"]
+    return apportion.Plan(data)
+
+
 def check(plan, check_id):
     return next(c for c in plan.checks if c.id == check_id)
 
@@ -43,13 +56,39 @@ def test_iass_schedule(plan):
                                  "Q3 Oct-Dec 2021", "Q4 Jan-Mar 2022"]
     assert sched["amount"].tolist() == [5291400, 5291400, 5291400, 5291200]
     assert sched["amount"].sum() == 21165400 == plan.recharge_share
-    assert sched["stated"].tolist() == [5291400] * 4
-    assert sched["difference"].tolist() == [0, 0, 0, 200]
+    # Q4 is cut off by the page: no stated amount, only what is printed.
+    assert sched["stated"].tolist()[:3] == [5291400] * 3
+    assert pd.isna(sched["stated"].iloc[3]) and pd.isna(sched["difference"].iloc[3])
+    assert sched["difference"].tolist()[:3] == [0, 0, 0]
+    assert sched["printed"].tolist() == ["£52,914"] * 3 + ["£52,91…"]
     assert sched["kind"].tolist()[-1] == "balance"
     assert set(sched["payer"]) == {"WNC"} and set(sched["payee"]) == {"NNC"}
 
 
-def test_iass_checks_find_the_papers_errors(plan):
+def test_iass_q4_cut_off_is_consistent_with_the_balancing_payment(plan):
+    """Table 1's Quarter 4 cell reads "£52,91 Plus of minus reconcil
+    amoun…": cut off, so it is checked only for consistency, never
+    completed to £52,914."""
+    assert plan.stated_printed[3] == ("cut off", "£52,91…")
+    q4 = _finding(plan, "recharge.instalment[4]")
+    assert q4.status == "ok" and q4.difference == 0
+    assert ('the cell is cut off after "£52,91", so it can be £52,910.00 to '
+            "£52,919.99") in q4.suggestion
+    assert "the computed £52,912.00 is consistent with it." in q4.suggestion
+    total = _finding(plan, "recharge.instalments.sum")
+    assert total.status == "ok"
+    assert "so they can sum to £211,652.00 to £211,661.99" in total.suggestion
+    # Only the stated budget against the basis share disagrees, and that
+    # finding says it rests on reading the unnamed split.
+    assert {f.id for f in plan.audit.errors} == {"line[40000154].WNC.basis_share"}
+    share = _finding(plan, "line[40000154].WNC.basis_share")
+    assert 'reading the printed "53.57% 46.43%" as WNC 53.57%, NNC 46.43%' in share.check
+    [reading] = plan.readings
+    assert reading["of"] == "$.basis.values" and "does not say" in reading["evidence"]
+
+
+def test_whole_q4_of_52914_would_be_2_over(whole_q4):
+    plan = whole_q4
     total = check(plan, "recharge.instalments.sum")
     assert (total.stated, total.computed, total.difference) == (21165600, 21165400, 200)
     assert total.status == "mismatch"
@@ -73,21 +112,27 @@ def test_iass_carry_forward_apart(plan):
     assert plan.schedule()["amount"].sum() == 21165400  # not mixed in
 
 
-def test_report_text_and_html(plan):
+def test_report_text_and_html(plan, whole_q4):
     text = plan.report()
-    assert "£211,656.00" in text and "£2.00 more" in text
+    # The paper's instalments are never summed to £211,656: Q4 is cut off.
+    assert "£211,656.00" not in text and "£2.00 more" not in text
+    assert "£52,91…" in text and "cut off" in text
     assert "£218,054.01" in text and "£6,400.01 less" in text
     assert "£127,882.35" in text
+    assert 'Reading of $.basis.values: printed "53.57% 46.43%"' in text
+    whole = whole_q4.report()
+    assert "£211,656.00" in whole and "£2.00 more" in whole
     html = plan._repr_html_()
-    assert "<table" in html and "£52,912.00" in html
-    assert "3 failed" in repr(plan)
+    assert "<table" in html and "£52,912.00" in html and "£52,91…" in html
+    assert "1 failed" in repr(plan)
     assert isinstance(plan.checks_frame(), pd.DataFrame)
 
 
 def test_cli_run_prints_report():
     out = subprocess.run([sys.executable, "-m", "apportion", "run", str(IASS)],
                          capture_output=True, text=True, check=True).stdout
-    assert "Q4 Jan-Mar 2022" in out and "£211,656.00" in out
+    assert "Q4 Jan-Mar 2022" in out and "£52,91…" in out
+    assert "£211,656.00" not in out
     js = subprocess.run([sys.executable, "-m", "apportion", "run", "--json", str(IASS)],
                         capture_output=True, text=True, check=True).stdout
     assert any(c["id"] == "recharge.instalments.sum" for c in json.loads(js)["checks"])
@@ -124,7 +169,7 @@ def test_actuals_give_balancing_payment():
 
 
 def test_wrong_split_is_flagged_not_refused():
-    # Seed 003: "44.16% for NNC and 56.84% for WNC" sums to 101%.
+    # The Children's Trust Joint Committee papers of 6 March 2024: "44.16% for NNC and 56.84% for WNC" sums to 101%.
     data = json.loads(IASS.read_text())
     data["basis"]["values"] = {"NNC": "44.16", "WNC": "56.84"}
     plan = apportion.parse_plan(json.dumps(data))
@@ -380,7 +425,8 @@ def _finding(plan, check_id):
     return next(f for f in plan.audit.findings if f.id == check_id)
 
 
-def test_checks_are_findings_of_the_shared_audit_report(plan):
+def test_checks_are_findings_of_the_shared_audit_report(whole_q4):
+    plan = whole_q4
     from decimal import Decimal
 
     from apportion.audit import Report
@@ -410,10 +456,11 @@ def test_checks_are_findings_of_the_shared_audit_report(plan):
         "line[40000154].WNC.basis_share"}
 
 
-def test_findings_frame_is_the_reports(plan):
+def test_findings_frame_is_the_reports(plan, whole_q4):
     frame = plan.findings()
     pd.testing.assert_frame_equal(frame, plan.audit.to_frame())
-    assert len(frame) == 9 and (frame["status"] == "error").sum() == 3
+    assert len(frame) == 9 and (frame["status"] == "error").sum() == 1
+    assert (whole_q4.findings()["status"] == "error").sum() == 3
 
 
 def test_same_figures_and_judgements_as_the_old_checks(plan):

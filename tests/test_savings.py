@@ -1,4 +1,4 @@
-"""RAG-rated savings (seed 003, Appendix A): totals by rating, delivery,
+"""RAG-rated savings (the Children's Trust Joint Committee papers of 6 March 2024, Appendix A): totals by rating, delivery,
 the red savings as a pressure split 44.16 : 55.84, the audit of the
 paper's figures, errors naming the JSON path, the views and the schema."""
 

@@ -11,8 +11,11 @@ import pytest
 from apportion import CostScenario, ScenarioRun, forecast
 from apportion.errors import InputError
 
-# The NCT contract split, and the government's rate per child in care per
-# year named in the NCT annual report (seed 004).
+# The NCT contract split (Transformation and Efficiency Board update, 6 March
+# 2024, 7.1.1), and a unit cost that is an ASSUMPTION: £64,150 is the Homes
+# for Ukraine first-year rate per child in care after a broken sponsorship
+# (NCT annual report 2021/22, 9.3), not a cost of a child in care; the tests
+# need only a figure of the right size.
 SPLIT = {"NNC": "44.16", "WNC": "55.84"}
 RATE = "£64,150"
 

@@ -2,8 +2,9 @@
 plugins/transformation) through the Python API, with the seeds' real
 figures:
 
-* IASS: Schedule 3B2 (WNC's 2021/22 budget share £211,654, invoiced
-  £52,914 in Q1-Q3 and £52,912 in Q4; the 9-month notice period; IASS1-3).
+* IASS: Schedule 3B2 (WNC's 2021/22 budget share £211,654, £52,914
+  printed for each of Q1-Q3, the Q4 cell cut off after "£52,91"; the
+  9-month notice period; IASS1-3).
 * NCT: the SDC annual report 2021/22 (the outturn table in £000; the
   contract split 44.16% / 55.84%).
 * TRANSFORMATION: the T&E Board update of 6 March 2024 (contract sum
@@ -142,8 +143,9 @@ def test_transformation_registers(tr):
 
 def test_iass_quarterly_invoices_from_table_1(iass):
     """Schedule 3B2 Table 1: WNC's £211,654 is £52,914 in each of Q1-Q3
-    (a quarter, £52,913.50, rounded half up to whole pounds) and £52,912 in
-    Q4."""
+    as printed (a quarter, £52,913.50, rounded half up to whole pounds) and
+    the balancing £52,912 in Q4, which the table's cut-off Q4 cell
+    ("£52,91…") is consistent with but does not print whole."""
     expected = [5291400, 5291400, 5291400, 5291200]
     assert iass.recharge("quarterly", 21165400) == expected
     assert iass.recharge("quarterly", Decimal("211654")) == expected
@@ -237,7 +239,7 @@ def test_iass_measure_equals_within_working_days(iass, seed, n, as_of):
 
 def test_iass_measure_conventions(iass):
     """Received Friday 7 January 2022, answered Wednesday 12th: 3 working
-    days after the day of receipt (DOMAIN.md), so within; Thursday is
+    days after the day of receipt (docs/domain.rst), so within; Thursday is
     late.  The other conventions are parameters."""
     records = {"received": [D(2022, 1, 7), D(2022, 1, 7)],
                "responded": [D(2022, 1, 12), D(2022, 1, 13)]}
@@ -414,7 +416,7 @@ def test_nct_cp_plans_and_placements(nct):
 
 def test_nct_contract_split(nct):
     """Pressures are funded 44.16% NNC / 55.84% WNC: the 2023/24 period 9
-    forecast pressure of £29.670m, and DOMAIN.md's £407,045.00."""
+    forecast pressure of £29.670m, and Table 1's £407,045.00."""
     assert nct.call("contract_split", "£29.670m", 0) == 1310227200
     assert nct.call("contract_split", "£29.670m", 1) == 1656772800
     assert nct.call("contract_split", Decimal("407045"), 0) == 17975107

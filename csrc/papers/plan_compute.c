@@ -255,6 +255,17 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
                                                     : hundredths / 100),
                          (long long)(hundredths < 0 ? -(hundredths % 100)
                                                     : hundredths % 100));
+            /* The share depends on how the basis was read when the paper
+             * leaves that open (a split printed without names). */
+            const ap_reading *reading = NULL;
+            for (size_t k = 0; k < plan->n_readings; k++)
+                if (strncmp(plan->readings[k].of, "$.basis", 7) == 0)
+                    reading = &plan->readings[k];
+            char read_note[300] = "";
+            if (reading != NULL)
+                snprintf(read_note, sizeof read_note,
+                         ", reading the printed \"%s\" as %s",
+                         reading->printed, reading->read_as);
             snprintf(id, sizeof id, "line[%s].%s.basis_share", line->id,
                      code);
             ap__report_where at = {AP_TABLE_CHECK_FIGURE, 1 + j, a,
@@ -263,14 +274,15 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
                                 r->shares[j * na + a],
                                 s->amount.resolution / 2,
                                 "%s's stated budget on line %s%s equals its "
-                                "share by the %s basis (%s%s)",
+                                "share by the %s basis (%s%s%s)",
                                 code, line->id, implied, basis,
                                 plan->basis.value_text[a],
                                 plan->basis.kind == AP_BASIS_PERCENT &&
                                         !strchr(plan->basis.value_text[a],
                                                 '%')
                                     ? "%"
-                                    : "")))
+                                    : "",
+                                read_note)))
                 return st;
         }
         if (all_stated) {
@@ -307,6 +319,151 @@ static ap_status check_lines(const ap_plan *plan, const ap_plan_result *r,
     return AP_OK;
 }
 
+/* ---- cut-off figures ---------------------------------------------------
+ * A cell the page cuts off ("£52,91…") is never completed: the audit asks
+ * only whether the computed figure is one the legible prefix allows.  The
+ * prefix allows a run of ranges, one per count of digits cut off (plan.h,
+ * ap_printed_figure); `offset` shifts them all (the other instalments of a
+ * sum). */
+
+/* The k-th range the prefix allows, in pence, plus offset; 0 when there
+ * is none (or it would not fit in int64). */
+static int cut_off_range(const ap_printed_figure *f, int64_t offset, int k,
+                         int64_t *lo, int64_t *hi)
+{
+    ap__i128 step;
+    if (f->decimals >= 0) {
+        if (k > 0)
+            return 0;
+        step = f->unit_pence / ap__pow10(f->decimals);
+    } else {
+        int more = f->min_more, seen = 0;
+        for (;; more++) {
+            if (more > 18)
+                return 0;
+            if ((f->more_mask >> (more % 3)) & 1u) {
+                if (seen == k)
+                    break;
+                seen++;
+            }
+        }
+        step = (ap__i128)ap__pow10(more) * f->unit_pence;
+    }
+    if (step > (ap__i128)INT64_MAX)
+        return 0; /* and digits * step below stays within 128 bits */
+    ap__i128 low = (ap__i128)f->digits * step;
+    ap__i128 high = low + step - 1;
+    if (f->negative) {
+        ap__i128 t = -low;
+        low = -high;
+        high = t;
+    }
+    low += offset;
+    high += offset;
+    if (!ap__fits_i64(low) || !ap__fits_i64(high))
+        return 0;
+    *lo = (int64_t)low;
+    *hi = (int64_t)high;
+    return 1;
+}
+
+/* The value the cell can be that is nearest `computed` (computed itself
+ * when the prefix allows it). */
+static int64_t cut_off_nearest(const ap_printed_figure *f, int64_t offset,
+                               int64_t computed)
+{
+    int64_t best = 0, lo, hi;
+    ap__i128 gap = -1;
+    for (int k = 0; cut_off_range(f, offset, k, &lo, &hi); k++) {
+        if (computed >= lo && computed <= hi)
+            return computed;
+        int64_t edge = computed < lo ? lo : hi;
+        ap__i128 d = (ap__i128)edge - computed;
+        if (d < 0)
+            d = -d;
+        if (gap < 0 || d < gap) {
+            gap = d;
+            best = edge;
+        }
+    }
+    return best;
+}
+
+/* "£52,910.00 to £52,919.99 (or, were more digits cut off,
+ * £52,910,000.00 to £52,919,999.99, and so on)". */
+static void cut_off_ranges_text(const ap_printed_figure *f, int64_t offset,
+                                struct ap_text *t)
+{
+    int64_t lo, hi;
+    char a[64], b[64];
+    for (int k = 0; k < 2 && cut_off_range(f, offset, k, &lo, &hi); k++) {
+        figure_text("", 2, lo, 0, a, sizeof a);
+        figure_text("", 2, hi, 0, b, sizeof b);
+        ap__text_append(t, "%s%s to %s", k ? " (or, were more digits cut "
+                                             "off, "
+                                           : "",
+                        a, b);
+    }
+    if (cut_off_range(f, offset, 1, &lo, &hi))
+        ap__text_append(t, "%s)",
+                        cut_off_range(f, offset, 2, &lo, &hi)
+                            ? ", and so on"
+                            : "");
+}
+
+/* The legible part of a cut-off cell, without its mark: "£52,91". */
+static void cut_off_prefix(const ap_printed_figure *f, char *buf,
+                           size_t size)
+{
+    size_t n = strlen(f->text);
+    size_t mark = n >= 3 ? 3 : 0; /* "…" and "..." are both 3 bytes */
+    snprintf(buf, size, "%.*s", (int)(n - mark), f->text);
+}
+
+/* A cut-off stated figure checked for consistency with `computed`. */
+static ap_status add_cut_off_check(checks *c, ap__report_where where,
+                                   const ap_printed_figure *f,
+                                   int64_t offset, int is_sum,
+                                   int64_t computed, const char *what,
+                                   const char *check)
+{
+    int64_t nearest = cut_off_nearest(f, offset, computed);
+    ap_audit_finding x = {0};
+    x.status = nearest == computed ? AP_AUDIT_OK : AP_AUDIT_ERROR;
+    x.cause = x.status == AP_AUDIT_OK ? AP_CAUSE_NONE : AP_CAUSE_UNEXPLAINED;
+    x.item = AP_AUDIT_NO_ITEM;
+    x.scale = 2;
+    x.stated = nearest;
+    x.computed = computed;
+    ap_status st = ap_money_sub(nearest, computed, &x.difference, c->err);
+    if (st != AP_OK)
+        return st;
+    char prefix[96], comp[64], apart[64];
+    cut_off_prefix(f, prefix, sizeof prefix);
+    figure_text("", 2, computed, 0, comp, sizeof comp);
+    struct ap_text t = {0};
+    ap__text_append(&t, "%s: %s is cut off after \"%s\", so %s ", check,
+                    what, prefix, is_sum ? "they can sum to" : "it can be");
+    cut_off_ranges_text(f, offset, &t);
+    if (x.status == AP_AUDIT_OK) {
+        ap__text_append(&t, "; the computed %s is consistent with %s.", comp,
+                        is_sum ? "that" : "it");
+    } else {
+        char near[64];
+        figure_text("", 2, nearest, 0, near, sizeof near);
+        figure_text("", 2, x.difference, 1, apart, sizeof apart);
+        ap__text_append(&t, "; the computed %s is not: the nearest %s can "
+                        "be is %s, %s %s.",
+                        comp, is_sum ? "the sum" : "it", near, apart,
+                        x.difference > 0 ? "more" : "less");
+    }
+    x.suggestion = ap__text_take(&t);
+    if (x.suggestion == NULL)
+        return ap_error_set(c->err, AP_E_NOMEM, "out of memory");
+    where.check = check;
+    return ap__report_add(c->report, &where, &x, c->err);
+}
+
 static ap_status check_instalments(const ap_plan *plan,
                                    const ap_plan_result *r, checks *c)
 {
@@ -316,15 +473,36 @@ static ap_status check_instalments(const ap_plan *plan,
     const char *payer = plan->authorities[payer_at].code;
     int64_t sum = 0;
     ap_status st;
+    /* The sum can be checked while at most one cell is cut off and every
+     * cell can be read. */
+    const ap_printed_figure *cut = NULL;
+    size_t n_cut = 0, n_unread = 0;
     for (size_t k = 0; k < plan->n_stated_instalments; k++) {
         const ap_amount *a = &plan->stated_instalments[k];
-        if ((st = ap_money_add(sum, a->pence, &sum, c->err)))
-            return st;
-        char id[64], label[48];
+        const ap_printed_figure *f = &plan->stated_printed[k];
+        char id[64], label[48], what[160];
         snprintf(id, sizeof id, "recharge.instalment[%zu]", k + 1);
         snprintf(label, sizeof label, "instalment %zu", k + 1);
         ap__report_where at = {AP_TABLE_CHECK_FIGURE, row + k, payer_at,
                                label, payer, NULL, id, NULL};
+        if (f->legibility == AP_NOT_LEGIBLE) {
+            n_unread++;
+            continue;
+        }
+        if (f->legibility == AP_CUT_OFF) {
+            cut = f;
+            n_cut++;
+            snprintf(what, sizeof what, "Stated instalment %zu of %zu equals "
+                     "the schedule's%s",
+                     k + 1, r->n_instalments,
+                     k + 1 == r->n_instalments ? " balancing one" : "");
+            if ((st = add_cut_off_check(c, at, f, 0, 0, r->instalments[k],
+                                        "the cell", what)))
+                return st;
+            continue;
+        }
+        if ((st = ap_money_add(sum, a->pence, &sum, c->err)))
+            return st;
         if ((st = add_check(c, at, 2, a->pence,
                             r->instalments[k], a->resolution / 2,
                             "Stated instalment %zu of %zu equals the "
@@ -342,6 +520,20 @@ static ap_status check_instalments(const ap_plan *plan,
                            NULL,
                            "recharge.instalments.sum",
                            NULL};
+    if (n_unread > 0 || n_cut > 1)
+        return AP_OK; /* no sum of cells that cannot be read */
+    if (n_cut == 1) {
+        char check[200], what[64];
+        snprintf(check, sizeof check, "The %zu stated instalments sum to "
+                 "%s's %s budget being recharged",
+                 plan->n_stated_instalments, payer,
+                 plan->recharge.of == AP_RECHARGE_OF_STATED ? "stated"
+                                                            : "basis");
+        snprintf(what, sizeof what, "instalment %zu",
+                 (size_t)(cut - plan->stated_printed) + 1);
+        return add_cut_off_check(c, at, cut, sum, 1, r->recharge_share, what,
+                                 check);
+    }
     return add_check(c, at, 2, sum, r->recharge_share,
                      0, /* a schedule is exact */
                      "The %zu stated instalments sum to %s's %s budget "

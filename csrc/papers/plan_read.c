@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "apportion/apportion.h"
+#include "base/base.h"
 #include "base/text.h"
 #include "papers/finance_read.h"
 #include "json/json_reader.h"
@@ -501,6 +502,129 @@ static ap_status read_actuals(ap__jr *jr, ap_plan *plan, const cJSON *root)
                       &plan->has_actual, &plan->actual_expenditure);
 }
 
+/* The text a figure's cell is cut off with, at its end: "…" or "...". */
+static size_t cut_off_mark(const char *t, size_t n)
+{
+    if (n >= 3 && memcmp(t + n - 3, "\xe2\x80\xa6", 3) == 0)
+        return 3;
+    if (n >= 3 && memcmp(t + n - 3, "...", 3) == 0)
+        return 3;
+    return 0;
+}
+
+/* Reads the legible prefix of a cut-off figure, "£52,91…", into what it
+ * allows (plan.h, ap_printed_figure).  The prefix is read as the paper
+ * prints figures: an optional "-" or "(", an optional "£", digits grouped
+ * in threes by commas, an optional point and decimals.  Comma grouping is
+ * what limits the digits cut off: after "52,91" at least one more digit
+ * must follow to complete the group. */
+static ap_status read_prefix(const char *t, size_t n, ap_unit unit,
+                             ap_printed_figure *f, ap_error *err)
+{
+    size_t i = 0;
+    while (i < n && t[i] == ' ')
+        i++;
+    if (i < n && (t[i] == '-' || t[i] == '(')) {
+        f->negative = 1;
+        i++;
+    }
+    if (i + 1 < n && (unsigned char)t[i] == 0xc2 &&
+        (unsigned char)t[i + 1] == 0xa3)
+        i += 2;
+    int64_t digits = 0;
+    int n_digits = 0, group = 0, commas = 0, decimals = -1;
+    for (; i < n; i++) {
+        char c = t[i];
+        if (c >= '0' && c <= '9') {
+            if (digits > (INT64_MAX - 9) / 10)
+                return ap_error_set(err, AP_E_INPUT, "too many digits in "
+                                    "\"%.*s\"", (int)n, t);
+            digits = digits * 10 + (c - '0');
+            n_digits++;
+            if (decimals >= 0)
+                decimals++;
+            else
+                group++;
+        } else if (c == ',' && decimals < 0 && group > 0 &&
+                   (commas == 0 ? group <= 3 : group == 3)) {
+            commas++;
+            group = 0;
+        } else if (c == '.' && decimals < 0 && group > 0 &&
+                   (commas == 0 || group == 3)) {
+            decimals = 0;
+        } else {
+            return ap_error_set(err, AP_E_INPUT,
+                                "expected the legible part of a figure "
+                                "(such as \"\xc2\xa3" "52,91\xe2\x80\xa6\"), "
+                                "found \"%.*s\"", (int)n, t);
+        }
+    }
+    if (n_digits == 0 || (commas > 0 && decimals < 0 && group == 0))
+        return ap_error_set(err, AP_E_INPUT,
+                            "a cut-off figure needs at least one legible "
+                            "digit before its mark, found \"%.*s\"",
+                            (int)n, t);
+    f->digits = digits;
+    f->decimals = decimals;
+    f->unit_pence = ap__pow10((int)unit);
+    if (decimals > (int)unit)
+        return ap_error_set(err, AP_E_INPUT, "\"%.*s\" has more decimals "
+                            "than pence", (int)n, t);
+    f->min_more = 0;
+    f->more_mask = 0;
+    /* The prefix's own digits must fit in pence as money does. */
+    ap__i128 least = (ap__i128)(digits + 1) * f->unit_pence;
+    if (decimals > 0)
+        least /= ap__pow10(decimals);
+    if (least > (ap__i128)INT64_MAX)
+        return ap_error_set(err, AP_E_OVERFLOW, "\"%.*s\" is too large "
+                            "for money in pence", (int)n, t);
+    if (decimals >= 0)
+        return AP_OK;
+    if (commas > 0) {
+        /* The last group needs 3 digits; whole groups may follow. */
+        f->min_more = 3 - group;
+        f->more_mask = 1u << (f->min_more % 3);
+    } else if (group > 3) {
+        f->more_mask = 7; /* printed without grouping: any digits */
+    } else {
+        /* No comma yet: the first group (1-3 digits) must still hold all
+         * `group` digits once `more` follow. */
+        for (int more = 0; more < 3; more++)
+            if ((group + more - 1) % 3 + 1 >= group)
+                f->more_mask |= 1u << more;
+    }
+    return AP_OK;
+}
+
+/* One stated figure as printed: whole ("£52,914"), cut off ("£52,91…")
+ * or "not legible". */
+static ap_status read_printed(ap__jr *jr, const ap_plan *plan,
+                              const cJSON *v, const char *path,
+                              ap_amount *amount, ap_printed_figure *f)
+{
+    const char *t = v->valuestring;
+    size_t n = strlen(t);
+    if ((f->text = ap__strdup(t)) == NULL)
+        return ap__jr_nomem(jr);
+    if (strcmp(t, "not legible") == 0) {
+        f->legibility = AP_NOT_LEGIBLE;
+        return AP_OK;
+    }
+    size_t mark = cut_off_mark(t, n);
+    if (mark > 0) {
+        f->legibility = AP_CUT_OFF;
+        if (read_prefix(t, n - mark, plan->unit, f, jr->err) != AP_OK)
+            return ap__jr_refail(jr, v, path);
+        return AP_OK;
+    }
+    f->legibility = AP_LEGIBLE;
+    if (ap_money_parse(t, (size_t)-1, plan->unit, &amount->pence,
+                       &amount->resolution, jr->err) != AP_OK)
+        return ap__jr_refail(jr, v, path);
+    return AP_OK;
+}
+
 static ap_status read_stated(ap__jr *jr, ap_plan *plan, const cJSON *root)
 {
     static const char *const keys[] = {"instalments", NULL};
@@ -529,7 +653,8 @@ static ap_status read_stated(ap__jr *jr, ap_plan *plan, const cJSON *root)
                            n, plan->recharge.instalments);
     plan->stated_instalments = calloc(n ? n : 1,
                                       sizeof *plan->stated_instalments);
-    if (plan->stated_instalments == NULL)
+    plan->stated_printed = calloc(n ? n : 1, sizeof *plan->stated_printed);
+    if (plan->stated_instalments == NULL || plan->stated_printed == NULL)
         return ap__jr_nomem(jr);
     size_t i = 0;
     for (const cJSON *v = arr->child; v != NULL; v = v->next, i++) {
@@ -537,16 +662,56 @@ static ap_status read_stated(ap__jr *jr, ap_plan *plan, const cJSON *root)
         ap__jr_index_path(q, p, i);
         if (!cJSON_IsString(v))
             return ap__jr_fail(jr, v, q, "expected money as text such as "
-                               "\"\xc2\xa3" "52,914\", found %s",
+                               "\"\xc2\xa3" "52,914\" (or a cut-off "
+                               "\"\xc2\xa3" "52,91\xe2\x80\xa6\", or "
+                               "\"not legible\"), found %s",
                                ap__jr_type_name(v));
-        if (ap_money_parse(v->valuestring, (size_t)-1, plan->unit,
-                           &plan->stated_instalments[i].pence,
-                           &plan->stated_instalments[i].resolution,
-                           jr->err) != AP_OK)
-            return ap__jr_refail(jr, v, q);
         plan->n_stated_instalments = i + 1;
+        if ((st = read_printed(jr, plan, v, q, &plan->stated_instalments[i],
+                               &plan->stated_printed[i])))
+            return st;
     }
     return AP_OK;
+}
+
+static ap_status read_reading(ap__jr *jr, const cJSON *o, const char *p,
+                              size_t i, size_t n, void *ctx)
+{
+    ap_plan *plan = ctx;
+    ap_reading *r = AP__JR_ELEMENT(plan->readings, plan->n_readings, i, n);
+    if (r == NULL)
+        return ap__jr_nomem(jr);
+    ap_status st;
+    if ((st = ap__jr_string(jr, o, p, "of", 1, NULL, &r->of)) ||
+        (st = ap__jr_string(jr, o, p, "printed", 1, NULL, &r->printed)) ||
+        (st = ap__jr_string(jr, o, p, "read_as", 1, NULL, &r->read_as)) ||
+        (st = ap__jr_string(jr, o, p, "evidence", 1, NULL, &r->evidence)))
+        return st;
+    if (strncmp(r->of, "$.", 2) != 0) {
+        char q[AP__JR_PATH_SIZE];
+        ap__jr_key_path(q, p, "of");
+        return ap__jr_fail(jr, ap__jr_member(o, "of"), q,
+                           "expected the JSON path of what was read, such "
+                           "as \"$.basis.values\", found \"%s\"",
+                           r->of);
+    }
+    return AP_OK;
+}
+
+/* How ambiguous cells were read, with the evidence. */
+static ap_status read_readings(ap__jr *jr, ap_plan *plan, const cJSON *root)
+{
+    static const char *const keys[] = {"of", "printed", "read_as",
+                                       "evidence", NULL};
+    static const ap__jr_objects how = {
+        .what = "an array of readings",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_reading};
+    const cJSON *arr = ap__jr_member(root, "readings");
+    if (arr == NULL)
+        return AP_OK;
+    return ap__jr_each_object(jr, arr, "$.readings", &how, plan);
 }
 
 /* The root object's keys (checked by ap__jr_parse_model with its
@@ -556,7 +721,7 @@ static const char *const plan_keys[] = {
     "financial_year",      "source",        "notes",
     "unit",    "authorities", "agreement",  "basis",
     "budget_lines",        "recharge",      "actuals",
-    "carry_forwards",      "stated",
+    "carry_forwards",      "stated",        "readings",
     /* The service's other papers, each read by its own loader
      * (ap_mtfp_load, ap_savings_load, ...) from the same file. */
     "mtfp",    "savings",  "outturn",       "contract_sum",
@@ -595,7 +760,8 @@ static ap_status read_root(ap__jr *jr, void *model)
         (st = read_recharge(jr, plan, root)) ||
         (st = read_actuals(jr, plan, root)) ||
         (st = read_carry_forwards(jr, plan, root)) ||
-        (st = read_stated(jr, plan, root)))
+        (st = read_stated(jr, plan, root)) ||
+        (st = read_readings(jr, plan, root)))
         return st;
     return AP_OK;
 }
@@ -649,5 +815,15 @@ void ap_plan_free(ap_plan *plan)
     }
     free(plan->carry_forwards);
     free(plan->stated_instalments);
+    for (size_t i = 0; i < plan->n_stated_instalments; i++)
+        free(plan->stated_printed[i].text);
+    free(plan->stated_printed);
+    for (size_t i = 0; i < plan->n_readings; i++) {
+        free(plan->readings[i].of);
+        free(plan->readings[i].printed);
+        free(plan->readings[i].read_as);
+        free(plan->readings[i].evidence);
+    }
+    free(plan->readings);
     free(plan);
 }

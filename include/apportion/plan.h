@@ -107,6 +107,42 @@ typedef struct ap_agreement {
     int notice_months; /* -1 when not given */
 } ap_agreement;
 
+/* How much of a stated figure the source shows.  A cell the page cuts
+ * off is carried as printed, never completed: "£52,91…" is a legible
+ * prefix, and the audit checks only that a computed figure could be it. */
+typedef enum ap_legibility {
+    AP_LEGIBLE = 0,    /* printed whole */
+    AP_CUT_OFF = 1,    /* a legible prefix, the rest cut off: "£52,91…" */
+    AP_NOT_LEGIBLE = 2 /* nothing of it can be read: "not legible" */
+} ap_legibility;
+
+/* A stated figure as printed.  For a cut-off one, what the prefix allows:
+ * the figure is [digits + x] * 10^more * unit_pence for some fraction
+ * 0 <= x < 1, where `more` (the integer digits cut off) is min_more or
+ * larger with bit (more % 3) set in more_mask, as comma grouping allows;
+ * with a printed point (decimals >= 0) no integer digit is cut off
+ * (more = -decimals).  Negative when `negative`. */
+typedef struct ap_printed_figure {
+    ap_legibility legibility;
+    char *text;         /* as written in the file: "£52,91…", "not legible" */
+    int negative;
+    int64_t digits;     /* the legible digits: "£52,91…" -> 5291 */
+    int decimals;       /* digits after a printed point; -1 when none */
+    int min_more;
+    unsigned more_mask; /* bits 0-2 */
+    int64_t unit_pence; /* 100 for "£", 100000 for "£000" */
+} ap_printed_figure;
+
+/* How an ambiguous printed figure was read: a split printed without the
+ * authorities' names, say.  `of` is the JSON path in the file of what the
+ * reading gave ("$.basis.values"); findings that depend on it say so. */
+typedef struct ap_reading {
+    char *of;
+    char *printed;  /* as printed: "53.57% 46.43%" */
+    char *read_as;  /* "WNC 53.57%, NNC 46.43%" */
+    char *evidence; /* why it was read so */
+} ap_reading;
+
 typedef struct ap_plan {
     char *source; /* the file name, or the name given to ap_plan_parse */
     char *title;
@@ -124,8 +160,13 @@ typedef struct ap_plan {
     ap_amount actual_expenditure;
     ap_carry_forward *carry_forwards;
     size_t n_carry_forwards;
-    ap_amount *stated_instalments; /* the paper's own invoices, if any */
+    ap_amount *stated_instalments; /* the paper's own invoices, if any;
+                                    * {0, 0} where stated_printed says the
+                                    * cell is cut off or not legible */
     size_t n_stated_instalments;
+    ap_printed_figure *stated_printed; /* per stated instalment, as printed */
+    ap_reading *readings; /* how ambiguous cells were read, if any */
+    size_t n_readings;
 } ap_plan;
 
 /* Parses a plan from JSON text (len bytes, need not be NUL-terminated).
@@ -191,7 +232,13 @@ typedef struct ap_plan_result {
      * (pence), percentages in finding units of "%".  Each finding has a
      * stable id ("line[40000154].WNC.basis_share",
      * "recharge.instalments.sum"), its check says what was checked and its
-     * suggestion gives the figures. */
+     * suggestion gives the figures.  A cut-off stated figure is checked
+     * for consistency only: "ok" when the computed figure is one the
+     * legible prefix allows, "error" when not; its finding's `stated` is
+     * the value the cell can be that is nearest the computed one (the
+     * computed one itself when consistent) and the suggestion says the
+     * cell is cut off and what it can be.  A cell not legible is not
+     * checked, nor is a sum it is part of. */
     ap_audit_report *audit;
 } ap_plan_result;
 

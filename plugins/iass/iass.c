@@ -19,9 +19,10 @@
  *   calculators  notice_end date(date); population_share
  *                money(money, int64, int64).
  *
- * Seed figures (Schedule 3B2 Table 1, 2021/22): budget before
- * disaggregation £407,045; WNC's share £211,654 (DSG £10,829 + general fund
- * £200,825), invoiced £52,914 in each of Q1-Q3 and £52,912 in Q4.
+ * Figures of Schedule 3B2 Table 1, 2021/22: budget before disaggregation
+ * £407,045; WNC's share £211,654 (DSG £10,829 + general fund £200,825),
+ * £52,914 printed for each of Q1-Q3.  The Q4 cell is cut off by the page
+ * ("£52,91…"); the rule's balancing £52,912 is consistent with it.
  *
  * Everything the core offers is reached through the host table; nothing
  * here links against the core.  The measure's rule, printed figures and
@@ -133,7 +134,8 @@ static ap_status quarterly_granularity(const ap_fields *params, int64_t *out,
 }
 
 /* Schedule 3B2 5.2: Q1-Q3 each an equal part of the budget share, rounded
- * half up to whole pounds; Q4 the balance.  Instalments already billed
+ * half up to whole pounds (an assumption: 5.2 says "an equivalent
+ * proportion"; it gives Table 1's printed £52,914); Q4 the balance.  Instalments already billed
  * stay as billed; the last instalment is the balancing payment (or, when
  * negative, the refund) that brings the total to the actual share when it
  * is known, and to the budget share otherwise. */

@@ -65,6 +65,9 @@ class Check:
                   "status": "mismatch" if f.status == "error" else f.status}
         for name, value in values.items():
             object.__setattr__(check, name, value)
+        # The finding's own sentence, which says more than the figures can
+        # (a stated figure cut off by the page: what it can be).
+        object.__setattr__(check, "_suggestion", f.suggestion)
         return check
 
     def __post_init__(self) -> None:
@@ -85,6 +88,9 @@ class Check:
     @property
     def finding(self) -> str:
         """One sentence: what was stated, what it should be, by how much."""
+        own: str | None = getattr(self, "_suggestion", None)
+        if own is not None:
+            return own
         stated, computed = self._value(self.stated), self._value(self.computed)
         if self.status == "ok":
             return f"{self.description}: yes, {stated}."
@@ -147,6 +153,20 @@ class Plan(Paper):
             return None
         return {"actual_share": b[0], "final_instalment": b[1]}
 
+    @property
+    def stated_printed(self) -> list[tuple[str, str]]:
+        """Each stated instalment as printed: ``(legibility, text)`` with
+        legibility "legible", "cut off" (a legible prefix, "£52,91…") or
+        "not legible".  A cut-off figure is checked only for consistency."""
+        return [(str(how), str(text)) for how, text in self._data["stated_printed"]]
+
+    @property
+    def readings(self) -> list[dict[str, str]]:
+        """How ambiguous printed cells were read (the file's "readings"):
+        dicts of ``of`` (the JSON path read), ``printed``, ``read_as`` and
+        ``evidence``."""
+        return [dict(r) for r in self._data["readings"]]
+
     def _by_id(self) -> dict[str, Finding]:
         return {f.id: f for f in self.audit.findings if f.id is not None}
 
@@ -159,7 +179,8 @@ class Plan(Paper):
 
     def _checks_json(self) -> list[dict[str, Any]]:
         """The checks as ``apportion run --json`` has always printed them."""
-        return [dict(Check._of(f).__dict__) for f in self.audit.findings]
+        return [{k: v for k, v in Check._of(f).__dict__.items() if not k.startswith("_")}
+                for f in self.audit.findings]
 
     @deprecated_property("Plan.failed_checks is deprecated since apportion "
                          "0.2; use Plan.audit.errors")
@@ -206,7 +227,11 @@ class Plan(Paper):
             raise ValueError(f"{self.source} has no recharge rule")
         planned = self.instalments
         assert planned is not None  # a recharge rule always has a schedule
-        stated: list[Any] = ([s for s, _ in self._data["stated_instalments"]]
+        printed = self.stated_printed
+        # A cut-off or illegible cell has no stated amount: never completed.
+        stated: list[Any] = ([s if how == "legible" else None
+                              for (s, _), (how, _) in
+                              zip(self._data["stated_instalments"], printed)]
                              or [None] * len(planned))
         n = len(planned)
         frame = pd.DataFrame({
@@ -220,8 +245,11 @@ class Plan(Paper):
         by_id = self._by_id()
         diffs = [by_id.get(f"recharge.instalment[{k + 1}]") for k in range(n)]
         frame["difference"] = pd.array(
-            [None if f is None else _pence(f.difference) for f in diffs],
-            dtype="Int64")
+            [None if f is None or s is None else _pence(f.difference)
+             for f, s in zip(diffs, stated)], dtype="Int64")
+        if any(how != "legible" for how, _ in printed):
+            # The cells as printed, where some are cut off or not legible.
+            frame["printed"] = [text for _, text in printed]
         bal = self.balancing
         if bal is not None:
             after: list[Any] = [*planned[:-1], bal["final_instalment"]]
@@ -258,6 +286,9 @@ class Plan(Paper):
                            zip(self.authorities, self.basis["values"]))
         out.append(f"Basis: {self.basis['name'] or 'unnamed'} ({self.basis['kind']}): "
                    f"{values}; pennies by {self.basis['mode'].replace('_', ' ')}")
+        for r in self.readings:
+            out.append(f"Reading of {r['of']}: printed \"{r['printed']}\", read as "
+                       f"{r['read_as']}. Evidence: {r['evidence']}")
         return out
 
     def report(self) -> str:
@@ -281,16 +312,21 @@ class Plan(Paper):
                         f"the last balances)"]
             sched = self.schedule()
             table = [["instalment", "invoice", "stated", "stated - invoice"]]
-            for label, row in sched.iterrows():
+            printed: list[str | None] = ([how for how, _ in self.stated_printed]
+                                         or [None] * len(sched))
+            for (label, row), how in zip(sched.iterrows(), printed):
                 has = not isna(row["stated"])
-                table.append([label, pounds(int(row["amount"])),
-                              pounds(int(row["stated"])) if has else "",
-                              pounds(int(row["difference"]), signed=True) if has else ""])
+                cell = (pounds(int(row["stated"])) if has
+                        else row["printed"] if how is not None else "")
+                table.append([label, pounds(int(row["amount"])), cell,
+                              pounds(int(row["difference"]), signed=True) if has
+                              else how if how is not None else ""])
             total = self._by_id().get("recharge.instalments.sum")
+            whole = all(how in ("legible", None) for how in printed)
             table.append(["Total", pounds(self.recharge_share),
-                          pounds(_pence(total.stated)) if total else "",
+                          pounds(_pence(total.stated)) if total and whole else "",
                           pounds(_pence(total.difference), signed=True)
-                          if total else ""])
+                          if total and whole else ""])
             out += text_table(table, right=(1, 2, 3))
             bal = self.balancing
             if bal is not None:
@@ -310,6 +346,11 @@ class Plan(Paper):
         for f in self.audit.findings:
             mark = {"ok": "ok", "rounding": "rounding", "error": "WRONG"}[f.status]
             out.append(f"  [{mark:>8}] {f.suggestion}")
+        unread = [k + 1 for k, (how, _) in enumerate(self.stated_printed)
+                  if how == "not legible"]
+        for k in unread:
+            out.append(f"  [ unread ] Stated instalment {k} is not legible: not checked"
+                       + (", nor the instalments' sum." if k == unread[0] else "."))
         bad, n = len(self.audit.errors), len(self.audit)
         out += ["", f"{bad} of {n} stated figures do not agree "
                     f"with the computation." if bad else
@@ -334,7 +375,7 @@ class Plan(Paper):
             parts.append("<h5>Recharge schedule</h5>")
             sched = self.schedule()
             fmt = {c: (lambda v: "" if isna(v) else pounds(int(v)))
-                   for c in sched.columns if c not in ("payer", "payee", "kind")}
+                   for c in sched.columns if c not in ("payer", "payee", "kind", "printed")}
             parts.append(sched.to_html(formatters=fmt))
         if self._data["carry_forwards"]:
             parts.append("<h5>Carry-forwards (invoiced apart)</h5>")

@@ -183,6 +183,40 @@ static PyObject *plan_stated_instalments(const ap_plan *plan)
     return list;
 }
 
+/* Per stated instalment, how it is printed: (legibility, text), the
+ * legibility "legible", "cut off" or "not legible". */
+static PyObject *plan_stated_printed(const ap_plan *plan)
+{
+    static const char *const names[] = {"legible", "cut off", "not legible"};
+    PyObject *list = PyList_New((Py_ssize_t)plan->n_stated_instalments);
+    for (size_t i = 0; list != NULL && i < plan->n_stated_instalments; i++) {
+        const ap_printed_figure *f = &plan->stated_printed[i];
+        PyObject *t = Py_BuildValue("(ss)", names[f->legibility], f->text);
+        if (t == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+
+/* How ambiguous cells were read: dicts of of, printed, read_as, evidence. */
+static PyObject *plan_readings(const ap_plan *plan)
+{
+    PyObject *list = PyList_New((Py_ssize_t)plan->n_readings);
+    for (size_t i = 0; list != NULL && i < plan->n_readings; i++) {
+        const ap_reading *r = &plan->readings[i];
+        PyObject *d = Py_BuildValue("{s:s,s:s,s:s,s:s}", "of", r->of,
+                                    "printed", r->printed, "read_as",
+                                    r->read_as, "evidence", r->evidence);
+        if (d == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+    }
+    return list;
+}
+
 /* Each value is built only when its turn comes, so a failure part-way
  * leaks nothing: set_item consumes what it is given. */
 static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
@@ -205,6 +239,8 @@ static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
                                   : Py_NewRef(Py_None)) ||
         set_item(d, "carry_forwards", plan_carry_forwards(plan)) ||
         set_item(d, "stated_instalments", plan_stated_instalments(plan)) ||
+        set_item(d, "stated_printed", plan_stated_printed(plan)) ||
+        set_item(d, "readings", plan_readings(plan)) ||
         set_item(d, "result", plan_result(r))) {
         Py_DECREF(d);
         return NULL;

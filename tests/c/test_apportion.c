@@ -74,7 +74,7 @@ TEST(apportion_modes)
     int64_t s[4];
     int64_t w[] = {4416, 5584};
     CHECK(ap_apportion(40704500, w, 2, AP_FIRST_COME, s, NULL) == AP_OK);
-    CHECK(s[0] == 17975108 && s[1] == 22729392); /* DOMAIN.md's figures */
+    CHECK(s[0] == 17975108 && s[1] == 22729392); /* worked by hand */
     CHECK(ap_apportion(40704500, w, 2, AP_LARGEST_RATIO, s, NULL) == AP_OK);
     CHECK(s[0] == 17975107 && s[1] == 22729393);
     /* 10 by 1:1:1 -> 3.33 each; one penny over. */

@@ -343,7 +343,7 @@ TEST(audit_shares_against_exact_100)
     ap_audit_finding_clear(&f);
 }
 
-/* Seed 004: NCT outturn 2021/22 by service area, £000. */
+/* The SDC annual report 2021/22: NCT outturn 2021/22 by service area, £000. */
 TEST(audit_seed_nct_outturn)
 {
     const char *areas[] = {"Corporate Parent Service",
@@ -385,7 +385,7 @@ TEST(audit_seed_nct_outturn)
     ap_audit_finding_clear(&f);
 }
 
-/* Seed 002: MTFP 2017-18, £000: base + growth - savings = requirement.
+/* The CFE business plan 2017-21: MTFP 2017-18, £000: base + growth - savings = requirement.
  * The savings total is printed in brackets, (18,021); the MTFP takes it
  * away, so its sign is -1 on the magnitude 18,021. */
 TEST(audit_seed_mtfp)
@@ -410,7 +410,7 @@ TEST(audit_seed_mtfp)
     ap_audit_finding_clear(&f);
 }
 
-/* Seed 003: savings 2023/24, £000, the Amber column of the first table.
+/* The Children's Trust Joint Committee papers of 6 March 2024: savings 2023/24, £000, the Amber column of the first table.
  * Its items are 100 (transport) and 200 (asset management) and zeros; the
  * TOTAL row prints 770.  The stated total is 470 over the items.  470 is
  * not a multiple of 9 (no transposition of an item: 100 and 200 swap only

@@ -106,13 +106,13 @@ static size_t count_kind(const ap_audit_report *r, ap_table_check_kind kind)
     return n;
 }
 
-/* ---- seed 004: NCT outturn 2021/22 --------------------------------------- */
+/* ---- the SDC annual report 2021/22: NCT outturn 2021/22 --------------------------------------- */
 
 TEST(audit_table_nct_outturn)
 {
     ap_audit_report *r = check_file(TABLES "nct-outturn-2021-22.json");
     CHECK_STR(r->unit, "\xc2\xa3" "000");
-    CHECK_CONTAINS(r->source, "seed 004");
+    CHECK_CONTAINS(r->source, "Annual Report of the Service Delivery Contract");
     /* 5 column totals and 2 rules on each of the 7 rows. */
     CHECK_EQ_I64(r->n_findings, 19);
     CHECK_EQ_I64(count_kind(r, AP_TABLE_CHECK_TOTAL), 5);
@@ -160,7 +160,7 @@ TEST(audit_table_nct_outturn)
     ap_audit_report_free(r);
 }
 
-/* ---- seed 002: the MTFP of section 14 ------------------------------------ */
+/* ---- the CFE business plan 2017-21: the MTFP of section 14 ------------------------------------ */
 
 TEST(audit_table_mtfp_consistent)
 {
@@ -288,7 +288,7 @@ TEST(audit_table_mtfp_proposals)
     ap_audit_report_free(r);
 }
 
-/* ---- seed 003: savings RAG, a reclassification --------------------------- */
+/* ---- the Children's Trust Joint Committee papers of 6 March 2024: savings RAG, a reclassification --------------------------- */
 
 TEST(audit_table_savings_reclassification)
 {
@@ -400,7 +400,7 @@ TEST(audit_table_savings_row_disagrees)
     ap_audit_report_free(r);
 }
 
-/* ---- seed 003: the transformation blocks ---------------------------------- */
+/* ---- the Children's Trust Joint Committee papers of 6 March 2024: the transformation blocks ---------------------------------- */
 
 TEST(audit_table_transformation_blocks)
 {

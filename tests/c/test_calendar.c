@@ -76,7 +76,7 @@ TEST(dates_financial_year)
           AP_OK);
     CHECK(out[0] == 202112 && out[2] == 202203);
 
-    /* DOMAIN.md: England and Wales working days per financial year. */
+    /* England and Wales working days per financial year, counted by hand. */
     ap_calendar *cal;
     CHECK(ap_calendar_new(AP_DIVISION_ENGLAND_AND_WALES, AP_WEEKMASK_MON_FRI,
                           NULL, 0, &cal, &err) == AP_OK);
@@ -218,7 +218,7 @@ TEST(elapsed_conventions)
     ap_calendar *cal;
     CHECK(ap_calendar_new(AP_DIVISION_ENGLAND_AND_WALES, AP_WEEKMASK_MON_FRI,
                           NULL, 0, &cal, &err) == AP_OK);
-    /* DOMAIN.md: received Friday, responded Wednesday = 3. */
+    /* docs/domain.rst: received Friday, responded Wednesday = 3. */
     int64_t start[] = {ymd(2021, 6, 4), ymd(2021, 6, 5), ymd(2021, 4, 1),
                        ymd(2021, 6, 4), AP_DATE_NAT};
     int64_t end[] = {ymd(2021, 6, 9), ymd(2021, 6, 8), ymd(2021, 4, 7),

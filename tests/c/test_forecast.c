@@ -185,7 +185,7 @@ TEST(student_t_round_trips)
 /* ---- one series ------------------------------------------------------ */
 
 /* Northamptonshire's children looked after at 31 March 2014..2021
- * (/work/shared/data/northants_children_looked_after.csv). */
+ * (DfE; examples/northants_children_looked_after.csv). */
 static const double CLA_YEARS[8] = {2014, 2015, 2016, 2017,
                                     2018, 2019, 2020, 2021};
 static const double CLA[8] = {834, 936, 993, 1004, 1092, 1123, 1157, 1144};

@@ -4,7 +4,7 @@
  *
  * The reference figures were computed with statsmodels 0.15 on
  * Northamptonshire's children looked after at 31 March 2014..2021 (DfE,
- * /work/shared/data/northants_children_looked_after.csv):
+ * examples/northants_children_looked_after.csv):
  *   Holt(y, initialization_method="known", initial_level=800,
  *        initial_trend=50).fit(smoothing_level=0.6, smoothing_trend=0.3,
  *        optimized=False)

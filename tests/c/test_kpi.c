@@ -93,7 +93,8 @@ TEST(kpi_bands_text)
     ap_error err;
     CHECK(ap_bands_parse_text(IASS2_TEXT, (size_t)-1, AP_POLARITY_HIGHER,
                               &set, &err) == AP_OK);
-    /* DOMAIN.md: Green >= 90; 80 < Amber < 90; Red <= 80. */
+    /* Schedule 3B2's IASS2 bands, as docs/domain.rst reads them: Green >= 90;
+     * 80 < Amber < 90; Red <= 80. */
     CHECK(set.n == 3);
     const ap_band *red = &set.bands[0], *amber = &set.bands[1],
                   *green = &set.bands[2];

@@ -107,7 +107,7 @@ static void check_iass(void)
     CHECK_STR(k2->reported_to, "");
     CHECK_STR(k2->bands_text,
               "Green = 90-100%, Amber = 80-90%, Red = 80% or below");
-    /* The reading DOMAIN.md gives: Red <= 80 < Amber < 90 <= Green. */
+    /* The reading docs/domain.rst gives: Red <= 80 < Amber < 90 <= Green. */
     CHECK_EQ_I64(k2->bands.n, 3);
     check_band(&k2->bands.bands[0], AP_RAG_RED, OPEN, INCL(80, 1));
     check_band(&k2->bands.bands[1], AP_RAG_AMBER, EXCL(80, 1), EXCL(90, 1));

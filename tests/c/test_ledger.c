@@ -460,7 +460,7 @@ TEST(ledger_apportion_hand_checked)
     ap_error err;
     CHECK(ap_ledger_apportion(totals, 2, 4, weights, 3, AP_LARGEST_REMAINDER,
                               shares, &err) == AP_OK);
-    /* DOMAIN.md: £407,045.00 is £179,751.07 / £227,293.93. */
+    /* By hand: £407,045.00 is £179,751.07 / £227,293.93. */
     CHECK_EQ_I64(shares[0], 17975107);
     CHECK_EQ_I64(shares[1], 22729393);
     CHECK_EQ_I64(shares[2], 0);

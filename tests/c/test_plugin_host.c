@@ -191,7 +191,7 @@ TEST(plugin_host_sla_rows_faults)
     CHECK(h->sla_rows(cal, NULL, NULL, 0, 3, AP_ELAPSED_AFTER_START, as_of, 0,
                       NULL, NULL, &got) == AP_OK);
 
-    /* DOMAIN.md's example: received Friday 7 January 2022, answered
+    /* The example of docs/domain.rst: received Friday 7 January 2022, answered
      * Wednesday 12th is 3 working days after the day of receipt; Thursday
      * is late.  Open since Monday 10th: pending on the 13th (3 days),
      * late on the 14th (4). */
