@@ -23,10 +23,10 @@ ALL_FOUR = "All four (100%, not printed)"
 # file -> ({status: count}, {(row, column): (status, cause, stated - computed)})
 # for every finding that is not "ok".
 EXPECTED = {
-    # seed 002
+    # the CFE Business Plan 2017-21
     "mtfp-2017-21.json": ({"ok": 15, "rounding": 0, "error": 0}, {}),
     "mtfp-2017-21-proposals.json": ({"ok": 66, "rounding": 0, "error": 0}, {}),
-    # seed 003, the savings paper
+    # the savings paper, Children's Trust Joint Committee, 6 March 2024
     "nct-savings-2023-24.json": ({"ok": 41, "rounding": 0, "error": 5}, {
         ("TOTAL", "Amber"): ("error", "reclassification", "470"),
         ("TOTAL", "Green"): ("error", "reclassification", "-470"),
@@ -53,7 +53,7 @@ EXPECTED = {
         ("Savings paper 2.8, 5.5 and 7.1.3", WHOLE):
             ("error", "unexplained", "-1.00"),
     }),
-    # seed 003, the T&E Board paper
+    # the T&E Board Update, the same committee
     "transformation-2024-25-block2.json": ({"ok": 1, "rounding": 0, "error": 1}, {
         ("Total", "Funding Agreed 2024/25"): ("error", "decimal_shift", "-0.765"),
     }),
@@ -76,7 +76,7 @@ EXPECTED = {
     }),
     "transformation-2024-25-contract-sum.json": (
         {"ok": 1, "rounding": 0, "error": 0}, {}),
-    # seed 004, the NCT annual report 2021/22
+    # the NCT Service Delivery Contract annual report 2021/22
     "nct-outturn-2021-22.json": ({"ok": 17, "rounding": 2, "error": 0}, {
         ("Total", "Gross Outturn"): ("rounding", "rounding", "-1"),
         ("Total", "Less Covid Funding"): ("rounding", "rounding", "1"),
@@ -115,7 +115,12 @@ def test_table_findings(name):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_table_names_its_paper_and_place(name):
     data = load_table(TABLES / name)
-    assert "(seed 00" in data["source"] and "/shared/" not in data["source"]
+    source = data["source"]
+    assert "seed" not in source and "/shared/" not in source
+    # the paper by its own name: the committee and date, or the report
+    assert any(w in source for w in ("Joint Committee", "annual report",
+                                     "Annual Report", "Business Plan",
+                                     "Board Update", "Review of realisation"))
     assert any(w in data["source"] for w in ("section", "paragraph", "Appendix"))
 
 

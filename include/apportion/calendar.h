@@ -157,7 +157,7 @@ ap_status ap_roll_parse(const char *name, ap_roll *out, ap_error *err);
 /* How many working days SLA measures count between a start and an end. */
 #define AP_ELAPSED_MAP(X)                                                  \
     /* working days after the start day up to and including the end day:  \
-     * received Friday, answered Wednesday = 3 (DOMAIN.md) */              \
+     * received Friday, answered Wednesday = 3 (docs/domain.rst) */        \
     X(AP_ELAPSED_AFTER_START, "after_start")                               \
     /* numpy busday_count(start, end): working days in [start, end) */     \
     X(AP_ELAPSED_BUSDAY_COUNT, "busday_count")                             \

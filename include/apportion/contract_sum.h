@@ -3,7 +3,8 @@
  * outstanding of each block, the split between the authorities, and the
  * audit of every figure the paper states.
  *
- * The NCT contract sum for 2024/25 (seed 003) is the model: Block 1 core
+ * The NCT contract sum for 2024/25 (the T&E Board Update to the
+ * Children's Trust Joint Committee of 6 March 2024) is the model: Block 1 core
  * funding and Block 2 named transformation items make the contract sum;
  * Block 3 is a provision outside it, used only by business cases the
  * Transformation and Efficiency Board approves.  Balance outstanding =

@@ -3,7 +3,7 @@
  * the target is delivered, and the savings that will not be delivered
  * turned into a pressure the authorities fund by their contract split.
  *
- * What counts as delivered (DOMAIN.md): Green is confirmed; Amber is
+ * What counts as delivered (docs/domain.rst): Green is confirmed; Amber is
  * likely but not confirmed; Red will not be delivered; Mitigations are
  * other savings found to offset red.  apportion gives two measures, both
  * exact fractions of the year's target:

@@ -4,8 +4,9 @@
  * WNC) and paid a contract sum under the Service Delivery Contract (SDC):
  * Schedule 6 holds its 21 KPIs with targets, tolerances and the escalation
  * to Performance Failure and Rectification Plan; Schedule 5 the financial
- * mechanism.  The source is the SDC annual report 2021/22
- * (seeds/004_a88a86b9f9c71d81.txt), which names 16 of the 21 KPIs but
+ * mechanism.  The source is the Service Delivery Contract's annual report
+ * 2021/22 (NCT, West and North Northamptonshire Councils), which names 16
+ * of the 21 KPIs but
  * does not print Schedule 6's figures: the targets, tolerances and
  * escalation periods below are assumptions and say so.
  *

@@ -2,8 +2,8 @@
  * Northamptonshire Children's Trust contract sum.
  *
  * From 2024/25 the councils (NNC and WNC) fund the Trust in three blocks
- * (seeds/003_706b150b23509b3c.txt, "NCT Transformation and Efficiency
- * Board Update", Joint Children's Trust Committee, 6 March 2024, 7.1.2 -
+ * ("NCT Transformation and Efficiency Board Update", Joint Children's
+ * Trust Committee, 6 March 2024, 7.1.2 -
  * 7.1.7 and Appendix A):
  *   Block 1  core funding                          £177.429m
  *   Block 2  named transformation items            £2.580m
