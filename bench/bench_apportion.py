@@ -10,12 +10,11 @@ sample and scaled).  Prints each time, the throughput and the ratio.
 
 from __future__ import annotations
 
-import argparse
 import os
 from fractions import Fraction
 
 import numpy as np
-from timing import best_of
+from timing import bench_parser, best_of, print_ratios
 
 import apportion
 
@@ -92,16 +91,10 @@ def check_against_reference(sample):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=10_000_000,
-                        help="number of totals (default 10,000,000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per method; the best is reported (default 3)")
+    parser = bench_parser(__doc__, 10_000_000, "number of totals")
     parser.add_argument("--sample", type=int, default=20_000,
                         help="totals the Fraction loop runs on before scaling "
                              "to --n (default 20,000)")
-    parser.add_argument("--seed", type=int, default=2021)
     args = parser.parse_args(argv)
     if args.n < 1 or args.repeat < 1 or args.sample < 1:
         parser.error("--n, --repeat and --sample must be positive")
@@ -166,11 +159,7 @@ def main(argv=None):
     for name, t, wrong in rows:
         print(f"  {name:<42} {t:8.3f} {args.n / t / 1e6:11.2f} {wrong:>11}")
     print()
-    for name, t in others:
-        ratio = t / t_c
-        word = "faster" if ratio >= 1 else "slower"
-        shown = ratio if ratio >= 1 else 1 / ratio
-        print(f"  apportion is {shown:,.1f}x {word} than {name}")
+    print_ratios(t_c, others)
     print()
     print(f"  Fraction: {t_fr:.3f} s for {sample_n:,} totals, scaled linearly to {args.n:,}.")
     print("  rows wrong = rows where the float answer differs from apportion's exact one.")

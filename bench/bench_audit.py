@@ -33,12 +33,11 @@ time and the ratio.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 
 import numpy as np
-from timing import best_of
+from timing import bench_parser, best_of
 
 COLUMNS = ["Budget", "Staff", "Premises", "Transport", "Supplies",
            "Third Party", "Income", "Net"]
@@ -206,15 +205,9 @@ def assert_same(order, got, want):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=200_000,
-                        help="item rows (default 200,000)")
+    parser = bench_parser(__doc__, 200_000, "item rows")
     parser.add_argument("--every", type=int, default=20,
                         help="item rows per subtotal (default 20)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per method; the best is reported (default 3)")
-    parser.add_argument("--seed", type=int, default=2021)
     # run.py passes its arguments to every bench_*.py (--n means records
     # to bench_measures); take what is ours and ignore the rest.
     args, _ = parser.parse_known_args(argv)

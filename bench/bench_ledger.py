@@ -16,13 +16,12 @@ machine's memory read bandwidth and how much of it apportion's scan uses.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import threading
 
 import numpy as np
-from timing import best_of
+from timing import bench_parser, best_of
 
 from apportion import _core
 from apportion.ledger import Ledger
@@ -120,15 +119,9 @@ def scan_and_bandwidth(repeat, scan):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=50_000_000,
-                        help="ledger lines (default 50,000,000)")
+    parser = bench_parser(__doc__, 50_000_000, "ledger lines")
     parser.add_argument("--centres", type=int, default=2000,
                         help="cost centres (default 2,000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per method; the best is reported (default 3)")
-    parser.add_argument("--seed", type=int, default=2021)
     args, _ = parser.parse_known_args(argv)  # run.py passes every bench's options
     if args.n < 1 or args.repeat < 1 or not 1 <= args.centres <= 32767:
         parser.error("--n and --repeat must be positive; --centres 1 to 32,767")

@@ -20,11 +20,10 @@ prints each time, the throughput and the ratios.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
-from timing import best_of
+from timing import bench_parser, best_of, print_ratios
 
 import apportion
 
@@ -101,13 +100,7 @@ def assert_same(name, got, want):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=10_000_000,
-                        help="number of records (default 10,000,000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per method; the best is reported (default 3)")
-    parser.add_argument("--seed", type=int, default=2021)
+    parser = bench_parser(__doc__, 10_000_000, "number of records")
     # run.py passes its arguments to every bench_*.py; take the ones meant
     # for other scripts (bench_apportion's --sample) without failing.
     args, _ = parser.parse_known_args(argv)
@@ -168,11 +161,7 @@ def main(argv=None):
     for name, t in rows:
         print(f"  {name:<48} {t:8.3f} {args.n / t / 1e6:9.1f}")
     print()
-    for name, t in others:
-        ratio = t / t_ap
-        word = "faster" if ratio >= 1 else "slower"
-        shown = ratio if ratio >= 1 else 1 / ratio
-        print(f"  apportion is {shown:,.1f}x {word} than {name}")
+    print_ratios(t_ap, others)
     print()
     print(f"  Each time runs from the date arrays to the grouped counts; holidays: "
           f"England and Wales, {len(holidays)} days.")

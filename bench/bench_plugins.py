@@ -20,7 +20,6 @@ the times and ratios.
 
 from __future__ import annotations
 
-import argparse
 import os
 from fractions import Fraction
 
@@ -33,7 +32,7 @@ from bench_measures import (
     holidays_for,
     make_records,
 )
-from timing import best_of
+from timing import bench_parser, best_of, print_ratios, ratio_words
 
 import apportion
 
@@ -80,11 +79,7 @@ def share_exact(total, population, all_population):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=10_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=2021)
+    parser = bench_parser(__doc__, 10_000_000, "records")
     parser.add_argument("--calls", type=int, default=100_000,
                         help="calculator calls (default 100,000)")
     args, _ = parser.parse_known_args(argv)
@@ -130,11 +125,7 @@ def main(argv=None):
     for label, t in rows:
         print(f"  {label:<48} {t:8.3f} {args.n / t / 1e6:9.1f}")
     print()
-    for label, t in rows[1:]:
-        ratio = t / t_plugin
-        word = "faster" if ratio >= 1 else "slower"
-        print(f"  the plugin measure is {max(ratio, 1 / ratio):,.1f}x {word} "
-              f"than {label}")
+    print_ratios(t_plugin, rows[1:], who="the plugin measure")
 
     # ---- a calculator through libffi ----
     rng = np.random.default_rng(args.seed)
@@ -152,9 +143,7 @@ def main(argv=None):
           f"to exact Fraction arithmetic on 2,000):")
     print(f"  {'IASS.call (libffi)':<48} {t_call / args.calls * 1e6:8.2f} us/call")
     print(f"  {'Python fractions.Fraction':<48} {t_frac / args.calls * 1e6:8.2f} us/call")
-    ratio = t_frac / t_call
-    word = "faster" if ratio >= 1 else "slower"
-    print(f"  the libffi call is {max(ratio, 1 / ratio):,.1f}x {word} than the "
+    print(f"  the libffi call is {ratio_words(t_call, t_frac)} than the "
           f"Python arithmetic")
 
 

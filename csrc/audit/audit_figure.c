@@ -247,18 +247,26 @@ static ap_status finish(const judged *j, ap_audit_finding *out, ap_error *err)
     return AP_OK;
 }
 
+/* What both checks do first: refuse a NULL out (naming `what` is
+ * checked), empty *out and j, and take the stated text into j. */
+static ap_status begin(judged *j, const char *what, const char *stated,
+                       size_t len, ap_audit_finding *out, ap_error *err)
+{
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "cannot check %s: nowhere to put the finding",
+                            what);
+    memset(out, 0, sizeof *out);
+    memset(j, 0, sizeof *j);
+    return take_text(j, stated, len, err);
+}
+
 ap_status ap_audit_figure(const char *stated, size_t len, int64_t value_num,
                           int64_t value_den, ap_audit_finding *out,
                           ap_error *err)
 {
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "cannot check a figure: nowhere to put the "
-                            "finding");
-    memset(out, 0, sizeof *out);
     judged j;
-    memset(&j, 0, sizeof j);
-    ap_status st = take_text(&j, stated, len, err);
+    ap_status st = begin(&j, "a figure", stated, len, out, err);
     if (st != AP_OK)
         return st;
     if (value_den <= 0)
@@ -300,14 +308,8 @@ ap_status ap_audit_rate(int64_t numerator, int64_t denominator,
                         const char *stated, size_t len,
                         ap_audit_finding *out, ap_error *err)
 {
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "cannot check a rate: nowhere to put the "
-                            "finding");
-    memset(out, 0, sizeof *out);
     judged j;
-    memset(&j, 0, sizeof j);
-    ap_status st = take_text(&j, stated, len, err);
+    ap_status st = begin(&j, "a rate", stated, len, out, err);
     if (st != AP_OK)
         return st;
     if (denominator == 0)

@@ -157,17 +157,24 @@ class Finding:
 Figure = Union[str, int, float, Decimal]
 
 
+def _refuse_bool_or_infinite(value: object, what: str, expected: str,
+                             finite: str) -> None:
+    """A bool is not a number here (though Python counts it an int), nor is
+    an infinite or NaN Decimal: InputError naming `what`."""
+    if isinstance(value, bool):
+        raise InputError(f"{what}: expected {expected}, found a bool")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InputError(f"{what}: expected {finite}, found {value}")
+
+
 def _figure_text(value: object, what: str) -> str:
     """The text the core reads for one figure, exactly."""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool):
-        raise InputError(f"{what}: expected a figure, found a bool")
+    _refuse_bool_or_infinite(value, what, "a figure", "a finite figure")
     if isinstance(value, Integral):
         return str(int(value))
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InputError(f"{what}: expected a finite figure, found {value}")
         return format(value, "f")
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
@@ -252,13 +259,10 @@ _INT64 = 2**63
 
 def _exact(value: object, what: str) -> Fraction:
     """An exact number as a Fraction; floats and the rest are refused."""
-    if isinstance(value, bool):
-        raise InputError(f"{what}: expected an exact number, found a bool")
+    _refuse_bool_or_infinite(value, what, "an exact number", "a finite number")
     if isinstance(value, Integral):
         return Fraction(int(value))
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InputError(f"{what}: expected a finite number, found {value}")
         return Fraction(value)
     if isinstance(value, Fraction):
         return value
