@@ -221,3 +221,20 @@ def test_every_row_conserves_pennies(total, drawn, mode):
         assert row.tolist() == apportion.apportion(
             total, [weights[a] for a in authorities], mode)
         assert sum(frame.loc[name, "percent"]) == 100
+
+
+def test_the_example_script_prints_each_basis(frame):
+    import subprocess
+    import sys
+
+    script = EXAMPLE.parent / "compare_iass_bases.py"
+    out = subprocess.run([sys.executable, str(script)], check=True,
+                         capture_output=True, text=True).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("IASS budget £429k under each basis")
+    caseload = next(line for line in lines if line.strip().startswith("caseload"))
+    assert "WNC £242,695.51  56.57%  +£31,695.51" in caseload
+    assert "NNC £186,304.49  43.43%  -£31,695.51" in caseload
+    for name in frame.index:
+        assert any(line.strip().startswith(name) for line in lines)
+    assert 'printed "5 | 3.57% | 46.43%", read as WNC 53.57%, NNC 46.43%' in out
