@@ -111,7 +111,8 @@ lint: venv
 
 test: venv ctest ctest-asan ctest-valgrind pytest lint doctest docs
 
-# The plan, then the three service areas as the plugins apportion loads at
+# The plan, the IASS budget under each basis the 2022 variation notice
+# gives, then the three service areas as the plugins apportion loads at
 # run time: IASS2 scored by council and quarter with the quarterly recharge,
 # and the checks of the transformation-block and NCT outturn tables; then
 # the audit of the seed papers' tables, the NCT 2021/22 outturn with its
@@ -119,6 +120,8 @@ test: venv ctest ctest-asan ctest-valgrind pytest lint doctest docs
 # children-in-care forecast to 2026 with its fan chart and cost scenarios.
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
+	@echo
+	$(PY) examples/compare_iass_bases.py
 	@echo
 	$(PY) -m apportion plugin list
 	@echo

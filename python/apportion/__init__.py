@@ -15,14 +15,18 @@ package converts values, checks them and presents results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _core, audit, forecast, scenario
-from ._convert import Money, Weight, integer_weights
+from ._basis import listing
+from ._convert import Money, Weight, exact_ratio, integer_weights
 from ._convert import pence as _pence
 from ._deprecate import keyword_only_after
 from .audit import check_split, check_table, check_total
@@ -46,6 +50,9 @@ from .plugin import PluginInfo, ServiceArea, load_plugin, plugins, service_area,
 from .savings import Saving, Savings, load_savings, parse_savings
 from .scenario import CostScenario, ScenarioRun
 from .scorecard import Scorecard, scorecard
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __version__ = _core.C_VERSION
 
@@ -88,6 +95,7 @@ __all__ = [
     "check_table",
     "check_total",
     "combine",
+    "compare_bases",
     "date_parts",
     "elapsed_working_days_summary",
     "financial_year",
@@ -188,6 +196,120 @@ def apportion_lines(line_totals: npt.ArrayLike, weights: Sequence[Weight],
     out = np.empty((t.shape[0], len(w)), dtype=np.int64)
     _core.apportion_lines_into(t, w, mode, out)
     return out
+
+
+#: Beyond this many places, 100% in units of the last place no longer fits
+#: comfortably in 64 bits.
+_PERCENT_DECIMALS_MAX = 15
+
+
+def compare_bases(total: Money,
+                  bases: Mapping[Hashable, Mapping[Hashable, Weight]], *,
+                  mode: str = "largest_remainder",
+                  decimals: int | None = 2) -> pd.DataFrame:
+    """Each authority's share of ``total`` under several bases, side by side.
+
+    ``bases`` maps a basis name ("caseload", "0-18 population"...) to
+    ``{authority: weight}``, the weights as :func:`apportion` takes them
+    (ints, decimal text such as "53.57" or "53.57%", ``Decimal``,
+    ``Fraction``).  Every basis must name the same authorities, so that
+    each row compares like with like; their order may differ, and the
+    columns follow the first basis's order.  An authority a basis gives
+    nothing is named with weight 0.
+
+    One row per basis (the index, named "basis", in the order given); the
+    columns have two levels, the first "share" or "percent", the second
+    the authority:
+
+    * ``frame["share"]``: each authority's share in int64 pence, as
+      :func:`apportion` gives it with ``mode``: exact, each row summing
+      to ``total``.
+    * ``frame["percent"]``: the basis's percentages, computed from its
+      weights by the same core: ``decimals`` places (``Decimal``),
+      apportioned from 100% by largest remainder so each row sums to
+      exactly 100 (with two authorities, each is its exact percentage
+      rounded to the nearest); weights that are percentages at that
+      precision come back as given.  ``decimals=None`` gives the exact
+      percentages as ``Fraction``.
+
+    A bad weight, a basis that names other authorities than the first, or
+    a basis whose weights are all zero is an :class:`InputError` naming
+    the basis and the authority.
+
+    >>> frame = compare_bases("£429,000", {
+    ...     "budget": {"NNC": 218, "WNC": 211},
+    ...     "population": {"WNC": "53.57%", "NNC": "46.43%"}})
+    >>> frame["share"]  # doctest: +NORMALIZE_WHITESPACE
+    authority        NNC       WNC
+    basis
+    budget      21800000  21100000
+    population  19918470  22981530
+    >>> frame.loc["budget", "percent"].tolist()
+    [Decimal('50.82'), Decimal('49.18')]
+    """
+    import pandas as pd
+
+    if not isinstance(bases, Mapping):
+        raise TypeError("bases must map a basis name to {authority: weight}, "
+                        f"not {type(bases).__name__}")
+    if not bases:
+        raise InputError("bases is empty: give at least one basis")
+    if mode not in MODES:
+        raise InputError(f"unknown apportionment mode {mode!r}; expected "
+                         f"{', '.join(MODES)}")
+    if decimals is not None and (isinstance(decimals, bool)
+                                 or not isinstance(decimals, int)
+                                 or not 0 <= decimals <= _PERCENT_DECIMALS_MAX):
+        raise InputError(f"decimals must be None (exact) or a whole number "
+                         f"from 0 to {_PERCENT_DECIMALS_MAX}, not {decimals!r}")
+    pence = _pence(total)
+    authorities: list[Hashable] = []
+    shares: list[list[int]] = []
+    percents: list[list[Decimal] | list[Fraction]] = []
+    for name, basis in bases.items():
+        where = f"bases[{name!r}]"
+        if not isinstance(basis, Mapping):
+            raise TypeError(f"{where} must map authorities to weights, not "
+                            f"{type(basis).__name__}")
+        if not basis:
+            raise InputError(f"{where} names no authorities")
+        if not authorities:
+            authorities = list(basis)
+            first = f"bases[{next(iter(bases))!r}]"
+        else:
+            extra = [a for a in basis if a not in authorities]
+            missing = [a for a in authorities if a not in basis]
+            if extra or missing:
+                raise InputError(
+                    f"{where} must name the same authorities as {first} "
+                    f"({listing(authorities)}): "
+                    + "; ".join(part for part in (
+                        f"it adds {listing(extra)}" if extra else "",
+                        f"it lacks {listing(missing)}" if missing else "")
+                        if part))
+        weights = [basis[a] for a in authorities]
+        ratios = [exact_ratio(w, f"{where}[{a!r}]")
+                  for a, w in zip(authorities, weights)]
+        for a, w, (num, _) in zip(authorities, weights, ratios):
+            if num < 0:
+                raise InputError(f"{where}[{a!r}] is negative ({w!s}); "
+                                 "weights must be zero or more")
+        try:
+            shares.append(apportion(pence, weights, mode))
+            if decimals is None:
+                parts = [Fraction(num, den) for num, den in ratios]
+                whole = sum(parts, Fraction(0))
+                percents.append([100 * p / whole for p in parts])
+            else:
+                units = apportion(100 * 10**decimals, weights, "largest_remainder")
+                percents.append([Decimal(u).scaleb(-decimals) for u in units])
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+    index = pd.Index(list(bases), name="basis")
+    share = pd.DataFrame(shares, index=index, columns=authorities, dtype="int64")
+    percent = pd.DataFrame(percents, index=index, columns=authorities, dtype=object)
+    return pd.concat({"share": share, "percent": percent}, axis=1,
+                     names=[None, "authority"])
 
 
 def parse_money(text: str, unit: str = "£") -> int:
