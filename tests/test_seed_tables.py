@@ -87,6 +87,13 @@ EXPECTED = {
     }),
     "nct-grants-2021-22.json": ({"ok": 2, "rounding": 0, "error": 0}, {}),
     "nct-support-services-kpis-2021-22.json": (
+        {"ok": 2, "rounding": 1, "error": 0}, {
+            # "78.3% (29 KPIs)" of 37: 78.378...% cut, not rounded
+            ("Met or exceeded target, % of all KPIs", "KPIs"):
+                ("rounding", "truncation", "-0.07838"),
+        }),
+    # "57 of 69 (83%)", "59 out of 69 (86%)": both rounded
+    "nct-youth-offending-survey-2021-22.json": (
         {"ok": 2, "rounding": 0, "error": 0}, {}),
     "nct-property-2021-22.json": ({"ok": 1, "rounding": 0, "error": 0}, {}),
     "nct-social-worker-survey-2021.json": ({"ok": 3, "rounding": 3, "error": 1}, {
@@ -167,8 +174,8 @@ def test_grants_covid_line_is_the_outturn_tables_covid_funding():
 
 
 def test_support_services_rate_is_the_count_cut_not_rounded():
-    """The report's "78.3% (29 KPIs)" of 37: the table format has no rate,
-    so the table's note states the reading this test checks."""
+    """The report's "78.3% (29 KPIs)" of 37, as the table states it: the
+    audit's verdict agrees with rounding and cutting done here by hand."""
     data = load_table(TABLES / "nct-support-services-kpis-2021-22.json")
     counts = {r["label"]: int(r["values"][0]) for r in data["rows"]}
     met, total = counts["Met or exceeded target"], counts["Total KPIs"]
@@ -176,7 +183,24 @@ def test_support_services_rate_is_the_count_cut_not_rounded():
     exact = Decimal(rate.numerator) / Decimal(rate.denominator)
     assert exact.quantize(Decimal("0.1"), ROUND_HALF_UP) == Decimal("78.4")
     assert exact.quantize(Decimal("0.1"), ROUND_DOWN) == Decimal("78.3")
-    assert any("78.3%" in n and "truncated" in n for n in data["note"])
+    (stated,) = data["rates"]
+    assert stated["stated"] == "78.3%"
+    assert stated["numerator"] == {"row": "Met or exceeded target"}
+    assert stated["denominator"] == {"row": "Total KPIs"}
+    (f,) = [f for f in check_table(data).findings if f.kind == "figure"]
+    assert (f.status, f.cause, f.unit) == ("rounding", "truncation", "%")
+    assert f.row_label == stated["label"]
+    assert "rounded it would be 78.4%" in f.suggestion
+
+
+def test_youth_offending_rates_are_the_counts_rounded():
+    """Section 10.6's "57 of 69 (83%)" and "59 out of 69 (86%)"."""
+    data = load_table(TABLES / "nct-youth-offending-survey-2021-22.json")
+    counts = {r["label"]: int(r["values"][0]) for r in data["rows"]}
+    assert sorted(counts.values()) == [57, 59, 69]
+    findings = [f for f in check_table(data).findings if f.kind == "figure"]
+    assert [(f.status, f.cause) for f in findings] == [("ok", "rounding")] * 2
+    assert [f.stated for f in findings] == [Decimal("83"), Decimal("86")]
 
 
 def test_new_tables_audit_from_the_command_line():

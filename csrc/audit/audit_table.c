@@ -1,6 +1,7 @@
 /* The audit of a whole printed table: every stated total and every rule
  * checked with ap_audit_sum, then each total row looked at across its
- * columns for a reclassification.
+ * columns for a reclassification; then each printed rate against the
+ * cells it is a rate of (ap_audit_rate).
  *
  * Cells that are empty (blank) or a printed nil count as zero.  Neither
  * has printed digits of its own, so each takes the finest precision among
@@ -427,6 +428,52 @@ static ap_status reclassify_row(const ap_audit_table *t, ap_audit_report *rep,
     return AP_OK;
 }
 
+/* ---- rates ----------------------------------------------------------------- */
+
+/* Each printed rate against its two cells, by ap_audit_rate's rules: ok
+ * when correctly rounded, rounding (truncation) when cut, else an error.
+ * The cells are brought to one precision first, which leaves their ratio
+ * as it is. */
+static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
+                             ap_error *err)
+{
+    for (size_t k = 0; k < t->n_rates; k++) {
+        const ap__table_rate *rate = &t->rates[k];
+        const ap__table_cell *num =
+            ap__table_at(t, rate->num_row, rate->num_column);
+        const ap__table_cell *den =
+            ap__table_at(t, rate->den_row, rate->den_column);
+        int scale = num->decimals > den->decimals ? num->decimals
+                                                  : den->decimals;
+        ap__i128 n = (ap__i128)num->value * ap__pow10(scale - num->decimals);
+        ap__i128 d = (ap__i128)den->value * ap__pow10(scale - den->decimals);
+        if (!ap__fits_i64(n) || !ap__fits_i64(d))
+            return ap_error_set(err, AP_E_OVERFLOW, "$.rates[%zu] (\"%.80s\"): "
+                                "its numerator and denominator at %d "
+                                "decimals are too large to check", k,
+                                rate->label, scale);
+        ap_audit_finding f;
+        ap_status st = ap_audit_rate((int64_t)n, (int64_t)d, rate->stated,
+                                     (size_t)-1, &f, err);
+        if (st != AP_OK) {
+            if (err != NULL) {
+                char inner[AP_ERROR_MESSAGE_SIZE];
+                snprintf(inner, sizeof inner, "%s", err->message);
+                ap_error_set(err, st, "$.rates[%zu] (\"%.80s\"): %s", k,
+                             rate->label, inner);
+            }
+            return st;
+        }
+        ap__report_where where = {
+            AP_TABLE_CHECK_FIGURE, rate->num_row, rate->num_column,
+            rate->label, t->columns[rate->num_column], rate->text, NULL,
+            strchr(rate->stated, '%') != NULL ? "%" : NULL};
+        if ((st = ap__report_add(rep, &where, &f, err)) != AP_OK)
+            return st;
+    }
+    return AP_OK;
+}
+
 /* ---- the table ------------------------------------------------------------- */
 
 ap_status ap_audit_table_check(const ap_audit_table *table,
@@ -477,6 +524,8 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
         if (row->kind == AP__ROW_ITEM)
             item_rows[n_items++] = r;
     }
+    if (st == AP_OK)
+        st = check_rates(t, rep, err);
     free(s.items);
     free(s.signs);
     free(s.labels);

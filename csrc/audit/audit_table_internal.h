@@ -59,6 +59,15 @@ typedef struct ap__table_rule {
     size_t n_operands;
 } ap__table_rule;
 
+/* A printed rate: `stated` ("78.3%", "0.783") is cell (num_row,
+ * num_column) over cell (den_row, den_column), judged by ap_audit_rate. */
+typedef struct ap__table_rate {
+    char *label;     /* the rate's name in findings */
+    char *stated;    /* the rate as printed */
+    char *text;      /* the check: "Met / Total KPIs (KPIs) as printed" */
+    size_t num_row, num_column, den_row, den_column;
+} ap__table_rate;
+
 struct ap_audit_table {
     char *source;   /* the caller's name for the text */
     char *title;    /* "" when none */
@@ -72,6 +81,8 @@ struct ap_audit_table {
     ap__table_cell *cells; /* n_rows * n_columns, row by row */
     ap__table_rule *rules;
     size_t n_rules;
+    ap__table_rate *rates;
+    size_t n_rates;
 };
 
 static inline const ap__table_cell *ap__table_at(const ap_audit_table *t,

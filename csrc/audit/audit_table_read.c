@@ -4,7 +4,8 @@
  * As strict as the plan and KPI readers: an unknown or repeated key, a row
  * with the wrong number of values, a figure that does not read, a total
  * naming a row that is not above it, a rule naming a column the table does
- * not have: each is an AP_E_PLAN error naming the JSON path, line and
+ * not have, a rate whose cell is empty or whose denominator is zero:
+ * each is an AP_E_PLAN error naming the JSON path, line and
  * column.  Figures are read from their own text (ap_figure_parse), never
  * through a double, so "0.410" keeps its three decimals. */
 #include <stdint.h>
@@ -652,6 +653,163 @@ static ap_status read_rules(ap__jr *jr, ap_audit_table *t, const cJSON *root)
     return ap__jr_each_object(jr, arr, "$.rules", &how, t);
 }
 
+/* ---- rates ------------------------------------------------------------- */
+
+/* {"row": "Total KPIs", "column": "KPIs"}: one cell, by its row's label
+ * and its column's name; the column may be left out when the table has
+ * only one.  The cell must print a figure (a nil reads as zero). */
+static ap_status read_cell_ref(ap__jr *jr, const ap_audit_table *t,
+                               const cJSON *obj, const char *path,
+                               const char *key, size_t *row, size_t *column)
+{
+    static const char *const keys[] = {"row", "column", NULL};
+    char p[AP__JR_PATH_SIZE];
+    ap__jr_key_path(p, path, key);
+    const cJSON *ref = ap__jr_member(obj, key);
+    if (ref == NULL)
+        return ap__jr_fail(jr, obj, p, "missing required key \"%s\" (the "
+                           "cell of the rate's %s: {\"row\": <label>, "
+                           "\"column\": <name>})", key, key);
+    if (!cJSON_IsObject(ref))
+        return ap__jr_fail(jr, ref, p, "expected a cell: {\"row\": <label>, "
+                           "\"column\": <name>}, found %s",
+                           ap__jr_type_name(ref));
+    ap_status st = ap__jr_check_object(jr, ref, p, keys);
+    if (st != AP_OK)
+        return st;
+    char q[AP__JR_PATH_SIZE];
+    const cJSON *r = ap__jr_member(ref, "row");
+    ap__jr_key_path(q, p, "row");
+    if (r == NULL)
+        return ap__jr_fail(jr, ref, q, "missing required key \"row\" (the "
+                           "label of the cell's row)");
+    if (!cJSON_IsString(r))
+        return ap__jr_fail(jr, r, q, "expected a row label, found %s",
+                           ap__jr_type_name(r));
+    if ((st = find_row(jr, t, r, q, r->valuestring, SIZE_MAX, row)))
+        return st;
+    const cJSON *c = ap__jr_member(ref, "column");
+    ap__jr_key_path(q, p, "column");
+    if (c == NULL) {
+        if (t->n_columns != 1) {
+            char list[300];
+            list_columns(t, list, sizeof list);
+            return ap__jr_fail(jr, ref, q, "missing required key \"column\": "
+                               "the table has %zu columns (%s); it may be "
+                               "left out only when there is one",
+                               t->n_columns, list);
+        }
+        *column = 0;
+    } else {
+        if (!cJSON_IsString(c))
+            return ap__jr_fail(jr, c, q, "expected a column name, found %s",
+                               ap__jr_type_name(c));
+        if ((st = find_column(jr, t, c, q, c->valuestring,
+                              strlen(c->valuestring), column)))
+            return st;
+    }
+    const ap__table_cell *cell = ap__table_at(t, *row, *column);
+    if (cell->kind == AP__CELL_BLANK)
+        return ap__jr_fail(jr, ref, p, "the cell of row \"%.*s\", column "
+                           "\"%s\" is empty: a rate is checked against "
+                           "printed figures",
+                           ap__utf8_prefix(t->rows[*row].label,
+                                           strlen(t->rows[*row].label), 80),
+                           t->rows[*row].label, t->columns[*column]);
+    return AP_OK;
+}
+
+/* {"label": ..., "stated": "78.3%", "numerator": {cell},
+ *  "denominator": {cell}, "note": ...}. */
+static ap_status read_rate(ap__jr *jr, const cJSON *obj, const char *path,
+                           size_t i, size_t n, void *ctx)
+{
+    ap_audit_table *t = ctx;
+    ap__table_rate *rate = AP__JR_ELEMENT(t->rates, t->n_rates, i, n);
+    if (rate == NULL)
+        return ap__jr_nomem(jr);
+    char p[AP__JR_PATH_SIZE];
+    ap_status st;
+    if ((st = ap__jr_string(jr, obj, path, "label", 1, NULL, &rate->label)))
+        return st;
+    if (is_blank_text(rate->label, strlen(rate->label))) {
+        ap__jr_key_path(p, path, "label");
+        return ap__jr_fail(jr, ap__jr_member(obj, "label"), p, "a rate's "
+                           "label cannot be empty: findings name the rate "
+                           "by it");
+    }
+    const cJSON *note = ap__jr_member(obj, "note");
+    if (note != NULL && !cJSON_IsString(note)) {
+        ap__jr_key_path(p, path, "note");
+        return ap__jr_fail(jr, note, p, "expected a string, found %s",
+                           ap__jr_type_name(note));
+    }
+    const cJSON *stated = ap__jr_member(obj, "stated");
+    ap__jr_key_path(p, path, "stated");
+    if (stated == NULL)
+        return ap__jr_fail(jr, obj, p, "missing required key \"stated\" (the "
+                           "rate as printed: \"78.3%%\" or \"0.783\")");
+    if (!cJSON_IsString(stated))
+        return ap__jr_fail(jr, stated, p, "expected the rate as printed, as "
+                           "text (\"78.3%%\" or \"0.783\"), found %s",
+                           ap__jr_type_name(stated));
+    /* Read now, so that a rate that does not read is refused at its path
+     * rather than when the table is checked. */
+    ap_audit_finding probe;
+    if (ap_audit_rate(1, 1, stated->valuestring, (size_t)-1, &probe,
+                      jr->err) != AP_OK)
+        return ap__jr_refail(jr, stated, p);
+    ap_audit_finding_clear(&probe);
+    if ((rate->stated = ap__strdup(stated->valuestring)) == NULL)
+        return ap__jr_nomem(jr);
+    if ((st = read_cell_ref(jr, t, obj, path, "numerator", &rate->num_row,
+                            &rate->num_column)) ||
+        (st = read_cell_ref(jr, t, obj, path, "denominator", &rate->den_row,
+                            &rate->den_column)))
+        return st;
+    if (ap__table_at(t, rate->den_row, rate->den_column)->value == 0) {
+        ap__jr_key_path(p, path, "denominator");
+        return ap__jr_fail(jr, ap__jr_member(obj, "denominator"), p,
+                           "the denominator's cell (row \"%.*s\", column "
+                           "\"%s\") is zero: no rate is a share of nothing",
+                           ap__utf8_prefix(t->rows[rate->den_row].label,
+                                           strlen(t->rows[rate->den_row]
+                                                      .label), 80),
+                           t->rows[rate->den_row].label,
+                           t->columns[rate->den_column]);
+    }
+    /* "Met / Total KPIs as a percentage", naming columns only when the
+     * table has more than one. */
+    int one = t->n_columns == 1;
+    const char *num = t->rows[rate->num_row].label;
+    const char *den = t->rows[rate->den_row].label;
+    const char *nc = t->columns[rate->num_column];
+    const char *dc = t->columns[rate->den_column];
+    size_t size = strlen(num) + strlen(den) + strlen(nc) + strlen(dc) + 48;
+    if ((rate->text = malloc(size)) == NULL)
+        return ap__jr_nomem(jr);
+    snprintf(rate->text, size, "%s%s%s%s / %s%s%s%s as %s", num,
+             one ? "" : " (", one ? "" : nc, one ? "" : ")", den,
+             one ? "" : " (", one ? "" : dc, one ? "" : ")",
+             strchr(rate->stated, '%') ? "a percentage" : "a rate");
+    return AP_OK;
+}
+
+static ap_status read_rates(ap__jr *jr, ap_audit_table *t, const cJSON *root)
+{
+    static const char *const keys[] = {"label", "stated", "numerator",
+                                       "denominator", "note", NULL};
+    static const ap__jr_objects how = {
+        .what = "an array of rates",
+        .empty = NULL,
+        .keys = keys,
+        .each = read_rate};
+    const cJSON *arr = ap__jr_member(root, "rates");
+    if (arr == NULL)
+        return AP_OK;
+    return ap__jr_each_object(jr, arr, "$.rates", &how, t);
+}
+
 /* ---- the root --------------------------------------------------------- */
 
 /* The root object's keys (checked by ap__jr_parse_model with its
@@ -659,7 +817,7 @@ static ap_status read_rules(ap__jr *jr, ap_audit_table *t, const cJSON *root)
 static const char *const table_keys[] = {"$schema", "format", "title",
                                          "source",  "unit",   "decimals",
                                          "note",    "columns", "rules",
-                                         "rows",    NULL};
+                                         "rows",    "rates",  NULL};
 
 static ap_status read_root(ap__jr *jr, void *model)
 {
@@ -703,7 +861,7 @@ static ap_status read_root(ap__jr *jr, void *model)
     }
     /* Rows name columns' count, rules name columns and rows. */
     if ((st = read_columns(jr, t, root)) || (st = read_rows(jr, t, root)) ||
-        (st = read_rules(jr, t, root)))
+        (st = read_rules(jr, t, root)) || (st = read_rates(jr, t, root)))
         return st;
     return AP_OK;
 }
@@ -737,5 +895,11 @@ void ap_audit_table_free(ap_audit_table *table)
         free(table->rules[i].signs);
     }
     free(table->rules);
+    for (size_t i = 0; i < table->n_rates; i++) {
+        free(table->rates[i].label);
+        free(table->rates[i].stated);
+        free(table->rates[i].text);
+    }
+    free(table->rates);
     free(table);
 }

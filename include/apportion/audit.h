@@ -223,7 +223,8 @@ typedef enum ap_table_check_kind {
     AP_TABLE_CHECK_RULE = 1,  /* a column rule, in one row */
     AP_TABLE_CHECK_FIGURE = 2 /* one stated figure against the one figure
                                  apportion computes for it (a plan's share
-                                 by the basis, a scheduled instalment) */
+                                 by the basis, a scheduled instalment, a
+                                 table's printed rate of two cells) */
 } ap_table_check_kind;
 
 typedef struct ap_table_finding {
@@ -250,7 +251,9 @@ typedef struct ap_audit_report {
 } ap_audit_report;
 
 /* Checks every stated total and every rule of the table, then looks across
- * each total row for reclassification.  The caller frees *out with
+ * each total row for reclassification, then checks each printed rate with
+ * ap_audit_rate's rules (findings of kind AP_TABLE_CHECK_FIGURE, labelled
+ * with the rate's label, unit "%" for a percentage).  The caller frees *out with
  * ap_audit_report_free. */
 ap_status ap_audit_table_check(const ap_audit_table *table,
                                ap_audit_report **out, ap_error *err);

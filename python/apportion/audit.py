@@ -596,7 +596,8 @@ def load_table(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def check_table(table: str | os.PathLike[str] | Mapping[str, Any]) -> Report:
     """Audit a whole table: every stated total and every column rule, then
-    reclassification across each total row.
+    reclassification across each total row, then each printed rate (its
+    ``"rates"``) by :func:`check_rate`'s rules.
 
     ``table`` is a path to a JSON (``apportion.table/1``) or CSV file, or
     the JSON form as a dict.  Errors in the table itself raise PlanError

@@ -790,6 +790,189 @@ TEST(audit_table_overflow_is_an_error)
     ap_audit_table_free(t);
 }
 
+/* ---- printed rates ----------------------------------------------------------- */
+
+/* The one rate finding labelled `label`. */
+static const ap_table_finding *must_find_rate(const ap_audit_report *r,
+                                              const char *label)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (r->findings[i].kind == AP_TABLE_CHECK_FIGURE &&
+            strcmp(r->findings[i].row_label, label) == 0)
+            return &r->findings[i];
+    fprintf(stderr, "no rate finding \"%s\"\n", label);
+    exit(1);
+}
+
+TEST(audit_table_rates_seed)
+{
+    /* The NCT annual report 2021/22, section 3.1: "78.3% (29 KPIs)" of 37.
+     * 29/37 is 78.378...%: rounded 78.4%, cut 78.3%. */
+    ap_audit_report *r =
+        check_file(TABLES "nct-support-services-kpis-2021-22.json");
+    CHECK(r->n_findings == 3 && r->n_ok == 2 && r->n_rounding == 1 &&
+          r->n_error == 0);
+    const ap_table_finding *f =
+        must_find_rate(r, "Met or exceeded target, % of all KPIs");
+    CHECK(f == &r->findings[2]); /* after the totals */
+    CHECK(f->row == 0 && f->column == 0);
+    CHECK_STR(f->column_label, "KPIs");
+    CHECK_STR(f->unit, "%");
+    CHECK_STR(f->check, "Met or exceeded target / Total KPIs as a "
+                        "percentage");
+    CHECK(f->finding.scale == 5);
+    expect(f, AP_AUDIT_ROUNDING, AP_CAUSE_TRUNCATION, 7830000, 7837838);
+    CHECK_CONTAINS(f->finding.suggestion, "rounded it would be 78.4%");
+    ap_audit_report_free(r);
+
+    /* Section 10.6: 57 and 59 of 69 young people, printed 83% and 86%
+     * (82.6...% and 85.5...%, both rounded). */
+    r = check_file(TABLES "nct-youth-offending-survey-2021-22.json");
+    CHECK(r->n_findings == 2 && r->n_ok == 2);
+    CHECK(must_find_rate(r, "Found their worker supportive, % of "
+                            "respondents")->finding.cause ==
+          AP_CAUSE_ROUNDING);
+    CHECK(must_find_rate(r, "Did not commit further offences, % of "
+                            "respondents")->finding.cause ==
+          AP_CAUSE_ROUNDING);
+    ap_audit_report_free(r);
+}
+
+#define RATE(label, stated, num, den) \
+    "{\"label\": \"" label "\", \"stated\": \"" stated "\", " \
+    "\"numerator\": " num ", \"denominator\": " den "}"
+
+TEST(audit_table_rates_forms)
+{
+    /* Cells at different precisions are compared at one (0.5 of 2 is a
+     * quarter); a bare rate is the ratio itself; a column is named when
+     * the table has several; a nil numerator is zero; a negative figure
+     * keeps its sign. */
+    const char *json = HEAD "\"columns\": [\"N\", \"D\"], \"rows\": ["
+        "{\"label\": \"a\", \"values\": [\"0.5\", \"2\"]},"
+        "{\"label\": \"b\", \"values\": [\"-\", \"(3)\"]}], \"rates\": ["
+        RATE("q%", "25.0%", "{\"row\": \"a\", \"column\": \"N\"}",
+             "{\"row\": \"a\", \"column\": \"D\"}") ","
+        RATE("q", "0.25", "{\"row\": \"a\", \"column\": \"N\"}",
+             "{\"row\": \"a\", \"column\": \"D\"}") ","
+        RATE("wrong", "30%", "{\"row\": \"a\", \"column\": \"N\"}",
+             "{\"row\": \"a\", \"column\": \"D\"}") ","
+        RATE("nil", "0%", "{\"row\": \"b\", \"column\": \"N\"}",
+             "{\"row\": \"b\", \"column\": \"D\"}") ","
+        RATE("neg", "-16.7%", "{\"row\": \"a\", \"column\": \"N\"}",
+             "{\"row\": \"b\", \"column\": \"D\"}") ","
+        RATE("cut", "-16.6%", "{\"row\": \"a\", \"column\": \"N\"}",
+             "{\"row\": \"b\", \"column\": \"D\"}") "]}";
+    ap_audit_report *r = check_text(json);
+    CHECK(r->n_findings == 6);
+    const ap_table_finding *f = must_find_rate(r, "q%");
+    CHECK(f->finding.status == AP_AUDIT_OK &&
+          f->finding.cause == AP_CAUSE_NONE);
+    CHECK_STR(f->check, "a (N) / a (D) as a percentage");
+    CHECK_STR(f->unit, "%");
+    f = must_find_rate(r, "q");
+    CHECK(f->finding.status == AP_AUDIT_OK);
+    CHECK_STR(f->check, "a (N) / a (D) as a rate");
+    CHECK_STR(f->unit, "");
+    f = must_find_rate(r, "wrong");
+    CHECK(f->finding.status == AP_AUDIT_ERROR &&
+          f->finding.cause == AP_CAUSE_UNEXPLAINED);
+    CHECK(f->finding.scale == 1 && f->finding.difference == 50);
+    CHECK(must_find_rate(r, "nil")->finding.status == AP_AUDIT_OK);
+    /* 0.5 / -3 is -16.66...%: -16.7% rounded, -16.6% cut toward zero. */
+    f = must_find_rate(r, "neg");
+    CHECK(f->finding.status == AP_AUDIT_OK &&
+          f->finding.cause == AP_CAUSE_ROUNDING);
+    f = must_find_rate(r, "cut");
+    CHECK(f->finding.status == AP_AUDIT_ROUNDING &&
+          f->finding.cause == AP_CAUSE_TRUNCATION);
+    CHECK(r->n_ok == 4 && r->n_rounding == 1 && r->n_error == 1);
+    ap_audit_report_free(r);
+}
+
+TEST(audit_table_rates_errors_name_path)
+{
+#define T2 HEAD "\"columns\": [\"N\", \"D\"], \"rows\": [" \
+    "{\"label\": \"a\", \"values\": [\"1\", \"2\"]}," \
+    "{\"label\": \"z\", \"values\": [\"-\", null]}], \"rates\": ["
+#define NA "{\"row\": \"a\", \"column\": \"N\"}"
+#define DA "{\"row\": \"a\", \"column\": \"D\"}"
+    expect_error(T2 "3]}", "$.rates[0]", 0, 0, "found a number");
+    expect_error(HEAD "\"columns\": [\"N\"], \"rows\": [{\"label\": \"a\", "
+                 "\"values\": [1]}], \"rates\": {}}", "$.rates", 0, 0,
+                 "an array of rates");
+    expect_error(T2 "{\"label\": \"r\", \"stated\": \"50%\", \"numerator\": "
+                 NA ", \"denominator\": " DA ", \"rate\": 1}]}",
+                 "$.rates[0].rate", 0, 0, "unknown key");
+    expect_error(T2 "{\"stated\": \"50%\", \"numerator\": " NA
+                 ", \"denominator\": " DA "}]}", "$.rates[0].label", 0, 0,
+                 "missing required key");
+    expect_error(T2 RATE(" ", "50%", NA, DA) "]}", "$.rates[0].label", 0, 0,
+                 "cannot be empty");
+    expect_error(T2 "{\"label\": \"r\", \"numerator\": " NA
+                 ", \"denominator\": " DA "}]}", "$.rates[0].stated", 0, 0,
+                 "missing required key \"stated\"");
+    expect_error(T2 "{\"label\": \"r\", \"stated\": 50, \"numerator\": " NA
+                 ", \"denominator\": " DA "}]}", "$.rates[0].stated", 0, 0,
+                 "as text");
+    expect_error(T2 RATE("r", "fifty", NA, DA) "]}", "$.rates[0].stated", 0,
+                 0, "fifty");
+    expect_error(T2 RATE("r", "\302\2435", NA, DA) "]}",
+                 "$.rates[0].stated", 0, 0, "money");
+    expect_error(T2 "{\"label\": \"r\", \"stated\": \"50%\", "
+                 "\"denominator\": " DA "}]}", "$.rates[0].numerator", 0, 0,
+                 "missing required key \"numerator\"");
+    expect_error(T2 RATE("r", "50%", "\"a\"", DA) "]}",
+                 "$.rates[0].numerator", 0, 0, "expected a cell");
+    expect_error(T2 RATE("r", "50%", "{\"row\": \"a\", \"col\": \"N\"}", DA)
+                 "]}", "$.rates[0].numerator.col", 0, 0, "unknown key");
+    expect_error(T2 RATE("r", "50%", "{\"column\": \"N\"}", DA) "]}",
+                 "$.rates[0].numerator.row", 0, 0, "missing required key");
+    expect_error(T2 RATE("r", "50%", "{\"row\": \"b\", \"column\": \"N\"}",
+                         DA) "]}", "$.rates[0].numerator.row", 0, 0,
+                 "no row is labelled \"b\"");
+    expect_error(T2 RATE("r", "50%", "{\"row\": \"a\"}", DA) "]}",
+                 "$.rates[0].numerator.column", 0, 0, "has 2 columns");
+    expect_error(T2 RATE("r", "50%", NA, "{\"row\": \"a\", \"column\": 2}")
+                 "]}", "$.rates[0].denominator.column", 0, 0,
+                 "expected a column name");
+    expect_error(T2 RATE("r", "50%", NA, "{\"row\": \"a\", \"column\": "
+                         "\"X\"}") "]}", "$.rates[0].denominator.column", 0,
+                 0, "unknown column \"X\"");
+    expect_error(T2 RATE("r", "50%", NA, "{\"row\": \"z\", \"column\": "
+                         "\"D\"}") "]}", "$.rates[0].denominator", 0, 0,
+                 "is empty");
+    expect_error(T2 RATE("r", "50%", NA, "{\"row\": \"z\", \"column\": "
+                         "\"N\"}") "]}", "$.rates[0].denominator", 0, 0,
+                 "is zero");
+    /* The second rate's error names its index. */
+    expect_error(T2 RATE("r", "50%", NA, DA) "," RATE("s", "x", NA, DA) "]}",
+                 "$.rates[1].stated", 0, 0, "\"x\"");
+#undef NA
+#undef DA
+#undef T2
+}
+
+TEST(audit_table_rates_overflow_is_an_error)
+{
+    /* At the denominator's two decimals the numerator no longer fits
+     * int64: an error naming the rate, not a wrong answer. */
+    const char *json = HEAD "\"columns\": [\"X\"], \"rows\": ["
+        "{\"label\": \"a\", \"values\": [\"9,000,000,000,000,000,000\"]},"
+        "{\"label\": \"b\", \"values\": [\"1.25\"]}], \"rates\": ["
+        RATE("big", "50%", "{\"row\": \"a\"}", "{\"row\": \"b\"}") "]}";
+    ap_audit_table *t;
+    ap_error err;
+    CHECK(ap_audit_table_parse(json, strlen(json), "t.json", &t, &err) ==
+          AP_OK);
+    ap_audit_report *r = (ap_audit_report *)1;
+    CHECK(ap_audit_table_check(t, &r, &err) == AP_E_OVERFLOW);
+    CHECK(r == NULL);
+    CHECK_CONTAINS(err.message, "$.rates[0] (\"big\")");
+    ap_audit_table_free(t);
+}
+#undef RATE
+
 /* ---- a large generated table ----------------------------------------------- */
 
 /* A small deterministic generator, so a failure reproduces. */
