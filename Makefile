@@ -28,6 +28,9 @@ deps:
 	pkg-config --exists libcjson 2>/dev/null || missing="$$missing libcjson-dev"; \
 	pkg-config --exists libffi 2>/dev/null || missing="$$missing libffi-dev"; \
 	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
+	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
+	command -v nm >/dev/null 2>&1 || missing="$$missing binutils"; \
+	command -v awk >/dev/null 2>&1 || missing="$$missing mawk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
