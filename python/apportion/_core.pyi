@@ -152,7 +152,7 @@ def ledger_apportion(totals: _Int64s, n_centres: int, n_periods: int,
 def parse_money_array(texts: _Buffer, unit: str,
                       out: _Int64s) -> tuple[int, str] | None: ...
 
-# ---- forecasts (forecast.c, holt.c) ------------------------------------
+# ---- forecasts (forecast.c) ---------------------------------------------
 
 class _TrendFitDict(TypedDict):
     nobs: int
