@@ -54,7 +54,7 @@ def holidays_for(cal, start, end):
 
 
 def by_apportion(start, end, keys, cal):
-    out = apportion.within_working_days(start, end, LIMIT, cal, by=keys)
+    out = apportion.within_working_days(start, end, LIMIT, calendar=cal, by=keys)
     return out[["within", "total"]]
 
 

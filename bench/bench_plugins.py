@@ -44,7 +44,7 @@ def by_plugin(area, records, keys, cal):
 
 
 def by_builtin(start, end, keys, cal):
-    return apportion.within_working_days(start, end, LIMIT, cal, by=keys)
+    return apportion.within_working_days(start, end, LIMIT, calendar=cal, by=keys)
 
 
 def python_within(busdaycal):
