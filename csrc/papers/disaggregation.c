@@ -164,9 +164,10 @@ static char *sum_of_codes(const ap_disaggregation *m, const char *lhs)
 static ap_status add_sum(ctx *c, const ap_figure *items, size_t n,
                          const char *const *labels, const ap_figure *stated,
                          const char *stated_label, const char *suffix,
-                         const ap__report_where *where)
+                         int exact, const ap__report_where *where)
 {
     ap_audit_options o = ap_audit_defaults();
+    o.items_exact = o.stated_exact = exact;
     o.labels = labels;
     o.stated_label = stated_label;
     o.suffix = suffix;
@@ -213,8 +214,12 @@ static ap_status audit_bases(ctx *c, const char *const *codes)
         ap__report_where where = {AP_TABLE_CHECK_TOTAL, k, na,
                                   b->basis.name, "total", check, id,
                                   percent ? "%" : "number"};
+        /* A metric basis's values are the weights apportionment uses
+         * exactly (counts of people, referrals, contacts), so its stated
+         * total is judged exactly: 522 + 680 must be 1,202, not within a
+         * rounding of it. */
         st = add_sum(c, items, na, codes, &stated, "the stated total",
-                     percent ? "%" : NULL, &where);
+                     percent ? "%" : NULL, !percent, &where);
     }
     free(items);
     free(check);
@@ -274,7 +279,7 @@ static ap_status audit_staffing(ctx *c)
                                   "staffing.fte", "FTE"};
         if (st == AP_OK)
             st = add_sum(c, items, np, labels, &stated, "the stated FTE",
-                         NULL, &where);
+                         NULL, 0, &where);
     }
     /* An assigned group's parts against the group's FTE. */
     for (size_t p = 0; st == AP_OK && p < np; p++) {
@@ -296,7 +301,7 @@ static ap_status audit_staffing(ctx *c)
                                   m->n_bases + 2 + p, na,
                                   post->role, "FTE", check, id, "FTE"};
         st = add_sum(c, items, na, labels, &post->fte,
-                     "the group's FTE", NULL, &where);
+                     "the group's FTE", NULL, 0, &where);
         free(check);
     }
     free(items);

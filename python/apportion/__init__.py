@@ -43,6 +43,7 @@ from .errors import (
 from .kpi import KPI, RAG, AmbiguousBandsWarning, Band, load_kpis, parse_kpis
 from .ledger import Ledger, LedgerApportionment, UnusedBasisWarning
 from .measures import combine, elapsed_working_days_summary, rereferrals, within_working_days
+from .disaggregation import Disaggregation, load_disaggregation, parse_disaggregation
 from .mtfp import MTFP, MTFPProposal, load_mtfp, parse_mtfp
 from .outturn import Outturn, Q4Balance, load_outturn, parse_outturn, parse_q4_balance, q4_balance
 from .plan import Check, Plan, load_plan, parse_plan
@@ -68,6 +69,7 @@ __all__ = [
     "Check",
     "ContractSum",
     "CostScenario",
+    "Disaggregation",
     "InputError",
     "Ledger",
     "LedgerApportionment",
@@ -105,6 +107,7 @@ __all__ = [
     "get_include",
     "load_contract_sum",
     "load_kpis",
+    "load_disaggregation",
     "load_mtfp",
     "load_outturn",
     "load_plan",
@@ -113,6 +116,7 @@ __all__ = [
     "parse_contract_sum",
     "parse_kpis",
     "parse_money",
+    "parse_disaggregation",
     "parse_mtfp",
     "parse_outturn",
     "parse_plan",
