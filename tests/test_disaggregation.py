@@ -194,3 +194,12 @@ def test_run_prints_the_report_and_strict_fails_on_the_error():
     as_json = subprocess.run([*run, "--json"], capture_output=True, text=True,
                              check=True).stdout
     assert json.loads(as_json)["findings"][-1]["status"] == "error"
+
+
+def test_the_iass_plugin_gives_the_same_notice_end(paper):
+    # The notice period is the IASS service plan's (Schedule 3B2, 3.1), and
+    # the IASS plugin's notice_end calculator is its rule: notice given at
+    # the committee ends where the paper's timeline says.
+    iass = apportion.service_area("IASS")
+    t = paper.timeline
+    assert iass.call("notice_end", t.notice_from) == t.notice_end

@@ -32,6 +32,7 @@ from ._deprecate import keyword_only_after
 from .audit import check_split, check_table, check_total
 from .calendar import Calendar, date_parts, financial_year, fy_label
 from .contract import ContractSum, load_contract_sum, parse_contract_sum
+from .disaggregation import Disaggregation, load_disaggregation, parse_disaggregation
 from .errors import (
     ApportionError,
     InputError,
@@ -43,7 +44,6 @@ from .errors import (
 from .kpi import KPI, RAG, AmbiguousBandsWarning, Band, load_kpis, parse_kpis
 from .ledger import Ledger, LedgerApportionment, UnusedBasisWarning
 from .measures import combine, elapsed_working_days_summary, rereferrals, within_working_days
-from .disaggregation import Disaggregation, load_disaggregation, parse_disaggregation
 from .mtfp import MTFP, MTFPProposal, load_mtfp, parse_mtfp
 from .outturn import Outturn, Q4Balance, load_outturn, parse_outturn, parse_q4_balance, q4_balance
 from .plan import Check, Plan, load_plan, parse_plan
@@ -106,17 +106,17 @@ __all__ = [
     "fy_label",
     "get_include",
     "load_contract_sum",
-    "load_kpis",
     "load_disaggregation",
+    "load_kpis",
     "load_mtfp",
     "load_outturn",
     "load_plan",
     "load_plugin",
     "load_savings",
     "parse_contract_sum",
+    "parse_disaggregation",
     "parse_kpis",
     "parse_money",
-    "parse_disaggregation",
     "parse_mtfp",
     "parse_outturn",
     "parse_plan",

@@ -134,6 +134,12 @@ class Disaggregation(Paper):
     _default_source = "<disaggregation>"
 
     title: str
+    #: The extra cost of one service per council, as the range the paper
+    #: prints; None when it gives none.
+    extra_cost: ExtraCost | None
+    #: The paper's dates against the agreement's notice period; None when
+    #: the file has no timeline.
+    timeline: Timeline | None
 
     def _setup(self, data: CoreData) -> None:
         super()._setup(data)
@@ -158,14 +164,14 @@ class Disaggregation(Paper):
         self._bases = data["bases"]
         staffing = data["staffing"]
         self._staffing = staffing
-        self.extra_cost: ExtraCost | None = None
+        self.extra_cost = None
         if staffing is not None and staffing["extra_cost"] is not None:
             x = staffing["extra_cost"]
             self.extra_cost = ExtraCost(x["printed"], x["low"][0], x["high"][0],
                                         x["what"], x["source"])
         self._fte_decimals: int = result["fte_decimals"]
         t = data["timeline"]
-        self.timeline: Timeline | None = None
+        self.timeline = None
         if t is not None:
             self.timeline = Timeline(
                 t["notice_months"], t["notice_source"],
