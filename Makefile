@@ -124,7 +124,7 @@ test: venv ctest ctest-asan ctest-valgrind pytest lint doctest docs
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
 	@echo
-	$(PY) examples/compare_iass_bases.py
+	$(PY) -m apportion run examples/iass-disaggregation-2022.json
 	@echo
 	$(PY) -m apportion plugin list
 	@echo

@@ -2,7 +2,7 @@
 
     python examples/compare_iass_bases.py
 
-Reads iass-disaggregation-bases.json (the £429k budget of the IASS
+Reads iass-disaggregation-2022.json (the £429k budget of the IASS
 variation notice, Shared Services Joint Committee, 26 October 2022, and the
 bases it and the 2021/22 service plan state; the file names the section of
 each figure) and prints each council's share, in pounds and as a
@@ -21,9 +21,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    example = json.loads((HERE / "iass-disaggregation-bases.json").read_text(encoding="utf-8"))
-    bases = {b["name"]: b["weights"] for b in example["bases"]}
-    total = example["total"]["printed"]
+    example = json.loads((HERE / "iass-disaggregation-2022.json").read_text(encoding="utf-8"))
+    bases = {b["name"]: b["values"] for b in example["bases"]}
+    total = example["budget"]["total"]
     frame = apportion.compare_bases(total, bases)
     share, percent = frame["share"], frame["percent"]
     current = share.loc["current budget"]

@@ -40,6 +40,7 @@ ap_audit_options ap_audit_defaults(void)
     o.labels = NULL;
     o.stated_label = NULL;
     o.suffix = NULL;
+    o.items_exact = 0;
     return o;
 }
 
@@ -660,7 +661,8 @@ static ap_status sum_items(const context *c, int scale, int64_t *computed,
             return st;
         sum += (ap__i128)(c->signs ? c->signs[i] : 1) * v;
         int rd = c->o->decimals >= 0 ? c->o->decimals : c->items[i].decimals;
-        res2 += pow10_128(scale + SHIFT_MAX - rd);
+        if (!c->o->items_exact)
+            res2 += pow10_128(scale + SHIFT_MAX - rd);
     }
     if (!ap__fits_i64(sum)) {
         ap__i128 run = 0;
@@ -701,7 +703,7 @@ static int truncation_fits(const context *c, int scale, ap__i128 diff)
     int F = scale + SHIFT_MAX;
     ap__i128 lo = 0, hi = 0; /* doubled */
     int lo_open = 0, hi_open = 0;
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; !c->o->items_exact && i < c->n; i++) {
         int rd = c->o->decimals >= 0 ? c->o->decimals : c->items[i].decimals;
         ap__i128 r2 = 2 * pow10_128(F - rd);
         int sign = c->signs ? c->signs[i] : 1;

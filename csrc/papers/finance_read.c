@@ -483,6 +483,14 @@ ap_status ap__fr_basis(ap__jr *jr, const cJSON *obj, const char *path,
     return basis_members(jr, obj, path, authorities, n, words, b);
 }
 
+ap_status ap__fr_basis_members(ap__jr *jr, const cJSON *obj,
+                               const char *path,
+                               const ap_authority *authorities, size_t n,
+                               const ap__fr_weight_words *words, ap_basis *b)
+{
+    return basis_members(jr, obj, path, authorities, n, words, b);
+}
+
 ap_status ap__fr_split(ap__jr *jr, const cJSON *obj, const char *path,
                        const ap_authority *authorities, size_t n,
                        ap_basis *b)

@@ -106,6 +106,14 @@ ap_status ap__fr_basis(ap__jr *jr, const cJSON *obj, const char *path,
                        const ap_authority *authorities, size_t n,
                        const ap__fr_weight_words *words, ap_basis *b);
 
+/* ap__fr_basis without its check of obj's keys, for a format whose basis
+ * objects carry members of their own beside name, kind, values and mode
+ * (a disaggregation's "what" and "source"): the caller checks the keys. */
+ap_status ap__fr_basis_members(ap__jr *jr, const cJSON *obj,
+                               const char *path,
+                               const ap_authority *authorities, size_t n,
+                               const ap__fr_weight_words *words, ap_basis *b);
+
 /* The index of the authority whose code is `code`, or an error at node
  * listing the codes there are. */
 ap_status ap__fr_find_authority(ap__jr *jr, const ap_authority *authorities,

@@ -125,6 +125,7 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
 #include "apportion/contract_sum.h"
 #include "apportion/savings.h"
 #include "apportion/mtfp.h"
+#include "apportion/disaggregation.h"
 #include "apportion/forecast.h"
 #include "apportion/scenario.h"
 

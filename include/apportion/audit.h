@@ -135,6 +135,9 @@ typedef struct ap_audit_options {
     const char *stated_label;
     /* Appended to figures in suggestions: "%" or NULL. */
     const char *suffix;
+    /* Nonzero: the items are exact, not rounded prints (counts of people
+     * or cases), so they allow no rounding and cannot have been cut. */
+    int items_exact;
 } ap_audit_options;
 
 /* The defaults: decimals -1, nothing exact, no labels, no suffix. */

@@ -32,6 +32,7 @@ from ._deprecate import keyword_only_after
 from .audit import check_split, check_table, check_total
 from .calendar import Calendar, date_parts, financial_year, fy_label
 from .contract import ContractSum, load_contract_sum, parse_contract_sum
+from .disaggregation import Disaggregation, load_disaggregation, parse_disaggregation
 from .errors import (
     ApportionError,
     InputError,
@@ -68,6 +69,7 @@ __all__ = [
     "Check",
     "ContractSum",
     "CostScenario",
+    "Disaggregation",
     "InputError",
     "Ledger",
     "LedgerApportionment",
@@ -104,6 +106,7 @@ __all__ = [
     "fy_label",
     "get_include",
     "load_contract_sum",
+    "load_disaggregation",
     "load_kpis",
     "load_mtfp",
     "load_outturn",
@@ -111,6 +114,7 @@ __all__ = [
     "load_plugin",
     "load_savings",
     "parse_contract_sum",
+    "parse_disaggregation",
     "parse_kpis",
     "parse_money",
     "parse_mtfp",

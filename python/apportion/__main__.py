@@ -21,6 +21,7 @@ _PAPERS = {
     "apportion.savings/1": ("savings", "load_savings"),
     "apportion.outturn/1": ("outturn", "load_outturn"),
     "apportion.contract_sum/1": ("contract", "load_contract_sum"),
+    "apportion.disaggregation/1": ("disaggregation", "load_disaggregation"),
 }
 
 
@@ -246,11 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="print a plan's apportionment, recharge "
                          "schedule and the checks of its stated figures; or "
-                         "an MTFP, savings, outturn or contract-sum file's "
-                         "figures and their audit")
+                         "an MTFP, savings, outturn, contract-sum or "
+                         "disaggregation file's figures and their audit")
     run.add_argument("plan", help="a plan file (JSON), or a file of the "
                      "formats apportion.mtfp/1, savings/1, outturn/1, "
-                     "contract_sum/1 or table/1")
+                     "contract_sum/1, disaggregation/1 or table/1")
     run.add_argument("--json", action="store_true",
                      help="print the checks as JSON instead of the report")
     run.add_argument("--strict", action="store_true",

@@ -349,6 +349,7 @@ extern PyMethodDef plugin_methods[];
 extern PyMethodDef audit_methods[];
 extern PyMethodDef ledger_methods[];
 extern PyMethodDef mtfp_methods[];
+extern PyMethodDef disaggregation_methods[];
 extern PyMethodDef savings_methods[];
 extern PyMethodDef outturn_methods[];
 extern PyMethodDef contract_sum_methods[];

@@ -82,7 +82,7 @@ static int core_exec(PyObject *module)
         measure_methods, plugin_methods,    audit_methods,
         ledger_methods,  mtfp_methods,      savings_methods,
         outturn_methods, contract_sum_methods, forecast_methods,
-        scenario_methods};
+        scenario_methods, disaggregation_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (PyModule_AddFunctions(module, tables[i]) < 0)
         return -1;
