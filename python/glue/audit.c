@@ -130,7 +130,9 @@ static int string_items(PyObject *obj, Py_ssize_t n, const char *what,
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *s = PySequence_Fast_GET_ITEM(fast, i);
-        texts[i] = PyUnicode_Check(s) ? PyUnicode_AsUTF8(s) : NULL;
+        char name[160];
+        snprintf(name, sizeof name, "%s[%zd]", what, i);
+        texts[i] = PyUnicode_Check(s) ? utf8_of(s, NULL, name) : NULL;
         if (texts[i] == NULL) {
             if (!PyErr_Occurred())
                 PyErr_Format(PyExc_TypeError, "%s[%zd]: expected str, found %s",

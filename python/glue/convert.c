@@ -12,6 +12,104 @@
 #include "apportion/apportion.h"
 #include "glue.h"
 
+/* ---- text -------------------------------------------------------------- */
+
+/* apportion.errors.InputError, for the helpers that have no module at
+ * hand; ValueError should the import itself fail.  A new reference. */
+static PyObject *input_error_class(void)
+{
+    PyObject *errors = PyImport_ImportModule("apportion.errors");
+    PyObject *cls = errors ? PyObject_GetAttrString(errors, "InputError")
+                           : NULL;
+    Py_XDECREF(errors);
+    if (cls == NULL) {
+        PyErr_Clear();
+        cls = Py_NewRef(PyExc_ValueError);
+    }
+    return cls;
+}
+
+/* Raises InputError with a printf-formatted message; returns NULL. */
+static PyObject *input_error(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
+static PyObject *input_error(const char *format, ...)
+{
+    PyObject *cls = input_error_class();
+    char text[512];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(text, sizeof text, format, ap);
+    va_end(ap);
+    PyObject *message =
+        PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+    if (message != NULL) {
+        PyErr_SetObject(cls, message);
+        Py_DECREF(message);
+    }
+    Py_DECREF(cls);
+    return NULL;
+}
+
+/* Where the Unicode error just raised starts (0 when it cannot say); the
+ * error is cleared. */
+static Py_ssize_t raised_start(int (*start)(PyObject *, Py_ssize_t *))
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    Py_ssize_t at = 0;
+    if (value == NULL || start(value, &at) < 0)
+        at = 0;
+    PyErr_Clear();
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return at;
+}
+
+PyObject *core_text(const char *text)
+{
+    /* An earlier argument of the same call failed (the arguments of
+     * Py_BuildValue are all made before it runs): keep its exception
+     * rather than decoding, or raising, over it. */
+    if (PyErr_Occurred())
+        return NULL;
+    if (text == NULL) /* as Py_BuildValue's "s" makes it */
+        Py_RETURN_NONE;
+    Py_ssize_t n = (Py_ssize_t)strlen(text);
+    PyObject *s = PyUnicode_DecodeUTF8(text, n, NULL);
+    if (s != NULL || !PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        return s;
+    Py_ssize_t at = raised_start(PyUnicodeDecodeError_GetStart);
+    /* The core read the text from a file it checked: this is the core's
+     * own mistake (a buffer that cut a character), said plainly. */
+    int shown = at < 40 ? (int)at : 40;
+    return input_error("text from the core is not UTF-8 at byte %zd "
+                       "(after \"%.*s\"); please report it", at, shown,
+                       text + (at - shown));
+}
+
+const char *utf8_of(PyObject *obj, Py_ssize_t *len, const char *what)
+{
+    Py_ssize_t n = 0;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &n);
+    if (s == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+            return NULL;
+        Py_ssize_t at = raised_start(PyUnicodeEncodeError_GetStart);
+        Py_UCS4 c = at < PyUnicode_GetLength(obj) ? PyUnicode_ReadChar(obj, at)
+                                                  : 0;
+        PyErr_Clear();
+        input_error("%s is not valid text: it holds a lone surrogate "
+                    "(U+%04X) at position %zd, which no UTF-8 file can "
+                    "hold", what, (unsigned)c, at);
+        return NULL;
+    }
+    if (len != NULL)
+        *len = n;
+    return s;
+}
+
 /* ---- conversions ------------------------------------------------------- */
 
 /* Any integer (int, numpy integer: whatever has __index__) but not bool
@@ -368,7 +466,7 @@ PyObject *str_or_none(const char *s)
 {
     if (s == NULL || *s == '\0')
         Py_RETURN_NONE;
-    return PyUnicode_FromString(s);
+    return core_text(s);
 }
 
 PyObject *amount_tuple(const ap_amount *a)
@@ -433,6 +531,8 @@ PyObject *basis_dict(const ap_basis *b, size_t n)
 
 PyObject *list_of(const void *ctx, size_t n, item_fn make)
 {
+    if (PyErr_Occurred()) /* an earlier argument failed: as core_text */
+        return NULL;
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (list == NULL)
         return NULL;
@@ -470,7 +570,7 @@ PyObject *authority_codes(const ap_authority *a, size_t n)
 static PyObject *authority_item(const void *ctx, size_t i)
 {
     const ap_authority *a = (const ap_authority *)ctx + i;
-    return Py_BuildValue("(ss)", a->code, a->name);
+    return Py_BuildValue("(NN)", core_text(a->code), core_text(a->name));
 }
 
 PyObject *authorities_list(const ap_authority *a, size_t n)
@@ -741,7 +841,10 @@ static int text_arg(const arg_spec *spec, int i, PyObject *obj,
                     const char **text, Py_ssize_t *len)
 {
     if (PyUnicode_Check(obj)) {
-        *text = PyUnicode_AsUTF8AndSize(obj, len);
+        char what[300];
+        snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
+                 spec->params[i]);
+        *text = utf8_of(obj, len, what);
         return *text == NULL ? -1 : 0;
     }
     PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
@@ -774,7 +877,10 @@ static int str_arg(const arg_spec *spec, int i, PyObject *obj, int or_none,
     if (!PyUnicode_Check(obj))
         return wrong_type(spec, i, or_none ? "str or None" : "str", obj);
     Py_ssize_t len;
-    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    char what[300];
+    snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
+             spec->params[i]);
+    const char *s = utf8_of(obj, &len, what);
     if (s == NULL)
         return -1;
     if ((size_t)len != strlen(s)) {

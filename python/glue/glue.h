@@ -31,8 +31,19 @@ typedef struct module_state {
 
 module_state *get_state(PyObject *module);
 
-/* Text from the core as str, decoding leniently. */
+/* Text from the core (a name, a description, a check: data read from a
+ * file the core checked as UTF-8) as str; NULL as None.  The one way the
+ * glue makes str of the core's text: text that is not UTF-8 is
+ * InputError saying so, never UnicodeDecodeError, and called with an
+ * exception already set (an earlier argument of the same Py_BuildValue
+ * failed) it returns NULL at once and keeps that exception, so a call
+ * never returns with two errors or a result and an error. */
 PyObject *core_text(const char *text);
+/* A str as UTF-8 (owned by obj: valid while obj is), its length in *len
+ * when len is not NULL.  A lone surrogate, which no UTF-8 can hold, is
+ * InputError naming `what` ("parse_money() argument 'text'") and the
+ * position, never UnicodeEncodeError; NULL then. */
+const char *utf8_of(PyObject *obj, Py_ssize_t *len, const char *what);
 /* Raises the exception matching err->status; returns NULL. */
 PyObject *raise_error(PyObject *module, const ap_error *err);
 /* What a function that fills the caller's arrays returns: None when the

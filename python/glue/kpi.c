@@ -288,7 +288,7 @@ static PyObject *number_or_none(int present, ap_number x)
 static PyObject *state_item(const void *ctx, size_t i)
 {
     const ap_kpi_state *s = (const ap_kpi_state *)ctx + i;
-    return Py_BuildValue("(ss)", s->label, ap_rag_name(s->rag));
+    return Py_BuildValue("(Ns)", core_text(s->label), ap_rag_name(s->rag));
 }
 
 static PyObject *kpi_dict(const void *ctx, size_t i)
