@@ -116,7 +116,7 @@ PAPER_FINISH(finish_contract, ap_contract_sum, ap_contract_sum_result,
              ap_contract_sum_compute, contract_dict,
              ap_contract_sum_result_free, ap_contract_sum_free, 0)
 
-PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
+PAPER_READERS(contract_sum, ap_contract_sum, "contract sum",
               ap_contract_sum_parse, finish_contract,
               "The contract sum in the file at path and its computed\n"
               "results, as a dict.",

@@ -110,6 +110,43 @@ const char *utf8_of(PyObject *obj, Py_ssize_t *len, const char *what)
     return s;
 }
 
+/* ---- files ------------------------------------------------------------- */
+
+int read_file_arg(PyObject *module, PyObject *path, PyObject *max_obj,
+                  const char *what, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    size_t max_bytes = SIZE_MAX;
+    if (max_obj != Py_None) {
+        PyObject *index = int_of(max_obj, "max_bytes");
+        if (index == NULL)
+            return -1;
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+        Py_DECREF(index);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (overflow != 0 || v < 0) {
+            input_error("max_bytes must be a whole number of bytes from 0 to "
+                        "9223372036854775807");
+            return -1;
+        }
+        max_bytes = (size_t)v;
+    }
+    ap_error err;
+    ap_status st;
+    const char *name = PyBytes_AS_STRING(path);
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_file_read(name, max_bytes, what, text, len, &err);
+    Py_END_ALLOW_THREADS
+    if (st != AP_OK) {
+        raise_error(module, &err);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- conversions ------------------------------------------------------- */
 
 /* Any integer (int, numpy integer: whatever has __index__) but not bool
@@ -126,6 +163,45 @@ PyObject *int_of(PyObject *obj, const char *what)
     return PyNumber_Index(obj);
 }
 
+/* InputError "<what> must be an integer from lo to hi, not <value>"
+ * (a value of many digits cut short); returns -1. */
+int out_of_range(const char *what, long long lo, long long hi,
+                 PyObject *value)
+{
+    PyObject *repr = PyObject_Repr(value);
+    const char *text = repr != NULL ? PyUnicode_AsUTF8(repr) : NULL;
+    if (text == NULL) {
+        Py_XDECREF(repr);
+        return -1;
+    }
+    input_error("%s must be an integer from %lld to %lld, not %.60s%s", what,
+                lo, hi, text, strlen(text) > 60 ? "..." : "");
+    Py_DECREF(repr);
+    return -1;
+}
+
+int to_integer(PyObject *obj, const char *what, long long lo, long long hi,
+               long long *out)
+{
+    PyObject *index = int_of(obj, what);
+    if (index == NULL)
+        return -1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return -1;
+    }
+    if (overflow != 0 || v < lo || v > hi) {
+        out_of_range(what, lo, hi, index);
+        Py_DECREF(index);
+        return -1;
+    }
+    Py_DECREF(index);
+    *out = v;
+    return 0;
+}
+
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out)
 {
@@ -137,7 +213,8 @@ int to_int64(PyObject *module, PyObject *obj, const char *what,
     Py_DECREF(index);
     if (overflow != 0) {
         PyErr_Format(get_state(module)->overflow_error,
-                     "%s does not fit in a 64-bit integer", what);
+                     "%s does not fit in a 64-bit integer (from -2**63 to "
+                     "2**63 - 1)", what);
         return -1;
     }
     if (v == -1 && PyErr_Occurred())
@@ -835,6 +912,36 @@ static int wrong_type(const arg_spec *spec, int i, const char *expected,
     return -1;
 }
 
+/* An integer argument (an int, or anything with __index__; TypeError
+ * otherwise, as PyArg_ParseTuple gives it) from lo to hi: one outside is
+ * InputError naming the function, the parameter and the range, where
+ * PyArg_ParseTuple gave a bare OverflowError in C's words ("signed integer
+ * is greater than maximum"). */
+static int int_arg(const arg_spec *spec, int i, PyObject *obj, long long lo,
+                   long long hi, long long *out)
+{
+    PyObject *index = PyNumber_Index(obj);
+    if (index == NULL)
+        return -1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return -1;
+    }
+    if (overflow == 0 && v >= lo && v <= hi) {
+        Py_DECREF(index);
+        *out = v;
+        return 0;
+    }
+    char what[300];
+    snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
+             spec->params[i]);
+    out_of_range(what, lo, hi, index);
+    Py_DECREF(index);
+    return -1;
+}
+
 /* s# as PyArg_ParseTuple reads it: str as UTF-8, or a read-only bytes-like
  * object whose memory stays put once its buffer is released. */
 static int text_arg(const arg_spec *spec, int i, PyObject *obj,
@@ -936,9 +1043,10 @@ static int tuple_arg(const arg_spec *spec, int i, PyObject *obj,
                          spec->name, i + 1, k);
             return -1;
         }
-        long long v = PyLong_AsLongLong(item);
+        long long v;
+        int rc = int_arg(spec, i, item, LLONG_MIN, LLONG_MAX, &v);
         Py_DECREF(item);
-        if (v == -1 && PyErr_Occurred())
+        if (rc < 0)
             return -1;
         *out[k] = v;
     }
@@ -1019,44 +1127,31 @@ static int convert_va(const arg_spec *spec, PyObject *const *slots,
             break;
         }
         case 'i': {
-            long v = PyLong_AsLong(obj);
-            if (v == -1 && PyErr_Occurred()) {
-                rc = -1;
-            } else if (v > INT_MAX || v < INT_MIN) {
-                PyErr_SetString(PyExc_OverflowError,
-                                v > INT_MAX
-                                    ? "signed integer is greater than maximum"
-                                    : "signed integer is less than minimum");
-                rc = -1;
-            } else {
+            long long v;
+            rc = int_arg(spec, i, obj, INT_MIN, INT_MAX, &v);
+            if (rc == 0)
                 *(int *)out = (int)v;
-            }
             break;
         }
         case 'I': {
-            unsigned long v = PyLong_AsUnsignedLongMask(obj);
-            if (v == (unsigned long)-1 && PyErr_Occurred())
-                rc = -1;
-            else
+            long long v;
+            rc = int_arg(spec, i, obj, 0, UINT_MAX, &v);
+            if (rc == 0)
                 *(unsigned *)out = (unsigned)v;
             break;
         }
         case 'L': {
-            long long v = PyLong_AsLongLong(obj);
-            if (v == -1 && PyErr_Occurred())
-                rc = -1;
-            else
+            long long v;
+            rc = int_arg(spec, i, obj, LLONG_MIN, LLONG_MAX, &v);
+            if (rc == 0)
                 *(long long *)out = v;
             break;
         }
         case 'n': {
-            PyObject *index = PyNumber_Index(obj);
-            Py_ssize_t v = index ? PyLong_AsSsize_t(index) : -1;
-            Py_XDECREF(index);
-            if (v == -1 && PyErr_Occurred())
-                rc = -1;
-            else
-                *(Py_ssize_t *)out = v;
+            long long v;
+            rc = int_arg(spec, i, obj, PY_SSIZE_T_MIN, PY_SSIZE_T_MAX, &v);
+            if (rc == 0)
+                *(Py_ssize_t *)out = (Py_ssize_t)v;
             break;
         }
         case 'd': {

@@ -340,7 +340,7 @@ static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
     return list;
 }
 
-PAPER_READERS(kpis, ap_kpi_set, ap_kpis_load, ap_kpis_parse,
+PAPER_READERS(kpis, ap_kpi_set, "KPI", ap_kpis_parse,
               kpi_set_list,
               "The KPI definitions in the file at path, as a list of\n"
               "dicts.",

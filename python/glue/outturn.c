@@ -228,7 +228,7 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
 PAPER_FINISH(finish_outturn, ap_outturn, ap_outturn_result, ap_outturn_compute,
              outturn_dict, ap_outturn_result_free, ap_outturn_free, 0)
 
-PAPER_READERS(outturn, ap_outturn, ap_outturn_load, ap_outturn_parse,
+PAPER_READERS(outturn, ap_outturn, "outturn", ap_outturn_parse,
               finish_outturn,
               "The outturn in the file at path and its computed results,\n"
               "as a dict.",
@@ -288,21 +288,27 @@ static PyObject *finish_balance(PyObject *module, ap_status st,
     return d;
 }
 
-GLUE_FUNCTION(load_plan_balance, "path, actual_expenditure",
+GLUE_FUNCTION(load_plan_balance, "path, actual_expenditure, max_bytes=None",
 "The Q4 balancing payment of the plan at path given the actual\n"
-"expenditure (pence), as a dict.")
+"expenditure (pence), as a dict; a file larger than max_bytes is refused.")
 {
-    PyObject *path, *actual_obj;
-    if (parse_args(call, "O&O", PyUnicode_FSConverter, &path, &actual_obj) < 0)
+    PyObject *path, *actual_obj, *max_bytes = Py_None;
+    if (parse_args(call, "O&OO", PyUnicode_FSConverter, &path, &actual_obj,
+                   &max_bytes) < 0)
         return NULL;
     int64_t actual;
-    if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
+    char *text = NULL;
+    size_t len;
+    if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0 ||
+        read_file_arg(module, path, max_bytes, "plan", &text, &len) < 0) {
         Py_DECREF(path);
         return NULL;
     }
     ap_plan *plan = NULL;
     ap_error err;
-    ap_status st = ap_plan_load(PyBytes_AS_STRING(path), &plan, &err);
+    ap_status st =
+        ap_plan_parse(text, len, PyBytes_AS_STRING(path), &plan, &err);
+    free(text);
     Py_DECREF(path);
     return finish_balance(module, st, plan, actual, &err);
 }

@@ -269,7 +269,7 @@ static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
     return d;
 }
 
-PAPER_READERS(plan, ap_plan, ap_plan_load, ap_plan_parse, finish_plan,
+PAPER_READERS(plan, ap_plan, "plan", ap_plan_parse, finish_plan,
               "The plan in the file at path and its computed results, as a "
               "dict.",
               "The plan in text (source names it in messages) and its\n"
