@@ -113,7 +113,7 @@ def threads(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or not 0 <= value <= _THREADS_MAX:
+            or not 0 <= int(value) <= _THREADS_MAX:
         raise InputError(f"threads must be None (every core) or a whole "
                          f"number from 1 to {_THREADS_MAX}, not {value!r}")
     return int(value)

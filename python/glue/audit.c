@@ -204,8 +204,12 @@ GLUE_FUNCTION(audit_sum,
         signs = PyMem_Calloc(n ? (size_t)n : 1, sizeof *signs);
         int ok = signs != NULL && PySequence_Fast_GET_SIZE(fast) == n;
         for (Py_ssize_t i = 0; ok && i < n; i++) {
-            long s = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, i));
-            ok = s == 1 || s == -1;
+            char name[48];
+            snprintf(name, sizeof name, "signs[%zd]", i);
+            long long s = 0;
+            ok = to_integer(PySequence_Fast_GET_ITEM(fast, i), name, -1, 1,
+                            &s) == 0 &&
+                 s != 0;
             signs[i] = (int)s;
         }
         Py_DECREF(fast);

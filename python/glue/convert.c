@@ -16,7 +16,7 @@
 
 /* apportion.errors.InputError, for the helpers that have no module at
  * hand; ValueError should the import itself fail.  A new reference. */
-static PyObject *input_error_class(void)
+PyObject *input_error_class(void)
 {
     PyObject *errors = PyImport_ImportModule("apportion.errors");
     PyObject *cls = errors ? PyObject_GetAttrString(errors, "InputError")

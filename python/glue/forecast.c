@@ -486,11 +486,11 @@ static int to_count(PyObject *obj, const char *what, const char *words,
     int rc = 0;
     if (v == -1 && PyErr_Occurred())
         rc = -1;
+    else if (overflow > 0 || (overflow == 0 && v > hi))
+        rc = out_of_range(what, 0, hi, index);
     else if (overflow < 0 || v < 0)
         rc = (PyErr_Format(PyExc_ValueError, "%s must be %s, not %S", what,
                            words, index), -1);
-    else if (overflow > 0 || v > hi)
-        rc = out_of_range(what, 0, hi, index);
     else
         *out = v;
     Py_DECREF(index);

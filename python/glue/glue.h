@@ -44,6 +44,9 @@ PyObject *core_text(const char *text);
  * InputError naming `what` ("parse_money() argument 'text'") and the
  * position, never UnicodeEncodeError; NULL then. */
 const char *utf8_of(PyObject *obj, Py_ssize_t *len, const char *what);
+/* apportion.errors.InputError as a new reference, for the helpers that
+ * have no module at hand (ValueError should its import fail). */
+PyObject *input_error_class(void);
 /* Raises the exception matching err->status; returns NULL. */
 PyObject *raise_error(PyObject *module, const ap_error *err);
 /* What a function that fills the caller's arrays returns: None when the
