@@ -942,16 +942,28 @@ static int int_arg(const arg_spec *spec, int i, PyObject *obj, long long lo,
     return -1;
 }
 
+/* The str argument i as UTF-8: utf8_of, naming "f() argument 'x'" in its
+ * error, the name made only when there is one to give. */
+static const char *arg_utf8(const arg_spec *spec, int i, PyObject *obj,
+                            Py_ssize_t *len)
+{
+    const char *s = PyUnicode_AsUTF8AndSize(obj, len);
+    if (s != NULL || !PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+        return s;
+    PyErr_Clear();
+    char what[300];
+    snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
+             spec->params[i]);
+    return utf8_of(obj, len, what);
+}
+
 /* s# as PyArg_ParseTuple reads it: str as UTF-8, or a read-only bytes-like
  * object whose memory stays put once its buffer is released. */
 static int text_arg(const arg_spec *spec, int i, PyObject *obj,
                     const char **text, Py_ssize_t *len)
 {
     if (PyUnicode_Check(obj)) {
-        char what[300];
-        snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
-                 spec->params[i]);
-        *text = utf8_of(obj, len, what);
+        *text = arg_utf8(spec, i, obj, len);
         return *text == NULL ? -1 : 0;
     }
     PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
@@ -984,10 +996,7 @@ static int str_arg(const arg_spec *spec, int i, PyObject *obj, int or_none,
     if (!PyUnicode_Check(obj))
         return wrong_type(spec, i, or_none ? "str or None" : "str", obj);
     Py_ssize_t len;
-    char what[300];
-    snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
-             spec->params[i]);
-    const char *s = utf8_of(obj, &len, what);
+    const char *s = arg_utf8(spec, i, obj, &len);
     if (s == NULL)
         return -1;
     if ((size_t)len != strlen(s)) {
