@@ -41,8 +41,13 @@ static PyObject *budget_line(const ap_plan *plan, const ap_budget_line *l)
     for (size_t a = 0; a < plan->n_authorities; a++) {
         if (!l->stated[a].present)
             continue;
-        if (set_item(stated, plan->authorities[a].code,
-                     stated_share(&l->stated[a])) < 0) {
+        /* The code is the file's text: decoded as every other. */
+        PyObject *code = core_text(plan->authorities[a].code);
+        PyObject *share = code != NULL ? stated_share(&l->stated[a]) : NULL;
+        int rc = share != NULL ? PyDict_SetItem(stated, code, share) : -1;
+        Py_XDECREF(code);
+        Py_XDECREF(share);
+        if (rc < 0) {
             Py_DECREF(stated);
             return NULL;
         }
