@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from apportion import _core
+from apportion.errors import InputError
 
 FUNCTIONS = sorted(
     name for name in dir(_core)
@@ -45,8 +46,8 @@ def call_with_names(name, params, value):
 
 
 def test_every_function_is_found():
-    # The 78 functions of the module, none forgotten by the listing.
-    assert len(FUNCTIONS) == 78
+    # The 81 functions of the module, none forgotten by the listing.
+    assert len(FUNCTIONS) == 81
     assert {"parse_money", "holt_batch", "plugin_list", "fy_label"} <= set(
         FUNCTIONS)
 
@@ -208,8 +209,12 @@ def test_bad_values_keep_their_messages():
         _core.format_money(1, 2, 2, "minus", True, True)
     with pytest.raises(ValueError, match="embedded null character"):
         _core.format_money(1, "£\0", 2, "minus", True, True)
-    with pytest.raises(OverflowError, match=re.escape(
-            "signed integer is greater than maximum")):
+    # An integer out of its C type's range names the argument and the
+    # range (issue 17), where PyArg_ParseTuple said only "signed integer is
+    # greater than maximum".
+    with pytest.raises(InputError, match=re.escape(
+            "format_money() argument 'decimals' must be an integer from "
+            "-2147483648 to 2147483647, not 2147483648")):
         _core.format_money(1, "£", 2**31, "minus", True, True)
     with pytest.raises(TypeError, match=re.escape(
             "bands_from_tolerance() argument 2 must be 2-item sequence, not "
@@ -284,7 +289,7 @@ def test_first_calls_from_many_threads_bind_alike():
         for t in threads:
             t.join()
         later = messages()
-        assert len(later) == len(names) == 78, (len(later), len(names))
+        assert len(later) == len(names) == 81, (len(later), len(names))
         assert len(seen) == 8 and all(s == later for s in seen)
         print("ok")
         """)

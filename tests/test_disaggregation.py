@@ -203,3 +203,12 @@ def test_the_iass_plugin_gives_the_same_notice_end(paper):
     iass = apportion.service_area("IASS")
     t = paper.timeline
     assert iass.call("notice_end", t.notice_from) == t.notice_end
+
+
+def test_the_reader_keeps_the_readers_limits(tmp_path):
+    with pytest.raises(apportion.InputError, match="max_bytes|limit"):
+        load_disaggregation(EXAMPLE_PATH, max_bytes=100)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(EXAMPLE_PATH.read_bytes().replace(b"Manager", b"Man\xffager", 1))
+    with pytest.raises(apportion.PlanError, match="UTF-8"):
+        load_disaggregation(bad)

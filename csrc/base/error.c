@@ -19,6 +19,22 @@ void ap_error_clear(ap_error *err)
     err->column = 0;
 }
 
+/* Drops an unfinished UTF-8 character from the end of text[0..len). */
+static void cut_whole(char *text, size_t len)
+{
+    size_t i = len, tail = 0;
+    while (i > 0 && tail < 3 && ((unsigned char)text[i - 1] & 0xC0) == 0x80) {
+        i--;
+        tail++;
+    }
+    if (i == 0)
+        return;
+    unsigned lead = (unsigned char)text[i - 1];
+    size_t needs = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    if (tail < needs)
+        text[i - 1] = '\0';
+}
+
 ap_status ap_error_set(ap_error *err, ap_status status, const char *fmt, ...)
 {
     if (err == NULL)
@@ -26,8 +42,13 @@ ap_status ap_error_set(ap_error *err, ap_status status, const char *fmt, ...)
     err->status = status;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof err->message) {
+        /* Cut at the buffer's end: never in the middle of a character,
+         * so the message stays UTF-8 however long the quoted text. */
+        cut_whole(err->message, sizeof err->message - 1);
+    }
     return status;
 }
 

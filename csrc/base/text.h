@@ -1,7 +1,9 @@
-/* Text the core builds (text.c): a copy of a string, and a string grown
- * piece by piece.  Not part of the API. */
-#ifndef APPORTION_TEXT_H
-#define APPORTION_TEXT_H
+/* Text the core builds and reads (text.c): a copy of a string, a string
+ * grown piece by piece, and the UTF-8 check and line and column every
+ * reader of a file shares (apportion/text.h has their public face).  Not
+ * part of the API. */
+#ifndef APPORTION_BASE_TEXT_H
+#define APPORTION_BASE_TEXT_H
 
 #include <stddef.h>
 
@@ -30,5 +32,15 @@ ap_status ap__text_append(struct ap_text *out, const char *fmt, ...)
 /* The finished text, which the caller frees ("" when nothing was
  * appended), or NULL after a failure, when the buffer is freed. */
 char *ap__text_take(struct ap_text *t);
+
+/* The length of the longest prefix of text[0..len) that is well-formed
+ * UTF-8 (len when all of it is): the offset of the first byte that does
+ * not belong to a well-formed character. */
+size_t ap__utf8_valid_prefix(const char *text, size_t len);
+
+/* 1-based line and column (in characters, a UTF-8 character counting
+ * one) of a byte offset into text. */
+void ap__text_line_column(const char *text, size_t offset, int *line,
+                          int *column);
 
 #endif

@@ -248,10 +248,14 @@ static ap_status beyond(const ap_calendar *cal, size_t i, int64_t date,
                         i, text, (long long)offset, lo, hi);
 }
 
-ap_status ap_add_working_days_many(const ap_calendar *cal,
-                                   const int64_t *dates,
-                                   const int64_t *offsets, size_t n,
-                                   ap_roll roll, int64_t *out, ap_error *err)
+/* ap_add_working_days_many, and with coerce its errors="coerce" form
+ * (ap_add_working_days_coerce): a date outside the calendar's span, or
+ * one whose result falls outside it, gives NaT for that element alone. */
+static ap_status add_working_days(const ap_calendar *cal,
+                                  const int64_t *dates,
+                                  const int64_t *offsets, size_t n,
+                                  ap_roll roll, int coerce, int64_t *out,
+                                  ap_error *err)
 {
     if ((int)roll < 0 || roll >= AP_ROLL_COUNT)
         return ap_error_set(err, AP_E_INPUT, "unknown roll %d", (int)roll);
@@ -261,13 +265,17 @@ ap_status ap_add_working_days_many(const ap_calendar *cal,
         if (d == AP_DATE_NAT) {
             /* As numpy: NaT passes through, except where roll="raise"
              * asks for every date to be checked. */
-            if (roll == AP_ROLL_RAISE)
+            if (roll == AP_ROLL_RAISE && !coerce)
                 return out_of_span(cal, "dates", i, d, err);
             out[i] = AP_DATE_NAT;
             continue;
         }
-        if (!ap__in_range(d, cal->first, cal->last))
-            return out_of_span(cal, "dates", i, d, err);
+        if (!ap__in_range(d, cal->first, cal->last)) {
+            if (!coerce)
+                return out_of_span(cal, "dates", i, d, err);
+            out[i] = AP_DATE_NAT;
+            continue;
+        }
         int64_t j;
         if (before(cal, d + 1) != before(cal, d)) {
             j = before(cal, d);
@@ -307,16 +315,41 @@ ap_status ap_add_working_days_many(const ap_calendar *cal,
                         : next;
                 break;
             }
-            if (j < 0 || j >= count)
-                return beyond(cal, i, d, 0, err);
+            if (j < 0 || j >= count) {
+                if (!coerce)
+                    return beyond(cal, i, d, 0, err);
+                out[i] = AP_DATE_NAT;
+                continue;
+            }
         }
         int64_t k;
         if (__builtin_add_overflow(j, offsets[i], &k) || k < 0 ||
-            k >= count)
-            return beyond(cal, i, d, offsets[i], err);
+            k >= count) {
+            if (!coerce)
+                return beyond(cal, i, d, offsets[i], err);
+            out[i] = AP_DATE_NAT;
+            continue;
+        }
         out[i] = cal->workdays[k];
     }
     return AP_OK;
+}
+
+ap_status ap_add_working_days_many(const ap_calendar *cal,
+                                   const int64_t *dates,
+                                   const int64_t *offsets, size_t n,
+                                   ap_roll roll, int64_t *out, ap_error *err)
+{
+    return add_working_days(cal, dates, offsets, n, roll, 0, out, err);
+}
+
+ap_status ap_add_working_days_coerce(const ap_calendar *cal,
+                                     const int64_t *dates,
+                                     const int64_t *offsets, size_t n,
+                                     ap_roll roll, int64_t *out,
+                                     ap_error *err)
+{
+    return add_working_days(cal, dates, offsets, n, roll, 1, out, err);
 }
 
 ap_status ap_add_working_days(const ap_calendar *cal, int64_t date,

@@ -1,6 +1,8 @@
 /* Positions and raw text of cJSON nodes; see json_locate.h. */
 #include "json/json_locate.h"
 
+#include "base/text.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +17,18 @@ typedef struct scanner {
     int failed;
 } scanner;
 
+/* What cJSON skips between tokens: every byte from 1 to 0x20, not only
+ * JSON's four spaces (so "{\x1d\"a\":1}" parses, and must be located
+ * alike).  NUL bytes never get here: the reader refuses them first. */
+static int is_space(char c)
+{
+    return (unsigned char)c <= 0x20;
+}
+
 static void skip_space(scanner *s)
 {
-    while (s->pos < s->len) {
-        char c = s->text[s->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            break;
+    while (s->pos < s->len && is_space(s->text[s->pos]))
         s->pos++;
-    }
 }
 
 static size_t push(scanner *s)
@@ -31,7 +37,7 @@ static size_t push(scanner *s)
         size_t cap = s->cap ? s->cap * 2 : 64;
         ap__json_loc *grown = realloc(s->locs, cap * sizeof *grown);
         if (grown == NULL) {
-            s->failed = 1;
+            s->failed = 2; /* out of memory, not a scan that went wrong */
             return (size_t)-1;
         }
         s->locs = grown;
@@ -57,7 +63,9 @@ static void skip_string(scanner *s)
 static void scan_value(scanner *s)
 {
     skip_space(s);
-    if (s->failed || s->pos >= s->len) {
+    if (s->failed)
+        return;
+    if (s->pos >= s->len) {
         s->failed = 1;
         return;
     }
@@ -96,8 +104,7 @@ static void scan_value(scanner *s)
         /* number, true, false or null: up to the next delimiter */
         while (s->pos < s->len) {
             char d = s->text[s->pos];
-            if (d == ',' || d == '}' || d == ']' || d == ' ' || d == '\t' ||
-                d == '\n' || d == '\r' || d == '\0')
+            if (d == ',' || d == '}' || d == ']' || is_space(d))
                 break;
             s->pos++;
         }
@@ -148,12 +155,19 @@ ap_status ap__json_index_build(const char *text, size_t len,
         }
     }
     if (mismatch || next != s.n) {
+        int out_of_memory = s.failed == 2;
         free(s.locs);
         index->locs = NULL;
         index->n = 0;
-        return ap_error_set(err, AP_E_NOMEM,
-                            "could not index the JSON text (out of memory "
-                            "or an internal inconsistency)");
+        if (out_of_memory)
+            return ap_error_set(err, AP_E_NOMEM, "out of memory locating the "
+                                "values of the JSON text");
+        /* cJSON read the text and the scan disagrees with it: a defect of
+         * the scan, said as such rather than as a memory failure. */
+        return ap_error_set(err, AP_E_INPUT,
+                            "could not locate the values of this JSON text "
+                            "(apportion's scan disagrees with cJSON's; "
+                            "please report it with the file)");
     }
     qsort(s.locs, s.n, sizeof *s.locs, by_node);
     index->locs = s.locs;
@@ -178,15 +192,5 @@ void ap__json_index_free(ap__json_index *index)
 void ap__json_line_column(const char *text, size_t offset, int *line,
                           int *column)
 {
-    int l = 1, c = 1;
-    for (size_t i = 0; i < offset; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *column = c;
+    ap__text_line_column(text, offset, line, column);
 }

@@ -1,12 +1,12 @@
 /* The strict JSON-reading layer; see json_reader.h. */
 #include "json/json_reader.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apportion/text.h"
 #include "base/base.h"
 #include "base/text.h"
 
@@ -88,6 +88,15 @@ ap_status ap__jr_open(ap__jr *jr, const ap__jr_format *format,
                  "text", format->what_is);
         return record(err, jr->source, "$", line, column, what);
     }
+    size_t valid = ap__utf8_valid_prefix(buffer, len);
+    if (valid != len) {
+        ap__json_line_column(buffer, valid, &line, &column);
+        char what[128];
+        snprintf(what, sizeof what, "invalid UTF-8 (byte 0x%02X); %s UTF-8 "
+                 "text", (unsigned char)buffer[valid], format->what_is);
+        free(buffer);
+        return record(err, jr->source, "$", line, column, what);
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(buffer, len + 1, &end, 1);
     if (root == NULL) {
@@ -121,60 +130,8 @@ void ap__jr_close(ap__jr *jr)
 ap_status ap__jr_read_file(const ap__jr_format *format, const char *path,
                            char **text, size_t *len, ap_error *err)
 {
-    *text = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return ap_error_set(err, AP_E_IO, "cannot open %s file %s: %s",
-                            format->name, path, strerror(errno));
-    size_t cap = (size_t)1 << 16, n = 0;
-    if (cap > format->max_bytes)
-        cap = format->max_bytes;
-    char *buf = malloc(cap);
-    int too_big = 0;
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break; /* end of file or an error; ferror tells which */
-        if (n >= format->max_bytes) {
-            too_big = 1;
-            break;
-        }
-        size_t grown_cap = cap * 2 < format->max_bytes ? cap * 2
-                                                       : format->max_bytes;
-        char *grown = realloc(buf, grown_cap);
-        if (grown == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap = grown_cap;
-    }
-    int read_error = buf != NULL && ferror(f);
-    int saved = errno;
-    fclose(f);
-    ap_status st = AP_OK;
-    if (buf == NULL)
-        st = ap_error_set(err, AP_E_NOMEM, "out of memory reading %s", path);
-    else if (read_error)
-        st = ap_error_set(err, AP_E_IO, "cannot read %s file %s: %s",
-                          format->name, path, strerror(saved));
-    else if (too_big) {
-        size_t mib = format->max_bytes >> 20;
-        int gib = mib >= 1024 && mib % 1024 == 0;
-        st = ap_error_set(err, AP_E_INPUT, "%s file %s is %zu %s or more; "
-                          "%s never that large",
-                          format->name, path, gib ? mib / 1024 : mib,
-                          gib ? "GiB" : "MiB", format->what_is);
-    }
-    if (st != AP_OK) {
-        free(buf);
-        return st;
-    }
-    *text = buf;
-    *len = n;
-    return AP_OK;
+    return ap_file_read(path, format->max_bytes, format->name, text, len,
+                        err);
 }
 
 ap_status ap__jr_check_tag(ap__jr *jr, const cJSON *root)

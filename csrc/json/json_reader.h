@@ -30,7 +30,7 @@ typedef struct ap__jr_format {
     const char *what_is;   /* "a plan is": "...; a plan is UTF-8 text" */
     const char *integer;   /* "an integer": "expected an integer, found 1.5" */
     const char *anonymous; /* the source's name when the caller gives none */
-    size_t max_bytes;      /* a file this large is refused as a mistake */
+    size_t max_bytes;      /* a file larger is refused as a mistake */
 } ap__jr_format;
 
 typedef struct ap__jr {
@@ -44,14 +44,16 @@ typedef struct ap__jr {
 
 /* Parses text[0..len) and locates its nodes.  On AP_OK the caller reads
  * jr->root and then calls ap__jr_close; on an error nothing is left open.
- * Syntax errors and NUL bytes are AP_E_PLAN errors at path "$". */
+ * Invalid UTF-8, NUL bytes and syntax errors are AP_E_PLAN errors at path
+ * "$" with the line and column of the first bad byte. */
 ap_status ap__jr_open(ap__jr *jr, const ap__jr_format *format,
                       const char *text, size_t len, const char *source,
                       ap_error *err);
 void ap__jr_close(ap__jr *jr);
 
 /* The whole file at `path` into *text (the caller frees it): AP_E_IO when
- * it cannot be opened or read, AP_E_INPUT at format->max_bytes or more. */
+ * it cannot be opened or read, AP_E_INPUT beyond format->max_bytes
+ * (ap_file_read). */
 ap_status ap__jr_read_file(const ap__jr_format *format, const char *path,
                            char **text, size_t *len, ap_error *err);
 

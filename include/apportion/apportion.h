@@ -128,5 +128,6 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
 #include "apportion/disaggregation.h"
 #include "apportion/forecast.h"
 #include "apportion/scenario.h"
+#include "apportion/text.h"
 
 #endif

@@ -202,6 +202,15 @@ ap_status ap_add_working_days_many(const ap_calendar *cal,
                                    const int64_t *dates,
                                    const int64_t *offsets, size_t n,
                                    ap_roll roll, int64_t *out, ap_error *err);
+/* The same with errors="coerce": a date outside the calendar's span, and
+ * one whose result would fall outside it, gives AP_DATE_NAT for that
+ * element alone (and a NaT date gives NaT under every roll).  AP_ROLL_RAISE
+ * still refuses a date that is not a working day. */
+ap_status ap_add_working_days_coerce(const ap_calendar *cal,
+                                     const int64_t *dates,
+                                     const int64_t *offsets, size_t n,
+                                     ap_roll roll, int64_t *out,
+                                     ap_error *err);
 
 /* Elapsed working days from start[i] to end[i] under the convention.  An
  * end before its start is an error naming the element; NaT in either

@@ -15,6 +15,7 @@ package converts values, checks them and presents results.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from . import _core, audit, forecast, scenario
+from . import _core, audit, forecast, limits, scenario
 from ._basis import listing
 from ._convert import Money, Weight, exact_ratio, integer_weights
 from ._convert import pence as _pence
@@ -105,6 +106,7 @@ __all__ = [
     "format_money",
     "fy_label",
     "get_include",
+    "limits",
     "load_contract_sum",
     "load_disaggregation",
     "load_kpis",
@@ -154,11 +156,21 @@ def apportion(total: Money, weights: Iterable[Weight],
     return _core.apportion(_pence(total), integer_weights(weights), mode)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _int64_vector(values: object, name: str) -> npt.NDArray[np.int64]:
     arr = np.asarray(values)
     if arr.dtype.kind not in "iu":
         if arr.dtype.kind == "O" and arr.size and all(
                 isinstance(v, int) and not isinstance(v, bool) for v in arr.ravel()):
+            # Python ints of any size: one beyond int64 is named as the
+            # scalar apportion names its total.
+            for i, v in enumerate(arr.ravel()):
+                if not _INT64_MIN <= v <= _INT64_MAX:
+                    raise MoneyOverflowError(
+                        f"{name}[{i}] does not fit in a 64-bit integer (from "
+                        f"-2**63 to 2**63 - 1): {v}")
             arr = arr.astype(np.int64)
         else:
             raise TypeError(f"{name} must be integer pence, not an array of "
@@ -355,6 +367,8 @@ def recharge_schedule(share: Money, instalments: int = 4, *,
     granularity = {"pence": 1, "pounds": 100}.get(equal_part)
     if granularity is None:
         raise InputError(f"equal_part must be 'pence' or 'pounds', not {equal_part!r}")
+    if isinstance(instalments, numbers.Integral) and not isinstance(instalments, bool):
+        limits.check_items(int(instalments), "instalments", items=int(instalments))
     return _core.schedule_equal(_pence(share, "share"), instalments, granularity,
                                 rounding)
 

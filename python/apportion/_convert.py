@@ -8,12 +8,13 @@ what cannot be exact.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Union
 
-from . import _core
+from . import _core, limits
 from .errors import InputError
 
 Ratio = tuple[int, int]
@@ -102,15 +103,19 @@ def pence(value: object, name: str = "total", unit: str = "£") -> int:
                     f"Fraction, not {type(value).__name__}")
 
 
+#: The most threads a kernel takes (a C int).
+_THREADS_MAX = 2**31 - 1
+
+
 def threads(value: object) -> int:
     """A kernel's ``threads`` argument: None is 0 (every core), else a
-    whole number, 1 or more."""
+    whole number from 1 to 2**31 - 1."""
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < 0:
+            or not 0 <= int(value) <= _THREADS_MAX:
         raise InputError(f"threads must be None (every core) or a whole "
-                         f"number, 1 or more, not {value!r}")
+                         f"number from 1 to {_THREADS_MAX}, not {value!r}")
     return int(value)
 
 
@@ -123,3 +128,21 @@ def count(value: object, name: str, of: str = "", least: int = 1) -> int:
         raise InputError(f"{name} must be a whole number{unit}, {least} or "
                          f"more, not {value!r}")
     return int(value)
+
+
+def read_file(path: str | os.PathLike[str], what: str, max_bytes: object = None,
+              *, check_utf8: bool = True) -> bytes:
+    """The bytes of a file apportion reads that the core does not parse (a
+    CSV), read as the core's readers read theirs: a file larger than
+    ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) is an
+    InputError before it is read, naming ``what`` ("ledger"), the path and
+    the limit; with ``check_utf8``, invalid UTF-8 is an InputError naming
+    the path, line and column of the first bad byte."""
+    return _core.read_file(os.fspath(path), what, limits.input_bytes(max_bytes),
+                           check_utf8)
+
+
+def read_text(path: str | os.PathLike[str], what: str,
+              max_bytes: object = None) -> str:
+    """:func:`read_file` of a UTF-8 file, as str."""
+    return read_file(path, what, max_bytes).decode("utf-8")

@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from . import limits
 from ._present import audit_html, audit_lines, audit_summary, heading_html
 from .audit import Report
 
@@ -90,11 +91,12 @@ class Paper:
         """Read the paper from ``source``: a file's path, or the file's JSON
         form as a dict.  Errors are :class:`~apportion.PlanError` naming the
         JSON path, line and column (OSError for a file that cannot be
-        read)."""
+        read, InputError for one larger than
+        :data:`apportion.limits.max_input_bytes`)."""
         if isinstance(source, Mapping):
             data = self._core_parse(json.dumps(source), self._default_source)
         elif isinstance(source, (str, os.PathLike)):
-            data = self._core_load(os.fspath(source))
+            data = self._core_load(os.fspath(source), limits.input_bytes())
         else:
             raise TypeError(f"{type(self).__name__}() takes a file's path or "
                             f"its JSON form as a dict, not "
@@ -102,9 +104,14 @@ class Paper:
         self._setup(data)
 
     @classmethod
-    def from_file(cls: type[P], path: str | os.PathLike[str]) -> P:
-        """Read the paper from a file."""
-        return cls._from_core(cls._core_load(os.fspath(path)))
+    def from_file(cls: type[P], path: str | os.PathLike[str], *,
+                  max_bytes: int | None = None) -> P:
+        """Read the paper from a file.  A file larger than ``max_bytes``
+        (None: :data:`apportion.limits.max_input_bytes`) is refused with an
+        InputError before it is read; a file that is not UTF-8 is a
+        PlanError naming the line and column of the first bad byte."""
+        return cls._from_core(cls._core_load(os.fspath(path),
+                                             limits.input_bytes(max_bytes)))
 
     @classmethod
     def from_text(cls: type[P], text: str, source: str | None = None) -> P:
@@ -128,7 +135,7 @@ class Paper:
 
     # What a subclass provides: the core's reader of a file and of text.
     @staticmethod
-    def _core_load(path: str) -> CoreData:
+    def _core_load(path: str, max_bytes: int | None = None) -> CoreData:
         raise NotImplementedError("a Paper subclass names its core reader")
 
     @staticmethod

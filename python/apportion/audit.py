@@ -45,7 +45,8 @@ from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from . import _core
+from . import _core, limits
+from ._convert import read_text
 from ._deprecate import keyword_only_after
 from .errors import InputError
 
@@ -584,31 +585,42 @@ def _table_from_csv(text: str, source: str) -> dict[str, Any]:
     return table
 
 
-def load_table(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A table file (``.json`` or ``.csv``) as the JSON form's dict."""
+def load_table(path: str | os.PathLike[str], *,
+               max_bytes: int | None = None) -> dict[str, Any]:
+    """A table file (``.json`` or ``.csv``) as the JSON form's dict.  A
+    file larger than ``max_bytes`` (None:
+    :data:`apportion.limits.max_input_bytes`) is refused before it is read,
+    and one that is not UTF-8 is an InputError naming its line and
+    column."""
     file = Path(path)
-    text = file.read_text(encoding="utf-8")
+    text = read_text(file, "table", max_bytes)
     if file.suffix.lower() == ".csv":
         return _table_from_csv(text, str(file))
     table: dict[str, Any] = json.loads(text)
     return table
 
 
-def check_table(table: str | os.PathLike[str] | Mapping[str, Any]) -> Report:
+def check_table(table: str | os.PathLike[str] | Mapping[str, Any], *,
+                max_bytes: int | None = None) -> Report:
     """Audit a whole table: every stated total and every column rule, then
     reclassification across each total row, then each printed rate (its
     ``"rates"``) by :func:`check_rate`'s rules.
 
     ``table`` is a path to a JSON (``apportion.table/1``) or CSV file, or
     the JSON form as a dict.  Errors in the table itself raise PlanError
-    with the JSON path."""
+    with the JSON path.  A file larger than ``max_bytes`` (None:
+    :data:`apportion.limits.max_input_bytes`) is refused before it is read;
+    invalid UTF-8 is a PlanError (JSON) or InputError (CSV) naming the
+    path, line and column."""
     if isinstance(table, (str, os.PathLike)):
         path = Path(table)
         if path.suffix.lower() == ".csv":
-            data = _table_from_csv(path.read_text(encoding="utf-8"), str(path))
+            data = _table_from_csv(read_text(path, "table", max_bytes), str(path))
             return Report._from_core(
                 _core.audit_table_text(json.dumps(data), str(path)), str(path))
-        return Report._from_core(_core.audit_table_file(str(path)), str(path))
+        return Report._from_core(
+            _core.audit_table_file(str(path), limits.input_bytes(max_bytes)),
+            str(path))
     if isinstance(table, Mapping):
         return Report._from_core(
             _core.audit_table_text(json.dumps(table, default=_json_default),

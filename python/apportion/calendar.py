@@ -325,25 +325,36 @@ class Calendar:
 
     @overload
     def add_working_days(self, dates: DateScalar, n: int | npt.ArrayLike,  # type: ignore[overload-overlap]  # text is one date, not a sequence
-                         roll: str = ...) -> _dt.date | None: ...
+                         roll: str = ..., *,
+                         errors: str = ...) -> _dt.date | None: ...
     @overload
     def add_working_days(self, dates: pd.Series[Any], n: int | npt.ArrayLike,
-                         roll: str = ...) -> pd.Series[Any]: ...
+                         roll: str = ..., *,
+                         errors: str = ...) -> pd.Series[Any]: ...
     @overload
     def add_working_days(
             self, dates: DateArray, n: int | npt.ArrayLike,
-            roll: str = ...) -> npt.NDArray[np.datetime64]: ...
+            roll: str = ..., *,
+            errors: str = ...) -> npt.NDArray[np.datetime64]: ...
 
     def add_working_days(self, dates: Dates, n: int | npt.ArrayLike,
-                         roll: str = "raise") -> _Wrapped:
+                         roll: str = "raise", *,
+                         errors: str = "raise") -> _Wrapped:
         """Move each date ``n`` working days (numpy.busday_offset), first
         rolling a date that is not a working day by ``roll``.  A missing
         date stays missing, except with roll="raise", where it is an
-        error."""
+        error.
+
+        A result outside the calendar's dates (1970 to 2100) is an
+        InputError naming the element with ``errors="raise"`` (the
+        default); with ``errors="coerce"`` it is NaT (None for one date)
+        for that element alone, as is a date outside those years."""
+        if errors not in ("raise", "coerce"):
+            raise InputError(f"errors must be 'raise' or 'coerce', not {errors!r}")
         d = as_days(dates, "dates")
         offsets = _int_vector(n, d.days.shape[0], "n")
         out = np.empty(d.days.shape[0], dtype=np.int64)
-        _core.add_working_days(self._cal, d.days, offsets, roll, out)
+        _core.add_working_days(self._cal, d.days, offsets, roll, out, errors)
         return d.wrap(out, dates=True)
 
     @overload

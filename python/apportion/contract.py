@@ -289,10 +289,13 @@ class ContractSum(Paper):
                 f"{pounds(self.contract_sum)}")
 
 
-def load_contract_sum(path: str | os.PathLike[str]) -> ContractSum:
+def load_contract_sum(path: str | os.PathLike[str], *,
+                      max_bytes: int | None = None) -> ContractSum:
     """Read a contract-sum file; errors are :class:`~apportion.PlanError`
-    naming the JSON path, line and column."""
-    return ContractSum.from_file(path)
+    naming the JSON path, line and column.  A file larger than
+    ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) is refused
+    before it is read; invalid UTF-8 is a PlanError at its line and column."""
+    return ContractSum.from_file(path, max_bytes=max_bytes)
 
 
 def parse_contract_sum(text: str, source: str = "<contract sum>") -> ContractSum:

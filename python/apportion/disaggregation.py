@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -365,11 +366,14 @@ class Disaggregation(Paper):
                 f"{len(self.codes)} authorities")
 
 
-def load_disaggregation(path: str) -> Disaggregation:
+def load_disaggregation(path: str | os.PathLike[str], *,
+                        max_bytes: int | None = None) -> Disaggregation:
     """Read, compute and audit the disaggregation paper in the file at
     ``path``; :class:`~apportion.PlanError` names the JSON path, line and
-    column of a bad figure."""
-    return Disaggregation.from_file(path)
+    column of a bad figure.  A file larger than ``max_bytes`` (None:
+    :data:`apportion.limits.max_input_bytes`) is refused before it is
+    read; invalid UTF-8 is a PlanError at its line and column."""
+    return Disaggregation.from_file(path, max_bytes=max_bytes)
 
 
 def parse_disaggregation(text: str, source: str | None = None) -> Disaggregation:

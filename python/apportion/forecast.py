@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union, cast, overload
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _core, limits
 from ._convert import count
 from ._convert import threads as _threads
 from ._deprecate import keyword_only_after
@@ -447,7 +447,10 @@ class HoltFit:
 
 
 def _horizon(horizon: object) -> int:
-    return count(horizon, "horizon", of="steps")
+    h = count(horizon, "horizon", of="steps")
+    # A forecast's mean, bounds and times, four arrays of h values.
+    limits.check_items(h, "horizon", items=4 * h)
+    return h
 
 
 def _param(value: object, name: str) -> float | None:
@@ -543,6 +546,8 @@ def holt_batch(values: Series2D, horizon: int, *, alpha: float | None = None,
     array, frame_times, labels = _matrix(values)
     n_series, n_times = array.shape
     h = _horizon(horizon)
+    # mean, lower and upper for every series, and the times.
+    limits.check_items(h, "horizon", items=(3 * n_series + 1) * h)
     last = float(frame_times[-1]) if frame_times is not None else n_times - 1.0
     step = _regular_step(frame_times) if frame_times is not None else 1.0
     at = last + step * np.arange(1, h + 1, dtype=np.float64)

@@ -28,7 +28,7 @@ from typing import SupportsInt
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _core, limits
 from ._convert import Weight, exact_ratio
 from ._deprecate import keyword_only_after
 from .errors import InputError
@@ -385,11 +385,15 @@ def _kpi_map(defs: Iterable[_core._KpiDefinition]) -> dict[str, KPI]:
     return {d["ref"]: KPI._from_definition(d) for d in defs}
 
 
-def load_kpis(path: str | os.PathLike[str]) -> dict[str, KPI]:
+def load_kpis(path: str | os.PathLike[str], *,
+              max_bytes: int | None = None) -> dict[str, KPI]:
     """KPI definitions from a JSON file (format apportion.kpis/1), by ref.
     Errors are :class:`~apportion.PlanError` with the JSON path, line and
-    column."""
-    return _kpi_map(_core.load_kpis(str(Path(path))))
+    column (invalid UTF-8 too).  A file larger than ``max_bytes`` (None:
+    :data:`apportion.limits.max_input_bytes`) is refused before it is
+    read."""
+    return _kpi_map(_core.load_kpis(str(Path(path)),
+                                    limits.input_bytes(max_bytes)))
 
 
 def parse_kpis(text: str, source: str = "<string>") -> dict[str, KPI]:

@@ -22,7 +22,9 @@ apportionment of the centre's year, and so everything sums to the ledger.
 
 from __future__ import annotations
 
+import codecs
 import html
+import io
 import os
 import re
 import warnings
@@ -38,6 +40,7 @@ from ._basis import basis_rows as _basis_rows
 from ._basis import listing as _listing
 from ._basis import plain as _plain
 from ._convert import pence as _pence
+from ._convert import read_file
 from ._deprecate import keyword_only_after, renamed
 from ._present import pounds, text_table
 from .calendar import as_days
@@ -271,7 +274,8 @@ class Ledger:
                  period: str | None = None, date: str | None = None,
                  financial_year: str | None = None,
                  periods: str | None = None, unit: str = "£",
-                 date_format: str = "%Y-%m-%d", **read_csv_options: Any) -> Ledger:
+                 date_format: str = "%Y-%m-%d", max_bytes: int | None = None,
+                 **read_csv_options: Any) -> Ledger:
         """A ledger from a CSV file's columns, named.
 
         Amounts are money text read exactly in ``unit`` ("£", "£000", or
@@ -280,18 +284,29 @@ class Ledger:
         nothing passes through a float.  Errors name the file, its line
         (the header is line 1) and the text.  Other keyword arguments go to
         :func:`pandas.read_csv` (``sep``, ``encoding``...).
+
+        The file is UTF-8 unless ``encoding`` says otherwise: invalid UTF-8
+        is an InputError naming the path, line and column of the first bad
+        byte.  A file larger than ``max_bytes`` (None:
+        :data:`apportion.limits.max_input_bytes`) is refused before it is
+        read.
         """
         import pandas as pd
 
         path = os.fspath(path)
+        encoding = str(read_csv_options.get("encoding") or "utf-8")
+        utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+        data = read_file(path, "ledger", max_bytes, check_utf8=utf8)
         wanted = [c for c in (centre, period, date, amount) if c is not None]
-        header = pd.read_csv(path, nrows=0, dtype=str, **read_csv_options).columns
+        header = pd.read_csv(io.BytesIO(data), nrows=0, dtype=str,
+                             **read_csv_options).columns
         missing = [c for c in wanted if c not in header]
         if missing:
             raise InputError(f"{path}: no column {_listing(missing)}; its columns "
                              f"are {_listing(header)}")
-        frame = pd.read_csv(path, usecols=wanted, dtype=str, keep_default_na=False,
-                            na_filter=False, **read_csv_options)
+        frame = pd.read_csv(io.BytesIO(data), usecols=wanted, dtype=str,
+                            keep_default_na=False, na_filter=False,
+                            **read_csv_options)
         self = cls.__new__(cls)
         # Line numbers assume no quoted field spans lines, as in ledgers.
         self._init_from(frame[centre], frame[amount],

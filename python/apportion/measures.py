@@ -167,6 +167,10 @@ def _rate(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> npt.NDArray[n
     return _ratio(numerator, denominator, 100.0)
 
 
+#: The most working days a limit may be (the core counts in int64).
+_DAYS_MAX = 2**63 - 1
+
+
 @keyword_only_after(3)
 def within_working_days(start: Dates, end: Dates, days: int, *,
                         calendar: CalendarLike = "england-and-wales",
@@ -187,9 +191,10 @@ def within_working_days(start: Dates, end: Dates, days: int, *,
     ``open_late``, ``open_pending`` and ``records``.  Elapsed days follow
     ``convention`` (see :meth:`Calendar.elapsed_working_days`).
     """
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 0:
-        raise InputError(f"days must be a whole number of working days, 0 or "
-                         f"more, not {days!r}")
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) \
+            or not 0 <= days <= _DAYS_MAX:
+        raise InputError(f"days must be a whole number of working days from 0 "
+                         f"to {_DAYS_MAX}, not {days!r}")
     f = _sla_frame(start, end, calendar, by, days, as_of, convention)
     out = f[["within", "total"]].copy()
     out["rate"] = _rate(f["within"], f["total"])

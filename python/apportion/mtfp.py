@@ -315,11 +315,14 @@ class MTFP(Paper):
         return f"{len(self.years)} years, {len(self.proposals)} proposals"
 
 
-def load_mtfp(path: str | os.PathLike[str]) -> MTFP:
+def load_mtfp(path: str | os.PathLike[str], *,
+              max_bytes: int | None = None) -> MTFP:
     """Read an MTFP file (``apportion.mtfp/1``, or a plan file with an
     ``"mtfp"`` member); errors are :class:`~apportion.PlanError` naming
-    the JSON path, line and column."""
-    return MTFP.from_file(path)
+    the JSON path, line and column.  A file larger than
+    ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) is refused
+    before it is read; invalid UTF-8 is a PlanError at its line and column."""
+    return MTFP.from_file(path, max_bytes=max_bytes)
 
 
 def parse_mtfp(text: str, source: str = "<mtfp>") -> MTFP:

@@ -27,7 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypedDict, Union
 
-from . import _core
+from . import _core, limits
 from ._deprecate import renamed
 from ._paper import CoreData, Paper
 from ._present import (
@@ -380,10 +380,13 @@ class Outturn(Paper):
                 f"{pounds(self.total['variance'], signed=True)}")
 
 
-def load_outturn(path: str | os.PathLike[str]) -> Outturn:
+def load_outturn(path: str | os.PathLike[str], *,
+                 max_bytes: int | None = None) -> Outturn:
     """Read an outturn file; errors are :class:`~apportion.PlanError` naming
-    the JSON path, line and column."""
-    return Outturn.from_file(path)
+    the JSON path, line and column.  A file larger than
+    ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) is refused
+    before it is read; invalid UTF-8 is a PlanError at its line and column."""
+    return Outturn.from_file(path, max_bytes=max_bytes)
 
 
 def parse_outturn(text: str, source: str = "<outturn>") -> Outturn:
@@ -545,7 +548,8 @@ def q4_balance(plan: str | os.PathLike[str] | Plan,
             f"q4_balance needs a plan file: {path!r} is not one (a Plan "
             f"parsed from text: pass its text to parse_q4_balance)")
     return Q4Balance._from_core(
-        _core.load_plan_balance(os.fspath(path), _actual_pence(actual_expenditure)))
+        _core.load_plan_balance(os.fspath(path), _actual_pence(actual_expenditure),
+                                limits.input_bytes()))
 
 
 def parse_q4_balance(text: str, actual_expenditure: Money,

@@ -400,10 +400,13 @@ def _pence(pounds_: Decimal) -> int:
     return int(pounds_.scaleb(2))
 
 
-def load_plan(path: str | os.PathLike[str]) -> Plan:
+def load_plan(path: str | os.PathLike[str], *,
+              max_bytes: int | None = None) -> Plan:
     """Read a plan file; errors are :class:`~apportion.PlanError` naming the
-    JSON path, line and column."""
-    return Plan.from_file(path)
+    JSON path, line and column.  A file larger than
+    ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) is refused
+    before it is read; invalid UTF-8 is a PlanError at its line and column."""
+    return Plan.from_file(path, max_bytes=max_bytes)
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:

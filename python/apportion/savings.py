@@ -324,11 +324,14 @@ class Savings(Paper):
                 f"{percent_text(self.secured_basis_points) or 'n/a'}")
 
 
-def load_savings(path: str | os.PathLike[str]) -> Savings:
+def load_savings(path: str | os.PathLike[str], *,
+                 max_bytes: int | None = None) -> Savings:
     """Read a savings file (``apportion.savings/1``, or a plan file with a
     ``"savings"`` member); errors are :class:`~apportion.PlanError` naming
-    the JSON path, line and column."""
-    return Savings.from_file(path)
+    the JSON path, line and column.  A file larger than
+    ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) is refused
+    before it is read; invalid UTF-8 is a PlanError at its line and column."""
+    return Savings.from_file(path, max_bytes=max_bytes)
 
 
 def parse_savings(text: str, source: str = "<savings>") -> Savings:

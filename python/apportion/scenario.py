@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Union, overload
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _core, limits
 from ._basis import basis_rows
 from ._convert import Money, count, pence
 from ._convert import threads as _threads
@@ -245,6 +245,7 @@ class CostScenario:
         if start + n > _MAX_SEED:
             raise InputError("start + n must stay below 2**64")
         n_years, n_auth = self.weights.shape
+        limits.check_items(n, "n", items=n * n_years * (1 + n_auth))
         totals = np.empty((n, n_years), dtype=np.int64)
         shares = np.empty((n, n_years, n_auth), dtype=np.int64)
         _core.cost_simulate(*self._model_args(), seed, start, n,

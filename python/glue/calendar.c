@@ -1,6 +1,8 @@
 /* Glue for calendars and working days: a calendar travels to Python as a
  * capsule that owns its ap_calendar; the vectorised functions read and
  * write numpy arrays in place through the buffer protocol. */
+#include <string.h>
+
 #include "glue.h"
 
 #define CALENDAR_CAPSULE "apportion._core.calendar"
@@ -199,14 +201,17 @@ GLUE_FUNCTION(working_days, "calendar, begin, end, out",
     return finish(module, &v, st, &err);
 }
 
-GLUE_FUNCTION(add_working_days, "calendar, dates, offsets, roll, out",
+GLUE_FUNCTION(add_working_days,
+              "calendar, dates, offsets, roll, out, errors=None",
 "Fills out with each date moved offsets working days, first rolling it\n"
-"by roll, as numpy.busday_offset.")
+"by roll, as numpy.busday_offset.  errors \"raise\" (None) refuses a\n"
+"result outside the calendar's dates, naming the element; \"coerce\"\n"
+"makes it NaT.")
 {
     PyObject *capsule, *in[2], *out;
-    const char *roll_name;
-    if (parse_args(call, "OOOsO", &capsule, &in[0], &in[1], &roll_name,
-                   &out) < 0)
+    const char *roll_name, *errors = NULL;
+    if (parse_args(call, "OOOsOz", &capsule, &in[0], &in[1], &roll_name,
+                   &out, &errors) < 0)
         return NULL;
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
@@ -215,14 +220,26 @@ GLUE_FUNCTION(add_working_days, "calendar, dates, offsets, roll, out",
     ap_roll roll;
     if (ap_roll_parse(roll_name, &roll, &err) != AP_OK)
         return raise_error(module, &err);
+    int coerce = errors != NULL && strcmp(errors, "coerce") == 0;
+    if (errors != NULL && !coerce && strcmp(errors, "raise") != 0) {
+        ap_error_set(&err, AP_E_INPUT,
+                     "errors must be \"raise\" or \"coerce\", not \"%s\"",
+                     errors);
+        return raise_error(module, &err);
+    }
     vec_call v;
     const char *names[] = {"dates", "offsets"};
     if (vec_get(&v, in, names, 2, out, 8, "ql") < 0)
         return NULL;
     ap_status st;
-    RUN_KERNEL(v.n, st,
-               ap_add_working_days_many(cal, v.in[0].buf, v.in[1].buf, v.n,
-                                        roll, v.out.buf, &err));
+    if (coerce)
+        RUN_KERNEL(v.n, st,
+                   ap_add_working_days_coerce(cal, v.in[0].buf, v.in[1].buf,
+                                              v.n, roll, v.out.buf, &err));
+    else
+        RUN_KERNEL(v.n, st,
+                   ap_add_working_days_many(cal, v.in[0].buf, v.in[1].buf,
+                                            v.n, roll, v.out.buf, &err));
     return finish(module, &v, st, &err);
 }
 
@@ -305,8 +322,9 @@ GLUE_FUNCTION(fy_label, "start_year, /",
     PyObject *arg;
     if (parse_args(call, "O", &arg) < 0)
         return NULL;
-    int64_t year;
-    if (to_int64(module, arg, "year", &year) < 0)
+    long long year;
+    (void)module;
+    if (to_integer(arg, "start_year", LLONG_MIN, LLONG_MAX, &year) < 0)
         return NULL;
     char buf[32];
     ap_fy_label(year, buf, sizeof buf);

@@ -9,8 +9,9 @@ static PyObject *block_item(const void *ctx, size_t i)
 {
     const ap_contract_sum *c = ctx;
     const ap_contract_block *b = &c->blocks[i];
-    return Py_BuildValue("{s:s,s:s,s:s,s:O,s:N,s:N}", "id", b->id, "name",
-                         b->name, "kind", ap_block_kind_name(b->kind),
+    return Py_BuildValue("{s:N,s:N,s:s,s:O,s:N,s:N}", "id", core_text(b->id),
+                         "name", core_text(b->name), "kind",
+                         ap_block_kind_name(b->kind),
                          "in_contract_sum",
                          b->in_contract_sum ? Py_True : Py_False, "amount",
                          amount_tuple(&b->amount), "non_recurring",
@@ -30,12 +31,14 @@ static PyObject *case_item(const void *ctx, size_t i)
         approved = PyUnicode_FromString(buf);
     }
     PyObject *block = bc->has_block
-                          ? PyUnicode_FromString(c->blocks[bc->block].id)
+                          ? core_text(c->blocks[bc->block].id)
                           : Py_NewRef(Py_None);
     PyObject *recurring = bc->recurring < 0 ? Py_NewRef(Py_None)
                                             : PyBool_FromLong(bc->recurring);
-    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:N,s:N,s:N}", "theme", bc->theme,
-                         "project", bc->project, "duration", bc->duration,
+    return Py_BuildValue("{s:N,s:N,s:N,s:N,s:N,s:N,s:N}", "theme",
+                         core_text(bc->theme), "project",
+                         core_text(bc->project), "duration",
+                         core_text(bc->duration),
                          "approved", approved, "block", block, "funding",
                          amount_tuple(&bc->amount), "recurring", recurring);
 }
@@ -43,7 +46,7 @@ static PyObject *case_item(const void *ctx, size_t i)
 static PyObject *table_item_item(const void *ctx, size_t i)
 {
     const ap_block_table_item *it = (const ap_block_table_item *)ctx + i;
-    return Py_BuildValue("{s:s,s:n,s:N}", "project", it->project,
+    return Py_BuildValue("{s:N,s:n,s:N}", "project", core_text(it->project),
                          "business_case", (Py_ssize_t)it->business_case,
                          "funding", amount_tuple(&it->amount));
 }
@@ -52,8 +55,9 @@ static PyObject *table_item(const void *ctx, size_t i)
 {
     const ap_contract_sum *c = ctx;
     const ap_block_table *t = &c->tables[i];
-    return Py_BuildValue("{s:s,s:s,s:N,s:N,s:N,s:N}", "title", t->title,
-                         "block", c->blocks[t->block].id, "amount",
+    return Py_BuildValue("{s:N,s:N,s:N,s:N,s:N,s:N}", "title",
+                         core_text(t->title), "block",
+                         core_text(c->blocks[t->block].id), "amount",
                          printed_obj(&t->amount), "items",
                          list_of(t->items, t->n_items, table_item_item),
                          "total", printed_obj(&t->total),
@@ -112,7 +116,7 @@ PAPER_FINISH(finish_contract, ap_contract_sum, ap_contract_sum_result,
              ap_contract_sum_compute, contract_dict,
              ap_contract_sum_result_free, ap_contract_sum_free, 0)
 
-PAPER_READERS(contract_sum, ap_contract_sum, ap_contract_sum_load,
+PAPER_READERS(contract_sum, ap_contract_sum, "contract sum",
               ap_contract_sum_parse, finish_contract,
               "The contract sum in the file at path and its computed\n"
               "results, as a dict.",

@@ -12,6 +12,141 @@
 #include "apportion/apportion.h"
 #include "glue.h"
 
+/* ---- text -------------------------------------------------------------- */
+
+/* apportion.errors.InputError, for the helpers that have no module at
+ * hand; ValueError should the import itself fail.  A new reference. */
+PyObject *input_error_class(void)
+{
+    PyObject *errors = PyImport_ImportModule("apportion.errors");
+    PyObject *cls = errors ? PyObject_GetAttrString(errors, "InputError")
+                           : NULL;
+    Py_XDECREF(errors);
+    if (cls == NULL) {
+        PyErr_Clear();
+        cls = Py_NewRef(PyExc_ValueError);
+    }
+    return cls;
+}
+
+/* Raises InputError with a printf-formatted message; returns NULL. */
+static PyObject *input_error(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
+static PyObject *input_error(const char *format, ...)
+{
+    PyObject *cls = input_error_class();
+    char text[512];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(text, sizeof text, format, ap);
+    va_end(ap);
+    PyObject *message =
+        PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+    if (message != NULL) {
+        PyErr_SetObject(cls, message);
+        Py_DECREF(message);
+    }
+    Py_DECREF(cls);
+    return NULL;
+}
+
+/* Where the Unicode error just raised starts (0 when it cannot say); the
+ * error is cleared. */
+static Py_ssize_t raised_start(int (*start)(PyObject *, Py_ssize_t *))
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    Py_ssize_t at = 0;
+    if (value == NULL || start(value, &at) < 0)
+        at = 0;
+    PyErr_Clear();
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return at;
+}
+
+PyObject *core_text(const char *text)
+{
+    /* An earlier argument of the same call failed (the arguments of
+     * Py_BuildValue are all made before it runs): keep its exception
+     * rather than decoding, or raising, over it. */
+    if (PyErr_Occurred())
+        return NULL;
+    if (text == NULL) /* as Py_BuildValue's "s" makes it */
+        Py_RETURN_NONE;
+    Py_ssize_t n = (Py_ssize_t)strlen(text);
+    PyObject *s = PyUnicode_DecodeUTF8(text, n, NULL);
+    if (s != NULL || !PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        return s;
+    Py_ssize_t at = raised_start(PyUnicodeDecodeError_GetStart);
+    /* The core read the text from a file it checked: this is the core's
+     * own mistake (a buffer that cut a character), said plainly. */
+    int shown = at < 40 ? (int)at : 40;
+    return input_error("text from the core is not UTF-8 at byte %zd "
+                       "(after \"%.*s\"); please report it", at, shown,
+                       text + (at - shown));
+}
+
+const char *utf8_of(PyObject *obj, Py_ssize_t *len, const char *what)
+{
+    Py_ssize_t n = 0;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &n);
+    if (s == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+            return NULL;
+        Py_ssize_t at = raised_start(PyUnicodeEncodeError_GetStart);
+        Py_UCS4 c = at < PyUnicode_GetLength(obj) ? PyUnicode_ReadChar(obj, at)
+                                                  : 0;
+        PyErr_Clear();
+        input_error("%s is not valid text: it holds a lone surrogate "
+                    "(U+%04X) at position %zd, which no UTF-8 file can "
+                    "hold", what, (unsigned)c, at);
+        return NULL;
+    }
+    if (len != NULL)
+        *len = n;
+    return s;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+int read_file_arg(PyObject *module, PyObject *path, PyObject *max_obj,
+                  const char *what, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    size_t max_bytes = SIZE_MAX;
+    if (max_obj != Py_None) {
+        PyObject *index = int_of(max_obj, "max_bytes");
+        if (index == NULL)
+            return -1;
+        int overflow = 0;
+        long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+        Py_DECREF(index);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (overflow != 0 || v < 0) {
+            input_error("max_bytes must be a whole number of bytes from 0 to "
+                        "9223372036854775807");
+            return -1;
+        }
+        max_bytes = (size_t)v;
+    }
+    ap_error err;
+    ap_status st;
+    const char *name = PyBytes_AS_STRING(path);
+    Py_BEGIN_ALLOW_THREADS
+    st = ap_file_read(name, max_bytes, what, text, len, &err);
+    Py_END_ALLOW_THREADS
+    if (st != AP_OK) {
+        raise_error(module, &err);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- conversions ------------------------------------------------------- */
 
 /* Any integer (int, numpy integer: whatever has __index__) but not bool
@@ -28,6 +163,45 @@ PyObject *int_of(PyObject *obj, const char *what)
     return PyNumber_Index(obj);
 }
 
+/* InputError "<what> must be an integer from lo to hi, not <value>"
+ * (a value of many digits cut short); returns -1. */
+int out_of_range(const char *what, long long lo, long long hi,
+                 PyObject *value)
+{
+    PyObject *repr = PyObject_Repr(value);
+    const char *text = repr != NULL ? PyUnicode_AsUTF8(repr) : NULL;
+    if (text == NULL) {
+        Py_XDECREF(repr);
+        return -1;
+    }
+    input_error("%s must be an integer from %lld to %lld, not %.60s%s", what,
+                lo, hi, text, strlen(text) > 60 ? "..." : "");
+    Py_DECREF(repr);
+    return -1;
+}
+
+int to_integer(PyObject *obj, const char *what, long long lo, long long hi,
+               long long *out)
+{
+    PyObject *index = int_of(obj, what);
+    if (index == NULL)
+        return -1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return -1;
+    }
+    if (overflow != 0 || v < lo || v > hi) {
+        out_of_range(what, lo, hi, index);
+        Py_DECREF(index);
+        return -1;
+    }
+    Py_DECREF(index);
+    *out = v;
+    return 0;
+}
+
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out)
 {
@@ -39,7 +213,8 @@ int to_int64(PyObject *module, PyObject *obj, const char *what,
     Py_DECREF(index);
     if (overflow != 0) {
         PyErr_Format(get_state(module)->overflow_error,
-                     "%s does not fit in a 64-bit integer", what);
+                     "%s does not fit in a 64-bit integer (from -2**63 to "
+                     "2**63 - 1)", what);
         return -1;
     }
     if (v == -1 && PyErr_Occurred())
@@ -368,7 +543,7 @@ PyObject *str_or_none(const char *s)
 {
     if (s == NULL || *s == '\0')
         Py_RETURN_NONE;
-    return PyUnicode_FromString(s);
+    return core_text(s);
 }
 
 PyObject *amount_tuple(const ap_amount *a)
@@ -433,6 +608,8 @@ PyObject *basis_dict(const ap_basis *b, size_t n)
 
 PyObject *list_of(const void *ctx, size_t n, item_fn make)
 {
+    if (PyErr_Occurred()) /* an earlier argument failed: as core_text */
+        return NULL;
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (list == NULL)
         return NULL;
@@ -470,7 +647,7 @@ PyObject *authority_codes(const ap_authority *a, size_t n)
 static PyObject *authority_item(const void *ctx, size_t i)
 {
     const ap_authority *a = (const ap_authority *)ctx + i;
-    return Py_BuildValue("(ss)", a->code, a->name);
+    return Py_BuildValue("(NN)", core_text(a->code), core_text(a->name));
 }
 
 PyObject *authorities_list(const ap_authority *a, size_t n)
@@ -735,13 +912,58 @@ static int wrong_type(const arg_spec *spec, int i, const char *expected,
     return -1;
 }
 
+/* An integer argument (an int, or anything with __index__; TypeError
+ * otherwise, as PyArg_ParseTuple gives it) from lo to hi: one outside is
+ * InputError naming the function, the parameter and the range, where
+ * PyArg_ParseTuple gave a bare OverflowError in C's words ("signed integer
+ * is greater than maximum"). */
+static int int_arg(const arg_spec *spec, int i, PyObject *obj, long long lo,
+                   long long hi, long long *out)
+{
+    PyObject *index = PyNumber_Index(obj);
+    if (index == NULL)
+        return -1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        Py_DECREF(index);
+        return -1;
+    }
+    if (overflow == 0 && v >= lo && v <= hi) {
+        Py_DECREF(index);
+        *out = v;
+        return 0;
+    }
+    char what[300];
+    snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
+             spec->params[i]);
+    out_of_range(what, lo, hi, index);
+    Py_DECREF(index);
+    return -1;
+}
+
+/* The str argument i as UTF-8: utf8_of, naming "f() argument 'x'" in its
+ * error, the name made only when there is one to give. */
+static const char *arg_utf8(const arg_spec *spec, int i, PyObject *obj,
+                            Py_ssize_t *len)
+{
+    const char *s = PyUnicode_AsUTF8AndSize(obj, len);
+    if (s != NULL || !PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+        return s;
+    PyErr_Clear();
+    char what[300];
+    snprintf(what, sizeof what, "%s() argument '%s'", spec->name,
+             spec->params[i]);
+    return utf8_of(obj, len, what);
+}
+
 /* s# as PyArg_ParseTuple reads it: str as UTF-8, or a read-only bytes-like
  * object whose memory stays put once its buffer is released. */
 static int text_arg(const arg_spec *spec, int i, PyObject *obj,
                     const char **text, Py_ssize_t *len)
 {
     if (PyUnicode_Check(obj)) {
-        *text = PyUnicode_AsUTF8AndSize(obj, len);
+        *text = arg_utf8(spec, i, obj, len);
         return *text == NULL ? -1 : 0;
     }
     PyBufferProcs *pb = Py_TYPE(obj)->tp_as_buffer;
@@ -774,7 +996,7 @@ static int str_arg(const arg_spec *spec, int i, PyObject *obj, int or_none,
     if (!PyUnicode_Check(obj))
         return wrong_type(spec, i, or_none ? "str or None" : "str", obj);
     Py_ssize_t len;
-    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    const char *s = arg_utf8(spec, i, obj, &len);
     if (s == NULL)
         return -1;
     if ((size_t)len != strlen(s)) {
@@ -830,9 +1052,10 @@ static int tuple_arg(const arg_spec *spec, int i, PyObject *obj,
                          spec->name, i + 1, k);
             return -1;
         }
-        long long v = PyLong_AsLongLong(item);
+        long long v;
+        int rc = int_arg(spec, i, item, LLONG_MIN, LLONG_MAX, &v);
         Py_DECREF(item);
-        if (v == -1 && PyErr_Occurred())
+        if (rc < 0)
             return -1;
         *out[k] = v;
     }
@@ -913,44 +1136,31 @@ static int convert_va(const arg_spec *spec, PyObject *const *slots,
             break;
         }
         case 'i': {
-            long v = PyLong_AsLong(obj);
-            if (v == -1 && PyErr_Occurred()) {
-                rc = -1;
-            } else if (v > INT_MAX || v < INT_MIN) {
-                PyErr_SetString(PyExc_OverflowError,
-                                v > INT_MAX
-                                    ? "signed integer is greater than maximum"
-                                    : "signed integer is less than minimum");
-                rc = -1;
-            } else {
+            long long v;
+            rc = int_arg(spec, i, obj, INT_MIN, INT_MAX, &v);
+            if (rc == 0)
                 *(int *)out = (int)v;
-            }
             break;
         }
         case 'I': {
-            unsigned long v = PyLong_AsUnsignedLongMask(obj);
-            if (v == (unsigned long)-1 && PyErr_Occurred())
-                rc = -1;
-            else
+            long long v;
+            rc = int_arg(spec, i, obj, 0, UINT_MAX, &v);
+            if (rc == 0)
                 *(unsigned *)out = (unsigned)v;
             break;
         }
         case 'L': {
-            long long v = PyLong_AsLongLong(obj);
-            if (v == -1 && PyErr_Occurred())
-                rc = -1;
-            else
+            long long v;
+            rc = int_arg(spec, i, obj, LLONG_MIN, LLONG_MAX, &v);
+            if (rc == 0)
                 *(long long *)out = v;
             break;
         }
         case 'n': {
-            PyObject *index = PyNumber_Index(obj);
-            Py_ssize_t v = index ? PyLong_AsSsize_t(index) : -1;
-            Py_XDECREF(index);
-            if (v == -1 && PyErr_Occurred())
-                rc = -1;
-            else
-                *(Py_ssize_t *)out = v;
+            long long v;
+            rc = int_arg(spec, i, obj, PY_SSIZE_T_MIN, PY_SSIZE_T_MAX, &v);
+            if (rc == 0)
+                *(Py_ssize_t *)out = (Py_ssize_t)v;
             break;
         }
         case 'd': {

@@ -207,7 +207,7 @@ PAPER_FINISH(finish_disaggregation, ap_disaggregation,
              disaggregation_to_dict, ap_disaggregation_result_free,
              ap_disaggregation_free, 1)
 
-PAPER_READERS(disaggregation, ap_disaggregation, ap_disaggregation_load,
+PAPER_READERS(disaggregation, ap_disaggregation, "disaggregation",
               ap_disaggregation_parse, finish_disaggregation,
               "The disaggregation paper in the file at path, its split of\n"
               "the budget and staff and its audit, as a dict.",

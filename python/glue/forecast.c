@@ -472,18 +472,36 @@ static int holt_key_missing(const char *key)
     return -1;
 }
 
+/* A count (a horizon, threads) from 0 to hi: a negative one is
+ * ValueError "<what> must be <words>, not -2", one beyond hi InputError
+ * with the range (never MoneyOverflowError: a count is not money). */
+static int to_count(PyObject *obj, const char *what, const char *words,
+                    long long hi, int64_t *out)
+{
+    PyObject *index = int_of(obj, what);
+    if (index == NULL)
+        return -1;
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
+    int rc = 0;
+    if (v == -1 && PyErr_Occurred())
+        rc = -1;
+    else if (overflow > 0 || (overflow == 0 && v > hi))
+        rc = out_of_range(what, 0, hi, index);
+    else if (overflow < 0 || v < 0)
+        rc = (PyErr_Format(PyExc_ValueError, "%s must be %s, not %S", what,
+                           words, index), -1);
+    else
+        *out = v;
+    Py_DECREF(index);
+    return rc;
+}
+
 /* The number of steps to forecast, 0 or more. */
 static int to_horizon(PyObject *module, PyObject *obj, int64_t *horizon)
 {
-    if (to_int64(module, obj, "horizon", horizon) < 0)
-        return -1;
-    if (*horizon < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "horizon must be 0 or more steps, not %lld",
-                     (long long)*horizon);
-        return -1;
-    }
-    return 0;
+    (void)module;
+    return to_count(obj, "horizon", "0 or more steps", LLONG_MAX, horizon);
 }
 
 #define LEVEL_EXPECTED "a number between 0 and 1 (say 0.95)"
@@ -597,14 +615,9 @@ GLUE_FUNCTION(holt_batch,
     if (holt_params(alpha, beta, initial_level, trend, &given, &fixed) < 0 ||
         to_double(level_obj, "level", LEVEL_EXPECTED, &level) < 0 ||
         to_horizon(module, horizon_obj, &horizon) < 0 ||
-        to_int64(module, threads_obj, "threads", &threads) < 0)
+        to_count(threads_obj, "threads", "0 (every core) or more", INT_MAX,
+                 &threads) < 0)
         return NULL;
-    if (threads < 0 || threads > INT_MAX) {
-        PyErr_Format(PyExc_ValueError,
-                     "threads must be 0 (every core) or more, not %lld",
-                     (long long)threads);
-        return NULL;
-    }
     Py_buffer values;
     ptrdiff_t strides[2];
     if (strided_doubles(values_obj, &values, 2, strides) < 0)

@@ -31,17 +31,41 @@ typedef struct module_state {
 
 module_state *get_state(PyObject *module);
 
-/* Text from the core as str, decoding leniently. */
+/* Text from the core (a name, a description, a check: data read from a
+ * file the core checked as UTF-8) as str; NULL as None.  The one way the
+ * glue makes str of the core's text: text that is not UTF-8 is
+ * InputError saying so, never UnicodeDecodeError, and called with an
+ * exception already set (an earlier argument of the same Py_BuildValue
+ * failed) it returns NULL at once and keeps that exception, so a call
+ * never returns with two errors or a result and an error. */
 PyObject *core_text(const char *text);
+/* A str as UTF-8 (owned by obj: valid while obj is), its length in *len
+ * when len is not NULL.  A lone surrogate, which no UTF-8 can hold, is
+ * InputError naming `what` ("parse_money() argument 'text'") and the
+ * position, never UnicodeEncodeError; NULL then. */
+const char *utf8_of(PyObject *obj, Py_ssize_t *len, const char *what);
+/* apportion.errors.InputError as a new reference, for the helpers that
+ * have no module at hand (ValueError should its import fail). */
+PyObject *input_error_class(void);
 /* Raises the exception matching err->status; returns NULL. */
 PyObject *raise_error(PyObject *module, const ap_error *err);
 /* What a function that fills the caller's arrays returns: None when the
  * core's status st is AP_OK, else NULL with raise_error's exception. */
 PyObject *none_or_raise(PyObject *module, ap_status st,
                         const ap_error *err);
-/* Any integer but bool into int64; -1 with an exception on failure. */
+/* Any integer but bool into int64 (money, and weights); one beyond int64
+ * is MoneyOverflowError naming `what`; -1 with an exception on failure. */
 int to_int64(PyObject *module, PyObject *obj, const char *what,
              int64_t *out);
+/* An integer (anything with __index__ but bool: TypeError otherwise) that
+ * is not money, from lo to hi: one outside is InputError "<what> must be
+ * an integer from <lo> to <hi>, not <value>".  0, or -1 with the
+ * exception. */
+int to_integer(PyObject *obj, const char *what, long long lo, long long hi,
+               long long *out);
+/* to_integer's InputError for the integer `value`; returns -1. */
+int out_of_range(const char *what, long long lo, long long hi,
+                 PyObject *value);
 /* An integer (int, numpy integer: anything with __index__, but not bool
  * or float) as a new reference to a Python int; NULL with TypeError
  * "<what> must be an int, not <type>". */
@@ -63,6 +87,14 @@ int parse_mode(PyObject *module, const char *name, ap_apportion_mode *mode);
 /* dict[key] = value, taking over the new reference value (NULL: an error
  * already set); 0 or -1. */
 int set_item(PyObject *dict, const char *key, PyObject *value);
+/* The file at path (bytes, as PyUnicode_FSConverter makes them) read
+ * whole into *text (free() it) with the GIL released, refused when larger
+ * than max_obj bytes (an int from 0 to 2**63 - 1; None: no limit of the
+ * glue's) before it is read: InputError naming `what` ("plan file"), the
+ * path and the limit; OSError when it cannot be read.  0, or -1 with the
+ * exception set and *text NULL. */
+int read_file_arg(PyObject *module, PyObject *path, PyObject *max_obj,
+                  const char *what, char **text, size_t *len);
 /* A C string as str; NULL and "" as None. */
 PyObject *str_or_none(const char *s);
 /* The ap_calendar inside a calendar capsule (NULL with an exception when
@@ -299,21 +331,33 @@ int parse_args(const glue_call *call, const char *format, ...);
         return d;                                                          \
     }
 
-/* load_<name>(path) and parse_<name>(text, source) for a paper the core
- * reads into a T * with load(path, &paper, &err) or parse(text, len,
- * source, &paper, &err); finish(module, status, paper, &err) makes its
- * dict (or raises) and frees the paper.  The GIL stays held while the
- * core reads: cJSON notes a parse failure in a process-wide variable.
- * load_doc and parse_doc are the docstrings after the text signatures. */
-#define PAPER_READERS(name, T, load, parse, finish, load_doc, parse_doc)   \
-    GLUE_FUNCTION(load_##name, "path", load_doc)                           \
+/* load_<name>(path, max_bytes=None) and parse_<name>(text, source) for a
+ * paper the core parses into a T * with parse(text, len, source, &paper,
+ * &err); the file is read by read_file_arg (`what` names it: "plan file
+ * x.json") and parsed under its path.  finish(module, status, paper,
+ * &err) makes its dict (or raises) and frees the paper.  The GIL stays
+ * held while the core parses: cJSON notes a parse failure in a
+ * process-wide variable.  load_doc and parse_doc are the docstrings after
+ * the text signatures. */
+#define PAPER_READERS(name, T, what, parse, finish, load_doc, parse_doc)   \
+    GLUE_FUNCTION(load_##name, "path, max_bytes=None", load_doc)           \
     {                                                                      \
-        PyObject *path;                                                    \
-        if (parse_args(call, "O&", PyUnicode_FSConverter, &path) < 0)      \
+        PyObject *path, *max_bytes = Py_None;                              \
+        if (parse_args(call, "O&O", PyUnicode_FSConverter, &path,          \
+                       &max_bytes) < 0)                                    \
             return NULL;                                                   \
+        char *text;                                                        \
+        size_t len;                                                        \
+        if (read_file_arg(module, path, max_bytes, what, &text, &len) <    \
+            0) {                                                           \
+            Py_DECREF(path);                                               \
+            return NULL;                                                   \
+        }                                                                  \
         T *paper = NULL;                                                   \
         ap_error err;                                                      \
-        ap_status st = load(PyBytes_AS_STRING(path), &paper, &err);        \
+        ap_status st =                                                     \
+            parse(text, len, PyBytes_AS_STRING(path), &paper, &err);       \
+        free(text);                                                        \
         Py_DECREF(path);                                                   \
         return finish(module, st, paper, &err);                            \
     }                                                                      \

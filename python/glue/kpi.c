@@ -288,7 +288,7 @@ static PyObject *number_or_none(int present, ap_number x)
 static PyObject *state_item(const void *ctx, size_t i)
 {
     const ap_kpi_state *s = (const ap_kpi_state *)ctx + i;
-    return Py_BuildValue("(ss)", s->label, ap_rag_name(s->rag));
+    return Py_BuildValue("(Ns)", core_text(s->label), ap_rag_name(s->rag));
 }
 
 static PyObject *kpi_dict(const void *ctx, size_t i)
@@ -340,7 +340,7 @@ static PyObject *kpi_set_list(PyObject *module, ap_status st, ap_kpi_set *set,
     return list;
 }
 
-PAPER_READERS(kpis, ap_kpi_set, ap_kpis_load, ap_kpis_parse,
+PAPER_READERS(kpis, ap_kpi_set, "KPI", ap_kpis_parse,
               kpi_set_list,
               "The KPI definitions in the file at path, as a list of\n"
               "dicts.",

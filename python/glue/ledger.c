@@ -238,7 +238,9 @@ GLUE_FUNCTION(parse_money_array, "texts, unit, out",
                 break;
             }
             Py_ssize_t len;
-            const char *text = PyUnicode_AsUTF8AndSize(items[i], &len);
+            char name[48];
+            snprintf(name, sizeof name, "texts[%zd]", i);
+            const char *text = utf8_of(items[i], &len, name);
             if (text == NULL) {
                 Py_CLEAR(result);
                 break;

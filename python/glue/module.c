@@ -19,9 +19,10 @@ module_state *get_state(PyObject *module)
     return (module_state *)PyModule_GetState(module);
 }
 
-/* Text from the core as str; a message cut at its buffer's end may split
- * a UTF-8 character, which becomes U+FFFD rather than a second error. */
-PyObject *core_text(const char *text)
+/* An error message as str.  The core never cuts one inside a character,
+ * but a message is for people: any byte that is not UTF-8 becomes U+FFFD
+ * rather than a second error hiding the first. */
+static PyObject *message_text(const char *text)
 {
     return PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
 }
@@ -33,7 +34,12 @@ PyObject *raise_error(PyObject *module, const ap_error *err)
     PyObject *type;
     switch (err->status) {
     case AP_E_NOMEM:
-        return PyErr_NoMemory();
+        /* MemoryError with the core's words ("out of memory reading
+         * x.json"), never PyErr_NoMemory's empty one. */
+        if (err->message[0] == '\0')
+            return PyErr_NoMemory();
+        type = PyExc_MemoryError;
+        break;
     case AP_E_IO: type = PyExc_OSError; break;
     case AP_E_OVERFLOW: type = st->overflow_error; break;
     case AP_E_PLAN: type = st->plan_error; break;
@@ -43,11 +49,11 @@ PyObject *raise_error(PyObject *module, const ap_error *err)
     }
     PyObject *exc;
     if (type == st->plan_error)
-        exc = PyObject_CallFunction(type, "NNii", core_text(err->message),
-                                    core_text(err->path), err->line,
+        exc = PyObject_CallFunction(type, "NNii", message_text(err->message),
+                                    message_text(err->path), err->line,
                                     err->column);
     else
-        exc = PyObject_CallFunction(type, "N", core_text(err->message));
+        exc = PyObject_CallFunction(type, "N", message_text(err->message));
     if (exc != NULL) {
         PyErr_SetObject(type, exc);
         Py_DECREF(exc);

@@ -108,7 +108,7 @@ fail:
 PAPER_FINISH(finish_mtfp, ap_mtfp, ap_mtfp_result, ap_mtfp_compute,
              mtfp_to_dict, ap_mtfp_result_free, ap_mtfp_free, 1)
 
-PAPER_READERS(mtfp, ap_mtfp, ap_mtfp_load, ap_mtfp_parse,
+PAPER_READERS(mtfp, ap_mtfp, "MTFP", ap_mtfp_parse,
               finish_mtfp,
               "The MTFP in the file at path, its roll-forward and audit,\n"
               "as a dict.",

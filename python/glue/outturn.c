@@ -10,7 +10,7 @@ static PyObject *code_or_none(const ap_authority *authorities, int has,
 {
     if (!has)
         Py_RETURN_NONE;
-    return PyUnicode_FromString(authorities[index].code);
+    return core_text(authorities[index].code);
 }
 
 /* ---- outturn ------------------------------------------------------------ */
@@ -44,7 +44,8 @@ static PyObject *variance_dict(const ap_variance *v)
 static PyObject *funding_item(const void *ctx, size_t i)
 {
     const ap_outturn_funding *f = (const ap_outturn_funding *)ctx + i;
-    return Py_BuildValue("(sN)", f->source, amount_tuple(&f->amount));
+    return Py_BuildValue("(NN)", core_text(f->source),
+                         amount_tuple(&f->amount));
 }
 
 static PyObject *outturn_line(const void *ctx, size_t i)
@@ -54,8 +55,8 @@ static PyObject *outturn_line(const void *ctx, size_t i)
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    if (set_item(d, "id", PyUnicode_FromString(l->id)) < 0 ||
-        set_item(d, "service", PyUnicode_FromString(l->service)) < 0 ||
+    if (set_item(d, "id", core_text(l->id)) < 0 ||
+        set_item(d, "service", core_text(l->service)) < 0 ||
         set_item(d, "service_area", str_or_none(l->service_area)) < 0 ||
         set_item(d, "kind", PyUnicode_FromString(
                                 l->kind == AP_LINE_INCOME ? "income"
@@ -78,14 +79,16 @@ static PyObject *outturn_line(const void *ctx, size_t i)
 static PyObject *reserve_item(const void *ctx, size_t i)
 {
     const ap_outturn_reserve *r = (const ap_outturn_reserve *)ctx + i;
-    return Py_BuildValue("{s:s,s:s,s:N}", "name", r->name, "description",
-                         r->description, "amount", amount_tuple(&r->amount));
+    return Py_BuildValue("{s:N,s:N,s:N}", "name", core_text(r->name),
+                         "description", core_text(r->description), "amount",
+                         amount_tuple(&r->amount));
 }
 
 static PyObject *grant_item(const void *ctx, size_t i)
 {
     const ap_outturn_grant *g = (const ap_outturn_grant *)ctx + i;
-    return Py_BuildValue("(sN)", g->name, amount_tuple(&g->amount));
+    return Py_BuildValue("(NN)", core_text(g->name),
+                         amount_tuple(&g->amount));
 }
 
 static PyObject *variance_item(const void *ctx, size_t i)
@@ -99,7 +102,7 @@ static PyObject *area_item(const void *ctx, size_t i)
     PyObject *d = variance_dict(&a->v);
     if (d == NULL)
         return NULL;
-    if (set_item(d, "name", PyUnicode_FromString(a->name)) < 0 ||
+    if (set_item(d, "name", core_text(a->name)) < 0 ||
         set_item(d, "n_lines", PyLong_FromSize_t(a->n_lines)) < 0) {
         Py_DECREF(d);
         return NULL;
@@ -174,7 +177,7 @@ static PyObject *grants_dict(const ap_outturn *o)
     if (!o->grants.present)
         Py_RETURN_NONE;
     return Py_BuildValue(
-        "{s:s,s:s,s:N,s:N}", "title", o->grants.title, "unit",
+        "{s:N,s:s,s:N,s:N}", "title", core_text(o->grants.title), "unit",
         ap_unit_name(o->grants.unit), "items",
         list_of(o->grants.items, o->grants.n_items, grant_item), "total",
         printed_obj(&o->grants.total));
@@ -191,8 +194,7 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
         set_item(d, "title", str_or_none(o->title)) < 0 ||
         set_item(d, "financial_year", str_or_none(o->financial_year)) < 0 ||
         set_item(d, "period", str_or_none(o->period)) < 0 ||
-        set_item(d, "funding_label", PyUnicode_FromString(o->funding_label)) <
-            0 ||
+        set_item(d, "funding_label", core_text(o->funding_label)) < 0 ||
         set_item(d, "unit", PyUnicode_FromString(ap_unit_name(o->unit))) < 0 ||
         set_item(d, "outturn_kind",
                  PyUnicode_FromString(o->kind == AP_OUTTURN_FORECAST
@@ -226,7 +228,7 @@ static PyObject *outturn_dict(const ap_outturn *o, const ap_outturn_result *r)
 PAPER_FINISH(finish_outturn, ap_outturn, ap_outturn_result, ap_outturn_compute,
              outturn_dict, ap_outturn_result_free, ap_outturn_free, 0)
 
-PAPER_READERS(outturn, ap_outturn, ap_outturn_load, ap_outturn_parse,
+PAPER_READERS(outturn, ap_outturn, "outturn", ap_outturn_parse,
               finish_outturn,
               "The outturn in the file at path and its computed results,\n"
               "as a dict.",
@@ -239,21 +241,25 @@ static PyObject *carry_forward_item(const void *ctx, size_t i)
 {
     const ap_plan *plan = ctx;
     const ap_carry_forward *c = &plan->carry_forwards[i];
-    return Py_BuildValue("{s:s,s:s,s:s,s:N,s:s,s:s}", "description",
-                         c->description, "kind", c->kind, "from_year",
-                         c->from_year, "amount", amount_tuple(&c->amount),
-                         "payer", plan->authorities[c->payer].code, "payee",
-                         plan->authorities[c->payee].code);
+    return Py_BuildValue("{s:N,s:N,s:N,s:N,s:N,s:N}", "description",
+                         core_text(c->description), "kind",
+                         core_text(c->kind), "from_year",
+                         core_text(c->from_year), "amount",
+                         amount_tuple(&c->amount), "payer",
+                         core_text(plan->authorities[c->payer].code),
+                         "payee",
+                         core_text(plan->authorities[c->payee].code));
 }
 
 static PyObject *balance_dict(const ap_plan *plan,
                               const ap_recharge_balance *b)
 {
     return Py_BuildValue(
-        "{s:N,s:s,s:s,s:L,s:L,s:L,s:L,s:L,s:N,s:L,s:L,s:L,s:N,s:L,s:L}",
+        "{s:N,s:N,s:N,s:L,s:L,s:L,s:L,s:L,s:N,s:L,s:L,s:L,s:N,s:L,s:L}",
         "source", core_text(plan->source), "payer",
-        plan->authorities[b->payer].code, "payee",
-        plan->authorities[b->payee].code, "budget", (long long)b->budget,
+        core_text(plan->authorities[b->payer].code), "payee",
+        core_text(plan->authorities[b->payee].code), "budget",
+        (long long)b->budget,
         "actual_expenditure", (long long)b->actual_expenditure, "variance",
         (long long)b->variance, "budget_share", (long long)b->budget_share,
         "actual_share", (long long)b->actual_share, "billed",
@@ -282,21 +288,27 @@ static PyObject *finish_balance(PyObject *module, ap_status st,
     return d;
 }
 
-GLUE_FUNCTION(load_plan_balance, "path, actual_expenditure",
+GLUE_FUNCTION(load_plan_balance, "path, actual_expenditure, max_bytes=None",
 "The Q4 balancing payment of the plan at path given the actual\n"
-"expenditure (pence), as a dict.")
+"expenditure (pence), as a dict; a file larger than max_bytes is refused.")
 {
-    PyObject *path, *actual_obj;
-    if (parse_args(call, "O&O", PyUnicode_FSConverter, &path, &actual_obj) < 0)
+    PyObject *path, *actual_obj, *max_bytes = Py_None;
+    if (parse_args(call, "O&OO", PyUnicode_FSConverter, &path, &actual_obj,
+                   &max_bytes) < 0)
         return NULL;
     int64_t actual;
-    if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0) {
+    char *text = NULL;
+    size_t len;
+    if (to_int64(module, actual_obj, "actual_expenditure", &actual) < 0 ||
+        read_file_arg(module, path, max_bytes, "plan", &text, &len) < 0) {
         Py_DECREF(path);
         return NULL;
     }
     ap_plan *plan = NULL;
     ap_error err;
-    ap_status st = ap_plan_load(PyBytes_AS_STRING(path), &plan, &err);
+    ap_status st =
+        ap_plan_parse(text, len, PyBytes_AS_STRING(path), &plan, &err);
+    free(text);
     Py_DECREF(path);
     return finish_balance(module, st, plan, actual, &err);
 }

@@ -12,7 +12,7 @@
 
 static PyObject *code_of(const ap_plan *plan, size_t index)
 {
-    return PyUnicode_FromString(plan->authorities[index].code);
+    return core_text(plan->authorities[index].code);
 }
 
 static PyObject *stated_share(const ap_stated_share *s)
@@ -21,7 +21,7 @@ static PyObject *stated_share(const ap_stated_share *s)
     if (funding == NULL)
         return NULL;
     for (size_t f = 0; f < s->n_funding; f++) {
-        PyObject *item = Py_BuildValue("(sN)", s->funding[f].source,
+        PyObject *item = Py_BuildValue("(NN)", core_text(s->funding[f].source),
                                        amount_tuple(&s->funding[f].amount));
         if (item == NULL) {
             Py_DECREF(funding);
@@ -41,14 +41,20 @@ static PyObject *budget_line(const ap_plan *plan, const ap_budget_line *l)
     for (size_t a = 0; a < plan->n_authorities; a++) {
         if (!l->stated[a].present)
             continue;
-        if (set_item(stated, plan->authorities[a].code,
-                     stated_share(&l->stated[a])) < 0) {
+        /* The code is the file's text: decoded as every other. */
+        PyObject *code = core_text(plan->authorities[a].code);
+        PyObject *share = code != NULL ? stated_share(&l->stated[a]) : NULL;
+        int rc = share != NULL ? PyDict_SetItem(stated, code, share) : -1;
+        Py_XDECREF(code);
+        Py_XDECREF(share);
+        if (rc < 0) {
             Py_DECREF(stated);
             return NULL;
         }
     }
     return Py_BuildValue(
-        "{s:s,s:s,s:N,s:N,s:N}", "id", l->id, "description", l->description,
+        "{s:N,s:N,s:N,s:N,s:N}", "id", core_text(l->id), "description",
+        core_text(l->description),
         "total", amount_tuple(&l->total), "host_income",
         l->has_host_income ? amount_tuple(&l->host_income)
                            : Py_NewRef(Py_None),
@@ -113,8 +119,9 @@ static PyObject *plan_authorities(const ap_plan *plan)
 {
     PyObject *list = PyList_New((Py_ssize_t)plan->n_authorities);
     for (size_t i = 0; list != NULL && i < plan->n_authorities; i++) {
-        PyObject *t = Py_BuildValue("(ss)", plan->authorities[i].code,
-                                    plan->authorities[i].name);
+        PyObject *t = Py_BuildValue("(NN)",
+                                    core_text(plan->authorities[i].code),
+                                    core_text(plan->authorities[i].name));
         if (t == NULL)
             Py_CLEAR(list);
         else
@@ -158,8 +165,9 @@ static PyObject *plan_carry_forwards(const ap_plan *plan)
     for (size_t i = 0; list != NULL && i < plan->n_carry_forwards; i++) {
         const ap_carry_forward *c = &plan->carry_forwards[i];
         PyObject *item = Py_BuildValue(
-            "{s:s,s:s,s:s,s:N,s:N,s:N}", "description", c->description,
-            "kind", c->kind, "from_year", c->from_year, "amount",
+            "{s:N,s:N,s:N,s:N,s:N,s:N}", "description",
+            core_text(c->description), "kind", core_text(c->kind),
+            "from_year", core_text(c->from_year), "amount",
             amount_tuple(&c->amount), "payer", code_of(plan, c->payer),
             "payee", code_of(plan, c->payee));
         if (item == NULL)
@@ -191,7 +199,8 @@ static PyObject *plan_stated_printed(const ap_plan *plan)
     PyObject *list = PyList_New((Py_ssize_t)plan->n_stated_instalments);
     for (size_t i = 0; list != NULL && i < plan->n_stated_instalments; i++) {
         const ap_printed_figure *f = &plan->stated_printed[i];
-        PyObject *t = Py_BuildValue("(ss)", names[f->legibility], f->text);
+        PyObject *t = Py_BuildValue("(sN)", names[f->legibility],
+                                    core_text(f->text));
         if (t == NULL)
             Py_CLEAR(list);
         else
@@ -206,9 +215,10 @@ static PyObject *plan_readings(const ap_plan *plan)
     PyObject *list = PyList_New((Py_ssize_t)plan->n_readings);
     for (size_t i = 0; list != NULL && i < plan->n_readings; i++) {
         const ap_reading *r = &plan->readings[i];
-        PyObject *d = Py_BuildValue("{s:s,s:s,s:s,s:s}", "of", r->of,
-                                    "printed", r->printed, "read_as",
-                                    r->read_as, "evidence", r->evidence);
+        PyObject *d = Py_BuildValue(
+            "{s:N,s:N,s:N,s:N}", "of", core_text(r->of), "printed",
+            core_text(r->printed), "read_as", core_text(r->read_as),
+            "evidence", core_text(r->evidence));
         if (d == NULL)
             Py_CLEAR(list);
         else
@@ -224,7 +234,7 @@ static PyObject *plan_to_dict(const ap_plan *plan, const ap_plan_result *r)
     PyObject *d = PyDict_New();
     if (d == NULL)
         return NULL;
-    if (set_item(d, "source", PyUnicode_FromString(plan->source)) ||
+    if (set_item(d, "source", core_text(plan->source)) ||
         set_item(d, "title", str_or_none(plan->title)) ||
         set_item(d, "reference", str_or_none(plan->reference)) ||
         set_item(d, "financial_year", str_or_none(plan->financial_year)) ||
@@ -264,7 +274,7 @@ static PyObject *finish_plan(PyObject *module, ap_status st, ap_plan *plan,
     return d;
 }
 
-PAPER_READERS(plan, ap_plan, ap_plan_load, ap_plan_parse, finish_plan,
+PAPER_READERS(plan, ap_plan, "plan", ap_plan_parse, finish_plan,
               "The plan in the file at path and its computed results, as a "
               "dict.",
               "The plan in text (source names it in messages) and its\n"

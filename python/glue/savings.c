@@ -125,7 +125,7 @@ fail:
 PAPER_FINISH(finish_savings, ap_savings, ap_savings_result, ap_savings_compute,
              savings_to_dict, ap_savings_result_free, ap_savings_free, 1)
 
-PAPER_READERS(savings, ap_savings, ap_savings_load, ap_savings_parse,
+PAPER_READERS(savings, ap_savings, "savings", ap_savings_parse,
               finish_savings,
               "The savings in the file at path, their totals by RAG and\n"
               "audit, as a dict.",

@@ -13,7 +13,7 @@
 /* ---- arguments --------------------------------------------------------- */
 
 /* A whole number in [0, limit] from any integer but bool (numpy integers
- * too); -1 with ValueError or TypeError naming `what`. */
+ * too); -1 with InputError (a ValueError) or TypeError naming `what`. */
 static int to_unsigned(PyObject *obj, uint64_t limit, const char *range,
                        const char *what, uint64_t *out)
 {
@@ -25,8 +25,10 @@ static int to_unsigned(PyObject *obj, uint64_t limit, const char *range,
     unsigned long long v = PyLong_AsUnsignedLongLong(number);
     if ((v == (unsigned long long)-1 && PyErr_Occurred()) || v > limit) {
         PyErr_Clear();
-        PyErr_Format(PyExc_ValueError, "%s must be an int in %s, not %R",
-                     what, range, number);
+        PyObject *cls = input_error_class();
+        PyErr_Format(cls, "%s must be an int in %s, not %R", what, range,
+                     number);
+        Py_DECREF(cls);
         Py_DECREF(number);
         return -1;
     }
