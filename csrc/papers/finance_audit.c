@@ -100,27 +100,25 @@ static ap_status sum_into_report(ap_audit_report *report,
     return ap__report_add(report, &where, &finding, err);
 }
 
-static ap_status amounts_check(ap_audit_report *report, ap_unit unit,
-                               const ap__audit_terms *ts,
-                               const ap_amount *stated,
-                               const ap__audit_at *at, ap_error *err)
+/* The terms' amounts and the stated one as figures in `unit`, each with
+ * its own precision (a nil gets the finest of the others'), into the
+ * caller's arrays of ts->n; AP_E_INPUT when one is printed more coarsely
+ * than the unit. */
+static ap_status amounts_figures(ap_unit unit, const ap__audit_terms *ts,
+                                 const ap_amount *stated, ap_figure *items,
+                                 int *signs, const char **labels,
+                                 ap_figure *stated_fig, const char *what,
+                                 ap_error *err)
 {
     size_t n = ts->n;
-    ap_figure *items = calloc(n ? n : 1, sizeof *items);
-    int *signs = calloc(n ? n : 1, sizeof *signs);
-    const char **labels = calloc(n ? n : 1, sizeof *labels);
-    ap_status st = AP_OK;
-    if (items == NULL || signs == NULL || labels == NULL)
-        st = ap_error_set(err, AP_E_NOMEM, "out of memory");
     /* Nils print no digits of their own: give them the finest precision
      * of the other figures, so they add no rounding allowance of note. */
     int finest = 0, coarse = 0;
-    ap_figure stated_fig;
-    int stated_dec = amount_figure(stated, unit, &stated_fig);
+    int stated_dec = amount_figure(stated, unit, stated_fig);
     if (stated_dec > finest)
         finest = stated_dec;
     coarse |= stated_dec == -2;
-    for (size_t i = 0; i < n && st == AP_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         int d = amount_figure(ts->t[i].amount, unit, &items[i]);
         if (d > finest)
             finest = d;
@@ -128,24 +126,98 @@ static ap_status amounts_check(ap_audit_report *report, ap_unit unit,
         signs[i] = ts->t[i].sign < 0 ? -1 : 1;
         labels[i] = ts->t[i].label;
     }
-    if (st == AP_OK && coarse)
-        st = ap_error_set(err, AP_E_INPUT,
-                          "%s: a figure is printed more coarsely than the "
-                          "audit's unit %s (widen the unit first)",
-                          at->check, ap_unit_name(unit));
-    if (st == AP_OK) {
-        for (size_t i = 0; i < n; i++)
-            if (ts->t[i].amount->resolution <= 0)
-                items[i].decimals = finest;
-        if (stated_dec < 0)
-            stated_fig.decimals = finest;
-        st = sum_into_report(report, items, signs, labels, n, &stated_fig, 0,
-                             NULL, at, err);
-    }
+    if (coarse)
+        return ap_error_set(err, AP_E_INPUT,
+                            "%s: a figure is printed more coarsely than the "
+                            "audit's unit %s (widen the unit first)",
+                            what, ap_unit_name(unit));
+    for (size_t i = 0; i < n; i++)
+        if (ts->t[i].amount->resolution <= 0)
+            items[i].decimals = finest;
+    if (stated_dec < 0)
+        stated_fig->decimals = finest;
+    return AP_OK;
+}
+
+/* Runs fn over the terms as figures (amounts_figures), with arrays it
+ * allocates and frees. */
+typedef ap_status (*figures_fn)(const ap_figure *items, const int *signs,
+                                const char *const *labels, size_t n,
+                                const ap_figure *stated, void *ctx,
+                                ap_error *err);
+
+static ap_status with_figures(ap_unit unit, const ap__audit_terms *ts,
+                              const ap_amount *stated, const char *what,
+                              figures_fn fn, void *ctx, ap_error *err)
+{
+    size_t n = ts->n;
+    ap_figure *items = calloc(n ? n : 1, sizeof *items);
+    int *signs = calloc(n ? n : 1, sizeof *signs);
+    const char **labels = calloc(n ? n : 1, sizeof *labels);
+    ap_status st = AP_OK;
+    ap_figure stated_fig;
+    if (items == NULL || signs == NULL || labels == NULL)
+        st = ap_error_set(err, AP_E_NOMEM, "out of memory");
+    if (st == AP_OK)
+        st = amounts_figures(unit, ts, stated, items, signs, labels,
+                             &stated_fig, what, err);
+    if (st == AP_OK)
+        st = fn(items, signs, labels, n, &stated_fig, ctx, err);
     free(items);
     free(signs);
     free(labels);
     return st;
+}
+
+typedef struct into_report {
+    ap_audit_report *report;
+    const ap__audit_at *at;
+} into_report;
+
+static ap_status file_sum(const ap_figure *items, const int *signs,
+                          const char *const *labels, size_t n,
+                          const ap_figure *stated, void *ctx, ap_error *err)
+{
+    into_report *r = ctx;
+    return sum_into_report(r->report, items, signs, labels, n, stated, 0,
+                           NULL, r->at, err);
+}
+
+static ap_status amounts_check(ap_audit_report *report, ap_unit unit,
+                               const ap__audit_terms *ts,
+                               const ap_amount *stated,
+                               const ap__audit_at *at, ap_error *err)
+{
+    into_report r = {report, at};
+    return with_figures(unit, ts, stated, at->check, file_sum, &r, err);
+}
+
+typedef struct into_finding {
+    const char *stated_label;
+    ap_audit_finding *out;
+} into_finding;
+
+static ap_status sum_finding(const ap_figure *items, const int *signs,
+                             const char *const *labels, size_t n,
+                             const ap_figure *stated, void *ctx,
+                             ap_error *err)
+{
+    into_finding *r = ctx;
+    ap_audit_options o = ap_audit_defaults();
+    o.labels = labels;
+    o.stated_label = r->stated_label;
+    return ap_audit_sum(items, signs, n, stated, &o, r->out, err);
+}
+
+ap_status ap__audit_amounts_sum(ap_unit unit, const ap__audit_terms *ts,
+                                const ap_amount *stated,
+                                const char *stated_label,
+                                ap_audit_finding *out, ap_error *err)
+{
+    memset(out, 0, sizeof *out);
+    into_finding r = {stated_label, out};
+    const char *what = stated_label ? stated_label : "the stated total";
+    return with_figures(unit, ts, stated, what, sum_finding, &r, err);
 }
 
 ap_status ap__audit_check(ap_audit_report *report, ap_unit unit,
