@@ -121,8 +121,8 @@ ap_status ap__cut_off_finding(const ap_printed_figure *f, int64_t offset,
                               int is_sum, int64_t computed,
                               int64_t tolerance,
                               const ap__figure_style *style, const char *what,
-                              const char *check, ap_audit_finding *out,
-                              ap_error *err)
+                              const char *against, const char *check,
+                              ap_audit_finding *out, ap_error *err)
 {
     memset(out, 0, sizeof *out);
     int64_t nearest = cut_off_nearest(f, offset, computed);
@@ -155,16 +155,16 @@ ap_status ap__cut_off_finding(const ap_printed_figure *f, int64_t offset,
                     what, prefix, is_sum ? "they can sum to" : "it can be");
     ranges_text(f, offset, style, &t);
     if (x.status == AP_AUDIT_OK) {
-        ap__text_append(&t, "; the computed %s is consistent with %s.", comp,
-                        is_sum ? "that" : "it");
+        ap__text_append(&t, "; %s %s is consistent with %s.", against,
+                        comp, is_sum ? "that" : "it");
     } else {
         ap__style_figure(style, nearest, near, sizeof near);
         ap__style_figure(style, x.difference < 0 ? -x.difference
                                                  : x.difference,
                          apart, sizeof apart);
-        ap__text_append(&t, "; the computed %s is not%s: the nearest %s "
-                        "can be is %s, %s %s.",
-                        comp,
+        ap__text_append(&t, "; %s %s is not%s: the nearest %s can be is "
+                        "%s, %s %s.",
+                        against, comp,
                         x.status == AP_AUDIT_ROUNDING
                             ? ", though within the rounding of the "
                               "figures it is made of"

@@ -39,14 +39,16 @@ void ap__cut_off_prefix(const ap_printed_figure *f, char *buf, size_t size);
  * `stated` is the allowed value nearest computed (computed itself when
  * consistent), at the style's scale; its sentence begins with `check`,
  * says `what` ("the cell", "instalment 4") is cut off after its prefix
- * and what it can be.  check and what are borrowed.  *out is the
+ * and what it can be, and names `computed` as `against` ("the
+ * computed", "the stated total").  check, what and against are
+ * borrowed.  *out is the
  * caller's, cleared with ap_audit_finding_clear. */
 ap_status ap__cut_off_finding(const ap_printed_figure *f, int64_t offset,
                               int is_sum, int64_t computed,
                               int64_t tolerance,
                               const ap__figure_style *style, const char *what,
-                              const char *check, ap_audit_finding *out,
-                              ap_error *err);
+                              const char *against, const char *check,
+                              ap_audit_finding *out, ap_error *err);
 
 /* A finding for a check that cannot be made because a figure it needs is
  * not legible or cut off: status ok with cause illegible (nothing was

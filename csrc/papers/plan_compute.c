@@ -581,7 +581,8 @@ static ap_status add_cut_off_check(checks *c, ap__report_where where,
     static const ap__figure_style pounds = {"\xc2\xa3", "", 2};
     ap_audit_finding x;
     ap_status st = ap__cut_off_finding(f, offset, is_sum, computed, 0,
-                                       &pounds, what, check, &x, c->err);
+                                       &pounds, what, "the computed", check,
+                                       &x, c->err);
     if (st != AP_OK)
         return st;
     where.check = check;
