@@ -29,11 +29,23 @@ typedef struct ap_authority {
     char *name; /* "West Northamptonshire Council"; "" when not given */
 } ap_authority;
 
+/* The longest text of a partly legible stated figure an ap_amount keeps
+ * (bytes, with its NUL); a longer one is refused, never cut. */
+#define AP_AMOUNT_PRINTED_MAX 48
+
 /* A printed amount with how precisely it was printed: `resolution` is the
- * value in pence of one unit of its last digit (100 for "£211,654"). */
+ * value in pence of one unit of its last digit (100 for "£211,654").
+ * A stated figure the papers' readers allow to be partly legible (their
+ * stated totals, which are checked and never computed with) may be cut
+ * off or not legible (audit.h, ap_legibility): then pence and resolution
+ * are 0, `cut` says what a cut-off prefix allows (unit_pence the paper's
+ * unit, its text NULL) and `as_printed` holds the text as written. */
 typedef struct ap_amount {
     int64_t pence;
     int64_t resolution;
+    ap_legibility legibility; /* AP_LEGIBLE (0) unless so */
+    ap_printed_figure cut;
+    char as_printed[AP_AMOUNT_PRINTED_MAX];
 } ap_amount;
 
 typedef struct ap_funding {
