@@ -53,7 +53,10 @@ def test_outturn_total_cut_off_is_consistent_with_its_lines():
     assert (rule.status, rule.stated, rule.computed) == ("ok", Decimal("1070"),
                                                          Decimal("1070"))
     assert "the stated figure £1,070,000.00 is consistent with that." in rule.suggestion
-    # The report and its HTML render with the cut-off total.
+    # The paper's data has no amount for it (not £0), and the report and
+    # its HTML render with it.
+    assert o._data["total"]["gross_outturn"] is None
+    assert o._data["total"]["outturn"] == (107000000, 100000)
     assert "cut off" in o.audit.report(everything=True)
     o._repr_html_()
 
