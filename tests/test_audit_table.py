@@ -201,3 +201,84 @@ def test_differences_without_building_every_finding():
     assert "5 errors" in lazy.report()
     assert [f for f in lazy.findings if f.status == "error"] == errors
     assert lazy.errors == errors and not lazy.ok
+
+
+# ---- cells cut off or not legible ------------------------------------------------
+# The IASS service plan's Table 1: three quarters of £52,914 and a fourth
+# the page cuts off after "£52,91", against WNC's budget of £211,654.
+
+def _quarters(q4: str, total: str = "211,654") -> dict:
+    rows = [{"label": f"Quarter {k}", "values": ["52,914"]} for k in (1, 2, 3)]
+    rows.append({"label": "Quarter 4", "values": [q4]})
+    rows.append({"label": "WNC budget", "total": "above", "values": [total]})
+    return {"format": "apportion.table/1", "columns": ["WNC"], "rows": rows}
+
+
+def test_a_cut_off_item_is_checked_for_consistency_only():
+    (f,) = check_table(_quarters("52,91…")).findings
+    assert (f.status, f.cause, f.stated, f.computed) == ("ok", "none", 211654, 211654)
+    assert ('Quarter 4 is cut off after "52,91", so they can sum to 211,652 to '
+            "211,661") in f.suggestion
+    assert f.suggestion.endswith("the stated figure 211,654 is consistent with that.")
+    # "52,8…" cannot make the quarters £211,654: the nearest it can be is
+    # £211,542 + 52,899, more than the rounding of four whole figures.
+    (f,) = check_table(_quarters("52,8…")).findings
+    assert f.status == "error" and f.stated == 211654 and f.computed == 211641
+    assert "is not: the nearest the sum can be is 211,641, 13 less." in f.suggestion
+    # Within the rounding of the whole figures (up to 2 either way): rounding.
+    (f,) = check_table(_quarters("52,91…", "211,663")).findings
+    assert (f.status, f.cause) == ("rounding", "rounding")
+
+
+def test_a_cut_off_stated_total_is_checked_for_consistency_only():
+    (f,) = check_table(_quarters("52,912", "211,65...")).findings
+    assert (f.status, f.stated, f.computed) == ("ok", 211654, 211654)
+    assert ('the stated figure is cut off after "211,65", so it can be 211,650 to '
+            "211,659") in f.suggestion
+    (f,) = check_table(_quarters("52,912", "211,7…")).findings
+    assert f.status == "error"
+
+
+def test_a_total_over_a_cell_not_legible_cannot_be_made():
+    r = check_table(_quarters("not legible"))
+    (f,) = r.findings
+    assert (f.status, f.cause) == ("ok", "illegible")
+    assert f.suggestion == ("WNC budget = sum of rows 1-4: cannot be checked: the "
+                            "figure of Quarter 4 is not legible.")
+    # Said apart in the counts and shown in the report, not counted as agreeing.
+    assert "0 agree, 0 within rounding, 0 errors, 1 could not be made." in r.report()
+    assert "not made" in r.report() and "cannot be checked" in r.to_html()
+    (f,) = check_table(_quarters("52,91…", "211,6…")).findings
+    assert f.cause == "illegible"
+    assert f.suggestion.endswith('more than one of its figures is cut off: the stated '
+                                 'figure ("211,6…"), Quarter 4 ("52,91…").')
+
+
+def test_a_rate_of_a_cell_not_whole_cannot_be_made():
+    t = _quarters("52,91…")
+    t["rates"] = [{"label": "Quarter 4 of the budget", "stated": "25%",
+                   "numerator": {"row": "Quarter 4"},
+                   "denominator": {"row": "WNC budget"}}]
+    rate = check_table(t).findings[-1]
+    assert (rate.status, rate.cause) == ("ok", "illegible")
+    assert rate.suggestion.endswith(
+        "cannot be checked: its numerator's cell (row \"Quarter 4\", column "
+        "\"WNC\") is cut off (\"52,91…\").")
+
+
+def test_cut_off_cells_in_csv_and_the_schema(tmp_path):
+    path = tmp_path / "quarters.csv"
+    path.write_text("#title: IASS Table 1\nQuarter,WNC,total\n"
+                    "Quarter 1,\"52,914\",\nQuarter 2,\"52,914\",\n"
+                    "Quarter 3,\"52,914\",\nQuarter 4,\"52,91…\",\n"
+                    "WNC budget,\"211,654\",above\n", encoding="utf-8")
+    (f,) = check_table(path).findings
+    assert (f.status, f.cause) == ("ok", "none") and "cut off" in f.suggestion
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for cell in ("52,91…", "£52,91...", "not legible", "(1,2…"):
+        validator.validate(_quarters(cell))
+    for bad in ("52,91,…", "…"):
+        with pytest.raises(PlanError, match="legible"):
+            check_table(_quarters(bad))
+    with pytest.raises(PlanError, match=r"\$\.rows\[3\]\.values\[0\]"):
+        check_table(_quarters("5a…"))

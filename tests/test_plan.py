@@ -5,6 +5,7 @@ import copy
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -203,7 +204,15 @@ def test_stated_total_checked_when_every_authority_stated():
     data["budget_lines"][0]["stated"]["NNC"] = {"amount": "£195,392"}
     plan = apportion.parse_plan(json.dumps(data))
     c = check(plan, "line[40000154].total")
-    assert c.difference == -100 and c.status == "mismatch"
+    # Three figures printed to the pound: £1 apart is their rounding (up
+    # to £1.50 either way), as the audit's conventions have it.
+    assert c.difference == -100 and c.status == "rounding"
+    total = _finding(plan, "line[40000154].total")
+    assert (total.status, total.cause, total.tolerance) == ("rounding", "rounding", Decimal("1"))
+    data["budget_lines"][0]["stated"]["NNC"] = {"amount": "£195,394"}
+    plan = apportion.parse_plan(json.dumps(data))
+    c = check(plan, "line[40000154].total")
+    assert c.difference == -300 and c.status == "mismatch"
 
 
 def test_plan_error_pickles():
@@ -485,12 +494,100 @@ def test_old_names_warn_and_give_the_same(plan):
     assert not c.ok and "£0.02 more" in c.finding
 
 
-def test_rounding_is_a_finding_within_rounding():
+def test_a_share_correctly_rounded_is_ok():
     # WNC's stated £211,654 (printed to the pound) against its share of
-    # £211,654.16 is rounding: the plan's judgement is the finding's status.
+    # £211,654.16 is that share correctly rounded: ok, by the audit's
+    # rounding conventions (check_figure's), with the cause "rounding".
     data = json.loads(IASS.read_text())
     data["basis"]["values"] = {"NNC": "48.00227", "WNC": "51.99773"}
     plan = apportion.parse_plan(json.dumps(data))
     share = _finding(plan, "line[40000154].WNC.basis_share")
-    assert share.status == "rounding" and share.cause == "rounding"
-    assert "within its printed rounding" in share.suggestion
+    assert share.status == "ok" and share.cause == "rounding"
+    assert share.suggestion.endswith(
+        "yes, £211,654.00, the computed £211,654.16 rounded to the nearest £1.")
+    assert apportion.audit.check_figure("£211,654", Decimal("211654.16")).status == "ok"
+
+
+def test_a_share_cut_not_rounded_is_truncation():
+    # £211,654 for a share of £211,654.65: cut toward zero, not rounded.
+    data = json.loads(IASS.read_text())
+    data["basis"]["values"] = {"NNC": "48.00215", "WNC": "51.99785"}
+    plan = apportion.parse_plan(json.dumps(data))
+    share = _finding(plan, "line[40000154].WNC.basis_share")
+    assert (share.status, share.cause) == ("rounding", "truncation")
+    assert share.computed == Decimal("211654.65")
+    assert share.suggestion.endswith(
+        "cut, not rounded — stated £211,654.00, computed £211,654.65; the "
+        "stated figure is £0.65 less, the computed figure cut toward zero to "
+        "the nearest £1 (truncation); rounded it would be £211,655.00.")
+    # The same judgement as check_figure's on the same figures.
+    same = apportion.audit.check_figure("£211,654", Decimal("211654.65"))
+    assert (same.status, same.cause) == (share.status, share.cause)
+
+
+def test_a_share_neither_rounded_nor_cut_is_an_error():
+    # The seed's own figures: £211,654 against the basis share £218,054.01.
+    plan = apportion.load_plan(IASS)
+    share = _finding(plan, "line[40000154].WNC.basis_share")
+    assert (share.status, share.cause) == ("error", "unexplained")
+    assert share.difference == Decimal("-6400.01")
+
+
+def test_funding_sum_by_the_audits_conventions():
+    # The seed: £211,654 = 10,829 + 200,825 exactly.  Cut funding figures
+    # (10,829.90 printed 10,829) leave the stated total above their sum by
+    # more than rounding allows: truncation, as check_total names it.
+    data = json.loads(IASS.read_text())
+    plan = apportion.parse_plan(json.dumps(data))
+    funding = _finding(plan, "line[40000154].WNC.funding")
+    assert (funding.status, funding.cause) == ("ok", "none")
+    stated = data["budget_lines"][0]["stated"]["WNC"]
+    stated["amount"] = "£211,653.90"
+    stated["funding"] = [{"source": "WNC DSG", "amount": "10,829.30"},
+                         {"source": "WNC general fund", "amount": "200,824.60"}]
+    plan = apportion.parse_plan(json.dumps(data))
+    funding = _finding(plan, "line[40000154].WNC.funding")
+    assert (funding.status, funding.cause) == ("ok", "none")
+    stated["funding"] = [{"source": "WNC DSG", "amount": "10,829"},
+                         {"source": "WNC general fund", "amount": "200,825.60"}]
+    stated["amount"] = "£211,655.50"
+    plan = apportion.parse_plan(json.dumps(data))
+    funding = _finding(plan, "line[40000154].WNC.funding")
+    assert (funding.status, funding.cause) == ("rounding", "truncation")
+    assert "(truncation)" in funding.suggestion
+    stated["amount"] = "£211,664"
+    plan = apportion.parse_plan(json.dumps(data))
+    funding = _finding(plan, "line[40000154].WNC.funding")
+    assert funding.status == "error"
+
+
+def test_host_income_judged_at_its_printed_precision():
+    # NNC's income of -£211,654 against WNC's stated £211,654.40: the
+    # negative of it rounded to the pound, ok; against £211,654.70 it is
+    # cut toward zero: truncation.
+    data = json.loads(IASS.read_text())
+    stated = data["budget_lines"][0]["stated"]["WNC"]
+    del stated["funding"]
+    for amount, verdict in (("£211,654.40", ("ok", "rounding")),
+                            ("£211,654.70", ("rounding", "truncation")),
+                            ("£211,656.00", ("error", "unexplained"))):
+        stated["amount"] = amount
+        plan = apportion.parse_plan(json.dumps(data))
+        income = _finding(plan, "line[40000154].host_income")
+        assert (income.status, income.cause) == verdict, amount
+
+
+def test_check_text_never_cut_mid_character():
+    # Issue 17, finding 3: a basis name of 162 "é" once had a check's text
+    # cut by a fixed buffer in the middle of a character (UnicodeDecodeError).
+    data = json.loads(IASS.read_text())
+    name = "é" * 162
+    data["basis"]["name"] = name
+    data["budget_lines"][0]["id"] = name
+    plan = apportion.parse_plan(json.dumps(data))
+    findings = plan.audit.findings
+    assert len(findings) == 9
+    share = _finding(plan, f"line[{name}].WNC.basis_share")
+    assert f"by the {name} basis" in share.check
+    assert all(name in f.check and name in f.suggestion
+               for f in findings if f.id.startswith("line[") or f.id.startswith("basis"))

@@ -23,6 +23,9 @@ ALL_FOUR = "All four (100%, not printed)"
 # file -> ({status: count}, {(row, column): (status, cause, stated - computed)})
 # for every finding that is not "ok".
 EXPECTED = {
+    # the IASS service plan 2021/22 (Schedule 3B2): Quarter 4 cut off by
+    # the page, consistent with the quarters making WNC's budget
+    "iass-table-1-2021-22.json": ({"ok": 1, "rounding": 0, "error": 0}, {}),
     # the CFE Business Plan 2017-21
     "mtfp-2017-21.json": ({"ok": 15, "rounding": 0, "error": 0}, {}),
     "mtfp-2017-21-proposals.json": ({"ok": 66, "rounding": 0, "error": 0}, {}),
@@ -126,6 +129,7 @@ def test_table_names_its_paper_and_place(name):
     assert "seed" not in source and "/shared/" not in source
     # the paper by its own name: the committee and date, or the report
     assert any(w in source for w in ("Joint Committee", "annual report",
+                                     "Inter Authority Agreement",
                                      "Annual Report", "Business Plan",
                                      "Board Update", "Review of realisation"))
     assert any(w in data["source"] for w in ("section", "paragraph", "Appendix"))
@@ -213,3 +217,19 @@ def test_new_tables_audit_from_the_command_line():
     assert p.returncode == 0, p.stderr
     for name in names:
         assert load_table(TABLES / name)["title"] in p.stdout
+
+
+def test_iass_table_1_quarter_4_cut_off_is_consistent():
+    # Table 1 of the IASS service plan prints Quarter 4 as "£52,91" and
+    # the page cuts it off: carried as printed, never completed, and the
+    # three quarters of £52,914 leave £52,912 for it, which it allows.
+    data = load_table(TABLES / "iass-table-1-2021-22.json")
+    assert data["rows"][0]["values"][-1] == "£52,91…"
+    (f,) = check_table(data).findings
+    assert (f.status, f.cause, f.stated, f.computed) == (
+        "ok", "none", Decimal("211654"), Decimal("211654"))
+    assert f.suggestion.endswith(
+        'Quarter 4 recharge Jan - Mar 2022 is cut off after "£52,91", so they '
+        "can sum to 211,652 to 211,661 (or, were more digits cut off, "
+        "53,068,742 to 53,078,741, and so on); the stated figure 211,654 is "
+        "consistent with that.")

@@ -15,6 +15,7 @@
 
 #include "apportion/audit.h"
 #include "base/base.h"
+#include "audit/audit_figure.h"
 #include "base/text.h"
 
 /* Decimals below the printed precision at which a value with no exact
@@ -118,15 +119,14 @@ static void show(const judged *j, ap__i128 v, int decimals, char *buf,
              j->suffix);
 }
 
-/* The judgement of D against x = a / b (b > 0) in printed units, and the
- * finding's figures; the finding's suggestion is written by the caller. */
-static ap_status judge(const judged *j, ap_audit_finding *f, ap_error *err)
+void ap__audit_judge(int64_t printed, int pd, ap__i128 p, ap__i128 q,
+                     ap__judgement *out)
 {
-    ap__i128 a = j->p, b = j->q;
-    if (j->pd >= 0)
-        a *= pow10_i128(j->pd);
+    ap__i128 a = p, b = q;
+    if (pd >= 0)
+        a *= pow10_i128(pd);
     else
-        b *= pow10_i128(-j->pd);
+        b *= pow10_i128(-pd);
     ap__i128 trunc = a / b, rem = a % b;
     int away_sign = a < 0 ? -1 : 1;
     ap__i128 twice = 2 * abs_i128(rem);
@@ -134,7 +134,28 @@ static ap_status judge(const judged *j, ap_audit_finding *f, ap_error *err)
     ap__i128 half_even = twice > b ? trunc + away_sign
                          : twice < b ? trunc
                          : (trunc % 2 == 0 ? trunc : trunc + away_sign);
-    ap__i128 d = j->printed.value;
+    ap__i128 d = printed;
+    out->rounded = half_up;
+    out->cut = trunc;
+    if (d == half_up || d == half_even) {
+        out->status = AP_AUDIT_OK;
+        out->cause = rem == 0 ? AP_CAUSE_NONE : AP_CAUSE_ROUNDING;
+    } else if (d == trunc) {
+        out->status = AP_AUDIT_ROUNDING;
+        out->cause = AP_CAUSE_TRUNCATION;
+    } else {
+        out->status = AP_AUDIT_ERROR;
+        out->cause = AP_CAUSE_UNEXPLAINED;
+    }
+}
+
+/* The judgement of D against x = a / b (b > 0) in printed units, and the
+ * finding's figures; the finding's suggestion is written by the caller. */
+static ap_status judge(const judged *j, ap_audit_finding *f, ap_error *err)
+{
+    ap__judgement jg;
+    ap__audit_judge(j->printed.value, j->pd, j->p, j->q, &jg);
+    ap__i128 half_up = jg.rounded, trunc = jg.cut;
 
     /* The scale: the value exactly when it has few enough decimals,
      * never coarser than pence for money nor than one place below the
@@ -164,7 +185,7 @@ static ap_status judge(const judged *j, ap_audit_finding *f, ap_error *err)
         if (scale < base)
             scale = base;
     }
-    ap__i128 stated = d * pow10_i128(scale - j->pd);
+    ap__i128 stated = (ap__i128)j->printed.value * pow10_i128(scale - j->pd);
     ap__i128 computed =
         ap__div_round(j->p * pow10_i128(scale), j->q, AP_ROUND_HALF_EVEN);
     ap__i128 diff = stated - computed;
@@ -180,18 +201,10 @@ static ap_status judge(const judged *j, ap_audit_finding *f, ap_error *err)
     f->difference = (int64_t)diff;
     f->tolerance = (int64_t)(pow10_i128(scale - j->pd) / 2);
     f->item = AP_AUDIT_NO_ITEM;
-    if (d == half_up || d == half_even) {
-        f->status = AP_AUDIT_OK;
-        f->cause = rem == 0 ? AP_CAUSE_NONE : AP_CAUSE_ROUNDING;
-    } else if (d == trunc) {
-        f->status = AP_AUDIT_ROUNDING;
-        f->cause = AP_CAUSE_TRUNCATION;
+    f->status = jg.status;
+    f->cause = jg.cause;
+    if (f->status != AP_AUDIT_OK)
         f->item = AP_AUDIT_TOTAL;
-    } else {
-        f->status = AP_AUDIT_ERROR;
-        f->cause = AP_CAUSE_UNEXPLAINED;
-        f->item = AP_AUDIT_TOTAL;
-    }
     if (f->item == AP_AUDIT_TOTAL) {
         f->item_label = ap__strdup("the stated figure");
         if (f->item_label == NULL)

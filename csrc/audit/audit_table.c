@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "apportion/audit.h"
+#include "audit/audit_cut_off.h"
 #include "audit/audit_report.h"
 #include "audit/audit_table_internal.h"
 #include "base/base.h"
@@ -98,6 +99,7 @@ typedef struct scratch {
     int *signs;
     const char **labels;
     unsigned char *kinds; /* ap__cell_kind of each part */
+    const ap__table_cell **cells; /* each part's cell */
     size_t *cover;        /* a total's rows */
 } scratch;
 
@@ -129,6 +131,161 @@ static char *pair_label(const char *a, const char *b)
     return ap__text_take(&t);
 }
 
+/* ---- cells cut off or not legible ---------------------------------------- */
+
+/* "is not legible" or "is cut off (\"52,91…\")" of a cell not whole. */
+static void not_whole_text(struct ap_text *b, const ap__table_cell *cell)
+{
+    if (cell->kind == AP__CELL_ILLEGIBLE)
+        ap__text_append(b, "is not legible");
+    else
+        ap__text_append(b, "is cut off (\"%s\")", cell->printed->text);
+}
+
+/* value at `decimals` brought to `scale` (>= decimals) into *out; 0 when
+ * it does not fit int64. */
+static int at_scale(int64_t value, int decimals, int scale, ap__i128 *out)
+{
+    if (scale - decimals > 18)
+        return 0;
+    ap__i128 v = (ap__i128)value * ap__pow10(scale - decimals);
+    *out = v;
+    return ap__fits_i64(v);
+}
+
+/* A check one of whose figures is cut off or not legible (the stated one
+ * at (row, column), or one of the scratch's n parts).  With one figure
+ * cut off and the rest whole, it is checked for consistency: whether the
+ * others leave it a value its legible prefix allows, within the rounding
+ * of the whole figures printed (audit_cut_off.h).  Otherwise, with a
+ * figure not legible or more than one cut off, the finding says the check
+ * cannot be made and why. */
+static ap_status audit_partly_legible(const ap_audit_table *t,
+                                      ap_audit_report *rep, scratch *s,
+                                      size_t n, ap__report_where *where,
+                                      ap_error *err)
+{
+    const ap__table_cell *stated = ap__table_at(t, where->row, where->column);
+    size_t n_cut = 0, cut = NONE, unread = NONE;
+    int stated_cut = stated->kind == AP__CELL_CUT_OFF;
+    n_cut += (size_t)stated_cut;
+    for (size_t k = 0; k < n; k++) {
+        if (s->kinds[k] == AP__CELL_CUT_OFF) {
+            n_cut++;
+            cut = k;
+        } else if (s->kinds[k] == AP__CELL_ILLEGIBLE && unread == NONE) {
+            unread = k;
+        }
+    }
+    ap_audit_finding f;
+    ap_status st;
+    if (stated->kind == AP__CELL_ILLEGIBLE || unread != NONE || n_cut > 1) {
+        struct ap_text why = {0};
+        if (stated->kind == AP__CELL_ILLEGIBLE) {
+            ap__text_append(&why, "the stated figure ");
+            not_whole_text(&why, stated);
+        } else if (unread != NONE) {
+            ap__text_append(&why, "the figure of %s ", s->labels[unread]);
+            not_whole_text(&why, s->cells[unread]);
+        } else {
+            ap__text_append(&why, "more than one of its figures is cut "
+                            "off: ");
+            const char *sep = "";
+            if (stated_cut) {
+                ap__text_append(&why, "the stated figure (\"%s\")",
+                                stated->printed->text);
+                sep = ", ";
+            }
+            for (size_t k = 0; k < n; k++)
+                if (s->kinds[k] == AP__CELL_CUT_OFF) {
+                    ap__text_append(&why, "%s%s (\"%s\")", sep, s->labels[k],
+                                    s->cells[k]->printed->text);
+                    sep = ", ";
+                }
+        }
+        char *text = ap__text_take(&why);
+        if (text == NULL)
+            return ap_error_set(err, AP_E_NOMEM,
+                                "out of memory checking a table");
+        st = ap__unchecked_finding(where->check, text, &f, err);
+        free(text);
+        if (st != AP_OK)
+            return st;
+        return ap__report_add(rep, where, &f, err);
+    }
+
+    /* One figure cut off: the common scale of the whole ones and the
+     * cut one's printed point, and the rounding the whole ones allow. */
+    int scale = t->decimals >= 0 ? t->decimals : 0;
+    const ap__table_cell *cut_cell = stated_cut ? stated : s->cells[cut];
+    if (cut_cell->printed->decimals > scale)
+        scale = cut_cell->printed->decimals;
+    if (!stated_cut && stated->kind == AP__CELL_FIGURE &&
+        stated->decimals > scale)
+        scale = stated->decimals;
+    for (size_t k = 0; k < n; k++)
+        if (s->kinds[k] == AP__CELL_FIGURE && s->items[k].decimals > scale)
+            scale = s->items[k].decimals;
+    ap__i128 sum = 0, res = 0, v = 0;
+    int fits = 1;
+    for (size_t k = 0; k < n && fits; k++) {
+        if (k == cut && !stated_cut)
+            continue;
+        if (s->kinds[k] != AP__CELL_FIGURE)
+            continue; /* blanks and nils: exactly zero */
+        fits = at_scale(s->items[k].value, s->items[k].decimals, scale, &v);
+        sum += s->signs[k] * v;
+        int rd = t->decimals >= 0 ? t->decimals : s->items[k].decimals;
+        res += ap__pow10(scale - rd);
+    }
+    ap__i128 stated_v = 0;
+    if (fits && !stated_cut && stated->kind == AP__CELL_FIGURE) {
+        fits = at_scale(stated->value, stated->decimals, scale, &stated_v);
+        int rd = t->decimals >= 0 ? t->decimals : stated->decimals;
+        res += ap__pow10(scale - rd);
+    }
+    ap_printed_figure pf = *cut_cell->printed;
+    pf.unit_pence = ap__pow10(scale);
+    if (!stated_cut && s->signs[cut] < 0)
+        pf.negative = !pf.negative;
+    int64_t lo, hi;
+    if (!fits || !ap__fits_i64(sum) ||
+        !ap__cut_off_range(&pf, stated_cut ? 0 : (int64_t)sum, 0, &lo, &hi))
+        return ap_error_set(err, AP_E_OVERFLOW,
+                            "$.rows[%zu] (\"%.80s\"), column \"%.80s\": the "
+                            "figures of \"%.80s\" are too large for a 64-bit "
+                            "integer at %d decimals",
+                            where->row, where->row_label, where->column_label,
+                            where->check, scale);
+    ap__figure_style style = {"", "", scale};
+    int64_t tolerance = (int64_t)(res / 2);
+    if (stated_cut) {
+        st = ap__cut_off_finding(&pf, 0, 0, (int64_t)sum, tolerance, &style,
+                                 "the stated figure", "the computed",
+                                 where->check, &f, err);
+    } else {
+        struct ap_text what = {0};
+        ap__text_append(&what, "%s", s->labels[cut]);
+        char *label = ap__text_take(&what);
+        if (label == NULL)
+            return ap_error_set(err, AP_E_NOMEM,
+                                "out of memory checking a table");
+        st = ap__cut_off_finding(&pf, (int64_t)sum, 1, (int64_t)stated_v,
+                                 tolerance, &style, label,
+                                 "the stated figure", where->check, &f, err);
+        free(label);
+        /* The stated figure is the whole one; the sum is what the cut
+         * item lets it be. */
+        int64_t nearest = f.stated;
+        f.stated = f.computed;
+        f.computed = nearest;
+        f.difference = -f.difference;
+    }
+    if (st != AP_OK)
+        return st;
+    return ap__report_add(rep, where, &f, err);
+}
+
 /* Runs ap_audit_sum on the scratch's n parts against the stated cell at
  * (row, column) and appends the finding to the report. */
 static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
@@ -137,10 +294,18 @@ static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
                            ap_error *err)
 {
     const ap__table_cell *cell = ap__table_at(t, row, column);
-    ap_figure stated = cell_figure(cell);
-    place_zeros(s->items, s->kinds, n, &stated, cell->kind);
     const char *row_label = t->rows[row].label;
     const char *column_label = t->columns[column];
+    int whole = ap__cell_whole(cell->kind);
+    for (size_t k = 0; k < n; k++)
+        whole &= ap__cell_whole(s->kinds[k]);
+    if (!whole) {
+        ap__report_where at = {kind, row, column, row_label, column_label,
+                               check, NULL, NULL};
+        return audit_partly_legible(t, rep, s, n, &at, err);
+    }
+    ap_figure stated = cell_figure(cell);
+    place_zeros(s->items, s->kinds, n, &stated, cell->kind);
     char *stated_label = pair_label(row_label, column_label);
     if (stated_label == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
@@ -210,6 +375,7 @@ static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
             const ap__table_cell *cell = ap__table_at(t, cover[k], c);
             s->items[k] = cell_figure(cell);
             s->kinds[k] = (unsigned char)cell->kind;
+            s->cells[k] = cell;
             s->signs[k] = t->rows[cover[k]].sign;
             s->labels[k] = t->rows[cover[k]].label;
         }
@@ -235,6 +401,7 @@ static ap_status check_rules(const ap_audit_table *t, ap_audit_report *rep,
                     ap__table_at(t, r, rule->operands[i]);
                 s->items[i] = cell_figure(cell);
                 s->kinds[i] = (unsigned char)cell->kind;
+                s->cells[i] = cell;
                 s->signs[i] = rule->signs[i];
                 s->labels[i] = t->columns[rule->operands[i]];
             }
@@ -261,6 +428,7 @@ static ap_status check_rules(const ap_audit_table *t, ap_audit_report *rep,
                                     "out of memory checking a table");
             s->items[0] = cell_figure(cell);
             s->kinds[0] = (unsigned char)cell->kind;
+            s->cells[0] = cell;
             s->signs[0] = 1;
             s->labels[0] = label;
             ap_status st = audit_one(t, rep, s, 1, AP_TABLE_CHECK_RULE, r, c,
@@ -443,6 +611,36 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
             ap__table_at(t, rate->num_row, rate->num_column);
         const ap__table_cell *den =
             ap__table_at(t, rate->den_row, rate->den_column);
+        ap__report_where where = {
+            AP_TABLE_CHECK_FIGURE, rate->num_row, rate->num_column,
+            rate->label, t->columns[rate->num_column], rate->text, NULL,
+            strchr(rate->stated, '%') != NULL ? "%" : NULL};
+        ap_status st;
+        ap_audit_finding f;
+        if (!ap__cell_whole(num->kind) || !ap__cell_whole(den->kind)) {
+            /* A rate of a figure not whole cannot be judged. */
+            const ap__table_cell *bad = ap__cell_whole(num->kind) ? den : num;
+            struct ap_text why = {0};
+            ap__text_append(&why, "its %s's cell (row \"%s\", column "
+                            "\"%s\") ",
+                            bad == num ? "numerator" : "denominator",
+                            t->rows[bad == num ? rate->num_row
+                                               : rate->den_row].label,
+                            t->columns[bad == num ? rate->num_column
+                                                  : rate->den_column]);
+            not_whole_text(&why, bad);
+            char *text = ap__text_take(&why);
+            if (text == NULL)
+                return ap_error_set(err, AP_E_NOMEM,
+                                    "out of memory checking a table");
+            st = ap__unchecked_finding(rate->text, text, &f, err);
+            free(text);
+            if (st == AP_OK)
+                st = ap__report_add(rep, &where, &f, err);
+            if (st != AP_OK)
+                return st;
+            continue;
+        }
         int scale = num->decimals > den->decimals ? num->decimals
                                                   : den->decimals;
         ap__i128 n = (ap__i128)num->value * ap__pow10(scale - num->decimals);
@@ -452,9 +650,8 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
                                 "its numerator and denominator at %d "
                                 "decimals are too large to check", k,
                                 rate->label, scale);
-        ap_audit_finding f;
-        ap_status st = ap_audit_rate((int64_t)n, (int64_t)d, rate->stated,
-                                     (size_t)-1, &f, err);
+        st = ap_audit_rate((int64_t)n, (int64_t)d, rate->stated, (size_t)-1,
+                           &f, err);
         if (st != AP_OK) {
             if (err != NULL) {
                 char inner[AP_ERROR_MESSAGE_SIZE];
@@ -464,10 +661,6 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
             }
             return st;
         }
-        ap__report_where where = {
-            AP_TABLE_CHECK_FIGURE, rate->num_row, rate->num_column,
-            rate->label, t->columns[rate->num_column], rate->text, NULL,
-            strchr(rate->stated, '%') != NULL ? "%" : NULL};
         if ((st = ap__report_add(rep, &where, &f, err)) != AP_OK)
             return st;
     }
@@ -494,6 +687,7 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
         .signs = malloc(room * sizeof *s.signs),
         .labels = malloc(room * sizeof *s.labels),
         .kinds = malloc(room),
+        .cells = malloc(room * sizeof *s.cells),
         .cover = malloc(room * sizeof *s.cover),
     };
     size_t *item_rows = malloc(room * sizeof *item_rows);
@@ -504,7 +698,8 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     unsigned char *done = malloc(t->n_columns + 1);
     ap_audit_report *rep = ap__report_new(t->title, t->origin, t->unit);
     ap_status st = AP_OK;
-    if (!s.items || !s.signs || !s.labels || !s.kinds || !s.cover ||
+    if (!s.items || !s.signs || !s.labels || !s.kinds || !s.cells ||
+        !s.cover ||
         !item_rows || !total_at || !rule_at || !members || !member_signs ||
         !done || !rep)
         st = ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
@@ -530,6 +725,7 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     free(s.signs);
     free(s.labels);
     free(s.kinds);
+    free(s.cells);
     free(s.cover);
     free(item_rows);
     free(total_at);

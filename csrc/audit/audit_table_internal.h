@@ -11,18 +11,32 @@
 
 /* What a cell holds.  A blank (JSON null or "") is a cell the table leaves
  * empty; a nil is a printed "-".  Both count as zero when summed; a blank
- * stated figure is not checked. */
+ * stated figure is not checked.  A cell the page cuts off ("52,91…") or
+ * that cannot be read ("not legible") is carried as printed: a check that
+ * needs it is made for consistency only, or said not to be possible. */
 typedef enum ap__cell_kind {
     AP__CELL_BLANK = 0,
     AP__CELL_NIL = 1,
-    AP__CELL_FIGURE = 2
+    AP__CELL_FIGURE = 2,
+    AP__CELL_CUT_OFF = 3,
+    AP__CELL_ILLEGIBLE = 4
 } ap__cell_kind;
 
 typedef struct ap__table_cell {
     int64_t value;  /* the printed digits, as ap_figure */
-    int decimals;   /* as ap_figure; 0 for blanks and nils */
+    int decimals;   /* as ap_figure; 0 for blanks, nils and cells not
+                       whole */
     int kind;       /* ap__cell_kind */
+    /* For a cell cut off or not legible: what is printed (owned, with its
+     * text; unit_pence 1, set by the check to its scale); else NULL. */
+    ap_printed_figure *printed;
 } ap__table_cell;
+
+/* Whether a cell prints its figure whole (or a nil, or nothing). */
+static inline int ap__cell_whole(int kind)
+{
+    return kind != AP__CELL_CUT_OFF && kind != AP__CELL_ILLEGIBLE;
+}
 
 /* Which rows a row states the sum of. */
 typedef enum ap__row_kind {

@@ -130,18 +130,48 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
                            const cJSON *node, const char *path,
                            ap__table_cell *cell)
 {
-    *cell = (ap__table_cell){0, 0, AP__CELL_BLANK};
+    *cell = (ap__table_cell){0, 0, AP__CELL_BLANK, NULL};
     if (cJSON_IsNull(node))
         return AP_OK;
     const char *raw;
     size_t len;
     if (!ap__jr_number_text(jr, node, &raw, &len))
         return ap__jr_fail(jr, node, path, "expected a figure as printed "
-                           "(\"1,070\", \"(856)\", \"-\"), a number, or null "
-                           "for a cell the table leaves empty; found %s",
+                           "(\"1,070\", \"(856)\", \"-\", a cut-off "
+                           "\"52,91\xe2\x80\xa6\" or \"not legible\"), a "
+                           "number, or null for a cell the table leaves "
+                           "empty; found %s",
                            ap__jr_type_name(node));
     if (cJSON_IsString(node) && is_blank_text(raw, len))
         return AP_OK;
+    if (cJSON_IsString(node)) {
+        /* Cut off or not legible: carried as printed, never completed. */
+        ap_printed_figure pf;
+        if (ap_printed_parse(raw, len, AP_FIGURE_MAX_DECIMALS, 1, &pf,
+                             jr->err) != AP_OK)
+            return ap__jr_refail(jr, node, path);
+        if (pf.legibility != AP_LEGIBLE) {
+            if (t->decimals >= 0 && pf.decimals > t->decimals)
+                return ap__jr_fail(jr, node, path, "\"%.*s\" has %d "
+                                   "decimal%s but the table's \"decimals\" "
+                                   "says every figure is printed to %d",
+                                   ap__utf8_prefix(raw, len, 60), raw,
+                                   pf.decimals, pf.decimals == 1 ? "" : "s",
+                                   t->decimals);
+            cell->printed = malloc(sizeof *cell->printed);
+            if (cell->printed == NULL)
+                return ap__jr_nomem(jr);
+            *cell->printed = pf;
+            cell->printed->text = malloc(len + 1);
+            if (cell->printed->text == NULL)
+                return ap__jr_nomem(jr);
+            memcpy(cell->printed->text, raw, len);
+            cell->printed->text[len] = '\0';
+            cell->kind = pf.legibility == AP_CUT_OFF ? AP__CELL_CUT_OFF
+                                                     : AP__CELL_ILLEGIBLE;
+            return AP_OK;
+        }
+    }
     ap_figure f;
     if (ap_figure_parse(raw, len, &f, jr->err) != AP_OK)
         return ap__jr_refail(jr, node, path);
@@ -888,6 +918,15 @@ void ap_audit_table_free(ap_audit_table *table)
         free(table->rows[i].list);
     }
     free(table->rows);
+    /* Rows are counted before their cells are read, and the cells were
+     * allocated zeroed for every row, so each has a printed or NULL. */
+    for (size_t i = 0; table->cells != NULL &&
+                       i < table->n_rows * table->n_columns;
+         i++)
+        if (table->cells[i].printed != NULL) {
+            free(table->cells[i].printed->text);
+            free(table->cells[i].printed);
+        }
     free(table->cells);
     for (size_t i = 0; i < table->n_rules; i++) {
         free(table->rules[i].text);

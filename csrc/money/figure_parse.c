@@ -201,3 +201,147 @@ void ap_figure_format(int64_t value, int decimals, char *buf, size_t size)
     }
     buf[n < size ? n : size - 1] = '\0';
 }
+
+/* ---- figures only partly legible ------------------------------------------
+ * One reader for every stated figure a page cuts off: plans, audited
+ * tables and the papers' own figures. */
+
+/* The text a figure's cell is cut off with, at its end: "…" or "...";
+ * returns its length in bytes (both are 3), 0 when none. */
+static size_t cut_off_mark(const char *t, size_t n)
+{
+    if (n >= 3 && memcmp(t + n - 3, "\xe2\x80\xa6", 3) == 0)
+        return 3;
+    if (n >= 3 && memcmp(t + n - 3, "...", 3) == 0)
+        return 3;
+    return 0;
+}
+
+/* Reads the legible prefix t[0..n) of a cut-off figure, "£52,91", into
+ * what it allows (audit.h, ap_printed_figure).  Comma grouping is what
+ * limits the digits cut off: after "52,91" at least one more digit must
+ * follow to complete the group.  `whole` (whole_len bytes) is the text as
+ * written, for messages. */
+static ap_status read_prefix(const char *t, size_t n, const char *whole,
+                             size_t whole_len, int max_decimals,
+                             int64_t unit, ap_printed_figure *f,
+                             ap_error *err)
+{
+    int shown = ap__utf8_prefix(whole, whole_len, QUOTE_MAX);
+    const char *more = (size_t)shown < whole_len ? "..." : "";
+    size_t i = 0;
+    while (i < n && t[i] == ' ')
+        i++;
+    if (i < n && (t[i] == '-' || t[i] == '(')) {
+        f->negative = 1;
+        i++;
+    }
+    if (i + 1 < n && (unsigned char)t[i] == 0xc2 &&
+        (unsigned char)t[i + 1] == 0xa3)
+        i += 2;
+    int64_t digits = 0;
+    int n_digits = 0, group = 0, commas = 0, decimals = -1;
+    for (; i < n; i++) {
+        char c = t[i];
+        if (c >= '0' && c <= '9') {
+            if (digits > (INT64_MAX - 9) / 10)
+                return ap_error_set(err, AP_E_INPUT,
+                                    "too many digits in \"%.*s%s\"", shown,
+                                    whole, more);
+            digits = digits * 10 + (c - '0');
+            n_digits++;
+            if (decimals >= 0)
+                decimals++;
+            else
+                group++;
+        } else if (c == ',' && decimals < 0 && group > 0 &&
+                   (commas == 0 ? group <= 3 : group == 3)) {
+            commas++;
+            group = 0;
+        } else if (c == '.' && decimals < 0 && group > 0 &&
+                   (commas == 0 || group == 3)) {
+            decimals = 0;
+        } else {
+            return ap_error_set(err, AP_E_INPUT,
+                                "expected the legible part of a figure "
+                                "(such as \"\xc2\xa3" "52,91\xe2\x80\xa6\"), "
+                                "found \"%.*s%s\"",
+                                shown, whole, more);
+        }
+    }
+    if (n_digits == 0 || (commas > 0 && decimals < 0 && group == 0))
+        return ap_error_set(err, AP_E_INPUT,
+                            "a cut-off figure needs at least one legible "
+                            "digit before its mark, found \"%.*s%s\"",
+                            shown, whole, more);
+    f->digits = digits;
+    f->decimals = decimals;
+    f->unit_pence = unit;
+    if (decimals > max_decimals)
+        return ap_error_set(err, AP_E_INPUT,
+                            "\"%.*s%s\" has more decimals than %s (%d)",
+                            shown, whole, more,
+                            max_decimals == 2 ? "pence" : "can be checked",
+                            max_decimals);
+    f->min_more = 0;
+    f->more_mask = 0;
+    /* The prefix's own digits must fit in int64 units, as money does. */
+    ap__i128 least = (ap__i128)(digits + 1) * unit;
+    if (decimals > 0)
+        least /= (ap__i128)ap__pow10(decimals);
+    if (least > (ap__i128)INT64_MAX)
+        return ap_error_set(err, AP_E_OVERFLOW,
+                            "\"%.*s%s\" is too large for a 64-bit integer "
+                            "in %s",
+                            shown, whole, more,
+                            max_decimals == 2 ? "pence" : "its unit");
+    if (decimals >= 0)
+        return AP_OK;
+    if (commas > 0) {
+        /* The last group needs 3 digits; whole groups may follow. */
+        f->min_more = 3 - group;
+        f->more_mask = 1u << (f->min_more % 3);
+    } else if (group > 3) {
+        f->more_mask = 7; /* printed without grouping: any digits */
+    } else {
+        /* No comma yet: the first group (1-3 digits) must still hold all
+         * `group` digits once `more` follow. */
+        for (int m = 0; m < 3; m++)
+            if ((group + m - 1) % 3 + 1 >= group)
+                f->more_mask |= 1u << m;
+    }
+    return AP_OK;
+}
+
+ap_status ap_printed_parse(const char *text, size_t len, int max_decimals,
+                           int64_t unit_pence, ap_printed_figure *out,
+                           ap_error *err)
+{
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "cannot read a figure: nowhere to put it");
+    memset(out, 0, sizeof *out);
+    out->decimals = -1;
+    if (text == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "cannot read a figure: no text; " EXPECTED);
+    if (len == (size_t)-1)
+        len = strlen(text);
+    if (unit_pence < 1 || max_decimals < 0 || max_decimals > 18)
+        return ap_error_set(err, AP_E_INPUT,
+                            "cannot read a cut-off figure in units of %lld "
+                            "at up to %d decimals",
+                            (long long)unit_pence, max_decimals);
+    if (len == 11 && memcmp(text, "not legible", 11) == 0) {
+        out->legibility = AP_NOT_LEGIBLE;
+        return AP_OK;
+    }
+    size_t mark = cut_off_mark(text, len);
+    if (mark == 0) {
+        out->legibility = AP_LEGIBLE;
+        return AP_OK;
+    }
+    out->legibility = AP_CUT_OFF;
+    return read_prefix(text, len - mark, text, len, max_decimals,
+                       unit_pence, out, err);
+}

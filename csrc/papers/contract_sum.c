@@ -121,7 +121,7 @@ typedef struct audit_ctx {
 } audit_ctx;
 
 /* An exact nil, for a sum of nothing. */
-static const ap_amount zero_exact = {0, 0};
+static const ap_amount zero_exact = {.pence = 0, .resolution = 0};
 
 static const char *const column_labels[] = {"amount", "total agreed",
                                             "balance outstanding",

@@ -305,10 +305,10 @@ static ap_status read_table(ap__jr *jr, const cJSON *t, const char *p,
         (st = read_block_ref(jr, c, t, p, 0, &has_block, &tab->block)) ||
         (st = ap__fr_money(jr, t, p, "amount", c->unit, 0,
                            &tab->amount)) ||
-        (st = ap__fr_money(jr, t, p, "total", c->unit, 0,
+        (st = ap__fr_money(jr, t, p, "total", c->unit, AP__FR_STATED,
                            &tab->total)) ||
-        (st = ap__fr_money(jr, t, p, "balance_outstanding", c->unit, 0,
-                           &tab->balance)))
+        (st = ap__fr_money(jr, t, p, "balance_outstanding", c->unit,
+                           AP__FR_STATED, &tab->balance)))
         return st;
     ap__jr_key_path(q, p, "items");
     const cJSON *items = ap__jr_member(t, "items");
@@ -377,8 +377,8 @@ static ap_status read_contract_sum(ap__jr *jr, void *model)
                                        "how they share the contract sum",
                                        &c->authorities, &c->n_authorities,
                                        &c->split, &c->has_split)) ||
-        (st = ap__fr_money(jr, root, path, "contract_sum", c->unit, 0,
-                           &c->stated_contract_sum)) ||
+        (st = ap__fr_money(jr, root, path, "contract_sum", c->unit,
+                           AP__FR_STATED, &c->stated_contract_sum)) ||
         (st = read_blocks(jr, c, root, path)) ||
         (st = read_cases(jr, c, root, path)) ||
         (st = read_tables(jr, c, root, path)))

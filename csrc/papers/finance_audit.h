@@ -71,6 +71,16 @@ ap_status ap__audit_check(ap_audit_report *report, ap_unit unit,
                           ap__audit_terms *ts, const ap_amount *stated,
                           const ap__audit_at *at, ap_error *err);
 
+/* ap_audit_sum of stated against the terms' signed amounts in `unit`
+ * (as ap__audit_check, which every amount must fit), into the caller's
+ * *out, to clear with ap_audit_finding_clear; ts is left as it is.
+ * stated_label (borrowed, NULL for "the stated total") names the stated
+ * figure in the finding. */
+ap_status ap__audit_amounts_sum(ap_unit unit, const ap__audit_terms *ts,
+                                const ap_amount *stated,
+                                const char *stated_label,
+                                ap_audit_finding *out, ap_error *err);
+
 /* The audit of an agreed split between n authorities; nothing for a
  * metric split.  Its percentages against exactly 100 (the 100 is not a
  * rounded print, the percentages are) as the finding at `at`, whose

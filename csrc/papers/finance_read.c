@@ -144,6 +144,34 @@ ap_status ap__fr_money_text(ap__jr *jr, const cJSON *node, const char *path,
                            "1.070m\" or \"(3,540)\", found %s%s",
                            ap__jr_type_name(node), hint);
     }
+    ap_printed_figure pf;
+    if (ap_printed_parse(node->valuestring, (size_t)-1, (int)unit,
+                         ap__pow10((int)unit), &pf, jr->err) != AP_OK)
+        return ap__jr_refail(jr, node, path);
+    if (pf.legibility != AP_LEGIBLE) {
+        const char *t = node->valuestring;
+        size_t n = strlen(t);
+        if (!(flags & AP__FR_STATED))
+            return ap__jr_fail(jr, node, path,
+                               "\"%.*s\" is %s, but this figure is computed "
+                               "with, not only checked: only a stated total "
+                               "may be carried as partly legible",
+                               ap__utf8_prefix(t, n, 60), t,
+                               pf.legibility == AP_CUT_OFF ? "cut off"
+                                                           : "not legible");
+        if (n >= AP_AMOUNT_PRINTED_MAX)
+            return ap__jr_fail(jr, node, path,
+                               "\"%.*s...\" is longer than a partly legible "
+                               "figure can be (%d bytes)",
+                               ap__utf8_prefix(t, n, 60), t,
+                               AP_AMOUNT_PRINTED_MAX - 1);
+        out->pence = 0;
+        out->resolution = 0;
+        out->legibility = pf.legibility;
+        out->cut = pf;
+        memcpy(out->as_printed, t, n + 1);
+        return AP_OK;
+    }
     if (is_nil_text(node->valuestring)) {
         out->pence = 0;
         out->resolution = flags & AP__FR_NIL_TO_UNIT ? ap__pow10((int)unit)
@@ -165,8 +193,7 @@ ap_status ap__fr_money(ap__jr *jr, const cJSON *obj, const char *path,
     const cJSON *text = ap__jr_member(obj, key);
     const cJSON *pence = ap__jr_member(obj, pence_key);
     out->present = 0;
-    out->amount.pence = 0;
-    out->amount.resolution = 0;
+    memset(&out->amount, 0, sizeof out->amount);
     if (text != NULL && pence != NULL) {
         ap__jr_key_path(p, path, pence_key);
         return ap__jr_fail(jr, pence, p,

@@ -44,7 +44,12 @@ enum {
      * without this flag it is an exact nil, resolution 0, which the
      * audit gives the precision of the figures beside it (the outturn
      * and contract-sum models). */
-    AP__FR_NIL_TO_UNIT = 2
+    AP__FR_NIL_TO_UNIT = 2,
+    /* A stated figure that is only checked, never computed with (a stated
+     * total): it may be cut off ("£52,91…") or "not legible", carried as
+     * printed (plan.h, ap_amount).  Without this flag such a text is an
+     * error saying why it cannot be taken. */
+    AP__FR_STATED = 4
 };
 
 /* Money text at node in `unit` ("£1.070m", "(3,540)", "-£19k"; a suffix

@@ -243,7 +243,8 @@ static ap_status audit_stated_cell(audit_ctx *x, size_t k, size_t y)
     const size_t ny = m->n_years;
     /* No proposal of the kind: the row should be nil, printed to the
      * plan's unit. */
-    const ap_amount nil = {0, ap__pow10((int)m->unit)};
+    const ap_amount nil = {.pence = 0,
+                           .resolution = ap__pow10((int)m->unit)};
     ap_status st = AP_OK;
     if (row->of == AP_MTFP_OF_BASE) {
         st = y == 0 ? push_base(x, 0) : push_requirement(x, y - 1);

@@ -207,7 +207,7 @@ static ap_status read_proposal(ap__jr *jr, const cJSON *o, const char *p,
     ap_printed total;
     if ((st = read_by_year(jr, m, o, p, 1, NULL, pr->amounts)) ||
         (st = ap__fr_money(jr, o, p, "total", m->unit,
-                           AP__FR_NIL_TO_UNIT, &total)))
+                           AP__FR_NIL_TO_UNIT | AP__FR_STATED, &total)))
         return st;
     pr->has_total = total.present;
     pr->total = total.amount;
@@ -283,7 +283,7 @@ static ap_status read_stated_row(ap__jr *jr, const cJSON *o, const char *p,
     if ((st = read_by_year(jr, m, o, p, 0, row->has_amount,
                            row->amounts)) ||
         (st = ap__fr_money(jr, o, p, "total", m->unit,
-                           AP__FR_NIL_TO_UNIT, &total)))
+                           AP__FR_NIL_TO_UNIT | AP__FR_STATED, &total)))
         return st;
     row->has_total = total.present;
     row->total = total.amount;

@@ -191,7 +191,7 @@ typedef struct audit_ctx {
     ap_error *err;
 } audit_ctx;
 
-static const ap_amount nil_amount = {0, 0};
+static const ap_amount nil_amount = {.pence = 0, .resolution = 0};
 
 /* The printed figures whose signed sum is line l's value in `column`. */
 static ap_status line_terms(const audit_ctx *c, size_t i, int column,

@@ -318,8 +318,8 @@ static ap_status read_total(ap__jr *jr, ap_outturn *o, const cJSON *root,
     ap__jr_key_path(path, root_path, "total");
     ap_status st = ap__jr_check_object(jr, obj, path, keys);
     for (int c = 0; c < 5 && st == AP_OK; c++)
-        st = ap__fr_money(jr, obj, path, column_keys[c], o->unit, 0,
-                          &o->total[c]);
+        st = ap__fr_money(jr, obj, path, column_keys[c], o->unit,
+                          AP__FR_STATED, &o->total[c]);
     return st;
 }
 
@@ -425,7 +425,8 @@ static ap_status read_grants(ap__jr *jr, ap_outturn *o, const cJSON *root,
     g->unit = o->unit; /* unless the grants table says otherwise */
     if ((st = ap__fr_unit(jr, obj, path, &g->unit)) ||
         (st = ap__jr_string(jr, obj, path, "title", 0, "", &g->title)) ||
-        (st = ap__fr_money(jr, obj, path, "total", g->unit, 0, &g->total)))
+        (st = ap__fr_money(jr, obj, path, "total", g->unit, AP__FR_STATED,
+                           &g->total)))
         return st;
     char p[AP__JR_PATH_SIZE];
     ap__jr_key_path(p, path, "items");

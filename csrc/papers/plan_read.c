@@ -502,123 +502,20 @@ static ap_status read_actuals(ap__jr *jr, ap_plan *plan, const cJSON *root)
                       &plan->has_actual, &plan->actual_expenditure);
 }
 
-/* The text a figure's cell is cut off with, at its end: "…" or "...". */
-static size_t cut_off_mark(const char *t, size_t n)
-{
-    if (n >= 3 && memcmp(t + n - 3, "\xe2\x80\xa6", 3) == 0)
-        return 3;
-    if (n >= 3 && memcmp(t + n - 3, "...", 3) == 0)
-        return 3;
-    return 0;
-}
-
-/* Reads the legible prefix of a cut-off figure, "£52,91…", into what it
- * allows (plan.h, ap_printed_figure).  The prefix is read as the paper
- * prints figures: an optional "-" or "(", an optional "£", digits grouped
- * in threes by commas, an optional point and decimals.  Comma grouping is
- * what limits the digits cut off: after "52,91" at least one more digit
- * must follow to complete the group. */
-static ap_status read_prefix(const char *t, size_t n, ap_unit unit,
-                             ap_printed_figure *f, ap_error *err)
-{
-    size_t i = 0;
-    while (i < n && t[i] == ' ')
-        i++;
-    if (i < n && (t[i] == '-' || t[i] == '(')) {
-        f->negative = 1;
-        i++;
-    }
-    if (i + 1 < n && (unsigned char)t[i] == 0xc2 &&
-        (unsigned char)t[i + 1] == 0xa3)
-        i += 2;
-    int64_t digits = 0;
-    int n_digits = 0, group = 0, commas = 0, decimals = -1;
-    for (; i < n; i++) {
-        char c = t[i];
-        if (c >= '0' && c <= '9') {
-            if (digits > (INT64_MAX - 9) / 10)
-                return ap_error_set(err, AP_E_INPUT, "too many digits in "
-                                    "\"%.*s\"", (int)n, t);
-            digits = digits * 10 + (c - '0');
-            n_digits++;
-            if (decimals >= 0)
-                decimals++;
-            else
-                group++;
-        } else if (c == ',' && decimals < 0 && group > 0 &&
-                   (commas == 0 ? group <= 3 : group == 3)) {
-            commas++;
-            group = 0;
-        } else if (c == '.' && decimals < 0 && group > 0 &&
-                   (commas == 0 || group == 3)) {
-            decimals = 0;
-        } else {
-            return ap_error_set(err, AP_E_INPUT,
-                                "expected the legible part of a figure "
-                                "(such as \"\xc2\xa3" "52,91\xe2\x80\xa6\"), "
-                                "found \"%.*s\"", (int)n, t);
-        }
-    }
-    if (n_digits == 0 || (commas > 0 && decimals < 0 && group == 0))
-        return ap_error_set(err, AP_E_INPUT,
-                            "a cut-off figure needs at least one legible "
-                            "digit before its mark, found \"%.*s\"",
-                            (int)n, t);
-    f->digits = digits;
-    f->decimals = decimals;
-    f->unit_pence = ap__pow10((int)unit);
-    if (decimals > (int)unit)
-        return ap_error_set(err, AP_E_INPUT, "\"%.*s\" has more decimals "
-                            "than pence", (int)n, t);
-    f->min_more = 0;
-    f->more_mask = 0;
-    /* The prefix's own digits must fit in pence as money does. */
-    ap__i128 least = (ap__i128)(digits + 1) * f->unit_pence;
-    if (decimals > 0)
-        least /= ap__pow10(decimals);
-    if (least > (ap__i128)INT64_MAX)
-        return ap_error_set(err, AP_E_OVERFLOW, "\"%.*s\" is too large "
-                            "for money in pence", (int)n, t);
-    if (decimals >= 0)
-        return AP_OK;
-    if (commas > 0) {
-        /* The last group needs 3 digits; whole groups may follow. */
-        f->min_more = 3 - group;
-        f->more_mask = 1u << (f->min_more % 3);
-    } else if (group > 3) {
-        f->more_mask = 7; /* printed without grouping: any digits */
-    } else {
-        /* No comma yet: the first group (1-3 digits) must still hold all
-         * `group` digits once `more` follow. */
-        for (int more = 0; more < 3; more++)
-            if ((group + more - 1) % 3 + 1 >= group)
-                f->more_mask |= 1u << more;
-    }
-    return AP_OK;
-}
-
 /* One stated figure as printed: whole ("£52,914"), cut off ("£52,91…")
- * or "not legible". */
+ * or "not legible" (ap_printed_parse reads the last two). */
 static ap_status read_printed(ap__jr *jr, const ap_plan *plan,
                               const cJSON *v, const char *path,
                               ap_amount *amount, ap_printed_figure *f)
 {
     const char *t = v->valuestring;
-    size_t n = strlen(t);
+    if (ap_printed_parse(t, (size_t)-1, (int)plan->unit,
+                         ap__pow10((int)plan->unit), f, jr->err) != AP_OK)
+        return ap__jr_refail(jr, v, path);
     if ((f->text = ap__strdup(t)) == NULL)
         return ap__jr_nomem(jr);
-    if (strcmp(t, "not legible") == 0) {
-        f->legibility = AP_NOT_LEGIBLE;
+    if (f->legibility != AP_LEGIBLE)
         return AP_OK;
-    }
-    size_t mark = cut_off_mark(t, n);
-    if (mark > 0) {
-        f->legibility = AP_CUT_OFF;
-        if (read_prefix(t, n - mark, plan->unit, f, jr->err) != AP_OK)
-            return ap__jr_refail(jr, v, path);
-        return AP_OK;
-    }
-    f->legibility = AP_LEGIBLE;
     if (ap_money_parse(t, (size_t)-1, plan->unit, &amount->pence,
                        &amount->resolution, jr->err) != AP_OK)
         return ap__jr_refail(jr, v, path);

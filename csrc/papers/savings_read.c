@@ -31,7 +31,11 @@ static ap_status read_saving_money(ap__jr *jr, const ap_savings *sv,
     ap_printed printed;
     ap_status st = ap__fr_money(jr, obj, path, key, sv->unit,
                                 AP__FR_NIL_TO_UNIT |
-                                    (required ? AP__FR_REQUIRED : 0),
+                                    (required ? AP__FR_REQUIRED : 0) |
+                                    /* a stated total is only checked */
+                                    (strcmp(key, "total") == 0
+                                         ? AP__FR_STATED
+                                         : 0),
                                 &printed);
     if (present)
         *present = printed.present;

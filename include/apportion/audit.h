@@ -55,6 +55,50 @@ ap_status ap_figure_parse(const char *text, size_t len, ap_figure *out,
  * text). */
 void ap_figure_format(int64_t value, int decimals, char *buf, size_t size);
 
+/* ---- figures only partly legible ----------------------------------------
+ * How much of a stated figure the source shows.  A cell the page cuts
+ * off is carried as printed, never completed: "£52,91…" is a legible
+ * prefix, and the audit checks only that a computed figure could be it. */
+typedef enum ap_legibility {
+    AP_LEGIBLE = 0,    /* printed whole */
+    AP_CUT_OFF = 1,    /* a legible prefix, the rest cut off: "£52,91…" */
+    AP_NOT_LEGIBLE = 2 /* nothing of it can be read: "not legible" */
+} ap_legibility;
+
+/* A stated figure as printed.  For a cut-off one, what the prefix allows:
+ * the figure is [digits + x] * 10^more * unit_pence for some fraction
+ * 0 <= x < 1, where `more` (the integer digits cut off) is min_more or
+ * larger with bit (more % 3) set in more_mask, as comma grouping allows;
+ * with a printed point (decimals >= 0) no integer digit is cut off
+ * (more = -decimals).  Negative when `negative`.  unit_pence is what one
+ * printed unit is worth in the units compared: pence for money (100 for
+ * "£", 100000 for "£000"), or 10^scale for a table's figures compared at
+ * `scale` decimals. */
+typedef struct ap_printed_figure {
+    ap_legibility legibility;
+    char *text;         /* as written in the file: "£52,91…", "not legible" */
+    int negative;
+    int64_t digits;     /* the legible digits: "£52,91…" -> 5291 */
+    int decimals;       /* digits after a printed point; -1 when none */
+    int min_more;
+    unsigned more_mask; /* bits 0-2 */
+    int64_t unit_pence; /* 100 for "£", 100000 for "£000" */
+} ap_printed_figure;
+
+/* Reads how much of a stated figure is legible: "not legible" (exactly) is
+ * AP_NOT_LEGIBLE; a text ending in "…" (U+2026) or "..." is AP_CUT_OFF,
+ * its legible prefix read as papers print figures (an optional "-" or
+ * "(", an optional "£", digits in comma groups of three, an optional point
+ * and decimals: at most max_decimals of them) into what it allows, with
+ * unit_pence (>= 1) the worth of one printed unit; anything else is
+ * AP_LEGIBLE, with nothing else filled in (the caller reads the figure
+ * whole).  out->text is set to NULL: the caller keeps its own copy if it
+ * wants one.  Errors (AP_E_INPUT, AP_E_OVERFLOW for a prefix too large
+ * for int64 units) quote the text.  len may be (size_t)-1. */
+ap_status ap_printed_parse(const char *text, size_t len, int max_decimals,
+                           int64_t unit_pence, ap_printed_figure *out,
+                           ap_error *err);
+
 /* ---- findings ------------------------------------------------------------ */
 
 typedef enum ap_audit_status {
@@ -75,7 +119,10 @@ typedef enum ap_audit_status {
                               columns: row totals agree, columns do not */  \
     X(AP_CAUSE_UNEXPLAINED, "unexplained") /* none of the above fits */ \
     X(AP_CAUSE_TRUNCATION, "truncation") /* figures cut toward zero at    \
-                              their printed precision, not rounded */
+                              their printed precision, not rounded */     \
+    X(AP_CAUSE_ILLEGIBLE, "illegible") /* not checked: a figure it needs  \
+                              is not legible or cut off (status ok:      \
+                              nothing found wrong, nothing could be) */
 
 typedef enum ap_audit_cause {
 #define AP__ENUM(code, text) code,

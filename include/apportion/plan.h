@@ -29,11 +29,23 @@ typedef struct ap_authority {
     char *name; /* "West Northamptonshire Council"; "" when not given */
 } ap_authority;
 
+/* The longest text of a partly legible stated figure an ap_amount keeps
+ * (bytes, with its NUL); a longer one is refused, never cut. */
+#define AP_AMOUNT_PRINTED_MAX 48
+
 /* A printed amount with how precisely it was printed: `resolution` is the
- * value in pence of one unit of its last digit (100 for "£211,654"). */
+ * value in pence of one unit of its last digit (100 for "£211,654").
+ * A stated figure the papers' readers allow to be partly legible (their
+ * stated totals, which are checked and never computed with) may be cut
+ * off or not legible (audit.h, ap_legibility): then pence and resolution
+ * are 0, `cut` says what a cut-off prefix allows (unit_pence the paper's
+ * unit, its text NULL) and `as_printed` holds the text as written. */
 typedef struct ap_amount {
     int64_t pence;
     int64_t resolution;
+    ap_legibility legibility; /* AP_LEGIBLE (0) unless so */
+    ap_printed_figure cut;
+    char as_printed[AP_AMOUNT_PRINTED_MAX];
 } ap_amount;
 
 typedef struct ap_funding {
@@ -107,31 +119,8 @@ typedef struct ap_agreement {
     int notice_months; /* -1 when not given */
 } ap_agreement;
 
-/* How much of a stated figure the source shows.  A cell the page cuts
- * off is carried as printed, never completed: "£52,91…" is a legible
- * prefix, and the audit checks only that a computed figure could be it. */
-typedef enum ap_legibility {
-    AP_LEGIBLE = 0,    /* printed whole */
-    AP_CUT_OFF = 1,    /* a legible prefix, the rest cut off: "£52,91…" */
-    AP_NOT_LEGIBLE = 2 /* nothing of it can be read: "not legible" */
-} ap_legibility;
-
-/* A stated figure as printed.  For a cut-off one, what the prefix allows:
- * the figure is [digits + x] * 10^more * unit_pence for some fraction
- * 0 <= x < 1, where `more` (the integer digits cut off) is min_more or
- * larger with bit (more % 3) set in more_mask, as comma grouping allows;
- * with a printed point (decimals >= 0) no integer digit is cut off
- * (more = -decimals).  Negative when `negative`. */
-typedef struct ap_printed_figure {
-    ap_legibility legibility;
-    char *text;         /* as written in the file: "£52,91…", "not legible" */
-    int negative;
-    int64_t digits;     /* the legible digits: "£52,91…" -> 5291 */
-    int decimals;       /* digits after a printed point; -1 when none */
-    int min_more;
-    unsigned more_mask; /* bits 0-2 */
-    int64_t unit_pence; /* 100 for "£", 100000 for "£000" */
-} ap_printed_figure;
+/* ap_legibility and ap_printed_figure, a stated figure as printed (whole,
+ * cut off or not legible), are in audit.h, shared with every paper. */
 
 /* How an ambiguous printed figure was read: a split printed without the
  * authorities' names, say.  `of` is the JSON path in the file of what the
@@ -232,7 +221,15 @@ typedef struct ap_plan_result {
      * (pence), percentages in finding units of "%".  Each finding has a
      * stable id ("line[40000154].WNC.basis_share",
      * "recharge.instalments.sum"), its check says what was checked and its
-     * suggestion gives the figures.  A cut-off stated figure is checked
+     * suggestion gives the figures.  They are judged by the audit's
+     * rounding conventions: a stated figure against the one apportion
+     * computes for it (a share, the host's income, an instalment) by
+     * ap_audit_figure's rules at its printed precision (ok when correctly
+     * rounded, rounding with cause truncation when cut toward zero, else
+     * error); a stated total against its printed items (funding sources,
+     * a line's budgets, the percentages against 100) by ap_audit_sum's;
+     * the invoices of a schedule are exact and their sum has no
+     * allowance.  A cut-off stated figure is checked
      * for consistency only: "ok" when the computed figure is one the
      * legible prefix allows, "error" when not; its finding's `stated` is
      * the value the cell can be that is nearest the computed one (the

@@ -391,10 +391,14 @@ class Report:
         return self._findings
 
     def _differences(self) -> list[Finding]:
-        """The findings that are not ok, in table order."""
+        """The findings that are not ok, and the checks that could not be
+        made (cause "illegible": a figure cut off or not legible), in table
+        order."""
         if self._findings is not None:
-            return [f for f in self._findings if f.status != "ok"]
-        return [Finding._from_core(f) for f in self._raw if f["status"] != "ok"]
+            return [f for f in self._findings
+                    if f.status != "ok" or f.cause == "illegible"]
+        return [Finding._from_core(f) for f in self._raw
+                if f["status"] != "ok" or f["cause"] == "illegible"]
 
     def _with_status(self, status: str) -> list[Finding]:
         if self._findings is not None:
@@ -443,9 +447,15 @@ class Report:
     def _counts_text(self) -> str:
         c = self.counts()
         n = len(self)
-        return (f"{n} {'check' if n == 1 else 'checks'}: {c['ok']} agree, "
+        # A check that could not be made (a figure cut off or not legible)
+        # is "ok", nothing found wrong, but does not agree: said apart.
+        unmade = sum(f.cause == "illegible" for f in self.findings)
+        return (f"{n} {'check' if n == 1 else 'checks'}: "
+                f"{c['ok'] - unmade} agree, "
                 f"{c['rounding']} within rounding, {c['error']} "
-                f"{'error' if c['error'] == 1 else 'errors'}.")
+                f"{'error' if c['error'] == 1 else 'errors'}"
+                + (f", {unmade} could not be made"
+                   if unmade else "") + ".")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values: the heading, the counts, and each
@@ -475,8 +485,9 @@ class Report:
         lines.append(self._counts_text())
         shown = self.findings if everything else self._differences()
         for f in shown:
-            mark = {"ok": "ok      ", "rounding": "rounding",
-                    "error": "ERROR   "}[f.status]
+            mark = ("not made" if f.cause == "illegible" else
+                    {"ok": "ok      ", "rounding": "rounding",
+                     "error": "ERROR   "}[f.status])
             # "rounding" is said by the mark, "none" needs no saying.
             cause = "" if f.cause in ("none", "rounding") else f" ({f.cause})"
             lines.append(f"  {mark} {f.row_label} / {f.column_label} "

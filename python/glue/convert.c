@@ -553,7 +553,9 @@ PyObject *amount_tuple(const ap_amount *a)
 
 PyObject *amount_or_none(int present, const ap_amount *a)
 {
-    if (!present)
+    /* A stated total cut off or not legible has no amount: its audit
+     * finding says what it can be. */
+    if (!present || a->legibility != AP_LEGIBLE)
         Py_RETURN_NONE;
     return amount_tuple(a);
 }

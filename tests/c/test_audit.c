@@ -1187,9 +1187,11 @@ TEST(audit_matches_brute_force)
         seen[f.cause]++;
         ap_audit_finding_clear(&f);
     }
-    /* The rounds reach every outcome. */
+    /* The rounds reach every outcome of a sum (reclassification is a
+     * table's, illegible a check not made). */
     for (int c = AP_CAUSE_NONE; c < AP_AUDIT_CAUSE_COUNT; c++)
-        if (c != AP_CAUSE_RECLASSIFICATION && seen[c] == 0) {
+        if (c != AP_CAUSE_RECLASSIFICATION && c != AP_CAUSE_ILLEGIBLE &&
+            seen[c] == 0) {
             fprintf(stderr, "no round ended in %s\n",
                     ap_audit_cause_name((ap_audit_cause)c));
             exit(1);

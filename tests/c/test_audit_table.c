@@ -1091,3 +1091,95 @@ TEST(audit_table_generated_against_independent_sums)
                    " of them subtracted");
     ap_audit_report_free(r);
 }
+
+/* The IASS service plan's Table 1: three quarters of £52,914 and a fourth
+ * the page cuts off after "£52,91", against WNC's budget of £211,654. */
+#define QUARTERS(q4, total)                                                  \
+    "{\"format\": \"apportion.table/1\", \"columns\": [\"WNC\"], "         \
+    "\"rows\": [{\"label\": \"Q1\", \"values\": [\"52,914\"]}, "            \
+    "{\"label\": \"Q2\", \"values\": [\"52,914\"]}, "                       \
+    "{\"label\": \"Q3\", \"values\": [\"52,914\"]}, "                       \
+    "{\"label\": \"Q4\", \"values\": [\"" q4 "\"]}, "                       \
+    "{\"label\": \"WNC\", \"total\": \"above\", \"values\": [\"" total     \
+    "\"]}]}"
+
+TEST(audit_table_cut_off_and_illegible_cells)
+{
+    /* One item cut off: consistent, its finding the stated total against
+     * the nearest sum the prefix allows (itself). */
+    ap_audit_report *r = check_text(QUARTERS("52,91…", "211,654"));
+    const ap_table_finding *f = must_find(r, AP_TABLE_CHECK_TOTAL, 4, 0);
+    expect(f, AP_AUDIT_OK, AP_CAUSE_NONE, 211654, 211654);
+    CHECK_CONTAINS(f->finding.suggestion, "Q4 is cut off after \"52,91\", so "
+                   "they can sum to 211,652 to 211,661");
+    ap_audit_report_free(r);
+    /* Beyond what it allows by more than the rounding of the whole
+     * figures (2): an error against the nearest. */
+    r = check_text(QUARTERS("52,8…", "211,654"));
+    expect(must_find(r, AP_TABLE_CHECK_TOTAL, 4, 0), AP_AUDIT_ERROR,
+           AP_CAUSE_UNEXPLAINED, 211654, 211641);
+    ap_audit_report_free(r);
+    /* The stated total cut off, at the items' scale of one decimal. */
+    r = check_text(QUARTERS("52,912.0", "211,65…"));
+    f = must_find(r, AP_TABLE_CHECK_TOTAL, 4, 0);
+    CHECK_EQ_I64(f->finding.scale, 1);
+    expect(f, AP_AUDIT_OK, AP_CAUSE_NONE, 2116540, 2116540);
+    CHECK_CONTAINS(f->finding.suggestion, "211,650.0 to 211,659.9");
+    ap_audit_report_free(r);
+    /* Not legible, or two cut off: the check cannot be made. */
+    r = check_text(QUARTERS("not legible", "211,654"));
+    f = must_find(r, AP_TABLE_CHECK_TOTAL, 4, 0);
+    CHECK(f->finding.status == AP_AUDIT_OK);
+    CHECK(f->finding.cause == AP_CAUSE_ILLEGIBLE);
+    CHECK_STR(f->finding.suggestion, "WNC = sum of rows 1-4: cannot be "
+              "checked: the figure of Q4 is not legible.");
+    ap_audit_report_free(r);
+    r = check_text(QUARTERS("52,91…", "not legible"));
+    CHECK_CONTAINS(must_find(r, AP_TABLE_CHECK_TOTAL, 4, 0)
+                       ->finding.suggestion,
+                   "the stated figure is not legible");
+    ap_audit_report_free(r);
+    /* A prefix too large for int64 at the check's scale is refused by
+     * name, never judged. */
+    ap_audit_table *t = NULL;
+    ap_error err;
+    const char *big = QUARTERS("922,337,203,685,477,580…", "1.5");
+    CHECK(ap_audit_table_parse(big, strlen(big), "t.json", &t, &err) ==
+          AP_OK);
+    ap_audit_report *out = NULL;
+    CHECK(ap_audit_table_check(t, &out, &err) == AP_E_OVERFLOW);
+    CHECK(out == NULL);
+    CHECK_CONTAINS(err.message, "too large");
+    ap_audit_table_free(t);
+    /* What is not the legible part of a figure is refused at its path. */
+    const char *bad = QUARTERS("5a…", "1");
+    CHECK(ap_audit_table_parse(bad, strlen(bad), "t.json", &t, &err) ==
+          AP_E_PLAN);
+    CHECK_STR(err.path, "$.rows[3].values[0]");
+    CHECK_CONTAINS(err.message, "legible part of a figure");
+}
+
+/* A cut-off prefix: what it allows, by comma grouping. */
+TEST(printed_parse_reads_cut_off_prefixes)
+{
+    ap_printed_figure f;
+    ap_error err;
+    CHECK(ap_printed_parse("\xc2\xa3" "52,91\xe2\x80\xa6", (size_t)-1, 2,
+                           100, &f, &err) == AP_OK);
+    CHECK(f.legibility == AP_CUT_OFF);
+    CHECK(f.text == NULL);
+    CHECK_EQ_I64(f.digits, 5291);
+    CHECK_EQ_I64(f.decimals, -1);
+    CHECK_EQ_I64(f.min_more, 1);
+    CHECK_EQ_I64(f.unit_pence, 100);
+    CHECK(ap_printed_parse("not legible", (size_t)-1, 2, 100, &f, &err) ==
+          AP_OK);
+    CHECK(f.legibility == AP_NOT_LEGIBLE);
+    CHECK(ap_printed_parse("52,914", (size_t)-1, 2, 100, &f, &err) == AP_OK);
+    CHECK(f.legibility == AP_LEGIBLE);
+    CHECK(ap_printed_parse("7.123...", (size_t)-1, 2, 100, &f, &err) ==
+          AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "more decimals than pence");
+    CHECK(ap_printed_parse(NULL, 0, 2, 100, &f, &err) == AP_E_INPUT);
+    CHECK(ap_printed_parse("1…", (size_t)-1, 2, 0, &f, &err) == AP_E_INPUT);
+}

@@ -846,3 +846,40 @@ TEST(contract_sum_tables_leave_cases_out)
     ap_contract_sum_result_free(r);
     ap_contract_sum_free(c);
 }
+
+/* A stated total the page cuts off, or cannot be read: carried as
+ * printed, checked for consistency only, and refused where a figure is
+ * computed with. */
+TEST(outturn_total_partly_legible)
+{
+    ap_outturn *o = parse_outturn(
+        OT "\"lines\": [{\"service\": \"A\", \"budget\": \"1,200\", "
+           "\"outturn\": \"1,290\"},"
+           "{\"service\": \"B\", \"budget\": \"2,512\", \"outturn\": "
+           "\"2,400\"}],"
+           "\"total\": {\"budget\": \"3,71\xe2\x80\xa6\", "
+           "\"outturn\": \"not legible\"}}");
+    CHECK(o->total[0].present);
+    CHECK(o->total[0].amount.legibility == AP_CUT_OFF);
+    CHECK_STR(o->total[0].amount.as_printed, "3,71\xe2\x80\xa6");
+    CHECK_EQ_I64(o->total[0].amount.pence, 0);
+    ap_outturn_result *r = compute_outturn(o);
+    const ap_table_finding *f = finding(r->audit, 2, "budget", "");
+    CHECK(f->finding.status == AP_AUDIT_OK);
+    CHECK(f->finding.cause == AP_CAUSE_NONE);
+    CHECK_CONTAINS(f->finding.suggestion, "the stated figure is cut off "
+                   "after \"3,71\", so it can be \xc2\xa3" "3,710.00 to "
+                   "\xc2\xa3" "3,719.99");
+    CHECK_CONTAINS(f->finding.suggestion, "the computed \xc2\xa3"
+                   "3,712.00 is consistent with it.");
+    f = finding(r->audit, 2, "outturn", "");
+    CHECK(f->finding.cause == AP_CAUSE_ILLEGIBLE);
+    CHECK_CONTAINS(f->finding.suggestion, "cannot be checked: the stated "
+                   "figure is not legible.");
+    CHECK_EQ_I64(r->audit->n_error, 0);
+    ap_outturn_result_free(r);
+    ap_outturn_free(o);
+    expect_outturn_error(OT "\"lines\": [{\"service\": \"A\", \"budget\": "
+                            "\"1,2\xe2\x80\xa6\", \"outturn\": \"1\"}]}",
+                         "$.lines[0].budget", "computed with");
+}

@@ -374,3 +374,176 @@ TEST(plan_cut_off_figures_checked_for_consistency)
                  "\"evidence\": \"order\"}]}",
                  "$.readings[0].of", 0, 0, "JSON path");
 }
+
+/* A plan of one line of `total` shared by A and B 1:3, with B's stated
+ * budget and its funding. */
+#define ROUNDING_PLAN(total, stated, f1, f2)                                 \
+    HEAD AUTH BASIS                                                          \
+    "\"budget_lines\": [{\"id\": \"x\", \"total\": \"" total "\", "        \
+    "\"stated\": {\"B\": {\"amount\": \"" stated "\", \"funding\": ["      \
+    "{\"source\": \"one\", \"amount\": \"" f1 "\"}, "                       \
+    "{\"source\": \"two\", \"amount\": \"" f2 "\"}]}}}]}"
+
+static void expect_verdict(const char *json, const char *id,
+                           ap_audit_status status, ap_audit_cause cause,
+                           const char *needle)
+{
+    ap_plan *plan;
+    ap_plan_result *r = computed(json, &plan);
+    const ap_table_finding *f = find_finding(r, id);
+    if (f->finding.status != status || f->finding.cause != cause ||
+        strstr(f->finding.suggestion, needle) == NULL) {
+        fprintf(stderr, "%s: %s/%s: %s\n", id,
+                ap_audit_status_name(f->finding.status),
+                ap_audit_cause_name(f->finding.cause),
+                f->finding.suggestion);
+        exit(1);
+    }
+    ap_plan_result_free(r);
+    ap_plan_free(plan);
+}
+
+/* The plan's own figures are judged by the audit's rounding conventions
+ * (ap_audit_figure's rules for one figure, ap_audit_sum's for a sum). */
+TEST(plan_checks_by_the_audits_rounding_conventions)
+{
+    /* B's share of £402.40 is £301.80: "£302" is it rounded (ok), "£301"
+     * it cut toward zero (truncation), "£300" neither (error). */
+    const char *share = "line[x].B.basis_share";
+    expect_verdict(ROUNDING_PLAN("£402.40", "£302", "£2", "£300"), share,
+                   AP_AUDIT_OK, AP_CAUSE_ROUNDING,
+                   ": yes, \xc2\xa3" "302.00, the computed \xc2\xa3"
+                   "301.80 rounded to the nearest \xc2\xa3" "1.");
+    expect_verdict(ROUNDING_PLAN("£402.40", "£301", "£1", "£300"), share,
+                   AP_AUDIT_ROUNDING, AP_CAUSE_TRUNCATION,
+                   ": cut, not rounded \xe2\x80\x94 stated \xc2\xa3"
+                   "301.00, computed \xc2\xa3" "301.80; the stated figure is "
+                   "\xc2\xa3" "0.80 less, the computed figure cut toward "
+                   "zero to the nearest \xc2\xa3" "1 (truncation); rounded "
+                   "it would be \xc2\xa3" "302.00.");
+    expect_verdict(ROUNDING_PLAN("£402.40", "£300", "£0", "£300"), share,
+                   AP_AUDIT_ERROR, AP_CAUSE_UNEXPLAINED,
+                   ": it does not \xe2\x80\x94 stated \xc2\xa3" "300.00, "
+                   "computed \xc2\xa3" "301.80; the stated figure is "
+                   "\xc2\xa3" "1.80 less.");
+    /* Printed to the penny, £301.80 is the share exactly. */
+    expect_verdict(ROUNDING_PLAN("£402.40", "£301.80", "£1.80", "£300"),
+                   share, AP_AUDIT_OK, AP_CAUSE_NONE,
+                   ": yes, \xc2\xa3" "301.80.");
+    /* The funding: printed to the pound, £302 = £2 + £300 exactly; £1
+     * apart is within the rounding of three figures (up to £1.50); £301
+     * from £1.90 and £299.90 printed to the penny is cut, not rounded
+     * (the total £301.80 cut); £305 is an error. */
+    const char *funding = "line[x].B.funding";
+    expect_verdict(ROUNDING_PLAN("£402.40", "£302", "£2", "£300"), funding,
+                   AP_AUDIT_OK, AP_CAUSE_NONE, ": yes, \xc2\xa3" "302.00.");
+    expect_verdict(ROUNDING_PLAN("£402.40", "£302", "£3", "£300"), funding,
+                   AP_AUDIT_ROUNDING, AP_CAUSE_ROUNDING,
+                   ": within its printed rounding \xe2\x80\x94 stated "
+                   "\xc2\xa3" "302.00, computed \xc2\xa3" "303.00;");
+    expect_verdict(ROUNDING_PLAN("£402.40", "£301", "£1.90", "£299.90"),
+                   funding, AP_AUDIT_ROUNDING, AP_CAUSE_TRUNCATION,
+                   "(truncation).");
+    expect_verdict(ROUNDING_PLAN("£402.40", "£350", "£2", "£300"), funding,
+                   AP_AUDIT_ERROR, AP_CAUSE_UNEXPLAINED,
+                   ": it does not \xe2\x80\x94 stated \xc2\xa3" "350.00, "
+                   "computed \xc2\xa3" "302.00; the stated figure is "
+                   "\xc2\xa3" "48.00 more.");
+    /* The audit's explanation of an error follows: £310 for £2 + £300
+     * is £301 with two digits swapped, £301 being within rounding. */
+    expect_verdict(ROUNDING_PLAN("£402.40", "£310", "£2", "£300"), funding,
+                   AP_AUDIT_ERROR, AP_CAUSE_TRANSPOSITION,
+                   "the stated figure is \xc2\xa3" "8.00 more. The stated "
+                   "total is printed as 310; 301 would agree with the items "
+                   "within rounding: a transposition (two digits swapped).");
+}
+
+/* Stated instalments printed to the pound against a schedule in pence:
+ * the seed's £52,914 for a schedule of £52,913.50 is it rounded half up
+ * (ok), £52,913 it cut (truncation); "£52,91…" is consistent with it. */
+TEST(plan_instalments_by_the_audits_rounding_conventions)
+{
+    /* B's share of £282,205.33 by 1:3 is £211,654.00 (pence by largest
+     * remainder), in four equal parts of £52,913.50. */
+    const char *json =
+        HEAD AUTH BASIS
+        "\"budget_lines\": [{\"id\": \"x\", \"total\": \"£282,205.33\"}], "
+        "\"recharge\": {\"payer\": \"B\", \"payee\": \"A\", \"of\": "
+        "\"basis\", \"equal_part\": \"pence\"}, "
+        "\"stated\": {\"instalments\": [\"£52,914\", \"£52,913\", "
+        "\"£52,913.50\", \"£52,91…\"]}}";
+    ap_plan *plan;
+    ap_plan_result *r = computed(json, &plan);
+    CHECK_EQ_I64(r->recharge_share, 21165400);
+    CHECK_EQ_I64(r->instalments[0], 5291350);
+    const ap_table_finding *f = find_finding(r, "recharge.instalment[1]");
+    CHECK(f->finding.status == AP_AUDIT_OK);
+    CHECK(f->finding.cause == AP_CAUSE_ROUNDING);
+    CHECK_EQ_I64(f->finding.tolerance, 50);
+    f = find_finding(r, "recharge.instalment[2]");
+    CHECK(f->finding.status == AP_AUDIT_ROUNDING);
+    CHECK(f->finding.cause == AP_CAUSE_TRUNCATION);
+    CHECK_EQ_I64(f->finding.difference, -50);
+    CHECK_CONTAINS(f->finding.suggestion, "rounded it would be \xc2\xa3"
+                   "52,914.00.");
+    f = find_finding(r, "recharge.instalment[3]");
+    CHECK(f->finding.status == AP_AUDIT_OK);
+    CHECK(f->finding.cause == AP_CAUSE_NONE);
+    CHECK(find_finding(r, "recharge.instalment[4]")->finding.status ==
+          AP_AUDIT_OK);
+    /* The invoices' sum has no rounding: it is £1.50 short, and the cut
+     * cell allows £211,650.50 to £211,660.49, which holds £211,654. */
+    f = find_finding(r, "recharge.instalments.sum");
+    CHECK(f->finding.status == AP_AUDIT_OK);
+    ap_plan_result_free(r);
+    ap_plan_free(plan);
+}
+
+/* Issue 17, finding 3: a check's text was cut by a fixed buffer, once in
+ * the middle of a character.  A basis name of 162 "é" (324 bytes) now
+ * reaches every finding whole, and every text is valid UTF-8. */
+static int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0)
+            return 0;
+        p++;
+        for (int k = 0; k < n; k++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+TEST(plan_check_text_never_cut_mid_character)
+{
+    char name[2 * 162 + 1];
+    for (int i = 0; i < 162; i++)
+        memcpy(name + 2 * i, "\xc3\xa9", 2);
+    name[2 * 162] = '\0';
+    char json[4096];
+    snprintf(json, sizeof json,
+             HEAD AUTH
+             "\"basis\": {\"name\": \"%s\", \"kind\": \"percent\", "
+             "\"values\": {\"A\": \"25.00\", \"B\": \"75.00\"}}, "
+             "\"budget_lines\": [{\"id\": \"%s\", \"total\": \"£400\", "
+             "\"stated\": {\"B\": {\"amount\": \"£300\", \"funding\": "
+             "[{\"source\": \"%s\", \"amount\": \"£300\"}]}}}]}",
+             name, name, name);
+    ap_plan *plan;
+    ap_plan_result *r = computed(json, &plan);
+    CHECK_EQ_I64(r->audit->n_findings, 3);
+    for (size_t i = 0; i < r->audit->n_findings; i++) {
+        const ap_table_finding *f = &r->audit->findings[i];
+        CHECK(valid_utf8(f->check));
+        CHECK(valid_utf8(f->id));
+        CHECK(valid_utf8(f->finding.suggestion));
+        CHECK_CONTAINS(f->check, name);
+        CHECK_CONTAINS(f->finding.suggestion, name);
+    }
+    ap_plan_result_free(r);
+    ap_plan_free(plan);
+}
