@@ -3,8 +3,12 @@
  *
  * A reader given any bytes must either succeed or fail with a status that
  * is not AP_OK and a message saying what was wrong; a crash, a leak, a
- * sanitizer report, a hang, an empty message or a status outside
- * ap_status is a defect.  fuzz_expect_status aborts on the last two, so
+ * sanitizer report, a hang, an empty message, a status outside ap_status
+ * or one the error record does not hold is a defect.  So is "out of
+ * memory" (AP_E_NOMEM): the inputs are at most 64 KiB and memory never
+ * runs out here (libFuzzer's -malloc_limit_mb reports any allocation
+ * beyond 1 GiB as a defect of its own), so a reader saying it is out of
+ * memory has lost its way.  fuzz_expect_status aborts on these, so
  * libFuzzer keeps the input that shows them. */
 #ifndef APPORTION_FUZZ_H
 #define APPORTION_FUZZ_H
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "apportion/error.h"
+#include "apportion/kpi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +36,11 @@ static inline void fuzz_expect_status(const char *call, ap_status st,
     if (st != AP_OK && err->message[0] == '\0') {
         fprintf(stderr, "%s failed (%s) with an empty message\n", call,
                 ap_status_name(st));
+        abort();
+    }
+    if (st == AP_E_NOMEM) {
+        fprintf(stderr, "%s said it is out of memory on a small input: "
+                "%s\n", call, err->message);
         abort();
     }
     if (st != AP_OK && err->status != st) {
@@ -63,6 +73,38 @@ static inline uint8_t fuzz_take_byte(const uint8_t **data, size_t *size)
     (*data)++;
     (*size)--;
     return b;
+}
+
+/* A known defect being fixed elsewhere (issue 17, item 2): the JSON
+ * readers' locator (json_locate.c, skip_space) skips only space, tab, LF
+ * and CR between tokens while cJSON skips every byte up to 0x20, so
+ * `{\x1d"a":1}` is "out of memory".  While this core still has it, the
+ * JSON harnesses pass over inputs holding such a byte (saying so once),
+ * so that the fuzzer looks for other defects; once it is fixed the probe
+ * finds it gone and every input is run. */
+static inline int fuzz_json_skip(const uint8_t *data, size_t size)
+{
+    static int known = -1;
+    if (known < 0) {
+        static const char probe[] = "{\x1d\"a\":1}";
+        ap_error err;
+        ap_kpi_set *set = NULL;
+        known = ap_kpis_parse(probe, sizeof probe - 1, "probe", &set,
+                              &err) == AP_E_NOMEM;
+        ap_kpi_set_free(set);
+        if (known)
+            fprintf(stderr, "fuzz: known defect (issue 17, item 2: "
+                    "json_locate.c skip_space) present: inputs holding a "
+                    "control byte other than tab, LF or CR are passed "
+                    "over\n");
+    }
+    if (!known)
+        return 0;
+    for (size_t i = 0; i < size; i++)
+        if (data[i] > 0 && data[i] < 0x20 && data[i] != '\t' &&
+            data[i] != '\n' && data[i] != '\r')
+            return 1;
+    return 0;
 }
 
 #endif

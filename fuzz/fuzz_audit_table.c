@@ -7,6 +7,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (fuzz_json_skip(data, size))
+        return 0;
     ap_error err;
     ap_audit_table *table = NULL;
     ap_status st = ap_audit_table_parse((const char *)data, size,

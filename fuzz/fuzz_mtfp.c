@@ -6,6 +6,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (fuzz_json_skip(data, size))
+        return 0;
     ap_error err;
     ap_mtfp *paper = NULL;
     ap_status st = ap_mtfp_parse((const char *)data, size, "fuzz.json",

@@ -94,5 +94,6 @@ for t in "$@"; do
         break
     fi
     echo "$line"
+    grep -m 1 '^fuzz: known defect' "$log" | sed 's/^/    /'
 done
 exit $failed
