@@ -9,6 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fuzz_json_skip(data, size))
         return 0;
+    fuzz_begin(data, size);
     ap_error err;
     ap_audit_table *table = NULL;
     ap_status st = ap_audit_table_parse((const char *)data, size,
@@ -19,6 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_audit_report *report = NULL;
     st = ap_audit_table_check(table, &report, &err);
     fuzz_expect_status("ap_audit_table_check", st, &err);
+    if (st == AP_OK)
+        fuzz_expect_report(report);
     if (st == AP_OK &&
         report->n_ok + report->n_rounding + report->n_error !=
             report->n_findings) {

@@ -190,6 +190,7 @@ static cJSON *table_from_csv(const char *text, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_begin(data, size);
     cJSON *json = table_from_csv((const char *)data, size);
     if (json == NULL)
         return 0;
@@ -208,6 +209,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_audit_report *report = NULL;
     st = ap_audit_table_check(table, &report, &err);
     fuzz_expect_status("ap_audit_table_check", st, &err);
+    if (st == AP_OK)
+        fuzz_expect_report(report);
     ap_audit_report_free(report);
     ap_audit_table_free(table);
     return 0;

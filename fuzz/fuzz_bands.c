@@ -29,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_polarity polarity = (fuzz_take_byte(&data, &size) & 1)
                                ? AP_POLARITY_LOWER
                                : AP_POLARITY_HIGHER;
+    fuzz_begin(data, size);
     ap_error err;
     ap_band_set set;
     ap_status st = ap_bands_parse_text((const char *)data, size, polarity,
@@ -42,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 "unterminated warning\n", set.n);
         abort();
     }
+    fuzz_expect_text("the bands' warning", set.warning);
     for (size_t i = 0; i < set.n; i++) {
         const ap_band *b = &set.bands[i];
         if (b->lower.kind == AP_BOUND_INCLUSIVE)

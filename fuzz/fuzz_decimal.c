@@ -23,6 +23,7 @@ static int64_t gcd64(int64_t a, int64_t b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
+    fuzz_begin(data, size);
     ap_error err;
     int64_t num = 0, den = 0;
     ap_status st = ap_decimal_parse(text, size, &num, &den, &err);

@@ -16,11 +16,20 @@ static int64_t take_int64(const uint8_t **data, size_t *size)
     return (int64_t)v;
 }
 
+static void expect_finding(const ap_audit_finding *f)
+{
+    fuzz_expect_text("a finding's item label", f->item_label);
+    fuzz_expect_text("a finding's suggestion", f->suggestion);
+    for (size_t k = 0; k < f->n_candidates; k++)
+        fuzz_expect_text("a candidate's label", f->candidates[k].label);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int64_t num = take_int64(&data, &size);
     int64_t den = take_int64(&data, &size);
     const char *text = (const char *)data;
+    fuzz_begin(data, size);
     ap_error err;
 
     ap_figure fig;
@@ -50,9 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_audit_finding f;
     st = ap_audit_figure(text, size, num, den, &f, &err);
     fuzz_expect_status("ap_audit_figure", st, &err);
+    if (st == AP_OK)
+        expect_finding(&f);
     ap_audit_finding_clear(&f);
     st = ap_audit_rate(num, den, text, size, &f, &err);
     fuzz_expect_status("ap_audit_rate", st, &err);
+    if (st == AP_OK)
+        expect_finding(&f);
     ap_audit_finding_clear(&f);
     return 0;
 }

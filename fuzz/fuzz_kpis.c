@@ -9,6 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fuzz_json_skip(data, size))
         return 0;
+    fuzz_begin(data, size);
     ap_error err;
     ap_kpi_set *set = NULL;
     ap_status st = ap_kpis_parse((const char *)data, size, "fuzz.json", &set,

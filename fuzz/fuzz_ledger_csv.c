@@ -243,6 +243,7 @@ done:
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
+    fuzz_begin(data, size);
     options o;
     set(o.year, sizeof o.year, "2021/22");
     set(o.unit, sizeof o.unit, "£");

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t choice = fuzz_take_byte(&data, &size);
     uint8_t style = fuzz_take_byte(&data, &size);
     ap_unit unit = units[choice % 5];
+    fuzz_begin(data, size);
     ap_error err;
 
     char *text = fuzz_string(data, size);

@@ -8,6 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fuzz_json_skip(data, size))
         return 0;
+    fuzz_begin(data, size);
     ap_error err;
     ap_outturn *paper = NULL;
     ap_status st = ap_outturn_parse((const char *)data, size, "fuzz.json",
@@ -18,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_outturn_result *result = NULL;
     st = ap_outturn_compute(paper, &result, &err);
     fuzz_expect_status("ap_outturn_compute", st, &err);
+    if (st == AP_OK)
+        fuzz_expect_report(result->audit);
     ap_outturn_result_free(result);
     ap_outturn_free(paper);
     return 0;

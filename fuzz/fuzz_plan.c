@@ -10,6 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fuzz_json_skip(data, size))
         return 0;
+    fuzz_begin(data, size);
     ap_error err;
     ap_plan *plan = NULL;
     ap_status st = ap_plan_parse((const char *)data, size, "fuzz.json",
@@ -20,6 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ap_plan_result *result = NULL;
     st = ap_plan_compute(plan, &result, &err);
     fuzz_expect_status("ap_plan_compute", st, &err);
+    if (st == AP_OK) {
+        fuzz_expect_report(result->audit);
+        for (size_t i = 0; i < result->n_checks; i++)
+            fuzz_expect_text("a check's description",
+                             result->checks[i].description);
+    }
     ap_plan_result_free(result);
     if (plan->recharge.present) {
         ap_recharge_balance *balance = NULL;

@@ -85,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t size_choice = fuzz_take_byte(&data, &size);
     uint8_t major = fuzz_take_byte(&data, &size);
     uint8_t minor = fuzz_take_byte(&data, &size);
+    fuzz_begin(data, size);
     /* The fields point into a NUL-terminated copy of the rest. */
     char *copy = fuzz_string(data, size);
     if (copy == NULL)
