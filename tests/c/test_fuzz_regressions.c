@@ -1,0 +1,58 @@
+/* Defects the fuzz targets of fuzz/ found, each pinned by the smallest
+ * input that shows it and the clean result expected instead.  The inputs
+ * themselves are also under fuzz/regressions/<target>/, which make
+ * fuzz-smoke replays through the target. */
+#include <stdint.h>
+
+#include "apportion/audit.h"
+#include "apportion/kpi.h"
+#include "apportion/plan.h"
+#include "runner.h"
+
+/* Nonzero when s is well-formed UTF-8. */
+static int valid_utf8(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    while (*s != '\0') {
+        size_t len = *s < 0x80 ? 1 : (*s & 0xE0) == 0xC0 ? 2
+                     : (*s & 0xF0) == 0xE0 ? 3 : (*s & 0xF8) == 0xF0 ? 4
+                                                                    : 0;
+        if (len == 0 || (len == 2 && *s < 0xC2))
+            return 0;
+        for (size_t k = 1; k < len; k++)
+            if ((s[k] & 0xC0) != 0x80)
+                return 0;
+        s += len;
+    }
+    return 1;
+}
+
+/* fuzz_audit_table: a syntax error inside a multi-byte character.  cJSON
+ * stops one byte into the "–" (U+2013) and the message quoted the text
+ * from there, starting with two stray continuation bytes; it now quotes
+ * from the character's first byte, at that character's column. */
+TEST(fuzz_json_syntax_error_quotes_whole_characters)
+{
+    static const char text[] = "{\n\xe2\x80\x93 \"a\": 1}";
+    ap_error err;
+    ap_audit_table *table = NULL;
+    CHECK_EQ_I64(ap_audit_table_parse(text, sizeof text - 1, "t.json",
+                                      &table, &err),
+                 AP_E_PLAN);
+    CHECK(table == NULL);
+    CHECK(valid_utf8(err.message));
+    CHECK_CONTAINS(err.message,
+                   "invalid JSON near \"\xe2\x80\x93 \"a\": 1}\"");
+    CHECK_EQ_I64(err.line, 2);
+    CHECK_EQ_I64(err.column, 1);
+
+    /* The same through every JSON reader: the plan's and the KPI file's. */
+    ap_plan *plan = NULL;
+    CHECK_EQ_I64(ap_plan_parse(text, sizeof text - 1, "p.json", &plan, &err),
+                 AP_E_PLAN);
+    CHECK(valid_utf8(err.message));
+    ap_kpi_set *set = NULL;
+    CHECK_EQ_I64(ap_kpis_parse(text, sizeof text - 1, "k.json", &set, &err),
+                 AP_E_PLAN);
+    CHECK(valid_utf8(err.message));
+}
