@@ -28,11 +28,15 @@ typedef struct options {
     char year[32], unit[32], periods[32], split[256];
 } options;
 
+/* Copies value into dst, cut (at a character's start) to fit. */
 static void set(char *dst, size_t size, const char *value)
 {
     size_t n = strlen(value);
-    if (n >= size)
+    if (n >= size) {
         n = size - 1;
+        while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+            n--;
+    }
     memcpy(dst, value, n);
     dst[n] = '\0';
 }
