@@ -138,7 +138,7 @@ FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = $(WARN) -ffp-contract=off -O1 -g -fno-omit-frame-pointer \
 	$(FUZZ_SANITIZE) -Iinclude -Icsrc $(PKG_CFLAGS)
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_RUNS ?= 4000
+FUZZ_SMOKE_RUNS ?= 10000
 FUZZ_SMOKE_SECONDS ?= 8
 
 $(FUZZ_BUILD)/obj/%.o: csrc/%.c $(CORE_HDR) $(wildcard include/apportion/*.h) | deps
@@ -151,6 +151,10 @@ $(FUZZ_BUILD)/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_CORE_OBJ) | deps
 	@echo "fuzz: linking $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_CORE_OBJ) -o $@ \
 	  $(PKG_LIBS) -ldl -lm -pthread
+
+# Kept between runs: without this, make would delete the core's objects
+# as intermediates and compile them all again next time.
+.SECONDARY: $(FUZZ_CORE_OBJ)
 
 fuzz-build: $(addprefix $(FUZZ_BUILD)/bin/,$(FUZZ_TARGETS))
 

@@ -10,7 +10,7 @@
 #
 # smoke first replays the inputs committed under fuzz/regressions/<name>/
 # (the inputs of defects found and fixed), then runs FUZZ_SMOKE_RUNS
-# inputs (default 4000) from seed 1 with FUZZ_SMOKE_SECONDS (default 8)
+# inputs (default 10000) from seed 1 with FUZZ_SMOKE_SECONDS (default 8)
 # at most, on a corpus made afresh from the seeds each time, so two runs
 # of a tree do the same.  fuzz runs FUZZ_SECONDS (default 60) a target
 # and keeps what it finds in build/fuzz/corpus/<target>, which grows from
@@ -66,7 +66,7 @@ for t in "$@"; do
         corpus=$work/smoke/$t
         rm -rf "$corpus"
         mkdir -p "$corpus"
-        set -- "$@" -seed=1 -runs="${FUZZ_SMOKE_RUNS:-4000}" \
+        set -- "$@" -seed=1 -runs="${FUZZ_SMOKE_RUNS:-10000}" \
             -max_total_time="${FUZZ_SMOKE_SECONDS:-8}"
     else
         corpus=$work/corpus/$t
