@@ -56,3 +56,23 @@ TEST(fuzz_json_syntax_error_quotes_whole_characters)
                  AP_E_PLAN);
     CHECK(valid_utf8(err.message));
 }
+
+/* fuzz_figure: a stated figure too long to read is quoted in the message
+ * by its first 60 bytes, which cut the U+202F (a narrow no-break space,
+ * three bytes) at bytes 59-61 in two; the quote now ends before it. */
+TEST(fuzz_long_stated_figure_quoted_by_whole_characters)
+{
+    char text[200];
+    memset(text, '1', sizeof text);
+    memcpy(text + 59, "\xe2\x80\xaf", 3);
+    ap_audit_finding f;
+    ap_error err;
+    CHECK_EQ_I64(ap_audit_figure(text, sizeof text, 1, 1, &f, &err),
+                 AP_E_INPUT);
+    CHECK(valid_utf8(err.message));
+    CHECK_CONTAINS(err.message, "cannot read the stated figure \"");
+    CHECK_CONTAINS(err.message, "11111...\": longer than");
+    CHECK_EQ_I64(ap_audit_rate(1, 2, text, sizeof text, &f, &err),
+                 AP_E_INPUT);
+    CHECK(valid_utf8(err.message));
+}
