@@ -23,6 +23,13 @@
 
 /* ---- text ------------------------------------------------------------- */
 
+/* How many bytes of a label a message quotes ("%.*s"): at most 80, never
+ * cutting a character. */
+static int quoted(const char *s)
+{
+    return ap__utf8_prefix(s, strlen(s), 80);
+}
+
 /* "rows 3-8" or "row 3", 1-based as a reader counts the printed rows. */
 static void tb_rows(struct ap_text *b, size_t first, size_t last, int plural_word)
 {
@@ -155,8 +162,9 @@ static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
         if (err != NULL) {
             char inner[AP_ERROR_MESSAGE_SIZE];
             snprintf(inner, sizeof inner, "%s", err->message);
-            ap_error_set(err, st, "$.rows[%zu] (\"%.80s\"), column \"%.80s\": "
-                         "%s", row, row_label, column_label, inner);
+            ap_error_set(err, st, "$.rows[%zu] (\"%.*s\"), column \"%.*s\": "
+                         "%s", row, quoted(row_label), row_label,
+                         quoted(column_label), column_label, inner);
         }
         return st;
     }
@@ -448,10 +456,10 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
         ap__i128 n = (ap__i128)num->value * ap__pow10(scale - num->decimals);
         ap__i128 d = (ap__i128)den->value * ap__pow10(scale - den->decimals);
         if (!ap__fits_i64(n) || !ap__fits_i64(d))
-            return ap_error_set(err, AP_E_OVERFLOW, "$.rates[%zu] (\"%.80s\"): "
+            return ap_error_set(err, AP_E_OVERFLOW, "$.rates[%zu] (\"%.*s\"): "
                                 "its numerator and denominator at %d "
                                 "decimals are too large to check", k,
-                                rate->label, scale);
+                                quoted(rate->label), rate->label, scale);
         ap_audit_finding f;
         ap_status st = ap_audit_rate((int64_t)n, (int64_t)d, rate->stated,
                                      (size_t)-1, &f, err);
@@ -459,8 +467,8 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
             if (err != NULL) {
                 char inner[AP_ERROR_MESSAGE_SIZE];
                 snprintf(inner, sizeof inner, "%s", err->message);
-                ap_error_set(err, st, "$.rates[%zu] (\"%.80s\"): %s", k,
-                             rate->label, inner);
+                ap_error_set(err, st, "$.rates[%zu] (\"%.*s\"): %s", k,
+                             quoted(rate->label), rate->label, inner);
             }
             return st;
         }

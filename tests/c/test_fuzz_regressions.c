@@ -76,3 +76,35 @@ TEST(fuzz_long_stated_figure_quoted_by_whole_characters)
                  AP_E_INPUT);
     CHECK(valid_utf8(err.message));
 }
+
+/* fuzz_audit_table: an error in a total row whose label is longer than
+ * the 80 bytes a message quotes cut the "é" straddling bytes 80-81 in
+ * two; the quote now ends before it. */
+TEST(fuzz_long_row_label_quoted_by_whole_characters)
+{
+    char label[91];
+    memset(label, 'x', 79);
+    memcpy(label + 79, "\xc3\xa9", 2);
+    memset(label + 81, 'y', 9);
+    label[90] = '\0';
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"format\": \"apportion.table/1\", \"columns\": [\"A\"], "
+             "\"rows\": [{\"label\": \"a\", \"values\": "
+             "[\"9223372036854775807\"]}, {\"label\": \"%s\", \"values\": "
+             "[\"0.1\"], \"total\": \"above\"}]}",
+             label);
+    ap_error err;
+    ap_audit_table *table = NULL;
+    CHECK_EQ_I64(ap_audit_table_parse(text, strlen(text), "t.json", &table,
+                                      &err),
+                 AP_OK);
+    ap_audit_report *report = NULL;
+    CHECK_EQ_I64(ap_audit_table_check(table, &report, &err),
+                 AP_E_OVERFLOW);
+    CHECK(report == NULL);
+    CHECK(valid_utf8(err.message));
+    CHECK_CONTAINS(err.message, "$.rows[1] (\"xxxxxxxxx");
+    CHECK_CONTAINS(err.message, "xxx\"), column \"A\"");
+    ap_audit_table_free(table);
+}
