@@ -17,11 +17,12 @@ BUILD := build/ctest
 CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
 
 .PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean \
-	docs doctest
+	docs doctest fuzz fuzz-smoke fuzz-build
 
 all: venv
 
-# Debian packages: the C libraries we link, and pkg-config to find them.
+# Debian packages: the C libraries we link, and pkg-config to find them;
+# clang and its runtimes (libFuzzer, ASan, UBSan) for the fuzz targets.
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -31,6 +32,10 @@ deps:
 	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
 	command -v nm >/dev/null 2>&1 || missing="$$missing binutils"; \
 	command -v awk >/dev/null 2>&1 || missing="$$missing mawk"; \
+	fcc=$$(command -v clang || command -v clang-14 || true); \
+	if [ -z "$$fcc" ]; then missing="$$missing clang libclang-rt-14-dev"; \
+	elif [ ! -f "$$($$fcc -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
+	  missing="$$missing libclang-rt-14-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -112,7 +117,56 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: venv ctest ctest-asan ctest-valgrind pytest lint doctest docs
+test: venv ctest ctest-asan ctest-valgrind fuzz-smoke pytest lint doctest docs
+
+# ---- fuzzing (fuzz/, docs/fuzzing.rst) -----------------------------------
+# A libFuzzer target for every C reader: fuzz/fuzz_<name>.c linked with the
+# core, all built with clang under ASan and UBSan (every report fatal).
+# The core is compiled once into objects with the fuzzer's coverage, and
+# each harness links them.  Seed corpora are made from examples/ and
+# fuzz/seeds/ at each run (fuzz/seeds.sh).  `make fuzz` runs each target
+# FUZZ_SECONDS (60) and keeps its corpus in build/fuzz/corpus; `make
+# fuzz-smoke` (part of `make test`) replays fuzz/regressions/ and runs a
+# short, deterministic pass of every target (FUZZ_SMOKE_RUNS inputs each,
+# FUZZ_SMOKE_SECONDS at most).  FUZZ_TARGETS=fuzz_plan ... picks targets.
+FUZZ_CC ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null || echo clang)
+FUZZ_BUILD := build/fuzz
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(patsubst fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_CORE_OBJ := $(patsubst csrc/%.c,$(FUZZ_BUILD)/obj/%.o,$(CORE_SRC))
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(WARN) -ffp-contract=off -O1 -g -fno-omit-frame-pointer \
+	$(FUZZ_SANITIZE) -Iinclude -Icsrc $(PKG_CFLAGS)
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 10000
+FUZZ_SMOKE_SECONDS ?= 8
+
+$(FUZZ_BUILD)/obj/%.o: csrc/%.c $(CORE_HDR) $(wildcard include/apportion/*.h) | deps
+	@mkdir -p $(@D)
+	@echo "fuzz: compiling $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_CORE_OBJ) | deps
+	@mkdir -p $(@D)
+	@echo "fuzz: linking $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_CORE_OBJ) -o $@ \
+	  $(PKG_LIBS) -ldl -lm -pthread
+
+# Kept between runs: without this, make would delete the core's objects
+# as intermediates and compile them all again next time.
+.SECONDARY: $(FUZZ_CORE_OBJ)
+
+fuzz-build: $(addprefix $(FUZZ_BUILD)/bin/,$(FUZZ_TARGETS))
+
+fuzz-smoke: fuzz-build
+	sh fuzz/seeds.sh $(FUZZ_BUILD)/seeds
+	FUZZ_SMOKE_RUNS=$(FUZZ_SMOKE_RUNS) FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) \
+	  sh fuzz/run.sh smoke $(FUZZ_BUILD)/bin $(FUZZ_BUILD)/seeds $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	sh fuzz/seeds.sh $(FUZZ_BUILD)/seeds
+	FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  sh fuzz/run.sh fuzz $(FUZZ_BUILD)/bin $(FUZZ_BUILD)/seeds $(FUZZ_TARGETS)
 
 # The plan, the IASS budget under each basis the 2022 variation notice
 # gives, then the three service areas as the plugins apportion loads at

@@ -98,9 +98,10 @@ static ap_status take_text(judged *j, const char *stated, size_t len,
         len--;
     if (len > TEXT_MAX)
         return ap_error_set(err, AP_E_INPUT,
-                            "cannot read the stated figure \"%.60s...\": "
+                            "cannot read the stated figure \"%.*s...\": "
                             "longer than %d characters",
-                            stated, TEXT_MAX);
+                            ap__utf8_prefix(stated, len, 60), stated,
+                            TEXT_MAX);
     memcpy(j->text, stated, len);
     j->text[len] = '\0';
     return AP_OK;

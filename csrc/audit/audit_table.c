@@ -24,6 +24,13 @@
 
 /* ---- text ------------------------------------------------------------- */
 
+/* How many bytes of a label a message quotes ("%.*s"): at most 80, never
+ * cutting a character. */
+static int quoted(const char *s)
+{
+    return ap__utf8_prefix(s, strlen(s), 80);
+}
+
 /* "rows 3-8" or "row 3", 1-based as a reader counts the printed rows. */
 static void tb_rows(struct ap_text *b, size_t first, size_t last, int plural_word)
 {
@@ -252,10 +259,12 @@ static ap_status audit_partly_legible(const ap_audit_table *t,
     if (!fits || !ap__fits_i64(sum) ||
         !ap__cut_off_range(&pf, stated_cut ? 0 : (int64_t)sum, 0, &lo, &hi))
         return ap_error_set(err, AP_E_OVERFLOW,
-                            "$.rows[%zu] (\"%.80s\"), column \"%.80s\": the "
-                            "figures of \"%.80s\" are too large for a 64-bit "
+                            "$.rows[%zu] (\"%.*s\"), column \"%.*s\": the "
+                            "figures of \"%.*s\" are too large for a 64-bit "
                             "integer at %d decimals",
-                            where->row, where->row_label, where->column_label,
+                            where->row, quoted(where->row_label),
+                            where->row_label, quoted(where->column_label),
+                            where->column_label, quoted(where->check),
                             where->check, scale);
     ap__figure_style style = {"", "", scale};
     int64_t tolerance = (int64_t)(res / 2);
@@ -320,8 +329,9 @@ static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
         if (err != NULL) {
             char inner[AP_ERROR_MESSAGE_SIZE];
             snprintf(inner, sizeof inner, "%s", err->message);
-            ap_error_set(err, st, "$.rows[%zu] (\"%.80s\"), column \"%.80s\": "
-                         "%s", row, row_label, column_label, inner);
+            ap_error_set(err, st, "$.rows[%zu] (\"%.*s\"), column \"%.*s\": "
+                         "%s", row, quoted(row_label), row_label,
+                         quoted(column_label), column_label, inner);
         }
         return st;
     }
@@ -646,18 +656,18 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
         ap__i128 n = (ap__i128)num->value * ap__pow10(scale - num->decimals);
         ap__i128 d = (ap__i128)den->value * ap__pow10(scale - den->decimals);
         if (!ap__fits_i64(n) || !ap__fits_i64(d))
-            return ap_error_set(err, AP_E_OVERFLOW, "$.rates[%zu] (\"%.80s\"): "
+            return ap_error_set(err, AP_E_OVERFLOW, "$.rates[%zu] (\"%.*s\"): "
                                 "its numerator and denominator at %d "
                                 "decimals are too large to check", k,
-                                rate->label, scale);
+                                quoted(rate->label), rate->label, scale);
         st = ap_audit_rate((int64_t)n, (int64_t)d, rate->stated, (size_t)-1,
                            &f, err);
         if (st != AP_OK) {
             if (err != NULL) {
                 char inner[AP_ERROR_MESSAGE_SIZE];
                 snprintf(inner, sizeof inner, "%s", err->message);
-                ap_error_set(err, st, "$.rates[%zu] (\"%.80s\"): %s", k,
-                             rate->label, inner);
+                ap_error_set(err, st, "$.rates[%zu] (\"%.*s\"): %s", k,
+                             quoted(rate->label), rate->label, inner);
             }
             return st;
         }

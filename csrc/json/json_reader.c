@@ -103,6 +103,9 @@ ap_status ap__jr_open(ap__jr *jr, const ap__jr_format *format,
         size_t at = end != NULL ? (size_t)(end - buffer) : 0;
         if (at > len)
             at = len;
+        /* cJSON may stop inside a character: quote from its first byte. */
+        while (at > 0 && ((unsigned char)buffer[at] & 0xC0) == 0x80)
+            at--;
         char what[128];
         snprintf(what, sizeof what, "invalid JSON near \"%.*s\"",
                  ap__utf8_prefix(buffer + at, len - at, 20), buffer + at);
