@@ -28,6 +28,7 @@ paper fuzz_outturn apportion.outturn/1
 paper fuzz_savings apportion.savings/1
 paper fuzz_mtfp apportion.mtfp/1
 paper fuzz_contract_sum apportion.contract_sum/1
+paper fuzz_disaggregation apportion.disaggregation/1
 paper fuzz_audit_table apportion.table/1
 
 # Every string value of the examples' JSON, one file each, for the
