@@ -114,6 +114,7 @@ typedef struct elf_file {
     ap_error *err;
     Ehdr eh;
     int textrel;         /* DT_TEXTREL or DF_TEXTREL: text may be written */
+    uint64_t dynsym_addr, dynsym_count; /* the .dynsym section, if any */
 } elf_file;
 
 /* ---- messages ------------------------------------------------------------ */
@@ -254,7 +255,8 @@ static ap_status check_header(elf_file *f)
                                                  ELFMAG3};
     char a[32];
     if (f->size == 0)
-        return refuse(f, "it is empty");
+        return refuse(f, "it is empty (0 bytes), not an ELF shared "
+                      "library");
     size_t head = f->size < SELFMAG ? f->size : SELFMAG;
     if (memcmp(f->b, magic, head) != 0)
         return refuse(f, "it is not a loadable shared library: it does "
@@ -447,6 +449,10 @@ static ap_status check_sections(elf_file *f)
         get(f, e->e_shoff + (uint64_t)i * sizeof s, &s, sizeof s);
         if (s.sh_type == SHT_NOBITS || s.sh_type == SHT_NULL)
             continue;
+        if (s.sh_type == SHT_DYNSYM) {
+            f->dynsym_addr = s.sh_addr;
+            f->dynsym_count = s.sh_size / sizeof(Sym);
+        }
         if (s.sh_offset > UINT64_MAX - s.sh_size ||
             !in_file(f, s.sh_offset, s.sh_size)) {
             char what[32];
@@ -473,7 +479,8 @@ typedef struct dynamic {
     int has[8]; /* which of strtab, symtab, strsz, ... were given */
     uint64_t dyn_off;  /* the section's file offset */
     size_t n;          /* entries up to and with DT_NULL */
-    size_t nsyms;      /* symbols, from the hash tables */
+    size_t nsyms;      /* symbols: from the hash tables and .dynsym */
+    uint64_t strtab_off, symtab_off, versym_off; /* file offsets */
     unsigned max_version; /* the highest version index defined or needed */
 } dynamic;
 
@@ -653,8 +660,8 @@ static ap_status check_sysv_hash(elf_file *f, dynamic *d)
                         "reached twice, so a lookup could loop", v);
     }
     free(seen);
-    if (st == AP_OK && (d->nsyms == 0 || nchain < d->nsyms))
-        d->nsyms = nchain;
+    if (st == AP_OK && nchain > d->nsyms)
+        d->nsyms = nchain; /* the number of symbols, by definition */
     return st;
 }
 
@@ -761,6 +768,30 @@ static ap_status check_entry(elf_file *f, const dynamic *d,
     return AP_OK;
 }
 
+/* Nonzero when what glibc reads for symbol i lies in the loaded
+ * segments: its entry, its name and its version.  For a symbol past the
+ * ones the hash tables and .dynsym count, which a relocation may name. */
+static int symbol_readable(const elf_file *f, const dynamic *d, uint64_t i)
+{
+    uint64_t off;
+    if (i > UINT64_MAX / sizeof(Sym) ||
+        !backed(f, d->symtab + i * sizeof(Sym), sizeof(Sym), 0, &off))
+        return 0;
+    Sym s;
+    get(f, off, &s, sizeof s);
+    if (string_at(f, d, d->strtab_off, s.st_name) == NULL)
+        return 0;
+    if (d->has[6]) {
+        uint16_t v;
+        if (!backed(f, d->versym + 2 * i, 2, 0, &off))
+            return 0;
+        get(f, off, &v, sizeof v);
+        if ((v & 0x7fffu) > 1 && (v & 0x7fffu) > d->max_version)
+            return 0;
+    }
+    return 1;
+}
+
 /* A relocation at r_offset, of type, against symbol sym, with addend. */
 static ap_status check_reloc(elf_file *f, const dynamic *d, const char *what,
                              size_t i, uint64_t r_offset, uint64_t type,
@@ -768,10 +799,10 @@ static ap_status check_reloc(elf_file *f, const dynamic *d, const char *what,
 {
     if (type == 0)
         return AP_OK; /* R_*_NONE */
-    if (sym >= d->nsyms)
+    if (sym >= d->nsyms && !symbol_readable(f, d, sym))
         return refuse(f, "its relocation %zu of %s is damaged: it names "
-                      "symbol %llu of %zu", i, what, (unsigned long long)sym,
-                      d->nsyms);
+                      "symbol %llu, outside the symbol table", i, what,
+                      (unsigned long long)sym);
     if (!mapped(f, r_offset, sizeof(Addr), f->textrel ? 0 : PF_W))
         return refuse(f, "its relocation %zu of %s is damaged: it writes "
                       "at 0x%llx, outside the %ssegments", i, what,
@@ -1031,6 +1062,12 @@ static ap_status check_dynamic(elf_file *f)
         return st;
     if (d.has[3] && (st = check_sysv_hash(f, &d)) != AP_OK)
         return st;
+    /* A GNU hash table counts only the symbols it hashes (not those a
+     * plugin imports), so .dynsym's count, when its section is there,
+     * counts too. */
+    if (f->dynsym_addr == d.symtab && f->dynsym_count > d.nsyms)
+        d.nsyms = (size_t)f->dynsym_count;
+    d.strtab_off = strtab_off;
     if ((st = table(f, d.symtab, (uint64_t)d.nsyms * sizeof(Sym),
                     "symbol table (DT_SYMTAB)", &symtab_off)) != AP_OK)
         return st;

@@ -125,84 +125,74 @@ static ap_status check_text(const char *value, const char *field,
     return AP_OK;
 }
 
-/* The readable loaded segments of the object that holds a function: the
- * only memory the host reads an info block's pointers into.  A pointer
- * damaged in the file, or set wrong by the plugin, is refused, not
- * followed. */
-#define MAX_SEGMENTS 32
+/* Where an info block's pointers may point: into a readable loaded
+ * segment of an object the dynamic loader has mapped (the plugin's own,
+ * or a library it opened, as a shim plugin does), found with
+ * dl_iterate_phdr.  A pointer damaged in the file, or set wrong by the
+ * plugin, points elsewhere and is refused, never followed. */
+typedef struct segment {
+    uintptr_t at;         /* the address looked for */
+    uintptr_t start, end; /* the segment holding it, when found */
+} segment;
 
-typedef struct segments {
-    const void *inside; /* the address whose object is wanted */
-    size_t n;
-    uintptr_t start[MAX_SEGMENTS], end[MAX_SEGMENTS];
-} segments;
-
-static int find_segments(struct dl_phdr_info *info, size_t size, void *data)
+static int find_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
-    segments *s = data;
-    uintptr_t at = (uintptr_t)s->inside;
-    int found = 0;
+    segment *s = data;
     for (size_t i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *p = &info->dlpi_phdr[i];
         uintptr_t start = (uintptr_t)info->dlpi_addr + p->p_vaddr;
-        if (p->p_type == PT_LOAD && at >= start && at - start < p->p_memsz)
-            found = 1;
+        if (p->p_type == PT_LOAD && (p->p_flags & PF_R) && s->at >= start &&
+            s->at - start < p->p_memsz) {
+            s->start = start;
+            s->end = start + p->p_memsz;
+            return 1;
+        }
     }
-    if (!found)
-        return 0;
-    for (size_t i = 0; i < info->dlpi_phnum && s->n < MAX_SEGMENTS; i++) {
-        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-        if (p->p_type != PT_LOAD || !(p->p_flags & PF_R))
-            continue;
-        s->start[s->n] = (uintptr_t)info->dlpi_addr + p->p_vaddr;
-        s->end[s->n] = s->start[s->n] + p->p_memsz;
-        s->n++;
-    }
-    return 1;
+    return 0;
 }
 
-/* Nonzero when [p, p + len) lies in one of the segments. */
-static int readable(const segments *s, const void *p, size_t len)
+/* The loaded segment holding p, or 0 when none does. */
+static int segment_of(const void *p, segment *s)
 {
-    uintptr_t at = (uintptr_t)p;
-    for (size_t i = 0; i < s->n; i++)
-        if (at >= s->start[i] && at < s->end[i] && len <= s->end[i] - at)
-            return 1;
-    return 0;
+    s->at = (uintptr_t)p;
+    s->start = s->end = 0;
+    return p != NULL && dl_iterate_phdr(find_segment, s) != 0;
+}
+
+/* Nonzero when [p, p + len) lies in one loaded segment. */
+static int readable(const void *p, size_t len)
+{
+    segment s;
+    return segment_of(p, &s) && len <= s.end - s.at;
 }
 
 /* Nonzero when the string at p ends inside the segment it starts in. */
-static int readable_string(const segments *s, const char *p)
+static int readable_string(const char *p)
 {
-    uintptr_t at = (uintptr_t)p;
-    for (size_t i = 0; i < s->n; i++)
-        if (at >= s->start[i] && at < s->end[i])
-            return memchr(p, '\0', s->end[i] - at) != NULL;
-    return 0;
+    segment s;
+    return segment_of(p, &s) && memchr(p, '\0', s.end - s.at) != NULL;
 }
 
 /* Every pointer of the info block, before anything reads through it:
- * the block itself, then each string, inside the plugin's segments. */
+ * the block itself, then each string, inside loaded segments. */
 static ap_status check_info_pointers(const ap_plugin_info *info,
-                                     const segments *seg, const char *where,
-                                     ap_error *err)
+                                     const char *where, ap_error *err)
 {
     if (info == NULL)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s: %s() returned NULL",
                             where, AP_PLUGIN_INFO_SYMBOL);
-    if (!readable(seg, info, sizeof info->size))
+    if (!readable(info, sizeof info->size))
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: %s() "
-                            "returned %p, outside the plugin's loaded "
-                            "segments", where, AP_PLUGIN_INFO_SYMBOL,
-                            (const void *)info);
+                            "returned %p, outside every loaded segment",
+                            where, AP_PLUGIN_INFO_SYMBOL, (const void *)info);
     size_t size = info->size < sizeof *info ? info->size : sizeof *info;
     if (size < sizeof info->size)
         size = sizeof info->size;
-    if (!readable(seg, info, size))
+    if (!readable(info, size))
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its info "
-                            "block (%zu bytes at %p) runs outside the "
-                            "plugin's loaded segments", where, info->size,
+                            "block (%zu bytes at %p) runs out of its loaded "
+                            "segment", where, info->size,
                             (const void *)info);
     if (size < AP_PLUGIN_INFO_SIZE_1_0)
         return AP_OK; /* check_info refuses it, naming the size */
@@ -220,10 +210,10 @@ static ap_status check_info_pointers(const ap_plugin_info *info,
                     : NULL},
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-        if (texts[i].value != NULL && !readable_string(seg, texts[i].value))
+        if (texts[i].value != NULL && !readable_string(texts[i].value))
             return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its "
-                                "info block's %s points at %p, outside the "
-                                "plugin's loaded segments", where,
+                                "info block's %s points at %p, outside every "
+                                "loaded segment", where,
                                 texts[i].field, (const void *)texts[i].value);
     return AP_OK;
 }
@@ -394,15 +384,8 @@ static ap_status run_init(ap_plugin_info_fn info_fn,
                           void *handle, const struct stat *sb, int kpi_check,
                           ap_plugin **out, ap_error *err)
 {
-    segments seg = {.inside = NULL, .n = 0};
-    /* POSIX: a function pointer converts to void * and back. */
-    memcpy(&seg.inside, &info_fn, sizeof seg.inside);
-    if (dl_iterate_phdr(find_segments, &seg) == 0 || seg.n == 0)
-        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its %s "
-                            "function lies in no loaded object", where,
-                            AP_PLUGIN_INFO_SYMBOL);
     const ap_plugin_info *info = info_fn();
-    ap_status st = check_info_pointers(info, &seg, where, err);
+    ap_status st = check_info_pointers(info, where, err);
     if (st == AP_OK)
         st = check_info(info, where, err);
     if (st != AP_OK)
