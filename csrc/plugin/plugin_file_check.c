@@ -156,18 +156,19 @@ static ap_status truncated(elf_file *f, const char *what, uint64_t end)
                   "%s", what, grouped(end, a), grouped(f->size, b));
 }
 
-/* Whether a piece found past the end of the file means the file was cut
- * short, rather than that an offset was damaged: linkers put the section
- * header table last, so a cut file has lost (part of) it.  A file without
- * section headers counts as cut. */
-static int looks_cut(const elf_file *f)
+/* Whether a piece found past the end of the file, ending at byte end,
+ * means that the file was cut short rather than that an offset was
+ * damaged: linkers put the section header table last, so a cut file has
+ * lost (part of) it.  A file without section headers counts as cut when
+ * end is within the size a plugin file may have. */
+static int looks_cut(const elf_file *f, uint64_t end)
 {
     const Ehdr *e = &f->eh;
     if (e->e_shnum == 0)
-        return 1;
-    uint64_t end = e->e_shoff + (uint64_t)e->e_shnum * sizeof(Shdr);
-    return e->e_shentsize == sizeof(Shdr) &&
-           e->e_shoff < ((uint64_t)1 << 40) && end > f->size;
+        return end <= MAX_FILE_BYTES;
+    uint64_t table_end = e->e_shoff + (uint64_t)e->e_shnum * sizeof(Shdr);
+    return e->e_shentsize == sizeof(Shdr) && e->e_shoff <= MAX_FILE_BYTES &&
+           table_end > f->size && end <= MAX_FILE_BYTES;
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -313,7 +314,8 @@ static ap_status check_header(elf_file *f)
                       "headers", (unsigned)e->e_phnum);
     uint64_t table = (uint64_t)e->e_phnum * sizeof(Phdr);
     if (e->e_phoff > UINT64_MAX - table || !in_file(f, e->e_phoff, table)) {
-        if (e->e_phoff > UINT64_MAX - table || !looks_cut(f))
+        if (e->e_phoff > UINT64_MAX - table ||
+            !looks_cut(f, e->e_phoff + table))
             return refuse(f, "its ELF header is damaged: the program header "
                           "table at byte %llu lies outside the file",
                           (unsigned long long)e->e_phoff);
@@ -342,7 +344,7 @@ static ap_status check_segments(elf_file *f)
                           (unsigned long long)p.p_filesz);
         if (!in_file(f, p.p_offset, p.p_filesz)) {
             uint64_t end = p.p_offset + p.p_filesz;
-            if (!looks_cut(f))
+            if (!looks_cut(f, end))
                 return refuse(f, "segment %zu (%s) is damaged: it spans "
                               "bytes %s to %s, past the end of the file at "
                               "%s", i, segment_type(p.p_type),
@@ -438,7 +440,8 @@ static ap_status check_sections(elf_file *f)
                       sizeof(Shdr));
     uint64_t table = (uint64_t)e->e_shnum * sizeof(Shdr);
     if (e->e_shoff > UINT64_MAX - table || !in_file(f, e->e_shoff, table)) {
-        if (e->e_shoff > UINT64_MAX - table || !looks_cut(f))
+        if (e->e_shoff > UINT64_MAX - table ||
+            !looks_cut(f, e->e_shoff + table))
             return refuse(f, "its ELF header is damaged: the section header "
                           "table at byte %llu lies outside the file",
                           (unsigned long long)e->e_shoff);
@@ -457,7 +460,8 @@ static ap_status check_sections(elf_file *f)
             !in_file(f, s.sh_offset, s.sh_size)) {
             char what[32];
             snprintf(what, sizeof what, "section %zu", i);
-            if (s.sh_offset > UINT64_MAX - s.sh_size || !looks_cut(f))
+            if (s.sh_offset > UINT64_MAX - s.sh_size ||
+                !looks_cut(f, s.sh_offset + s.sh_size))
                 return refuse(f, "section %zu is damaged: it lies outside "
                               "the file", i);
             return truncated(f, what, s.sh_offset + s.sh_size);
