@@ -109,6 +109,9 @@ void ap__registry_unlock(void);
 /* Appends a staged plugin, under the lock, after checking that its name,
  * service area, file and KPI refs are new.  On error nothing changes. */
 ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err);
+/* ap__registry_commit's checks, without the append: AP_OK when the
+ * staged plugin could join. */
+ap_status ap__registry_check(const ap_plugin *plugin, ap_error *err);
 /* The loaded plugin with this device and inode, or NULL (lock held). */
 const ap_plugin *ap__registry_find_inode(dev_t dev, ino_t ino);
 
@@ -142,8 +145,10 @@ ap_status ap__plugin_resolve(const char *path, char **real, ap_error *err);
 /* The permissions of real and, unless the file is loaded already
  * (*already set to 1), ap_plugin_file_check_path. */
 ap_status ap__plugin_checked(const char *real, int *already, ap_error *err);
-/* dlopen, the info block's checks, init and, when it succeeded, dlclose
- * (the plugin's finalisers run), with nothing committed: what the probe's
+/* Everything of a load but the append to the registry: dlopen, the info
+ * block's checks, init, the KPI measures' check and the registry's checks
+ * (a name, area or KPI ref already loaded); then, when all passed,
+ * dlclose, so that the plugin's finalisers run too.  What the probe's
  * child runs. */
 ap_status ap__plugin_trial(const char *real, ap_error *err);
 

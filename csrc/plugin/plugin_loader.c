@@ -376,12 +376,10 @@ static ap_status check_kpi_measures(const ap_plugin *p, ap_error *err)
  * init: everything of a load but the commit.  where is the real path or
  * the static label.  On success *out is the staged plugin, which the
  * caller commits or frees; on failure nothing stays and the caller closes
- * the library.  Takes no lock of the registry's (the probe's child runs
- * it) except in check_kpi_measures, which only a real load runs
- * (kpi_check). */
+ * the library. */
 static ap_status run_init(ap_plugin_info_fn info_fn,
                           ap_plugin_init_fn init_fn, const char *where,
-                          void *handle, const struct stat *sb, int kpi_check,
+                          void *handle, const struct stat *sb,
                           ap_plugin **out, ap_error *err)
 {
     const ap_plugin_info *info = info_fn();
@@ -410,7 +408,7 @@ static ap_status run_init(ap_plugin_info_fn info_fn,
     block->reg.closed = 1;
     st = init_outcome(p, &block->reg, init_st, message, err);
     free(message); /* host->free */
-    if (st == AP_OK && kpi_check)
+    if (st == AP_OK)
         st = check_kpi_measures(p, err);
     if (st != AP_OK) {
         ap__plugin_free(p);
@@ -427,7 +425,7 @@ static ap_status load_locked(ap_plugin_info_fn info_fn,
                              const ap_plugin **out, ap_error *err)
 {
     ap_plugin *p = NULL;
-    ap_status st = run_init(info_fn, init_fn, where, handle, sb, 1, &p, err);
+    ap_status st = run_init(info_fn, init_fn, where, handle, sb, &p, err);
     if (st != AP_OK)
         return st;
     st = ap__registry_commit(p, err);
@@ -555,12 +553,16 @@ ap_status ap__plugin_trial(const char *real, ap_error *err)
     if (st != AP_OK)
         return st;
     ap_plugin *p = NULL;
-    st = run_init(info_fn, init_fn, real, handle, NULL, 0, &p, err);
-    if (st == AP_OK) {
-        ap__plugin_free(p);
-        /* Runs the finalisers, which the host would run at its exit. */
+    st = run_init(info_fn, init_fn, real, handle, NULL, &p, err);
+    if (st != AP_OK)
+        return st;
+    /* A plugin the host would refuse at the commit is refused here, so
+     * that the host never opens it. */
+    st = ap__registry_check(p, err);
+    ap__plugin_free(p);
+    /* Runs the finalisers, which the host would run at its exit. */
+    if (st == AP_OK)
         dlclose(handle);
-    }
     return st;
 }
 

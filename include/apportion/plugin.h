@@ -727,15 +727,18 @@ ap_status ap_plugin_file_check(const unsigned char *bytes, size_t size,
 /* ap_plugin_file_check on the file at path, read whole (at most 256 MiB). */
 ap_status ap_plugin_file_check_path(const char *path, ap_error *err);
 
-/* Loads and initialises the plugin at path in a child process (fork; the
- * child runs dlopen, the info block's checks and init, and exits) and
- * waits for it at most timeout_ms milliseconds.  AP_OK when the child
- * completed, or when the file is loaded already; the refusal the child
- * met, word for word; or AP_E_PLUGIN naming the signal that killed the
- * child ("the plugin crashed the probe process with SIGSEGV") or the time
- * it overran.  path's checks (permissions, ap_plugin_file_check) run here
- * first.  Nothing is registered in this process: ap_plugin_load follows.
- * The child calls no Python and takes no lock of the registry. */
+/* Loads and initialises the plugin at path in a child process and waits
+ * for it at most timeout_ms milliseconds.  The child (fork) runs all of
+ * ap_plugin_load but the append to the registry: dlopen, the info block's
+ * checks, init, the checks of what init registered and of names, service
+ * area and KPI refs already loaded; then dlclose (the finalisers) and it
+ * exits.  AP_OK when it completed, or when the file is loaded already;
+ * else the refusal the child met, word for word, or AP_E_PLUGIN naming
+ * the signal that killed it ("the plugin crashed the probe process with
+ * SIGSEGV") or the time it overran.  path's checks (permissions,
+ * ap_plugin_file_check) run here first.  Nothing is registered in this
+ * process: ap_plugin_load follows.  The child calls no Python, and the
+ * registry's lock is held across the fork so that its copy is free. */
 ap_status ap_plugin_probe(const char *path, long timeout_ms, ap_error *err);
 
 #ifdef __cplusplus
