@@ -423,3 +423,76 @@ TEST(plugin_probe_refuses_before_forking)
     CHECK(unlink(file) == 0);
     CHECK(rmdir(dir) == 0);
 }
+
+/* ---- the info block's text ------------------------------------------------ */
+
+#include "apportion/registry.h"
+#include "plugin/plugin_internal.h"
+
+static ap_plugin_info utf8_info = {
+    AP_PLUGIN_INFO_HEADER, "utf8-test", "1.0.0", "UTF8_TEST",
+    "A plugin whose url is not UTF-8", "MIT", "http://\xff",
+};
+
+static const ap_plugin_info *utf8_info_fn(void)
+{
+    return &utf8_info;
+}
+
+static ap_status utf8_init(const ap_host *host, ap_registrar *reg,
+                           char **error_message)
+{
+    (void)host;
+    (void)reg;
+    (void)error_message;
+    return AP_OK;
+}
+
+TEST(plugin_info_text_must_be_utf8)
+{
+    const ap_plugin *p = NULL;
+    ap_error err;
+    size_t before = ap_plugin_count();
+    CHECK(ap_plugin_load_static(utf8_info_fn, utf8_init, "<utf8>", &p, &err) ==
+          AP_E_PLUGIN);
+    CHECK_STR(err.message, "plugin <utf8> is refused: its info block's url "
+                           "is not valid UTF-8 (byte 8 is 0xff)");
+    CHECK(p == NULL && ap_plugin_count() == before);
+    CHECK(ap_area_find("UTF8_TEST") == NULL);
+
+    utf8_info.url = NULL;
+    utf8_info.description = "caf\xc3\xa9 \xed\xa0\x80"; /* a surrogate */
+    CHECK(ap_plugin_load_static(utf8_info_fn, utf8_init, "<utf8>", &p, &err) ==
+          AP_E_PLUGIN);
+    CHECK_CONTAINS(err.message, "its info block's description is not valid "
+                                "UTF-8 (byte 7 is 0xed)");
+    utf8_info.description = "caf\xc3\xa9, \xe2\x82\xac and \xf0\x9f\x98\x80";
+    CHECK(ap_plugin_load_static(utf8_info_fn, utf8_init, "<utf8>", &p, &err) ==
+          AP_OK);
+    CHECK(ap_area_find("UTF8_TEST") != NULL);
+    ap_plugins_shutdown();
+}
+
+TEST(plugin_utf8_validator)
+{
+    size_t bad = 99;
+    CHECK(ap__utf8_valid("", &bad) && ap__utf8_valid("plain", &bad));
+    CHECK(ap__utf8_valid("\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf"
+                         "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", &bad));
+    static const struct {
+        const char *s;
+        size_t at;
+    } bad_cases[] = {
+        {"ab\xff", 2},           /* never in UTF-8 */
+        {"\xc0\xaf", 0},         /* overlong */
+        {"a\xe0\x9f\xbf", 1},    /* overlong */
+        {"\xed\xa0\x80", 0},     /* a surrogate */
+        {"\xf4\x90\x80\x80", 0}, /* past U+10FFFF */
+        {"x\xe2\x82", 1},        /* cut by the end */
+        {"\x80", 0},             /* a lone continuation */
+    };
+    for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
+        CHECK(!ap__utf8_valid(bad_cases[i].s, &bad));
+        CHECK_EQ_I64(bad, bad_cases[i].at);
+    }
+}
