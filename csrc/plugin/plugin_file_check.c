@@ -484,7 +484,7 @@ typedef struct dynamic {
     uint64_t dyn_off;  /* the section's file offset */
     size_t n;          /* entries up to and with DT_NULL */
     size_t nsyms;      /* symbols: from the hash tables and .dynsym */
-    uint64_t strtab_off, symtab_off, versym_off; /* file offsets */
+    uint64_t strtab_off; /* the string table's file offset */
     unsigned max_version; /* the highest version index defined or needed */
 } dynamic;
 
@@ -716,8 +716,9 @@ static ap_status check_entry(elf_file *f, const dynamic *d,
         get(f, off + 16 + (uint64_t)((h / HOST_BITS) & (bloom - 1)) *
                               sizeof(Addr),
             &word, sizeof word);
-        if (((word >> (h % HOST_BITS)) & (word >> ((h >> shift) % HOST_BITS)) &
-             1) != 0) {
+        /* glibc shifts the hash as an unsigned long. */
+        if (((word >> (h % HOST_BITS)) &
+             (word >> (((uint64_t)h >> shift) % HOST_BITS)) & 1) != 0) {
             uint64_t buckets = off + 16 + (uint64_t)bloom * sizeof(Addr);
             uint32_t i = u32_at(f, buckets + 4ull * (h % nbuckets));
             uint64_t chain = d->gnu_hash + 16 +

@@ -319,6 +319,56 @@ TEST(plugin_file_check_needs_both_entry_points_as_functions)
     free(b);
 }
 
+static uint32_t gnu_hash(const char *s)
+{
+    uint32_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
+
+/* The image with a GNU hash table in place of the SysV one, at byte GNU:
+ * one bucket, one Bloom word with every bit set, and the given shift. */
+static unsigned char *gnu_image(size_t size, uint32_t shift, size_t GNU)
+{
+    unsigned char *b = image(size);
+    ElfW(Dyn) d = {.d_tag = DT_GNU_HASH, .d_un.d_ptr = GNU};
+    memcpy(b + DYN, &d, sizeof d);
+    uint32_t head[4] = {1, 1, 1, shift};
+    memcpy(b + GNU, head, sizeof head);
+    memset(b + GNU + 16, 0xff, sizeof(ElfW(Addr)));
+    size_t at = GNU + 16 + sizeof(ElfW(Addr));
+    put_u32(b, at, 1); /* bucket 0: symbol 1 */
+    put_u32(b, at + 4, gnu_hash("apportion_plugin_info") & ~1u);
+    put_u32(b, at + 8, gnu_hash("apportion_plugin_init") | 1u);
+    return b;
+}
+
+TEST(plugin_file_check_reads_a_gnu_hash_table)
+{
+    ap_error err;
+    /* A shift past 31 (found by fuzz_plugin_file: shifting the 32-bit
+     * hash by it was undefined), as glibc takes it. */
+    for (uint32_t shift = 0; shift < 8 * sizeof(ElfW(Addr)); shift++) {
+        unsigned char *b = gnu_image(1024, shift, 416);
+        CHECK(check(b, 1024, &err) == AP_OK);
+        free(b);
+    }
+    unsigned char *b = gnu_image(1024, 8 * sizeof(ElfW(Addr)), 416);
+    refused(b, 1024, "its GNU hash table is damaged: 1 buckets, 1 bloom "
+                     "words and a shift of ");
+    free(b);
+
+    /* The table at the end of the file, its last chain entry without the
+     * end bit: the chain runs out of the file. */
+    size_t at = 1024 - (16 + sizeof(ElfW(Addr)) + 12);
+    b = gnu_image(1024, 6, at);
+    put_u32(b, 1024 - 4, gnu_hash("apportion_plugin_init") & ~1u);
+    refused(b, 1024, "its GNU hash table is damaged: the chain of symbol 1 "
+                     "runs out of the loaded segments");
+    free(b);
+}
+
 /* A small generator of its own, so that every run damages alike. */
 static uint64_t next_random(uint64_t *state)
 {
