@@ -1,6 +1,8 @@
 /* The registry's structures, shared by the plugin files of the core:
  *   plugin_registry.c  the process-wide registry, its lock and lookups
  *   plugin_loader.c    path checks, dlopen, info checks, init and commit
+ *   plugin_file_check.c  the ELF check of a file before dlopen
+ *   plugin_probe.c     loading a plugin first in a child process
  *   plugin_host.c      the host table, item definitions and registration
  *   plugin_call.c      calculator signatures and calls through libffi
  *   plugin_run.c       running measures, rules, checks and sections
@@ -107,6 +109,9 @@ void ap__registry_unlock(void);
 /* Appends a staged plugin, under the lock, after checking that its name,
  * service area, file and KPI refs are new.  On error nothing changes. */
 ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err);
+/* ap__registry_commit's checks, without the append: AP_OK when the
+ * staged plugin could join. */
+ap_status ap__registry_check(const ap_plugin *plugin, ap_error *err);
 /* The loaded plugin with this device and inode, or NULL (lock held). */
 const ap_plugin *ap__registry_find_inode(dev_t dev, ino_t ino);
 
@@ -126,6 +131,26 @@ int ap__quoted(const char *s);
  * library). */
 void ap__plugin_free(ap_plugin *p);
 void ap__item_free(ap_item_kind kind, void *item);
+
+/* Nonzero when s is valid UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF); else 0 with *bad the offset of the first byte
+ * that is not (plugin_names.c). */
+int ap__utf8_valid(const char *s, size_t *bad);
+
+/* ---- loading (plugin_loader.c), for the probe --------------------------- */
+
+/* path's real path in *real (the caller frees it), after the checks of
+ * ap_plugin_load: a path given, holding '/', that exists. */
+ap_status ap__plugin_resolve(const char *path, char **real, ap_error *err);
+/* The permissions of real and, unless the file is loaded already
+ * (*already set to 1), ap_plugin_file_check_path. */
+ap_status ap__plugin_checked(const char *real, int *already, ap_error *err);
+/* Everything of a load but the append to the registry: dlopen, the info
+ * block's checks, init, the KPI measures' check and the registry's checks
+ * (a name, area or KPI ref already loaded); then, when all passed,
+ * dlclose, so that the plugin's finalisers run too.  What the probe's
+ * child runs. */
+ap_status ap__plugin_trial(const char *real, ap_error *err);
 
 /* ---- making items (plugin_item.c) -------------------------------------- */
 

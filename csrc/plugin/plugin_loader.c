@@ -1,5 +1,6 @@
-/* Loading a plugin: the file's permissions, dlopen, the info block, init,
- * and the commit to the registry.
+/* Loading a plugin: the file's permissions, the check of its bytes
+ * (plugin_file_check.c), dlopen, the info block, init, and the commit to
+ * the registry.
  *
  * Every failure leaves the registry as it was: the plugin is staged (its
  * own ap_plugin and area, seen only by this thread) until init has
@@ -7,8 +8,10 @@
  * succeed is closed again.  Loads run one at a time under load_lock, a
  * lock of their own, so a plugin's init never runs with the registry lock
  * held and other threads can use what is loaded meanwhile. */
+#define _GNU_SOURCE /* dl_iterate_phdr */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,6 +106,14 @@ static int well_formed(const char *s, size_t max, int upper)
     return 1;
 }
 
+/* url is ABI 1.1: read only when the plugin's block has it. */
+static const char *info_url(const ap_plugin_info *info)
+{
+    if (info->size >= offsetof(ap_plugin_info, url) + sizeof info->url)
+        return info->url;
+    return NULL;
+}
+
 static ap_status check_text(const char *value, const char *field,
                             const char *where, ap_error *err)
 {
@@ -112,6 +123,111 @@ static ap_status check_text(const char *value, const char *field,
                             "service_area, description and licence",
                             where, field);
     return AP_OK;
+}
+
+/* Where an info block's pointers may point: into a readable loaded
+ * segment of an object the dynamic loader has mapped (the plugin's own,
+ * or a library it opened, as a shim plugin does), found with
+ * dl_iterate_phdr.  A pointer damaged in the file, or set wrong by the
+ * plugin, points elsewhere and is refused, never followed. */
+typedef struct segment {
+    uintptr_t at;         /* the address looked for */
+    uintptr_t start, end; /* the segment holding it, when found */
+} segment;
+
+static int find_segment(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    segment *s = data;
+    for (size_t i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+        uintptr_t start = (uintptr_t)info->dlpi_addr + p->p_vaddr;
+        if (p->p_type == PT_LOAD && (p->p_flags & PF_R) && s->at >= start &&
+            s->at - start < p->p_memsz) {
+            s->start = start;
+            s->end = start + p->p_memsz;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The loaded segment holding p, or 0 when none does. */
+static int segment_of(const void *p, segment *s)
+{
+    s->at = (uintptr_t)p;
+    s->start = s->end = 0;
+    return p != NULL && dl_iterate_phdr(find_segment, s) != 0;
+}
+
+/* Nonzero when [p, p + len) lies in one loaded segment. */
+static int readable(const void *p, size_t len)
+{
+    segment s;
+    return segment_of(p, &s) && len <= s.end - s.at;
+}
+
+/* Nonzero when the string at p ends inside the segment it starts in. */
+static int readable_string(const char *p)
+{
+    segment s;
+    return segment_of(p, &s) && memchr(p, '\0', s.end - s.at) != NULL;
+}
+
+/* Every pointer of the info block, before anything reads through it:
+ * the block itself, then each string, inside loaded segments. */
+static ap_status check_info_pointers(const ap_plugin_info *info,
+                                     const char *where, ap_error *err)
+{
+    if (info == NULL)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s: %s() returned NULL",
+                            where, AP_PLUGIN_INFO_SYMBOL);
+    if (!readable(info, sizeof info->size))
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: %s() "
+                            "returned %p, outside every loaded segment",
+                            where, AP_PLUGIN_INFO_SYMBOL, (const void *)info);
+    size_t size = info->size < sizeof *info ? info->size : sizeof *info;
+    if (size < sizeof info->size)
+        size = sizeof info->size;
+    if (!readable(info, size))
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its info "
+                            "block (%zu bytes at %p) runs out of its loaded "
+                            "segment", where, info->size,
+                            (const void *)info);
+    if (size < AP_PLUGIN_INFO_SIZE_1_0)
+        return AP_OK; /* check_info refuses it, naming the size */
+    const struct {
+        const char *field;
+        const char *value;
+    } texts[] = {
+        {"name", info->name},
+        {"version", info->version},
+        {"service_area", info->service_area},
+        {"description", info->description},
+        {"licence", info->licence},
+        {"url", size >= offsetof(ap_plugin_info, url) + sizeof info->url
+                    ? info->url
+                    : NULL},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        if (texts[i].value != NULL && !readable_string(texts[i].value))
+            return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its "
+                                "info block's %s points at %p, outside every "
+                                "loaded segment", where,
+                                texts[i].field, (const void *)texts[i].value);
+    return AP_OK;
+}
+
+/* A text of the info block must be UTF-8, as everything Python shows. */
+static ap_status check_utf8(const char *value, const char *field,
+                            const char *where, ap_error *err)
+{
+    size_t bad;
+    if (value == NULL || ap__utf8_valid(value, &bad))
+        return AP_OK;
+    return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its info "
+                        "block's %s is not valid UTF-8 (byte %zu is 0x%02x)",
+                        where, field, bad + 1, (unsigned)(unsigned char)value[bad]);
 }
 
 static ap_status check_info(const ap_plugin_info *info, const char *where,
@@ -163,6 +279,11 @@ static ap_status check_info(const ap_plugin_info *info, const char *where,
     if ((st = check_text(info->description, "description", where, err)) ||
         (st = check_text(info->licence, "licence", where, err)))
         return st;
+    if ((st = check_utf8(info->version, "version", where, err)) ||
+        (st = check_utf8(info->description, "description", where, err)) ||
+        (st = check_utf8(info->licence, "licence", where, err)) ||
+        (st = check_utf8(info_url(info), "url", where, err)))
+        return st;
     return AP_OK;
 }
 
@@ -176,10 +297,7 @@ static staged_plugin *stage(const ap_plugin_info *info, const char *where)
     if (block == NULL)
         return NULL;
     ap_plugin *p = &block->plugin;
-    /* url is ABI 1.1: read only when the plugin's block has it. */
-    const char *url = NULL;
-    if (info->size >= offsetof(ap_plugin_info, url) + sizeof info->url)
-        url = info->url;
+    const char *url = info_url(info);
     if ((p->name = ap__strdup(info->name)) == NULL ||
         (p->version = ap__strdup(info->version)) == NULL ||
         (p->service_area = ap__strdup(info->service_area)) == NULL ||
@@ -254,16 +372,23 @@ static ap_status check_kpi_measures(const ap_plugin *p, ap_error *err)
     return AP_OK;
 }
 
-/* Checks the info block, stages the plugin, runs init and commits.  where
- * is the real path or the static label.  On failure nothing stays; the
- * caller closes the library. */
-static ap_status load_locked(ap_plugin_info_fn info_fn,
-                             ap_plugin_init_fn init_fn, const char *where,
-                             void *handle, const struct stat *sb,
-                             const ap_plugin **out, ap_error *err)
+/* Checks the info block (its pointers first), stages the plugin and runs
+ * init: everything of a load but the commit.  where is the real path or
+ * the static label.  On success *out is the staged plugin, which the
+ * caller commits or frees; on failure nothing stays and the caller closes
+ * the library. */
+static ap_status run_init(ap_plugin_info_fn info_fn,
+                          ap_plugin_init_fn init_fn, const char *where,
+                          void *handle, const struct stat *sb,
+                          ap_plugin **out, ap_error *err)
 {
     const ap_plugin_info *info = info_fn();
-    ap_status st = check_info(info, where, err);
+    /* A file's info block is checked; a static plugin's is the program's
+     * own, built with it, and may live anywhere. */
+    ap_status st = handle != NULL ? check_info_pointers(info, where, err)
+                                  : AP_OK;
+    if (st == AP_OK)
+        st = check_info(info, where, err);
     if (st != AP_OK)
         return st;
     staged_plugin *block = stage(info, where);
@@ -285,13 +410,68 @@ static ap_status load_locked(ap_plugin_info_fn info_fn,
     free(message); /* host->free */
     if (st == AP_OK)
         st = check_kpi_measures(p, err);
-    if (st == AP_OK)
-        st = ap__registry_commit(p, err);
     if (st != AP_OK) {
         ap__plugin_free(p);
         return st;
     }
     *out = p;
+    return AP_OK;
+}
+
+/* run_init, then the commit to the registry. */
+static ap_status load_locked(ap_plugin_info_fn info_fn,
+                             ap_plugin_init_fn init_fn, const char *where,
+                             void *handle, const struct stat *sb,
+                             const ap_plugin **out, ap_error *err)
+{
+    ap_plugin *p = NULL;
+    ap_status st = run_init(info_fn, init_fn, where, handle, sb, &p, err);
+    if (st != AP_OK)
+        return st;
+    st = ap__registry_commit(p, err);
+    if (st != AP_OK) {
+        ap__plugin_free(p);
+        return st;
+    }
+    *out = p;
+    return AP_OK;
+}
+
+/* dlopen and the two entry points of a checked file; *handle is NULL on
+ * failure. */
+static ap_status open_library(const char *real, void **handle,
+                              ap_plugin_info_fn *info_fn,
+                              ap_plugin_init_fn *init_fn, ap_error *err)
+{
+    /* RTLD_NOW: a missing symbol fails here, naming it, not at first call.
+     * RTLD_LOCAL: plugins' symbols never bind to each other's. */
+    dlerror();
+    *handle = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    if (*handle == NULL) {
+        const char *why = dlerror();
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is not a loadable "
+                            "shared library: %s", real,
+                            why != NULL ? why : "dlopen gave no reason");
+    }
+    static const char *const symbols[2] = {AP_PLUGIN_INFO_SYMBOL,
+                                           AP_PLUGIN_INIT_SYMBOL};
+    void *found[2];
+    for (int i = 0; i < 2; i++) {
+        dlerror();
+        found[i] = dlsym(*handle, symbols[i]);
+        if (found[i] == NULL) {
+            ap_status st = ap_error_set(
+                err, AP_E_PLUGIN, "plugin %s has no function %s; a plugin "
+                "exports %s and %s (declared with AP_PLUGIN_EXPORT)", real,
+                symbols[i], AP_PLUGIN_INFO_SYMBOL, AP_PLUGIN_INIT_SYMBOL);
+            dlclose(*handle);
+            *handle = NULL;
+            return st;
+        }
+    }
+    /* POSIX guarantees dlsym's object pointers convert to functions. */
+    *info_fn = (ap_plugin_info_fn)found[0];
+    *init_fn = (ap_plugin_init_fn)found[1];
     return AP_OK;
 }
 
@@ -312,38 +492,77 @@ static ap_status load_file(const char *real, const ap_plugin **out,
             *already = 1;
         return AP_OK;
     }
-
-    /* RTLD_NOW: a missing symbol fails here, naming it, not at first call.
-     * RTLD_LOCAL: plugins' symbols never bind to each other's. */
-    dlerror();
-    void *handle = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *why = dlerror();
-        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is not a loadable "
-                            "shared library: %s", real,
-                            why != NULL ? why : "dlopen gave no reason");
-    }
-    static const char *const symbols[2] = {AP_PLUGIN_INFO_SYMBOL,
-                                           AP_PLUGIN_INIT_SYMBOL};
-    void *found[2];
-    for (int i = 0; i < 2; i++) {
-        dlerror();
-        found[i] = dlsym(handle, symbols[i]);
-        if (found[i] == NULL) {
-            st = ap_error_set(err, AP_E_PLUGIN, "plugin %s has no function "
-                              "%s; a plugin exports %s and %s (declared with "
-                              "AP_PLUGIN_EXPORT)", real, symbols[i],
-                              AP_PLUGIN_INFO_SYMBOL, AP_PLUGIN_INIT_SYMBOL);
-            dlclose(handle);
-            return st;
-        }
-    }
-    /* POSIX guarantees dlsym's object pointers convert to functions. */
-    ap_plugin_info_fn info_fn = (ap_plugin_info_fn)found[0];
-    ap_plugin_init_fn init_fn = (ap_plugin_init_fn)found[1];
+    /* A damaged file never reaches dlopen. */
+    if ((st = ap_plugin_file_check_path(real, err)) != AP_OK)
+        return st;
+    void *handle;
+    ap_plugin_info_fn info_fn;
+    ap_plugin_init_fn init_fn;
+    if ((st = open_library(real, &handle, &info_fn, &init_fn, err)) != AP_OK)
+        return st;
     st = load_locked(info_fn, init_fn, real, handle, &sb, out, err);
     if (st != AP_OK)
         dlclose(handle); /* init did not succeed, so nothing points in */
+    return st;
+}
+
+/* ---- for the probe (plugin_probe.c) ---------------------------------------- */
+
+ap_status ap__plugin_resolve(const char *path, char **real, ap_error *err)
+{
+    *real = NULL;
+    if (path == NULL || path[0] == '\0')
+        return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
+    /* Without a '/', dlopen would search the library path. */
+    if (strchr(path, '/') == NULL)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %.*s is refused: give "
+                            "a path holding '/' (./%.*s for a file in this "
+                            "folder), so that no search path is searched",
+                            ap__quoted(path), path, ap__quoted(path), path);
+    *real = realpath(path, NULL);
+    if (*real == NULL) {
+        int e = errno;
+        return ap_error_set(err, e == ENOMEM ? AP_E_NOMEM : AP_E_PLUGIN,
+                            "plugin %s cannot be found: %s", path,
+                            strerror(e));
+    }
+    return AP_OK;
+}
+
+ap_status ap__plugin_checked(const char *real, int *already, ap_error *err)
+{
+    struct stat sb;
+    *already = 0;
+    ap_status st = check_path(real, &sb, err);
+    if (st != AP_OK)
+        return st;
+    ap__registry_lock();
+    *already = ap__registry_find_inode(sb.st_dev, sb.st_ino) != NULL;
+    ap__registry_unlock();
+    if (*already)
+        return AP_OK;
+    return ap_plugin_file_check_path(real, err);
+}
+
+ap_status ap__plugin_trial(const char *real, ap_error *err)
+{
+    void *handle;
+    ap_plugin_info_fn info_fn;
+    ap_plugin_init_fn init_fn;
+    ap_status st = open_library(real, &handle, &info_fn, &init_fn, err);
+    if (st != AP_OK)
+        return st;
+    ap_plugin *p = NULL;
+    st = run_init(info_fn, init_fn, real, handle, NULL, &p, err);
+    if (st != AP_OK)
+        return st;
+    /* A plugin the host would refuse at the commit is refused here, so
+     * that the host never opens it. */
+    st = ap__registry_check(p, err);
+    ap__plugin_free(p);
+    /* Runs the finalisers, which the host would run at its exit. */
+    if (st == AP_OK)
+        dlclose(handle);
     return st;
 }
 
@@ -356,23 +575,12 @@ ap_status ap_plugin_load(const char *path, const ap_plugin **out,
     if (out == NULL)
         return ap_error_set(err, AP_E_INPUT, "ap_plugin_load: out is NULL");
     *out = NULL;
-    if (path == NULL || path[0] == '\0')
-        return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
-    /* Without a '/', dlopen would search the library path. */
-    if (strchr(path, '/') == NULL)
-        return ap_error_set(err, AP_E_PLUGIN, "plugin %.*s is refused: give "
-                            "a path holding '/' (./%.*s for a file in this "
-                            "folder), so that no search path is searched",
-                            ap__quoted(path), path, ap__quoted(path), path);
-    char *real = realpath(path, NULL);
-    if (real == NULL) {
-        int e = errno;
-        return ap_error_set(err, e == ENOMEM ? AP_E_NOMEM : AP_E_PLUGIN,
-                            "plugin %s cannot be found: %s", path,
-                            strerror(e));
-    }
+    char *real;
+    ap_status st = ap__plugin_resolve(path, &real, err);
+    if (st != AP_OK)
+        return st;
     pthread_mutex_lock(&load_lock);
-    ap_status st = load_file(real, out, already, err);
+    st = load_file(real, out, already, err);
     pthread_mutex_unlock(&load_lock);
     free(real);
     return st;

@@ -177,11 +177,12 @@ void *ap__area_item_or_error(const ap_area *a, ap_item_kind kind,
 
 /* ---- committing a load ------------------------------------------------- */
 
-ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err)
+/* Whether a staged plugin may join: its name, service area, file and
+ * KPI refs new (lock held). */
+static ap_status check_new_locked(const ap_plugin *plugin, ap_error *err)
 {
     const ap_area *area = plugin->area;
     ap_status st = AP_OK;
-    ap__registry_lock();
     for (size_t i = 0; i < registry.n && st == AP_OK; i++) {
         const ap_plugin *q = registry.plugins[i];
         if (strcmp(q->name, plugin->name) == 0)
@@ -212,6 +213,21 @@ ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err)
                 }
         }
     }
+    return st;
+}
+
+ap_status ap__registry_check(const ap_plugin *plugin, ap_error *err)
+{
+    ap__registry_lock();
+    ap_status st = check_new_locked(plugin, err);
+    ap__registry_unlock();
+    return st;
+}
+
+ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err)
+{
+    ap__registry_lock();
+    ap_status st = check_new_locked(plugin, err);
     if (st == AP_OK && registry.n == registry.cap) {
         size_t cap = registry.cap ? registry.cap * 2 : 8;
         ap_plugin **grown = realloc(registry.plugins,

@@ -702,6 +702,45 @@ static inline ap_status ap__plugin_host_check(const ap_host *host,
     }                                                                       \
     struct ap__plugin_defined /* so that the macro takes a ';' */
 
+/* ---- for the host only --------------------------------------------------
+ *
+ * Not part of the plugin ABI: a plugin never calls these (it does not link
+ * the core); the host uses them to judge a plugin file before it runs any
+ * of it.  Each returns AP_OK, or AP_E_PLUGIN with err saying "plugin NAME
+ * is refused: ..." and what is wrong (AP_E_NOMEM when out of memory). */
+
+/* Checks bytes[0..size), a plugin file's contents, as far as the host can
+ * without loading it: an ELF shared library (ET_DYN) of this host's class,
+ * byte order and processor; the program header table and every segment
+ * inside the file; the segments the loader reads (dynamic section, notes,
+ * RELRO, TLS image) inside the loaded ones; the section header table and
+ * sections inside the file; the dynamic section's string, symbol, hash
+ * (DT_GNU_HASH, DT_HASH), version and relocation tables inside the loaded
+ * segments, every entry of them in range; and apportion_plugin_info and
+ * apportion_plugin_init found through the hash table as functions in an
+ * executable segment.  name is how messages name the file.  Reads only
+ * bytes[0..size): safe on any input.  Only ELF is read (see
+ * csrc/plugin/plugin_file_check.c). */
+ap_status ap_plugin_file_check(const unsigned char *bytes, size_t size,
+                               const char *name, ap_error *err);
+
+/* ap_plugin_file_check on the file at path, read whole (at most 256 MiB). */
+ap_status ap_plugin_file_check_path(const char *path, ap_error *err);
+
+/* Loads and initialises the plugin at path in a child process and waits
+ * for it at most timeout_ms milliseconds.  The child (fork) runs all of
+ * ap_plugin_load but the append to the registry: dlopen, the info block's
+ * checks, init, the checks of what init registered and of names, service
+ * area and KPI refs already loaded; then dlclose (the finalisers) and it
+ * exits.  AP_OK when it completed, or when the file is loaded already;
+ * else the refusal the child met, word for word, or AP_E_PLUGIN naming
+ * the signal that killed it ("the plugin crashed the probe process with
+ * SIGSEGV") or the time it overran.  path's checks (permissions,
+ * ap_plugin_file_check) run here first.  Nothing is registered in this
+ * process: ap_plugin_load follows.  The child calls no Python, and the
+ * registry's lock is held across the fork so that its copy is free. */
+ap_status ap_plugin_probe(const char *path, long timeout_ms, ap_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -182,21 +182,23 @@ def _package_folder() -> Path:
     return Path(__file__).resolve().parent / "_plugins"
 
 
-def _candidates() -> list[Path]:
-    """Plugin files in search order: the package's own, then each entry of
-    APPORTION_PLUGIN_PATH (a folder's *.so files in name order, or a file)."""
-    found: list[Path] = []
+def _candidates() -> list[tuple[Path, bool]]:
+    """Plugin files in search order, each with whether to probe it: the
+    package's own (not probed: they are built and tested with apportion),
+    then each entry of APPORTION_PLUGIN_PATH (a folder's *.so files in name
+    order, or a file), probed."""
+    found: list[tuple[Path, bool]] = []
     own = _package_folder()
     if own.is_dir():
-        found += sorted(own.glob("*.so"))
+        found += [(p, False) for p in sorted(own.glob("*.so"))]
     for entry in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep):
         if not entry:
             continue
         p = Path(entry)
         if p.is_dir():
-            found += sorted(p.glob("*.so"))
+            found += [(q, True) for q in sorted(p.glob("*.so"))]
         elif p.is_file():
-            found.append(p)
+            found.append((p, True))
         else:
             message = (f"{PLUGIN_PATH_ENV} names {entry!r}, which is neither "
                        f"a folder nor a file")
@@ -205,23 +207,34 @@ def _candidates() -> list[Path]:
     return found
 
 
-def _discover() -> None:
+def _discover(probe: bool | None = None) -> None:
+    """Loads the candidates once.  probe None probes those of
+    APPORTION_PLUGIN_PATH only; True or False every one or none."""
     global _discovered
     with _lock:
         if _discovered:
             return
         _discovered = True
-        for path in _candidates():
+        for path, from_path in _candidates():
+            # Whatever goes wrong with one plugin is a warning: the others
+            # still load, and the registry stays as it was.
             try:
-                _load(path)
+                _load(path, from_path if probe is None else probe)
             except PluginError as e:
-                _failures.append((str(path), str(e)))
-                warnings.warn(str(e), PluginWarning, stacklevel=3)
+                _warn_failure(str(path), str(e))
+            except Exception as e:
+                _warn_failure(str(path), f"plugin {path} could not be "
+                                         f"loaded: {type(e).__name__}: {e}")
 
 
-def _load(path: str | os.PathLike[str]) -> PluginInfo:
+def _warn_failure(path: str, message: str) -> None:
+    _failures.append((path, message))
+    warnings.warn(message, PluginWarning, stacklevel=4)
+
+
+def _load(path: str | os.PathLike[str], probe: bool = False) -> PluginInfo:
     global _generation
-    d, already = _core.plugin_load(os.path.abspath(os.fspath(path)))
+    d, already = _core.plugin_load(os.path.abspath(os.fspath(path)), probe=probe)
     info = PluginInfo._from_core(d)
     if not already:
         _generation += 1
@@ -231,17 +244,29 @@ def _load(path: str | os.PathLike[str]) -> PluginInfo:
     return info
 
 
-def load_plugin(path: str | os.PathLike[str]) -> PluginInfo:
+def load_plugin(path: str | os.PathLike[str], *, probe: bool = False) -> PluginInfo:
     """Loads the plugin at ``path`` (a ``.so`` file) and returns what it
     declared.  Loading a file already loaded returns the first load.
+
+    Before anything of the file runs, the host checks its bytes: an ELF
+    shared library for this machine, whole (a truncated file is refused),
+    its tables in range and its two entry points exported.  With ``probe``
+    true the plugin is first loaded and initialised in a child process, and
+    refused, naming the signal, if that process dies ("the plugin crashed
+    the probe process with SIGSEGV"); only then is it loaded here.
 
     Raises :class:`~apportion.PluginError` naming the file and what was
     wrong; the registry is then as it was."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or path, not {type(path).__name__}")
+    if not isinstance(probe, bool):
+        raise TypeError(f"probe must be a bool, not {type(probe).__name__}")
+    if os.fspath(path) == "":
+        raise PluginError("no plugin path given: load_plugin needs the path "
+                          "of a plugin file (a .so)")
     with _lock:
         _discover()
-        return _load(path)
+        return _load(path, probe)
 
 
 def plugins() -> list[PluginInfo]:

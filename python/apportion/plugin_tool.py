@@ -3,7 +3,8 @@
 ``plugin new NAME`` copies the plugin template (a small service area,
 written to be read) into ./NAME, ``plugin build DIR`` compiles a plugin
 folder into a shared library against the installed headers, and ``plugin
-list`` shows what is loaded.  :func:`new_plugin` and :func:`build_plugin`
+list`` shows what is loaded, each plugin probed in a child process first
+(``--no-probe`` not).  :func:`new_plugin` and :func:`build_plugin`
 do the same from Python.
 """
 
@@ -181,9 +182,12 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .plugin import plugins
+    from .plugin import _discover, plugins
 
-    # A plugin on the path that fails to load is a PluginWarning, on stderr.
+    # Each plugin is loaded first in a probe process (unless --no-probe), so
+    # that one which crashes is listed as a failure, not the end of the
+    # command.  A plugin that fails to load is a PluginWarning, on stderr.
+    _discover(probe=not args.no_probe)
     loaded = plugins()
     rows = [("name", "service area", "version", "ABI", "path")]
     rows += [(p.name, p.service_area, p.version,
@@ -219,8 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--output", "-o", help="the library to write (default "
                        "DIR/<folder name>.so)")
     build.add_argument("--cc", help="the C compiler (default $CC, else cc)")
-    sub.add_parser("list", help="list the loaded plugins: apportion's own "
-                   "and those in APPORTION_PLUGIN_PATH")
+    listing = sub.add_parser("list", help="list the loaded plugins: "
+                             "apportion's own and those in "
+                             "APPORTION_PLUGIN_PATH, each probed first")
+    listing.add_argument("--no-probe", action="store_true",
+                         help="load the plugins without first loading each "
+                         "in a child process (the probe)")
     args = parser.parse_args(argv)
     run = {"new": _new, "build": _build, "list": _list}[args.command]
     try:

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "glue.h"
+#include "apportion/plugin.h"
 #include "apportion/registry.h"
 
 /* ---- the thread's current call ------------------------------------------ */
@@ -61,6 +62,15 @@ static void call_context_clear(call_context *ctx)
 
 /* ---- plugins ------------------------------------------------------------- */
 
+/* An optional text of the core as str (core_text's decoding), or None
+ * when absent or empty. */
+static PyObject *text_or_none(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        Py_RETURN_NONE;
+    return core_text(s);
+}
+
 static PyObject *warning_item(const void *ctx, size_t i)
 {
     return core_text(ap_plugin_warning(ctx, i));
@@ -77,17 +87,24 @@ static PyObject *plugin_dict(const ap_plugin *p)
         core_text(ap_plugin_version(p)), "service_area",
         core_text(ap_plugin_service_area(p)), "description",
         core_text(ap_plugin_description(p)), "licence",
-        core_text(ap_plugin_licence(p)), "url", str_or_none(ap_plugin_url(p)),
+        core_text(ap_plugin_licence(p)), "url", text_or_none(ap_plugin_url(p)),
         "path", core_text(ap_plugin_path(p)), "abi",
         (unsigned)AP_PLUGIN_ABI_MAJOR, (unsigned)ap_plugin_abi_minor(p),
         "warnings", warnings);
 }
 
-GLUE_FUNCTION(plugin_load, "path, /",
-"Loads the plugin at path; returns (plugin dict, already loaded).")
+/* How long the probe waits for its child: a plugin's init takes
+ * milliseconds, so this only ends one that never returns. */
+#define PROBE_TIMEOUT_MS 30000L
+
+GLUE_FUNCTION(plugin_load, "path, /, probe=None",
+"Loads the plugin at path; returns (plugin dict, already loaded).  With\n"
+"probe true, loads and initialises it first in a child process and\n"
+"refuses it, naming the signal, if the child dies.")
 {
     PyObject *bytes;
-    if (parse_args(call, "O&", PyUnicode_FSConverter, &bytes) < 0)
+    int probe = 0;
+    if (parse_args(call, "O&p", PyUnicode_FSConverter, &bytes, &probe) < 0)
         return NULL;
     const ap_plugin *p = NULL;
     int already = 0;
@@ -95,9 +112,14 @@ GLUE_FUNCTION(plugin_load, "path, /",
     ap_error_clear(&err);
     /* The GIL stays held: a plugin's KPIs are parsed with cJSON, whose
      * error state is process-wide, and every other parse in this module
-     * runs under the GIL too. */
-    ap_status st = ap_plugin_load(PyBytes_AS_STRING(bytes), &p, &already,
-                                  &err);
+     * runs under the GIL too.  The probe's fork happens under it too, so
+     * no other thread is inside the interpreter, or importing (dlopen),
+     * when the child is made. */
+    ap_status st = probe ? ap_plugin_probe(PyBytes_AS_STRING(bytes),
+                                           PROBE_TIMEOUT_MS, &err)
+                         : AP_OK;
+    if (st == AP_OK)
+        st = ap_plugin_load(PyBytes_AS_STRING(bytes), &p, &already, &err);
     Py_DECREF(bytes);
     if (st != AP_OK)
         return raise_error(module, &err);
