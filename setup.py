@@ -156,6 +156,10 @@ extension = Extension(
     # libm: the forecasts' and scenarios' log, exp, sqrt and cos.
     libraries=[*libraries, "m"],
     extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread",
+                        # Only PyInit__core (PyMODINIT_FUNC marks it) is
+                        # exported; the core's and the glue's functions stay
+                        # inside the extension.
+                        "-fvisibility=hidden",
                         # Scenario draws must be bit-identical however they are
                         # computed: no fused multiply-adds where one build has FMA.
                         "-ffp-contract=off"],

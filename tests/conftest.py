@@ -1,12 +1,23 @@
-"""What several test files share: building a test plugin from C source."""
+"""What several test files share: building a test plugin from C source;
+and, in the sdist round trip, the check that the package under test is the
+installed one."""
 
 import itertools
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
+import apportion
 from apportion.plugin_tool import build_plugin
+
+if os.environ.get("APPORTION_TEST_INSTALLED"):
+    # tools/sdist_roundtrip.sh: the tests must exercise the wheel pip built
+    # from the sdist, not a source tree that happens to be importable.
+    _where = Path(apportion.__file__).resolve()
+    assert "site-packages" in _where.parts, (
+        f"apportion was imported from {_where}, not from an installed wheel")
 
 _serial = itertools.count()
 

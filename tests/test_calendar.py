@@ -163,7 +163,10 @@ EXPECTED_DIFFERENCES = {
 
 
 def test_holidays_package_version():
-    assert holidays.__version__ == "0.109"
+    # The oracle's differences below are those of this release, pinned in
+    # the test extra: the newest that installs on every Python the package
+    # supports (0.108 needs Python 3.11).
+    assert holidays.__version__ == "0.107"
 
 
 @pytest.mark.parametrize("subdiv", sorted(SUBDIVISIONS))

@@ -5,6 +5,7 @@ chunk results, errors and threads."""
 
 import calendar as _calendar
 import datetime as dt
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -125,7 +126,7 @@ def reference_rereferrals(subjects, dates, by=None, window_months=12):
     n = len(dates)
     order = sorted(range(n), key=lambda i: (subjects[i], dates[i], i))
     flags = np.zeros(n, dtype=bool)
-    for prev, cur in zip(order, order[1:]):
+    for prev, cur in itertools.pairwise(order):
         if subjects[prev] == subjects[cur] and \
                 dates[prev] >= months_before(dates[cur], window_months):
             flags[cur] = True
@@ -410,7 +411,7 @@ def _big(n, seed):
 def test_combine_chunks_equals_the_whole():
     start, end, authority, month = _big(50_000, 1)
     cuts = [0, 7_000, 7_001, 30_000, 50_000]
-    parts = [slice(a, b) for a, b in zip(cuts, cuts[1:])]
+    parts = [slice(a, b) for a, b in itertools.pairwise(cuts)]
     for by in (authority, [authority, month], None):
         def pick(p):
             return None if by is None else (

@@ -2,6 +2,7 @@
 model's projection and Monte Carlo runs, and percentiles of pence against
 numpy, with the glue's checks of every shape and value."""
 
+import itertools
 import math
 import threading
 
@@ -174,7 +175,7 @@ def test_simulate_same_for_any_threads_and_any_split():
         assert np.array_equal(t, totals) and np.array_equal(s, shares)
     cuts = [0, 1, 699, 700, 2500, n]
     pieces = [simulate(model, seed, first + a, b - a, threads=1 + i % 3)
-              for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+              for i, (a, b) in enumerate(itertools.pairwise(cuts))]
     assert np.array_equal(np.concatenate([p[0] for p in pieces]), totals)
     assert np.array_equal(np.concatenate([p[1] for p in pieces]), shares)
     # Only totals, only shares.

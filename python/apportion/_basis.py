@@ -8,7 +8,6 @@ integers on its own common denominator."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Union
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +22,7 @@ INT64_MAX = 2**63 - 1
 _LIST_AT_MOST = 8
 
 #: One row of integer weights: a list, or a row of an int64 array.
-IntRow = Union[list[int], npt.NDArray[np.int64]]
+IntRow = list[int] | npt.NDArray[np.int64]
 
 
 def listing(names: Iterable[object], quote: bool = True) -> str:

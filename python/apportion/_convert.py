@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Union
 
 from . import _core, limits
 from .errors import InputError
@@ -20,10 +19,10 @@ from .errors import InputError
 Ratio = tuple[int, int]
 #: What a weight may be: an int, decimal text, Decimal, Fraction or any
 #: other rational (numpy integers too); a float is read as its shortest text.
-Weight = Union[int, str, Decimal, Fraction, float, numbers.Rational]
+Weight = int | str | Decimal | Fraction | float | numbers.Rational
 #: What an amount of money may be: int pence, money text, or a Decimal or
 #: Fraction of pounds.
-Money = Union[int, str, Decimal, Fraction, numbers.Integral]
+Money = int | str | Decimal | Fraction | numbers.Integral
 
 
 def exact_ratio(value: object, name: str) -> Ratio:

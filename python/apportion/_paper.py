@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import limits
 from ._present import audit_html, audit_lines, audit_summary, heading_html
@@ -29,7 +29,7 @@ __all__ = ["CoreData", "Paper", "Source"]
 CoreData = dict[str, Any]
 
 #: What a paper can be made from: a file's path, or its JSON form as a dict.
-Source = Union[str, os.PathLike[str], Mapping[str, Any]]
+Source = str | os.PathLike[str] | Mapping[str, Any]
 
 P = TypeVar("P", bound="Paper")
 

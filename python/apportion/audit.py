@@ -43,7 +43,7 @@ from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from . import _core, limits
 from ._convert import read_text
@@ -155,7 +155,7 @@ class Finding:
 
 #: A figure as printed: text ("(3,540)", "£0.25"), an int, a Decimal, or a
 #: float (read as its shortest decimal text).
-Figure = Union[str, int, float, Decimal]
+Figure = str | int | float | Decimal
 
 
 def _refuse_bool_or_infinite(value: object, what: str, expected: str,
@@ -190,7 +190,7 @@ def _figure_text(value: object, what: str) -> str:
 
 
 #: Figures to check: {label: figure}, or a sequence of them.
-Items = Union[Mapping[str, Figure], Iterable[Figure]]
+Items = Mapping[str, Figure] | Iterable[Figure]
 
 
 def _items(items: Items) -> tuple[list[str], list[str]]:

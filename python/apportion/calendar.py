@@ -54,7 +54,7 @@ CONVENTIONS = ("after_start", "busday_count", "inclusive")
 
 #: One date: a date or datetime (a pandas Timestamp too), ISO text
 #: ("2021-04-01") or a numpy datetime64; None (or NaT) is a date not known.
-DateScalar = Union[_dt.date, str, np.datetime64, None]
+DateScalar = _dt.date | str | np.datetime64 | None
 #: Many dates: a numpy array, a pandas Index, or a sequence of dates.
 DateArray = Union["npt.NDArray[Any]", "pd.Index[Any]", Sequence[DateScalar]]
 #: Dates in any form a calendar takes; a Series' index is kept.

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 _F64 = npt.NDArray[np.float64]
 #: One series: a sequence of numbers (None for a missing one), a numpy
 #: array or a pandas Series (whose numeric index gives the times).
-Series1D = Union[Sequence[Union[float, None]], "npt.NDArray[Any]", "pd.Series[Any]"]
+Series1D = Union[Sequence[float | None], "npt.NDArray[Any]", "pd.Series[Any]"]
 #: Many series: a 2-D (series x time) numpy array, or a DataFrame with a row
 #: a series (numeric column labels are the times).
 Series2D = Union["npt.NDArray[Any]", "pd.DataFrame"]

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: A calendar, or the name of a division to make one of.
-CalendarLike = Union[Calendar, str]
+CalendarLike = Calendar | str
 #: One grouping column (one key per record: a numpy array, a pandas Series
 #: or Index, a list), or a list of such columns; None is one group, "all".
 By = Union["npt.NDArray[Any]", "pd.Series[Any]", "pd.Index[Any]", Sequence[Any], None]

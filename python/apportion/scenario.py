@@ -45,7 +45,7 @@ YearValues = Union[float, Sequence[float], "npt.NDArray[Any]", "pd.Series[Any]"]
 Demand = Union[Sequence[float], "npt.NDArray[Any]", "pd.Series[Any]", "pd.DataFrame"]
 #: What the core's cost_project and cost_simulate take first: demand,
 #: demand_sd, correlation, unit cost, inflation, inflation_sd, weights.
-_ModelArgs = tuple[_F64, Union[_F64, None], float, int, _F64, Union[_F64, None], _I64]
+_ModelArgs = tuple[_F64, _F64 | None, float, int, _F64, _F64 | None, _I64]
 
 
 @overload

@@ -34,13 +34,13 @@ COLUMNS = ("description", "value", "numerator", "denominator", "target",
 
 
 #: The KPIs to score: one, several, or a {ref: KPI} mapping.
-KPIs = Union[KPI, Iterable[KPI], Mapping[str, KPI]]
+KPIs = KPI | Iterable[KPI] | Mapping[str, KPI]
 
 #: Values to score: a long DataFrame, or a {ref: {period: value}} mapping.
 Values = Union["pd.DataFrame", Mapping[str, Mapping[Any, Any]]]
 
 #: One row of values: (kpi, group, period, value, numerator, denominator).
-_Record = tuple[str, Any, Any, Any, Union[int, None], Union[int, None]]
+_Record = tuple[str, Any, Any, Any, int | None, int | None]
 
 
 def _kpi_map(kpis: KPIs) -> dict[str, KPI]:
