@@ -171,8 +171,9 @@ fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	  sh fuzz/run.sh fuzz $(FUZZ_BUILD)/bin $(FUZZ_BUILD)/seeds $(FUZZ_TARGETS)
 
-# The plan, the IASS budget under each basis the 2022 variation notice
-# gives, then the three service areas as the plugins apportion loads at
+# The plan, the 2022 variation notice's disaggregation of the IASS (the
+# budget under each basis, the staffing split, the figures carried from the
+# plan and the notice timeline), then the three service areas as the plugins apportion loads at
 # run time: IASS2 scored by council and quarter with the quarterly recharge,
 # and the checks of the transformation-block and NCT outturn tables; then
 # the audit of the seed papers' tables, the NCT 2021/22 outturn with its

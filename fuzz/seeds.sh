@@ -72,6 +72,15 @@ mkdir -p "$out/fuzz_plugin_info"
     printf '\000responded_within\000received,responded\000notice_end\000date(date, int64)'
 } > "$out/fuzz_plugin_info/iass-info"
 
+# The shipped plugins as built (python/apportion/_plugins/, made by the
+# venv's editable install), stripped to fit the targets' 64 KiB inputs:
+# real ELF files for the plugin file check to start from.
+mkdir -p "$out/fuzz_plugin_file"
+for so in "$top"/python/apportion/_plugins/*.so; do
+    [ -f "$so" ] || continue
+    strip -s -o "$out/fuzz_plugin_file/$(basename "$so")" "$so"
+done
+
 # The hand-made seeds.
 for d in "$here"/seeds/*/; do
     [ -d "$d" ] || continue
