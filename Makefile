@@ -176,7 +176,7 @@ fuzz: fuzz-build
 # plan and the notice timeline), then the three service areas as the plugins apportion loads at
 # run time: IASS2 scored by council and quarter with the quarterly recharge,
 # and the checks of the transformation-block and NCT outturn tables; then
-# the audit of the seed papers' tables, the NCT 2021/22 outturn with its
+# the audit of the committee papers' tables, the NCT 2021/22 outturn with its
 # reserve and split, a year's ledger apportioned by cost centre, and the
 # children-in-care forecast to 2026 with its fan chart and cost scenarios.
 demo: venv

@@ -1,4 +1,4 @@
-"""The public Python API, on the figures of the seeds and the issue."""
+"""The public Python API, on the figures of the committee papers."""
 
 from decimal import Decimal
 from fractions import Fraction

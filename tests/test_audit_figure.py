@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from apportion.audit import check_figure, check_rate, check_table, check_total
 from apportion.errors import InputError
 
-# ---- the seeds' own figures --------------------------------------------------
+# ---- the committee papers' own figures --------------------------------------
 
 
 def test_support_services_kpis_met_is_cut_not_rounded():

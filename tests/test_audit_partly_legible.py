@@ -2,7 +2,7 @@
 partly legible: a cut-off prefix ("3,70…") or "not legible", carried as
 printed with the parser the plans and tables use, checked only for
 consistency, and never taken where a figure is computed with.  The figures
-are the seeds' own (the shipped examples)."""
+are the committee papers' own (the shipped examples)."""
 
 import json
 from decimal import Decimal

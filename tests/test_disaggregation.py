@@ -1,4 +1,4 @@
-"""Seed 001, the IASS variation notice (Shared Services Joint Committee, 26
+"""The IASS variation notice (Shared Services Joint Committee, 26
 October 2022), as a disaggregation paper: the budget under each basis, the
 staffing split, the figures carried from the 2021/22 service plan and the
 notice timeline, from the example's own figures; broken copies the audit

@@ -1,5 +1,5 @@
 """The three first-party service areas (plugins/iass, plugins/nct,
-plugins/transformation) through the Python API, with the seeds' real
+plugins/transformation) through the Python API, with the committee papers' real
 figures:
 
 * IASS: Schedule 3B2 (WNC's 2021/22 budget share £211,654, £52,914

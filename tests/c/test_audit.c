@@ -1,5 +1,5 @@
 /* The audit of a stated total (audit_sum.c) and printed figures
- * (figure_parse.c): the seeds' real tables, one case for each cause, the
+ * (figure_parse.c): the committee papers' real tables, one case for each cause, the
  * ties, and a brute-force check of the search against random sums. */
 #include <stdint.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /* MTFP roll-forward (the CFE business plan 2017-21, section 14 and 14.2) and RAG-rated savings
- * (the Children's Trust Joint Committee papers of 6 March 2024, Appendix A): the seeds' own figures, broken copies and the
+ * (the Children's Trust Joint Committee papers of 6 March 2024, Appendix A): the papers' own figures, broken copies and the
  * errors of bad files. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Outturn against budget, the Q4 balancing payment of a recharge, and
- * contract sums in blocks: the seeds' own figures. */
+ * contract sums in blocks: the committee papers' own figures. */
 #include <stdint.h>
 
 #include "apportion/apportion.h"
