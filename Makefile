@@ -232,7 +232,11 @@ wheel-test: wheel
 MATRIX_PYTHONS = 3.10 3.11 3.12 3.13
 test-matrix: venv
 	@for v in $(MATRIX_PYTHONS); do \
-	  py=$$(command -v python$$v || ls $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v*/bin/python$$v 2>/dev/null | tail -1); \
+	  py=""; \
+	  for c in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v 2>/dev/null) \
+	           $$(command -v python$$v); do \
+	    "$$c" -c pass 2>/dev/null && { py=$$c; break; }; \
+	  done; \
 	  [ -n "$$py" ] || { echo "Python $$v is missing: install it (pyenv install $$v)"; exit 1; }; \
 	  echo "== Python $$v ($$py)"; \
 	  sh tools/sdist_roundtrip.sh $(abspath $(PY)) $$py build/matrix-$$v || exit 1; \
