@@ -173,6 +173,18 @@ def _tasks() -> dict[str, Callable[[], Any]]:
                             demand_sd=[30.0, 45.0, 50.0], demand_correlation=0.5,
                             inflation_sd=0.01)
     iass = apportion.service_area("IASS")
+
+    def python_within(r: dict[str, Any], ctx: Any) -> tuple[Any, Any]:
+        # a measure in Python, called by the core through a libffi closure
+        # that takes the GIL back on the calling thread
+        elapsed = ctx.calendar.elapsed_working_days(r["received"].view("datetime64[D]"),
+                                                    r["responded"].view("datetime64[D]"))
+        return ((np.asarray(elapsed) <= 2).astype(np.int64),
+                np.ones(len(elapsed), np.int64))
+
+    if "everything_python_within" not in iass.measures:
+        iass.register_measure("everything_python_within", python_within,
+                              ["received", "responded"])
     nct = apportion.service_area("NCT")
     tr = apportion.service_area("TRANSFORMATION")
     transformation = json.loads((EXAMPLES / "transformation-2024-25.json").read_text(
@@ -273,6 +285,13 @@ def _tasks() -> dict[str, Callable[[], Any]]:
                                              {"received": recs["received"],
                                               "responded": recs["responded"]},
                                              by=recs["by"], calendar=ew),
+        # two calendars, by turns: each call must see its own through the
+        # closure (as the thread's current call), whatever other threads do
+        **{f"iass_python_measure_{k}": (lambda cals=cals: [iass.measure(
+            "everything_python_within", {"received": recs["received"][:300],
+                                         "responded": recs["responded"][:300]},
+            by=recs["by"][:300], calendar=cal) for cal in cals * 8])
+           for k, cals in (("ew_first", (ew, scot)), ("scot_first", (scot, ew)))},
         "iass_score": lambda: iass.score("IASS2", {"received": recs["received"],
                                                    "responded": recs["responded"]},
                                          calendar=ew).frame,
