@@ -21,6 +21,15 @@ figures; ``--mode bytes`` flips, inserts and deletes bytes of the file's
 text, as a fuzzer would, so most inputs are refused by the reader.
 Run it under ``valgrind --leak-check=full`` with a small ``-n`` and
 ``--no-trace`` to count the C side's allocations.
+
+Measure outside a fuzzer: atheris 3.0's comparison tracing
+(``atheris._trace_cmp``, inserted into instrumented code) keeps a
+reference to the result of every ``==`` that is not a bool, so in a
+harness that instruments apportion each pandas comparison (as
+``frame["kind"] == "core"`` in ``ContractSum.formatted_frame``) leaves a
+Series behind per input: the process grows there and not here.  Keep the
+inputs out of memory too: a str the reader has read keeps its UTF-8 form,
+as large as the text, for as long as it lives.
 """
 
 from __future__ import annotations
