@@ -148,9 +148,26 @@ def _records(seed: int, n: int) -> dict[str, Any]:
             "by": rng.integers(0, 4, n)}
 
 
-def _tasks() -> dict[str, Callable[[], Any]]:
+def _table_csv(folder: Path) -> Path:
+    """The outturn table of examples/tables in the audit's CSV form."""
+    data = audit.load_table(TABLES / "nct-outturn-2021-22.json")
+    lines = [f"#title: {data['title']}", f"#unit: {data['unit']}"]
+    lines += [f"#rule: {rule}" for rule in data["rules"]]
+    lines.append(",".join(["Service", *data["columns"], "total"]))
+    for row in data["rows"]:
+        total = row.get("total", "")
+        cells = [row["label"], *[v or "" for v in row["values"]],
+                 total if isinstance(total, str) else ";".join(total)]
+        lines.append(",".join(f'"{c}"' for c in cells))
+    path = folder / "nct-outturn-2021-22.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _tasks(folder: Path) -> dict[str, Callable[[], Any]]:
     """Each task computes one thing the library does; named, so a mismatch
-    says which.  Inputs are made here, once, and only read by the tasks."""
+    says which.  Inputs are made here, once (files in ``folder``), and
+    only read by the tasks."""
     rng = np.random.default_rng(2024)
     totals = rng.integers(-10**13, 10**13, size=4_000)
     lines = rng.integers(0, 10**9, size=1_200)
@@ -190,6 +207,7 @@ def _tasks() -> dict[str, Callable[[], Any]]:
     transformation = json.loads((EXAMPLES / "transformation-2024-25.json").read_text(
         encoding="utf-8"))
     outturn_table = audit.load_table(TABLES / "nct-outturn-2021-22.json")
+    outturn_csv = _table_csv(folder)
     iass_check = {"iass1": {"status": "not in place"},
                   "iass2": [{"period": "2021/22 Q1", "within": 95, "total": 100},
                             {"period": "2021/22 Q2", "within": 80, "total": 100}],
@@ -261,6 +279,7 @@ def _tasks() -> dict[str, Callable[[], Any]]:
         **{f"check_table_{p.stem}": (lambda p=p: apportion.check_table(p))
            for p in sorted(TABLES.glob("*.json"))},
         "check_table_dict": lambda: apportion.check_table(outturn_table),
+        "check_table_csv": lambda: apportion.check_table(outturn_csv),
         "check_figure": lambda: [audit.check_figure(s, v) for s, v in (
             ("£1.280m", 128_000_000), ("43,998", Decimal("43998.4")),
             ("(3,540)", Fraction(-354_012, 100)), ("£0.85m", 8_500_000))],
@@ -319,7 +338,7 @@ THREADS = 8
 ROUNDS = 4
 
 
-def test_everything_from_eight_threads_gives_the_single_thread_results():
+def test_everything_from_eight_threads_gives_the_single_thread_results(tmp_path):
     """8 threads run every task of _tasks at once, each in its own order
     (so different parts of the library overlap), starting each round
     together at a barrier (at least 4 tasks must be seen running at once);
@@ -327,7 +346,7 @@ def test_everything_from_eight_threads_gives_the_single_thread_results():
     thread."""
     for code in ("IASS", "NCT", "TRANSFORMATION"):  # load the plugins up front
         apportion.service_area(code)
-    tasks = _tasks()
+    tasks = _tasks(tmp_path)
     names = list(tasks)
     expected = {name: canon(tasks[name]()) for name in names}
     # A second serial pass: a task that is not deterministic on one thread
