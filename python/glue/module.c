@@ -124,6 +124,19 @@ static PyModuleDef_Slot core_slots[] = {
     {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
 #endif
 #ifdef Py_mod_gil
+    /* Safe without the GIL on a free-threaded build (3.13t and later).
+     * The mutable state that outlives a call, found by listing the
+     * extension's and the plugins' .data, .bss and .tbss symbols, is
+     * guarded without the GIL: the plugin registry (plugin_registry.c)
+     * by its own mutex and loads by load_lock (plugin_loader.c); each
+     * function's cached argument spec (arg_cache, glue.h) by an atomic
+     * state with one writer; the current call of a Python measure
+     * (current_call, plugin.c) is thread-local; this module's state (the
+     * error classes) and a plugin's globals are written once, at exec
+     * and at init under load_lock, and only read after.  Calendars are
+     * immutable once made.  Apart from the str, bytes and buffers it
+     * reads, the glue borrows items only from sequences the package has
+     * just built for the call, which no other thread can see. */
     {Py_mod_gil, Py_MOD_GIL_NOT_USED},
 #endif
     {0, NULL},
