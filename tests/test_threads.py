@@ -182,7 +182,7 @@ def _tasks(folder: Path) -> dict[str, Callable[[], Any]]:
     numerators = rng.integers(0, 100, size=2_000)
     denominators = numerators + rng.integers(0, 50, size=2_000)
     series = np.cumsum(rng.normal(100, 15, size=(64, 24)), axis=1)
-    bases = json.loads((EXAMPLES / "iass-disaggregation-bases.json").read_text(
+    bases = json.loads((EXAMPLES / "iass-disaggregation-2022.json").read_text(
         encoding="utf-8"))
     scenario = CostScenario([1094, 1184, 1230], 8_912_300,
                             {"NNC": "44.16", "WNC": "55.84"},
@@ -226,6 +226,8 @@ def _tasks(folder: Path) -> dict[str, Callable[[], Any]]:
                     "nct-savings-2023-24.json"),
         "kpis_iass": (apportion.load_kpis, apportion.parse_kpis, "iass-kpis.json"),
         "kpis_nct": (apportion.load_kpis, apportion.parse_kpis, "nct-kpis.json"),
+        "disaggregation": (apportion.load_disaggregation, apportion.parse_disaggregation,
+                           "iass-disaggregation-2022.json"),
     }
 
     tasks: dict[str, Callable[[], Any]] = {
@@ -242,7 +244,7 @@ def _tasks(folder: Path) -> dict[str, Callable[[], Any]]:
             apportion.format_money(int(t), "£000", decimals=3), "£000"))
             for t in totals[:300]],
         "compare_bases": lambda: apportion.compare_bases(
-            "£429,000", {b["name"]: b["weights"] for b in bases["bases"]}),
+            "£429,000", {b["name"]: b["values"] for b in bases["bases"]}),
         # calendars and working days
         "calendar_holidays": lambda: [c.holidays(y) for c in (ew, scot)
                                       for y in range(2015, 2031)],
