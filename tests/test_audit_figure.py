@@ -290,3 +290,13 @@ def test_property_cut_items_never_an_error(trues):
         assert f.status != "error", (items, stated)
         if f.status == "rounding":
             assert f.cause in ("rounding", "truncation")
+
+
+def test_a_figure_far_from_a_value_exact_only_at_many_decimals():
+    # 2/65,536 is exact only at 15 decimals, where 9,224 does not fit in 64
+    # bits: the finding shows the value rounded instead of overflowing.
+    # (Found by the hypothesis property of check_rate on Python 3.10.)
+    f = check_rate(2, 65536, "9224")
+    assert (f.status, f.cause) == ("error", "unexplained")
+    assert f.stated == Decimal("9224")
+    assert check_rate(2, 65536, "0.00003").status == "ok"

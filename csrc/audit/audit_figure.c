@@ -179,17 +179,31 @@ static ap_status judge(const judged *j, ap_audit_finding *f, ap_error *err)
             break;
         }
     int exact = scale >= 0;
-    if (!exact) {
-        scale = base + EXTRA_DECIMALS;
-        if (scale > AP_FIGURE_MAX_DECIMALS)
-            scale = AP_FIGURE_MAX_DECIMALS;
-        if (scale < base)
-            scale = base;
-    }
+    int rounded_scale = base + EXTRA_DECIMALS;
+    if (rounded_scale > AP_FIGURE_MAX_DECIMALS)
+        rounded_scale = AP_FIGURE_MAX_DECIMALS;
+    if (rounded_scale < base)
+        rounded_scale = base;
+    if (!exact)
+        scale = rounded_scale;
     ap__i128 stated = (ap__i128)j->printed.value * pow10_i128(scale - j->pd);
     ap__i128 computed =
         ap__div_round(j->p * pow10_i128(scale), j->q, AP_ROUND_HALF_EVEN);
     ap__i128 diff = stated - computed;
+    if (exact && scale > rounded_scale &&
+        (!ap__fits_i64(stated) || !ap__fits_i64(computed) ||
+         !ap__fits_i64(diff))) {
+        /* The value is exact only at many decimals, where a figure far from
+         * it (9,224 against 2/65,536) does not fit: show it rounded a few
+         * places below the printed digit instead, as a value with no exact
+         * decimal form is.  The judgement above is unaffected. */
+        exact = 0;
+        scale = rounded_scale;
+        stated = (ap__i128)j->printed.value * pow10_i128(scale - j->pd);
+        computed = ap__div_round(j->p * pow10_i128(scale), j->q,
+                                 AP_ROUND_HALF_EVEN);
+        diff = stated - computed;
+    }
     if (!ap__fits_i64(stated) || !ap__fits_i64(computed) ||
         !ap__fits_i64(diff))
         return ap_error_set(err, AP_E_OVERFLOW,
