@@ -142,3 +142,20 @@ def test_objects_travel_to_workers(client):
     remote = client.submit(lambda p: p.report(), plan).result()
     assert remote == plan.report()
     assert pickle.loads(pickle.dumps(plan)).report() == plan.report()
+
+
+def test_trend_batch_takes_a_dataframes_years_as_the_local_one_does() -> None:
+    # Children in care at 31 March (the tour's figures) as one row per
+    # area: without times= the years are the columns, on the cluster too,
+    # so 2024 is the year after the last, not 2,024 steps out.
+    cla = [834, 936, 993, 1004, 1092, 1123, 1157, 1144, 1182, 1233]
+    wide = pd.DataFrame([cla, cla[::-1]], index=["county", "reversed"],
+                        columns=range(2014, 2024))
+    local = forecast.linear_trend_batch(wide, predict_at=[2024], as_frame=False)
+    remote = apdask.linear_trend_batch(wide, predict_at=[2024], chunk_rows=1)
+    assert np.array_equal(remote.mean, local.mean)
+    assert list(remote.labels) == ["county", "reversed"]
+    assert 1250 < remote.mean[0, 0] < 1320
+    ddf = dd.from_pandas(wide, npartitions=2)
+    on_dask = apdask.linear_trend_batch(ddf, predict_at=[2024])
+    assert np.array_equal(on_dask.mean, local.mean)

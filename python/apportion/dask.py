@@ -18,6 +18,7 @@ scheduler (a ``distributed.Client`` made earlier becomes the default).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -134,33 +135,67 @@ def _holt_block(block: npt.NDArray[np.float64], horizon: int,
 
 
 @overload
-def linear_trend_batch(values: npt.ArrayLike | da.Array, times: Times | None = ...,
+def linear_trend_batch(values: npt.ArrayLike | da.Array | dd.DataFrame, times: Times | None = ...,
                        predict_at: Times | None = ..., *, level: float = ...,
                        chunk_rows: int | None = ..., client: Client | None = ...,
                        as_frame: Literal[False] = ...) -> BatchForecast: ...
 @overload
-def linear_trend_batch(values: npt.ArrayLike | da.Array, times: Times | None = ...,
+def linear_trend_batch(values: npt.ArrayLike | da.Array | dd.DataFrame, times: Times | None = ...,
                        predict_at: Times | None = ..., *, level: float = ...,
                        chunk_rows: int | None = ..., client: Client | None = ...,
                        as_frame: Literal[True]) -> pd.DataFrame: ...
 
 
 @keyword_only_after(3)
-def linear_trend_batch(values: npt.ArrayLike | da.Array, times: Times | None = None,
+def linear_trend_batch(values: npt.ArrayLike | da.Array | dd.DataFrame, times: Times | None = None,
                        predict_at: Times | None = None, *,
                        level: float = 0.95, chunk_rows: int | None = None,
                        client: Client | None = None,
                        as_frame: bool = False) -> BatchForecast | pd.DataFrame:
     """:func:`apportion.forecast.linear_trend_batch` with blocks of series
-    fitted as separate tasks.  ``values`` is a dask array or a numpy array
-    (cut into blocks of ``chunk_rows`` series).  Returns the joined
+    fitted as separate tasks.  ``values`` is a dask array, a numpy array
+    (cut into blocks of ``chunk_rows`` series) or a pandas or Dask
+    DataFrame of series x time.  ``times`` defaults as in the single-process
+    function: a DataFrame's numeric column labels (the years, say), else
+    the positions 0, 1, ...  Returns the joined
     :class:`~apportion.forecast.BatchForecast` (or its frame with
     ``as_frame``), equal to the single-process one."""
+    values, times, labels = _times_and_labels(values, times)
     fit = _dask.delayed(_trend_block)
     tasks = [fit(block, times, predict_at, level)
              for block in _series_blocks(values, chunk_rows)]
     batch = _forecast.BatchForecast.concat(_compute(tasks, client))
+    if labels is not None:
+        batch = dataclasses.replace(batch, labels=labels)
     return batch.to_frame() if as_frame else batch
+
+
+def _times_and_labels(values: Any, times: Times | None
+                      ) -> tuple[Any, Times | None, pd.Index[Any] | None]:
+    """The same defaults as the single-process function: a pandas or Dask
+    DataFrame's numeric column labels are the times (unless ``times`` is
+    given) and a pandas DataFrame's index labels the series.  Without
+    them the blocks would fit against positions 0, 1, ... and a forecast
+    "at 2024" would be 2,024 steps out."""
+    import pandas as pd
+    if isinstance(values, pd.DataFrame):
+        array, frame_times, labels = _forecast._matrix(values)
+        return array, times if times is not None else frame_times, labels
+    dd = _dask_dataframe()
+    if dd is not None and isinstance(values, dd.DataFrame):
+        columns = pd.Index(values.columns)
+        if times is None and pd.api.types.is_numeric_dtype(columns):
+            times = np.asarray(columns, dtype=np.float64)
+        return values.to_dask_array(lengths=True), times, None
+    return values, times, None
+
+
+def _dask_dataframe() -> Any:
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # dask without its dataframe part
+        return None
+    return dd
 
 
 @overload
