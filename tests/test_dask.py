@@ -159,3 +159,39 @@ def test_trend_batch_takes_a_dataframes_years_as_the_local_one_does() -> None:
     ddf = dd.from_pandas(wide, npartitions=2)
     on_dask = apdask.linear_trend_batch(ddf, predict_at=[2024])
     assert np.array_equal(on_dask.mean, local.mean)
+
+
+@pytest.mark.parametrize("on_client", [True, False])
+def test_a_progress_bar_changes_nothing(client, scenario, referrals, capsys,
+                                        on_client):
+    # Each piece ticks the bar as it finishes, on the client given or on
+    # the default one; the results are those of the run without a bar.
+    use = client if on_client else None
+    single = scenario.simulate(1500, seed=11, threads=1)
+    run = apdask.simulate(scenario, 1500, 11, chunk_size=250, client=use,
+                          progress=True)
+    assert run.identical(single)
+    err = capsys.readouterr().err
+    assert "scenario ranges" in err and "0/6 " in err  # tqdm draws the start
+    ddf = dd.from_pandas(referrals, npartitions=3)
+    quiet = apdask.within_working_days(ddf, "received", "responded", 3,
+                                       by="authority", as_of="2022-03-31",
+                                       client=use, progress=False)
+    shown = apdask.within_working_days(ddf, "received", "responded", 3,
+                                       by="authority", as_of="2022-03-31",
+                                       client=use, progress=True)
+    pd.testing.assert_frame_equal(shown, quiet)
+    assert "partitions" in capsys.readouterr().err
+
+
+def test_progress_on_the_local_scheduler_without_a_client(capsys):
+    # No distributed client exists in this process's default slot here only
+    # if none was made: use dask's threaded scheduler explicitly.
+    import dask
+    values = np.arange(40, dtype=float).reshape(8, 5)
+    with dask.config.set(scheduler="threads"):
+        got = apdask.linear_trend_batch(values, predict_at=[5], chunk_rows=2,
+                                        progress=True, client=None)
+    want = forecast.linear_trend_batch(values, predict_at=[5], as_frame=False)
+    assert np.array_equal(got.mean, want.mean)
+    assert "series blocks" in capsys.readouterr().err

@@ -14,6 +14,8 @@ own single-machine code on each piece, and joins the pieces exactly:
 So the results equal the single-process results exactly, however the data
 is partitioned.  Work runs on the ``client`` given, else on Dask's current
 scheduler (a ``distributed.Client`` made earlier becomes the default).
+Every function takes ``progress=``: a bar of the pieces as they finish
+(see :mod:`apportion.progress`; by default where someone is watching).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy.typing as npt
 
 from . import forecast as _forecast
 from . import measures as _measures
+from . import progress as _progress
 from ._convert import count
 from ._deprecate import keyword_only_after
 from .calendar import DateScalar
@@ -54,11 +57,44 @@ __all__ = ["holt_batch", "linear_trend_batch", "simulate",
            "within_working_days"]
 
 
-def _compute(tasks: Sequence[Delayed], client: Client | None) -> list[Any]:
-    if client is not None:
-        gathered: list[Any] = client.gather(client.compute(list(tasks)))
-        return gathered
-    return list(_dask.compute(*tasks))
+def _compute(tasks: Sequence[Delayed], client: Client | None, what: str,
+             show: bool | None) -> list[Any]:
+    """The tasks' results in order, on ``client`` or Dask's current
+    scheduler, with a bar of finished pieces when one shows."""
+    if not _progress.enabled(show):
+        if client is not None:
+            gathered: list[Any] = client.gather(client.compute(list(tasks)))
+            return gathered
+        return list(_dask.compute(*tasks))
+    with _progress.bar(len(tasks), what, unit="piece", progress=True) as tick:
+        if client is None:
+            client = _current_client()
+        if client is not None:
+            from distributed import as_completed
+            futures = client.compute(list(tasks))
+            for _ in as_completed(futures):
+                tick(1)
+            done: list[Any] = client.gather(futures)
+            return done
+        from dask.callbacks import Callback
+        keys = {task.key for task in tasks}
+
+        class Ticks(Callback):  # type: ignore[misc]
+            def _posttask(self, key: object, *_: object) -> None:
+                if key in keys:
+                    tick(1)
+
+        with Ticks():
+            return list(_dask.compute(*tasks))
+
+
+def _current_client() -> Client | None:
+    """The distributed client Dask would use by default, if there is one."""
+    try:
+        from distributed import default_client
+        return default_client()
+    except (ImportError, ValueError):  # no distributed, or no client made
+        return None
 
 
 # ---- SLA measures over a dask.dataframe --------------------------------
@@ -80,7 +116,8 @@ def within_working_days(ddf: dd.DataFrame, start_column: str, end_column: str,
                         days: int, *, calendar: CalendarLike = "england-and-wales",
                         by: str | Sequence[str] | None = None,
                         as_of: DateScalar = None, convention: str = "after_start",
-                        client: Client | None = None) -> pd.DataFrame:
+                        client: Client | None = None,
+                        progress: bool | None = None) -> pd.DataFrame:
     """:func:`apportion.within_working_days` over a ``dask.dataframe``:
     each partition's counts (within, total, late, open...) by group, added
     exactly and the rates worked out from the sums.  ``by`` is a column
@@ -95,7 +132,7 @@ def within_working_days(ddf: dd.DataFrame, start_column: str, end_column: str,
     measure = _dask.delayed(_partition_measure)
     tasks = [measure(part, start_column, end_column, days, calendar, by,
                      as_of, convention) for part in parts]
-    frames = _compute(tasks, client)
+    frames = _compute(tasks, client, "partitions", progress)
     out = _measures.combine(*frames)
     return out if by is None else _measures._sorted(out)
 
@@ -150,7 +187,7 @@ def linear_trend_batch(values: npt.ArrayLike | da.Array | dd.DataFrame, times: T
 def linear_trend_batch(values: npt.ArrayLike | da.Array | dd.DataFrame, times: Times | None = None,
                        predict_at: Times | None = None, *,
                        level: float = 0.95, chunk_rows: int | None = None,
-                       client: Client | None = None,
+                       client: Client | None = None, progress: bool | None = None,
                        as_frame: bool = False) -> BatchForecast | pd.DataFrame:
     """:func:`apportion.forecast.linear_trend_batch` with blocks of series
     fitted as separate tasks.  ``values`` is a dask array, a numpy array
@@ -164,7 +201,8 @@ def linear_trend_batch(values: npt.ArrayLike | da.Array | dd.DataFrame, times: T
     fit = _dask.delayed(_trend_block)
     tasks = [fit(block, times, predict_at, level)
              for block in _series_blocks(values, chunk_rows)]
-    batch = _forecast.BatchForecast.concat(_compute(tasks, client))
+    batch = _forecast.BatchForecast.concat(
+        _compute(tasks, client, "series blocks", progress))
     if labels is not None:
         batch = dataclasses.replace(batch, labels=labels)
     return batch.to_frame() if as_frame else batch
@@ -203,12 +241,14 @@ def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float |
                beta: float | None = ..., initial_level: float | None = ...,
                initial_trend: float | None = ..., level: float = ...,
                chunk_rows: int | None = ..., client: Client | None = ...,
+               progress: bool | None = ...,
                as_frame: Literal[False] = ...) -> BatchForecast: ...
 @overload
 def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float | None = ...,
                beta: float | None = ..., initial_level: float | None = ...,
                initial_trend: float | None = ..., level: float = ...,
                chunk_rows: int | None = ..., client: Client | None = ...,
+               progress: bool | None = ...,
                as_frame: Literal[True]) -> pd.DataFrame: ...
 
 
@@ -217,6 +257,7 @@ def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float |
                beta: float | None = None, initial_level: float | None = None,
                initial_trend: float | None = None, level: float = 0.95,
                chunk_rows: int | None = None, client: Client | None = None,
+               progress: bool | None = None,
                as_frame: bool = False) -> BatchForecast | pd.DataFrame:
     """:func:`apportion.forecast.holt_batch` with blocks of series fitted
     as separate tasks; see :func:`linear_trend_batch`."""
@@ -225,7 +266,8 @@ def holt_batch(values: npt.ArrayLike | da.Array, horizon: int, *, alpha: float |
     fit = _dask.delayed(_holt_block)
     tasks = [fit(block, horizon, params, level)
              for block in _series_blocks(values, chunk_rows)]
-    batch = _forecast.BatchForecast.concat(_compute(tasks, client))
+    batch = _forecast.BatchForecast.concat(
+        _compute(tasks, client, "series blocks", progress))
     return batch.to_frame() if as_frame else batch
 
 
@@ -239,7 +281,8 @@ def _simulate_range(scenario: CostScenario, count: int, seed: int,
 @keyword_only_after(3)
 def simulate(scenario: CostScenario, n: int, seed: int, *,
              chunk_size: int | None = None,
-             client: Client | None = None) -> ScenarioRun:
+             client: Client | None = None,
+             progress: bool | None = None) -> ScenarioRun:
     """``scenario.simulate(n, seed)`` as tasks of ``chunk_size`` scenarios
     each (by default 8 tasks), joined in scenario order: bit-identical to
     the run in one process, so its percentiles are too."""
@@ -252,4 +295,4 @@ def simulate(scenario: CostScenario, n: int, seed: int, *,
     run = _dask.delayed(_simulate_range)
     tasks = [run(scenario, min(size, n - start), seed, start)
              for start in range(0, int(n), int(size))]
-    return ScenarioRun.concat(_compute(tasks, client))
+    return ScenarioRun.concat(_compute(tasks, client, "scenario ranges", progress))

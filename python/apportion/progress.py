@@ -95,7 +95,7 @@ def bar(total: int, desc: str, *, unit: str = "it",
     if tqdm is None:
         yield _no_tick
         return
-    with tqdm(total=total, desc=desc, unit=unit, unit_scale=True,
+    with tqdm(total=total, desc=desc, unit=unit, unit_scale=total >= 10_000,
               leave=False, file=sys.stderr) as shown:
         yield shown.update
 
