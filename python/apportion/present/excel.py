@@ -42,7 +42,7 @@ from typing import Any
 
 from .model import CellValue, Column, Table, View
 
-__all__ = ["RAG_FILLS", "sheet_names", "write_workbook"]
+__all__ = ["RAG_FILLS", "header_row_of", "sheet_names", "write_workbook"]
 
 #: Fill and text colours of RAG cells: the Okabe-Ito palette's vermillion,
 #: yellow and bluish green, which differ in lightness as well as hue, so
@@ -322,6 +322,15 @@ class _Formats:
         return self._cache[key]
 
 
+def header_row_of(view: View, table: Table) -> int:
+    """The row (0-based, as xlsxwriter counts; add 1 for Excel's number) of
+    ``table``'s header on its sheet: below the view's title (when it is not
+    the table's), the table's title, its caption and a blank row.  Its rows
+    follow in order, one sheet row each."""
+    return (int(bool(view.title) and view.title != table.title) + 1
+            + int(bool(table.caption())) + 1)
+
+
 def _write_table(book: Any, formats: _Formats, sheet_name: str, table: Table,
                  view: View) -> None:
     ws = book.add_worksheet(sheet_name)
@@ -336,9 +345,7 @@ def _write_table(book: Any, formats: _Formats, sheet_name: str, table: Table,
     caption = table.caption()
     if caption:
         ws.write_string(r, 0, caption, formats.get(italic=True))
-        r += 1
-    r += 1
-    header_row = r
+    header_row = header_row_of(view, table)
     decimals = [_column_decimals(table, j) for j in range(ncols)]
     widths = [0] * (ncols + has_notes)
     headers = [_header(c) for c in table.columns] + (["Note"] if has_notes else [])
