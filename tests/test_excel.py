@@ -39,7 +39,13 @@ from apportion.audit import check_table, check_table_excel
 from apportion.calendar import date_parts
 from apportion.errors import InputError, PlanError
 from apportion.plugin import service_area
-from apportion.present.excel import RAG_FILLS, header_row_of, sheet_names, write_workbook
+from apportion.present.excel import (
+    RAG_FILLS,
+    findings_header_row,
+    header_row_of,
+    sheet_names,
+    write_workbook,
+)
 from apportion.present.model import Column, Finding, Row, Table, View
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,46 +54,6 @@ OUTTURN = EXAMPLES / "tables" / "nct-outturn-2021-22.json"
 
 
 # ---- views of real results ---------------------------------------------------------
-
-
-def plan_view() -> View:
-    """The IASS plan: its apportionment by line and its recharge schedule
-    (planned beside the paper's stated instalments, and the difference)."""
-    plan = apportion.load_plan(EXAMPLES / "iass-2021-22.json")
-    frame = plan.apportionment()
-    money = [Column("total", "Total", "money", plan.unit, role="computed"),
-             *(Column(a, a, "money", plan.unit, role="computed")
-               for a in plan.authorities)]
-    rows = [Row((str(line), rec["description"], int(rec["total"]),
-                 *(int(rec[a]) for a in plan.authorities)),
-                kind="total" if line == "Total" else "line")
-            for line, rec in frame.iterrows()]
-    apportionment = Table("Apportionment by line",
-                          (Column("line", "Line"), Column("description", "Description"),
-                           *money), tuple(rows), source=plan.source,
-                          name="Apportionment")
-    sched = plan.schedule()
-
-    def cell(v):
-        return None if pd.isna(v) else int(v)
-
-    lines = [Row((str(k), r["kind"], int(r["amount"]), cell(r["stated"]),
-                  cell(r["difference"]))) for k, r in sched.iterrows()]
-    lines.append(Row(("Total", "", int(sched["amount"].sum()), None, None),
-                     kind="total"))
-    schedule = Table(
-        "Recharge schedule",
-        (Column("instalment", "Instalment"), Column("kind", "Kind"),
-         Column("amount", "Planned", "money", plan.unit, role="computed"),
-         Column("stated", "Stated", "money", plan.unit, role="stated"),
-         Column("difference", "Stated - planned", "money", plan.unit,
-                role="difference", difference_of=("amount", "stated"))),
-        tuple(lines), source=plan.source, negatives="minus", name="Schedule")
-    findings = tuple(Finding("error" if f.status == "error" else "note",
-                             f.id or "", f.suggestion)
-                     for f in plan.audit.findings if f.status != "ok")
-    return View(plan.title, findings=findings, tables=(apportionment, schedule),
-                source=plan.source)
 
 
 def table_view(path: Path = OUTTURN) -> View:
@@ -162,7 +128,37 @@ def scorecard_view() -> View:
 
 @pytest.fixture(scope="module")
 def views():
-    return [plan_view(), table_view(), scorecard_view()]
+    """The plan's own view (the present layer's), and views of the audited
+    table and the scorecard made here."""
+    plan = apportion.load_plan(EXAMPLES / "iass-2021-22.json")
+    return [plan.view(), table_view(), scorecard_view()]
+
+
+def papers_views() -> list[View]:
+    """Every paper of examples/ and the audit of every table of
+    examples/tables/, as the present layer describes them."""
+    from apportion.contract import load_contract_sum
+    from apportion.disaggregation import load_disaggregation
+    from apportion.mtfp import load_mtfp
+    from apportion.outturn import load_outturn
+    from apportion.savings import load_savings
+
+    papers = [apportion.load_plan(EXAMPLES / "iass-2021-22.json"),
+              load_outturn(EXAMPLES / "nct-outturn-2021-22.json"),
+              load_savings(EXAMPLES / "nct-savings-2023-24.json"),
+              load_mtfp(EXAMPLES / "nct-mtfp-2017-21.json"),
+              load_contract_sum(EXAMPLES / "nct-contract-sum-2024-25.json"),
+              load_disaggregation(EXAMPLES / "iass-disaggregation-2022.json")]
+    reports = [check_table(p) for p in sorted((EXAMPLES / "tables").glob("*.json"))]
+    return [p.view() for p in [*papers, *reports]]
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory):
+    views = papers_views()
+    path = tmp_path_factory.mktemp("papers") / "papers.xlsx"
+    write_workbook(views, path)
+    return views, path
 
 
 @pytest.fixture(scope="module")
@@ -194,14 +190,17 @@ def formula_cells(views):
     out = []
     for name, view, table in layout(views):
         first = header_row_of(view, table) + 2  # Excel's row of the first line
+        keys = [c.key for c in table.columns]
         for i, row in enumerate(table.rows):
             for j, col in enumerate(table.columns):
                 value = row.values[j]
-                if value is None:
+                if not isinstance(value, int) or row.kind == "note":
                     continue
                 summed = (row.kind in ("total", "subtotal") and col.kind in ("money", "count")
                           and col.role not in ("stated", "difference"))
-                if summed or col.difference_of:
+                differs = col.difference_of is not None and all(
+                    isinstance(row.values[keys.index(k)], int) for k in col.difference_of)
+                if summed or differs:
                     ref = f"{openpyxl.utils.get_column_letter(j + 1)}{first + i}"
                     out.append((name, ref, table, i, j, value))
     return out
@@ -217,8 +216,8 @@ def figure(table: Table, j: int, value: int) -> Decimal:
 
 def test_one_sheet_per_table_after_the_findings(book, views):
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["Findings", "Apportionment", "Schedule", "NCT outturn",
-                             "IASS2"]
+    assert wb.sheetnames == ["Findings", "Apportionment", "Recharge schedule",
+                             "Carry-forwards", "NCT outturn", "IASS2"]
     for name, view, table in layout(views):
         ws = wb[name]
         top = [ws.cell(r, 1).value for r in range(1, header_row_of(view, table) + 1)]
@@ -230,18 +229,19 @@ def test_one_sheet_per_table_after_the_findings(book, views):
 def test_money_is_in_the_unit_with_a_pound_format(book):
     wb = openpyxl.load_workbook(book)
     ws = wb["Apportionment"]
-    assert [c.value for c in ws[5]][:5] == ["Line", "Description", "Total (£)",
+    assert [c.value for c in ws[5]][:5] == ["Line", "Description", "Budget (£)",
                                            "NNC (£)", "WNC (£)"]
     # £407,045 in pounds, not 40,704,500 pence; the shares to the penny
     assert [ws[c].value for c in ("C6", "D6", "E6")] == [407045, 188990.99, 218054.01]
-    assert ws["D6"].number_format == "£#,##0.00;(£#,##0.00)"
+    assert ws["D6"].number_format == "£#,##0.00;-£#,##0.00"
     out = wb["NCT outturn"]
     assert out["B4"].value == "Budget as printed (£000)"
     assert out["B5"].value == 43998 and out["H5"].value == -856
     assert out["H5"].number_format == "#,##0;(#,##0)"
-    schedule = wb["Schedule"]
-    assert schedule["C6"].number_format == "£#,##0;-£#,##0"   # negatives="minus"
-    assert schedule["D9"].value is None   # Q4's stated figure is cut off: no figure
+    schedule = wb["Recharge schedule"]
+    assert schedule["C9"].value == "£52,91…"   # Q4's stated figure, cut off as printed
+    assert schedule["D9"].value is None      # so no difference
+    assert schedule["E9"].value == "cut off as printed: not checked against the invoice"
     card = wb["IASS2"]
     assert card["E6"].number_format == "0.0%;(0.0%)"
     assert card["C6"].number_format == "#,##0;(#,##0)"
@@ -249,19 +249,20 @@ def test_money_is_in_the_unit_with_a_pound_format(book):
 
 def test_totals_and_differences_are_live_formulas(book, views):
     wb = openpyxl.load_workbook(book)
-    assert wb["Apportionment"]["C7"].value == "=SUM(C6)"
-    assert wb["Schedule"]["C10"].value == "=SUM(C6:C9)"
-    assert wb["Schedule"]["E6"].value == "=D6-C6"
+    assert wb["Apportionment"]["C7"].value == 407045     # the stated budget: a constant
+    assert wb["Apportionment"]["D7"].value == "=SUM(D6)"
+    assert wb["Recharge schedule"]["B10"].value == "=SUM(B6:B9)"
+    assert wb["Recharge schedule"]["D6"].value == "=C6-B6"
     out = wb["NCT outturn"]
     assert out["C11"].value == "=SUM(C5:C10)"
     assert out["D11"].value == "=C11-B11"
     assert out["E11"].value == 3701          # the stated total: a constant
     assert wb["IASS2"]["C14"].value == "=SUM(C6:C13)"
     cells = formula_cells(views)
-    # the apportionment 3 sums; the schedule 3 differences (Q4 has no stated
-    # figure) and a sum; the outturn 7 rows of 5 differences and 5 sums; the
-    # scorecard 2 sums
-    assert len(cells) == 3 + 4 + (7 * 5 + 5) + 2
+    # the apportionment 2 sums; the schedule 3 differences (Q4's stated
+    # figure is cut off) and a sum; the outturn 7 rows of 5 differences and 5
+    # sums; the scorecard 2 sums
+    assert len(cells) == 2 + 4 + (7 * 5 + 5) + 2
     for name, ref, *_ in cells:
         assert str(wb[name][ref].value).startswith("="), (name, ref)
 
@@ -292,7 +293,7 @@ def test_headers_frozen_and_widths_fit(book, views):
     wb = openpyxl.load_workbook(book)
     assert wb["Apportionment"].freeze_panes == "B6"
     assert wb["NCT outturn"].freeze_panes == "B5"
-    assert wb["Findings"].freeze_panes == "A5"
+    assert wb["Findings"].freeze_panes == f"A{findings_header_row(views) + 2}"
     out = wb["NCT outturn"]
     longest = max(len(r.values[0]) for r in views[1].tables[0].rows)
     assert out.column_dimensions["A"].width >= longest
@@ -302,17 +303,32 @@ def test_headers_frozen_and_widths_fit(book, views):
 
 def test_findings_sheet_lists_every_finding_errors_first(book, views):
     ws = openpyxl.load_workbook(book)["Findings"]
-    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=5)]
-    expected = [(v.title, f.severity, f.where, f.message) for v in views for f in v.findings]
+    top = findings_header_row(views) + 1
+    assert [c.value for c in ws[top]] == ["Paper", "Severity", "Where", "Message"]
+    assert ws["A3"].value == f"{views[0].title}: {views[0].findings_summary}"
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=top + 1)]
+    expected = [(v.title, f"{f.severity} ({f.mark})" if f.mark and f.mark != "ERROR"
+                 else f.severity, f.where, f.message) for v in views for f in v.findings]
     assert sorted(rows) == sorted(expected)
     assert len(rows) >= 4
     order = {"error": 0, "warning": 1, "note": 2}
     assert [order[r[1]] for r in rows] == sorted(order[r[1]] for r in rows)
-    assert rows[0][2] == "line[40000154].WNC.basis_share"
+    assert rows[0][:2] == (views[0].title, "error")
+    assert rows[0][2].startswith("40000154 / WNC")
     text = " ".join(r[3] for r in rows)
     for f in views[1].findings:
         for fig in f.figures:
             assert fig in text
+
+
+def test_to_excel_on_a_result_object(tmp_path):
+    plan = apportion.load_plan(EXAMPLES / "iass-2021-22.json")
+    path = tmp_path / "plan.xlsx"
+    plan.to_excel(path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Findings", "Apportionment", "Recharge schedule",
+                             "Carry-forwards"]
+    assert wb["Apportionment"]["D7"].value == "=SUM(D6)"
 
 
 def test_a_total_that_does_not_follow_from_its_rows_is_refused(tmp_path):
@@ -411,38 +427,45 @@ def recalculate(files: list[Path], out: Path, profile: Path) -> float:
 
 
 #: The edits: (sheet, line cell, its total's cell, the amount added in the
-#: cell's unit); a line's apportioned total and an audited table's
-#: computed Gross Outturn.
-EDITS = [("Apportionment", "C6", "C7", Decimal("1234.56")),
+#: cell's unit): NNC's share of the plan's line, and a line of the audited
+#: table's computed Gross Outturn.
+EDITS = [("Apportionment", "D6", "D7", Decimal("1234.56")),
          ("NCT outturn", "F5", "F11", Decimal("250"))]
 
 
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory, book):
+def recalculated(tmp_path_factory, book, papers):
     work = tmp_path_factory.mktemp("libreoffice")
     plain = work / "plain.xlsx"
-    assert poison_cached_results(book, plain) == 3 + 4 + (7 * 5 + 5) + 2
+    assert poison_cached_results(book, plain) == 2 + 4 + (7 * 5 + 5) + 2
     wb = openpyxl.load_workbook(book)
     for sheet, cell, _, delta in EDITS:
         wb[sheet][cell].value = float(exact(wb[sheet][cell].value) + delta)
     edited = work / "edited.xlsx"
     wb.save(edited)   # openpyxl keeps the formulas and drops their results
-    seconds = recalculate([plain, edited], work / "out", work / "profile")
-    print(f"LibreOffice recalculated two workbooks in {seconds:.1f} s")
-    return (openpyxl.load_workbook(work / "out" / "plain.xlsx", data_only=True),
-            openpyxl.load_workbook(work / "out" / "edited.xlsx", data_only=True))
+    all_papers = work / "papers.xlsx"
+    assert poison_cached_results(papers[1], all_papers) == len(formula_cells(papers[0]))
+    seconds = recalculate([plain, edited, all_papers], work / "out", work / "profile")
+    print(f"LibreOffice recalculated three workbooks in {seconds:.1f} s")
+    return tuple(openpyxl.load_workbook(work / "out" / name, data_only=True)
+                 for name in ("plain.xlsx", "edited.xlsx", "papers.xlsx"))
 
 
-def test_libreoffice_computes_apportions_totals(recalculated, views):
-    plain, _ = recalculated
+def assert_recalculated(book, views):
     cells = formula_cells(views)
+    assert cells
     for name, ref, table, _, j, value in cells:
-        got = plain[name][ref].value
+        got = book[name][ref].value
         assert got is not None and got != POISON, f"{name}!{ref} was not calculated"
         want = figure(table, j, value)
         # a float sum of figures in pounds: equal to the penny, and within a
         # millionth of a penny of the exact figure
         assert abs(exact(got) - want) < Decimal("1e-8"), (name, ref, got, want)
+
+
+def test_libreoffice_computes_apportions_totals(recalculated, views):
+    plain = recalculated[0]
+    assert_recalculated(plain, views)
     # the audit's rounding differences, computed by LibreOffice from the
     # printed figures
     out = plain["NCT outturn"]
@@ -450,8 +473,14 @@ def test_libreoffice_computes_apportions_totals(recalculated, views):
     assert (out["I11"].value, out["J11"].value) == (-2632, -1)
 
 
+def test_libreoffice_computes_every_papers_totals(recalculated, papers):
+    """The present layer's views of every paper and audited table: each
+    total and difference LibreOffice computes is apportion's figure."""
+    assert_recalculated(recalculated[2], papers[0])
+
+
 def test_an_edited_line_moves_its_total_by_exactly_the_edit(recalculated, views):
-    plain, edited = recalculated
+    plain, edited, _ = recalculated
     for sheet, cell, total, delta in EDITS:
         before, after = exact(plain[sheet][total].value), exact(edited[sheet][total].value)
         assert after - before == delta, (sheet, total, before, after)
@@ -462,7 +491,7 @@ def test_an_edited_line_moves_its_total_by_exactly_the_edit(recalculated, views)
     assert exact(out_e["G5"].value) == 250
     for ref in ("C11", "I11", "L11", "O11"):
         assert out_e[ref].value == out_p[ref].value
-    assert edited["Apportionment"]["D7"].value == plain["Apportionment"]["D7"].value
+    assert edited["Apportionment"]["E7"].value == plain["Apportionment"]["E7"].value
 
 
 # ---- Excel in: ledgers ---------------------------------------------------------------
