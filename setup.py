@@ -1,11 +1,16 @@
 """Builds apportion's C extension; the metadata lives in pyproject.toml.
 
-libffi and cJSON are Debian's libffi-dev and libcjson-dev, found with
-pkg-config and linked, never copied into the tree.
+libffi and cJSON are found with pkg-config and linked, never copied into
+the tree: Debian's libffi-dev and libcjson-dev, Homebrew's libffi and
+cjson, or conda-forge's libffi and cjson.
 
 The first-party plugins (plugins/<area>/) are built beside the extension as
-shared libraries of their own, apportion/_plugins/<area>.so, and the plugin
-template (plugins/template/) is shipped as apportion/plugin_template/.
+shared libraries of their own, apportion/_plugins/<area>.so (.dylib on
+macOS, .dll on Windows), and the plugin template (plugins/template/) is
+shipped as apportion/plugin_template/.
+
+The compiler's flags are chosen by its kind: MSVC's spelling where MSVC
+builds (Windows' default), gcc's and clang's elsewhere.
 """
 
 import re
@@ -21,8 +26,31 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 
-# Debian package that provides each pkg-config module.
-LIBRARIES = {"libcjson": "libcjson-dev", "libffi": "libffi-dev"}
+# The package that provides each pkg-config module: Debian's (apt-get),
+# Homebrew's and conda-forge's.
+LIBRARIES = {
+    "libcjson": {"apt-get": "libcjson-dev", "brew": "cjson", "conda": "cjson"},
+    "libffi": {"apt-get": "libffi-dev", "brew": "libffi", "conda": "libffi"},
+}
+
+
+def install_advice(packages):
+    """How to install packages (a dict as LIBRARIES' values) on Debian or
+    Ubuntu, with Homebrew, or into a conda environment."""
+    return ("install it with 'apt-get install {apt-get}' (Debian, Ubuntu), "
+            "'brew install {brew}' (macOS, Homebrew; then PKG_CONFIG_PATH="
+            "\"$(brew --prefix {brew})/lib/pkgconfig\" if pkg-config still "
+            "does not find it) or 'conda install -c conda-forge {conda}' "
+            "(a conda environment)").format_map(packages)
+
+
+def plugin_suffix():
+    """What apportion.plugin.PLUGIN_SUFFIX is on this platform."""
+    if sys.platform.startswith(("win32", "cygwin", "msys")):
+        return ".dll"
+    if sys.platform == "darwin":
+        return ".dylib"
+    return ".so"
 
 
 def version():
@@ -35,8 +63,10 @@ def pkg_config(*args):
         out = subprocess.run(["pkg-config", *args], check=True,
                              capture_output=True, text=True).stdout
     except FileNotFoundError:
-        sys.exit("apportion: pkg-config is missing; install it with "
-                 "'apt-get install pkg-config'")
+        sys.exit("apportion: pkg-config, which finds libcjson and libffi, is "
+                 "missing; " + install_advice(
+                     {"apt-get": "pkg-config", "brew": "pkg-config",
+                      "conda": "pkg-config"}))
     except subprocess.CalledProcessError:
         return None
     return out.split()
@@ -44,12 +74,12 @@ def pkg_config(*args):
 
 def library_flags():
     include_dirs, library_dirs, libraries = [], [], []
-    for module, package in LIBRARIES.items():
+    for module, packages in LIBRARIES.items():
         cflags = pkg_config("--cflags", module)
         libs = pkg_config("--libs", module)
         if cflags is None or libs is None:
-            sys.exit(f"apportion: {module} was not found; install it with "
-                     f"'apt-get install {package}'")
+            sys.exit(f"apportion: {module} was not found (pkg-config "
+                     f"--libs {module} fails); {install_advice(packages)}")
         include_dirs += [f[2:] for f in cflags if f.startswith("-I")]
         library_dirs += [f[2:] for f in libs if f.startswith("-L")]
         libraries += [f[2:] for f in libs if f.startswith("-l")]
@@ -58,12 +88,44 @@ def library_flags():
 
 PLUGINS = HERE / "plugins"
 TEMPLATE = PLUGINS / "template"
+# The compiler flags, by the kind of compiler (distutils' compiler_type:
+# "msvc" for Microsoft's, "unix" for gcc and clang, "mingw32" for gcc
+# making Windows DLLs).  Warnings are errors everywhere, as in the Makefile.
+# -fvisibility=hidden keeps everything but what is marked exported (the
+# extension's PyInit__core, a plugin's two AP_PLUGIN_EXPORT entry points)
+# inside the library; MSVC and mingw's DLLs export only what is marked
+# anyway.  Scenario draws must be bit-identical however they are computed:
+# no fused multiply-adds where one build has FMA (-ffp-contract=off; MSVC's
+# /fp:precise does not contract).
+EXTENSION_FLAGS = {
+    "msvc": ["/std:c11", "/W4", "/WX", "/O2", "/fp:precise",
+             # The core's own bounds-checked text functions, not MSVC's _s
+             # variants.
+             "/D_CRT_SECURE_NO_WARNINGS"],
+    "unix": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread",
+             "-fvisibility=hidden", "-ffp-contract=off"],
+    "mingw32": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2",
+                "-ffp-contract=off"],
+}
+EXTENSION_LINK_FLAGS = {"msvc": [], "unix": ["-pthread"], "mingw32": []}
 # How setup.py compiles a first-party plugin: the flags `python -m
-# apportion plugin build` gives a third party's, plus -Werror, as the core
-# has.  -fvisibility=hidden leaves only the two AP_PLUGIN_EXPORT entry
-# points exported.
-PLUGIN_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC",
-                 "-fvisibility=hidden", "-O2"]
+# apportion plugin build` gives a third party's, plus warnings as errors,
+# as the core has.
+PLUGIN_FLAGS = {
+    "msvc": ["/std:c11", "/W4", "/WX", "/O2", "/D_CRT_SECURE_NO_WARNINGS"],
+    "unix": ["-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC",
+             "-fvisibility=hidden", "-O2"],
+    "mingw32": ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2"],
+}
+
+
+def compiler_kind(compiler):
+    """EXTENSION_FLAGS' key for a distutils compiler: cygwin's gcc is
+    mingw32's, any other (such as a CC=clang) is unix's."""
+    kind = compiler.compiler_type
+    if kind == "cygwin":
+        return "mingw32"
+    return kind if kind in EXTENSION_FLAGS else "unix"
 if not TEMPLATE.is_dir():
     sys.exit("apportion: plugins/template/ is missing: a source distribution "
              "must include plugins/ (see MANIFEST.in)")
@@ -95,11 +157,16 @@ class build_py_with_headers(build_py):
         target.mkdir(parents=True, exist_ok=True)
         for header in (HERE / "include" / "apportion").glob("*.h"):
             shutil.copy2(header, target / header.name)
+        # The template's files and folders (its wheel's package), without
+        # what building or testing it in place may have left.
         target = package / "plugin_template"
-        target.mkdir(parents=True, exist_ok=True)
-        for path in TEMPLATE.iterdir():
-            if path.is_file() and path.suffix not in (".so", ".o", ".pyc"):
-                shutil.copy2(path, target / path.name)
+        for path in TEMPLATE.rglob("*"):
+            relative = path.relative_to(TEMPLATE)
+            if (path.is_file() and "__pycache__" not in relative.parts
+                    and path.suffix not in (".so", ".dylib", ".dll", ".o",
+                                            ".obj", ".pyc")):
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / relative)
 
 
 class build_ext_with_plugins(build_ext):
@@ -109,6 +176,17 @@ class build_ext_with_plugins(build_ext):
     loaded through the same dlopen and host table as a third party's, so
     the ABI is exercised by what we ship.  An editable install (inplace)
     builds them into python/apportion/_plugins/."""
+
+    def build_extensions(self):
+        kind = compiler_kind(self.compiler)
+        for ext in self.extensions:
+            ext.extra_compile_args = [*EXTENSION_FLAGS[kind],
+                                      *ext.extra_compile_args]
+            ext.extra_link_args = [*EXTENSION_LINK_FLAGS[kind],
+                                   *ext.extra_link_args]
+            if kind == "msvc":  # the C library has the maths
+                ext.libraries = [lib for lib in ext.libraries if lib != "m"]
+        super().build_extensions()
 
     def run(self):
         super().run()
@@ -123,11 +201,11 @@ class build_ext_with_plugins(build_ext):
         return Path(self.build_lib) / "apportion" / "_plugins"
 
     def build_plugin(self, source_dir):
-        output = self.plugin_folder() / f"{source_dir.name}.so"
+        output = self.plugin_folder() / f"{source_dir.name}{plugin_suffix()}"
         sources = sorted(str(p.relative_to(HERE)) for p in source_dir.glob("*.c"))
         objects = self.compiler.compile(
-            sources, output_dir=self.build_temp,
-            include_dirs=["include"], extra_postargs=PLUGIN_CFLAGS)
+            sources, output_dir=self.build_temp, include_dirs=["include"],
+            extra_postargs=PLUGIN_FLAGS[compiler_kind(self.compiler)])
         output.parent.mkdir(parents=True, exist_ok=True)
         restrict(output.parent)
         self.compiler.link_shared_object(objects, str(output), target_lang="c")
@@ -136,7 +214,8 @@ class build_ext_with_plugins(build_ext):
     def get_outputs(self):
         folder = self.plugin_folder()
         return [*super().get_outputs(),
-                *(str(folder / f"{d.name}.so") for d in plugin_dirs())]
+                *(str(folder / f"{d.name}{plugin_suffix()}")
+                  for d in plugin_dirs())]
 
 
 include_dirs, library_dirs, libraries = library_flags()
@@ -155,15 +234,8 @@ extension = Extension(
     library_dirs=library_dirs,
     # libm: the forecasts' and scenarios' log, exp, sqrt and cos.
     libraries=[*libraries, "m"],
-    extra_compile_args=["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-pthread",
-                        # Only PyInit__core (PyMODINIT_FUNC marks it) is
-                        # exported; the core's and the glue's functions stay
-                        # inside the extension.
-                        "-fvisibility=hidden",
-                        # Scenario draws must be bit-identical however they are
-                        # computed: no fused multiply-adds where one build has FMA.
-                        "-ffp-contract=off"],
-    extra_link_args=["-pthread"],
+    # The compiler's flags (EXTENSION_FLAGS) are added by build_ext, which
+    # knows which compiler it has; libm is dropped for MSVC.
 )
 
 setup(

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import apportion
-from apportion.plugin import plugin_abi
+from apportion.plugin import PLUGIN_SUFFIX, plugin_abi
 from apportion.plugin_tool import build_plugin, main, new_plugin
 
 NAME, AREA = "myservice", "MYSERVICE"
@@ -42,13 +42,21 @@ def made(tmp_path_factory):
 
 def test_new_writes_the_template_renamed(made):
     folder, new, _ = made
-    names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(["Makefile", "README.md", f"{NAME}.c", f"{NAME}.so",
-                            f"test_{NAME}.py"])
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file())
+    assert names == sorted(["Makefile", "MANIFEST.in", "README.md", f"{NAME}.c",
+                            f"{NAME}{PLUGIN_SUFFIX}", f"test_{NAME}.py",
+                            "pyproject.toml", "setup.py",
+                            f"apportion_{NAME}/__init__.py"])
     for name in names:
-        if not name.endswith(".so"):
+        if not name.endswith(PLUGIN_SUFFIX):
             text = (folder / name).read_text(encoding="utf-8")
             assert "__NAME__" not in text and "__AREA__" not in text, name
+            assert "__APPORTION_VERSION__" not in text, name
+    project = (folder / "pyproject.toml").read_text()
+    assert f'dependencies = ["apportion>={apportion.__version__}"]' in project
+    assert f'[project.entry-points."apportion.plugins"]\n{NAME} = "apportion_{NAME}"' \
+        in project
     source = (folder / f"{NAME}.c").read_text()
     assert f'.name = "{NAME}"' in source
     assert f'.service_area = "{AREA}"' in source
@@ -61,7 +69,7 @@ def test_build_prints_the_command_and_restricts_the_library(made):
     for flag in ("-std=c11", "-fPIC", "-shared", "-fvisibility=hidden",
                  f"-I{apportion.get_include()}", f"{NAME}.c"):
         assert flag in command
-    library = folder / f"{NAME}.so"
+    library = folder / f"{NAME}{PLUGIN_SUFFIX}"
     assert library.is_file()
     assert not library.stat().st_mode & stat.S_IWOTH
 
@@ -88,7 +96,7 @@ def test_the_template_uses_the_init_macros(made):
     assert "apportion_plugin_init(" not in source
     assert "apportion_plugin_info(" not in source
     symbols = subprocess.run(["nm", "-D", "--defined-only",
-                              str(folder / f"{NAME}.so")],
+                              str(folder / f"{NAME}{PLUGIN_SUFFIX}")],
                              capture_output=True, text=True, check=True)
     exported = {line.split()[-1] for line in symbols.stdout.splitlines()
                 if line.strip() and not line.split()[-1].startswith("_")}
@@ -97,7 +105,7 @@ def test_the_template_uses_the_init_macros(made):
 
 def test_loads_and_scores_in_process(made):
     folder, _, _ = made
-    info = apportion.load_plugin(folder / f"{NAME}.so")
+    info = apportion.load_plugin(folder / f"{NAME}{PLUGIN_SUFFIX}")
     assert (info.name, info.service_area, info.version) == (NAME, AREA, "0.1.0")
     assert info.abi == plugin_abi()
     assert NAME in [p.name for p in apportion.plugins()]
@@ -160,7 +168,7 @@ def test_build_reports_the_compiler_error(tmp_path, capsys):
         build_plugin(folder)
     message = str(caught.value)
     assert "broken.c:2" in message and "error" in message
-    assert not (folder / "broken.so").exists()
+    assert not (folder / f"broken{PLUGIN_SUFFIX}").exists()
     status = main(["build", str(folder)])
     assert status not in (0, 2)  # the compiler's own exit status
     assert "broken.c:2" in capsys.readouterr().err
@@ -174,7 +182,7 @@ def test_build_names_and_restricts_the_output(tmp_path):
         other = build_plugin(folder, output=tmp_path / "other.so")
     finally:
         os.umask(old)
-    assert library == folder / "named.so"
+    assert library == folder / f"named{PLUGIN_SUFFIX}"
     assert other == tmp_path / "other.so"
     for path in (library, other):
         assert not path.stat().st_mode & stat.S_IWOTH

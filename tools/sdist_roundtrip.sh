@@ -34,4 +34,7 @@ echo "wheel from the sdist: $(basename "$wheel")"
 $pip install --quiet "$wheel[test]"
 
 cd "$src"
-APPORTION_TEST_INSTALLED=1 "$work/venv/bin/python" -m pytest -q "$@" tests
+# APPORTION_TEST_WHEEL: tests/test_plugin_wheel.py installs this wheel
+# beside a plugin's rather than compiling apportion once more.
+APPORTION_TEST_INSTALLED=1 APPORTION_TEST_WHEEL="$wheel" \
+    "$work/venv/bin/python" -m pytest -q "$@" tests

@@ -1,7 +1,8 @@
 """Tests of the __NAME__ plugin: the __AREA__ service area, from Python.
 
 Run them with `make test`, or `python -m pytest test___NAME__.py` (the
-plugin is built first when __NAME__.so is missing or older than its C).
+plugin, __NAME__.so or .dylib on macOS, is built first when it is missing
+or older than its C).
 A plugin is never unloaded, so a changed plugin needs a fresh process:
 run pytest again rather than reloading.
 """
@@ -13,10 +14,11 @@ import pandas as pd
 import pytest
 
 import apportion
+from apportion.plugin import PLUGIN_SUFFIX
 from apportion.plugin_tool import build_plugin
 
 HERE = Path(__file__).resolve().parent
-LIBRARY = HERE / "__NAME__.so"
+LIBRARY = HERE / f"__NAME__{PLUGIN_SUFFIX}"
 MEASURE = "answered_within_working_days"
 
 

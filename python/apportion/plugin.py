@@ -3,9 +3,10 @@
 Each service area (IASS, NCT, transformation blocks, or one a council or
 supplier writes) is a shared library built against
 ``include/apportion/plugin.h`` and loaded at run time.  The plugins shipped
-with apportion, and those in the folders of ``APPORTION_PLUGIN_PATH``
-(separated by ``os.pathsep``), load on first use; :func:`load_plugin` loads
-one by path.  A plugin is never unloaded.
+with apportion, those in the folders of ``APPORTION_PLUGIN_PATH``
+(separated by ``os.pathsep``), and those installed distributions offer
+through the ``apportion.plugins`` entry-point group load on first use;
+:func:`load_plugin` loads one by path.  A plugin is never unloaded.
 
 >>> area = service_area("IASS")
 >>> area.recharge("quarterly", 21165400)
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
     from .scorecard import Scorecard
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "PLUGIN_PATH_ENV",
+    "PLUGIN_SUFFIX",
     "Calculator",
     "Finding",
     "Item",
@@ -57,6 +60,7 @@ __all__ = [
     "ServiceArea",
     "load_plugin",
     "plugin_abi",
+    "plugin_origin",
     "plugins",
     "service_area",
     "service_areas",
@@ -64,6 +68,24 @@ __all__ = [
 
 #: The environment variable naming extra plugin folders.
 PLUGIN_PATH_ENV = "APPORTION_PLUGIN_PATH"
+#: The entry-point group through which an installed distribution offers a
+#: plugin: the entry point's name is the library's file name without its
+#: suffix, its value the package (folder) holding the library.
+ENTRY_POINT_GROUP = "apportion.plugins"
+
+
+def _plugin_suffix(platform: str) -> str:
+    if platform.startswith(("win32", "cygwin", "msys")):
+        return ".dll"
+    if platform == "darwin":
+        return ".dylib"
+    return ".so"
+
+
+#: What a plugin file's name ends with on this platform: ``.so``, ``.dylib``
+#: (macOS) or ``.dll`` (Windows).  (``sysconfig``'s ``SHLIB_SUFFIX`` is the
+#: suffix of Python extensions, ``.so`` on macOS too, so it is not used.)
+PLUGIN_SUFFIX = _plugin_suffix(sys.platform)
 
 _NAT = np.iinfo(np.int64).min
 _EPOCH = _dt.date(1970, 1, 1)
@@ -182,49 +204,157 @@ def _package_folder() -> Path:
     return Path(__file__).resolve().parent / "_plugins"
 
 
-def _candidates() -> list[tuple[Path, bool]]:
-    """Plugin files in search order, each with whether to probe it: the
-    package's own (not probed: they are built and tested with apportion),
-    then each entry of APPORTION_PLUGIN_PATH (a folder's *.so files in name
-    order, or a file), probed."""
-    found: list[tuple[Path, bool]] = []
+def _candidates() -> list[tuple[Path, bool, str]]:
+    """Plugin files in search order, each with whether to probe it and
+    where it came from: the package's own (not probed: they are built and
+    tested with apportion), then each entry of APPORTION_PLUGIN_PATH (a
+    folder's plugin files in name order, or a file), then the entry points
+    of the ``apportion.plugins`` group in name order; the last two probed."""
+    found: list[tuple[Path, bool, str]] = []
     own = _package_folder()
     if own.is_dir():
-        found += [(p, False) for p in sorted(own.glob("*.so"))]
+        found += [(p, False, "shipped with apportion")
+                  for p in sorted(own.glob(f"*{PLUGIN_SUFFIX}"))]
     for entry in os.environ.get(PLUGIN_PATH_ENV, "").split(os.pathsep):
         if not entry:
             continue
         p = Path(entry)
+        origin = f"{PLUGIN_PATH_ENV} entry {entry}"
         if p.is_dir():
-            found += [(q, True) for q in sorted(p.glob("*.so"))]
+            found += [(q, True, origin) for q in sorted(p.glob(f"*{PLUGIN_SUFFIX}"))]
         elif p.is_file():
-            found.append((p, True))
+            found.append((p, True, origin))
         else:
             message = (f"{PLUGIN_PATH_ENV} names {entry!r}, which is neither "
                        f"a folder nor a file")
             _failures.append((entry, message))
             warnings.warn(message, PluginWarning, stacklevel=3)
+    for path, origin, problem in _entry_point_candidates():
+        if problem is None:
+            found.append((Path(path), True, origin))
+        else:
+            _failures.append((str(path), problem))
+            warnings.warn(problem, PluginWarning, stacklevel=3)
     return found
+
+
+def _entry_point_candidates() -> list[tuple[Path | str, str, str | None]]:
+    """(library, origin, None) for each entry point of the
+    ``apportion.plugins`` group, or (what it names, origin, why it cannot
+    be loaded).
+
+    The library is found without importing anything of the distribution
+    that offers it: the value names a package, which is looked up where
+    Python would import it from (``importlib.util.find_spec``, which runs
+    no code of the package, for its first part; the file system for the
+    rest), and the library is ``<entry point name><PLUGIN_SUFFIX>`` in its
+    folder.  So the only code of a third party that discovery runs is the
+    plugin's C, after the same checks and probe as APPORTION_PLUGIN_PATH's
+    plugins; a broken or slow package cannot break or slow every use of
+    apportion."""
+    from importlib.metadata import entry_points
+
+    found: list[tuple[Path | str, str, str | None]] = []
+    points = sorted(entry_points(group=ENTRY_POINT_GROUP),
+                    key=lambda ep: (ep.name, ep.value))
+    for ep in points:
+        dist = ep.dist
+        if dist is not None:
+            origin = (f"entry point {ep.name} of {dist.metadata['Name']} "
+                      f"{dist.version}")
+        else:  # pragma: no cover - importlib.metadata always sets it
+            origin = f"entry point {ep.name}"
+        try:
+            found.append((_entry_point_library(ep.name, ep.value), origin, None))
+        except PluginError as e:
+            found.append((ep.value, origin, f"{origin} ({ENTRY_POINT_GROUP} = "
+                                            f"{ep.value!r}): {e}"))
+    return found
+
+
+def _entry_point_library(name: str, value: str) -> Path:
+    """The plugin file an entry point names: ``name`` + PLUGIN_SUFFIX in
+    the folder of the package ``value``, found without importing it."""
+    import importlib.machinery
+    import importlib.util
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}", name) or ".." in name:
+        raise PluginError(f"the entry point's name {name!r} cannot be a "
+                          f"plugin file's name: use the plugin's name")
+    module = value.strip()
+    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module):
+        raise PluginError("the value must be the name of the package that "
+                          "holds the plugin file, such as 'apportion_myplugin' "
+                          "(no ':attribute': apportion does not import it)")
+    parts = module.split(".")
+    try:
+        spec = importlib.util.find_spec(parts[0])
+        for part in parts[1:]:
+            # importlib.util.find_spec("a.b") would import a: look in a's
+            # folders instead.
+            locations = spec.submodule_search_locations if spec else None
+            spec = (importlib.machinery.PathFinder.find_spec(part, list(locations))
+                    if locations is not None else None)
+    except (ImportError, ValueError) as e:
+        raise PluginError(f"the package {module} cannot be found: {e}") from None
+    if spec is None:
+        raise PluginError(f"the package {module} is not installed")
+    if spec.submodule_search_locations is not None:
+        folders = [Path(p) for p in spec.submodule_search_locations]
+    elif spec.origin is not None and spec.has_location:
+        folders = [Path(spec.origin).parent]
+    else:
+        raise PluginError(f"the package {module} has no folder to hold a "
+                          f"plugin file")
+    for folder in folders:
+        library = folder / f"{name}{PLUGIN_SUFFIX}"
+        if library.is_file():
+            return library
+    where = " or ".join(str(f / f"{name}{PLUGIN_SUFFIX}") for f in folders)
+    raise PluginError(f"there is no plugin file {where} (was the distribution "
+                      f"built for another platform?)")
+
+
+#: Where each plugin file discovery loaded came from, by real path.
+_origins: dict[str, str] = {}
+
+
+def plugin_origin(plugin: PluginInfo | str | os.PathLike[str]) -> str:
+    """Where a loaded plugin came from: "shipped with apportion",
+    "APPORTION_PLUGIN_PATH entry FOLDER", "entry point NAME of DISTRIBUTION
+    VERSION" (an installed distribution's ``apportion.plugins`` entry
+    point), or "load_plugin" (loaded by path).  ``plugin`` is what
+    :func:`plugins` lists, or the plugin file's path."""
+    path = plugin.path if isinstance(plugin, PluginInfo) else os.fspath(plugin)
+    _discover()
+    return _origins.get(os.path.realpath(path), "load_plugin")
 
 
 def _discover(probe: bool | None = None) -> None:
     """Loads the candidates once.  probe None probes those of
-    APPORTION_PLUGIN_PATH only; True or False every one or none."""
+    APPORTION_PLUGIN_PATH and the entry points only; True or False every
+    one or none."""
     global _discovered
     with _lock:
         if _discovered:
             return
         _discovered = True
-        for path, from_path in _candidates():
+        for path, third_party, origin in _candidates():
             # Whatever goes wrong with one plugin is a warning: the others
             # still load, and the registry stays as it was.
+            # A file in site-packages is named with the entry point that
+            # offered it.
+            offered = f" (offered by {origin})" if origin.startswith("entry") else ""
             try:
-                _load(path, from_path if probe is None else probe)
+                info = _load(path, third_party if probe is None else probe)
             except PluginError as e:
-                _warn_failure(str(path), str(e))
+                _warn_failure(str(path), f"{e}{offered}")
             except Exception as e:
                 _warn_failure(str(path), f"plugin {path} could not be "
-                                         f"loaded: {type(e).__name__}: {e}")
+                                         f"loaded: {type(e).__name__}: {e}{offered}")
+            else:
+                _origins.setdefault(os.path.realpath(info.path), origin)
 
 
 def _warn_failure(path: str, message: str) -> None:
@@ -245,7 +375,8 @@ def _load(path: str | os.PathLike[str], probe: bool = False) -> PluginInfo:
 
 
 def load_plugin(path: str | os.PathLike[str], *, probe: bool = False) -> PluginInfo:
-    """Loads the plugin at ``path`` (a ``.so`` file) and returns what it
+    """Loads the plugin at ``path`` (a ``.so``, ``.dylib`` or ``.dll``
+    file: :data:`PLUGIN_SUFFIX`) and returns what it
     declared.  Loading a file already loaded returns the first load.
 
     Before anything of the file runs, the host checks its bytes: an ELF
@@ -263,15 +394,17 @@ def load_plugin(path: str | os.PathLike[str], *, probe: bool = False) -> PluginI
         raise TypeError(f"probe must be a bool, not {type(probe).__name__}")
     if os.fspath(path) == "":
         raise PluginError("no plugin path given: load_plugin needs the path "
-                          "of a plugin file (a .so)")
+                          f"of a plugin file (a {PLUGIN_SUFFIX})")
     with _lock:
         _discover()
         return _load(path, probe)
 
 
 def plugins() -> list[PluginInfo]:
-    """Every loaded plugin, in load order (the package's own and those of
-    APPORTION_PLUGIN_PATH are loaded first)."""
+    """Every loaded plugin, in load order (the package's own, those of
+    APPORTION_PLUGIN_PATH and those of the ``apportion.plugins`` entry
+    points are loaded first); :func:`plugin_origin` says where each came
+    from."""
     _discover()
     return [PluginInfo._from_core(d) for d in _core.plugin_list()]
 

@@ -1,11 +1,12 @@
 """``python -m apportion plugin ...``: start, build and list plugins.
 
 ``plugin new NAME`` copies the plugin template (a small service area,
-written to be read) into ./NAME, ``plugin build DIR`` compiles a plugin
+written to be read, with the pyproject.toml and setup.py that build it into
+a wheel of its own) into ./NAME, ``plugin build DIR`` compiles a plugin
 folder into a shared library against the installed headers, and ``plugin
-list`` shows what is loaded, each plugin probed in a child process first
-(``--no-probe`` not).  :func:`new_plugin` and :func:`build_plugin`
-do the same from Python.
+list`` shows what is loaded and where each plugin came from, each plugin
+probed in a child process first (``--no-probe`` not).  :func:`new_plugin`
+and :func:`build_plugin` do the same from Python.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import PluginError
+from .plugin import PLUGIN_SUFFIX
 
 __all__ = ["build_plugin", "main", "new_plugin", "template_folder"]
 
@@ -32,8 +34,12 @@ NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 CFLAGS = ("-std=c11", "-O2", "-Wall", "-Wextra", "-fPIC", "-shared",
           "-fvisibility=hidden")
 
-# The placeholders the template's file names and text hold.
-_NAME, _AREA = "__NAME__", "__AREA__"
+# The placeholders the template's file and folder names and text hold:
+# the plugin's name, its service area, and the apportion version that wrote
+# it (the oldest its pyproject.toml asks for: its headers are this one's).
+_NAME, _AREA, _VERSION = "__NAME__", "__AREA__", "__APPORTION_VERSION__"
+# What a build leaves in a folder, never copied from the template.
+_BUILT = (".so", ".dylib", ".dll", ".o", ".obj", ".pyc")
 
 
 def template_folder() -> Path:
@@ -58,7 +64,13 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None,
     ``name`` is lower-case letters, digits and ``_``, starting with a
     letter; its service area is ``area`` (1 to 32 upper-case letters,
     digits and ``_``), by default the name in upper case.  An existing
-    folder is used only when it is empty."""
+    folder is used only when it is empty.
+
+    Besides the C file, its tests and a Makefile, the folder has a
+    ``pyproject.toml`` and ``setup.py`` that build the plugin into a wheel
+    of its own (``pip wheel .``): the library inside the package
+    ``apportion_<name>``, offered to apportion through an entry point of
+    the ``apportion.plugins`` group."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise PluginError(
             f"{name!r} cannot be a plugin name: use 1 to 64 lower-case "
@@ -76,15 +88,22 @@ def new_plugin(name: str, directory: str | os.PathLike[str] | None = None,
         raise PluginError(f"{target} already exists and is not an empty "
                           f"folder; nothing was written (remove it, or "
                           f"choose another name or --dir)")
+    from . import __version__
+
     template = template_folder()
-    files = sorted(p for p in template.iterdir()
-                   if p.is_file() and not p.name.endswith((".so", ".o", ".pyc")))
+    files = sorted(p for p in template.rglob("*")
+                   if p.is_file() and not p.name.endswith(_BUILT)
+                   and "__pycache__" not in p.relative_to(template).parts)
     target.mkdir(parents=True, exist_ok=True)
     for source in files:
         text = source.read_text(encoding="utf-8")
-        text = text.replace(_NAME, name).replace(_AREA, area)
-        (target / source.name.replace(_NAME, name)).write_text(
-            text, encoding="utf-8")
+        text = (text.replace(_NAME, name).replace(_AREA, area)
+                .replace(_VERSION, __version__))
+        relative = source.relative_to(template)
+        output = target.joinpath(*(part.replace(_NAME, name)
+                                   for part in relative.parts))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
     return target
 
 
@@ -110,7 +129,7 @@ def _command(directory: str | os.PathLike[str],
                 raise PluginError(f"cannot name the library after the folder "
                                   f"{name!r}; give --output")
             name = sources[0].stem
-        output = folder / f"{name}.so"
+        output = folder / f"{name}{PLUGIN_SUFFIX}"
     compiler = shlex.split(cc or os.environ.get("CC") or "cc")
     command = [*compiler, *CFLAGS, f"-I{get_include()}",
                *(str(s) for s in sources), "-o", str(output)]
@@ -137,7 +156,8 @@ def build_plugin(directory: str | os.PathLike[str],
                  output: str | os.PathLike[str] | None = None,
                  cc: str | None = None) -> Path:
     """Compiles every .c file in ``directory`` into a plugin library and
-    returns its path: ``output``, by default ``directory/<folder name>.so``.
+    returns its path: ``output``, by default ``directory/<folder
+    name><PLUGIN_SUFFIX>`` (``.so``, or ``.dylib`` on macOS).
 
     ``cc`` is the compiler (default $CC, else ``cc``), run with
     ``-std=c11 -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden`` and
@@ -182,16 +202,17 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .plugin import _discover, plugins
+    from .plugin import _discover, plugin_origin, plugins
 
     # Each plugin is loaded first in a probe process (unless --no-probe), so
     # that one which crashes is listed as a failure, not the end of the
     # command.  A plugin that fails to load is a PluginWarning, on stderr.
     _discover(probe=not args.no_probe)
     loaded = plugins()
-    rows = [("name", "service area", "version", "ABI", "path")]
+    rows = [("name", "service area", "version", "ABI", "from", "path")]
     rows += [(p.name, p.service_area, p.version,
-              ".".join(str(v) for v in p.abi), p.path) for p in loaded]
+              ".".join(str(v) for v in p.abi), plugin_origin(p), p.path)
+             for p in loaded]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths))
@@ -221,11 +242,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                            "into a shared library")
     build.add_argument("directory", help="the plugin's folder")
     build.add_argument("--output", "-o", help="the library to write (default "
-                       "DIR/<folder name>.so)")
+                       f"DIR/<folder name>{PLUGIN_SUFFIX})")
     build.add_argument("--cc", help="the C compiler (default $CC, else cc)")
-    listing = sub.add_parser("list", help="list the loaded plugins: "
-                             "apportion's own and those in "
-                             "APPORTION_PLUGIN_PATH, each probed first")
+    listing = sub.add_parser("list", help="list the loaded plugins and where "
+                             "each came from: apportion's own, those in "
+                             "APPORTION_PLUGIN_PATH and those installed "
+                             "distributions offer through the "
+                             "apportion.plugins entry points, each probed "
+                             "first")
     listing.add_argument("--no-probe", action="store_true",
                          help="load the plugins without first loading each "
                          "in a child process (the probe)")
