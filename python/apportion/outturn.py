@@ -504,7 +504,7 @@ class Q4Balance(Presentable):
     frame = renamed(to_frame, "Q4Balance.frame")
 
     def view(self) -> View:
-        """The balance as a :class:`apportion.present.View`: the shares,
+        """The balance as a :class:`~apportion.present.model.View`: the shares,
         what was billed and the balance in words, the invoices (the last
         the balance) in a table, and the carry-forwards invoiced apart."""
         word = {"payment": f"a further payment by {self.payer}",
