@@ -320,7 +320,7 @@ class Plan(Paper):
         carry-forwards, in pounds and pence with a minus sign for negatives
         (as the paper prints them)."""
         source = self.reference or self.title or self.source
-        money = [Column("total", "Budget", "money", "£", 2, role="stated"),
+        money = [Column("total", "Budget", "money", "£", 2),
                  *[Column(a, a, "money", "£", 2, role="computed")
                    for a in self.authorities]]
         result = self._data["result"]
