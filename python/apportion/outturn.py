@@ -344,8 +344,6 @@ class Outturn(Paper):
                        + f" of {pounds(abs(net))}.")
         return out
 
-    _position_lines = _paragraphs
-
     def _split_words(self) -> str:
         assert self.split is not None  # only with authorities and a split
         return split_text(self.split, self.authorities)

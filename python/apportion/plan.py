@@ -291,8 +291,6 @@ class Plan(Paper):
                        f"{r['read_as']}. Evidence: {r['evidence']}")
         return out
 
-    _header_lines = _heading
-
     def _paragraphs(self) -> list[str]:
         out = []
         r = self.recharge
