@@ -213,6 +213,9 @@ def test_markdown_table_aligns_figures_and_bolds_the_total():
     assert align == "| :--- | ---: | ---: | ---: | :--- |"
     assert "| **Total** | **346** | **383** | **+37** |  |" in lines
     assert "Income \\| fees" in md and "Budget \\<2021/22\\> & more" in md
+    # no math or strikethrough where a reading quotes a JSON path
+    assert markdown_text(view_markdown(View("$.basis.values ~ $x$"))) == "### $.basis.values ~ $x$"
+    assert "\\$.basis.values \\~ \\$x\\$" in view_markdown(View("$.basis.values ~ $x$"))
 
 
 def test_everything_is_escaped_in_html():
