@@ -249,7 +249,8 @@ def test_money_is_in_the_unit_with_a_pound_format(book):
 
 def test_totals_and_differences_are_live_formulas(book, views):
     wb = openpyxl.load_workbook(book)
-    assert wb["Apportionment"]["C7"].value == 407045     # the stated budget: a constant
+    # the budget's lines are the plan's own figures: its total is their sum
+    assert wb["Apportionment"]["C7"].value == "=SUM(C6)"
     assert wb["Apportionment"]["D7"].value == "=SUM(D6)"
     assert wb["Recharge schedule"]["B10"].value == "=SUM(B6:B9)"
     assert wb["Recharge schedule"]["D6"].value == "=C6-B6"
@@ -259,10 +260,10 @@ def test_totals_and_differences_are_live_formulas(book, views):
     assert out["E11"].value == 3701          # the stated total: a constant
     assert wb["IASS2"]["C14"].value == "=SUM(C6:C13)"
     cells = formula_cells(views)
-    # the apportionment 2 sums; the schedule 3 differences (Q4's stated
+    # the apportionment 3 sums (budget and two shares); the schedule 3 differences (Q4's stated
     # figure is cut off) and a sum; the outturn 7 rows of 5 differences and 5
     # sums; the scorecard 2 sums
-    assert len(cells) == 2 + 4 + (7 * 5 + 5) + 2
+    assert len(cells) == 3 + 4 + (7 * 5 + 5) + 2
     for name, ref, *_ in cells:
         assert str(wb[name][ref].value).startswith("="), (name, ref)
 
@@ -450,7 +451,7 @@ EDITS = [("Apportionment", "D6", "D7", Decimal("1234.56")),
 def recalculated(tmp_path_factory, book, papers):
     work = tmp_path_factory.mktemp("libreoffice")
     plain = work / "plain.xlsx"
-    assert poison_cached_results(book, plain) == 2 + 4 + (7 * 5 + 5) + 2
+    assert poison_cached_results(book, plain) == 3 + 4 + (7 * 5 + 5) + 2
     wb = openpyxl.load_workbook(book)
     for sheet, cell, _, delta in EDITS:
         wb[sheet][cell].value = float(exact(wb[sheet][cell].value) + delta)
