@@ -121,6 +121,19 @@ def _end(x: Fraction | None) -> Decimal | None:
     return Decimal(x.numerator) / Decimal(x.denominator)
 
 
+def _judged(kpi: KPI) -> str:
+    """How a KPI is judged, in words: "target 90%; Red: 80% or below;
+    Amber: ...; Green: ... (higher is better)", or a status KPI's states."""
+    if kpi.is_status:
+        return "; ".join(f"{label} = {kpi.states[label.strip().casefold()].value.capitalize()}"
+                         for label in kpi._labels)
+    u = "%" if kpi.unit == "%" else ""
+    bands = "; ".join(f"{b.rag.value.capitalize()}: {_band_words(b, kpi.unit)}"
+                      for b in kpi.bands)
+    target = "" if kpi.target is None else f"target {_show(kpi.target)}{u}; "
+    return f"{target}{bands} ({kpi.polarity} is better)"
+
+
 def _band_words(band: Band, unit: str) -> str:
     """"80% or below", "above 25%", "from 80% (not included) to 90% (not
     included)"."""

@@ -20,6 +20,7 @@ import numpy as np
 from ._deprecate import keyword_only_after
 from .errors import InputError
 from .kpi import KPI, RAG, _exact
+from .kpi import _judged as _bands_text
 from .present.model import Chart, Column, Finding, Row, Series, Table, View
 
 if TYPE_CHECKING:
@@ -441,17 +442,6 @@ def _exact_value(row: Any) -> Decimal | None:
     if _missing(row.value) or isinstance(row.value, str):
         return None
     return _decimal(_exact(row.value, "value"))
-
-
-def _bands_text(kpi: KPI) -> str:
-    """How a KPI is judged, in the council's words where they were given."""
-    if kpi.is_status:
-        return "; ".join(f"{label} = {rag.value.capitalize()}"
-                         for label, rag in kpi.states.items())
-    judged = kpi.bands_text or "; ".join(str(b) for b in kpi.bands)
-    target = "" if kpi.target is None else f"target {_show_plain(kpi.target)}; "
-    better = "higher" if kpi.polarity == "higher" else "lower"
-    return f"{target}{judged} ({better} is better)"
 
 
 def _show_value(row: Any) -> str:
