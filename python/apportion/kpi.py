@@ -339,9 +339,9 @@ class KPI:
         if self.bands_text:
             paragraphs.append(f"Bands as worded: {self.bands_text}")
         elif self.tolerance is not None and not self.is_status:
+            of = "points" if self.tolerance_kind == "points" else "% of the target"
             paragraphs.append(f"Bands derived from the target and a tolerance "
-                              f"of {_show(self.tolerance)} "
-                              f"{'points' if self.tolerance_kind == 'points' else '% of the target'}.")
+                              f"of {_show(self.tolerance)} {of}.")
         if self.is_status:
             table = Table(f"{self.ref}: states", (
                 Column("state", "State", role="label"),

@@ -663,8 +663,8 @@ class ServiceArea:
         target, how it is judged and the measure that computes it) and
         what else it offers (measures, rules, checks, report sections,
         calculators)."""
-        from .present.model import Column, Row, Table, View
         from .kpi import _judged
+        from .present.model import Column, Row, Table, View
         p = self.plugin
         source = f"the plugin {p.name} {p.version} ({p.path})"
         kpis = Table(f"{self.code}: KPIs", (

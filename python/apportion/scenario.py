@@ -497,8 +497,9 @@ class ScenarioRun:
                       negatives="minus", name="Percentiles")
         labels = list(dict.fromkeys(p for _, p in frame.index))
         years = [str(y) for y in self.scenario.years]
-        series = [(_ordinal(p), [int(frame.loc[(y, p), names[-1]])
-                                 for y in self.scenario.years]) for p in labels]
+        total = {key: int(v) for key, v in frame[names[-1]].items()}
+        series = [(_ordinal(p), [total[(y, p)] for y in self.scenario.years])
+                  for p in labels]
         band = (series[0][0], series[-1][0]) if len(series) >= 3 else None
         chart = _money_chart("Total cost by year", years, series, source, "line",
                              band)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, SupportsInt, Union, cast
 
 import numpy as np
 
@@ -266,8 +266,7 @@ class Scorecard:
                 cells.append(_text(r.group) or None)
             cells += [str(r.period), value]
             if rated:
-                cells += [None if _missing(r.numerator) else int(r.numerator),
-                          None if _missing(r.denominator) else int(r.denominator)]
+                cells += [_count(r.numerator), _count(r.denominator)]
             cells += [target, rag, _text(r.direction) or None, escalation or None]
             rows.append(Row(tuple(cells)))
             if _text(r.escalation) in ("performance_failure", "rectification_plan"):
@@ -308,7 +307,7 @@ class Scorecard:
         self-contained page (its stylesheet inline, no request to any
         other host)."""
         from .present.html import view_html
-        body = view_html(self.view())
+        body: str = view_html(self.view())
         if not full:
             return body
         return _page(self.title or "Scorecard", body)
@@ -344,7 +343,7 @@ class Scorecard:
             raise ImportError("Scorecard.plot needs matplotlib: pip install "
                               "'apportion[plot]'") from None
         from .present.charts import chart_figure
-        fig = chart_figure(self._chart())
+        fig: Figure = chart_figure(self._chart())
         if path is not None:
             # "tight" keeps the title and legend inside the PNG whatever
             # the labels' lengths.
@@ -412,6 +411,10 @@ def _show_plain(x: object) -> str:
     if isinstance(x, Fraction):
         return f"{float(x):g}"
     return str(x)
+
+
+def _count(x: object) -> int | None:
+    return None if _missing(x) else int(cast(SupportsInt, x))
 
 
 def _rag_name(x: object) -> str | None:
