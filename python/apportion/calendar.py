@@ -30,6 +30,7 @@ import numpy.typing as npt
 from . import _core
 from ._deprecate import renamed
 from .errors import InputError
+from .present.mixin import Presentable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -219,7 +220,7 @@ def _make(division: str, weekmask: int, closures: tuple[int, ...]) -> _core._Cal
                               np.array(closures, dtype=np.int64))
 
 
-class Calendar:
+class Calendar(Presentable):
     """A working-day calendar: a division's bank holidays, an organisation's
     own closure days and a weekmask.
 

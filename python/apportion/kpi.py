@@ -32,6 +32,7 @@ from . import _core, limits
 from ._convert import Weight, exact_ratio
 from ._deprecate import keyword_only_after
 from .errors import InputError
+from .present.mixin import Presentable
 from .present.model import Column, Finding, Row, Table, View
 
 __all__ = [
@@ -194,7 +195,7 @@ def _band_from(spec: Band | Mapping[str, object], i: int) -> Band:
     return Band(rag, *ends["lower"], *ends["upper"])
 
 
-class KPI:
+class KPI(Presentable):
     """A key performance indicator and how it is judged.
 
     ``bands`` is the council's own wording ("Green = 90-100%, Amber =

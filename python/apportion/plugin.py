@@ -39,6 +39,7 @@ from .calendar import Calendar, DateScalar, as_days
 from .errors import InputError, PluginError, PluginWarning
 from .kpi import KPI
 from .measures import By, CalendarLike, _calendar, _group_keys, _ratio, _sorted
+from .present.mixin import Presentable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -548,7 +549,7 @@ def _not_int(v: object) -> NoReturn:
 # ---- a service area ------------------------------------------------------------
 
 
-class ServiceArea:
+class ServiceArea(Presentable):
     """A service area a plugin brought: its KPIs and what it can compute.
 
     A service area pickles by reference, for workers such as Dask's: it is
