@@ -349,7 +349,8 @@ class KPI(Presentable):
                 Column("rag", "Rating", "rag")), tuple(
                 Row((label, self.states[label.strip().casefold()].value.capitalize()))
                 for label in self._labels),
-                source=f"the definition of {self.ref}", name=f"{self.ref} states")
+                source=f"the definition of {self.ref}",
+                name=f"{self.ref} states"[:31])
         else:
             kind: Literal["percent", "number"] = \
                 "percent" if self.unit == "%" else "number"
@@ -362,7 +363,7 @@ class KPI(Presentable):
                      _band_words(b, self.unit)))
                 for b in self.bands),
                 source=f"the definition of {self.ref}; bands read by apportion",
-                name=f"{self.ref} bands")
+                name=f"{self.ref} bands"[:31])
         findings = (Finding("note", self.ref, f"{self.ref}: {self.warning}"),) \
             if self.warning else ()
         return View(title, tuple(paragraphs), findings, (table,),

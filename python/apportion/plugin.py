@@ -676,7 +676,7 @@ class ServiceArea(Presentable):
             Column("measure", "Measure")), tuple(
             Row((k.ref, k.description or None, k.unit, _judged(k),
                  k.measure)) for k in self.kpis.values()),
-            source=source, name=f"{self.code} KPIs")
+            source=source, name=f"{self.code} KPIs"[:31])
         rows = []
         for kind, items in (("measure", self.measures), ("rule", self.rules),
                             ("check", self.checks), ("section", self.sections),
@@ -691,7 +691,7 @@ class ServiceArea(Presentable):
         offers = Table(f"{self.code}: what it offers", (
             Column("kind", "Kind"), Column("name", "Name", role="label"),
             Column("description", "Description")), tuple(rows),
-            source=source, name=f"{self.code} items")
+            source=source, name=f"{self.code} items"[:31])
         paragraphs = (f"{p.description}" if p.description else self.code,
                       f"Plugin {p.name} {p.version} (ABI {p.abi[0]}.{p.abi[1]}, "
                       f"{p.licence}) from {p.path}.")
