@@ -23,7 +23,6 @@ from apportion.calendar import Calendar
 from apportion.kpi import KPI, AmbiguousBandsWarning
 from apportion.present import Presentable, View
 from apportion.present.model import RAG_NAMES
-from apportion.scorecard import Scorecard
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SPLIT = {"NNC": "44.16", "WNC": "55.84"}
@@ -85,7 +84,8 @@ OBJECTS = every_object()
 class _Balanced(HTMLParser):
     """Fails on a closing tag that does not close the innermost open one."""
 
-    VOID = {"br", "hr", "img", "meta", "link", "input", "col", "wbr", "source"}
+    VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "col", "wbr",
+                      "source"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -218,8 +218,7 @@ def test_scorecard_of_status_and_number_kpis():
     card = apportion.scorecard(
         kpis, {"IASS1": {"2021/22": "in place", "2022/23": "not in place"}})
     (table,) = card.view().tables
-    value = [c for c in table.columns if c.key == "value"][0]
-    assert value.kind == "text"
+    assert table.columns[table.column("value")].kind == "text"
     assert [r.values[table.column("rag")] for r in table.rows] == ["Green", "Red"]
     assert "numerator" not in [c.key for c in table.columns]
     days = KPI("DAYS", unit="days", polarity="lower", target=426, tolerance=60)
