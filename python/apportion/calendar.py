@@ -31,11 +31,10 @@ from . import _core
 from ._deprecate import renamed
 from .errors import InputError
 from .present.mixin import Presentable
+from .present.model import View
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .present.model import View
 
 __all__ = [
     "CONVENTIONS",
@@ -406,7 +405,7 @@ class Calendar(Presentable):
         bank holiday with its title and whether it was moved off a weekend,
         then the organisation's own closures -- and the working days in
         the financial years around it."""
-        from .present.model import Column, Row, Table, View
+        from .present.model import Column, Row, Table
         year = _dt.date.today().year if year is None else _year(year)
         days = [name.capitalize() for name, on in zip(
             _WEEKDAYS, self.weekmask) if on == "1"]

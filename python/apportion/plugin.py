@@ -40,11 +40,11 @@ from .errors import InputError, PluginError, PluginWarning
 from .kpi import KPI
 from .measures import By, CalendarLike, _calendar, _group_keys, _ratio, _sorted
 from .present.mixin import Presentable
+from .present.model import View
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .present.model import View
     from .scorecard import Scorecard
 
 __all__ = [
@@ -665,7 +665,7 @@ class ServiceArea(Presentable):
         what else it offers (measures, rules, checks, report sections,
         calculators)."""
         from .kpi import _judged
-        from .present.model import Column, Row, Table, View
+        from .present.model import Column, Row, Table
         p = self.plugin
         source = f"the plugin {p.name} {p.version} ({p.path})"
         kpis = Table(f"{self.code}: KPIs", (
