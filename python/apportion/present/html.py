@@ -1,14 +1,15 @@
 """A :class:`~apportion.present.model.View` as an HTML fragment.
 
 The fragment is self-contained: no script, no link, no image fetched from
-anywhere (charts are inline SVG), every text escaped.  It carries the few
-styles a reader needs as ``style`` attributes (figures right-aligned in
-tabular digits, the totals row bold under a rule, the RAG colours) because
-notebook frontends that show untrusted output (GitHub's, VS Code's, a
-sanitised JupyterLab) strip ``<style>`` elements but keep attributes.
-The same elements carry classes (``apportion-view``, ``ap-num``,
-``ap-total``, ``ap-rag-red``...) that :data:`STYLESHEET` styles further
-for a page of its own, such as the committee pack.
+anywhere (charts are inline SVG), every text escaped.  It has no
+``<style>`` element (a notebook's sanitiser may drop one, and its rules
+would reach the whole page): the few styles a reader needs (figures
+right-aligned in tabular digits, the totals row bold under a rule, the RAG
+colours) are ``style`` attributes, and without any style the view still
+reads (a rating keeps its word and its glyph's shape).  The same elements
+carry classes (``apportion-view``, ``ap-num``, ``ap-total``,
+``ap-rag-red``...) that :data:`STYLESHEET` styles further for a page of
+its own, such as the committee pack.
 
 >>> from apportion.present import Column, Row, Table
 >>> t = Table("Budget", (Column("item", "Item"),
@@ -127,8 +128,9 @@ def table_html(table: Table) -> str:
                 content = rag_html(text)
             else:
                 content = escape(text)
-            styles = [_CELL, _NUM if figures[i] else "", _TOTAL if total else ""]
             tag = "th" if i == 0 and total else "td"
+            styles = [_CELL, _NUM if figures[i] else "text-align:left" if tag == "th" else "",
+                      _TOTAL if total else ""]
             scope = ' scope="row"' if tag == "th" else ""
             cells.append(f"<{tag}{scope}{_attrs(classes, styles)}>{content}</{tag}>")
         kind = [f"ap-{row.kind}"] if row.kind != "line" else []
@@ -195,12 +197,15 @@ def chart_html(chart: Chart) -> str:
 def view_html(view: View, *, level: int = 3) -> str:
     """The whole view as an HTML fragment (no ``<html>``): its title as an
     ``<h{level}>``, paragraphs, tables, charts and findings, in a
-    ``<div class="apportion-view">``."""
+    ``<div class="apportion-view">`` that Jupyter's TeX typesetting
+    leaves alone (a "$" is text here)."""
     if not 1 <= level <= 5:
         raise ValueError(f"level must be 1 to 5 (a heading and its "
                          f"subheadings), not {level}")
     sub = level + 1
-    parts = ['<div class="apportion-view">',
+    # tex2jax_ignore and mathjax_ignore: Jupyter typesets TeX in HTML
+    # output, and "$.basis.values" or two "£" amounts with "$" must stay text.
+    parts = ['<div class="apportion-view tex2jax_ignore mathjax_ignore">',
              f"<h{level}>{escape(view.title)}</h{level}>"]
     if view.source:
         parts.append(f'<p class="ap-source" style="{_SMALL}">Source: {escape(view.source)}</p>')
