@@ -1,5 +1,5 @@
 """Scorecards: KPIs x periods with value, RAG, direction of travel and
-escalation, as a DataFrame, as a :class:`~apportion.present.View` (text,
+escalation, as a DataFrame, as a :class:`~apportion.present.model.View` (text,
 HTML for Jupyter and pages, Markdown, Excel) and as a chart.
 
 The ratings, directions and escalation states come from the KPI engine in
