@@ -312,11 +312,15 @@ def linear_trend(values: Series1D, times: Times | None = None,
     return fit.predict(_times_to_predict(predict_at, t), level)
 
 
+def _read_only(values: _F64) -> _F64:
+    """A read-only copy of a fit's observations, for its view."""
+    out = values.copy()
+    out.flags.writeable = False
+    return out
+
+
 def _kept(times: _F64, values: _F64) -> tuple[_F64, _F64]:
-    """Read-only copies of a fit's observations, for its view."""
-    t, y = times.copy(), values.copy()
-    t.flags.writeable = y.flags.writeable = False
-    return t, y
+    return _read_only(times), _read_only(values)
 
 
 def _observed_series(times: _F64, values: _F64) -> pd.Series[float]:
@@ -616,7 +620,7 @@ def fit_holt(values: Series1D, *, alpha: float | None = None,
                        _param(initial_level, "initial_level"),
                        _param(initial_trend, "initial_trend"), fitted)
     return HoltFit(fittedvalues=fitted, last_time=last, step=step,
-                   observed=_kept(y, y)[1], **d)
+                   observed=_read_only(y), **d)
 
 
 @keyword_only_after(2)
