@@ -61,3 +61,40 @@ def test_pieces_cover_the_range_once(total: int, at_least: int, count: int) -> N
     assert covered == list(range(total))
     assert all(b - a >= min(at_least, total) for a, b in got[:-1])
     assert len(got) <= max(1, count)
+
+
+def test_simulate_in_pieces_under_a_bar_gives_the_same_run(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    from apportion import CostScenario, forecast
+    cla = pd.Series([834, 936, 993, 1004, 1092, 1123, 1157, 1144, 1182, 1233],
+                    index=range(2014, 2024))
+    f = forecast.linear_trend(cla, predict_at=[2024, 2025, 2026])
+    s = CostScenario(f, "£64,150", {"NNC": "44.16", "WNC": "55.84"},
+                     inflation=0.035, inflation_sd=0.01, demand_correlation=0.8)
+    quiet = s.simulate(400_000, seed=5, start=3, progress=False)
+    assert capsys.readouterr().err == ""
+    shown = s.simulate(400_000, seed=5, start=3, progress=True)
+    assert "scenarios" in capsys.readouterr().err
+    assert shown.identical(quiet)
+
+
+def test_a_large_ledger_read_under_a_bar_is_the_same_ledger(
+        tmp_path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from apportion import ledger as ledger_module
+    from apportion.ledger import Ledger
+    monkeypatch.setattr(ledger_module, "_BAR_BYTES", 1)  # any file counts as large
+    rows = ["centre,period,amount"] + [f"C{i % 7},Q{i % 4 + 1},{i}.{i % 100:02d}"
+                                      for i in range(1_200_003)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    kw = dict(centre="centre", period="period", amount="amount",
+              financial_year="2021-22")
+    quiet = Ledger.read_csv(path, progress=False, **kw)
+    assert capsys.readouterr().err == ""
+    shown = Ledger.read_csv(path, progress=True, **kw)
+    assert "reading big.csv" in capsys.readouterr().err
+    assert shown.total == quiet.total and len(shown) == len(quiet) == 1_200_003
+    assert shown.totals_frame().equals(quiet.totals_frame())

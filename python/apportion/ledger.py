@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from . import progress as _progress
 from ._basis import basis_rows as _basis_rows
 from ._basis import listing as _listing
 from ._basis import plain as _plain
@@ -65,6 +66,8 @@ _NAT = np.iinfo(np.int64).min
 _KINDS = {"quarter": 4, "month": 12}
 _PREFIX = {"quarter": "Q", "month": "P"}
 _WORD = {"quarter": "quarters", "month": "months"}
+#: The file size from which read_csv shows a progress bar.
+_BAR_BYTES = 50 * 2**20
 _INT64_MAX = 2**63 - 1
 
 class UnusedBasisWarning(UserWarning):
@@ -276,7 +279,7 @@ class Ledger(Presentable):
                  financial_year: str | None = None,
                  periods: str | None = None, unit: str = "£",
                  date_format: str = "%Y-%m-%d", max_bytes: int | None = None,
-                 **read_csv_options: Any) -> Ledger:
+                 progress: bool | None = None, **read_csv_options: Any) -> Ledger:
         """A ledger from a CSV file's columns, named.
 
         Amounts are money text read exactly in ``unit`` ("£", "£000", or
@@ -290,7 +293,8 @@ class Ledger(Presentable):
         is an InputError naming the path, line and column of the first bad
         byte.  A file larger than ``max_bytes`` (None:
         :data:`apportion.limits.max_input_bytes`) is refused before it is
-        read.
+        read.  A file of 50 MB or more shows a progress bar where someone
+        is watching (``progress``: see :mod:`apportion.progress`).
         """
         import pandas as pd
 
@@ -305,9 +309,20 @@ class Ledger(Presentable):
         if missing:
             raise InputError(f"{path}: no column {_listing(missing)}; its columns "
                              f"are {_listing(header)}")
-        frame = pd.read_csv(io.BytesIO(data), usecols=wanted, dtype=str,
-                            keep_default_na=False, na_filter=False,
-                            **read_csv_options)
+        options = dict(usecols=wanted, dtype=str, keep_default_na=False,
+                       na_filter=False, **read_csv_options)
+        if len(data) < _BAR_BYTES or not _progress.enabled(progress):
+            frame = pd.read_csv(io.BytesIO(data), **options)
+        else:  # in blocks of rows, joined into the same frame
+            lines = max(1, data.count(b"\n"))
+            with _progress.bar(lines, f"reading {os.path.basename(path)}",
+                               unit="line", progress=True) as tick:
+                blocks = []
+                for block in pd.read_csv(io.BytesIO(data), chunksize=500_000,
+                                         **options):
+                    blocks.append(block)
+                    tick(len(block))
+            frame = pd.concat(blocks, ignore_index=True)
         self = cls.__new__(cls)
         # Line numbers assume no quoted field spans lines, as in ledgers.
         self._init_from(frame[centre], frame[amount],

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core, limits
+from . import progress as _progress
 from ._basis import basis_rows
 from ._convert import Money, count, pence
 from ._convert import threads as _threads
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["CostScenario", "ScenarioRun"]
 
 _MAX_SEED = 2 ** 64
+#: Scenario-years from which simulate shows a bar (about a second's work).
+_BAR_CELLS = 1_000_000
 
 _F64 = npt.NDArray[np.float64]
 _I64 = npt.NDArray[np.int64]
@@ -237,11 +240,16 @@ class CostScenario(Presentable):
 
     @keyword_only_after(3)
     def simulate(self, n: int, seed: int, *, start: int = 0,
-                 threads: int | None = None) -> ScenarioRun:
+                 threads: int | None = None,
+                 progress: bool | None = None) -> ScenarioRun:
         """Scenarios ``start`` .. ``start + n - 1`` of the run with this
         ``seed``.  The numbers depend only on (model, seed, scenario
         number), not on ``threads`` (None: every core) nor on how a run is
-        split: ``ScenarioRun.concat`` of pieces equals the run in one."""
+        split: ``ScenarioRun.concat`` of pieces equals the run in one.
+        A run of a million scenario-years or more shows a progress bar
+        where someone is watching (``progress``: see
+        :mod:`apportion.progress`); it runs in pieces then, with the same
+        numbers."""
         n = count(n, "n", of="scenarios")
         start = count(start, "start", least=0)
         seed = _seed(seed)
@@ -251,8 +259,17 @@ class CostScenario(Presentable):
         limits.check_items(n, "n", items=n * n_years * (1 + n_auth))
         totals = np.empty((n, n_years), dtype=np.int64)
         shares = np.empty((n, n_years, n_auth), dtype=np.int64)
-        _core.cost_simulate(*self._model_args(), seed, start, n,
-                            _threads(threads), totals, shares)
+        args, workers = self._model_args(), _threads(threads)
+        if n * n_years < _BAR_CELLS or not _progress.enabled(progress):
+            _core.cost_simulate(*args, seed, start, n, workers, totals, shares)
+            return ScenarioRun(self, seed, start, totals, shares)
+        with _progress.bar(n, "scenarios", unit="scenario", progress=True) as tick:
+            for a, b in _progress.pieces(n, at_least=10_000):
+                # Row slices of C-ordered arrays are contiguous: the core
+                # writes each piece in place.
+                _core.cost_simulate(*args, seed, start + a, b - a, workers,
+                                    totals[a:b], shares[a:b])
+                tick(b - a)
         return ScenarioRun(self, seed, start, totals, shares)
 
     def report(self) -> str:
