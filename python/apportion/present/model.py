@@ -164,6 +164,10 @@ class Finding:
     where: str
     message: str
     figures: tuple[str, ...] = ()
+    #: the word shown for it when it says more than the severity ("rounding"
+    #: for a difference within the printed rounding, "not made" for a check
+    #: of an illegible figure); "" shows the severity
+    mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,12 @@ class View:
     source: str = ""
     #: labelled assumptions in force (a unit cost, a target, a rule)
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    #: the heading of the findings ("Audit of the paper's figures"); "" for
+    #: none (a view that is itself a list of findings)
+    findings_title: str = "Findings"
+    #: one sentence before the findings ("25 checks: 22 agree, 3 within
+    #: rounding, 0 errors."), said even when there are none to list
+    findings_summary: str = ""
 
 
 @runtime_checkable
