@@ -22,7 +22,8 @@ CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_
 all: venv
 
 # Debian packages: the C libraries we link, and pkg-config to find them;
-# clang and its runtimes (libFuzzer, ASan, UBSan) for the fuzz targets.
+# clang and its runtimes (libFuzzer, ASan, UBSan) for the fuzz targets;
+# LibreOffice Calc (headless) to recalculate the Excel workbooks in tests.
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -35,6 +36,7 @@ deps:
 	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
 	command -v nm >/dev/null 2>&1 || missing="$$missing binutils"; \
 	command -v awk >/dev/null 2>&1 || missing="$$missing mawk"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	fcc=$$(command -v clang || command -v clang-14 || true); \
 	if [ -z "$$fcc" ]; then missing="$$missing clang libclang-rt-14-dev"; \
 	elif [ ! -f "$$($$fcc -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \

@@ -54,7 +54,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Candidate", "Finding", "Report", "check_figure", "check_rate",
-           "check_split", "check_table", "check_total", "load_table"]
+           "check_split", "check_table", "check_table_excel", "check_total",
+           "load_table"]
 
 STATUSES = ("ok", "rounding", "error")
 
@@ -646,3 +647,18 @@ def _json_default(value: object) -> str | int:
     if isinstance(value, Integral):
         return int(value)
     raise TypeError(f"{type(value).__name__} is not a table figure")
+
+
+def check_table_excel(path: str | os.PathLike[str], *, sheet: str | None = None,
+                      range: str | None = None, max_bytes: int | None = None,
+                      **directives: Any) -> Report:
+    """:func:`check_table` of a table laid out in a workbook's sheet as the
+    CSV form lays it out (directive rows, a header row, the rows), in a
+    ``range`` ("A1:F9" or a defined name) or the sheet's used cells.
+    ``directives`` (title, source, unit, decimals, rules, note) give or
+    override the sheet's own.  A figure that cannot be read is an error
+    naming its cell: see :func:`apportion.workbook.check_table`."""
+    from .workbook import check_table as check_sheet
+
+    return check_sheet(path, sheet=sheet, range=range, max_bytes=max_bytes,
+                       **directives)

@@ -660,6 +660,26 @@ class Ledger:
     def __repr__(self) -> str:
         return f"<{self._describe()}>"
 
+    @classmethod
+    def read_excel(cls, path: str | os.PathLike[str], *, sheet: str | None = None,
+                   range: str | None = None, centre: str, amount: str,
+                   period: str | None = None, date: str | None = None,
+                   financial_year: str | None = None, periods: str | None = None,
+                   unit: str = "£", date_format: str = "%Y-%m-%d",
+                   max_bytes: int | None = None) -> Ledger:
+        """A ledger from a workbook's sheet (a ``range`` such as "A1:D729"
+        or a defined name; by default the sheet's used cells), its columns
+        named by their headers as :meth:`read_csv` names a file's.  Amounts
+        are numbers in ``unit`` exact to the penny, or money text; dates
+        are date cells or text.  Errors name the cell ("Ledger!D17"), its
+        column and what was expected: see :func:`apportion.workbook.read_ledger`."""
+        from .workbook import read_ledger
+
+        return read_ledger(path, sheet=sheet, range=range, centre=centre,
+                           amount=amount, period=period, date=date,
+                           financial_year=financial_year, periods=periods,
+                           unit=unit, date_format=date_format, max_bytes=max_bytes)
+
 
 def _pounds_cell(value: object) -> str:
     """A table cell of int pence (an int64 or an exact Python int) in £."""
