@@ -34,6 +34,8 @@ from .errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .present.model import View
+
 __all__ = [
     "CONVENTIONS",
     "DIVISIONS",
@@ -46,6 +48,9 @@ __all__ = [
 
 #: The divisions with bank holidays ("none": weekends only).
 DIVISIONS = ("england-and-wales", "scotland", "northern-ireland", "none")
+_DIVISION_NAMES = {"england-and-wales": "England and Wales", "scotland": "Scotland",
+                   "northern-ireland": "Northern Ireland",
+                   "none": "no division (weekends only)"}
 #: numpy.busday_offset's roll conventions.
 ROLLS = ("raise", "nat", "forward", "following", "backward", "preceding",
          "modifiedfollowing", "modifiedpreceding")
@@ -393,6 +398,51 @@ class Calendar:
         if a.scalar and b.scalar and result == -1:
             return None
         return result
+
+    def view(self, year: int | None = None) -> View:
+        """The calendar on a page: its division, working week and closure
+        days, the weekdays it closes in ``year`` (None: this year) -- each
+        bank holiday with its title and whether it was moved off a weekend,
+        then the organisation's own closures -- and the working days in
+        the financial years around it."""
+        from .present.model import Column, Row, Table, View
+        year = _dt.date.today().year if year is None else _year(year)
+        days = [name.capitalize() for name, on in zip(
+            _WEEKDAYS, self.weekmask) if on == "1"]
+        name = _DIVISION_NAMES.get(self.division, self.division)
+        paragraphs = [
+            f"Bank holidays of {name}" if self.division != "none"
+            else "No bank holidays (weekends only)",
+            f"Working days: {', '.join(days) or 'none'}."]
+        if self._closures:
+            paragraphs.append(f"{len(self._closures)} closure "
+                              f"{'day' if len(self._closures) == 1 else 'days'} "
+                              f"of the organisation's own.")
+        paragraphs[0] += f"; dates from {self.first} to {self.last}."
+        rows = [Row((d.isoformat(), title, "moved off a weekend" if sub else None))
+                for d, title, sub in (
+                    (_EPOCH + _dt.timedelta(days=n), t, s)
+                    for n, t, s in _core.bank_holidays(self.division, year))]
+        rows += [Row((d.isoformat(), "Closure (the organisation's own)", None))
+                 for d in self.extra_closures if d.year == year]
+        rows.sort(key=lambda r: str(r.values[0]))
+        closed = Table(f"Days closed in {year}", (
+            Column("date", "Date", "date", role="label"),
+            Column("title", "Holiday"),
+            Column("note", "Substitute day")), tuple(rows),
+            source=f"apportion's bank-holiday rules for {name}",
+            name=f"Closed {year}")
+        fys = [year - 1, year, year + 1]
+        counts = Table("Working days by financial year", (
+            Column("fy", "Financial year", role="label"),
+            Column("days", "Working days", "count", summed=False)), tuple(
+            Row((fy_label(y), self.financial_year_working_days(y)))
+            for y in fys if self.first.astype(object).year <= y
+            and y + 1 <= self.last.astype(object).year),
+            source="computed by apportion (1 April to 31 March)",
+            name="Working days")
+        return View(f"Working-day calendar: {name}", tuple(paragraphs),
+                    tables=(closed, counts))
 
     def financial_year_working_days(self, year: int | str) -> int:
         """Working days in a financial year, given as 2021 or "2021/22"."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union, cast, overload
 
 import numpy as np
@@ -32,6 +32,7 @@ from ._convert import count
 from ._convert import threads as _threads
 from ._deprecate import keyword_only_after
 from .errors import InputError
+from .present.model import Chart, Column, Row, Series, Table, View
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +49,7 @@ Times = Union[float, Sequence[float], "npt.NDArray[Any]", "pd.Series[Any]", "pd.
 
 __all__ = [
     "BatchForecast",
+    "Forecast",
     "HoltFit",
     "TrendFit",
     "fit_holt",
@@ -64,6 +66,9 @@ TREND_COLUMNS = ("mean", "mean_se", "mean_ci_lower", "mean_ci_upper",
 BATCH_COLUMNS = ("mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower",
                  "obs_ci_upper")
 HOLT_COLUMNS = ("mean", "obs_ci_lower", "obs_ci_upper")
+
+#: Series a BatchForecast's view lists.
+_VIEW_SERIES = 40
 
 # trend_predict writes these seven columns per predicted time.
 _PREDICT_COLUMNS = (*TREND_COLUMNS, "obs_se")
@@ -198,6 +203,15 @@ class TrendFit:
     r_squared: float
     time_mean: float
     sxx: float
+    #: the (times, values) the line was fitted to, for views and charts;
+    #: None for a fit made from its parameters alone
+    observed: tuple[_F64, _F64] | None = field(default=None, compare=False,
+                                               repr=False)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> TrendFit:
+        # Immutable: pandas copies a frame's attrs (where a forecast keeps
+        # its fit) deeply, and the observations need not be copied.
+        return self
 
     @property
     def params(self) -> np.ndarray:
@@ -232,7 +246,32 @@ class TrendFit:
 
     def _as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in
-                self.__dataclass_fields__}
+                self.__dataclass_fields__ if name != "observed"}
+
+    def view(self) -> View:
+        """The fit on a page: the line and its standard errors, and, when
+        the observations are known, the fitted line over them with its
+        prediction interval (:class:`Forecast`'s table and chart)."""
+        table = Table("Linear trend fitted by ordinary least squares", (
+            Column("quantity", "Quantity", role="label"),
+            Column("estimate", "Estimate", "number", decimals=4),
+            Column("se", "Standard error", "number", decimals=4)), (
+            Row(("Intercept", self.intercept, self.intercept_se)),
+            Row(("Slope (a time step)", self.slope, self.slope_se)),
+            Row(("Residual variance", self.sigma2, None)),
+            Row(("R squared", self.r_squared, None)),
+            Row(("Observations", self.nobs, None))),
+            source="computed by apportion", name="Trend fit")
+        paragraphs = (f"value = {self.intercept:,.4g} + {self.slope:,.4g} x time, "
+                      f"fitted to {self.nobs} values; R squared "
+                      f"{self.r_squared:.3f}.",)
+        if self.observed is None:
+            return View("Linear trend", paragraphs, tables=(table,))
+        times, values = self.observed
+        fitted = Forecast(self.predict(times), observed=_observed_series(times, values),
+                          title="Linear trend").view()
+        return View("Linear trend", paragraphs + fitted.paragraphs[1:],
+                    tables=(table, *fitted.tables), charts=fitted.charts)
 
 
 def fit_linear_trend(values: Series1D, times: Times | None = None) -> TrendFit:
@@ -245,7 +284,7 @@ def fit_linear_trend(values: Series1D, times: Times | None = None) -> TrendFit:
     of freedom.
     """
     y, t = _series_and_times(values, times)
-    return TrendFit(**_core.trend_fit(t, y))
+    return TrendFit(**_core.trend_fit(t, y), observed=_kept(t, y))
 
 
 @keyword_only_after(3)
@@ -268,8 +307,21 @@ def linear_trend(values: Series1D, times: Times | None = None,
     >>> linear_trend(cla, predict_at=[2022, 2023, 2024])   # doctest: +SKIP
     """
     y, t = _series_and_times(values, times)
-    fit = TrendFit(**_core.trend_fit(t, y))
+    fit = TrendFit(**_core.trend_fit(t, y), observed=_kept(t, y))
     return fit.predict(_times_to_predict(predict_at, t), level)
+
+
+def _kept(times: _F64, values: _F64) -> tuple[_F64, _F64]:
+    """Read-only copies of a fit's observations, for its view."""
+    t, y = times.copy(), values.copy()
+    t.flags.writeable = y.flags.writeable = False
+    return t, y
+
+
+def _observed_series(times: _F64, values: _F64) -> pd.Series[float]:
+    import pandas as pd
+    keep = ~np.isnan(values)
+    return pd.Series(values[keep], index=_time_index(times[keep]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -308,6 +360,33 @@ class BatchForecast:
         columns["obs_ci_lower"] = self.obs_ci_lower.ravel()
         columns["obs_ci_upper"] = self.obs_ci_upper.ravel()
         return pd.DataFrame(columns, index=index)
+
+    def view(self) -> View:
+        """The forecasts on a page: each series' forecast mean at each
+        predicted time (the first 40 series; :meth:`to_frame` has them
+        all, with their intervals)."""
+        n_series, n_pred = self.mean.shape
+        shown = min(n_series, _VIEW_SERIES)
+        labels = (list(self.labels) if self.labels is not None
+                  else list(range(n_series)))
+        times = [_time_text(t) for t in self.predict_at.tolist()]
+        columns = (Column("series", "Series", role="label"),
+                   Column("nobs", "Values", "count", summed=False),
+                   *(Column(f"t{j}", t, "number", decimals=1)
+                     for j, t in enumerate(times)))
+        rows = tuple(Row((str(labels[i]), int(self.nobs[i]), *_gaps(self.mean[i])))
+                     for i in range(shown))
+        method = ("Holt's linear exponential smoothing" if self.method == "holt"
+                  else "a linear trend fitted by ordinary least squares")
+        notes = () if shown == n_series else (
+            f"The first {shown:,} of {n_series:,} series; to_frame() has them all.",)
+        table = Table("Forecast means", columns, rows,
+                      source="forecast by apportion", notes=notes,
+                      name="Forecast means")
+        return View(f"Forecasts of {n_series:,} series",
+                    (f"Each series forecast by {method} at {n_pred} "
+                     f"{'time' if n_pred == 1 else 'times'}; a series with too "
+                     f"few values has no forecast.",), tables=(table,))
 
     @classmethod
     def concat(cls, parts: Iterable[BatchForecast]) -> BatchForecast:
@@ -420,6 +499,46 @@ class HoltFit:
     fittedvalues: np.ndarray | None = None
     last_time: float = 0.0     # the time of the series' last value
     step: float = 1.0
+    #: the series fitted (NaN where missing), for views and charts
+    observed: _F64 | None = field(default=None, compare=False, repr=False)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> HoltFit:
+        return self  # immutable; see TrendFit.__deepcopy__
+
+    def _times(self) -> _F64:
+        n = 0 if self.observed is None else self.observed.shape[0]
+        return self.last_time - self.step * np.arange(n - 1, -1, -1,
+                                                      dtype=np.float64)
+
+    def view(self) -> View:
+        """The fit on a page: the smoothing parameters, the states and the
+        errors, and, when the series is known, a chart of it beside the
+        one-step forecasts."""
+        table = Table("Holt's linear exponential smoothing", (
+            Column("quantity", "Quantity", role="label"),
+            Column("value", "Value", "number", decimals=4)), tuple(
+            Row((name, value)) for name, value in (
+                ("Alpha (level smoothing)", self.alpha),
+                ("Beta (trend smoothing)", self.beta),
+                ("Initial level", self.initial_level),
+                ("Initial trend", self.initial_trend),
+                ("Level after the last value", self.level),
+                ("Trend after the last value", self.trend),
+                ("Sum of squared one-step errors", self.sse),
+                ("Residual variance", self.sigma2),
+                ("Observations", self.nobs))),
+            source="computed by apportion", name="Holt fit")
+        paragraphs = (f"Holt's linear method with alpha {self.alpha:.4g} and beta "
+                      f"{self.beta:.4g}, fitted to {self.nobs} values.",)
+        charts: tuple[Chart, ...] = ()
+        if self.observed is not None and self.fittedvalues is not None:
+            times = [_time_text(t) for t in self._times()]
+            charts = (Chart("Holt's one-step forecasts", "line", tuple(times), (
+                Series("Observed", _gaps(self.observed)),
+                Series("One-step forecast", _gaps(self.fittedvalues))),
+                source="computed by apportion"),)
+        return View("Holt's linear exponential smoothing", paragraphs,
+                    tables=(table,), charts=charts)
 
     def forecast(self, horizon: int, level: float = 0.95) -> pd.DataFrame:
         """The ``horizon`` values after the end of the series (after any
@@ -495,7 +614,8 @@ def fit_holt(values: Series1D, *, alpha: float | None = None,
     d = _core.holt_fit(y, _param(alpha, "alpha"), _param(beta, "beta"),
                        _param(initial_level, "initial_level"),
                        _param(initial_trend, "initial_trend"), fitted)
-    return HoltFit(fittedvalues=fitted, last_time=last, step=step, **d)
+    return HoltFit(fittedvalues=fitted, last_time=last, step=step,
+                   observed=_kept(y, y)[1], **d)
 
 
 @keyword_only_after(2)
@@ -564,3 +684,121 @@ def holt_batch(values: Series2D, horizon: int, *, alpha: float | None = None,
     batch = BatchForecast(at, mean, None, None, lower, upper, nobs, params,
                           labels, "holt")
     return batch.to_frame() if as_frame else batch
+
+
+# ---- forecasts on a page ------------------------------------------------
+
+def _time_text(t: float) -> str:
+    """A time as a chart or table names it: 2024, not 2024.0."""
+    return str(int(t)) if float(t).is_integer() else f"{t:g}"
+
+
+def _gaps(values: npt.ArrayLike) -> tuple[float | None, ...]:
+    """Floats with None where missing, as a chart's series takes them."""
+    return tuple(None if v != v else float(v)
+                 for v in np.asarray(values, dtype=np.float64).tolist())
+
+
+class Forecast:
+    """A forecast frame (from :func:`linear_trend`, :meth:`TrendFit.predict`,
+    :func:`holt` or :meth:`HoltFit.forecast`) made presentable: its
+    :meth:`view` is the table of the forecast with its prediction interval
+    and a line chart with the interval as a band, beside the observed
+    values.
+
+    ``observed`` is the series the forecast was made from (a Series indexed
+    by time); None takes it from the frame's fit when the fit kept it.
+    ``unit`` names what is counted ("children"); ``source`` the data's
+    origin, for captions.
+
+    >>> from apportion import forecast
+    >>> f = forecast.Forecast(forecast.linear_trend([10, 12, 14, 16],
+    ...                                             predict_at=[4, 5]))
+    >>> f.view().tables[0].rows[-1].values
+    ('5', None, 20.0, 20.0, 20.0)
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, observed: pd.Series[Any] | None = None,
+                 title: str = "Forecast", unit: str = "", source: str = "") -> None:
+        if "mean" not in frame.columns:
+            raise InputError("a forecast frame needs a 'mean' column (from "
+                             "apportion.forecast)")
+        self.frame = frame
+        fit = frame.attrs.get("fit")
+        if observed is None and isinstance(fit, TrendFit) and fit.observed is not None:
+            observed = _observed_series(*fit.observed)
+        if observed is None and isinstance(fit, HoltFit) and fit.observed is not None:
+            observed = _observed_series(fit._times(), fit.observed)
+        self.observed = observed
+        self.title = title
+        self.unit = unit
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Forecast({self.title!r}, {len(self.frame)} times)"
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the forecast frame."""
+        return self.frame.copy()
+
+    def _method(self) -> str:
+        fit = self.frame.attrs.get("fit")
+        if isinstance(fit, TrendFit):
+            return (f"A linear trend fitted by ordinary least squares to "
+                    f"{fit.nobs} values (R squared {fit.r_squared:.3f}).")
+        if isinstance(fit, HoltFit):
+            return (f"Holt's linear exponential smoothing (alpha {fit.alpha:.3g}, "
+                    f"beta {fit.beta:.3g}) fitted to {fit.nobs} values.")
+        return "A forecast."
+
+    def view(self) -> View:
+        """The forecast on a page: a row per time (observed, forecast and
+        the prediction interval's bounds) and a line chart with the
+        interval as a band."""
+        level = self.frame.attrs.get("level")
+        shown = "" if level is None else f"{float(level) * 100:g}% "
+        lower, upper = f"{shown}interval, lower", f"{shown}interval, upper"
+        times: dict[float, list[float | None]] = {}
+        if self.observed is not None:
+            for t, v in zip(np.asarray(self.observed.index, dtype=np.float64).tolist(),
+                            _gaps(self.observed.to_numpy(dtype=np.float64,
+                                                         na_value=np.nan))):
+                times.setdefault(t, [None] * 4)[0] = v
+        has_band = {"obs_ci_lower", "obs_ci_upper"} <= set(self.frame.columns)
+        for i, t in enumerate(np.asarray(self.frame.index, dtype=np.float64).tolist()):
+            row = times.setdefault(t, [None] * 4)
+            row[1] = float(self.frame["mean"].iloc[i])
+            if has_band:
+                row[2] = float(self.frame["obs_ci_lower"].iloc[i])
+                row[3] = float(self.frame["obs_ci_upper"].iloc[i])
+        order = sorted(times)
+        label = f" ({self.unit})" if self.unit else ""
+        columns = [Column("time", "Time", role="label"),
+                   Column("observed", f"Observed{label}", "number", decimals=1),
+                   Column("mean", f"Forecast{label}", "number", decimals=1)]
+        if has_band:
+            columns += [Column("lower", lower.capitalize(), "number", decimals=1),
+                        Column("upper", upper.capitalize(), "number", decimals=1)]
+        width = len(columns) - 1
+        rows = tuple(Row((_time_text(t), *times[t][:width])) for t in order)
+        source = f"{self.source}; forecast by apportion" if self.source else \
+            "Forecast by apportion"
+        table = Table(self.title, tuple(columns), rows, source=source,
+                      name="Forecast")
+        series = [Series("Observed", tuple(times[t][0] for t in order)),
+                  Series("Forecast", tuple(times[t][1] for t in order))]
+        band = None
+        if has_band:
+            series += [Series(lower, tuple(times[t][2] for t in order)),
+                       Series(upper, tuple(times[t][3] for t in order))]
+            band = (lower, upper)
+        chart = Chart(self.title, "line", tuple(_time_text(t) for t in order),
+                      tuple(series), unit=self.unit, band=band, source=source)
+        paragraphs = [self._method()]
+        if has_band:
+            paragraphs.append(f"The band is the {shown}prediction interval: where "
+                              f"a new period's figure is expected to fall, "
+                              f"allowing for the scatter about the trend as "
+                              f"well as the trend's own uncertainty.")
+        return View(self.title, tuple(paragraphs), tables=(table,),
+                    charts=(chart,), source=self.source)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import SupportsInt
+from typing import Literal, SupportsInt
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ from . import _core, limits
 from ._convert import Weight, exact_ratio
 from ._deprecate import keyword_only_after
 from .errors import InputError
+from .present.model import Column, Finding, Row, Table, View
 
 __all__ = [
     "ESCALATION_STATES",
@@ -110,6 +111,43 @@ def _show(x: Fraction) -> str:
         return str(x.numerator)
     d = Decimal(x.numerator) / Decimal(x.denominator)
     return format(d.normalize(), "f") if Fraction(d) == x else str(x)
+
+
+def _end(x: Fraction | None) -> Decimal | None:
+    """A band's end as a Decimal (28 significant digits when it does not
+    terminate); None when the band is open there."""
+    if x is None:
+        return None
+    return Decimal(x.numerator) / Decimal(x.denominator)
+
+
+def _judged(kpi: KPI) -> str:
+    """How a KPI is judged, in words: "target 90%; Red: 80% or below;
+    Amber: ...; Green: ... (higher is better)", or a status KPI's states."""
+    if kpi.is_status:
+        return "; ".join(f"{label} = {kpi.states[label.strip().casefold()].value.capitalize()}"
+                         for label in kpi._labels)
+    u = "%" if kpi.unit == "%" else ""
+    bands = "; ".join(f"{b.rag.value.capitalize()}: {_band_words(b, kpi.unit)}"
+                      for b in kpi.bands)
+    target = "" if kpi.target is None else f"target {_show(kpi.target)}{u}; "
+    return f"{target}{bands} ({kpi.polarity} is better)"
+
+
+def _band_words(band: Band, unit: str) -> str:
+    """"80% or below", "above 25%", "from 80% (not included) to 90% (not
+    included)"."""
+    u = "%" if unit == "%" else ""
+    lo = None if band.lower is None else f"{_show(band.lower)}{u}"
+    hi = None if band.upper is None else f"{_show(band.upper)}{u}"
+    if lo is None and hi is None:
+        return "any value"
+    if lo is None:
+        return f"{hi} or below" if band.upper_inclusive else f"below {hi}"
+    if hi is None:
+        return f"{lo} or above" if band.lower_inclusive else f"above {lo}"
+    return (f"from {lo} ({'included' if band.lower_inclusive else 'not included'})"
+            f" to {hi} ({'included' if band.upper_inclusive else 'not included'})")
 
 
 def _exact(value: object, name: str) -> Fraction:
@@ -268,6 +306,66 @@ class KPI:
         else:
             judged = "; ".join(str(b) for b in self.bands)
         return f"KPI({self.ref!r}, {judged})"
+
+    # ---- on a page ----------------------------------------------------------
+
+    def _rule_text(self) -> str:
+        failure, rectification = self.escalation
+        return (f"Performance Failure after {failure} Red "
+                f"{'period' if failure == 1 else 'periods'} in a row; a "
+                f"Rectification Plan when still Red {rectification} "
+                f"{'period' if rectification == 1 else 'periods'} later")
+
+    def view(self) -> View:
+        """The KPI on a page: what it measures, its target, how it is
+        judged (its bands as a table, each end's value exact and whether
+        it is in the band; a status KPI's states), a note of any reading
+        of ambiguous wording, and its escalation rule as an assumption."""
+        title = f"{self.ref}: {self.description}" if self.description else self.ref
+        facts = [f"Unit {self.unit}"]
+        if not self.is_status:
+            facts.append(f"{self.polarity} is better")
+        if self.target is not None:
+            facts.append(f"target {_show(self.target)}"
+                         f"{'%' if self.unit == '%' else ''}")
+        if self.frequency:
+            facts.append("reported " + {"annual": "annually"}.get(
+                self.frequency, self.frequency))
+        if self.reported_to:
+            facts.append(f"to {self.reported_to}")
+        if self.measure:
+            facts.append(f"computed by the measure {self.measure}")
+        paragraphs = ["; ".join(facts) + "."]
+        if self.bands_text:
+            paragraphs.append(f"Bands as worded: {self.bands_text}")
+        elif self.tolerance is not None and not self.is_status:
+            of = "points" if self.tolerance_kind == "points" else "% of the target"
+            paragraphs.append(f"Bands derived from the target and a tolerance "
+                              f"of {_show(self.tolerance)} {of}.")
+        if self.is_status:
+            table = Table(f"{self.ref}: states", (
+                Column("state", "State", role="label"),
+                Column("rag", "Rating", "rag")), tuple(
+                Row((label, self.states[label.strip().casefold()].value.capitalize()))
+                for label in self._labels),
+                source=f"the definition of {self.ref}", name=f"{self.ref} states")
+        else:
+            kind: Literal["percent", "number"] = \
+                "percent" if self.unit == "%" else "number"
+            table = Table(f"{self.ref}: bands", (
+                Column("rag", "Rating", "rag"),
+                Column("lower", "From", kind),
+                Column("upper", "To", kind),
+                Column("reads", "In words")), tuple(
+                Row((b.rag.value.capitalize(), _end(b.lower), _end(b.upper),
+                     _band_words(b, self.unit)))
+                for b in self.bands),
+                source=f"the definition of {self.ref}; bands read by apportion",
+                name=f"{self.ref} bands")
+        findings = (Finding("note", self.ref, f"{self.ref}: {self.warning}"),) \
+            if self.warning else ()
+        return View(title, tuple(paragraphs), findings, (table,),
+                    assumptions=(f"Escalation ({self.ref}): {self._rule_text()}",))
 
     # ---- scoring ----------------------------------------------------------
 

@@ -45,6 +45,7 @@ from ._deprecate import keyword_only_after, renamed
 from ._present import pounds, text_table
 from .calendar import as_days
 from .errors import ApportionError, InputError, MoneyOverflowError
+from .present.model import Chart, Column, Row, Series, Table, View
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -680,6 +681,31 @@ class Ledger:
                            financial_year=financial_year, periods=periods,
                            unit=unit, date_format=date_format, max_bytes=max_bytes)
 
+    def _where_from(self) -> str:
+        return self.source or "The ledger's lines"
+
+    def view(self) -> View:
+        """The ledger on a page: its lines summed by cost centre and period
+        (in £, with the year and a total row; beyond 40 centres the largest
+        40 by their year and one line for the rest) and a bar chart of the
+        periods' totals."""
+        totals = self._sum()
+        names = [str(c) for c in self.centres]
+        rows = _money_rows(names, totals, with_year=True)
+        columns = (Column("centre", "Cost centre", role="label"),
+                   *(_money_column(p, p) for p in self.period_labels),
+                   _money_column("year", "Year"))
+        fy = f" {self.financial_year}" if self.financial_year else ""
+        table = Table(f"Ledger{fy}: totals by cost centre and period", columns,
+                      tuple(rows), source=f"{self._where_from()}, summed by apportion",
+                      negatives="minus", name="Ledger totals")
+        period_totals = [_exact_total(totals[:, p]) for p in range(totals.shape[1])]
+        chart = _money_chart(f"Ledger{fy}: total by period", self.period_labels,
+                             [("Total", period_totals)], self._where_from())
+        return View(f"Ledger{fy}", (self._describe() + ".",
+                                    f"Total {pounds(self.total)}."),
+                    tables=(table,), charts=(chart,), source=self.source or "")
+
 
 def _pounds_cell(value: object) -> str:
     """A table cell of int pence (an int64 or an exact Python int) in £."""
@@ -885,3 +911,99 @@ class LedgerApportionment:
             parts.append(frame.to_html(formatters={c: _pounds_cell
                                                    for c in frame.columns}))
         return "\n".join(parts)
+
+    def view(self) -> View:
+        """The apportionment on a page: the headline, each authority's
+        share by period (with the year and a total row), the shares by
+        service or cost centre (beyond 40 centres, the largest 40 and one
+        line for the rest), and a bar chart of the authorities' shares by
+        period.  Money in £ and pence, negatives with a minus sign."""
+        source = f"{self.ledger._where_from()}, apportioned by apportion"
+        by_period = _exact_sum(self.shares, axis=0).T  # authority x period
+        authority_rows = _money_rows([str(a) for a in self.authorities],
+                                     by_period, with_year=True)
+        first = Table("By authority and period",
+                      (Column("authority", "Authority", role="label"),
+                       *(_money_column(p, p) for p in self.periods),
+                       _money_column("year", "Year")),
+                      tuple(authority_rows), source=source, negatives="minus",
+                      name="By authority")
+        label = "service" if self._services is not None else "cost centre"
+        if self._services is not None:
+            detail = self.by_service_frame()
+            names = [str(n) for n in detail.index]
+            values = detail.to_numpy(dtype=np.int64)
+        else:
+            names = [str(c) for c in self.centres]
+            values = self.shares.sum(axis=1)
+        detail_rows = _money_rows(names, values, with_year=True)
+        second = Table(f"By {label} and authority (the year)",
+                       (Column("name", label.capitalize(), role="label"),
+                        *(_money_column(f"a{k}", str(a))
+                          for k, a in enumerate(self.authorities)),
+                        _money_column("total", "Total")),
+                       tuple(detail_rows), source=source, negatives="minus",
+                       name=f"By {label}")
+        chart = _money_chart("Each authority's share by period", self.periods,
+                             [(str(a), [int(v) for v in by_period[k]])
+                              for k, a in enumerate(self.authorities)], source)
+        return View("Ledger apportionment", tuple(self._headline()),
+                    tables=(first, second), charts=(chart,),
+                    source=self.ledger.source or "")
+
+
+#: Lines a ledger's view lists before it folds the rest into one.
+_VIEW_LINES = 40
+
+
+def _money_column(key: str, label: str) -> Column:
+    return Column(key, label, "money", unit="£", decimals=2, role="computed")
+
+
+def _money_rows(names: Sequence[str], values: npt.NDArray[Any], *,
+                with_year: bool) -> list[Row]:
+    """A row per name of int pence (the row's sum last when ``with_year``)
+    and a total row; beyond :data:`_VIEW_LINES` names, the largest by
+    their sum and one row for the rest, so the total still adds up."""
+    matrix = [[int(v) for v in row] for row in values.tolist()]
+    sums = [sum(row) for row in matrix]
+    order = list(range(len(names)))
+    rest: list[int] = []
+    if len(order) > _VIEW_LINES:
+        order.sort(key=lambda i: -abs(sums[i]))
+        order, rest = sorted(order[:_VIEW_LINES]), order[_VIEW_LINES:]
+    rows = [Row((names[i], *matrix[i], *([sums[i]] if with_year else [])))
+            for i in order]
+    width = len(matrix[0]) if matrix else values.shape[1] if values.ndim == 2 else 0
+    if rest:
+        folded = [sum(matrix[i][j] for i in rest) for j in range(width)]
+        rows.append(Row((f"{len(rest):,} other lines", *folded,
+                         *([sum(folded)] if with_year else [])),
+                        note="the smaller lines together"))
+    column_totals = [sum(row[j] for row in matrix) for j in range(width)]
+    rows.append(Row(("Total", *column_totals,
+                     *([sum(column_totals)] if with_year else [])), kind="total"))
+    return rows
+
+
+def _chart_unit(pence: Sequence[int]) -> str:
+    """The unit a chart of these amounts reads best in."""
+    largest = max((abs(p) for p in pence), default=0)
+    if largest >= 10_000_000_00:
+        return "£m"
+    if largest >= 100_000_00:
+        return "£000"
+    return "£"
+
+
+def _money_chart(title: str, categories: Sequence[str],
+                 series: Sequence[tuple[str, Sequence[int]]], source: str) -> Chart:
+    """A bar chart of amounts in pence, drawn in the unit that suits them."""
+    from decimal import Decimal
+
+    unit = _chart_unit([p for _, values in series for p in values])
+    per = Decimal({"£m": 100_000_000, "£000": 100_000, "£": 100}[unit])
+    return Chart(title, "bar", tuple(categories),
+                 tuple(Series(name, tuple(Decimal(v) / per for v in values))
+                       for name, values in series),
+                 unit=unit, source=source)

@@ -43,6 +43,7 @@ from .measures import By, CalendarLike, _calendar, _group_keys, _ratio, _sorted
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .present.model import View
     from .scorecard import Scorecard
 
 __all__ = [
@@ -654,6 +655,48 @@ class ServiceArea:
         have = ", ".join(d["name"] for d in self._items(kind)) or "none"
         raise InputError(f"service area {self.code} has no {kind} {name!r} "
                          f"(it has: {have})")
+
+    # ---- on a page ----
+
+    def view(self) -> View:
+        """The service area on a page: its plugin, its KPIs (each with its
+        target, how it is judged and the measure that computes it) and
+        what else it offers (measures, rules, checks, report sections,
+        calculators)."""
+        from .kpi import _judged
+        from .present.model import Column, Row, Table, View
+        p = self.plugin
+        source = f"the plugin {p.name} {p.version} ({p.path})"
+        kpis = Table(f"{self.code}: KPIs", (
+            Column("ref", "KPI", role="label"),
+            Column("description", "Description"),
+            Column("unit", "Unit"),
+            Column("judged", "Judged by"),
+            Column("measure", "Measure")), tuple(
+            Row((k.ref, k.description or None, k.unit, _judged(k),
+                 k.measure)) for k in self.kpis.values()),
+            source=source, name=f"{self.code} KPIs")
+        rows = []
+        for kind, items in (("measure", self.measures), ("rule", self.rules),
+                            ("check", self.checks), ("section", self.sections),
+                            ("calculator", self.calculators)):
+            for item in items.values():
+                detail = item.description
+                if isinstance(item, Measure):
+                    detail += f" (reads {', '.join(item.columns)}; scale {item.scale})"
+                elif isinstance(item, Calculator):
+                    detail += f" ({item.signature})"
+                rows.append(Row((kind, item.name, detail.strip() or None)))
+        offers = Table(f"{self.code}: what it offers", (
+            Column("kind", "Kind"), Column("name", "Name", role="label"),
+            Column("description", "Description")), tuple(rows),
+            source=source, name=f"{self.code} items")
+        paragraphs = (f"{p.description}" if p.description else self.code,
+                      f"Plugin {p.name} {p.version} (ABI {p.abi[0]}.{p.abi[1]}, "
+                      f"{p.licence}) from {p.path}.")
+        return View(f"Service area {self.code}", paragraphs,
+                    tables=tuple(t for t in (kpis, offers) if t.rows),
+                    source=p.path)
 
     # ---- calculators ----
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union, overload
 
 import numpy as np
@@ -27,6 +28,7 @@ from ._convert import threads as _threads
 from ._deprecate import keyword_only_after
 from ._present import pounds, text_table
 from .errors import InputError
+from .present.model import Chart, Column, Row, Series, Table, View
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -262,6 +264,79 @@ class CostScenario:
         return "\n".join(["Expected cost by year (shares apportioned exactly)",
                           *text_table([header, *rows], right)])
 
+    def _title(self) -> str:
+        span = (str(self.years[0]) if len(self.years) == 1
+                else f"{self.years[0]} to {self.years[-1]}")
+        return f"Cost scenario, {span}"
+
+    def assumptions(self) -> tuple[str, ...]:
+        """The model's inputs as labelled assumptions, for a view: none of
+        them is a figure from a paper unless the caller says so."""
+        out = [f"Unit cost: {pounds(self.unit_cost_pence)} a unit a year, in "
+               f"year-0 prices ({self.years[0]})"]
+        rates = sorted(set(self.inflation.tolist()))
+        if len(rates) == 1:
+            out.append(f"Inflation: {_percent(rates[0])}% a year, year 0 "
+                       f"included")
+        else:
+            out.append("Inflation: " + ", ".join(
+                f"{y} {_percent(r)}%" for y, r in zip(self.years,
+                                                      self.inflation.tolist())))
+        shares = [_shares(row) for row in self.weights]
+        if all(s == shares[0] for s in shares):
+            out.append("Basis every year: " + ", ".join(
+                f"{a} {p}%" for a, p in zip(self.authorities, shares[0])))
+        else:
+            out.append("Basis by year: " + "; ".join(
+                f"{y} " + ", ".join(f"{a} {p}%" for a, p in zip(self.authorities, s))
+                for y, s in zip(self.years, shares)))
+        if self.demand_sd is not None:
+            out.append("Demand spread (simulations): standard deviation "
+                       + ", ".join(f"{v:g}" for v in self.demand_sd.tolist())
+                       + f"; correlation across years {self.demand_correlation:g}")
+        if self.inflation_sd is not None:
+            spread = list(dict.fromkeys(_percent(v) for v in
+                                        self.inflation_sd.tolist()))
+            out.append("Inflation spread (simulations): standard deviation "
+                       + (f"{spread[0]} points a year" if len(spread) == 1 else
+                          ", ".join(f"{y} {_percent(v)}" for y, v in zip(
+                              self.years, self.inflation_sd.tolist())) + " points"))
+        return tuple(out)
+
+    def view(self) -> View:
+        """The expected path on a page: demand, each authority's share and
+        the total by year (in £, a total row over the years), a bar chart
+        of the shares, and the unit cost, inflation and basis as labelled
+        assumptions."""
+        frame = self.project()
+        columns = (Column("year", "Year", role="label"),
+                   Column("demand", "Demand", "number", role="value",
+                          decimals=0 if all(float(d).is_integer() for d in
+                                            self.demand.tolist()) else 1),
+                   *(Column(f"a{k}", a, "money", unit="£", decimals=2,
+                            role="computed")
+                     for k, a in enumerate(self.authorities)),
+                   Column("total", "Total", "money", unit="£", decimals=2,
+                          role="computed"))
+        rows = [Row((str(y), float(d), *(int(v) for v in frame.iloc[i])))
+                for i, (y, d) in enumerate(zip(self.years, self.demand.tolist()))]
+        sums = [sum(int(v) for v in frame[c]) for c in frame.columns]
+        rows.append(Row(("Total", None, *sums), kind="total"))
+        source = "computed by apportion from the assumptions below"
+        table = Table("Expected cost by year", columns, tuple(rows),
+                      source=source, negatives="minus", name="Expected cost")
+        chart = _money_chart("Expected cost by year", [str(y) for y in self.years],
+                             [(a, [int(v) for v in frame[a]])
+                              for a in self.authorities], source, "bar")
+        paragraphs = (
+            f"Year y costs demand x unit cost x inflation index, rounded to a "
+            f"penny, and is apportioned to {_names(self.authorities)} by that "
+            f"year's basis exactly, so every year's shares sum to its cost.",
+            f"Expected cost over the {len(self.years)} "
+            f"{'year' if len(self.years) == 1 else 'years'}: {pounds(sums[-1])}.")
+        return View(self._title(), paragraphs, tables=(table,), charts=(chart,),
+                    assumptions=self.assumptions())
+
     def same_model(self, other: object) -> bool:
         """Whether two scenarios would compute the same numbers."""
         if not isinstance(other, CostScenario):
@@ -399,6 +474,85 @@ class ScenarioRun:
         return "\n".join([f"{self.n:,} scenarios (seed {self.seed}): cost "
                           f"percentiles by year",
                           *text_table([header, *rows], right)])
+
+    def view(self, q: Sequence[float] = (5, 50, 95)) -> View:
+        """The run on a page: percentiles ``q`` of each authority's cost
+        and of the total by year (in £), a line chart of the total's
+        middle percentile with the outer two as its band, and the model's
+        assumptions."""
+        frame = self.percentiles(q)
+        names = [*self.scenario.authorities, "total"]
+        columns = (Column("year", "Year", role="label"),
+                   Column("percentile", "Percentile", "number"),
+                   *(Column(f"a{k}", a, "money", unit="£", decimals=2,
+                            role="computed", summed=False)
+                     for k, a in enumerate(self.scenario.authorities)),
+                   Column("total", "Total", "money", unit="£", decimals=2,
+                          role="computed", summed=False))
+        rows = tuple(Row((str(y), p, *(int(v) for v in frame.loc[(y, p)])))
+                     for y, p in frame.index)
+        source = (f"computed by apportion: {self.n:,} Monte Carlo scenarios, "
+                  f"seed {self.seed}")
+        table = Table("Cost percentiles by year", columns, rows, source=source,
+                      negatives="minus", name="Percentiles")
+        labels = list(dict.fromkeys(p for _, p in frame.index))
+        years = [str(y) for y in self.scenario.years]
+        total = {key: int(v) for key, v in frame[names[-1]].items()}
+        series = [(_ordinal(p), [total[(y, p)] for y in self.scenario.years])
+                  for p in labels]
+        band = (series[0][0], series[-1][0]) if len(series) >= 3 else None
+        chart = _money_chart("Total cost by year", years, series, source, "line",
+                             band)
+        paragraphs = (
+            f"Scenarios {self.start:,} to {self.start + self.n - 1:,} of the run "
+            f"with seed {self.seed}: each scenario draws demand and inflation "
+            f"afresh, and each year's cost is apportioned exactly.",
+            "Percentiles are numpy's linear percentiles, rounded half to even "
+            "to a penny; an authority's percentiles and the total's are each "
+            "taken on their own, so they do not add across a row.")
+        return View(f"{self.scenario._title()}: {self.n:,} scenarios", paragraphs,
+                    tables=(table,), charts=(chart,),
+                    assumptions=self.scenario.assumptions())
+
+
+def _percent(rate: float) -> Decimal:
+    """A rate (0.035) as percentage points (3.5), from its shortest text."""
+    return (Decimal(repr(float(rate))) * 100).normalize()
+
+
+def _shares(weights: _I64) -> list[Decimal]:
+    """Integer weights as percentages to two places."""
+    total = int(weights.sum())
+    return [(Decimal(int(w) * 100) / Decimal(total)).quantize(Decimal("0.01"))
+            for w in weights.tolist()]
+
+
+def _names(names: Sequence[str]) -> str:
+    return " and ".join(names) if len(names) < 3 else \
+        ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _ordinal(q: int | float) -> str:
+    if q == 50:
+        return "Median"
+    if isinstance(q, float):
+        return f"Percentile {q:g}"
+    suffix = "th" if 10 <= q % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        q % 10, "th")
+    return f"{q}{suffix} percentile"
+
+
+def _money_chart(title: str, categories: Sequence[str],
+                 series: Sequence[tuple[str, Sequence[int]]], source: str,
+                 kind: str, band: tuple[str, str] | None = None) -> Chart:
+    """A chart of amounts in pence, drawn in the unit that suits them."""
+    largest = max((abs(v) for _, values in series for v in values), default=0)
+    unit, per = (("£m", 100_000_000) if largest >= 10_000_000_00 else
+                 ("£000", 100_000) if largest >= 100_000_00 else ("£", 100))
+    return Chart(title, "line" if kind == "line" else "bar", tuple(categories),
+                 tuple(Series(name, tuple(Decimal(v) / per for v in values))
+                       for name, values in series),
+                 unit=unit, source=source, band=band)
 
 
 def _q_label(q: float) -> int | float:

@@ -1,5 +1,6 @@
 """Scorecards: KPIs x periods with value, RAG, direction of travel and
-escalation, as a DataFrame, as HTML for Jupyter and as a PNG chart.
+escalation, as a DataFrame, as a :class:`~apportion.present.View` (text,
+HTML for Jupyter and pages, Markdown, Excel) and as a chart.
 
 The ratings, directions and escalation states come from the KPI engine in
 C; this module lines values up by KPI, group and period and lays them out.
@@ -7,17 +8,20 @@ C; this module lines values up by KPI, group and period and lays them out.
 
 from __future__ import annotations
 
-import html
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, SupportsInt, Union, cast
 
 import numpy as np
 
 from ._deprecate import keyword_only_after
 from .errors import InputError
 from .kpi import KPI, RAG, _exact
+from .kpi import _judged as _bands_text
+from .present.model import Chart, Column, Finding, Row, Series, Table, View
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,6 +33,11 @@ __all__ = ["RAG_COLOURS", "Scorecard", "scorecard"]
 RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c"}
 _PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "termly": 3, "annual": 1,
                      "weekly": 52}
+#: Escalation states as a view names them.
+_ESCALATION_NAMES = {"none": "none", "out_of_tolerance": "out of tolerance",
+                     "performance_failure": "Performance Failure",
+                     "rectification_plan": "Rectification Plan",
+                     "no_data": "no data"}
 COLUMNS = ("description", "value", "numerator", "denominator", "target",
            "rag", "direction", "escalation")
 
@@ -93,10 +102,12 @@ class Scorecard:
     :func:`scorecard` or :meth:`from_measure`."""
 
     def __init__(self, frame: pd.DataFrame, kpis: Mapping[str, KPI],
-                 title: str = "") -> None:
+                 title: str = "", *, source: str = "") -> None:
         self.frame = frame
         self.kpis = dict(kpis)
         self.title = title
+        #: where the values came from (a file, a measure), for captions
+        self.source = source
 
     def __repr__(self) -> str:
         return f"Scorecard({self.title!r}, {len(self.frame)} rows)\n{self.frame!r}"
@@ -111,13 +122,15 @@ class Scorecard:
     @keyword_only_after(3)
     def from_measure(cls, kpi: KPI, measure: pd.DataFrame, *,
                      period_level: int = -1, compare: str = "previous",
-                     title: str = "", scale: int = 100) -> Scorecard:
+                     title: str = "", scale: int = 100,
+                     source: str = "") -> Scorecard:
         """A scorecard of one KPI from a grouped measure such as
         :func:`~apportion.within_working_days` (columns within and total,
         rereferrals and records, or a service area measure's numerator and
         denominator), indexed by period or by (group, period); the values,
         ``scale * numerator / denominator``, are scored exactly from their
-        counts."""
+        counts.  ``source`` names where the records came from, for the
+        view's captions."""
         import pandas as pd
         if {"within", "total"} <= set(measure.columns):
             num, den = measure["within"], measure["total"]
@@ -151,47 +164,153 @@ class Scorecard:
             values = [None if d == 0 else Fraction(scale * int(n), int(d))
                       for n, d in zip(nums, dens)]
             long["value"] = pd.Series(values, index=long.index, dtype=object)
-        return scorecard({kpi.ref: kpi}, long, compare=compare, title=title)
+        return scorecard({kpi.ref: kpi}, long, compare=compare, title=title,
+                         source=source)
 
     # ---- views --------------------------------------------------------------
 
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def to_html(self) -> str:
-        """An HTML table with the RAG cells filled in their colours."""
+    def _lanes(self) -> tuple[list[tuple[Any, Any]], list[Any]]:
+        """The (kpi, group) lanes and the periods, each in the frame's order."""
         frame = self.frame.reset_index()
+        lanes = list(dict.fromkeys(zip(frame["kpi"], frame["group"])))
+        periods = list(dict.fromkeys(frame["period"]))
+        return lanes, periods
+
+    def _value_kind(self) -> str:
+        """The Value column's kind: "percent" when every KPI shown is a
+        percentage, "number" when none is a status KPI, else "text"."""
+        shown = [self.kpis[k] for k in dict.fromkeys(
+            self.frame.index.get_level_values("kpi")) if k in self.kpis]
+        if any(k.is_status for k in shown):
+            return "text"
+        if shown and all(k.unit == "%" for k in shown):
+            return "percent"
+        return "number"
+
+    def _chart(self) -> Chart:
+        """The "rag" chart: a series per KPI (and group), a point per
+        period, each rated by text, colour and marker."""
+        frame = self.frame.reset_index()
+        lanes, periods = self._lanes()
+        values: dict[tuple[Any, Any], list[float | None]] = {
+            lane: [None] * len(periods) for lane in lanes}
+        rags: dict[tuple[Any, Any], list[str | None]] = {
+            lane: [None] * len(periods) for lane in lanes}
+        numeric = self._value_kind() != "text"
+        for r in frame.itertuples(index=False):
+            lane, i = (r.kpi, r.group), periods.index(r.period)
+            rags[lane][i] = _rag_name(r.rag)
+            exact = _exact_value(r) if numeric else None
+            values[lane][i] = None if exact is None else float(exact)
+        kpis = [self.kpis[k] for k in dict.fromkeys(frame["kpi"]) if k in self.kpis]
+        targets: tuple[tuple[str, float], ...] = ()
+        if len(kpis) == 1 and kpis[0].target is not None and numeric:
+            targets = (("Target", float(kpis[0].target)),)
+        unit = {"percent": "%", "number": kpis[0].unit if len(kpis) == 1 else ""
+                }.get(self._value_kind(), "")
+        return Chart(self.title or "Scorecard", "rag",
+                     tuple(str(p) for p in periods),
+                     tuple(Series(_lane_name(k, g), tuple(values[(k, g)]),
+                                  tuple(rags[(k, g)])) for k, g in lanes),
+                     unit=unit, source=self._source(), targets=targets)
+
+    def _source(self) -> str:
+        scored = "scored by apportion against each KPI's bands"
+        return f"{self.source}; {scored}" if self.source else "S" + scored[1:]
+
+    def view(self) -> View:
+        """The scorecard on a page: a paragraph of counts, a finding for
+        each period in Performance Failure or needing a Rectification
+        Plan, the table of values and ratings (RAG in words, never colour
+        alone) and the "rag" chart.  Values are exact: a measured rate is
+        its numerator over its denominator, as a percentage."""
+        frame = self.frame.reset_index()
+        lanes, periods = self._lanes()
         show_group = bool(frame["group"].notna().any())
-        heads = ["KPI"] + (["Group"] if show_group else []) + [
-            "Period", "Value", "Target", "RAG", "Direction", "Escalation"]
-        out = ['<table class="apportion-scorecard" style="border-collapse:'
-               'collapse">']
-        if self.title:
-            out.append(f"<caption>{html.escape(self.title)}</caption>")
-        out.append("<thead><tr>" + "".join(
-            f'<th style="text-align:left;padding:2px 8px">{h}</th>' for h in heads)
-            + "</tr></thead><tbody>")
-        for row in frame.itertuples(index=False):
-            rag = _text(row.rag)
-            style = (f"background:{RAG_COLOURS[rag]};color:white;font-weight:bold"
-                     if rag in RAG_COLOURS else "")
-            cells: list[str | None] = [html.escape(str(row.kpi))]
+        kind = self._value_kind()
+        rated = any(not _missing(d) for d in frame["denominator"])
+        value_kind: Any = kind
+        columns = [Column("kpi", "KPI", role="label")]
+        if show_group:
+            columns.append(Column("group", "Group"))
+        columns += [Column("period", "Period"),
+                    Column("value", "Value", value_kind,
+                           decimals=1 if rated and kind == "percent" else None)]
+        if rated:
+            columns += [Column("numerator", "Numerator", "count", summed=False),
+                        Column("denominator", "Denominator", "count", summed=False)]
+        columns += [Column("target", "Target", value_kind),
+                    Column("rag", "RAG", "rag"),
+                    Column("direction", "Direction"),
+                    Column("escalation", "Escalation")]
+        rows: list[Row] = []
+        findings: list[Finding] = []
+        counts = {name: 0 for name in ("Green", "Amber", "Red")}
+        no_data = 0
+        for r in frame.itertuples(index=False):
+            rag = _rag_name(r.rag)
+            if rag is None:
+                no_data += 1
+            else:
+                counts[rag] += 1
+            value: Any = _exact_value(r) if kind != "text" else (
+                None if _missing(r.value) else str(r.value))
+            target: Any = None
+            if not _missing(r.target):
+                target = _decimal(_exact(r.target, "target")) if kind != "text" \
+                    else _show_plain(r.target)
+            escalation = _ESCALATION_NAMES.get(_text(r.escalation),
+                                               _text(r.escalation))
+            cells: list[Any] = [str(r.kpi)]
             if show_group:
-                cells.append(html.escape(_text(row.group)))
-            cells += [html.escape(str(row.period)), _show_value(row),
-                      _show_plain(row.target), None,
-                      html.escape(_text(row.direction)),
-                      html.escape(_text(row.escalation).replace("_", " "))]
-            tds = []
-            for c in cells:
-                if c is None:
-                    tds.append(f'<td style="{style};padding:2px 8px">'
-                               f'{html.escape(rag or "no data").capitalize()}</td>')
-                else:
-                    tds.append(f'<td style="padding:2px 8px">{c}</td>')
-            out.append("<tr>" + "".join(tds) + "</tr>")
-        out.append("</tbody></table>")
-        return "".join(out)
+                cells.append(_text(r.group) or None)
+            cells += [str(r.period), value]
+            if rated:
+                cells += [_count(r.numerator), _count(r.denominator)]
+            cells += [target, rag, _text(r.direction) or None, escalation or None]
+            rows.append(Row(tuple(cells)))
+            if _text(r.escalation) in ("performance_failure", "rectification_plan"):
+                shown = _show_value(r)
+                where = " ".join(x for x in (str(r.kpi), _text(r.group),
+                                             str(r.period)) if x)
+                findings.append(Finding(
+                    "warning", where,
+                    f"{where}: {rag or 'no data'} at {shown}; {escalation}.",
+                    (shown,)))
+        kpis = [self.kpis[k] for k in dict.fromkeys(frame["kpi"]) if k in self.kpis]
+        notes = tuple(f"{k.ref}: {_bands_text(k)}" for k in kpis)
+        table = Table(self.title or "Scorecard", tuple(columns), tuple(rows),
+                      source=self._source(), notes=notes, name="Scorecard")
+        tally = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+        summary = (f"{len(lanes)} KPI {'line' if len(lanes) == 1 else 'lines'} "
+                   f"over {len(periods)} {'period' if len(periods) == 1 else 'periods'}: "
+                   f"{tally or 'nothing rated'}"
+                   + (f", {no_data} with no data" if no_data else "") + ".")
+        paragraphs = [summary]
+        if rated:
+            paragraphs.append("A measured rate is scored exactly from its "
+                              "numerator and denominator; the value shown is "
+                              "rounded to one decimal place.")
+        assumptions = tuple(
+            f"Escalation ({k.ref}): Performance Failure after {k.escalation[0]} "
+            f"Red {'period' if k.escalation[0] == 1 else 'periods'} in a row; "
+            f"a Rectification Plan when still Red {k.escalation[1]} "
+            f"{'period' if k.escalation[1] == 1 else 'periods'} later"
+            for k in kpis)
+        return View(self.title or "Scorecard", tuple(paragraphs), tuple(findings),
+                    (table,), (self._chart(),), source=self.source,
+                    assumptions=assumptions)
+
+    def to_html(self, *, full: bool = False) -> str:
+        """The scorecard's view as HTML (:func:`apportion.present.html.view_html`):
+        a fragment for a notebook or a page, or with ``full`` a whole
+        self-contained page (its stylesheet inline, no request to any
+        other host)."""
+        from .present.html import view_html
+        body: str = view_html(self.view())
+        if not full:
+            return body
+        return _page(self.title or "Scorecard", body)
 
     def to_text(self) -> str:
         """A plain-text table, for terminals and `make demo`."""
@@ -210,48 +329,68 @@ class Scorecard:
 
     def plot(self, path: str | os.PathLike[str] | None = None,
              dpi: int = 150) -> Figure:
-        """A PNG chart: one row per KPI (and group), one column per period,
-        each cell in its RAG colour with the value written in it.  Needs
-        matplotlib (``pip install apportion[plot]``).  Returns the figure;
-        with ``path`` also saves it there."""
+        """The scorecard's "rag" chart as a matplotlib Figure, drawn with
+        the object API by :func:`apportion.present.charts.chart_figure`:
+        a series per KPI (and group), each period's rating shown by colour,
+        marker and name, with a legend.  The backend in use is never
+        changed and pyplot is not imported, so a notebook's later plots
+        still show; in Jupyter the figure displays inline.  With ``path``
+        also saves it there as a PNG.  Needs matplotlib (``pip install
+        'apportion[plot]'``)."""
         try:
-            import matplotlib
-            matplotlib.use("Agg", force=False)
-            import matplotlib.pyplot as plt
-            from matplotlib.patches import Rectangle
+            import matplotlib  # noqa: F401
         except ImportError:
             raise ImportError("Scorecard.plot needs matplotlib: pip install "
                               "'apportion[plot]'") from None
-        frame = self.frame.reset_index()
-        lanes = list(dict.fromkeys(
-            (k, g) for k, g in zip(frame["kpi"], frame["group"])))
-        periods = list(dict.fromkeys(frame["period"]))
-        fig: Figure
-        fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(periods),
-                                        0.6 + 0.45 * len(lanes)))
-        for r in frame.itertuples(index=False):
-            y = lanes.index((r.kpi, r.group))
-            x = periods.index(r.period)
-            colour = RAG_COLOURS.get(_text(r.rag), "#b1b4b6")
-            ax.add_patch(Rectangle((x, y), 0.95, 0.9, color=colour))
-            ax.text(x + 0.475, y + 0.45, _show_value(r), ha="center",
-                    va="center", color="white", fontsize=8, fontweight="bold")
-        ax.set_xlim(0, len(periods))
-        ax.set_ylim(len(lanes), 0)
-        ax.set_xticks([i + 0.475 for i in range(len(periods))])
-        ax.set_xticklabels([str(p) for p in periods], fontsize=8)
-        ax.set_yticks([i + 0.45 for i in range(len(lanes))])
-        ax.set_yticklabels([f"{k} {_text(g)}".strip() for k, g in lanes],
-                           fontsize=8)
-        ax.tick_params(length=0)
-        for side in ax.spines.values():
-            side.set_visible(False)
-        if self.title:
-            ax.set_title(self.title, fontsize=10)
-        fig.tight_layout()
+        from .present.charts import chart_figure
+        fig: Figure = chart_figure(self._chart())
         if path is not None:
-            fig.savefig(path, dpi=dpi, format="png")
+            # "tight" keeps the title and legend inside the PNG whatever
+            # the labels' lengths.
+            fig.savefig(path, dpi=dpi, format="png", bbox_inches="tight")
+        _inline_figures()
         return fig
+
+
+def _page(title: str, body: str) -> str:
+    """A whole HTML page around a view's fragment: UTF-8, the presentation
+    layer's stylesheet inline, nothing fetched from elsewhere."""
+    import html
+
+    from .present.html import STYLESHEET
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>\n{STYLESHEET}\n</style>\n"
+            f"</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+def _inline_figures() -> None:
+    """In IPython (already imported: never imported here), lets a Figure
+    made with the object API display inline as a PNG when a cell returns
+    it, as ``%matplotlib inline`` would, without importing pyplot or
+    touching the backend.  Does nothing when a formatter for figures is
+    registered already, or outside IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return
+    try:
+        formatter.lookup_by_type(Figure)
+        return
+    except KeyError:
+        pass
+
+    def png(fig: Figure) -> bytes:
+        import io
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+    formatter.for_type(Figure, png)
 
 
 def _missing(x: object) -> bool:
@@ -274,6 +413,40 @@ def _show_plain(x: object) -> str:
     return str(x)
 
 
+def _count(x: object) -> int | None:
+    return None if _missing(x) else int(cast(SupportsInt, x))
+
+
+def _rag_name(x: object) -> str | None:
+    """A rating as the renderers name it: "Green", "Amber", "Red"."""
+    text = _text(x)
+    return text.capitalize() if text else None
+
+
+def _lane_name(kpi: object, group: object) -> str:
+    return f"{kpi} {_text(group)}".strip()
+
+
+def _decimal(x: Fraction) -> Decimal:
+    """A fraction as a Decimal: exact when it terminates within 28
+    significant digits, else to 28 (a renderer rounds it to its column's
+    places)."""
+    if x.denominator == 1:
+        return Decimal(x.numerator)
+    return Decimal(x.numerator) / Decimal(x.denominator)
+
+
+def _exact_value(row: Any) -> Decimal | None:
+    """A row's value, exact: a rate from its numerator and denominator."""
+    if not _missing(row.denominator):
+        if int(row.denominator) == 0:
+            return None
+        return _decimal(Fraction(100 * int(row.numerator), int(row.denominator)))
+    if _missing(row.value) or isinstance(row.value, str):
+        return None
+    return _decimal(_exact(row.value, "value"))
+
+
 def _show_value(row: Any) -> str:
     """A row (a namedtuple of the frame's columns) as its value's text."""
     if not _missing(row.denominator):
@@ -285,7 +458,7 @@ def _show_value(row: Any) -> str:
 
 @keyword_only_after(2)
 def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
-              title: str = "") -> Scorecard:
+              title: str = "", source: str = "") -> Scorecard:
     """Score KPIs over periods.
 
     ``kpis`` is a KPI, a list of them or a {ref: KPI} mapping (as
@@ -296,7 +469,8 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
     {ref: {period: value}}.  Periods are taken in sorted order within each
     KPI and group.  ``compare`` is "previous" (the period before) or
     "last_year" (the same period a year before, by the KPI's frequency) for
-    the direction of travel.
+    the direction of travel.  ``source`` names where the values came from
+    (a file, a paper), for the view's captions.
     """
     import pandas as pd
     if compare not in ("previous", "last_year"):
@@ -357,4 +531,4 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
                              index, names=["kpi", "group", "period"]))
     for column in ("numerator", "denominator"):
         frame[column] = frame[column].astype("Int64")
-    return Scorecard(frame, by_ref, title)
+    return Scorecard(frame, by_ref, title, source=source)
