@@ -138,7 +138,8 @@ def test_the_paper_views(paper):
     assert paper.host == "NNC" and paper.codes == ["NNC", "WNC"]
     assert paper.budget == 429_000_00 and paper.budget_printed == "£429k"
     html = paper._repr_html_()
-    assert "FTE under each basis</h5>" in html and "<h5>Timeline</h5>" in html
+    # each table's title is its <caption> (the view's own markup)
+    assert "FTE under each basis</caption>" in html and ">Timeline</caption>" in html
     assert "9 checks" in repr(paper)
     again = pickle.loads(pickle.dumps(paper))
     assert again.bases_frame().equals(paper.bases_frame())

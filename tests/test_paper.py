@@ -73,7 +73,8 @@ def test_the_audit_has_one_shape_on_every_paper(paper):
     assert text.startswith(p.title or p.source)
     assert text.endswith("\n".join(["", *audit_lines(p.audit)]))
     page = p._repr_html_()
-    assert page.endswith(audit_html(p.audit))
+    # the view is one <div class="apportion-view">; the audit closes it
+    assert page.endswith(audit_html(p.audit) + "\n</div>")
     assert repr(p).startswith(f"<{cls.__name__} ")
     counts = p.audit.counts()
     assert f"{len(p.audit)} checks, {counts['error']} error" in repr(p)

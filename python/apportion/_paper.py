@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import limits
-from ._present import audit_html, audit_lines, audit_summary, heading_html
+from ._present import AUDIT_HEADING, audit_summary
 from .audit import Report
+from .present import Chart, Presentable, Table, View
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +35,7 @@ Source = str | os.PathLike[str] | Mapping[str, Any]
 P = TypeVar("P", bound="Paper")
 
 
-class Paper:
+class Paper(Presentable):
     """A committee paper read by the C core, with the audit of its figures.
 
     Made from what a user has::
@@ -47,8 +48,11 @@ class Paper:
     Every paper has ``.source`` (the file, or a name such as "<outturn>"),
     ``.title``, ``.audit`` (an :class:`apportion.audit.Report` of every
     figure the paper states), ``.findings()`` (the same as a DataFrame),
-    ``.ok``, ``report()`` (text; also ``str(paper)``), a repr and an HTML
-    view for Jupyter.  Papers pickle as their plain attributes.
+    ``.ok``, ``view()`` (an :class:`apportion.present.View`: its heading,
+    tables and the audit's findings) and from it ``report()`` (text; also
+    ``str(paper)`` and ``to_text()``), ``to_markdown()``, ``to_excel(path)``
+    and the HTML view for Jupyter, and a repr.  Papers pickle as their
+    plain attributes.
 
     A subclass says which core reader it uses and lays out its own part of
     the report; the heading comes first and the audit last, for every
@@ -66,8 +70,8 @@ class Paper:
                 ...                        # the plan's own attributes
 
             def _heading(self): ...        # title lines, first one the title
-            def _text_body(self): ...      # report() between heading and audit
-            def _html_body(self): ...      # the same for _repr_html_
+            def _paragraphs(self): ...     # what the figures come to, in words
+            def _tables(self): ...         # present.Table, in the paper's order
             def _repr_detail(self): ...    # "3 lines, total £1.00"
 
     and ``load_plan(path)`` returns ``Plan._from_core(_core.load_plan(...))``
@@ -163,30 +167,45 @@ class Paper:
         difference in the paper's unit, and a suggestion)."""
         return self.audit.to_frame()
 
-    # ---- text and HTML -----------------------------------------------------
+    # ---- the view, text and HTML ---------------------------------------------
 
     def _heading(self) -> list[str]:
         """The report's first lines: the title, then what to know to read
         it (source, year, unit, sign)."""
         return [self.title or self.source]
 
-    def _text_body(self) -> list[str]:
-        """The report's lines between the heading and the audit."""
+    def _paragraphs(self) -> list[str]:
+        """What the figures come to, in words, after the heading."""
         return []
 
-    def _html_body(self) -> list[str]:
-        """The HTML view's parts between the heading and the audit."""
+    def _tables(self) -> list[Table]:
+        """The paper's tables, in its order."""
+        return []
+
+    def _charts(self) -> list[Chart]:
         return []
 
     def _repr_detail(self) -> str:
         """The repr's short summary of the figures, before the audit's."""
         return ""
 
+    def view(self) -> View:
+        """The paper as a :class:`apportion.present.View`: its heading and
+        paragraphs, its tables, and last the audit of the figures it states
+        (every difference a finding quoting its figures)."""
+        heading = self._heading()
+        audit = self.audit.view()
+        return View(title=heading[0],
+                    source=self.source if self.title else "",
+                    paragraphs=(*heading[1:], *self._paragraphs()),
+                    tables=tuple(self._tables()), charts=tuple(self._charts()),
+                    findings=audit.findings, findings_title=AUDIT_HEADING,
+                    findings_summary=audit.findings_summary)
+
     def report(self) -> str:
         """The paper as text: its heading, its figures and tables, and the
         audit of the figures it states."""
-        return "\n".join([*self._heading(), *self._text_body(), "",
-                          *audit_lines(self.audit)])
+        return self.to_text()
 
     def __str__(self) -> str:
         return self.report()
@@ -195,7 +214,3 @@ class Paper:
         detail = self._repr_detail()
         return (f"<{type(self).__name__} {self.title or self.source!r}: "
                 f"{detail + ', ' if detail else ''}{audit_summary(self.audit)}>")
-
-    def _repr_html_(self) -> str:
-        return "\n".join([*heading_html(self._heading()), *self._html_body(),
-                          audit_html(self.audit)])

@@ -148,13 +148,6 @@ def int64_columns(frame: pd.DataFrame, columns: Iterable[str], *,
     return frame
 
 
-def heading_html(lines: Sequence[str]) -> list[str]:
-    """A report's heading lines as HTML: the first a title, the rest
-    paragraphs."""
-    return ([f"<h4>{html.escape(lines[0])}</h4>"]
-            + [f"<p>{html.escape(line)}</p>" for line in lines[1:]])
-
-
 # ---- the audit of a paper's own figures -------------------------------------
 
 AUDIT_HEADING = "Audit of the paper's figures"
@@ -168,8 +161,8 @@ def audit_lines(report: Report) -> list[str]:
 
 
 def audit_html(report: Report) -> str:
-    """The audit section of a paper's HTML view."""
-    return f"<h5>{AUDIT_HEADING}</h5>\n{report.to_html(heading=False)}"
+    """The audit section of a paper's HTML view (a view of level 3)."""
+    return f"<h4>{html.escape(AUDIT_HEADING)}</h4>\n{report.to_html(heading=False)}"
 
 
 def audit_summary(report: Report) -> str:

@@ -33,22 +33,24 @@ suggestion says so; every one of them is in ``candidates``.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _core, limits
 from ._convert import read_text
 from ._deprecate import keyword_only_after
 from .errors import InputError
+from .present import Finding as ViewFinding
+from .present import Presentable, View
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -362,7 +364,45 @@ def check_rate(numerator: int | Decimal | Fraction,
 # ---- whole tables ------------------------------------------------------------
 
 
-class Report:
+#: A figure as a message prints it: "£52,914.00", "-£2.00", "(3,540)",
+#: "0.87%", "1.835", "£0.203m"; a bare whole number ("6 lines") is not one.
+_QUOTED = re.compile(r"[-+]?\(?[-+]?£?\d[\d,]*(?:\.\d+)?(?:bn|m|k)?%?\)?")
+
+
+def quoted_figures(message: str) -> tuple[str, ...]:
+    """The figures ``message`` quotes, as printed in it, each once: those
+    with a £, a %, a digit group or a decimal point."""
+    out: list[str] = []
+    for m in _QUOTED.finditer(message):
+        text = m.group().rstrip(".,")
+        if text.startswith("(") != text.endswith(")"):
+            text = text.strip("()")
+        if any(c in text for c in "£%,.") and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+#: How each status of a check shows among a view's findings: severity, mark.
+_SHOWN: dict[str, tuple[Literal["error", "warning", "note"], str]] = {
+    "ok": ("note", "ok"), "rounding": ("warning", "rounding"),
+          "error": ("error", "ERROR")}
+
+
+def finding_view(f: Finding) -> ViewFinding:
+    """A check as a :class:`apportion.present.Finding`: its mark ("ERROR",
+    "rounding", "not made"), where (row / column [check] (cause)), its
+    suggestion and the figures the suggestion quotes."""
+    severity, mark = _SHOWN[f.status]
+    if f.cause == "illegible":
+        severity, mark = "note", "not made"
+    # "rounding" is said by the mark, "none" needs no saying.
+    cause = "" if f.cause in ("none", "rounding") else f" ({f.cause})"
+    where = f"{f.row_label} / {f.column_label} [{f.check}]{cause}"
+    return ViewFinding(severity, where, f.suggestion,
+                       quoted_figures(f.suggestion), mark=mark)
+
+
+class Report(Presentable):
     """Every check of one table, in table order.
 
     A large table has hundreds of thousands of checks, nearly all of them
@@ -470,31 +510,28 @@ class Report:
         (``indent=2``, say)."""
         return json.dumps(self.to_dict(), **kwargs)
 
+    def view(self, *, everything: bool = False) -> View:
+        """The report as a :class:`apportion.present.View`: the title,
+        source and unit, the counts as the findings' summary, then each
+        error, rounding difference and check that could not be made (every
+        check when ``everything``) as a finding quoting its figures."""
+        shown = self.findings if everything else self._differences()
+        return View(title=self.title or self.file or "table",
+                    source=self.source,
+                    paragraphs=(f"Figures in {self.unit}",) if self.unit else (),
+                    findings=tuple(finding_view(f) for f in shown),
+                    findings_title="", findings_summary=self._counts_text())
+
     @keyword_only_after(1)
     def report(self, *, everything: bool = False, heading: bool = True) -> str:
         """Text for a terminal: a heading (title, source, unit), the counts,
         then each error and rounding difference with its cause (every check
         when ``everything``).  ``heading=False`` leaves the heading out, for
         a paper's report that has given its title and unit already."""
-        lines = []
-        if heading:
-            lines.append(self.title or self.file or "table")
-            if self.source:
-                lines.append(f"Source: {self.source}")
-            if self.unit:
-                lines.append(f"Figures in {self.unit}")
-        lines.append(self._counts_text())
-        shown = self.findings if everything else self._differences()
-        for f in shown:
-            mark = ("not made" if f.cause == "illegible" else
-                    {"ok": "ok      ", "rounding": "rounding",
-                     "error": "ERROR   "}[f.status])
-            # "rounding" is said by the mark, "none" needs no saying.
-            cause = "" if f.cause in ("none", "rounding") else f" ({f.cause})"
-            lines.append(f"  {mark} {f.row_label} / {f.column_label} "
-                         f"[{f.check}]{cause}")
-            lines.append(f"           {f.suggestion}")
-        return "\n".join(lines)
+        from .present.text import findings_text, view_text
+
+        view = self.view(everything=everything)
+        return view_text(view) if heading else findings_text(view)
 
     def __str__(self) -> str:
         return self.report()
@@ -502,32 +539,12 @@ class Report:
     @keyword_only_after(1)
     def to_html(self, *, heading: bool = True) -> str:
         """HTML: the counts and a table of every finding that is not ok;
-        ``heading`` as for :meth:`report`."""
-        colour = {"ok": "#2e7d32", "rounding": "#b26a00", "error": "#c62828"}
-        rows = "".join(
-            f"<tr><td>{html.escape(f.row_label or '')}</td>"
-            f"<td>{html.escape(f.column_label or '')}</td>"
-            f"<td>{html.escape(f.check or '')}</td>"
-            f"<td style='color:{colour[f.status]}'>{f.status}</td>"
-            f"<td>{html.escape(f.cause)}</td>"
-            f"<td style='text-align:right'>{f.difference}</td>"
-            f"<td>{html.escape(f.suggestion)}</td></tr>"
-            for f in self._differences())
-        head = ""
-        if heading:
-            head = (f"<strong>{html.escape(self.title or self.file or 'table')}"
-                    f"</strong>"
-                    f"{' (' + html.escape(self.unit) + ')' if self.unit else ''}")
-        return (f"<div>{head}"
-                f"<p>{html.escape(self._counts_text())}</p>"
-                + (f"<table><thead><tr><th>Row</th><th>Column</th>"
-                   f"<th>Check</th><th>Status</th><th>Cause</th>"
-                   f"<th>Difference</th><th>Suggestion</th></tr></thead>"
-                   f"<tbody>{rows}</tbody></table>" if rows else "")
-                + "</div>")
+        ``heading`` as for :meth:`report` (without it, the findings alone,
+        as a paper's view shows its audit)."""
+        from .present.html import findings_html, view_html
 
-    def _repr_html_(self) -> str:
-        return self.to_html()
+        view = self.view()
+        return view_html(view) if heading else findings_html(view)
 
 
 _CSV_DIRECTIVES = ("title", "source", "unit", "decimals", "rule", "note")

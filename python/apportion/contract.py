@@ -12,7 +12,6 @@ as text and as HTML in Jupyter.
 
 from __future__ import annotations
 
-import html
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -20,15 +19,14 @@ from . import _core
 from ._deprecate import renamed
 from ._paper import CoreData, Paper
 from ._present import (
-    cells,
     figure,
     finest_decimals,
     int64_columns,
     isna,
     pounds,
     split_text,
-    text_table,
 )
+from .present import Column, Row, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -214,8 +212,6 @@ class ContractSum(Paper):
 
     def _heading(self) -> list[str]:
         out = [self.title or self.source]
-        if self.title and self.source:
-            out.append(f"Source: {self.source}")
         when = ", ".join(x for x in (self.financial_year,
                                      f"as of {self.as_of}" if self.as_of else None)
                          if x)
@@ -239,50 +235,61 @@ class ContractSum(Paper):
         assert self.split is not None  # only with authorities and a split
         return split_text(self.split, self.authorities)
 
-    def _text_body(self) -> list[str]:
-        """Blocks, business cases and the split."""
-        out = [""]
-        f = self.formatted_frame()
-        table: list[list[object]] = [["block", "name", "amount", "agreed",
-                                      "balance"]]
-        table += [[idx, row["name"], row["amount"], row["agreed"], row["balance"]]
-                  for idx, row in f.iterrows()]
-        out += text_table(table, right=(2, 3, 4))
-        out += ["", *self._summary_lines()]
+    def _paragraphs(self) -> list[str]:
+        return self._summary_lines()
+
+    def _tables(self) -> list[Table]:
+        """The blocks as the paper prints them (in its unit), the business
+        cases, and the split between the authorities (in pounds)."""
+        unit, dec = self.unit, self._dec
+        source = self.title or self.source
+        blocks = self.blocks_frame()
+        rows = []
+        for idx, b in blocks.iterrows():
+            core = b["kind"] == "core"
+            rows.append(Row((str(idx), b["name"], int(b["amount"]),
+                             None if core else int(b["agreed"]),
+                             None if core else int(b["balance"]))))
+        tables = [Table(
+            "Blocks", (Column("block", "Block"), Column("name", "Name"),
+                       Column("amount", "Amount", "money", unit, dec, role="stated"),
+                       Column("agreed", "Funding agreed", "money", unit, dec,
+                              role="computed"),
+                       Column("balance", "Balance outstanding", "money", unit, dec,
+                              role="computed")),
+            tuple(rows), source=source, negatives="brackets", name="Blocks")]
         cases = self.business_cases_frame()
         if len(cases):
-            out += ["", "Business cases"]
-            table = [["approved", "block", "funding", "project"]]
-            for _, c in cases.iterrows():
-                table.append([c["approved"].date().isoformat()
-                              if not isna(c["approved"]) else "",
-                              "-" if isna(c["block"]) else c["block"],
-                              self._fig(c["funding"]),
-                              c["project"]])
-            out += text_table(table, right=(2,))
+            tables.append(Table(
+                "Business cases",
+                (Column("approved", "Approved", "date"), Column("block", "Block"),
+                 Column("funding", "Funding", "money", unit, dec, role="stated"),
+                 Column("project", "Project")),
+                tuple(Row((c["approved"].date().isoformat()
+                           if not isna(c["approved"]) else None,
+                           "-" if isna(c["block"]) else str(c["block"]),
+                           int(c["funding"]), c["project"]))
+                      for _, c in cases.iterrows()),
+                source=source, negatives="brackets", name="Business cases"))
         if self._r["by_authority"] is not None:
-            out += ["", f"By authority, by the {self._split_words()}:"]
             frame = self.by_authority_frame()
-            table = [["", *self.authorities, "total"]]
-            for idx, row in frame.iterrows():
-                table.append([idx, *[pounds(row[a]) for a in self.authorities],
-                              pounds(row["total"])])
-            out += text_table(table, right=range(1, len(self.authorities) + 2))
-        return out
-
-    def _html_body(self) -> list[str]:
-        esc = html.escape
-        parts = [self.formatted_frame().to_html()]
-        parts += [f"<p>{esc(line)}</p>" for line in self._summary_lines()]
-        if len(self._data["business_cases"]):
-            parts.append("<h5>Business cases</h5>")
-            parts.append(self.business_cases_frame().to_html(
-                index=False, formatters={"funding": cells(self._fig)}))
-        if self._r["by_authority"] is not None:
-            parts.append(f"<h5>By authority ({esc(self._split_words())})</h5>")
-            parts.append(self.by_authority_frame().to_html(formatters={
-                c: cells(pounds) for c in [*self.authorities, "total"]}))
-        return parts
+            in_sum = [k for k, b in enumerate(self._data["blocks"])
+                      if b["in_contract_sum"]]
+            rows = []
+            for label, r in frame.iterrows():
+                values: tuple[str | int, ...] = (
+                    str(label), *[int(r[a]) for a in self.authorities], int(r["total"]))
+                rows.append(Row(values, kind="subtotal", sum_of=tuple(in_sum))
+                            if label == "Contract sum" else Row(values))
+            tables.append(Table(
+                f"By authority, by the {self._split_words()}",
+                (Column("block", "Block"),
+                 *[Column(a, a, "money", "£", 2, role="computed")
+                   for a in self.authorities],
+                 Column("total", "Total", "money", "£", 2, role="computed")),
+                tuple(rows), source=f"{source}; split computed by apportion",
+                negatives="brackets", name="By authority"))
+        return tables
 
     def _repr_detail(self) -> str:
         return (f"{len(self._data['blocks'])} block(s), contract sum "

@@ -37,7 +37,6 @@ from another paper, judged by the rounding conventions of
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,7 +44,8 @@ from typing import TYPE_CHECKING
 
 from . import _core
 from ._paper import CoreData, Paper
-from ._present import pounds, text_table
+from ._present import isna, pounds, text_table
+from .present import Column, Row, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -275,95 +275,87 @@ class Disaggregation(Paper):
                      f"budget {self.budget_printed} ({self.budget_source})")
         return lines
 
-    def _bases_table(self) -> list[list[object]]:
-        frame = self.bases_frame()
-        table: list[list[object]] = [["basis", *[f"{c} share" for c in self.codes],
-                                      *[f"{c} %" for c in self.codes]]]
-        for name, row in frame.iterrows():
-            table.append([name, *[pounds(row[("share", c)]) for c in self.codes],
-                          *[f"{row[('percent', c)]}%" for c in self.codes]])
-        return table
-
-    def _staffing_table(self) -> list[list[object]]:
-        frame = self.service_fte_frame()
-        rows: list[list[object]] = [["basis", *[f"{c} FTE" for c in self.codes]]]
-        for name, row in frame.iterrows():
-            rows.append([name, *[str(row[c]) for c in self.codes]])
-        return rows
-
-    def _text_body(self) -> list[str]:
+    def _paragraphs(self) -> list[str]:
         out: list[str] = []
-        if self.basis_names:
-            out += ["", f"The budget ({self.budget_printed}) under each basis",
-                    *text_table(self._bases_table(),
-                                right=range(1, 1 + 2 * len(self.codes)))]
-            for b in self._bases:
-                if b["reading"]:
-                    out.append(f"  {b['name']}: {b['reading']}")
-        if self._staffing is not None:
-            posts = self.staffing_frame() if self.basis_names else None
-            out += ["", "Staffing"]
-            if self._staffing["headcount"] is not None:
-                out.append(f"  {self._staffing['headcount']} staff, "
-                           f"{self._staffing['fte'] or self.fte_now} FTE "
-                           f"({self._staffing['source']})")
-            if posts is not None:
-                table: list[list[object]] = [["post group", "rule", "FTE now",
-                                              *self.codes]]
-                for role, row in posts.iterrows():
-                    table.append([role, row["rule"], str(row["now"]),
-                                  *[str(row[c]) for c in self.codes]])
-                out.append(f"  Post groups, a divided group by "
-                           f"{self.basis_names[0]}:")
-                out += ["  " + line for line in text_table(table, right=range(2, len(table[0])))]
-                out.append("  Each new service's FTE under each basis:")
-                out += ["  " + line for line in text_table(
-                    self._staffing_table(), right=range(1, 1 + len(self.codes)))]
-            out.append(f"  FTE now {self.fte_now}; after disaggregation "
+        st = self._staffing
+        if st is not None:
+            if st["headcount"] is not None:
+                out.append(f"Staffing: {st['headcount']} staff, "
+                           f"{st['fte'] or self.fte_now} FTE ({st['source']}).")
+            out.append(f"FTE now {self.fte_now}; after disaggregation "
                        f"{self.fte_after} (+{self.fte_extra}: the posts every "
-                       "new service needs once of its own)")
+                       "new service needs once of its own).")
             if self.extra_cost is not None:
-                out.append(f"  Extra cost {self.extra_cost} "
-                           f"({self.extra_cost.source}): {self.extra_cost.what}")
-                out.append(f"  The budget with it: "
+                out.append(f"Extra cost {self.extra_cost} "
+                           f"({self.extra_cost.source}): {self.extra_cost.what}.")
+                out.append(f"The budget with it: "
                            f"{pounds(self.budget + self.extra_cost.low)} to "
-                           f"{pounds(self.budget + self.extra_cost.high)}")
-        if self.timeline is not None:
-            out += ["", "Timeline", *["  " + line if not line.startswith("  ")
-                                      else line for line in self.timeline.lines()]]
+                           f"{pounds(self.budget + self.extra_cost.high)}.")
+        t = self.timeline
+        if t is not None:
+            out += t.lines()[len(t.events):]
         return out
 
-    def _html_body(self) -> list[str]:
-        esc = html.escape
-        parts: list[str] = []
-
-        def table(rows: list[list[object]]) -> str:
-            head = "".join(f"<th>{esc(str(c))}</th>" for c in rows[0])
-            body = "".join(
-                "<tr>" + "".join(
-                    f"<td style=\"text-align:{'left' if i == 0 else 'right'}\">"
-                    f"{esc(str(c))}</td>" for i, c in enumerate(r)) + "</tr>"
-                for r in rows[1:])
-            return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
+    def _tables(self) -> list[Table]:
+        """The budget under each basis, the post groups and each new
+        service's FTE under each basis, and the timeline."""
+        source = self.reference or self.title or self.source
+        tables: list[Table] = []
+        codes = self.codes
         if self.basis_names:
-            parts += [f"<h5>The budget ({esc(self.budget_printed)}) under each basis</h5>",
-                      table(self._bases_table())]
+            frame = self.bases_frame()
+            tables.append(Table(
+                f"The budget ({self.budget_printed}) under each basis",
+                (Column("basis", "Basis"),
+                 *[Column(f"{c}_share", f"{c} share", "money", "£", 2,
+                          role="computed") for c in codes],
+                 *[Column(f"{c}_percent", f"{c} %", "percent", summed=False)
+                   for c in codes]),
+                tuple(Row((str(name), *[int(row[("share", c)]) for c in codes],
+                           *[Decimal(str(row[("percent", c)])) for c in codes]))
+                      for name, row in frame.iterrows()),
+                source=f"{source}; shares computed by apportion",
+                negatives="minus", name="Bases",
+                notes=tuple(f"{b['name']}: {b['reading']}" for b in self._bases
+                            if b["reading"])))
         if self._staffing is not None and self.basis_names:
-            parts += ["<h5>Each new service's FTE under each basis</h5>",
-                      table(self._staffing_table()),
-                      f"<p>FTE now {self.fte_now}; after {self.fte_after} "
-                      f"(+{self.fte_extra}).</p>"]
-            if self.extra_cost is not None:
-                parts.append(f"<p>Extra cost {esc(str(self.extra_cost))}.</p>")
-        if self.timeline is not None:
-            parts += ["<h5>Timeline</h5>"] + [f"<p>{esc(line.strip())}</p>"
-                                              for line in self.timeline.lines()]
-        return parts
+            posts = self.staffing_frame()
+            tables.append(Table(
+                f"Post groups, a divided group by {self.basis_names[0]}",
+                (Column("group", "Post group"), Column("rule", "Rule"),
+                 Column("now", "FTE now", "number"),
+                 *[Column(c, f"{c} FTE", "number") for c in codes]),
+                tuple(Row((str(role), str(row["rule"]), _fte(row["now"]),
+                           *[_fte(row[c]) for c in codes]))
+                      for role, row in posts.iterrows()),
+                source=source, negatives="minus", name="Post groups"))
+            fte = self.service_fte_frame()
+            tables.append(Table(
+                "Each new service's FTE under each basis",
+                (Column("basis", "Basis"),
+                 *[Column(c, f"{c} FTE", "number") for c in codes]),
+                tuple(Row((str(name), *[_fte(row[c]) for c in codes]))
+                      for name, row in fte.iterrows()),
+                source=f"{source}; computed by apportion", negatives="minus",
+                name="FTE"))
+        t = self.timeline
+        if t is not None and t.events:
+            tables.append(Table(
+                "Timeline",
+                (Column("date", "Date", "date"), Column("event", "Event"),
+                 Column("source", "Source")),
+                tuple(Row((d.isoformat(), what, src)) for d, what, src in t.events),
+                source=source, name="Timeline"))
+        return tables
 
     def _repr_detail(self) -> str:
         return (f"budget {self.budget_printed}, {len(self.basis_names)} bases, "
                 f"{len(self.codes)} authorities")
+
+
+def _fte(value: object) -> Decimal | None:
+    """An FTE figure of a frame as an exact Decimal (None for a gap)."""
+    return None if value is None or isna(value) else Decimal(str(value))
 
 
 def load_disaggregation(path: str | os.PathLike[str], *,

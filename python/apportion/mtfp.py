@@ -22,7 +22,6 @@ figures in that unit instead.
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,16 +31,11 @@ from . import _core
 from ._deprecate import renamed
 from ._paper import CoreData, Paper
 from ._present import (
-    cells,
-    figure,
     in_unit,
     int64_columns,
-    isna,
-    pounds,
-    shorten,
     split_text,
-    text_table,
 )
+from .present import Column, Row, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -258,58 +252,58 @@ class MTFP(Paper):
         words = split_text(s, s["codes"])
         return words + (f". {s['note']}" if s["note"] else "")
 
-    def _text_body(self) -> list[str]:
-        """The roll-forward, each proposal by year, and the split of each
-        requirement."""
-        out: list[str] = []
-        frame = self.by_year_frame()
-        table: list[list[object]] = [["", *self.years, "Total"]]
-        for label, row in frame.iterrows():
-            table.append([label] + [figure(row[y], self.unit)
-                                    for y in self.years]
-                         + ["" if isna(row["Total"])
-                            else figure(row["Total"], self.unit)])
-        out += ["", "Roll-forward", *text_table(table, right=range(1, len(table[0])))]
-        table = [["reference", "proposal", "category", *self.years, "Total",
-                  "stated"]]
-        for p in self.proposals:
-            table.append([p.reference, shorten(p.name, 44), p.category,
-                          *[figure(v, self.unit) for v in p.amounts],
-                          figure(p.total, self.unit),
-                          figure(p.stated_total, self.unit)])
-        out += ["", "Proposals by year", *text_table(
-            table, right=range(3, len(table[0])))]
+    def _tables(self) -> list[Table]:
+        """The roll-forward (base, each category, growth and savings as
+        subtotals, the net budget requirement), each proposal by year, and
+        each requirement's split between the authorities."""
+        r = self._data["result"]
+        unit, years = self.unit, self.years
+        source = self.reference or self.title or self.source
+        year_cols = [Column(y, y, "money", unit, role="computed") for y in years]
+        rows: list[Row] = [Row(("Base brought forward", *r["base"], None))]
+        subtotals: list[int] = [0]
+        totals = r["category_totals"]
+        for saving, title_total, key in ((False, "Growth", "growth"),
+                                        (True, "Savings", "savings")):
+            first = len(rows)
+            for c, (_, title, is_saving) in enumerate(self.categories):
+                if is_saving == saving:
+                    rows.append(Row((title, *[row[c] for row in r["by_category"]],
+                                     totals[c])))
+            subtotals.append(len(rows))
+            rows.append(Row((title_total, *r[key], r[f"{key}_total"]),
+                            kind="subtotal", sum_of=tuple(range(first, len(rows)))))
+        rows.append(Row(("Net budget requirement", *r["requirement"], None),
+                        kind="total", sum_of=tuple(subtotals)))
+        tables = [Table("Roll-forward",
+                        (Column("line", "Line"), *year_cols,
+                         Column("total", "Total", "money", unit, role="computed")),
+                        tuple(rows), source=source, negatives="brackets",
+                        name="Roll-forward")]
+        prop_rows = tuple(
+            Row((p.reference, p.name, p.category, *p.amounts, p.total, p.stated_total))
+            for p in self.proposals)
+        tables.append(Table(
+            "Proposals by year",
+            (Column("reference", "Reference"), Column("name", "Proposal"),
+             Column("category", "Category"), *year_cols,
+             Column("total", "Total", "money", unit, role="computed"),
+             Column("stated", "Stated total", "money", unit, role="stated",
+                    summed=False)),
+            prop_rows, source=source, negatives="brackets", name="Proposals"))
         split = self.requirement_split
         if self.split is not None and split is not None:
             codes = self.split["codes"]
-            table = [["year", "requirement", *codes]]
-            for y, shares in split.items():
-                table.append([y, pounds(self.requirement[y]),
-                              *[pounds(shares[c]) for c in codes]])
-            out += ["", f"Each requirement by the {self._split_words()}"]
-            out += text_table(table, right=range(1, len(table[0])))
-        return out
-
-    def _html_body(self) -> list[str]:
-        esc = html.escape
-
-        def fig(v: int) -> str:
-            return figure(v, self.unit)
-
-        parts = ["<h5>Roll-forward</h5>"]
-        parts.append(self.by_year_frame().to_html(
-            formatters={c: cells(fig) for c in [*self.years, "Total"]}))
-        parts.append("<h5>Proposals by year</h5>")
-        parts.append(self.proposals_frame().to_html(
-            formatters={c: cells(fig)
-                        for c in [*self.years, "total", "stated_total"]}))
-        if self.split is not None:
-            parts.append(f"<h5>Each requirement by the "
-                         f"{esc(self._split_words())}</h5>")
-            frame = self.split_frame()
-            parts.append(frame.to_html(
-                formatters={c: cells(pounds) for c in frame.columns}))
-        return parts
+            tables.append(Table(
+                f"Each requirement by the {self._split_words()}",
+                (Column("year", "Year"),
+                 Column("requirement", "Requirement", "money", "£", 2, role="computed"),
+                 *[Column(c, c, "money", "£", 2, role="computed") for c in codes]),
+                tuple(Row((y, self.requirement[y], *[shares[c] for c in codes]))
+                      for y, shares in split.items()),
+                source=f"{source}; split computed by apportion",
+                negatives="brackets", name="Split"))
+        return tables
 
     def _repr_detail(self) -> str:
         return f"{len(self.years)} years, {len(self.proposals)} proposals"

@@ -38,8 +38,8 @@ from ._present import (
     percent_text,
     pounds,
     split_text,
-    text_table,
 )
+from .present import Column, Row, Table
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,6 +81,11 @@ class OutturnTotal(TypedDict):
 def _direction(variance: int) -> str:
     return ("overspend" if variance > 0 else "underspend" if variance < 0
             else "on budget")
+
+
+def _percent(basis_points: int | None) -> Decimal | None:
+    """The core's basis points as a percentage: 87 -> 0.87."""
+    return None if basis_points is None else Decimal(basis_points).scaleb(-2)
 
 
 def _ratio(v: dict[str, Any]) -> Fraction | None:
@@ -295,8 +300,6 @@ class Outturn(Paper):
 
     def _heading(self) -> list[str]:
         out = [self.title or self.source]
-        if self._data["title"] and self.source:
-            out.append(f"Source: {self.source}")
         kind = "Forecast outturn" if self.outturn_kind == "forecast" else "Outturn"
         when = " ".join(x for x in (self.financial_year,
                                     f"({self.period})" if self.period else None)
@@ -314,7 +317,9 @@ class Outturn(Paper):
                        "other convention.")
         return out
 
-    def _position_lines(self) -> list[str]:
+    def _paragraphs(self) -> list[str]:
+        """The position: the budget before income, the total variance (with
+        its sign, as the tables show it), the reserves and what is left."""
         fig = self._fig
         t = self.total
         out = []
@@ -326,7 +331,8 @@ class Outturn(Paper):
         pct = (f", {percent_text(t['variance_bp'])} of the "
                f"{'service ' if self.income_budget else ''}budget"
                if t["variance_bp"] is not None else "")
-        out.append(f"Total variance {fig(t['variance'])}: "
+        signed = "+" if t["variance"] > 0 else ""
+        out.append(f"Total variance {signed}{fig(t['variance'])}: "
                    f"{'an ' if word[0] in 'ou' else 'a '}{word}{pct}."
                    if word != "on budget" else "The total is on budget.")
         for r in self._data["reserves"]:
@@ -340,40 +346,66 @@ class Outturn(Paper):
                        + f" of {pounds(abs(net))}.")
         return out
 
+    _position_lines = _paragraphs
+
     def _split_words(self) -> str:
         assert self.split is not None  # only with authorities and a split
         return split_text(self.split, self.authorities)
 
-    def _text_body(self) -> list[str]:
-        """The table with variance %, the position after reserves and the
-        split by authority."""
-        out = [""]
-        f = self.formatted_frame()
-        table = [list(f.columns)] + [[str(v) for v in row]
-                                     for row in f.itertuples(index=False)]
-        out += text_table(table, right=range(1, 7))
-        out += ["", *self._position_lines()]
+    def _tables(self) -> list[Table]:
+        """The lines as the paper prints them (in its unit) with the
+        computed total and the paper's own; then the variance, reserves
+        and net variance by authority (in pounds).  Negatives in brackets
+        throughout; variances signed (+ an overspend)."""
+        unit, dec = self.unit, self._dec
+        source = self.title or self.source
+        names = ["Budget", "Gross outturn", self.funding_label, "Outturn"]
+        columns = (Column("line", "Line"), Column("service", "Service"),
+                   *[Column(k, n, "money", unit, dec, role="computed")
+                     for k, n in zip(_MONEY_COLUMNS, names)],
+                   Column("variance", "Variance", "money", unit, dec,
+                          role="difference", difference_of=("budget", "outturn")),
+                   Column("variance_pct", "Variance %", "percent", decimals=2,
+                          role="difference", summed=False),
+                   Column("direction", "Over or under"))
+        rows = []
+        for line, v in zip(self._data["lines"], self._r["lines"]):
+            rows.append(Row((line["id"], line["service"],
+                             *[v[k] for k in _MONEY_COLUMNS],
+                             _percent(v["basis_points"]),
+                             _direction(v["variance"]))))
+        t = self.total
+        rows.append(Row(("Total", None, *[t[k] for k in _MONEY_COLUMNS],  # type: ignore[literal-required]
+                         _percent(t["variance_bp"]), _direction(t["variance"])),
+                        kind="total"))
+        printed = self._data["total"]
+        if any(v is not None for v in printed.values()):
+            rows.append(Row(("Total as printed", None,
+                             *[("-" if printed[k][1] == 0 else printed[k][0])
+                               if printed[k] is not None else None
+                               for k in _MONEY_COLUMNS], None, None),
+                            kind="note",
+                            note="the paper's own total row, as printed"))
+        tables = [Table("Outturn by line", columns, tuple(rows),
+                        source=f"{source}; totals and variances computed by apportion",
+                        negatives="brackets", name="Outturn")]
         ba = self._r["by_authority"]
         if ba is not None:
-            out += ["", f"By authority, by the {self._split_words()}:"]
-            table = [["authority", "variance", "reserves used", "net variance"]]
-            for k, code in enumerate(self.authorities):
-                table.append([code, pounds(ba["variance"][k]),
-                              pounds(ba["reserves"][k]),
-                              pounds(ba["net_variance"][k])])
-            out += text_table(table, right=(1, 2, 3))
-        return out
-
-    def _html_body(self) -> list[str]:
-        esc = html.escape
-        parts = [self.formatted_frame().to_html()]
-        parts += [f"<p>{esc(line)}</p>" for line in self._position_lines()]
-        if self._r["by_authority"] is not None:
-            parts.append(f"<h5>By authority ({esc(self._split_words())})</h5>")
-            frame = self.by_authority_frame()
-            parts.append(frame.to_html(formatters={
-                c: cells(pounds) for c in [*self.authorities, "total"]}))
-        return parts
+            rows = [Row((code, ba["variance"][k], ba["reserves"][k],
+                         ba["net_variance"][k]))
+                    for k, code in enumerate(self.authorities)]
+            rows.append(Row(("Total", sum(ba["variance"]), sum(ba["reserves"]),
+                             sum(ba["net_variance"])), kind="total"))
+            tables.append(Table(
+                f"By authority, by the {self._split_words()}",
+                (Column("authority", "Authority"),
+                 Column("variance", "Variance", "money", "£", 2, role="computed"),
+                 Column("reserves", "Reserves used", "money", "£", 2, role="computed"),
+                 Column("net_variance", "Net variance", "money", "£", 2,
+                        role="computed")),
+                tuple(rows), source=f"{source}; split computed by apportion",
+                negatives="brackets", name="By authority"))
+        return tables
 
     def _repr_detail(self) -> str:
         return (f"{len(self._data['lines'])} line(s), variance "

@@ -10,7 +10,6 @@ as every paper's is.
 
 from __future__ import annotations
 
-import html
 import os
 import warnings
 from dataclasses import dataclass
@@ -20,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from . import _core
 from ._deprecate import deprecated_property, renamed
 from ._paper import Paper
-from ._present import isna, pounds, text_table
+from ._present import isna, pounds
 from .audit import Finding
+from .present import Column, Row, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -271,7 +271,7 @@ class Plan(Paper):
 
     # ---- text and HTML ---------------------------------------------------
 
-    def _header_lines(self) -> list[str]:
+    def _heading(self) -> list[str]:
         out = [self.title or self.source]
         if self.reference:
             out.append(self.reference)
@@ -291,108 +291,110 @@ class Plan(Paper):
                        f"{r['read_as']}. Evidence: {r['evidence']}")
         return out
 
-    def report(self) -> str:
-        """The whole plan as text: apportionment, schedule, carry-forwards
-        and every check of the paper's own figures."""
-        out = self._header_lines()
-        out += ["", "Apportionment by the basis"]
-        frame = self.apportionment()
-        header = ["line", "description", "total", *self.authorities]
-        table = [header] + [[str(idx), row["description"], pounds(row["total"]),
-                             *[pounds(row[a]) for a in self.authorities]]
-                            for idx, row in frame.iterrows()]
-        out += text_table(table, right=range(2, len(header)))
-        if self.recharge is not None:
-            r = self.recharge
+    _header_lines = _heading
+
+    def _paragraphs(self) -> list[str]:
+        out = []
+        r = self.recharge
+        if r is not None:
             part = "whole pounds" if r["granularity"] == 100 else "pence"
             what = "stated budget" if r["of"] == "stated" else "share by the basis"
-            out += ["", f"Recharge: {r['payer']} pays {r['payee']} its {what} of "
-                        f"{pounds(self.recharge_share)} in {r['instalments']} instalments "
-                        f"(equal parts in {part}, rounded {r['rounding'].replace('_', ' ')}; "
-                        f"the last balances)"]
-            sched = self.schedule()
-            table = [["instalment", "invoice", "stated", "stated - invoice"]]
-            printed: list[str | None] = ([how for how, _ in self.stated_printed]
-                                         or [None] * len(sched))
-            for (label, row), how in zip(sched.iterrows(), printed):
-                has = not isna(row["stated"])
-                cell = (pounds(int(row["stated"])) if has
-                        else row["printed"] if how is not None else "")
-                table.append([label, pounds(int(row["amount"])), cell,
-                              pounds(int(row["difference"]), signed=True) if has
-                              else how if how is not None else ""])
-            total = self._by_id().get("recharge.instalments.sum")
-            whole = all(how in ("legible", None) for how in printed)
-            table.append(["Total", pounds(self.recharge_share),
-                          pounds(_pence(total.stated)) if total and whole else "",
-                          pounds(_pence(total.difference), signed=True)
-                          if total and whole else ""])
-            out += text_table(table, right=(1, 2, 3))
+            out.append(f"Recharge: {r['payer']} pays {r['payee']} its {what} of "
+                       f"{pounds(self.recharge_share)} in {r['instalments']} instalments "
+                       f"(equal parts in {part}, rounded {r['rounding'].replace('_', ' ')}; "
+                       f"the last balances).")
             bal = self.balancing
             if bal is not None:
                 word = "a further payment" if bal["final_instalment"] >= 0 else "a refund"
                 out.append(f"With actual expenditure, {r['payer']}'s actual share is "
                            f"{pounds(bal['actual_share'])} and the final instalment is "
                            f"{pounds(bal['final_instalment'])} ({word}).")
+        if self._data["carry_forwards"]:
+            out.append(f"Carry-forwards are invoiced apart from the recharge: "
+                       f"{pounds(sum(c['amount'][0] for c in self._data['carry_forwards']))}"
+                       f" in all.")
+        return out
+
+    def _tables(self) -> list[Table]:
+        """The apportionment by the basis, the recharge schedule and the
+        carry-forwards, in pounds and pence with a minus sign for negatives
+        (as the paper prints them)."""
+        source = self.reference or self.title or self.source
+        money = [Column("total", "Budget", "money", "£", 2, role="stated"),
+                 *[Column(a, a, "money", "£", 2, role="computed")
+                   for a in self.authorities]]
+        result = self._data["result"]
+        rows = [Row((line["id"], line["description"], line["total"][0], *shares))
+                for line, shares in zip(self._data["lines"], result["shares"])]
+        rows.append(Row(("Total", None, result["grand_total"],
+                         *result["authority_totals"]), kind="total"))
+        tables = [Table("Apportionment by the basis",
+                        (Column("line", "Line"), Column("description", "Description"),
+                         *money), tuple(rows),
+                        source=f"{source}; shares computed by apportion",
+                        negatives="minus", name="Apportionment")]
+        if self.recharge is not None:
+            tables.append(self._schedule_table(source))
         cfs = self._data["carry_forwards"]
         if cfs:
-            out += ["", "Carry-forwards, invoiced apart from the recharge"]
-            for c in cfs:
-                out.append(f"  {c['payer']} pays {c['payee']} {pounds(c['amount'][0])}: "
-                           f"{c['kind']}"
-                           + (f" from {c['from_year']}" if c["from_year"] else "")
-                           + (f" — {c['description']}" if c["description"] else ""))
-        out += ["", "Checks of the paper's own figures"]
-        for f in self.audit.findings:
-            mark = {"ok": "ok", "rounding": "rounding", "error": "WRONG"}[f.status]
-            out.append(f"  [{mark:>8}] {f.suggestion}")
-        unread = [k + 1 for k, (how, _) in enumerate(self.stated_printed)
-                  if how == "not legible"]
-        for k in unread:
-            out.append(f"  [ unread ] Stated instalment {k} is not legible: not checked"
-                       + (", nor the instalments' sum." if k == unread[0] else "."))
-        bad, n = len(self.audit.errors), len(self.audit)
-        out += ["", f"{bad} of {n} stated figures do not agree "
-                    f"with the computation." if bad else
-                    f"All {n} stated figures agree."]
-        return "\n".join(out)
+            tables.append(Table(
+                "Carry-forwards, invoiced apart from the recharge",
+                (Column("payer", "Payer"), Column("payee", "Payee"),
+                 Column("amount", "Amount", "money", "£", 2),
+                 Column("kind", "Kind"), Column("from_year", "From year"),
+                 Column("description", "Description")),
+                tuple(Row((c["payer"], c["payee"], c["amount"][0], c["kind"],
+                           c["from_year"], c["description"])) for c in cfs),
+                source=source, negatives="minus", name="Carry-forwards"))
+        return tables
+
+    def _schedule_table(self, source: str) -> Table:
+        """The invoices: planned, stated as printed (a cut-off cell as its
+        legible prefix), stated - invoice with its sign, a total row."""
+        sched = self.schedule()
+        printed: list[tuple[str, str] | None] = (
+            list(self.stated_printed) or [None] * len(sched))
+        columns = [Column("instalment", "Instalment"),
+                   Column("invoice", "Invoice", "money", "£", 2, role="computed"),
+                   Column("stated", "Stated", "money", "£", 2, role="stated"),
+                   Column("difference", "Stated - invoice", "money", "£", 2,
+                          role="difference", difference_of=("invoice", "stated"))]
+        after = "after_actuals" in sched.columns
+        if after:
+            columns.append(Column("after", "After actuals", "money", "£", 2,
+                                  role="computed"))
+        rows = []
+        for (label, row), cell in zip(sched.iterrows(), printed):
+            has = not isna(row["stated"])
+            stated: int | str | None = (int(row["stated"]) if has
+                                        else cell[1] if cell is not None else None)
+            values: list[Any] = [str(label), int(row["amount"]), stated,
+                                 int(row["difference"]) if has else None]
+            if after:
+                values.append(int(row["after_actuals"]))
+            note = (f"{cell[0]} as printed: not checked against the invoice"
+                    if cell is not None and not has else None)
+            rows.append(Row(tuple(values), note=note))
+        total = self._by_id().get("recharge.instalments.sum")
+        whole = all(c is None or c[0] == "legible" for c in printed)
+        totals: list[Any] = ["Total", self.recharge_share,
+                             _pence(total.stated) if total and whole else None,
+                             _pence(total.difference) if total and whole else None]
+        if after:
+            totals.append(sum(int(v) for v in sched["after_actuals"]))
+        rows.append(Row(tuple(totals), kind="total"))
+        r = self.recharge
+        assert r is not None
+        return Table(f"Recharge schedule: {r['payer']} pays {r['payee']}",
+                     tuple(columns), tuple(rows),
+                     source=f"{source}; invoices computed by apportion",
+                     negatives="minus", name="Recharge schedule")
 
     def __repr__(self) -> str:
         bad = len(self.audit.errors)
         return (f"<Plan {self.title or self.source!r}: {len(self._data['lines'])} "
                 f"line(s), {len(self.authorities)} authorities, "
                 f"{len(self.audit)} checks, {bad} failed>")
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        parts = [f"<h4>{esc(self.title or self.source)}</h4>"]
-        parts += [f"<p>{esc(line)}</p>" for line in self._header_lines()[1:]]
-        money_cols = ["total", *self.authorities]
-        parts.append("<h5>Apportionment by the basis</h5>")
-        parts.append(self.apportionment().to_html(
-            formatters={c: _pounds_cell for c in money_cols}))
-        if self.recharge is not None:
-            parts.append("<h5>Recharge schedule</h5>")
-            sched = self.schedule()
-            fmt = {c: (lambda v: "" if isna(v) else pounds(int(v)))
-                   for c in sched.columns if c not in ("payer", "payee", "kind", "printed")}
-            parts.append(sched.to_html(formatters=fmt))
-        if self._data["carry_forwards"]:
-            parts.append("<h5>Carry-forwards (invoiced apart)</h5>")
-            parts.append(self.carry_forwards().to_html(
-                formatters={"amount": _pounds_cell}, index=False))
-        parts.append("<h5>Checks of the paper's own figures</h5><ul>")
-        for f in self.audit.findings:
-            colour = {"ok": "green", "rounding": "darkorange", "error": "red"}[f.status]
-            parts.append(f'<li><span style="color:{colour}">{esc(f.status)}</span>: '
-                         f"{esc(f.suggestion)}</li>")
-        parts.append("</ul>")
-        return "\n".join(parts)
-
-
-def _pounds_cell(value: Any) -> str:
-    """An int-pence cell of a frame, for to_html."""
-    return pounds(int(value))
 
 
 def _pence(pounds_: Decimal) -> int:

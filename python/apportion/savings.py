@@ -25,24 +25,23 @@ core for display.
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import _core
 from ._paper import CoreData, Paper
 from ._present import (
-    cells,
     figure,
     in_unit,
     int64_columns,
+    per_unit,
     percent_text,
     pounds,
-    shorten,
-    text_table,
 )
+from .present import Chart, Column, Row, Series, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -288,40 +287,70 @@ class Savings(Paper):
                            in zip(split.items(), s["values"]))
         return [f"Funded by the {s['name'] or 'split'}: {shares}."]
 
-    def _text_body(self) -> list[str]:
-        """Each proposal by rating, the delivery measures, the pressure and
-        its split."""
+    def _paragraphs(self) -> list[str]:
+        return [*self._delivery_lines(), *self._split_lines()]
+
+    def _tables(self) -> list[Table]:
+        """Each proposal by rating with the totals, and the delivery
+        measures against the target."""
         u = self.unit
-        table: list[list[object]] = [["proposal", "SRO", "amount", "red", "amber",
-                                      "green", "mitigations", "rated"]]
-        for s in self.proposals:
-            table.append([shorten(s.name, 48), shorten(s.sro, 24),
-                          *[figure(getattr(s, c), u)
-                            for c in ("amount", *COLUMNS, "rated")]])
-        table.append(["Total", "", figure(self.target, u),
-                      *[figure(v, u) for v in self.by_rag.values()],
-                      figure(self.rated, u)])
-        return ["", *text_table(table, right=range(2, len(table[0]))),
-                "", *self._delivery_lines(), *self._split_lines()]
+        source = self.reference or self.title or self.source
+        money = [Column(c, c.capitalize(), "money", u, role="stated")
+                 for c in ("amount", *COLUMNS)]
+        money[0] = Column("amount", "Target", "money", u, role="stated")
+        rows = [Row((s.reference, s.name, s.sro, s.amount,
+                     *[getattr(s, c) for c in COLUMNS], s.rated))
+                for s in self.proposals]
+        rows.append(Row(("Total", None, None, self.target, *self.by_rag.values(),
+                         self.rated), kind="total"))
+        columns = (Column("reference", "Reference"), Column("name", "Proposal"),
+                   Column("sro", "SRO"), *money,
+                   Column("rated", "Rated", "money", u, role="computed"))
+        if not any(s.reference for s in self.proposals):
+            # No references printed: the total's label goes to the proposal.
+            columns = columns[1:]
+            rows = [Row(r.values[1:], kind=r.kind) if r.kind == "line"
+                    else Row(("Total", *r.values[2:]), kind=r.kind) for r in rows]
+        proposals = Table(
+            "Proposals by rating", columns, tuple(rows),
+            source=f"{source}; totals computed by apportion",
+            negatives="brackets", name="Proposals")
+        measures = (
+            ("Target", self.target, Decimal(100) if self.target else None),
+            ("Secured (green + mitigations)", self.secured,
+             _percent(self.secured_basis_points)),
+            ("Forecast (green + amber + mitigations)", self.forecast,
+             _percent(self.forecast_basis_points)))
+        delivery = Table(
+            "Delivery against the target",
+            (Column("measure", "Measure"),
+             Column("amount", "Amount", "money", u, role="computed", summed=False),
+             Column("percent", "Of the target", "percent", decimals=2, summed=False)),
+            tuple(Row(m) for m in measures),
+            source=f"{source}; computed by apportion", negatives="brackets",
+            name="Delivery")
+        return [proposals, delivery]
 
-    def _html_body(self) -> list[str]:
-        esc = html.escape
-        frame = self.proposals_frame().drop(columns=["comments"])
-
-        def fig(v: int) -> str:
-            return figure(v, self.unit)
-
-        parts = [frame.to_html(formatters={c: cells(fig) for c in frame.columns
-                                           if c != "sro"})]
-        parts.append("<h5>Delivery</h5><ul>")
-        parts += [f"<li>{esc(line)}</li>"
-                  for line in self._delivery_lines() + self._split_lines()]
-        parts.append("</ul>")
-        return parts
+    def _charts(self) -> list[Chart]:
+        """The amounts by rating: each bar its RAG colour, hatch and name."""
+        per = per_unit(self.unit)
+        values = [self.by_rag[c] / per for c in COLUMNS]
+        return [Chart("Delivery by rating", "bar",
+                      tuple(c.capitalize() for c in COLUMNS),
+                      (Series(f"Savings ({self.unit})", tuple(values),
+                              ("Red", "Amber", "Green", None)),),
+                      unit=self.unit,
+                      targets=((f"Target {figure(self.target, self.unit)}",
+                                self.target / per),),
+                      source=self.reference or self.title or self.source)]
 
     def _repr_detail(self) -> str:
         return (f"{len(self.proposals)} proposals, secured "
                 f"{percent_text(self.secured_basis_points) or 'n/a'}")
+
+
+def _percent(basis_points: int | None) -> Decimal | None:
+    return None if basis_points is None else Decimal(basis_points).scaleb(-2)
 
 
 def load_savings(path: str | os.PathLike[str], *,

@@ -101,7 +101,7 @@ def _draw_bars(ax: Any, chart: Chart) -> list[Any]:
                    edgecolor="black", linewidth=0.6)
             if r and r not in rated:
                 rated.append(r)
-        if not any(ratings) or n > 1:
+        if not all(ratings) or n > 1:
             handles.append(Patch(facecolor=colour, edgecolor="black",
                                  hatch=SERIES_HATCHES[k % len(SERIES_HATCHES)],
                                  label=s.name))
