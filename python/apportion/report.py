@@ -275,7 +275,9 @@ class Pack:
 
         When an engine is missing (Chromium for the PDF, the ``report``
         extra for the workbook) the other files are still written, and then
-        an :class:`~apportion.errors.ApportionError` says what to install."""
+        an :class:`~apportion.errors.ApportionError` says what to install;
+        when a file cannot be made, the others are still written and then
+        its error is raised."""
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
             raise ApportionError(f"unknown pack formats {unknown}; the formats "
@@ -288,6 +290,7 @@ class Pack:
         self.views()
         written.seconds["views"] = time.perf_counter() - start
         missing: list[str] = []
+        failed: list[BaseException] = []
         html_path = None
         for done, fmt in enumerate(todo, 1):
             start = time.perf_counter()
@@ -303,10 +306,15 @@ class Pack:
             except _EngineMissing as exc:
                 missing.append(str(exc))
                 continue
+            except Exception as exc:  # the other files are still written
+                failed.append(exc)
+                continue
             written.seconds[fmt] = time.perf_counter() - start
             self._step(fmt, done, len(todo))
+        wrote = ", ".join(str(p) for p in written.paths.values()) or "nothing"
+        if failed:
+            raise failed[0]
         if missing:
-            wrote = ", ".join(str(p) for p in written.paths.values()) or "nothing"
             raise ApportionError("; ".join(missing) + f" (written: {wrote})")
         return written
 
