@@ -20,7 +20,6 @@ carry-forwards and receipts in advance listed apart, never netted in.
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +30,6 @@ from . import _core, limits
 from ._deprecate import renamed
 from ._paper import CoreData, Paper
 from ._present import (
-    cells,
     figure,
     finest_decimals,
     int64_columns,
@@ -39,7 +37,7 @@ from ._present import (
     pounds,
     split_text,
 )
-from .present import Column, Row, Table
+from .present import Column, Presentable, Row, Table, View
 
 if TYPE_CHECKING:
     import numpy as np
@@ -441,7 +439,7 @@ class CarryForward(TypedDict):
 
 
 @dataclass(frozen=True)
-class Q4Balance:
+class Q4Balance(Presentable):
     """A recharge settled against the year's actual expenditure.
 
     Money is int pence.  ``balance`` = ``actual_share`` - ``billed_total``:
@@ -505,44 +503,53 @@ class Q4Balance:
 
     frame = renamed(to_frame, "Q4Balance.frame")
 
-    def report(self) -> str:
-        """The balance as text: the shares, what was billed, the balance,
-        and the carry-forwards invoiced apart."""
+    def view(self) -> View:
+        """The balance as a :class:`apportion.present.View`: the shares,
+        what was billed and the balance in words, the invoices (the last
+        the balance) in a table, and the carry-forwards invoiced apart."""
         word = {"payment": f"a further payment by {self.payer}",
                 "refund": f"a refund to {self.payer}",
                 "nil": "nothing further"}[self.kind]
-        out = [f"Q4 balancing of {self.payer}'s recharge to {self.payee} "
-               f"({self.source})",
-               f"Budget {pounds(self.budget)}; actual expenditure "
-               f"{pounds(self.actual_expenditure)} (variance "
-               f"{pounds(self.variance, signed=True)}, positive an overspend).",
-               f"{self.payer}'s share: {pounds(self.budget_share)} of the "
-               f"budget, {pounds(self.actual_share)} of the actual spend.",
-               f"Billed {' + '.join(pounds(b) for b in self.billed) or 'nothing'}"
-               f" = {pounds(self.billed_total)}; the final instalment was "
-               f"planned at {pounds(self.planned_final)}.",
-               f"Balance: {pounds(self.balance)}, {word}."]
+        paragraphs = [
+            f"Budget {pounds(self.budget)}; actual expenditure "
+            f"{pounds(self.actual_expenditure)} (variance "
+            f"{pounds(self.variance, signed=True)}, positive an overspend).",
+            f"{self.payer}'s share: {pounds(self.budget_share)} of the "
+            f"budget, {pounds(self.actual_share)} of the actual spend.",
+            f"Billed {' + '.join(pounds(b) for b in self.billed) or 'nothing'}"
+            f" = {pounds(self.billed_total)}; the final instalment was "
+            f"planned at {pounds(self.planned_final)}.",
+            f"Balance: {pounds(self.balance)}, {word}."]
         if self.carry_forwards:
-            out.append("Invoiced apart, not in the balance:")
+            paragraphs.append("Invoiced apart, not in the balance:")
             for c in self.carry_forwards:
-                out.append(f"  {c['payer']} pays {c['payee']} {pounds(c['amount'])}: "
-                           f"{c['kind']}"
-                           + (f" from {c['from_year']}" if c["from_year"] else "")
-                           + (f" — {c['description']}" if c["description"] else ""))
-        return "\n".join(out)
+                paragraphs.append(
+                    f"{c['payer']} pays {c['payee']} {pounds(c['amount'])}: {c['kind']}"
+                    + (f" from {c['from_year']}" if c["from_year"] else "")
+                    + (f" — {c['description']}" if c["description"] else ""))
+        frame = self.to_frame()
+        rows = [Row((str(label), r["kind"], int(r["amount"]), int(r["planned"])))
+                for label, r in frame.iterrows()]
+        rows.append(Row(("Total", None, self.actual_share,
+                         self.billed_total + self.planned_final), kind="total"))
+        table = Table(
+            "Invoices", (Column("instalment", "Instalment"), Column("kind", "Kind"),
+                         Column("amount", "Amount", "money", "£", 2, role="computed"),
+                         Column("planned", "Planned", "money", "£", 2,
+                                role="computed")),
+            tuple(rows), source=f"{self.source}; computed by apportion",
+            negatives="minus", name="Invoices")
+        return View(f"Q4 balancing of {self.payer}'s recharge to {self.payee} "
+                    f"({self.source})", paragraphs=tuple(paragraphs),
+                    tables=(table,))
+
+    def report(self) -> str:
+        """The balance as text: the shares, what was billed, the balance,
+        the invoices, and the carry-forwards invoiced apart."""
+        return self.to_text()
 
     def __str__(self) -> str:
         return self.report()
-
-    def _repr_html_(self) -> str:
-        parts = [f"<p>{html.escape(line)}</p>" for line in self.report().split("\n")
-                 if not line.startswith("  ")]
-        parts.append(self.to_frame().to_html(formatters={
-            "amount": cells(pounds), "planned": cells(pounds)}))
-        if self.carry_forwards:
-            parts.append(self.carry_forwards_frame().to_html(
-                index=False, formatters={"amount": cells(pounds)}))
-        return "\n".join(parts)
 
 
 def _actual_pence(actual: object) -> object:

@@ -1,14 +1,15 @@
 """A :class:`~apportion.present.model.View` as an HTML fragment.
 
 The fragment is self-contained: no script, no link, no image fetched from
-anywhere (charts are inline SVG), every text escaped.  It carries the few
-styles a reader needs as ``style`` attributes (figures right-aligned in
-tabular digits, the totals row bold under a rule, the RAG colours) because
-notebook frontends that show untrusted output (GitHub's, VS Code's, a
-sanitised JupyterLab) strip ``<style>`` elements but keep attributes.
-The same elements carry classes (``apportion-view``, ``ap-num``,
-``ap-total``, ``ap-rag-red``...) that :data:`STYLESHEET` styles further
-for a page of its own, such as the committee pack.
+anywhere (charts are inline SVG), every text escaped.  It has no
+``<style>`` element (a notebook's sanitiser may drop one, and its rules
+would reach the whole page): the few styles a reader needs (figures
+right-aligned in tabular digits, the totals row bold under a rule, the RAG
+colours) are ``style`` attributes, and without any style the view still
+reads (a rating keeps its word and its glyph's shape).  The same elements
+carry classes (``apportion-view``, ``ap-num``, ``ap-total``,
+``ap-rag-red``...) that :data:`STYLESHEET` styles further for a page of
+its own, such as the committee pack.
 
 >>> from apportion.present import Column, Row, Table
 >>> t = Table("Budget", (Column("item", "Item"),
@@ -127,8 +128,9 @@ def table_html(table: Table) -> str:
                 content = rag_html(text)
             else:
                 content = escape(text)
-            styles = [_CELL, _NUM if figures[i] else "", _TOTAL if total else ""]
             tag = "th" if i == 0 and total else "td"
+            styles = [_CELL, _NUM if figures[i] else "text-align:left" if tag == "th" else "",
+                      _TOTAL if total else ""]
             scope = ' scope="row"' if tag == "th" else ""
             cells.append(f"<{tag}{scope}{_attrs(classes, styles)}>{content}</{tag}>")
         kind = [f"ap-{row.kind}"] if row.kind != "line" else []
