@@ -40,17 +40,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .model import CellValue, Column, Table, View
+from ._format import RAG_COLOURS
+from .model import CellValue, Column, Finding, Table, View
 
-__all__ = ["RAG_FILLS", "sheet_names", "write_workbook"]
+__all__ = ["RAG_FILLS", "findings_header_row", "header_row_of", "sheet_names",
+           "write_workbook"]
 
-#: Fill and text colours of RAG cells: the Okabe-Ito palette's vermillion,
-#: yellow and bluish green, which differ in lightness as well as hue, so
-#: they stay apart with every common colour-vision deficiency.  The text
-#: ("Red", "Amber", "Green") is always in the cell too.
-RAG_FILLS = {"Red": ("#D55E00", "#FFFFFF"),
-             "Amber": ("#F0E442", "#000000"),
-             "Green": ("#009E73", "#FFFFFF")}
+#: Fill and text colours of RAG cells: the colours every renderer uses
+#: (Okabe and Ito's vermillion, orange and bluish green, which differ in
+#: lightness as well as hue, so they stay apart with the common
+#: colour-vision deficiencies), with black text, which reads on all three.
+#: The rating's word ("Red", "Amber", "Green") is always in the cell too.
+RAG_FILLS = {name: (colour, "#000000") for name, colour in RAG_COLOURS.items()}
 
 _FINDINGS = "Findings"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -275,20 +276,22 @@ def _plan_cells(table: Table, first_row: int, where: str) -> list[list[_Cell]]:
             value = row.values[j]
             cell = _Cell(value)
             here = f"{where} row {i} ({_header(col)!r})"
-            if col.difference_of is not None and value is not None:
+            live = row.kind != "note" and _exact_number(value) is not None
+            if col.difference_of is not None and live:
                 a, b = (keys[k] for k in col.difference_of)
                 va, vb = (_exact_number(row.values[a]), _exact_number(row.values[b]))
                 if va is None or vb is None:
-                    raise ValueError(f"{here}: the difference {value!r} has no "
-                                     f"figure to subtract from or to subtract")
+                    # a figure not printed ("-", "n/a") or missing: the
+                    # difference is carried as the view has it
+                    cells.append(cell)
+                    continue
                 if vb - va != _exact_number(value):
                     raise ValueError(f"{here}: the view's difference {value!r} is "
                                      f"not {col.difference_of[1]} - "
                                      f"{col.difference_of[0]} ({vb - va})")
                 cell.formula = (f"={_col_letter(b)}{excel_row}"
                                 f"-{_col_letter(a)}{excel_row}")
-            elif row.kind in ("total", "subtotal") and _is_summed(col) \
-                    and value is not None:
+            elif row.kind in ("total", "subtotal") and _is_summed(col) and live:
                 summed = _summed_rows(table, i)
                 if summed:
                     parts = [row_.values[j] for row_ in (table.rows[k] for k in summed)]
@@ -322,6 +325,15 @@ class _Formats:
         return self._cache[key]
 
 
+def header_row_of(view: View, table: Table) -> int:
+    """The row (0-based, as xlsxwriter counts; add 1 for Excel's number) of
+    ``table``'s header on its sheet: below the view's title (when it is not
+    the table's), the table's title, its caption and a blank row.  Its rows
+    follow in order, one sheet row each."""
+    return (int(bool(view.title) and view.title != table.title) + 1
+            + int(bool(table.caption())) + 1)
+
+
 def _write_table(book: Any, formats: _Formats, sheet_name: str, table: Table,
                  view: View) -> None:
     ws = book.add_worksheet(sheet_name)
@@ -336,9 +348,7 @@ def _write_table(book: Any, formats: _Formats, sheet_name: str, table: Table,
     caption = table.caption()
     if caption:
         ws.write_string(r, 0, caption, formats.get(italic=True))
-        r += 1
-    r += 1
-    header_row = r
+    header_row = header_row_of(view, table)
     decimals = [_column_decimals(table, j) for j in range(ncols)]
     widths = [0] * (ncols + has_notes)
     headers = [_header(c) for c in table.columns] + (["Note"] if has_notes else [])
@@ -415,13 +425,33 @@ def _write_table(book: Any, formats: _Formats, sheet_name: str, table: Table,
     ws.freeze_panes(header_row + 1, 1 if label_first else 0)
 
 
+def _severity(f: Finding) -> str:
+    """"error", or "warning (rounding)" when the finding has a mark."""
+    mark = f.mark
+    return (f"{f.severity} ({mark})" if mark and mark.lower() != f.severity
+            else f.severity)
+
+
+def findings_header_row(views: Sequence[View]) -> int:
+    """The row (0-based) of the Findings sheet's header: below its title,
+    a line saying the order, one line per view that sums up its checks,
+    and a blank row."""
+    return 2 + sum(1 for v in views if v.findings_summary) + 1
+
+
 def _write_findings(book: Any, formats: _Formats, views: Sequence[View]) -> None:
     ws = book.add_worksheet(_FINDINGS)
     header = formats.get(bold=True, bottom=1, bg_color="#E7E6E6")
     ws.write_string(0, 0, "Findings", formats.get(bold=True, font_size=14))
     ws.write_string(1, 0, "Errors first, then warnings, then notes; each "
                     "where it was found.", formats.get(italic=True))
-    top = 3
+    r = 2
+    for v in views:
+        summary = v.findings_summary
+        if summary:
+            ws.write_string(r, 0, f"{v.title}: {summary}")
+            r += 1
+    top = findings_header_row(views)
     for j, text in enumerate(("Paper", "Severity", "Where", "Message")):
         ws.write_string(top, j, text, header)
     rows = [(v.title, f) for v in views for f in v.findings]
@@ -432,10 +462,10 @@ def _write_findings(book: Any, formats: _Formats, views: Sequence[View]) -> None
     for i, (title, f) in enumerate(rows, top + 1):
         severity_fmt = formats.get(valign="top", bold=f.severity == "error")
         ws.write_string(i, 0, title, top_fmt)
-        ws.write_string(i, 1, f.severity, severity_fmt)
+        ws.write_string(i, 1, _severity(f), severity_fmt)
         ws.write_string(i, 2, f.where, top_fmt)
         ws.write_string(i, 3, f.message, wrap)
-        for j, text in enumerate((title, f.severity, f.where, f.message)):
+        for j, text in enumerate((title, _severity(f), f.where, f.message)):
             widths[j] = max(widths[j], len(text))
     if not rows:
         ws.write_string(top + 1, 0, "No findings.", formats.get(italic=True))
