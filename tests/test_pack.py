@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -58,7 +59,9 @@ def pack() -> Pack:
 @pytest.fixture(scope="module")
 def written(pack: Pack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pack")
-    return pack.write(out, formats=["html", "pdf"]).paths
+    written = pack.write(out)
+    assert sorted(written.paths) == ["html", "pdf", "xlsx"]
+    return written.paths
 
 
 def figures(pack: Pack) -> list[str]:
@@ -236,12 +239,16 @@ def test_a_long_table_repeats_its_header_on_each_page(tmp_path: Path) -> None:
 # ---- the workbook ------------------------------------------------------------
 
 
-def test_pack_xlsx_has_a_sheet_per_table(pack: Pack, tmp_path: Path) -> None:
+def test_pack_xlsx_has_a_sheet_per_table_and_the_findings(pack: Pack,
+                                                         written: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    book = load_workbook(pack.write_xlsx(tmp_path / "pack.xlsx"))
-    tables = sum(len(v.tables) for v in pack.views())
-    assert len(book.sheetnames) >= tables
+    book = load_workbook(written["xlsx"])
+    assert book.sheetnames[0] == "Findings"
+    assert len(book.sheetnames) == 1 + sum(len(v.tables) for v in pack.views())
+    cells = {c for row in book["Findings"].iter_rows(values_only=True)
+             for c in row if isinstance(c, str)}
+    assert [f.message for _, f in pack.findings() if f.message not in cells] == []
 
 
 # ---- the command and its errors ---------------------------------------------------
@@ -297,3 +304,12 @@ def test_chromium_and_pdftotext_are_installed() -> None:
     assert shutil.which("pdftotext"), "make deps installs poppler-utils"
     assert any(shutil.which(n) for n in ("chromium", "chromium-browser")) or \
         os.environ.get("APPORTION_CHROMIUM"), "make deps installs chromium"
+
+
+def test_missing_xlsxwriter_still_writes_the_rest(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # as if not installed
+    with pytest.raises(ApportionError, match=r"pack.xlsx: writing Excel needs "
+                       r"xlsxwriter: pip install 'apportion\[report\]' \(written: "):
+        Pack([View("A")]).write(tmp_path, formats=["html", "xlsx"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.html"]

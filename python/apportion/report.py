@@ -242,13 +242,16 @@ class Pack:
     def write_xlsx(self, path: str | os.PathLike[str]) -> Path:
         """The pack's workbook (one sheet per table and a findings sheet),
         written by :func:`apportion.present.excel.write_workbook`."""
+        out = Path(path)
         try:
             from .present.excel import write_workbook
+
+            write_workbook(self.views(), out)
         except ModuleNotFoundError as exc:
-            raise ApportionError(
-                f"pack.xlsx needs {exc.name}: pip install 'apportion[report]'") from exc
-        out = Path(path)
-        write_workbook(self.views(), out)
+            raise _EngineMissing(f"pack.xlsx needs {exc.name}: pip install "
+                                 f"'apportion[report]'") from exc
+        except ImportError as exc:
+            raise _EngineMissing(f"pack.xlsx: {exc}") from exc
         return out
 
     def write_pdf(self, path: str | os.PathLike[str], *,
