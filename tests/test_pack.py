@@ -273,6 +273,16 @@ def test_report_command_refuses_an_unknown_format(tmp_path: Path,
     assert not any(tmp_path.iterdir())  # refused before any work
 
 
+def test_report_command_refuses_a_missing_file_before_any_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no-such-paper.json"
+    assert cli(["report", str(PLAN), str(missing), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("apportion: ") and str(missing) in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_chromium_still_writes_the_rest(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     empty = tmp_path / "bin"

@@ -52,7 +52,7 @@ from .errors import ApportionError
 from .present.model import Finding, View, Viewable
 
 __all__ = ["FORMATS", "Chromium", "Item", "Pack", "Page", "Progress", "Written",
-           "add_arguments", "find_chromium", "load", "main"]
+           "add_arguments", "check", "find_chromium", "load", "main"]
 
 #: What a pack holds: an object with ``view()``, a View, or a file's path.
 Item: TypeAlias = "Viewable | View | str | os.PathLike[str]"
@@ -676,14 +676,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(default {','.join(FORMATS)})")
 
 
-def main(args: argparse.Namespace) -> int:
-    """Run ``python -m apportion report``: write the pack, say what was
-    written and how long each file took."""
+def check(args: argparse.Namespace) -> None:
+    """Check the options of ``python -m apportion report`` before any work:
+    the formats are known and every file can be opened."""
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise ApportionError(f"--formats: expected some of {', '.join(FORMATS)} "
                              f"separated by commas; found {args.formats!r}")
+    for name in args.files:
+        with open(name, "rb"):
+            pass
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run ``python -m apportion report``: write the pack, say what was
+    written and how long each file took."""
+    check(args)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     pack = Pack(args.files, title=args.title)
     written = pack.write(args.out, formats=formats)
     views = pack.views()
