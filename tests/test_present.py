@@ -213,6 +213,9 @@ def test_markdown_table_aligns_figures_and_bolds_the_total():
     assert align == "| :--- | ---: | ---: | ---: | :--- |"
     assert "| **Total** | **346** | **383** | **+37** |  |" in lines
     assert "Income \\| fees" in md and "Budget \\<2021/22\\> & more" in md
+    # no math or strikethrough where a reading quotes a JSON path
+    assert markdown_text(view_markdown(View("$.basis.values ~ $x$"))) == "### $.basis.values ~ $x$"
+    assert "\\$.basis.values \\~ \\$x\\$" in view_markdown(View("$.basis.values ~ $x$"))
 
 
 def test_everything_is_escaped_in_html():
@@ -298,7 +301,8 @@ def test_view_text_html_and_markdown_say_the_same():
         assert words in text and words in shown and words in markdown_text(md), words
     assert text.index("Budget") < text.index("Audit")
     assert "  ERROR    Q4\n           Stated £52,914.00" in text
-    assert page.startswith('<div class="apportion-view">') and page.endswith("</div>")
+    assert page.startswith('<div class="apportion-view') and page.endswith("</div>")
+    assert "mathjax_ignore" in page.split(">")[0]        # "$" is never TeX here
     assert "<h3>The view</h3>" in page and "<h4>Audit</h4>" in page
     assert "<h2>The view</h2>" in view_html(v, level=2)
     with pytest.raises(ValueError, match="level"):

@@ -48,7 +48,7 @@ class Paper(Presentable):
     Every paper has ``.source`` (the file, or a name such as "<outturn>"),
     ``.title``, ``.audit`` (an :class:`apportion.audit.Report` of every
     figure the paper states), ``.findings()`` (the same as a DataFrame),
-    ``.ok``, ``view()`` (an :class:`apportion.present.View`: its heading,
+    ``.ok``, ``view()`` (an :class:`~apportion.present.model.View`: its heading,
     tables and the audit's findings) and from it ``report()`` (text; also
     ``str(paper)`` and ``to_text()``), ``to_markdown()``, ``to_excel(path)``
     and the HTML view for Jupyter, and a repr.  Papers pickle as their
@@ -190,7 +190,7 @@ class Paper(Presentable):
         return ""
 
     def view(self) -> View:
-        """The paper as a :class:`apportion.present.View`: its heading and
+        """The paper as a :class:`~apportion.present.model.View`: its heading and
         paragraphs, its tables, and last the audit of the figures it states
         (every difference a finding quoting its figures)."""
         heading = self._heading()

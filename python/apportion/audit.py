@@ -389,7 +389,7 @@ _SHOWN: dict[str, tuple[Literal["error", "warning", "note"], str]] = {
 
 
 def finding_view(f: Finding) -> ViewFinding:
-    """A check as a :class:`apportion.present.Finding`: its mark ("ERROR",
+    """A check as a :class:`~apportion.present.model.Finding`: its mark ("ERROR",
     "rounding", "not made"), where (row / column [check] (cause)), its
     suggestion and the figures the suggestion quotes."""
     severity, mark = _SHOWN[f.status]
@@ -511,7 +511,7 @@ class Report(Presentable):
         return json.dumps(self.to_dict(), **kwargs)
 
     def view(self, *, everything: bool = False) -> View:
-        """The report as a :class:`apportion.present.View`: the title,
+        """The report as a :class:`~apportion.present.model.View`: the title,
         source and unit, the counts as the findings' summary, then each
         error, rounding difference and check that could not be made (every
         check when ``everything``) as a finding quoting its figures."""

@@ -344,8 +344,6 @@ class Outturn(Paper):
                        + f" of {pounds(abs(net))}.")
         return out
 
-    _position_lines = _paragraphs
-
     def _split_words(self) -> str:
         assert self.split is not None  # only with authorities and a split
         return split_text(self.split, self.authorities)
@@ -504,7 +502,7 @@ class Q4Balance(Presentable):
     frame = renamed(to_frame, "Q4Balance.frame")
 
     def view(self) -> View:
-        """The balance as a :class:`apportion.present.View`: the shares,
+        """The balance as a :class:`~apportion.present.model.View`: the shares,
         what was billed and the balance in words, the invoices (the last
         the balance) in a table, and the carry-forwards invoiced apart."""
         word = {"payment": f"a further payment by {self.payer}",

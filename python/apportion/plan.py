@@ -291,8 +291,6 @@ class Plan(Paper):
                        f"{r['read_as']}. Evidence: {r['evidence']}")
         return out
 
-    _header_lines = _heading
-
     def _paragraphs(self) -> list[str]:
         out = []
         r = self.recharge
@@ -320,7 +318,7 @@ class Plan(Paper):
         carry-forwards, in pounds and pence with a minus sign for negatives
         (as the paper prints them)."""
         source = self.reference or self.title or self.source
-        money = [Column("total", "Budget", "money", "£", 2, role="stated"),
+        money = [Column("total", "Budget", "money", "£", 2),
                  *[Column(a, a, "money", "£", 2, role="computed")
                    for a in self.authorities]]
         result = self._data["result"]

@@ -295,9 +295,10 @@ class Savings(Paper):
         measures against the target."""
         u = self.unit
         source = self.reference or self.title or self.source
-        money = [Column(c, c.capitalize(), "money", u, role="stated")
-                 for c in ("amount", *COLUMNS)]
-        money[0] = Column("amount", "Target", "money", u, role="stated")
+        # The amounts as printed, summed by the totals row (role "value":
+        # a spreadsheet writes that row as live sums).
+        money = [Column(c, c.capitalize(), "money", u) for c in ("amount", *COLUMNS)]
+        money[0] = Column("amount", "Target", "money", u)
         rows = [Row((s.reference, s.name, s.sro, s.amount,
                      *[getattr(s, c) for c in COLUMNS], s.rated))
                 for s in self.proposals]

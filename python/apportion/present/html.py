@@ -197,12 +197,15 @@ def chart_html(chart: Chart) -> str:
 def view_html(view: View, *, level: int = 3) -> str:
     """The whole view as an HTML fragment (no ``<html>``): its title as an
     ``<h{level}>``, paragraphs, tables, charts and findings, in a
-    ``<div class="apportion-view">``."""
+    ``<div class="apportion-view">`` that Jupyter's TeX typesetting
+    leaves alone (a "$" is text here)."""
     if not 1 <= level <= 5:
         raise ValueError(f"level must be 1 to 5 (a heading and its "
                          f"subheadings), not {level}")
     sub = level + 1
-    parts = ['<div class="apportion-view">',
+    # tex2jax_ignore and mathjax_ignore: Jupyter typesets TeX in HTML
+    # output, and "$.basis.values" or two "£" amounts with "$" must stay text.
+    parts = ['<div class="apportion-view tex2jax_ignore mathjax_ignore">',
              f"<h{level}>{escape(view.title)}</h{level}>"]
     if view.source:
         parts.append(f'<p class="ap-source" style="{_SMALL}">Source: {escape(view.source)}</p>')

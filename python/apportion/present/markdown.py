@@ -27,7 +27,9 @@ from .model import Chart, Table, View
 
 __all__ = ["escape_markdown", "table_markdown", "view_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|#<>])")
+#: Markdown's own characters, and "$" and "~" (math and strikethrough in
+#: Jupyter's and GitHub's Markdown): escaped wherever text is written.
+_SPECIAL = re.compile(r"([\\`*_\[\]|#<>$~])")
 
 
 def escape_markdown(text: str) -> str:
