@@ -345,6 +345,19 @@ def test_a_total_that_does_not_follow_from_its_rows_is_refused(tmp_path):
         write_workbook([View("V", tables=(diff,))], path)
 
 
+def test_a_difference_across_units_stays_a_constant(tmp_path):
+    """B (£) - A (£000) as a cell formula would subtract thousands from
+    pounds: the view's difference is written as it is."""
+    table = Table("U", (Column("a", "A", "money", "£000"), Column("b", "B", "money", "£"),
+                        Column("d", "B - A", "money", "£", difference_of=("a", "b"))),
+                  (Row((100000, 250000, 150000)),))
+    path = tmp_path / "units.xlsx"
+    write_workbook([View("U", tables=(table,))], path, findings=False)
+    ws = openpyxl.load_workbook(path)["U"]
+    assert [ws[c].value for c in ("A5", "B5", "C5")] == [1, 2500, 1500]
+    assert ws["A5"].number_format == "#,##0;(#,##0)"
+
+
 def test_sheet_names_are_excel_names():
     long = "Savings by proposal: Red/Amber [period 9]? and more words"
     tables = [Table(t, (), ()) for t in (long, long, "findings", "")]

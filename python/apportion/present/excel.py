@@ -280,8 +280,11 @@ def _plan_cells(table: Table, first_row: int, where: str) -> list[list[_Cell]]:
             if col.difference_of is not None and live:
                 a, b = (keys[k] for k in col.difference_of)
                 va, vb = (_exact_number(row.values[a]), _exact_number(row.values[b]))
-                if va is None or vb is None:
-                    # a figure not printed ("-", "n/a") or missing: the
+                alike = all((c.kind, c.unit) == (col.kind, col.unit)
+                            for c in (table.columns[a], table.columns[b]))
+                if va is None or vb is None or not alike:
+                    # a figure not printed ("-", "n/a") or missing, or
+                    # columns in other units than the difference's: the
                     # difference is carried as the view has it
                     cells.append(cell)
                     continue
