@@ -124,8 +124,9 @@ def canon(value: Any) -> Any:
         return ("dict", tuple((k, canon(v)) for k, v in value.items()))
     if isinstance(value, apportion.audit.Report):
         return ("report", value.report(everything=True), value.to_json())
-    if hasattr(value, "_repr_html_") and hasattr(value, "report"):
-        # a paper (plan, outturn, contract sum, MTFP, savings)
+    if all(hasattr(value, a) for a in ("_repr_html_", "report", "findings")):
+        # a paper (plan, outturn, contract sum, MTFP, savings); a scenario
+        # run has an HTML view and a report too, and is compared below
         return (type(value).__name__, value.report(), canon(value.findings()))
     if isinstance(value, apportion.audit.Finding):
         return ("finding", canon(value.to_dict()))

@@ -105,7 +105,8 @@ def _scorecard(args: argparse.Namespace) -> int:
     measure = within_working_days(start, end, args.days, calendar=cal, by=by,
                                   as_of=args.as_of)
     card = Scorecard.from_measure(
-        kpi, measure, title=f"{kpi.ref}: {kpi.description or ''}".strip(": "))
+        kpi, measure, title=f"{kpi.ref}: {kpi.description or ''}".strip(": "),
+        source=args.records)
     print(card.to_text())
     if kpi.warning:
         print(f"\nNote on the bands: {kpi.warning}")
@@ -116,7 +117,7 @@ def _scorecard(args: argparse.Namespace) -> int:
           f"not yet due (left out).")
     if args.html:
         with open(args.html, "w") as f:
-            f.write(card.to_html())
+            f.write(card.to_html(full=True))
         print(f"HTML written to {args.html}")
     if args.png:
         card.plot(args.png)

@@ -30,11 +30,11 @@ import numpy.typing as npt
 from . import _core
 from ._deprecate import renamed
 from .errors import InputError
+from .present.mixin import Presentable
+from .present.model import View
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .present.model import View
 
 __all__ = [
     "CONVENTIONS",
@@ -219,7 +219,7 @@ def _make(division: str, weekmask: int, closures: tuple[int, ...]) -> _core._Cal
                               np.array(closures, dtype=np.int64))
 
 
-class Calendar:
+class Calendar(Presentable):
     """A working-day calendar: a division's bank holidays, an organisation's
     own closure days and a weekmask.
 
@@ -405,7 +405,7 @@ class Calendar:
         bank holiday with its title and whether it was moved off a weekend,
         then the organisation's own closures -- and the working days in
         the financial years around it."""
-        from .present.model import Column, Row, Table, View
+        from .present.model import Column, Row, Table
         year = _dt.date.today().year if year is None else _year(year)
         days = [name.capitalize() for name, on in zip(
             _WEEKDAYS, self.weekmask) if on == "1"]

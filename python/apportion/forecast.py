@@ -32,6 +32,7 @@ from ._convert import count
 from ._convert import threads as _threads
 from ._deprecate import keyword_only_after
 from .errors import InputError
+from .present.mixin import Presentable
 from .present.model import Chart, Column, Row, Series, Table, View
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def _counts(n: int) -> npt.NDArray[np.int64]:
 # ---- linear trend -------------------------------------------------------
 
 @dataclass(frozen=True)
-class TrendFit:
+class TrendFit(Presentable):
     """An ordinary least squares line, ``value = intercept + slope * time``,
     fitted to the pairs where both are present."""
 
@@ -261,7 +262,7 @@ class TrendFit:
             Row(("Residual variance", self.sigma2, None)),
             Row(("R squared", self.r_squared, None)),
             Row(("Observations", self.nobs, None))),
-            source="computed by apportion", name="Trend fit")
+            source="computed by apportion", negatives="minus", name="Trend fit")
         paragraphs = (f"value = {self.intercept:,.4g} + {self.slope:,.4g} x time, "
                       f"fitted to {self.nobs} values; R squared "
                       f"{self.r_squared:.3f}.",)
@@ -325,7 +326,7 @@ def _observed_series(times: _F64, values: _F64) -> pd.Series[float]:
 
 
 @dataclass(frozen=True, eq=False)
-class BatchForecast:
+class BatchForecast(Presentable):
     """Forecasts of many series as arrays: each prediction array is
     (series x predicted time), each fit array has one value per series.
     A series with too few values has NaN throughout and its ``nobs``.
@@ -381,7 +382,7 @@ class BatchForecast:
         notes = () if shown == n_series else (
             f"The first {shown:,} of {n_series:,} series; to_frame() has them all.",)
         table = Table("Forecast means", columns, rows,
-                      source="forecast by apportion", notes=notes,
+                      source="forecast by apportion", notes=notes, negatives="minus",
                       name="Forecast means")
         return View(f"Forecasts of {n_series:,} series",
                     (f"Each series forecast by {method} at {n_pred} "
@@ -480,7 +481,7 @@ def linear_trend_batch(values: Series2D, times: Times | None = None,
 # ---- Holt's linear exponential smoothing -------------------------------
 
 @dataclass(frozen=True, eq=False)
-class HoltFit:
+class HoltFit(Presentable):
     """Holt's linear method as fitted (or fixed): the smoothing parameters,
     the initial state, the state after the last observation and the one-
     step errors' sum of squares.  ``fittedvalues`` are the one-step
@@ -527,7 +528,7 @@ class HoltFit:
                 ("Sum of squared one-step errors", self.sse),
                 ("Residual variance", self.sigma2),
                 ("Observations", self.nobs))),
-            source="computed by apportion", name="Holt fit")
+            source="computed by apportion", negatives="minus", name="Holt fit")
         paragraphs = (f"Holt's linear method with alpha {self.alpha:.4g} and beta "
                       f"{self.beta:.4g}, fitted to {self.nobs} values.",)
         charts: tuple[Chart, ...] = ()
@@ -699,7 +700,7 @@ def _gaps(values: npt.ArrayLike) -> tuple[float | None, ...]:
                  for v in np.asarray(values, dtype=np.float64).tolist())
 
 
-class Forecast:
+class Forecast(Presentable):
     """A forecast frame (from :func:`linear_trend`, :meth:`TrendFit.predict`,
     :func:`holt` or :meth:`HoltFit.forecast`) made presentable: its
     :meth:`view` is the table of the forecast with its prediction interval
@@ -784,7 +785,7 @@ class Forecast:
         source = f"{self.source}; forecast by apportion" if self.source else \
             "Forecast by apportion"
         table = Table(self.title, tuple(columns), rows, source=source,
-                      name="Forecast")
+                      negatives="minus", name="Forecast")
         series = [Series("Observed", tuple(times[t][0] for t in order)),
                   Series("Forecast", tuple(times[t][1] for t in order))]
         band = None

@@ -32,6 +32,7 @@ from . import _core, limits
 from ._convert import Weight, exact_ratio
 from ._deprecate import keyword_only_after
 from .errors import InputError
+from .present.mixin import Presentable
 from .present.model import Column, Finding, Row, Table, View
 
 __all__ = [
@@ -194,7 +195,7 @@ def _band_from(spec: Band | Mapping[str, object], i: int) -> Band:
     return Band(rag, *ends["lower"], *ends["upper"])
 
 
-class KPI:
+class KPI(Presentable):
     """A key performance indicator and how it is judged.
 
     ``bands`` is the council's own wording ("Green = 90-100%, Amber =
@@ -348,7 +349,8 @@ class KPI:
                 Column("rag", "Rating", "rag")), tuple(
                 Row((label, self.states[label.strip().casefold()].value.capitalize()))
                 for label in self._labels),
-                source=f"the definition of {self.ref}", name=f"{self.ref} states")
+                source=f"the definition of {self.ref}",
+                name=f"{self.ref} states"[:31])
         else:
             kind: Literal["percent", "number"] = \
                 "percent" if self.unit == "%" else "number"
@@ -361,7 +363,7 @@ class KPI:
                      _band_words(b, self.unit)))
                 for b in self.bands),
                 source=f"the definition of {self.ref}; bands read by apportion",
-                name=f"{self.ref} bands")
+                name=f"{self.ref} bands"[:31])
         findings = (Finding("note", self.ref, f"{self.ref}: {self.warning}"),) \
             if self.warning else ()
         return View(title, tuple(paragraphs), findings, (table,),

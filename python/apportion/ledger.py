@@ -23,14 +23,13 @@ apportionment of the centre's year, and so everything sums to the ledger.
 from __future__ import annotations
 
 import codecs
-import html
 import io
 import os
 import re
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, SupportsInt, Union, cast
+from typing import TYPE_CHECKING, Any, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +44,7 @@ from ._deprecate import keyword_only_after, renamed
 from ._present import pounds, text_table
 from .calendar import as_days
 from .errors import ApportionError, InputError, MoneyOverflowError
+from .present.mixin import Presentable
 from .present.model import Chart, Column, Row, Series, Table, View
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def _read_period_label(label: object, kind: str | None) -> tuple[str | None, int
     return said, number - 1
 
 
-class Ledger:
+class Ledger(Presentable):
     """Ledger lines: a cost centre, a period (or a date) and an amount each.
 
     ``centre`` holds each line's cost centre (names of any kind, or a pandas
@@ -707,11 +707,6 @@ class Ledger:
                     tables=(table,), charts=(chart,), source=self.source or "")
 
 
-def _pounds_cell(value: object) -> str:
-    """A table cell of int pence (an int64 or an exact Python int) in £."""
-    return pounds(int(cast(SupportsInt, value)))
-
-
 def _exact_total(values: _I64) -> int:
     """The exact sum of int64 values as a Python int (no wrap-around)."""
     flat = values.reshape(-1)
@@ -737,7 +732,7 @@ def _exact_sum(values: _I64, axis: int) -> npt.NDArray[np.int64 | np.object_]:
     return exact
 
 
-class LedgerApportionment:
+class LedgerApportionment(Presentable):
     """A ledger apportioned to authorities, every penny kept.
 
     ``shares[c, p, a]`` is authority ``a``'s share of centre ``c`` in period
@@ -892,25 +887,6 @@ class LedgerApportionment:
     def __repr__(self) -> str:
         return (f"<LedgerApportionment of {len(self.ledger):,} lines to "
                 f"{', '.join(map(str, self.authorities))}: total {pounds(self.total)}>")
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        parts = [f"<p>{esc(line)}</p>" for line in self._headline()]
-        parts.append("<h5>By authority and period</h5>")
-        rows = self._authority_table()
-        parts.append("<table><thead><tr>" + "".join(
-            f"<th>{esc(h)}</th>" for h in rows[0]) + "</tr></thead><tbody>")
-        for r in rows[1:]:
-            parts.append("<tr>" + f"<th>{esc(r[0])}</th>" + "".join(
-                f'<td style="text-align:right">{esc(v)}</td>' for v in r[1:]) + "</tr>")
-        parts.append("</tbody></table>")
-        detail = self._detail()
-        if detail is not None:
-            label, frame = detail
-            parts.append(f"<h5>By {esc(label)} and authority (the year)</h5>")
-            parts.append(frame.to_html(formatters={c: _pounds_cell
-                                                   for c in frame.columns}))
-        return "\n".join(parts)
 
     def view(self) -> View:
         """The apportionment on a page: the headline, each authority's

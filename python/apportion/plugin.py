@@ -39,11 +39,12 @@ from .calendar import Calendar, DateScalar, as_days
 from .errors import InputError, PluginError, PluginWarning
 from .kpi import KPI
 from .measures import By, CalendarLike, _calendar, _group_keys, _ratio, _sorted
+from .present.mixin import Presentable
+from .present.model import View
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .present.model import View
     from .scorecard import Scorecard
 
 __all__ = [
@@ -548,7 +549,7 @@ def _not_int(v: object) -> NoReturn:
 # ---- a service area ------------------------------------------------------------
 
 
-class ServiceArea:
+class ServiceArea(Presentable):
     """A service area a plugin brought: its KPIs and what it can compute.
 
     A service area pickles by reference, for workers such as Dask's: it is
@@ -664,7 +665,7 @@ class ServiceArea:
         what else it offers (measures, rules, checks, report sections,
         calculators)."""
         from .kpi import _judged
-        from .present.model import Column, Row, Table, View
+        from .present.model import Column, Row, Table
         p = self.plugin
         source = f"the plugin {p.name} {p.version} ({p.path})"
         kpis = Table(f"{self.code}: KPIs", (
@@ -675,7 +676,7 @@ class ServiceArea:
             Column("measure", "Measure")), tuple(
             Row((k.ref, k.description or None, k.unit, _judged(k),
                  k.measure)) for k in self.kpis.values()),
-            source=source, name=f"{self.code} KPIs")
+            source=source, name=f"{self.code} KPIs"[:31])
         rows = []
         for kind, items in (("measure", self.measures), ("rule", self.rules),
                             ("check", self.checks), ("section", self.sections),
@@ -690,7 +691,7 @@ class ServiceArea:
         offers = Table(f"{self.code}: what it offers", (
             Column("kind", "Kind"), Column("name", "Name", role="label"),
             Column("description", "Description")), tuple(rows),
-            source=source, name=f"{self.code} items")
+            source=source, name=f"{self.code} items"[:31])
         paragraphs = (f"{p.description}" if p.description else self.code,
                       f"Plugin {p.name} {p.version} (ABI {p.abi[0]}.{p.abi[1]}, "
                       f"{p.licence}) from {p.path}.")

@@ -28,6 +28,7 @@ from ._convert import threads as _threads
 from ._deprecate import keyword_only_after
 from ._present import pounds, text_table
 from .errors import InputError
+from .present.mixin import Presentable
 from .present.model import Chart, Column, Row, Series, Table, View
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def _basis_matrix(basis: object, years: list[Hashable],
     return [str(a) for a in names], np.array(rows, dtype=np.int64)
 
 
-class CostScenario:
+class CostScenario(Presentable):
     """Demand x unit cost x inflation over a run of years, apportioned to
     authorities by a basis each year.
 
@@ -369,7 +370,7 @@ def _seed(seed: object) -> int:
     return int(seed)
 
 
-class ScenarioRun:
+class ScenarioRun(Presentable):
     """Monte Carlo scenarios of a :class:`CostScenario`: ``totals`` (n x
     years) and ``shares`` (n x years x authorities), int pence, for
     scenarios ``start`` .. ``start + n - 1`` of the run with ``seed``."""

@@ -9,7 +9,6 @@ C; this module lines values up by KPI, group and period and lays them out.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +20,7 @@ from ._deprecate import keyword_only_after
 from .errors import InputError
 from .kpi import KPI, RAG, _exact
 from .kpi import _judged as _bands_text
+from .present.mixin import Presentable
 from .present.model import Chart, Column, Finding, Row, Series, Table, View
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def _records(values: Values) -> Iterator[_Record]:
             yield ref, g, period, frame["value"].iloc[i], None, None
 
 
-class Scorecard:
+class Scorecard(Presentable):
     """A KPI scorecard.  ``frame`` is a DataFrame indexed by (kpi, group,
     period) with the columns in ``COLUMNS``; build one with
     :func:`scorecard` or :meth:`from_measure`."""
@@ -334,7 +334,8 @@ class Scorecard:
         a series per KPI (and group), each period's rating shown by colour,
         marker and name, with a legend.  The backend in use is never
         changed and pyplot is not imported, so a notebook's later plots
-        still show; in Jupyter the figure displays inline.  With ``path``
+        still show; in Jupyter the figure displays inline by itself (a
+        :class:`~apportion.present.charts.ChartFigure`).  With ``path``
         also saves it there as a PNG.  Needs matplotlib (``pip install
         'apportion[plot]'``)."""
         try:
@@ -348,7 +349,6 @@ class Scorecard:
             # "tight" keeps the title and legend inside the PNG whatever
             # the labels' lengths.
             fig.savefig(path, dpi=dpi, format="png", bbox_inches="tight")
-        _inline_figures()
         return fig
 
 
@@ -362,35 +362,6 @@ def _page(title: str, body: str) -> str:
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n<style>\n{STYLESHEET}\n</style>\n"
             f"</head>\n<body>\n{body}\n</body>\n</html>\n")
-
-
-def _inline_figures() -> None:
-    """In IPython (already imported: never imported here), lets a Figure
-    made with the object API display inline as a PNG when a cell returns
-    it, as ``%matplotlib inline`` would, without importing pyplot or
-    touching the backend.  Does nothing when a formatter for figures is
-    registered already, or outside IPython."""
-    ipython = sys.modules.get("IPython")
-    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
-    if shell is None:
-        return
-    from matplotlib.figure import Figure
-    formatter = shell.display_formatter.formatters.get("image/png")
-    if formatter is None:
-        return
-    try:
-        formatter.lookup_by_type(Figure)
-        return
-    except KeyError:
-        pass
-
-    def png(fig: Figure) -> bytes:
-        import io
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
-
-    formatter.for_type(Figure, png)
 
 
 def _missing(x: object) -> bool:
