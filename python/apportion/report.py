@@ -7,7 +7,7 @@ In Python (``card`` a :class:`~apportion.scorecard.Scorecard`)::
     pack = Pack(["examples/iass-2021-22.json", card], title="IASS 2021/22")
     written = pack.write("build/pack")   # pack.html, pack.xlsx, pack.pdf
 
-Each item is an object with ``view()`` (:class:`apportion.present.View`),
+Each item is an object with ``view()`` (:class:`~apportion.present.model.View`),
 a View itself, or the path of a file apportion reads (the formats the
 ``run`` command reads: a plan, an MTFP, savings, outturn, contract-sum or
 disaggregation paper, or a table to audit).
