@@ -264,7 +264,7 @@ class Pack:
         out = Path(path)
         with tempfile.TemporaryDirectory(prefix="apportion-pack-") as tmp:
             source = Path(html_path) if html_path else self.write_html(Path(tmp) / "pack.html")
-            with Chromium(chromium) as browser:
+            with Chromium(chromium, timeout=300) as browser:
                 page = browser.open(source.resolve().as_uri())
                 pdf = page.pdf(header=_HEADER.format(date=html.escape(_long_date(self.date))),
                                footer=_FOOTER)
