@@ -135,6 +135,21 @@ def test_load_reads_files_as_run_does() -> None:
         load(EXAMPLES / "iass-kpis.json")
 
 
+def test_a_csv_table_is_audited_into_the_pack(tmp_path: Path) -> None:
+    table = tmp_path / "savings.csv"
+    table.write_text("#title: Savings by rating\n#unit: £000\n"
+                     "#rule: Total = Red + Amber + Green\n"
+                     "label,Red,Amber,Green,Total,total\n"
+                     "Transport,620,0,0,620,\nPlacements,0,300,1200,1500,\n"
+                     "All savings,620,300,1200,2210,above\n", encoding="utf-8")
+    pack = Pack([table])
+    (view,) = pack.views()
+    assert view.title.startswith("Savings by rating")
+    errors = [f for _, f in pack.findings() if f.severity == "error"]
+    assert errors and "2,210" in " ".join((*errors[0].figures, errors[0].message))
+    assert "2,210" in pack.to_html()
+
+
 def test_progress_is_reported_after_each_step(tmp_path: Path) -> None:
     calls: list[tuple[str, int, int]] = []
     pack = Pack([View("A"), View("B")], progress=lambda *a: calls.append(a))
