@@ -8,6 +8,7 @@ poppler-utils); the tests start Chromium themselves."""
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import re
@@ -338,3 +339,13 @@ def test_missing_xlsxwriter_still_writes_the_rest(tmp_path: Path,
                        r"xlsxwriter: pip install 'apportion\[report\]' \(written: "):
         Pack([View("A")]).write(tmp_path, formats=["html", "xlsx"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.html"]
+
+
+def test_a_browser_left_open_is_stopped_when_dropped() -> None:
+    browser = Chromium()
+    process, profile = browser._process, Path(browser._profile)
+    assert process.poll() is None and profile.is_dir()
+    del browser
+    gc.collect()
+    assert process.poll() is not None
+    assert not profile.exists()

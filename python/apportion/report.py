@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -462,6 +463,11 @@ class Chromium:
         self._next_id = 0
         self._pages: dict[str, Page] = {}
         self._closed = False
+        # A browser never closed (no with block, an interrupt) is still
+        # stopped and its profile removed when this object goes.
+        self._cleanup = weakref.finalize(self, _stop_browser, self._process,
+                                         (to_browser_w, from_browser_r),
+                                         self._stderr, self._profile)
         try:
             self.send("Browser.getVersion")
         except BaseException:
@@ -578,10 +584,21 @@ class Chromium:
                     self._process.wait()
         finally:
             self._closed = True
-            os.close(self._write)
-            os.close(self._read)
-            self._stderr.close()
-            shutil.rmtree(self._profile, ignore_errors=True)
+            self._cleanup()
+
+
+def _stop_browser(process: subprocess.Popen[bytes], fds: tuple[int, ...],
+                  log: Any, profile: str) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    log.close()
+    shutil.rmtree(profile, ignore_errors=True)
 
 
 class Page:
