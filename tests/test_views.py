@@ -292,6 +292,8 @@ def test_plot_png_title_inside_the_canvas_and_a_legend(tmp_path):
     card.title = ("IASS2: % of referrals and enquiries responded to within 3 "
                   "working days, by authority and quarter")
     fig = card.plot(tmp_path / "card.png")
+    # Jupyter shows it inline by itself, whatever the backend.
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()

@@ -368,8 +368,8 @@ class BatchForecast(Presentable):
         all, with their intervals)."""
         n_series, n_pred = self.mean.shape
         shown = min(n_series, _VIEW_SERIES)
-        labels = (list(self.labels) if self.labels is not None
-                  else list(range(n_series)))
+        labels = (list(self.labels[:shown]) if self.labels is not None
+                  else list(range(shown)))
         times = [_time_text(t) for t in self.predict_at.tolist()]
         columns = (Column("series", "Series", role="label"),
                    Column("nobs", "Values", "count", summed=False),

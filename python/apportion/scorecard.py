@@ -1,5 +1,5 @@
 """Scorecards: KPIs x periods with value, RAG, direction of travel and
-escalation, as a DataFrame, as a :class:`~apportion.present.View` (text,
+escalation, as a DataFrame, as a :class:`~apportion.present.model.View` (text,
 HTML for Jupyter and pages, Markdown, Excel) and as a chart.
 
 The ratings, directions and escalation states come from the KPI engine in
@@ -20,6 +20,7 @@ from ._deprecate import keyword_only_after
 from .errors import InputError
 from .kpi import KPI, RAG, _exact
 from .kpi import _judged as _bands_text
+from .present._format import RAG_COLOURS as _RAG_COLOURS
 from .present.mixin import Presentable
 from .present.model import Chart, Column, Finding, Row, Series, Table, View
 
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RAG_COLOURS", "Scorecard", "scorecard"]
 
-#: Fill colours for RAG cells (the GOV.UK palette's green, amber and red).
-RAG_COLOURS = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c"}
+#: The colours of the ratings, by their lower-case names: the presentation
+#: layer's, from a palette colour-blind readers can tell apart (each rating
+#: also has its own marker and word wherever it is drawn).
+RAG_COLOURS = {name.lower(): colour for name, colour in _RAG_COLOURS.items()}
 _PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "termly": 3, "annual": 1,
                      "weekly": 52}
 #: Escalation states as a view names them.
