@@ -29,6 +29,9 @@ deps:
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	pkg-config --exists libcjson 2>/dev/null || missing="$$missing libcjson-dev"; \
 	pkg-config --exists libffi 2>/dev/null || missing="$$missing libffi-dev"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	[ -d /usr/share/fonts/truetype/liberation2 ] || missing="$$missing fonts-liberation2"; \
 	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
 	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
 	command -v nm >/dev/null 2>&1 || missing="$$missing binutils"; \
@@ -181,6 +184,7 @@ fuzz: fuzz-build
 # the audit of the committee papers' tables, the NCT 2021/22 outturn with its
 # reserve and split, a year's ledger apportioned by cost centre, and the
 # children-in-care forecast to 2026 with its fan chart and cost scenarios.
+# Last, the committee pack of the papers: build/pack/pack.html, .pdf, .xlsx.
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
 	@echo
@@ -210,6 +214,12 @@ demo: venv
 	  --year 2021/22 --split NNC=44.16,WNC=55.84
 	@echo
 	$(PY) examples/forecast_children_in_care.py --out build/examples
+	@echo
+	$(PY) -m apportion report examples/iass-2021-22.json \
+	  examples/iass-disaggregation-2022.json examples/nct-outturn-2021-22.json \
+	  examples/nct-savings-2023-24.json examples/nct-mtfp-2017-21.json \
+	  examples/nct-contract-sum-2024-25.json --title "IASS and NCT: committee pack" \
+	  --out build/pack
 
 # The test suite against the package as pip installs it from the sdist:
 # sdist -> wheel built in an empty folder -> a fresh venv -> the tests,

@@ -71,7 +71,7 @@ doctest_test_doctest_blocks = ""
 # There is no intersphinx (the build works offline), so types that live in
 # other libraries cannot be linked; everything of apportion's own must be.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|pandas|pd|datetime|decimal|fractions|numbers|os|pathlib"
+    (r"py:.*", r"(numpy|np|pandas|pd|datetime|decimal|fractions|numbers|os|pathlib|argparse"
                r"|collections|typing|enum|dask|distributed|matplotlib|_io|da|dd)\..*"),
     (r"py:.*", r"(DataFrame|Series|Index|ndarray|ArrayLike|NDArray|Decimal"
                r"|Fraction|Path|PathLike|date|datetime|Timestamp|Enum|StrEnum"

@@ -336,11 +336,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "(needed with --date)")
     ledger.add_argument("--unit", default="£",
                         help="the unit amounts are in (default £)")
+    from . import report as pack
+
+    pack.add_arguments(sub.add_parser(
+        "report", help="write a committee pack of plans, papers and tables: "
+        "pack.html, pack.pdf and pack.xlsx"))
     sub.add_parser("plugin", help="new, build or list plugins "
                    "(python -m apportion plugin --help)")
     args = parser.parse_args(argv)
     commands = {"run": _run, "scorecard": _scorecard, "service": _service,
-                "audit": _audit, "ledger": _ledger}
+                "audit": _audit, "ledger": _ledger, "report": pack.main}
     try:
         return commands[args.command](args)
     except (ApportionError, OSError) as exc:
