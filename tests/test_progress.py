@@ -98,3 +98,18 @@ def test_a_large_ledger_read_under_a_bar_is_the_same_ledger(
     assert "reading big.csv" in capsys.readouterr().err
     assert shown.total == quiet.total and len(shown) == len(quiet) == 1_200_003
     assert shown.totals_frame().equals(quiet.totals_frame())
+
+
+def test_the_pack_shows_its_steps(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from apportion.report import Pack
+    plan = Path(__file__).resolve().parent.parent / "examples" / "iass-2021-22.json"
+    steps: list[tuple[str, int, int]] = []
+    Pack([plan], progress=lambda *step: steps.append(step)).write(
+        tmp_path / "a", formats=["html"])
+    assert steps == [("view", 1, 1), ("html", 1, 1)]
+    assert capsys.readouterr().err == ""     # a callback, not a bar
+    Pack([plan], progress=True).write(tmp_path / "b", formats=["html"])
+    assert "committee pack" in capsys.readouterr().err
+    assert (tmp_path / "a" / "pack.html").read_bytes() != b""

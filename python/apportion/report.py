@@ -49,6 +49,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from . import progress as _progress
 from .errors import ApportionError
 from .present.model import Finding, View, Viewable
 
@@ -146,12 +147,14 @@ class Pack:
     paths of files apportion reads), in the order given.
 
     ``title`` heads the pack and each printed page; ``date`` (default
-    today) is printed under it.  ``progress`` is called after each step of
-    :meth:`write` (see :data:`Progress`)."""
+    today) is printed under it.  ``progress`` is a callable called after
+    each step of :meth:`write` (see :data:`Progress`), or whether
+    :meth:`write` shows a progress bar: True, False, or None for where
+    someone is watching (see :mod:`apportion.progress`)."""
 
     def __init__(self, items: Iterable[Item], *, title: str = "Committee pack",
                  date: _dt.date | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | bool | None = None) -> None:
         self.items = list(items)
         if not self.items:
             raise ApportionError("a pack needs at least one paper")
@@ -159,12 +162,16 @@ class Pack:
         self.date = date or _dt.date.today()
         self.progress = progress
         self._views: list[View] | None = None
+        # the bar of a write() in progress, moved by each step
+        self._tick: _progress.Tick | None = None
 
     def __repr__(self) -> str:
         return f"Pack({self.title!r}, {len(self.items)} papers)"
 
     def _step(self, step: str, done: int, total: int) -> None:
-        if self.progress is not None:
+        if self._tick is not None:
+            self._tick(1)
+        if callable(self.progress):
             self.progress(step, done, total)
 
     def views(self) -> list[View]:
@@ -289,6 +296,17 @@ class Pack:
         todo = [f for f in FORMATS if f in formats]
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
+        steps = (0 if self._views is not None else len(self.items)) + len(todo)
+        show = None if callable(self.progress) else self.progress
+        with _progress.bar(steps, "committee pack", unit="step",
+                           progress=show) as tick:
+            self._tick = tick
+            try:
+                return self._write(folder, todo, chromium)
+            finally:
+                self._tick = None
+
+    def _write(self, folder: Path, todo: list[str], chromium: str | None) -> Written:
         written = Written()
         start = time.perf_counter()
         self.views()
