@@ -20,7 +20,7 @@ disaggregation paper, or a table to audit).
 - ``pack.pdf`` is the same page printed by headless Chromium over the
   DevTools protocol (:class:`Chromium`), with the pack's title at the head
   of each page, "Page n of N" at its foot and the headings as the PDF's
-  bookmarks.  docs/pack.md says why Chromium.
+  bookmarks.  docs/pack.rst says why Chromium.
 - ``pack.xlsx`` is :func:`apportion.present.excel.write_workbook` of the
   same views.
 
