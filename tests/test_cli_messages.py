@@ -355,7 +355,6 @@ def test_exit_codes_are_in_the_help_and_the_docs() -> None:
     help_text = cli("--help").stdout
     assert "exit status:\n  0  success\n  1  --strict" in help_text
     assert "  2  a usage or input error" in help_text
-    assert "exit status:" in cli("run", "--help").stdout
     docs = (ROOT / "docs" / "cli.rst").read_text(encoding="utf-8")
     for code in ("``0``", "``1``", "``2``"):
         assert code in docs

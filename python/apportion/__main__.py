@@ -649,9 +649,7 @@ def parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         arguments = sub.add_parser(command.name, help=command.help,
                                    description=command.help[:1].upper()
-                                   + command.help[1:] + ".",
-                                   epilog=EPILOG,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   + command.help[1:] + ".")
         command.arguments(arguments)
         arguments.set_defaults(command_entry=command)
     sub.add_parser("plugin", help="new, build or list plugins "
