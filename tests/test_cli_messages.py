@@ -382,3 +382,27 @@ def test_a_plugin_measure_refuses_a_date_column_holding_a_word() -> None:
                             "responded": ["yesterday", "2021-04-06"]})
     with pytest.raises(InputError, match=r'^responded\[0\]: "yesterday" is not a date'):
         service_area("IASS").score("IASS2", records)
+
+
+def test_the_cores_words_about_a_record_by_position_become_its_line(tmp_path: Path) -> None:
+    from apportion._records import read_records
+
+    (tmp_path / "r.csv").write_text(
+        "id,start,end\n\nA,2021-04-01,2021-04-02\nB,2021-04-05,2021-04-01\n",
+        encoding="utf-8")
+    records = read_records(tmp_path / "r.csv")
+    path = str(tmp_path / "r.csv")
+    assert list(records.lines) == [3, 4]  # the blank line 2 is skipped
+    columns = ("start", "end")
+    assert records.locate('end[1]: "2021-04-01" is not a date of the form '
+                          'YYYY-MM-DD', columns) == (
+        f"{path} line 4, column 'end': '2021-04-01' is not a date of the "
+        f"form YYYY-MM-DD")
+    assert records.locate("AREA.measure: row 0 has denominator -1; it must "
+                          "be 0 or more", columns) == (
+        f"{path} line 3: has denominator -1; it must be 0 or more (start "
+        f"'2021-04-01', end '2021-04-02')")
+    # Another record's number, or other words, are left as they are.
+    assert records.locate("row 7 ends (x) before it starts (y)", columns) \
+        == "row 7 ends (x) before it starts (y)"
+    assert records.locate("as_of: bad", columns) == "as_of: bad"
