@@ -685,6 +685,8 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line on argv (None: sys.argv[1:]) and returns its
+    exit status; warnings are shown as one line each meanwhile."""
     argv = sys.argv[1:] if argv is None else list(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
