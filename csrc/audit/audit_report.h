@@ -32,4 +32,21 @@ ap_status ap__report_add(ap_audit_report *report,
                          const ap__report_where *where,
                          ap_audit_finding *finding, ap_error *err);
 
+/* A reclassification between columns.  members[0..m) are the findings of
+ * one total row that are errors, each the total of a column entering a
+ * rule that holds on the row itself (rule_text, e.g. "2023/24 = Red +
+ * Amber + Green"), with that column's sign in the rule; allow[0..n_allow)
+ * are the findings of every column of the rule on the row, its target
+ * too.  When m >= 2 and the members' signed differences cancel within the
+ * rounding the allow findings are allowed, no one figure is at fault: each
+ * member (not already a reclassification) becomes one, its single-error
+ * candidates dropped, with a suggestion naming the columns.  Otherwise
+ * nothing changes.  Shared by the table audit and the models whose papers
+ * print a rated table (savings), so both name the same cause. */
+ap_status ap__report_reclassify(ap_audit_report *report,
+                                const size_t *members, const int *signs,
+                                size_t m, const size_t *allow, size_t n_allow,
+                                const char *rule_text, const char *row_label,
+                                ap_error *err);
+
 #endif

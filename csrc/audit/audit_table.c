@@ -453,80 +453,20 @@ static ap_status check_rules(const ap_audit_table *t, ap_audit_report *rep,
 
 /* ---- reclassification ---------------------------------------------------- */
 
-/* v at `scale` brought to `to` (>= scale) decimals; 0 when it does not
- * fit, which the caller treats as "cannot tell". */
-static int rescale(int64_t v, int scale, int to, ap__i128 *out)
-{
-    if (to - scale > 18)
-        return 0;
-    ap__i128 r = (ap__i128)v * ap__pow10(to - scale);
-    if (!ap__fits_i64(r))
-        return 0;
-    *out = r;
-    return 1;
-}
-
-/* The suggestion for the findings of a reclassification between columns
- * members[0..m) (finding indices), whose signed differences cancel. */
-static char *reclass_text(const ap_audit_table *t, const ap_audit_report *rep,
-                          const ap__table_rule *rule, const size_t *members,
-                          const int *signs, size_t m, size_t r)
-{
-    struct ap_text b = {0};
-    const ap_table_finding *f0 = &rep->findings[members[0]];
-    if (m == 2 && signs[0] > 0 && signs[1] > 0 &&
-        f0->finding.scale == rep->findings[members[1]].finding.scale &&
-        f0->finding.difference == -rep->findings[members[1]].finding.difference) {
-        /* "470 appears in Amber's total that the items put in Green". */
-        const ap_table_finding *more = f0, *less = &rep->findings[members[1]];
-        if (more->finding.difference < 0) {
-            more = less;
-            less = f0;
-        }
-        char amount[48];
-        ap_figure_format(more->finding.difference, more->finding.scale,
-                         amount, sizeof amount);
-        ap__text_append(&b, "%s appears in %s's total that the items put in %s: "
-                  "the row's own figures agree (%s) but the %s and %s "
-                  "columns do not, a reclassification between them rather "
-                  "than an arithmetic error.",
-                  amount, more->column_label, less->column_label, rule->text,
-                  more->column_label, less->column_label);
-        return ap__text_take(&b);
-    }
-    ap__text_append(&b, "The totals of ");
-    for (size_t i = 0; i < m; i++)
-        ap__text_append(&b, "%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
-                  rep->findings[members[i]].column_label);
-    ap__text_append(&b, " differ from their items by ");
-    for (size_t i = 0; i < m; i++) {
-        const ap_audit_finding *f = &rep->findings[members[i]].finding;
-        char amount[48];
-        ap_figure_format(f->difference, f->scale, amount, sizeof amount);
-        ap__text_append(&b, "%s%s%s", i == 0 ? "" : i + 1 == m ? " and " : ", ",
-                  f->difference > 0 ? "+" : "", amount);
-    }
-    ap__text_append(&b, ", which cancel, while the row's own figures agree "
-              "(%s on %s): figures look reclassified between these columns "
-              "rather than mis-added.",
-              rule->text, t->rows[r].label);
-    return ap__text_take(&b);
-}
-
 /* Turns the column findings of total row r into reclassifications where
  * a column rule holds on the row but two or more of its parts' totals are
- * errors whose differences cancel. */
+ * errors whose differences cancel (ap__report_reclassify).  members,
+ * signs and allow have room for every operand of a rule and its target. */
 static ap_status reclassify_row(const ap_audit_table *t, ap_audit_report *rep,
                                 size_t r, const size_t *total_at,
-                                const size_t *rule_at, unsigned char *done,
-                                size_t *members, int *signs, ap_error *err)
+                                const size_t *rule_at, size_t *members,
+                                int *signs, size_t *allow, ap_error *err)
 {
     /* Every rule across columns must hold on the total row itself. */
     for (size_t k = 0; k < t->n_rules; k++)
         if (rule_at[k] != NONE &&
             rep->findings[rule_at[k]].finding.status == AP_AUDIT_ERROR)
             return AP_OK;
-    memset(done, 0, t->n_columns);
     for (size_t k = 0; k < t->n_rules; k++) {
         const ap__table_rule *rule = &t->rules[k];
         if (rule->kind != AP__RULE_COLUMNS || rule_at[k] == NONE)
@@ -535,73 +475,24 @@ static ap_status reclassify_row(const ap_audit_table *t, ap_audit_report *rep,
         if (target == NONE ||
             rep->findings[target].finding.status == AP_AUDIT_ERROR)
             continue;
-        /* Common scale over the rule's columns on this row. */
-        int scale = rep->findings[target].finding.scale;
-        size_t m = 0;
+        size_t m = 0, n_allow = 0;
+        allow[n_allow++] = target;
         for (size_t i = 0; i < rule->n_operands; i++) {
             size_t fi = total_at[rule->operands[i]];
             if (fi == NONE)
                 continue;
-            const ap_audit_finding *f = &rep->findings[fi].finding;
-            if (f->scale > scale)
-                scale = f->scale;
-            if (f->status == AP_AUDIT_ERROR) {
+            allow[n_allow++] = fi;
+            if (rep->findings[fi].finding.status == AP_AUDIT_ERROR) {
                 members[m] = fi;
                 signs[m] = rule->signs[i];
                 m++;
             }
         }
-        if (m < 2)
-            continue;
-        /* The errors' signed sum, against the rounding every column of
-         * the rule is allowed. */
-        ap__i128 sum = 0, allowed = 0, v;
-        int fits = 1;
-        for (size_t i = 0; i < m && fits; i++) {
-            const ap_audit_finding *f = &rep->findings[members[i]].finding;
-            if ((fits = rescale(f->difference, f->scale, scale, &v)))
-                sum += signs[i] * v;
-        }
-        for (size_t i = 0; i <= rule->n_operands && fits; i++) {
-            size_t fi = i < rule->n_operands ? total_at[rule->operands[i]]
-                                             : target;
-            if (fi == NONE)
-                continue;
-            const ap_audit_finding *f = &rep->findings[fi].finding;
-            if ((fits = rescale(f->tolerance, f->scale, scale, &v)))
-                allowed += v;
-        }
-        if (!fits || (sum < 0 ? -sum : sum) > allowed)
-            continue;
-        char *text = reclass_text(t, rep, rule, members, signs, m, r);
-        if (text == NULL)
-            return ap_error_set(err, AP_E_NOMEM,
-                                "out of memory checking a table");
-        for (size_t i = 0; i < m; i++) {
-            ap_table_finding *tf2 = &rep->findings[members[i]];
-            if (done[tf2->column])
-                continue;
-            char *own = ap__strdup(text);
-            if (own == NULL) {
-                free(text);
-                return ap_error_set(err, AP_E_NOMEM,
-                                    "out of memory checking a table");
-            }
-            /* Keep the figures; the single-error candidates no longer
-             * apply, since no one figure is at fault. */
-            ap_audit_finding keep = tf2->finding;
-            keep.candidates = NULL;
-            keep.n_candidates = 0;
-            keep.item_label = NULL;
-            keep.suggestion = NULL;
-            ap_audit_finding_clear(&tf2->finding);
-            tf2->finding = keep;
-            tf2->finding.cause = AP_CAUSE_RECLASSIFICATION;
-            tf2->finding.item = AP_AUDIT_NO_ITEM;
-            tf2->finding.suggestion = own;
-            done[tf2->column] = 1;
-        }
-        free(text);
+        ap_status st = ap__report_reclassify(rep, members, signs, m, allow,
+                                             n_allow, rule->text,
+                                             t->rows[r].label, err);
+        if (st != AP_OK)
+            return st;
     }
     return AP_OK;
 }
@@ -705,13 +596,13 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     size_t *rule_at = malloc((t->n_rules + 1) * sizeof *rule_at);
     size_t *members = malloc((t->n_columns + 1) * sizeof *members);
     int *member_signs = malloc((t->n_columns + 1) * sizeof *member_signs);
-    unsigned char *done = malloc(t->n_columns + 1);
+    size_t *allow = malloc((t->n_columns + 1) * sizeof *allow);
     ap_audit_report *rep = ap__report_new(t->title, t->origin, t->unit);
     ap_status st = AP_OK;
     if (!s.items || !s.signs || !s.labels || !s.kinds || !s.cells ||
         !s.cover ||
         !item_rows || !total_at || !rule_at || !members || !member_signs ||
-        !done || !rep)
+        !allow || !rep)
         st = ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
     size_t n_items = 0;
     for (size_t r = 0; r < t->n_rows && st == AP_OK; r++) {
@@ -724,8 +615,8 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
         if (st == AP_OK)
             st = check_rules(t, rep, &s, r, rule_at, err);
         if (st == AP_OK && row->kind != AP__ROW_ITEM)
-            st = reclassify_row(t, rep, r, total_at, rule_at, done, members,
-                                member_signs, err);
+            st = reclassify_row(t, rep, r, total_at, rule_at, members,
+                                member_signs, allow, err);
         if (row->kind == AP__ROW_ITEM)
             item_rows[n_items++] = r;
     }
@@ -742,7 +633,7 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     free(rule_at);
     free(members);
     free(member_signs);
-    free(done);
+    free(allow);
     if (st != AP_OK) {
         ap_audit_report_free(rep);
         return st;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit_report.h"
 #include "base/base.h"
 #include "papers/finance_audit.h"
 
@@ -176,19 +177,132 @@ static ap_status audit_total_cell(audit_ctx *x, size_t k, int column)
                  t->label, title, text, t->label);
 }
 
+#define NONE ((size_t)-1)
+
+/* Does the rule "stated = the columns in mask" hold on total row t itself
+ * (its own printed figures, blanks left out)?  0 when it does not, or
+ * when a figure is not wholly legible and so cannot tell. */
+static ap_status row_rule_holds(audit_ctx *x, const ap_savings_total *t,
+                                const ap_amount *stated, unsigned mask,
+                                int *holds)
+{
+    *holds = 0;
+    if (stated->legibility != AP_LEGIBLE)
+        return AP_OK;
+    ap_status st = AP_OK;
+    for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT && st == AP_OK; c++) {
+        if (!(mask & (1u << c)) || !t->has_rated[c])
+            continue;
+        if (t->rated[c].legibility != AP_LEGIBLE) {
+            ap__audit_terms_free(&x->terms);
+            return AP_OK;
+        }
+        st = ap__audit_push(&x->terms, x->err, &t->rated[c], 1, "%s",
+                            column_titles[c]);
+    }
+    if (st != AP_OK || x->terms.n == 0) {
+        ap__audit_terms_free(&x->terms);
+        return st;
+    }
+    ap_audit_finding f;
+    st = ap__audit_amounts_sum(x->unit, &x->terms, stated, NULL, &f, x->err);
+    ap__audit_terms_free(&x->terms);
+    if (st != AP_OK)
+        return st;
+    *holds = f.status != AP_AUDIT_ERROR;
+    ap_audit_finding_clear(&f);
+    return AP_OK;
+}
+
+/* Total row k's column totals as a reclassification, as the table audit
+ * reads them (ap__report_reclassify): where the row's own figures agree
+ * (the amount is its columns, its total the columns it adds) but two
+ * column totals are out by amounts that cancel, figures were moved between
+ * columns rather than mis-added.  at[c] is the finding of column c's
+ * total (AP_SAVINGS_COLUMN_COUNT: the amount; + 1: the row total), NONE
+ * where the row prints none. */
+static ap_status reclassify_total(audit_ctx *x, size_t k, const size_t *at)
+{
+    const ap_savings *sv = x->sv;
+    const ap_savings_total *t = &sv->totals[k];
+    const size_t amount_at = at[AP_SAVINGS_COLUMN_COUNT];
+    const size_t total_at = at[AP_SAVINGS_COLUMN_COUNT + 1];
+    const unsigned all = (1u << AP_SAVINGS_COLUMN_COUNT) - 1;
+    struct {
+        size_t target;
+        const ap_amount *stated;
+        unsigned mask;
+        const char *label;
+    } rules[2] = {
+        {amount_at, &t->amount, all, sv->year[0] ? sv->year : "Amount"},
+        {total_at, &t->total, sv->total_columns, sv->total_label},
+    };
+    int holds;
+    ap_status st;
+    for (int i = 0; i < 2; i++) {
+        if (rules[i].target == NONE)
+            continue;
+        if ((st = row_rule_holds(x, t, rules[i].stated, rules[i].mask,
+                                 &holds)) != AP_OK)
+            return st;
+        if (!holds)
+            return AP_OK;
+    }
+    for (int i = 0; i < 2; i++) {
+        size_t target = rules[i].target;
+        if (target == NONE ||
+            x->report->findings[target].finding.status == AP_AUDIT_ERROR)
+            continue;
+        size_t members[AP_SAVINGS_COLUMN_COUNT], allow[AP_SAVINGS_COLUMN_COUNT + 1];
+        int signs[AP_SAVINGS_COLUMN_COUNT];
+        size_t m = 0, n_allow = 0;
+        allow[n_allow++] = target;
+        for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT; c++) {
+            if (!(rules[i].mask & (1u << c)) || at[c] == NONE)
+                continue;
+            allow[n_allow++] = at[c];
+            if (x->report->findings[at[c]].finding.status == AP_AUDIT_ERROR) {
+                members[m] = at[c];
+                signs[m++] = 1;
+            }
+        }
+        char columns[120], rule[300];
+        columns_text(rules[i].mask, columns, sizeof columns);
+        snprintf(rule, sizeof rule, "%s = %s", rules[i].label, columns);
+        if ((st = ap__report_reclassify(x->report, members, signs, m, allow,
+                                        n_allow, rule, t->label,
+                                        x->err)) != AP_OK)
+            return st;
+    }
+    return AP_OK;
+}
+
 static ap_status audit_totals(audit_ctx *x)
 {
     const ap_savings *sv = x->sv;
     ap_status st = AP_OK;
     for (size_t k = 0; k < sv->n_totals && st == AP_OK; k++) {
         const ap_savings_total *t = &sv->totals[k];
-        if (t->has_amount)
+        /* Where each cell's finding lands: columns, then the amount and
+         * the row total. */
+        size_t at[AP_SAVINGS_COLUMN_COUNT + 2];
+        for (int c = 0; c < AP_SAVINGS_COLUMN_COUNT + 2; c++)
+            at[c] = NONE;
+        if (t->has_amount) {
+            at[AP_SAVINGS_COLUMN_COUNT] = x->report->n_findings;
             st = audit_total_cell(x, k, -1);
+        }
         for (int c = 0; st == AP_OK && c < AP_SAVINGS_COLUMN_COUNT; c++)
-            if (t->has_rated[c])
+            if (t->has_rated[c]) {
+                at[c] = x->report->n_findings;
                 st = audit_total_cell(x, k, c);
-        if (st == AP_OK && t->has_total)
+            }
+        if (st == AP_OK && t->has_total) {
+            at[AP_SAVINGS_COLUMN_COUNT + 1] = x->report->n_findings;
             st = audit_total_cell(x, k, AP_SAVINGS_COLUMN_COUNT);
+        }
+        if (st == AP_OK)
+            st = reclassify_total(x, k, at);
     }
     return st;
 }

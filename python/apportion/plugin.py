@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import pickle
+import re
 import sys
 import threading
 import traceback
@@ -91,6 +92,8 @@ PLUGIN_SUFFIX = _plugin_suffix(sys.platform)
 
 _NAT = np.iinfo(np.int64).min
 _EPOCH = _dt.date(1970, 1, 1)
+# Text shaped like an ISO date (YYYY-MM-DD), real or not.
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*")
 
 _lock = threading.RLock()
 _discovered = False
@@ -574,7 +577,11 @@ def _column(values: object, name: str, n: int | None) -> npt.NDArray[np.int64]:
         try:
             return as_days(arr, name).days
         except (InputError, ValueError):
-            pass
+            # A column with ISO dates in it holds dates: one that is not a
+            # date is an error, never numbered as a category (which made
+            # "yesterday" the date 1970-01-01).
+            if any(_ISO_DATE.fullmatch(v) for v in present):
+                raise
     codes, _ = pd.factorize(arr, use_na_sentinel=True)
     return codes.astype(np.int64, copy=False)
 
