@@ -113,3 +113,20 @@ def test_the_pack_shows_its_steps(tmp_path, capsys: pytest.CaptureFixture[str]) 
     Pack([plan], progress=True).write(tmp_path / "b", formats=["html"])
     assert "committee pack" in capsys.readouterr().err
     assert (tmp_path / "a" / "pack.html").read_bytes() != b""
+
+
+def test_records_read_under_a_bar_are_the_same_records(
+        tmp_path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from apportion import _records
+    rows = ["received,responded"] + [f"2021-04-{1 + i % 28:02d},"
+                                     for i in range(250_001)]
+    path = tmp_path / "records.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    quiet = _records.read_records(path)
+    monkeypatch.setattr(_records, "_BAR_CHARS", 1)
+    progress.enable(True)
+    shown = _records.read_records(path)
+    assert "reading records.csv" in capsys.readouterr().err
+    assert shown.text("received").equals(quiet.text("received"))
+    assert shown.where(250_000) == quiet.where(250_000)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _core, progress
 from ._convert import read_file
 from .errors import InputError
 
@@ -179,11 +179,17 @@ def _column_named(name: str, columns: Sequence[str]) -> str | None:
     return None
 
 
-def _rows(path: str, max_bytes: int | None) -> Iterator[tuple[int, list[str]]]:
+def _read_text(path: str, max_bytes: int | None) -> str:
+    return read_file(path, "records", max_bytes).decode("utf-8")
+
+
+def _rows(path: str, max_bytes: int | None,
+          text: str | None = None) -> Iterator[tuple[int, list[str]]]:
     """(line, fields) of each line of a CSV file with a header, the header
     first (as line 1 unless blank lines come before it), every record with
-    as many fields as the header names."""
-    text = read_file(path, "records", max_bytes).decode("utf-8")
+    as many fields as the header names.  ``text`` is the file's, if read."""
+    if text is None:
+        text = _read_text(path, max_bytes)
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -221,14 +227,29 @@ def read_records(path: str | os.PathLike[str], *,
     ``max_bytes`` (None: :data:`apportion.limits.max_input_bytes`) are
     refused by :func:`apportion._convert.read_file`."""
     path = os.fspath(path)
-    rows = _rows(path, max_bytes)
+    text = _read_text(path, max_bytes)
+    rows = _rows(path, max_bytes, text)
     _, header = next(rows)
     lines: list[int] = []
     records: list[list[str]] = []
-    for line, row in rows:
-        lines.append(line)
-        records.append(row)
+    # A bar of lines for a file large enough to take a while to read.
+    show = None if len(text) >= _BAR_CHARS else False
+    total = text.count("\n") if show is None else 0
+    with progress.bar(total, f"reading {os.path.basename(path)}", unit="line",
+                      progress=show) as tick:
+        shown = 0
+        for line, row in rows:
+            lines.append(line)
+            records.append(row)
+            if line - shown >= 100_000:
+                tick(line - shown)
+                shown = line
+        tick(max(0, total - shown))
     return Records(path, header, records, lines)
+
+
+#: The size (characters) from which reading records shows a progress bar.
+_BAR_CHARS = 50 * 2**20
 
 
 def check_fields(path: str | os.PathLike[str], *,
