@@ -6,6 +6,7 @@ printing what the page says it prints."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
@@ -51,10 +52,20 @@ def executed() -> object:
     import nbformat
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(
-        nb, timeout=600, kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT / "examples")}})
-    client.execute()  # raises CellExecutionError on the first failing cell
+    # No progress bars: a bar is drawn on stderr, which this test reads for
+    # warnings and errors (tests/test_progress.py tests the bars).
+    before = os.environ.get("APPORTION_PROGRESS")
+    os.environ["APPORTION_PROGRESS"] = "0"  # the kernel inherits it
+    try:
+        client = nbclient.NotebookClient(
+            nb, timeout=600, kernel_name="python3",
+            resources={"metadata": {"path": str(ROOT / "examples")}})
+        client.execute()  # raises CellExecutionError on the first failing cell
+    finally:
+        if before is None:
+            del os.environ["APPORTION_PROGRESS"]
+        else:
+            os.environ["APPORTION_PROGRESS"] = before
     return nb
 
 

@@ -79,8 +79,15 @@ def enabled(progress: bool | None = None) -> bool:
 
 
 def _tqdm() -> Any:
+    """tqdm's widget in a Jupyter kernel with ipywidgets, its text bar
+    elsewhere (tqdm.auto would warn in a kernel without ipywidgets)."""
     try:
-        from tqdm.auto import tqdm  # type: ignore[import-untyped]
+        if _in_jupyter_kernel():
+            import importlib.util
+            if importlib.util.find_spec("ipywidgets") is not None:
+                from tqdm.notebook import tqdm as widget  # type: ignore[import-untyped]
+                return widget
+        from tqdm import tqdm  # type: ignore[import-untyped]
     except ImportError:
         return None
     return tqdm
