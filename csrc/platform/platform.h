@@ -10,6 +10,7 @@
  *   platform_posix.c    Linux and the other ELF systems, and macOS
  *   platform_windows.c  Windows (mingw-w64, clang-cl; MSVC's cl lacks
  *                       __int128, see below)
+ *   elf_types.h         <elf.h> on ELF hosts, for the plugin file reader
  *
  * Paths are UTF-8 everywhere; on Windows the layer converts them to
  * UTF-16 for the wide (…W) functions and converts what they give back.
