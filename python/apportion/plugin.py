@@ -336,10 +336,15 @@ def plugin_origin(plugin: PluginInfo | str | os.PathLike[str]) -> str:
     return _origins.get(os.path.realpath(path), "load_plugin")
 
 
+#: Whether this platform can probe a plugin in a child process first (the
+#: core's probe forks; Windows has no fork, and the core refuses there).
+PROBE_AVAILABLE = sys.platform != "win32"
+
+
 def _discover(probe: bool | None = None) -> None:
     """Loads the candidates once.  probe None probes those of
-    APPORTION_PLUGIN_PATH and the entry points only; True or False every
-    one or none."""
+    APPORTION_PLUGIN_PATH and the entry points only, where the platform
+    can (:data:`PROBE_AVAILABLE`); True or False every one or none."""
     global _discovered
     with _lock:
         if _discovered:
@@ -352,7 +357,8 @@ def _discover(probe: bool | None = None) -> None:
             # offered it.
             offered = f" (offered by {origin})" if origin.startswith("entry") else ""
             try:
-                info = _load(path, third_party if probe is None else probe)
+                wanted = third_party and PROBE_AVAILABLE if probe is None else probe
+                info = _load(path, wanted)
             except PluginError as e:
                 _warn_failure(str(path), f"{e}{offered}")
             except Exception as e:
@@ -389,7 +395,10 @@ def load_plugin(path: str | os.PathLike[str], *, probe: bool = False) -> PluginI
     its tables in range and its two entry points exported.  With ``probe``
     true the plugin is first loaded and initialised in a child process, and
     refused, naming the signal, if that process dies ("the plugin crashed
-    the probe process with SIGSEGV"); only then is it loaded here.
+    the probe process with SIGSEGV"); only then is it loaded here.  The
+    probe needs a child process made by fork: on Windows
+    (:data:`PROBE_AVAILABLE` false) it is refused with a PluginError
+    saying so, and discovery loads third parties' plugins unprobed.
 
     Raises :class:`~apportion.PluginError` naming the file and what was
     wrong; the registry is then as it was."""
