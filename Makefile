@@ -22,7 +22,9 @@ CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_
 all: venv
 
 # Debian packages: the C libraries we link, and pkg-config to find them;
-# clang and its runtimes (libFuzzer, ASan, UBSan) for the fuzz targets.
+# clang and its runtimes (libFuzzer, ASan, UBSan) for the fuzz targets;
+# mingw-w64, wine and dpkg-dev (apt-get source) for make cross and
+# cross-test.
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -32,6 +34,10 @@ deps:
 	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
 	command -v nm >/dev/null 2>&1 || missing="$$missing binutils"; \
 	command -v awk >/dev/null 2>&1 || missing="$$missing mawk"; \
+	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing="$$missing mingw-w64"; \
+	command -v wine >/dev/null 2>&1 || missing="$$missing wine"; \
+	dpkg -s wine64 >/dev/null 2>&1 || missing="$$missing wine64"; \
+	command -v dpkg-source >/dev/null 2>&1 || missing="$$missing dpkg-dev"; \
 	fcc=$$(command -v clang || command -v clang-14 || true); \
 	if [ -z "$$fcc" ]; then missing="$$missing clang libclang-rt-14-dev"; \
 	elif [ ! -f "$$($$fcc -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
