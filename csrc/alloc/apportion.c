@@ -11,6 +11,7 @@
 #include "apportion/apportion.h"
 #include "base/base.h"
 #include "base/parallel.h"
+#include "platform/platform.h"
 
 AP__NAMES(ap_apportion_mode, ap_apportion_mode_name, mode_names,
           AP_APPORTION_MODE_COUNT, AP_APPORTION_MODE_MAP, AP__NAME_TEXT,
@@ -288,7 +289,7 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
     int64_t running = 0;
     st = AP_OK;
     for (size_t j = 0; j < n_lines && st == AP_OK; j++) {
-        if (__builtin_add_overflow(running, line_totals[j], &running)) {
+        if (ap__add_overflow_i64(running, line_totals[j], &running)) {
             st = ap_error_set(err, AP_E_OVERFLOW,
                               "the running total overflows 64 bits at line "
                               "%zu",
@@ -300,7 +301,7 @@ ap_status ap_apportion_lines(const int64_t *line_totals, size_t n_lines,
                        slots);
         for (size_t i = 0; i < n_parties; i++) {
             int64_t cumulative = row[i];
-            if (__builtin_sub_overflow(cumulative, previous[i], &row[i])) {
+            if (ap__sub_overflow_i64(cumulative, previous[i], &row[i])) {
                 st = ap_error_set(err, AP_E_OVERFLOW,
                                   "line %zu's share for party %zu overflows "
                                   "64 bits",

@@ -19,6 +19,7 @@
 #include "apportion/ledger.h"
 #include "base/base.h"
 #include "base/parallel.h"
+#include "platform/platform.h"
 
 /* Fewer lines than this per thread and starting the thread costs more
  * than it saves. */
@@ -62,7 +63,7 @@ static void periods_chunk(void *ctx, size_t chunk, size_t from, size_t to)
         /* Unsigned: a day before the year (or NaT) wraps to a huge offset,
          * so one compare turns away both ends. */
         uint64_t offset = (uint64_t)days[i] - start;
-        if (__builtin_expect(offset >= length, 0)) {
+        if (AP__PLAT_UNLIKELY(offset >= length)) {
             job->first_bad[chunk] = i;
             return;
         }
@@ -185,7 +186,7 @@ typedef struct sum_job {
             if ((c >= nc) | (p >= np))                                       \
                 return i;                                                    \
             int64_t *cell = acc + c * np + p;                                \
-            *wrapped |= __builtin_add_overflow(*cell, amount[i], cell);      \
+            *wrapped |= ap__add_overflow_i64(*cell, amount[i], cell);      \
         }                                                                    \
         return SIZE_MAX;                                                     \
     }
@@ -209,7 +210,7 @@ typedef struct sum_job {
         const PT *restrict period = period_v;                               \
         const UC ncu = (UC)nc;                                               \
         const UP npu = (UP)np;                                               \
-        const int shift = (np & (np - 1)) == 0 ? __builtin_ctzll(np) : -1;   \
+        const int shift = (np & (np - 1)) == 0 ? ap__ctz64(np) : -1;          \
         int wrapped = 0;                                                     \
         uint32_t index[LEDGER_BLOCK];                                        \
         size_t i = from;                                                     \
@@ -242,14 +243,14 @@ typedef struct sum_job {
                 fits |= sum + (UINT64_C(1) << 31);                           \
                 *cell = (int32_t)(uint32_t)sum;                              \
             }                                                                \
-            if (__builtin_expect((fits >> 32) != 0, 0)) {                    \
+            if (AP__PLAT_UNLIKELY((fits >> 32) != 0)) {                      \
                 for (int k = 0; k < LEDGER_BLOCK; k++) {                     \
                     uint32_t *cell = (uint32_t *)(acc32 + index[k]);         \
                     *cell -= (uint32_t)(uint64_t)ab[k];                      \
                 }                                                            \
                 empty_int32_table(acc, acc32, cells, &wrapped);              \
                 for (int k = 0; k < LEDGER_BLOCK; k++)                       \
-                    wrapped |= __builtin_add_overflow(                       \
+                    wrapped |= ap__add_overflow_i64(                       \
                         acc[index[k]], ab[k], &acc[index[k]]);               \
             }                                                                \
         }                                                                    \
@@ -266,7 +267,7 @@ static void empty_int32_table(int64_t *restrict acc, int32_t *restrict acc32,
 {
     int w = 0;
     for (size_t k = 0; k < cells; k++) {
-        w |= __builtin_add_overflow(acc[k], (int64_t)acc32[k], &acc[k]);
+        w |= ap__add_overflow_i64(acc[k], (int64_t)acc32[k], &acc[k]);
         acc32[k] = 0;
     }
     *wrapped |= w;
@@ -370,7 +371,7 @@ ap_status ap_ledger_sum(ap_codes centre, ap_codes period,
     size_t cells;
     /* Fewer than 2^31 cells keeps the block loops' indexes in 32 bits (a
      * table that size is 24 GB a thread already). */
-    if (__builtin_mul_overflow(n_centres, n_periods, &cells) ||
+    if (ap__mul_overflow_size(n_centres, n_periods, &cells) ||
         cells > (size_t)INT32_MAX)
         return ap_error_set(err, AP_E_NOMEM,
                             "%zu centres by %zu periods is too many cells",
@@ -472,8 +473,8 @@ ap_status ap_ledger_apportion(const int64_t *totals, size_t n_centres,
                               int64_t *shares, ap_error *err)
 {
     size_t cells, outputs;
-    if (__builtin_mul_overflow(n_centres, n_periods, &cells) ||
-        __builtin_mul_overflow(cells, n_parties, &outputs))
+    if (ap__mul_overflow_size(n_centres, n_periods, &cells) ||
+        ap__mul_overflow_size(cells, n_parties, &outputs))
         return ap_error_set(err, AP_E_NOMEM,
                             "%zu centres by %zu periods by %zu parties is "
                             "too many shares",

@@ -1,6 +1,8 @@
-/* What every part of the core shares: 128-bit intermediates and the
- * rounding, range and text helpers built on them, and a name lookup for
- * messages.  Not part of the API; nothing here knows a subsystem. */
+/* What every part of the core shares: the rounding, range and text
+ * helpers built on the 128-bit intermediates (ap__i128 and ap__u128, from
+ * the platform layer, platform/platform.h, with the overflow-checked
+ * arithmetic), and a name lookup for messages.  Not part of the API;
+ * nothing here knows a subsystem. */
 #ifndef APPORTION_BASE_H
 #define APPORTION_BASE_H
 
@@ -9,9 +11,7 @@
 
 #include "apportion/error.h"
 #include "apportion/money.h"
-
-typedef __int128 ap__i128;
-typedef unsigned __int128 ap__u128;
+#include "platform/platform.h"
 
 /* num / den rounded as asked; den > 0.  The result may exceed int64: the
  * caller checks the range. */

@@ -3,14 +3,12 @@
  * The kernels that use it give the same result whichever thread takes a
  * chunk: each chunk writes only its own rows or its own accumulator, and
  * the caller combines the accumulators in chunk order. */
-#include <pthread.h>
-#include <unistd.h>
-
 #include "base/parallel.h"
+#include "platform/platform.h"
 
 size_t ap__parallel_chunks(size_t n, size_t min_rows_per_chunk)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int cpus = ap__plat_cpu_count();
     size_t threads = cpus < 1 ? 1
                      : cpus > AP__MAX_THREADS ? AP__MAX_THREADS
                                               : (size_t)cpus;
@@ -28,11 +26,10 @@ typedef struct chunk_job {
     size_t index, from, to;
 } chunk_job;
 
-static void *chunk_worker(void *arg)
+static void chunk_worker(void *arg)
 {
     chunk_job *job = arg;
     job->fn(job->ctx, job->index, job->from, job->to);
-    return NULL;
 }
 
 void ap__parallel_run(size_t n, size_t chunks, ap__chunk_fn fn, void *ctx)
@@ -41,7 +38,7 @@ void ap__parallel_run(size_t n, size_t chunks, ap__chunk_fn fn, void *ctx)
         chunks = 1;
     if (chunks > AP__MAX_THREADS)
         chunks = AP__MAX_THREADS;
-    pthread_t ids[AP__MAX_THREADS];
+    ap__plat_thread ids[AP__MAX_THREADS];
     chunk_job jobs[AP__MAX_THREADS];
     size_t size = (n + chunks - 1) / chunks, started = 0;
     for (size_t t = 0; t < chunks; t++) {
@@ -51,13 +48,13 @@ void ap__parallel_run(size_t n, size_t chunks, ap__chunk_fn fn, void *ctx)
         /* The calling thread takes the last chunk itself, and any chunk a
          * thread could not be started for. */
         if (t + 1 < chunks &&
-            pthread_create(&ids[started], NULL, chunk_worker, &jobs[t]) == 0)
+            ap__plat_thread_start(&ids[started], chunk_worker, &jobs[t]) == 0)
             started++;
         else
             chunk_worker(&jobs[t]);
     }
     for (size_t t = 0; t < started; t++)
-        pthread_join(ids[t], NULL);
+        ap__plat_thread_join(&ids[t]);
 }
 
 /* ---- batches whose chunks can fail ------------------------------------- */

@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/stat.h>
-
 #include "apportion/text.h"
 #include "base/text.h"
+#include "platform/platform.h"
 
 char *ap__strdup(const char *s)
 {
@@ -184,20 +183,20 @@ ap_status ap_file_read(const char *path, size_t max_bytes, const char *what,
         return ap_error_set(err, AP_E_INPUT, "ap_file_read: no path");
     if (max_bytes >= SIZE_MAX - 1)
         max_bytes = SIZE_MAX - 2; /* room for the byte past it and a NUL */
-    FILE *f = fopen(path, "rb");
+    FILE *f = ap__plat_fopen(path, "rb");
     if (f == NULL)
         return ap_error_set(err, AP_E_IO, "cannot open %s file %s: %s", what,
                             path, strerror(errno));
     /* A regular file's size is known: one too large is refused before a
      * byte of it is read, and the buffer is allocated once. */
-    struct stat info;
+    uint64_t file_size;
     size_t cap = (size_t)1 << 16;
-    if (fstat(fileno(f), &info) == 0 && S_ISREG(info.st_mode)) {
-        if ((uintmax_t)info.st_size > (uintmax_t)max_bytes) {
+    if (ap__plat_stream_size(f, &file_size)) {
+        if (file_size > (uint64_t)max_bytes) {
             fclose(f);
             return too_large(what, path, max_bytes, err);
         }
-        cap = (size_t)info.st_size + 2; /* + 1 to see the end, + 1 NUL */
+        cap = (size_t)file_size + 2; /* + 1 to see the end, + 1 NUL */
     }
     if (cap > max_bytes + 2)
         cap = max_bytes + 2;

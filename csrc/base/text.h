@@ -24,9 +24,7 @@ struct ap_text {
 
 /* Appends printf-style text; returns the (sticky) status. */
 ap_status ap__text_append(struct ap_text *out, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
+    AP_PRINTF_FORMAT(2, 3)
     ;
 
 /* The finished text, which the caller frees ("" when nothing was

@@ -12,6 +12,7 @@
 #include "apportion/calendar.h"
 #include "base/base.h"
 #include "calendar/calendar_internal.h"
+#include "platform/platform.h"
 
 struct ap_calendar {
     ap_division division;
@@ -323,7 +324,7 @@ static ap_status add_working_days(const ap_calendar *cal,
             }
         }
         int64_t k;
-        if (__builtin_add_overflow(j, offsets[i], &k) || k < 0 ||
+        if (ap__add_overflow_i64(j, offsets[i], &k) || k < 0 ||
             k >= count) {
             if (!coerce)
                 return beyond(cal, i, d, offsets[i], err);

@@ -26,6 +26,7 @@
 #include "apportion/forecast.h"
 #include "base/base.h"
 #include "base/parallel.h"
+#include "platform/platform.h"
 
 /* The observations of one series from the first to the last non-missing
  * value: len values, y[t * stride], nobs of them not NaN. */
@@ -735,7 +736,7 @@ ap_status ap_holt_fit_batch(const double *values, size_t n_series,
                             "no values for %zu series of %zu times", n_series,
                             n_times);
     size_t cells;
-    if (__builtin_mul_overflow(n_series, horizon, &cells))
+    if (ap__mul_overflow_size(n_series, horizon, &cells))
         return ap_error_set(err, AP_E_INPUT,
                             "%zu series by a horizon of %zu is too many "
                             "forecasts",

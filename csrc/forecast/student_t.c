@@ -19,6 +19,7 @@
 #include "apportion/forecast.h"
 
 #define LOG_PI 1.1447298858494001741   /* log(pi) */
+#define LOG_2 0.69314718055994530942    /* log(2): M_LN2, which C11 lacks */
 #define PI 3.14159265358979323846
 #define SQRT_HALF 0.70710678118654752440
 
@@ -323,7 +324,7 @@ static void t_split(double t, double df, double *tail, double *centre)
     } else {
         /* The prefactor y^(1/2) x^a / ((1/2) B(1/2, a)). */
         double f = exp(a * log_x + 0.5 * log_y + log_gamma_ratio_half(a) -
-                       0.5 * LOG_PI + M_LN2);
+                       0.5 * LOG_PI + LOG_2);
         *centre = 0.5 * f * beta_continued_fraction(0.5, a, y);
         *tail = 0.5 - *centre;
     }

@@ -17,6 +17,7 @@
 #include "apportion/forecast.h"
 #include "base/base.h"
 #include "base/parallel.h"
+#include "platform/platform.h"
 
 /* A batch chunk is at least this many values (series x times): below it a
  * thread costs more than it saves. */
@@ -530,8 +531,8 @@ ap_status ap_trend_fit_batch(const double *values, size_t n_series,
     if (ap__check_threads(threads, err) != AP_OK)
         return AP_E_INPUT;
     size_t cells;
-    if (__builtin_mul_overflow(n_series, n_times, &cells) ||
-        __builtin_mul_overflow(n_series, n_predict, &cells))
+    if (ap__mul_overflow_size(n_series, n_times, &cells) ||
+        ap__mul_overflow_size(n_series, n_predict, &cells))
         return ap_error_set(err, AP_E_INPUT,
                             "%zu series by %zu times (or %zu predictions) "
                             "is too many",
@@ -571,9 +572,9 @@ ap_status ap_trend_fit_batch(const double *values, size_t n_series,
      * are multiples of 8, so it cannot wrap). */
     size_t scratch_bytes, roots_bytes;
     int too_big = n_times > SIZE_MAX / 2 ||
-                  __builtin_mul_overflow(n_times + n_table, sizeof(double),
+                  ap__mul_overflow_size(n_times + n_table, sizeof(double),
                                          &scratch_bytes) ||
-                  __builtin_mul_overflow(n_predict, sizeof(leverage_roots),
+                  ap__mul_overflow_size(n_predict, sizeof(leverage_roots),
                                          &roots_bytes);
     double *scratch = too_big ? NULL : malloc(scratch_bytes + 1);
     leverage_roots *full_roots = too_big ? NULL : malloc(roots_bytes + 1);

@@ -9,6 +9,7 @@
 #include "apportion/text.h"
 #include "base/base.h"
 #include "base/text.h"
+#include "platform/platform.h"
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -356,8 +357,8 @@ ap_status ap__jr_integer(ap__jr *jr, const cJSON *node, const char *path,
             return ap__jr_fail(jr, node, path, "expected %s, found %.*s (no "
                                "fractions or exponents)", noun, shown, t);
         int d = t[i] - '0';
-        if (__builtin_mul_overflow(v, 10, &v) ||
-            __builtin_add_overflow(v, negative ? -d : d, &v))
+        if (ap__mul_overflow_i64(v, 10, &v) ||
+            ap__add_overflow_i64(v, negative ? -d : d, &v))
             return ap__jr_fail(jr, node, path, "integer %.*s does not fit "
                                "in 64 bits", shown, t);
     }

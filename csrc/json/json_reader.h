@@ -142,9 +142,7 @@ ap_status ap__jr_load_model(const ap__jr_model *how, const char *entry,
  * and returns AP_E_PLAN. */
 ap_status ap__jr_fail(ap__jr *jr, const cJSON *node, const char *path,
                       const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
+    AP_PRINTF_FORMAT(4, 5)
     ;
 /* Re-records the error a lower layer (money, numbers, bands) has just set
  * as an AP_E_PLAN error at `node`, keeping its message. */

@@ -656,7 +656,7 @@ static int cmp_text_lower(const void *pa, const void *pb)
 
 /* Appends to the warning, keeping it NUL-terminated. */
 static void warn(ap_band_set *set, size_t *used, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    AP_PRINTF_FORMAT(3, 4);
 
 static void warn(ap_band_set *set, size_t *used, const char *fmt, ...)
 {

@@ -11,10 +11,11 @@
 #include <string.h>
 
 #include "apportion/measures.h"
-#include "kpi/group_map.h"
 #include "base/base.h"
 #include "base/parallel.h"
 #include "calendar/calendar_internal.h"
+#include "kpi/group_map.h"
+#include "platform/platform.h"
 
 /* Accumulator fields, in the order of ap_sla_group after its key. */
 enum {
@@ -335,7 +336,7 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
 static ap_status add_checked(int64_t *a, int64_t b, int64_t key,
                              ap_error *err)
 {
-    if (__builtin_add_overflow(*a, b, a))
+    if (ap__add_overflow_i64(*a, b, a))
         return ap_error_set(err, AP_E_OVERFLOW,
                             "group %lld: adding the results overflows "
                             "64 bits",

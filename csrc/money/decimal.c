@@ -6,6 +6,7 @@
 #include "apportion/apportion.h"
 #include "base/base.h"
 #include "money/number_lexer.h"
+#include "platform/platform.h"
 
 static int64_t gcd64(int64_t a, int64_t b)
 {
@@ -128,7 +129,7 @@ ap_status ap_weights_common(const int64_t *num, const int64_t *den, size_t n,
         int64_t g = gcd64(num[i], den[i]);
         int64_t d = den[i] / g;
         int64_t step = d / gcd64(lcm, d);
-        if (__builtin_mul_overflow(lcm, step, &lcm))
+        if (ap__mul_overflow_i64(lcm, step, &lcm))
             return ap_error_set(err, AP_E_OVERFLOW,
                                 "the weights' common denominator overflows "
                                 "64 bits at weights[%zu]",
@@ -141,7 +142,7 @@ ap_status ap_weights_common(const int64_t *num, const int64_t *den, size_t n,
         }
         int64_t g = gcd64(num[i], den[i]);
         int64_t factor = lcm / (den[i] / g);
-        if (__builtin_mul_overflow(num[i] / g, factor, &scaled[i]))
+        if (ap__mul_overflow_i64(num[i] / g, factor, &scaled[i]))
             return ap_error_set(err, AP_E_OVERFLOW,
                                 "weights[%zu] overflows 64 bits on a common "
                                 "denominator of %lld",

@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "money/number_lexer.h"
+#include "platform/platform.h"
 
 AP__NAMES(ap_rounding, ap_rounding_name, rounding_names, AP_ROUNDING_COUNT,
           AP_ROUNDING_MAP, AP__NAME_TEXT, "unknown")
@@ -31,7 +32,7 @@ ap_status ap_rounding_parse(const char *name, ap_rounding *out, ap_error *err)
 ap_status ap_money_add(int64_t a, int64_t b, int64_t *out, ap_error *err)
 {
     int64_t r;
-    if (__builtin_add_overflow(a, b, &r))
+    if (ap__add_overflow_i64(a, b, &r))
         return ap_error_set(err, AP_E_OVERFLOW,
                             "%lld + %lld pence overflows a 64-bit amount",
                             (long long)a, (long long)b);
@@ -42,7 +43,7 @@ ap_status ap_money_add(int64_t a, int64_t b, int64_t *out, ap_error *err)
 ap_status ap_money_sub(int64_t a, int64_t b, int64_t *out, ap_error *err)
 {
     int64_t r;
-    if (__builtin_sub_overflow(a, b, &r))
+    if (ap__sub_overflow_i64(a, b, &r))
         return ap_error_set(err, AP_E_OVERFLOW,
                             "%lld - %lld pence overflows a 64-bit amount",
                             (long long)a, (long long)b);
@@ -53,7 +54,7 @@ ap_status ap_money_sub(int64_t a, int64_t b, int64_t *out, ap_error *err)
 ap_status ap_money_mul(int64_t a, int64_t factor, int64_t *out, ap_error *err)
 {
     int64_t r;
-    if (__builtin_mul_overflow(a, factor, &r))
+    if (ap__mul_overflow_i64(a, factor, &r))
         return ap_error_set(err, AP_E_OVERFLOW,
                             "%lld pence x %lld overflows a 64-bit amount",
                             (long long)a, (long long)factor);
@@ -88,7 +89,7 @@ ap_status ap_money_sum(const int64_t *values, size_t n, int64_t *out,
 {
     int64_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (__builtin_add_overflow(total, values[i], &total))
+        if (ap__add_overflow_i64(total, values[i], &total))
             return ap_error_set(err, AP_E_OVERFLOW,
                                 "sum overflows a 64-bit amount at item %zu",
                                 i);

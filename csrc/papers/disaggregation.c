@@ -18,6 +18,7 @@
 #include "base/base.h"
 #include "base/text.h"
 #include "papers/finance_audit.h"
+#include "platform/platform.h"
 
 /* A basis's percentages are shown to two places, as papers print them. */
 #define PERCENT_DECIMALS 2
@@ -34,7 +35,7 @@ static ap_status scale_figure(const ap_figure *f, int decimals,
 {
     int64_t v = f->value;
     for (int d = f->decimals; d < decimals; d++)
-        if (__builtin_mul_overflow(v, 10, &v))
+        if (ap__mul_overflow_i64(v, 10, &v))
             return ap_error_set(err, AP_E_OVERFLOW, "%s is too large at %d "
                                 "decimal places", what, decimals);
     *out = v;
@@ -44,7 +45,7 @@ static ap_status scale_figure(const ap_figure *f, int decimals,
 static ap_status add_checked(int64_t *acc, int64_t v, const char *what,
                              ap_error *err)
 {
-    if (__builtin_add_overflow(*acc, v, acc))
+    if (ap__add_overflow_i64(*acc, v, acc))
         return ap_error_set(err, AP_E_OVERFLOW, "the %s overflows", what);
     return AP_OK;
 }

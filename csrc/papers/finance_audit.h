@@ -44,9 +44,7 @@ typedef struct ap__audit_terms {
 ap_status ap__audit_push(ap__audit_terms *ts, ap_error *err,
                          const ap_amount *amount, int sign, const char *fmt,
                          ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
+    AP_PRINTF_FORMAT(5, 6)
     ;
 /* Frees the labels and empties the list for the next check. */
 void ap__audit_terms_free(ap__audit_terms *ts);

@@ -42,9 +42,7 @@ static char *vformat(const char *fmt, va_list ap)
 }
 
 static char *format(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
+    AP_PRINTF_FORMAT(1, 2)
     ;
 
 static char *format(const char *fmt, ...)

@@ -52,13 +52,11 @@
 #define AP__PLAT_PLUGIN_SUFFIX ".so"
 #endif
 
-/* printf-style format checking, where the compiler has it. */
+/* Branch hints, where the compiler has them. */
 #if defined(__GNUC__) || defined(__clang__)
-#define AP__PLAT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define AP__PLAT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define AP__PLAT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define AP__PLAT_PRINTF(fmt, args)
 #define AP__PLAT_LIKELY(x) (x)
 #define AP__PLAT_UNLIKELY(x) (x)
 #endif

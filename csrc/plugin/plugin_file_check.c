@@ -1,4 +1,6 @@
-/* Checking a plugin file before dlopen: an ELF reader of the host's own.
+/* Checking a plugin file before it is opened: its format
+ * (plugin_file_format.c), and on an ELF host an ELF reader of the host's
+ * own.
  *
  * glibc's dlopen trusts the file: it maps each loadable segment as the
  * program headers say, and touching a page mapped past the end of a
@@ -17,23 +19,43 @@
  * What the file's code does when it runs cannot be checked here; the
  * probe (plugin_probe.c) runs it in a child process first.
  *
- * Only ELF is read: the loader runs where dlopen loads ELF files.  Mach-O
- * (macOS) and PE (Windows) would need a platform layer of their own
- * (dyld, LoadLibrary), which apportion does not have, so there is no
- * reader for them. */
-#include <elf.h>
+ * The ELF reader is scoped to ELF hosts (AP__PLAT_ELF): the loader runs
+ * it where dlopen loads ELF files.  On Windows and macOS the system's
+ * loader (LoadLibrary, dyld) checks a DLL's or Mach-O file's structure
+ * itself, and plugin_file_format.c reads only their headers; a file of
+ * another platform's format is refused there by its magic, on every
+ * host. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "apportion/plugin.h"
+#include "platform/platform.h"
 #include "plugin/plugin_internal.h"
+
+/* How large a file the host reads to check: far beyond any plugin. */
+#define MAX_FILE_BYTES ((size_t)256 << 20)
+
+/* v with thousands separators: "28,672". */
+static const char *grouped(uint64_t v, char buf[32])
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[out++] = ',';
+        buf[out++] = digits[i];
+    }
+    buf[out] = '\0';
+    return buf;
+}
+
+#if AP__PLAT_ELF
+#include <elf.h>
 
 /* The host's ELF class: the plugin must be of the same. */
 #if UINTPTR_MAX > 0xffffffffu
@@ -103,9 +125,6 @@ typedef Elf32_Word Word;
 #define HOST_R_IRELATIVE R_386_IRELATIVE
 #endif
 
-/* How large a file the host reads to check: far beyond any plugin. */
-#define MAX_FILE_BYTES ((size_t)256 << 20)
-
 /* The file being checked. */
 typedef struct elf_file {
     const unsigned char *b;
@@ -119,24 +138,9 @@ typedef struct elf_file {
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* v with thousands separators: "28,672". */
-static const char *grouped(uint64_t v, char buf[32])
-{
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
-    int out = 0;
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            buf[out++] = ',';
-        buf[out++] = digits[i];
-    }
-    buf[out] = '\0';
-    return buf;
-}
-
 /* "plugin NAME is refused: " followed by the reason. */
 static ap_status refuse(elf_file *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    AP_PRINTF_FORMAT(2, 3);
 
 static ap_status refuse(elf_file *f, const char *fmt, ...)
 {
@@ -1151,17 +1155,14 @@ static ap_status check_dynamic(elf_file *f)
     return AP_OK;
 }
 
-/* ---- the entry points ------------------------------------------------------------ */
-
-ap_status ap_plugin_file_check(const unsigned char *bytes, size_t size,
-                               const char *name, ap_error *err)
+static ap_status check_elf(const unsigned char *bytes, size_t size,
+                           const char *name, ap_error *err)
 {
-    ap_error_clear(err);
     elf_file f;
     memset(&f, 0, sizeof f);
     f.b = bytes;
-    f.size = bytes == NULL ? 0 : size;
-    f.name = name != NULL ? name : "(unnamed)";
+    f.size = size;
+    f.name = name;
     f.err = err;
     ap_status st;
     if ((st = check_header(&f)) || (st = check_segments(&f)) ||
@@ -1169,55 +1170,61 @@ ap_status ap_plugin_file_check(const unsigned char *bytes, size_t size,
         return st;
     return AP_OK;
 }
+#endif /* AP__PLAT_ELF */
+
+/* ---- the entry points ------------------------------------------------------------ */
+
+ap_status ap_plugin_file_check(const unsigned char *bytes, size_t size,
+                               const char *name, ap_error *err)
+{
+    ap_error_clear(err);
+    if (bytes == NULL)
+        size = 0;
+    if (name == NULL)
+        name = "(unnamed)";
+    int read_elf = 0;
+    ap_status st = ap__plugin_format_check(bytes, size, name, &read_elf, err);
+#if AP__PLAT_ELF
+    if (st == AP_OK && read_elf)
+        st = check_elf(bytes, size, name, err);
+#endif
+    return st;
+}
 
 ap_status ap_plugin_file_check_path(const char *path, ap_error *err)
 {
     ap_error_clear(err);
     if (path == NULL || path[0] == '\0')
         return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    FILE *fp = ap__plat_fopen(path, "rb");
+    if (fp == NULL)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be read: %s",
                             path, strerror(errno));
-    struct stat sb;
+    uint64_t file_size = 0;
     ap_status st = AP_OK;
     unsigned char *buf = NULL;
     size_t got = 0;
-    if (fstat(fd, &sb) != 0) {
-        st = ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be read: %s",
-                          path, strerror(errno));
-    } else if (!S_ISREG(sb.st_mode)) {
+    if (!ap__plat_stream_size(fp, &file_size)) {
         st = ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is not "
                           "a regular file", path);
-    } else if ((uint64_t)sb.st_size > MAX_FILE_BYTES) {
+    } else if (file_size > MAX_FILE_BYTES) {
         char a[32];
         st = ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is %s "
                           "bytes, more than the %zu MiB a plugin may be",
-                          path, grouped((uint64_t)sb.st_size, a),
-                          MAX_FILE_BYTES >> 20);
-    } else if ((buf = malloc(sb.st_size > 0 ? (size_t)sb.st_size : 1)) ==
+                          path, grouped(file_size, a), MAX_FILE_BYTES >> 20);
+    } else if ((buf = malloc(file_size > 0 ? (size_t)file_size : 1)) ==
                NULL) {
         st = ap_error_set(err, AP_E_NOMEM, "out of memory checking plugin %s",
                           path);
     } else {
         /* Read what is there now: the file may change under us, and the
          * check is of these bytes. */
-        size_t want = (size_t)sb.st_size;
-        while (got < want) {
-            ssize_t n = read(fd, buf + got, want - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                st = ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be "
-                                  "read: %s", path, strerror(errno));
-                break;
-            }
-            if (n == 0)
-                break;
-            got += (size_t)n;
-        }
+        got = fread(buf, 1, (size_t)file_size, fp);
+        if (got < (size_t)file_size && ferror(fp))
+            st = ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be read: "
+                              "%s", path, strerror(errno));
     }
-    close(fd);
+    fclose(fp);
     if (st == AP_OK)
         st = ap_plugin_file_check(buf, got, path, err);
     free(buf);

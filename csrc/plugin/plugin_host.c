@@ -205,9 +205,7 @@ static ap_status host_register_calculator(ap_registrar *reg,
 /* ---- warnings (ABI 1.1) ------------------------------------------------- */
 
 static ap_status host_warn(ap_registrar *reg, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
+    AP_PRINTF_FORMAT(2, 3)
     ;
 
 static ap_status host_warn(ap_registrar *reg, const char *fmt, ...)

@@ -1,7 +1,9 @@
 /* The registry's structures, shared by the plugin files of the core:
  *   plugin_registry.c  the process-wide registry, its lock and lookups
- *   plugin_loader.c    path checks, dlopen, info checks, init and commit
- *   plugin_file_check.c  the ELF check of a file before dlopen
+ *   plugin_loader.c    path checks, opening the library, info checks,
+ *                      init and commit
+ *   plugin_file_check.c  the check of a file's bytes before it is opened:
+ *                      its format, and all of an ELF file
  *   plugin_probe.c     loading a plugin first in a child process
  *   plugin_host.c      the host table, item definitions and registration
  *   plugin_call.c      calculator signatures and calls through libffi
@@ -18,11 +20,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <ffi.h>
 
 #include "apportion/registry.h"
+#include "platform/platform.h"
 
 /* ---- registered items (each allocated on its own, so pointers to it stay
  * valid while the arrays holding them grow) ---------------------------- */
@@ -84,10 +86,9 @@ struct ap_plugin {
     char *name, *version, *service_area, *description, *licence, *url;
     char *path;                      /* the real path, or a static label */
     uint32_t abi_major, abi_minor;
-    void *handle;                    /* dlopen's; NULL when static */
-    int has_inode;
-    dev_t dev;
-    ino_t ino;
+    void *handle;                    /* the library's; NULL when static */
+    int has_file_id;
+    ap__plat_file_id file_id;        /* the file's, when has_file_id */
     ap_area *area;
     char **warnings;
     size_t n_warnings;
@@ -112,8 +113,9 @@ ap_status ap__registry_commit(ap_plugin *plugin, ap_error *err);
 /* ap__registry_commit's checks, without the append: AP_OK when the
  * staged plugin could join. */
 ap_status ap__registry_check(const ap_plugin *plugin, ap_error *err);
-/* The loaded plugin with this device and inode, or NULL (lock held). */
-const ap_plugin *ap__registry_find_inode(dev_t dev, ino_t ino);
+/* The loaded plugin from the file with this identity (device and inode,
+ * or volume and file index), or NULL (lock held). */
+const ap_plugin *ap__registry_find_file(ap__plat_file_id id);
 
 /* An item of an area by name, or NULL; takes the lock. */
 void *ap__area_item(const ap_area *a, ap_item_kind kind, const char *name);
@@ -151,6 +153,29 @@ ap_status ap__plugin_checked(const char *real, int *already, ap_error *err);
  * dlclose, so that the plugin's finalisers run too.  What the probe's
  * child runs. */
 ap_status ap__plugin_trial(const char *real, ap_error *err);
+
+/* ---- a file's format (plugin_file_format.c) ----------------------------- */
+
+typedef enum ap__plugin_format {
+    AP__FORMAT_UNKNOWN,
+    AP__FORMAT_ELF,
+    AP__FORMAT_PE,
+    AP__FORMAT_MACHO
+} ap__plugin_format;
+
+/* The format of a file starting with bytes b[0..size), by its magic. */
+ap__plugin_format ap__plugin_format_of(const unsigned char *b, size_t size);
+/* "an ELF shared library (Linux's format)", ...: for messages. */
+const char *ap__plugin_format_name(ap__plugin_format format);
+/* The check of a file's format before it is read further.  On an ELF host
+ * an ELF file, or one of no known format, is left to the ELF reader
+ * (*read_elf set to 1, AP_OK).  A file of the host's format on Windows or
+ * macOS has its PE or Mach-O header checked here (the processor, that it
+ * is a library); a file of another platform's format is refused, naming
+ * it and what this host loads. */
+ap_status ap__plugin_format_check(const unsigned char *b, size_t size,
+                                  const char *name, int *read_elf,
+                                  ap_error *err);
 
 /* ---- making items (plugin_item.c) -------------------------------------- */
 
@@ -213,9 +238,7 @@ ap_status ap__field_figure(const ap_fields *fields, const char *path,
 size_t ap__field_count(const ap_fields *fields, const char *prefix);
 ap_status ap__finding(ap_findings *out, ap_severity severity,
                       const char *field, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
+    AP_PRINTF_FORMAT(4, 5)
     ;
 
 /* ---- whole measures for plugins (plugin_measures.c) -------------------- */

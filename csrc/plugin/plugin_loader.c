@@ -1,6 +1,7 @@
 /* Loading a plugin: the file's permissions, the check of its bytes
- * (plugin_file_check.c), dlopen, the info block, init, and the commit to
- * the registry.
+ * (plugin_file_check.c), opening the library (dlopen, LoadLibrary: the
+ * platform layer's), the info block, init, and the commit to the
+ * registry.
  *
  * Every failure leaves the registry as it was: the plugin is staged (its
  * own ap_plugin and area, seen only by this thread) until init has
@@ -8,22 +9,17 @@
  * succeed is closed again.  Loads run one at a time under load_lock, a
  * lock of their own, so a plugin's init never runs with the registry lock
  * held and other threads can use what is loaded meanwhile. */
-#define _GNU_SOURCE /* dl_iterate_phdr */
-#include <dlfcn.h>
-#include <errno.h>
-#include <link.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/text.h"
+#include "platform/platform.h"
 #include "plugin/plugin_internal.h"
 
-static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static ap__plat_mutex load_lock = AP__PLAT_MUTEX_INIT;
 
 /* A staged plugin and its registrar in one allocation, the plugin first so
  * that ap__plugin_free's free(plugin) releases both.  The registrar thus
@@ -36,43 +32,50 @@ typedef struct staged_plugin {
 
 /* ---- the file ------------------------------------------------------------ */
 
-/* Checks path as ap_plugin_check_path does and leaves its stat in *sb.
- * Another user able to write the file, or to replace it in its folder,
- * could run code in this process. */
-static ap_status check_path(const char *path, struct stat *sb, ap_error *err)
+/* Checks path as ap_plugin_check_path does and leaves what it found in
+ * *info.  Another user able to write the file, or to replace it in its
+ * folder, could run code in this process.  What "writable by others"
+ * means on each platform: platform/platform.h (ap__plat_file_info). */
+static ap_status check_path(const char *path, ap__plat_file_info *info,
+                            ap_error *err)
 {
-    if (stat(path, sb) != 0)
+    char why[AP_ERROR_MESSAGE_SIZE], fix[AP_ERROR_MESSAGE_SIZE];
+    if (ap__plat_file_info_get(path, info, why, sizeof why) != 0)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be read: %s",
-                            path, strerror(errno));
-    if (!S_ISREG(sb->st_mode))
+                            path, why);
+    if (info->kind != AP__PLAT_FILE_REGULAR)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is "
                             "not a regular file", path);
-    if (sb->st_mode & S_IWOTH)
+    if (info->others_may_write) {
+        ap__plat_others_write_fix(path, info, fix, sizeof fix);
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is "
-                            "writable by others (mode %04o); remove that "
-                            "permission (chmod o-w %s)",
-                            path, (unsigned)(sb->st_mode & 07777), path);
+                            "writable by others %s", path, fix);
+    }
 
-    const char *slash = strrchr(path, '/');
-    size_t len = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    /* Its folder: up to the last separator (the separator too for the
+     * root, "/" or a drive's "C:\"), or "." for a bare name. */
+    const char *slash = ap__plat_last_separator(path);
+    size_t len = slash == NULL ? 1 : (size_t)(slash - path);
+    if (slash != NULL && (slash == path || slash[-1] == ':'))
+        len++;
     char *folder = malloc(len + 1);
     if (folder == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory checking plugin "
                             "%s", path);
     memcpy(folder, slash == NULL ? "." : path, len);
     folder[len] = '\0';
-    struct stat fb;
+    ap__plat_file_info fb;
     ap_status st = AP_OK;
-    if (stat(folder, &fb) != 0)
+    if (ap__plat_file_info_get(folder, &fb, why, sizeof why) != 0) {
         st = ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be checked: "
                           "its folder %s cannot be read: %s",
-                          path, folder, strerror(errno));
-    else if (fb.st_mode & S_IWOTH)
+                          path, folder, why);
+    } else if (fb.others_may_write) {
+        ap__plat_others_write_fix(folder, &fb, fix, sizeof fix);
         st = ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: its "
-                          "folder %s is writable by others (mode %04o); "
-                          "remove that permission (chmod o-w %s)",
-                          path, folder, (unsigned)(fb.st_mode & 07777),
-                          folder);
+                          "folder %s is writable by others %s",
+                          path, folder, fix);
+    }
     free(folder);
     return st;
 }
@@ -82,8 +85,8 @@ ap_status ap_plugin_check_path(const char *path, ap_error *err)
     ap_error_clear(err);
     if (path == NULL || path[0] == '\0')
         return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
-    struct stat sb;
-    return check_path(path, &sb, err);
+    ap__plat_file_info info;
+    return check_path(path, &info, err);
 }
 
 /* ---- the info block ------------------------------------------------------ */
@@ -127,37 +130,21 @@ static ap_status check_text(const char *value, const char *field,
 
 /* Where an info block's pointers may point: into a readable loaded
  * segment of an object the dynamic loader has mapped (the plugin's own,
- * or a library it opened, as a shim plugin does), found with
- * dl_iterate_phdr.  A pointer damaged in the file, or set wrong by the
- * plugin, points elsewhere and is refused, never followed. */
+ * or a library it opened, as a shim plugin does), found by the platform
+ * layer (dl_iterate_phdr, dyld's images, VirtualQuery).  A pointer
+ * damaged in the file, or set wrong by the plugin, points elsewhere and
+ * is refused, never followed. */
 typedef struct segment {
     uintptr_t at;         /* the address looked for */
     uintptr_t start, end; /* the segment holding it, when found */
 } segment;
-
-static int find_segment(struct dl_phdr_info *info, size_t size, void *data)
-{
-    (void)size;
-    segment *s = data;
-    for (size_t i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-        uintptr_t start = (uintptr_t)info->dlpi_addr + p->p_vaddr;
-        if (p->p_type == PT_LOAD && (p->p_flags & PF_R) && s->at >= start &&
-            s->at - start < p->p_memsz) {
-            s->start = start;
-            s->end = start + p->p_memsz;
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* The loaded segment holding p, or 0 when none does. */
 static int segment_of(const void *p, segment *s)
 {
     s->at = (uintptr_t)p;
     s->start = s->end = 0;
-    return p != NULL && dl_iterate_phdr(find_segment, s) != 0;
+    return ap__plat_loaded_span(p, &s->start, &s->end);
 }
 
 /* Nonzero when [p, p + len) lies in one loaded segment. */
@@ -379,7 +366,7 @@ static ap_status check_kpi_measures(const ap_plugin *p, ap_error *err)
  * the library. */
 static ap_status run_init(ap_plugin_info_fn info_fn,
                           ap_plugin_init_fn init_fn, const char *where,
-                          void *handle, const struct stat *sb,
+                          void *handle, const ap__plat_file_info *file,
                           ap_plugin **out, ap_error *err)
 {
     const ap_plugin_info *info = info_fn();
@@ -397,10 +384,9 @@ static ap_status run_init(ap_plugin_info_fn info_fn,
                             "%s", where);
     ap_plugin *p = &block->plugin;
     p->handle = handle;
-    if (sb != NULL) {
-        p->has_inode = 1;
-        p->dev = sb->st_dev;
-        p->ino = sb->st_ino;
+    if (file != NULL) {
+        p->has_file_id = 1;
+        p->file_id = file->id;
     }
 
     char *message = NULL;
@@ -421,11 +407,11 @@ static ap_status run_init(ap_plugin_info_fn info_fn,
 /* run_init, then the commit to the registry. */
 static ap_status load_locked(ap_plugin_info_fn info_fn,
                              ap_plugin_init_fn init_fn, const char *where,
-                             void *handle, const struct stat *sb,
+                             void *handle, const ap__plat_file_info *file,
                              const ap_plugin **out, ap_error *err)
 {
     ap_plugin *p = NULL;
-    ap_status st = run_init(info_fn, init_fn, where, handle, sb, &p, err);
+    ap_status st = run_init(info_fn, init_fn, where, handle, file, &p, err);
     if (st != AP_OK)
         return st;
     st = ap__registry_commit(p, err);
@@ -437,39 +423,35 @@ static ap_status load_locked(ap_plugin_info_fn info_fn,
     return AP_OK;
 }
 
-/* dlopen and the two entry points of a checked file; *handle is NULL on
- * failure. */
+/* Opens a checked file and finds its two entry points; *handle is NULL
+ * on failure. */
 static ap_status open_library(const char *real, void **handle,
                               ap_plugin_info_fn *info_fn,
                               ap_plugin_init_fn *init_fn, ap_error *err)
 {
-    /* RTLD_NOW: a missing symbol fails here, naming it, not at first call.
-     * RTLD_LOCAL: plugins' symbols never bind to each other's. */
-    dlerror();
-    *handle = dlopen(real, RTLD_NOW | RTLD_LOCAL);
-    if (*handle == NULL) {
-        const char *why = dlerror();
+    /* Every symbol resolved now (a missing one fails here, naming it, not
+     * at first call), and none made global (plugins' symbols never bind
+     * to each other's). */
+    char why[AP_ERROR_MESSAGE_SIZE];
+    *handle = ap__plat_library_open(real, why, sizeof why);
+    if (*handle == NULL)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s is not a loadable "
-                            "shared library: %s", real,
-                            why != NULL ? why : "dlopen gave no reason");
-    }
+                            "shared library: %s", real, why);
     static const char *const symbols[2] = {AP_PLUGIN_INFO_SYMBOL,
                                            AP_PLUGIN_INIT_SYMBOL};
-    void *found[2];
+    ap__plat_function found[2];
     for (int i = 0; i < 2; i++) {
-        dlerror();
-        found[i] = dlsym(*handle, symbols[i]);
+        found[i] = ap__plat_library_function(*handle, symbols[i]);
         if (found[i] == NULL) {
             ap_status st = ap_error_set(
                 err, AP_E_PLUGIN, "plugin %s has no function %s; a plugin "
                 "exports %s and %s (declared with AP_PLUGIN_EXPORT)", real,
                 symbols[i], AP_PLUGIN_INFO_SYMBOL, AP_PLUGIN_INIT_SYMBOL);
-            dlclose(*handle);
+            ap__plat_library_close(*handle);
             *handle = NULL;
             return st;
         }
     }
-    /* POSIX guarantees dlsym's object pointers convert to functions. */
     *info_fn = (ap_plugin_info_fn)found[0];
     *init_fn = (ap_plugin_init_fn)found[1];
     return AP_OK;
@@ -479,12 +461,12 @@ static ap_status open_library(const char *real, void **handle,
 static ap_status load_file(const char *real, const ap_plugin **out,
                            int *already, ap_error *err)
 {
-    struct stat sb;
-    ap_status st = check_path(real, &sb, err);
+    ap__plat_file_info file;
+    ap_status st = check_path(real, &file, err);
     if (st != AP_OK)
         return st;
     ap__registry_lock();
-    const ap_plugin *loaded = ap__registry_find_inode(sb.st_dev, sb.st_ino);
+    const ap_plugin *loaded = ap__registry_find_file(file.id);
     ap__registry_unlock();
     if (loaded != NULL) {
         *out = loaded;
@@ -492,7 +474,7 @@ static ap_status load_file(const char *real, const ap_plugin **out,
             *already = 1;
         return AP_OK;
     }
-    /* A damaged file never reaches dlopen. */
+    /* A damaged file is never opened. */
     if ((st = ap_plugin_file_check_path(real, err)) != AP_OK)
         return st;
     void *handle;
@@ -500,9 +482,10 @@ static ap_status load_file(const char *real, const ap_plugin **out,
     ap_plugin_init_fn init_fn;
     if ((st = open_library(real, &handle, &info_fn, &init_fn, err)) != AP_OK)
         return st;
-    st = load_locked(info_fn, init_fn, real, handle, &sb, out, err);
+    st = load_locked(info_fn, init_fn, real, handle, &file, out, err);
     if (st != AP_OK)
-        dlclose(handle); /* init did not succeed, so nothing points in */
+        ap__plat_library_close(handle); /* init did not succeed: nothing
+                                         * points in */
     return st;
 }
 
@@ -513,31 +496,30 @@ ap_status ap__plugin_resolve(const char *path, char **real, ap_error *err)
     *real = NULL;
     if (path == NULL || path[0] == '\0')
         return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
-    /* Without a '/', dlopen would search the library path. */
-    if (strchr(path, '/') == NULL)
+    /* Without a separator, dlopen or LoadLibrary would search a path. */
+    if (ap__plat_last_separator(path) == NULL)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %.*s is refused: give "
                             "a path holding '/' (./%.*s for a file in this "
                             "folder), so that no search path is searched",
                             ap__quoted(path), path, ap__quoted(path), path);
-    *real = realpath(path, NULL);
-    if (*real == NULL) {
-        int e = errno;
-        return ap_error_set(err, e == ENOMEM ? AP_E_NOMEM : AP_E_PLUGIN,
-                            "plugin %s cannot be found: %s", path,
-                            strerror(e));
-    }
+    char why[AP_ERROR_MESSAGE_SIZE];
+    int failed = ap__plat_realpath(path, real, why, sizeof why);
+    if (failed)
+        return ap_error_set(err, failed == AP__PLAT_NOMEM ? AP_E_NOMEM
+                                                          : AP_E_PLUGIN,
+                            "plugin %s cannot be found: %s", path, why);
     return AP_OK;
 }
 
 ap_status ap__plugin_checked(const char *real, int *already, ap_error *err)
 {
-    struct stat sb;
+    ap__plat_file_info file;
     *already = 0;
-    ap_status st = check_path(real, &sb, err);
+    ap_status st = check_path(real, &file, err);
     if (st != AP_OK)
         return st;
     ap__registry_lock();
-    *already = ap__registry_find_inode(sb.st_dev, sb.st_ino) != NULL;
+    *already = ap__registry_find_file(file.id) != NULL;
     ap__registry_unlock();
     if (*already)
         return AP_OK;
@@ -562,7 +544,7 @@ ap_status ap__plugin_trial(const char *real, ap_error *err)
     ap__plugin_free(p);
     /* Runs the finalisers, which the host would run at its exit. */
     if (st == AP_OK)
-        dlclose(handle);
+        ap__plat_library_close(handle);
     return st;
 }
 
@@ -579,9 +561,9 @@ ap_status ap_plugin_load(const char *path, const ap_plugin **out,
     ap_status st = ap__plugin_resolve(path, &real, err);
     if (st != AP_OK)
         return st;
-    pthread_mutex_lock(&load_lock);
+    ap__plat_mutex_lock(&load_lock);
     st = load_file(real, out, already, err);
-    pthread_mutex_unlock(&load_lock);
+    ap__plat_mutex_unlock(&load_lock);
     free(real);
     return st;
 }
@@ -602,8 +584,13 @@ ap_status ap_plugin_load_static(ap_plugin_info_fn info, ap_plugin_init_fn init,
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s: no %s function "
                             "given", label,
                             info == NULL ? "info" : "init");
-    pthread_mutex_lock(&load_lock);
+    ap__plat_mutex_lock(&load_lock);
     ap_status st = load_locked(info, init, label, NULL, NULL, out, err);
-    pthread_mutex_unlock(&load_lock);
+    ap__plat_mutex_unlock(&load_lock);
     return st;
+}
+
+const char *ap_plugin_file_suffix(void)
+{
+    return AP__PLAT_PLUGIN_SUFFIX;
 }

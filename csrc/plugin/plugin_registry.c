@@ -7,7 +7,6 @@
  * lock.  Items are allocated one by one and never freed before
  * ap_plugins_shutdown, so the strings ap_area_item hands out stay valid
  * after the lock is released even when the arrays holding them grow. */
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,22 +15,23 @@
 
 #include "base/base.h"
 #include "kpi/kpi_internal.h"
+#include "platform/platform.h"
 #include "plugin/plugin_internal.h"
 
 static struct {
-    pthread_mutex_t lock;
+    ap__plat_mutex lock;
     ap_plugin **plugins; /* in load order */
     size_t n, cap;
-} registry = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+} registry = {AP__PLAT_MUTEX_INIT, NULL, 0, 0};
 
 void ap__registry_lock(void)
 {
-    pthread_mutex_lock(&registry.lock);
+    ap__plat_mutex_lock(&registry.lock);
 }
 
 void ap__registry_unlock(void)
 {
-    pthread_mutex_unlock(&registry.lock);
+    ap__plat_mutex_unlock(&registry.lock);
 }
 
 static int valid_kind(ap_item_kind kind)
@@ -123,11 +123,16 @@ static ap_status not_found_locked(const ap_area *a, ap_item_kind kind,
                         a->code, k, ap__quoted(name), name, k, list);
 }
 
-const ap_plugin *ap__registry_find_inode(dev_t dev, ino_t ino)
+static int same_file(ap__plat_file_id a, ap__plat_file_id b)
+{
+    return a.volume == b.volume && a.index == b.index;
+}
+
+const ap_plugin *ap__registry_find_file(ap__plat_file_id id)
 {
     for (size_t i = 0; i < registry.n; i++) {
         const ap_plugin *p = registry.plugins[i];
-        if (p->has_inode && p->dev == dev && p->ino == ino)
+        if (p->has_file_id && same_file(p->file_id, id))
             return p;
     }
     return NULL;
@@ -194,8 +199,8 @@ static ap_status check_new_locked(const ap_plugin *plugin, ap_error *err)
                               "\"%s\" is already provided by plugin \"%s\" "
                               "(%s); one service area has one plugin",
                               plugin->path, area->code, q->name, q->path);
-        else if (plugin->has_inode && q->has_inode && q->dev == plugin->dev &&
-                 q->ino == plugin->ino)
+        else if (plugin->has_file_id && q->has_file_id &&
+                 same_file(q->file_id, plugin->file_id))
             st = ap_error_set(err, AP_E_PLUGIN, "plugin %s: this file is "
                               "already loaded as plugin \"%s\" from %s",
                               plugin->path, q->name, q->path);

@@ -32,6 +32,20 @@ extern "C" {
 #define AP_DEPRECATED(msg)
 #endif
 
+/* Marks a printf-like function, so that the compiler checks the format
+ * strings given to it against their arguments.  The formats are C99's
+ * (%zu, %lld): on Windows with mingw-w64 its own printf, which C11 builds
+ * use, gives them, and GCC checks them as gnu_printf there (its "printf"
+ * would mean the old Microsoft runtime's). */
+#if defined(__MINGW32__) && defined(__GNUC__)
+#define AP_PRINTF_FORMAT(fmt, first)                                         \
+    __attribute__((format(gnu_printf, fmt, first)))
+#elif defined(__GNUC__) || defined(__clang__)
+#define AP_PRINTF_FORMAT(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define AP_PRINTF_FORMAT(fmt, first)
+#endif
+
 /* One X-macro feeds the enum and the names, so they cannot drift apart. */
 #define AP_STATUS_MAP(X)                                               \
     X(AP_OK, "ok")                                                     \
@@ -71,9 +85,7 @@ void ap_error_clear(ap_error *err);
 /* Records status and a printf-style message in err (if not NULL) and returns
  * status, so callers can write `return ap_error_set(err, AP_E_INPUT, ...)`. */
 ap_status ap_error_set(ap_error *err, ap_status status, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
+    AP_PRINTF_FORMAT(3, 4)
     ;
 
 #ifdef __cplusplus

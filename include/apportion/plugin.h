@@ -1,8 +1,11 @@
 /* apportion: the plugin ABI.
  *
- * A plugin is a shared library for one service area (IASS, NCT, ...).  The
- * host finds it, dlopen()s it with RTLD_NOW | RTLD_LOCAL and looks up two
- * exported functions:
+ * A plugin is a shared library for one service area (IASS, NCT, ...): a
+ * .so on Linux, a .dylib on macOS, a .dll on Windows
+ * (ap_plugin_file_suffix()).  The host finds it, opens it with every
+ * symbol resolved at once and none made global (dlopen with RTLD_NOW |
+ * RTLD_LOCAL; LoadLibraryEx on Windows) and looks up two exported
+ * functions:
  *
  *   const ap_plugin_info *apportion_plugin_info(void);
  *   ap_status apportion_plugin_init(const ap_host *host, ap_registrar *reg,
@@ -79,8 +82,11 @@ extern "C" {
 #define AP_PLUGIN_INIT_SYMBOL "apportion_plugin_init"
 
 /* Marks the two entry points as exported when the plugin is built with
- * -fvisibility=hidden (as `python -m apportion plugin build` does). */
-#if defined(__GNUC__)
+ * -fvisibility=hidden (as `python -m apportion plugin build` does), and
+ * as the DLL's exports on Windows. */
+#if defined(_WIN32)
+#define AP_PLUGIN_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
 #define AP_PLUGIN_EXPORT __attribute__((visibility("default")))
 #else
 #define AP_PLUGIN_EXPORT
@@ -88,11 +94,7 @@ extern "C" {
 
 /* Marks the host's printf-like functions, so that the compiler checks a
  * plugin's format strings against their arguments. */
-#if defined(__GNUC__)
-#define AP_HOST_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
-#else
-#define AP_HOST_PRINTF(fmt, first)
-#endif
+#define AP_HOST_PRINTF(fmt, first) AP_PRINTF_FORMAT(fmt, first)
 
 /* ---- who the plugin is ------------------------------------------------- */
 
@@ -719,8 +721,14 @@ static inline ap_status ap__plugin_host_check(const ap_host *host,
  * segments, every entry of them in range; and apportion_plugin_info and
  * apportion_plugin_init found through the hash table as functions in an
  * executable segment.  name is how messages name the file.  Reads only
- * bytes[0..size): safe on any input.  Only ELF is read (see
- * csrc/plugin/plugin_file_check.c). */
+ * bytes[0..size): safe on any input.
+ *
+ * That reading is of ELF files, on the hosts that load them (Linux).  A
+ * file of another platform's format (a Windows DLL, a macOS Mach-O file)
+ * is recognised by its first bytes and refused saying what it is and what
+ * this host loads.  On Windows and macOS a DLL's PE header or a Mach-O
+ * header is read (the processor, that the file is a library), and the
+ * system's loader checks the rest (csrc/plugin/plugin_file_format.c). */
 ap_status ap_plugin_file_check(const unsigned char *bytes, size_t size,
                                const char *name, ap_error *err);
 
@@ -729,17 +737,31 @@ ap_status ap_plugin_file_check_path(const char *path, ap_error *err);
 
 /* Loads and initialises the plugin at path in a child process and waits
  * for it at most timeout_ms milliseconds.  The child (fork) runs all of
- * ap_plugin_load but the append to the registry: dlopen, the info block's
- * checks, init, the checks of what init registered and of names, service
- * area and KPI refs already loaded; then dlclose (the finalisers) and it
- * exits.  AP_OK when it completed, or when the file is loaded already;
+ * ap_plugin_load but the append to the registry: the library's opening,
+ * the info block's checks, init, the checks of what init registered and
+ * of names, service area and KPI refs already loaded; then the library's
+ * closing (the finalisers) and it exits.  AP_OK when it completed, or when the file is loaded already;
  * else the refusal the child met, word for word, or AP_E_PLUGIN naming
  * the signal that killed it ("the plugin crashed the probe process with
  * SIGSEGV") or the time it overran.  path's checks (permissions,
  * ap_plugin_file_check) run here first.  Nothing is registered in this
  * process: ap_plugin_load follows.  The child calls no Python, and the
- * registry's lock is held across the fork so that its copy is free. */
+ * registry's lock is held across the fork so that its copy is free.
+ *
+ * Windows has no fork: there, after path's checks, the probe refuses with
+ * AP_E_PLUGIN "plugin P cannot be probed: loading a plugin first in a
+ * child process is not available on Windows; ...".  The caller asks
+ * ap_plugin_probe_available() first and decides whether to load the
+ * plugin without it. */
 ap_status ap_plugin_probe(const char *path, long timeout_ms, ap_error *err);
+
+/* Nonzero where ap_plugin_probe can run its child process (Linux, macOS);
+ * 0 on Windows. */
+int ap_plugin_probe_available(void);
+
+/* A plugin file's name ending on this platform: ".so" on Linux, ".dylib"
+ * on macOS, ".dll" on Windows.  Static. */
+const char *ap_plugin_file_suffix(void);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,8 @@
 /* apportion: loading plugins, and the registry of service areas they fill.
  *
  * The host side of plugin.h.  A plugin is loaded once per process (a file
- * is known by its device and inode, so a second path or a symlink to it
- * finds the first load) and never unloaded after its init succeeded; each
+ * is known by its device and inode, or on Windows its volume and file
+ * index, so a second path or a link to it finds the first load) and never unloaded after its init succeeded; each
  * plugin brings one service area.  The registry is process-wide and guarded
  * by a lock: every function here may be called from any thread.  Loaded
  * plugins, areas and what they registered live until ap_plugins_shutdown,
@@ -10,7 +10,8 @@
  *
  * Loading fails, leaving the registry as it was, with AP_E_PLUGIN and a
  * message that names the file and what was wrong: the file or its folder
- * is writable by others; not a shared library (dlopen's reason quoted); no
+ * is writable by others; not a shared library (the system loader's reason
+ * quoted, dlerror's or FormatMessage's); no
  * apportion_plugin_info or apportion_plugin_init; an info block too small,
  * of another ABI major or a newer ABI minor than the host's (both sides'
  * versions named); missing or malformed metadata (the field named); a
@@ -46,8 +47,8 @@ typedef struct ap_area ap_area;     /* its service area */
 
 /* ---- loading ------------------------------------------------------------ */
 
-/* Loads the shared library at path (which must hold a '/', so dlopen never
- * searches).  When the same file is already loaded, *out is that plugin
+/* Loads the shared library at path (which must hold a '/', or on Windows
+ * a '/' or '\', so that the system's loader never searches a path).  When the same file is already loaded, *out is that plugin
  * and *already (if not NULL) is set to 1; otherwise 0.  *out is the
  * registry's. */
 ap_status ap_plugin_load(const char *path, const ap_plugin **out,
@@ -60,7 +61,11 @@ ap_status ap_plugin_load_static(ap_plugin_info_fn info, ap_plugin_init_fn init,
                                 ap_error *err);
 
 /* Checks that a file may be loaded: a regular file that neither it nor its
- * folder is writable by others.  AP_E_PLUGIN saying why otherwise. */
+ * folder is writable by others.  AP_E_PLUGIN saying why otherwise.
+ * "Writable by others": the S_IWOTH bit on Linux and macOS; on Windows an
+ * access list that lets Everyone, Authenticated Users, Users, Guests or
+ * Anonymous Logon write, or no access list at all
+ * (csrc/platform/platform.h says exactly what is checked). */
 ap_status ap_plugin_check_path(const char *path, ap_error *err);
 
 /* The table handed to init; static, the library's. */

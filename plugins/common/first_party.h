@@ -93,9 +93,7 @@ typedef ap_status (*problem_fn)(void *ctx, const problem *p);
 
 static inline ap_status report(problem_fn fn, void *ctx, ap_severity sev,
                                const char *path, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
+    AP_PRINTF_FORMAT(5, 6)
     ;
 
 static inline ap_status report(problem_fn fn, void *ctx, ap_severity sev,
