@@ -119,6 +119,15 @@ void ap_test_remove(const char *path)
     CHECK(remove(path) == 0);
 }
 
+const char *ap_test_base_name(const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    return base;
+}
+
 /* ---- running the tests ----------------------------------------------------- */
 
 enum outcome { PASSED, FAILED, SKIPPED, BROKEN };

@@ -66,5 +66,7 @@ void ap_test_skip(const char *reason);
 void ap_test_temp_dir(const char *stem, char *buf, size_t size);
 void ap_test_remove_dir(const char *path);
 void ap_test_remove(const char *path);
+/* The last part of a path (after its last '/' or '\\'). */
+const char *ap_test_base_name(const char *path);
 
 #endif
