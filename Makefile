@@ -13,8 +13,10 @@ CORE_HDR := $(wildcard csrc/*/*.h)
 CTEST_SRC := $(sort $(wildcard tests/c/*.c))
 BUILD := build/ctest
 # -ffp-contract=off as setup.py: scenario draws never depend on FMA.
-# -I$(BUILD) finds the generated test_list.h.
-CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+# -I$(BUILD) finds the generated test_list.h; AP_TEST_PLUGIN_DIR is where
+# the plugins are built as files for tests/c/test_plugin_files.c.
+CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_DIR='"$(CURDIR)"' \
+	-DAP_TEST_PLUGIN_DIR='"$(CURDIR)/$(BUILD)/plugins"' $(PKG_CFLAGS)
 
 .PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean \
 	docs doctest fuzz fuzz-smoke fuzz-build cross cross-test
@@ -79,7 +81,20 @@ $(BUILD)/test_list.h: $(CTEST_SRC) tests/c/collect_tests.awk
 	awk -f tests/c/collect_tests.awk $(CTEST_SRC) > $@.tmp || { rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
-CTEST_DEPS = $(CORE_SRC) $(CTEST_SRC) $(BUILD)/test_list.h \
+# The three plugins and the template (as `plugin new demo` writes it) as
+# shared libraries, with setup.py's flags, for the C tests to load.
+$(BUILD)/plugins/.built: $(PLUGIN_SRC) $(wildcard include/apportion/*.h) | deps
+	rm -rf $(BUILD)/plugins && mkdir -p $(BUILD)/plugins/demo
+	sed -e 's/__NAME__/demo/g' -e 's/__AREA__/DEMO/g' plugins/template/__NAME__.c \
+	  > $(BUILD)/plugins/demo/demo.c
+	for d in plugins/iass plugins/nct plugins/transformation $(BUILD)/plugins/demo; do \
+	  $(CC) -std=c11 -Wall -Wextra -Werror -fPIC -fvisibility=hidden -O2 -Iinclude \
+	    -shared $$d/*.c -o $(BUILD)/plugins/$$(basename $$d).so || exit 1; \
+	done
+	chmod -R go-w $(BUILD)/plugins
+	touch $@
+
+CTEST_DEPS = $(CORE_SRC) $(CTEST_SRC) $(BUILD)/test_list.h $(BUILD)/plugins/.built \
 	$(wildcard include/apportion/*.h tests/c/*.h) $(CORE_HDR)
 
 $(BUILD)/runner: $(CTEST_DEPS) | deps
@@ -100,7 +115,8 @@ ctest-asan: $(BUILD)/runner-asan
 
 ctest-valgrind: $(BUILD)/runner
 	valgrind --quiet --leak-check=full --show-leak-kinds=all \
-	  --errors-for-leak-kinds=all --error-exitcode=1 $(BUILD)/runner --inline
+	  --errors-for-leak-kinds=all --error-exitcode=1 \
+	  --suppressions=tests/c/valgrind.supp $(BUILD)/runner --inline
 
 pytest: venv
 	$(PY) -m pytest -q tests
