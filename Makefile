@@ -18,7 +18,8 @@ BUILD := build/ctest
 CTEST_FLAGS = $(WARN) -ffp-contract=off -Iinclude -Icsrc -I$(BUILD) -DAP_SOURCE_DIR='"$(CURDIR)"' \
 	-DAP_TEST_PLUGIN_DIR='"$(CURDIR)/$(BUILD)/plugins"' $(PKG_CFLAGS)
 
-.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind pytest lint clean \
+.PHONY: all deps venv test demo bench ctest ctest-asan ctest-valgrind ctest-clang \
+	ctest-portable pytest lint clean \
 	docs doctest fuzz fuzz-smoke fuzz-build cross cross-test
 
 all: venv
@@ -110,6 +111,25 @@ $(BUILD)/runner-asan: $(CTEST_DEPS) | deps
 ctest: $(BUILD)/runner
 	$(BUILD)/runner
 
+# The same tests built with clang (-Werror as ever), and with gcc forcing
+# the platform layer's portable arithmetic (AP_PLAT_PORTABLE_ARITH: what a
+# compiler without __builtin_*_overflow or 128-bit intrinsics gets).
+CLANG ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null || echo clang)
+
+$(BUILD)/runner-clang: $(CTEST_DEPS) | deps
+	mkdir -p $(BUILD)
+	$(CLANG) $(CTEST_FLAGS) -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -lm -pthread
+
+$(BUILD)/runner-portable: $(CTEST_DEPS) | deps
+	mkdir -p $(BUILD)
+	$(CC) $(CTEST_FLAGS) -DAP_PLAT_PORTABLE_ARITH -O1 -g $(CORE_SRC) $(CTEST_SRC) -o $@ $(PKG_LIBS) -lm -pthread
+
+ctest-clang: $(BUILD)/runner-clang
+	$(BUILD)/runner-clang
+
+ctest-portable: $(BUILD)/runner-portable
+	$(BUILD)/runner-portable
+
 ctest-asan: $(BUILD)/runner-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/runner-asan
 
@@ -142,7 +162,8 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: venv ctest ctest-asan ctest-valgrind fuzz-smoke sdist-test wheel-test lint doctest docs
+test: venv ctest ctest-clang ctest-portable ctest-asan ctest-valgrind fuzz-smoke sdist-test \
+	wheel-test lint doctest docs
 
 # ---- fuzzing (fuzz/, docs/fuzzing.rst) -----------------------------------
 # A libFuzzer target for every C reader: fuzz/fuzz_<name>.c linked with the

@@ -195,26 +195,26 @@ static inline uint64_t ap__portable_div_wide_u64(uint64_t hi, uint64_t lo,
 }
 
 #if AP__PLAT_BUILTIN_OVERFLOW
-static inline int ap__add_overflow_i64(int64_t a, int64_t b, int64_t *r)
-{
-    return __builtin_add_overflow(a, b, r);
-}
-static inline int ap__sub_overflow_i64(int64_t a, int64_t b, int64_t *r)
-{
-    return __builtin_sub_overflow(a, b, r);
-}
-static inline int ap__mul_overflow_i64(int64_t a, int64_t b, int64_t *r)
-{
-    return __builtin_mul_overflow(a, b, r);
-}
-static inline int ap__add_overflow_size(size_t a, size_t b, size_t *r)
-{
-    return __builtin_add_overflow(a, b, r);
-}
-static inline int ap__mul_overflow_size(size_t a, size_t b, size_t *r)
-{
-    return __builtin_mul_overflow(a, b, r);
-}
+/* Where the compiler has the builtins these are macros for them, not
+ * inline functions: the kernels then compile instruction for instruction
+ * as they did with the builtins written out (a wrapper, though inlined,
+ * moved GCC's register allocation in the ledger's loops), and _Generic
+ * still refuses a result pointer of any other type, as a function would. */
+#define ap__add_overflow_i64(a, b, r)                                        \
+    __builtin_add_overflow((int64_t)(a), (int64_t)(b),                       \
+                           _Generic((r), int64_t *: (r)))
+#define ap__sub_overflow_i64(a, b, r)                                        \
+    __builtin_sub_overflow((int64_t)(a), (int64_t)(b),                       \
+                           _Generic((r), int64_t *: (r)))
+#define ap__mul_overflow_i64(a, b, r)                                        \
+    __builtin_mul_overflow((int64_t)(a), (int64_t)(b),                       \
+                           _Generic((r), int64_t *: (r)))
+#define ap__add_overflow_size(a, b, r)                                       \
+    __builtin_add_overflow((size_t)(a), (size_t)(b),                         \
+                           _Generic((r), size_t *: (r)))
+#define ap__mul_overflow_size(a, b, r)                                       \
+    __builtin_mul_overflow((size_t)(a), (size_t)(b),                         \
+                           _Generic((r), size_t *: (r)))
 #else
 static inline int ap__add_overflow_i64(int64_t a, int64_t b, int64_t *r)
 {
@@ -294,11 +294,12 @@ static inline uint64_t ap__div_wide_u64(uint64_t hi, uint64_t lo, uint64_t d,
 }
 #endif
 
-/* The number of trailing zero bits of v > 0 (64 for 0). */
+/* The number of trailing zero bits of v, which must not be 0 (as the
+ * compilers' __builtin_ctzll, which it is where they have it). */
 static inline int ap__ctz64(uint64_t v)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    return v == 0 ? 64 : __builtin_ctzll(v);
+    return __builtin_ctzll(v);
 #else
     int n = 0;
     if (v == 0)

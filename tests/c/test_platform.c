@@ -109,6 +109,19 @@ TEST(platform_checked_size_both_paths_match_the_exact_result)
         }
 }
 
+/* AP_PLAT_PORTABLE_ARITH (make ctest-portable) turns the builtins off, so
+ * that every test of the core runs on the portable forms. */
+TEST(platform_portable_arith_forces_the_portable_forms)
+{
+#if defined(AP_PLAT_PORTABLE_ARITH)
+    CHECK(AP__PLAT_BUILTIN_OVERFLOW == 0);
+#elif defined(__GNUC__) && __GNUC__ >= 5
+    CHECK(AP__PLAT_BUILTIN_OVERFLOW == 1); /* GCC and Clang have them */
+#endif
+    int64_t r;
+    CHECK(ap__add_overflow_i64(INT64_MAX, 1, &r) && r == INT64_MIN);
+}
+
 /* The wrap of an unsigned value to int64 is two's complement. */
 TEST(platform_wrap_is_twos_complement)
 {
@@ -170,7 +183,7 @@ TEST(platform_trailing_zeros)
     CHECK(ap__ctz64(2) == 1);
     CHECK(ap__ctz64(96) == 5);
     CHECK(ap__ctz64((uint64_t)1 << 63) == 63);
-    CHECK(ap__ctz64(0) == 64);
+    CHECK(ap__ctz64(UINT64_MAX) == 0);
 }
 
 /* ---- threads, mutexes and the CPU count --------------------------------------- */
