@@ -86,6 +86,41 @@ def test_includes_follow_the_rule():
     assert not problems, "\n".join(problems)
 
 
+# What a file outside csrc/platform/ may include with <...>: the C standard
+# library and the two libraries the core links (cJSON, libffi).  Anything
+# of an operating system's (<pthread.h>, <dlfcn.h>, <unistd.h>, <sys/...>,
+# <windows.h>) and the compilers' arithmetic builtins are the platform
+# layer's (csrc/platform/platform.h), so the core builds everywhere it does.
+STANDARD_HEADERS = {
+    "assert.h", "complex.h", "ctype.h", "errno.h", "fenv.h", "float.h",
+    "inttypes.h", "iso646.h", "limits.h", "locale.h", "math.h", "setjmp.h",
+    "signal.h", "stdalign.h", "stdarg.h", "stdatomic.h", "stdbool.h",
+    "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "stdnoreturn.h",
+    "string.h", "tgmath.h", "time.h", "uchar.h", "wchar.h", "wctype.h",
+    "cJSON.h", "ffi.h",
+}
+SYSTEM_INCLUDE = re.compile(r"^\s*#\s*include\s*<([^>]+)>", re.M)
+COMPILER_ONLY = re.compile(r"__int128|__builtin_\w*overflow")
+
+
+def test_only_the_platform_layer_includes_platform_headers() -> None:
+    problems = []
+    for path in core_files("*.[ch]"):
+        if folder_of(path) == "platform":
+            continue
+        text = path.read_text()
+        for name in SYSTEM_INCLUDE.findall(text):
+            if name not in STANDARD_HEADERS:
+                problems.append(f"{path.relative_to(ROOT)} includes <{name}>: "
+                                "only csrc/platform/ may")
+        code = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for m in COMPILER_ONLY.finditer(code):
+            problems.append(f"{path.relative_to(ROOT)} uses {m.group(0)}: "
+                            "use the platform layer's ap__i128 and "
+                            "ap__*_overflow_*")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("outside", ["python/glue", "plugins"])
 def test_glue_and_plugins_reach_the_core_only_through_public_headers(outside):
     for path in sorted((ROOT / outside).rglob("*.[ch]")):

@@ -10,6 +10,7 @@
  *   platform_posix.c    Linux and the other ELF systems, and macOS
  *   platform_windows.c  Windows (mingw-w64, clang-cl; MSVC's cl lacks
  *                       __int128, see below)
+ *   elf_types.h         <elf.h> on ELF hosts, for the plugin file reader
  *
  * Paths are UTF-8 everywhere; on Windows the layer converts them to
  * UTF-16 for the wide (…W) functions and converts what they give back.
@@ -40,7 +41,13 @@
 #define AP__PLAT_WINDOWS 0
 #define AP__PLAT_MACOS 0
 #define AP__PLAT_ELF 1
+#if defined(__linux__)
 #define AP__PLAT_NAME "Linux"
+#elif defined(__FreeBSD__)
+#define AP__PLAT_NAME "FreeBSD"
+#else
+#define AP__PLAT_NAME "this ELF system"
+#endif
 #endif
 
 /* The file name ending of a plugin (a shared library) here. */
@@ -359,9 +366,9 @@ void ap__plat_thread_join(ap__plat_thread *t);
 void ap__plat_thread_self(ap__plat_thread *t);
 int ap__plat_thread_is_current(const ap__plat_thread *t);
 
-/* The processors this process may run on now, at least 1.  Linux:
- * sysconf(_SC_NPROCESSORS_ONLN); macOS: sysctl hw.activecpu; Windows:
- * GetActiveProcessorCount over all processor groups. */
+/* The processors online now, at least 1.  Linux (and other POSIX
+ * systems): sysconf(_SC_NPROCESSORS_ONLN); macOS: sysctl hw.activecpu;
+ * Windows: GetActiveProcessorCount over all processor groups. */
 int ap__plat_cpu_count(void);
 
 /* ---- files ----------------------------------------------------------------- */
@@ -432,9 +439,9 @@ int ap__plat_realpath(const char *path, char **out, char *why,
  * for along a search path). */
 const char *ap__plat_last_separator(const char *path);
 
-/* fopen for a UTF-8 path; the file is not inherited by a child process
- * (O_CLOEXEC; Windows handles are not inheritable by default with "N").
- * NULL with errno set on failure. */
+/* fopen for a UTF-8 path (Windows: _wfopen); the file is not inherited
+ * by a child process (POSIX O_CLOEXEC, Windows mode "N").  NULL with
+ * errno set on failure. */
 FILE *ap__plat_fopen(const char *path, const char *mode);
 
 /* Nonzero when the open stream f is a regular file, with its size in

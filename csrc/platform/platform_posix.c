@@ -148,8 +148,14 @@ const char *ap__plat_last_separator(const char *path)
 
 FILE *ap__plat_fopen(const char *path, const char *mode)
 {
-    /* Only the modes the core uses: reading, or writing a new file. */
-    int flags = mode[0] == 'r' ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC;
+    /* fopen's modes as open flags: r, w or a, with + to read and write
+     * (b means nothing here). */
+    int plus = strchr(mode, '+') != NULL;
+    int flags = mode[0] == 'r'   ? (plus ? O_RDWR : O_RDONLY)
+                : mode[0] == 'a' ? (plus ? O_RDWR : O_WRONLY) | O_CREAT |
+                                       O_APPEND
+                                 : (plus ? O_RDWR : O_WRONLY) | O_CREAT |
+                                       O_TRUNC;
     int fd = open(path, flags | O_CLOEXEC, 0666);
     if (fd < 0)
         return NULL;

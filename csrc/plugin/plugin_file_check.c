@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "apportion/plugin.h"
+#include "platform/elf_types.h"
 #include "platform/platform.h"
 #include "plugin/plugin_internal.h"
 
@@ -55,7 +56,6 @@ static const char *grouped(uint64_t v, char buf[32])
 }
 
 #if AP__PLAT_ELF
-#include <elf.h>
 
 /* The host's ELF class: the plugin must be of the same. */
 #if UINTPTR_MAX > 0xffffffffu

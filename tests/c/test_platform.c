@@ -282,6 +282,33 @@ TEST(platform_file_info_kind_size_and_identity)
     CHECK(ap__plat_fopen(AP_SOURCE_DIR "/no/such/file", "rb") == NULL);
 }
 
+TEST(platform_fopen_modes)
+{
+    const char *path = AP_SOURCE_DIR "/build/ctest/platform_fopen_modes";
+    FILE *f = ap__plat_fopen(path, "wb");
+    CHECK(f != NULL);
+    fputs("abc", f);
+    fclose(f);
+    CHECK((f = ap__plat_fopen(path, "ab")) != NULL);
+    fputs("de", f);
+    fclose(f);
+    CHECK((f = ap__plat_fopen(path, "r+b")) != NULL);
+    fputc('A', f);
+    fclose(f);
+    char buf[16] = "";
+    CHECK((f = ap__plat_fopen(path, "rb")) != NULL);
+    CHECK(fread(buf, 1, sizeof buf - 1, f) == 5);
+    fclose(f);
+    CHECK_STR(buf, "Abcde");
+    CHECK((f = ap__plat_fopen(path, "wb")) != NULL); /* truncates */
+    fclose(f);
+    uint64_t size = 1;
+    CHECK((f = ap__plat_fopen(path, "rb")) != NULL);
+    CHECK(ap__plat_stream_size(f, &size) && size == 0);
+    fclose(f);
+    remove(path);
+}
+
 TEST(platform_others_may_write)
 {
     const char *path = AP_SOURCE_DIR "/build/ctest/platform_others_write";
