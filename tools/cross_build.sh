@@ -36,8 +36,10 @@ deps_flags=
 deps_libs=
 case $target in
     windows-x86_64)
-        # mingw-w64's C99 printf family, which knows %zu and %lld (msvcrt.dll
-        # does not), and the format checks that go with it.
+        # mingw-w64's C99 printf family, which knows %zu and %lld (the old
+        # msvcrt.dll does not).  Debian's mingw-w64 headers choose it for
+        # -std=gnu11 and c11 already; said here so that the build does not
+        # rest on that default.
         cc="x86_64-w64-mingw32-gcc -D__USE_MINGW_ANSI_STDIO=1"
         exe=.exe dll=.dll
         # The runner and plugins carry libgcc and winpthread inside, so
