@@ -118,10 +118,47 @@ void ap__plat_mutex_unlock(ap__plat_mutex *m)
     ReleaseSRWLockExclusive((PSRWLOCK)(void *)m);
 }
 
+/* The x87 control word.  mingw-w64's libm computes exp, pow and others
+ * with x87 instructions, whose precision follows this word; Windows
+ * starts a thread at 53 bits where mingw's start-up gave the main thread
+ * 64, so the same exp() gave other last bits on a worker thread (a trend
+ * fitted in a batch on threads differed from the same fit on the caller,
+ * under wine).  A thread takes the word of the thread that started it, so
+ * a result never depends on which thread computed it. */
+#if (defined(__GNUC__) || defined(__clang__)) &&                             \
+    (defined(__x86_64__) || defined(__i386__))
+static unsigned short x87_word(void)
+{
+    unsigned short cw;
+    __asm__ __volatile__("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+static void x87_word_set(unsigned short cw)
+{
+    __asm__ __volatile__("fldcw %0" : : "m"(cw));
+}
+#else
+static unsigned short x87_word(void)
+{
+    return 0;
+}
+static void x87_word_set(unsigned short cw)
+{
+    (void)cw;
+}
+#endif
+
+typedef struct thread_start {
+    ap__plat_thread *t;
+    unsigned short x87; /* the starting thread's control word */
+} thread_start;
+
 static unsigned __stdcall thread_main(void *arg)
 {
-    ap__plat_thread *t = arg;
-    t->fn(t->arg);
+    thread_start start = *(thread_start *)arg;
+    free(arg);
+    x87_word_set(start.x87);
+    start.t->fn(start.t->arg);
     return 0;
 }
 
@@ -130,12 +167,19 @@ int ap__plat_thread_start(ap__plat_thread *t, ap__plat_thread_fn fn,
 {
     t->fn = fn;
     t->arg = arg;
+    thread_start *start = malloc(sizeof *start);
+    if (start == NULL)
+        return 1;
+    start->t = t;
+    start->x87 = x87_word();
     unsigned id = 0;
     /* _beginthreadex, not CreateThread: the C runtime's per-thread state
      * is set up for the thread. */
-    uintptr_t h = _beginthreadex(NULL, 0, thread_main, t, 0, &id);
-    if (h == 0)
+    uintptr_t h = _beginthreadex(NULL, 0, thread_main, start, 0, &id);
+    if (h == 0) {
+        free(start);
         return 1;
+    }
     t->handle = (void *)h;
     t->id = id;
     return 0;

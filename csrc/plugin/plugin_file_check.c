@@ -1196,6 +1196,14 @@ ap_status ap_plugin_file_check_path(const char *path, ap_error *err)
     ap_error_clear(err);
     if (path == NULL || path[0] == '\0')
         return ap_error_set(err, AP_E_PLUGIN, "no plugin path given");
+    /* A folder first: Windows will not open one as a file at all, and its
+     * "Permission denied" would not say what is wrong. */
+    ap__plat_file_info info;
+    char why[128];
+    if (ap__plat_file_info_get(path, &info, why, sizeof why) == 0 &&
+        info.kind != AP__PLAT_FILE_REGULAR)
+        return ap_error_set(err, AP_E_PLUGIN, "plugin %s is refused: it is "
+                            "not a regular file", path);
     FILE *fp = ap__plat_fopen(path, "rb");
     if (fp == NULL)
         return ap_error_set(err, AP_E_PLUGIN, "plugin %s cannot be read: %s",

@@ -1,5 +1,6 @@
 /* A small C test harness: each test runs in its own process (so a crash
- * fails one test, not the run) with a timeout. */
+ * fails one test, not the run) with a timeout.  runner.c has the main and
+ * the few helpers below that differ between platforms. */
 #ifndef AP_TEST_RUNNER_H
 #define AP_TEST_RUNNER_H
 
@@ -47,5 +48,25 @@
     } while (0)
 
 #define TEST(name) void test_##name(void)
+
+/* Ends the test as skipped, printing the reason: only for what this
+ * platform cannot do (a fork on Windows, an ELF file where plugins are
+ * not ELF), never for a test that could run. */
+void ap_test_skip(const char *reason);
+#define SKIP(reason)                                                         \
+    do {                                                                     \
+        ap_test_skip(reason);                                                \
+        return;                                                              \
+    } while (0)
+
+/* A new empty folder for a test's files, in the system's temporary folder
+ * (TMPDIR or /tmp; Windows: GetTempPath), its name starting with stem;
+ * the path in buf.  A failure fails the test.  ap_test_remove_dir removes
+ * the (emptied) folder again, ap_test_remove a file. */
+void ap_test_temp_dir(const char *stem, char *buf, size_t size);
+void ap_test_remove_dir(const char *path);
+void ap_test_remove(const char *path);
+/* The last part of a path (after its last '/' or '\\'). */
+const char *ap_test_base_name(const char *path);
 
 #endif

@@ -8,13 +8,12 @@
  * test: each sets `sc` (its info block and what its init does) before
  * loading.  Every test ends with ap_plugins_shutdown, since valgrind runs
  * them all in one process. */
-#include <pthread.h>
 #include <stdint.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <sys/stat.h> /* chmod, on POSIX systems */
 
 #include "apportion/apportion.h"
 #include "apportion/registry.h"
+#include "platform/platform.h"
 #include "runner.h"
 
 /* ---- the test plugin ------------------------------------------------------ */
@@ -761,7 +760,7 @@ TEST(plugin_registry_area_add)
 #define ADDERS 4
 #define ADDS_PER_THREAD 40
 
-static void *adder(void *arg)
+static void adder(void *arg)
 {
     int t = (int)(intptr_t)arg;
     for (int i = 0; i < ADDS_PER_THREAD; i++) {
@@ -775,10 +774,9 @@ static void *adder(void *arg)
             exit(1);
         }
     }
-    return NULL;
 }
 
-static void *reader(void *arg)
+static void reader(void *arg)
 {
     const ap_area *a = arg;
     for (int i = 0; i < 200; i++) {
@@ -791,7 +789,6 @@ static void *reader(void *arg)
         CHECK(ap_area_item_find(a, AP_ITEM_MEASURE, "responded_within_3",
                                 &info, &err) == AP_OK);
     }
-    return NULL;
 }
 
 TEST(plugin_registry_threads)
@@ -800,14 +797,14 @@ TEST(plugin_registry_threads)
     const ap_plugin *p;
     load_ok("<builtin:host>", &p);
     const ap_area *a = ap_plugin_area(p);
-    pthread_t threads[ADDERS + 2];
+    ap__plat_thread threads[ADDERS + 2];
     for (int t = 0; t < ADDERS; t++)
-        CHECK(pthread_create(&threads[t], NULL, adder, (void *)(intptr_t)t) ==
+        CHECK(ap__plat_thread_start(&threads[t], adder, (void *)(intptr_t)t) ==
               0);
     for (int t = ADDERS; t < ADDERS + 2; t++)
-        CHECK(pthread_create(&threads[t], NULL, reader, (void *)a) == 0);
+        CHECK(ap__plat_thread_start(&threads[t], reader, (void *)a) == 0);
     for (int t = 0; t < ADDERS + 2; t++)
-        CHECK(pthread_join(threads[t], NULL) == 0);
+        ap__plat_thread_join(&threads[t]);
     CHECK_EQ_I64(ap_area_item_count(a, AP_ITEM_MEASURE),
                  1 + ADDERS * ADDS_PER_THREAD);
     ap_item_info info;
@@ -833,9 +830,48 @@ TEST(plugin_registry_paths)
           AP_E_PLUGIN);
     CHECK_CONTAINS(err.message, "/nonexistent/x.so");
 
-    char dir[] = "/tmp/ap_plugin_test_XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
-    char file[64];
+    char dir[512];
+    ap_test_temp_dir("ap_plugin_test", dir, sizeof dir);
+    char file[600];
+    snprintf(file, sizeof file, "%s/fake%s", dir, AP__PLAT_PLUGIN_SUFFIX);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    fputs("not a shared library\n", f);
+    fclose(f);
+    CHECK(ap_plugin_check_path(file, &err) == AP_OK);
+
+    /* Readable, but not a library: refused, naming the file by its real
+     * path (on Windows with backslashes). */
+    CHECK(ap_plugin_load(file, &p, &already, &err) == AP_E_PLUGIN);
+    CHECK_CONTAINS(err.message, ap_test_base_name(dir));
+    CHECK_CONTAINS(err.message, "fake" AP__PLAT_PLUGIN_SUFFIX);
+    CHECK_EQ_I64(ap_plugin_count(), 0);
+
+    CHECK(ap_plugin_check_path(dir, &err) == AP_E_PLUGIN);
+    CHECK_CONTAINS(err.message, "not a regular file");
+    CHECK(ap_plugin_check_path("/nonexistent/x.so", &err) == AP_E_PLUGIN);
+    CHECK_CONTAINS(err.message, "cannot be read");
+
+    ap_test_remove(file);
+    ap_test_remove_dir(dir);
+    ap_plugins_shutdown();
+}
+
+/* The permission checks as POSIX modes give them: a file or folder that
+ * others may write is refused.  (Windows keeps no mode bits: chmod there
+ * only sets or clears read-only, so these files cannot be made.) */
+TEST(plugin_registry_paths_writable_by_others)
+{
+#if AP__PLAT_WINDOWS
+    SKIP("a platform limit: Windows files have no POSIX mode bits for "
+         "chmod to set (the loader reads their access lists instead)");
+#else
+    ap_error err;
+    const ap_plugin *p;
+    int already = -1;
+    char dir[512];
+    ap_test_temp_dir("ap_plugin_test", dir, sizeof dir);
+    char file[600];
     snprintf(file, sizeof file, "%s/fake.so", dir);
     FILE *f = fopen(file, "w");
     CHECK(f != NULL);
@@ -861,18 +897,14 @@ TEST(plugin_registry_paths)
 
     CHECK(chmod(dir, 0777) == 0);
     CHECK(ap_plugin_check_path(file, &err) == AP_E_PLUGIN);
-    char expect[160];
+    char expect[1400];
     snprintf(expect, sizeof expect, "its folder %s is writable by others "
              "(mode 0777); remove that permission (chmod o-w %s)", dir, dir);
     CHECK_CONTAINS(err.message, expect);
     CHECK(chmod(dir, 0700) == 0);
 
-    CHECK(ap_plugin_check_path(dir, &err) == AP_E_PLUGIN);
-    CHECK_CONTAINS(err.message, "not a regular file");
-    CHECK(ap_plugin_check_path("/nonexistent/x.so", &err) == AP_E_PLUGIN);
-    CHECK_CONTAINS(err.message, "cannot be read");
-
-    CHECK(unlink(file) == 0);
-    CHECK(rmdir(dir) == 0);
+    ap_test_remove(file);
+    ap_test_remove_dir(dir);
     ap_plugins_shutdown();
+#endif
 }

@@ -6,20 +6,19 @@
  * The plugin is linked into the test and loaded with
  * ap_plugin_load_static, so it goes through the same checks, init and
  * registration as a shared library would. */
-#include <pthread.h>
 #include <stdint.h>
-#include <unistd.h>
 
 #include "apportion/apportion.h"
 #include "apportion/registry.h"
 #include "base/text.h"
+#include "platform/platform.h"
 #include "plugin/plugin_internal.h"
 #include "runner.h"
 
 /* ---- the test plugin ------------------------------------------------------ */
 
 static const ap_host *H;
-static pthread_t caller;
+static ap__plat_thread caller; /* the thread that loaded the area */
 
 /* Calculators. */
 static int64_t add_pounds(int64_t pence, int64_t pounds, ap_error *err)
@@ -109,7 +108,7 @@ static ap_status within_3(void *user, const ap_measure_input *in, size_t from,
     if (start == NULL || end == NULL)
         return AP_E_INPUT;
     __atomic_add_fetch(&within_calls, 1, __ATOMIC_RELAXED);
-    if (!pthread_equal(pthread_self(), caller))
+    if (!ap__plat_thread_is_current(&caller))
         __atomic_add_fetch(&within_off_caller, 1, __ATOMIC_RELAXED);
     size_t block = to - from, seen = __atomic_load_n(&within_max_block,
                                                      __ATOMIC_RELAXED);
@@ -141,7 +140,7 @@ static ap_status total_value(void *user, const ap_measure_input *in,
     total_calls++;
     total_from = from;
     total_to = to;
-    total_on_caller = pthread_equal(pthread_self(), caller);
+    total_on_caller = ap__plat_thread_is_current(&caller);
     for (size_t r = from; r < to; r++) {
         num[r - from] = value[r];
         den[r - from] = 1;
@@ -162,7 +161,7 @@ static ap_status value_as_den(void *user, const ap_measure_input *in,
     const int64_t *value = H->records_column(in, "value", err);
     if (value == NULL)
         return AP_E_INPUT;
-    value_off_caller += !pthread_equal(pthread_self(), caller);
+    value_off_caller += !ap__plat_thread_is_current(&caller);
     for (size_t r = from; r < to; r++) {
         if (value[r] == 13)
             return H->error_set(err, AP_E_INPUT, "row %zu: 13 is unlucky", r);
@@ -422,7 +421,7 @@ static const ap_area *load_area(void)
     }
     const ap_area *a = ap_area_find("RUNTEST");
     CHECK(a != NULL && a == ap_plugin_area(p));
-    caller = pthread_self();
+    ap__plat_thread_self(&caller);
     return a;
 }
 
@@ -675,7 +674,7 @@ static void check_within(const ap_area *a, const ap_measure_input *in,
     CHECK(within_max_block <= 4096);
     CHECK(within_calls >= in->n_rows / 4096);
     /* Thread-safe and large enough: some blocks ran on other threads. */
-    if (in->n_rows >= 100000 && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+    if (in->n_rows >= 100000 && ap__plat_cpu_count() > 1)
         CHECK(within_off_caller > 0);
     ap_measure_result_clear(&res);
     CHECK(res.groups == NULL && res.n_groups == 0);
