@@ -146,7 +146,21 @@ static ap_status share_year(const ap_cost_model *m, size_t y, int64_t pence,
     const uint64_t sum = w0 + (uint64_t)w[1]; /* < 2^64: both < 2^63 */
     const ap__u128 product = (ap__u128)t * w0;
     uint64_t q, r;
-    if ((uint64_t)(product >> 64) == 0) {
+    if (product < ((ap__u128)1 << 53) && sum < ((uint64_t)1 << 53)) {
+        /* Both exact in doubles: the rounded quotient is within one of
+         * the true one (its error is below one unit at 2^53), and the
+         * exact remainder puts it right.  A double division is cheaper
+         * than an integer one. */
+        const uint64_t p = (uint64_t)product;
+        q = (uint64_t)((double)p / (double)sum);
+        if (q * sum > p) /* q * sum <= p + sum < 2^54: no wrap */
+            q--;
+        r = p - q * sum;
+        if (r >= sum) {
+            q++;
+            r -= sum;
+        }
+    } else if ((uint64_t)(product >> 64) == 0) {
         q = (uint64_t)product / sum;
         r = (uint64_t)product - q * sum;
     } else {

@@ -503,14 +503,14 @@ TEST(cost_simulate_same_for_any_threads_and_split)
 TEST(cost_simulate_two_authorities_split_as_ap_apportion)
 {
     /* Two authorities take the inline split; it is ap_apportion's largest
-     * remainder to the penny: ties (1 : 1, 5000 : 5000 on odd pence) to
-     * the first, a zero weight, and weights near 2^62 (a product beyond
-     * 64 bits). */
+     * remainder to the penny: ties (1 : 1 on odd pence) to the first, a
+     * product of pence and weight beyond 2^53 (1000003 : 999983), a zero
+     * weight, and weights near 2^62 (a product beyond 64 bits). */
     const double demand[5] = {1233, 1262, 1291, 1320, 1349};
     const double demand_sd[5] = {0, 40, 55, 68, 80};
     const double inflation[5] = {0, 0.035, 0.03, 0.025, 0.025};
     const double inflation_sd[5] = {0.01, 0.01, 0.01, 0.01, 0.01};
-    const int64_t weights[10] = {4416, 5584, 1, 1, 5000, 5000, 0, 7,
+    const int64_t weights[10] = {4416, 5584, 1, 1, 1000003, 999983, 0, 7,
                                  (1LL << 62) + 12345, (1LL << 61) + 3};
     ap_cost_model m = {5, 2, demand, demand_sd, 0.6, 6415000, inflation,
                        inflation_sd, weights};
