@@ -134,8 +134,9 @@ typedef struct path_draws {
  * share is t w0 / W with remainder r, party 1's remainder is W - r, and
  * the one penny left over when r != 0 goes to the larger remainder, to
  * party 0 on a tie (ap_apportion's order). */
-static ap_status share_year(const ap_cost_model *m, size_t y, int64_t pence,
-                            int64_t *out, ap_error *err)
+static inline ap_status share_year(const ap_cost_model *m, size_t y,
+                                   int64_t pence, int64_t *out,
+                                   ap_error *err)
 {
     const size_t n_auth = m->n_authorities;
     const int64_t *w = m->weights + y * n_auth;
