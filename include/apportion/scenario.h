@@ -134,8 +134,10 @@ ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
  * h = (rows - 1) * (q / 100) (in double, as numpy) between the sorted
  * values at floor(h) and ceil(h), rounded half to even to a whole penny:
  * numpy's figure exactly while both values are within +-2^53, the exact
- * interpolation beyond (where numpy's doubles lose pennies).  Needs
- * rows * 8 bytes of scratch (AP_E_NOMEM without it); rows of 0, a q
+ * interpolation beyond (where numpy's doubles lose pennies).  Takes
+ * rows * 8 bytes of scratch for each of up to 8 columns copied out in one
+ * pass, or for one column when that much is not to be had (AP_E_NOMEM
+ * without even that); rows of 0, a q
  * outside [0, 100] or a NULL array is AP_E_INPUT.  out is the caller's,
  * of n_q * n_columns. */
 ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
