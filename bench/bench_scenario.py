@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from timing import best_of
+from timing import best_of, memory_bandwidth, print_traffic
 
 from apportion import CostScenario
 
@@ -74,9 +74,11 @@ def main(argv=None):
     print(f"{args.n:,} scenarios x 5 years x 2 authorities; percentiles "
           f"{q} of each authority and the total each year")
 
-    t_all, run = best_of(args.repeat, lambda: scenario.simulate(args.n, 1))
-    t_one, _ = best_of(args.repeat, lambda: scenario.simulate(args.n, 1,
-                                                              threads=1))
+    # apportion's two runs in turns with numpy's read of 1 GiB (one
+    # thread and every core), so a busy moment slows all alike.
+    (t_all, t_one), gbps_one, gbps_all = memory_bandwidth(
+        args.repeat, [lambda: scenario.simulate(args.n, 1),
+                      lambda: scenario.simulate(args.n, 1, threads=1)])
     t_np, (totals, shares) = best_of(args.repeat,
                                      lambda: numpy_model(args.n, 1))
     t_pct, _ = best_of(args.repeat, lambda: run.percentiles(q))
@@ -93,6 +95,11 @@ def main(argv=None):
     print(f"  numpy percentile + rint          {t_nppct:8.4f} s")
     print(f"  simulate: {t_np / t_all:.1f}x numpy ({t_np / t_one:.1f}x on one "
           f"thread); percentiles: {t_nppct / t_pct:.1f}x numpy")
+    # What simulate writes: totals (n x 5 int64) and shares (n x 5 x 2).
+    # It is bound by its arithmetic (Philox and the transform), not by
+    # memory: the fraction says how far from the memory limit it is.
+    print_traffic(run.totals.nbytes + run.shares.nbytes, t_one, t_all,
+                  gbps_one, gbps_all)
 
 
 if __name__ == "__main__":

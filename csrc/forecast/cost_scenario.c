@@ -14,6 +14,7 @@
 #include "apportion/scenario.h"
 #include "base/base.h"
 #include "base/parallel.h"
+#include "forecast/scenario_draws.h"
 
 /* Scenarios per chunk below which another thread is not worth starting
  * when threads is 0. */
@@ -127,6 +128,82 @@ typedef struct path_draws {
     double sqrt_rho, sqrt_rest; /* sqrt(rho), sqrt(1 - rho) */
 } path_draws;
 
+/* Year y's pence apportioned into out[n_authorities]: ap_apportion's
+ * largest remainder, done inline for two authorities and a cost of 0 or
+ * more (every drawn cost is), where it is one division: party 0's exact
+ * share is t w0 / W with remainder r, party 1's remainder is W - r, and
+ * the one penny left over when r != 0 goes to the larger remainder, to
+ * party 0 on a tie (ap_apportion's order). */
+static inline ap_status share_year(const ap_cost_model *m, size_t y,
+                                   int64_t pence, int64_t *out,
+                                   ap_error *err)
+{
+    const size_t n_auth = m->n_authorities;
+    const int64_t *w = m->weights + y * n_auth;
+    if (n_auth != 2 || pence < 0)
+        return ap_apportion(pence, w, n_auth, AP_LARGEST_REMAINDER, out,
+                            err);
+    const uint64_t t = (uint64_t)pence, w0 = (uint64_t)w[0];
+    const uint64_t sum = w0 + (uint64_t)w[1]; /* < 2^64: both < 2^63 */
+    const ap__u128 product = (ap__u128)t * w0;
+    uint64_t q, r;
+    if (product < ((ap__u128)1 << 53) && sum < ((uint64_t)1 << 53)) {
+        /* Both exact in doubles: the rounded quotient is within one of
+         * the true one (its error is below one unit at 2^53), and the
+         * exact remainder puts it right.  A double division is cheaper
+         * than an integer one. */
+        const uint64_t p = (uint64_t)product;
+        q = (uint64_t)((double)p / (double)sum);
+        if (q * sum > p) /* q * sum <= p + sum < 2^54: no wrap */
+            q--;
+        r = p - q * sum;
+        if (r >= sum) {
+            q++;
+            r -= sum;
+        }
+    } else if ((uint64_t)(product >> 64) == 0) {
+        q = (uint64_t)product / sum;
+        r = (uint64_t)product - q * sum;
+    } else {
+        q = (uint64_t)(product / sum); /* <= t */
+        r = (uint64_t)(product - (ap__u128)q * sum);
+    }
+    q += r != 0 && r >= sum - r;
+    out[0] = (int64_t)q;
+    out[1] = (int64_t)(t - q);
+    return AP_OK;
+}
+
+/* Year y of a path: the drawn (or expected) demand and rate, the index
+ * carried from the year before, the cost rounded to pence.  The same
+ * sequence of double operations for one scenario at a time (cost_path)
+ * and a block of them (simulate_block), so both give the same bits. */
+static inline double year_demand(const ap_cost_model *m, size_t y,
+                                 int draw_demand, double sqrt_rest,
+                                 double common, double z_own)
+{
+    double demand = m->demand[y];
+    if (draw_demand) {
+        double own = 0.0;
+        if (sqrt_rest != 0.0)
+            own = sqrt_rest * z_own;
+        double z = common + own;
+        demand = demand + m->demand_sd[y] * z;
+        if (demand < 0.0)
+            demand = 0.0;
+    }
+    return demand;
+}
+
+static inline double year_rate(const ap_cost_model *m, size_t y,
+                               int draw_inflation, double z)
+{
+    double rate = m->inflation[y];
+    if (draw_inflation)
+        rate = rate + m->inflation_sd[y] * z;
+    return rate;
+}
+
 /* Scenario `scenario`'s totals[n_years] and shares[n_years *
  * n_authorities] (either may be NULL); draws NULL is the expected path.
  * The model has been checked. */
@@ -145,24 +222,14 @@ static ap_status cost_path(const ap_cost_model *m, const path_draws *draws,
                                                       0);
     double index = 1.0;
     for (size_t y = 0; y < m->n_years; y++) {
-        double demand = m->demand[y];
-        if (draw_demand) {
-            double own = 0.0;
-            if (draws->sqrt_rest != 0.0)
-                own = draws->sqrt_rest *
-                      ap_scenario_normal(draws->seed, scenario,
-                                         AP_DRAW_DEMAND, (uint32_t)y);
-            double z = common + own;
-            demand = demand + m->demand_sd[y] * z;
-            if (demand < 0.0)
-                demand = 0.0;
-        }
-        double rate = m->inflation[y];
-        if (draw_inflation)
-            rate = rate + m->inflation_sd[y] *
-                              ap_scenario_normal(draws->seed, scenario,
-                                                 AP_DRAW_INFLATION,
-                                                 (uint32_t)y);
+        double z_own = 0.0, z_rate = 0.0;
+        if (draw_demand || draw_inflation)
+            ap__draw_normal_pair(draws->seed, scenario, (uint32_t)y,
+                                 AP__PAIR_YEAR, &z_own, &z_rate);
+        double demand = year_demand(m, y, draw_demand,
+                                    draw_demand ? draws->sqrt_rest : 0.0,
+                                    common, z_own);
+        double rate = year_rate(m, y, draw_inflation, z_rate);
         /* A drawn rate at or below -100% would make the price index zero
          * or negative, a cost no one could pay: an inflation_sd that wide
          * is a modelling error, said rather than shared out. */
@@ -197,9 +264,7 @@ static ap_status cost_path(const ap_cost_model *m, const path_draws *draws,
         if (totals != NULL)
             totals[y] = pence;
         if (shares != NULL) {
-            ap_status st = ap_apportion(pence, m->weights + y * n_auth,
-                                        n_auth, AP_LARGEST_REMAINDER,
-                                        shares + y * n_auth, err);
+            ap_status st = share_year(m, y, pence, shares + y * n_auth, err);
             if (st != AP_OK)
                 return st;
         }
@@ -229,10 +294,12 @@ typedef struct simulate_job {
     ap_error error[AP__MAX_THREADS];
 } simulate_job;
 
-static size_t simulate_chunk(void *ctx, size_t chunk, size_t from,
-                             size_t to)
+/* Scenarios from .. to - 1 one at a time: where a block meets an error,
+ * so that the error is the one of the lowest failing scenario and its
+ * first failing year, as documented. */
+static size_t simulate_one_by_one(simulate_job *job, size_t chunk,
+                                  size_t from, size_t to)
 {
-    simulate_job *job = ctx;
     const size_t n_years = job->model->n_years;
     const size_t row = n_years * job->model->n_authorities;
     for (size_t i = from; i < to; i++) {
@@ -244,6 +311,77 @@ static size_t simulate_chunk(void *ctx, size_t chunk, size_t from,
             job->status[chunk] = st;
             return i;
         }
+    }
+    return AP__NO_FAULT;
+}
+
+/* Scenarios per block: each year's draws for the block are made in
+ * loops over the block's scenarios that the compiler may vectorise. */
+#define BLOCK AP__DRAW_BLOCK
+
+/* Scenarios from .. from + n - 1 (n <= BLOCK) year by year, each year's
+ * draws for the whole block first; the same bits as cost_path.  Returns 0,
+ * or 1 at the first error without saying it (the caller redoes the block
+ * one scenario at a time). */
+static int simulate_block(const simulate_job *job, size_t from, size_t n)
+{
+    const ap_cost_model *m = job->model;
+    const size_t n_years = m->n_years, n_auth = m->n_authorities;
+    const uint64_t seed = job->draws.seed, first = job->first + from;
+    const double unit = (double)m->unit_cost_pence;
+    const int draw_demand = m->demand_sd != NULL;
+    const int draw_inflation = m->inflation_sd != NULL;
+    const double sqrt_rest = draw_demand ? job->draws.sqrt_rest : 0.0;
+    double common[BLOCK], index[BLOCK], z_own[BLOCK], z_rate[BLOCK];
+    for (size_t i = 0; i < BLOCK; i++) {
+        common[i] = 0.0;
+        index[i] = 1.0;
+        z_own[i] = 0.0;
+        z_rate[i] = 0.0;
+    }
+    if (draw_demand && job->draws.sqrt_rho != 0.0) {
+        const double sqrt_rho = job->draws.sqrt_rho;
+        double unused[BLOCK];
+        ap__draw_normal_block(seed, first, 0, AP__PAIR_COMMON, common,
+                              unused);
+        for (size_t i = 0; i < BLOCK; i++)
+            common[i] = sqrt_rho * common[i];
+    }
+    for (size_t y = 0; y < n_years; y++) {
+        if (draw_demand || draw_inflation)
+            ap__draw_normal_block(seed, first, (uint32_t)y, AP__PAIR_YEAR,
+                                  z_own, z_rate);
+        for (size_t i = 0; i < n; i++) {
+            double demand = year_demand(m, y, draw_demand, sqrt_rest,
+                                        common[i], z_own[i]);
+            double rate = year_rate(m, y, draw_inflation, z_rate[i]);
+            if (!(rate > -1.0))
+                return 1;
+            index[i] = index[i] * (1.0 + rate);
+            double cost = demand * unit * index[i];
+            int64_t pence;
+            if (!ap__round_half_even(cost, &pence))
+                return 1;
+            const size_t at = (from + i) * n_years + y;
+            if (job->totals != NULL)
+                job->totals[at] = pence;
+            if (job->shares != NULL &&
+                share_year(m, y, pence, job->shares + at * n_auth, NULL) !=
+                    AP_OK)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static size_t simulate_chunk(void *ctx, size_t chunk, size_t from,
+                             size_t to)
+{
+    simulate_job *job = ctx;
+    for (size_t i = from; i < to; i += BLOCK) {
+        size_t n = to - i < BLOCK ? to - i : BLOCK;
+        if (simulate_block(job, i, n))
+            return simulate_one_by_one(job, chunk, i, to);
     }
     return AP__NO_FAULT;
 }

@@ -3,11 +3,12 @@
  * summary prints, equal however the run was split or threaded because
  * they depend only on the multiset of values in a column.
  *
- * Each column is copied into one scratch buffer and only the order
- * statistics the percentiles need are put in place (a multi-rank
- * quickselect with a three-way partition, since money columns hold many
- * equal values such as zero-demand years); many percentiles sort the
- * column instead. */
+ * Columns are copied into scratch, up to GROUP of them in one pass over
+ * the rows (so a wide row-major array is read once per group, not once
+ * per column), and only the order statistics the percentiles need are
+ * put in place (a multi-rank quickselect with a three-way partition,
+ * since money columns hold many equal values such as zero-demand years);
+ * many percentiles sort the column instead. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@
 /* More distinct ranks than this (4 KB of them on the stack) and the
  * column is sorted outright. */
 #define MAX_SELECT_RANKS 512
+/* Columns copied out together in one pass over the rows. */
+#define GROUP 8
 
 static int compare_i64(const void *pa, const void *pb)
 {
@@ -225,24 +228,43 @@ ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,
     for (size_t n = n_rows; n > 1; n >>= 1)
         depth += 2;
 
-    int64_t *column = malloc(n_rows * sizeof *column);
-    if (column == NULL)
+    /* Columns are copied out GROUP at a time in one pass over the rows
+     * (a row's values are adjacent: one pass reads every column of the
+     * group, where a column at a time would read the whole array once per
+     * column); with too little memory for a group, one at a time. */
+    size_t group = n_columns < GROUP ? n_columns : GROUP;
+    int64_t *scratch = NULL;
+    if (group > 1 && n_rows <= SIZE_MAX / sizeof(int64_t) / group)
+        scratch = malloc(group * n_rows * sizeof *scratch);
+    if (scratch == NULL) {
+        group = 1;
+        scratch = malloc(n_rows * sizeof *scratch);
+    }
+    if (scratch == NULL)
         return ap_error_set(err, AP_E_NOMEM,
                             "out of memory for the %zu values of a column",
                             n_rows);
-    for (size_t c = 0; c < n_columns; c++) {
-        for (size_t r = 0; r < n_rows; r++)
-            column[r] = values[r * n_columns + c];
-        select_ranks(column, 0, n_rows, ranks, n_ranks, depth);
-        for (size_t k = 0; k < n_q; k++) {
-            size_t lo;
-            double g;
-            rank_of(q[k], n_rows, &lo, &g);
-            int64_t a = column[lo];
-            int64_t b = g != 0.0 ? column[lo + 1] : a;
-            out[k * n_columns + c] = interpolate(a, b, g);
+    for (size_t c0 = 0; c0 < n_columns; c0 += group) {
+        size_t width = n_columns - c0 < group ? n_columns - c0 : group;
+        for (size_t r = 0; r < n_rows; r++) {
+            const int64_t *row = values + r * n_columns + c0;
+            for (size_t j = 0; j < width; j++)
+                scratch[j * n_rows + r] = row[j];
+        }
+        for (size_t j = 0; j < width; j++) {
+            int64_t *column = scratch + j * n_rows;
+            size_t c = c0 + j;
+            select_ranks(column, 0, n_rows, ranks, n_ranks, depth);
+            for (size_t k = 0; k < n_q; k++) {
+                size_t lo;
+                double g;
+                rank_of(q[k], n_rows, &lo, &g);
+                int64_t a = column[lo];
+                int64_t b = g != 0.0 ? column[lo + 1] : a;
+                out[k * n_columns + c] = interpolate(a, b, g);
+            }
         }
     }
-    free(column);
+    free(scratch);
     return AP_OK;
 }

@@ -7,9 +7,17 @@
  * scenario k gives the same pence whichever thread, chunk or machine
  * computes it, and a run split into pieces is bit-identical to the run in
  * one piece.  The arithmetic is IEEE double with no contraction into fused
- * multiply-adds (the files are built with -ffp-contract=off) and the
- * normal draws use only log, sqrt and cos from the C library; two builds
- * with different C libraries could differ in the last bit of a draw.
+ * multiply-adds (the files are built with -ffp-contract=off), and the
+ * normal draws call nothing from the C library but sqrt (correctly
+ * rounded by IEEE 754): their logarithm, sine and cosine are polynomials
+ * of apportion's own (csrc/forecast/scenario_draws.h gives their error
+ * bounds), so the draws are the same bits with any C library.
+ *
+ * The draws changed after apportion 0.1.0 (issue 19): each Philox call's two
+ * uniforms now give two normals, Box-Muller's cosine and sine, both used
+ * (a year's demand and inflation shocks are one pair), and the logarithm
+ * and cosine are apportion's own instead of the C library's; a run with a
+ * given seed gives other (equally distributed) pence than before.
  * Nothing here touches Python; every function is safe without the GIL.
  * Output arrays are the caller's.
  *
@@ -39,22 +47,32 @@ extern "C" {
 void ap_philox4x32(const uint32_t counter[4], const uint32_t key[2],
                    uint32_t out[4]);
 
-/* The variables a scenario draws, one normal per (variable, year). */
+/* The variables a scenario draws, one normal per (variable, year):
+ * variable v is branch v & 1 (0 cosine, 1 sine) of the Box-Muller pair
+ * v >> 1, whose two uniforms are Philox's 128 bits at counter (scenario
+ * low 32 bits, scenario high 32 bits, year, v >> 1) under key (seed low,
+ * seed high). */
 typedef enum ap_scenario_variable {
     AP_DRAW_DEMAND = 0,        /* the year's own demand shock */
-    AP_DRAW_DEMAND_COMMON = 1, /* the scenario's shock shared by all years
+    AP_DRAW_INFLATION = 1,     /* the year's inflation shock (the same
+                                  pair's sine branch) */
+    AP_DRAW_DEMAND_COMMON = 2  /* the scenario's shock shared by all years
                                   (drawn once, at year 0) */
-    AP_DRAW_INFLATION = 2      /* the year's inflation shock */
 } ap_scenario_variable;
 
 /* A uniform in (0, 1), never 0 or 1, with 53 random bits: the draw
  * (seed, scenario, variable, year, which) where which (0 or 1; only its
- * lowest bit is read) picks one of the two uniforms a normal needs. */
+ * lowest bit is read) picks one of the pair's two uniforms: the top 53
+ * bits k of 64-bit half `which` of the Philox output (words 0 | 1 << 32,
+ * words 2 | 3 << 32) as k / 2^53, k = 0 as 2^-54.  Variables 2v and
+ * 2v + 1 share their uniforms. */
 double ap_scenario_uniform(uint64_t seed, uint64_t scenario,
                            uint32_t variable, uint32_t year, uint32_t which);
 
-/* A standard normal (Box-Muller on the two uniforms of the same
- * coordinates). */
+/* A standard normal: Box-Muller on the pair's uniforms u0, u1,
+ * sqrt(-2 log u0) times cos(2 pi u1) (variable even) or sin(2 pi u1)
+ * (variable odd), with the logarithm, cosine and sine of
+ * csrc/forecast/scenario_draws.h. */
 double ap_scenario_normal(uint64_t seed, uint64_t scenario,
                           uint32_t variable, uint32_t year);
 
@@ -116,8 +134,10 @@ ap_status ap_cost_simulate(const ap_cost_model *model, uint64_t seed,
  * h = (rows - 1) * (q / 100) (in double, as numpy) between the sorted
  * values at floor(h) and ceil(h), rounded half to even to a whole penny:
  * numpy's figure exactly while both values are within +-2^53, the exact
- * interpolation beyond (where numpy's doubles lose pennies).  Needs
- * rows * 8 bytes of scratch (AP_E_NOMEM without it); rows of 0, a q
+ * interpolation beyond (where numpy's doubles lose pennies).  Takes
+ * rows * 8 bytes of scratch for each of up to 8 columns copied out in one
+ * pass, or for one column when that much is not to be had (AP_E_NOMEM
+ * without even that); rows of 0, a q
  * outside [0, 100] or a NULL array is AP_E_INPUT.  out is the caller's,
  * of n_q * n_columns. */
 ap_status ap_percentiles_i64(const int64_t *values, size_t n_rows,

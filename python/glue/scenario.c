@@ -121,7 +121,8 @@ static int draw_coordinates(PyObject *seed_obj, PyObject *scenario_obj,
 }
 
 GLUE_FUNCTION(scenario_uniform, "seed, scenario, variable, year, which",
-"The uniform draw in (0, 1) at those coordinates.")
+"The uniform draw in (0, 1) at those coordinates (variables 2v and\n"
+"2v + 1 share the uniforms of pair v).")
 {
     (void)module;
     PyObject *seed_obj, *scenario_obj, *variable_obj, *year_obj, *which_obj;
@@ -140,8 +141,9 @@ GLUE_FUNCTION(scenario_uniform, "seed, scenario, variable, year, which",
 }
 
 GLUE_FUNCTION(scenario_normal, "seed, scenario, variable, year",
-"The standard normal draw at those coordinates (Box-Muller on the two\n"
-"uniforms there).")
+"The standard normal draw at those coordinates: Box-Muller on the two\n"
+"uniforms of pair variable >> 1, its cosine branch for an even variable,\n"
+"its sine branch for an odd one, with apportion's own log, cos and sin.")
 {
     (void)module;
     PyObject *seed_obj, *scenario_obj, *variable_obj, *year_obj;
