@@ -403,32 +403,65 @@ def finding_view(f: Finding) -> ViewFinding:
 
 
 class _Checks:
-    """The core's checks of one table (a capsule): the counts and the
-    checks that are not ok at hand, a dict for any other check made only
-    when it is read."""
+    """The core's checks of one table (a capsule of
+    ``_core.audit_checks_text``): the counts and the checks that are not ok
+    at hand, a dict for any other check made only when it is read.  It
+    pickles as the dicts it stands for (a capsule cannot travel), and
+    compares equal to another holding the same checks."""
 
-    def __init__(self, capsule: object) -> None:
+    __slots__ = ("_capsule", "_items", "_n", "_not_ok_items", "counts",
+                 "source", "title", "unit")
+
+    def __init__(self, capsule: object | None,
+                 items: list[dict[str, Any]] | None = None,
+                 head: tuple[str, str, str] = ("", "", "")) -> None:
         self._capsule = capsule
-        (self.title, self.source, self.unit, self._n, ok, rounding,
-         error) = _core.audit_checks_head(capsule)
-        self.counts = {"ok": ok, "rounding": rounding, "error": error}
-        self._not_ok: list[int] | None = None
+        self._items = items
         self._not_ok_items: list[dict[str, Any]] | None = None
+        if capsule is not None:
+            (self.title, self.source, self.unit, self._n, ok, rounding,
+             error) = _core.audit_checks_head(capsule)
+            self.counts = {"ok": ok, "rounding": rounding, "error": error}
+        else:
+            items = items or []
+            self.title, self.source, self.unit = head
+            self._n = len(items)
+            statuses = [f["status"] for f in items]
+            self.counts = {s: statuses.count(s) for s in STATUSES}
 
     def __len__(self) -> int:
         return int(self._n)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._items is not None:
+            return iter(self._items)
         item = _core.audit_checks_item
         capsule = self._capsule
         return (item(capsule, i) for i in range(self._n))
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Checks):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Checks, (None, list(self), (self.title, self.source,
+                                             self.unit)))
+
     def not_ok(self) -> list[dict[str, Any]]:
         """The checks not ok or not made (cause illegible), in order."""
         if self._not_ok_items is None:
-            capsule = self._capsule
-            self._not_ok_items = [_core.audit_checks_item(capsule, i) for i in
-                                  _core.audit_checks_not_ok(capsule)]
+            if self._items is not None:
+                self._not_ok_items = [
+                    f for f in self._items
+                    if f["status"] != "ok" or f["cause"] == "illegible"]
+            else:
+                capsule = self._capsule
+                self._not_ok_items = [
+                    _core.audit_checks_item(capsule, i)
+                    for i in _core.audit_checks_not_ok(capsule)]
         return self._not_ok_items
 
 
@@ -462,13 +495,6 @@ class Report(Presentable):
         report = cls(checks.title, checks.source, checks.unit, file=file)
         report._raw = checks
         return report
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The core's checks travel as the dicts they stand for.
-        state = dict(self.__dict__)
-        if isinstance(self._raw, _Checks):
-            state["_raw"] = list(self._raw)
-        return state
 
     @property
     def findings(self) -> list[Finding]:
