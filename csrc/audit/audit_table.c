@@ -131,43 +131,62 @@ static int keep_text(scratch *s, char *text)
     return 1;
 }
 
+/* 10^k for 0 <= k <= 18, without a call per figure. */
+static const int64_t powers_of_ten[19] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+    1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+    100000000000000, 1000000000000000, 10000000000000000,
+    100000000000000000, 1000000000000000000};
+
 /* When the figures of a check agree exactly, what ap_audit_sum would find
  * (status ok, cause none) without its search: the common scale, the
  * stated figure at it and the rounding allowed, and 1; else 0 (they
  * differ, or a figure does not fit int64 at the scale), and the caller
- * runs ap_audit_sum.  Blanks and nils are placed already. */
+ * runs ap_audit_sum.  Blanks and nils are placed already.  The rounding
+ * allowed is half the sum of the printed units (ap_audit_sum's
+ * tolerance): each figure's unit is 10^(scale - its decimals), or of the
+ * table's decimals when it states them. */
 static int agrees_exactly(const ap_audit_table *t, const scratch *s, size_t n,
                           const ap_figure *stated, int *scale_out,
                           int64_t *stated_out, int64_t *tolerance_out)
 {
     if (n == 0)
         return 0;
-    int scale = t->decimals;
+    int scale = t->decimals, same = 1;
     if (stated->decimals > scale)
         scale = stated->decimals;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         if (s->items[k].decimals > scale)
             scale = s->items[k].decimals;
-    if (scale < 0 || scale > AP_FIGURE_MAX_DECIMALS)
-        return 0;
-    ap__i128 sum = 0, res = 0;
-    for (size_t k = 0; k < n; k++) {
-        int d = s->items[k].decimals;
-        if (d < 0)
-            return 0;
-        ap__i128 v = (ap__i128)s->items[k].value * ap__pow10(scale - d);
-        if (!ap__fits_i64(v))
-            return 0;
-        sum += s->signs[k] * v;
-        res += ap__pow10(scale - (t->decimals >= 0 ? t->decimals : d));
+        same &= s->items[k].decimals == stated->decimals;
     }
-    if (stated->decimals < 0)
+    if (scale < 0 || scale > AP_FIGURE_MAX_DECIMALS || stated->decimals < 0)
         return 0;
-    ap__i128 sv = (ap__i128)stated->value * ap__pow10(scale - stated->decimals);
+    ap__i128 sum = 0, res = 0, sv;
+    if (same && stated->decimals == scale &&
+        (t->decimals < 0 || t->decimals == scale)) {
+        /* Every figure at the one scale: each unit is 1. */
+        for (size_t k = 0; k < n; k++)
+            sum += s->signs[k] * (ap__i128)s->items[k].value;
+        res = (ap__i128)n + 1;
+        sv = stated->value;
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            int d = s->items[k].decimals;
+            if (d < 0)
+                return 0;
+            ap__i128 v = (ap__i128)s->items[k].value * powers_of_ten[scale - d];
+            if (!ap__fits_i64(v))
+                return 0;
+            sum += s->signs[k] * v;
+            res += powers_of_ten[scale - (t->decimals >= 0 ? t->decimals : d)];
+        }
+        sv = (ap__i128)stated->value * powers_of_ten[scale - stated->decimals];
+        res += powers_of_ten[scale - (t->decimals >= 0 ? t->decimals
+                                                       : stated->decimals)];
+    }
     if (!ap__fits_i64(sv) || !ap__fits_i64(sum) || sv != sum)
         return 0;
-    res += ap__pow10(scale - (t->decimals >= 0 ? t->decimals
-                                                : stated->decimals));
     ap__i128 tol = res / 2;
     *scale_out = scale;
     *stated_out = (int64_t)sv;

@@ -126,17 +126,40 @@ static ap_status find_row(ap__jr *jr, const ap_audit_table *t,
 
 /* ---- cells ------------------------------------------------------------ */
 
-static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
-                           const cJSON *node, const char *path,
-                           ap__table_cell *cell)
+/* A plain whole number, "-1234" or "0": an optional minus, then 1 to 18
+ * digits, the first not 0 unless it is the only one.  Into *out. */
+static int plain_integer(const char *raw, size_t len, int64_t *out)
 {
+    size_t i = len > 0 && raw[0] == '-';
+    size_t digits = len - i;
+    if (digits == 0 || digits > 18 || (raw[i] == '0' && digits > 1) ||
+        (raw[i] == '0' && i == 1))
+        return 0;
+    int64_t v = 0;
+    for (; i < len; i++) {
+        if (raw[i] < '0' || raw[i] > '9')
+            return 0;
+        v = v * 10 + (raw[i] - '0');
+    }
+    *out = raw[0] == '-' ? -v : v;
+    return 1;
+}
+
+/* Cell c of the values at values_path; its own path is written only
+ * for a message (a large table has millions of cells). */
+static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
+                           const cJSON *node, const char *values_path,
+                           size_t c, ap__table_cell *cell)
+{
+    char path[AP__JR_PATH_SIZE];
+#define PATH (ap__jr_index_path(path, values_path, c), path)
     *cell = (ap__table_cell){0, 0, AP__CELL_BLANK, NULL};
     if (cJSON_IsNull(node))
         return AP_OK;
     const char *raw;
     size_t len;
     if (!ap__jr_number_text(jr, node, &raw, &len))
-        return ap__jr_fail(jr, node, path, "expected a figure as printed "
+        return ap__jr_fail(jr, node, PATH, "expected a figure as printed "
                            "(\"1,070\", \"(856)\", \"-\", a cut-off "
                            "\"52,91\xe2\x80\xa6\" or \"not legible\"), a "
                            "number, or null for a cell the table leaves "
@@ -144,15 +167,20 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
                            ap__jr_type_name(node));
     if (cJSON_IsString(node) && is_blank_text(raw, len))
         return AP_OK;
+    if (plain_integer(raw, len, &cell->value)) {
+        /* What ap_figure_parse reads it as, without the lexer. */
+        cell->kind = AP__CELL_FIGURE;
+        return AP_OK;
+    }
     if (cJSON_IsString(node)) {
         /* Cut off or not legible: carried as printed, never completed. */
         ap_printed_figure pf;
         if (ap_printed_parse(raw, len, AP_FIGURE_MAX_DECIMALS, 1, &pf,
                              jr->err) != AP_OK)
-            return ap__jr_refail(jr, node, path);
+            return ap__jr_refail(jr, node, PATH);
         if (pf.legibility != AP_LEGIBLE) {
             if (t->decimals >= 0 && pf.decimals > t->decimals)
-                return ap__jr_fail(jr, node, path, "\"%.*s\" has %d "
+                return ap__jr_fail(jr, node, PATH, "\"%.*s\" has %d "
                                    "decimal%s but the table's \"decimals\" "
                                    "says every figure is printed to %d",
                                    ap__utf8_prefix(raw, len, 60), raw,
@@ -174,9 +202,9 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
     }
     ap_figure f;
     if (ap_figure_parse(raw, len, &f, jr->err) != AP_OK)
-        return ap__jr_refail(jr, node, path);
+        return ap__jr_refail(jr, node, PATH);
     if (t->decimals >= 0 && f.decimals > t->decimals)
-        return ap__jr_fail(jr, node, path, "\"%.*s\" has %d decimal%s but "
+        return ap__jr_fail(jr, node, PATH, "\"%.*s\" has %d decimal%s but "
                            "the table's \"decimals\" says every figure is "
                            "printed to %d",
                            ap__utf8_prefix(raw, len, 60), raw, f.decimals,
@@ -186,6 +214,7 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
     cell->kind = has_digit(raw, len) ? AP__CELL_FIGURE : AP__CELL_NIL;
     return AP_OK;
 }
+#undef PATH
 
 /* ---- rows ------------------------------------------------------------- */
 
@@ -323,13 +352,10 @@ static ap_status read_row(ap__jr *jr, const cJSON *obj, const char *path,
                            n);
     }
     size_t c = 0;
-    for (const cJSON *v = values->child; v != NULL; v = v->next, c++) {
-        char vp[AP__JR_PATH_SIZE];
-        ap__jr_index_path(vp, p, c);
-        if ((st = read_cell(jr, t, v, vp,
+    for (const cJSON *v = values->child; v != NULL; v = v->next, c++)
+        if ((st = read_cell(jr, t, v, p, c,
                             &t->cells[at * t->n_columns + c])))
             return st;
-    }
 
     const cJSON *total = ap__jr_member(obj, "total");
     if (total == NULL) {
