@@ -114,6 +114,12 @@ typedef struct scratch {
     int lazy;
     char **texts;
     size_t n_texts, cap_texts;
+    /* Per column, over a total's rows in one pass: the signed sum of the
+     * printed digits, the fewest and most decimals of its figures, and
+     * whether every cell is whole. */
+    ap__i128 *col_sum;
+    int *col_dmin, *col_dmax;
+    unsigned char *col_whole;
 } scratch;
 
 /* Keeps a total check's text for the borrowed findings: 0 on no memory. */
@@ -379,6 +385,34 @@ static ap_status audit_partly_legible(const ap_audit_table *t,
     return ap__report_add(rep, where, &f, err);
 }
 
+/* Appends a check whose figures agree exactly: ap_audit_sum's finding
+ * (status ok, cause none) without its search, borrowing its strings when
+ * the scratch is lazy. */
+static ap_status add_agreeing(const ap_audit_table *t, ap_audit_report *rep,
+                              const scratch *s, ap_table_check_kind kind,
+                              size_t row, size_t column, const char *check,
+                              int scale, int64_t stated, int64_t tolerance,
+                              ap_error *err)
+{
+    ap__report_where where = {kind, row, column, t->rows[row].label,
+                              t->columns[column], check, NULL, NULL};
+    if (s->lazy)
+        return ap__report_add_plain(rep, &where, scale, stated, tolerance,
+                                    err);
+    ap_audit_finding f;
+    memset(&f, 0, sizeof f);
+    f.status = AP_AUDIT_OK;
+    f.cause = AP_CAUSE_NONE;
+    f.item = AP_AUDIT_NO_ITEM;
+    f.scale = scale;
+    f.stated = f.computed = stated;
+    f.tolerance = tolerance;
+    f.suggestion = ap__strdup(ap__report_agree_text);
+    if (f.suggestion == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
+    return ap__report_add(rep, &where, &f, err);
+}
+
 /* Runs ap_audit_sum on the scratch's n parts against the stated cell at
  * (row, column) and appends the finding to the report. */
 static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
@@ -401,26 +435,9 @@ static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
     place_zeros(s->items, s->kinds, n, &stated, cell->kind);
     int scale;
     int64_t stated_v, tolerance;
-    if (agrees_exactly(t, s, n, &stated, &scale, &stated_v, &tolerance)) {
-        ap__report_where where = {kind, row, column, row_label, column_label,
-                                  check, NULL, NULL};
-        if (s->lazy)
-            return ap__report_add_plain(rep, &where, scale, stated_v,
-                                        tolerance, err);
-        ap_audit_finding f;
-        memset(&f, 0, sizeof f);
-        f.status = AP_AUDIT_OK;
-        f.cause = AP_CAUSE_NONE;
-        f.item = AP_AUDIT_NO_ITEM;
-        f.scale = scale;
-        f.stated = f.computed = stated_v;
-        f.tolerance = tolerance;
-        f.suggestion = ap__strdup(ap__report_agree_text);
-        if (f.suggestion == NULL)
-            return ap_error_set(err, AP_E_NOMEM,
-                                "out of memory checking a table");
-        return ap__report_add(rep, &where, &f, err);
-    }
+    if (agrees_exactly(t, s, n, &stated, &scale, &stated_v, &tolerance))
+        return add_agreeing(t, rep, s, kind, row, column, check, scale,
+                            stated_v, tolerance, err);
     char *stated_label = pair_label(row_label, column_label);
     if (stated_label == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
@@ -471,6 +488,70 @@ static const size_t *total_cover(const ap_audit_table *t, size_t r,
     }
 }
 
+/* The scratch's column sums over the total's n rows cover[], in one pass
+ * along the rows (a table's cells lie row by row). */
+static void column_sums(const ap_audit_table *t, scratch *s,
+                        const size_t *cover, size_t n)
+{
+    size_t nc = t->n_columns;
+    for (size_t c = 0; c < nc; c++) {
+        s->col_sum[c] = 0;
+        s->col_dmin[c] = AP_FIGURE_MAX_DECIMALS + 1;
+        s->col_dmax[c] = -1;
+        s->col_whole[c] = 1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const ap__table_cell *row = ap__table_at(t, cover[k], 0);
+        int sign = t->rows[cover[k]].sign;
+        for (size_t c = 0; c < nc; c++) {
+            const ap__table_cell *cell = &row[c];
+            if (cell->kind == AP__CELL_FIGURE) {
+                s->col_sum[c] += sign * (ap__i128)cell->value;
+                if (cell->decimals < s->col_dmin[c])
+                    s->col_dmin[c] = cell->decimals;
+                if (cell->decimals > s->col_dmax[c])
+                    s->col_dmax[c] = cell->decimals;
+            } else if (!ap__cell_whole(cell->kind)) {
+                s->col_whole[c] = 0;
+            }
+        }
+    }
+}
+
+/* Whether the total of column c on row r (over n rows) agrees exactly by
+ * the column sums, every figure of the check printed to the same
+ * decimals: then it is added (its index in *at, the outcome in *st) and
+ * 1 returned; else 0, for the check to be made figure by figure.  Blanks
+ * and nils (value 0) take the figures' precision, as place_zeros gives
+ * them. */
+static int column_agrees(const ap_audit_table *t, ap_audit_report *rep,
+                         const scratch *s, size_t r, size_t c, size_t n,
+                         const char *check, size_t *at, ap_status *st,
+                         ap_error *err)
+{
+    const ap__table_cell *stated = ap__table_at(t, r, c);
+    if (n == 0 || !s->col_whole[c] || !ap__cell_whole(stated->kind))
+        return 0;
+    int lo = s->col_dmin[c], hi = s->col_dmax[c];
+    if (stated->kind == AP__CELL_FIGURE) {
+        if (stated->decimals < lo)
+            lo = stated->decimals;
+        if (stated->decimals > hi)
+            hi = stated->decimals;
+    }
+    if (hi < 0)
+        lo = hi = 0; /* nils and blanks only: at 0 decimals */
+    if (lo != hi || (t->decimals >= 0 && t->decimals != hi))
+        return 0;
+    int64_t value = stated->kind == AP__CELL_FIGURE ? stated->value : 0;
+    if (s->col_sum[c] != (ap__i128)value)
+        return 0;
+    *at = rep->n_findings;
+    *st = add_agreeing(t, rep, s, AP_TABLE_CHECK_TOTAL, r, c, check, hi,
+                       value, (int64_t)((n + 1) / 2), err);
+    return 1;
+}
+
 static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
                                  scratch *s, size_t r, const size_t *item_rows,
                                  size_t n_items, size_t *total_at,
@@ -480,6 +561,7 @@ static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
     const size_t *cover = total_cover(t, r, s, item_rows, n_items, &n);
     char *check = NULL;
     ap_status st = AP_OK;
+    column_sums(t, s, cover, n);
     for (size_t c = 0; c < t->n_columns && st == AP_OK; c++) {
         if (ap__table_at(t, r, c)->kind == AP__CELL_BLANK)
             continue;
@@ -493,6 +575,9 @@ static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
                                     "out of memory checking a table");
             }
         }
+        if (column_agrees(t, rep, s, r, c, n, check, &total_at[c], &st,
+                          err))
+            continue;
         for (size_t k = 0; k < n; k++) {
             const ap__table_cell *cell = ap__table_at(t, cover[k], c);
             s->items[k] = cell_figure(cell);
@@ -698,6 +783,10 @@ static ap_status check_table(const ap_audit_table *t, int lazy,
         .cells = malloc(room * sizeof *s.cells),
         .cover = malloc(room * sizeof *s.cover),
         .lazy = lazy,
+        .col_sum = malloc((t->n_columns + 1) * sizeof(ap__i128)),
+        .col_dmin = malloc((t->n_columns + 1) * sizeof(int)),
+        .col_dmax = malloc((t->n_columns + 1) * sizeof(int)),
+        .col_whole = malloc(t->n_columns + 1),
     };
     size_t *item_rows = malloc(room * sizeof *item_rows);
     size_t *total_at = malloc((t->n_columns + 1) * sizeof *total_at);
@@ -708,7 +797,8 @@ static ap_status check_table(const ap_audit_table *t, int lazy,
     ap_audit_report *rep = ap__report_new(t->title, t->origin, t->unit);
     ap_status st = AP_OK;
     if (!s.items || !s.signs || !s.labels || !s.kinds || !s.cells ||
-        !s.cover ||
+        !s.cover || !s.col_sum || !s.col_dmin || !s.col_dmax ||
+        !s.col_whole ||
         !item_rows || !total_at || !rule_at || !members || !member_signs ||
         !allow || !rep)
         st = ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
@@ -736,6 +826,10 @@ static ap_status check_table(const ap_audit_table *t, int lazy,
     free(s.kinds);
     free(s.cells);
     free(s.cover);
+    free(s.col_sum);
+    free(s.col_dmin);
+    free(s.col_dmax);
+    free(s.col_whole);
     free(item_rows);
     free(total_at);
     free(rule_at);

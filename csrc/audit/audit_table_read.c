@@ -939,6 +939,8 @@ static ap_status read_root(ap__jr *jr, void *model)
 static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
                            const ap_table_rows *g)
 {
+/* "$.rows[r]", written only for a message. */
+#define ROW_PATH (ap__jr_index_path(p, "$.rows", r), p)
     const cJSON *root = jr->root;
     if (ap__jr_member(root, "rows") != NULL)
         return ap__jr_fail(jr, ap__jr_member(root, "rows"), "$.rows",
@@ -958,16 +960,15 @@ static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
     for (size_t r = 0; r < n; r++) {
         ap__table_row *row = &t->rows[r];
         char p[AP__JR_PATH_SIZE];
-        ap__jr_index_path(p, "$.rows", r);
         if ((row->label = ap__strdup(g->labels[r])) == NULL)
             return ap__jr_nomem(jr);
         t->n_rows = r + 1;
         if (is_blank_text(row->label, strlen(row->label)))
-            return ap__jr_fail(jr, root, p, "a row label cannot be empty: "
+            return ap__jr_fail(jr, root, ROW_PATH, "a row label cannot be empty: "
                                "totals and findings name rows by their "
                                "labels");
         if (g->signs[r] != 1 && g->signs[r] != -1)
-            return ap__jr_fail(jr, root, p, "expected a sign of 1 or -1, "
+            return ap__jr_fail(jr, root, ROW_PATH, "expected a sign of 1 or -1, "
                                "found %d", g->signs[r]);
         row->sign = g->signs[r];
         for (size_t c = 0; c < nc; c++) {
@@ -975,15 +976,15 @@ static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
             int kind = g->kinds[at], d = g->decimals[at];
             if (kind != AP__CELL_BLANK && kind != AP__CELL_NIL &&
                 kind != AP__CELL_FIGURE)
-                return ap__jr_fail(jr, root, p, "value %zu: kind %d is not "
+                return ap__jr_fail(jr, root, ROW_PATH, "value %zu: kind %d is not "
                                    "a blank, a nil or a figure", c, kind);
             if (d > AP_FIGURE_MAX_DECIMALS ||
-                (kind == AP__CELL_BLANK && (d != 0 || g->values[at] != 0)))
-                return ap__jr_fail(jr, root, p, "value %zu: %d decimals is "
-                                   "outside 0..%d", c, d,
-                                   AP_FIGURE_MAX_DECIMALS);
+                (kind != AP__CELL_FIGURE && (d != 0 || g->values[at] != 0)))
+                return ap__jr_fail(jr, root, ROW_PATH, "value %zu: %d decimals is "
+                                   "outside 0..%d, or a blank or nil has "
+                                   "digits", c, d, AP_FIGURE_MAX_DECIMALS);
             if (t->decimals >= 0 && d > t->decimals)
-                return ap__jr_fail(jr, root, p, "value %zu has %d decimals "
+                return ap__jr_fail(jr, root, ROW_PATH, "value %zu has %d decimals "
                                    "but the table's \"decimals\" says every "
                                    "figure is printed to %d", c, d,
                                    t->decimals);
@@ -999,7 +1000,7 @@ static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
             row->from = last_total == SIZE_MAX ? 0 : last_total + 1;
             row->to = r;
             if (row->from == row->to)
-                return ap__jr_fail(jr, root, p, "\"above\" sums the item "
+                return ap__jr_fail(jr, root, ROW_PATH, "\"above\" sums the item "
                                    "rows since the previous total row (or "
                                    "the top of the table), and there are "
                                    "none");
@@ -1007,17 +1008,18 @@ static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
         case 2:
             row->kind = AP__ROW_ALL;
             if (n_items == 0)
-                return ap__jr_fail(jr, root, p, "\"all\" sums every item "
+                return ap__jr_fail(jr, root, ROW_PATH, "\"all\" sums every item "
                                    "row above this one, and there are none");
             break;
         default:
-            return ap__jr_fail(jr, root, p, "total %d is not 0 (an item), 1 "
+            return ap__jr_fail(jr, root, ROW_PATH, "total %d is not 0 (an item), 1 "
                                "(\"above\") or 2 (\"all\")", g->totals[r]);
         }
         last_total = r;
     }
     return AP_OK;
 }
+#undef ROW_PATH
 
 ap_status ap_audit_table_parse_rows(const char *text, size_t len,
                                     const char *source,
