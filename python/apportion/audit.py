@@ -412,12 +412,13 @@ class _Checks:
     __slots__ = ("_capsule", "_items", "_n", "_not_ok_items", "counts",
                  "source", "title", "unit")
 
-    def __init__(self, capsule: object | None,
+    def __init__(self, capsule: _core._AuditChecks | None,
                  items: list[dict[str, Any]] | None = None,
                  head: tuple[str, str, str] = ("", "", "")) -> None:
         self._capsule = capsule
         self._items = items
         self._not_ok_items: list[dict[str, Any]] | None = None
+        self._n: int
         if capsule is not None:
             (self.title, self.source, self.unit, self._n, ok, rounding,
              error) = _core.audit_checks_head(capsule)
@@ -437,6 +438,7 @@ class _Checks:
             return iter(self._items)
         item = _core.audit_checks_item
         capsule = self._capsule
+        assert capsule is not None
         return (item(capsule, i) for i in range(self._n))
 
     def __eq__(self, other: object) -> bool:
@@ -459,6 +461,7 @@ class _Checks:
                     if f["status"] != "ok" or f["cause"] == "illegible"]
             else:
                 capsule = self._capsule
+                assert capsule is not None
                 self._not_ok_items = [
                     _core.audit_checks_item(capsule, i)
                     for i in _core.audit_checks_not_ok(capsule)]
@@ -488,7 +491,8 @@ class Report(Presentable):
         return report
 
     @classmethod
-    def _from_checks(cls, capsule: object, file: str | None = None) -> Report:
+    def _from_checks(cls, capsule: _core._AuditChecks,
+                     file: str | None = None) -> Report:
         """A table's checks as the core keeps them (a capsule of
         ``_core.audit_checks_text``): objects only for what is read."""
         checks = _Checks(capsule)
@@ -738,7 +742,7 @@ def check_table(table: str | os.PathLike[str] | Mapping[str, Any], *,
                      f"not {type(table).__name__}")
 
 
-def _table_checks(table: Mapping[str, Any]) -> object:
+def _table_checks(table: Mapping[str, Any]) -> _core._AuditChecks:
     """The core's checks of a table given as the JSON form's dict.  Its
     rows go to the core as they are (a large table's figures are never
     written out as JSON text and read back) when every row is plain; the
