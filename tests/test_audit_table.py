@@ -282,3 +282,91 @@ def test_cut_off_cells_in_csv_and_the_schema(tmp_path):
             check_table(_quarters(bad))
     with pytest.raises(PlanError, match=r"\$\.rows\[3\]\.values\[0\]"):
         check_table(_quarters("5a…"))
+
+
+# ---- a dict's rows handed to the core as arrays ----------------------------------
+
+def _rows_path(table):
+    """The core's checks from the dict's rows as arrays, or None when
+    check_table would read the table as JSON text instead."""
+    from apportion import _core
+
+    header = {k: v for k, v in table.items() if k != "rows"}
+    return _core.audit_checks_rows(json.dumps(header), table["rows"], "<table>")
+
+
+def _as_json_text(table):
+    from apportion import _core
+    from apportion.audit import Report
+
+    return Report._from_checks(_core.audit_checks_text(json.dumps(table),
+                                                       "<table>"))
+
+
+def test_seed_tables_as_dicts_give_what_their_files_give():
+    taken = 0
+    for path in sorted(TABLES.glob("*.json")):
+        table = load_table(path)
+        taken += _rows_path(table) is not None
+        from_dict, from_file = check_table(table).to_dict(), check_table(path).to_dict()
+        from_dict.pop("file"), from_file.pop("file")
+        assert from_dict == from_file, path.name
+    assert taken >= 10  # most seed tables print only whole figures
+
+
+def test_plain_rows_go_as_arrays_and_agree_with_the_json_reader():
+    table = {"format": "apportion.table/1", "title": "T", "unit": "£000",
+             "columns": ["A", "B", "C"], "rules": ["C = A - B"],
+             "rows": [{"label": "r1", "values": [10, "4", "6"], "note": "n"},
+                      {"label": "r2", "sign": -1, "values": ["(2)", "-", -2]},
+                      {"label": "r3", "values": ["1,250.5", None, "1,250.25"]},
+                      {"label": "Sub", "total": "above",
+                       "values": ["1,258.5", "4", "1,254.30"]},
+                      {"label": "All", "total": "all",
+                       "values": ["1,258.50", "4.1", "1,254.25"]}]}
+    assert _rows_path(table) is not None
+    got, want = check_table(table), _as_json_text(table)
+    assert got.counts() == want.counts() and got.counts()["error"] > 0
+    assert got.to_dict() == want.to_dict()
+    assert [f.to_dict() for f in got.errors] == [f.to_dict() for f in want.errors]
+
+
+@pytest.mark.parametrize("cell, row_key", [
+    ("52,91…", None), ("not legible", None), (Decimal("1.5"), None),
+    (1.5, None), (True, None), ("", None), (2**70, None),
+    (1, ("total", ["r1"])), (1, ("sign", True)), (1, ("colour", "red"))])
+def test_rows_not_plain_are_read_as_json(cell, row_key):
+    rows = [{"label": "r1", "values": [1]}, {"label": "r2", "values": [cell]},
+            {"label": "T", "total": "above", "values": ["2"]}]
+    if row_key is not None:
+        rows[2][row_key[0]] = row_key[1]
+    table = {"format": "apportion.table/1", "columns": ["A"], "rows": rows}
+    assert _rows_path(table) is None
+    try:
+        want = _as_json_text(json.loads(json.dumps(
+            table, default=lambda v: format(v, "f"))))
+    except PlanError as e:
+        with pytest.raises(PlanError) as info:
+            check_table(table)
+        assert str(info.value) == str(e)
+        return
+    assert check_table(table).to_dict() == want.to_dict()
+
+
+def test_rows_the_core_refuses_are_named_as_the_json_reader_names_them():
+    table = {"format": "apportion.table/1", "columns": ["A"],
+             "rows": [{"label": "Sub", "total": "above", "values": [1]},
+                      {"label": "x", "values": [1]}]}
+    with pytest.raises(PlanError) as info:
+        check_table(table)
+    # The JSON reader's message, with the line and column of the text.
+    assert str(info.value).startswith("<table>:1:")
+    assert "$.rows[0].total" in str(info.value)
+    assert "name the rows in a list instead" in str(info.value)
+    table["rows"][0] = {"label": " ", "values": [1]}
+    with pytest.raises(PlanError, match=r"\$\.rows\[0\]\.label"):
+        check_table(table)
+    table = {"format": "apportion.table/1", "columns": ["A"], "decimals": 0,
+             "rows": [{"label": "x", "values": ["1.5"]}]}
+    with pytest.raises(PlanError, match=r"\$\.rows\[0\]\.values\[0\]"):
+        check_table(table)

@@ -25,8 +25,13 @@ ap_audit_report *ap__report_new(const char *title, const char *source,
     return r;
 }
 
+char ap__report_borrowed[] = "";
+char ap__report_agree_text[] = "The items sum to the stated total.";
+
 static void finding_entry_clear(ap_table_finding *f)
 {
+    if (f->id == ap__report_borrowed)
+        return; /* nothing of it is owned */
     free(f->row_label);
     free(f->column_label);
     free(f->check);
@@ -40,9 +45,8 @@ static char *copy(const char *s)
     return ap__strdup(s ? s : "");
 }
 
-ap_status ap__report_add(ap_audit_report *report,
-                         const ap__report_where *where,
-                         ap_audit_finding *finding, ap_error *err)
+/* Room for one more finding: 0 when memory runs out. */
+static int report_grow(ap_audit_report *report)
 {
     /* Capacity is implicit: 8, then doubled whenever n reaches a power
      * of two from 8 on, so no capacity field is needed in the public
@@ -51,12 +55,53 @@ ap_status ap__report_add(ap_audit_report *report,
     if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
         size_t cap = n ? 2 * n : 8;
         ap_table_finding *grown = realloc(report->findings, cap * sizeof *grown);
-        if (grown == NULL) {
-            ap_audit_finding_clear(finding);
-            return ap_error_set(err, AP_E_NOMEM,
-                                "out of memory for audit findings");
-        }
+        if (grown == NULL)
+            return 0;
         report->findings = grown;
+    }
+    return 1;
+}
+
+ap_status ap__report_add_plain(ap_audit_report *report,
+                               const ap__report_where *where, int scale,
+                               int64_t stated, int64_t tolerance,
+                               ap_error *err)
+{
+    if (!report_grow(report))
+        return ap_error_set(err, AP_E_NOMEM,
+                            "out of memory for audit findings");
+    ap_table_finding *f = &report->findings[report->n_findings++];
+    memset(f, 0, sizeof *f);
+    f->kind = where->kind;
+    f->row = where->row;
+    f->column = where->column;
+    /* Borrowed: the strings outlive the report, which frees none of them. */
+    f->row_label = (char *)(uintptr_t)where->row_label;
+    f->column_label = (char *)(uintptr_t)where->column_label;
+    f->check = (char *)(uintptr_t)where->check;
+    f->id = ap__report_borrowed;
+    f->unit = ap__report_borrowed;
+    f->finding.status = AP_AUDIT_OK;
+    f->finding.cause = AP_CAUSE_NONE;
+    f->finding.item = AP_AUDIT_NO_ITEM;
+    f->finding.scale = scale;
+    f->finding.stated = stated;
+    f->finding.computed = stated;
+    f->finding.tolerance = tolerance;
+    f->finding.suggestion = ap__report_agree_text;
+    report->n_ok++;
+    return AP_OK;
+}
+
+ap_status ap__report_add(ap_audit_report *report,
+                         const ap__report_where *where,
+                         ap_audit_finding *finding, ap_error *err)
+{
+    size_t n = report->n_findings;
+    if (!report_grow(report)) {
+        ap_audit_finding_clear(finding);
+        return ap_error_set(err, AP_E_NOMEM,
+                            "out of memory for audit findings");
     }
     ap_table_finding *f = &report->findings[n];
     memset(f, 0, sizeof *f);

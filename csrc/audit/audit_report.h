@@ -32,6 +32,22 @@ ap_status ap__report_add(ap_audit_report *report,
                          const ap__report_where *where,
                          ap_audit_finding *finding, ap_error *err);
 
+/* The id of an entry whose strings are borrowed (from the table and the
+ * check's texts, which outlive the report) and whose finding owns nothing:
+ * a check whose figures agree exactly, added by ap__report_add_plain.
+ * ap_audit_report_free frees nothing of such an entry. */
+extern char ap__report_borrowed[];
+/* The suggestion of a check whose figures agree exactly (static). */
+extern char ap__report_agree_text[];
+
+/* Appends a check whose figures agree exactly (status ok, cause none, no
+ * item): its strings borrowed from *where, its figures given.  The caller
+ * keeps those strings alive as long as the report.  Counts it ok. */
+ap_status ap__report_add_plain(ap_audit_report *report,
+                               const ap__report_where *where, int scale,
+                               int64_t stated, int64_t tolerance,
+                               ap_error *err);
+
 /* A reclassification between columns.  members[0..m) are the findings of
  * one total row that are errors, each the total of a column entering a
  * rule that holds on the row itself (rule_text, e.g. "2023/24 = Red +

@@ -108,7 +108,97 @@ typedef struct scratch {
     unsigned char *kinds; /* ap__cell_kind of each part */
     const ap__table_cell **cells; /* each part's cell */
     size_t *cover;        /* a total's rows */
+    /* Nonzero: checks whose figures agree exactly are added with their
+     * strings borrowed (ap__report_add_plain), and the texts of total
+     * checks are kept in texts[0..n_texts) to outlive the report. */
+    int lazy;
+    char **texts;
+    size_t n_texts, cap_texts;
+    /* Per column, over a total's rows in one pass: the signed sum of the
+     * printed digits, the fewest and most decimals of its figures, and
+     * whether every cell is whole. */
+    ap__i128 *col_sum;
+    int *col_dmin, *col_dmax;
+    unsigned char *col_whole;
 } scratch;
+
+/* Keeps a total check's text for the borrowed findings: 0 on no memory. */
+static int keep_text(scratch *s, char *text)
+{
+    if (s->n_texts == s->cap_texts) {
+        size_t cap = s->cap_texts ? 2 * s->cap_texts : 64;
+        char **grown = realloc(s->texts, cap * sizeof *grown);
+        if (grown == NULL)
+            return 0;
+        s->texts = grown;
+        s->cap_texts = cap;
+    }
+    s->texts[s->n_texts++] = text;
+    return 1;
+}
+
+/* 10^k for 0 <= k <= 18, without a call per figure. */
+static const int64_t powers_of_ten[19] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+    1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+    100000000000000, 1000000000000000, 10000000000000000,
+    100000000000000000, 1000000000000000000};
+
+/* When the figures of a check agree exactly, what ap_audit_sum would find
+ * (status ok, cause none) without its search: the common scale, the
+ * stated figure at it and the rounding allowed, and 1; else 0 (they
+ * differ, or a figure does not fit int64 at the scale), and the caller
+ * runs ap_audit_sum.  Blanks and nils are placed already.  The rounding
+ * allowed is half the sum of the printed units (ap_audit_sum's
+ * tolerance): each figure's unit is 10^(scale - its decimals), or of the
+ * table's decimals when it states them. */
+static int agrees_exactly(const ap_audit_table *t, const scratch *s, size_t n,
+                          const ap_figure *stated, int *scale_out,
+                          int64_t *stated_out, int64_t *tolerance_out)
+{
+    if (n == 0)
+        return 0;
+    int scale = t->decimals, same = 1;
+    if (stated->decimals > scale)
+        scale = stated->decimals;
+    for (size_t k = 0; k < n; k++) {
+        if (s->items[k].decimals > scale)
+            scale = s->items[k].decimals;
+        same &= s->items[k].decimals == stated->decimals;
+    }
+    if (scale < 0 || scale > AP_FIGURE_MAX_DECIMALS || stated->decimals < 0)
+        return 0;
+    ap__i128 sum = 0, res = 0, sv;
+    if (same && stated->decimals == scale &&
+        (t->decimals < 0 || t->decimals == scale)) {
+        /* Every figure at the one scale: each unit is 1. */
+        for (size_t k = 0; k < n; k++)
+            sum += s->signs[k] * (ap__i128)s->items[k].value;
+        res = (ap__i128)n + 1;
+        sv = stated->value;
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            int d = s->items[k].decimals;
+            if (d < 0)
+                return 0;
+            ap__i128 v = (ap__i128)s->items[k].value * powers_of_ten[scale - d];
+            if (!ap__fits_i64(v))
+                return 0;
+            sum += s->signs[k] * v;
+            res += powers_of_ten[scale - (t->decimals >= 0 ? t->decimals : d)];
+        }
+        sv = (ap__i128)stated->value * powers_of_ten[scale - stated->decimals];
+        res += powers_of_ten[scale - (t->decimals >= 0 ? t->decimals
+                                                       : stated->decimals)];
+    }
+    if (!ap__fits_i64(sv) || !ap__fits_i64(sum) || sv != sum)
+        return 0;
+    ap__i128 tol = res / 2;
+    *scale_out = scale;
+    *stated_out = (int64_t)sv;
+    *tolerance_out = ap__fits_i64(tol) ? (int64_t)tol : INT64_MAX;
+    return 1;
+}
 
 static ap_figure cell_figure(const ap__table_cell *c)
 {
@@ -295,6 +385,34 @@ static ap_status audit_partly_legible(const ap_audit_table *t,
     return ap__report_add(rep, where, &f, err);
 }
 
+/* Appends a check whose figures agree exactly: ap_audit_sum's finding
+ * (status ok, cause none) without its search, borrowing its strings when
+ * the scratch is lazy. */
+static ap_status add_agreeing(const ap_audit_table *t, ap_audit_report *rep,
+                              const scratch *s, ap_table_check_kind kind,
+                              size_t row, size_t column, const char *check,
+                              int scale, int64_t stated, int64_t tolerance,
+                              ap_error *err)
+{
+    ap__report_where where = {kind, row, column, t->rows[row].label,
+                              t->columns[column], check, NULL, NULL};
+    if (s->lazy)
+        return ap__report_add_plain(rep, &where, scale, stated, tolerance,
+                                    err);
+    ap_audit_finding f;
+    memset(&f, 0, sizeof f);
+    f.status = AP_AUDIT_OK;
+    f.cause = AP_CAUSE_NONE;
+    f.item = AP_AUDIT_NO_ITEM;
+    f.scale = scale;
+    f.stated = f.computed = stated;
+    f.tolerance = tolerance;
+    f.suggestion = ap__strdup(ap__report_agree_text);
+    if (f.suggestion == NULL)
+        return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
+    return ap__report_add(rep, &where, &f, err);
+}
+
 /* Runs ap_audit_sum on the scratch's n parts against the stated cell at
  * (row, column) and appends the finding to the report. */
 static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
@@ -315,6 +433,11 @@ static ap_status audit_one(const ap_audit_table *t, ap_audit_report *rep,
     }
     ap_figure stated = cell_figure(cell);
     place_zeros(s->items, s->kinds, n, &stated, cell->kind);
+    int scale;
+    int64_t stated_v, tolerance;
+    if (agrees_exactly(t, s, n, &stated, &scale, &stated_v, &tolerance))
+        return add_agreeing(t, rep, s, kind, row, column, check, scale,
+                            stated_v, tolerance, err);
     char *stated_label = pair_label(row_label, column_label);
     if (stated_label == NULL)
         return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
@@ -365,6 +488,70 @@ static const size_t *total_cover(const ap_audit_table *t, size_t r,
     }
 }
 
+/* The scratch's column sums over the total's n rows cover[], in one pass
+ * along the rows (a table's cells lie row by row). */
+static void column_sums(const ap_audit_table *t, scratch *s,
+                        const size_t *cover, size_t n)
+{
+    size_t nc = t->n_columns;
+    for (size_t c = 0; c < nc; c++) {
+        s->col_sum[c] = 0;
+        s->col_dmin[c] = AP_FIGURE_MAX_DECIMALS + 1;
+        s->col_dmax[c] = -1;
+        s->col_whole[c] = 1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const ap__table_cell *row = ap__table_at(t, cover[k], 0);
+        int sign = t->rows[cover[k]].sign;
+        for (size_t c = 0; c < nc; c++) {
+            const ap__table_cell *cell = &row[c];
+            if (cell->kind == AP__CELL_FIGURE) {
+                s->col_sum[c] += sign * (ap__i128)cell->value;
+                if (cell->decimals < s->col_dmin[c])
+                    s->col_dmin[c] = cell->decimals;
+                if (cell->decimals > s->col_dmax[c])
+                    s->col_dmax[c] = cell->decimals;
+            } else if (!ap__cell_whole(cell->kind)) {
+                s->col_whole[c] = 0;
+            }
+        }
+    }
+}
+
+/* Whether the total of column c on row r (over n rows) agrees exactly by
+ * the column sums, every figure of the check printed to the same
+ * decimals: then it is added (its index in *at, the outcome in *st) and
+ * 1 returned; else 0, for the check to be made figure by figure.  Blanks
+ * and nils (value 0) take the figures' precision, as place_zeros gives
+ * them. */
+static int column_agrees(const ap_audit_table *t, ap_audit_report *rep,
+                         const scratch *s, size_t r, size_t c, size_t n,
+                         const char *check, size_t *at, ap_status *st,
+                         ap_error *err)
+{
+    const ap__table_cell *stated = ap__table_at(t, r, c);
+    if (n == 0 || !s->col_whole[c] || !ap__cell_whole(stated->kind))
+        return 0;
+    int lo = s->col_dmin[c], hi = s->col_dmax[c];
+    if (stated->kind == AP__CELL_FIGURE) {
+        if (stated->decimals < lo)
+            lo = stated->decimals;
+        if (stated->decimals > hi)
+            hi = stated->decimals;
+    }
+    if (hi < 0)
+        lo = hi = 0; /* nils and blanks only: at 0 decimals */
+    if (lo != hi || (t->decimals >= 0 && t->decimals != hi))
+        return 0;
+    int64_t value = stated->kind == AP__CELL_FIGURE ? stated->value : 0;
+    if (s->col_sum[c] != (ap__i128)value)
+        return 0;
+    *at = rep->n_findings;
+    *st = add_agreeing(t, rep, s, AP_TABLE_CHECK_TOTAL, r, c, check, hi,
+                       value, (int64_t)((n + 1) / 2), err);
+    return 1;
+}
+
 static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
                                  scratch *s, size_t r, const size_t *item_rows,
                                  size_t n_items, size_t *total_at,
@@ -374,13 +561,23 @@ static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
     const size_t *cover = total_cover(t, r, s, item_rows, n_items, &n);
     char *check = NULL;
     ap_status st = AP_OK;
+    column_sums(t, s, cover, n);
     for (size_t c = 0; c < t->n_columns && st == AP_OK; c++) {
         if (ap__table_at(t, r, c)->kind == AP__CELL_BLANK)
             continue;
-        if (check == NULL &&
-            (check = total_check_text(t, r, cover, n)) == NULL)
-            return ap_error_set(err, AP_E_NOMEM,
-                                "out of memory checking a table");
+        if (check == NULL) {
+            if ((check = total_check_text(t, r, cover, n)) == NULL)
+                return ap_error_set(err, AP_E_NOMEM,
+                                    "out of memory checking a table");
+            if (s->lazy && !keep_text(s, check)) {
+                free(check);
+                return ap_error_set(err, AP_E_NOMEM,
+                                    "out of memory checking a table");
+            }
+        }
+        if (column_agrees(t, rep, s, r, c, n, check, &total_at[c], &st,
+                          err))
+            continue;
         for (size_t k = 0; k < n; k++) {
             const ap__table_cell *cell = ap__table_at(t, cover[k], c);
             s->items[k] = cell_figure(cell);
@@ -392,7 +589,8 @@ static ap_status check_total_row(const ap_audit_table *t, ap_audit_report *rep,
         total_at[c] = rep->n_findings;
         st = audit_one(t, rep, s, n, AP_TABLE_CHECK_TOTAL, r, c, check, err);
     }
-    free(check);
+    if (!s->lazy)
+        free(check);
     return st;
 }
 
@@ -570,18 +768,12 @@ static ap_status check_rates(const ap_audit_table *t, ap_audit_report *rep,
 
 /* ---- the table ------------------------------------------------------------- */
 
-ap_status ap_audit_table_check(const ap_audit_table *table,
-                               ap_audit_report **out, ap_error *err)
+/* Every check of the table into *out; lazy as scratch.lazy, the kept
+ * texts handed to *texts (lazy only; freed here on an error). */
+static ap_status check_table(const ap_audit_table *t, int lazy,
+                             ap_audit_report **out, char ***texts,
+                             size_t *n_texts, ap_error *err)
 {
-    ap_error_clear(err);
-    if (out == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "ap_audit_table_check: out is NULL");
-    *out = NULL;
-    if (table == NULL)
-        return ap_error_set(err, AP_E_INPUT,
-                            "ap_audit_table_check: no table");
-    const ap_audit_table *t = table;
     size_t room = (t->n_rows > t->n_columns ? t->n_rows : t->n_columns) + 1;
     scratch s = {
         .items = malloc(room * sizeof *s.items),
@@ -590,6 +782,11 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
         .kinds = malloc(room),
         .cells = malloc(room * sizeof *s.cells),
         .cover = malloc(room * sizeof *s.cover),
+        .lazy = lazy,
+        .col_sum = malloc((t->n_columns + 1) * sizeof(ap__i128)),
+        .col_dmin = malloc((t->n_columns + 1) * sizeof(int)),
+        .col_dmax = malloc((t->n_columns + 1) * sizeof(int)),
+        .col_whole = malloc(t->n_columns + 1),
     };
     size_t *item_rows = malloc(room * sizeof *item_rows);
     size_t *total_at = malloc((t->n_columns + 1) * sizeof *total_at);
@@ -600,7 +797,8 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     ap_audit_report *rep = ap__report_new(t->title, t->origin, t->unit);
     ap_status st = AP_OK;
     if (!s.items || !s.signs || !s.labels || !s.kinds || !s.cells ||
-        !s.cover ||
+        !s.cover || !s.col_sum || !s.col_dmin || !s.col_dmax ||
+        !s.col_whole ||
         !item_rows || !total_at || !rule_at || !members || !member_signs ||
         !allow || !rep)
         st = ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
@@ -628,6 +826,10 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     free(s.kinds);
     free(s.cells);
     free(s.cover);
+    free(s.col_sum);
+    free(s.col_dmin);
+    free(s.col_dmax);
+    free(s.col_whole);
     free(item_rows);
     free(total_at);
     free(rule_at);
@@ -636,8 +838,108 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
     free(allow);
     if (st != AP_OK) {
         ap_audit_report_free(rep);
+        for (size_t i = 0; i < s.n_texts; i++)
+            free(s.texts[i]);
+        free(s.texts);
         return st;
     }
     *out = rep;
+    if (lazy) {
+        *texts = s.texts;
+        *n_texts = s.n_texts;
+    }
     return AP_OK;
+}
+
+ap_status ap_audit_table_check(const ap_audit_table *table,
+                               ap_audit_report **out, ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_check: out is NULL");
+    *out = NULL;
+    if (table == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_check: no table");
+    return check_table(table, 0, out, NULL, NULL, err);
+}
+
+/* ---- the checks of a large table ------------------------------------------ */
+
+struct ap_audit_checks {
+    ap_audit_table *table;   /* owned: the findings borrow its labels */
+    ap_audit_report *report; /* every check */
+    char **texts;            /* the total checks' texts, borrowed too */
+    size_t n_texts;
+    size_t *not_ok;          /* the checks not ok or not made, in order */
+    size_t n_not_ok;
+};
+
+ap_status ap_audit_table_checks(ap_audit_table *table, ap_audit_checks **out,
+                                ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL) {
+        ap_audit_table_free(table);
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_checks: out is NULL");
+    }
+    *out = NULL;
+    if (table == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_checks: no table");
+    ap_audit_checks *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        ap_audit_table_free(table);
+        return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
+    }
+    c->table = table;
+    ap_status st = check_table(table, 1, &c->report, &c->texts, &c->n_texts,
+                               err);
+    if (st != AP_OK) {
+        ap_audit_checks_free(c);
+        return st;
+    }
+    const ap_audit_report *r = c->report;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_findings; i++)
+        n += r->findings[i].finding.status != AP_AUDIT_OK ||
+             r->findings[i].finding.cause == AP_CAUSE_ILLEGIBLE;
+    c->not_ok = malloc((n ? n : 1) * sizeof *c->not_ok);
+    if (c->not_ok == NULL) {
+        ap_audit_checks_free(c);
+        return ap_error_set(err, AP_E_NOMEM, "out of memory checking a table");
+    }
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (r->findings[i].finding.status != AP_AUDIT_OK ||
+            r->findings[i].finding.cause == AP_CAUSE_ILLEGIBLE)
+            c->not_ok[c->n_not_ok++] = i;
+    *out = c;
+    return AP_OK;
+}
+
+const ap_audit_report *ap_audit_checks_report(const ap_audit_checks *checks)
+{
+    return checks->report;
+}
+
+const size_t *ap_audit_checks_not_ok(const ap_audit_checks *checks,
+                                     size_t *n)
+{
+    *n = checks->n_not_ok;
+    return checks->not_ok;
+}
+
+void ap_audit_checks_free(ap_audit_checks *checks)
+{
+    if (checks == NULL)
+        return;
+    ap_audit_report_free(checks->report);
+    for (size_t i = 0; i < checks->n_texts; i++)
+        free(checks->texts[i]);
+    free(checks->texts);
+    free(checks->not_ok);
+    ap_audit_table_free(checks->table);
+    free(checks);
 }

@@ -126,17 +126,40 @@ static ap_status find_row(ap__jr *jr, const ap_audit_table *t,
 
 /* ---- cells ------------------------------------------------------------ */
 
-static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
-                           const cJSON *node, const char *path,
-                           ap__table_cell *cell)
+/* A plain whole number, "-1234" or "0": an optional minus, then 1 to 18
+ * digits, the first not 0 unless it is the only one.  Into *out. */
+static int plain_integer(const char *raw, size_t len, int64_t *out)
 {
+    size_t i = len > 0 && raw[0] == '-';
+    size_t digits = len - i;
+    if (digits == 0 || digits > 18 || (raw[i] == '0' && digits > 1) ||
+        (raw[i] == '0' && i == 1))
+        return 0;
+    int64_t v = 0;
+    for (; i < len; i++) {
+        if (raw[i] < '0' || raw[i] > '9')
+            return 0;
+        v = v * 10 + (raw[i] - '0');
+    }
+    *out = raw[0] == '-' ? -v : v;
+    return 1;
+}
+
+/* Cell c of the values at values_path; its own path is written only
+ * for a message (a large table has millions of cells). */
+static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
+                           const cJSON *node, const char *values_path,
+                           size_t c, ap__table_cell *cell)
+{
+    char path[AP__JR_PATH_SIZE];
+#define PATH (ap__jr_index_path(path, values_path, c), path)
     *cell = (ap__table_cell){0, 0, AP__CELL_BLANK, NULL};
     if (cJSON_IsNull(node))
         return AP_OK;
     const char *raw;
     size_t len;
     if (!ap__jr_number_text(jr, node, &raw, &len))
-        return ap__jr_fail(jr, node, path, "expected a figure as printed "
+        return ap__jr_fail(jr, node, PATH, "expected a figure as printed "
                            "(\"1,070\", \"(856)\", \"-\", a cut-off "
                            "\"52,91\xe2\x80\xa6\" or \"not legible\"), a "
                            "number, or null for a cell the table leaves "
@@ -144,15 +167,20 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
                            ap__jr_type_name(node));
     if (cJSON_IsString(node) && is_blank_text(raw, len))
         return AP_OK;
+    if (plain_integer(raw, len, &cell->value)) {
+        /* What ap_figure_parse reads it as, without the lexer. */
+        cell->kind = AP__CELL_FIGURE;
+        return AP_OK;
+    }
     if (cJSON_IsString(node)) {
         /* Cut off or not legible: carried as printed, never completed. */
         ap_printed_figure pf;
         if (ap_printed_parse(raw, len, AP_FIGURE_MAX_DECIMALS, 1, &pf,
                              jr->err) != AP_OK)
-            return ap__jr_refail(jr, node, path);
+            return ap__jr_refail(jr, node, PATH);
         if (pf.legibility != AP_LEGIBLE) {
             if (t->decimals >= 0 && pf.decimals > t->decimals)
-                return ap__jr_fail(jr, node, path, "\"%.*s\" has %d "
+                return ap__jr_fail(jr, node, PATH, "\"%.*s\" has %d "
                                    "decimal%s but the table's \"decimals\" "
                                    "says every figure is printed to %d",
                                    ap__utf8_prefix(raw, len, 60), raw,
@@ -174,9 +202,9 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
     }
     ap_figure f;
     if (ap_figure_parse(raw, len, &f, jr->err) != AP_OK)
-        return ap__jr_refail(jr, node, path);
+        return ap__jr_refail(jr, node, PATH);
     if (t->decimals >= 0 && f.decimals > t->decimals)
-        return ap__jr_fail(jr, node, path, "\"%.*s\" has %d decimal%s but "
+        return ap__jr_fail(jr, node, PATH, "\"%.*s\" has %d decimal%s but "
                            "the table's \"decimals\" says every figure is "
                            "printed to %d",
                            ap__utf8_prefix(raw, len, 60), raw, f.decimals,
@@ -186,6 +214,7 @@ static ap_status read_cell(ap__jr *jr, const ap_audit_table *t,
     cell->kind = has_digit(raw, len) ? AP__CELL_FIGURE : AP__CELL_NIL;
     return AP_OK;
 }
+#undef PATH
 
 /* ---- rows ------------------------------------------------------------- */
 
@@ -323,13 +352,10 @@ static ap_status read_row(ap__jr *jr, const cJSON *obj, const char *path,
                            n);
     }
     size_t c = 0;
-    for (const cJSON *v = values->child; v != NULL; v = v->next, c++) {
-        char vp[AP__JR_PATH_SIZE];
-        ap__jr_index_path(vp, p, c);
-        if ((st = read_cell(jr, t, v, vp,
+    for (const cJSON *v = values->child; v != NULL; v = v->next, c++)
+        if ((st = read_cell(jr, t, v, p, c,
                             &t->cells[at * t->n_columns + c])))
             return st;
-    }
 
     const cJSON *total = ap__jr_member(obj, "total");
     if (total == NULL) {
@@ -849,9 +875,13 @@ static const char *const table_keys[] = {"$schema", "format", "title",
                                          "note",    "columns", "rules",
                                          "rows",    "rates",  NULL};
 
-static ap_status read_root(ap__jr *jr, void *model)
+static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
+                           const ap_table_rows *rows);
+
+/* The root, its rows from the JSON's "rows" or, when given, from rows. */
+static ap_status read_root_with(ap__jr *jr, ap_audit_table *t,
+                                const ap_table_rows *rows)
 {
-    ap_audit_table *t = model;
     const cJSON *root = jr->root;
     ap_status st;
     const cJSON *schema = ap__jr_member(root, "$schema");
@@ -890,9 +920,139 @@ static ap_status read_root(ap__jr *jr, void *model)
         t->decimals = (int)d;
     }
     /* Rows name columns' count, rules name columns and rows. */
-    if ((st = read_columns(jr, t, root)) || (st = read_rows(jr, t, root)) ||
+    if ((st = read_columns(jr, t, root)) ||
+        (st = rows != NULL ? fill_rows(jr, t, rows) : read_rows(jr, t, root)) ||
         (st = read_rules(jr, t, root)) || (st = read_rates(jr, t, root)))
         return st;
+    return AP_OK;
+}
+
+static ap_status read_root(ap__jr *jr, void *model)
+{
+    return read_root_with(jr, model, NULL);
+}
+
+/* ---- rows given as arrays ---------------------------------------------- */
+
+/* The rows as read_rows would read them from JSON holding the same
+ * labels, signs, totals ("above", "all") and figures. */
+static ap_status fill_rows(ap__jr *jr, ap_audit_table *t,
+                           const ap_table_rows *g)
+{
+/* "$.rows[r]", written only for a message. */
+#define ROW_PATH (ap__jr_index_path(p, "$.rows", r), p)
+    const cJSON *root = jr->root;
+    if (ap__jr_member(root, "rows") != NULL)
+        return ap__jr_fail(jr, ap__jr_member(root, "rows"), "$.rows",
+                           "the rows are given as arrays: the text holds "
+                           "the rest of the table");
+    if (g->n_rows == 0)
+        return ap__jr_fail(jr, root, "$.rows", "expected at least one row");
+    if (g->n_values != t->n_columns)
+        return ap__jr_fail(jr, root, "$.rows", "expected %zu values in each "
+                           "row, one per column, found %zu", t->n_columns,
+                           g->n_values);
+    size_t n = g->n_rows, nc = t->n_columns;
+    if ((t->rows = calloc(n, sizeof *t->rows)) == NULL ||
+        (t->cells = calloc(n, nc * sizeof *t->cells)) == NULL)
+        return ap__jr_nomem(jr);
+    size_t last_total = SIZE_MAX, n_items = 0;
+    for (size_t r = 0; r < n; r++) {
+        ap__table_row *row = &t->rows[r];
+        char p[AP__JR_PATH_SIZE];
+        if ((row->label = ap__strdup(g->labels[r])) == NULL)
+            return ap__jr_nomem(jr);
+        t->n_rows = r + 1;
+        if (is_blank_text(row->label, strlen(row->label)))
+            return ap__jr_fail(jr, root, ROW_PATH, "a row label cannot be empty: "
+                               "totals and findings name rows by their "
+                               "labels");
+        if (g->signs[r] != 1 && g->signs[r] != -1)
+            return ap__jr_fail(jr, root, ROW_PATH, "expected a sign of 1 or -1, "
+                               "found %d", g->signs[r]);
+        row->sign = g->signs[r];
+        for (size_t c = 0; c < nc; c++) {
+            size_t at = r * nc + c;
+            int kind = g->kinds[at], d = g->decimals[at];
+            if (kind != AP__CELL_BLANK && kind != AP__CELL_NIL &&
+                kind != AP__CELL_FIGURE)
+                return ap__jr_fail(jr, root, ROW_PATH, "value %zu: kind %d is not "
+                                   "a blank, a nil or a figure", c, kind);
+            if (d > AP_FIGURE_MAX_DECIMALS ||
+                (kind != AP__CELL_FIGURE && (d != 0 || g->values[at] != 0)))
+                return ap__jr_fail(jr, root, ROW_PATH, "value %zu: %d decimals is "
+                                   "outside 0..%d, or a blank or nil has "
+                                   "digits", c, d, AP_FIGURE_MAX_DECIMALS);
+            if (t->decimals >= 0 && d > t->decimals)
+                return ap__jr_fail(jr, root, ROW_PATH, "value %zu has %d decimals "
+                                   "but the table's \"decimals\" says every "
+                                   "figure is printed to %d", c, d,
+                                   t->decimals);
+            t->cells[at] = (ap__table_cell){g->values[at], d, kind, NULL};
+        }
+        switch (g->totals[r]) {
+        case 0:
+            row->kind = AP__ROW_ITEM;
+            n_items++;
+            continue;
+        case 1:
+            row->kind = AP__ROW_ABOVE;
+            row->from = last_total == SIZE_MAX ? 0 : last_total + 1;
+            row->to = r;
+            if (row->from == row->to)
+                return ap__jr_fail(jr, root, ROW_PATH, "\"above\" sums the item "
+                                   "rows since the previous total row (or "
+                                   "the top of the table), and there are "
+                                   "none");
+            break;
+        case 2:
+            row->kind = AP__ROW_ALL;
+            if (n_items == 0)
+                return ap__jr_fail(jr, root, ROW_PATH, "\"all\" sums every item "
+                                   "row above this one, and there are none");
+            break;
+        default:
+            return ap__jr_fail(jr, root, ROW_PATH, "total %d is not 0 (an item), 1 "
+                               "(\"above\") or 2 (\"all\")", g->totals[r]);
+        }
+        last_total = r;
+    }
+    return AP_OK;
+}
+#undef ROW_PATH
+
+ap_status ap_audit_table_parse_rows(const char *text, size_t len,
+                                    const char *source,
+                                    const ap_table_rows *rows,
+                                    ap_audit_table **out, ap_error *err)
+{
+    ap_error_clear(err);
+    if (out == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_parse_rows: out is NULL");
+    *out = NULL;
+    if (text == NULL || rows == NULL)
+        return ap_error_set(err, AP_E_INPUT,
+                            "ap_audit_table_parse_rows: no text or no rows");
+    if (source == NULL)
+        source = table_format.anonymous;
+    ap__jr jr;
+    ap_status st = ap__jr_open(&jr, &table_format, text, len, source, err);
+    if (st != AP_OK)
+        return st;
+    ap_audit_table *t = calloc(1, sizeof *t);
+    if (t == NULL || (t->source = ap__strdup(jr.source)) == NULL)
+        st = ap__jr_nomem(&jr);
+    else if ((st = ap__jr_check_object(&jr, jr.root, "$", table_keys)) ==
+                 AP_OK &&
+             (st = ap__jr_check_tag(&jr, jr.root)) == AP_OK)
+        st = read_root_with(&jr, t, rows);
+    ap__jr_close(&jr);
+    if (st != AP_OK) {
+        ap_audit_table_free(t);
+        return st;
+    }
+    *out = t;
     return AP_OK;
 }
 

@@ -260,6 +260,32 @@ typedef struct ap_audit_table ap_audit_table;
 ap_status ap_audit_table_parse(const char *text, size_t len,
                                const char *source, ap_audit_table **out,
                                ap_error *err);
+/* The rows of a table given as arrays, not JSON: row r has the label
+ * labels[r] (UTF-8), the sign signs[r] (+1, or -1 when subtracted in
+ * totals), totals[r] 0 for an item, 1 for a total of the item rows since
+ * the last total ("above"), 2 for one of every item row above it
+ * ("all"), and n_values cells (one per column) at r * n_values: a kind
+ * (0 blank, 1 a printed nil "-", 2 a figure), the printed digits and the
+ * digits after the point, as ap_figure.  Borrowed: the caller's. */
+typedef struct ap_table_rows {
+    size_t n_rows, n_values;
+    const char *const *labels;
+    const signed char *signs;
+    const unsigned char *totals;
+    const unsigned char *kinds;
+    const int64_t *values;
+    const unsigned char *decimals;
+} ap_table_rows;
+
+/* As ap_audit_table_parse, of JSON text holding everything of the table
+ * but its "rows" (which it must not hold), with the rows given in *rows:
+ * the same table as the JSON with those rows written out.  Errors in the
+ * rows are AP_E_PLAN naming $.rows[r].  The caller frees *out with
+ * ap_audit_table_free. */
+ap_status ap_audit_table_parse_rows(const char *text, size_t len,
+                                    const char *source,
+                                    const ap_table_rows *rows,
+                                    ap_audit_table **out, ap_error *err);
 /* Reads and parses a file, as ap_audit_table_parse; the caller frees *out
  * with ap_audit_table_free. */
 ap_status ap_audit_table_load(const char *path, ap_audit_table **out,
@@ -309,6 +335,31 @@ ap_status ap_audit_table_check(const ap_audit_table *table,
                                ap_audit_report **out, ap_error *err);
 /* Frees the report, every finding in it and their strings; NULL is fine. */
 void ap_audit_report_free(ap_audit_report *report);
+
+/* ---- the checks of a large table ---------------------------------------
+ * ap_audit_table_check's findings for a table of hundreds of thousands of
+ * rows, nearly all of whose checks agree: each check whose figures agree
+ * exactly is found without the search for causes and costs no string of
+ * its own (its labels and check text are the table's, its suggestion
+ * static), and the checks that are not ok are listed, so that a caller
+ * makes objects only for those.  The findings are ap_audit_table_check's,
+ * in the same order. */
+typedef struct ap_audit_checks ap_audit_checks;
+
+/* Checks every figure of the table, which it takes over (freed with the
+ * checks, or here on an error).  The caller frees *out with
+ * ap_audit_checks_free. */
+ap_status ap_audit_table_checks(ap_audit_table *table, ap_audit_checks **out,
+                                ap_error *err);
+/* Every check, as ap_audit_table_check reports them; the report and its
+ * strings belong to the checks (never pass it to ap_audit_report_free). */
+const ap_audit_report *ap_audit_checks_report(const ap_audit_checks *checks);
+/* The indices of the findings whose status is not ok, or that could not be
+ * made (cause illegible), in order; *n their count.  Owned by checks. */
+const size_t *ap_audit_checks_not_ok(const ap_audit_checks *checks,
+                                     size_t *n);
+/* Frees the checks, their report and their table; NULL is fine. */
+void ap_audit_checks_free(ap_audit_checks *checks);
 
 #ifdef __cplusplus
 }

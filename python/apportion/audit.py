@@ -37,7 +37,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -402,6 +402,72 @@ def finding_view(f: Finding) -> ViewFinding:
                        quoted_figures(f.suggestion), mark=mark)
 
 
+class _Checks:
+    """The core's checks of one table (a capsule of
+    ``_core.audit_checks_text``): the counts and the checks that are not ok
+    at hand, a dict for any other check made only when it is read.  It
+    pickles as the dicts it stands for (a capsule cannot travel), and
+    compares equal to another holding the same checks."""
+
+    __slots__ = ("_capsule", "_items", "_n", "_not_ok_items", "counts",
+                 "source", "title", "unit")
+
+    def __init__(self, capsule: _core._AuditChecks | None,
+                 items: list[dict[str, Any]] | None = None,
+                 head: tuple[str, str, str] = ("", "", "")) -> None:
+        self._capsule = capsule
+        self._items = items
+        self._not_ok_items: list[dict[str, Any]] | None = None
+        self._n: int
+        if capsule is not None:
+            (self.title, self.source, self.unit, self._n, ok, rounding,
+             error) = _core.audit_checks_head(capsule)
+            self.counts = {"ok": ok, "rounding": rounding, "error": error}
+        else:
+            items = items or []
+            self.title, self.source, self.unit = head
+            self._n = len(items)
+            statuses = [f["status"] for f in items]
+            self.counts = {s: statuses.count(s) for s in STATUSES}
+
+    def __len__(self) -> int:
+        return int(self._n)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._items is not None:
+            return iter(self._items)
+        item = _core.audit_checks_item
+        capsule = self._capsule
+        assert capsule is not None
+        return (item(capsule, i) for i in range(self._n))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Checks):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Checks, (None, list(self), (self.title, self.source,
+                                             self.unit)))
+
+    def not_ok(self) -> list[dict[str, Any]]:
+        """The checks not ok or not made (cause illegible), in order."""
+        if self._not_ok_items is None:
+            if self._items is not None:
+                self._not_ok_items = [
+                    f for f in self._items
+                    if f["status"] != "ok" or f["cause"] == "illegible"]
+            else:
+                capsule = self._capsule
+                assert capsule is not None
+                self._not_ok_items = [
+                    _core.audit_checks_item(capsule, i)
+                    for i in _core.audit_checks_not_ok(capsule)]
+        return self._not_ok_items
+
+
 class Report(Presentable):
     """Every check of one table, in table order.
 
@@ -416,12 +482,22 @@ class Report(Presentable):
                  file: str | None = None) -> None:
         self.title, self.source, self.unit, self.file = title, source, unit, file
         self._findings = findings
-        self._raw: list[dict[str, Any]] = []
+        self._raw: list[dict[str, Any]] | _Checks = []
 
     @classmethod
     def _from_core(cls, d: dict[str, Any], file: str | None = None) -> Report:
         report = cls(d["title"], d["source"], d["unit"], file=file)
         report._raw = d["findings"]
+        return report
+
+    @classmethod
+    def _from_checks(cls, capsule: _core._AuditChecks,
+                     file: str | None = None) -> Report:
+        """A table's checks as the core keeps them (a capsule of
+        ``_core.audit_checks_text``): objects only for what is read."""
+        checks = _Checks(capsule)
+        report = cls(checks.title, checks.source, checks.unit, file=file)
+        report._raw = checks
         return report
 
     @property
@@ -438,13 +514,18 @@ class Report(Presentable):
         if self._findings is not None:
             return [f for f in self._findings
                     if f.status != "ok" or f.cause == "illegible"]
-        return [Finding._from_core(f) for f in self._raw
+        raw = (self._raw.not_ok() if isinstance(self._raw, _Checks)
+               else self._raw)
+        return [Finding._from_core(f) for f in raw
                 if f["status"] != "ok" or f["cause"] == "illegible"]
 
     def _with_status(self, status: str) -> list[Finding]:
         if self._findings is not None:
             return [f for f in self._findings if f.status == status]
-        return [Finding._from_core(f) for f in self._raw
+        raw = (self._raw.not_ok()
+               if isinstance(self._raw, _Checks) and status != "ok"
+               else self._raw)
+        return [Finding._from_core(f) for f in raw
                 if f["status"] == status]
 
     @property
@@ -461,6 +542,8 @@ class Report(Presentable):
         return self.counts()["error"] == 0
 
     def counts(self) -> dict[str, int]:
+        if self._findings is None and isinstance(self._raw, _Checks):
+            return dict(self._raw.counts)
         statuses = ([f.status for f in self._findings]
                     if self._findings is not None
                     else [f["status"] for f in self._raw])
@@ -490,7 +573,9 @@ class Report(Presentable):
         n = len(self)
         # A check that could not be made (a figure cut off or not legible)
         # is "ok", nothing found wrong, but does not agree: said apart.
-        unmade = sum(f.cause == "illegible" for f in self.findings)
+        unmade = sum(f.cause == "illegible" for f in
+                     (self.findings if self._findings is not None
+                      else self._differences()))
         return (f"{n} {'check' if n == 1 else 'checks'}: "
                 f"{c['ok'] - unmade} agree, "
                 f"{c['rounding']} within rounding, {c['error']} "
@@ -645,17 +730,33 @@ def check_table(table: str | os.PathLike[str] | Mapping[str, Any], *,
         path = Path(table)
         if path.suffix.lower() == ".csv":
             data = _table_from_csv(read_text(path, "table", max_bytes), str(path))
-            return Report._from_core(
-                _core.audit_table_text(json.dumps(data), str(path)), str(path))
-        return Report._from_core(
-            _core.audit_table_file(str(path), limits.input_bytes(max_bytes)),
+            return Report._from_checks(
+                _core.audit_checks_text(json.dumps(data), str(path)),
+                str(path))
+        return Report._from_checks(
+            _core.audit_checks_file(str(path), limits.input_bytes(max_bytes)),
             str(path))
     if isinstance(table, Mapping):
-        return Report._from_core(
-            _core.audit_table_text(json.dumps(table, default=_json_default),
-                                   "<table>"))
+        return Report._from_checks(_table_checks(table))
     raise InputError("check_table expects a file path or the table as a dict, "
                      f"not {type(table).__name__}")
+
+
+def _table_checks(table: Mapping[str, Any]) -> _core._AuditChecks:
+    """The core's checks of a table given as the JSON form's dict.  Its
+    rows go to the core as they are (a large table's figures are never
+    written out as JSON text and read back) when every row is plain; the
+    table is read as JSON otherwise, and whenever the core finds fault,
+    so that every message names the JSON path as the file's would."""
+    rows = table.get("rows")
+    if isinstance(rows, list) and rows:
+        header = {k: v for k, v in table.items() if k != "rows"}
+        capsule = _core.audit_checks_rows(
+            json.dumps(header, default=_json_default), rows, "<table>")
+        if capsule is not None:
+            return capsule
+    return _core.audit_checks_text(json.dumps(table, default=_json_default),
+                                   "<table>")
 
 
 def _json_default(value: object) -> str | int:
