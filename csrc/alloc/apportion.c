@@ -11,6 +11,7 @@
 
 #include "apportion/apportion.h"
 #include "base/base.h"
+#include "alloc/alloc_internal.h"
 #include "base/parallel.h"
 #include "platform/platform.h"
 
@@ -163,6 +164,8 @@ typedef struct pair_basis {
     int first_wins_ratio; /* largest ratio: party 0 takes the penny */
     int fast;             /* the float path below is usable at all */
     uint64_t limit;       /* the float path takes |t| <= limit */
+    size_t (*blocks)(const struct pair_basis *restrict, const int64_t *restrict,
+                     size_t, int64_t *restrict); /* pair_blocks_... */
     double a_d, w_d, inverse, threshold;
 } pair_basis;
 
@@ -259,58 +262,88 @@ static void pair_exact(const pair_basis *pb, int64_t t, int64_t *out)
  * compiler's cheapest vectorisation (GCC's at -O2) takes the loop whole. */
 #define PAIR_BLOCK 64
 
-/* PAIR_BLOCK totals by the float path, without a branch: every value is an
- * integer below 2^53 held exactly in a double, the quotient's estimate
- * e = round(p / W) is within one of floor(p / W), and the sign of the exact
- * remainder p - e * W says which.  The choices are made on sign bits, as
- * integers, so that the compiler has no float operation to make
- * conditional (which it will not do, as it could trap) and takes the loop
- * whole.  Returns nonzero if any total was outside the path's bounds (its
- * row is then wrong, and the caller redoes the block exactly). */
-static int pair_block(const pair_basis *restrict pb,
-                      const int64_t *restrict totals, int64_t *restrict shares)
-{
-    const double a = pb->a_d, w = pb->w_d, inverse = pb->inverse;
-    const double threshold = pb->threshold;
-    const uint64_t w_bits = double_to_bits(w);
-    const uint64_t limit = pb->limit, span = 2 * pb->limit;
-    uint64_t outside = 0;
-    for (int i = 0; i < PAIR_BLOCK; i++) {
-        uint64_t total = (uint64_t)totals[i];
-        /* -limit <= total <= limit, on unsigned integers: shifted is at
-         * most span < 2^63, else either it or span - shifted has its top
-         * bit set. */
-        uint64_t shifted = total + limit;
-        outside |= ((span - shifted) | shifted) >> 63;
-        double t = bits_to_double(total + MAGIC_BITS) - MAGIC_D;
-        double mag = fabs(t);
-        double p = mag * a;
-        double rounded = p * inverse + MAGIC_D;
-        double e = rounded - MAGIC_D;
-        double r = p - e * w;
-        uint64_t low = double_to_bits(r) >> 63; /* e is one too many */
-        r += bits_to_double(w_bits & ((uint64_t)0 - low));
-        uint64_t extra = 1 - (double_to_bits(r - threshold) >> 63);
-        uint64_t s0 = double_to_bits(rounded) - MAGIC_BITS - low + extra;
-        uint64_t negative = (uint64_t)0 - (double_to_bits(t) >> 63);
-        s0 = (s0 ^ negative) - negative;
-        shares[2 * i] = (int64_t)s0;
-        shares[2 * i + 1] = (int64_t)(total - s0);
+/* The float path on the whole blocks of n totals, defined (as `name`) once
+ * per instruction set: every value is an integer below 2^53 held exactly in
+ * a double, the quotient's estimate e = round(p / W) is within one of
+ * floor(p / W), and the sign of the exact remainder p - e * W says which.
+ * The choices are made on sign bits, as integers, so that the compiler has
+ * no float operation to make conditional (which it will not do, as it could
+ * trap) and vectorises the block's loop whole.  A block with a total
+ * outside the path's bounds is redone exactly.  Returns the rows done (n
+ * rounded down to whole blocks). */
+#define DEFINE_PAIR_BLOCKS(name, target)                                      \
+    target static size_t name(const pair_basis *restrict pb,                 \
+                              const int64_t *restrict totals, size_t n,      \
+                              int64_t *restrict shares)                      \
+    {                                                                         \
+        const double a = pb->a_d, w = pb->w_d, inverse = pb->inverse;         \
+        const double threshold = pb->threshold;                               \
+        const uint64_t w_bits = double_to_bits(w);                            \
+        const uint64_t limit = pb->limit, span = 2 * pb->limit;               \
+        size_t k = 0;                                                         \
+        for (; k + PAIR_BLOCK <= n; k += PAIR_BLOCK) {                        \
+            const int64_t *restrict in = totals + k;                          \
+            int64_t *restrict out = shares + 2 * k;                           \
+            uint64_t outside = 0;                                             \
+            for (int i = 0; i < PAIR_BLOCK; i++) {                            \
+                uint64_t total = (uint64_t)in[i];                             \
+                /* -limit <= total <= limit on unsigned integers: shifted   \
+                 * is at most span < 2^63, else it or span - shifted has    \
+                 * its top bit set. */                                        \
+                uint64_t shifted = total + limit;                             \
+                outside |= ((span - shifted) | shifted) >> 63;                \
+                double t = bits_to_double(total + MAGIC_BITS) - MAGIC_D;      \
+                double p = fabs(t) * a;                                       \
+                double rounded = p * inverse + MAGIC_D;                       \
+                double r = p - (rounded - MAGIC_D) * w;                       \
+                uint64_t low = double_to_bits(r) >> 63; /* e one too many */  \
+                r += bits_to_double(w_bits & ((uint64_t)0 - low));            \
+                uint64_t extra = 1 - (double_to_bits(r - threshold) >> 63);   \
+                uint64_t s0 =                                                 \
+                    double_to_bits(rounded) - MAGIC_BITS - low + extra;       \
+                uint64_t negative = (uint64_t)0 - (double_to_bits(t) >> 63);  \
+                s0 = (s0 ^ negative) - negative;                              \
+                out[2 * i] = (int64_t)s0;                                     \
+                out[2 * i + 1] = (int64_t)(total - s0);                       \
+            }                                                                 \
+            if (outside != 0)                                                 \
+                for (size_t j = 0; j < PAIR_BLOCK; j++)                       \
+                    pair_exact(pb, in[j], out + 2 * j);                       \
+        }                                                                     \
+        return k;                                                             \
     }
-    return outside != 0;
+
+DEFINE_PAIR_BLOCKS(pair_blocks_baseline, )
+#if AP__PLAT_AVX2_CLONES
+DEFINE_PAIR_BLOCKS(pair_blocks_avx2, AP__PLAT_TARGET_AVX2)
+#endif
+
+typedef size_t (*pair_blocks_fn)(const pair_basis *restrict pb,
+                                 const int64_t *restrict totals, size_t n,
+                                 int64_t *restrict shares);
+
+/* Which instruction set the float path uses: the best this CPU has, unless
+ * a test asks for the baseline (ap__apportion_baseline_only). */
+static int baseline_only = 0;
+
+void ap__apportion_baseline_only(int on)
+{
+    baseline_only = on;
+}
+
+static pair_blocks_fn pair_blocks_choice(void)
+{
+#if AP__PLAT_AVX2_CLONES
+    if (!baseline_only && ap__plat_cpu_has_avx2())
+        return pair_blocks_avx2;
+#endif
+    return pair_blocks_baseline;
 }
 
 static void apportion_pairs(const int64_t *totals, size_t n_totals,
                             const pair_basis *pb, int64_t *shares)
 {
-    size_t k = 0;
-    if (pb->fast) {
-        for (; k + PAIR_BLOCK <= n_totals; k += PAIR_BLOCK) {
-            if (pair_block(pb, totals + k, shares + 2 * k))
-                for (size_t j = k; j < k + PAIR_BLOCK; j++)
-                    pair_exact(pb, totals[j], shares + 2 * j);
-        }
-    }
+    size_t k = pb->fast ? pb->blocks(pb, totals, n_totals, shares) : 0;
     for (; k < n_totals; k++)
         pair_exact(pb, totals[k], shares + 2 * k);
 }
@@ -339,6 +372,7 @@ static void apportion_pairs_parallel(const int64_t *totals, size_t n_totals,
 {
     pair_basis basis;
     pair_basis_init(weights, mode, &basis);
+    basis.blocks = pair_blocks_choice();
     pairs_job job = {totals, &basis, shares};
     ap__parallel_run(n_totals,
                      ap__parallel_chunks(n_totals, PARALLEL_MIN_ROWS),
