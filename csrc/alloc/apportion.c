@@ -368,15 +368,14 @@ static void pairs_chunk(void *ctx, size_t chunk, size_t from, size_t to)
 
 static void apportion_pairs_parallel(const int64_t *totals, size_t n_totals,
                                      const int64_t *weights,
-                                     ap_apportion_mode mode, int64_t *shares)
+                                     ap_apportion_mode mode, size_t chunks,
+                                     int64_t *shares)
 {
     pair_basis basis;
     pair_basis_init(weights, mode, &basis);
     basis.blocks = pair_blocks_choice();
     pairs_job job = {totals, &basis, shares};
-    ap__parallel_run(n_totals,
-                     ap__parallel_chunks(n_totals, PARALLEL_MIN_ROWS),
-                     pairs_chunk, &job);
+    ap__parallel_run(n_totals, chunks, pairs_chunk, &job);
 }
 
 ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
@@ -384,12 +383,25 @@ ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
                             ap_apportion_mode mode, int64_t *shares,
                             ap_error *err)
 {
+    return ap_apportion_many_threads(totals, n_totals, weights, n_parties,
+                                     mode, 0, shares, err);
+}
+
+ap_status ap_apportion_many_threads(const int64_t *totals, size_t n_totals,
+                                    const int64_t *weights, size_t n_parties,
+                                    ap_apportion_mode mode, int threads,
+                                    int64_t *shares, ap_error *err)
+{
     ap__u128 weight_sum = 0;
     ap_status st = check_inputs(weights, n_parties, mode, &weight_sum, err);
-    if (st != AP_OK)
+    if (st == AP_OK)
+        st = ap__check_threads(threads, err);
+    if (st != AP_OK || n_totals == 0)
         return st;
     if (n_parties == 2) {
-        apportion_pairs_parallel(totals, n_totals, weights, mode, shares);
+        apportion_pairs_parallel(
+            totals, n_totals, weights, mode,
+            ap__batch_chunks(threads, n_totals, PARALLEL_MIN_ROWS), shares);
         return AP_OK;
     }
     slot *slots = malloc(n_parties * sizeof *slots);

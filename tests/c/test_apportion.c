@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <string.h>
 
 #include "alloc/alloc_internal.h"
 #include "apportion/apportion.h"
@@ -349,4 +350,32 @@ TEST(apportion_many_float_path)
     ap__apportion_baseline_only(0);
     free(totals);
     free(shares);
+}
+
+TEST(apportion_many_threads)
+{
+    /* Any number of threads gives the same shares; a negative one is an
+     * error that says what is allowed. */
+    size_t n = 300001;
+    int64_t *totals = malloc(n * sizeof *totals);
+    int64_t *every = malloc(2 * n * sizeof *every);
+    int64_t *some = malloc(2 * n * sizeof *some);
+    CHECK(totals != NULL && every != NULL && some != NULL);
+    for (size_t i = 0; i < n; i++)
+        totals[i] = (int64_t)(i * 2654435761u % 2000000001u) - 1000000000;
+    int64_t w[] = {4416, 5584};
+    CHECK(ap_apportion_many(totals, n, w, 2, AP_LARGEST_REMAINDER, every,
+                            NULL) == AP_OK);
+    for (int threads = 1; threads <= 5; threads += 2) {
+        CHECK(ap_apportion_many_threads(totals, n, w, 2, AP_LARGEST_REMAINDER,
+                                        threads, some, NULL) == AP_OK);
+        CHECK(memcmp(every, some, 2 * n * sizeof *some) == 0);
+    }
+    ap_error err;
+    CHECK(ap_apportion_many_threads(totals, n, w, 2, AP_LARGEST_REMAINDER, -1,
+                                    some, &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "threads");
+    free(totals);
+    free(every);
+    free(some);
 }
