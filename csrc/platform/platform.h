@@ -74,8 +74,11 @@
  * and ap__plat_cpu_has_avx2() says whether this CPU runs it.  A kernel
  * written in portable C that the compiler vectorises compiles both ways and
  * picks at run time; elsewhere (other CPUs, other compilers) only the
- * baseline exists and ap__plat_cpu_has_avx2() is 0. */
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+ * baseline exists and ap__plat_cpu_has_avx2() is 0.  Not with clang-cl
+ * (_MSC_VER), whose __builtin_cpu_supports needs a runtime library it may
+ * not link. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) &&     \
+    !defined(_MSC_VER)
 #define AP__PLAT_AVX2_CLONES 1
 #define AP__PLAT_TARGET_AVX2 __attribute__((target("avx2")))
 static inline int ap__plat_cpu_has_avx2(void)
