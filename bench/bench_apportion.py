@@ -1,9 +1,11 @@
 """Apportion 10 million totals by a two-party basis (44.16 : 55.84).
 
-Beside apportion's C kernel, the same job as an analyst would otherwise write
-it: numpy with a float multiply, round and fix-up (fast, but it can misplace a
-penny), and exact Python with fractions.Fraction (right, but slow; timed on a
-sample and scaled).  Prints each time, the throughput and the ratio.
+Beside apportion's C kernel (on every core and on one thread), the same job
+as an analyst would otherwise write it: numpy's cheapest float path (a
+multiply, rint, a subtraction and a stack, no fix-up: fast, but it can
+misplace a penny), and exact Python with fractions.Fraction (right, but slow;
+timed on a sample and scaled).  Prints each time, the throughput, the ratios,
+and the kernel's memory traffic beside the machine's measured bandwidth.
 
     .venv/bin/python bench/bench_apportion.py [--n N] [--repeat R] [--sample S]
 """
@@ -14,9 +16,11 @@ import os
 from fractions import Fraction
 
 import numpy as np
-from timing import bench_parser, best_of, print_ratios
+from timing import bench_parser, best_of, memory_bandwidth, print_ratios, print_traffic
 
 import apportion
+from apportion import _core
+from apportion._convert import integer_weights
 
 WEIGHTS = ["44.16", "55.84"]
 FLOAT_SHARE = 0.4416  # the first party's share as a float, as an analyst types it
@@ -35,6 +39,17 @@ def numpy_float(totals, share=FLOAT_SHARE):
     # the earlier party.  main() counts the rows it gets wrong.
     first = np.rint(totals * share).astype(np.int64)
     return np.stack([first, totals - first], axis=1)
+
+
+def apportion_threads(totals, threads, weights=WEIGHTS):
+    """apportion.apportion_array(totals, weights) on at most ``threads``
+    threads (1: the calling thread alone), through the kernel's own entry
+    point, which takes the thread count; the output is allocated afresh, as
+    apportion_array does."""
+    out = np.empty((totals.shape[0], len(weights)), dtype=np.int64)
+    _core.apportion_into(totals, integer_weights(weights), "largest_remainder",
+                         out, threads=threads)
+    return out
 
 
 def polars_float(totals, share=FLOAT_SHARE):
@@ -107,17 +122,29 @@ def main(argv=None):
 
     checked = check_against_reference(sample)
 
-    t_c, exact = best_of(args.repeat, lambda: apportion.apportion_array(totals, WEIGHTS))
+    exact = apportion.apportion_array(totals, WEIGHTS)
     assert (exact.sum(axis=1) == totals).all()
-    t_np, approx = best_of(args.repeat, lambda: numpy_float(totals))
+    assert np.array_equal(apportion_threads(totals, 1), exact)
+    approx = numpy_float(totals)
     wrong_np = int(np.count_nonzero(approx != exact) // 2)  # a wrong row has 2 wrong cells
+    # On these totals and this basis the float path is exact (see
+    # bench/README.md), so the race below is between equal answers.
+    assert wrong_np == 0, f"numpy's float path misplaced {wrong_np} rows"
     del approx
+    # apportion on every core and on one thread, numpy, and the machine's
+    # read bandwidth, timed in turns so that a busy moment slows all alike.
+    (t_c, t_c1, t_np), gbps_one, gbps_all = memory_bandwidth(
+        args.repeat,
+        kernels=(lambda: apportion.apportion_array(totals, WEIGHTS),
+                 lambda: apportion_threads(totals, 1),
+                 lambda: numpy_float(totals)))
     sample_list = sample.tolist()
     t_fr, _ = best_of(args.repeat, lambda: fraction_exact(sample_list))
     t_fr_scaled = t_fr * args.n / sample_n
 
     rows = [
-        ("apportion.apportion_array (C)", t_c, "0 (exact)"),
+        ("apportion.apportion_array (C), every core", t_c, "0 (exact)"),
+        ("apportion (C), one thread", t_c1, "0 (exact)"),
         ("numpy float: rint(t*0.4416), t-first", t_np, f"{wrong_np:,}"),
     ]
     others = [("numpy float", t_np)]
@@ -160,6 +187,10 @@ def main(argv=None):
         print(f"  {name:<42} {t:8.3f} {args.n / t / 1e6:11.2f} {wrong:>11}")
     print()
     print_ratios(t_c, others)
+    print_ratios(t_c1, [("numpy float (one thread too)", t_np)],
+                 who="apportion on one thread")
+    # Read the totals (8 bytes each), write two shares (16).
+    print_traffic(24 * args.n, t_c1, t_c, gbps_one, gbps_all)
     print()
     print(f"  Fraction: {t_fr:.3f} s for {sample_n:,} totals, scaled linearly to {args.n:,}.")
     print("  rows wrong = rows where the float answer differs from apportion's exact one.")

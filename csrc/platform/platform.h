@@ -68,6 +68,30 @@
 #define AP__PLAT_UNLIKELY(x) (x)
 #endif
 
+/* ---- a kernel compiled a second time for AVX2 ----------------------------
+ * AP__PLAT_AVX2_CLONES is 1 where the compiler can compile one function for
+ * x86-64's AVX2 (AP__PLAT_TARGET_AVX2 before it) inside a baseline build,
+ * and ap__plat_cpu_has_avx2() says whether this CPU runs it.  A kernel
+ * written in portable C that the compiler vectorises compiles both ways and
+ * picks at run time; elsewhere (other CPUs, other compilers) only the
+ * baseline exists and ap__plat_cpu_has_avx2() is 0.  Not with clang-cl
+ * (_MSC_VER), whose __builtin_cpu_supports needs a runtime library it may
+ * not link. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) &&     \
+    !defined(_MSC_VER)
+#define AP__PLAT_AVX2_CLONES 1
+#define AP__PLAT_TARGET_AVX2 __attribute__((target("avx2")))
+static inline int ap__plat_cpu_has_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+}
+#else
+#define AP__PLAT_AVX2_CLONES 0
+#define AP__PLAT_TARGET_AVX2
+static inline int ap__plat_cpu_has_avx2(void) { return 0; }
+#endif
+
 /* ---- 128-bit integers ----------------------------------------------------
  * The core's exact intermediates (a product of two int64 values, sums of
  * them, rounding of a ratio) are written as ordinary arithmetic on

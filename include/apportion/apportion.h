@@ -97,6 +97,16 @@ ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
                             ap_apportion_mode mode, int64_t *shares,
                             ap_error *err);
 
+/* ap_apportion_many on at most `threads` threads: 0 for every core (as
+ * ap_apportion_many does, splitting only arrays large enough to gain), 1
+ * for the calling thread alone.  The shares are the same whatever the
+ * threads.  A negative `threads` is AP_E_INPUT.  Two parties are split
+ * between threads; more are apportioned on the calling thread. */
+ap_status ap_apportion_many_threads(const int64_t *totals, size_t n_totals,
+                                    const int64_t *weights, size_t n_parties,
+                                    ap_apportion_mode mode, int threads,
+                                    int64_t *shares, ap_error *err);
+
 /* Two-way apportionment of a budget of many lines by one basis.  cells is
  * row-major (n_lines rows of n_parties).  Every row sums exactly to its
  * line total, and every party's column sums exactly to its apportionment of

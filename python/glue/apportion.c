@@ -3,6 +3,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,24 +96,36 @@ GLUE_FUNCTION(apportion, "total, weights, mode",
     return result;
 }
 
-typedef ap_status (*many_kernel)(const int64_t *, size_t, const int64_t *,
-                                 size_t, ap_apportion_mode, int64_t *,
-                                 ap_error *);
-
-/* apportion_into(totals, weights, mode, out) and the lines variant: out
- * must hold len(totals) * len(weights) int64 values. */
-static PyObject *run_many(PyObject *module, const glue_call *call,
-                          many_kernel fn)
+/* apportion_into(totals, weights, mode, out, threads=None) and
+ * apportion_lines_into(lines, weights, mode, out): out must hold
+ * len(totals) * len(weights) int64 values.  The GIL is released while a
+ * large array is apportioned. */
+static PyObject *run_many(PyObject *module, const glue_call *call, int lines)
 {
-    PyObject *totals_obj, *weights_obj, *out_obj;
+    PyObject *totals_obj, *weights_obj, *out_obj, *threads_obj = Py_None;
     const char *mode_name;
     const char *name = call->name;
-    if (parse_args(call, "OOsO", &totals_obj, &weights_obj, &mode_name,
-                   &out_obj) < 0)
+    if (lines ? parse_args(call, "OOsO", &totals_obj, &weights_obj,
+                           &mode_name, &out_obj) < 0
+              : parse_args(call, "OOsOO", &totals_obj, &weights_obj,
+                           &mode_name, &out_obj, &threads_obj) < 0)
         return NULL;
     ap_apportion_mode mode;
+    long threads = 0;
     if (parse_mode(module, mode_name, &mode) < 0)
         return NULL;
+    if (threads_obj != Py_None) {
+        threads = PyLong_AsLong(threads_obj);
+        if (threads == -1 && PyErr_Occurred())
+            return NULL;
+        if (threads < INT_MIN || threads > INT_MAX) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s: threads must be 0 (every core) or more, not "
+                         "%ld",
+                         name, threads);
+            return NULL;
+        }
+    }
     Py_ssize_t n_parties;
     int64_t *w = int64_array(module, weights_obj, "weights", &n_parties);
     if (w == NULL)
@@ -136,13 +149,18 @@ static PyObject *run_many(PyObject *module, const glue_call *call,
     } else {
         ap_error err;
         ap_status st;
-        if (n >= RELEASE_GIL_THRESHOLD) {
-            Py_BEGIN_ALLOW_THREADS
-            st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
-            Py_END_ALLOW_THREADS
-        } else {
-            st = fn(totals.buf, n, w, (size_t)n_parties, mode, out.buf, &err);
-        }
+        PyThreadState *saved = NULL;
+        if (n >= RELEASE_GIL_THRESHOLD)
+            saved = PyEval_SaveThread();
+        if (lines)
+            st = ap_apportion_lines(totals.buf, n, w, (size_t)n_parties, mode,
+                                    out.buf, &err);
+        else
+            st = ap_apportion_many_threads(totals.buf, n, w,
+                                           (size_t)n_parties, mode,
+                                           (int)threads, out.buf, &err);
+        if (saved != NULL)
+            PyEval_RestoreThread(saved);
         result = none_or_raise(module, st, &err);
     }
     PyBuffer_Release(&out);
@@ -151,11 +169,12 @@ static PyObject *run_many(PyObject *module, const glue_call *call,
     return result;
 }
 
-GLUE_FUNCTION(apportion_into, "totals, weights, mode, out",
+GLUE_FUNCTION(apportion_into, "totals, weights, mode, out, threads=None",
 "Each total of the int64 array totals apportioned by the int weights;\n"
-"the shares go into out (an int64 array of len(totals) x len(weights)).")
+"the shares go into out (an int64 array of len(totals) x len(weights)).\n"
+"threads: 0 or None for every core, 1 for the calling thread alone.")
 {
-    return run_many(module, call, ap_apportion_many);
+    return run_many(module, call, 0);
 }
 
 GLUE_FUNCTION(apportion_lines_into, "lines, weights, mode, out",
@@ -163,7 +182,7 @@ GLUE_FUNCTION(apportion_lines_into, "lines, weights, mode, out",
 "each authority's total is apportioned too; the shares go into out\n"
 "(len(lines) x len(weights)).")
 {
-    return run_many(module, call, ap_apportion_lines);
+    return run_many(module, call, 1);
 }
 
 PyMethodDef apportion_methods[] = {

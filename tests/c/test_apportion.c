@@ -1,5 +1,7 @@
 #include <stdint.h>
+#include <string.h>
 
+#include "alloc/alloc_internal.h"
 #include "apportion/apportion.h"
 #include "runner.h"
 
@@ -261,4 +263,119 @@ TEST(apportion_many_parallel)
     }
     free(totals);
     free(shares);
+}
+
+/* The rows of ap_apportion_many for two parties against ap_apportion's
+ * general kernel, row by row; returns the rows that differ. */
+static size_t pairs_differ(const int64_t *totals, size_t n,
+                           const int64_t *w, ap_apportion_mode mode,
+                           int64_t *shares)
+{
+    size_t wrong = 0;
+    int64_t one[2];
+    CHECK(ap_apportion_many(totals, n, w, 2, mode, shares, NULL) == AP_OK);
+    for (size_t k = 0; k < n; k++) {
+        CHECK(ap_apportion(totals[k], w, 2, mode, one, NULL) == AP_OK);
+        if (one[0] != shares[2 * k] || one[1] != shares[2 * k + 1]) {
+            if (wrong++ == 0)
+                fprintf(stderr, "weights %lld:%lld mode %d total %lld: "
+                        "%lld/%lld expected, %lld/%lld\n", (long long)w[0],
+                        (long long)w[1], (int)mode, (long long)totals[k],
+                        (long long)one[0], (long long)one[1],
+                        (long long)shares[2 * k],
+                        (long long)shares[2 * k + 1]);
+        }
+    }
+    return wrong;
+}
+
+TEST(apportion_many_float_path)
+{
+    /* The two-party float path (whole blocks of 64 totals, on each
+     * instruction set this machine has) against the general kernel's exact
+     * 128-bit arithmetic: totals spread to the path's bound |t| * a < 2^52,
+     * |t| < 2^51, around it and far beyond it, alone in a block or among
+     * others, on bases whose sum reaches 2^52 and beyond, in every mode. */
+    int64_t bases[][2] = {
+        {4416, 5584}, {276, 349}, {1, 1}, {1, 0}, {0, 1}, {3, 1}, {1, 2},
+        {50, 50}, {1, ((int64_t)1 << 52) - 2}, {1, ((int64_t)1 << 52) - 1},
+        {((int64_t)1 << 51), ((int64_t)1 << 51) - 1}, {123456789, 987654321},
+        {(int64_t)1 << 40, 3}, {INT64_MAX, INT64_MAX - 2}, {7, INT64_MAX}};
+    enum { N = 64 * 40 + 17 };
+    int64_t *totals = malloc(N * sizeof *totals);
+    int64_t *shares = malloc(2 * N * sizeof *shares);
+    CHECK(totals != NULL && shares != NULL);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int baseline = 0; baseline <= 1; baseline++) {
+        ap__apportion_baseline_only(baseline);
+        for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+            int64_t a = bases[b][0] > 0 ? bases[b][0] : 1;
+            int64_t sum = bases[b][0] / 2 + bases[b][1] / 2; /* no overflow */
+            int64_t limit = (((int64_t)1 << 52) - 1) / a;
+            if (limit > ((int64_t)1 << 51) - 1)
+                limit = ((int64_t)1 << 51) - 1;
+            for (size_t i = 0; i < N; i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                size_t block = i / 64;
+                int64_t near = limit - (int64_t)(x % 5) + 2; /* limit +- 2 */
+                int64_t t;
+                if (block < 8) /* within the bound, random magnitudes */
+                    t = (int64_t)(x % (uint64_t)(limit + 1)) >> (x >> 58);
+                else if (block < 16) /* at the bound, some just past it */
+                    t = near;
+                else if (block < 24) /* small, one total far out */
+                    t = i % 64 == (block * 7) % 64 ? (int64_t)x
+                                                   : (int64_t)(x % 2001) - 1000;
+                else if (block < 32) /* anything */
+                    t = (int64_t)x;
+                else /* multiples of the weights' sum, and one either side */
+                    t = sum < ((int64_t)1 << 40)
+                            ? (int64_t)(x % 1000) * sum + (int64_t)(x % 3) - 1
+                            : (int64_t)(x % 100000);
+                totals[i] = (x & 1) ? t : (t == INT64_MIN ? t : -t);
+            }
+            totals[0] = INT64_MIN;
+            totals[64 * 9] = INT64_MAX;
+            totals[64 * 10 + 5] = ((int64_t)1 << 51);
+            totals[64 * 11 + 6] = -((int64_t)1 << 51);
+            totals[64 * 12 + 7] = ((int64_t)1 << 51) - 1;
+            totals[64 * 13 + 8] = 1 - ((int64_t)1 << 51);
+            for (int m = 0; m < AP_APPORTION_MODE_COUNT; m++)
+                CHECK(pairs_differ(totals, N, bases[b], (ap_apportion_mode)m,
+                                   shares) == 0);
+        }
+    }
+    ap__apportion_baseline_only(0);
+    free(totals);
+    free(shares);
+}
+
+TEST(apportion_many_threads)
+{
+    /* Any number of threads gives the same shares; a negative one is an
+     * error that says what is allowed. */
+    size_t n = 300001;
+    int64_t *totals = malloc(n * sizeof *totals);
+    int64_t *every = malloc(2 * n * sizeof *every);
+    int64_t *some = malloc(2 * n * sizeof *some);
+    CHECK(totals != NULL && every != NULL && some != NULL);
+    for (size_t i = 0; i < n; i++)
+        totals[i] = (int64_t)(i * 2654435761u % 2000000001u) - 1000000000;
+    int64_t w[] = {4416, 5584};
+    CHECK(ap_apportion_many(totals, n, w, 2, AP_LARGEST_REMAINDER, every,
+                            NULL) == AP_OK);
+    for (int threads = 1; threads <= 5; threads += 2) {
+        CHECK(ap_apportion_many_threads(totals, n, w, 2, AP_LARGEST_REMAINDER,
+                                        threads, some, NULL) == AP_OK);
+        CHECK(memcmp(every, some, 2 * n * sizeof *some) == 0);
+    }
+    ap_error err;
+    CHECK(ap_apportion_many_threads(totals, n, w, 2, AP_LARGEST_REMAINDER, -1,
+                                    some, &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "threads");
+    free(totals);
+    free(every);
+    free(some);
 }
