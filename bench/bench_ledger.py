@@ -9,7 +9,9 @@ apportion does it with ``Ledger.from_codes(...).apportion(...)``; pandas and
 polars do the sum (``groupby([centre, quarter]).sum()``), then the same
 exact apportionment written in integer numpy.  All three must give
 identical shares before anything is timed.  The script also measures the
-machine's memory read bandwidth and how much of it apportion's scan uses.
+machine's memory read bandwidth (timing.memory_bandwidth, in turns with the
+scan) and prints the bytes the scan reads and its fraction of that
+bandwidth, on one thread and on every core.
 
     .venv/bin/python bench/bench_ledger.py [--n N] [--centres C] [--repeat R] [--seed S]
 """
@@ -18,10 +20,9 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 
 import numpy as np
-from timing import bench_parser, best_of
+from timing import bench_parser, best_of, memory_bandwidth, print_ratios, print_traffic
 
 from apportion import _core
 from apportion.ledger import Ledger
@@ -72,9 +73,9 @@ def exact_two_way(totals, weights):
     return np.diff(cumulative, axis=1, prepend=0)
 
 
-def run_apportion(centre, quarter, amount, names, basis):
+def run_apportion(centre, quarter, amount, names, basis, threads=0):
     ledger = Ledger.from_codes(centre, quarter, amount, centres=names)
-    return ledger.apportion(basis).shares
+    return ledger.apportion(basis, threads=threads).shares
 
 
 def run_pandas(frame, weights, centres):
@@ -93,31 +94,6 @@ def run_polars(frame, weights, centres):
     return exact_two_way(totals, weights)
 
 
-def scan_and_bandwidth(repeat, scan):
-    """Best times of the scan and of numpy summing a 1 GiB int64 array on
-    one thread and as two halves on two threads at once (numpy releases
-    the GIL inside the sum), taken in turns, so that a busy moment on the
-    machine slows all three alike.  Returns (scan seconds, GB/s on one
-    thread, GB/s on two)."""
-    data = np.ones(1 << 27, dtype=np.int64)
-    data.sum()  # fault the pages in
-    halves = np.array_split(data, 2)
-
-    def both():
-        threads = [threading.Thread(target=h.sum) for h in halves]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    best = [float("inf")] * 3
-    for _ in range(max(repeat, 5)):
-        for k, fn in enumerate((scan, data.sum, both)):
-            t, _ = best_of(1, fn)
-            best[k] = min(best[k], t)
-    return best[0], data.nbytes / best[1] / 1e9, data.nbytes / best[2] / 1e9
-
-
 def main(argv=None):
     parser = bench_parser(__doc__, 50_000_000, "ledger lines")
     parser.add_argument("--centres", type=int, default=2000,
@@ -131,23 +107,33 @@ def main(argv=None):
     import pandas as pd
     basis = pd.DataFrame(weights, index=names, columns=AUTHORITIES)
 
-    # Right answers first: each method's shares must equal apportion's.
+    # Right answers first: each method's shares must equal apportion's, on
+    # every core and on one thread.
     expected = run_apportion(centre, quarter, amount, names, basis)
     t_apportion, shares = best_of(args.repeat, lambda: run_apportion(
         centre, quarter, amount, names, basis))
     assert np.array_equal(shares, expected)
+    t_apportion_one, shares = best_of(args.repeat, lambda: run_apportion(
+        centre, quarter, amount, names, basis, threads=1))
+    assert np.array_equal(shares, expected)
     total = int(amount.sum(dtype=np.int64))
     assert int(shares.sum()) == total
 
-    # The scan alone (the C kernel, through the glue), beside the machine's
-    # read bandwidth.
+    # The scan alone (the C kernel, through the glue), on one thread and on
+    # every core, timed in turns with the machine's read bandwidth.
     cells = np.empty(args.centres * QUARTERS, dtype=np.int64)
-    t_scan, one, two = scan_and_bandwidth(args.repeat, lambda: _core.ledger_sum(
-        centre, quarter, amount, args.centres, QUARTERS, 0, cells))
+
+    def scan(threads):
+        return lambda: _core.ledger_sum(centre, quarter, amount, args.centres,
+                                        QUARTERS, threads, cells)
+    (t_scan_one, t_scan), gbps_one, gbps_all = memory_bandwidth(
+        args.repeat, (scan(1), scan(0)))
     scanned = args.n * (centre.itemsize + quarter.itemsize + amount.itemsize)
 
     rows = [("apportion: Ledger.from_codes().apportion()", t_apportion),
-            ("  of which the scan (ap_ledger_sum)", t_scan)]
+            ("  on one thread", t_apportion_one),
+            ("  of which the scan (ap_ledger_sum)", t_scan),
+            ("  the scan on one thread", t_scan_one)]
     ratios = []
 
     frame = pd.DataFrame({"centre": centre, "quarter": quarter, "amount": amount})
@@ -174,31 +160,26 @@ def main(argv=None):
         del frame, got
         gc.collect()
 
-    rate = scanned / t_scan / 1e9
-
     print(f"{args.n:,} ledger lines (seeded): {args.centres:,} cost centres (int16), "
           f"{QUARTERS} quarters (int8), amounts int64 pence; {len(AUTHORITIES)} "
           f"authorities, a basis per centre; best of {args.repeat}; "
           f"{os.cpu_count()} CPUs")
-    print(f"checked: apportion, pandas + numpy and polars + numpy give identical "
-          f"shares ({args.centres * QUARTERS:,} cells x {len(AUTHORITIES)} "
-          f"authorities), summing to the ledger total, {total:,} pence")
+    print(f"checked: apportion (every core and one thread), pandas + numpy and "
+          f"polars + numpy give identical shares ({args.centres * QUARTERS:,} "
+          f"cells x {len(AUTHORITIES)} authorities), summing to the ledger "
+          f"total, {total:,} pence")
     print()
     print(f"  {'method':<46} {'seconds':>8} {'M lines/s':>10}")
     print(f"  {'-' * 46} {'-' * 8} {'-' * 10}")
     for name, t in rows:
         print(f"  {name:<46} {t:8.4f} {args.n / t / 1e6:10,.0f}")
     print()
-    for name, t in ratios:
-        print(f"  apportion is {t / t_apportion:,.1f}x faster than {name}")
+    print_ratios(t_apportion, ratios, "apportion (every core)")
+    print_ratios(t_apportion_one, ratios, "apportion (one thread)")
     print()
-    print(f"  The scan reads {scanned:,} bytes (n x ({centre.itemsize} + "
-          f"{quarter.itemsize} + {amount.itemsize})) in {t_scan * 1000:.1f} ms: "
-          f"{rate:.1f} GB/s,")
-    print(f"  {rate / two:.0%} of the machine's memory read bandwidth, {two:.1f} GB/s "
-          f"(numpy summing a 1 GiB int64 array")
-    print(f"  as two halves on two threads at once; {one:.1f} GB/s on one thread, "
-          f"{rate / one:.0%} of that).")
+    print(f"  The scan reads n x ({centre.itemsize} + {quarter.itemsize} + "
+          f"{amount.itemsize}) bytes, beside numpy summing 1 GiB of int64:")
+    print_traffic(scanned, t_scan_one, t_scan, gbps_one, gbps_all)
     print("  pandas and polars sums wrap silently past int64; apportion checks "
           "every add.")
     if polars_note:

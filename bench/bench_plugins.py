@@ -32,7 +32,14 @@ from bench_measures import (
     holidays_for,
     make_records,
 )
-from timing import bench_parser, best_of, print_ratios, ratio_words
+from timing import (
+    bench_parser,
+    best_of,
+    memory_bandwidth,
+    print_ratios,
+    print_traffic,
+    ratio_words,
+)
 
 import apportion
 
@@ -57,6 +64,23 @@ def python_within(busdaycal):
         elapsed = np.busday_count(start + one, end + one, busdaycal=busdaycal)
         return (elapsed <= LIMIT).astype(np.int64), np.ones(len(start), np.int64)
     return measure
+
+
+def on_one_core(fn):
+    """fn run with this thread (and the threads it starts, which inherit it)
+    held to one CPU: the measure has no threads option, so this is how it
+    runs on one core.  None where the platform cannot pin threads."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+
+    def pinned():
+        cpus = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(cpus)})
+        try:
+            return fn()
+        finally:
+            os.sched_setaffinity(0, cpus)
+    return pinned
 
 
 def counts(frame):
@@ -126,6 +150,21 @@ def main(argv=None):
         print(f"  {label:<48} {t:8.3f} {args.n / t / 1e6:9.1f}")
     print()
     print_ratios(t_plugin, rows[1:], who="the plugin measure")
+
+    # The plugin measure's memory traffic: it reads the two date columns and
+    # the keys (8 bytes each a record) at the least, timed on one core and
+    # on every core in turns with the machine's read bandwidth.
+    def plugin():
+        return by_plugin(area, records, keys, cal)
+    one_core = on_one_core(plugin)
+    if one_core is not None:
+        (t_one, t_all), gbps_one, gbps_all = memory_bandwidth(
+            args.repeat, (one_core, plugin))
+        print()
+        print("  The plugin measure reads n x (8 + 8 + 8) bytes (two dates and a "
+              "key), beside numpy summing 1 GiB of int64:")
+        print_traffic(args.n * (start.itemsize + end.itemsize + keys.itemsize),
+                      t_one, t_all, gbps_one, gbps_all)
 
     # ---- a calculator through libffi ----
     rng = np.random.default_rng(args.seed)

@@ -92,6 +92,15 @@ static inline int ap__plat_cpu_has_avx2(void)
 static inline int ap__plat_cpu_has_avx2(void) { return 0; }
 #endif
 
+/* A hint to bring the cache line at p in ahead of a read, where the
+ * compiler has one (it never faults, whatever p points at); nothing
+ * elsewhere. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AP__PLAT_PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#define AP__PLAT_PREFETCH(p) ((void)(p))
+#endif
+
 /* ---- 128-bit integers ----------------------------------------------------
  * The core's exact intermediates (a product of two int64 values, sums of
  * them, rounding of a ratio) are written as ordinary arithmetic on

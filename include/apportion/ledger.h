@@ -60,10 +60,10 @@ ap_status ap_ledger_periods(const int64_t *days, size_t n, int64_t year_start,
  * first such line; a sum beyond int64 is AP_E_OVERFLOW naming the centre
  * and period.  `threads` 0 uses every core (at most 8), 1 the calling
  * thread only; the result does not depend on it.  Needs about
- * threads * n_centres * n_periods * 12 bytes of scratch (an int64 and an
- * int32 table per thread), and 16 bytes a cell more for a chunk whose
- * running sums wrap; a table of 2^31 cells or more, or scratch that cannot
- * be had, is AP_E_NOMEM. */
+ * threads * n_centres * n_periods * 16 bytes of scratch (two int64 tables
+ * per thread), and 16 bytes a cell more for a chunk whose running sums
+ * wrap; a table of 2^31 cells or more, or scratch that cannot be had, is
+ * AP_E_NOMEM. */
 ap_status ap_ledger_sum(ap_codes centre, ap_codes period,
                         const int64_t *amount, size_t n, size_t n_centres,
                         size_t n_periods, int threads, int64_t *totals,

@@ -308,10 +308,9 @@ TEST(ledger_sum_overflow)
     free(aa);
 }
 
-/* Cells whose sums leave int32 over and over (the kernel's narrow table
- * spills into the wide one) and blocks of amounts too big for int32: the
- * totals are still exact. */
-TEST(ledger_sum_narrow_table_spills)
+/* Cells whose sums swing far one way and then back, and now and then a
+ * line far beyond everyday pence: the totals are still exact. */
+TEST(ledger_sum_large_swings)
 {
     size_t n = BIG_LEDGER;
     int64_t *c64 = malloc(n * sizeof *c64);
@@ -345,6 +344,103 @@ TEST(ledger_sum_narrow_table_spills)
     free(c64);
     free(p64);
     free(amount);
+}
+
+/* The kernel adds a block of lines with plain adds while the block's
+ * amounts are below 2^54 in magnitude and the bound on its table's cells
+ * stays within 2^62; other blocks are added with a check a line.  Amounts
+ * at both edges (2^54 - 1 and -2^54 take the plain adds, 2^54, -2^54 - 1,
+ * INT64_MAX and INT64_MIN do not), blocks of either kind in turn, and a
+ * bound reached every other block: the totals are exactly the 128-bit
+ * sums, on any number of threads. */
+TEST(ledger_sum_fast_and_checked_blocks)
+{
+    size_t n = BIG_LEDGER;
+    int64_t *c64 = malloc(n * sizeof *c64);
+    int64_t *p64 = malloc(n * sizeof *p64);
+    int64_t *amount = malloc(n * sizeof *amount);
+    CHECK(c64 && p64 && amount);
+    const int64_t edge = INT64_C(1) << 54;
+    const int64_t edges[] = {edge - 1, -edge, edge, -edge - 1, INT64_MAX,
+                             INT64_MIN};
+    lcg_seed(54);
+    for (size_t i = 0; i < n; i++) {
+        c64[i] = lcg_range(0, 2);
+        p64[i] = lcg_range(0, 1);
+        /* Blocks of 128 lines: mostly near the edge with either sign, a
+         * walk whose totals stay well inside int64; now and then one of
+         * the edge values itself, undone by its negation (or, for
+         * INT64_MIN, INT64_MAX + 1) a few lines on in the same cell. */
+        int64_t bits = (int64_t)((lcg_next() << 11) ^ lcg_next());
+        amount[i] = (bits >> 9) / (int64_t)((i / 128) % 3 + 1); /* -2^54.. */
+    }
+    for (size_t i = 300; i + 200 < n; i += 997) {
+        int64_t e = edges[(i / 997) % 6];
+        size_t j = i + 1 + (size_t)lcg_range(0, 190);
+        c64[j] = c64[i];
+        p64[j] = p64[i];
+        amount[i] = e;
+        amount[j] = e == INT64_MIN ? INT64_MAX : -e;
+        if (e == INT64_MIN)
+            amount[j + 1] = 1, c64[j + 1] = c64[i], p64[j + 1] = p64[i];
+    }
+    __int128 expected[6];
+    reference_sum(c64, p64, amount, n, 2, expected, 6);
+    for (int k = 0; k < 6; k++) /* the case meant: totals that fit */
+        CHECK(expected[k] >= INT64_MIN && expected[k] <= INT64_MAX);
+    void *c16 = codes_as(c64, n, AP_CODE_I16);
+    void *p8 = codes_as(p64, n, AP_CODE_I8);
+    int64_t totals[6];
+    for (int t = 1; t <= 4; t++) {
+        ap_error err;
+        CHECK(ap_ledger_sum((ap_codes){c16, AP_CODE_I16},
+                            (ap_codes){p8, AP_CODE_I8}, amount, n, 3, 2, t,
+                            totals, &err) == AP_OK);
+        for (int k = 0; k < 6; k++)
+            CHECK(totals[k] == expected[k]);
+    }
+    free(c16);
+    free(p8);
+    free(c64);
+    free(p64);
+    free(amount);
+}
+
+/* Overflow found when every line takes the plain adds (2^46 a line, far
+ * below the fast path's limit): 300,000 such lines in one cell are past
+ * INT64_MAX, an error on any number of threads; two thirds of them and
+ * then a third the other way run past INT64_MAX on the way and end at
+ * 100,000 x 2^46, which fits and is exact. */
+TEST(ledger_sum_overflow_in_plain_adds)
+{
+    size_t n = BIG_LEDGER;
+    int16_t *cc = calloc(n, sizeof *cc);
+    int8_t *pp = calloc(n, sizeof *pp);
+    int64_t *aa = malloc(n * sizeof *aa);
+    CHECK(cc && pp && aa);
+    const int64_t step = INT64_C(1) << 46;
+    for (size_t i = 0; i < n; i++)
+        aa[i] = step;
+    int64_t one[1];
+    ap_error err;
+    for (int t = 1; t <= 4; t++) {
+        CHECK(ap_ledger_sum((ap_codes){cc, AP_CODE_I16},
+                            (ap_codes){pp, AP_CODE_I8}, aa, n, 1, 1, t, one,
+                            &err) == AP_E_OVERFLOW);
+        CHECK_STR(err.message, "the lines of cost centre 0 in period 0 sum "
+                               "to more than 64-bit pence can hold");
+    }
+    for (size_t i = 2 * n / 3; i < n; i++)
+        aa[i] = -step;
+    for (int t = 1; t <= 4; t++) {
+        CHECK(ap_ledger_sum((ap_codes){cc, AP_CODE_I16},
+                            (ap_codes){pp, AP_CODE_I8}, aa, n, 1, 1, t, one,
+                            &err) == AP_OK);
+        CHECK_EQ_I64(one[0], (int64_t)(n / 3) * step);
+    }
+    free(cc);
+    free(pp);
+    free(aa);
 }
 
 TEST(ledger_periods_quarters_and_months)
