@@ -17,17 +17,24 @@
 #include "kpi/group_map.h"
 #include "platform/platform.h"
 
-/* Accumulator fields.  closed and total are not counted: they are
- * records - open_late - open_pending and records - open_pending, so a
- * closed record (nearly all of them) costs four updates, not six. */
+/* A group's accumulator: 32 int64 (256 bytes, found by a shift).  Its
+ * record count and a histogram of the elapsed days of closed records
+ * below SLA_BINS share the first lines, so that a closed record costs two
+ * increments in one or two cache lines; within, the sum and the maximum
+ * are worked out from the histogram at the end of each chunk (sla_fold).
+ * Records of SLA_BINS elapsed days or more update the fields directly.
+ * closed and total are not counted: they are records - open_late -
+ * open_pending and records - open_pending. */
 enum {
     F_RECORDS = 0, /* nonzero in every group in use (group_map.h) */
-    F_OPEN_LATE = 1,
-    F_WITHIN = 2, /* apart from F_RECORDS, so that the compiler does not */
-    F_OPEN_PENDING = 3, /* pair the two increments in one vector add */
-    F_ELAPSED_SUM = 4,
-    F_ELAPSED_MAX = 5,
-    F_COUNT = 8 /* padded: a group is one 64-byte line, found by a shift */
+    F_BIN0 = 1,    /* F_BIN0 + d: closed records of d elapsed days */
+    SLA_BINS = 23,
+    F_WITHIN = F_BIN0 + SLA_BINS,
+    F_ELAPSED_SUM,
+    F_ELAPSED_MAX,
+    F_OPEN_LATE,
+    F_OPEN_PENDING,
+    F_COUNT = 32
 };
 
 #define SLA_CHUNK_MIN ((size_t)1 << 18)
@@ -53,6 +60,7 @@ typedef struct sla_rule {
     int64_t first, last;   /* the calendar's span */
     int64_t limit, as_of;
     int64_t s_off, e_off;  /* the convention, as offsets into before */
+    const int32_t *from_s, *from_e; /* before + s_off and + e_off */
 } sla_rule;
 
 static ap_status sla_rule_make(const ap_calendar *cal, int64_t limit,
@@ -82,6 +90,8 @@ static ap_status sla_rule_make(const ap_calendar *cal, int64_t limit,
     rule->as_of = as_of;
     rule->s_off = convention == AP_ELAPSED_AFTER_START ? 1 : 0;
     rule->e_off = convention == AP_ELAPSED_BUSDAY_COUNT ? 0 : 1;
+    rule->from_s = rule->before + rule->s_off;
+    rule->from_e = rule->before + rule->e_off;
     return AP_OK;
 }
 
@@ -214,8 +224,8 @@ static sla_kind sla_add_row(const sla_rule *rule, ap__group_map *map,
 
 /* The common case, rows [i, to) while each is closed, in the calendar and
  * keyed inside the direct map's range: three predictable tests (unsigned
- * differences), two loads from the calendar's table and four updates of
- * the group's accumulator.  Returns the first row it cannot take (to when
+ * differences), two loads from the calendar's table and two increments
+ * in the group's accumulator.  Returns the first row it cannot take (to when
  * none).  has_keys is a constant in each caller below, so that the loop
  * without keys does not test for them; the two are kept out of line, so
  * that the loop has the registers to itself. */
@@ -224,8 +234,7 @@ static inline size_t sla_closed_run(const sla_rule *rule, ap__group_map *map,
                                     const int64_t *keys, const int has_keys,
                                     size_t i, size_t to)
 {
-    const int32_t *from_s = rule->before + rule->s_off;
-    const int32_t *from_e = rule->before + rule->e_off;
+    const int32_t *from_s = rule->from_s, *from_e = rule->from_e;
     const uint64_t first = (uint64_t)rule->first;
     const uint64_t span = (uint64_t)rule->last - first;
     const uint64_t kmin = (uint64_t)map->min;
@@ -233,23 +242,26 @@ static inline size_t sla_closed_run(const sla_rule *rule, ap__group_map *map,
     const int64_t limit = rule->limit;
     int64_t *acc = map->acc;
     for (; i < to; i++) {
-        const uint64_t s = (uint64_t)start[i], e = (uint64_t)end[i];
+        const uint64_t ds = (uint64_t)start[i] - first;
+        const uint64_t de = (uint64_t)end[i] - first;
         const uint64_t k = has_keys ? (uint64_t)keys[i] - kmin : 0;
-        const uint64_t ds = s - first, de = e - first;
         /* s and e in the calendar (NaT wraps to a huge difference), e not
-         * before s (both in the calendar, so e - s is small either way),
-         * the key in the map. */
-        if (AP__PLAT_UNLIKELY(ds > span) || AP__PLAT_UNLIKELY(de > span) ||
-            AP__PLAT_UNLIKELY((int64_t)(e - s) < 0) ||
-            AP__PLAT_UNLIKELY(k >= slots))
+         * before s, the key in the map. */
+        if (AP__PLAT_UNLIKELY((ds > de ? ds : de) > span) ||
+            AP__PLAT_UNLIKELY(de < ds) || AP__PLAT_UNLIKELY(k >= slots))
             break;
+        /* 0 or more: the table never decreases and e is not before s. */
         const int64_t elapsed = (int64_t)from_e[de] - (int64_t)from_s[ds];
         int64_t *a = acc + (size_t)k * F_COUNT;
         a[F_RECORDS]++;
-        a[F_WITHIN] += elapsed <= limit;
-        a[F_ELAPSED_SUM] += elapsed;
-        if (elapsed > a[F_ELAPSED_MAX])
-            a[F_ELAPSED_MAX] = elapsed;
+        if (AP__PLAT_LIKELY((uint64_t)elapsed < SLA_BINS)) {
+            a[F_BIN0 + elapsed]++;
+        } else {
+            a[F_WITHIN] += elapsed <= limit;
+            a[F_ELAPSED_SUM] += elapsed;
+            if (elapsed > a[F_ELAPSED_MAX])
+                a[F_ELAPSED_MAX] = elapsed;
+        }
     }
     return i;
 }
@@ -266,6 +278,21 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
                                  size_t i, size_t to)
 {
     return sla_closed_run(rule, map, start, end, NULL, 0, i, to);
+}
+
+/* A group's histogram into its within, sum and maximum, and emptied. */
+static void sla_fold(int64_t *acc, int64_t limit)
+{
+    for (int64_t d = 0; d < SLA_BINS; d++) {
+        int64_t c = acc[F_BIN0 + d];
+        if (c == 0)
+            continue;
+        acc[F_WITHIN] += d <= limit ? c : 0;
+        acc[F_ELAPSED_SUM] += d * c;
+        if (d > acc[F_ELAPSED_MAX])
+            acc[F_ELAPSED_MAX] = d;
+        acc[F_BIN0 + d] = 0;
+    }
 }
 
 static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
@@ -296,6 +323,11 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
             break;
         i++;
     }
+    /* Every group's accumulator, in use or not: n_slots of them in
+     * either mode of the map. */
+    if (!SLA_FAILED(kind))
+        for (size_t g = 0; g < map->n_slots; g++)
+            sla_fold(map->acc + g * F_COUNT, rule->limit);
     job->bad[chunk] = SLA_FAILED(kind) ? kind : SLA_CLOSED;
     job->bad_row[chunk] = i;
 }
@@ -313,9 +345,14 @@ static void add_group(void *ctx, int64_t key, const int64_t *acc)
         c->failed = 1;
         return;
     }
-    for (int f = 0; f < F_COUNT; f++)
-        to[f] = f == F_ELAPSED_MAX ? (acc[f] > to[f] ? acc[f] : to[f])
-                                   : to[f] + acc[f];
+    /* The histograms are folded and empty. */
+    to[F_RECORDS] += acc[F_RECORDS];
+    to[F_WITHIN] += acc[F_WITHIN];
+    to[F_ELAPSED_SUM] += acc[F_ELAPSED_SUM];
+    to[F_OPEN_LATE] += acc[F_OPEN_LATE];
+    to[F_OPEN_PENDING] += acc[F_OPEN_PENDING];
+    if (acc[F_ELAPSED_MAX] > to[F_ELAPSED_MAX])
+        to[F_ELAPSED_MAX] = acc[F_ELAPSED_MAX];
 }
 
 typedef struct emit {
