@@ -250,7 +250,8 @@ static int same_group(const ap_sla_group *a, const ap_sla_group *b)
 /* Keys in every layout the map meets (a few small keys; rising and
  * falling keys that widen it again and again until it turns into a hash
  * map; one far key in the middle of small ones; keys at both ends of
- * int64), open and closed records mixed, each convention, on one to
+ * int64), open and closed records mixed, elapsed days below and past the
+ * kernel's histogram, each convention and several limits, on one to
  * three threads and on every core: the same groups as the slow way. */
 TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
 {
@@ -266,8 +267,11 @@ TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
     for (size_t i = 0; i < n; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         start[i] = base + (int64_t)(x % 700);
+        /* Mostly under the kernel's histogram (23 working days), some
+         * far past it. */
         end[i] = (x >> 20) % 8 == 0 ? AP_DATE_NAT
-                                     : start[i] + (int64_t)((x >> 24) % 15);
+                 : (x >> 30) % 5 == 0 ? start[i] + (int64_t)((x >> 34) % 90)
+                                      : start[i] + (int64_t)((x >> 24) % 15);
     }
     for (int layout = 0; layout < 7; layout++) {
         for (size_t i = 0; i < n; i++) {
@@ -285,7 +289,9 @@ TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
             }
         }
         for (int conv = 0; conv < AP_ELAPSED_COUNT; conv++) {
-            ap_sla_options opt = {2 + layout % 3, (ap_elapsed)conv,
+            /* Limits below, at and past the histogram's end. */
+            const int64_t limits[] = {2, 30, 0, 5, 22, 23, 3};
+            ap_sla_options opt = {limits[layout], (ap_elapsed)conv,
                                   layout % 2 ? AP_DATE_NAT
                                              : ymd(2021, 11, 30)};
             const int64_t *k = layout == 0 && conv == 1 ? NULL : keys;
