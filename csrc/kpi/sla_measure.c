@@ -1,12 +1,16 @@
 /* "% of records within N working days", grouped, in one pass
  * (ap_sla_measure), or row by row (ap_sla_rows, for plugins' measures).
- * Both apply one rule, sla_row, so they cannot drift apart.
+ * Both apply one rule, sla_row.  The grouped kernel has one shortcut of
+ * it, sla_closed_run, for the common record (closed, both dates in the
+ * calendar, end not before start), which hands every other record to
+ * sla_row; test_measures checks the two against each other for every
+ * convention.
  *
- * Each record costs two loads from the calendar's table of working days
- * before each date, a subtraction and a few counter updates into its
- * group's accumulator.  Large inputs are split into chunks, one per
- * thread, each with its own accumulators, added together at the end in
- * chunk order, so the result does not depend on the threads. */
+ * Each closed record costs two loads from the calendar's table of working
+ * days before each date, a subtraction and two increments in its group's
+ * accumulator.  Large inputs are split into chunks, one per thread, each
+ * with its own accumulators, added together at the end in chunk order, so
+ * the result does not depend on the threads. */
 #include <stdlib.h>
 #include <string.h>
 
