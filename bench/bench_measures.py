@@ -13,7 +13,11 @@ numpy.busday_count(start + 1, end + 1).  The same job three ways:
    built before timing (skipped when polars is not installed).
 
 Asserts that all three give identical within and total per group, then
-prints each time, the throughput and the ratios.
+prints each time, the throughput and the ratios.  apportion is timed on
+every core and on one thread (threads=1), in turns with numpy reading a
+1 GiB array (timing.memory_bandwidth), and its traffic is printed beside
+that bandwidth: the kernel reads each record's start, end and key once,
+24 bytes a record.
 
     .venv/bin/python bench/bench_measures.py [--n N] [--repeat R] [--seed S]
 """
@@ -23,7 +27,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from timing import bench_parser, best_of, print_ratios
+from timing import bench_parser, best_of, memory_bandwidth, print_ratios, print_traffic
 
 import apportion
 
@@ -53,8 +57,9 @@ def holidays_for(cal, start, end):
     return [d for year in range(first, last + 1) for d in cal.holidays(year)]
 
 
-def by_apportion(start, end, keys, cal):
-    out = apportion.within_working_days(start, end, LIMIT, calendar=cal, by=keys)
+def by_apportion(start, end, keys, cal, threads=None):
+    out = apportion.within_working_days(start, end, LIMIT, calendar=cal, by=keys,
+                                        threads=threads)
     return out[["within", "total"]]
 
 
@@ -119,15 +124,24 @@ def main(argv=None):
     by_apportion(start[w], end[w], keys[w], cal)
     by_numpy_pandas(start[w], end[w], keys[w], busdaycal)
 
-    t_ap, got_ap = best_of(args.repeat, lambda: by_apportion(start, end, keys, cal))
+    got_ap = by_apportion(start, end, keys, cal)
     want = as_arrays(got_ap)
     assert want[2].sum() == args.n, "apportion lost records"
+    assert_same("apportion on one thread",
+                as_arrays(by_apportion(start, end, keys, cal, threads=1)), want)
+    # Timed in turns with the memory read, so that a busy moment on a
+    # shared machine slows both alike.
+    (t_ap, t_one), gbps_one, gbps_all = memory_bandwidth(
+        args.repeat, [lambda: by_apportion(start, end, keys, cal),
+                      lambda: by_apportion(start, end, keys, cal, threads=1)])
+    nbytes = start.nbytes + end.nbytes + keys.nbytes
     t_np, got_np = best_of(args.repeat,
                            lambda: by_numpy_pandas(start, end, keys, busdaycal))
     assert_same("numpy + pandas", as_arrays(got_np), want)
     del got_np
 
-    rows = [("apportion.within_working_days (C)", t_ap),
+    rows = [("apportion.within_working_days (C), every core", t_ap),
+            ("apportion.within_working_days (C), one thread", t_one),
             ("numpy busday_count + pandas groupby", t_np)]
     others = [("numpy + pandas", t_np)]
     try:
@@ -156,12 +170,14 @@ def main(argv=None):
     print("threads: apportion's kernel splits large inputs across the CPUs; "
           "polars is multi-threaded too; numpy + pandas run on one thread.")
     print()
-    print(f"  {'method':<48} {'seconds':>8} {'M rows/s':>9}")
-    print(f"  {'-' * 48} {'-' * 8} {'-' * 9}")
+    print(f"  {'method':<50} {'seconds':>8} {'M rows/s':>9}")
+    print(f"  {'-' * 50} {'-' * 8} {'-' * 9}")
     for name, t in rows:
-        print(f"  {name:<48} {t:8.3f} {args.n / t / 1e6:9.1f}")
+        print(f"  {name:<50} {t:8.3f} {args.n / t / 1e6:9.1f}")
     print()
-    print_ratios(t_ap, others)
+    print_ratios(t_ap, others, who="apportion on every core")
+    print_ratios(t_one, others, who="apportion on one thread")
+    print_traffic(nbytes, t_one, t_ap, gbps_one, gbps_all)
     print()
     print(f"  Each time runs from the date arrays to the grouped counts; holidays: "
           f"England and Wales, {len(holidays)} days.")
@@ -169,6 +185,9 @@ def main(argv=None):
           "built before timing.")
     print(f"  {polars_note}")
     print("  Each method runs once untimed on 10,000 records first (imports, set-up).")
+    print("  Traffic: start, end and key read once, 24 bytes a record; bandwidth: "
+          "numpy summing 1 GiB of int64 on one thread and on every core, timed "
+          "in turns with apportion (best of each).")
 
 
 if __name__ == "__main__":

@@ -533,3 +533,23 @@ def test_threads_give_the_same_answer_as_sequential_calls():
     # And the big result is right, not merely repeatable.
     want = reference_within(start, end, 3, CALENDARS["england-and-wales"], authority)
     assert_same(sequential[0], want)
+
+
+def test_any_thread_count_gives_the_same_result():
+    start, end, authority, month = _big(400_000, 4)
+    for measure in (
+            lambda t: apportion.within_working_days(start, end, 3, by=[authority, month],
+                                                    as_of="2024-01-01", threads=t),
+            lambda t: apportion.elapsed_working_days_summary(start, end, by=authority,
+                                                             threads=t)):
+        every_core = measure(None)
+        for t in (1, 2, 3, 8, 50):
+            pd.testing.assert_frame_equal(measure(t), every_core)
+    want = reference_within(start, end, 3, CALENDARS["england-and-wales"], authority)
+    assert_same(apportion.within_working_days(start, end, 3, by=authority, threads=1), want)
+
+
+@pytest.mark.parametrize("threads", [-1, 1.5, True, "2"])
+def test_threads_must_be_none_or_a_whole_number(threads):
+    with pytest.raises(apportion.InputError, match="threads must be None"):
+        apportion.within_working_days(["2024-03-01"], ["2024-03-04"], 3, threads=threads)

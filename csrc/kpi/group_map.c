@@ -157,3 +157,94 @@ void ap__keys_range(const int64_t *keys, size_t n, int64_t *min,
         *max = job.max[t] > *max ? job.max[t] : *max;
     }
 }
+
+int ap__group_map_init_at(ap__group_map *m, size_t width, int64_t key)
+{
+    return ap__group_map_init(m, width, key, key);
+}
+
+/* A direct map turned into a hash map holding the same groups (those
+ * with a nonzero field 0). */
+static int to_hashed(ap__group_map *m)
+{
+    ap__group_map h;
+    if (ap__group_map_init(&h, m->width, 1, 0) < 0) {
+        ap__group_map_free(&h);
+        return -1;
+    }
+    for (size_t d = 0; d < m->n_slots; d++) {
+        const int64_t *acc = m->acc + d * m->width;
+        if (acc[0] == 0)
+            continue;
+        int64_t *to =
+            ap__group_map_find_hashed(&h, (int64_t)((uint64_t)m->min + d));
+        if (to == NULL) {
+            ap__group_map_free(&h);
+            return -1;
+        }
+        memcpy(to, acc, m->width * sizeof *acc);
+    }
+    ap__group_map_free(m);
+    *m = h;
+    return 0;
+}
+
+/* Widens a direct map to hold key; 1 when the range would grow past
+ * AP__GROUP_DIRECT_MAX (the caller goes to hash mode), -1 out of memory. */
+static int widen(ap__group_map *m, int64_t key)
+{
+    int64_t lo = m->min;
+    int64_t hi = (int64_t)((uint64_t)m->min + (m->n_slots - 1));
+    if (key < lo)
+        lo = key;
+    if (key > hi)
+        hi = key;
+    uint64_t need = (uint64_t)hi - (uint64_t)lo; /* slots - 1 */
+    if (need >= (uint64_t)AP__GROUP_DIRECT_MAX)
+        return 1;
+    /* At least double, within the direct range and within int64. */
+    uint64_t slots = need + 1;
+    if (slots < 2 * (uint64_t)m->n_slots)
+        slots = 2 * (uint64_t)m->n_slots;
+    if (slots > (uint64_t)AP__GROUP_DIRECT_MAX)
+        slots = (uint64_t)AP__GROUP_DIRECT_MAX;
+    int64_t min;
+    if (key < m->min) { /* grow downwards from hi */
+        uint64_t room = (uint64_t)hi - (uint64_t)INT64_MIN;
+        min = room < slots - 1 ? INT64_MIN
+                               : (int64_t)((uint64_t)hi - (slots - 1));
+    } else { /* grow upwards from lo */
+        uint64_t room = (uint64_t)INT64_MAX - (uint64_t)lo;
+        min = room < slots - 1 ? (int64_t)((uint64_t)INT64_MAX - (slots - 1))
+                               : lo;
+    }
+    int64_t *acc = calloc((size_t)slots * m->width, sizeof *acc);
+    if (acc == NULL)
+        return -1;
+    size_t at = (size_t)((uint64_t)m->min - (uint64_t)min);
+    memcpy(acc + at * m->width, m->acc, m->n_slots * m->width * sizeof *acc);
+    free(m->acc);
+    m->acc = acc;
+    m->min = min;
+    m->n_slots = (size_t)slots;
+    return 0;
+}
+
+int64_t *ap__group_map_get(ap__group_map *m, int64_t key)
+{
+    if (!m->direct)
+        return ap__group_map_find_hashed(m, key);
+    uint64_t d = (uint64_t)key - (uint64_t)m->min;
+    if (d >= m->n_slots) {
+        int r = widen(m, key);
+        if (r < 0)
+            return NULL;
+        if (r > 0) {
+            if (to_hashed(m) < 0)
+                return NULL;
+            return ap__group_map_find_hashed(m, key);
+        }
+        d = (uint64_t)key - (uint64_t)m->min;
+    }
+    return m->acc + (size_t)d * m->width;
+}

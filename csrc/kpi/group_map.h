@@ -32,6 +32,18 @@ int ap__group_map_init(ap__group_map *m, size_t width, int64_t min,
                        int64_t max);
 void ap__group_map_free(ap__group_map *m);
 
+/* A map in direct mode covering the one key `key`, for a kernel that does
+ * not know its keys' range in advance and lets ap__group_map_get widen it
+ * (saves a pass over the keys).  Returns 0, or -1 when out of memory. */
+int ap__group_map_init_at(ap__group_map *m, size_t width, int64_t key);
+
+/* The accumulator of any key, made (zeroed) when new: a direct map whose
+ * range does not hold the key is widened (at least doubled, so that keys
+ * arriving in order cost few copies), or turned into a hash map once the
+ * range would pass AP__GROUP_DIRECT_MAX.  NULL when out of memory (the map
+ * is then as it was).  The pointer is valid until the next call. */
+int64_t *ap__group_map_get(ap__group_map *m, int64_t key);
+
 /* The accumulator of a key in hash mode, made (zeroed) when new; NULL when
  * out of memory.  The pointer is valid until the next call. */
 int64_t *ap__group_map_find_hashed(ap__group_map *m, int64_t key);

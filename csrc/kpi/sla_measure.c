@@ -1,12 +1,16 @@
 /* "% of records within N working days", grouped, in one pass
  * (ap_sla_measure), or row by row (ap_sla_rows, for plugins' measures).
- * Both apply one rule, sla_row, so they cannot drift apart.
+ * Both apply one rule, sla_row.  The grouped kernel has one shortcut of
+ * it, sla_closed_run, for the common record (closed, both dates in the
+ * calendar, end not before start), which hands every other record to
+ * sla_row; test_measures checks the two against each other for every
+ * convention.
  *
- * Each record costs two loads from the calendar's table of working days
- * before each date, a subtraction and a few counter updates into its
- * group's accumulator.  Large inputs are split into chunks, one per
- * thread, each with its own accumulators, added together at the end in
- * chunk order, so the result does not depend on the threads. */
+ * Each closed record costs two loads from the calendar's table of working
+ * days before each date, a subtraction and two increments in its group's
+ * accumulator.  Large inputs are split into chunks, one per thread, each
+ * with its own accumulators, added together at the end in chunk order, so
+ * the result does not depend on the threads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,17 +21,24 @@
 #include "kpi/group_map.h"
 #include "platform/platform.h"
 
-/* Accumulator fields, in the order of ap_sla_group after its key. */
+/* A group's accumulator: 32 int64 (256 bytes, found by a shift).  Its
+ * record count and a histogram of the elapsed days of closed records
+ * below SLA_BINS share the first lines, so that a closed record costs two
+ * increments in one or two cache lines; within, the sum and the maximum
+ * are worked out from the histogram at the end of each chunk (sla_fold).
+ * Records of SLA_BINS elapsed days or more update the fields directly.
+ * closed and total are not counted: they are records - open_late -
+ * open_pending and records - open_pending. */
 enum {
-    F_RECORDS,
-    F_WITHIN,
-    F_TOTAL,
-    F_OPEN_LATE,
-    F_OPEN_PENDING,
-    F_CLOSED,
+    F_RECORDS = 0, /* nonzero in every group in use (group_map.h) */
+    F_BIN0 = 1,    /* F_BIN0 + d: closed records of d elapsed days */
+    SLA_BINS = 23,
+    F_WITHIN = F_BIN0 + SLA_BINS,
     F_ELAPSED_SUM,
     F_ELAPSED_MAX,
-    F_COUNT
+    F_OPEN_LATE,
+    F_OPEN_PENDING,
+    F_COUNT = 32
 };
 
 #define SLA_CHUNK_MIN ((size_t)1 << 18)
@@ -53,6 +64,7 @@ typedef struct sla_rule {
     int64_t first, last;   /* the calendar's span */
     int64_t limit, as_of;
     int64_t s_off, e_off;  /* the convention, as offsets into before */
+    const int32_t *from_s, *from_e; /* before + s_off and + e_off */
 } sla_rule;
 
 static ap_status sla_rule_make(const ap_calendar *cal, int64_t limit,
@@ -82,6 +94,8 @@ static ap_status sla_rule_make(const ap_calendar *cal, int64_t limit,
     rule->as_of = as_of;
     rule->s_off = convention == AP_ELAPSED_AFTER_START ? 1 : 0;
     rule->e_off = convention == AP_ELAPSED_BUSDAY_COUNT ? 0 : 1;
+    rule->from_s = rule->before + rule->s_off;
+    rule->from_e = rule->before + rule->e_off;
     return AP_OK;
 }
 
@@ -180,44 +194,145 @@ typedef struct sla_job {
     sla_rule rule;
     const int64_t *start, *end, *keys;
     ap__group_map maps[AP__MAX_THREADS];
+    int made[AP__MAX_THREADS];     /* maps[chunk] was set up */
     sla_kind bad[AP__MAX_THREADS]; /* SLA_FAILED, or no fault */
     size_t bad_row[AP__MAX_THREADS];
 } sla_job;
+
+/* Any record through the rule, into its group's accumulator: open ones,
+ * faults, and a key outside the map's present range (which widens the
+ * map).  The rare path of sla_chunk, and its whole loop in hash mode. */
+static sla_kind sla_add_row(const sla_rule *rule, ap__group_map *map,
+                            int64_t s, int64_t e, int64_t key)
+{
+    int64_t elapsed = 0;
+    sla_kind kind = sla_row(rule, s, e, &elapsed);
+    if (SLA_FAILED(kind))
+        return kind;
+    int64_t *acc = ap__group_map_get(map, key);
+    if (acc == NULL)
+        return SLA_BAD_NOMEM;
+    acc[F_RECORDS]++;
+    if (kind == SLA_OPEN_PENDING) {
+        acc[F_OPEN_PENDING]++;
+    } else if (kind == SLA_OPEN_LATE) {
+        acc[F_OPEN_LATE]++;
+    } else {
+        acc[F_WITHIN] += elapsed <= rule->limit;
+        acc[F_ELAPSED_SUM] += elapsed;
+        if (elapsed > acc[F_ELAPSED_MAX])
+            acc[F_ELAPSED_MAX] = elapsed;
+    }
+    return kind;
+}
+
+/* The common case, rows [i, to) while each is closed, in the calendar and
+ * keyed inside the direct map's range: three predictable tests (unsigned
+ * differences), two loads from the calendar's table and two increments
+ * in the group's accumulator.  Returns the first row it cannot take (to when
+ * none).  has_keys is a constant in each caller below, so that the loop
+ * without keys does not test for them; the two are kept out of line, so
+ * that the loop has the registers to itself. */
+static inline size_t sla_closed_run(const sla_rule *rule, ap__group_map *map,
+                                    const int64_t *start, const int64_t *end,
+                                    const int64_t *keys, const int has_keys,
+                                    size_t i, size_t to)
+{
+    const int32_t *from_s = rule->from_s, *from_e = rule->from_e;
+    const uint64_t first = (uint64_t)rule->first;
+    const uint64_t span = (uint64_t)rule->last - first;
+    const uint64_t kmin = (uint64_t)map->min;
+    const uint64_t slots = map->n_slots;
+    const int64_t limit = rule->limit;
+    int64_t *acc = map->acc;
+    for (; i < to; i++) {
+        const uint64_t ds = (uint64_t)start[i] - first;
+        const uint64_t de = (uint64_t)end[i] - first;
+        const uint64_t k = has_keys ? (uint64_t)keys[i] - kmin : 0;
+        /* s and e in the calendar (NaT wraps to a huge difference), e not
+         * before s, the key in the map. */
+        if (AP__PLAT_UNLIKELY((ds > de ? ds : de) > span) ||
+            AP__PLAT_UNLIKELY(de < ds) || AP__PLAT_UNLIKELY(k >= slots))
+            break;
+        /* 0 or more: the table never decreases and e is not before s. */
+        const int64_t elapsed = (int64_t)from_e[de] - (int64_t)from_s[ds];
+        int64_t *a = acc + (size_t)k * F_COUNT;
+        a[F_RECORDS]++;
+        if (AP__PLAT_LIKELY((uint64_t)elapsed < SLA_BINS)) {
+            a[F_BIN0 + elapsed]++;
+        } else {
+            a[F_WITHIN] += elapsed <= limit;
+            a[F_ELAPSED_SUM] += elapsed;
+            if (elapsed > a[F_ELAPSED_MAX])
+                a[F_ELAPSED_MAX] = elapsed;
+        }
+    }
+    return i;
+}
+
+AP__PLAT_NOINLINE static size_t sla_closed_run_keyed(const sla_rule *rule, ap__group_map *map,
+                                   const int64_t *start, const int64_t *end,
+                                   const int64_t *keys, size_t i, size_t to)
+{
+    return sla_closed_run(rule, map, start, end, keys, 1, i, to);
+}
+
+AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__group_map *map,
+                                 const int64_t *start, const int64_t *end,
+                                 size_t i, size_t to)
+{
+    return sla_closed_run(rule, map, start, end, NULL, 0, i, to);
+}
+
+/* A group's histogram into its within, sum and maximum, and emptied. */
+static void sla_fold(int64_t *acc, int64_t limit)
+{
+    for (int64_t d = 0; d < SLA_BINS; d++) {
+        int64_t c = acc[F_BIN0 + d];
+        if (c == 0)
+            continue;
+        acc[F_WITHIN] += d <= limit ? c : 0;
+        acc[F_ELAPSED_SUM] += d * c;
+        if (d > acc[F_ELAPSED_MAX])
+            acc[F_ELAPSED_MAX] = d;
+        acc[F_BIN0 + d] = 0;
+    }
+}
 
 static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
 {
     sla_job *job = ctx;
     ap__group_map *map = &job->maps[chunk];
     const sla_rule *rule = &job->rule;
-    const int64_t *keys = job->keys;
+    const int64_t *start = job->start, *end = job->end, *keys = job->keys;
     sla_kind kind = SLA_CLOSED;
-    size_t i;
-    for (i = from; i < to; i++) {
-        int64_t elapsed = 0;
-        kind = sla_row(rule, job->start[i], job->end[i], &elapsed);
+    size_t i = from;
+    /* The map starts at this chunk's first key and widens as keys come:
+     * no pass over the keys beforehand to find their range. */
+    if (ap__group_map_init_at(map, F_COUNT,
+                              keys && from < to ? keys[from] : 0) < 0) {
+        job->bad[chunk] = SLA_BAD_NOMEM;
+        job->bad_row[chunk] = from;
+        return;
+    }
+    job->made[chunk] = 1;
+    while (i < to) {
+        if (map->direct)
+            i = keys ? sla_closed_run_keyed(rule, map, start, end, keys, i, to)
+                     : sla_closed_run_all(rule, map, start, end, i, to);
+        if (i == to)
+            break;
+        kind = sla_add_row(rule, map, start[i], end[i], keys ? keys[i] : 0);
         if (SLA_FAILED(kind))
             break;
-        int64_t *acc = keys ? ap__group_acc(map, keys[i]) : map->acc;
-        if (acc == NULL) {
-            kind = SLA_BAD_NOMEM;
-            break;
-        }
-        acc[F_RECORDS]++;
-        if (kind == SLA_OPEN_PENDING) {
-            acc[F_OPEN_PENDING]++;
-        } else if (kind == SLA_OPEN_LATE) {
-            acc[F_OPEN_LATE]++;
-            acc[F_TOTAL]++;
-        } else {
-            acc[F_CLOSED]++;
-            acc[F_TOTAL]++;
-            acc[F_WITHIN] += elapsed <= rule->limit;
-            acc[F_ELAPSED_SUM] += elapsed;
-            if (elapsed > acc[F_ELAPSED_MAX])
-                acc[F_ELAPSED_MAX] = elapsed;
-        }
+        i++;
     }
-    job->bad[chunk] = kind;
+    /* Every group's accumulator, in use or not: n_slots of them in
+     * either mode of the map. */
+    if (!SLA_FAILED(kind))
+        for (size_t g = 0; g < map->n_slots; g++)
+            sla_fold(map->acc + g * F_COUNT, rule->limit);
+    job->bad[chunk] = SLA_FAILED(kind) ? kind : SLA_CLOSED;
     job->bad_row[chunk] = i;
 }
 
@@ -229,14 +344,19 @@ typedef struct collect {
 static void add_group(void *ctx, int64_t key, const int64_t *acc)
 {
     collect *c = ctx;
-    int64_t *to = ap__group_acc(c->into, key);
+    int64_t *to = ap__group_map_get(c->into, key);
     if (to == NULL) {
         c->failed = 1;
         return;
     }
-    for (int f = 0; f < F_COUNT; f++)
-        to[f] = f == F_ELAPSED_MAX ? (acc[f] > to[f] ? acc[f] : to[f])
-                                   : to[f] + acc[f];
+    /* The histograms are folded and empty. */
+    to[F_RECORDS] += acc[F_RECORDS];
+    to[F_WITHIN] += acc[F_WITHIN];
+    to[F_ELAPSED_SUM] += acc[F_ELAPSED_SUM];
+    to[F_OPEN_LATE] += acc[F_OPEN_LATE];
+    to[F_OPEN_PENDING] += acc[F_OPEN_PENDING];
+    if (acc[F_ELAPSED_MAX] > to[F_ELAPSED_MAX])
+        to[F_ELAPSED_MAX] = acc[F_ELAPSED_MAX];
 }
 
 typedef struct emit {
@@ -247,16 +367,18 @@ typedef struct emit {
 static void emit_group(void *ctx, int64_t key, const int64_t *acc)
 {
     emit *e = ctx;
+    const int64_t closed =
+        acc[F_RECORDS] - acc[F_OPEN_LATE] - acc[F_OPEN_PENDING];
     e->groups[e->n++] = (ap_sla_group){
         key,
         acc[F_RECORDS],
         acc[F_WITHIN],
-        acc[F_TOTAL],
+        acc[F_RECORDS] - acc[F_OPEN_PENDING],
         acc[F_OPEN_LATE],
         acc[F_OPEN_PENDING],
-        acc[F_CLOSED],
+        closed,
         acc[F_ELAPSED_SUM],
-        acc[F_CLOSED] ? acc[F_ELAPSED_MAX] : -1,
+        closed ? acc[F_ELAPSED_MAX] : -1,
     };
 }
 
@@ -272,41 +394,51 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
                          const ap_sla_options *options, ap_sla_result *out,
                          ap_error *err)
 {
+    return ap_sla_measure_threads(cal, start, end, keys, n, options, 0, out,
+                                  err);
+}
+
+ap_status ap_sla_measure_threads(const ap_calendar *cal,
+                                 const int64_t *start, const int64_t *end,
+                                 const int64_t *keys, size_t n,
+                                 const ap_sla_options *options, int threads,
+                                 ap_sla_result *out, ap_error *err)
+{
     out->groups = NULL;
     out->n_groups = 0;
-    sla_job job;
-    memset(&job, 0, sizeof job);
-    ap_status st = sla_rule_make(cal, options->limit, options->convention,
-                                 options->as_of, &job.rule, err);
+    ap_status st = ap__check_threads(threads, err);
     if (st != AP_OK)
         return st;
+    sla_job job;
+    memset(&job, 0, sizeof job);
+    st = sla_rule_make(cal, options->limit, options->convention,
+                       options->as_of, &job.rule, err);
+    if (st != AP_OK)
+        return st;
+    if (n > 0 && (start == NULL || end == NULL))
+        return ap_error_set(err, AP_E_INPUT,
+                            "sla_measure: %zu records but no start or end "
+                            "array",
+                            n);
     job.start = start;
     job.end = end;
     job.keys = keys;
 
-    int64_t kmin = 0, kmax = 0;
-    if (keys != NULL && n > 0)
-        ap__keys_range(keys, n, &kmin, &kmax);
-    size_t chunks = ap__parallel_chunks(n, SLA_CHUNK_MIN);
-    size_t made = 0;
-    for (; made < chunks; made++)
-        if (ap__group_map_init(&job.maps[made], F_COUNT, kmin, kmax) < 0) {
-            made++;
-            st = ap_error_set(err, AP_E_NOMEM,
-                              "out of memory grouping the records");
-            break;
-        }
-    if (st == AP_OK) {
-        ap__parallel_run(n, chunks, sla_chunk, &job);
-        /* The earliest bad row of all, whichever chunk met it. */
-        for (size_t t = 0; t < chunks; t++)
-            if (SLA_FAILED(job.bad[t])) {
-                size_t row = job.bad_row[t];
+    size_t chunks =
+        n == 0 ? 1 : ap__batch_chunks(threads, n, SLA_CHUNK_MIN);
+    ap__parallel_run(n, chunks, sla_chunk, &job);
+    /* The earliest bad row of all, whichever chunk met it. */
+    for (size_t t = 0; t < chunks; t++)
+        if (SLA_FAILED(job.bad[t])) {
+            size_t row = job.bad_row[t];
+            if (job.bad[t] == SLA_BAD_NOMEM)
+                st = ap_error_set(err, AP_E_NOMEM,
+                                  "out of memory grouping the records");
+            else
                 st = sla_fault(job.bad[t], row, start[row], end[row],
                                options->as_of, err);
-                break;
-            }
-    }
+            break;
+        }
     collect c = {&job.maps[0], 0};
     for (size_t t = 1; st == AP_OK && t < chunks; t++) {
         ap__group_map_each(&job.maps[t], add_group, &c);
@@ -328,8 +460,9 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
             out->n_groups = e.n;
         }
     }
-    for (size_t t = 0; t < made; t++)
-        ap__group_map_free(&job.maps[t]);
+    for (size_t t = 0; t < chunks; t++)
+        if (job.made[t])
+            ap__group_map_free(&job.maps[t]);
     return st;
 }
 

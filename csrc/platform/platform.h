@@ -101,6 +101,16 @@ static inline int ap__plat_cpu_has_avx2(void) { return 0; }
 #define AP__PLAT_PREFETCH(p) ((void)(p))
 #endif
 
+/* A function kept out of line, for a hot loop that must get registers of
+ * its own rather than share them with a caller's rare paths. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AP__PLAT_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define AP__PLAT_NOINLINE __declspec(noinline)
+#else
+#define AP__PLAT_NOINLINE
+#endif
+
 /* ---- 128-bit integers ----------------------------------------------------
  * The core's exact intermediates (a product of two int64 values, sums of
  * them, rounding of a ratio) are written as ordinary arithmetic on

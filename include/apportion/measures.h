@@ -69,6 +69,14 @@ ap_status ap_sla_measure(const ap_calendar *cal, const int64_t *start,
                          const int64_t *end, const int64_t *keys, size_t n,
                          const ap_sla_options *options, ap_sla_result *out,
                          ap_error *err);
+/* ap_sla_measure on `threads` threads: 0 uses every core (at most 8), 1
+ * the calling thread only; a negative count is AP_E_INPUT.  The result is
+ * the same for any count. */
+ap_status ap_sla_measure_threads(const ap_calendar *cal,
+                                 const int64_t *start, const int64_t *end,
+                                 const int64_t *keys, size_t n,
+                                 const ap_sla_options *options, int threads,
+                                 ap_sla_result *out, ap_error *err);
 
 /* The same rule as ap_sla_measure, row by row, for callers that sum the
  * rows themselves (a plugin's measure, through host->sla_rows).  For each

@@ -1,6 +1,7 @@
 /* Glue for the grouped measures: record arrays in through the buffer
  * protocol, group results out as bytes of packed int64 rows that numpy
  * reads without a Python object per group. */
+#include <limits.h>
 #include <string.h>
 
 #include "glue.h"
@@ -65,16 +66,33 @@ static PyObject *group_bytes(PyObject *module, ap_status st,
 }
 
 GLUE_FUNCTION(sla_measure,
-              "calendar, start, end, keys, limit, convention, as_of",
+              "calendar, start, end, keys, limit, convention, as_of, "
+              "threads=None",
 "Bytes of int64 rows (key, records, within, total, open_late,\n"
-"open_pending, closed, elapsed_sum, elapsed_max), one a key.")
+"open_pending, closed, elapsed_sum, elapsed_max), one a key; threads None\n"
+"or 0 is every core.")
 {
     PyObject *capsule, *start_obj, *end_obj, *keys_obj;
     long long limit, as_of;
     const char *convention_name;
-    if (parse_args(call, "OOOOLsL", &capsule, &start_obj, &end_obj, &keys_obj,
-                   &limit, &convention_name, &as_of) < 0)
+    PyObject *threads_obj = Py_None;
+    if (parse_args(call, "OOOOLsLO", &capsule, &start_obj, &end_obj,
+                   &keys_obj, &limit, &convention_name, &as_of,
+                   &threads_obj) < 0)
         return NULL;
+    int threads = 0;
+    if (threads_obj != Py_None) {
+        int overflow = 0;
+        long t = PyLong_AsLongAndOverflow(threads_obj, &overflow);
+        if (t == -1 && PyErr_Occurred())
+            return NULL;
+        if (overflow != 0 || t < INT_MIN || t > INT_MAX) {
+            PyErr_SetString(PyExc_OverflowError,
+                            "threads is too large for a C int");
+            return NULL;
+        }
+        threads = (int)t;
+    }
     const ap_calendar *cal = calendar_of(capsule);
     if (cal == NULL)
         return NULL;
@@ -93,8 +111,9 @@ GLUE_FUNCTION(sla_measure,
         ap_sla_result r = {NULL, 0};
         ap_status st;
         Py_BEGIN_ALLOW_THREADS
-        st = ap_sla_measure(cal, start.buf, end.buf,
-                            have_keys ? keys.buf : NULL, n, &opt, &r, &err);
+        st = ap_sla_measure_threads(cal, start.buf, end.buf,
+                                    have_keys ? keys.buf : NULL, n, &opt,
+                                    threads, &r, &err);
         Py_END_ALLOW_THREADS
         /* ap_sla_group is nine int64 fields, key first. */
         result = group_bytes(module, st, &err, r.groups, r.n_groups,

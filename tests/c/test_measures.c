@@ -174,3 +174,166 @@ TEST(rereferrals)
     CHECK(ap_rereferrals(subjects, dates, NULL, 7, 0, NULL, &r, &err) ==
           AP_E_INPUT);
 }
+
+/* ---- the grouped kernel against the row-by-row rule -------------------- */
+
+typedef struct keyed_row {
+    int64_t key;
+    size_t row;
+} keyed_row;
+
+static int cmp_keyed_row(const void *a, const void *b)
+{
+    const keyed_row *x = a, *y = b;
+    if (x->key != y->key)
+        return (x->key > y->key) - (x->key < y->key);
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The groups of n records worked out the slow way: ap_sla_rows and
+ * ap_elapsed_working_days_many row by row, then the rows sorted by key
+ * and added up.  Returns the number of groups written to out. */
+static size_t sla_reference(const ap_calendar *cal, const int64_t *start,
+                            const int64_t *end, const int64_t *keys, size_t n,
+                            const ap_sla_options *opt, ap_sla_group *out)
+{
+    ap_error err;
+    int64_t *within = malloc(n * sizeof *within);
+    int64_t *counted = malloc(n * sizeof *counted);
+    int64_t *elapsed = malloc(n * sizeof *elapsed);
+    keyed_row *order = malloc(n * sizeof *order);
+    CHECK(within && counted && elapsed && order);
+    CHECK(ap_sla_rows(cal, start, end, n, opt->limit, opt->convention,
+                      opt->as_of, 0, within, counted, &err) == AP_OK);
+    CHECK(ap_elapsed_working_days_many(cal, start, end, n, opt->convention,
+                                       -1, elapsed, &err) == AP_OK);
+    for (size_t i = 0; i < n; i++)
+        order[i] = (keyed_row){keys ? keys[i] : 0, i};
+    qsort(order, n, sizeof *order, cmp_keyed_row);
+    size_t groups = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = order[j].row;
+        if (j == 0 || order[j].key != order[j - 1].key)
+            out[groups++] = (ap_sla_group){order[j].key, 0, 0, 0, 0,
+                                           0, 0, 0, -1};
+        ap_sla_group *g = &out[groups - 1];
+        int open = end[i] == AP_DATE_NAT;
+        g->records++;
+        g->within += within[i];
+        g->total += counted[i];
+        g->open_late += open && counted[i];
+        g->open_pending += !counted[i];
+        if (!open) {
+            g->closed++;
+            g->elapsed_sum += elapsed[i];
+            if (elapsed[i] > g->elapsed_max)
+                g->elapsed_max = elapsed[i];
+        }
+    }
+    free(within);
+    free(counted);
+    free(elapsed);
+    free(order);
+    return groups;
+}
+
+static int same_group(const ap_sla_group *a, const ap_sla_group *b)
+{
+    return a->key == b->key && a->records == b->records &&
+           a->within == b->within && a->total == b->total &&
+           a->open_late == b->open_late &&
+           a->open_pending == b->open_pending && a->closed == b->closed &&
+           a->elapsed_sum == b->elapsed_sum &&
+           a->elapsed_max == b->elapsed_max;
+}
+
+/* Keys in every layout the map meets (a few small keys; rising and
+ * falling keys that widen it again and again until it turns into a hash
+ * map; one far key in the middle of small ones; keys at both ends of
+ * int64), open and closed records mixed, elapsed days below and past the
+ * kernel's histogram, each convention and several limits, on one to
+ * three threads and on every core: the same groups as the slow way. */
+TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
+{
+    ap_calendar *cal = england();
+    ap_error err;
+    size_t n = 40000;
+    int64_t *start = malloc(n * sizeof *start), *end = malloc(n * sizeof *end);
+    int64_t *keys = malloc(n * sizeof *keys);
+    ap_sla_group *want = malloc(n * sizeof *want);
+    CHECK(start && end && keys && want);
+    uint64_t x = 88172645463325252ull;
+    int64_t base = ymd(2019, 12, 1);
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        start[i] = base + (int64_t)(x % 700);
+        /* Mostly under the kernel's histogram (23 working days), some
+         * far past it. */
+        end[i] = (x >> 20) % 8 == 0 ? AP_DATE_NAT
+                 : (x >> 30) % 5 == 0 ? start[i] + (int64_t)((x >> 34) % 90)
+                                      : start[i] + (int64_t)((x >> 24) % 15);
+    }
+    for (int layout = 0; layout < 7; layout++) {
+        for (size_t i = 0; i < n; i++) {
+            int64_t small = (int64_t)((i * 2654435761u) % 150);
+            switch (layout) {
+            case 0: keys[i] = small; break;
+            case 1: keys[i] = (int64_t)i * 3; break;           /* rising */
+            case 2: keys[i] = -(int64_t)i * 5; break;          /* falling */
+            case 3: keys[i] = i == n / 2 + 7 ? (int64_t)1 << 40 : small;
+                break;
+            case 4: keys[i] = INT64_MIN + small; break;
+            case 5: keys[i] = INT64_MAX - small; break;
+            default: keys[i] = small % 2 ? INT64_MAX - small
+                                         : INT64_MIN + small;
+            }
+        }
+        for (int conv = 0; conv < AP_ELAPSED_COUNT; conv++) {
+            /* Limits below, at and past the histogram's end. */
+            const int64_t limits[] = {2, 30, 0, 5, 22, 23, 3};
+            ap_sla_options opt = {limits[layout], (ap_elapsed)conv,
+                                  layout % 2 ? AP_DATE_NAT
+                                             : ymd(2021, 11, 30)};
+            const int64_t *k = layout == 0 && conv == 1 ? NULL : keys;
+            size_t groups = sla_reference(cal, start, end, k, n, &opt, want);
+            for (int threads = 0; threads <= 3; threads++) {
+                ap_sla_result r;
+                CHECK(ap_sla_measure_threads(cal, start, end, k, n, &opt,
+                                             threads, &r, &err) == AP_OK);
+                CHECK_EQ_I64(r.n_groups, groups);
+                size_t same = 0;
+                for (size_t g = 0; g < groups && g < r.n_groups; g++)
+                    same += same_group(&r.groups[g], &want[g]);
+                CHECK_EQ_I64(same, groups);
+                ap_sla_result_clear(&r);
+            }
+        }
+    }
+    /* The earliest bad row is named whichever thread meets it, after open
+     * rows and keys that widened the map. */
+    keys[n - 5] = (int64_t)1 << 50;
+    end[n - 3] = start[n - 3] - 1;
+    end[n / 2 + 11] = AP_DATE_NAT;
+    start[n / 2 + 11] = ymd(2150, 1, 1);
+    ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, AP_DATE_NAT};
+    for (int threads = 0; threads <= 3; threads++) {
+        ap_sla_result r;
+        CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, threads,
+                                     &r, &err) == AP_E_INPUT);
+        CHECK_CONTAINS(err.message, "row 20011: start is 2150-01-01");
+        CHECK(r.groups == NULL && r.n_groups == 0);
+    }
+    start[n / 2 + 11] = start[n / 2 + 10];
+    ap_sla_result r;
+    CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, 2, &r,
+                                 &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "row 39997 ends");
+    CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, -1, &r,
+                                 &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "threads must be 0 (every core) or more");
+    ap_calendar_free(cal);
+    free(start);
+    free(end);
+    free(keys);
+    free(want);
+}
