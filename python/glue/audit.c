@@ -279,63 +279,6 @@ GLUE_FUNCTION(audit_figure, "stated, numerator, denominator, rate",
     return d;
 }
 
-/* ---- whole tables --------------------------------------------------------- */
-
-static PyObject *check_table(PyObject *module, ap_status st,
-                             ap_audit_table *table, ap_error *err)
-{
-    if (st != AP_OK)
-        return raise_error(module, err);
-    ap_audit_report *report = NULL;
-    Py_BEGIN_ALLOW_THREADS
-    st = ap_audit_table_check(table, &report, err);
-    Py_END_ALLOW_THREADS
-    ap_audit_table_free(table);
-    if (st != AP_OK)
-        return raise_error(module, err);
-    PyObject *d = audit_report_dict(report);
-    ap_audit_report_free(report);
-    return d;
-}
-
-GLUE_FUNCTION(audit_table_text, "text, source",
-"The audit of a table given as JSON text (source names it in messages);\n"
-"returns the report as a dict.")
-{
-    const char *text, *source;
-    Py_ssize_t len;
-    if (parse_args(call, "s#s", &text, &len, &source) < 0)
-        return NULL;
-    ap_audit_table *table = NULL;
-    ap_error err;
-    ap_status st = ap_audit_table_parse(text, (size_t)len, source, &table, &err);
-    return check_table(module, st, table, &err);
-}
-
-GLUE_FUNCTION(audit_table_file, "path, max_bytes=None",
-"The audit of the table in the JSON file at path; returns the report as\n"
-"a dict.  A file larger than max_bytes is refused before it is read.")
-{
-    PyObject *path_obj, *max_bytes = Py_None;
-    if (parse_args(call, "O&O", PyUnicode_FSConverter, &path_obj,
-                   &max_bytes) < 0)
-        return NULL;
-    char *text;
-    size_t len;
-    if (read_file_arg(module, path_obj, max_bytes, "table", &text, &len) <
-        0) {
-        Py_DECREF(path_obj);
-        return NULL;
-    }
-    ap_audit_table *table = NULL;
-    ap_error err;
-    ap_status st = ap_audit_table_parse(text, len, PyBytes_AS_STRING(path_obj),
-                                        &table, &err);
-    free(text);
-    Py_DECREF(path_obj);
-    return check_table(module, st, table, &err);
-}
-
 /* ---- the checks of a large table ------------------------------------------
  * A capsule owning an ap_audit_checks: Python reads the counts and the
  * checks that are not ok, and makes a dict for any other check only when
@@ -644,8 +587,8 @@ GLUE_FUNCTION(audit_checks_head, "checks, /",
 }
 
 GLUE_FUNCTION(audit_checks_item, "checks, index, /",
-"The check at index (0 <= index < its count) as the dict audit_table_text\n"
-"gives for it.")
+"The check at index (0 <= index < its count) as the dict a report gives\n"
+"for it.")
 {
     PyObject *capsule;
     Py_ssize_t i;
@@ -728,8 +671,6 @@ GLUE_FUNCTION(read_file, "path, what, max_bytes, check_utf8",
 PyMethodDef audit_methods[] = {
     GLUE_METHOD(audit_sum),
     GLUE_METHOD(audit_figure),
-    GLUE_METHOD(audit_table_text),
-    GLUE_METHOD(audit_table_file),
     GLUE_METHOD(audit_checks_text),
     GLUE_METHOD(audit_checks_file),
     GLUE_METHOD(audit_checks_rows),
