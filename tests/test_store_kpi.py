@@ -24,10 +24,6 @@ NUMERATORS = {"NNC": [19, 18, 15, 14, 15, 17, 19, 19, 14, 15, 15, 19],
               "WNC": [18, 16, 16, 16, 16, 16, 18, 18, 18, 15, 18, 18]}
 
 
-@pytest.fixture  # TEMPORARY until h/pgserver's store_url lands
-def store_url(tmp_path):
-    return f"sqlite:///{tmp_path}/store.db"
-
 
 def load(name):
     with warnings.catch_warnings():
