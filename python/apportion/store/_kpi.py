@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import InputError, StoreError
 from ..kpi import KPI, RAG
+from ..scorecard import _missing
 from . import _schema
 
 if TYPE_CHECKING:
@@ -214,11 +215,6 @@ class _Row(NamedTuple):
         return all(other[name] == getattr(self, name) for name in self._fields)
 
 
-def _missing(x: object) -> bool:
-    from ..scorecard import _missing as missing
-    return missing(x)
-
-
 def _result_rows(card: Scorecard, url: str) -> Iterator[_Row]:
     """The rows a scorecard stores, each checked as it comes: its period
     dated, its numbers within 64 bits.  An error names the store's URL,
@@ -234,6 +230,8 @@ def _result_rows(card: Scorecard, url: str) -> Iterator[_Row]:
 def _checked_rows(card: Scorecard) -> Iterator[_Row]:
     from ..kpi import _exact
     frame = card.frame.reset_index()
+    # What is stored of each KPI: its band definition and rule, once.
+    stored: dict[str, tuple[str, tuple[int, int, str, str]]] = {}
     for r in frame.itertuples(index=False):
         ref = str(r.kpi)
         kpi = card.kpis.get(ref)
@@ -254,7 +252,9 @@ def _checked_rows(card: Scorecard) -> Iterator[_Row]:
             value_text = None if _missing(r.value) else str(r.value)
         elif not _missing(r.value):
             exact = _exact(r.value, f"{where} value")
-        failure, rectification, basis, note = escalation_rule(kpi)
+        if ref not in stored:
+            stored[ref] = _definition(kpi), escalation_rule(kpi)
+        definition, (failure, rectification, basis, note) = stored[ref]
         try:
             row = _Row(
                 ref, group, period.start_time.date(), _freq(period),
@@ -263,7 +263,7 @@ def _checked_rows(card: Scorecard) -> Iterator[_Row]:
                 None if exact is None else _int64(exact.numerator, "value's numerator"),
                 None if exact is None else _int64(exact.denominator, "value's denominator"),
                 value_text, None if _missing(r.rag) else str(r.rag),
-                kpi.description or "", _definition(kpi), failure, rectification,
+                kpi.description or "", definition, failure, rectification,
                 basis, note)
         except StoreError as exc:
             raise StoreError(f"{where}: {exc}") from None
@@ -372,12 +372,19 @@ class KpiHistory:
     def _earlier(self, lanes: Iterable[tuple[str, Any]]
                  ) -> dict[tuple[str, Any], list[dict[str, Any]]]:
         """The current stored results of each (kpi, group) lane, oldest
-        period first, for a scorecard computed over history."""
-        out: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+        period first, for a scorecard computed over history (one query)."""
+        wanted = {(ref, "" if _missing(group) else str(group)): (ref, group)
+                  for ref, group in lanes}
+        out: dict[tuple[str, Any], list[dict[str, Any]]] = {
+            lane: [] for lane in wanted.values()}
+        if not wanted:
+            return out
         with self.read() as conn:
-            for ref, group in lanes:
-                grp = "" if _missing(group) else str(group)
-                out[(ref, group)] = self._results(conn, ref, grp)
+            rows = self._results(conn, sorted({ref for ref, _ in wanted}), None)
+        for row in rows:
+            lane = wanted.get((row["kpi"], row["grp"]))
+            if lane is not None:
+                out[lane].append(row)
         return out
 
     def history(self, kpi: str | None = None, group: str | None = None,
