@@ -48,7 +48,7 @@ _NOT_CONTRACT = re.compile(r"illustrative|assum|made[ -]up|synthetic", re.IGNORE
 
 
 class Recorded(NamedTuple):
-    """What :meth:`KpiHistory.record_scorecard` did: the import's id (None
+    """What :meth:`Store.record_scorecard` did: the import's id (None
     when nothing changed and so no import was kept), the results added for
     periods not stored before, those that superseded a different stored
     result, and those already stored as they are."""
@@ -331,7 +331,7 @@ class KpiHistory:
         the old row stays, marked with this import, and the new one is
         current; one stored as it is changes nothing, so recording the
         same values again leaves the store as it was.  The card's periods
-        must be datable (see :func:`as_period`).  ``file`` and ``source``
+        must be datable: pandas Periods, dates, or text with its year.  ``file`` and ``source``
         say where the values came from, for the trail (the file's SHA-256
         is kept too).  Any error (a bad row anywhere) rolls the whole
         import back."""
