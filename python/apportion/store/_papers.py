@@ -268,12 +268,13 @@ def _text_of(kind: str, paper: Any, file: str | None) -> tuple[str, str]:
             again = type(paper).from_text(text, paper.source)
             same = again._data == paper._data
     except (ValueError, InputError) as exc:
-        raise StoreError(f"{path}: the file no longer reads as the {kind} "
+        raise StoreError(f"{path}: the file does not read as the {kind} "
                          f"{name!r} as loaded: {exc}") from None
     if not same:
-        raise StoreError(f"{path}: the file has changed since the {kind} "
-                         f"{name!r} was loaded; load it again (or give file= "
-                         f"the file it was read from)")
+        raise StoreError(f"{path}: the file does not hold the {kind} "
+                         f"{name!r} as loaded (it has changed since, or it is "
+                         f"not the file the paper was read from); load it "
+                         f"again, or give file= the file it was read from")
     return text, os.fspath(path)
 
 
@@ -414,8 +415,7 @@ class PaperHistory:
                 **row, import_id=import_id)))
             rows = _finding_rows(paper_id, findings,
                                  f"{where} ({at})")
-            if rows:
-                conn.execute(sa.insert(f), rows)
+            insert_rows(conn, f, rows)
         return PaperRecorded(paper_id, import_id, status)
 
     # ---- reading -------------------------------------------------------------
@@ -603,6 +603,14 @@ def _frame(records: list[dict[str, Any]], columns: list[str], *,
         else:
             data[col] = pd.Series(values, dtype=object)
     return pd.DataFrame(data, columns=columns)
+
+
+def insert_rows(conn: Connection, table: sa.Table,
+                rows: list[dict[str, Any]]) -> None:
+    """Inserts many rows into one of the store's tables (nothing for
+    none), in the caller's transaction."""
+    if rows:
+        conn.execute(sa.insert(table), rows)
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -40,6 +40,7 @@ from ._papers import (
     _fy_start,
     _inserted_id,
     from_stored,
+    insert_rows,
     period_of,
     stored_frequency,
 )
@@ -459,8 +460,7 @@ class RunHistory:
             for k in range(0, len(stale), _CHUNK):
                 conn.execute(sa.update(t).where(t.c.id.in_(stale[k:k + _CHUNK]))
                              .values(superseded_by=import_id))
-            if inserts:
-                conn.execute(sa.insert(t), inserts)
+            insert_rows(conn, t, inserts)
             changed = bool(inserts or stale)
         return LedgerRecorded(import_id if changed else None, added, superseded,
                               unchanged, removed)
