@@ -51,11 +51,6 @@ LOADERS = {"plan": apportion.load_plan, "outturn": load_outturn,
            "disaggregation": load_disaggregation, "table": check_table}
 
 
-@pytest.fixture  # TEMPORARY until h/pgserver's store_url lands
-def store_url(tmp_path):
-    return f"sqlite:///{tmp_path}/store.db"
-
-
 def loaded(kind, name):
     return LOADERS[kind](EXAMPLES / name)
 

@@ -105,7 +105,9 @@ def encode(value: object, where: str = "parameter") -> Any:
     import pandas as pd
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, int) and not isinstance(value, np.generic):
+    if isinstance(value, np.generic):
+        return {"scalar": encode(np.asarray(value).reshape(1), where)}
+    if isinstance(value, int):
         return value
     if isinstance(value, float):
         return {"float": value.hex()}
@@ -113,9 +115,6 @@ def encode(value: object, where: str = "parameter") -> Any:
         return {"decimal": str(value)}
     if isinstance(value, Fraction):
         return {"fraction": [value.numerator, value.denominator]}
-    if isinstance(value, np.generic):
-        array = np.asarray(value)
-        return {"scalar": encode(array.reshape(1), where)}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biufcmM":
             data = np.ascontiguousarray(value)
@@ -732,10 +731,13 @@ def _ledger_period(period: object, labels: list[str],
         for k, label in enumerate(labels):
             if label.upper() == wanted:
                 return k
-    at = period_of(period, "period")
+    try:
+        at = period_of(period, "period")
+    except InputError:
+        at = None
     for k, p in enumerate(dated):
-        if p == at or (stored_frequency(p) == stored_frequency(at)
-                       and p.start_time == at.start_time):
+        if at is not None and stored_frequency(p) == stored_frequency(at) \
+                and p.start_time == at.start_time:
             return k
     raise InputError(f"period {period!r} is not one of the ledger's periods "
                      f"({labels[0]}..{labels[-1]}: {dated[0]} to {dated[-1]})")
