@@ -276,8 +276,11 @@ def test_a_paper_that_says_no_period_needs_one(store_url):
             s.record_paper(loaded("table", "tables/nct-pressures-2023-24.json"),
                            period="Q9")
         assert s.papers().empty
-    with pytest.raises(TypeError, match="not int"):
-        apportion.store.open(store_url).record_paper(3)
+    with apportion.store.open(store_url) as s:
+        with pytest.raises(InputError, match="not 'apportion.kpis/1'"):
+            s.record_paper(EXAMPLES / "iass-kpis.json")
+        with pytest.raises(TypeError, match="not int"):
+            s.record_paper(3)
 
 
 def test_periods():

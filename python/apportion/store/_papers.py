@@ -222,8 +222,18 @@ def _paper_class(kind: str) -> Any:
 
 
 def _load(path: str) -> Any:
-    """The object a file holds, read as ``apportion report`` reads it."""
+    """The paper a file holds, read as ``python -m apportion report``
+    reads it (by its "format"); a file of another format (KPIs, say) is
+    an InputError naming the formats the store keeps."""
+    from ..__main__ import _file_format
     from ..report import load
+    if not path.lower().endswith(".csv"):
+        fmt = _file_format(path)
+        known = {f for _, _, f in _KINDS.values()}
+        if fmt and fmt not in known:
+            raise InputError(f"{path}: the store keeps papers of the formats "
+                             f"{', '.join(sorted(known))} (and CSV tables), "
+                             f"not {fmt!r}")
     return load(path)
 
 
