@@ -370,7 +370,7 @@ class PaperHistory:
         "P12" or a savings tracker's "Period 09" within its year, an MTFP's
         first year); a disaggregation or a table says none, so give one: a
         pandas Period, a financial year "2021/22", or text such as
-        "2023-12" (see :func:`period_of`).
+        "2023-12" (a month) or "2021Q2" (a calendar quarter).
 
         The same paper again changes nothing (status "unchanged"); a
         different paper for the same kind, name and period supersedes the
@@ -530,7 +530,7 @@ class PaperHistory:
         Disaggregation as was recorded (its ``source`` the file it was read
         from), or for a table the :class:`~apportion.audit.Report` of
         :func:`~apportion.audit.check_table`.  ``key``, ``period`` and
-        ``kind`` as for :meth:`paper_text`."""
+        ``kind`` as for ``paper_text()``."""
         with self.read() as conn:
             row = self._paper_row(conn, key, period, kind)
         if row["kind"] == "table":
@@ -551,7 +551,7 @@ class PaperHistory:
         Decimals, their printed precision kept) and suggestion.
 
         ``key`` (a paper's id or name, with ``period``) picks one paper;
-        ``kind``, ``year`` (as for :meth:`papers`) and ``status`` ("ok",
+        ``kind``, ``year`` (as for ``papers()``) and ``status`` ("ok",
         "rounding", "error") filter; ``superseded`` includes the findings
         of versions a later import replaced."""
         t = _schema.metadata.tables["papers"]

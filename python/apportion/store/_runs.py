@@ -475,10 +475,10 @@ class RunHistory:
         they were stored.
 
         ``ledger`` ("" for the unnamed one), ``centre`` and ``authority``
-        filter; ``since`` and ``until`` (periods, as
-        :func:`~apportion.store._papers.period_of` reads them) keep the
-        periods starting within them; ``superseded`` includes amounts a
-        later import replaced."""
+        filter; ``since`` and ``until`` (a Period, a financial year
+        "2021/22" or text such as "2021-12") keep the periods that start
+        within them; ``superseded`` includes amounts a later import
+        replaced."""
         import pandas as pd
         t = _schema.metadata.tables["ledger_totals"]
         query = sa.select(t.c.ledger, t.c.centre, t.c.period_start,
@@ -537,7 +537,7 @@ class RunHistory:
         on it.  Every argument is stored exactly (floats by their bits,
         arrays by their bytes), with the SHA-256 of the result.
 
-        Returns a :class:`RunRecorded` whose ``result`` is the function's
+        Returns a ``RunRecorded`` whose ``result`` is the function's
         result.  The same forecast again changes nothing; ``name`` labels
         the run (None: '')."""
         from .. import forecast
@@ -564,10 +564,10 @@ class RunHistory:
         :class:`~apportion.scenario.CostScenario` by its model (its
         expected path, ``project()``).  The model is stored exactly (demand
         and inflation by their bits, unit cost in pence, weights as
-        integers), with the SHA-256 of the result, so :meth:`rerun` makes
+        integers), with the SHA-256 of the result, so ``rerun()`` makes
         the same scenarios again bit for bit.
 
-        Returns a :class:`RunRecorded` whose ``result`` is the run (or the
+        Returns a ``RunRecorded`` whose ``result`` is the run (or the
         projected frame).  The same run again changes nothing; ``name``
         labels it (None: '')."""
         from ..scenario import CostScenario, ScenarioRun
