@@ -9,6 +9,10 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
+import textwrap
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -348,3 +352,43 @@ def test_a_failure_in_the_middle_leaves_the_store_unchanged(store_url, tmp_path,
         for a, b in zip(before, after):
             pd.testing.assert_frame_equal(a, b)
         assert s.papers()["id"].tolist() == [first.paper_id]
+
+
+def test_two_analysts_recording_the_papers_at_once(store_url, tmp_path):
+    """Two processes record the same papers at the same time: each is
+    stored once, by whichever came first; the other's import changed
+    nothing and left no trace."""
+    script = tmp_path / "analyst.py"
+    script.write_text(textwrap.dedent("""
+        import sys, time
+        from pathlib import Path
+        import apportion.store
+
+        url, folder, name, *files = sys.argv[1:]
+        with apportion.store.open(url) as s:
+            (Path(folder) / f"{name}.ready").touch()
+            while not (Path(folder) / "go").exists():
+                time.sleep(0.005)
+            for file in files:
+                s.record_paper(file)
+    """))
+    files = [str(EXAMPLES / name) for kind, name, period, _ in KINDS if period is None]
+    apportion.store.open(store_url).close()
+    procs = [subprocess.Popen([sys.executable, str(script), store_url, str(tmp_path),
+                               name, *order], stderr=subprocess.PIPE, text=True)
+             for name, order in (("north", files), ("west", files[::-1]))]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"{n}.ready").exists() for n in ("north", "west")):
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with apportion.store.open(store_url) as s:
+        papers = s.papers(superseded=True)
+        assert sorted(papers["file"]) == sorted(files)
+        assert len(s.imports()) == len(files)
+        assert len(s.findings()) == sum(len(findings_of(loaded(k, n)))
+                                        for k, n, p, _ in KINDS if p is None)

@@ -6,6 +6,10 @@ from the store bit for bit.  On SQLite and PostgreSQL alike
 
 import hashlib
 import math
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -341,3 +345,74 @@ def test_parameters_are_encoded_exactly():
     assert math.copysign(1, decode(encode(-0.0))) == -1
     with pytest.raises(StoreError, match="a MultiIndex cannot be stored"):
         encode(pd.MultiIndex.from_tuples([(1, 2)]))
+
+
+# ---- two analysts at once -----------------------------------------------------
+
+ANALYST = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import apportion.store
+    from apportion.ledger import Ledger
+
+    url, folder, name, ledger = sys.argv[1:5]
+    run = Ledger.read_csv(ledger, centre="cost_centre", amount="amount",
+                          date="date", periods="month").apportion(
+        {"NNC": "44.16", "WNC": "55.84"})
+    with apportion.store.open(url) as s:
+        (Path(folder) / f"{name}.ready").touch()
+        while not (Path(folder) / "go").exists():
+            time.sleep(0.005)
+        for month in range(1, 13):
+            s.record_ledger(run, period=f"P{month}")
+""")
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_two_analysts_recording_the_ledger_at_once(store_url, tmp_path, same):
+    """Two processes record the year month by month at the same time, the
+    same ledger or a corrected one: every cell ends up current exactly once,
+    and the current totals are one ledger's or the other's, month by month,
+    to the penny."""
+    other = LEDGER
+    if not same:
+        lines = pd.read_csv(LEDGER, dtype=str)
+        lines["amount"] = [f"{float(a) + 0.07:.2f}" for a in lines["amount"]]
+        other = tmp_path / "corrected.csv"
+        lines.to_csv(other, index=False)
+    script = tmp_path / "analyst.py"
+    script.write_text(ANALYST)
+    apportion.store.open(store_url).close()
+    procs = [subprocess.Popen([sys.executable, str(script), store_url, str(tmp_path),
+                               name, str(path)], stderr=subprocess.PIPE, text=True)
+             for name, path in (("north", LEDGER), ("west", other))]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"{n}.ready").exists() for n in ("north", "west")):
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    runs = {LEDGER: nct_run(), other: nct_run(other)}
+    with apportion.store.open(store_url) as s:
+        current = s.ledger_totals()
+        every = s.ledger_totals(superseded=True)
+        trail = s.imports()
+    keys = ["centre", "period", "authority"]
+    assert not current.duplicated(keys).any()
+    assert len(current) == 21 * 12 * 2
+    for k, period in enumerate(pd.period_range("2021-04", "2022-03", freq="M")):
+        month = current[current["period"] == period]
+        assert int(month["pence"].sum()) in {int(r.shares[:, k, :].sum())
+                                             for r in runs.values()}
+    if same:
+        assert len(every) == len(current) and len(trail) == 12
+    else:
+        # Each month written by both: the second superseded the first's
+        # changed cells, and both stay.
+        assert len(trail) == 24
+        replaced = every[every["superseded_by"].notna()]
+        assert (replaced["superseded_by"] > replaced["import_id"]).all()
+        assert len(every) == len(current) + len(replaced)
