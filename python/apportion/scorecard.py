@@ -457,7 +457,7 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
 
     With ``store`` (an :class:`apportion.store.Store`) the periods must be
     datable (pandas Periods, dates, or text with a year such as
-    "2021-04": see :func:`apportion.store._kpi.as_period`) and become
+    "2021-04") and become
     pandas Periods in the card; the store's earlier results for each KPI
     and group are read, and direction of travel and escalation are
     computed over them and the new periods together (a stored period
