@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PaperHistory", "PaperRecorded", "financial_year_of", "period_of"]
 
-#: What :meth:`PaperHistory.record_paper` takes: a paper or an audited
+#: What :meth:`Store.record_paper` takes: a paper or an audited
 #: table's report as loaded, or the path of a file to load.
 PaperLike = Union["Paper", "Report", str, "os.PathLike[str]"]
 
@@ -66,7 +66,7 @@ _QUARTER_NUMBER = re.compile(r"^\s*Q\s*([1-4])\b", re.IGNORECASE)
 
 
 class PaperRecorded(NamedTuple):
-    """What :meth:`PaperHistory.record_paper` did: the stored paper's id
+    """What :meth:`Store.record_paper` did: the stored paper's id
     (the row now current for its name and period), the import's id (None
     when nothing changed, so no import was kept), and whether the paper
     was ``"added"`` (new name or period), ``"superseded"`` (it replaced a
