@@ -468,3 +468,18 @@ def test_two_analysts_recording_the_ledger_at_once(store_url, tmp_path, same):
         replaced = every[every["superseded_by"].notna()]
         assert (replaced["superseded_by"] > replaced["import_id"]).all()
         assert len(every) == len(current) + len(replaced)
+
+
+def test_a_digest_is_of_the_values_bit_for_bit():
+    frame = pd.DataFrame({"mean": [1.0, 0.0]}, index=pd.Index([2022, 2023], name="time"))
+    same = pd.DataFrame({"mean": [1.0, 0.0]}, index=pd.Index([2022, 2023], name="time"))
+    assert digest(frame) == digest(same)
+    flipped = same.copy()
+    flipped.iloc[1, 0] = -0.0  # equal as numbers, not bit for bit
+    assert digest(flipped) != digest(frame)
+    assert digest(frame.astype(np.float32)) != digest(frame)
+    # Text whatever pandas calls its dtype: the same values, the same digest.
+    assert digest(pd.Index(["a", "b"], dtype=object)) == \
+        digest(pd.Index(["a", "b"], dtype="string"))
+    assert digest(pd.Index(["a", "b"], dtype=object)) != \
+        digest(pd.Index(["a", "c"], dtype=object))

@@ -264,13 +264,13 @@ def _feed(h: Any, value: object) -> None:
         for k in range(value.shape[1]):
             _feed(h, value.iloc[:, k])
     elif isinstance(value, pd.Series):
-        tag(f"Series {value.dtype}")
+        tag("Series")
         _feed(h, value.index)
-        _feed(h, np.asarray(value))
+        _feed(h, _plain_values(value))
     elif isinstance(value, pd.Index):
-        tag(f"Index {value.dtype} {value.nlevels}")
+        tag(f"Index {value.nlevels}")
         _feed(h, np.asarray(value.to_list(), dtype=object)
-              if value.nlevels > 1 else np.asarray(value))
+              if value.nlevels > 1 else _plain_values(value))
     elif isinstance(value, np.ndarray):
         tag(f"ndarray {value.dtype.str} {value.shape}")
         if value.dtype.kind in "biufcmM":
@@ -298,6 +298,17 @@ def _feed(h: Any, value: object) -> None:
         _feed(h, np.asarray(value).reshape(1))
     else:
         tag(f"{type(value).__name__} {value!r}")
+
+
+def _plain_values(values: pd.Series[Any] | pd.Index[Any]) -> Any:
+    """A Series' or an Index's values as numpy holds them: numbers in
+    their own dtype, anything else (text, whatever this pandas calls its
+    string dtype) as objects, so a digest does not change with pandas'
+    names for text."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcmM":
+        return np.asarray(values)
+    return np.asarray(values, dtype=object)
 
 
 def digest(result: object) -> str:
