@@ -369,6 +369,9 @@ def run_backend(backend, dbs, kpis, months, app, repeat):
 
     n_kpi = len(kpi_all)
     n_ledger = len(ledger_all)
+    for job, ours, theirs, kind in _SUMMARY_ROWS:
+        SUMMARY.append((backend, job, n_kpi if kind == "kpi" else n_ledger,
+                        results[ours], results[theirs]))
     print(f"  KPI results: {len(kpis)} KPIs x {len(AUTHORITIES)} authorities x "
           f"{len(MONTHS)} months = {n_kpi:,} rows, a month at a time")
     line(f"scorecard(..., store=) x{len(MONTHS)}", results["kpi scorecard"], n_kpi)
@@ -399,6 +402,19 @@ def run_backend(backend, dbs, kpis, months, app, repeat):
     compare("ledger_totals()", results["ledger totals"], "read_sql",
             results["ledger read_sql"])
     return results
+
+
+#: What run.py gathers into its closing table: (backend, job, rows, the
+#: store's seconds, pandas' seconds), filled by main().
+SUMMARY = []
+
+_SUMMARY_ROWS = [
+    ("KPI year, month by month", "kpi record", "kpi to_sql", "kpi"),
+    ("KPI history read back", "kpi history", "kpi read_sql", "kpi"),
+    ("ledger year, month by month", "ledger months", "ledger to_sql months", "ledger"),
+    ("ledger year in one import", "ledger year", "ledger to_sql year", "ledger"),
+    ("ledger totals read back", "ledger totals", "ledger read_sql", "ledger"),
+]
 
 
 def line(what, seconds, rows):
