@@ -14,6 +14,8 @@ __all__ = [
     "PlanError",
     "PluginError",
     "PluginWarning",
+    "StoreError",
+    "StoreVersionError",
 ]
 
 
@@ -65,3 +67,18 @@ class PluginError(ApportionError):
 class PluginWarning(UserWarning):
     """A plugin found on the search path could not be loaded, or a loaded
     plugin warned about its own data."""
+
+
+class StoreError(ApportionError):
+    """A history store (:mod:`apportion.store`) could not be opened, read
+    or written.
+
+    The message names the store's URL (its password hidden), the table and
+    the row (kpi, group, period) where there is one, and what was expected.
+    """
+
+
+class StoreVersionError(StoreError):
+    """A store's schema version is one this release cannot use: newer than
+    the code knows (written by a later apportion), or not a version at
+    all.  The message names both versions."""

@@ -250,6 +250,9 @@ class KPI(Presentable):
         self.warning = ""
         self.states: dict[str, RAG] = {}
         self.escalation = _escalation_rule(ref, escalation)
+        #: whether the definition gives the escalation rule (else it is
+        #: the default (1, 1), an assumption)
+        self.escalation_given = escalation is not None
         self.bands: tuple[Band, ...] = ()
         if unit in ("status", "yes/no"):
             if states is None:
@@ -452,6 +455,7 @@ class KPI(Presentable):
         kpi.tolerance_kind = d["tolerance_kind"]
         kpi.bands_text = d["bands_text"]
         kpi.escalation = _escalation_rule(kpi.ref, d["escalation"])
+        kpi.escalation_given = d["escalation"] is not None
         kpi.states = {label.strip().casefold(): RAG(rag) for label, rag in d["states"]}
         kpi._labels = [label for label, _ in d["states"]]
         if d["bands"] is None:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .scorecard import Scorecard
+    from .store import Store
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -924,11 +925,15 @@ class ServiceArea(Presentable):
     def score(self, ref: str, records: Records, by: By | str = None, *,
               calendar: CalendarLike = "england-and-wales",
               as_of: DateScalar = None, params: Mapping[str, object] | None = None,
-              compare: str = "previous", title: str = "") -> Scorecard:
+              compare: str = "previous", title: str = "",
+              store: Store | None = None) -> Scorecard:
         """Scores a KPI of the area from case records: runs the measure the
         KPI names and rates each group exactly against its bands.  ``by`` is
         a period column, or (group, period) columns.  Returns a
-        :class:`~apportion.Scorecard`."""
+        :class:`~apportion.Scorecard`.  With ``store`` (an
+        :class:`apportion.store.Store`) the results are recorded there and
+        the stored earlier periods count for direction of travel and
+        escalation (see :func:`apportion.scorecard`)."""
         from .scorecard import Scorecard
         kpis = self.kpis
         if ref not in kpis:
@@ -942,7 +947,7 @@ class ServiceArea(Presentable):
                              as_of=as_of, params=params)
         card: Scorecard = Scorecard.from_measure(
             kpi, frame, compare=compare, title=title or f"{self.code} {ref}",
-            scale=frame.attrs["scale"])
+            scale=frame.attrs["scale"], store=store)
         return card
 
     # ---- recharges, checks and reports ----

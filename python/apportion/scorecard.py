@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from .store import Store
+
 __all__ = ["RAG_COLOURS", "Scorecard", "scorecard"]
 
 #: The colours of the ratings, by their lower-case names: the presentation
@@ -126,14 +128,16 @@ class Scorecard(Presentable):
     def from_measure(cls, kpi: KPI, measure: pd.DataFrame, *,
                      period_level: int = -1, compare: str = "previous",
                      title: str = "", scale: int = 100,
-                     source: str = "") -> Scorecard:
+                     source: str = "", store: Store | None = None) -> Scorecard:
         """A scorecard of one KPI from a grouped measure such as
         :func:`~apportion.within_working_days` (columns within and total,
         rereferrals and records, or a service area measure's numerator and
         denominator), indexed by period or by (group, period); the values,
         ``scale * numerator / denominator``, are scored exactly from their
         counts.  ``source`` names where the records came from, for the
-        view's captions."""
+        view's captions.  With ``store`` the results are recorded there and
+        the stored earlier periods count for direction of travel and
+        escalation (see :func:`scorecard`)."""
         import pandas as pd
         if {"within", "total"} <= set(measure.columns):
             num, den = measure["within"], measure["total"]
@@ -168,7 +172,7 @@ class Scorecard(Presentable):
                       for n, d in zip(nums, dens)]
             long["value"] = pd.Series(values, index=long.index, dtype=object)
         return scorecard({kpi.ref: kpi}, long, compare=compare, title=title,
-                         source=source)
+                         source=source, store=store)
 
     # ---- views --------------------------------------------------------------
 
@@ -432,7 +436,8 @@ def _show_value(row: Any) -> str:
 
 @keyword_only_after(2)
 def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
-              title: str = "", source: str = "") -> Scorecard:
+              title: str = "", source: str = "",
+              store: Store | None = None) -> Scorecard:
     """Score KPIs over periods.
 
     ``kpis`` is a KPI, a list of them or a {ref: KPI} mapping (as
@@ -445,6 +450,18 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
     "last_year" (the same period a year before, by the KPI's frequency) for
     the direction of travel.  ``source`` names where the values came from
     (a file, a paper), for the view's captions.
+
+    With ``store`` (an :class:`apportion.store.Store`) the periods must be
+    datable (pandas Periods, dates, or text with a year such as
+    "2021-04": see :func:`apportion.store._kpi.as_period`) and become
+    pandas Periods in the card; the store's earlier results for each KPI
+    and group are read, and direction of travel and escalation are
+    computed over them and the new periods together (a stored period
+    given again is replaced by the new value), so twelve monthly runs
+    escalate as one run over the year does; the card holds the new
+    periods, and its results are recorded in the store
+    (:meth:`~apportion.store.Store.record_scorecard`: recording the same
+    values again changes nothing).
     """
     import pandas as pd
     if compare not in ("previous", "last_year"):
@@ -455,29 +472,47 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
         if ref not in by_ref:
             raise InputError(f"values name KPI {ref!r}, which is not among the "
                              f"KPIs given ({', '.join(by_ref)})")
+        if store is not None:
+            from .store._kpi import as_period
+            where = f"KPI {ref}{'' if _missing(group) else ' ' + str(group)}"
+            period = as_period(period, by_ref[ref], where)
         lanes.setdefault((ref, group), []).append((period, value, num, den))
+    earlier = {} if store is None else store._earlier(lanes)
     rows, index = [], []
-    for (ref, group), items in lanes.items():
+    for (ref, group), given in lanes.items():
         kpi = by_ref[ref]
+        seen = [p for p, _, _, _ in given]
+        if len(set(seen)) != len(seen):
+            raise InputError(f"{ref}{'' if group is None else ' ' + str(group)}: "
+                             f"a period is given twice")
+        # (period, value, num, den, stored rating or None for a new item, new?)
+        items: list[tuple[Any, Any, int | None, int | None, RAG | None, bool]] = [
+            (p, v, n, d, None, True) for p, v, n, d in given]
+        new = set(seen)
+        for r in earlier.get((ref, group), ()):
+            from .store._kpi import _from_stored
+            period = _from_stored(r["period_start"], r["frequency"])
+            if period in new:
+                continue
+            stored: Any = r["value_text"] if r["value_den"] is None else \
+                Fraction(r["value_num"], r["value_den"])
+            items.append((period, stored, r["numerator"], r["denominator"],
+                          None if r["rag"] is None else RAG(r["rag"]), False))
         try:
             items.sort(key=lambda t: t[0])
         except TypeError:
             pass  # periods that cannot be ordered stay in the order given
-        seen = [p for p, _, _, _ in items]
-        if len(set(seen)) != len(seen):
-            raise InputError(f"{ref}{'' if group is None else ' ' + str(group)}: "
-                             f"a period is given twice")
         exact: list[Fraction | None] = []
         rags: list[RAG | None] = []
-        for _, value, num, den in items:
+        for _, value, num, den, stored_rag, fresh in items:
             x: Fraction | None
             if num is not None and den is not None:
                 x = None if den == 0 else Fraction(100 * num, den)
-                rag = kpi.score_rates([num], [den])[0]
+                rag = kpi.score_rates([num], [den])[0] if fresh else stored_rag
             else:
                 missing = _missing(value)
                 x = None if kpi.is_status or missing else _exact(value, "value")
-                rag = kpi.score(value)
+                rag = kpi.score(value) if fresh else stored_rag
             exact.append(x)
             rags.append(rag)
         lag = 1
@@ -488,7 +523,9 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
                                  f"frequency (monthly, quarterly...)")
             lag = per_year
         escalation = kpi.escalate(rags)
-        for i, (period, value, num, den) in enumerate(items):
+        for i, (period, value, num, den, _, fresh) in enumerate(items):
+            if not fresh:
+                continue
             direction = None
             if not kpi.is_status and i >= lag:
                 direction = kpi.direction(exact[i], exact[i - lag])
@@ -505,4 +542,7 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
                              index, names=["kpi", "group", "period"]))
     for column in ("numerator", "denominator"):
         frame[column] = frame[column].astype("Int64")
-    return Scorecard(frame, by_ref, title, source=source)
+    card = Scorecard(frame, by_ref, title, source=source)
+    if store is not None:
+        store.record_scorecard(card, source=source or None)
+    return card
