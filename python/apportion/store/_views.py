@@ -174,10 +174,12 @@ def _band_lines(definition: dict[str, Any]) -> tuple[tuple[str, float], ...]:
                 continue
             edges.setdefault(Fraction(*end), []).append(str(band["rag"]).capitalize())
     lines: list[tuple[str, float]] = []
+    target = definition.get("target")
     for value in sorted(edges):
         names = list(dict.fromkeys(edges[value]))
-        lines.append((f"{' | '.join(names)} at {_show(value)}{unit}", float(value)))
-    target = definition.get("target")
+        at_target = target is not None and Fraction(*target) == value
+        lines.append((f"{' | '.join(names)} at {_show(value)}{unit}"
+                      + (" (the target)" if at_target else ""), float(value)))
     if target is not None and Fraction(*target) not in edges:
         lines.append((f"Target {_show(Fraction(*target))}{unit}",
                       float(Fraction(*target))))
@@ -300,7 +302,7 @@ class StoreViews:
                     i = index[r["period"]]
                     values[i] = None if exact is None else float(exact)
                     rags[i] = _rag(r["rag"])
-                series.append(Series(f"{kpi} {g}".strip(), tuple(values), tuple(rags)))
+                series.append(Series(g or kpi, tuple(values), tuple(rags)))
             charts = (Chart(title, "line", tuple(str(p) for p in periods),
                             tuple(series), unit="%" if unit == "%" else unit,
                             source=f"{source}; each point rated by the bands "
@@ -342,7 +344,8 @@ class StoreViews:
             table_rows.append(Row(tuple(cells)))
             if _text(r["escalation"]) in _ESCALATED:
                 where = " ".join(x for x in (kpi, _text(r["group"]), str(r["period"])) if x)
-                shown = "no data" if exact is None else f"{float(exact):.1f}{'%' if unit == '%' else ''}"
+                shown = "no data" if exact is None else \
+                    f"{float(exact):.1f}{'%' if unit == '%' else ''}"
                 findings.append(Finding(
                     "warning", where,
                     f"{where}: {rag or 'no data'} at {shown}, "
@@ -423,12 +426,14 @@ class StoreViews:
                 state = _text(r["escalation"])
                 if state in _ESCALATED and state != previous:
                     where = " ".join(x for x in (ref, g, str(r["period"])) if x)
+                    basis = ("an assumption" if _text(r["rule_basis"]) == "assumption"
+                             else "the contract's")
                     findings.append(Finding(
                         "warning", where,
-                        f"{where}: {STATE_NAMES[state]} after "
-                        f"{_plural(_int(r['consecutive_red']) or 0, 'Red period')} "
-                        f"in a row ({_text(r['rule_basis'])} rule: "
-                        f"{_rule_words(int(r['failure_after']), int(r['rectification_after']))})."))
+                        f"{where}: {STATE_NAMES[state]}, Red "
+                        f"{_plural(_int(r['consecutive_red']) or 0, 'period')} "
+                        f"in a row; the rule ({basis}): "
+                        f"{_rule_words(int(r['failure_after']), int(r['rectification_after']))}."))
                 previous = state
         lanes_table = Table("Escalation by KPI" + (" and group" if show_group else ""),
                             tuple(columns), tuple(summary),
@@ -447,8 +452,10 @@ class StoreViews:
         pcols = [Column("kpi", "KPI", role="label")]
         if show_group:
             pcols.append(Column("group", "Group"))
+        percent = all(_definition(r["bands"]).get("unit") == "%" for r in rows)
         pcols += [Column("period", "Period"),
-                  Column("value", "Value", "number", decimals=1),
+                  Column("value", "Value", "percent" if percent else "number",
+                         decimals=1),
                   Column("rag", "RAG", "rag"),
                   Column("run", "Red in a row", "count", summed=False),
                   Column("state", "Escalation")]
