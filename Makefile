@@ -28,7 +28,9 @@ all: venv
 # clang and its runtimes (libFuzzer, ASan, UBSan) for the fuzz targets;
 # LibreOffice Calc (headless) to recalculate the Excel workbooks in tests.
 # mingw-w64, wine and dpkg-dev (apt-get source) for make cross and
-# cross-test.
+# cross-test.  PostgreSQL's server (Debian's postgresql: initdb, pg_ctl,
+# postgres under /usr/lib/postgresql/<version>/bin) for the store's tests,
+# which start a throwaway cluster of their own (tests/postgres_cluster.py).
 deps:
 	@missing=""; \
 	pkg-config --version >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -46,6 +48,7 @@ deps:
 	command -v wine >/dev/null 2>&1 || missing="$$missing wine"; \
 	dpkg -s wine64 >/dev/null 2>&1 || missing="$$missing wine64"; \
 	command -v dpkg-source >/dev/null 2>&1 || missing="$$missing dpkg-dev"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	fcc=$$(command -v clang || command -v clang-14 || true); \
 	if [ -z "$$fcc" ]; then missing="$$missing clang libclang-rt-14-dev"; \
 	elif [ ! -f "$$($$fcc -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \

@@ -1,6 +1,8 @@
 """What several test files share: building a test plugin from C source;
-and, in the sdist round trip, the check that the package under test is the
-installed one."""
+the store's databases (``store_url``: a fresh empty database a test, on
+SQLite and on a throwaway PostgreSQL server, ``postgres_server`` and
+``postgres_facts``); and, in the sdist round trip, the check that the
+package under test is the installed one."""
 
 import itertools
 import os
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from postgres_cluster import PostgresCluster, ServerFacts
 
 import apportion
 from apportion.plugin_tool import build_plugin
@@ -49,3 +52,45 @@ def build(tmp_path):
         return build_plugin(src, output=folder / f"{stem}.so")
 
     return build_
+
+
+# ---- databases for the store's tests (issue 18) ----------------------------
+# One throwaway PostgreSQL cluster a test session (tests/postgres_cluster.py),
+# started the first time a test asks for it and stopped at the session's end
+# (and at exit, after a failure or Ctrl-C).  A missing server is an error
+# naming `make deps`, never a skip: make test installs the server.
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The session's running PostgresCluster (started on first use)."""
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_facts(postgres_server) -> ServerFacts:
+    """How to reach the session's server (host, port, socket_dir, user,
+    bin_dir; ``url(db)`` and ``env(db)``), for tests that start their own
+    processes."""
+    return postgres_server.facts
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """The URL of a fresh, empty database, once on each backend: a SQLite
+    file in tmp_path, or a database of its own on the session's PostgreSQL
+    server (``postgresql+psycopg://role@127.0.0.1:port/name``), dropped
+    after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)
