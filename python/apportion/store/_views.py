@@ -233,7 +233,7 @@ class StoreViews:
         def escalations(self, kpi: str | None = None,
                         group: str | None = None) -> pd.DataFrame: ...
 
-    def _no_results(self, kpi: str | None, group: str | None) -> StoreError:
+    def _views_none(self, kpi: str | None, group: str | None) -> StoreError:
         what = "results" if kpi is None else f"results of KPI {kpi}"
         if group is not None:
             what += f" for group {group!r}"
@@ -242,12 +242,12 @@ class StoreViews:
                else "; it has no KPI results yet")
         return StoreError(f"{self.url}: table kpi_results has no {what}{has}")
 
-    def _derived(self, kpi: str | None, group: str | None) -> pd.DataFrame:
+    def _views_rows(self, kpi: str | None, group: str | None) -> pd.DataFrame:
         """The current history of ``kpi`` (and ``group``) with the store's
         direction, escalation and consecutive Red run of each period."""
         history = self.history(kpi=kpi, group=group)
         if history.empty:
-            raise self._no_results(kpi, group)
+            raise self._views_none(kpi, group)
         derived = self.escalations(kpi=kpi, group=group)
         by_key = {_lane_key(r): r for _, r in derived.iterrows()}
         extra: dict[str, list[Any]] = {"direction": [], "escalation": [],
@@ -273,7 +273,7 @@ class StoreViews:
         or needing a Rectification Plan is a finding; an escalation rule
         that is not the contract's is an assumption.  A StoreError when
         the store holds no results of ``kpi`` (and ``group``)."""
-        frame = self._derived(kpi, group)
+        frame = self._views_rows(kpi, group)
         rows = [r for _, r in frame.iterrows()]
         periods = sorted({r["period"] for r in rows}, key=_period_key)
         groups = list(dict.fromkeys(_text(r["group"]) for r in rows))
@@ -389,7 +389,7 @@ class StoreViews:
         escalated (with ``every_period``, every period).  Each period that
         entered a Performance Failure or a Rectification Plan is a
         finding; each rule that is an assumption is listed as one."""
-        frame = self._derived(kpi, group)
+        frame = self._views_rows(kpi, group)
         rows = [r for _, r in frame.iterrows()]
         lanes: dict[tuple[str, str], list[Any]] = {}
         for r in rows:
@@ -501,7 +501,7 @@ class StoreViews:
         frame = self.history(kpi=kpi, group=group, since=since, until=until,
                              superseded=superseded)
         if frame.empty:
-            raise self._no_results(kpi, group)
+            raise self._views_none(kpi, group)
         rows = [r for _, r in frame.iterrows()]
         show_group = any(_text(r["group"]) for r in rows)
         rated = any(not _missing(r["denominator"]) for r in rows)
