@@ -162,9 +162,9 @@ def _definition(text: object) -> dict[str, Any]:
 
 def _band_lines(definition: dict[str, Any]) -> tuple[tuple[str, float], ...]:
     """Reference lines for a chart: each finite edge between two bands,
-    named by the two ratings it separates and whether the edge itself is
-    in the upper band ("Amber | Green at 90%"), and the target when it is
-    not an edge."""
+    named by the ratings it separates ("Amber | Green at 90%"; an outer end
+    such as Green's 100% is left out), and the target when it is not an
+    edge."""
     unit = "%" if definition.get("unit") == "%" else ""
     edges: dict[Fraction, list[str]] = {}
     for band in definition.get("bands") or ():
@@ -175,8 +175,11 @@ def _band_lines(definition: dict[str, Any]) -> tuple[tuple[str, float], ...]:
             edges.setdefault(Fraction(*end), []).append(str(band["rag"]).capitalize())
     lines: list[tuple[str, float]] = []
     target = definition.get("target")
-    for value in sorted(edges):
+    ordered = sorted(edges)
+    for value in ordered:
         names = list(dict.fromkeys(edges[value]))
+        if len(names) < 2 and value in (ordered[0], ordered[-1]):
+            continue  # an outer end (0%, 100%), not a boundary between bands
         at_target = target is not None and Fraction(*target) == value
         lines.append((f"{' | '.join(names)} at {_show(value)}{unit}"
                       + (" (the target)" if at_target else ""), float(value)))
