@@ -72,7 +72,7 @@ doctest_test_doctest_blocks = ""
 # other libraries cannot be linked; everything of apportion's own must be.
 nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|np|pandas|pd|datetime|decimal|fractions|numbers|os|pathlib|argparse"
-               r"|collections|typing|enum|dask|distributed|matplotlib|_io|da|dd)\..*"),
+               r"|collections|typing|enum|dask|distributed|matplotlib|_io|da|dd|sqlalchemy)\..*"),
     (r"py:.*", r"(DataFrame|Series|Index|ndarray|ArrayLike|NDArray|Decimal"
                r"|Fraction|Path|PathLike|date|datetime|Timestamp|Enum|StrEnum"
                r"|Client|Figure|Axes|Array|SupportsIndex|Callable|Iterable"

@@ -123,7 +123,3 @@ def test_the_store_is_created_once_by_two_at_once(store_url, tmp_path):
         assert sorted(versions) == list(range(1, s.known_version + 1))
 
 
-@pytest.fixture  # TEMPORARY until h/pgserver's store_url lands
-def store_url(tmp_path):
-    return f"sqlite:///{tmp_path}/store.db"
-

@@ -18,10 +18,6 @@ from apportion.store._store import _engine_url, _hidden
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture  # TEMPORARY until h/pgserver's store_url lands
-def store_url(tmp_path):
-    return f"sqlite:///{tmp_path}/store.db"
-
 
 def raw_engine(url):
     """An engine on the store's database that is not the store's own."""

@@ -93,12 +93,16 @@ def _records(values: Values) -> Iterator[_Record]:
         raise InputError("values needs a 'value' column, or 'numerator' and "
                          "'denominator'")
     group = frame["group"] if "group" in frame.columns else [None] * len(frame)
-    for i, (ref, g, period) in enumerate(zip(frame["kpi"], group, frame["period"])):
-        if has_rate:
-            num, den = frame["numerator"].iloc[i], frame["denominator"].iloc[i]
+    # Each column taken once: a row at a time through .iloc costs more than
+    # the scoring.
+    if has_rate:
+        for ref, g, period, num, den in zip(frame["kpi"], group, frame["period"],
+                                            frame["numerator"], frame["denominator"]):
             yield ref, g, period, None, int(num), int(den)
-        else:
-            yield ref, g, period, frame["value"].iloc[i], None, None
+    else:
+        for ref, g, period, value in zip(frame["kpi"], group, frame["period"],
+                                         frame["value"]):
+            yield ref, g, period, value, None, None
 
 
 class Scorecard(Presentable):
@@ -453,7 +457,7 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
 
     With ``store`` (an :class:`apportion.store.Store`) the periods must be
     datable (pandas Periods, dates, or text with a year such as
-    "2021-04": see :func:`apportion.store._kpi.as_period`) and become
+    "2021-04") and become
     pandas Periods in the card; the store's earlier results for each KPI
     and group are read, and direction of travel and escalation are
     computed over them and the new periods together (a stored period

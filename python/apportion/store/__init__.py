@@ -30,6 +30,7 @@ except ImportError as _exc:
                       "PostgreSQL): pip install 'apportion[store]'") from _exc
 
 from ..errors import StoreError, StoreVersionError
+from ._kpi import Recorded
 from ._store import Store, default_url, open
 
-__all__ = ["Store", "StoreError", "StoreVersionError", "default_url", "open"]
+__all__ = ["Recorded", "Store", "StoreError", "StoreVersionError", "default_url", "open"]

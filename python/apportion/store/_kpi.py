@@ -12,6 +12,7 @@ the C kernels the scorecard uses, whenever they are asked for.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import InputError, StoreError
 from ..kpi import KPI, RAG
+from ..scorecard import _missing
 from . import _schema
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["KpiHistory", "Recorded"]
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
+#: Results written per round of statements by record_scorecard.
+_CHUNK = 500
 #: A KPI's frequency as a pandas period frequency.
 _FREQUENCIES = {"monthly": "M", "quarterly": "Q-DEC", "annual": "Y-DEC",
                 "weekly": "W-SUN", "daily": "D"}
@@ -44,7 +48,7 @@ _NOT_CONTRACT = re.compile(r"illustrative|assum|made[ -]up|synthetic", re.IGNORE
 
 
 class Recorded(NamedTuple):
-    """What :meth:`KpiHistory.record_scorecard` did: the import's id (None
+    """What :meth:`Store.record_scorecard` did: the import's id (None
     when nothing changed and so no import was kept), the results added for
     periods not stored before, those that superseded a different stored
     result, and those already stored as they are."""
@@ -211,16 +215,23 @@ class _Row(NamedTuple):
         return all(other[name] == getattr(self, name) for name in self._fields)
 
 
-def _missing(x: object) -> bool:
-    from ..scorecard import _missing as missing
-    return missing(x)
-
-
-def _result_rows(card: Scorecard) -> Iterator[_Row]:
+def _result_rows(card: Scorecard, url: str) -> Iterator[_Row]:
     """The rows a scorecard stores, each checked as it comes: its period
-    dated, its numbers within 64 bits."""
+    dated, its numbers within 64 bits.  An error names the store's URL,
+    the table and the row."""
+    try:
+        yield from _checked_rows(card)
+    except InputError as exc:
+        raise InputError(f"{url}: table kpi_results: {exc}") from None
+    except StoreError as exc:
+        raise StoreError(f"{url}: table kpi_results: {exc}") from None
+
+
+def _checked_rows(card: Scorecard) -> Iterator[_Row]:
     from ..kpi import _exact
     frame = card.frame.reset_index()
+    # What is stored of each KPI: its band definition and rule, once.
+    stored: dict[str, tuple[str, tuple[int, int, str, str]]] = {}
     for r in frame.itertuples(index=False):
         ref = str(r.kpi)
         kpi = card.kpis.get(ref)
@@ -229,7 +240,7 @@ def _result_rows(card: Scorecard) -> Iterator[_Row]:
         if kpi is None:
             raise InputError(f"{where}: the scorecard has no definition of "
                              f"{ref}, so its bands cannot be stored")
-        period = as_period(r.period, kpi, f"{where} period {r.period!r}")
+        period = as_period(r.period, kpi, where)
         where = f"{where} {period}"
         num = None if _missing(r.numerator) else int(cast(SupportsInt, r.numerator))
         den = None if _missing(r.denominator) else int(cast(SupportsInt, r.denominator))
@@ -241,19 +252,58 @@ def _result_rows(card: Scorecard) -> Iterator[_Row]:
             value_text = None if _missing(r.value) else str(r.value)
         elif not _missing(r.value):
             exact = _exact(r.value, f"{where} value")
-        failure, rectification, basis, note = escalation_rule(kpi)
+        if ref not in stored:
+            stored[ref] = _definition(kpi), escalation_rule(kpi)
+        definition, (failure, rectification, basis, note) = stored[ref]
         try:
-            yield _Row(
+            row = _Row(
                 ref, group, period.start_time.date(), _freq(period),
-                None if num is None else _int64(num, f"{where}: numerator"),
-                None if den is None else _int64(den, f"{where}: denominator"),
-                None if exact is None else _int64(exact.numerator, f"{where}: value"),
-                None if exact is None else _int64(exact.denominator, f"{where}: value"),
+                None if num is None else _int64(num, "numerator"),
+                None if den is None else _int64(den, "denominator"),
+                None if exact is None else _int64(exact.numerator, "value's numerator"),
+                None if exact is None else _int64(exact.denominator, "value's denominator"),
                 value_text, None if _missing(r.rag) else str(r.rag),
-                kpi.description or "", _definition(kpi), failure, rectification,
+                kpi.description or "", definition, failure, rectification,
                 basis, note)
         except StoreError as exc:
-            raise StoreError(f"table kpi_results, {exc}") from None
+            raise StoreError(f"{where}: {exc}") from None
+        yield row
+
+
+def _write_chunk(conn: Connection, rows: list[_Row], import_id: int,
+                 source: str | None) -> tuple[int, int, int]:
+    """Writes some results in the import's transaction: reads the current
+    rows of their keys at once, supersedes those that differ and inserts
+    the new ones (two statements).  Returns (added, superseded,
+    unchanged)."""
+    t = _schema.kpi_results
+    keys = {(r.kpi, r.grp, r.period_start, r.frequency) for r in rows}
+    if len(keys) != len(rows):
+        raise InputError("table kpi_results: a (kpi, group, period) is given "
+                         "twice in one import")
+    query = sa.select(t).where(
+        t.c.kpi.in_({r.kpi for r in rows}),
+        t.c.period_start.between(min(r.period_start for r in rows),
+                                 max(r.period_start for r in rows)),
+        t.c.superseded_by.is_(None))
+    current = {(m["kpi"], m["grp"], m["period_start"], m["frequency"]): dict(m)
+               for m in conn.execute(query).mappings()}
+    new: list[dict[str, Any]] = []
+    old: list[int] = []
+    unchanged = 0
+    for row in rows:
+        stored = current.get((row.kpi, row.grp, row.period_start, row.frequency))
+        if stored is not None:
+            if row.same_result(stored):
+                unchanged += 1
+                continue
+            old.append(int(stored["id"]))
+        new.append({**row._asdict(), "source": source, "import_id": import_id})
+    if old:  # before the inserts: one current row per key, always
+        conn.execute(sa.update(t).where(t.c.id.in_(old)).values(superseded_by=import_id))
+    if new:
+        conn.execute(sa.insert(t), new)
+    return len(new) - len(old), len(old), unchanged
 
 
 class KpiHistory:
@@ -281,31 +331,17 @@ class KpiHistory:
         the old row stays, marked with this import, and the new one is
         current; one stored as it is changes nothing, so recording the
         same values again leaves the store as it was.  The card's periods
-        must be datable (see :func:`as_period`).  ``file`` and ``source``
+        must be datable: pandas Periods, dates, or text with its year.  ``file`` and ``source``
         say where the values came from, for the trail (the file's SHA-256
         is kept too).  Any error (a bad row anywhere) rolls the whole
         import back."""
-        t = _schema.kpi_results
         added = superseded = unchanged = 0
         source = source or card.source or None
         with self.write("kpi", file=file, source=source) as (conn, import_id):
-            for row in _result_rows(card):
-                key = sa.and_(t.c.kpi == row.kpi, t.c.grp == row.grp,
-                              t.c.period_start == row.period_start,
-                              t.c.frequency == row.frequency,
-                              t.c.superseded_by.is_(None))
-                current = conn.execute(sa.select(t).where(key)).mappings().first()
-                if current is not None:
-                    if row.same_result(dict(current)):
-                        unchanged += 1
-                        continue
-                    conn.execute(sa.update(t).where(t.c.id == current["id"])
-                                 .values(superseded_by=import_id))
-                    superseded += 1
-                else:
-                    added += 1
-                conn.execute(sa.insert(t).values(
-                    **row._asdict(), source=source, import_id=import_id))
+            rows = _result_rows(card, self.url)
+            while chunk := list(itertools.islice(rows, _CHUNK)):
+                a, s, u = _write_chunk(conn, chunk, import_id, source)
+                added, superseded, unchanged = added + a, superseded + s, unchanged + u
             kept = import_id if added or superseded else None
         return Recorded(kept, added, superseded, unchanged)
 
@@ -336,12 +372,19 @@ class KpiHistory:
     def _earlier(self, lanes: Iterable[tuple[str, Any]]
                  ) -> dict[tuple[str, Any], list[dict[str, Any]]]:
         """The current stored results of each (kpi, group) lane, oldest
-        period first, for a scorecard computed over history."""
-        out: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+        period first, for a scorecard computed over history (one query)."""
+        wanted = {(ref, "" if _missing(group) else str(group)): (ref, group)
+                  for ref, group in lanes}
+        out: dict[tuple[str, Any], list[dict[str, Any]]] = {
+            lane: [] for lane in wanted.values()}
+        if not wanted:
+            return out
         with self.read() as conn:
-            for ref, group in lanes:
-                grp = "" if _missing(group) else str(group)
-                out[(ref, group)] = self._results(conn, ref, grp)
+            rows = self._results(conn, sorted({ref for ref, _ in wanted}), None)
+        for row in rows:
+            lane = wanted.get((row["kpi"], row["grp"]))
+            if lane is not None:
+                out[lane].append(row)
         return out
 
     def history(self, kpi: str | None = None, group: str | None = None,
