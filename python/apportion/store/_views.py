@@ -14,7 +14,7 @@ states are the store's (:meth:`~apportion.store.Store.history` and
 
 >>> import apportion, apportion.store
 >>> import pandas as pd
->>> kpi = apportion.KPI("IASS2", target=90,
+>>> kpi = apportion.KPI("IASS2", target=90, warn=False,
 ...                     bands="Green = 90-100%, Amber = 80-90%, Red = 80% or below")
 >>> values = pd.DataFrame({"kpi": "IASS2", "period": ["2021-04", "2021-05"],
 ...                        "numerator": [19, 15], "denominator": [20, 20]})
