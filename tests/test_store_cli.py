@@ -238,6 +238,10 @@ def test_options_are_checked_before_any_work(
     assert (status, out) == (2, "")
     assert err == ("apportion: 'not-a-url' is not a store URL; expected "
                    "sqlite:///FILE.db or postgresql://USER@HOST/DB\n")
+    status, out, err = run(capsys, "history", store, "--since", "Q3")
+    assert (status, out) == (2, "")
+    assert err.startswith("apportion: --since: period 'Q3' is not a period the "
+                          "store can date")
     missing = str(tmp_path / "nowhere" / "x.html")
     status, out, err = run(capsys, "escalations", store, "--html", missing)
     assert (status, out) == (2, "")

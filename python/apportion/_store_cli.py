@@ -88,6 +88,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     imp = sub.add_parser(
         "import", help="record KPI returns (CSV or Excel) in a store",
+        usage="%(prog)s [-h] [URL] FILE [FILE ...]\n"
+              "         --kpis KPIS.json [--sheet SHEET]",
         description="Record KPI returns in the store, one import (one "
                     "transaction) per file, and say what each changed: "
                     "results new, unchanged (already stored as they are) "
@@ -96,11 +98,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                     "it).  A return has the columns kpi, period, numerator "
                     "and denominator, and optionally group; each KPI must "
                     "be in the --kpis file.")
-    imp.add_argument("files", nargs="+", metavar="[URL] FILE",
-                     help="the store's URL first when it is not the default "
-                          "(anything with '://' is taken as the URL), then "
-                          "one or more returns: CSV, or .xlsx with --sheet "
-                          "when it has several sheets")
+    imp.add_argument("files", nargs="+", metavar="FILE",
+                     help="one or more returns: CSV, or .xlsx (with --sheet "
+                          "when it has several sheets); the store's URL "
+                          "comes first when it is not the default (a word "
+                          "with '://' is the URL)")
     imp.add_argument("--kpis", required=True, metavar="KPIS.json",
                      help="the KPI definitions the returns are scored against "
                           "(JSON, apportion.kpis/1)")
@@ -179,6 +181,11 @@ def check(args: argparse.Namespace) -> None:
                          f"sqlite:///FILE.db or postgresql://USER@HOST/DB")
     for option in ("csv", "html", "xlsx"):
         _writable(getattr(args, option, None), f"--{option}")
+    for option in ("since", "until"):
+        if getattr(args, option, None) is not None:
+            _store_module()
+            from .store._kpi import as_period
+            as_period(getattr(args, option), None, f"--{option}")
 
 
 # ---- opening the store ----------------------------------------------------------
