@@ -215,6 +215,36 @@ def test_a_bad_row_is_named_and_nothing_is_recorded(
     assert stored(store) == []
 
 
+def test_values_and_states_beside_rates(
+        store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mixed = write_csv(tmp_path / "mixed.csv", [
+        ["NCT-REF-DECISION", "NNC", "2021-04", 90, 100, ""],
+        ["NCT-ADOPTION-A10", "", "2021Q2", "", "", "410.5"],
+        ["NCT-ADOPTION-A10", "", "2021Q3", "", "", "498"]],
+        header=("kpi", "group", "period", "numerator", "denominator", "value"))
+    status = write_csv(tmp_path / "status.csv", [
+        ["IASS1", "2021", "In place"], ["IASS3", "2021Q3", "produced but not provided"]],
+        header=("kpi", "period", "value"))
+    assert run(capsys, "import", store, mixed, "--kpis", NCT_KPIS)[0] == 0
+    assert run(capsys, "import", store, status, "--kpis",
+               str(EXAMPLES / "iass-kpis.json"))[0] == 0
+    nct = apportion.load_kpis(NCT_KPIS)["NCT-ADOPTION-A10"]
+    iass = apportion.load_kpis(EXAMPLES / "iass-kpis.json")
+    with apportion.store.open(store, create=False) as s:
+        h = s.history()
+    got = {(r.kpi, str(r.period)): (r.value_exact, r.state, r.rag)
+           for r in h.itertuples()}
+    assert got[("NCT-ADOPTION-A10", "2021Q2")] == (
+        Fraction(821, 2), None, nct.score(Fraction(821, 2)).value)
+    assert got[("NCT-ADOPTION-A10", "2021Q3")][2] == nct.score(498).value
+    assert got[("IASS1", "2021")][1:] == ("In place", iass["IASS1"].score("in place").value)
+    assert got[("IASS3", "2021Q3")][2] == "amber"
+    assert got[("NCT-REF-DECISION", "2021-04")][2] == "green"
+    # Importing the mixed return again changes nothing.
+    _, out, _ = run(capsys, "import", store, mixed, "--kpis", NCT_KPIS)
+    assert "0 new, 3 unchanged, 0 superseded" in out
+
+
 def test_a_status_kpi_and_a_missing_column_are_refused(
         store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,6 +255,17 @@ def test_a_status_kpi_and_a_missing_column_are_refused(
     assert status == 2
     assert err.startswith("apportion: s.csv line 2, column 'kpi': IASS1 is a "
                           "status KPI")
+    write_csv(tmp_path / "v.csv", [["IASS3", "2021Q3", "late"]],
+              header=("kpi", "period", "value"))
+    status, _, err = run(capsys, "import", store, "v.csv", "--kpis", kpis)
+    assert err == ("apportion: v.csv line 2, column 'value': 'late' is not a state "
+                   "of IASS3 ('produced and provided', 'produced but not provided', "
+                   "'not produced or provided')\n")
+    write_csv(tmp_path / "b.csv", [["IASS2", "2021-04", 1, 2, "50"]],
+              header=("kpi", "period", "numerator", "denominator", "value"))
+    status, _, err = run(capsys, "import", store, "b.csv", "--kpis", kpis)
+    assert err == ("apportion: b.csv line 2, column 'value': a value beside a "
+                   "numerator and denominator; give one or the other\n")
     write_csv(tmp_path / "m.csv", [["IASS2", "2021-04", 1]],
               header=("kpi", "period", "numerator"))
     status, _, err = run(capsys, "import", store, "m.csv", "--kpis", kpis)

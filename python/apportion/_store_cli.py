@@ -4,8 +4,8 @@ the history store (:mod:`apportion.store`) from a shell.
 - ``init`` creates a store, or migrates an older one to this release's
   schema, and says which it did;
 - ``import`` records KPI returns (a CSV or an Excel sheet with the columns
-  kpi, period, numerator, denominator and optionally group), scored
-  against a KPI file, one import per file in one transaction each, and
+  kpi and period, numerator and denominator or value, and optionally
+  group), scored against a KPI file, one import per file in one transaction each, and
   says what each changed: results new, unchanged and superseded;
 - ``history`` and ``escalations`` print the stored results and the
   escalation history as tables, and write them as CSV (``--csv``), a
@@ -28,6 +28,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApportionError, InputError
@@ -36,13 +37,19 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .kpi import KPI
+    from .scorecard import Scorecard
     from .store import Store
     from .store._views import StoredView
 
 __all__ = ["add_arguments", "check", "main"]
 
-#: The columns a KPI return has; group is optional.
-RETURN_COLUMNS = ("kpi", "period", "numerator", "denominator")
+#: The columns every KPI return has.
+RETURN_COLUMNS = ("kpi", "period")
+#: The columns it may have: a rate's counts, a value (a number, or a status
+#: KPI's state), a group.
+OPTIONAL_COLUMNS = ("numerator", "denominator", "value", "group")
+_WHAT = ("a KPI return has kpi, period, and numerator and denominator or "
+         "value, and optionally group")
 #: A URL names its scheme: "sqlite:///x.db", "postgresql://host/db".
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EXCEL = (".xlsx", ".xlsm")
@@ -95,9 +102,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                     "results new, unchanged (already stored as they are) "
                     "and superseded (a changed return; the old result is "
                     "kept, with this import as the one that superseded "
-                    "it).  A return has the columns kpi, period, numerator "
-                    "and denominator, and optionally group; each KPI must "
-                    "be in the --kpis file.")
+                    "it).  A return has the columns kpi and period, "
+                    "numerator and denominator (a rate's counts) or value "
+                    "(a number, or a status KPI's state), and optionally "
+                    "group; each KPI must be in the --kpis file.")
     imp.add_argument("files", nargs="+", metavar="FILE",
                      help="one or more returns: CSV, or .xlsx (with --sheet "
                           "when it has several sheets); the store's URL "
@@ -266,9 +274,11 @@ def _csv_rows(path: str) -> Iterator[dict[str, _Cell]]:
     from ._records import read_records
 
     records = read_records(path)
-    records.require(*RETURN_COLUMNS, what="a KPI return has kpi, period, "
-                    "numerator, denominator and optionally group")
-    columns = [c for c in (*RETURN_COLUMNS, "group") if c in records.columns]
+    records.require(*RETURN_COLUMNS, what=_WHAT)
+    if "value" not in records.columns:
+        records.require("numerator", "denominator", what=_WHAT)
+    columns = [c for c in (*RETURN_COLUMNS, *OPTIONAL_COLUMNS)
+               if c in records.columns]
     values = {c: records.frame[c].tolist() for c in columns}
     for i in range(len(records)):
         yield {c: _Cell(values[c][i], records.where(i, c)) for c in columns}
@@ -279,9 +289,11 @@ def _excel_rows(path: str, sheet: str | None) -> Iterator[dict[str, _Cell]]:
 
     region = read_region(path, sheet=sheet)
     found = {name: j for j, name in enumerate(region.header)}
-    for name in RETURN_COLUMNS:
+    required = RETURN_COLUMNS if "value" in found else (
+        *RETURN_COLUMNS, "numerator", "denominator")
+    for name in required:
         region.column(name, f"{name} of a KPI return")
-    columns = [c for c in (*RETURN_COLUMNS, "group") if c in found]
+    columns = [c for c in (*RETURN_COLUMNS, *OPTIONAL_COLUMNS) if c in found]
     for row, values in region.rows:
         yield {c: _Cell(values[found[c]], region.where(row, found[c]))
                for c in columns}
@@ -304,15 +316,35 @@ def _count(cell: _Cell, name: str) -> int:
     return n
 
 
+def _value(cell: _Cell, kpi: KPI) -> str | Decimal:
+    """A return's value: a status KPI's state (one of its labels), else an
+    exact number."""
+    from .workbook import _number_cell
+
+    if kpi.is_status:
+        label = str(cell.value).strip()
+        if label.casefold() not in kpi.states:
+            raise InputError(f"{cell.where}: {label!r} is not a state of "
+                             f"{kpi.ref} ({', '.join(map(repr, kpi._labels))})")
+        return label
+    text = cell.value
+    if isinstance(text, str):
+        text = text.strip().removesuffix("%").strip()
+    return _number_cell(text, cell.where)
+
+
 def read_return(path: str, kpis: dict[str, KPI], *, sheet: str | None = None,
                 kpis_file: str = "the KPI file") -> pd.DataFrame:
     """A KPI return as the values :func:`apportion.scorecard` scores: a
     DataFrame of kpi, group (None when blank or absent), period (a pandas
-    Period), numerator and denominator, every row checked.  An error names
-    the file, its line (or sheet and cell), the column and the value: a
-    KPI not in ``kpis`` or one scored by states, a period without its
-    year, a count that is not a whole number 0 or more, a numerator above
-    its denominator, or a (kpi, group, period) given twice."""
+    Period), numerator and denominator (a rate's counts; None for a
+    value) and value (a number as a Decimal, or a status KPI's state; None
+    for a rate), every row checked.  A row gives numerator and denominator,
+    or value.  An error names the file, its line (or sheet and cell), the
+    column and the value: a KPI not in ``kpis``, counts for a status KPI, a
+    state it does not have, a period without its year, a count that is not
+    a whole number 0 or more, a numerator above its denominator, or a
+    (kpi, group, period) given twice."""
     import pandas as pd
 
     from .store._kpi import as_period
@@ -320,7 +352,8 @@ def read_return(path: str, kpis: dict[str, KPI], *, sheet: str | None = None,
     rows = _excel_rows(path, sheet) if path.lower().endswith(_EXCEL) \
         else _csv_rows(path)
     out: dict[str, list[Any]] = {c: [] for c in ("kpi", "group", "period",
-                                                 "numerator", "denominator")}
+                                                 "numerator", "denominator",
+                                                 "value")}
     first: dict[tuple[str, str, Any], str] = {}
     for cells in rows:
         ref = "" if _blank(cells["kpi"].value) else str(cells["kpi"].value).strip()
@@ -331,10 +364,6 @@ def read_return(path: str, kpis: dict[str, KPI], *, sheet: str | None = None,
         if kpi is None:
             raise InputError(f"{cells['kpi'].where}: {ref!r} is not a KPI of "
                              f"{kpis_file} (it has {', '.join(kpis)})")
-        if kpi.is_status:
-            raise InputError(f"{cells['kpi'].where}: {ref} is a status KPI, "
-                             f"rated by its states; a return's numerator and "
-                             f"denominator are for rates")
         group_cell = cells.get("group")
         group = None if group_cell is None or _blank(group_cell.value) \
             else str(group_cell.value).strip()
@@ -345,33 +374,75 @@ def read_return(path: str, kpis: dict[str, KPI], *, sheet: str | None = None,
         text = pcell.value.isoformat()[:10] if hasattr(pcell.value, "isoformat") \
             else str(pcell.value)
         period = as_period(text, kpi, pcell.where)
-        num = _count(cells["numerator"], "numerator")
-        den = _count(cells["denominator"], "denominator")
-        if num > den:
-            raise InputError(f"{cells['numerator'].where}: {num:,} is more than "
-                             f"the denominator {den:,}; a rate's numerator "
-                             f"counts part of its denominator")
+        counted = [c for c in (cells.get("numerator"), cells.get("denominator"))
+                   if c is not None and not _blank(c.value)]
+        vcell = cells.get("value")
+        num = den = None
+        value: str | Decimal | None = None
+        if counted or vcell is None or _blank(vcell.value):
+            if kpi.is_status:
+                raise InputError(f"{cells['kpi'].where}: {ref} is a status KPI, "
+                                 f"rated by its states; give its state in the "
+                                 f"value column, not a numerator and "
+                                 f"denominator")
+            if "numerator" not in cells or "denominator" not in cells:
+                raise InputError(f"{(vcell or pcell).where} is blank; every "
+                                 f"result needs its value")
+            num = _count(cells["numerator"], "numerator")
+            den = _count(cells["denominator"], "denominator")
+            if num > den:
+                raise InputError(f"{cells['numerator'].where}: {num:,} is more "
+                                 f"than the denominator {den:,}; a rate's "
+                                 f"numerator counts part of its denominator")
+            if vcell is not None and not _blank(vcell.value):
+                raise InputError(f"{vcell.where}: a value beside a numerator "
+                                 f"and denominator; give one or the other")
+        else:
+            value = _value(vcell, kpi)
         key = (ref, group or "", period)
         if key in first:
             raise InputError(f"{pcell.where}: {ref}{' ' + group if group else ''} "
                              f"{period} is given twice (first at {first[key]})")
         first[key] = pcell.where
-        for name, value in (("kpi", ref), ("group", group), ("period", period),
-                            ("numerator", num), ("denominator", den)):
-            out[name].append(value)
+        for name, item in (("kpi", ref), ("group", group), ("period", period),
+                           ("numerator", num), ("denominator", den),
+                           ("value", value)):
+            out[name].append(item)
     if not out["kpi"]:
         raise InputError(f"{path}: no results (a header and no rows)")
-    frame = pd.DataFrame({"kpi": out["kpi"],
-                          "group": pd.Series(out["group"], dtype=object),
-                          "period": pd.Series(out["period"], dtype=object),
-                          "numerator": out["numerator"],
-                          "denominator": out["denominator"]})
-    return frame
+    return pd.DataFrame({name: pd.Series(items, dtype=object)
+                         for name, items in out.items()})
+
+
+def _scorecard(values: pd.DataFrame, kpis: dict[str, KPI], path: str) -> Scorecard:
+    """One scorecard of a return's rates (scored exactly from their counts)
+    and values together."""
+    import pandas as pd
+
+    from .scorecard import Scorecard, scorecard
+
+    rated = values["value"].isna()
+    cards = []
+    for part, columns in ((values[rated], ["kpi", "group", "period", "numerator",
+                                           "denominator"]),
+                          (values[~rated], ["kpi", "group", "period", "value"])):
+        if len(part):
+            frame = part[columns].copy()
+            for c in ("numerator", "denominator"):
+                if c in frame:
+                    frame[c] = frame[c].astype("int64")
+            used = {ref: kpis[ref] for ref in dict.fromkeys(frame["kpi"])}
+            cards.append(scorecard(used, frame, source=path))
+    if len(cards) == 1:
+        return cards[0]
+    both = pd.concat([c.frame for c in cards])
+    for c in ("numerator", "denominator"):
+        both[c] = both[c].astype("Int64")
+    return Scorecard(both, {**cards[0].kpis, **cards[1].kpis}, source=path)
 
 
 def _import(args: argparse.Namespace) -> int:
     from .kpi import load_kpis
-    from .scorecard import scorecard
 
     url, files = _url_and_files(args)
     with warnings.catch_warnings():
@@ -386,9 +457,7 @@ def _import(args: argparse.Namespace) -> int:
     print(banner)
     with s:
         for path, values in returns:
-            used = {ref: kpis[ref] for ref in dict.fromkeys(values["kpi"])}
-            card = scorecard(used, values, source=path)
-            done = s.record_scorecard(card, file=path)
+            done = s.record_scorecard(_scorecard(values, kpis, path), file=path)
             trail = (f"import {done.import_id}" if done.import_id is not None
                      else "nothing changed, no import kept")
             print(f"{path}: {len(values):,} results: {done.added:,} new, "

@@ -508,11 +508,14 @@ class StoreViews:
         rows = [r for _, r in frame.iterrows()]
         show_group = any(_text(r["group"]) for r in rows)
         rated = any(not _missing(r["denominator"]) for r in rows)
+        states = any(_text(r["state"]) for r in rows)
         columns = [Column("kpi", "KPI", role="label")]
         if show_group:
             columns.append(Column("group", "Group"))
         columns += [Column("period", "Period"),
                     Column("value", "Value", "number", decimals=1)]
+        if states:
+            columns.append(Column("state", "State"))
         if rated:
             columns += [Column("numerator", "Numerator", "count", summed=False),
                         Column("denominator", "Denominator", "count", summed=False)]
@@ -529,6 +532,8 @@ class StoreViews:
             if show_group:
                 cells.append(_text(r["group"]) or None)
             cells += [str(r["period"]), None if exact is None else _decimal(exact)]
+            if states:
+                cells.append(_text(r["state"]) or None)
             if rated:
                 cells += [_int(r["numerator"]), _int(r["denominator"])]
             cells += [_rag(r["rag"]), _int(r["import_id"]), _at(r["at"]),
