@@ -15,6 +15,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
@@ -83,6 +84,33 @@ def test_init_creates_then_finds_the_store_current(
     assert status == 0
     assert out.splitlines()[1] == (f"Already at schema version {known}, the "
                                    f"current one; nothing to do.")
+
+
+def test_init_migrates_an_older_store(store_url: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlalchemy as sa
+
+    from apportion.store import _schema
+
+    # A genuine version 1 store: step 1 alone, as version 1 ran it.
+    url = store_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            _schema.MIGRATIONS[1](conn)
+            conn.execute(sa.insert(_schema.schema_version).values(
+                version=1, applied_at=datetime(2026, 12, 1, tzinfo=timezone.utc),
+                apportion_version="0.1.0"))
+    finally:
+        engine.dispose()
+    known = max(_schema.MIGRATIONS)
+    assert known >= 2  # version 2 (the papers, ledger and runs) is in the tree
+    status, out, _ = run(capsys, "init", store_url)
+    steps = ", ".join(str(n) for n in range(2, known + 1))
+    assert status == 0
+    assert out.splitlines()[1] == (
+        f"Migrated from schema version 1 to {known} "
+        f"({'steps' if known > 2 else 'step'} {steps}); the history is kept.")
 
 
 def test_commands_other_than_init_do_not_create_a_store(
