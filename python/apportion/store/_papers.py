@@ -222,8 +222,18 @@ def _paper_class(kind: str) -> Any:
 
 
 def _load(path: str) -> Any:
-    """The object a file holds, read as ``apportion report`` reads it."""
+    """The paper a file holds, read as ``python -m apportion report``
+    reads it (by its "format"); a file of another format (KPIs, say) is
+    an InputError naming the formats the store keeps."""
+    from ..__main__ import _file_format
     from ..report import load
+    if not path.lower().endswith(".csv"):
+        fmt = _file_format(path)
+        known = {f for _, _, f in _KINDS.values()}
+        if fmt and fmt not in known:
+            raise InputError(f"{path}: the store keeps papers of the formats "
+                             f"{', '.join(sorted(known))} (and CSV tables), "
+                             f"not {fmt!r}")
     return load(path)
 
 
@@ -268,12 +278,13 @@ def _text_of(kind: str, paper: Any, file: str | None) -> tuple[str, str]:
             again = type(paper).from_text(text, paper.source)
             same = again._data == paper._data
     except (ValueError, InputError) as exc:
-        raise StoreError(f"{path}: the file no longer reads as the {kind} "
+        raise StoreError(f"{path}: the file does not read as the {kind} "
                          f"{name!r} as loaded: {exc}") from None
     if not same:
-        raise StoreError(f"{path}: the file has changed since the {kind} "
-                         f"{name!r} was loaded; load it again (or give file= "
-                         f"the file it was read from)")
+        raise StoreError(f"{path}: the file does not hold the {kind} "
+                         f"{name!r} as loaded (it has changed since, or it is "
+                         f"not the file the paper was read from); load it "
+                         f"again, or give file= the file it was read from")
     return text, os.fspath(path)
 
 
@@ -359,7 +370,7 @@ class PaperHistory:
         "P12" or a savings tracker's "Period 09" within its year, an MTFP's
         first year); a disaggregation or a table says none, so give one: a
         pandas Period, a financial year "2021/22", or text such as
-        "2023-12" (see :func:`period_of`).
+        "2023-12" (a month) or "2021Q2" (a calendar quarter).
 
         The same paper again changes nothing (status "unchanged"); a
         different paper for the same kind, name and period supersedes the
@@ -414,8 +425,7 @@ class PaperHistory:
                 **row, import_id=import_id)))
             rows = _finding_rows(paper_id, findings,
                                  f"{where} ({at})")
-            if rows:
-                conn.execute(sa.insert(f), rows)
+            insert_rows(conn, f, rows)
         return PaperRecorded(paper_id, import_id, status)
 
     # ---- reading -------------------------------------------------------------
@@ -520,7 +530,7 @@ class PaperHistory:
         Disaggregation as was recorded (its ``source`` the file it was read
         from), or for a table the :class:`~apportion.audit.Report` of
         :func:`~apportion.audit.check_table`.  ``key``, ``period`` and
-        ``kind`` as for :meth:`paper_text`."""
+        ``kind`` as for ``paper_text()``."""
         with self.read() as conn:
             row = self._paper_row(conn, key, period, kind)
         if row["kind"] == "table":
@@ -541,7 +551,7 @@ class PaperHistory:
         Decimals, their printed precision kept) and suggestion.
 
         ``key`` (a paper's id or name, with ``period``) picks one paper;
-        ``kind``, ``year`` (as for :meth:`papers`) and ``status`` ("ok",
+        ``kind``, ``year`` (as for ``papers()``) and ``status`` ("ok",
         "rounding", "error") filter; ``superseded`` includes the findings
         of versions a later import replaced."""
         t = _schema.metadata.tables["papers"]
@@ -603,6 +613,14 @@ def _frame(records: list[dict[str, Any]], columns: list[str], *,
         else:
             data[col] = pd.Series(values, dtype=object)
     return pd.DataFrame(data, columns=columns)
+
+
+def insert_rows(conn: Connection, table: sa.Table,
+                rows: list[dict[str, Any]]) -> None:
+    """Inserts many rows into one of the store's tables (nothing for
+    none), in the caller's transaction."""
+    if rows:
+        conn.execute(sa.insert(table), rows)
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -40,6 +40,7 @@ from ._papers import (
     _fy_start,
     _inserted_id,
     from_stored,
+    insert_rows,
     period_of,
     stored_frequency,
 )
@@ -104,7 +105,9 @@ def encode(value: object, where: str = "parameter") -> Any:
     import pandas as pd
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, int) and not isinstance(value, np.generic):
+    if isinstance(value, np.generic):
+        return {"scalar": encode(np.asarray(value).reshape(1), where)}
+    if isinstance(value, int):
         return value
     if isinstance(value, float):
         return {"float": value.hex()}
@@ -112,9 +115,6 @@ def encode(value: object, where: str = "parameter") -> Any:
         return {"decimal": str(value)}
     if isinstance(value, Fraction):
         return {"fraction": [value.numerator, value.denominator]}
-    if isinstance(value, np.generic):
-        array = np.asarray(value)
-        return {"scalar": encode(array.reshape(1), where)}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biufcmM":
             data = np.ascontiguousarray(value)
@@ -459,8 +459,7 @@ class RunHistory:
             for k in range(0, len(stale), _CHUNK):
                 conn.execute(sa.update(t).where(t.c.id.in_(stale[k:k + _CHUNK]))
                              .values(superseded_by=import_id))
-            if inserts:
-                conn.execute(sa.insert(t), inserts)
+            insert_rows(conn, t, inserts)
             changed = bool(inserts or stale)
         return LedgerRecorded(import_id if changed else None, added, superseded,
                               unchanged, removed)
@@ -476,10 +475,10 @@ class RunHistory:
         they were stored.
 
         ``ledger`` ("" for the unnamed one), ``centre`` and ``authority``
-        filter; ``since`` and ``until`` (periods, as
-        :func:`~apportion.store._papers.period_of` reads them) keep the
-        periods starting within them; ``superseded`` includes amounts a
-        later import replaced."""
+        filter; ``since`` and ``until`` (a Period, a financial year
+        "2021/22" or text such as "2021-12") keep the periods that start
+        within them; ``superseded`` includes amounts a later import
+        replaced."""
         import pandas as pd
         t = _schema.metadata.tables["ledger_totals"]
         query = sa.select(t.c.ledger, t.c.centre, t.c.period_start,
@@ -538,7 +537,7 @@ class RunHistory:
         on it.  Every argument is stored exactly (floats by their bits,
         arrays by their bytes), with the SHA-256 of the result.
 
-        Returns a :class:`RunRecorded` whose ``result`` is the function's
+        Returns a ``RunRecorded`` whose ``result`` is the function's
         result.  The same forecast again changes nothing; ``name`` labels
         the run (None: '')."""
         from .. import forecast
@@ -565,10 +564,10 @@ class RunHistory:
         :class:`~apportion.scenario.CostScenario` by its model (its
         expected path, ``project()``).  The model is stored exactly (demand
         and inflation by their bits, unit cost in pence, weights as
-        integers), with the SHA-256 of the result, so :meth:`rerun` makes
+        integers), with the SHA-256 of the result, so ``rerun()`` makes
         the same scenarios again bit for bit.
 
-        Returns a :class:`RunRecorded` whose ``result`` is the run (or the
+        Returns a ``RunRecorded`` whose ``result`` is the run (or the
         projected frame).  The same run again changes nothing; ``name``
         labels it (None: '')."""
         from ..scenario import CostScenario, ScenarioRun
@@ -732,10 +731,13 @@ def _ledger_period(period: object, labels: list[str],
         for k, label in enumerate(labels):
             if label.upper() == wanted:
                 return k
-    at = period_of(period, "period")
+    try:
+        at = period_of(period, "period")
+    except InputError:
+        at = None
     for k, p in enumerate(dated):
-        if p == at or (stored_frequency(p) == stored_frequency(at)
-                       and p.start_time == at.start_time):
+        if at is not None and stored_frequency(p) == stored_frequency(at) \
+                and p.start_time == at.start_time:
             return k
     raise InputError(f"period {period!r} is not one of the ledger's periods "
                      f"({labels[0]}..{labels[-1]}: {dated[0]} to {dated[-1]})")

@@ -2,7 +2,7 @@
 after apportionment, and forecast and scenario runs.
 
 Importing this module (``_schema`` does, at its end) declares the version 2
-tables on :data:`apportion.store._schema.metadata`, for queries, and
+tables on ``apportion.store._schema.metadata``, for queries, and
 registers ``MIGRATIONS[2]``, the step that adds them to a version 1 store.
 The step holds its own frozen DDL (the tables as version 2 created them),
 never generated from the current tables.
