@@ -1,7 +1,9 @@
 """Runs every benchmark in bench/ (each bench_*.py), one after another, then
 gathers the memory-traffic lines they printed (timing.print_traffic: each
 kernel's bytes moved and its fraction of the read bandwidth measured in the
-same bench's run, on one thread and on every core) into one table."""
+same bench's run, on one thread and on every core) into one table, and the
+history store's figures (bench_store.py's SUMMARY: each job's time on SQLite
+and on PostgreSQL beside pandas to_sql/read_sql) into another."""
 
 import runpy
 import sys
@@ -14,6 +16,7 @@ here = Path(__file__).resolve().parent
 # Each bench imports print_traffic from timing when it starts, so this
 # wrapper, put in first, sees every traffic line it prints.
 traffic = []
+store_rows = []
 _print_traffic = timing.print_traffic
 current = ""
 
@@ -29,7 +32,9 @@ for script in sorted(here.glob("bench_*.py")):
     current = script.stem.removeprefix("bench_")
     print(f"== {script.name}")
     sys.argv = [str(script), *sys.argv[1:]]
-    runpy.run_path(str(script), run_name="__main__")
+    found = runpy.run_path(str(script), run_name="__main__")
+    if current == "store":
+        store_rows = found.get("SUMMARY", [])
     print()
 
 def cell(nbytes, seconds, gbps):
@@ -45,3 +50,13 @@ if traffic:
     for name, nbytes, s_one, s_all, g_one, g_all in traffic:
         print(f"  {name:<12} {nbytes / 1e6:8,.0f} {cell(nbytes, s_one, g_one):>24} "
               f"{cell(nbytes, s_all, g_all):>24}")
+
+if store_rows:
+    print("== the history store: apportion.store beside pandas to_sql/read_sql on the "
+          "same engine (bench_store.py)")
+    print(f"  {'backend':<10} {'job':<28} {'rows':>7} {'store s':>8} {'pandas s':>8} "
+          f"{'store/pandas':>12}")
+    print(f"  {'-' * 10} {'-' * 28} {'-' * 7} {'-' * 8} {'-' * 8} {'-' * 12}")
+    for backend, job, rows, ours, theirs in store_rows:
+        print(f"  {backend:<10} {job:<28} {rows:>7,} {ours:8.3f} {theirs:8.3f} "
+              f"{ours / theirs:11.1f}x")

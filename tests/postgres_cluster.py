@@ -156,6 +156,7 @@ class PostgresCluster:
         self._lock = threading.Lock()
         self._serial = 0
         self._watchdog: subprocess.Popen[bytes] | None = None
+        self._owner = os.getpid()
 
     # ---- where things are ------------------------------------------------
     @property
@@ -239,7 +240,7 @@ class PostgresCluster:
     # ---- start and stop --------------------------------------------------
     def _make_folder(self) -> Path:
         parent = Path(tempfile.gettempdir())
-        if os.geteuid() == 0 and not _enterable_by_all(parent):
+        if (os.geteuid() == 0 and not _enterable_by_all(parent)) or len(str(parent)) > 60:
             parent = Path("/tmp")
         # Short: the socket's path must stay under 108 bytes.
         folder = Path(tempfile.mkdtemp(prefix="apportion-pg-", dir=parent))
@@ -254,6 +255,7 @@ class PostgresCluster:
             if self.running:
                 return self
             self.folder = self._make_folder()
+            self._owner = os.getpid()
             _live.add(self)
             try:
                 self._start_watchdog()
@@ -438,15 +440,17 @@ class PostgresCluster:
         return out.splitlines()
 
 
-# Every started cluster, stopped at exit if nothing stopped it before.
+# Every started cluster, stopped at exit if nothing stopped it before (by
+# the process that started it: a forked child exiting leaves it alone).
 _live: set[PostgresCluster] = set()
 
 
 @atexit.register
 def _stop_all() -> None:
     for cluster in list(_live):
-        with contextlib.suppress(Exception):
-            cluster.stop()
+        if cluster._owner == os.getpid():
+            with contextlib.suppress(Exception):
+                cluster.stop()
 
 
 def _watch(folder: str, bin_dir: str, user: str, run_as: str) -> None:

@@ -216,3 +216,26 @@ def test_the_newest_installed_version_is_chosen(tmp_path, monkeypatch):
             (folder / program).symlink_to(real / program)
     # 100 lacks programs; 16 is newer than 15 and 9.6 (numerically).
     assert find_bin_dir(str(tmp_path / "*" / "bin")) == tmp_path / "16" / "bin"
+
+
+def test_a_forked_child_exiting_leaves_the_cluster_running():
+    # A test that forks (multiprocessing, os.fork) and whose child exits
+    # normally runs the child's atexit hooks: they must not stop the
+    # parent's server.
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(HERE)!r})
+        from postgres_cluster import PostgresCluster
+        pg = PostgresCluster().start()
+        pid = os.fork()
+        if pid == 0:
+            sys.exit(0)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        print(pg.sql("SELECT 1"), flush=True)
+        pg.stop()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
