@@ -115,10 +115,15 @@ def test_init_migrates_an_older_store(store_url: str,
 
 def test_commands_other_than_init_do_not_create_a_store(
         store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, "history", store_url)
-    assert status == 2 and out == ""
-    assert "no apportion store there" in err and "store init" in err
-    assert err.startswith("apportion: ") and err.count("\n") == 1
+    for command in ("history", "escalations", "import"):
+        extra = [months("2021-04")[0], "--kpis", NCT_KPIS] if command == "import" else []
+        status, out, err = run(capsys, command, store_url, *extra)
+        assert status == 2 and out == ""
+        assert " store there" in err and "store init" in err
+        assert err.startswith("apportion: ") and err.count("\n") == 1
+    if store_url.startswith("sqlite:///"):
+        # Not even an empty file is left behind.
+        assert not Path(store_url.removeprefix("sqlite:///")).exists()
 
 
 # ---- import ----------------------------------------------------------------------

@@ -212,12 +212,35 @@ def _store_module() -> Any:
 def _open(url: str | None, *, create: bool) -> tuple[Store, str]:
     """The store at ``url`` (None: the default) and the line saying which."""
     store = _store_module()
+    if not create:
+        _refuse_missing_file(url or store.default_url())
     s: Store = store.open(url, create=create)
     if url is None:
         why = ("$APPORTION_STORE" if os.environ.get("APPORTION_STORE")
                else "the default; give a URL or set APPORTION_STORE for another")
         return s, f"Store: {s.url} ({why})"
     return s, f"Store: {s.url}"
+
+
+def _refuse_missing_file(url: str) -> None:
+    """A StoreError when ``url`` is a SQLite file that does not exist:
+    opening it would leave an empty file behind."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from .errors import StoreError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return  # the store says what is wrong with it
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or path in ("", ":memory:") \
+            or path.startswith("file:"):
+        return
+    if not os.path.exists(os.path.expanduser(path)):
+        raise StoreError(f"{url}: no store there ({path}: no such file); make "
+                         f"one with `python -m apportion store init {url}`")
 
 
 # ---- init ---------------------------------------------------------------------
