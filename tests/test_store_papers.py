@@ -228,13 +228,18 @@ def test_a_csv_table_is_stored_as_its_json_form(store_url, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = check_table(path)
     with apportion.store.open(store_url) as s:
-        done = s.record_paper(report, period="2021/22")
+        name = "NCT outturn 2021/22, as the section 4 table prints it; " * 10
+        done = s.record_paper(report, period="2021/22", name=name)
         text = s.paper_text(done.paper_id)
         back = s.paper(done.paper_id)
         row = s.papers().iloc[0]
     assert json.loads(text)["format"] == "apportion.table/1"
     assert back.findings == report.findings
     assert row["format"] == "apportion.table/1" and row["file"] == str(path)
+    assert row["name"] == name and len(name) > 500
+    # The trail's hash is the CSV file's; the stored text's its own.
+    assert row["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert row["sha256"] == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_a_paper_read_from_text_needs_its_file(store_url, tmp_path):

@@ -272,6 +272,33 @@ def test_a_rerun_that_differs_is_refused(store_url):
             s.rerun(99)
 
 
+def test_a_failure_in_the_middle_of_a_run_leaves_the_store_unchanged(store_url,
+                                                                    monkeypatch):
+    with apportion.store.open(store_url) as s:
+        first = s.record_forecast("holt", CLA, horizon=3)
+        before = s.runs(superseded=True), s.imports()
+        # The same run computed differently (as by another release): it
+        # would supersede the stored one; the database fails after the old
+        # run is marked and the new one inserted.
+        monkeypatch.setattr(_runs, "digest", lambda result: "1" * 64)
+
+        def fail(result):
+            raise StoreError("the connection was lost")
+
+        monkeypatch.setattr(_runs, "_inserted_id", fail)
+        with pytest.raises(StoreError, match="the connection was lost"):
+            s.record_forecast("holt", CLA, horizon=3)
+        pd.testing.assert_frame_equal(s.runs(superseded=True), before[0])
+        pd.testing.assert_frame_equal(s.imports(), before[1])
+        monkeypatch.undo()
+        monkeypatch.setattr(_runs, "digest", lambda result: "1" * 64)
+        second = s.record_forecast("holt", CLA, horizon=3)
+        assert second.status == "superseded"
+        everything = s.runs(superseded=True)
+        assert everything["superseded_by"].tolist() == [second.import_id, pd.NA]
+        assert everything["id"].tolist() == [first.run_id, second.run_id]
+
+
 # ---- scenarios --------------------------------------------------------------
 
 def scenario():

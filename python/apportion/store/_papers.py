@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PaperHistory", "PaperRecorded", "financial_year_of", "period_of"]
 
-#: What :meth:`PaperHistory.record_paper` takes: a paper or an audited
+#: What :meth:`Store.record_paper` takes: a paper or an audited
 #: table's report as loaded, or the path of a file to load.
 PaperLike = Union["Paper", "Report", str, "os.PathLike[str]"]
 
@@ -66,7 +66,7 @@ _QUARTER_NUMBER = re.compile(r"^\s*Q\s*([1-4])\b", re.IGNORECASE)
 
 
 class PaperRecorded(NamedTuple):
-    """What :meth:`PaperHistory.record_paper` did: the stored paper's id
+    """What :meth:`Store.record_paper` did: the stored paper's id
     (the row now current for its name and period), the import's id (None
     when nothing changed, so no import was kept), and whether the paper
     was ``"added"`` (new name or period), ``"superseded"`` (it replaced a
@@ -248,9 +248,9 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _text_of(kind: str, paper: Any, file: str | None) -> tuple[str, str]:
-    """(the paper's JSON text, the file it came from), read again from the
-    file and checked to load into the same paper."""
+def _text_of(kind: str, paper: Any, file: str | None) -> tuple[str, str, str]:
+    """(the paper's JSON text, the file it came from, the file's SHA-256),
+    read again from the file and checked to load into the same paper."""
     from .._convert import read_text
     from ..audit import _table_from_csv, check_table
 
@@ -285,7 +285,7 @@ def _text_of(kind: str, paper: Any, file: str | None) -> tuple[str, str]:
                          f"{name!r} as loaded (it has changed since, or it is "
                          f"not the file the paper was read from); load it "
                          f"again, or give file= the file it was read from")
-    return text, os.fspath(path)
+    return text, os.fspath(path), _sha256(raw)
 
 
 # ---- findings as rows --------------------------------------------------------------
@@ -383,7 +383,8 @@ class PaperHistory:
             paper = _load(os.fspath(paper))
         kind = _kind_of(paper)
         p: Any = paper
-        text, path = _text_of(kind, p, None if file is None else os.fspath(file))
+        text, path, file_sha = _text_of(kind, p,
+                                        None if file is None else os.fspath(file))
         key_name = name or p.title or Path(path).name
         where = f"the {kind} {key_name!r}"
         at = period_of(period, where) if period is not None else \
@@ -406,8 +407,8 @@ class PaperHistory:
                "rounding": counts["rounding"], "errors": counts["error"]}
         t = _schema.metadata.tables["papers"]
         f = _schema.metadata.tables["paper_findings"]
-        with self.write("paper", file=path, source=f"{kind} {key_name}") \
-                as (conn, import_id):
+        with self.write("paper", file=path, source=f"{kind} {key_name}",
+                        sha256=file_sha) as (conn, import_id):
             current = conn.execute(
                 sa.select(t.c.id, t.c.text).where(
                     t.c.kind == kind, t.c.name == key_name,

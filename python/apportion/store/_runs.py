@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORECAST_METHODS", "LedgerRecorded", "RunHistory", "RunRecorded"]
 
-#: The forecasts :meth:`RunHistory.record_forecast` runs: functions of
+#: The forecasts :meth:`Store.record_forecast` runs: functions of
 #: :mod:`apportion.forecast`.
 FORECAST_METHODS = ("linear_trend", "holt", "linear_trend_batch", "holt_batch")
 
@@ -63,7 +63,7 @@ _CHUNK = 500
 
 
 class LedgerRecorded(NamedTuple):
-    """What :meth:`RunHistory.record_ledger` did: the import's id (None
+    """What :meth:`Store.record_ledger` did: the import's id (None
     when nothing changed), the cells added (not stored before), those that
     superseded a different stored amount, those stored as they are, and
     those stored for a recorded period that the new totals no longer hold
@@ -77,8 +77,8 @@ class LedgerRecorded(NamedTuple):
 
 
 class RunRecorded(NamedTuple):
-    """What :meth:`RunHistory.record_forecast` and
-    :meth:`RunHistory.record_scenario` did: the stored run's id, the
+    """What :meth:`Store.record_forecast` and
+    :meth:`Store.record_scenario` did: the stored run's id, the
     import's id (None when the same run was stored already), whether it
     was ``"added"``, ``"superseded"`` (the same parameters gave a
     different result before; both stay) or ``"unchanged"``, and the
