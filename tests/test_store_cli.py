@@ -447,3 +447,21 @@ def test_the_command_runs_as_a_program(store_url: str, tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert "12 results: 12 new" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["init", "import", "history", "escalations"])
+def test_without_the_store_extra_the_error_names_it(
+        command: str, tmp_path: Path) -> None:
+    # SQLAlchemy made unimportable, as in an install without the extra.
+    extra = [months("2021-04")[0], "--kpis", NCT_KPIS] if command == "import" else []
+    code = ("import sys; sys.modules['sqlalchemy'] = None; "
+            "from apportion.__main__ import main; "
+            f"sys.exit(main(['store', {command!r}, 'sqlite:///{tmp_path}/x.db', "
+            f"*{extra!r}]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONWARNINGS": ""})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("apportion: apportion.store needs SQLAlchemy")
+    assert "pip install 'apportion[store]'" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not (tmp_path / "x.db").exists()

@@ -560,4 +560,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(args: argparse.Namespace) -> int:
     """Run ``python -m apportion store ...``; the exit status."""
+    _store_module()  # a one-line error naming the extra when it is missing
     return _COMMANDS[args.store_command](args)
