@@ -193,6 +193,31 @@ def test_a_failure_in_the_middle_of_a_ledger_leaves_the_store_unchanged(
             int((later.shares == run.shares).sum())
 
 
+def test_a_bad_row_in_a_large_import_leaves_the_store_unchanged(store_url, monkeypatch):
+    """A thousand rows or more go to PostgreSQL by COPY: a row refused in
+    the middle of one is the same failed import, changing nothing."""
+    centres = [f"CC{k:04d}" for k in range(600)]
+    run = Ledger(centres, list(range(1000, 1600)), period=[1] * 600).apportion(
+        {"NNC": 1, "WNC": 3})
+    real = _runs.insert_rows
+    with apportion.store.open(store_url) as s:
+        def with_a_bad_row(conn, table, rows):
+            assert len(rows) == 600 * 4 * 2  # four quarters
+            rows[2500] = {**rows[2500], "pence": None}
+            real(conn, table, rows)
+
+        monkeypatch.setattr(_runs, "insert_rows", with_a_bad_row)
+        with pytest.raises(StoreError, match="ledger import failed and changed nothing"):
+            s.record_ledger(run, financial_year="2021/22")
+        assert s.ledger_totals(superseded=True).empty and s.imports().empty
+        monkeypatch.setattr(_runs, "insert_rows", real)
+        done = s.record_ledger(run, financial_year="2021/22")
+        totals = s.ledger_totals()
+    assert done.added == 4800
+    assert int(totals["pence"].sum()) == run.total == sum(range(1000, 1600))
+    assert np.array_equal(cube(totals, run), run.shares)
+
+
 # ---- forecasts --------------------------------------------------------------
 
 def test_forecasts_are_rerun_bit_for_bit(store_url):

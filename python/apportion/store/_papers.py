@@ -616,12 +616,38 @@ def _frame(records: list[dict[str, Any]], columns: list[str], *,
     return pd.DataFrame(data, columns=columns)
 
 
+#: Rows from which PostgreSQL is sent COPY rather than INSERTs.
+_COPY_FROM = 1000
+
+
 def insert_rows(conn: Connection, table: sa.Table,
                 rows: list[dict[str, Any]]) -> None:
-    """Inserts many rows into one of the store's tables (nothing for
-    none), in the caller's transaction."""
-    if rows:
+    """Inserts many rows (dicts with the same keys) into one of the
+    store's tables, in the caller's transaction: on PostgreSQL, a
+    thousand rows or more go by COPY (several times faster than INSERTs
+    for a year of ledger totals); a row the database refuses is the same
+    SQLAlchemy error either way."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < _COPY_FROM:
         conn.execute(sa.insert(table), rows)
+        return
+    import psycopg
+    names = list(rows[0])
+    unknown = [name for name in names if name not in table.c]
+    if unknown:  # the statement is built from the table's own names only
+        raise StoreError(f"table {table.name} has no column {unknown[0]!r}")
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise StoreError("the database connection is closed")
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(statement, None, exc,
+                                         psycopg.Error) from exc
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import datetime as _dt
 import hashlib
 import json
 import os
@@ -410,50 +409,51 @@ class RunHistory:
         key_name = name or ""
         centres = [str(c) for c in apportionment.centres]
         authorities = [str(a) for a in apportionment.authorities]
-        shares = apportionment.shares
-        new: dict[tuple[str, _dt.date, str, str], int] = {}
-        for p in chosen:
-            start, freq = dated[p].start_time.date(), stored_frequency(dated[p])
-            cells = shares[:, p, :].tolist()
-            for c, centre in enumerate(centres):
-                row = cells[c]
-                for a, authority in enumerate(authorities):
-                    new[(centre, start, freq, authority)] = int(row[a])
+        keys = [(dated[p].start_time.date(), stored_frequency(dated[p]))
+                for p in chosen]
+        # The chosen periods' cells, centre by centre: [period][centre][authority].
+        cells = apportionment.shares[:, chosen, :].transpose(1, 0, 2).tolist()
         if file is None and ledger.source and Path(ledger.source).is_file():
             file = ledger.source
         t = _schema.metadata.tables["ledger_totals"]
-        periods = {(k[1], k[2]) for k in new} or {
-            (dated[p].start_time.date(), stored_frequency(dated[p])) for p in chosen}
-        added = superseded = unchanged = removed = 0
+        added = superseded = unchanged = 0
         with self.write("ledger", file=file,
                         source=f"ledger {key_name or '(unnamed)'} {fy_text}") \
                 as (conn, import_id):
-            current: dict[tuple[str, _dt.date, str, str], tuple[int, int]] = {}
-            for start, freq in sorted(periods):
-                for r in conn.execute(sa.select(
-                        t.c.id, t.c.centre, t.c.period_start, t.c.frequency,
-                        t.c.authority, t.c.pence).where(
-                            t.c.ledger == key_name, t.c.period_start == start,
-                            t.c.frequency == freq,
-                            t.c.superseded_by.is_(None))):
-                    current[(r.centre, _as_date(r.period_start), r.frequency,
-                             r.authority)] = (int(r.id), int(r.pence))
+            # The stored cells of each chosen period: (centre, period's
+            # position, authority) -> (id, pence).
+            current: dict[tuple[str, int, str], tuple[int, int]] = {}
+            for k, (start, freq) in enumerate(keys):
+                rows = conn.execute(sa.select(
+                    t.c.id, t.c.centre, t.c.authority, t.c.pence).where(
+                        t.c.ledger == key_name, t.c.period_start == start,
+                        t.c.frequency == freq,
+                        t.c.superseded_by.is_(None))).all()
+                current.update(((centre, k, authority), (int(id_), int(pence)))
+                               for id_, centre, authority, pence in rows)
             stale: list[int] = []
             inserts: list[dict[str, Any]] = []
-            for key, pence in new.items():
-                old = current.pop(key, None)
-                if old is not None and old[1] == pence:
-                    unchanged += 1
-                    continue
-                if old is not None:
-                    stale.append(old[0])
-                    superseded += 1
-                else:
-                    added += 1
-                inserts.append({"ledger": key_name, "centre": key[0],
-                                "period_start": key[1], "frequency": key[2],
-                                "authority": key[3], "pence": pence,
-                                "import_id": import_id})
+            for k, (start, freq) in enumerate(keys):
+                period_cells = cells[k]
+                for c, centre in enumerate(centres):
+                    row = period_cells[c]
+                    for a, authority in enumerate(authorities):
+                        pence = row[a]
+                        old = current.pop((centre, k, authority), None)
+                        if old is not None:
+                            if old[1] == pence:
+                                unchanged += 1
+                                continue
+                            stale.append(old[0])
+                            superseded += 1
+                        else:
+                            added += 1
+                        inserts.append({"ledger": key_name, "centre": centre,
+                                        "period_start": start, "frequency": freq,
+                                        "authority": authority, "pence": pence,
+                                        "import_id": import_id})
+            # Stored cells the new totals do not hold: superseded, no
+            # replacement.
             removed = len(current)
             stale.extend(old[0] for old in current.values())
             for k in range(0, len(stale), _CHUNK):
@@ -500,26 +500,19 @@ class RunHistory:
             query = query.where(t.c.superseded_by.is_(None))
         with self.read() as conn:
             rows = conn.execute(query).all()
-        periods: dict[tuple[object, str], pd.Period] = {}
-
-        def period(start: object, freq: str) -> pd.Period:
-            key = (start, freq)
-            if key not in periods:
-                periods[key] = from_stored(_as_date(start), freq)
-            return periods[key]
-
+        (ledgers, centres, starts, freqs, authorities, pence, imports,
+         superseding) = (list(c) for c in zip(*rows)) if rows else ([],) * 8
+        periods = {key: from_stored(_as_date(key[0]), key[1])
+                   for key in set(zip(starts, freqs))}
         return pd.DataFrame({
-            "ledger": pd.Series([r.ledger or None for r in rows], dtype=object),
-            "centre": pd.Series([r.centre for r in rows], dtype=object),
-            "period": pd.Series([period(r.period_start, r.frequency)
-                                 for r in rows], dtype=object),
-            "authority": pd.Series([r.authority for r in rows], dtype=object),
-            "pence": np.array([int(r.pence) for r in rows], dtype=np.int64),
-            "import_id": np.array([int(r.import_id) for r in rows],
-                                  dtype=np.int64),
-            "superseded_by": pd.array([None if r.superseded_by is None
-                                       else int(r.superseded_by) for r in rows],
-                                      dtype="Int64"),
+            "ledger": pd.Series([v or None for v in ledgers], dtype=object),
+            "centre": pd.Series(centres, dtype=object),
+            "period": pd.Series([periods[k] for k in zip(starts, freqs)],
+                                dtype=object),
+            "authority": pd.Series(authorities, dtype=object),
+            "pence": np.array(pence, dtype=np.int64),
+            "import_id": np.array(imports, dtype=np.int64),
+            "superseded_by": pd.array(superseding, dtype="Int64"),
         })
 
     # ---- runs -------------------------------------------------------------------
