@@ -238,6 +238,12 @@ fuzz: fuzz-build
 # reserve and split, a year's ledger apportioned by cost centre, and the
 # children-in-care forecast to 2026 with its fan chart and cost scenarios.
 # Last, the committee pack of the papers: build/pack/pack.html, .pdf, .xlsx.
+# The history store `make demo` writes, afresh each time: a year of IASS2
+# scored month by month, the NCT's monthly returns imported one by one,
+# October's resubmitted return superseding two results, and the escalation
+# history read back from the store.
+DEMO_STORE := build/demo/history.db
+
 demo: venv
 	$(PY) -m apportion run examples/iass-2021-22.json
 	@echo
@@ -273,6 +279,17 @@ demo: venv
 	  examples/nct-savings-2023-24.json examples/nct-mtfp-2017-21.json \
 	  examples/nct-contract-sum-2024-25.json --title "IASS and NCT: committee pack" \
 	  --out build/pack
+	@echo
+	rm -f $(DEMO_STORE) $(DEMO_STORE)-wal $(DEMO_STORE)-shm
+	$(PY) -m apportion store init sqlite:///$(DEMO_STORE)
+	$(PY) examples/record_iass_months.py sqlite:///$(DEMO_STORE)
+	$(PY) -m apportion store import sqlite:///$(DEMO_STORE) \
+	  $(sort $(filter-out %-revised.csv,$(wildcard examples/nct-kpi-returns/*.csv))) \
+	  --kpis examples/nct-kpis.json
+	$(PY) -m apportion store import sqlite:///$(DEMO_STORE) \
+	  examples/nct-kpi-returns/2021-10-revised.csv --kpis examples/nct-kpis.json
+	$(PY) -m apportion store escalations sqlite:///$(DEMO_STORE) \
+	  --html build/demo/escalations.html
 
 # The test suite against the package as pip installs it from the sdist:
 # sdist -> wheel built in an empty folder -> a fresh venv -> the tests,

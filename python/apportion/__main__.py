@@ -2,8 +2,9 @@
 ``python -m apportion scorecard KPIS.json --kpi REF --records FILE.csv``,
 ``python -m apportion service AREA ...`` (a plugin's service area),
 ``python -m apportion audit TABLE`` (do a table's figures add up),
-``python -m apportion ledger LEDGER.csv --split ...`` and
-``python -m apportion plugin new|build|list``.
+``python -m apportion ledger LEDGER.csv --split ...``,
+``python -m apportion store init|import|history|escalations [URL] ...``
+(the history store) and ``python -m apportion plugin new|build|list``.
 
 Each subcommand is one :class:`Command` in :data:`COMMANDS`: its help, a
 function adding its arguments, a function checking its options before any
@@ -613,6 +614,23 @@ def _report(args: argparse.Namespace) -> int:
     return report.main(args)
 
 
+# The history store's commands live in apportion._store_cli, which imports
+# the store extra (SQLAlchemy) only when one of them runs.
+def _store_arguments(parser: argparse.ArgumentParser) -> None:
+    from . import _store_cli
+    _store_cli.add_arguments(parser)
+
+
+def _store_check(args: argparse.Namespace) -> None:
+    from . import _store_cli
+    _store_cli.check(args)
+
+
+def _store(args: argparse.Namespace) -> int:
+    from . import _store_cli
+    return _store_cli.main(args)
+
+
 @dataclass(frozen=True)
 class Command:
     """One subcommand: its name and help, a function adding its arguments
@@ -648,6 +666,9 @@ COMMANDS: list[Command] = [
     Command("report", "write a committee pack of plans, papers and tables: "
             "pack.html, pack.pdf and pack.xlsx", _report_arguments, _report,
             _report_check),
+    Command("store", "keep KPI results in a history store (SQLite or "
+            "PostgreSQL): init, import returns, print the history and the "
+            "escalations", _store_arguments, _store, _store_check),
 ]
 
 
