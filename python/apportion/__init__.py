@@ -212,10 +212,13 @@ def apportion_array(totals: npt.ArrayLike, weights: Sequence[Weight],
     t = _int64_vector(totals, "totals")
     w = integer_weights(weights)
     if out is None:
+        # A new array's pages are zeroed by the system as the kernel first
+        # writes them, so the shares are best stored through the caches.
         out = np.empty((t.shape[0], len(w)), dtype=np.int64)
+        _core.apportion_into(t, w, mode, out, fresh=True)
     else:
         _check_out(out, t, (t.shape[0], len(w)))
-    _core.apportion_into(t, w, mode, out)
+        _core.apportion_into(t, w, mode, out)
     return out
 
 
