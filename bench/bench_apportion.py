@@ -58,11 +58,13 @@ def apportion_threads(totals, threads, weights=WEIGHTS, out=None):
     """apportion.apportion_array(totals, weights, out=out) on at most
     ``threads`` threads (1: the calling thread alone), through the kernel's
     own entry point, which takes the thread count; without ``out`` the
-    output is allocated afresh, as apportion_array does."""
+    output is allocated afresh and said to be new (fresh=True), as
+    apportion_array does."""
+    fresh = out is None
     if out is None:
         out = np.empty((totals.shape[0], len(weights)), dtype=np.int64)
     _core.apportion_into(totals, integer_weights(weights), "largest_remainder",
-                         out, threads=threads)
+                         out, threads=threads, fresh=fresh)
     return out
 
 
