@@ -41,14 +41,30 @@ def numpy_float(totals, share=FLOAT_SHARE):
     return np.stack([first, totals - first], axis=1)
 
 
-def apportion_threads(totals, threads, weights=WEIGHTS):
-    """apportion.apportion_array(totals, weights) on at most ``threads``
-    threads (1: the calling thread alone), through the kernel's own entry
-    point, which takes the thread count; the output is allocated afresh, as
+def numpy_float_into(totals, out, scratch, share=FLOAT_SHARE):
+    # The same float path given its memory, as apportion_array is given
+    # out=: the products and their rounding in a float scratch array, the
+    # first share cast into out's first column, the rest into the second.
+    # Nothing is allocated, so like apportion into out= it pays for no
+    # fresh pages.
+    np.multiply(totals, share, out=scratch)
+    np.rint(scratch, out=scratch)
+    np.copyto(out[:, 0], scratch, casting="unsafe")
+    np.subtract(totals, out[:, 0], out=out[:, 1])
+    return out
+
+
+def apportion_threads(totals, threads, weights=WEIGHTS, out=None):
+    """apportion.apportion_array(totals, weights, out=out) on at most
+    ``threads`` threads (1: the calling thread alone), through the kernel's
+    own entry point, which takes the thread count; without ``out`` the
+    output is allocated afresh and said to be new (fresh=True), as
     apportion_array does."""
-    out = np.empty((totals.shape[0], len(weights)), dtype=np.int64)
+    fresh = out is None
+    if out is None:
+        out = np.empty((totals.shape[0], len(weights)), dtype=np.int64)
     _core.apportion_into(totals, integer_weights(weights), "largest_remainder",
-                         out, threads=threads)
+                         out, threads=threads, fresh=fresh)
     return out
 
 
@@ -125,19 +141,34 @@ def main(argv=None):
     exact = apportion.apportion_array(totals, WEIGHTS)
     assert (exact.sum(axis=1) == totals).all()
     assert np.array_equal(apportion_threads(totals, 1), exact)
+    # The output arrays the out= runs reuse, their pages faulted in by a
+    # first run, and checked, as every answer is before any timing.
+    out = np.full((args.n, 2), -1, dtype=np.int64)
+    assert apportion.apportion_array(totals, WEIGHTS, out=out) is out
+    assert np.array_equal(out, exact)
+    out.fill(-1)
+    assert np.array_equal(apportion_threads(totals, 1, out=out), exact)
     approx = numpy_float(totals)
     wrong_np = int(np.count_nonzero(approx != exact) // 2)  # a wrong row has 2 wrong cells
     # On these totals and this basis the float path is exact (see
     # bench/README.md), so the race below is between equal answers.
     assert wrong_np == 0, f"numpy's float path misplaced {wrong_np} rows"
+    np_out = np.full((args.n, 2), -1, dtype=np.int64)
+    scratch = np.full(args.n, -1.0)
+    assert np.array_equal(numpy_float_into(totals, np_out, scratch), approx)
     del approx
-    # apportion on every core and on one thread, numpy, and the machine's
-    # read bandwidth, timed in turns so that a busy moment slows all alike.
-    (t_c, t_c1, t_np), gbps_one, gbps_all = memory_bandwidth(
+    # apportion on every core and on one thread, into fresh arrays and into
+    # out=, numpy both ways, and the machine's read bandwidth, timed in
+    # turns so that a busy moment slows all alike.
+    (t_c, t_c1, t_np, t_co, t_co1, t_npo), gbps_one, gbps_all = memory_bandwidth(
         args.repeat,
         kernels=(lambda: apportion.apportion_array(totals, WEIGHTS),
                  lambda: apportion_threads(totals, 1),
-                 lambda: numpy_float(totals)))
+                 lambda: numpy_float(totals),
+                 lambda: apportion.apportion_array(totals, WEIGHTS, out=out),
+                 lambda: apportion_threads(totals, 1, out=out),
+                 lambda: numpy_float_into(totals, np_out, scratch)))
+    assert np.array_equal(out, exact) and np.array_equal(np_out, exact)
     sample_list = sample.tolist()
     t_fr, _ = best_of(args.repeat, lambda: fraction_exact(sample_list))
     t_fr_scaled = t_fr * args.n / sample_n
@@ -146,6 +177,9 @@ def main(argv=None):
         ("apportion.apportion_array (C), every core", t_c, "0 (exact)"),
         ("apportion (C), one thread", t_c1, "0 (exact)"),
         ("numpy float: rint(t*0.4416), t-first", t_np, f"{wrong_np:,}"),
+        ("apportion_array(out=), every core", t_co, "0 (exact)"),
+        ("apportion (out=), one thread", t_co1, "0 (exact)"),
+        ("numpy float, into out= and a scratch", t_npo, f"{wrong_np:,}"),
     ]
     others = [("numpy float", t_np)]
 
@@ -186,10 +220,19 @@ def main(argv=None):
     for name, t, wrong in rows:
         print(f"  {name:<42} {t:8.3f} {args.n / t / 1e6:11.2f} {wrong:>11}")
     print()
+    print("  Each into a fresh array (what apportion_array returns without out=):")
     print_ratios(t_c, others)
     print_ratios(t_c1, [("numpy float (one thread too)", t_np)],
                  who="apportion on one thread")
-    # Read the totals (8 bytes each), write two shares (16).
+    print("  Each into memory it is given (out=, numpy's scratch too):")
+    print_ratios(t_co, [("numpy float into out=", t_npo)])
+    print_ratios(t_co1, [("numpy float into out= (one thread too)", t_npo)],
+                 who="apportion on one thread")
+    # Read the totals (8 bytes each), write two shares (16): into out=
+    # first, then into fresh arrays, whose pages the system faults in and
+    # zeroes on the way.
+    print("  Traffic into out= (first) and into a fresh array (second):")
+    print_traffic(24 * args.n, t_co1, t_co, gbps_one, gbps_all)
     print_traffic(24 * args.n, t_c1, t_c, gbps_one, gbps_all)
     print()
     print(f"  Fraction: {t_fr:.3f} s for {sample_n:,} totals, scaled linearly to {args.n:,}.")

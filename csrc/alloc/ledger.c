@@ -139,7 +139,8 @@ ap_status ap_ledger_periods(const int64_t *days, size_t n, int64_t year_start,
 
 /* Lines are taken in blocks.  First the block's codes are checked and
  * turned into table indexes, and the magnitudes of its amounts OR-ed
- * together (loops the compiler vectorises); then the amounts are added
+ * together (one loop, which the compiler vectorises: as two loops it took
+ * 8% more instructions); then the amounts are added
  * into an int64 table with plain adds, no check a line.  That table's
  * cells cannot overflow: a block of amounts whose OR-ed magnitudes are m
  * moves no cell by more than LEDGER_BLOCK * (m + 1), and the block is
@@ -156,7 +157,11 @@ ap_status ap_ledger_periods(const int64_t *days, size_t n, int64_t year_start,
 #define LEDGER_FAST_BITS 54
 #define LEDGER_FAST_BOUND (UINT64_C(1) << 62)
 /* How far ahead the blocks are prefetched, in lines (2 KB of amounts): of
- * 1, 2, 3, 4, 8 and 16 blocks ahead, 2 was the fastest on a 2-core Xeon. */
+ * 1, 2, 3, 4, 8 and 16 blocks ahead, 2 was the fastest on a 2-core Xeon.
+ * The codes' few cache lines are prefetched before a block, the amounts'
+ * one a turn of the adding loop, without a loop of their own (the two
+ * changes took the AVX2 loop from 8.5 to 7.1 instructions a line and the
+ * scan from 82% to 94% of a plain read of the amounts, on one thread). */
 #define LEDGER_PREFETCH_LINES (2 * LEDGER_BLOCK)
 
 /* The block loops are built for AVX-512 and AVX2 as well as the baseline,
@@ -253,21 +258,24 @@ static inline void prefetch_bytes(const void *p, size_t n)
             const CT *cb = centre + i;                                       \
             const PT *pb = period + i;                                       \
             const int64_t *ab = amount + i;                                  \
-            if (to - i >= LEDGER_PREFETCH_LINES + LEDGER_BLOCK) {            \
-                prefetch_bytes(ab + LEDGER_PREFETCH_LINES,                   \
-                               LEDGER_BLOCK * sizeof *ab);                   \
-                prefetch_bytes(cb + LEDGER_PREFETCH_LINES,                   \
-                               LEDGER_BLOCK * sizeof *cb);                   \
-                prefetch_bytes(pb + LEDGER_PREFETCH_LINES,                   \
-                               LEDGER_BLOCK * sizeof *pb);                   \
-            }                                                                \
+            /* The blocks ahead, or this one again near the end (a      \
+             * pointer past the lines is not one to compute). */            \
+            const int ahead = to - i >= LEDGER_PREFETCH_LINES + LEDGER_BLOCK; \
+            const int64_t *ab_ahead =                                        \
+                ahead ? ab + LEDGER_PREFETCH_LINES : ab;                     \
+            prefetch_bytes(ahead ? cb + LEDGER_PREFETCH_LINES : cb,          \
+                           LEDGER_BLOCK * sizeof *cb);                       \
+            prefetch_bytes(ahead ? pb + LEDGER_PREFETCH_LINES : pb,          \
+                           LEDGER_BLOCK * sizeof *pb);                       \
             unsigned bad = 0;                                                \
+            uint64_t m = 0;                                                  \
             if (shift >= 0) /* a shift is cheaper than a multiply in SIMD */ \
                 for (int k = 0; k < LEDGER_BLOCK; k++) {                     \
                     UC c = (UC)(int64_t)cb[k];                               \
                     UP p = (UP)(int64_t)pb[k];                               \
                     bad |= (c >= ncu) | (p >= npu);                          \
                     index[k] = ((uint32_t)c << shift) + (uint32_t)p;         \
+                    m |= (uint64_t)(ab[k] ^ (ab[k] >> 63));                  \
                 }                                                            \
             else                                                             \
                 for (int k = 0; k < LEDGER_BLOCK; k++) {                     \
@@ -275,12 +283,10 @@ static inline void prefetch_bytes(const void *p, size_t n)
                     UP p = (UP)(int64_t)pb[k];                               \
                     bad |= (c >= ncu) | (p >= npu);                          \
                     index[k] = (uint32_t)c * (uint32_t)npu + (uint32_t)p;    \
+                    m |= (uint64_t)(ab[k] ^ (ab[k] >> 63));                  \
                 }                                                            \
             if (bad)                                                         \
                 break; /* the checked loop finds the line */                 \
-            uint64_t m = 0;                                                  \
-            for (int k = 0; k < LEDGER_BLOCK; k++)                           \
-                m |= (uint64_t)(ab[k] ^ (ab[k] >> 63));                      \
             if (AP__PLAT_UNLIKELY((m >> LEDGER_FAST_BITS) != 0)) {           \
                 for (int k = 0; k < LEDGER_BLOCK; k++)                       \
                     wrapped |= ap__add_overflow_i64(                       \
@@ -293,11 +299,18 @@ static inline void prefetch_bytes(const void *p, size_t n)
                 room = LEDGER_FAST_BOUND;                                    \
             }                                                                \
             room -= bound;                                                   \
-            for (int k = 0; k < LEDGER_BLOCK; k += 4) {                      \
+            /* Eight lines a turn, with the prefetch of the amounts'     \
+             * cache line (64 bytes) as far ahead. */                       \
+            for (int k = 0; k < LEDGER_BLOCK; k += 8) {                      \
+                AP__PLAT_PREFETCH(ab_ahead + k);                             \
                 fast[index[k]] += ab[k];                                     \
                 fast[index[k + 1]] += ab[k + 1];                             \
                 fast[index[k + 2]] += ab[k + 2];                             \
                 fast[index[k + 3]] += ab[k + 3];                             \
+                fast[index[k + 4]] += ab[k + 4];                             \
+                fast[index[k + 5]] += ab[k + 5];                             \
+                fast[index[k + 6]] += ab[k + 6];                             \
+                fast[index[k + 7]] += ab[k + 7];                             \
             }                                                                \
         }                                                                    \
         size_t bad_line = NAME##_checked(centre, period, amount, i, to, nc,  \

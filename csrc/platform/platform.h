@@ -101,6 +101,42 @@ static inline int ap__plat_cpu_has_avx2(void) { return 0; }
 #define AP__PLAT_PREFETCH(p) ((void)(p))
 #endif
 
+/* ---- stores that go around the caches -----------------------------------
+ * ap__plat_stream_copy(dst, src, n) copies n bytes (a multiple of 16) from
+ * src to dst, which must be AP__PLAT_STREAM_ALIGN-aligned, with
+ * non-temporal stores where the CPU has them (x86-64's SSE2, so every
+ * x86-64): each cache line of dst goes to memory whole, without first
+ * being read in, as an ordinary store's line is.  For a kernel writing an
+ * output far larger than the caches, that is a third of its traffic
+ * saved; for a small output, which the caller reads next, it is a loss.
+ * Such stores are weakly ordered: a thread calls ap__plat_stream_fence()
+ * after its last one, before another thread may read what it wrote.
+ * AP__PLAT_STREAM_STORES is 1 where the stores are non-temporal;
+ * elsewhere the copy is memcpy and the fence nothing. */
+#define AP__PLAT_STREAM_ALIGN 16
+#if (defined(__GNUC__) || defined(__clang__) || defined(_MSC_VER)) &&       \
+    (defined(__x86_64__) || defined(_M_X64))
+#include <emmintrin.h>
+#define AP__PLAT_STREAM_STORES 1
+static inline void ap__plat_stream_copy(void *dst, const void *src, size_t n)
+{
+    char *d = (char *)dst;
+    const char *s = (const char *)src;
+    for (size_t k = 0; k + 16 <= n; k += 16)
+        _mm_stream_si128((__m128i *)(void *)(d + k),
+                         _mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+}
+static inline void ap__plat_stream_fence(void) { _mm_sfence(); }
+#else
+#include <string.h>
+#define AP__PLAT_STREAM_STORES 0
+static inline void ap__plat_stream_copy(void *dst, const void *src, size_t n)
+{
+    memcpy(dst, src, n - n % 16);
+}
+static inline void ap__plat_stream_fence(void) {}
+#endif
+
 /* A function kept out of line, for a hot loop that must get registers of
  * its own rather than share them with a caller's rare paths. */
 #if defined(__GNUC__) || defined(__clang__)

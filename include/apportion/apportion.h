@@ -91,7 +91,8 @@ ap_status ap_apportion(int64_t total, const int64_t *weights, size_t n,
                        ap_apportion_mode mode, int64_t *shares, ap_error *err);
 
 /* The same for many totals by one basis: shares is row-major, n_totals rows
- * of n_parties.  Does not touch Python; safe to call without the GIL. */
+ * of n_parties, and must not overlap totals.  Does not touch Python; safe
+ * to call without the GIL. */
 ap_status ap_apportion_many(const int64_t *totals, size_t n_totals,
                             const int64_t *weights, size_t n_parties,
                             ap_apportion_mode mode, int64_t *shares,
@@ -106,6 +107,31 @@ ap_status ap_apportion_many_threads(const int64_t *totals, size_t n_totals,
                                     const int64_t *weights, size_t n_parties,
                                     ap_apportion_mode mode, int threads,
                                     int64_t *shares, ap_error *err);
+
+/* How ap_apportion_many_stores writes the shares; neither changes them.
+ *   AP_STORE_AUTO    a two-party output of 2^21 rows (32 MB) or more,
+ *                    aligned to 16 bytes, goes to memory with non-temporal
+ *                    stores where the CPU has them (x86-64), without each
+ *                    line of it being read into the caches first: the
+ *                    fastest for memory the caller has written before and
+ *                    reuses.  A smaller output is stored through the
+ *                    caches, where the caller finds it next.
+ *   AP_STORE_CACHED  always through the caches: the fastest for memory
+ *                    never written yet, whose pages the system zeroes
+ *                    through the caches as the kernel first touches them
+ *                    (a fresh array, as numpy's empty gives). */
+typedef enum ap_store_mode {
+    AP_STORE_AUTO = 0,
+    AP_STORE_CACHED = 1
+} ap_store_mode;
+
+/* ap_apportion_many_threads (which is AP_STORE_AUTO) with the stores
+ * chosen; an unknown `stores` is AP_E_INPUT. */
+ap_status ap_apportion_many_stores(const int64_t *totals, size_t n_totals,
+                                   const int64_t *weights, size_t n_parties,
+                                   ap_apportion_mode mode, int threads,
+                                   ap_store_mode stores, int64_t *shares,
+                                   ap_error *err);
 
 /* Two-way apportionment of a budget of many lines by one basis.  cells is
  * row-major (n_lines rows of n_parties).  Every row sums exactly to its

@@ -185,18 +185,64 @@ def _int64_vector(values: object, name: str) -> npt.NDArray[np.int64]:
 
 
 def apportion_array(totals: npt.ArrayLike, weights: Sequence[Weight],
-                    mode: str = "largest_remainder") -> npt.NDArray[np.int64]:
+                    mode: str = "largest_remainder", *,
+                    out: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
     """Apportion every total of a 1-D integer array by one basis.
 
     Returns an int64 array of shape ``(len(totals), len(weights))`` whose
     rows sum exactly to the totals.  A C-contiguous int64 array is read in
     place through the buffer protocol; the GIL is released for large arrays.
+
+    ``out``, as numpy's ufuncs take it, is an array for the shares, which
+    is filled and returned instead of a new one: it must be a writable,
+    C-contiguous int64 array of that shape sharing no memory with
+    ``totals``.  A caller apportioning array after array into the same
+    ``out`` spares the operating system handing over (and zeroing) fresh
+    pages each time, which for large arrays costs more than the
+    apportionment itself.  An ``out`` that does not fit is an
+    :class:`InputError` saying what is wrong (a ``TypeError`` if it is not
+    a numpy array at all), before anything is written.
+
+    >>> shares = np.empty((2, 2), dtype=np.int64)
+    >>> apportion_array([100, -7], ["44.16", "55.84"], out=shares) is shares
+    True
+    >>> shares.tolist()
+    [[44, 56], [-3, -4]]
     """
     t = _int64_vector(totals, "totals")
     w = integer_weights(weights)
-    out = np.empty((t.shape[0], len(w)), dtype=np.int64)
-    _core.apportion_into(t, w, mode, out)
+    if out is None:
+        # A new array's pages are zeroed by the system as the kernel first
+        # writes them, so the shares are best stored through the caches.
+        out = np.empty((t.shape[0], len(w)), dtype=np.int64)
+        _core.apportion_into(t, w, mode, out, fresh=True)
+    else:
+        _check_out(out, t, (t.shape[0], len(w)))
+        _core.apportion_into(t, w, mode, out)
     return out
+
+
+def _check_out(out: object, totals: npt.NDArray[np.int64],
+               shape: tuple[int, int]) -> None:
+    """That ``out`` can take apportion_array's shares of ``totals``: an
+    InputError naming the first thing wrong, TypeError for a non-array."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array of int64, not {type(out).__name__}")
+    if out.dtype != np.int64:
+        raise InputError(f"out must be an array of int64 (pence), not of {out.dtype}")
+    if out.shape != shape:
+        raise InputError(f"out must have shape {shape} (a row per total, a column "
+                         f"per party), not {out.shape}")
+    if not out.flags.c_contiguous:
+        raise InputError("out must be C-contiguous (rows one after another in "
+                         "memory), not a strided view")
+    if not out.flags.writeable:
+        raise InputError("out must be writable, not a read-only array")
+    # Both arrays are contiguous, so their extents overlapping is their
+    # memory overlapping.
+    if np.may_share_memory(out, totals):
+        raise InputError("out must not share memory with totals: the shares "
+                         "would overwrite totals not yet read")
 
 
 def apportion_lines(line_totals: npt.ArrayLike, weights: Sequence[Weight],

@@ -96,23 +96,28 @@ GLUE_FUNCTION(apportion, "total, weights, mode",
     return result;
 }
 
-/* apportion_into(totals, weights, mode, out, threads=None) and
- * apportion_lines_into(lines, weights, mode, out): out must hold
+/* apportion_into(totals, weights, mode, out, threads=None, fresh=None)
+ * and apportion_lines_into(lines, weights, mode, out): out must hold
  * len(totals) * len(weights) int64 values.  The GIL is released while a
  * large array is apportioned. */
 static PyObject *run_many(PyObject *module, const glue_call *call, int lines)
 {
     PyObject *totals_obj, *weights_obj, *out_obj, *threads_obj = Py_None;
+    PyObject *fresh_obj = Py_None;
     const char *mode_name;
     const char *name = call->name;
     if (lines ? parse_args(call, "OOsO", &totals_obj, &weights_obj,
                            &mode_name, &out_obj) < 0
-              : parse_args(call, "OOsOO", &totals_obj, &weights_obj,
-                           &mode_name, &out_obj, &threads_obj) < 0)
+              : parse_args(call, "OOsOOO", &totals_obj, &weights_obj,
+                           &mode_name, &out_obj, &threads_obj,
+                           &fresh_obj) < 0)
         return NULL;
     ap_apportion_mode mode;
     long threads = 0;
     if (parse_mode(module, mode_name, &mode) < 0)
+        return NULL;
+    int fresh = fresh_obj == Py_None ? 0 : PyObject_IsTrue(fresh_obj);
+    if (fresh < 0)
         return NULL;
     if (threads_obj != Py_None) {
         threads = PyLong_AsLong(threads_obj);
@@ -156,9 +161,9 @@ static PyObject *run_many(PyObject *module, const glue_call *call, int lines)
             st = ap_apportion_lines(totals.buf, n, w, (size_t)n_parties, mode,
                                     out.buf, &err);
         else
-            st = ap_apportion_many_threads(totals.buf, n, w,
-                                           (size_t)n_parties, mode,
-                                           (int)threads, out.buf, &err);
+            st = ap_apportion_many_stores(
+                totals.buf, n, w, (size_t)n_parties, mode, (int)threads,
+                fresh ? AP_STORE_CACHED : AP_STORE_AUTO, out.buf, &err);
         if (saved != NULL)
             PyEval_RestoreThread(saved);
         result = none_or_raise(module, st, &err);
@@ -169,10 +174,13 @@ static PyObject *run_many(PyObject *module, const glue_call *call, int lines)
     return result;
 }
 
-GLUE_FUNCTION(apportion_into, "totals, weights, mode, out, threads=None",
+GLUE_FUNCTION(apportion_into,
+              "totals, weights, mode, out, threads=None, fresh=None",
 "Each total of the int64 array totals apportioned by the int weights;\n"
 "the shares go into out (an int64 array of len(totals) x len(weights)).\n"
-"threads: 0 or None for every core, 1 for the calling thread alone.")
+"threads: 0 or None for every core, 1 for the calling thread alone.\n"
+"fresh: true when out was never written (a new array), so that the\n"
+"shares are stored through the caches (AP_STORE_CACHED), not streamed.")
 {
     return run_many(module, call, 0);
 }

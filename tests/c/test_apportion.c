@@ -295,7 +295,10 @@ TEST(apportion_many_float_path)
      * instruction set this machine has) against the general kernel's exact
      * 128-bit arithmetic: totals spread to the path's bound |t| * a < 2^52,
      * |t| < 2^51, around it and far beyond it, alone in a block or among
-     * others, on bases whose sum reaches 2^52 and beyond, in every mode. */
+     * others, on bases whose sum reaches 2^52 and beyond, in every mode;
+     * with the blocks stored through the caches, streamed out (as large
+     * arrays are), and asked to stream into an output not aligned for it
+     * (which stores them through the caches instead). */
     int64_t bases[][2] = {
         {4416, 5584}, {276, 349}, {1, 1}, {1, 0}, {0, 1}, {3, 1}, {1, 2},
         {50, 50}, {1, ((int64_t)1 << 52) - 2}, {1, ((int64_t)1 << 52) - 1},
@@ -303,11 +306,16 @@ TEST(apportion_many_float_path)
         {(int64_t)1 << 40, 3}, {INT64_MAX, INT64_MAX - 2}, {7, INT64_MAX}};
     enum { N = 64 * 40 + 17 };
     int64_t *totals = malloc(N * sizeof *totals);
-    int64_t *shares = malloc(2 * N * sizeof *shares);
-    CHECK(totals != NULL && shares != NULL);
+    int64_t *room = malloc((2 * N + 1) * sizeof *room);
+    CHECK(totals != NULL && room != NULL);
     uint64_t x = 0x9E3779B97F4A7C15ULL;
-    for (int baseline = 0; baseline <= 1; baseline++) {
+    for (int variant = 0; variant < 6; variant++) {
+        int baseline = variant % 2, stream = variant / 2;
+        /* malloc's memory is aligned for any type, so room + 1 is 8 bytes
+         * off a 16-byte boundary. */
+        int64_t *shares = stream == 2 ? room + 1 : room;
         ap__apportion_baseline_only(baseline);
+        ap__apportion_stream_min_rows(stream ? 1 : 0);
         for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
             int64_t a = bases[b][0] > 0 ? bases[b][0] : 1;
             int64_t sum = bases[b][0] / 2 + bases[b][1] / 2; /* no overflow */
@@ -348,14 +356,16 @@ TEST(apportion_many_float_path)
         }
     }
     ap__apportion_baseline_only(0);
+    ap__apportion_stream_min_rows(0);
     free(totals);
-    free(shares);
+    free(room);
 }
 
 TEST(apportion_many_threads)
 {
-    /* Any number of threads gives the same shares; a negative one is an
-     * error that says what is allowed. */
+    /* Any number of threads gives the same shares, stored through the
+     * caches or streamed out (each thread's chunk ending with its fence);
+     * a negative one is an error that says what is allowed. */
     size_t n = 300001;
     int64_t *totals = malloc(n * sizeof *totals);
     int64_t *every = malloc(2 * n * sizeof *every);
@@ -366,12 +376,28 @@ TEST(apportion_many_threads)
     int64_t w[] = {4416, 5584};
     CHECK(ap_apportion_many(totals, n, w, 2, AP_LARGEST_REMAINDER, every,
                             NULL) == AP_OK);
-    for (int threads = 1; threads <= 5; threads += 2) {
-        CHECK(ap_apportion_many_threads(totals, n, w, 2, AP_LARGEST_REMAINDER,
-                                        threads, some, NULL) == AP_OK);
-        CHECK(memcmp(every, some, 2 * n * sizeof *some) == 0);
+    for (int stream = 0; stream <= 1; stream++) {
+        ap__apportion_stream_min_rows(stream ? 1 : 0);
+        for (int threads = 1; threads <= 5; threads += 2) {
+            memset(some, 0, 2 * n * sizeof *some);
+            CHECK(ap_apportion_many_threads(totals, n, w, 2,
+                                            AP_LARGEST_REMAINDER, threads,
+                                            some, NULL) == AP_OK);
+            CHECK(memcmp(every, some, 2 * n * sizeof *some) == 0);
+            memset(some, 0, 2 * n * sizeof *some);
+            CHECK(ap_apportion_many_stores(totals, n, w, 2,
+                                           AP_LARGEST_REMAINDER, threads,
+                                           AP_STORE_CACHED, some,
+                                           NULL) == AP_OK);
+            CHECK(memcmp(every, some, 2 * n * sizeof *some) == 0);
+        }
     }
+    ap__apportion_stream_min_rows(0);
     ap_error err;
+    CHECK(ap_apportion_many_stores(totals, n, w, 2, AP_LARGEST_REMAINDER, 0,
+                                   (ap_store_mode)7, some,
+                                   &err) == AP_E_INPUT);
+    CHECK_CONTAINS(err.message, "store mode 7");
     CHECK(ap_apportion_many_threads(totals, n, w, 2, AP_LARGEST_REMAINDER, -1,
                                     some, &err) == AP_E_INPUT);
     CHECK_CONTAINS(err.message, "threads");

@@ -186,6 +186,31 @@ TEST(platform_trailing_zeros)
     CHECK(ap__ctz64(UINT64_MAX) == 0);
 }
 
+TEST(platform_stream_copy_copies_whole_16_byte_pieces)
+{
+    /* Into an aligned destination (int64_t arrays of 16-byte pieces from
+     * malloc, aligned for any type), every length: exactly the bytes
+     * asked for, the rest left alone, whether the stores are
+     * non-temporal (x86-64) or memcpy. */
+    enum { MAX = 1024 + 64 };
+    unsigned char *src = malloc(MAX), *dst = malloc(MAX + 16);
+    CHECK(src != NULL && dst != NULL);
+    CHECK((uintptr_t)(void *)dst % AP__PLAT_STREAM_ALIGN == 0);
+    for (size_t i = 0; i < MAX; i++)
+        src[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= MAX; n += 16) {
+        memset(dst, 0xA5, MAX + 16);
+        ap__plat_stream_copy(dst, src, n);
+        ap__plat_stream_fence();
+        CHECK(memcmp(dst, src, n) == 0);
+        for (size_t i = n; i < MAX + 16; i++)
+            CHECK(dst[i] == 0xA5);
+    }
+    CHECK(AP__PLAT_STREAM_STORES == 0 || AP__PLAT_STREAM_STORES == 1);
+    free(src);
+    free(dst);
+}
+
 /* ---- threads, mutexes and the CPU count --------------------------------------- */
 
 #define THREADS 4
