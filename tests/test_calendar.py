@@ -22,6 +22,13 @@ DIVISIONS = ("england-and-wales", "scotland", "northern-ireland")
 YEARS = range(1970, 2101)
 FIRST, LAST = np.datetime64("1970-01-01"), np.datetime64("2100-12-31")
 NAT = np.datetime64("NaT", "D")
+# Day offsets carry their unit: numpy 2.5 deprecates adding a bare integer
+# (a "generic" timedelta) to a date.
+ONE_DAY = np.timedelta64(1, "D")
+
+
+def days(n):
+    return np.timedelta64(n, "D")
 
 
 def published():
@@ -259,7 +266,7 @@ def test_working_days_equals_busday_count_on_a_million_pairs(direction):
     cal = Calendar("england-and-wales")
     bdc = numpy_calendar(cal)
     rng = np.random.default_rng(20240301)
-    top = LAST + 1 if direction == "forward" else LAST
+    top = LAST + ONE_DAY if direction == "forward" else LAST
     a = random_days(rng, 500_000, hi=top)
     b = random_days(rng, 500_000, hi=top)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -296,7 +303,7 @@ def test_working_days_small_cases_equal_busday_count(start, end):
 
 
 def _pairs(rng, n, direction):
-    top = LAST + 1 if direction == "forward" else LAST
+    top = LAST + ONE_DAY if direction == "forward" else LAST
     a = random_days(rng, n, hi=top)
     b = random_days(rng, n, hi=top)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -491,7 +498,7 @@ def test_elapsed_conventions_equal_numpy(make, convention, s_off, e_off):
     # Short gaps too, where the ends matter most.
     start[:50_000] = end[:50_000] - rng.integers(0, 15, 50_000)
     start = np.maximum(start, FIRST)
-    want = np.busday_count(start + s_off, end + e_off, busdaycal=bdc)
+    want = np.busday_count(start + days(s_off), end + days(e_off), busdaycal=bdc)
     got = cal.elapsed_working_days(start, end, convention=convention)
     assert np.array_equal(got, want)
 
@@ -557,7 +564,7 @@ def test_series_with_nat_keeps_the_index():
     assert cal.working_days(received.dropna(), "2024-04-01").tolist() == [20, 19, 14]
 
 
-@pytest.mark.parametrize("missing", [np.datetime64("NaT"), pd.NaT, None],
+@pytest.mark.parametrize("missing", [np.datetime64("NaT", "D"), pd.NaT, None],
                          ids=["datetime64-NaT", "pandas-NaT", "None"])
 def test_scalar_missing_date_gives_none(missing):
     """The docstring: a missing date (NaT, None) gives -1 in an array and
