@@ -15,7 +15,7 @@ import numpy.typing as npt
 from . import _core
 from ._convert import threads as _threads
 from ._deprecate import keyword_only_after
-from .calendar import Calendar, Dates, DateScalar, _Dates, as_days
+from .calendar import Calendar, Dates, DateScalar, as_days
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ _SLA_FIELDS = ("key", "records", "within", "total", "open_late",
                "open_pending", "closed", "elapsed_sum", "elapsed_max")
 (_RECORDS, _WITHIN, _TOTAL, _OPEN_LATE, _OPEN_PENDING, _CLOSED, _ELAPSED_SUM,
  _ELAPSED_MAX) = range(1, len(_SLA_FIELDS))
-_DAY = np.dtype("datetime64[D]")
 _COUNT_COLUMNS = ("within", "total", "records", "open_late", "open_pending",
                   "closed", "elapsed_sum")
 
@@ -139,16 +138,6 @@ def _keys_and_decode(by: By, n: int
     return combined, decode_multi, False
 
 
-def _record_days(dates: Dates, name: str) -> _Dates:
-    """Record dates as int64 days: a numpy datetime64[D] array is viewed as
-    int64 in place (no copy, no conversion); anything else goes through
-    :func:`as_days`."""
-    if type(dates) is np.ndarray and dates.dtype == _DAY and dates.ndim == 1 \
-            and dates.flags.c_contiguous:
-        return _Dates(dates.view(np.int64), False)
-    return as_days(dates, name)
-
-
 def _sla_groups(start: Dates, end: Dates, calendar: CalendarLike, by: By, limit: int,
                 as_of: DateScalar, convention: str, threads: int | None
                 ) -> tuple[npt.NDArray[np.int64], pd.Index[Any]]:
@@ -158,8 +147,8 @@ def _sla_groups(start: Dates, end: Dates, calendar: CalendarLike, by: By, limit:
     column without a copy), and that index."""
     n_threads = _threads(threads)
     cal = _calendar(calendar)
-    s = _record_days(start, "start")
-    e = _record_days(end, "end")
+    s = as_days(start, "start")
+    e = as_days(end, "end")
     n = s.days.shape[0]
     if e.days.shape[0] != n:
         raise InputError(f"start has {n} dates and end {e.days.shape[0]}; "
