@@ -303,11 +303,6 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
  * the compiler's cheapest vectorisation (GCC's at -O2) takes the check's
  * loop whole. */
 #define SLA_BLOCK 64
-/* Rows taken one at a time (sla_closed_run) after a block the block path
- * could not take, before it tries again: records with a row it cannot
- * take in every block (many open ones) pay for its check a quarter of
- * the time. */
-#define SLA_BACKOFF (4 * SLA_BLOCK)
 /* The block path asks for the block SLA_PREFETCH blocks ahead of the one
  * it checks (1 KB of each column): 0, 2, 3, 4, 6, 8 and 16 were timed on
  * 10 million records (CPU time, the machine being shared), 2 to 4 the
@@ -320,11 +315,14 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
  * The tests are made on sign bits, with no comparison: every date's and
  * key's difference from the start of its range, the span less it and
  * the end's difference less the start's are below 2^63 exactly when the
- * row is one sla_closed_run takes, so that OR-ing them all is one test a
- * block and the compiler vectorises its loop, which keeps the differences
- * (and each key's accumulator offset) for the loads after it.  Returns
- * the first row of the first block with a row it cannot take, or of the
- * rows after the last whole block. */
+ * row is one sla_closed_run takes, so that OR-ing them is the test and the
+ * compiler vectorises its loop, which keeps the differences (and each
+ * key's accumulator offset) for the loads after it.  A block with rows
+ * the test refuses (open records, faults, keys outside the map) is
+ * counted with a test a row: a refused row keyed inside the map goes
+ * through the rule (sla_add_row, which then cannot widen the map); one
+ * keyed outside it, or a fault, ends the call there.  Returns that row,
+ * or the first of the rows after the last whole block. */
 #define DEFINE_SLA_BLOCKS(name, target, has_keys)                             \
     target static size_t name(const sla_rule *rule, ap__group_map *map,       \
                               const int64_t *restrict start,                  \
@@ -340,10 +338,10 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
         const int64_t limit = rule->limit;                                    \
         int64_t *acc = map->acc;                                              \
         uint64_t ds[SLA_BLOCK], de[SLA_BLOCK], at[SLA_BLOCK];                 \
+        uint64_t refused[SLA_BLOCK];                                          \
         for (; to - i >= SLA_BLOCK; i += SLA_BLOCK) {                         \
             const int64_t *restrict s = start + i, *restrict e = end + i;     \
             const int64_t *restrict k = has_keys ? keys + i : NULL;           \
-            uint64_t outside = 0;                                             \
             if (to - i >= (SLA_PREFETCH + 1) * SLA_BLOCK)                     \
                 for (int line = 0; line < SLA_BLOCK * 8; line += 64) {        \
                     AP__PLAT_PREFETCH((const char *)(s + SLA_PREFETCH *       \
@@ -354,17 +352,37 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
                         AP__PLAT_PREFETCH((const char *)(k + SLA_PREFETCH *   \
                                           SLA_BLOCK) + line);                 \
                 }                                                             \
+            uint64_t outside = 0;                                             \
             for (int j = 0; j < SLA_BLOCK; j++) {                             \
                 uint64_t dk = has_keys ? (uint64_t)k[j] - kmin : 0;           \
                 ds[j] = (uint64_t)s[j] - first;                               \
                 de[j] = (uint64_t)e[j] - first;                               \
                 at[j] = dk * F_COUNT + F_BIN0;                                \
-                outside |= ds[j] | de[j] | (de[j] - ds[j]) | (span - de[j]) | \
-                           dk | (kspan - dk);                                 \
+                uint64_t bits = ds[j] | de[j] | (de[j] - ds[j]) |             \
+                                (span - de[j]) | dk | (kspan - dk);           \
+                refused[j] = bits >> 63;                                      \
+                outside |= bits;                                              \
             }                                                                 \
-            if (outside >> 63)                                                \
-                break;                                                        \
+            if (AP__PLAT_LIKELY(!(outside >> 63))) {                          \
+                for (int j = 0; j < SLA_BLOCK; j++) {                         \
+                    const int64_t elapsed =                                   \
+                        (int64_t)from_e[de[j]] - (int64_t)from_s[ds[j]];      \
+                    if (AP__PLAT_LIKELY((uint64_t)elapsed < SLA_BINS))        \
+                        acc[at[j] + (uint64_t)elapsed]++;                     \
+                    else                                                      \
+                        sla_add_long(acc + (at[j] - F_BIN0), elapsed, limit); \
+                }                                                             \
+                continue;                                                     \
+            }                                                                 \
             for (int j = 0; j < SLA_BLOCK; j++) {                             \
+                if (refused[j]) {                                             \
+                    if (has_keys && (uint64_t)k[j] - kmin > kspan)            \
+                        return i + (size_t)j;                                 \
+                    if (SLA_FAILED(sla_add_row(rule, map, s[j], e[j],         \
+                                               has_keys ? k[j] : 0)))         \
+                        return i + (size_t)j;                                 \
+                    continue;                                                 \
+                }                                                             \
                 const int64_t elapsed =                                       \
                     (int64_t)from_e[de[j]] - (int64_t)from_s[ds[j]];          \
                 if (AP__PLAT_LIKELY((uint64_t)elapsed < SLA_BINS))            \
@@ -452,11 +470,13 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
     job->made[chunk] = 1;
     while (i < to) {
         if (map->direct) {
-            /* Whole blocks while they pass, then a row at a time up to
-             * one_by_one, from a block that did not pass. */
+            /* Whole blocks, then a row at a time up to one_by_one: the
+             * rows after the last whole block, or from a row the block
+             * path left (a key outside the map, or a fault) to the end of
+             * a block's length after it. */
             if (i >= one_by_one) {
                 i = blocks(rule, map, start, end, keys, i, to);
-                one_by_one = i + SLA_BACKOFF;
+                one_by_one = to - i < SLA_BLOCK ? to : i + SLA_BLOCK;
             }
             size_t stop = one_by_one < to ? one_by_one : to;
             i = keys ? sla_closed_run_keyed(rule, map, start, end, keys, i,

@@ -417,8 +417,8 @@ TEST(sla_measure_block_path_equals_rows)
      * first row of one, another's 14th, the last of the last) is named,
      * whichever build and thread meets it: a start outside the calendar,
      * an end before its start, a NaT start, an end past the calendar, and
-     * both so far out (int64's largest start, an end two days before
-     * 1970) that only the end's own difference tells the block so. */
+     * both so far out (a start 2^62 days after 1970, an end 2^63 - 2^61
+     * before it) that only the end's own difference tells the block so. */
     ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, AP_DATE_NAT};
     const size_t bad_rows[] = {64 * 43, 64 * 40 + 13, 64 * 299 + 63};
     const char *why[] = {": start is 1969-12-31", " ends (", ": start is NaT",
@@ -436,8 +436,8 @@ TEST(sla_measure_block_path_equals_rows)
             else if (fault == 3)
                 end[row] = ymd(2101, 1, 1);
             else {
-                start[row] = INT64_MAX;
-                end[row] = ymd(1970, 1, 1) - 2;
+                start[row] = ymd(1970, 1, 1) + ((int64_t)1 << 62);
+                end[row] = INT64_MIN + ((int64_t)1 << 61) + ymd(1970, 1, 1);
             }
             char want_row[64];
             snprintf(want_row, sizeof want_row, "row %zu%s", row, why[fault]);
