@@ -13,6 +13,7 @@
  * group's histogram.  Large inputs are split into chunks, one per thread,
  * each with its own accumulators, added together at the end in chunk
  * order, so the result does not depend on the threads. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,11 @@ enum {
 };
 
 #define SLA_CHUNK_MIN ((size_t)1 << 18)
+/* Records a thread takes at a time (1.5 MB of dates and keys), from a
+ * shared counter, when there are several threads: a thread that runs
+ * slower (its core shared with other work) takes fewer pieces instead of
+ * holding the others up at the end. */
+#define SLA_PIECE ((size_t)1 << 16)
 
 /* What the rule makes of one record, and the faults that stop a call. */
 typedef enum sla_kind {
@@ -198,12 +204,15 @@ ap_status ap_sla_rows(const ap_calendar *cal, const int64_t *start,
 typedef struct sla_job {
     sla_rule rule;
     const int64_t *start, *end, *keys;
-    ap__group_map maps[AP__MAX_THREADS];
-    int made[AP__MAX_THREADS];     /* maps[chunk] was set up */
-    sla_kind bad[AP__MAX_THREADS]; /* SLA_FAILED, or no fault */
     size_t (*blocks)(const sla_rule *, ap__group_map *,
                      const int64_t *restrict, const int64_t *restrict,
                      const int64_t *restrict, size_t, size_t);
+    size_t n, piece, pieces;       /* the rows in pieces of `piece` */
+    atomic_size_t next;            /* the next piece to take */
+    atomic_int stop;               /* a thread met a fault: take no more */
+    ap__group_map maps[AP__MAX_THREADS]; /* one a thread */
+    int made[AP__MAX_THREADS];     /* maps[t] was set up */
+    sla_kind bad[AP__MAX_THREADS]; /* SLA_FAILED, or no fault */
     size_t bad_row[AP__MAX_THREADS];
 } sla_job;
 
@@ -407,6 +416,15 @@ typedef size_t (*sla_blocks_fn)(const sla_rule *rule, ap__group_map *map,
                                 const int64_t *restrict keys, size_t i,
                                 size_t to);
 
+/* The rows of a piece when several threads share the rows: SLA_PIECE,
+ * unless a test asks for fewer (ap__sla_piece_rows). */
+static size_t piece_rows = 0;
+
+void ap__sla_piece_rows(size_t rows)
+{
+    piece_rows = rows;
+}
+
 /* Which instruction set the block path uses: the best this CPU has,
  * unless a test asks for the baseline (ap__sla_baseline_only). */
 static int baseline_only = 0;
@@ -450,24 +468,14 @@ static void sla_fold_all(ap__group_map *map, int64_t limit)
         sla_fold(map->acc + g * F_COUNT, limit);
 }
 
-static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
+/* Rows [i, to) into the thread's map; SLA_CLOSED, or the fault that
+ * stopped it with its row in *row. */
+static sla_kind sla_rows(const sla_job *job, ap__group_map *map, size_t i,
+                         size_t to, size_t *row)
 {
-    sla_job *job = ctx;
-    ap__group_map *map = &job->maps[chunk];
     const sla_rule *rule = &job->rule;
     const int64_t *start = job->start, *end = job->end, *keys = job->keys;
-    const sla_blocks_fn blocks = job->blocks;
-    sla_kind kind = SLA_CLOSED;
-    size_t i = from, one_by_one = from;
-    /* The map starts at this chunk's first key and widens as keys come:
-     * no pass over the keys beforehand to find their range. */
-    if (ap__group_map_init_at(map, F_COUNT,
-                              keys && from < to ? keys[from] : 0) < 0) {
-        job->bad[chunk] = SLA_BAD_NOMEM;
-        job->bad_row[chunk] = from;
-        return;
-    }
-    job->made[chunk] = 1;
+    size_t one_by_one = i;
     while (i < to) {
         if (map->direct) {
             /* Whole blocks, then a row at a time up to one_by_one: the
@@ -475,7 +483,7 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
              * path left (a key outside the map, or a fault) to the end of
              * a block's length after it. */
             if (i >= one_by_one) {
-                i = blocks(rule, map, start, end, keys, i, to);
+                i = job->blocks(rule, map, start, end, keys, i, to);
                 one_by_one = to - i < SLA_BLOCK ? to : i + SLA_BLOCK;
             }
             size_t stop = one_by_one < to ? one_by_one : to;
@@ -490,15 +498,58 @@ static void sla_chunk(void *ctx, size_t chunk, size_t from, size_t to)
                             (uint64_t)map->n_slots)
                 sla_fold_all(map, rule->limit);
         }
-        kind = sla_add_row(rule, map, start[i], end[i], keys ? keys[i] : 0);
-        if (SLA_FAILED(kind))
-            break;
+        sla_kind kind =
+            sla_add_row(rule, map, start[i], end[i], keys ? keys[i] : 0);
+        if (SLA_FAILED(kind)) {
+            *row = i;
+            return kind;
+        }
         i++;
     }
-    if (!SLA_FAILED(kind))
-        sla_fold_all(map, rule->limit);
-    job->bad[chunk] = SLA_FAILED(kind) ? kind : SLA_CLOSED;
-    job->bad_row[chunk] = i;
+    return SLA_CLOSED;
+}
+
+/* One thread: pieces from the shared counter, in rising order, into its
+ * own map, until none is left or a thread has met a fault.  The map
+ * starts at the first piece's first key and widens as keys come: no pass
+ * over the keys beforehand to find their range. */
+static void sla_worker(void *ctx, size_t t, size_t from, size_t to)
+{
+    (void)from; /* the rows come from the counter, not the split */
+    (void)to;
+    sla_job *job = ctx;
+    ap__group_map *map = &job->maps[t];
+    job->bad[t] = SLA_CLOSED;
+    while (!atomic_load_explicit(&job->stop, memory_order_relaxed)) {
+        size_t p = atomic_fetch_add_explicit(&job->next, 1,
+                                             memory_order_relaxed);
+        if (p >= job->pieces)
+            break;
+        size_t a = p * job->piece;
+        size_t b = job->n - a > job->piece ? a + job->piece : job->n;
+        size_t row = a;
+        sla_kind kind = SLA_CLOSED;
+        if (!job->made[t]) {
+            if (ap__group_map_init_at(map, F_COUNT,
+                                      job->keys ? job->keys[a] : 0) < 0)
+                kind = SLA_BAD_NOMEM;
+            else
+                job->made[t] = 1;
+        }
+        if (!SLA_FAILED(kind))
+            kind = sla_rows(job, map, a, b, &row);
+        if (SLA_FAILED(kind)) {
+            /* Every piece before this one was taken (the counter only
+             * rises) and is finished by its thread: the earliest fault
+             * of all threads is the first of the rows. */
+            job->bad[t] = kind;
+            job->bad_row[t] = row;
+            atomic_store_explicit(&job->stop, 1, memory_order_relaxed);
+            return;
+        }
+    }
+    if (job->made[t])
+        sla_fold_all(map, job->rule.limit);
 }
 
 typedef struct collect {
@@ -592,35 +643,54 @@ ap_status ap_sla_measure_threads(const ap_calendar *cal,
 
     size_t chunks =
         n == 0 ? 1 : ap__batch_chunks(threads, n, SLA_CHUNK_MIN);
-    ap__parallel_run(n, chunks, sla_chunk, &job);
-    /* The earliest bad row of all, whichever chunk met it. */
+    job.n = n;
+    job.piece = chunks == 1 || n == 0 ? (n ? n : 1)
+                : piece_rows ? piece_rows : SLA_PIECE;
+    job.pieces = (n + job.piece - 1) / job.piece;
+    atomic_init(&job.next, 0);
+    atomic_init(&job.stop, 0);
+    ap__parallel_run(n, chunks, sla_worker, &job);
+    /* The earliest bad row of all, whichever thread met it. */
+    size_t first_bad = chunks;
     for (size_t t = 0; t < chunks; t++)
-        if (SLA_FAILED(job.bad[t])) {
-            size_t row = job.bad_row[t];
-            if (job.bad[t] == SLA_BAD_NOMEM)
-                st = ap_error_set(err, AP_E_NOMEM,
-                                  "out of memory grouping the records");
-            else
-                st = sla_fault(job.bad[t], row, start[row], end[row],
-                               options->as_of, err);
-            break;
-        }
+        if (SLA_FAILED(job.bad[t]) &&
+            (first_bad == chunks || job.bad_row[t] < job.bad_row[first_bad]))
+            first_bad = t;
+    if (first_bad < chunks) {
+        size_t row = job.bad_row[first_bad];
+        if (job.bad[first_bad] == SLA_BAD_NOMEM)
+            st = ap_error_set(err, AP_E_NOMEM,
+                              "out of memory grouping the records");
+        else
+            st = sla_fault(job.bad[first_bad], row, start[row], end[row],
+                           options->as_of, err);
+    }
+    /* The groups are gathered into the first thread's map, which took no
+     * piece when there were none (no records). */
+    if (st == AP_OK && !job.made[0]) {
+        if (ap__group_map_init_at(&job.maps[0], F_COUNT, 0) < 0)
+            st = ap_error_set(err, AP_E_NOMEM,
+                              "out of memory grouping the records");
+        else
+            job.made[0] = 1;
+    }
     collect c = {&job.maps[0], 0};
     for (size_t t = 1; st == AP_OK && t < chunks; t++) {
+        if (!job.made[t])
+            continue;
         ap__group_map_each(&job.maps[t], add_group, &c);
         if (c.failed)
             st = ap_error_set(err, AP_E_NOMEM,
                               "out of memory grouping the records");
     }
     if (st == AP_OK) {
-        size_t groups = n == 0 ? 0 : ap__group_map_size(&job.maps[0]);
+        size_t groups = ap__group_map_size(&job.maps[0]);
         emit e = {malloc((groups ? groups : 1) * sizeof *e.groups), 0};
         if (e.groups == NULL) {
             st = ap_error_set(err, AP_E_NOMEM,
                               "out of memory grouping the records");
         } else {
-            if (n > 0)
-                ap__group_map_each(&job.maps[0], emit_group, &e);
+            ap__group_map_each(&job.maps[0], emit_group, &e);
             qsort(e.groups, e.n, sizeof *e.groups, cmp_group_key);
             out->groups = e.groups;
             out->n_groups = e.n;

@@ -298,33 +298,42 @@ TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
                                              : ymd(2021, 11, 30)};
             const int64_t *k = layout == 0 && conv == 1 ? NULL : keys;
             size_t groups = sla_reference(cal, start, end, k, n, &opt, want);
-            for (int threads = 0; threads <= 3; threads++) {
-                ap_sla_result r;
-                CHECK(ap_sla_measure_threads(cal, start, end, k, n, &opt,
-                                             threads, &r, &err) == AP_OK);
-                CHECK_EQ_I64(r.n_groups, groups);
-                size_t same = 0;
-                for (size_t g = 0; g < groups && g < r.n_groups; g++)
-                    same += same_group(&r.groups[g], &want[g]);
-                CHECK_EQ_I64(same, groups);
-                ap_sla_result_clear(&r);
-            }
+            /* Threads sharing the rows in pieces of 65,536 (one here)
+             * and of 1,000 rows. */
+            for (int piece = 0; piece <= 1000; piece += 1000)
+                for (int threads = 0; threads <= 3; threads++) {
+                    ap__sla_piece_rows((size_t)piece);
+                    ap_sla_result r;
+                    CHECK(ap_sla_measure_threads(cal, start, end, k, n,
+                                                 &opt, threads, &r,
+                                                 &err) == AP_OK);
+                    CHECK_EQ_I64(r.n_groups, groups);
+                    size_t same = 0;
+                    for (size_t g = 0; g < groups && g < r.n_groups; g++)
+                        same += same_group(&r.groups[g], &want[g]);
+                    CHECK_EQ_I64(same, groups);
+                    ap_sla_result_clear(&r);
+                }
+            ap__sla_piece_rows(0);
         }
     }
     /* The earliest bad row is named whichever thread meets it, after open
-     * rows and keys that widened the map. */
+     * rows and keys that widened the map, in pieces of any size. */
     keys[n - 5] = (int64_t)1 << 50;
     end[n - 3] = start[n - 3] - 1;
     end[n / 2 + 11] = AP_DATE_NAT;
     start[n / 2 + 11] = ymd(2150, 1, 1);
     ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, AP_DATE_NAT};
-    for (int threads = 0; threads <= 3; threads++) {
-        ap_sla_result r;
-        CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, threads,
-                                     &r, &err) == AP_E_INPUT);
-        CHECK_CONTAINS(err.message, "row 20011: start is 2150-01-01");
-        CHECK(r.groups == NULL && r.n_groups == 0);
-    }
+    for (int piece = 0; piece <= 1000; piece += 250)
+        for (int threads = 0; threads <= 3; threads++) {
+            ap__sla_piece_rows((size_t)piece);
+            ap_sla_result r;
+            CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt,
+                                         threads, &r, &err) == AP_E_INPUT);
+            CHECK_CONTAINS(err.message, "row 20011: start is 2150-01-01");
+            CHECK(r.groups == NULL && r.n_groups == 0);
+        }
+    ap__sla_piece_rows(0);
     start[n / 2 + 11] = start[n / 2 + 10];
     ap_sla_result r;
     CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, 2, &r,
@@ -396,6 +405,9 @@ TEST(sla_measure_block_path_equals_rows)
                                               want);
                 for (int baseline = 0; baseline <= 1; baseline++) {
                     ap__sla_baseline_only(baseline);
+                    /* Threads sharing the rows in pieces of 65,536 (one
+                     * here) and of 640 rows (ten blocks). */
+                    ap__sla_piece_rows(baseline ? 640 : 0);
                     for (int threads = 0; threads <= 3; threads++) {
                         ap_sla_result r;
                         CHECK(ap_sla_measure_threads(cal, start, end, k, n,
@@ -443,6 +455,7 @@ TEST(sla_measure_block_path_equals_rows)
             snprintf(want_row, sizeof want_row, "row %zu%s", row, why[fault]);
             for (int baseline = 0; baseline <= 1; baseline++) {
                 ap__sla_baseline_only(baseline);
+                ap__sla_piece_rows(baseline ? 640 : 0);
                 for (int threads = 0; threads <= 3; threads++) {
                     ap_sla_result r;
                     CHECK(ap_sla_measure_threads(cal, start, end, keys, n,
@@ -456,6 +469,7 @@ TEST(sla_measure_block_path_equals_rows)
             end[row] = e0;
         }
     ap__sla_baseline_only(0);
+    ap__sla_piece_rows(0);
     ap_calendar_free(cal);
     free(start);
     free(end);
