@@ -255,6 +255,16 @@ AP__PLAT_NOINLINE static void sla_add_long(int64_t *a, int64_t elapsed,
         a[F_ELAPSED_MAX] = elapsed;
 }
 
+/* A closed record of any elapsed days (0 or more), into its group's
+ * accumulator a. */
+static inline void sla_add_closed(int64_t *a, int64_t elapsed, int64_t limit)
+{
+    if ((uint64_t)elapsed < SLA_BINS)
+        a[F_BIN0 + elapsed]++;
+    else
+        sla_add_long(a, elapsed, limit);
+}
+
 /* The common case, rows [i, to) while each is closed, in the calendar and
  * keyed inside the direct map's range: three predictable tests (unsigned
  * differences), two loads from the calendar's table and one increment, of
@@ -347,7 +357,6 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
         const int64_t limit = rule->limit;                                    \
         int64_t *acc = map->acc;                                              \
         uint64_t ds[SLA_BLOCK], de[SLA_BLOCK], at[SLA_BLOCK];                 \
-        uint64_t refused[SLA_BLOCK];                                          \
         for (; to - i >= SLA_BLOCK; i += SLA_BLOCK) {                         \
             const int64_t *restrict s = start + i, *restrict e = end + i;     \
             const int64_t *restrict k = has_keys ? keys + i : NULL;           \
@@ -367,24 +376,30 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
                 ds[j] = (uint64_t)s[j] - first;                               \
                 de[j] = (uint64_t)e[j] - first;                               \
                 at[j] = dk * F_COUNT + F_BIN0;                                \
-                uint64_t bits = ds[j] | de[j] | (de[j] - ds[j]) |             \
-                                (span - de[j]) | dk | (kspan - dk);           \
-                refused[j] = bits >> 63;                                      \
-                outside |= bits;                                              \
+                outside |= ds[j] | de[j] | (de[j] - ds[j]) | (span - de[j]) | \
+                           dk | (kspan - dk);                                 \
             }                                                                 \
             if (AP__PLAT_LIKELY(!(outside >> 63))) {                          \
-                for (int j = 0; j < SLA_BLOCK; j++) {                         \
-                    const int64_t elapsed =                                   \
+                for (int j = 0; j < SLA_BLOCK; j += 2) {                      \
+                    const int64_t e0 =                                        \
                         (int64_t)from_e[de[j]] - (int64_t)from_s[ds[j]];      \
-                    if (AP__PLAT_LIKELY((uint64_t)elapsed < SLA_BINS))        \
-                        acc[at[j] + (uint64_t)elapsed]++;                     \
-                    else                                                      \
-                        sla_add_long(acc + (at[j] - F_BIN0), elapsed, limit); \
+                    const int64_t e1 = (int64_t)from_e[de[j + 1]] -           \
+                                       (int64_t)from_s[ds[j + 1]];            \
+                    if (AP__PLAT_LIKELY((uint64_t)e0 < SLA_BINS &&            \
+                                        (uint64_t)e1 < SLA_BINS)) {           \
+                        acc[at[j] + (uint64_t)e0]++;                          \
+                        acc[at[j + 1] + (uint64_t)e1]++;                      \
+                        continue;                                             \
+                    }                                                         \
+                    sla_add_closed(acc + (at[j] - F_BIN0), e0, limit);        \
+                    sla_add_closed(acc + (at[j + 1] - F_BIN0), e1, limit);    \
                 }                                                             \
                 continue;                                                     \
             }                                                                 \
             for (int j = 0; j < SLA_BLOCK; j++) {                             \
-                if (refused[j]) {                                             \
+                const uint64_t dk = has_keys ? (uint64_t)k[j] - kmin : 0;     \
+                if ((ds[j] | de[j] | (de[j] - ds[j]) | (span - de[j]) | dk |  \
+                     (kspan - dk)) >> 63) {                                   \
                     if (has_keys && (uint64_t)k[j] - kmin > kspan)            \
                         return i + (size_t)j;                                 \
                     if (SLA_FAILED(sla_add_row(rule, map, s[j], e[j],         \
