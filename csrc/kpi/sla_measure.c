@@ -219,6 +219,24 @@ typedef struct sla_job {
 /* Any record through the rule, into its group's accumulator: open ones,
  * faults, and a key outside the map's present range (which widens the
  * map).  The rare path of sla_chunk, and its whole loop in hash mode. */
+/* What the rule made of a record (kind, and elapsed for a closed one),
+ * into its group's accumulator acc. */
+static inline void sla_count(int64_t *acc, sla_kind kind, int64_t elapsed,
+                             int64_t limit)
+{
+    acc[F_RECORDS]++;
+    if (kind == SLA_OPEN_PENDING) {
+        acc[F_OPEN_PENDING]++;
+    } else if (kind == SLA_OPEN_LATE) {
+        acc[F_OPEN_LATE]++;
+    } else {
+        acc[F_WITHIN] += elapsed <= limit;
+        acc[F_ELAPSED_SUM] += elapsed;
+        if (elapsed > acc[F_ELAPSED_MAX])
+            acc[F_ELAPSED_MAX] = elapsed;
+    }
+}
+
 static sla_kind sla_add_row(const sla_rule *rule, ap__group_map *map,
                             int64_t s, int64_t e, int64_t key)
 {
@@ -229,17 +247,7 @@ static sla_kind sla_add_row(const sla_rule *rule, ap__group_map *map,
     int64_t *acc = ap__group_map_get(map, key);
     if (acc == NULL)
         return SLA_BAD_NOMEM;
-    acc[F_RECORDS]++;
-    if (kind == SLA_OPEN_PENDING) {
-        acc[F_OPEN_PENDING]++;
-    } else if (kind == SLA_OPEN_LATE) {
-        acc[F_OPEN_LATE]++;
-    } else {
-        acc[F_WITHIN] += elapsed <= rule->limit;
-        acc[F_ELAPSED_SUM] += elapsed;
-        if (elapsed > acc[F_ELAPSED_MAX])
-            acc[F_ELAPSED_MAX] = elapsed;
-    }
+    sla_count(acc, kind, elapsed, rule->limit);
     return kind;
 }
 
@@ -339,8 +347,8 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
  * key's accumulator offset) for the loads after it.  A block with rows
  * the test refuses (open records, faults, keys outside the map) is
  * counted with a test a row: a refused row keyed inside the map goes
- * through the rule (sla_add_row, which then cannot widen the map); one
- * keyed outside it, or a fault, ends the call there.  Returns that row,
+ * through the rule into its group's accumulator; one keyed outside it
+ * (the map must widen), or a fault, ends the call there.  Returns that row,
  * or the first of the rows after the last whole block. */
 #define DEFINE_SLA_BLOCKS(name, target, has_keys)                             \
     target static size_t name(const sla_rule *rule, ap__group_map *map,       \
@@ -400,11 +408,12 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
                 const uint64_t dk = has_keys ? (uint64_t)k[j] - kmin : 0;     \
                 if ((ds[j] | de[j] | (de[j] - ds[j]) | (span - de[j]) | dk |  \
                      (kspan - dk)) >> 63) {                                   \
-                    if (has_keys && (uint64_t)k[j] - kmin > kspan)            \
+                    int64_t elapsed = 0;                                      \
+                    sla_kind kind;                                            \
+                    if (dk > kspan ||                                         \
+                        SLA_FAILED(kind = sla_row(rule, s[j], e[j], &elapsed))) \
                         return i + (size_t)j;                                 \
-                    if (SLA_FAILED(sla_add_row(rule, map, s[j], e[j],         \
-                                               has_keys ? k[j] : 0)))         \
-                        return i + (size_t)j;                                 \
+                    sla_count(acc + (at[j] - F_BIN0), kind, elapsed, limit);  \
                     continue;                                                 \
                 }                                                             \
                 const int64_t elapsed =                                       \
