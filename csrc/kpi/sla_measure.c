@@ -10,9 +10,10 @@
  *
  * Each closed record costs two loads from the calendar's table of working
  * days before each date, a subtraction and one increment, of a bin of its
- * group's histogram.  Large inputs are split into chunks, one per thread,
- * each with its own accumulators, added together at the end in chunk
- * order, so the result does not depend on the threads. */
+ * group's histogram.  Large inputs are shared between threads, which take
+ * them in pieces from a counter, each thread with its own accumulators,
+ * added together at the end: counts add and maxima are maxima, so the
+ * result does not depend on the threads nor on which took which piece. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,9 @@
  * closed record of fewer than SLA_BINS elapsed days costs one increment,
  * of its bin in the group's histogram; records, within, the sum and the
  * maximum are worked out from the histogram when it is folded (sla_fold:
- * at the end of each chunk, and before the map is widened, since a map
- * turned to hashing keeps only the groups whose record count is nonzero).
+ * when a thread has taken its last piece, and before its map is widened,
+ * since a map turned to hashing keeps only the groups whose record count
+ * is nonzero).
  * Every other record (open ones, and closed ones of SLA_BINS elapsed days
  * or more) updates the fields directly, F_RECORDS included.  closed and
  * total are not counted: they are records - open_late - open_pending and
@@ -218,7 +220,7 @@ typedef struct sla_job {
 
 /* Any record through the rule, into its group's accumulator: open ones,
  * faults, and a key outside the map's present range (which widens the
- * map).  The rare path of sla_chunk, and its whole loop in hash mode. */
+ * map).  The rare path of sla_rows, and its whole loop in hash mode. */
 /* What the rule made of a record (kind, and elapsed for a closed one),
  * into its group's accumulator acc. */
 static inline void sla_count(int64_t *acc, sla_kind kind, int64_t elapsed,
@@ -338,13 +340,15 @@ AP__PLAT_NOINLINE static size_t sla_closed_run_all(const sla_rule *rule, ap__gro
 
 /* The block path, on whole blocks of rows from i, defined (as `name`) once
  * per instruction set and with and without keys: sla_closed_run's tests
- * for a block at once, then its loads and increment with no test a row.
- * The tests are made on sign bits, with no comparison: every date's and
- * key's difference from the start of its range, the span less it and
- * the end's difference less the start's are below 2^63 exactly when the
- * row is one sla_closed_run takes, so that OR-ing them is the test and the
- * compiler vectorises its loop, which keeps the differences (and each
- * key's accumulator offset) for the loads after it.  A block with rows
+ * for a block at once, then its loads and increment with no test a row,
+ * two rows a step.  The tests are made on sign bits, with no comparison:
+ * the start's and the end's differences from the calendar's first date,
+ * the key's from the map's first key, the calendar's span less the end's,
+ * the map's less the key's and the end's less the start's are all below
+ * 2^63 exactly when the row is one sla_closed_run takes, so that OR-ing
+ * them is the test and the compiler vectorises its loop, which keeps the
+ * differences (and each key's accumulator offset) for the loads after
+ * it.  A block with rows
  * the test refuses (open records, faults, keys outside the map) is
  * counted with a test a row: a refused row keyed inside the map goes
  * through the rule into its group's accumulator; one keyed outside it
