@@ -369,6 +369,29 @@ def test_elapsed_summary_fixed(cases):
     assert inclusive.loc["all", "elapsed_sum"] == (4 + 5 + 1 + 2)
 
 
+def test_results_are_ordinary_frames_of_their_own(cases):
+    """The frames are built straight from the kernel's groups: each column
+    has its dtype, can be written, and shares nothing with the input or
+    with another result."""
+    start, end, _, _ = cases
+    keys = np.arange(len(start), dtype=np.int64) % 2
+    got = apportion.within_working_days(start, end, 3, by=keys)
+    assert list(got.columns) == SLA_COLUMNS
+    assert got.dtypes.tolist() == [np.int64, np.int64, np.float64] + [np.int64] * 4
+    assert got.index.dtype == np.int64 and got.index.tolist() == [0, 1]
+    again = apportion.within_working_days(start, end, 3, by=keys)
+    got.loc[0, "within"] = -7
+    got["records"] += 100
+    assert again.loc[0, "within"] != -7 and (again["records"] < 100).all()
+    assert keys.tolist() == (np.arange(len(start)) % 2).tolist()
+    summary = apportion.elapsed_working_days_summary(start, end, by=keys)
+    assert summary["max"].dtype == np.int64  # every group has a closed record
+    summary.iloc[0, 0] = -1
+    assert summary.iloc[0, 0] == -1
+    open_only = apportion.elapsed_working_days_summary(start[:1], np.array([NAT]))
+    assert open_only["max"].dtype == np.float64 and np.isnan(open_only.loc["all", "max"])
+
+
 def test_calendar_by_name_or_object(cases):
     start, end, _, _ = cases
     by_name = apportion.within_working_days(start, end, 3, calendar="scotland")

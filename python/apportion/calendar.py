@@ -68,6 +68,7 @@ Dates = Union[DateScalar, DateArray, "pd.Series[Any]"]
 _Wrapped = Union[int, bool, _dt.date, None, "npt.NDArray[Any]", "pd.Series[Any]"]
 
 _NAT = np.iinfo(np.int64).min
+_DAY = np.dtype("datetime64[D]")
 _EPOCH = _dt.date(1970, 1, 1)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -135,6 +136,13 @@ def _scalar_day(value: object, name: str) -> int:
 
 def as_days(values: object, name: str) -> _Dates:
     """Any supported date input as days since 1970-01-01 (NaT kept)."""
+    if type(values) is np.ndarray and values.dtype == _DAY and values.ndim == 1:
+        # The common case first: datetime64[D] holds days since 1970 as
+        # int64 already, so the days are a view of the array (a copy only
+        # of a strided one), with no check of what else it might be.
+        if not values.flags.c_contiguous:
+            values = np.ascontiguousarray(values)
+        return _Dates(values.view(np.int64), False)
     if _is_missing(values) or isinstance(values, (str, _dt.date, np.datetime64)):
         return _Dates(np.array([_scalar_day(values, name)], dtype=np.int64),
                       scalar=True)

@@ -7,7 +7,7 @@ results on separate chunks of records add up exactly (:func:`combine`).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,8 @@ By = Union["npt.NDArray[Any]", "pd.Series[Any]", "pd.Index[Any]", Sequence[Any],
 _NAT = np.iinfo(np.int64).min
 _SLA_FIELDS = ("key", "records", "within", "total", "open_late",
                "open_pending", "closed", "elapsed_sum", "elapsed_max")
+(_RECORDS, _WITHIN, _TOTAL, _OPEN_LATE, _OPEN_PENDING, _CLOSED, _ELAPSED_SUM,
+ _ELAPSED_MAX) = range(1, len(_SLA_FIELDS))
 _COUNT_COLUMNS = ("within", "total", "records", "open_late", "open_pending",
                   "closed", "elapsed_sum")
 
@@ -77,11 +79,28 @@ def _group_keys(by: By, n: int
                            Callable[[npt.NDArray[np.int64]], pd.Index[Any]]]:
     """Grouping columns as one int64 key per record, and a function from
     the distinct keys to the result's index."""
+    keys, decode, _ = _keys_and_decode(by, n)
+    return keys, decode
+
+
+def _keys_and_decode(by: By, n: int
+                     ) -> tuple[npt.NDArray[np.int64] | None,
+                                Callable[[npt.NDArray[np.int64]], pd.Index[Any]],
+                                bool]:
+    """_group_keys, and whether the kernels' key order (ascending int64)
+    is already the labels' order, so that the result needs no sort."""
+    if type(by) is np.ndarray and by.shape == (n,) and by.dtype.kind == "i":
+        # The common case, integer keys in a numpy array: the keys are
+        # their own labels, passed on without a copy when they are int64.
+        def decode_ints(k: npt.NDArray[np.int64]) -> pd.Index[Any]:
+            import pandas as pd
+            return pd.Index(k)
+        return np.ascontiguousarray(by, dtype=np.int64), decode_ints, True
     import pandas as pd
     if by is None:
         def decode_all(keys: npt.NDArray[np.int64]) -> pd.Index[Any]:
             return pd.Index(["all"] * len(keys), name=None)
-        return None, decode_all
+        return None, decode_all, True
     # A list of columns (each one key per record), not a list of keys.
     is_multi = isinstance(by, (list, tuple)) and len(by) > 0 and all(
         isinstance(b, (np.ndarray, pd.Series, pd.Index, list, tuple)) and
@@ -91,7 +110,7 @@ def _group_keys(by: By, n: int
 
         def decode(k: npt.NDArray[np.int64]) -> pd.Index[Any]:
             return pd.Index(k if labels is None else labels[k], name=name)
-        return keys, decode
+        return keys, decode, labels is None
     columns = [_as_key_array(b, n, f"by[{i}]") for i, b in enumerate(by)]
     # Renumber each column densely and combine them in mixed radix.
     dense = []
@@ -116,12 +135,16 @@ def _group_keys(by: By, n: int
         return pd.MultiIndex.from_arrays(
             [level[p] for (_, level, _), p in zip(dense, parts)],
             names=[name for _, _, name in dense])
-    return combined, decode_multi
+    return combined, decode_multi, False
 
 
-def _sla_frame(start: Dates, end: Dates, calendar: CalendarLike, by: By, limit: int,
-               as_of: DateScalar, convention: str, threads: int | None) -> pd.DataFrame:
-    import pandas as pd
+def _sla_groups(start: Dates, end: Dates, calendar: CalendarLike, by: By, limit: int,
+                as_of: DateScalar, convention: str, threads: int | None
+                ) -> tuple[npt.NDArray[np.int64], pd.Index[Any]]:
+    """The kernel's groups as one row per field of _SLA_FIELDS (a column
+    per group, in the order of the result's index: each field is a
+    contiguous, writable array that the result's frame takes as its
+    column without a copy), and that index."""
     n_threads = _threads(threads)
     cal = _calendar(calendar)
     s = as_days(start, "start")
@@ -133,21 +156,40 @@ def _sla_frame(start: Dates, end: Dates, calendar: CalendarLike, by: By, limit: 
     if s.scalar or e.scalar:
         raise InputError("start and end must be arrays of record dates")
     as_of_day = _NAT if as_of is None else int(as_days(as_of, "as_of").days[0])
-    keys, decode = _group_keys(by, n)
+    keys, decode, in_order = _keys_and_decode(by, n)
     raw = _core.sla_measure(cal._cal, s.days, e.days, keys, int(limit),
                             convention, as_of_day, n_threads)
-    rows = np.frombuffer(raw, dtype=np.int64).reshape(-1, len(_SLA_FIELDS))
-    frame = pd.DataFrame(rows[:, 1:], columns=_SLA_FIELDS[1:])
-    frame.index = decode(rows[:, 0])
-    frame = _sorted(frame)
-    if by is None and len(frame) == 0:
-        frame = pd.DataFrame(np.zeros((1, len(_SLA_FIELDS) - 1), dtype=np.int64),
-                             columns=_SLA_FIELDS[1:], index=pd.Index(["all"]))
-        frame["elapsed_max"] = -1
-    return frame
+    # The kernel's packed rows (read-only bytes) turned to one row a field:
+    # one small copy of the groups (72 bytes each), never of the records.
+    fields = np.frombuffer(raw, dtype=np.int64).reshape(
+        -1, len(_SLA_FIELDS)).T.copy()
+    if by is None and fields.shape[1] == 0:
+        # No records: the one group "all", empty (no maximum: -1).
+        fields = np.zeros((len(_SLA_FIELDS), 1), dtype=np.int64)
+        fields[_ELAPSED_MAX] = -1
+        import pandas as pd
+        return fields, pd.Index(["all"])
+    index = decode(fields[0])
+    if not in_order:
+        # Groups in label order where the labels can be ordered, as
+        # _sorted orders a frame (sort_index: missing labels last); the
+        # kernel's key order where they cannot (mixed label types).
+        import pandas as pd
+        position = _sorted(pd.Series(np.arange(len(index)), index=index))
+        fields, index = fields[:, position.to_numpy()], position.index
+    return fields, index
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+def _frame(columns: dict[str, npt.NDArray[Any]], index: pd.Index[Any]) -> pd.DataFrame:
+    """A result frame from its columns (in order) in one step."""
+    import pandas as pd
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+_Frame = TypeVar("_Frame", "pd.DataFrame", "pd.Series[Any]")
+
+
+def _sorted(frame: _Frame) -> _Frame:
     """Groups in label order where the labels can be ordered."""
     try:
         return frame.sort_index()
@@ -200,13 +242,14 @@ def within_working_days(start: Dates, end: Dates, days: int, *,
             or not 0 <= days <= _DAYS_MAX:
         raise InputError(f"days must be a whole number of working days from 0 "
                          f"to {_DAYS_MAX}, not {days!r}")
-    f = _sla_frame(start, end, calendar, by, days, as_of, convention, threads)
-    out = f[["within", "total"]].copy()
-    out["rate"] = _rate(f["within"], f["total"])
-    out["late"] = f["total"] - f["within"]
-    for column in ("open_late", "open_pending", "records"):
-        out[column] = f[column]
-    return out
+    fields, index = _sla_groups(start, end, calendar, by, days, as_of, convention,
+                              threads)
+    within, total = fields[_WITHIN], fields[_TOTAL]
+    return _frame({"within": within, "total": total,
+                   "rate": _rate(within, total), "late": total - within,
+                   "open_late": fields[_OPEN_LATE],
+                   "open_pending": fields[_OPEN_PENDING],
+                   "records": fields[_RECORDS]}, index)
 
 
 @keyword_only_after(2)
@@ -218,13 +261,18 @@ def elapsed_working_days_summary(start: Dates, end: Dates, *,
     """Counts and means of elapsed working days of closed records, by group:
     ``closed``, ``open``, ``elapsed_sum``, ``mean`` and ``max`` (on
     ``threads`` threads as :func:`within_working_days`)."""
-    f = _sla_frame(start, end, calendar, by, 0, None, convention, threads)
-    out = f[["closed"]].copy()
-    out["open"] = f["open_pending"]
-    out["elapsed_sum"] = f["elapsed_sum"]
-    out["mean"] = _ratio(f["elapsed_sum"], f["closed"], 1.0)
-    out["max"] = f["elapsed_max"].where(f["closed"] > 0)
-    return out
+    fields, index = _sla_groups(start, end, calendar, by, 0, None, convention,
+                              threads)
+    closed, elapsed_sum = fields[_CLOSED], fields[_ELAPSED_SUM]
+    maxima: npt.NDArray[Any] = fields[_ELAPSED_MAX]
+    if not (closed > 0).all():
+        # No maximum without a closed record: NaN, which makes the column
+        # float (it stays int64 when every group has one).
+        maxima = np.where(closed > 0, maxima, np.nan)
+    return _frame({"closed": closed, "open": fields[_OPEN_PENDING],
+                   "elapsed_sum": elapsed_sum,
+                   "mean": _ratio(elapsed_sum, closed, 1.0), "max": maxima},
+                  index)
 
 
 @overload

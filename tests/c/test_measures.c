@@ -1,7 +1,9 @@
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "apportion/apportion.h"
+#include "kpi/sla_internal.h"
 #include "runner.h"
 
 static int64_t ymd(int y, int m, int d) { return ap_date_from_ymd(y, m, d); }
@@ -296,33 +298,42 @@ TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
                                              : ymd(2021, 11, 30)};
             const int64_t *k = layout == 0 && conv == 1 ? NULL : keys;
             size_t groups = sla_reference(cal, start, end, k, n, &opt, want);
-            for (int threads = 0; threads <= 3; threads++) {
-                ap_sla_result r;
-                CHECK(ap_sla_measure_threads(cal, start, end, k, n, &opt,
-                                             threads, &r, &err) == AP_OK);
-                CHECK_EQ_I64(r.n_groups, groups);
-                size_t same = 0;
-                for (size_t g = 0; g < groups && g < r.n_groups; g++)
-                    same += same_group(&r.groups[g], &want[g]);
-                CHECK_EQ_I64(same, groups);
-                ap_sla_result_clear(&r);
-            }
+            /* Threads sharing the rows in pieces of 65,536 (one here)
+             * and of 1,000 rows. */
+            for (int piece = 0; piece <= 1000; piece += 1000)
+                for (int threads = 0; threads <= 3; threads++) {
+                    ap__sla_piece_rows((size_t)piece);
+                    ap_sla_result r;
+                    CHECK(ap_sla_measure_threads(cal, start, end, k, n,
+                                                 &opt, threads, &r,
+                                                 &err) == AP_OK);
+                    CHECK_EQ_I64(r.n_groups, groups);
+                    size_t same = 0;
+                    for (size_t g = 0; g < groups && g < r.n_groups; g++)
+                        same += same_group(&r.groups[g], &want[g]);
+                    CHECK_EQ_I64(same, groups);
+                    ap_sla_result_clear(&r);
+                }
+            ap__sla_piece_rows(0);
         }
     }
     /* The earliest bad row is named whichever thread meets it, after open
-     * rows and keys that widened the map. */
+     * rows and keys that widened the map, in pieces of any size. */
     keys[n - 5] = (int64_t)1 << 50;
     end[n - 3] = start[n - 3] - 1;
     end[n / 2 + 11] = AP_DATE_NAT;
     start[n / 2 + 11] = ymd(2150, 1, 1);
     ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, AP_DATE_NAT};
-    for (int threads = 0; threads <= 3; threads++) {
-        ap_sla_result r;
-        CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, threads,
-                                     &r, &err) == AP_E_INPUT);
-        CHECK_CONTAINS(err.message, "row 20011: start is 2150-01-01");
-        CHECK(r.groups == NULL && r.n_groups == 0);
-    }
+    for (int piece = 0; piece <= 1000; piece += 250)
+        for (int threads = 0; threads <= 3; threads++) {
+            ap__sla_piece_rows((size_t)piece);
+            ap_sla_result r;
+            CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt,
+                                         threads, &r, &err) == AP_E_INPUT);
+            CHECK_CONTAINS(err.message, "row 20011: start is 2150-01-01");
+            CHECK(r.groups == NULL && r.n_groups == 0);
+        }
+    ap__sla_piece_rows(0);
     start[n / 2 + 11] = start[n / 2 + 10];
     ap_sla_result r;
     CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, 2, &r,
@@ -331,6 +342,134 @@ TEST(sla_measure_equals_rows_for_every_key_layout_and_thread_count)
     CHECK(ap_sla_measure_threads(cal, start, end, keys, n, &opt, -1, &r,
                                  &err) == AP_E_INPUT);
     CHECK_CONTAINS(err.message, "threads must be 0 (every core) or more");
+    ap_calendar_free(cal);
+    free(start);
+    free(end);
+    free(keys);
+    free(want);
+}
+
+/* The grouped measure's block path (whole blocks of 64 closed records
+ * checked at once, then counted with no test a row), on records that are
+ * mostly what it takes: clean blocks; blocks with one open record, one
+ * key past the map's range (which widens it), or one record of many
+ * elapsed days; the calendar's first and last dates; keys that in the end
+ * turn the map to hashing; no keys at all.  Its baseline and AVX2 builds,
+ * each convention and limits around the histogram's end, on one to three
+ * threads and every core: the same groups as the slow way. */
+TEST(sla_measure_block_path_equals_rows)
+{
+    ap_calendar *cal = england();
+    ap_error err;
+    size_t n = 64 * 300 + 37;
+    int64_t *start = malloc(n * sizeof *start), *end = malloc(n * sizeof *end);
+    int64_t *keys = malloc(n * sizeof *keys);
+    ap_sla_group *want = malloc(n * sizeof *want);
+    CHECK(start && end && keys && want);
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    int64_t base = ymd(2019, 4, 1);
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t block = i / 64, row = i % 64;
+        start[i] = base + (int64_t)(x % 1800);
+        end[i] = start[i] + (int64_t)((x >> 20) % 11);
+        keys[i] = 40 + (int64_t)((x >> 40) % 150);
+        if (block % 5 == 1 && row == (block * 7) % 64)
+            end[i] = AP_DATE_NAT; /* one open record */
+        if (block % 7 == 2 && row == (block * 11) % 64)
+            keys[i] = 40 + 150 + (int64_t)block; /* past the map: widens */
+        if (block % 3 == 0 && row % 16 == 5) /* past the histogram */
+            end[i] = start[i] + 30 + (int64_t)((x >> 50) % 60);
+        if (block % 50 == 7 && row == 3) { /* the calendar's ends */
+            start[i] = ymd(1970, 1, 1);
+            end[i] = ymd(1970, 1, 1) + (int64_t)(x % 40);
+        }
+        if (block % 50 == 8 && row == 60) {
+            start[i] = ymd(2100, 12, 31) - (int64_t)(x % 40);
+            end[i] = ymd(2100, 12, 31);
+        }
+    }
+    for (int layout = 0; layout < 3; layout++) {
+        /* 0: small keys; 1: a far key near the end turns the map to
+         * hashing; 2: no keys. */
+        if (layout == 1)
+            keys[n - 100] = (int64_t)1 << 40;
+        const int64_t *k = layout == 2 ? NULL : keys;
+        for (int conv = 0; conv < AP_ELAPSED_COUNT; conv++) {
+            const int64_t limits[] = {0, 3, 22, 23, 40};
+            for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+                ap_sla_options opt = {limits[l], (ap_elapsed)conv,
+                                      l % 2 ? ymd(2101, 1, 1) - 1
+                                            : AP_DATE_NAT};
+                size_t groups = sla_reference(cal, start, end, k, n, &opt,
+                                              want);
+                for (int baseline = 0; baseline <= 1; baseline++) {
+                    ap__sla_baseline_only(baseline);
+                    /* Threads sharing the rows in pieces of 65,536 (one
+                     * here) and of 640 rows (ten blocks). */
+                    ap__sla_piece_rows(baseline ? 640 : 0);
+                    for (int threads = 0; threads <= 3; threads++) {
+                        ap_sla_result r;
+                        CHECK(ap_sla_measure_threads(cal, start, end, k, n,
+                                                     &opt, threads, &r,
+                                                     &err) == AP_OK);
+                        CHECK_EQ_I64(r.n_groups, groups);
+                        size_t same = 0;
+                        for (size_t g = 0; g < groups && g < r.n_groups; g++)
+                            same += same_group(&r.groups[g], &want[g]);
+                        CHECK_EQ_I64(same, groups);
+                        ap_sla_result_clear(&r);
+                    }
+                }
+            }
+        }
+    }
+    ap__sla_baseline_only(0);
+    /* A bad row in the middle of blocks that are otherwise clean (the
+     * first row of one, another's 14th, the last of the last) is named,
+     * whichever build and thread meets it: a start outside the calendar,
+     * an end before its start, a NaT start, an end past the calendar, and
+     * both so far out (a start 2^62 days after 1970, an end 2^63 - 2^61
+     * before it) that only the end's own difference tells the block so. */
+    ap_sla_options opt = {3, AP_ELAPSED_AFTER_START, AP_DATE_NAT};
+    const size_t bad_rows[] = {64 * 43, 64 * 40 + 13, 64 * 299 + 63};
+    const char *why[] = {": start is 1969-12-31", " ends (", ": start is NaT",
+                         ": end is 2101-01-01", ": start is "};
+    for (int fault = 0; fault < 5; fault++)
+        for (size_t b = 0; b < sizeof bad_rows / sizeof bad_rows[0]; b++) {
+            size_t row = bad_rows[b];
+            int64_t s0 = start[row], e0 = end[row];
+            if (fault == 0)
+                start[row] = ymd(1969, 12, 31);
+            else if (fault == 1)
+                end[row] = start[row] - 1;
+            else if (fault == 2)
+                start[row] = AP_DATE_NAT;
+            else if (fault == 3)
+                end[row] = ymd(2101, 1, 1);
+            else {
+                start[row] = ymd(1970, 1, 1) + ((int64_t)1 << 62);
+                end[row] = INT64_MIN + ((int64_t)1 << 61) + ymd(1970, 1, 1);
+            }
+            char want_row[64];
+            snprintf(want_row, sizeof want_row, "row %zu%s", row, why[fault]);
+            for (int baseline = 0; baseline <= 1; baseline++) {
+                ap__sla_baseline_only(baseline);
+                ap__sla_piece_rows(baseline ? 640 : 0);
+                for (int threads = 0; threads <= 3; threads++) {
+                    ap_sla_result r;
+                    CHECK(ap_sla_measure_threads(cal, start, end, keys, n,
+                                                 &opt, threads, &r,
+                                                 &err) == AP_E_INPUT);
+                    CHECK_CONTAINS(err.message, want_row);
+                    CHECK(r.groups == NULL && r.n_groups == 0);
+                }
+            }
+            start[row] = s0;
+            end[row] = e0;
+        }
+    ap__sla_baseline_only(0);
+    ap__sla_piece_rows(0);
     ap_calendar_free(cal);
     free(start);
     free(end);
