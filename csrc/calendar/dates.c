@@ -50,7 +50,15 @@ int64_t ap_date_from_ymd(int64_t year, int month, int day)
 
 void ap_date_to_ymd(int64_t date, int64_t *year, int *month, int *day)
 {
-    int64_t z = date + 719468;
+    /* Take whole 400-year cycles (146097 days) off first, so that no
+     * intermediate overflows for any int64 day count, however far from
+     * 1970 (an error message may format a corrupt date). */
+    int64_t cycles = date / 146097, rest = date % 146097;
+    if (rest < 0) {
+        rest += 146097;
+        cycles -= 1;
+    }
+    int64_t z = rest + 719468;                               /* 0..865564 */
     int64_t era = floor_div(z, 146097);
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -58,15 +66,18 @@ void ap_date_to_ymd(int64_t date, int64_t *year, int *month, int *day)
     int64_t mp = (5 * doy + 2) / 153;
     int d = (int)(doy - (153 * mp + 2) / 5 + 1);
     int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *year = yoe + era * 400 + (m <= 2);
+    /* |cycles| * 400 < 2^63 / 146097 * 400: no overflow. */
+    *year = yoe + (era + cycles) * 400 + (m <= 2);
     *month = m;
     *day = d;
 }
 
 int ap_date_weekday(int64_t date)
 {
-    /* 1970-01-01 was a Thursday (3 when Monday is 0). */
-    int64_t w = (date + 3) % 7;
+    /* 1970-01-01 was a Thursday (3 when Monday is 0); reduce before adding
+     * so that a date near INT64_MAX cannot overflow. */
+    int64_t w = date % 7 + 3;
+    w %= 7;
     return (int)(w < 0 ? w + 7 : w);
 }
 

@@ -46,6 +46,35 @@ TEST(dates_civil)
     CHECK_EQ_I64(ap_date_add_months(ymd(2021, 1, 15), 14), ymd(2022, 3, 15));
 }
 
+/* Day counts at the ends of int64 (a corrupt date in an error message)
+ * convert without overflow: 146097 days (400 years, whole weeks) apart
+ * they give the same month, day and weekday, and weekdays keep stepping. */
+TEST(dates_extreme_day_counts)
+{
+    const int64_t ends[] = {INT64_MAX, INT64_MAX - 1, INT64_MIN + 1,
+                            INT64_MIN + 146097 + 5};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        int64_t t = ends[i];
+        int64_t near = t > 0 ? t - 146097 : t + 146097;
+        int64_t y1, y2;
+        int m1, d1, m2, d2;
+        ap_date_to_ymd(t, &y1, &m1, &d1);
+        ap_date_to_ymd(near, &y2, &m2, &d2);
+        /* (Past ap_date_valid's +-1,000,000 years, so checked by hand.) */
+        CHECK(m1 >= 1 && m1 <= 12 && d1 >= 1 && d1 <= 31);
+        CHECK_EQ_I64(m1, m2);
+        CHECK_EQ_I64(d1, d2);
+        CHECK_EQ_I64(y1 - y2, t > 0 ? 400 : -400);
+        /* 146097 days are whole weeks. */
+        CHECK_EQ_I64(ap_date_weekday(t), ap_date_weekday(near));
+        int64_t a = t > 0 ? t - 1 : t;
+        CHECK_EQ_I64(ap_date_weekday(a + 1), (ap_date_weekday(a) + 1) % 7);
+        char buf[32];
+        ap_date_format(t, buf, sizeof buf);
+        CHECK(buf[0] != '\0');
+    }
+}
+
 TEST(dates_financial_year)
 {
     CHECK_EQ_I64(ap_fy_start_year(ymd(2021, 4, 1)), 2021);
