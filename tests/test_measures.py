@@ -19,7 +19,11 @@ from apportion import Calendar, InputError
 
 YEARS = range(1970, 2101)
 NAT = np.datetime64("NaT", "D")
-OFFSETS = {"after_start": (1, 1), "busday_count": (0, 0), "inclusive": (0, 1)}
+# Day offsets carry their unit: numpy 2.5 deprecates adding a bare integer
+# (a "generic" timedelta) to a date.
+OFFSETS = {name: (np.timedelta64(a, "D"), np.timedelta64(b, "D"))
+           for name, (a, b) in {"after_start": (1, 1), "busday_count": (0, 0),
+                                "inclusive": (0, 1)}.items()}
 SLA_COLUMNS = ["within", "total", "rate", "late", "open_late", "open_pending", "records"]
 
 CALENDARS = {
@@ -156,7 +160,7 @@ def records(draw, max_size=60):
     starts = draw(st.lists(st.integers(0, 1600), min_size=n, max_size=n))
     lengths = draw(st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=n, max_size=n))
     start = BASE + np.array(starts, dtype=np.int64)
-    end = np.array([NAT if k is None else s + k for s, k in zip(start, lengths)],
+    end = np.array([NAT if k is None else s + np.timedelta64(k, "D") for s, k in zip(start, lengths)],
                    dtype="datetime64[D]")
     kind = draw(st.sampled_from(["none", "text", "int", "two"]))
     if kind == "none":
@@ -201,7 +205,7 @@ def test_within_working_days_with_open_records_and_as_of(recs, days, after, cal_
     if len(start) == 0:
         return
     cal = CALENDARS[cal_name]
-    as_of = start.max() + after  # on or after every start
+    as_of = start.max() + np.timedelta64(after, "D")  # on or after every start
     as_of_arg = str(as_of) if after % 2 else as_of.astype(object)
     got = apportion.within_working_days(start, end, days, calendar=cal, by=by,
                                         as_of=as_of_arg, convention=convention)
