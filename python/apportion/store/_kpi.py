@@ -97,17 +97,19 @@ def as_period(period: object, kpi: KPI | None = None, where: str = "") -> pd.Per
     freq = None if kpi is None else _FREQUENCIES.get(kpi.frequency or "")
     if isinstance(period, pd.Period):
         return period
+    found: object = None
     try:
         if isinstance(period, str):
-            p = pd.Period(period.strip())
-            if _freq(p) != "D" or freq is None:
-                return p
-            return pd.Period(p.start_time, freq=_pandas_freq(freq))
-        if isinstance(period, (_dt.date, pd.Timestamp)) or hasattr(period, "dtype"):
+            found = pd.Period(period.strip())
+            if isinstance(found, pd.Period) and _freq(found) == "D" and freq is not None:
+                found = pd.Period(found.start_time, freq=_pandas_freq(freq))
+        elif isinstance(period, (_dt.date, pd.Timestamp)) or hasattr(period, "dtype"):
             stamp = pd.Timestamp(period)  # type: ignore[arg-type]
-            return pd.Period(stamp, freq=_pandas_freq(freq or "D"))
+            found = pd.Period(stamp, freq=_pandas_freq(freq or "D"))
     except (ValueError, TypeError, OverflowError):
         pass
+    if isinstance(found, pd.Period):  # not NaT
+        return found
     raise InputError(f"{where + ': ' if where else ''}period {period!r} is not "
                      f"a period the store can date; give a pandas Period, a "
                      f"date, or text with its year such as '2021-04' (a "
