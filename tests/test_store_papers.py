@@ -9,6 +9,10 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
+import textwrap
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -224,13 +228,18 @@ def test_a_csv_table_is_stored_as_its_json_form(store_url, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = check_table(path)
     with apportion.store.open(store_url) as s:
-        done = s.record_paper(report, period="2021/22")
+        name = "NCT outturn 2021/22, as the section 4 table prints it; " * 10
+        done = s.record_paper(report, period="2021/22", name=name)
         text = s.paper_text(done.paper_id)
         back = s.paper(done.paper_id)
         row = s.papers().iloc[0]
     assert json.loads(text)["format"] == "apportion.table/1"
     assert back.findings == report.findings
     assert row["format"] == "apportion.table/1" and row["file"] == str(path)
+    assert row["name"] == name and len(name) > 500
+    # The trail's hash is the CSV file's; the stored text's its own.
+    assert row["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert row["sha256"] == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_a_paper_read_from_text_needs_its_file(store_url, tmp_path):
@@ -348,3 +357,43 @@ def test_a_failure_in_the_middle_leaves_the_store_unchanged(store_url, tmp_path,
         for a, b in zip(before, after):
             pd.testing.assert_frame_equal(a, b)
         assert s.papers()["id"].tolist() == [first.paper_id]
+
+
+def test_two_analysts_recording_the_papers_at_once(store_url, tmp_path):
+    """Two processes record the same papers at the same time: each is
+    stored once, by whichever came first; the other's import changed
+    nothing and left no trace."""
+    script = tmp_path / "analyst.py"
+    script.write_text(textwrap.dedent("""
+        import sys, time
+        from pathlib import Path
+        import apportion.store
+
+        url, folder, name, *files = sys.argv[1:]
+        with apportion.store.open(url) as s:
+            (Path(folder) / f"{name}.ready").touch()
+            while not (Path(folder) / "go").exists():
+                time.sleep(0.005)
+            for file in files:
+                s.record_paper(file)
+    """))
+    files = [str(EXAMPLES / name) for kind, name, period, _ in KINDS if period is None]
+    apportion.store.open(store_url).close()
+    procs = [subprocess.Popen([sys.executable, str(script), store_url, str(tmp_path),
+                               name, *order], stderr=subprocess.PIPE, text=True)
+             for name, order in (("north", files), ("west", files[::-1]))]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"{n}.ready").exists() for n in ("north", "west")):
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with apportion.store.open(store_url) as s:
+        papers = s.papers(superseded=True)
+        assert sorted(papers["file"]) == sorted(files)
+        assert len(s.imports()) == len(files)
+        assert len(s.findings()) == sum(len(findings_of(loaded(k, n)))
+                                        for k, n, p, _ in KINDS if p is None)

@@ -6,6 +6,10 @@ from the store bit for bit.  On SQLite and PostgreSQL alike
 
 import hashlib
 import math
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +193,31 @@ def test_a_failure_in_the_middle_of_a_ledger_leaves_the_store_unchanged(
             int((later.shares == run.shares).sum())
 
 
+def test_a_bad_row_in_a_large_import_leaves_the_store_unchanged(store_url, monkeypatch):
+    """A thousand rows or more go to PostgreSQL by COPY: a row refused in
+    the middle of one is the same failed import, changing nothing."""
+    centres = [f"CC{k:04d}" for k in range(600)]
+    run = Ledger(centres, list(range(1000, 1600)), period=[1] * 600).apportion(
+        {"NNC": 1, "WNC": 3})
+    real = _runs.insert_rows
+    with apportion.store.open(store_url) as s:
+        def with_a_bad_row(conn, table, rows):
+            assert len(rows) == 600 * 4 * 2  # four quarters
+            rows[2500] = {**rows[2500], "pence": None}
+            real(conn, table, rows)
+
+        monkeypatch.setattr(_runs, "insert_rows", with_a_bad_row)
+        with pytest.raises(StoreError, match="ledger import failed and changed nothing"):
+            s.record_ledger(run, financial_year="2021/22")
+        assert s.ledger_totals(superseded=True).empty and s.imports().empty
+        monkeypatch.setattr(_runs, "insert_rows", real)
+        done = s.record_ledger(run, financial_year="2021/22")
+        totals = s.ledger_totals()
+    assert done.added == 4800
+    assert int(totals["pence"].sum()) == run.total == sum(range(1000, 1600))
+    assert np.array_equal(cube(totals, run), run.shares)
+
+
 # ---- forecasts --------------------------------------------------------------
 
 def test_forecasts_are_rerun_bit_for_bit(store_url):
@@ -268,6 +297,33 @@ def test_a_rerun_that_differs_is_refused(store_url):
             s.rerun(99)
 
 
+def test_a_failure_in_the_middle_of_a_run_leaves_the_store_unchanged(store_url,
+                                                                    monkeypatch):
+    with apportion.store.open(store_url) as s:
+        first = s.record_forecast("holt", CLA, horizon=3)
+        before = s.runs(superseded=True), s.imports()
+        # The same run computed differently (as by another release): it
+        # would supersede the stored one; the database fails after the old
+        # run is marked and the new one inserted.
+        monkeypatch.setattr(_runs, "digest", lambda result: "1" * 64)
+
+        def fail(result):
+            raise StoreError("the connection was lost")
+
+        monkeypatch.setattr(_runs, "_inserted_id", fail)
+        with pytest.raises(StoreError, match="the connection was lost"):
+            s.record_forecast("holt", CLA, horizon=3)
+        pd.testing.assert_frame_equal(s.runs(superseded=True), before[0])
+        pd.testing.assert_frame_equal(s.imports(), before[1])
+        monkeypatch.undo()
+        monkeypatch.setattr(_runs, "digest", lambda result: "1" * 64)
+        second = s.record_forecast("holt", CLA, horizon=3)
+        assert second.status == "superseded"
+        everything = s.runs(superseded=True)
+        assert everything["superseded_by"].tolist() == [second.import_id, pd.NA]
+        assert everything["id"].tolist() == [first.run_id, second.run_id]
+
+
 # ---- scenarios --------------------------------------------------------------
 
 def scenario():
@@ -341,3 +397,89 @@ def test_parameters_are_encoded_exactly():
     assert math.copysign(1, decode(encode(-0.0))) == -1
     with pytest.raises(StoreError, match="a MultiIndex cannot be stored"):
         encode(pd.MultiIndex.from_tuples([(1, 2)]))
+
+
+# ---- two analysts at once -----------------------------------------------------
+
+ANALYST = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import apportion.store
+    from apportion.ledger import Ledger
+
+    url, folder, name, ledger = sys.argv[1:5]
+    run = Ledger.read_csv(ledger, centre="cost_centre", amount="amount",
+                          date="date", periods="month").apportion(
+        {"NNC": "44.16", "WNC": "55.84"})
+    with apportion.store.open(url) as s:
+        (Path(folder) / f"{name}.ready").touch()
+        while not (Path(folder) / "go").exists():
+            time.sleep(0.005)
+        for month in range(1, 13):
+            s.record_ledger(run, period=f"P{month}")
+""")
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_two_analysts_recording_the_ledger_at_once(store_url, tmp_path, same):
+    """Two processes record the year month by month at the same time, the
+    same ledger or a corrected one: every cell ends up current exactly once,
+    and the current totals are one ledger's or the other's, month by month,
+    to the penny."""
+    other = LEDGER
+    if not same:
+        lines = pd.read_csv(LEDGER, dtype=str)
+        lines["amount"] = [f"{float(a) + 0.07:.2f}" for a in lines["amount"]]
+        other = tmp_path / "corrected.csv"
+        lines.to_csv(other, index=False)
+    script = tmp_path / "analyst.py"
+    script.write_text(ANALYST)
+    apportion.store.open(store_url).close()
+    procs = [subprocess.Popen([sys.executable, str(script), store_url, str(tmp_path),
+                               name, str(path)], stderr=subprocess.PIPE, text=True)
+             for name, path in (("north", LEDGER), ("west", other))]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"{n}.ready").exists() for n in ("north", "west")):
+        if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    runs = {LEDGER: nct_run(), other: nct_run(other)}
+    with apportion.store.open(store_url) as s:
+        current = s.ledger_totals()
+        every = s.ledger_totals(superseded=True)
+        trail = s.imports()
+    keys = ["centre", "period", "authority"]
+    assert not current.duplicated(keys).any()
+    assert len(current) == 21 * 12 * 2
+    for k, period in enumerate(pd.period_range("2021-04", "2022-03", freq="M")):
+        month = current[current["period"] == period]
+        assert int(month["pence"].sum()) in {int(r.shares[:, k, :].sum())
+                                             for r in runs.values()}
+    if same:
+        assert len(every) == len(current) and len(trail) == 12
+    else:
+        # Each month written by both: the second superseded the first's
+        # changed cells, and both stay.
+        assert len(trail) == 24
+        replaced = every[every["superseded_by"].notna()]
+        assert (replaced["superseded_by"] > replaced["import_id"]).all()
+        assert len(every) == len(current) + len(replaced)
+
+
+def test_a_digest_is_of_the_values_bit_for_bit():
+    frame = pd.DataFrame({"mean": [1.0, 0.0]}, index=pd.Index([2022, 2023], name="time"))
+    same = pd.DataFrame({"mean": [1.0, 0.0]}, index=pd.Index([2022, 2023], name="time"))
+    assert digest(frame) == digest(same)
+    flipped = same.copy()
+    flipped.iloc[1, 0] = -0.0  # equal as numbers, not bit for bit
+    assert digest(flipped) != digest(frame)
+    assert digest(frame.astype(np.float32)) != digest(frame)
+    # Text whatever pandas calls its dtype: the same values, the same digest.
+    assert digest(pd.Index(["a", "b"], dtype=object)) == \
+        digest(pd.Index(["a", "b"], dtype="string"))
+    assert digest(pd.Index(["a", "b"], dtype=object)) != \
+        digest(pd.Index(["a", "c"], dtype=object))

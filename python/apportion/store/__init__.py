@@ -31,6 +31,9 @@ except ImportError as _exc:
 
 from ..errors import StoreError, StoreVersionError
 from ._kpi import Recorded
+from ._papers import PaperRecorded
+from ._runs import LedgerRecorded, RunRecorded
 from ._store import Store, default_url, open
 
-__all__ = ["Recorded", "Store", "StoreError", "StoreVersionError", "default_url", "open"]
+__all__ = ["LedgerRecorded", "PaperRecorded", "Recorded", "RunRecorded", "Store",
+           "StoreError", "StoreVersionError", "default_url", "open"]

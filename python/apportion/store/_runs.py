@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import datetime as _dt
 import hashlib
 import json
 import os
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORECAST_METHODS", "LedgerRecorded", "RunHistory", "RunRecorded"]
 
-#: The forecasts :meth:`RunHistory.record_forecast` runs: functions of
+#: The forecasts :meth:`Store.record_forecast` runs: functions of
 #: :mod:`apportion.forecast`.
 FORECAST_METHODS = ("linear_trend", "holt", "linear_trend_batch", "holt_batch")
 
@@ -63,7 +62,7 @@ _CHUNK = 500
 
 
 class LedgerRecorded(NamedTuple):
-    """What :meth:`RunHistory.record_ledger` did: the import's id (None
+    """What :meth:`Store.record_ledger` did: the import's id (None
     when nothing changed), the cells added (not stored before), those that
     superseded a different stored amount, those stored as they are, and
     those stored for a recorded period that the new totals no longer hold
@@ -77,8 +76,8 @@ class LedgerRecorded(NamedTuple):
 
 
 class RunRecorded(NamedTuple):
-    """What :meth:`RunHistory.record_forecast` and
-    :meth:`RunHistory.record_scenario` did: the stored run's id, the
+    """What :meth:`Store.record_forecast` and
+    :meth:`Store.record_scenario` did: the stored run's id, the
     import's id (None when the same run was stored already), whether it
     was ``"added"``, ``"superseded"`` (the same parameters gave a
     different result before; both stay) or ``"unchanged"``, and the
@@ -265,13 +264,13 @@ def _feed(h: Any, value: object) -> None:
         for k in range(value.shape[1]):
             _feed(h, value.iloc[:, k])
     elif isinstance(value, pd.Series):
-        tag(f"Series {value.dtype}")
+        tag("Series")
         _feed(h, value.index)
-        _feed(h, np.asarray(value))
+        _feed(h, _plain_values(value))
     elif isinstance(value, pd.Index):
-        tag(f"Index {value.dtype} {value.nlevels}")
+        tag(f"Index {value.nlevels}")
         _feed(h, np.asarray(value.to_list(), dtype=object)
-              if value.nlevels > 1 else np.asarray(value))
+              if value.nlevels > 1 else _plain_values(value))
     elif isinstance(value, np.ndarray):
         tag(f"ndarray {value.dtype.str} {value.shape}")
         if value.dtype.kind in "biufcmM":
@@ -299,6 +298,17 @@ def _feed(h: Any, value: object) -> None:
         _feed(h, np.asarray(value).reshape(1))
     else:
         tag(f"{type(value).__name__} {value!r}")
+
+
+def _plain_values(values: pd.Series[Any] | pd.Index[Any]) -> Any:
+    """A Series' or an Index's values as numpy holds them: numbers in
+    their own dtype, anything else (text, whatever this pandas calls its
+    string dtype) as objects, so a digest does not change with pandas'
+    names for text."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcmM":
+        return np.asarray(values)
+    return np.asarray(values, dtype=object)
 
 
 def digest(result: object) -> str:
@@ -410,50 +420,51 @@ class RunHistory:
         key_name = name or ""
         centres = [str(c) for c in apportionment.centres]
         authorities = [str(a) for a in apportionment.authorities]
-        shares = apportionment.shares
-        new: dict[tuple[str, _dt.date, str, str], int] = {}
-        for p in chosen:
-            start, freq = dated[p].start_time.date(), stored_frequency(dated[p])
-            cells = shares[:, p, :].tolist()
-            for c, centre in enumerate(centres):
-                row = cells[c]
-                for a, authority in enumerate(authorities):
-                    new[(centre, start, freq, authority)] = int(row[a])
+        keys = [(dated[p].start_time.date(), stored_frequency(dated[p]))
+                for p in chosen]
+        # The chosen periods' cells, centre by centre: [period][centre][authority].
+        cells = apportionment.shares[:, chosen, :].transpose(1, 0, 2).tolist()
         if file is None and ledger.source and Path(ledger.source).is_file():
             file = ledger.source
         t = _schema.metadata.tables["ledger_totals"]
-        periods = {(k[1], k[2]) for k in new} or {
-            (dated[p].start_time.date(), stored_frequency(dated[p])) for p in chosen}
-        added = superseded = unchanged = removed = 0
+        added = superseded = unchanged = 0
         with self.write("ledger", file=file,
                         source=f"ledger {key_name or '(unnamed)'} {fy_text}") \
                 as (conn, import_id):
-            current: dict[tuple[str, _dt.date, str, str], tuple[int, int]] = {}
-            for start, freq in sorted(periods):
-                for r in conn.execute(sa.select(
-                        t.c.id, t.c.centre, t.c.period_start, t.c.frequency,
-                        t.c.authority, t.c.pence).where(
-                            t.c.ledger == key_name, t.c.period_start == start,
-                            t.c.frequency == freq,
-                            t.c.superseded_by.is_(None))):
-                    current[(r.centre, _as_date(r.period_start), r.frequency,
-                             r.authority)] = (int(r.id), int(r.pence))
+            # The stored cells of each chosen period: (centre, period's
+            # position, authority) -> (id, pence).
+            current: dict[tuple[str, int, str], tuple[int, int]] = {}
+            for k, (start, freq) in enumerate(keys):
+                rows = conn.execute(sa.select(
+                    t.c.id, t.c.centre, t.c.authority, t.c.pence).where(
+                        t.c.ledger == key_name, t.c.period_start == start,
+                        t.c.frequency == freq,
+                        t.c.superseded_by.is_(None))).all()
+                current.update(((centre, k, authority), (int(id_), int(pence)))
+                               for id_, centre, authority, pence in rows)
             stale: list[int] = []
             inserts: list[dict[str, Any]] = []
-            for key, pence in new.items():
-                old = current.pop(key, None)
-                if old is not None and old[1] == pence:
-                    unchanged += 1
-                    continue
-                if old is not None:
-                    stale.append(old[0])
-                    superseded += 1
-                else:
-                    added += 1
-                inserts.append({"ledger": key_name, "centre": key[0],
-                                "period_start": key[1], "frequency": key[2],
-                                "authority": key[3], "pence": pence,
-                                "import_id": import_id})
+            for k, (start, freq) in enumerate(keys):
+                period_cells = cells[k]
+                for c, centre in enumerate(centres):
+                    row = period_cells[c]
+                    for a, authority in enumerate(authorities):
+                        pence = row[a]
+                        old = current.pop((centre, k, authority), None)
+                        if old is not None:
+                            if old[1] == pence:
+                                unchanged += 1
+                                continue
+                            stale.append(old[0])
+                            superseded += 1
+                        else:
+                            added += 1
+                        inserts.append({"ledger": key_name, "centre": centre,
+                                        "period_start": start, "frequency": freq,
+                                        "authority": authority, "pence": pence,
+                                        "import_id": import_id})
+            # Stored cells the new totals do not hold: superseded, no
+            # replacement.
             removed = len(current)
             stale.extend(old[0] for old in current.values())
             for k in range(0, len(stale), _CHUNK):
@@ -475,10 +486,10 @@ class RunHistory:
         they were stored.
 
         ``ledger`` ("" for the unnamed one), ``centre`` and ``authority``
-        filter; ``since`` and ``until`` (periods, as
-        :func:`~apportion.store._papers.period_of` reads them) keep the
-        periods starting within them; ``superseded`` includes amounts a
-        later import replaced."""
+        filter; ``since`` and ``until`` (a Period, a financial year
+        "2021/22" or text such as "2021-12") keep the periods that start
+        within them; ``superseded`` includes amounts a later import
+        replaced."""
         import pandas as pd
         t = _schema.metadata.tables["ledger_totals"]
         query = sa.select(t.c.ledger, t.c.centre, t.c.period_start,
@@ -500,26 +511,19 @@ class RunHistory:
             query = query.where(t.c.superseded_by.is_(None))
         with self.read() as conn:
             rows = conn.execute(query).all()
-        periods: dict[tuple[object, str], pd.Period] = {}
-
-        def period(start: object, freq: str) -> pd.Period:
-            key = (start, freq)
-            if key not in periods:
-                periods[key] = from_stored(_as_date(start), freq)
-            return periods[key]
-
+        (ledgers, centres, starts, freqs, authorities, pence, imports,
+         superseding) = (list(c) for c in zip(*rows)) if rows else ([],) * 8
+        periods = {key: from_stored(_as_date(key[0]), key[1])
+                   for key in set(zip(starts, freqs))}
         return pd.DataFrame({
-            "ledger": pd.Series([r.ledger or None for r in rows], dtype=object),
-            "centre": pd.Series([r.centre for r in rows], dtype=object),
-            "period": pd.Series([period(r.period_start, r.frequency)
-                                 for r in rows], dtype=object),
-            "authority": pd.Series([r.authority for r in rows], dtype=object),
-            "pence": np.array([int(r.pence) for r in rows], dtype=np.int64),
-            "import_id": np.array([int(r.import_id) for r in rows],
-                                  dtype=np.int64),
-            "superseded_by": pd.array([None if r.superseded_by is None
-                                       else int(r.superseded_by) for r in rows],
-                                      dtype="Int64"),
+            "ledger": pd.Series([v or None for v in ledgers], dtype=object),
+            "centre": pd.Series(centres, dtype=object),
+            "period": pd.Series([periods[k] for k in zip(starts, freqs)],
+                                dtype=object),
+            "authority": pd.Series(authorities, dtype=object),
+            "pence": np.array(pence, dtype=np.int64),
+            "import_id": np.array(imports, dtype=np.int64),
+            "superseded_by": pd.array(superseding, dtype="Int64"),
         })
 
     # ---- runs -------------------------------------------------------------------
@@ -537,7 +541,7 @@ class RunHistory:
         on it.  Every argument is stored exactly (floats by their bits,
         arrays by their bytes), with the SHA-256 of the result.
 
-        Returns a :class:`RunRecorded` whose ``result`` is the function's
+        Returns a ``RunRecorded`` whose ``result`` is the function's
         result.  The same forecast again changes nothing; ``name`` labels
         the run (None: '')."""
         from .. import forecast
@@ -564,10 +568,10 @@ class RunHistory:
         :class:`~apportion.scenario.CostScenario` by its model (its
         expected path, ``project()``).  The model is stored exactly (demand
         and inflation by their bits, unit cost in pence, weights as
-        integers), with the SHA-256 of the result, so :meth:`rerun` makes
+        integers), with the SHA-256 of the result, so ``rerun()`` makes
         the same scenarios again bit for bit.
 
-        Returns a :class:`RunRecorded` whose ``result`` is the run (or the
+        Returns a ``RunRecorded`` whose ``result`` is the run (or the
         projected frame).  The same run again changes nothing; ``name``
         labels it (None: '')."""
         from ..scenario import CostScenario, ScenarioRun

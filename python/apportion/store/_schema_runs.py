@@ -2,7 +2,7 @@
 after apportionment, and forecast and scenario runs.
 
 Importing this module (``_schema`` does, at its end) declares the version 2
-tables on :data:`apportion.store._schema.metadata`, for queries, and
+tables on ``apportion.store._schema.metadata``, for queries, and
 registers ``MIGRATIONS[2]``, the step that adds them to a version 1 store.
 The step holds its own frozen DDL (the tables as version 2 created them),
 never generated from the current tables.
@@ -49,7 +49,7 @@ papers = Table(
     "papers", metadata,
     Column("id", _KEY, primary_key=True),
     Column("kind", String(20), nullable=False),
-    Column("name", String(300), nullable=False),
+    Column("name", Text, nullable=False),
     Column("period_start", Date, nullable=False),
     Column("frequency", String(16), nullable=False),
     Column("financial_year", Integer),
@@ -101,7 +101,7 @@ ledger_totals = Table(
     "ledger_totals", metadata,
     Column("id", _KEY, primary_key=True),
     Column("ledger", String(200), nullable=False),
-    Column("centre", String(300), nullable=False),
+    Column("centre", Text, nullable=False),
     Column("period_start", Date, nullable=False),
     Column("frequency", String(16), nullable=False),
     Column("authority", String(100), nullable=False),
@@ -122,7 +122,7 @@ runs = Table(
     Column("id", _KEY, primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("method", String(40), nullable=False),
-    Column("name", String(300), nullable=False),
+    Column("name", Text, nullable=False),
     Column("seed", String(20)),
     Column("start", BigInteger),
     Column("n", BigInteger),
@@ -148,7 +148,7 @@ def _v2(conn: Connection) -> None:
         "papers", md,
         Column("id", key, primary_key=True),
         Column("kind", String(20), nullable=False),
-        Column("name", String(300), nullable=False),
+        Column("name", Text, nullable=False),
         Column("period_start", Date, nullable=False),
         Column("frequency", String(16), nullable=False),
         Column("financial_year", Integer),
@@ -193,7 +193,7 @@ def _v2(conn: Connection) -> None:
         "ledger_totals", md,
         Column("id", key, primary_key=True),
         Column("ledger", String(200), nullable=False),
-        Column("centre", String(300), nullable=False),
+        Column("centre", Text, nullable=False),
         Column("period_start", Date, nullable=False),
         Column("frequency", String(16), nullable=False),
         Column("authority", String(100), nullable=False),
@@ -210,7 +210,7 @@ def _v2(conn: Connection) -> None:
         Column("id", key, primary_key=True),
         Column("kind", String(20), nullable=False),
         Column("method", String(40), nullable=False),
-        Column("name", String(300), nullable=False),
+        Column("name", Text, nullable=False),
         Column("seed", String(20)),
         Column("start", BigInteger),
         Column("n", BigInteger),
