@@ -232,8 +232,8 @@ def main(argv=None):
     # first, then into fresh arrays, whose pages the system faults in and
     # zeroes on the way.
     print("  Traffic into out= (first) and into a fresh array (second):")
-    print_traffic(24 * args.n, t_co1, t_co, gbps_one, gbps_all)
-    print_traffic(24 * args.n, t_c1, t_c, gbps_one, gbps_all)
+    print_traffic(24 * args.n, t_co1, t_co, gbps_one, gbps_all, label="into out=:")
+    print_traffic(24 * args.n, t_c1, t_c, gbps_one, gbps_all, label="into a new array:")
     print()
     print(f"  Fraction: {t_fr:.3f} s for {sample_n:,} totals, scaled linearly to {args.n:,}.")
     print("  rows wrong = rows where the float answer differs from apportion's exact one.")

@@ -21,9 +21,10 @@ _print_traffic = timing.print_traffic
 current = ""
 
 
-def recorded(nbytes, seconds_one, seconds_all, gbps_one, gbps_all):
-    traffic.append((current, nbytes, seconds_one, seconds_all, gbps_one, gbps_all))
-    _print_traffic(nbytes, seconds_one, seconds_all, gbps_one, gbps_all)
+def recorded(nbytes, seconds_one, seconds_all, gbps_one, gbps_all, *, label=""):
+    name = f"{current} {label.rstrip(':')}" if label else current
+    traffic.append((name, nbytes, seconds_one, seconds_all, gbps_one, gbps_all))
+    _print_traffic(nbytes, seconds_one, seconds_all, gbps_one, gbps_all, label=label)
 
 
 timing.print_traffic = recorded
@@ -45,10 +46,10 @@ def cell(nbytes, seconds, gbps):
 if traffic:
     print("== memory traffic: each kernel's reads and writes beside numpy's read "
           "of 1 GiB, measured in the same bench")
-    print(f"  {'bench':<12} {'MB':>8} {'one thread':>24} {'every core':>24}")
-    print(f"  {'-' * 12} {'-' * 8} {'-' * 24} {'-' * 24}")
+    print(f"  {'bench':<30} {'MB':>8} {'one thread':>24} {'every core':>24}")
+    print(f"  {'-' * 30} {'-' * 8} {'-' * 24} {'-' * 24}")
     for name, nbytes, s_one, s_all, g_one, g_all in traffic:
-        print(f"  {name:<12} {nbytes / 1e6:8,.0f} {cell(nbytes, s_one, g_one):>24} "
+        print(f"  {name:<30} {nbytes / 1e6:8,.0f} {cell(nbytes, s_one, g_one):>24} "
               f"{cell(nbytes, s_all, g_all):>24}")
 
 if store_rows:

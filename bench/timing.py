@@ -80,14 +80,16 @@ def memory_bandwidth(repeat, kernels=(), threads=None):
     return best[:-2], data.nbytes / best[-2] / 1e9, data.nbytes / best[-1] / 1e9
 
 
-def print_traffic(nbytes, seconds_one, seconds_all, gbps_one, gbps_all):
+def print_traffic(nbytes, seconds_one, seconds_all, gbps_one, gbps_all, *,
+                  label=""):
     """The kernel's memory traffic beside the machine's measured read
     bandwidth, on one thread and on every core: "moves 240 MB: 4.1 GB/s on
-    one thread, 38% of the 10.8 GB/s measured; ..."."""
+    one thread, 38% of the 10.8 GB/s measured; ...".  ``label`` tells apart
+    two lines of one bench (run.py's table shows it)."""
     def line(seconds, gbps, who):
         rate = nbytes / seconds / 1e9
         return (f"{rate:.1f} GB/s {who}, {rate / gbps:.0%} of the {gbps:.1f} "
                 f"GB/s measured")
-    print(f"  moves {nbytes / 1e6:,.0f} MB: "
+    print(f"  {label + ' ' if label else ''}moves {nbytes / 1e6:,.0f} MB: "
           f"{line(seconds_one, gbps_one, 'on one thread')}; "
           f"{line(seconds_all, gbps_all, 'on every core')}")
