@@ -358,7 +358,7 @@ cross-test: build/cross/windows-x86_64/runner.exe
 	sh tools/cross_test.sh build/cross/windows-x86_64
 
 bench: venv
-	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m pip install --quiet -e '.[bench,store]'
 	$(PY) bench/run.py
 
 clean:
