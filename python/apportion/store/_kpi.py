@@ -16,7 +16,6 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple, SupportsInt, cast
 
@@ -27,6 +26,7 @@ from ..errors import InputError, StoreError
 from ..kpi import KPI, RAG
 from ..scorecard import _missing
 from . import _schema
+from ._base import StoreBase
 
 if TYPE_CHECKING:
     import os
@@ -308,18 +308,8 @@ def _write_chunk(conn: Connection, rows: list[_Row], import_id: int,
     return len(new) - len(old), len(old), unchanged
 
 
-class KpiHistory:
+class KpiHistory(StoreBase):
     """The KPI results of a :class:`~apportion.store.Store` (a mixin)."""
-
-    if TYPE_CHECKING:
-        url: str
-        backend: str
-
-        def write(self, kind: str, *, file: str | os.PathLike[str] | None = None,
-                  source: str | None = None, sha256: str | None = None
-                  ) -> AbstractContextManager[tuple[Connection, int]]: ...
-
-        def read(self) -> AbstractContextManager[Connection]: ...
 
     # ---- writing ----------------------------------------------------------
 

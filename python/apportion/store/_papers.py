@@ -21,7 +21,6 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
@@ -32,6 +31,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import InputError, StoreError
 from . import _schema
+from ._base import StoreBase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -330,18 +330,8 @@ def _finding_rows(paper_id: int, findings: Sequence[Finding],
     return rows
 
 
-class PaperHistory:
+class PaperHistory(StoreBase):
     """The year's papers of a :class:`~apportion.store.Store` (a mixin)."""
-
-    if TYPE_CHECKING:
-        url: str
-        backend: str
-
-        def write(self, kind: str, *, file: str | os.PathLike[str] | None = None,
-                  source: str | None = None, sha256: str | None = None
-                  ) -> AbstractContextManager[tuple[Connection, int]]: ...
-
-        def read(self) -> AbstractContextManager[Connection]: ...
 
     # ---- writing -------------------------------------------------------------
 

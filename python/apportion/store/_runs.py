@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -28,10 +27,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from ..errors import InputError, StoreError
 from . import _schema
+from ._base import StoreBase
 from ._papers import (
     _as_date,
     _fy_month,
@@ -367,19 +366,9 @@ def _run(kind: str, method: str, parameters: dict[str, Any],
                              start=int(parameters["start"]), threads=threads)
 
 
-class RunHistory:
+class RunHistory(StoreBase):
     """Ledger totals, forecasts and scenario runs of a
     :class:`~apportion.store.Store` (a mixin)."""
-
-    if TYPE_CHECKING:
-        url: str
-        backend: str
-
-        def write(self, kind: str, *, file: str | os.PathLike[str] | None = None,
-                  source: str | None = None, sha256: str | None = None
-                  ) -> AbstractContextManager[tuple[Connection, int]]: ...
-
-        def read(self) -> AbstractContextManager[Connection]: ...
 
     # ---- ledger totals ---------------------------------------------------------
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,10 +37,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import StoreError
 from ..present.mixin import Presentable
 from ..present.model import Chart, Column, Finding, Row, Series, Table, View
+from ._base import StoreBase
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy.engine import Connection
 
 __all__ = ["StoreViews", "StoredView"]
 
@@ -219,16 +218,12 @@ def _rule_words(failure_after: int, rectification_after: int) -> str:
 # ---- the mixin ------------------------------------------------------------------
 
 
-class StoreViews:
+class StoreViews(StoreBase):
     """The store's history as views (a mixin of
     :class:`~apportion.store.Store`): :meth:`trend_view`,
     :meth:`escalations_view` and :meth:`history_view`."""
 
     if TYPE_CHECKING:
-        url: str
-
-        def read(self) -> AbstractContextManager[Connection]: ...
-
         def history(self, kpi: str | None = None, group: str | None = None,
                     since: object = None, until: object = None, *,
                     superseded: bool = False) -> pd.DataFrame: ...
