@@ -272,3 +272,24 @@ def test_service_area_score_records(store_url):
     assert len(history) == len(card.frame) > 0
     assert history["numerator"].tolist() == card.frame["numerator"].tolist()
     assert again.frame["escalation"].tolist() == card.frame["escalation"].tolist()
+
+
+def test_periods_of_different_lengths_in_a_lane_are_refused(store_url):
+    """A KPI with no frequency reads a whole date as a day; beside stored
+    months it cannot be put in order, so the scorecard refuses it (naming
+    the lane and the lengths) rather than escalate out of order, and the
+    store is unchanged."""
+    kpi = KPI("IASS2", target=90, warn=False,
+              bands="Green = 90-100%, Amber = 80-90%, Red = 80% or below")
+    months = pd.DataFrame({"kpi": "IASS2", "period": ["2021-04", "2021-05"],
+                           "numerator": [7, 7], "denominator": [10, 10]})
+    june = pd.DataFrame({"kpi": "IASS2", "period": ["2021-06-01"],
+                         "numerator": [7], "denominator": [10]})
+    with apportion.store.open(store_url) as s:
+        apportion.scorecard(kpi, months, store=s)
+        before, trail = s.history(), s.imports()
+        with pytest.raises(InputError, match=r"KPI IASS2: periods of different "
+                                             r"lengths in one lane \(D, M\)"):
+            apportion.scorecard(kpi, june, store=s)
+        pd.testing.assert_frame_equal(s.history(), before)
+        pd.testing.assert_frame_equal(s.imports(), trail)

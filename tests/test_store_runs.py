@@ -22,7 +22,7 @@ from apportion import forecast
 from apportion.errors import InputError, StoreError
 from apportion.ledger import Ledger
 from apportion.scenario import CostScenario, ScenarioRun
-from apportion.store import _runs, _schema
+from apportion.store import _papers, _runs, _schema
 from apportion.store._runs import decode, digest, encode
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -483,3 +483,29 @@ def test_a_digest_is_of_the_values_bit_for_bit():
         digest(pd.Index(["a", "b"], dtype="string"))
     assert digest(pd.Index(["a", "b"], dtype=object)) != \
         digest(pd.Index(["a", "c"], dtype=object))
+
+
+def test_another_driver_takes_sqlalchemy_inserts(store_url, monkeypatch):
+    """The bulk path speaks to psycopg 3 and sqlite3 itself; a store whose
+    driver is another (psycopg2 named in the URL, say) records a large
+    ledger through SQLAlchemy's INSERTs instead, to the same totals."""
+    centres = [f"CC{k:04d}" for k in range(600)]
+    run = Ledger(centres, list(range(1000, 1600)), period=[1] * 600).apportion(
+        {"NNC": 1, "WNC": 3})
+    inserted = []
+    real_insert = _papers.sa.insert
+
+    def spied(table):
+        inserted.append(table.name)
+        return real_insert(table)
+
+    with apportion.store.open(store_url) as s:
+        monkeypatch.setattr(s.engine.dialect, "driver", "another")
+        monkeypatch.setattr(_papers.sa, "insert", spied)
+        done = s.record_ledger(run, financial_year="2021/22")
+        monkeypatch.undo()
+        totals = s.ledger_totals()
+    assert "ledger_totals" in inserted
+    assert done.added == 4800 >= _papers._COPY_FROM
+    assert int(totals["pence"].sum()) == run.total
+    assert np.array_equal(cube(totals, run), run.shares)

@@ -234,3 +234,14 @@ def test_urls():
         apportion.store.open("mysql://analyst@db.example/history")
     with pytest.raises(StoreError, match="not a database URL"):
         apportion.store.open("history.db")
+
+
+def test_a_home_folder_in_a_sqlite_url_is_expanded(monkeypatch, tmp_path):
+    """sqlite3 does not expand "~": the store does, so the folder it makes
+    and the file it opens are the same one."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with apportion.store.open("sqlite:///~/stores/nct.db") as s:
+        assert s.schema_version == s.known_version
+    assert (tmp_path / "stores" / "nct.db").is_file()
+    assert not (tmp_path / "~").exists()

@@ -502,10 +502,24 @@ def scorecard(kpis: KPIs, values: Values, *, compare: str = "previous",
                 Fraction(r["value_num"], r["value_den"])
             items.append((period, stored, r["numerator"], r["denominator"],
                           None if r["rag"] is None else RAG(r["rag"]), False))
-        try:
+        if store is not None:
+            # Periods of different lengths cannot be put in order, and an
+            # escalation over a lane out of order would be wrong.
+            lengths = sorted({str(p.freqstr) for p, *_ in items})
+            if len(lengths) > 1:
+                raise InputError(
+                    f"KPI {ref}{'' if _missing(group) else ' ' + str(group)}: "
+                    f"periods of different lengths in one lane "
+                    f"({', '.join(lengths)}), the store's and these together; "
+                    f"give periods like those stored (e.g. '2021-04' for a "
+                    f"month) or the KPI a frequency, so that a date is read "
+                    f"as its period")
             items.sort(key=lambda t: t[0])
-        except TypeError:
-            pass  # periods that cannot be ordered stay in the order given
+        else:
+            try:
+                items.sort(key=lambda t: t[0])
+            except TypeError:
+                pass  # periods that cannot be ordered stay in the order given
         exact: list[Fraction | None] = []
         rags: list[RAG | None] = []
         for _, value, num, den, stored_rag, fresh in items:

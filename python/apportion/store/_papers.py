@@ -622,7 +622,11 @@ def insert_rows(conn: Connection, table: sa.Table,
     if not rows:
         return
     backend = conn.dialect.name
-    if backend not in ("postgresql", "sqlite") or len(rows) < _COPY_FROM:
+    # The fast paths speak to psycopg 3 and sqlite3 themselves; any other
+    # driver (psycopg2 named in the URL, say) takes SQLAlchemy's INSERTs.
+    if (backend, conn.dialect.driver) not in (("postgresql", "psycopg"),
+                                              ("sqlite", "pysqlite")) \
+            or len(rows) < _COPY_FROM:
         conn.execute(sa.insert(table), rows)
         return
     names = list(rows[0])

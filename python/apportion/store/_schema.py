@@ -26,7 +26,6 @@ makes "every period exactly once" the database's rule.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -160,10 +159,6 @@ Index("kpi_results_lane", kpi_results.c.kpi, kpi_results.c.grp,
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1}
 
 # Version 2 (the papers, ledger totals and runs) registers its step and
-# declares its tables on ``metadata`` when imported.  Until that module is
-# part of the tree the store is version 1; any other import error is raised.
-try:
-    importlib.import_module(f"{__package__}._schema_runs")
-except ModuleNotFoundError as _exc:  # pragma: no cover - before version 2 lands
-    if _exc.name != f"{__package__}._schema_runs":
-        raise
+# declares its tables on ``metadata`` when imported; at the end, since it
+# builds on what is above.
+from . import _schema_runs  # noqa: E402,F401

@@ -119,7 +119,11 @@ def _sha256(path: str) -> str | None:
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # sqlite3 does not expand "~": expand it once, so the folder made
+        # and the file opened are the same.
+        database = str(Path(database).expanduser())
+        url = url.set(database=database)
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -337,7 +341,9 @@ class Store(KpiHistory, PaperHistory, RunHistory, StoreViews):
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read connection, in a transaction that sees one snapshot of
-        the store (WAL on SQLite) and is rolled back at the end.
+        the store (a WAL read transaction on SQLite, REPEATABLE READ on
+        PostgreSQL, so a reading of several statements is consistent
+        while imports go on) and is rolled back at the end.
 
         >>> import sqlalchemy as sa, apportion.store
         >>> with apportion.store.open("sqlite://") as s, s.read() as conn:
@@ -345,6 +351,8 @@ class Store(KpiHistory, PaperHistory, RunHistory, StoreViews):
         0
         """
         with self.engine.connect() as conn:
+            if self.backend == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             try:
                 yield conn
             finally:
