@@ -127,10 +127,6 @@ def _period_key(period: Any) -> tuple[Any, str]:
             str(getattr(period, "freqstr", "")))
 
 
-def _lane_key(row: Any) -> tuple[str, str, Any, str]:
-    return (str(row["kpi"]), _text(row["group"]), *_period_key(row["period"]))
-
-
 def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
@@ -231,6 +227,9 @@ class StoreViews(StoreBase):
         def escalations(self, kpi: str | None = None,
                         group: str | None = None) -> pd.DataFrame: ...
 
+        def _derived(self, kpis: Iterable[str] | None,
+                     group: str | None) -> pd.DataFrame: ...
+
     def _views_none(self, kpi: str | None, group: str | None) -> StoreError:
         what = "results" if kpi is None else f"results of KPI {kpi}"
         if group is not None:
@@ -243,20 +242,11 @@ class StoreViews(StoreBase):
     def _views_rows(self, kpi: str | None, group: str | None) -> pd.DataFrame:
         """The current history of ``kpi`` (and ``group``) with the store's
         direction, escalation and consecutive Red run of each period."""
-        history = self.history(kpi=kpi, group=group)
-        if history.empty:
+        # One read, so the results and what is derived from them agree even
+        # while an import goes on.
+        frame = self._derived(None if kpi is None else [kpi], group)
+        if frame.empty:
             raise self._views_none(kpi, group)
-        derived = self.escalations(kpi=kpi, group=group)
-        by_key = {_lane_key(r): r for _, r in derived.iterrows()}
-        extra: dict[str, list[Any]] = {"direction": [], "escalation": [],
-                                       "consecutive_red": []}
-        for _, r in history.iterrows():
-            d = by_key.get(_lane_key(r))
-            for name in extra:
-                extra[name].append(None if d is None else d[name])
-        frame = history.copy()
-        for name, values in extra.items():
-            frame[name] = values
         return frame
 
     # ---- the trend of one KPI ---------------------------------------------
