@@ -173,6 +173,15 @@ def test_core_buffer_checks():
     with pytest.raises((TypeError, BufferError)):
         _core.apportion_into(np.array([1, 2], dtype=np.int64), [1, 1],
                              "largest_remainder", bytes(32))
+    # The kernels take totals and shares as restrict: the glue refuses
+    # memory they share, whoever calls it.
+    both = np.zeros(6, dtype=np.int64)
+    with pytest.raises(ValueError, match="out shares memory with the totals"):
+        _core.apportion_into(both[:2], [1, 1], "largest_remainder", both[1:5])
+    with pytest.raises(ValueError, match="out shares memory with the lines"):
+        _core.apportion_lines_into(both[:2], [1, 1], "largest_remainder", both[:4])
+    _core.apportion_into(both[:2], [1, 1], "largest_remainder", both[2:6])  # side by side
+    assert both.tolist() == [0, 0, 0, 0, 0, 0]
 
 
 def test_apportion_lines_keeps_both_margins():

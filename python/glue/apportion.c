@@ -147,10 +147,20 @@ static PyObject *run_many(PyObject *module, const glue_call *call, int lines)
     }
     size_t n = (size_t)(totals.len / 8);
     PyObject *result = NULL;
+    /* The kernels take both pointers as restrict: refuse memory shared
+     * by the two here too, not only in the Python wrapper.  (Compared as
+     * integers: the buffers may belong to different objects.) */
+    uintptr_t t0 = (uintptr_t)totals.buf, o0 = (uintptr_t)out.buf;
+    int overlap = totals.len > 0 && out.len > 0 &&
+                  t0 < o0 + (uintptr_t)out.len && o0 < t0 + (uintptr_t)totals.len;
     if ((size_t)out.len / 8 != n * (size_t)n_parties) {
         PyErr_Format(PyExc_ValueError,
                      "%s: out holds %zd values; %zu x %zd are needed", name,
                      out.len / 8, n, n_parties);
+    } else if (overlap) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: out shares memory with the %s; give it an array "
+                     "of its own", name, lines ? "lines" : "totals");
     } else {
         ap_error err;
         ap_status st;
