@@ -7,6 +7,7 @@ import getpass
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,6 +117,25 @@ def _sha256(path: str) -> str | None:
     return digest.hexdigest()
 
 
+def _set_wal(cur: Any) -> None:
+    """Puts the database in WAL mode.  Two connections switching a new
+    file's journal mode at once can deadlock on its locks, and SQLite then
+    answers "database is locked" at once, without waiting the busy
+    timeout: so the switch is tried again, until that timeout."""
+    import sqlite3
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -134,7 +154,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cur)
         cur.close()
 
     @event.listens_for(engine, "begin")
