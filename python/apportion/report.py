@@ -38,6 +38,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -470,8 +471,11 @@ class Chromium:
         command = ["/bin/sh", "-c", 'exec "$0" "$@" 3<&0 4>&1 0</dev/null 1>&2',
                    self.executable, *args]
         try:
+            # Its own process group, so that stopping it stops the helper
+            # processes it starts too (they write into the profile).
             self._process = subprocess.Popen(command, stdin=to_browser_r,
-                                             stdout=from_browser_w, stderr=self._stderr)
+                                             stdout=from_browser_w, stderr=self._stderr,
+                                             start_new_session=True)
         finally:
             os.close(to_browser_r)
             os.close(from_browser_w)
@@ -607,16 +611,28 @@ class Chromium:
 
 def _stop_browser(process: subprocess.Popen[bytes], fds: tuple[int, ...],
                   log: Any, profile: str) -> None:
+    # The browser's helper processes (renderer, zygote, crash handler) can
+    # outlive it for a moment, still writing into the profile: stop its
+    # whole process group (while the leader is unreaped, its id cannot be
+    # anyone else's) before removing the folder.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # the group is gone already
     if process.poll() is None:
         process.kill()
-        process.wait()
+    process.wait()
     for fd in fds:
         try:
             os.close(fd)
         except OSError:
             pass
     log.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    for _ in range(50):
+        shutil.rmtree(profile, ignore_errors=True)
+        if not os.path.exists(profile):
+            break
+        time.sleep(0.02)  # a file written while the folder was removed
 
 
 class Page:
